@@ -1,0 +1,93 @@
+/**
+ * createApp(deps): wiring only. Tests build the app with supertest without listening; main.ts
+ * adds the listener and shutdown.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import { NotFoundError } from './errors.js';
+import type { Engine } from './engine/engine.js';
+import { FailedAuthLimiter, authenticate } from './http/auth.js';
+import { renderDocs } from './http/docs-page.js';
+import { createErrorHandler } from './http/error-handler.js';
+import { buildOpenApi } from './http/openapi.js';
+import { createSubmissionsRouter } from './http/routes/submissions.js';
+import { createCatalogRouter } from './http/routes/workflows.js';
+import type { Logger } from './logger.js';
+import type { Database } from './store/db.js';
+
+export interface AppDeps {
+  readonly db: Database;
+  readonly engine: Engine;
+  readonly logger: Logger;
+  readonly authLimiter?: FailedAuthLimiter;
+}
+
+/** One log line per request: id, method, path, status, duration. Never headers or bodies. */
+function requestLog(logger: Logger): express.RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const given = req.headers['x-request-id'];
+    const reqId = typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+    res.locals.reqId = reqId;
+    res.setHeader('X-Request-Id', reqId);
+    res.on('finish', () => {
+      logger.info(
+        {
+          reqId,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          userId: res.locals.actor?.id,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+function securityHeaders(): express.RequestHandler {
+  return (_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  };
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false); // ETag is the submission version, set explicitly
+  app.set('query parser', 'simple');
+  app.use(requestLog(deps.logger));
+  app.use(securityHeaders());
+
+  const openapi = buildOpenApi();
+  const docs = renderDocs(openapi);
+  app.get('/healthz', async (_req, res) => {
+    await deps.db.knex.raw('select 1');
+    res.json({ status: 'ok' });
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.get('/docs', (_req, res) => {
+    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    res.type('html').send(docs);
+  });
+
+  const v1 = express.Router();
+  v1.use(authenticate(deps.db.knex, deps.authLimiter ?? new FailedAuthLimiter()));
+  v1.use(createCatalogRouter());
+  v1.use(createSubmissionsRouter(deps.engine));
+  app.use('/v1', v1);
+
+  app.use((req) => {
+    throw new NotFoundError(`No route ${req.method} ${req.path}`);
+  });
+  app.use(createErrorHandler(deps.logger));
+  return app;
+}

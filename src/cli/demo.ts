@@ -1,0 +1,94 @@
+/**
+ * `puente demo`: Acme Medical with FDA and COFEPRIS reviewers and an auditor, several 510(k)s in
+ * different states and one COFEPRIS abbreviated registration relying on a clearance. Everything
+ * goes through the engine, so every history row is real and hash-chained.
+ */
+import type { Config } from '../config.js';
+import type { SendEventBody } from '../engine/engine.js';
+import { newToken } from '../http/auth.js';
+import type { Services } from '../services.js';
+import type { Actor } from '../store/submissions-store.js';
+import { ensureOrganization, insertUser } from '../store/users-store.js';
+import type { HumanRole } from '../../workflows/types.js';
+
+export async function seedDemo(services: Services, config: Config): Promise<void> {
+  const { engine, db } = services;
+  const now = new Date().toISOString();
+  const acme = await ensureOrganization(db.knex, 'Acme Medical', now);
+  const tokens: Record<string, string> = {};
+  const actors: Record<string, Actor> = {};
+  const people: Array<[HumanRole, string, typeof acme | null]> = [
+    ['manufacturer', 'Maria Lopez (Acme Medical RA)', acme],
+    ['fda', 'Dr. James Carter (FDA CDRH)', null],
+    ['cofepris', 'Lic. Ana Torres (COFEPRIS)', null],
+    ['auditor', 'Sam Reed (QA auditor)', null],
+    ['admin', 'Ops Admin', null],
+  ];
+  for (const [role, name, organization] of people) {
+    const { token, tokenHash } = newToken();
+    const u = await insertUser(db.knex, { name, role, organization, tokenHash, now });
+    tokens[role] = token;
+    actors[role] = { id: u.id, name: u.name, role: u.role, organization: u.organization };
+  }
+  const mfr = actors.manufacturer!;
+  const fda = actors.fda!;
+  const cof = actors.cofepris!;
+
+  const create = async (title: string, device: Record<string, unknown>, workflow: string, input: Record<string, unknown>) =>
+    (await engine.createSubmission(mfr, { workflow, title, device, input })).body.id;
+  const steps = async (id: string, list: Array<[Actor, SendEventBody]>) => {
+    for (const [actor, body] of list) await engine.sendEvent(actor, id, body);
+  };
+
+  const cleared = await create('CardioFlow PTCA catheter 510(k)', { name: 'CardioFlow PTCA catheter', model: 'CF-300', productCode: 'LOX' }, 'fda-510k', { format: 'eSTAR', variant: 'traditional' });
+  await steps(cleared, [
+    [mfr, { type: 'SUBMIT', effectiveAt: '2026-01-05' }],
+    [fda, { type: 'FEE_VERIFIED', effectiveAt: '2026-01-06' }],
+    [fda, { type: 'SCREEN_PASS', effectiveAt: '2026-01-15' }],
+    [fda, { type: 'REQUEST_AI', effectiveAt: '2026-03-01', data: { deficiencies: ['Provide biocompatibility testing per ISO 10993-1 for the balloon material.'] } }],
+    [mfr, { type: 'AI_RESPONSE', effectiveAt: '2026-05-30', data: { summary: 'ISO 10993-1 test reports attached.' } }],
+    [fda, { type: 'DECIDE_SE', effectiveAt: '2026-06-20', data: { kNumber: 'K261234', decisionDate: '2026-06-20' } }],
+  ]);
+
+  const onHold = await create('GlucoSense CGM 510(k)', { name: 'GlucoSense continuous glucose monitor', productCode: 'QBJ' }, 'fda-510k', { format: 'eSTAR', variant: 'traditional' });
+  await steps(onHold, [
+    [mfr, { type: 'SUBMIT', effectiveAt: '2026-08-03' }],
+    [fda, { type: 'FEE_VERIFIED', effectiveAt: '2026-08-04' }],
+    [fda, { type: 'SCREEN_PASS', effectiveAt: '2026-08-14' }],
+    [fda, { type: 'SUBSTANTIVE_INTERACTION', effectiveAt: '2026-10-01' }],
+    [fda, { type: 'REQUEST_AI', effectiveAt: '2026-10-02', data: { deficiencies: ['Clarify the MARD calculation for the pediatric cohort.', 'Provide cybersecurity SBOM.'] } }],
+  ]);
+
+  const rta = await create('OrthoFix bone screw Special 510(k)', { name: 'OrthoFix cortical screw', model: 'OF-4.5' }, 'fda-510k', { format: 'eCopy', variant: 'special' });
+  await steps(rta, [
+    [mfr, { type: 'SUBMIT', effectiveAt: '2026-09-07' }],
+    [fda, { type: 'FEE_VERIFIED', effectiveAt: '2026-09-08' }],
+    [fda, { type: 'REFUSE_TO_ACCEPT', effectiveAt: '2026-09-20', data: { reasons: ['Missing declaration of conformity to ASTM F543.'] } }],
+  ]);
+
+  await create('DermaLite laser 510(k)', { name: 'DermaLite 1064 nm laser' }, 'fda-510k', { format: 'eSTAR', variant: 'abbreviated' });
+
+  const registration = await create('CardioFlow registro sanitario (vía abreviada)', { name: 'CardioFlow PTCA catheter', model: 'CF-300' }, 'cofepris-registration', {
+    route: 'abbreviated',
+    reference: { submissionId: cleared },
+  });
+  const view = await engine.getSubmission(mfr, registration);
+  for (const kind of view.dossier.required) {
+    await engine.addDocument(mfr, registration, { kind, filename: `${kind}.pdf`, contentType: 'application/pdf', bytes: Buffer.from(`%PDF-1.4\n% demo ${kind} for CardioFlow\n`) });
+  }
+  await steps(registration, [
+    [mfr, { type: 'SUBMIT', effectiveAt: '2026-07-13', data: { folio: '253300401A0123' } }],
+    [cof, { type: 'START_REVIEW', effectiveAt: '2026-07-20' }],
+  ]);
+
+  const base = `http://${config.host}:${config.port}`;
+  console.log('Demo data: Acme Medical, 4 510(k)s (cleared, AI hold, RTA hold, draft) and 1 COFEPRIS abbreviated registration under review.\n');
+  console.log('Tokens (shown once; only their SHA-256 is stored):');
+  for (const [role, token] of Object.entries(tokens)) console.log(`  ${role.padEnd(12)} ${token}`);
+  console.log('\nTry (with `npm start` running):');
+  console.log(`  export MFR=${tokens.manufacturer} COF=${tokens.cofepris} AUD=${tokens.auditor}`);
+  console.log(`  curl -s ${base}/v1/submissions -H "Authorization: Bearer $MFR"`);
+  console.log(`  curl -s ${base}/v1/submissions/${registration} -H "Authorization: Bearer $COF"`);
+  console.log(`  curl -s -X POST ${base}/v1/submissions/${registration}/events -H "Authorization: Bearer $COF" -H 'Content-Type: application/json' -d '{"type":"GRANT","data":{"registrationNumber":"0123E2026 SSA"}}'`);
+  console.log(`  curl -s ${base}/v1/submissions/${cleared}/history -H "Authorization: Bearer $AUD"`);
+}

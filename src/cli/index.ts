@@ -1,0 +1,129 @@
+/** The `puente` command: serve, migrate, user add, demo, audit verify. */
+import { Command, InvalidArgumentError } from 'commander';
+import { HUMAN_ROLES, type HumanRole } from '../../workflows/types.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { verifyDatabase } from '../engine/verify.js';
+import { newToken } from '../http/auth.js';
+import { createLogger } from '../logger.js';
+import { serve } from '../main.js';
+import { initServices } from '../services.js';
+import { migrate, openDatabase } from '../store/db.js';
+import { ensureOrganization, insertUser } from '../store/users-store.js';
+import { seedDemo } from './demo.js';
+
+function role(value: string): HumanRole {
+  if (!(HUMAN_ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${HUMAN_ROLES.join(', ')}`);
+  return value as HumanRole;
+}
+
+function nonEmpty(value: string): string {
+  const v = value.trim();
+  if (!v || v.length > 200) throw new InvalidArgumentError('must be 1-200 characters');
+  return v;
+}
+
+const program = new Command('puente')
+  .description('Medical device submissions through FDA review and COFEPRIS reliance, with a hash-chained history.')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('start the HTTP API (what npm start runs)')
+  .action(async () => {
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel);
+    const { close } = await serve(config, logger);
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'signal received');
+      close().then(() => process.exit(0), (e) => {
+        logger.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(async () => {
+    const db = openDatabase(loadConfig().databaseUrl);
+    try {
+      const applied = await migrate(db);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    } finally {
+      await db.destroy();
+    }
+  });
+
+const user = program.command('user').description('manage users');
+user
+  .command('add')
+  .description('create a user and print its bearer token (shown once; only its SHA-256 is stored)')
+  .requiredOption('--name <name>', 'display name, recorded on every step the user takes', nonEmpty)
+  .requiredOption('--role <role>', HUMAN_ROLES.join(' | '), role)
+  .option('--org <organization>', 'organization name (created on first use); required for manufacturers', nonEmpty)
+  .option('--json', 'print one JSON object { id, name, role, organization, token }')
+  .action(async (opts: { name: string; role: HumanRole; org?: string; json?: boolean }) => {
+    if (opts.role === 'manufacturer' && !opts.org) throw new InvalidArgumentError('--org is required for a manufacturer');
+    const services = await initServices(loadConfig());
+    try {
+      const now = new Date().toISOString();
+      const organization = opts.org ? await ensureOrganization(services.db.knex, opts.org, now) : null;
+      const { token, tokenHash } = newToken();
+      const u = await insertUser(services.db.knex, { name: opts.name, role: opts.role, organization, tokenHash, now });
+      if (opts.json) {
+        console.log(JSON.stringify({ id: u.id, name: u.name, role: u.role, organization: u.organization, token }));
+      } else {
+        console.log(`created ${u.role} ${u.name}${organization ? ` (${organization.name})` : ''}: ${u.id}`);
+        console.log(`token (shown once): ${token}`);
+      }
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+program
+  .command('demo')
+  .description('seed a realistic demo data set and print one token per role')
+  .action(async () => {
+    const services = await initServices(loadConfig());
+    try {
+      await seedDemo(services, loadConfig());
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+const audit = program.command('audit').description('auditor tools');
+audit
+  .command('verify')
+  .description('recompute every hash chain in the database; exit 1 on any break')
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const services = await initServices(loadConfig());
+    try {
+      const result = await verifyDatabase(services.db.knex);
+      if (opts.json) console.log(JSON.stringify(result));
+      else {
+        console.log(`checked ${result.records} records in ${result.submissions} submissions`);
+        for (const b of result.breaks) console.log(`BROKEN ${b.submissionId} at seq ${b.seq}: ${b.reason}`);
+        console.log(result.ok ? 'OK: every chain verifies' : `FAILED: ${result.breaks.length} broken chain(s)`);
+      }
+      process.exitCode = result.ok ? 0 : 1;
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof ConfigError || e instanceof InvalidArgumentError) {
+    console.error(`puente: ${e.message}`);
+    process.exit(2);
+  }
+  console.error(`puente: ${(e as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,48 @@
+/**
+ * Configuration from the environment, validated by its JSON Schema (`schemas/config.json`) and
+ * passed down explicitly: no global singletons.
+ */
+import fs from 'node:fs';
+import { InputError } from './errors.js';
+import { SCHEMA_BASE, createValidator } from './validation.js';
+
+export interface Config {
+  readonly databaseUrl: string;
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Extra Mexican non-working days (COFEPRIS publishes some every year), `YYYY-MM-DD`. */
+  readonly mxNonWorkingDays: readonly string[];
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/puente.db';
+
+export class ConfigError extends Error {}
+
+/** Reads `DATABASE_URL`, `PORT`, `HOST`, `LOG_LEVEL` and `MX_NON_WORKING_DAYS_FILE`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  let mxNonWorkingDays: string[] = [];
+  if (env.MX_NON_WORKING_DAYS_FILE) {
+    try {
+      mxNonWorkingDays = JSON.parse(fs.readFileSync(env.MX_NON_WORKING_DAYS_FILE, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`MX_NON_WORKING_DAYS_FILE: cannot read a JSON array of dates (${(e as Error).message})`);
+    }
+  }
+  const raw = {
+    databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    port: env.PORT === undefined || env.PORT === '' ? 3000 : /^\d+$/.test(env.PORT) ? Number(env.PORT) : env.PORT,
+    host: env.HOST || '127.0.0.1',
+    logLevel: env.LOG_LEVEL || 'info',
+    mxNonWorkingDays,
+  };
+  try {
+    createValidator([]).check(`${SCHEMA_BASE}config.json`, raw, '', 'The configuration');
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL' };
+    const lines = e.errors.map((fe) => `${names[fe.path] ?? (fe.path || 'config')}: ${fe.message}`);
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  return raw as Config;
+}

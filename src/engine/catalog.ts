@@ -1,0 +1,111 @@
+/**
+ * The workflow catalog as the API shows it, derived from the machine files alone: states with
+ * their tags, clocks and deadlines; events with roles and payload schemas; a Mermaid diagram.
+ */
+import type { AnyStateNode } from 'xstate';
+import { getStateNodes } from 'xstate/graph';
+import type { StateMeta, WorkflowDefinition } from '../../workflows/types.js';
+import { definitionHash } from './definitions.js';
+
+export interface StateDescription {
+  path: string;
+  type: string;
+  description: string | null;
+  tags: string[];
+  clocks: string[];
+  deadline: StateMeta['deadline'] | null;
+  transitions: Array<{ event: string; targets: string[]; guard: string | null }>;
+}
+
+function nodePath(node: AnyStateNode): string {
+  return node.path.join('.');
+}
+
+function guardName(guard: unknown): string | null {
+  if (!guard) return null;
+  if (typeof guard === 'string') return guard;
+  const g = guard as { type?: string; name?: string; guards?: unknown[] };
+  if (g.type === 'xstate.and' || Array.isArray((g as { guards?: unknown[] }).guards)) return 'and';
+  return g.type ?? g.name ?? 'guard';
+}
+
+function describeStates(w: WorkflowDefinition): StateDescription[] {
+  return getStateNodes(w.machine.root)
+    .filter((n) => n.path.length > 0)
+    .map((n) => {
+      const meta = (n.meta ?? {}) as Partial<StateMeta>;
+      const tags = [...n.tags] as string[];
+      const transitions: StateDescription['transitions'] = [];
+      for (const [event, defs] of n.transitions) {
+        for (const d of defs) {
+          transitions.push({ event, targets: (d.target ?? []).map((t: AnyStateNode) => nodePath(t)), guard: guardName(d.guard) });
+        }
+      }
+      return {
+        path: nodePath(n),
+        type: n.type,
+        description: meta.description ?? null,
+        tags,
+        clocks: tags.filter((t) => t !== 'hold'),
+        deadline: meta.deadline ?? null,
+        transitions,
+      };
+    });
+}
+
+export function summarizeWorkflow(w: WorkflowDefinition) {
+  return { id: w.id, version: w.version, title: w.title, jurisdiction: w.jurisdiction, definitionHash: definitionHash(w) };
+}
+
+export function describeWorkflow(w: WorkflowDefinition) {
+  return {
+    ...summarizeWorkflow(w),
+    timeZone: w.timeZone,
+    initial: nodePath(w.machine.root.states[w.machine.root.initial?.target[0]?.key ?? ''] ?? w.machine.root),
+    inputSchema: w.inputSchema,
+    states: describeStates(w),
+    events: Object.fromEntries(
+      Object.entries(w.events).map(([type, e]) => [type, { roles: e.roles, description: e.description, schema: e.schema }]),
+    ),
+    goals: w.goals,
+    parameters: w.parameters,
+    dossier: {
+      note: 'Required documents depend on the creation input (e.g. the COFEPRIS route).',
+    },
+  };
+}
+
+const mermaidId = (path: string) => path.replace(/[^A-Za-z0-9]/g, '_');
+
+/** The machine as Mermaid `stateDiagram-v2` text. */
+export function mermaidDiagram(w: WorkflowDefinition): string {
+  const lines = ['stateDiagram-v2'];
+  const render = (node: AnyStateNode, indent: string) => {
+    const children = Object.values(node.states) as AnyStateNode[];
+    if (node.path.length > 0) {
+      const id = mermaidId(nodePath(node));
+      if (children.length) lines.push(`${indent}state "${nodePath(node)}" as ${id} {`);
+      else lines.push(`${indent}state "${nodePath(node)}" as ${id}`);
+    }
+    const inner = node.path.length > 0 && children.length ? `${indent}  ` : indent;
+    if (children.length && node.initial) {
+      const first = node.initial.target[0];
+      if (first) lines.push(`${inner}[*] --> ${mermaidId(nodePath(first))}`);
+    }
+    for (const c of children) render(c, inner);
+    if (node.path.length > 0 && children.length) lines.push(`${indent}}`);
+    if (node.type === 'final') lines.push(`${indent}${mermaidId(nodePath(node))} --> [*]`);
+  };
+  render(w.machine.root, '  ');
+  for (const n of getStateNodes(w.machine.root)) {
+    for (const [event, defs] of n.transitions) {
+      for (const d of defs) {
+        for (const t of (d.target ?? []) as AnyStateNode[]) {
+          const guard = guardName(d.guard);
+          lines.push(`  ${mermaidId(nodePath(n))} --> ${mermaidId(nodePath(t))}: ${event}${guard ? ` [${guard}]` : ''}`);
+        }
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

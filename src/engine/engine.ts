@@ -1,0 +1,696 @@
+/**
+ * The engine: create, advance, describe and list submissions. One database transaction per
+ * command; the machine is pure (restore snapshot -> `transition()` -> save), and the history row
+ * is hash-chained in the same transaction as the state change (21 CFR 11.10(e), 11.10(f)).
+ */
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import { v7 as uuidv7 } from 'uuid';
+import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { isFavourableDecision, type CofeprisContext, type ReferenceInput } from '../../workflows/cofepris-registration.js';
+import { latestWorkflow, workflowVersion, type WorkflowDefinition } from '../../workflows/index.js';
+import type { EventFacts, ReferenceFacts, Role, WorkflowEvent } from '../../workflows/types.js';
+import {
+  AppError,
+  EventNotAllowedError,
+  ForbiddenError,
+  IdempotencyKeyReusedError,
+  InputError,
+  NotFoundError,
+  VersionMismatchError,
+} from '../errors.js';
+import type { Database } from '../store/db.js';
+import { findIdempotentResponse, insertIdempotentResponse } from '../store/idempotency-store.js';
+import {
+  findDocument,
+  findSubmission,
+  getBlob,
+  insertDocument,
+  insertSubmission,
+  insertTransition,
+  isRelyingTarget,
+  listDocuments,
+  listSubmissionRows,
+  listTransitions,
+  putBlob,
+  relyingSubmissionIds,
+  submissionsQuery,
+  updateSubmission,
+  type Actor,
+  type Deadline,
+  type Document,
+  type Submission,
+  type Transition,
+} from '../store/submissions-store.js';
+import { SCHEMA_BASE, eventSchemaId, inputSchemaId, type Validator } from '../validation.js';
+import { activeDeadline, allowedEventsFor, definitionHash, handledEvents, statePath, stateDescription } from './definitions.js';
+import { GENESIS_HASH, canonicalJson, recordHash, sha256Hex } from './hash.js';
+import { MexicanCalendar, addCalendarDays, dateIn, parseEffectiveAt } from './time.js';
+
+/** How often a command is retried on fresh state after losing a version race. */
+export const MAX_COMMAND_ATTEMPTS = 5;
+
+export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'puente', role: 'system', organization: null };
+
+export interface EngineDeps {
+  readonly db: Database;
+  readonly validator: Validator;
+  /** Server time; injectable so tests can pin it. */
+  readonly now?: () => Date;
+  readonly calendar?: MexicanCalendar;
+}
+
+export interface Idempotency {
+  readonly key: string;
+  /** SHA-256 of the canonical request (method, path, body). */
+  readonly requestHash: string;
+}
+
+export interface CommandResult<T> {
+  readonly status: number;
+  readonly body: T;
+  /** True when an Idempotency-Key replay returned the first response. */
+  readonly replayed: boolean;
+}
+
+export interface CreateSubmissionBody {
+  workflow: string;
+  title: string;
+  device: Record<string, unknown>;
+  input: Record<string, unknown>;
+}
+
+export interface SendEventBody {
+  type: string;
+  data?: Record<string, unknown>;
+  comment?: string;
+  effectiveAt?: string;
+  signature?: Record<string, unknown>;
+}
+
+export interface ListQuery {
+  workflow?: string;
+  state?: string;
+  status?: 'active' | 'closed';
+  organization?: string;
+  overdue?: 'true' | 'false';
+  q?: string;
+  limit?: string;
+  cursor?: string;
+}
+
+/** The submission as the API shows it to one caller. */
+export interface SubmissionView {
+  id: string;
+  workflow: { id: string; version: number };
+  organization: { id: string; name: string };
+  title: string;
+  device: Record<string, unknown>;
+  input: Record<string, unknown>;
+  state: string;
+  stateDescription: string | null;
+  status: 'active' | 'closed';
+  version: number;
+  allowedEvents: string[];
+  clocks: { running: string[]; onHold: boolean; since: string };
+  deadlines: Array<Deadline & { description: string }>;
+  reference: Record<string, unknown> | null;
+  decision: Record<string, unknown> | null;
+  dossier: { required: string[]; present: string[]; missing: string[] };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DocumentView {
+  id: string;
+  kind: string;
+  filename: string;
+  contentType: string;
+  sha256: string;
+  size: number;
+  createdAt: string;
+}
+
+/** Thrown inside a transaction when the version check lost a race; retried on fresh state. */
+class VersionRace extends Error {}
+
+function isRetryable(e: unknown): boolean {
+  if (e instanceof VersionRace) return true;
+  const err = e as { code?: string; message?: string };
+  if (err.code === '23505' || err.code === '40001' || err.code === '40P01') return true; // pg unique / serialization / deadlock
+  if (err.code === 'SQLITE_BUSY') return true;
+  return err.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(err.message ?? '');
+}
+
+function requireWorkflow(s: Submission): WorkflowDefinition {
+  const w = workflowVersion(s.workflowId, s.workflowVersion);
+  if (!w) throw new Error(`workflow ${s.workflowId}@${s.workflowVersion} is not in the catalog`);
+  return w;
+}
+
+function restore(w: WorkflowDefinition, s: Submission): AnyMachineSnapshot {
+  return w.machine.resolveState(s.snapshot as { value: never; context: never });
+}
+
+function persisted(snapshot: AnyMachineSnapshot): Submission['snapshot'] {
+  return { value: snapshot.value, context: snapshot.context };
+}
+
+function statusOf(state: string): Submission['status'] {
+  return state === 'closed' || state.startsWith('closed.') ? 'closed' : 'active';
+}
+
+function toDocumentView(d: Document): DocumentView {
+  return { id: d.id, kind: d.kind, filename: d.filename, contentType: d.contentType, sha256: d.sha256, size: d.size, createdAt: d.createdAt };
+}
+
+/** SHA-256 of the canonical form of a request, for Idempotency-Key comparison. */
+export function requestHash(parts: Record<string, unknown>): string {
+  return sha256Hex(canonicalJson(parts));
+}
+
+export function createEngine(deps: EngineDeps) {
+  const { db, validator } = deps;
+  const knex = db.knex;
+  const now = deps.now ?? (() => new Date());
+  const calendar = deps.calendar ?? new MexicanCalendar();
+
+  // ---------------------------------------------------------------- visibility (DESIGN §3)
+
+  async function canSee(trx: Knex, actor: Actor, s: Submission): Promise<boolean> {
+    switch (actor.role) {
+      case 'manufacturer':
+        return actor.organization !== null && s.organization.id === actor.organization.id;
+      case 'fda':
+        return s.jurisdiction === 'FDA';
+      case 'cofepris':
+        // COFEPRIS reviewers also see the FDA decision a registration relies on.
+        return s.jurisdiction === 'COFEPRIS' || (await isRelyingTarget(trx, s.id, 'COFEPRIS'));
+      case 'auditor':
+      case 'system':
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  function visibleTo(q: Knex.QueryBuilder, actor: Actor): Knex.QueryBuilder {
+    switch (actor.role) {
+      case 'manufacturer':
+        return q.where('s.organization_id', actor.organization?.id ?? '');
+      case 'fda':
+        return q.where('s.jurisdiction', 'FDA');
+      case 'cofepris':
+        return q.where((w) =>
+          w.where('s.jurisdiction', 'COFEPRIS').orWhereExists(
+            knex('submissions as r').whereRaw('r.reference_submission_id = s.id').andWhere('r.jurisdiction', 'COFEPRIS').select(knex.raw('1')),
+          ),
+        );
+      case 'auditor':
+        return q;
+      default:
+        return q.whereRaw('1 = 0');
+    }
+  }
+
+  async function loadVisible(trx: Knex, actor: Actor, id: string): Promise<Submission> {
+    const s = await findSubmission(trx, id);
+    if (!s || !(await canSee(trx, actor, s))) throw new NotFoundError(`No submission ${id}`);
+    return s;
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /**
+   * Runs one command in one transaction, with its Idempotency-Key record in the same
+   * transaction, retrying on fresh state when it lost a version race.
+   */
+  async function command<T>(actor: Actor, idem: Idempotency | undefined, work: (trx: Knex.Transaction) => Promise<{ status: number; body: T }>): Promise<CommandResult<T>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await knex.transaction(async (trx) => {
+          if (idem) {
+            const prior = await findIdempotentResponse(trx, actor.id, idem.key);
+            if (prior) {
+              if (prior.requestHash !== idem.requestHash) throw new IdempotencyKeyReusedError();
+              return { status: prior.statusCode, body: prior.body as T, replayed: true };
+            }
+          }
+          const result = await work(trx);
+          if (idem) {
+            await insertIdempotentResponse(trx, { userId: actor.id, key: idem.key, requestHash: idem.requestHash, statusCode: result.status, body: result.body, now: now().toISOString() });
+          }
+          return { ...result, replayed: false };
+        });
+      } catch (e) {
+        if (attempt < MAX_COMMAND_ATTEMPTS && isRetryable(e)) continue;
+        if (e instanceof VersionRace) {
+          throw new EventNotAllowedError(`The submission changed ${MAX_COMMAND_ATTEMPTS} times while this command ran; read it again and retry`);
+        }
+        throw e;
+      }
+    }
+  }
+
+  function dossierOf(w: WorkflowDefinition, s: Pick<Submission, 'input' | 'dossierPresent'>) {
+    const required = w.dossier(s.input).map((d) => d.kind);
+    const present = [...s.dossierPresent];
+    return { required, present, missing: required.filter((k) => !present.includes(k)) };
+  }
+
+  function deadlineFor(w: WorkflowDefinition, snapshot: AnyMachineSnapshot, effectiveAt: string): Deadline | null {
+    const spec = activeDeadline(snapshot);
+    if (!spec) return null;
+    const start = dateIn(new Date(effectiveAt), w.timeZone);
+    const dueDate = spec.unit === 'mx-business' ? calendar.addBusinessDays(start, spec.length) : addCalendarDays(start, spec.length);
+    return { kind: spec.kind, dueDate, event: spec.event };
+  }
+
+  /** Builds the hash-chained record that follows `s`'s head. */
+  function chainRecord(
+    s: Submission,
+    w: WorkflowDefinition,
+    r: Pick<Transition, 'type' | 'data' | 'from' | 'to' | 'actor' | 'comment' | 'effectiveAt' | 'recordedAt' | 'signature'>,
+  ): Transition {
+    const body = {
+      id: uuidv7(),
+      submissionId: s.id,
+      seq: s.headSeq + 1,
+      ...r,
+      workflow: { id: w.id, version: w.version, definitionHash: definitionHash(w) },
+      prevHash: s.headHash,
+    };
+    return { ...body, hash: recordHash(body) };
+  }
+
+  /** Appends one hash-chained record after `s`'s head and returns it. */
+  async function appendRecord(trx: Knex, s: Submission, w: WorkflowDefinition, r: Parameters<typeof chainRecord>[2]): Promise<Transition> {
+    const t = chainRecord(s, w, r);
+    await insertTransition(trx, t);
+    return t;
+  }
+
+  async function referenceFacts(trx: Knex, s: Submission): Promise<ReferenceFacts> {
+    const ref = s.input.reference as ReferenceInput;
+    if ('submissionId' in ref) {
+      const target = await findSubmission(trx, ref.submissionId);
+      if (!target) {
+        return { label: `submission ${ref.submissionId}`, decision: null, decisionDate: null, favourable: false, status: 'it does not exist', external: false, letterOnFile: false };
+      }
+      const tw = requireWorkflow(target);
+      const d = tw.decisionOf?.(target.state, target.snapshot.context) ?? { number: null, decision: null, decisionDate: null, favourable: false };
+      return {
+        label: `${d.number ?? target.title} (${target.workflowId} ${target.id})`,
+        decision: d.decision,
+        decisionDate: d.decisionDate,
+        favourable: d.favourable,
+        status: d.favourable ? `decision ${d.decision} of ${d.decisionDate}` : `it is in state ${target.state}`,
+        external: false,
+        letterOnFile: s.dossierPresent.includes('fda-decision-letter'),
+      };
+    }
+    const favourable = isFavourableDecision(ref.decision);
+    return {
+      label: `${ref.number} (external FDA decision)`,
+      decision: ref.decision,
+      decisionDate: ref.decisionDate,
+      favourable,
+      status: favourable ? `decision ${ref.decision} of ${ref.decisionDate}` : `the decision is ${ref.decision}`,
+      external: true,
+      letterOnFile: s.dossierPresent.includes('fda-decision-letter'),
+    };
+  }
+
+  async function factsFor(trx: Knex, w: WorkflowDefinition, s: Submission, type: string): Promise<EventFacts | undefined> {
+    const wanted = w.factsFor?.[type];
+    if (!wanted) return undefined;
+    const facts: { dossierMissing?: string[]; reference?: ReferenceFacts } = {};
+    if (wanted.includes('dossierMissing')) facts.dossierMissing = dossierOf(w, s).missing;
+    if (wanted.includes('reference')) facts.reference = await referenceFacts(trx, s);
+    return facts;
+  }
+
+  function resolveEffectiveAt(w: WorkflowDefinition, s: Submission, raw: string | undefined, at: Date): string {
+    if (raw === undefined) return at.toISOString();
+    const parsed = parseEffectiveAt(raw, w.timeZone);
+    if (!parsed) {
+      throw new InputError('effectiveAt is not a date', [{ path: '/effectiveAt', message: 'must be an RFC 3339 date-time with offset, or YYYY-MM-DD' }]);
+    }
+    if (parsed.getTime() > at.getTime()) {
+      throw new InputError('effectiveAt is in the future', [{ path: '/effectiveAt', message: `must not be after the server time ${at.toISOString()}` }]);
+    }
+    const iso = parsed.toISOString();
+    if (s.lastEffectiveAt && iso < s.lastEffectiveAt) {
+      throw new InputError('effectiveAt is before the previous regulatory event', [
+        { path: '/effectiveAt', message: `must not be before the previous regulatory event (${s.lastEffectiveAt})` },
+      ]);
+    }
+    return iso;
+  }
+
+  /**
+   * Applies one workflow event to `s` inside `trx`: machine transition, guarded update, history
+   * row, and reliance invalidation of relying registrations in the same transaction.
+   */
+  async function applyEvent(
+    trx: Knex,
+    s: Submission,
+    actor: Actor,
+    body: SendEventBody,
+    opts: { ifMatch?: number; at: Date; trusted?: boolean },
+  ): Promise<{ submission: Submission; transition: Transition }> {
+    const w = requireWorkflow(s);
+    const spec = w.events[body.type];
+    if (!spec) {
+      throw new InputError(`Unknown event ${body.type} for ${w.id}@${w.version}`, [
+        { path: '/type', message: `must be one of ${Object.keys(w.events).join(', ')}` },
+      ]);
+    }
+    if (!spec.roles.includes(actor.role)) {
+      const who = spec.roles.includes('system') ? 'only puente itself (the system actor)' : `only ${spec.roles.join(', ')}`;
+      throw new ForbiddenError(`${body.type} may be sent by ${who}, not by role ${actor.role}`);
+    }
+    const data = body.data ?? {};
+    if (!opts.trusted) validator.check(eventSchemaId(w, body.type), data, '/data', `The data of ${body.type}`);
+    const effectiveAt = resolveEffectiveAt(w, s, body.effectiveAt, opts.at);
+    const event: WorkflowEvent = {
+      type: body.type,
+      data,
+      effectiveDate: dateIn(new Date(effectiveAt), w.timeZone),
+      ...(w.factsFor?.[body.type] ? { facts: await factsFor(trx, w, s, body.type) } : {}),
+    };
+
+    const current = restore(w, s);
+    if (!current.can(event)) {
+      const handled = handledEvents(current).includes(body.type);
+      const reason = handled ? w.explainRefusal?.(current.context, event) : undefined;
+      throw new EventNotAllowedError(
+        reason
+          ? `${body.type} is refused in state ${s.state}: ${reason}`
+          : `${body.type} is not allowed in state ${s.state} of ${w.id}`,
+      );
+    }
+    const [next] = transition(w.machine, current, event as never);
+    const to = statePath(next.value);
+    const recordedAt = opts.at.toISOString();
+    const t = await appendRecord(trx, s, w, {
+      type: body.type,
+      data,
+      from: s.state,
+      to,
+      actor,
+      comment: body.comment ?? null,
+      effectiveAt,
+      recordedAt,
+      signature: body.signature ? { ...body.signature, signer: actor.name, signedAt: recordedAt } : null,
+    });
+    const stateChanged = to !== s.state;
+    const updated: Submission = {
+      ...s,
+      state: to,
+      status: statusOf(to),
+      snapshot: persisted(next),
+      version: s.version + 1,
+      headSeq: t.seq,
+      headHash: t.hash,
+      lastEffectiveAt: effectiveAt,
+      stateSince: stateChanged ? effectiveAt : s.stateSince,
+      deadline: stateChanged ? deadlineFor(w, next, effectiveAt) : s.deadline,
+      updatedAt: recordedAt,
+    };
+    if (!(await updateSubmission(trx, s.id, s.version, updated))) {
+      if (opts.ifMatch !== undefined) {
+        const fresh = await findSubmission(trx, s.id);
+        throw new VersionMismatchError(fresh?.version ?? s.version, opts.ifMatch);
+      }
+      throw new VersionRace();
+    }
+
+    // Reliance (DESIGN §4): a reference that can no longer be relied on is announced to every
+    // active registration relying on it, in this same transaction.
+    if (stateChanged && w.invalidatesReliance?.(to)) {
+      for (const relyingId of await relyingSubmissionIds(trx, s.id)) {
+        const relying = await findSubmission(trx, relyingId);
+        if (!relying || relying.status !== 'active') continue;
+        const rw = requireWorkflow(relying);
+        if (!rw.events.REFERENCE_INVALIDATED) continue;
+        const eff = relying.lastEffectiveAt && relying.lastEffectiveAt > effectiveAt ? relying.lastEffectiveAt : effectiveAt;
+        const snap = restore(rw, relying);
+        const invalidation = { type: 'REFERENCE_INVALIDATED', data: { referenceSubmissionId: s.id, referenceState: to, reason: `${w.title} ${s.id} entered ${to} (${body.type})` } };
+        if (!snap.can(invalidation)) continue;
+        await applyEvent(trx, relying, SYSTEM_ACTOR, { ...invalidation, effectiveAt: eff }, { at: opts.at, trusted: true });
+      }
+    }
+    return { submission: updated, transition: t };
+  }
+
+  // ---------------------------------------------------------------- views
+
+  async function describe(trx: Knex, actor: Actor, s: Submission): Promise<SubmissionView> {
+    const w = requireWorkflow(s);
+    const snap = restore(w, s);
+    let reference: Record<string, unknown> | null = null;
+    let decision: Record<string, unknown> | null = null;
+    if (w.decisionOf) {
+      const d = w.decisionOf(s.state, s.snapshot.context);
+      decision = d.decision ? { ...d } : null;
+    }
+    if (s.input.reference) {
+      const facts = await referenceFacts(trx, s);
+      const ctx = s.snapshot.context as CofeprisContext;
+      reference = {
+        ...(s.input.reference as Record<string, unknown>),
+        label: facts.label,
+        decision: facts.decision,
+        decisionDate: facts.decisionDate,
+        favourable: facts.favourable,
+        status: facts.status,
+        invalidated: ctx.referenceInvalidated === true,
+      };
+      if (ctx.registrationNumber) decision = { registrationNumber: ctx.registrationNumber, grantedOn: ctx.grantedOn, validUntil: ctx.validUntil };
+    }
+    const tags = [...snap.tags] as string[];
+    const spec = activeDeadline(snap);
+    return {
+      id: s.id,
+      workflow: { id: s.workflowId, version: s.workflowVersion },
+      organization: s.organization,
+      title: s.title,
+      device: s.device,
+      input: s.input,
+      state: s.state,
+      stateDescription: stateDescription(snap) ?? null,
+      status: s.status,
+      version: s.version,
+      allowedEvents: allowedEventsFor(w, snap, actor.role),
+      clocks: { running: tags.filter((t) => t !== 'hold'), onHold: tags.includes('hold'), since: s.stateSince },
+      deadlines: s.deadline && spec ? [{ ...s.deadline, description: spec.description }] : [],
+      reference,
+      decision,
+      dossier: dossierOf(w, s),
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+    };
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  return {
+    /** POST /v1/submissions */
+    async createSubmission(actor: Actor, body: CreateSubmissionBody, idem?: Idempotency): Promise<CommandResult<SubmissionView>> {
+      validator.check(`${SCHEMA_BASE}create-submission.json`, body);
+      const w = latestWorkflow(body.workflow);
+      if (!w) throw new InputError(`Unknown workflow ${body.workflow}`, [{ path: '/workflow', message: 'is not a workflow id of GET /v1/workflows' }]);
+      if (actor.role !== 'manufacturer' || !actor.organization) {
+        throw new ForbiddenError(`Only manufacturers create submissions, not role ${actor.role}`);
+      }
+      const org = actor.organization;
+      validator.check(inputSchemaId(w), body.input, '/input', `The input of ${w.id}`);
+      return command(actor, idem, async (trx) => {
+        let referenceSubmissionId: string | null = null;
+        const ref = body.input.reference as ReferenceInput | undefined;
+        if (ref && 'submissionId' in ref) {
+          const target = await findSubmission(trx, ref.submissionId);
+          if (!target || target.organization.id !== org.id || target.jurisdiction !== 'FDA') {
+            throw new InputError('The reference submission is not an FDA submission of your organization', [
+              { path: '/input/reference/submissionId', message: 'must name an fda-* submission of your organization' },
+            ]);
+          }
+          referenceSubmissionId = target.id;
+        }
+        const at = now();
+        const iso = at.toISOString();
+        const [initial] = initialTransition(w.machine, body.input as never);
+        const state = statePath(initial.value);
+        const id = uuidv7();
+        const draft: Submission = {
+          id,
+          organization: org,
+          workflowId: w.id,
+          workflowVersion: w.version,
+          jurisdiction: w.jurisdiction,
+          title: body.title,
+          device: body.device,
+          input: body.input,
+          state,
+          status: statusOf(state),
+          snapshot: persisted(initial),
+          xstateVersion: XSTATE_VERSION,
+          version: 0,
+          referenceSubmissionId,
+          dossierPresent: [],
+          headSeq: 0,
+          headHash: GENESIS_HASH,
+          lastEffectiveAt: null,
+          stateSince: iso,
+          deadline: null,
+          createdAt: iso,
+          updatedAt: iso,
+        };
+        const t = chainRecord(draft, w, {
+          type: 'CREATED',
+          data: { title: body.title, device: body.device, input: body.input },
+          from: null,
+          to: state,
+          actor,
+          comment: null,
+          effectiveAt: iso,
+          recordedAt: iso,
+          signature: null,
+        });
+        const created: Submission = { ...draft, version: 1, headSeq: t.seq, headHash: t.hash, deadline: deadlineFor(w, initial, iso) };
+        await insertSubmission(trx, created);
+        await insertTransition(trx, t);
+        return { status: 201, body: await describe(trx, actor, created) };
+      });
+    },
+
+    /** POST /v1/submissions/:id/events */
+    async sendEvent(actor: Actor, id: string, body: SendEventBody, opts: { ifMatch?: number; idempotency?: Idempotency } = {}) {
+      validator.check(`${SCHEMA_BASE}send-event.json`, body);
+      return command(actor, opts.idempotency, async (trx) => {
+        const s = await loadVisible(trx, actor, id);
+        if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
+        const result = await applyEvent(trx, s, actor, body, { ifMatch: opts.ifMatch, at: now() });
+        return { status: 200, body: { submission: await describe(trx, actor, result.submission), transition: result.transition } };
+      });
+    },
+
+    /** Sends an event as the built-in system actor (timers, tests, the sweeper of a later issue). */
+    async sendSystemEvent(id: string, body: SendEventBody) {
+      return this.sendEvent(SYSTEM_ACTOR, id, body);
+    },
+
+    /** GET /v1/submissions/:id */
+    async getSubmission(actor: Actor, id: string): Promise<SubmissionView> {
+      const s = await loadVisible(knex, actor, id);
+      return describe(knex, actor, s);
+    },
+
+    /** GET /v1/submissions */
+    async listSubmissions(actor: Actor, query: ListQuery): Promise<{ items: SubmissionView[]; nextCursor: string | null }> {
+      validator.check(`${SCHEMA_BASE}list-submissions-query.json`, query, '', 'The query string');
+      const limit = query.limit ? Number(query.limit) : 50;
+      let q = visibleTo(submissionsQuery(knex), actor);
+      if (query.workflow) q = q.where('s.workflow_id', query.workflow);
+      if (query.state) {
+        const state = query.state;
+        q = q.where((w) => w.where('s.state', state).orWhere('s.state', 'like', `${state.replace(/[\\%_]/g, '\\$&')}.%`));
+      }
+      if (query.status) q = q.where('s.status', query.status);
+      if (query.organization) q = q.where('s.organization_id', query.organization);
+      if (query.overdue === 'true') {
+        q = q.where('s.status', 'active').whereNotNull('s.deadline_due_date').where('s.deadline_due_date', '<', dateIn(now(), 'UTC'));
+      }
+      if (query.q) {
+        const like = `%${query.q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+        q = q.where((w) => w.whereRaw("lower(s.title) like ? escape '\\'", [like]).orWhereRaw("lower(s.device_name) like ? escape '\\'", [like]));
+      }
+      if (query.cursor) {
+        const after = Buffer.from(query.cursor, 'base64url').toString('utf8');
+        if (!/^[0-9a-f-]{36}$/.test(after)) throw new InputError('The cursor is invalid', [{ path: '/cursor', message: 'is not a cursor returned by this endpoint' }]);
+        q = q.where('s.id', '<', after);
+      }
+      const rows = await listSubmissionRows(q.orderBy('s.id', 'desc').limit(limit + 1));
+      const page = rows.slice(0, limit);
+      const items: SubmissionView[] = [];
+      for (const s of page) items.push(await describe(knex, actor, s));
+      const last = page[page.length - 1];
+      return { items, nextCursor: rows.length > limit && last ? Buffer.from(last.id, 'utf8').toString('base64url') : null };
+    },
+
+    /** GET /v1/submissions/:id/history */
+    async history(actor: Actor, id: string): Promise<Transition[]> {
+      await loadVisible(knex, actor, id);
+      return listTransitions(knex, id);
+    },
+
+    /** POST /v1/submissions/:id/documents: bytes stored by SHA-256, and a DOCUMENT_ADDED record. */
+    async addDocument(
+      actor: Actor,
+      id: string,
+      doc: { kind: string; filename: string; contentType: string; bytes: Buffer },
+      idem?: Idempotency,
+    ): Promise<CommandResult<DocumentView>> {
+      validator.check(`${SCHEMA_BASE}upload-document-query.json`, { kind: doc.kind, filename: doc.filename }, '', 'The query string');
+      if (doc.bytes.length === 0) throw new InputError('The document is empty', [{ path: '', message: 'the request body must hold the document bytes' }]);
+      return command(actor, idem, async (trx) => {
+        const s = await loadVisible(trx, actor, id);
+        const may = (actor.role === 'manufacturer') || (actor.role === 'fda' && s.jurisdiction === 'FDA') || (actor.role === 'cofepris' && s.jurisdiction === 'COFEPRIS');
+        if (!may) throw new ForbiddenError(`Role ${actor.role} may not add documents to this submission`);
+        const w = requireWorkflow(s);
+        const at = now();
+        const iso = at.toISOString();
+        const sha256 = createHash('sha256').update(doc.bytes).digest('hex');
+        await putBlob(trx, sha256, doc.bytes);
+        const document: Document = {
+          id: uuidv7(), submissionId: s.id, kind: doc.kind, filename: doc.filename, contentType: doc.contentType,
+          sha256, size: doc.bytes.length, uploadedBy: actor.id, createdAt: iso,
+        };
+        await insertDocument(trx, document);
+        const t = await appendRecord(trx, s, w, {
+          type: 'DOCUMENT_ADDED',
+          data: { documentId: document.id, kind: doc.kind, filename: doc.filename, sha256, size: document.size },
+          from: s.state,
+          to: s.state,
+          actor,
+          comment: null,
+          effectiveAt: iso,
+          recordedAt: iso,
+          signature: null,
+        });
+        const dossierPresent = s.dossierPresent.includes(doc.kind) ? s.dossierPresent : [...s.dossierPresent, doc.kind].sort();
+        const ok = await updateSubmission(trx, s.id, s.version, {
+          ...s, version: s.version + 1, headSeq: t.seq, headHash: t.hash, dossierPresent, updatedAt: iso,
+        });
+        if (!ok) throw new VersionRace();
+        return { status: 201, body: toDocumentView(document) };
+      });
+    },
+
+    async listDocuments(actor: Actor, id: string): Promise<DocumentView[]> {
+      await loadVisible(knex, actor, id);
+      return (await listDocuments(knex, id)).map(toDocumentView);
+    },
+
+    /** The document's bytes, served only after their SHA-256 is checked again. */
+    async readDocument(actor: Actor, id: string, documentId: string): Promise<{ document: DocumentView; bytes: Buffer }> {
+      await loadVisible(knex, actor, id);
+      const d = await findDocument(knex, id, documentId);
+      if (!d) throw new NotFoundError(`No document ${documentId} in submission ${id}`);
+      const bytes = await getBlob(knex, d.sha256);
+      if (!bytes || sha256Hex(bytes) !== d.sha256) {
+        throw new AppError('integrity_failure', `Document ${documentId} failed its SHA-256 check; the stored bytes differ from what was uploaded`);
+      }
+      return { document: toDocumentView(d), bytes };
+    },
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;
+
+/** The xstate version persisted snapshots were made with (anchors.md: pin and record it). */
+export const XSTATE_VERSION: string = (await import('xstate/package.json', { with: { type: 'json' } })).default.version;
+
+/** Roles that exist as people; `system` is not among them. */
+export type { Role };

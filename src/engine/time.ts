@@ -1,0 +1,129 @@
+/**
+ * Regulatory dates. Letters are dated in the regulator's time zone (America/New_York for FDA,
+ * America/Mexico_City for COFEPRIS), so a bare `YYYY-MM-DD` means the start of that day there,
+ * and a deadline is a calendar date there too. Mexican business days skip weekends and the
+ * Ley Federal del Trabajo art. 74 holidays, plus configurable extra non-working days.
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function parts(instant: Date, timeZone: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of formatter(timeZone).formatToParts(instant)) if (p.type !== 'literal') out[p.type] = Number(p.value);
+  return out;
+}
+
+/** The calendar date (`YYYY-MM-DD`) of an instant in a time zone. */
+export function dateIn(instant: Date, timeZone: string): string {
+  const p = parts(instant, timeZone);
+  return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/** The instant a calendar day starts in a time zone (handles DST and historical offsets). */
+export function startOfDayIn(date: string, timeZone: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  let guess = Date.UTC(y, m - 1, d);
+  // Two rounds converge for every real zone: correct by the offset observed at the guess.
+  for (let i = 0; i < 2; i++) {
+    const p = parts(new Date(guess), timeZone);
+    const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+    guess -= asUtc - Date.UTC(y, m - 1, d);
+  }
+  return new Date(guess);
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Normalises an `effectiveAt` value (RFC 3339 date-time with offset, or a bare date meaning the
+ * start of that day in `timeZone`) to an ISO UTC instant; null when it is not a real date.
+ */
+export function parseEffectiveAt(value: string, timeZone: string): Date | null {
+  if (DATE_ONLY.test(value)) {
+    if (!isRealDate(value)) return null;
+    return startOfDayIn(value, timeZone);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(value)) return null;
+  if (!isRealDate(value.slice(0, 10))) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export function isRealDate(date: string): boolean {
+  if (!DATE_ONLY.test(date)) return false;
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+export function addCalendarDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+function weekday(date: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+}
+
+/** The n-th Monday of a month, as `YYYY-MM-DD`. */
+function nthMonday(year: number, month: number, n: number): string {
+  const first = new Date(Date.UTC(year, month - 1, 1)).getUTCDay();
+  const day = 1 + ((8 - first) % 7) + (n - 1) * 7;
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * Ley Federal del Trabajo art. 74 holidays of a year: Jan 1; first Monday of February; third
+ * Monday of March; May 1; Sep 16; third Monday of November; Dec 25; Oct 1 of federal
+ * inauguration years (every six years from 2024).
+ */
+export function mexicanHolidays(year: number): string[] {
+  const days = [
+    `${year}-01-01`, nthMonday(year, 2, 1), nthMonday(year, 3, 3), `${year}-05-01`, `${year}-09-16`,
+    nthMonday(year, 11, 3), `${year}-12-25`,
+  ];
+  if (year >= 2024 && (year - 2024) % 6 === 0) days.push(`${year}-10-01`);
+  return days;
+}
+
+/** A Mexican business-day calendar: weekends, LFT art. 74 holidays and extra non-working days. */
+export class MexicanCalendar {
+  private readonly cache = new Map<number, Set<string>>();
+  constructor(private readonly extraNonWorkingDays: readonly string[] = []) {}
+
+  isBusinessDay(date: string): boolean {
+    const wd = weekday(date);
+    if (wd === 0 || wd === 6) return false;
+    const year = Number(date.slice(0, 4));
+    let set = this.cache.get(year);
+    if (!set) {
+      set = new Set([...mexicanHolidays(year), ...this.extraNonWorkingDays.filter((d) => d.startsWith(`${year}-`))]);
+      this.cache.set(year, set);
+    }
+    return !set.has(date);
+  }
+
+  /** The date `n` business days after `date` (the start date itself does not count). */
+  addBusinessDays(date: string, n: number): string {
+    let d = date;
+    let left = n;
+    while (left > 0) {
+      d = addCalendarDays(d, 1);
+      if (this.isBusinessDay(d)) left--;
+    }
+    return d;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Bearer-token authentication. Tokens are 256 random bits shown once; only their SHA-256 is
+ * stored (21 CFR 11.300). Repeated failures from one address are rate-limited.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Knex } from 'knex';
+import { AppError, UnauthenticatedError } from '../errors.js';
+import { sha256Hex } from '../engine/hash.js';
+import type { Actor } from '../store/submissions-store.js';
+import { findUserByTokenHash } from '../store/users-store.js';
+
+export const TOKEN_PREFIX = 'pte_';
+
+/** A new bearer token: `pte_` + 32 random bytes (256 bits), base64url. */
+export function newToken(): { token: string; tokenHash: string } {
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  return { token, tokenHash: sha256Hex(token) };
+}
+
+/** Failed authentications per client address in a sliding window. */
+export class FailedAuthLimiter {
+  private readonly failures = new Map<string, { count: number; resetAt: number }>();
+  constructor(
+    readonly maxFailures = 20,
+    readonly windowMs = 60_000,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Seconds until `ip` may try again, or 0 when it may now. */
+  blockedFor(ip: string): number {
+    const entry = this.failures.get(ip);
+    if (!entry) return 0;
+    const t = this.clock();
+    if (t >= entry.resetAt) {
+      this.failures.delete(ip);
+      return 0;
+    }
+    return entry.count >= this.maxFailures ? Math.ceil((entry.resetAt - t) / 1000) : 0;
+  }
+
+  fail(ip: string): void {
+    const t = this.clock();
+    const entry = this.failures.get(ip);
+    if (!entry || t >= entry.resetAt) {
+      if (this.failures.size > 10_000) this.failures.clear(); // bounded memory under a spray of addresses
+      this.failures.set(ip, { count: 1, resetAt: t + this.windowMs });
+    } else {
+      entry.count++;
+    }
+  }
+}
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    actor: Actor;
+    reqId: string;
+  }
+}
+
+export function authenticate(db: Knex, limiter: FailedAuthLimiter): RequestHandler {
+  return async (req, res, next) => {
+    const ip = req.ip ?? 'unknown';
+    const wait = limiter.blockedFor(ip);
+    if (wait > 0) throw new AppError('too_many_requests', 'Too many failed authentications from this address', [], wait);
+    const header = req.headers.authorization;
+    const match = header ? /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header) : null;
+    if (!match) {
+      limiter.fail(ip);
+      throw new UnauthenticatedError(header ? 'The Authorization header must be "Bearer <token>"' : 'Missing Authorization: Bearer <token>');
+    }
+    const user = await findUserByTokenHash(db, sha256Hex(match[1]!));
+    if (!user || user.disabled) {
+      limiter.fail(ip);
+      throw new UnauthenticatedError('Unknown or disabled token');
+    }
+    res.locals.actor = { id: user.id, name: user.name, role: user.role, organization: user.organization };
+    next();
+  };
+}

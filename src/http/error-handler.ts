@@ -1,0 +1,100 @@
+/**
+ * The only place that knows HTTP status codes: domain errors and body-parser failures become
+ * RFC 9457 problem+json. Nothing else reaches the client: no stack trace, no SQL.
+ */
+import type { ErrorRequestHandler, Response } from 'express';
+import { AppError, type ErrorCode, type FieldError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  malformed_json: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  event_not_allowed: 409,
+  version_mismatch: 412,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_failed: 422,
+  idempotency_key_reused: 422,
+  too_many_requests: 429,
+  integrity_failure: 500,
+  unavailable: 503,
+};
+
+const TITLE: Record<ErrorCode, string> = {
+  malformed_json: 'Malformed JSON',
+  unauthenticated: 'Unauthenticated',
+  forbidden: 'Forbidden',
+  not_found: 'Not found',
+  event_not_allowed: 'Event not allowed',
+  version_mismatch: 'Version mismatch',
+  payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
+  validation_failed: 'Validation failed',
+  idempotency_key_reused: 'Idempotency key reused',
+  too_many_requests: 'Too many requests',
+  integrity_failure: 'Integrity check failed',
+  unavailable: 'Service unavailable',
+};
+
+export function sendProblem(res: Response, code: ErrorCode | 'internal_error', detail: string, errors: readonly FieldError[] = []): void {
+  const status = code === 'internal_error' ? 500 : STATUS[code];
+  const title = code === 'internal_error' ? 'Internal error' : TITLE[code];
+  if (code === 'unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer realm="puente"');
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: `https://puente.dev/problems/${code.replace(/_/g, '-')}`, title, status, detail, code, errors }));
+}
+
+/** body-parser failures (they carry `type`), mapped to our codes. */
+function fromBodyParser(err: { type?: string; status?: number; limit?: number }): [ErrorCode, string] | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return ['malformed_json', 'The request body is not valid JSON'];
+    case 'entity.too.large':
+      return ['payload_too_large', `The request body is larger than the limit of ${err.limit} bytes`];
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return ['unsupported_media_type', 'The request body encoding or charset is not supported'];
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return ['malformed_json', 'The request body could not be read'];
+    default:
+      return undefined;
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === '57P03' || code === '53300';
+}
+
+export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) {
+      logger.error({ err, reqId: res.locals.reqId }, 'error after headers were sent');
+      return;
+    }
+    if (err instanceof AppError) {
+      if (err.retryAfterSeconds) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      if (err.code === 'integrity_failure') logger.error({ reqId: res.locals.reqId, detail: err.message }, 'integrity failure');
+      sendProblem(res, err.code, err.message, err.errors);
+      return;
+    }
+    const parsed = fromBodyParser(err);
+    if (parsed) {
+      sendProblem(res, parsed[0], parsed[1], [{ path: '', message: parsed[1] }]);
+      return;
+    }
+    if (isBusy(err)) {
+      res.setHeader('Retry-After', '1');
+      sendProblem(res, 'unavailable', 'The database is busy; retry shortly');
+      return;
+    }
+    logger.error({ err, reqId: res.locals.reqId, method: req.method, path: req.path }, 'unhandled error');
+    sendProblem(res, 'internal_error', `Internal error; quote request id ${res.locals.reqId} to the operator`);
+  };
+}

@@ -1,0 +1,116 @@
+/** Submissions, their events, history and documents (DESIGN §5). */
+import express, { Router, type Request, type Response } from 'express';
+import { AppError, InputError } from '../../errors.js';
+import { sha256Hex } from '../../engine/hash.js';
+import { requestHash, type Engine, type Idempotency, type SubmissionView } from '../../engine/engine.js';
+
+/** JSON bodies: 1 MB. Documents: 25 MB. */
+export const JSON_LIMIT = '1mb';
+export const DOCUMENT_LIMIT = '25mb';
+
+const jsonBody = express.json({ limit: JSON_LIMIT, type: ['application/json', 'application/*+json'] });
+const rawBody = express.raw({ limit: DOCUMENT_LIMIT, type: () => true });
+
+/** Refuses a non-JSON body instead of silently treating it as missing. */
+function requireJson(req: Request): unknown {
+  const length = Number(req.headers['content-length'] ?? 0);
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (req.body === undefined && (length > 0 || chunked) && !req.is(['application/json', 'application/*+json'])) {
+    throw new AppError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json', [{ path: '', message: 'Content-Type must be application/json' }]);
+  }
+  return req.body;
+}
+
+function ifMatch(req: Request): number | undefined {
+  const raw = req.headers['if-match'];
+  if (raw === undefined) return undefined;
+  const m = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(raw);
+  if (!m) throw new InputError('If-Match must be a version ETag such as "7"', [{ path: '/headers/if-match', message: 'must be a quoted version number, e.g. "7"' }]);
+  return Number(m[1]);
+}
+
+function idempotency(req: Request, res: Response, parts: Record<string, unknown>): Idempotency | undefined {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !/^[\x21-\x7E]{1,255}$/.test(key)) {
+    throw new InputError('Idempotency-Key must be 1-255 visible ASCII characters', [{ path: '/headers/idempotency-key', message: 'must be 1-255 visible ASCII characters' }]);
+  }
+  return { key, requestHash: requestHash({ method: req.method, path: req.baseUrl + req.path, user: res.locals.actor.id, ...parts }) };
+}
+
+function setEtag(res: Response, s: SubmissionView): void {
+  res.setHeader('ETag', `"${s.version}"`);
+}
+
+function queryObject(req: Request): Record<string, unknown> {
+  return { ...(req.query as Record<string, unknown>) };
+}
+
+export function createSubmissionsRouter(engine: Engine): Router {
+  const router = Router();
+
+  router.post('/submissions', jsonBody, async (req, res) => {
+    const body = requireJson(req);
+    const result = await engine.createSubmission(res.locals.actor, body as never, idempotency(req, res, { body }));
+    res.setHeader('Location', `/v1/submissions/${result.body.id}`);
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    setEtag(res, result.body);
+    res.status(result.status).json(result.body);
+  });
+
+  router.get('/submissions', async (req, res) => {
+    res.json(await engine.listSubmissions(res.locals.actor, queryObject(req)));
+  });
+
+  router.get('/submissions/:id', async (req, res) => {
+    const view = await engine.getSubmission(res.locals.actor, req.params.id);
+    setEtag(res, view);
+    res.json(view);
+  });
+
+  router.post('/submissions/:id/events', jsonBody, async (req, res) => {
+    const body = requireJson(req);
+    const expected = ifMatch(req);
+    const result = await engine.sendEvent(res.locals.actor, req.params.id, body as never, {
+      ifMatch: expected,
+      idempotency: idempotency(req, res, { body, ifMatch: expected ?? null }),
+    });
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    setEtag(res, result.body.submission);
+    res.status(result.status).json(result.body);
+  });
+
+  router.get('/submissions/:id/history', async (req, res) => {
+    res.json({ items: await engine.history(res.locals.actor, req.params.id) });
+  });
+
+  router.post('/submissions/:id/documents', rawBody, async (req, res) => {
+    const bytes: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const q = queryObject(req);
+    const contentType = typeof req.headers['content-type'] === 'string' && req.headers['content-type'].length <= 200 ? req.headers['content-type'] : 'application/octet-stream';
+    const doc = { kind: q.kind as string, filename: q.filename as string, contentType, bytes };
+    for (const k of Object.keys(q)) {
+      if (k !== 'kind' && k !== 'filename') throw new InputError(`Unknown query parameter ${k}`, [{ path: `/${k}`, message: 'is not a known field' }]);
+    }
+    const idem = idempotency(req, res, { query: q, sha256: sha256Hex(bytes) });
+    const result = await engine.addDocument(res.locals.actor, req.params.id, doc, idem);
+    res.setHeader('Location', `/v1/submissions/${req.params.id}/documents/${result.body.id}`);
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(result.status).json(result.body);
+  });
+
+  router.get('/submissions/:id/documents', async (req, res) => {
+    res.json({ items: await engine.listDocuments(res.locals.actor, req.params.id) });
+  });
+
+  router.get('/submissions/:id/documents/:documentId', async (req, res) => {
+    const { document, bytes } = await engine.readDocument(res.locals.actor, req.params.id, req.params.documentId);
+    res.setHeader('Content-Type', document.contentType);
+    res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(document.sha256, 'hex').toString('base64')}:`);
+    res.setHeader('Content-Disposition', `attachment; filename="${document.filename.replace(/["\\]/g, '_')}"`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.send(bytes);
+  });
+
+  return router;
+}

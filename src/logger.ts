@@ -1,0 +1,15 @@
+/** The one logger: pino JSON lines. Authorization headers and tokens are redacted at the source. */
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'puente' },
+      redact: { paths: ['req.headers.authorization', 'token', '*.token', 'password', '*.password'], censor: '[redacted]' },
+    },
+    destination,
+  );
+}

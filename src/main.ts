@@ -1,0 +1,42 @@
+/**
+ * config -> db -> migrate -> app -> listen; graceful shutdown on SIGTERM/SIGINT: stop accepting,
+ * let in-flight requests finish, close the database.
+ */
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { initServices } from './services.js';
+
+/** How long shutdown waits for in-flight requests before closing anyway. */
+export const SHUTDOWN_GRACE_MS = 8000;
+
+export async function serve(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<{ server: Server; close(): Promise<void> }> {
+  const services = await initServices(config);
+  const app = createApp({ db: services.db, engine: services.engine, logger });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 5000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ host: config.host, port, database: config.databaseUrl.split(':')[0] }, `puente listening on http://${config.host}:${port}`);
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      logger.info('shutting down');
+      const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      clearTimeout(timer);
+      await services.shutdown();
+      logger.info('stopped');
+    })();
+    return closing;
+  };
+  return { server, close };
+}

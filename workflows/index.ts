@@ -1,0 +1,32 @@
+/**
+ * The workflow catalog: every pathway by id and version. A submission keeps the version it
+ * started on (DESIGN §4), so old versions stay here when a new one is added.
+ */
+import { cofeprisRegistration } from './cofepris-registration.js';
+import { fda510k } from './fda-510k.js';
+import type { WorkflowDefinition } from './types.js';
+
+export const WORKFLOWS: readonly WorkflowDefinition[] = [fda510k, cofeprisRegistration];
+
+const byKey = new Map(WORKFLOWS.map((w) => [`${w.id}@${w.version}`, w]));
+const latest = new Map<string, WorkflowDefinition>();
+for (const w of WORKFLOWS) {
+  const current = latest.get(w.id);
+  if (!current || current.version < w.version) latest.set(w.id, w);
+}
+
+/** The newest version of a workflow, used for new submissions. */
+export function latestWorkflow(id: string): WorkflowDefinition | undefined {
+  return latest.get(id);
+}
+
+/** A specific version, used to restore an existing submission. */
+export function workflowVersion(id: string, version: number): WorkflowDefinition | undefined {
+  return byKey.get(`${id}@${version}`);
+}
+
+export function latestWorkflows(): WorkflowDefinition[] {
+  return [...latest.values()];
+}
+
+export type { WorkflowDefinition } from './types.js';

@@ -1,0 +1,158 @@
+/**
+ * Shared vocabulary of the workflow catalog. Everything here is pure data and types: workflow
+ * files import nothing with I/O (Temporal-style determinism), so a machine can be replayed by
+ * an auditor's tool exactly as the server ran it.
+ */
+import type { AnyStateMachine } from 'xstate';
+
+/** Roles of DESIGN §3, plus the built-in `system` actor that alone sends timer events. */
+export type Role = 'manufacturer' | 'fda' | 'cofepris' | 'auditor' | 'admin' | 'system';
+
+export const HUMAN_ROLES = ['manufacturer', 'fda', 'cofepris', 'auditor', 'admin'] as const;
+export type HumanRole = (typeof HUMAN_ROLES)[number];
+
+export type Jurisdiction = 'FDA' | 'COFEPRIS';
+
+/** A JSON Schema (draft 2020-12) literal. Kept loose on purpose: ajv is the judge. */
+export type JsonSchema = Record<string, unknown>;
+
+/** How an event may be sent and what its `data` must look like. */
+export interface EventSpec {
+  /** Who may send it. Timer events are `['system']`. */
+  readonly roles: readonly Role[];
+  readonly description: string;
+  /** JSON Schema of `data`; every schema forbids unknown fields. */
+  readonly schema: JsonSchema;
+}
+
+/**
+ * A hard, sponsor-side deadline attached to a state (DESIGN §7): when it passes, the sweeper
+ * sends `event` as the `system` actor. The due date counts from the `effectiveAt` of the
+ * transition that entered the state.
+ */
+export interface DeadlineSpec {
+  readonly kind: string;
+  readonly length: number;
+  readonly unit: 'calendar' | 'mx-business';
+  readonly event: string;
+  readonly description: string;
+  /** True when reference/domain.md marks the length UNCONFIRMED. */
+  readonly unconfirmed?: boolean;
+}
+
+/** A soft performance goal (MDUFA targets and the like): missing it changes no state. */
+export interface GoalSpec {
+  readonly kind: string;
+  readonly length: number;
+  readonly unit: 'fda-days' | 'calendar' | 'mx-business';
+  readonly description: string;
+  /** Limits the goal to some creation inputs, e.g. `{ variant: 'special' }`. */
+  readonly when?: Readonly<Record<string, string>>;
+}
+
+/** Meta carried by state nodes: a human description and an optional hard deadline. */
+export interface StateMeta {
+  readonly description: string;
+  readonly deadline?: DeadlineSpec;
+}
+
+/** The clocks a state can run (state tags, DESIGN §7), and the marker for holds. */
+export type ClockTag = 'fda-clock' | 'mx-clock' | 'hold';
+
+/** One document the dossier of a route must hold (reference/domain.md §2.3). */
+export interface DossierItem {
+  readonly kind: string;
+  readonly title: string;
+}
+
+/**
+ * Facts the engine computes from the database before sending an event, and hands to the pure
+ * machine inside the event (`event.facts`), so guards stay pure and replayable.
+ */
+export interface EventFacts {
+  /** Dossier kinds still missing for the route (COFEPRIS `SUBMIT`). */
+  readonly dossierMissing?: readonly string[];
+  /** What the engine found about the reference authorization a registration relies on. */
+  readonly reference?: ReferenceFacts;
+}
+
+/** The reference authorization as found in the database at the moment of the command. */
+export interface ReferenceFacts {
+  /** Human label, e.g. `K261234 (fda-510k submission 0193...)`. */
+  readonly label: string;
+  /** Decision as recorded: `SE`, `granted`, `approved`, `NSE`, ... or null while undecided. */
+  readonly decision: string | null;
+  /** `YYYY-MM-DD` of the FDA decision, or null. */
+  readonly decisionDate: string | null;
+  /** True when the decision is favourable and still stands (not rescinded or withdrawn). */
+  readonly favourable: boolean;
+  /** Why not favourable, in words (e.g. `the 510(k) is in state review.substantive`). */
+  readonly status: string;
+  /** External references must be backed by an uploaded FDA decision letter. */
+  readonly external: boolean;
+  readonly letterOnFile: boolean;
+}
+
+/** An FDA decision as a reliance route sees it. */
+export interface FdaDecision {
+  readonly number: string | null;
+  readonly decision: string | null;
+  readonly decisionDate: string | null;
+  /** Cleared, granted or approved, and still standing. */
+  readonly favourable: boolean;
+}
+
+/** The event shape every machine accepts. */
+export interface WorkflowEvent {
+  readonly type: string;
+  readonly data?: Record<string, unknown>;
+  readonly facts?: EventFacts;
+  /** Calendar date (`YYYY-MM-DD`, in the workflow's jurisdiction) the action took effect. */
+  readonly effectiveDate?: string;
+}
+
+/** A pathway: the machine plus everything the API derives from it. */
+export interface WorkflowDefinition {
+  readonly id: string;
+  readonly version: number;
+  readonly title: string;
+  readonly jurisdiction: Jurisdiction;
+  /** JSON Schema of the creation `input`. */
+  readonly inputSchema: JsonSchema;
+  readonly events: Readonly<Record<string, EventSpec>>;
+  readonly goals: readonly GoalSpec[];
+  readonly machine: AnyStateMachine;
+  /** Facts the engine must compute for an event (see EventFacts). */
+  readonly factsFor?: Readonly<Record<string, readonly (keyof EventFacts)[]>>;
+  /** The dossier checklist for a creation input; empty when the pathway keeps none. */
+  dossier(input: Record<string, unknown>): readonly DossierItem[];
+  /** For FDA pathways: the decision a COFEPRIS registration could rely on, read from a snapshot. */
+  decisionOf?(state: string, context: unknown): FdaDecision;
+  /** States whose entry invalidates relying registrations (reliance, DESIGN §4). */
+  readonly invalidatesReliance?: (state: string) => boolean;
+  /** Named parameters, including every UNCONFIRMED value, as shown by the catalog. */
+  readonly parameters: Readonly<Record<string, Parameter>>;
+  /**
+   * Why a guard refused `event` in `snapshot`, in words, for the `409` detail. Only called when
+   * the state handles the event but no transition was taken.
+   */
+  explainRefusal?(context: unknown, event: WorkflowEvent): string | undefined;
+  /** IANA time zone of the jurisdiction: dates on its letters are calendar dates there. */
+  readonly timeZone: string;
+}
+
+export interface Parameter {
+  readonly value: number | boolean | string;
+  readonly unit?: string;
+  readonly note: string;
+  /** True when reference/domain.md marks the value UNCONFIRMED. */
+  readonly unconfirmed?: boolean;
+}
+
+/** Helper for the shared event payload shape: an object that forbids unknown fields. */
+export function payload(
+  properties: Record<string, JsonSchema> = {},
+  required: string[] = [],
+): JsonSchema {
+  return { type: 'object', additionalProperties: false, properties, required };
+}
