@@ -35,7 +35,7 @@ function requestLog(logger: Logger): express.RequestHandler {
         {
           reqId,
           method: req.method,
-          path: req.path,
+          path: req.originalUrl.split('?')[0],
           status: res.statusCode,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           userId: res.locals.actor?.id,

@@ -213,8 +213,8 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
-  async function loadVisible(trx: Knex, actor: Actor, id: string): Promise<Submission> {
-    const s = await findSubmission(trx, id);
+  async function loadVisible(trx: Knex, actor: Actor, id: string, forUpdate = false): Promise<Submission> {
+    const s = await findSubmission(trx, id, { forUpdate });
     if (!s || !(await canSee(trx, actor, s))) throw new NotFoundError(`No submission ${id}`);
     return s;
   }
@@ -283,12 +283,6 @@ export function createEngine(deps: EngineDeps) {
     return { ...body, hash: recordHash(body) };
   }
 
-  /** Appends one hash-chained record after `s`'s head and returns it. */
-  async function appendRecord(trx: Knex, s: Submission, w: WorkflowDefinition, r: Parameters<typeof chainRecord>[2]): Promise<Transition> {
-    const t = chainRecord(s, w, r);
-    await insertTransition(trx, t);
-    return t;
-  }
 
   async function referenceFacts(trx: Knex, s: Submission): Promise<ReferenceFacts> {
     const ref = s.input.reference as ReferenceInput;
@@ -393,7 +387,7 @@ export function createEngine(deps: EngineDeps) {
     const [next] = transition(w.machine, current, event as never);
     const to = statePath(next.value);
     const recordedAt = opts.at.toISOString();
-    const t = await appendRecord(trx, s, w, {
+    const t = chainRecord(s, w, {
       type: body.type,
       data,
       from: s.state,
@@ -425,12 +419,13 @@ export function createEngine(deps: EngineDeps) {
       }
       throw new VersionRace();
     }
+    await insertTransition(trx, t);
 
     // Reliance (DESIGN §4): a reference that can no longer be relied on is announced to every
     // active registration relying on it, in this same transaction.
     if (stateChanged && w.invalidatesReliance?.(to)) {
       for (const relyingId of await relyingSubmissionIds(trx, s.id)) {
-        const relying = await findSubmission(trx, relyingId);
+        const relying = await findSubmission(trx, relyingId, { forUpdate: true });
         if (!relying || relying.status !== 'active') continue;
         const rw = requireWorkflow(relying);
         if (!rw.events.REFERENCE_INVALIDATED) continue;
@@ -569,7 +564,7 @@ export function createEngine(deps: EngineDeps) {
     async sendEvent(actor: Actor, id: string, body: SendEventBody, opts: { ifMatch?: number; idempotency?: Idempotency } = {}) {
       validator.check(`${SCHEMA_BASE}send-event.json`, body);
       return command(actor, opts.idempotency, async (trx) => {
-        const s = await loadVisible(trx, actor, id);
+        const s = await loadVisible(trx, actor, id, true);
         if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
         const result = await applyEvent(trx, s, actor, body, { ifMatch: opts.ifMatch, at: now() });
         return { status: 200, body: { submission: await describe(trx, actor, result.submission), transition: result.transition } };
@@ -635,7 +630,7 @@ export function createEngine(deps: EngineDeps) {
       validator.check(`${SCHEMA_BASE}upload-document-query.json`, { kind: doc.kind, filename: doc.filename }, '', 'The query string');
       if (doc.bytes.length === 0) throw new InputError('The document is empty', [{ path: '', message: 'the request body must hold the document bytes' }]);
       return command(actor, idem, async (trx) => {
-        const s = await loadVisible(trx, actor, id);
+        const s = await loadVisible(trx, actor, id, true);
         const may = (actor.role === 'manufacturer') || (actor.role === 'fda' && s.jurisdiction === 'FDA') || (actor.role === 'cofepris' && s.jurisdiction === 'COFEPRIS');
         if (!may) throw new ForbiddenError(`Role ${actor.role} may not add documents to this submission`);
         const w = requireWorkflow(s);
@@ -648,7 +643,7 @@ export function createEngine(deps: EngineDeps) {
           sha256, size: doc.bytes.length, uploadedBy: actor.id, createdAt: iso,
         };
         await insertDocument(trx, document);
-        const t = await appendRecord(trx, s, w, {
+        const t = chainRecord(s, w, {
           type: 'DOCUMENT_ADDED',
           data: { documentId: document.id, kind: doc.kind, filename: doc.filename, sha256, size: document.size },
           from: s.state,
@@ -664,6 +659,7 @@ export function createEngine(deps: EngineDeps) {
           ...s, version: s.version + 1, headSeq: t.seq, headHash: t.hash, dossierPresent, updatedAt: iso,
         });
         if (!ok) throw new VersionRace();
+        await insertTransition(trx, t);
         return { status: 201, body: toDocumentView(document) };
       });
     },

@@ -169,8 +169,15 @@ export function submissionsQuery(db: Knex) {
   return db('submissions as s').join('organizations as o', 'o.id', 's.organization_id').select('s.*', 'o.name as organization_name');
 }
 
-export async function findSubmission(db: Knex, id: string): Promise<Submission | undefined> {
-  const row = await submissionsQuery(db).where('s.id', id).first<SubmissionRow | undefined>();
+/**
+ * One submission. With `forUpdate` (PostgreSQL) the row stays locked until the command's
+ * transaction ends, so commands on one submission queue instead of racing; SQLite needs no lock
+ * (one writer, one connection).
+ */
+export async function findSubmission(db: Knex, id: string, opts: { forUpdate?: boolean } = {}): Promise<Submission | undefined> {
+  const q = submissionsQuery(db).where('s.id', id);
+  if (opts.forUpdate && db.client.config.client === 'pg') q.forUpdate('s');
+  const row = await q.first<SubmissionRow | undefined>();
   return row ? toSubmission(row) : undefined;
 }
 

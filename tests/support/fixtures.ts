@@ -1,0 +1,75 @@
+/**
+ * Fixture builders: services on a real test database, users of every role with real tokens,
+ * and the app for supertest.
+ */
+import type { Express } from 'express';
+import pino from 'pino';
+import { createApp } from '../../src/app.js';
+import { newToken } from '../../src/http/auth.js';
+import { initServices, type Services } from '../../src/services.js';
+import type { Actor } from '../../src/store/submissions-store.js';
+import { ensureOrganization, insertUser } from '../../src/store/users-store.js';
+import type { HumanRole } from '../../workflows/types.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+export interface TestUser {
+  readonly actor: Actor;
+  readonly token: string;
+  /** `{ Authorization: 'Bearer ...' }` */
+  readonly auth: { Authorization: string };
+}
+
+export interface TestContext {
+  readonly database: TestDatabase;
+  readonly services: Services;
+  readonly users: {
+    manufacturer: TestUser;
+    /** A manufacturer of another organization (Beta Devices). */
+    otherManufacturer: TestUser;
+    fda: TestUser;
+    cofepris: TestUser;
+    auditor: TestUser;
+    admin: TestUser;
+  };
+  close(): Promise<void>;
+}
+
+export async function addUser(services: Services, role: HumanRole, name: string, orgName?: string): Promise<TestUser> {
+  const now = new Date().toISOString();
+  const organization = orgName ? await ensureOrganization(services.db.knex, orgName, now) : null;
+  const { token, tokenHash } = newToken();
+  const u = await insertUser(services.db.knex, { name, role, organization, tokenHash, now });
+  return { actor: { id: u.id, name: u.name, role: u.role, organization: u.organization }, token, auth: { Authorization: `Bearer ${token}` } };
+}
+
+export async function createTestContext(opts: { now?: () => Date } = {}): Promise<TestContext> {
+  const database = await createTestDatabase();
+  const services = await initServices({ databaseUrl: database.url, mxNonWorkingDays: [] }, opts);
+  const users = {
+    manufacturer: await addUser(services, 'manufacturer', 'Maria Lopez', 'Acme Medical'),
+    otherManufacturer: await addUser(services, 'manufacturer', 'Bob Beta', 'Beta Devices'),
+    fda: await addUser(services, 'fda', 'Dr. FDA Reviewer'),
+    cofepris: await addUser(services, 'cofepris', 'Lic. COFEPRIS Revisora'),
+    auditor: await addUser(services, 'auditor', 'Quinn Auditor'),
+    admin: await addUser(services, 'admin', 'Ada Admin'),
+  };
+  return {
+    database,
+    services,
+    users,
+    async close() {
+      await services.shutdown();
+      await database.drop();
+    },
+  };
+}
+
+/** The app for supertest, with a silent logger (or the given one). */
+export function testApp(ctx: TestContext, logger = pino({ level: 'silent' })): Express {
+  return createApp({ db: ctx.services.db, engine: ctx.services.engine, logger });
+}
+
+/** Every dossier kind a COFEPRIS route requires, as bytes to upload. */
+export function documentBytes(kind: string): Buffer {
+  return Buffer.from(`%PDF-1.4\n% test document ${kind}\n`);
+}
