@@ -11,6 +11,7 @@ export interface FieldError {
 
 export type ErrorCode =
   | 'malformed_json'
+  | 'bad_request'
   | 'unauthenticated'
   | 'forbidden'
   | 'not_found'

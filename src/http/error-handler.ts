@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 
 const STATUS: Record<ErrorCode, number> = {
   malformed_json: 400,
+  bad_request: 400,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
@@ -24,6 +25,7 @@ const STATUS: Record<ErrorCode, number> = {
 
 const TITLE: Record<ErrorCode, string> = {
   malformed_json: 'Malformed JSON',
+  bad_request: 'Bad request',
   unauthenticated: 'Unauthenticated',
   forbidden: 'Forbidden',
   not_found: 'Not found',
@@ -87,6 +89,12 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     const parsed = fromBodyParser(err);
     if (parsed) {
       sendProblem(res, parsed[0], parsed[1], [{ path: '', message: parsed[1] }]);
+      return;
+    }
+    const status = Number((err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode);
+    if (status >= 400 && status < 500) {
+      // e.g. a path segment that is not valid percent-encoding
+      sendProblem(res, status === 413 ? 'payload_too_large' : 'bad_request', 'The request could not be understood', [{ path: '', message: 'malformed request' }]);
       return;
     }
     if (isBusy(err)) {

@@ -1,0 +1,166 @@
+/**
+ * GET /v1/submissions: visibility per role, filters (workflow, state with `closed` prefix,
+ * status, organization, q) and keyset pagination. Its own database so counts are exact.
+ */
+import type { Express } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
+import { Api, body510k, bodyRegistration, type Json } from './helpers.js';
+
+let ctx: TestContext;
+let app: Express;
+let api: Api;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  app = testApp(ctx);
+  api = new Api(app);
+  const { manufacturer: m, otherManufacturer: beta, fda } = ctx.users;
+  // Titles and device names chosen so that each `q` below matches a known set.
+  const k = (title: string, device: string) => ({ ...body510k(title), device: { name: device } });
+  ids.draft = (await api.create(m, k('Alpha Infusion Pump 510(k)', 'Alpha pump'))).id;
+  ids.withdrawn = (await api.create(m, k('Withdrawn 510(k)', 'Delta stent'))).id;
+  await api.send(m, ids.withdrawn, 'WITHDRAW', { data: { reason: 'Design change' } });
+  ids.received = (await api.create(m, k('Gamma catheter 510(k)', 'Gamma Catheter 100%_x'))).id;
+  await api.send(m, ids.received, 'SUBMIT');
+  ids.screening = (await api.create(m, k('Screening 510(k)', 'Epsilon monitor'))).id;
+  await api.send(m, ids.screening, 'SUBMIT');
+  await api.send(fda, ids.screening, 'FEE_VERIFIED');
+  ids.registration = (await api.create(m, { ...bodyRegistration({ submissionId: ids.received }, 'equivalence', 'Registro Gamma'), device: { name: 'Catéter Gamma' } })).id;
+  ids.beta = (await api.create(beta, k('Beta 510(k)', 'Beta INFUSION set'))).id;
+});
+afterAll(async () => ctx?.close());
+
+async function list(user: TestUser, qs = ''): Promise<{ items: Json[]; nextCursor: string | null }> {
+  const res = await api.get(user, `/v1/submissions${qs ? `?${qs}` : ''}`);
+  expect(res.status, res.text).toBe(200);
+  expect(Object.keys(res.body).sort()).toEqual(['items', 'nextCursor']);
+  return res.body as { items: Json[]; nextCursor: string | null };
+}
+
+const idsOf = async (user: TestUser, qs = '') => (await list(user, qs)).items.map((s) => s.id as string).sort();
+const pick = (...names: string[]) => names.map((n) => ids[n]!).sort();
+const acme = ['draft', 'withdrawn', 'received', 'screening', 'registration'];
+
+describe('visibility', () => {
+  it('a manufacturer sees its own organization’s submissions only', async () => {
+    expect(await idsOf(ctx.users.manufacturer)).toEqual(pick(...acme));
+    expect(await idsOf(ctx.users.otherManufacturer)).toEqual(pick('beta'));
+  });
+
+  it('another organization’s manufacturer sees none of Acme’s, whatever the filter', async () => {
+    const beta = ctx.users.otherManufacturer;
+    const acmeIds = pick(...acme);
+    for (const qs of ['', 'workflow=cofepris-registration', 'status=closed', 'q=gamma', 'state=received']) {
+      const seen = await idsOf(beta, qs);
+      expect(seen.filter((id) => acmeIds.includes(id)), qs).toEqual([]);
+    }
+    const acmeOrg = (await api.submission(ctx.users.manufacturer, ids.draft!)).organization.id;
+    expect(await idsOf(beta, `organization=${acmeOrg}`)).toEqual([]);
+  });
+
+  it('fda sees every FDA-jurisdiction submission of every organization, and no COFEPRIS one', async () => {
+    expect(await idsOf(ctx.users.fda)).toEqual(pick('draft', 'withdrawn', 'received', 'screening', 'beta'));
+  });
+
+  it('cofepris sees COFEPRIS submissions and the FDA submission relied on', async () => {
+    expect(await idsOf(ctx.users.cofepris)).toEqual(pick('registration', 'received'));
+  });
+
+  it('the auditor sees everything; the admin sees no submission', async () => {
+    expect(await idsOf(ctx.users.auditor)).toEqual(pick(...acme, 'beta'));
+    expect(await idsOf(ctx.users.admin)).toEqual([]);
+  });
+
+  it('items carry allowedEvents for the caller', async () => {
+    const asFda = (await list(ctx.users.fda, 'state=received')).items;
+    expect(asFda.map((s) => s.id)).toEqual([ids.received]);
+    expect([...asFda[0]!.allowedEvents].sort()).toEqual(['FEE_UNPAID', 'FEE_VERIFIED']);
+    const asM = (await list(ctx.users.manufacturer, 'state=received')).items;
+    expect(asM[0]!.allowedEvents).toEqual(['WITHDRAW']);
+  });
+});
+
+describe('filters', () => {
+  const a = () => ctx.users.auditor;
+
+  it('workflow', async () => {
+    expect(await idsOf(a(), 'workflow=cofepris-registration')).toEqual(pick('registration'));
+    expect(await idsOf(a(), 'workflow=fda-510k')).toEqual(pick('draft', 'withdrawn', 'received', 'screening', 'beta'));
+    expect(await idsOf(a(), 'workflow=fda-pma')).toEqual([]);
+  });
+
+  it('state: exact path, and `closed` matching closed.* (but not arbitrary prefixes)', async () => {
+    expect(await idsOf(a(), 'state=closed')).toEqual(pick('withdrawn'));
+    expect(await idsOf(a(), 'state=closed.withdrawn')).toEqual(pick('withdrawn'));
+    expect(await idsOf(a(), 'state=closed.nse')).toEqual([]);
+    expect(await idsOf(a(), 'state=clo')).toEqual([]);
+    expect(await idsOf(a(), 'state=draft')).toEqual(pick('draft', 'beta'));
+    expect(await idsOf(a(), 'state=technicalScreening')).toEqual(pick('screening'));
+    expect(await idsOf(a(), 'state=preparing')).toEqual(pick('registration'));
+  });
+
+  it('status', async () => {
+    expect(await idsOf(a(), 'status=closed')).toEqual(pick('withdrawn'));
+    expect(await idsOf(a(), 'status=active')).toEqual(pick('draft', 'received', 'screening', 'registration', 'beta'));
+  });
+
+  it('organization', async () => {
+    const betaOrg = (await api.submission(a(), ids.beta!)).organization.id as string;
+    expect(await idsOf(a(), `organization=${betaOrg}`)).toEqual(pick('beta'));
+  });
+
+  it('q: case-insensitive text in the title or the device name; LIKE wildcards are literal', async () => {
+    expect(await idsOf(a(), 'q=INFUSION')).toEqual(pick('draft', 'beta'));
+    expect(await idsOf(a(), 'q=alpha%20pump')).toEqual(pick('draft')); // device name only
+    expect(await idsOf(a(), 'q=gamma')).toEqual(pick('received', 'registration'));
+    expect(await idsOf(a(), 'q=100%25_x')).toEqual(pick('received'));
+    expect(await idsOf(a(), 'q=%25')).toEqual(pick('received'));
+    expect(await idsOf(a(), 'q=_')).toEqual(pick('received'));
+    expect(await idsOf(a(), 'q=nothing-matches-this')).toEqual([]);
+  });
+
+  it('filters combine', async () => {
+    expect(await idsOf(a(), 'workflow=fda-510k&status=active&q=infusion')).toEqual(pick('draft', 'beta'));
+    expect(await idsOf(ctx.users.manufacturer, 'workflow=fda-510k&q=infusion')).toEqual(pick('draft'));
+  });
+});
+
+describe('keyset pagination', () => {
+  it('limit=1 walks every page exactly once, without duplicates, ending with nextCursor null', async () => {
+    const all = await idsOf(ctx.users.auditor);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: { items: Json[]; nextCursor: string | null } = await list(ctx.users.auditor, `limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      pages++;
+      expect(page.items.length).toBeLessThanOrEqual(1);
+      seen.push(...page.items.map((s) => s.id as string));
+      cursor = page.nextCursor;
+      expect(pages).toBeLessThanOrEqual(all.length + 1);
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect([...seen].sort()).toEqual(all);
+    expect(pages).toBe(all.length);
+  });
+
+  it('pagination keeps the filters and the visibility', async () => {
+    const m = ctx.users.manufacturer;
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: Json[]; nextCursor: string | null } = await list(m, `workflow=fda-510k&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.items.map((s) => s.id as string));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual(pick('draft', 'withdrawn', 'received', 'screening'));
+  });
+
+  it('a page as large as the rest has nextCursor null', async () => {
+    const page = await list(ctx.users.auditor, 'limit=200');
+    expect(page.items).toHaveLength(acme.length + 1);
+    expect(page.nextCursor).toBeNull();
+  });
+});
