@@ -4,7 +4,7 @@
  * goes through the engine, so every history row is real and hash-chained.
  */
 import type { Config } from '../config.js';
-import type { SendEventBody } from '../engine/engine.js';
+import type { CreateSubmissionBody, SendEventBody } from '../engine/engine.js';
 import { newToken } from '../http/auth.js';
 import type { Services } from '../services.js';
 import type { Actor } from '../store/submissions-store.js';
@@ -34,7 +34,7 @@ export async function seedDemo(services: Services, config: Config): Promise<void
   const fda = actors.fda!;
   const cof = actors.cofepris!;
 
-  const create = async (title: string, device: Record<string, unknown>, workflow: string, input: Record<string, unknown>) =>
+  const create = async (title: string, device: CreateSubmissionBody['device'], workflow: string, input: Record<string, unknown>) =>
     (await engine.createSubmission(mfr, { workflow, title, device, input })).body.id;
   const steps = async (id: string, list: Array<[Actor, SendEventBody]>) => {
     for (const [actor, body] of list) await engine.sendEvent(actor, id, body);

@@ -19,6 +19,7 @@ import {
   NotFoundError,
   VersionMismatchError,
 } from '../errors.js';
+import type { CreateSubmission, Device, ListSubmissionsQuery, SendEvent } from '../generated/schema-types.js';
 import type { Database } from '../store/db.js';
 import { findIdempotentResponse, insertIdempotentResponse } from '../store/idempotency-store.js';
 import {
@@ -73,31 +74,10 @@ export interface CommandResult<T> {
   readonly replayed: boolean;
 }
 
-export interface CreateSubmissionBody {
-  workflow: string;
-  title: string;
-  device: Record<string, unknown>;
-  input: Record<string, unknown>;
-}
-
-export interface SendEventBody {
-  type: string;
-  data?: Record<string, unknown>;
-  comment?: string;
-  effectiveAt?: string;
-  signature?: Record<string, unknown>;
-}
-
-export interface ListQuery {
-  workflow?: string;
-  state?: string;
-  status?: 'active' | 'closed';
-  organization?: string;
-  overdue?: 'true' | 'false';
-  q?: string;
-  limit?: string;
-  cursor?: string;
-}
+/** Request shapes, generated from `schemas/` (see src/generated/schema-types.ts). */
+export type CreateSubmissionBody = Omit<CreateSubmission, 'input' | 'device'> & { device: Record<string, unknown> & Device; input: Record<string, unknown> };
+export type SendEventBody = Omit<SendEvent, 'data' | 'signature'> & { data?: Record<string, unknown>; signature?: Record<string, unknown> & SendEvent['signature'] };
+export type ListQuery = ListSubmissionsQuery;
 
 /** The submission as the API shows it to one caller. */
 export interface SubmissionView {

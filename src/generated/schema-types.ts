@@ -1,0 +1,234 @@
+/* Generated from schemas/ by `npm run generate`. Do not edit by hand. */
+
+/**
+ * Who acted. Also the shape of GET /v1/me.
+ */
+export interface Actor {
+  id: string;
+  name: string;
+  role: "manufacturer" | "fda" | "cofepris" | "auditor" | "admin" | "system";
+  organization: Organization;
+  [k: string]: unknown;
+}
+
+/**
+ * The server configuration, read from the environment.
+ */
+export interface Config {
+  databaseUrl: string;
+  port: number;
+  host: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  mxNonWorkingDays?: string[];
+}
+
+/**
+ * Body of POST /v1/submissions. `input` is checked against the workflow's own input schema.
+ */
+export interface CreateSubmission {
+  /**
+   * A workflow id from GET /v1/workflows.
+   */
+  workflow: string;
+  title: string;
+  device: Device;
+  input: {
+    [k: string]: unknown;
+  };
+}
+
+/**
+ * The device a submission is about.
+ */
+export interface Device {
+  name: string;
+  model?: string;
+  /**
+   * FDA three-letter product code (foiclass).
+   */
+  productCode?: string;
+  /**
+   * UDI device identifier.
+   */
+  udiDi?: string;
+}
+
+export interface Document {
+  id: string;
+  kind: string;
+  filename: string;
+  contentType?: string;
+  sha256: string;
+  size: number;
+  createdAt?: string;
+  [k: string]: unknown;
+}
+
+/**
+ * Query string of GET /v1/submissions.
+ */
+export interface ListSubmissionsQuery {
+  workflow?: string;
+  /**
+   * A state path; `closed` also matches `closed.*`.
+   */
+  state?: string;
+  status?: "active" | "closed";
+  /**
+   * Organization id.
+   */
+  organization?: string;
+  overdue?: "true" | "false";
+  /**
+   * Case-insensitive text in the title or device name.
+   */
+  q?: string;
+  /**
+   * 1 to 200, default 50.
+   */
+  limit?: string;
+  /**
+   * nextCursor of the previous page.
+   */
+  cursor?: string;
+}
+
+export type Organization = {
+  id: string;
+  name: string;
+  [k: string]: unknown;
+} | null;
+
+/**
+ * RFC 9457 problem details, served as application/problem+json.
+ */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors: {
+    /**
+     * JSON pointer
+     */
+    path: string;
+    message: string;
+    [k: string]: unknown;
+  }[];
+  [k: string]: unknown;
+}
+
+/**
+ * Body of POST /v1/submissions/:id/events. `data` is checked against the event's payload schema.
+ */
+export interface SendEvent {
+  type: string;
+  data?: {
+    [k: string]: unknown;
+  };
+  comment?: string;
+  /**
+   * When the regulatory action really happened: RFC 3339 date-time, or YYYY-MM-DD (start of that day in the regulator's time zone). Not in the future, not before the previous regulatory event.
+   */
+  effectiveAt?: string;
+  signature?: Signature;
+}
+
+/**
+ * The meaning the signer attaches to the step (21 CFR 11.50). The server records the signer's name and the time.
+ */
+export interface Signature {
+  meaning: string;
+}
+
+export interface Submission {
+  id: string;
+  workflow: {
+    id: string;
+    version: number;
+    [k: string]: unknown;
+  };
+  organization: Organization;
+  title: string;
+  device: Device;
+  input?: {
+    [k: string]: unknown;
+  };
+  /**
+   * Dotted state path, e.g. review.substantive.
+   */
+  state: string;
+  status: "active" | "closed";
+  /**
+   * Also the ETag.
+   */
+  version: number;
+  /**
+   * What this caller may send now.
+   */
+  allowedEvents: string[];
+  clocks: {
+    [k: string]: unknown;
+  };
+  deadlines: {
+    [k: string]: unknown;
+  }[];
+  reference: {
+    [k: string]: unknown;
+  } | null;
+  decision?: {
+    [k: string]: unknown;
+  } | null;
+  dossier: {
+    required: string[];
+    present: string[];
+    missing: string[];
+    [k: string]: unknown;
+  };
+  createdAt: string;
+  updatedAt: string;
+  [k: string]: unknown;
+}
+
+/**
+ * One history record. hash = hex SHA-256 of the RFC 8785 canonical JSON of the record without `hash`; prevHash of seq 1 is 64 zeros.
+ */
+export interface Transition {
+  id: string;
+  submissionId: string;
+  seq: number;
+  type: string;
+  data: {
+    [k: string]: unknown;
+  };
+  from: string | null;
+  to: string;
+  actor: Actor;
+  comment: string | null;
+  effectiveAt: string;
+  recordedAt: string;
+  signature: {
+    [k: string]: unknown;
+  } | null;
+  workflow: {
+    id: string;
+    version: number;
+    definitionHash: string;
+    [k: string]: unknown;
+  };
+  prevHash: string;
+  hash: string;
+  [k: string]: unknown;
+}
+
+/**
+ * Query string of POST /v1/submissions/:id/documents; the body is the raw bytes.
+ */
+export interface UploadDocumentQuery {
+  /**
+   * Dossier item kind, e.g. fda-decision-letter.
+   */
+  kind: string;
+  filename: string;
+}
