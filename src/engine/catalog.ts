@@ -34,11 +34,15 @@ function describeStates(w: WorkflowDefinition): StateDescription[] {
     .filter((n) => n.path.length > 0)
     .map((n) => {
       const meta = (n.meta ?? {}) as Partial<StateMeta>;
-      const tags = [...n.tags] as string[];
+      // A state runs the clocks its ancestors' tags declare too (review.substantive runs fda-clock).
+      const tags: string[] = [];
+      for (let a: AnyStateNode | undefined = n; a; a = a.parent) for (const t of a.tags) if (!tags.includes(t)) tags.push(t);
       const transitions: StateDescription['transitions'] = [];
       for (const [event, defs] of n.transitions) {
         for (const d of defs) {
-          transitions.push({ event, targets: (d.target ?? []).map((t: AnyStateNode) => nodePath(t)), guard: guardName(d.guard) });
+          // A targetless transition (context update only) keeps the state.
+          const targets = d.target?.length ? d.target.map((t: AnyStateNode) => nodePath(t)) : [nodePath(n)];
+          transitions.push({ event, targets, guard: guardName(d.guard) });
         }
       }
       return {
@@ -100,7 +104,7 @@ export function mermaidDiagram(w: WorkflowDefinition): string {
   for (const n of getStateNodes(w.machine.root)) {
     for (const [event, defs] of n.transitions) {
       for (const d of defs) {
-        for (const t of (d.target ?? []) as AnyStateNode[]) {
+        for (const t of (d.target?.length ? d.target : [n]) as AnyStateNode[]) {
           const guard = guardName(d.guard);
           lines.push(`  ${mermaidId(nodePath(n))} --> ${mermaidId(nodePath(t))}: ${event}${guard ? ` [${guard}]` : ''}`);
         }
