@@ -293,6 +293,7 @@ export const cofeprisRegistration: WorkflowDefinition = {
   machine,
   factsFor: { SUBMIT: ['dossierMissing', 'reference'] },
   dossier: (input) => dossierFor(input.route as Route),
+  dossierCatalog: { equivalence: dossierFor('equivalence'), abbreviated: dossierFor('abbreviated') },
   explainRefusal(context, event) {
     const c = context as CofeprisContext;
     if (event.type === 'SUBMIT') {

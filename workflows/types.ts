@@ -122,6 +122,8 @@ export interface WorkflowDefinition {
   readonly events: Readonly<Record<string, EventSpec>>;
   readonly goals: readonly GoalSpec[];
   readonly machine: AnyStateMachine;
+  /** Every dossier checklist the pathway can require, by the input value that selects it (catalog view). */
+  readonly dossierCatalog?: Readonly<Record<string, readonly DossierItem[]>>;
   /** Facts the engine must compute for an event (see EventFacts). */
   readonly factsFor?: Readonly<Record<string, readonly (keyof EventFacts)[]>>;
   /** The dossier checklist for a creation input; empty when the pathway keeps none. */

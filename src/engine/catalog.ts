@@ -73,9 +73,7 @@ export function describeWorkflow(w: WorkflowDefinition) {
     ),
     goals: w.goals,
     parameters: w.parameters,
-    dossier: {
-      note: 'Required documents depend on the creation input (e.g. the COFEPRIS route).',
-    },
+    dossier: w.dossierCatalog ?? {},
   };
 }
 
