@@ -10,8 +10,8 @@ const hashes = new WeakMap<WorkflowDefinition, string>();
 
 /**
  * SHA-256 of the canonical JSON of everything declarative about a workflow: the machine's
- * definition (states, transitions, guard names, tags, meta), event roles and schemas, goals and
- * parameters. Guard bodies are code; they are pinned by the version number.
+ * definition (states, transitions, guard names, tags, meta), event roles and schemas, goals,
+ * parameters and dossier checklists. Guard bodies are code; they are pinned by the version number.
  */
 export function definitionHash(w: WorkflowDefinition): string {
   let h = hashes.get(w);
@@ -25,6 +25,7 @@ export function definitionHash(w: WorkflowDefinition): string {
         goals: w.goals,
         parameters: w.parameters,
         inputSchema: w.inputSchema,
+        dossier: w.dossierCatalog ?? null,
       }),
     );
     h = sha256Hex(canonicalJson(declarative));
