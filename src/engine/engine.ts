@@ -569,13 +569,17 @@ export function createEngine(deps: EngineDeps) {
       let q = visibleTo(submissionsQuery(knex), actor);
       if (query.workflow) q = q.where('s.workflow_id', query.workflow);
       if (query.state) {
+        // Exact and case-sensitive on both dialects (SQLite's LIKE is not, and PostgreSQL's
+        // locale collations ignore punctuation in ranges): `closed` also matches `closed.*`.
         const state = query.state;
-        q = q.where((w) => w.where('s.state', state).orWhere('s.state', 'like', `${state.replace(/[\\%_]/g, '\\$&')}.%`));
+        q = q.where((w) => w.where('s.state', state).orWhereRaw('substr(s.state, 1, ?) = ?', [state.length + 1, `${state}.`]));
       }
       if (query.status) q = q.where('s.status', query.status);
       if (query.organization) q = q.where('s.organization_id', query.organization);
-      if (query.overdue === 'true') {
-        q = q.where('s.status', 'active').whereNotNull('s.deadline_due_date').where('s.deadline_due_date', '<', dateIn(now(), 'UTC'));
+      if (query.overdue) {
+        const today = dateIn(now(), 'UTC');
+        const overdue = (w: Knex.QueryBuilder) => w.where('s.status', 'active').whereNotNull('s.deadline_due_date').where('s.deadline_due_date', '<', today);
+        q = query.overdue === 'true' ? q.where(overdue) : q.whereNot(overdue);
       }
       if (query.q) {
         const like = `%${query.q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;

@@ -161,6 +161,18 @@ describe('404 not_found', () => {
     expectProblem(await api.get(ctx.users.manufacturer, `/v1/submissions/${registration.id}/documents/${unknownId}`), 404, 'not_found');
   });
 
+  it('a document is only reachable under its own submission, and only by those who may see it', async () => {
+    const m = ctx.users.manufacturer;
+    const otherRef = await api.create(m, body510k('Reference of the other registration'));
+    const other = await api.create(m, bodyRegistration({ submissionId: otherRef.id }, 'equivalence', 'Other registration'));
+    const up = await api.upload(m, other.id, 'cfg', Buffer.from('%PDF-1.7 cross'));
+    expect(up.status).toBe(201);
+    expect((await api.get(m, up.headers.location as string)).status).toBe(200);
+    expectProblem(await api.get(m, `/v1/submissions/${registration.id}/documents/${up.body.id}`), 404, 'not_found');
+    expectProblem(await api.get(ctx.users.otherManufacturer, up.headers.location as string), 404, 'not_found');
+    expectProblem(await api.get(ctx.users.fda, up.headers.location as string), 404, 'not_found');
+  });
+
   it("another organization's submission answers 404 (not 403) to a manufacturer, on read and write", async () => {
     const other = ctx.users.otherManufacturer;
     const before = await footprint(draft.id);
@@ -209,6 +221,19 @@ describe('409 event_not_allowed', () => {
     expect(body.detail).toContain('FEE_VERIFIED');
     expect(body.detail).toContain('draft');
     expect(await footprint(draft.id)).toEqual(before);
+  });
+
+  it('any event on a closed submission -> 409 naming the final state', async () => {
+    const m = ctx.users.manufacturer;
+    const s = await api.create(m, body510k('Closed 510(k)'));
+    await api.send(m, s.id, 'WITHDRAW');
+    const before = await footprint(s.id);
+    for (const type of ['WITHDRAW', 'SUBMIT']) {
+      const body = expectProblem(await api.event(m, s.id, { type }), 409, 'event_not_allowed');
+      expect(body.detail).toContain('closed.withdrawn');
+    }
+    expect((await api.submission(m, s.id)).allowedEvents).toEqual([]);
+    expect(await footprint(s.id)).toEqual(before);
   });
 
   it('AI_RESPONSE outside aiHold -> 409 naming review.substantive', async () => {

@@ -63,6 +63,9 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
       reference: null,
       dossier: { required: [], present: [], missing: [] },
     });
+    expect(Object.keys(k)).toEqual(expect.arrayContaining([
+      'id', 'workflow', 'organization', 'title', 'device', 'state', 'status', 'version', 'allowedEvents', 'clocks', 'deadlines', 'reference', 'dossier', 'createdAt', 'updatedAt',
+    ]));
     expect(k.allowedEvents).toEqual(expect.arrayContaining(['SUBMIT', 'WITHDRAW']));
     const viaLocation = await api.get(m, created.headers.location as string);
     expect(viaLocation.status).toBe(200);
@@ -305,6 +308,46 @@ describe('reliance guards', () => {
     // And the preparing one can no longer be submitted on a rescinded reference.
     await api.completeDossier(m, preparing.id);
     expectProblem(await api.event(m, preparing.id, { type: 'SUBMIT' }), 409, 'event_not_allowed');
+  });
+});
+
+describe('documents', () => {
+  /** The file name a client recovers from Content-Disposition (RFC 6266: filename* wins). */
+  function dispositionName(header: string): string | undefined {
+    const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+    if (star) return decodeURIComponent(star[1]!);
+    const plain = /filename="([^"]*)"/.exec(header);
+    return plain?.[1];
+  }
+
+  it('a document with a non-ASCII (Spanish) file name downloads with 200, its bytes and its name intact', async () => {
+    const m = ctx.users.manufacturer;
+    const k = await api.create(m, body510k('Reference for a Spanish label'));
+    const reg = await api.create(m, bodyRegistration({ submissionId: k.id }, 'equivalence'));
+    for (const filename of ['catéter.pdf', 'Etiqueta – proyecto (español).pdf']) {
+      const bytes = Buffer.from(`%PDF-1.7\n${filename}\n`);
+      const up = await api.upload(m, reg.id, 'label-ifu-es', bytes, filename);
+      expect(up.status, up.text).toBe(201);
+      expect(up.body.filename).toBe(filename);
+      const dl = await api.get(m, up.headers.location as string).buffer(true).parse(binary as never);
+      expect(dl.status, `download of ${filename}: ${String(dl.body)}`).toBe(200);
+      expect(Buffer.compare(dl.body as Buffer, bytes)).toBe(0);
+      expect(dispositionName(String(dl.headers['content-disposition']))).toBe(filename);
+    }
+  });
+
+  it('the history row of an upload records the kind, file name, SHA-256 and size', async () => {
+    const m = ctx.users.manufacturer;
+    const k = await api.create(m, body510k('Reference for DOCUMENT_ADDED'));
+    const reg = await api.create(m, bodyRegistration({ submissionId: k.id }, 'equivalence'));
+    const bytes = Buffer.from('%PDF-1.7\nmanufacturer letter\n');
+    const up = await api.upload(m, reg.id, 'manufacturer-letter', bytes, 'carta.pdf');
+    const row = (await api.history(ctx.users.auditor, reg.id)).at(-1)!;
+    expect(row).toMatchObject({
+      seq: 2, type: 'DOCUMENT_ADDED', from: 'preparing', to: 'preparing', actor: { role: 'manufacturer' },
+      data: { documentId: up.body.id, kind: 'manufacturer-letter', filename: 'carta.pdf', sha256: sha256(bytes), size: bytes.length },
+    });
+    expect((await api.submission(m, reg.id)).dossier.present).toContain('manufacturer-letter');
   });
 });
 

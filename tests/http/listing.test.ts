@@ -5,7 +5,7 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
-import { Api, body510k, bodyRegistration, type Json } from './helpers.js';
+import { Api, body510k, bodyRegistration, daysAgo, type Json } from './helpers.js';
 
 let ctx: TestContext;
 let app: Express;
@@ -19,15 +19,22 @@ beforeAll(async () => {
   const { manufacturer: m, otherManufacturer: beta, fda } = ctx.users;
   // Titles and device names chosen so that each `q` below matches a known set.
   const k = (title: string, device: string) => ({ ...body510k(title), device: { name: device } });
-  ids.draft = (await api.create(m, k('Alpha Infusion Pump 510(k)', 'Alpha pump'))).id;
-  ids.withdrawn = (await api.create(m, k('Withdrawn 510(k)', 'Delta stent'))).id;
-  await api.send(m, ids.withdrawn, 'WITHDRAW', { data: { reason: 'Design change' } });
-  ids.received = (await api.create(m, k('Gamma catheter 510(k)', 'Gamma Catheter 100%_x'))).id;
-  await api.send(m, ids.received, 'SUBMIT');
-  ids.screening = (await api.create(m, k('Screening 510(k)', 'Epsilon monitor'))).id;
-  await api.send(m, ids.screening, 'SUBMIT');
-  await api.send(fda, ids.screening, 'FEE_VERIFIED');
-  ids.registration = (await api.create(m, { ...bodyRegistration({ submissionId: ids.received }, 'equivalence', 'Registro Gamma'), device: { name: 'Catéter Gamma' } })).id;
+  const draft: string = (await api.create(m, k('Alpha Infusion Pump 510(k)', 'Alpha pump'))).id;
+  const withdrawn: string = (await api.create(m, k('Withdrawn 510(k)', 'Delta stent'))).id;
+  await api.send(m, withdrawn, 'WITHDRAW', { data: { reason: 'Design change' } });
+  const received: string = (await api.create(m, k('Gamma catheter 510(k)', 'Gamma Catheter 100%_x'))).id;
+  await api.send(m, received, 'SUBMIT');
+  const screening: string = (await api.create(m, k('Screening 510(k)', 'Epsilon monitor'))).id;
+  await api.send(m, screening, 'SUBMIT');
+  await api.send(fda, screening, 'FEE_VERIFIED');
+  const registration: string = (await api.create(m, { ...bodyRegistration({ submissionId: received }, 'equivalence', 'Registro Gamma'), device: { name: 'Catéter Gamma' } })).id;
+  // On AI hold since 200 days ago: the 180-day response deadline passed 20 days ago.
+  const overdue: string = (await api.create(m, k('Omega 510(k)', 'Omega ventilator'))).id;
+  await api.send(m, overdue, 'SUBMIT', { effectiveAt: daysAgo(260) });
+  await api.send(fda, overdue, 'FEE_VERIFIED', { effectiveAt: daysAgo(259) });
+  await api.send(fda, overdue, 'SCREEN_PASS', { effectiveAt: daysAgo(250) });
+  await api.send(fda, overdue, 'REQUEST_AI', { data: { deficiencies: ['Bench testing'] }, effectiveAt: daysAgo(200) });
+  Object.assign(ids, { draft, withdrawn, received, screening, registration, overdue });
   ids.beta = (await api.create(beta, k('Beta 510(k)', 'Beta INFUSION set'))).id;
 });
 afterAll(async () => ctx?.close());
@@ -41,7 +48,7 @@ async function list(user: TestUser, qs = ''): Promise<{ items: Json[]; nextCurso
 
 const idsOf = async (user: TestUser, qs = '') => (await list(user, qs)).items.map((s) => s.id as string).sort();
 const pick = (...names: string[]) => names.map((n) => ids[n]!).sort();
-const acme = ['draft', 'withdrawn', 'received', 'screening', 'registration'];
+const acme = ['draft', 'withdrawn', 'received', 'screening', 'registration', 'overdue'];
 
 describe('visibility', () => {
   it('a manufacturer sees its own organization’s submissions only', async () => {
@@ -61,7 +68,7 @@ describe('visibility', () => {
   });
 
   it('fda sees every FDA-jurisdiction submission of every organization, and no COFEPRIS one', async () => {
-    expect(await idsOf(ctx.users.fda)).toEqual(pick('draft', 'withdrawn', 'received', 'screening', 'beta'));
+    expect(await idsOf(ctx.users.fda)).toEqual(pick('draft', 'withdrawn', 'received', 'screening', 'overdue', 'beta'));
   });
 
   it('cofepris sees COFEPRIS submissions and the FDA submission relied on', async () => {
@@ -87,7 +94,7 @@ describe('filters', () => {
 
   it('workflow', async () => {
     expect(await idsOf(a(), 'workflow=cofepris-registration')).toEqual(pick('registration'));
-    expect(await idsOf(a(), 'workflow=fda-510k')).toEqual(pick('draft', 'withdrawn', 'received', 'screening', 'beta'));
+    expect(await idsOf(a(), 'workflow=fda-510k')).toEqual(pick('draft', 'withdrawn', 'received', 'screening', 'overdue', 'beta'));
     expect(await idsOf(a(), 'workflow=fda-pma')).toEqual([]);
   });
 
@@ -99,11 +106,29 @@ describe('filters', () => {
     expect(await idsOf(a(), 'state=draft')).toEqual(pick('draft', 'beta'));
     expect(await idsOf(a(), 'state=technicalScreening')).toEqual(pick('screening'));
     expect(await idsOf(a(), 'state=preparing')).toEqual(pick('registration'));
+    expect(await idsOf(a(), 'state=aiHold')).toEqual(pick('overdue'));
+  });
+
+  it('state is matched exactly and case-sensitively, the same on every database', async () => {
+    expect(await idsOf(a(), 'state=DRAFT')).toEqual([]);
+    expect(await idsOf(a(), 'state=Closed.Withdrawn')).toEqual([]);
+    expect(await idsOf(a(), 'state=CLOSED')).toEqual([]);
+  });
+
+  it('overdue=true lists active submissions past a hard deadline', async () => {
+    expect(await idsOf(a(), 'overdue=true')).toEqual(pick('overdue'));
+    expect(await idsOf(ctx.users.otherManufacturer, 'overdue=true')).toEqual([]);
+  });
+
+  it('overdue=false lists the submissions that are not overdue', async () => {
+    const notOverdue = await idsOf(a(), 'overdue=false');
+    expect(notOverdue).not.toContain(ids.overdue);
+    expect(notOverdue).toEqual(pick('draft', 'withdrawn', 'received', 'screening', 'registration', 'beta'));
   });
 
   it('status', async () => {
     expect(await idsOf(a(), 'status=closed')).toEqual(pick('withdrawn'));
-    expect(await idsOf(a(), 'status=active')).toEqual(pick('draft', 'received', 'screening', 'registration', 'beta'));
+    expect(await idsOf(a(), 'status=active')).toEqual(pick('draft', 'received', 'screening', 'registration', 'overdue', 'beta'));
   });
 
   it('organization', async () => {
@@ -155,7 +180,7 @@ describe('keyset pagination', () => {
       seen.push(...page.items.map((s) => s.id as string));
       cursor = page.nextCursor;
     } while (cursor);
-    expect(seen.sort()).toEqual(pick('draft', 'withdrawn', 'received', 'screening'));
+    expect(seen.sort()).toEqual(pick('draft', 'withdrawn', 'received', 'screening', 'overdue'));
   });
 
   it('a page as large as the rest has nextCursor null', async () => {

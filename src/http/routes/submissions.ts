@@ -105,9 +105,9 @@ export function createSubmissionsRouter(engine: Engine): Router {
 
   router.get('/submissions/:id/documents/:documentId', async (req, res) => {
     const { document, bytes } = await engine.readDocument(res.locals.actor, req.params.id, req.params.documentId);
+    res.attachment(document.filename); // RFC 6266, with filename* for non-ASCII names
     res.setHeader('Content-Type', document.contentType);
     res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(document.sha256, 'hex').toString('base64')}:`);
-    res.setHeader('Content-Disposition', `attachment; filename="${document.filename.replace(/["\\]/g, '_')}"`);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.send(bytes);
   });
