@@ -64,7 +64,9 @@ export function buildOpenApi(): Json {
     },
     security: [{ bearer: [] }],
     paths: {
-      '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': json({ type: 'object' }) } } },
+      '/healthz': { get: { summary: 'Liveness (also checks the database answers)', security: [], responses: { '200': json({ type: 'object' }) } } },
+      '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': json({ type: 'object' }) } } },
+      '/docs': { get: { summary: 'This document rendered as HTML', security: [], responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
       '/v1/me': { get: { summary: 'The caller', responses: { '200': json(ref('Actor')), '401': problem('unauthenticated') } } },
       '/v1/workflows': { get: { summary: 'Workflow catalog', responses: { '200': json({ type: 'object' }) } } },
       '/v1/workflows/{id}': {

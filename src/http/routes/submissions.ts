@@ -21,9 +21,10 @@ function requireJson(req: Request): unknown {
   return req.body;
 }
 
+/** The version `If-Match` names; `*` (RFC 9110: any current representation) names none. */
 function ifMatch(req: Request): number | undefined {
   const raw = req.headers['if-match'];
-  if (raw === undefined) return undefined;
+  if (raw === undefined || raw.trim() === '*') return undefined;
   const m = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(raw);
   if (!m) throw new InputError('If-Match must be a version ETag such as "7"', [{ path: '/headers/if-match', message: 'must be a quoted version number, e.g. "7"' }]);
   return Number(m[1]);
