@@ -264,10 +264,13 @@ export function createEngine(deps: EngineDeps) {
   }
 
 
-  async function referenceFacts(trx: Knex, s: Submission): Promise<ReferenceFacts> {
+  /** Loads the FDA submissions a registration may rely on; listings pass a preloaded page. */
+  type ReferenceLoader = (id: string) => Promise<Submission | undefined>;
+
+  async function referenceFacts(trx: Knex, s: Submission, load: ReferenceLoader = (id) => findSubmission(trx, id)): Promise<ReferenceFacts> {
     const ref = s.input.reference as ReferenceInput;
     if ('submissionId' in ref) {
-      const target = await findSubmission(trx, ref.submissionId);
+      const target = await load(ref.submissionId);
       if (!target) {
         return { label: `submission ${ref.submissionId}`, decision: null, decisionDate: null, favourable: false, status: 'it does not exist', external: false, letterOnFile: false };
       }
@@ -421,7 +424,7 @@ export function createEngine(deps: EngineDeps) {
 
   // ---------------------------------------------------------------- views
 
-  async function describe(trx: Knex, actor: Actor, s: Submission): Promise<SubmissionView> {
+  async function describe(trx: Knex, actor: Actor, s: Submission, loadReference?: ReferenceLoader): Promise<SubmissionView> {
     const w = requireWorkflow(s);
     const snap = restore(w, s);
     let reference: Record<string, unknown> | null = null;
@@ -431,7 +434,7 @@ export function createEngine(deps: EngineDeps) {
       decision = d.decision ? { ...d } : null;
     }
     if (s.input.reference) {
-      const facts = await referenceFacts(trx, s);
+      const facts = await referenceFacts(trx, s, loadReference);
       const ctx = s.snapshot.context as CofeprisContext;
       reference = {
         ...(s.input.reference as Record<string, unknown>),
@@ -592,8 +595,12 @@ export function createEngine(deps: EngineDeps) {
       }
       const rows = await listSubmissionRows(q.orderBy('s.id', 'desc').limit(limit + 1));
       const page = rows.slice(0, limit);
+      // One query for every reference on the page, not one per registration.
+      const refIds = [...new Set(page.map((s) => s.referenceSubmissionId).filter((x): x is string => x !== null))];
+      const refs = new Map((refIds.length ? await listSubmissionRows(submissionsQuery(knex).whereIn('s.id', refIds)) : []).map((r) => [r.id, r]));
+      const loadReference = async (refId: string) => refs.get(refId);
       const items: SubmissionView[] = [];
-      for (const s of page) items.push(await describe(knex, actor, s));
+      for (const s of page) items.push(await describe(knex, actor, s, loadReference));
       const last = page[page.length - 1];
       return { items, nextCursor: rows.length > limit && last ? Buffer.from(last.id, 'utf8').toString('base64url') : null };
     },
