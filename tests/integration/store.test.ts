@@ -80,3 +80,21 @@ describe(`store on ${DIALECT}`, () => {
     expect(document.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe(`document integrity on ${DIALECT}`, () => {
+  it('refuses to serve bytes whose SHA-256 no longer matches (someone bypassed the trigger)', async () => {
+    const { engine, db } = ctx.services;
+    const m = ctx.users.manufacturer;
+    const doc = (await engine.addDocument(m.actor, id, { kind: 'test-report', filename: 'r.pdf', contentType: 'application/pdf', bytes: Buffer.from('original bytes') })).body;
+    // An operator with database access disables the append-only trigger and swaps the bytes.
+    if (db.dialect === 'postgres') {
+      await db.knex.raw('ALTER TABLE blobs DISABLE TRIGGER blobs_append_only');
+      await db.knex('blobs').where({ sha256: doc.sha256 }).update({ bytes: Buffer.from('forged bytes!!') });
+      await db.knex.raw('ALTER TABLE blobs ENABLE TRIGGER blobs_append_only');
+    } else {
+      await db.knex.raw('DROP TRIGGER blobs_no_update');
+      await db.knex('blobs').where({ sha256: doc.sha256 }).update({ bytes: Buffer.from('forged bytes!!') });
+    }
+    await expect(engine.readDocument(m.actor, id, doc.id)).rejects.toMatchObject({ code: 'integrity_failure' });
+  });
+});
