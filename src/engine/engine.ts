@@ -132,11 +132,11 @@ function restore(w: WorkflowDefinition, s: Submission): AnyMachineSnapshot {
   return w.machine.resolveState(s.snapshot as { value: never; context: never });
 }
 
-function persisted(snapshot: AnyMachineSnapshot): Submission['snapshot'] {
+export function persisted(snapshot: AnyMachineSnapshot): Submission['snapshot'] {
   return { value: snapshot.value, context: snapshot.context };
 }
 
-function statusOf(state: string): Submission['status'] {
+export function statusOf(state: string): Submission['status'] {
   return state === 'closed' || state.startsWith('closed.') ? 'closed' : 'active';
 }
 
@@ -147,6 +147,23 @@ function toDocumentView(d: Document): DocumentView {
 /** SHA-256 of the canonical form of a request, for Idempotency-Key comparison. */
 export function requestHash(parts: Record<string, unknown>): string {
   return sha256Hex(canonicalJson(parts));
+}
+
+/** Builds the hash-chained record that follows `s`'s head. */
+export function chainRecord(
+  s: Submission,
+  w: WorkflowDefinition,
+  r: Pick<Transition, 'type' | 'data' | 'from' | 'to' | 'actor' | 'comment' | 'effectiveAt' | 'recordedAt' | 'signature'>,
+): Transition {
+  const body = {
+    id: uuidv7(),
+    submissionId: s.id,
+    seq: s.headSeq + 1,
+    ...r,
+    workflow: { id: w.id, version: w.version, definitionHash: definitionHash(w) },
+    prevHash: s.headHash,
+  };
+  return { ...body, hash: recordHash(body) };
 }
 
 export function createEngine(deps: EngineDeps) {
@@ -246,22 +263,6 @@ export function createEngine(deps: EngineDeps) {
     return { kind: spec.kind, dueDate, event: spec.event };
   }
 
-  /** Builds the hash-chained record that follows `s`'s head. */
-  function chainRecord(
-    s: Submission,
-    w: WorkflowDefinition,
-    r: Pick<Transition, 'type' | 'data' | 'from' | 'to' | 'actor' | 'comment' | 'effectiveAt' | 'recordedAt' | 'signature'>,
-  ): Transition {
-    const body = {
-      id: uuidv7(),
-      submissionId: s.id,
-      seq: s.headSeq + 1,
-      ...r,
-      workflow: { id: w.id, version: w.version, definitionHash: definitionHash(w) },
-      prevHash: s.headHash,
-    };
-    return { ...body, hash: recordHash(body) };
-  }
 
 
   /** Loads the FDA submissions a registration may rely on; listings pass a preloaded page. */

@@ -1,0 +1,235 @@
+/**
+ * `npm run bench`: seeds a dataset, starts puente and the ceiling program as their own
+ * processes, drives them with autocannon from this process, and prints one table (median of
+ * interleaved rounds) with puente's event throughput as a ratio of the ceiling's.
+ *
+ *   npm run bench                      # 10,000 submissions / 100,000 history rows, SQLite
+ *   npm run bench -- --large           # 100,000 / 1,000,000
+ *   npm run bench -- --duration 10 --rounds 5 --out bench-results.json
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench   # also PostgreSQL
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { verifyDatabase } from '../src/engine/verify.js';
+import { migrate, openDatabase } from '../src/store/db.js';
+import { seed, type SeedResult } from './seed.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const { values: args } = parseArgs({
+  options: {
+    large: { type: 'boolean', default: false },
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    out: { type: 'string', default: 'bench-results.json' },
+  },
+});
+const DURATION = Number(args.duration);
+const ROUNDS = Number(args.rounds);
+const SIZE = args.large ? { count: 100_000, rowsEach: 10, longCount: 20 } : { count: 10_000, rowsEach: 10, longCount: 20 };
+
+interface Sample { rps: number; p50: number; p99: number; non2xx: number; errors: number }
+interface CaseResult extends Sample { name: string; connections: number; rounds: Sample[] }
+
+function log(msg: string) {
+  process.stderr.write(`${msg}\n`);
+}
+
+function startProcess(args: string[], env: Record<string, string>, pattern: RegExp): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (c: Buffer) => {
+      if (out.length < 100_000) out += c.toString();
+      const m = pattern.exec(out);
+      if (m) {
+        child.stdout!.removeListener('data', onData);
+        child.stdout!.resume(); // keep draining the request log
+        resolve({ child, url: m[1]! });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+async function load(opts: autocannon.Options): Promise<Sample> {
+  const r = await autocannon({ ...opts, duration: DURATION });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+interface Target {
+  label: string;
+  puenteUrl: string;
+  ceilingUrl: string;
+  data: SeedResult;
+  sorted: string[];
+}
+
+/** Builds every case of one database target; each returns a fresh autocannon run. */
+function cases(t: Target): Array<{ name: string; connections: number; run: () => Promise<Sample> }> {
+  const auth = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+  const next = new Map<string, 'REQUEST_AI' | 'AI_RESPONSE'>();
+  let cursor = 0;
+  const eventRequest = () => ({
+    method: 'POST' as const,
+    setupRequest: (req: autocannon.Request) => {
+      const id = t.data.submissionIds[cursor++ % t.data.submissionIds.length]!;
+      const type = next.get(id) ?? 'REQUEST_AI';
+      next.set(id, type === 'REQUEST_AI' ? 'AI_RESPONSE' : 'REQUEST_AI');
+      const body = type === 'REQUEST_AI' ? { type, data: { deficiencies: ['Provide the bench report'] } } : { type };
+      return { ...req, path: `/v1/submissions/${id}/events`, headers: auth(type === 'REQUEST_AI' ? t.data.tokens.fda : t.data.tokens.manufacturer), body: JSON.stringify(body) };
+    },
+  });
+  let ceilingCursor = 0;
+  const ceilingRequest = () => ({
+    method: 'POST' as const,
+    setupRequest: (req: autocannon.Request) => {
+      const id = t.data.submissionIds[ceilingCursor++ % t.data.submissionIds.length]!;
+      return { ...req, path: `/ceiling/${id}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'REQUEST_AI', data: { deficiencies: ['Provide the bench report'] } }) };
+    },
+  });
+  let readCursor = 0;
+  const getRequest = () => ({
+    method: 'GET' as const,
+    setupRequest: (req: autocannon.Request) => ({ ...req, path: `/v1/submissions/${t.data.submissionIds[(readCursor += 7919) % t.data.submissionIds.length]}`, headers: auth(t.data.tokens.auditor) }),
+  });
+  let histCursor = 0;
+  const historyRequest = () => ({
+    method: 'GET' as const,
+    setupRequest: (req: autocannon.Request) => ({ ...req, path: `/v1/submissions/${t.data.longHistoryIds[histCursor++ % t.data.longHistoryIds.length]}/history`, headers: auth(t.data.tokens.auditor) }),
+  });
+  const listQuery = 'workflow=fda-510k&status=active&limit=50';
+  // A page deep in the list: the keyset cursor of the submission 50 rows before the end.
+  const deepCursor = Buffer.from(t.sorted[t.sorted.length - 60]!, 'utf8').toString('base64url');
+  const out: Array<{ name: string; connections: number; run: () => Promise<Sample> }> = [];
+  for (const connections of [1, 10]) {
+    out.push({ name: 'event (puente)', connections, run: () => load({ url: t.puenteUrl, connections, requests: [eventRequest()] }) });
+    out.push({ name: 'event (ceiling)', connections, run: () => load({ url: t.ceilingUrl, connections, requests: [ceilingRequest()] }) });
+    out.push({ name: 'GET submission', connections, run: () => load({ url: t.puenteUrl, connections, requests: [getRequest()] }) });
+    out.push({ name: 'GET history (100 rows)', connections, run: () => load({ url: t.puenteUrl, connections, requests: [historyRequest()] }) });
+    out.push({ name: 'list, first page', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?${listQuery}`, connections, headers: auth(t.data.tokens.auditor) }) });
+    out.push({ name: 'list, deep page', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?${listQuery}&cursor=${deepCursor}`, connections, headers: auth(t.data.tokens.auditor) }) });
+  }
+  return out;
+}
+
+async function prepare(label: string, puenteDb: string, ceilingDb: string, copy: () => Promise<void>) {
+  log(`[${label}] seeding ${SIZE.count.toLocaleString()} submissions …`);
+  const db = openDatabase(puenteDb);
+  await migrate(db);
+  const t0 = Date.now();
+  const data = await seed(db.knex, SIZE);
+  log(`[${label}] seeded ${data.rows.toLocaleString()} history rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const v0 = process.hrtime.bigint();
+  const verified = await verifyDatabase(db.knex);
+  const verifySeconds = Number(process.hrtime.bigint() - v0) / 1e9;
+  if (!verified.ok) throw new Error(`seeded chains do not verify: ${JSON.stringify(verified.breaks.slice(0, 3))}`);
+  const sorted = [...data.submissionIds, ...data.longHistoryIds].sort();
+  await db.destroy();
+  await copy();
+  void ceilingDb;
+  return { data, sorted, verifyRowsPerSecond: verified.records / verifySeconds };
+}
+
+async function runTarget(label: string, puenteDb: string, ceilingDb: string, copy: () => Promise<void>) {
+  const { data, sorted, verifyRowsPerSecond } = await prepare(label, puenteDb, ceilingDb, copy);
+  const puente = await startProcess(['bin/puente.js', 'serve'], { DATABASE_URL: puenteDb, LOG_LEVEL: 'info' }, /listening on (http:\/\/[\d.]+:\d+)/);
+  const ceiling = await startProcess(['--import', 'tsx', 'bench/ceiling.ts'], { DATABASE_URL: ceilingDb }, /ceiling listening on (http:\/\/[\d.]+:\d+)/);
+  try {
+    const target: Target = { label, puenteUrl: puente.url, ceilingUrl: ceiling.url, data, sorted };
+    const all = cases(target);
+    // Warm-up: JIT, caches, connection pools.
+    for (const c of all) await autocannon({ url: c.name.includes('ceiling') ? ceiling.url : puente.url, connections: 1, amount: 20, requests: [{ method: 'GET', path: '/healthz' }] });
+    const rssStart = rssMb(puente.child.pid!);
+    const samples = new Map<string, Sample[]>();
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const c of all) {
+        const key = `${c.name}|${c.connections}`;
+        const s = await c.run();
+        samples.set(key, [...(samples.get(key) ?? []), s]);
+        log(`[${label}] round ${round}/${ROUNDS} ${c.name.padEnd(24)} c=${String(c.connections).padEnd(2)} ${s.rps.toFixed(0).padStart(6)} req/s p50 ${s.p50} ms p99 ${s.p99} ms${s.non2xx || s.errors ? ` non2xx ${s.non2xx} errors ${s.errors}` : ''}`);
+      }
+    }
+    const rssEnd = rssMb(puente.child.pid!);
+    const results: CaseResult[] = all.map((c) => {
+      const rounds = samples.get(`${c.name}|${c.connections}`)!;
+      return {
+        name: c.name, connections: c.connections, rounds,
+        rps: median(rounds.map((r) => r.rps)), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)),
+        non2xx: rounds.reduce((a, r) => a + r.non2xx, 0), errors: rounds.reduce((a, r) => a + r.errors, 0),
+      };
+    });
+    const find = (name: string, c: number) => results.find((r) => r.name === name && r.connections === c)!;
+    const ratio = find('event (puente)', 10).rps / find('event (ceiling)', 10).rps;
+    return { label, size: SIZE, results, ratio, rss: { startMb: rssStart, endMb: rssEnd }, verifyRowsPerSecond };
+  } finally {
+    await stop(puente.child);
+    await stop(ceiling.child);
+  }
+}
+
+function table(r: Awaited<ReturnType<typeof runTarget>>): string {
+  const lines = [`${r.label}: ${r.size.count.toLocaleString()} submissions, ${DURATION} s per case, median of ${ROUNDS} interleaved rounds`];
+  lines.push('| case | clients | req/s | p50 ms | p99 ms | non-2xx |', '|---|---:|---:|---:|---:|---:|');
+  for (const c of r.results) lines.push(`| ${c.name} | ${c.connections} | ${c.rps.toFixed(0)} | ${c.p50} | ${c.p99} | ${c.non2xx + c.errors} |`);
+  lines.push('', `events / ceiling (10 clients): ${r.ratio.toFixed(2)}`);
+  lines.push(`server RSS: ${r.rss.startMb.toFixed(0)} MB at start, ${r.rss.endMb.toFixed(0)} MB at end (${(((r.rss.endMb - r.rss.startMb) / r.rss.startMb) * 100).toFixed(1)} %)`);
+  lines.push(`audit verify: ${Math.round(r.verifyRowsPerSecond).toLocaleString()} history rows/s`);
+  return lines.join('\n');
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'puente-bench-'));
+const reports: Array<Awaited<ReturnType<typeof runTarget>>> = [];
+try {
+  const a = path.join(tmp, 'puente.db');
+  const b = path.join(tmp, 'ceiling.db');
+  reports.push(await runTarget('SQLite', `sqlite:${a}`, `sqlite:${b}`, async () => {
+    fs.copyFileSync(a, b);
+  }));
+  if (process.env.BENCH_DATABASE_URL) {
+    const admin = process.env.BENCH_DATABASE_URL;
+    const names = [`puente_bench_${randomBytes(4).toString('hex')}`, `puente_bench_c_${randomBytes(4).toString('hex')}`];
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    const urlOf = (n: string) => Object.assign(new URL(admin), { pathname: `/${n}` }).toString();
+    try {
+      await client.query(`CREATE DATABASE ${names[0]}`);
+      reports.push(await runTarget('PostgreSQL', urlOf(names[0]!), urlOf(names[1]!), async () => {
+        await client.query(`CREATE DATABASE ${names[1]} TEMPLATE ${names[0]}`);
+      }));
+    } finally {
+      for (const n of names) await client.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
+      await client.end();
+    }
+  }
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+for (const r of reports) console.log(`\n${table(r)}`);
+fs.writeFileSync(args.out!, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, reports }, null, 2));
+console.log(`\nfigures written to ${args.out}`);

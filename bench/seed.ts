@@ -1,0 +1,127 @@
+/**
+ * Seeds a benchmark dataset fast, without the HTTP layer but with the engine's own pure pieces:
+ * every submission's snapshot comes from the real machine, every history record from the real
+ * hash chain, so `puente audit verify` passes on the result and the server can advance it.
+ */
+import type { Knex } from 'knex';
+import { v7 as uuidv7 } from 'uuid';
+import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { fda510k } from '../workflows/fda-510k.js';
+import { XSTATE_VERSION, chainRecord, persisted, statusOf } from '../src/engine/engine.js';
+import { statePath } from '../src/engine/definitions.js';
+import { GENESIS_HASH } from '../src/engine/hash.js';
+import { newToken } from '../src/http/auth.js';
+import { ensureOrganization, insertUser } from '../src/store/users-store.js';
+import type { Actor, Submission, Transition } from '../src/store/submissions-store.js';
+
+export interface SeedResult {
+  tokens: { manufacturer: string; fda: string; auditor: string };
+  /** Submissions in review.substantive, ready for REQUEST_AI. */
+  submissionIds: string[];
+  /** Submissions whose history has exactly 100 records. */
+  longHistoryIds: string[];
+  rows: number;
+}
+
+const BASE_EVENTS = ['SUBMIT', 'FEE_VERIFIED', 'SCREEN_PASS'] as const;
+
+function submissionRow(s: Submission) {
+  return {
+    id: s.id, organization_id: s.organization.id, workflow_id: s.workflowId, workflow_version: s.workflowVersion,
+    jurisdiction: s.jurisdiction, title: s.title, device_name: String(s.device.name), device: JSON.stringify(s.device),
+    input: JSON.stringify(s.input), state: s.state, status: s.status, snapshot: JSON.stringify(s.snapshot),
+    xstate_version: s.xstateVersion, version: s.version, reference_submission_id: null, dossier_present: '[]',
+    head_seq: s.headSeq, head_hash: s.headHash, last_effective_at: s.lastEffectiveAt, state_since: s.stateSince,
+    deadline_kind: null, deadline_due_date: null, deadline_event: null, created_at: s.createdAt, updated_at: s.updatedAt,
+  };
+}
+
+function transitionRow(t: Transition) {
+  return {
+    id: t.id, submission_id: t.submissionId, seq: t.seq, type: t.type, data: JSON.stringify(t.data), from_state: t.from,
+    to_state: t.to, actor_id: t.actor.id, actor_name: t.actor.name, actor_role: t.actor.role,
+    actor_organization: t.actor.organization ? JSON.stringify(t.actor.organization) : null, comment: t.comment,
+    effective_at: t.effectiveAt, recorded_at: t.recordedAt, signature: null, workflow_id: t.workflow.id,
+    workflow_version: t.workflow.version, definition_hash: t.workflow.definitionHash, prev_hash: t.prevHash, hash: t.hash,
+  };
+}
+
+/**
+ * `count` 510(k)s of `rowsEach` history records each (CREATED, SUBMIT, FEE_VERIFIED, SCREEN_PASS,
+ * then REQUEST_AI / AI_RESPONSE pairs), ending in review.substantive; plus `longCount` with 100.
+ */
+export async function seed(knex: Knex, opts: { count: number; rowsEach: number; longCount: number }): Promise<SeedResult> {
+  const now = new Date().toISOString();
+  const org = await ensureOrganization(knex, 'Bench Medical', now);
+  const tokens = { manufacturer: newToken(), fda: newToken(), auditor: newToken() };
+  const mfrUser = await insertUser(knex, { name: 'Bench Manufacturer', role: 'manufacturer', organization: org, tokenHash: tokens.manufacturer.tokenHash, now });
+  const fdaUser = await insertUser(knex, { name: 'Bench FDA', role: 'fda', organization: null, tokenHash: tokens.fda.tokenHash, now });
+  await insertUser(knex, { name: 'Bench Auditor', role: 'auditor', organization: null, tokenHash: tokens.auditor.tokenHash, now });
+  const mfr: Actor = { id: mfrUser.id, name: mfrUser.name, role: 'manufacturer', organization: org };
+  const fda: Actor = { id: fdaUser.id, name: fdaUser.name, role: 'fda', organization: null };
+  const w = fda510k;
+  const input = { format: 'eSTAR', variant: 'traditional' } as const;
+  const start = Date.parse('2024-01-01T15:00:00.000Z');
+
+  const build = (i: number, rows: number): { s: Submission; records: Transition[] } => {
+    const id = uuidv7();
+    const created = new Date(start + i * 60_000).toISOString();
+    let [snap] = initialTransition(w.machine, input) as [AnyMachineSnapshot, unknown];
+    let s: Submission = {
+      id, organization: org, workflowId: w.id, workflowVersion: w.version, jurisdiction: w.jurisdiction,
+      title: `Bench device ${i} 510(k)`, device: { name: `Bench device ${i}` }, input, state: statePath(snap.value),
+      status: 'active', snapshot: persisted(snap), xstateVersion: XSTATE_VERSION, version: 0, referenceSubmissionId: null,
+      dossierPresent: [], headSeq: 0, headHash: GENESIS_HASH, lastEffectiveAt: null, stateSince: created, deadline: null,
+      createdAt: created, updatedAt: created,
+    };
+    const records: Transition[] = [];
+    const push = (type: string, actor: Actor, data: Record<string, unknown>, at: string) => {
+      const from = s.state;
+      if (type !== 'CREATED') [snap] = transition(w.machine, snap, { type, data }) as [AnyMachineSnapshot, unknown];
+      const to = statePath(snap.value);
+      const t = chainRecord(s, w, { type, data, from: type === 'CREATED' ? null : from, to, actor, comment: null, effectiveAt: at, recordedAt: at, signature: null });
+      records.push(t);
+      s = { ...s, state: to, status: statusOf(to), snapshot: persisted(snap), version: s.version + 1, headSeq: t.seq, headHash: t.hash,
+        lastEffectiveAt: type === 'CREATED' ? null : at, stateSince: at, updatedAt: at };
+    };
+    push('CREATED', mfr, { title: s.title, device: s.device, input }, created);
+    let day = 0;
+    const at = () => new Date(start + i * 60_000 + ++day * 3_600_000).toISOString();
+    push(BASE_EVENTS[0], mfr, {}, at());
+    push(BASE_EVENTS[1], fda, {}, at());
+    push(BASE_EVENTS[2], fda, {}, at());
+    while (records.length + 2 <= rows) {
+      push('REQUEST_AI', fda, { deficiencies: ['Clarify the bench test'] }, at());
+      push('AI_RESPONSE', mfr, {}, at());
+    }
+    return { s, records };
+  };
+
+  const submissionIds: string[] = [];
+  const longHistoryIds: string[] = [];
+  let rows = 0;
+  const BATCH = 500;
+  const total = opts.count + opts.longCount;
+  for (let offset = 0; offset < total; offset += BATCH) {
+    const subs: ReturnType<typeof submissionRow>[] = [];
+    const recs: ReturnType<typeof transitionRow>[] = [];
+    for (let i = offset; i < Math.min(total, offset + BATCH); i++) {
+      const long = i >= opts.count;
+      const { s, records } = build(i, long ? 100 : opts.rowsEach);
+      (long ? longHistoryIds : submissionIds).push(s.id);
+      subs.push(submissionRow(s));
+      for (const r of records) recs.push(transitionRow(r));
+    }
+    rows += recs.length;
+    await knex.transaction(async (trx) => {
+      await trx.batchInsert('submissions', subs, 100);
+      await trx.batchInsert('transitions', recs, 50);
+    });
+  }
+  return {
+    tokens: { manufacturer: tokens.manufacturer.token, fda: tokens.fda.token, auditor: tokens.auditor.token },
+    submissionIds,
+    longHistoryIds,
+    rows,
+  };
+}
