@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import { NotFoundError } from './errors.js';
 import type { Engine } from './engine/engine.js';
 import { FailedAuthLimiter, authenticate } from './http/auth.js';
@@ -47,11 +48,9 @@ function requestLog(logger: Logger): express.RequestHandler {
   };
 }
 
-function securityHeaders(): express.RequestHandler {
+/** Records are not to be cached by intermediaries or browsers. */
+function noStore(): express.RequestHandler {
   return (_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Cache-Control', 'no-store');
     next();
   };
@@ -63,7 +62,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false); // ETag is the submission version, set explicitly
   app.set('query parser', 'simple');
   app.use(requestLog(deps.logger));
-  app.use(securityHeaders());
+  app.use(helmet({ frameguard: { action: 'deny' }, referrerPolicy: { policy: 'no-referrer' } }));
+  app.use(noStore());
 
   const openapi = buildOpenApi();
   const docs = renderDocs(openapi);
@@ -75,7 +75,6 @@ export function createApp(deps: AppDeps): Express {
     res.json(openapi);
   });
   app.get('/docs', (_req, res) => {
-    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     res.type('html').send(docs);
   });
 
