@@ -51,6 +51,9 @@ import { MexicanCalendar, addCalendarDays, dateIn, parseEffectiveAt } from './ti
 /** How often a command is retried on fresh state after losing a version race. */
 export const MAX_COMMAND_ATTEMPTS = 5;
 
+/** A SQLITE_BUSY that took longer than this was a real wait on another writer, not a stale snapshot. */
+const BUSY_RETRY_WINDOW_MS = 1000;
+
 export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'puente', role: 'system', organization: null };
 
 export interface EngineDeps {
@@ -224,6 +227,7 @@ export function createEngine(deps: EngineDeps) {
    */
   async function command<T>(actor: Actor, idem: Idempotency | undefined, work: (trx: Knex.Transaction) => Promise<{ status: number; body: T }>): Promise<CommandResult<T>> {
     for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
       try {
         return await knex.transaction(async (trx) => {
           if (idem) {
@@ -240,7 +244,10 @@ export function createEngine(deps: EngineDeps) {
           return { ...result, replayed: false };
         });
       } catch (e) {
-        if (attempt < MAX_COMMAND_ATTEMPTS && isRetryable(e)) continue;
+        // A lock that was busy for the whole busy timeout is not retried: the client gets 503
+        // with Retry-After instead of waiting several timeouts (a stale-snapshot BUSY is quick).
+        const timedOut = (e as { code?: string }).code === 'SQLITE_BUSY' && Date.now() - started >= BUSY_RETRY_WINDOW_MS;
+        if (attempt < MAX_COMMAND_ATTEMPTS && isRetryable(e) && !timedOut) continue;
         if (e instanceof VersionRace) {
           throw new EventNotAllowedError(`The submission changed ${MAX_COMMAND_ATTEMPTS} times while this command ran; read it again and retry`);
         }
