@@ -13,12 +13,38 @@ export function sha256Hex(input: string | Buffer): string {
   return createHash('sha256').update(input).digest('hex');
 }
 
-/** RFC 8785 canonical JSON. */
+/**
+ * RFC 8785 canonical JSON. JCS serializes strings and numbers exactly as ECMAScript's
+ * JSON.stringify does and sorts object keys by UTF-16 code units, which is what this does, without
+ * the generic package's overhead on the audit path; a test checks it against `canonicalize`.
+ */
 export function canonicalJson(value: unknown): string {
-  const out = canonicalize(value);
-  if (out === undefined) throw new TypeError('value cannot be canonicalized');
-  return out;
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite numbers cannot be canonicalized');
+    const out = JSON.stringify(value);
+    if (out === undefined) throw new TypeError('value cannot be canonicalized');
+    return out;
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (value[i] === undefined ? 'null' : canonicalJson(value[i]));
+    return `${out}]`;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON(): unknown }).toJSON());
+  const keys = Object.keys(value).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
+
+/** The reference implementation, kept for tests that pin canonicalJson to it. */
+export const referenceCanonicalize = canonicalize;
 
 /** The hash of a transition record: everything but its own `hash` field. */
 export function recordHash(record: Record<string, unknown>): string {
