@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { NotFoundError } from './errors.js';
+import { InputError, NotFoundError } from './errors.js';
 import type { Engine } from './engine/engine.js';
 import { FailedAuthLimiter, authenticate } from './http/auth.js';
 import { renderDocs } from './http/docs-page.js';
@@ -48,6 +48,14 @@ function requestLog(logger: Logger): express.RequestHandler {
   };
 }
 
+/** U+0000 can name nothing here and PostgreSQL text cannot hold it: refuse it in the URL. */
+function refuseNul(): express.RequestHandler {
+  return (req, _res, next) => {
+    if (/%00/i.test(req.url)) throw new InputError('The URL holds a NUL character (%00)', [{ path: '', message: 'URL must not contain %00' }]);
+    next();
+  };
+}
+
 /** Records are not to be cached by intermediaries or browsers. */
 function noStore(): express.RequestHandler {
   return (_req, res, next) => {
@@ -80,6 +88,7 @@ export function createApp(deps: AppDeps): Express {
 
   const v1 = express.Router();
   v1.use(authenticate(deps.db.knex, deps.authLimiter ?? new FailedAuthLimiter()));
+  v1.use(refuseNul());
   v1.use(createCatalogRouter());
   v1.use(createSubmissionsRouter(deps.engine));
   app.use('/v1', v1);

@@ -25,7 +25,8 @@ export function loadSchemaFiles(): Record<string, unknown>[] {
     .map((f) => JSON.parse(fs.readFileSync(new URL(f, SCHEMA_DIR), 'utf8')) as Record<string, unknown>);
 }
 
-function escapePointer(segment: string): string {
+/** One JSON pointer segment (RFC 6901: `~` -> `~0`, `/` -> `~1`). */
+export function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
@@ -56,6 +57,37 @@ export function toFieldErrors(errors: readonly ErrorObject[], prefix = ''): Fiel
     if (out.length === MAX_ERRORS) break;
   }
   return out;
+}
+
+/** Deeper JSON than this is refused before anything recurses over it. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Checks a parsed JSON body without recursion: nesting depth, and every string and key free of
+ * U+0000 (PostgreSQL text cannot hold it) and of lone surrogates (RFC 8785 needs well-formed
+ * Unicode, or nobody could recompute the hash chain). Throws an InputError naming the pointer.
+ */
+export function checkJsonText(body: unknown): void {
+  const stack: Array<[unknown, string, number]> = [[body, '', 0]];
+  const bad = (s: string) => s.includes('\u0000') || !s.isWellFormed();
+  while (stack.length) {
+    const [value, path, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (bad(value)) throw new InputError('A string holds a NUL character or a lone surrogate', [{ path, message: 'must be well-formed Unicode without U+0000' }]);
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) throw new InputError(`The body is nested deeper than ${MAX_JSON_DEPTH} levels`, [{ path, message: `nesting deeper than ${MAX_JSON_DEPTH} levels` }]);
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push([v, `${path}/${i}`, depth + 1]));
+    } else {
+      for (const [k, v] of Object.entries(value)) {
+        const p = `${path}/${escapePointer(k)}`;
+        if (bad(k)) throw new InputError('A key holds a NUL character or a lone surrogate', [{ path: p, message: 'must be well-formed Unicode without U+0000' }]);
+        stack.push([v, p, depth + 1]);
+      }
+    }
+  }
 }
 
 export interface Validator {

@@ -21,6 +21,7 @@ export function sha256Hex(input: string | Buffer): string {
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite numbers cannot be canonicalized');
+    if (typeof value === 'string' && !value.isWellFormed()) throw new TypeError('lone surrogates cannot be canonicalized (RFC 8785 needs well-formed Unicode)');
     const out = JSON.stringify(value);
     if (out === undefined) throw new TypeError('value cannot be canonicalized');
     return out;
@@ -37,6 +38,7 @@ export function canonicalJson(value: unknown): string {
   for (const k of keys) {
     const v = (value as Record<string, unknown>)[k];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    if (!k.isWellFormed()) throw new TypeError('lone surrogates cannot be canonicalized (RFC 8785 needs well-formed Unicode)');
     out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
     first = false;
   }

@@ -97,6 +97,12 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, status === 413 ? 'payload_too_large' : 'bad_request', 'The request could not be understood', [{ path: '', message: 'malformed request' }]);
       return;
     }
+    const dbCode = (err as { code?: string }).code;
+    if (dbCode === '22021' || dbCode === '22P05') {
+      // PostgreSQL refused a character it cannot store; the request is at fault, not the server.
+      sendProblem(res, 'validation_failed', 'The request holds characters the database cannot store', [{ path: '', message: 'unsupported character' }]);
+      return;
+    }
     if (isBusy(err)) {
       res.setHeader('Retry-After', '1');
       sendProblem(res, 'unavailable', 'The database is busy; retry shortly');

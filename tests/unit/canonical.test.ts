@@ -19,5 +19,7 @@ describe('canonicalJson', () => {
     expect(canonicalJson([1e21, 1e-7, -0, 0.000001, 333333333.3333333])).toBe('[1e+21,1e-7,0,0.000001,333333333.3333333]');
     expect(canonicalJson({ b: undefined, a: [undefined] })).toBe('{"a":[null]}');
     expect(() => canonicalJson(Number.NaN)).toThrow();
+    expect(() => canonicalJson({ title: 'x\ud83dy' })).toThrow(/lone surrogate/);
+    expect(() => canonicalJson({ ['\udc00']: 1 })).toThrow(/lone surrogate/);
   });
 });

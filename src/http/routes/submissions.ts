@@ -1,6 +1,7 @@
 /** Submissions, their events, history and documents (DESIGN §5). */
 import express, { Router, type Request, type Response } from 'express';
 import { AppError, InputError } from '../../errors.js';
+import { checkJsonText, escapePointer } from '../../validation.js';
 import { sha256Hex } from '../../engine/hash.js';
 import { requestHash, type Engine, type Idempotency, type SubmissionView } from '../../engine/engine.js';
 
@@ -18,6 +19,7 @@ function requireJson(req: Request): unknown {
   if (req.body === undefined && (length > 0 || chunked) && !req.is(['application/json', 'application/*+json'])) {
     throw new AppError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json', [{ path: '', message: 'Content-Type must be application/json' }]);
   }
+  checkJsonText(req.body);
   return req.body;
 }
 
@@ -91,7 +93,7 @@ export function createSubmissionsRouter(engine: Engine): Router {
     const contentType = typeof req.headers['content-type'] === 'string' && req.headers['content-type'].length <= 200 ? req.headers['content-type'] : 'application/octet-stream';
     const doc = { kind: q.kind as string, filename: q.filename as string, contentType, bytes };
     for (const k of Object.keys(q)) {
-      if (k !== 'kind' && k !== 'filename') throw new InputError(`Unknown query parameter ${k}`, [{ path: `/${k}`, message: 'is not a known field' }]);
+      if (k !== 'kind' && k !== 'filename') throw new InputError(`Unknown query parameter ${k}`, [{ path: `/${escapePointer(k)}`, message: 'is not a known field' }]);
     }
     const idem = idempotency(req, res, { query: q, sha256: sha256Hex(bytes) });
     const result = await engine.addDocument(res.locals.actor, req.params.id, doc, idem);
