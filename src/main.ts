@@ -19,6 +19,16 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     s.once('error', reject);
   });
   server.keepAliveTimeout = 5000;
+  // Graceful shutdown must also drain keep-alive clients: once closing, every response that has
+  // not yet sent its headers says `Connection: close`, so each connection ends after its current
+  // request instead of carrying new ones until the grace period cuts it mid-command.
+  let shuttingDown = false;
+  const inflight = new Set<import('node:http').ServerResponse>();
+  server.prependListener('request', (_req, res) => {
+    inflight.add(res);
+    res.once('close', () => inflight.delete(res));
+    if (shuttingDown && !res.headersSent) res.setHeader('Connection', 'close');
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ host: config.host, port, database: config.databaseUrl.split(':')[0] }, `puente listening on http://${config.host}:${port}`);
@@ -26,13 +36,19 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      logger.info('shutting down');
+      logger.info({ inflight: inflight.size }, 'shutting down');
+      shuttingDown = true;
+      for (const res of inflight) if (!res.headersSent) res.setHeader('Connection', 'close');
       const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
       clearTimeout(timer);
+      clearInterval(idle);
+      // Commands still running (their sockets were cut at the deadline) finish before the pool closes.
+      for (let waited = 0; inflight.size > 0 && waited < SHUTDOWN_GRACE_MS; waited += 50) await new Promise((r) => setTimeout(r, 50));
       await services.shutdown();
       logger.info('stopped');
     })();
