@@ -87,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const v1 = express.Router();
-  v1.use(authenticate(deps.db.knex, deps.authLimiter ?? new FailedAuthLimiter()));
+  v1.use(authenticate(deps.db.reader, deps.authLimiter ?? new FailedAuthLimiter()));
   v1.use(refuseNul());
   v1.use(createCatalogRouter());
   v1.use(createSubmissionsRouter(deps.engine));

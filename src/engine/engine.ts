@@ -172,6 +172,7 @@ export function chainRecord(
 export function createEngine(deps: EngineDeps) {
   const { db, validator } = deps;
   const knex = db.knex;
+  const reader = db.reader;
   const now = deps.now ?? (() => new Date());
   const calendar = deps.calendar ?? new MexicanCalendar();
 
@@ -202,9 +203,9 @@ export function createEngine(deps: EngineDeps) {
         return q.where('s.jurisdiction', 'FDA');
       case 'cofepris':
         return q.where((w) =>
-          w.where('s.jurisdiction', 'COFEPRIS').orWhereExists(
-            knex('submissions as r').whereRaw('r.reference_submission_id = s.id').andWhere('r.jurisdiction', 'COFEPRIS').select(knex.raw('1')),
-          ),
+          w.where('s.jurisdiction', 'COFEPRIS').orWhereExists(function () {
+            this.select(1).from('submissions as r').whereRaw('r.reference_submission_id = s.id').andWhere('r.jurisdiction', 'COFEPRIS');
+          }),
         );
       case 'auditor':
         return q;
@@ -569,15 +570,15 @@ export function createEngine(deps: EngineDeps) {
 
     /** GET /v1/submissions/:id */
     async getSubmission(actor: Actor, id: string): Promise<SubmissionView> {
-      const s = await loadVisible(knex, actor, id);
-      return describe(knex, actor, s);
+      const s = await loadVisible(reader, actor, id);
+      return describe(reader, actor, s);
     },
 
     /** GET /v1/submissions */
     async listSubmissions(actor: Actor, query: ListQuery): Promise<{ items: SubmissionView[]; nextCursor: string | null }> {
       validator.check(`${SCHEMA_BASE}list-submissions-query.json`, query, '', 'The query string');
       const limit = query.limit ? Number(query.limit) : 50;
-      let q = visibleTo(submissionsQuery(knex), actor);
+      let q = visibleTo(submissionsQuery(reader), actor);
       if (query.workflow) q = q.where('s.workflow_id', query.workflow);
       if (query.state) {
         // Exact and case-sensitive on both dialects (SQLite's LIKE is not, and PostgreSQL's
@@ -605,18 +606,18 @@ export function createEngine(deps: EngineDeps) {
       const page = rows.slice(0, limit);
       // One query for every reference on the page, not one per registration.
       const refIds = [...new Set(page.map((s) => s.referenceSubmissionId).filter((x): x is string => x !== null))];
-      const refs = new Map((refIds.length ? await listSubmissionRows(submissionsQuery(knex).whereIn('s.id', refIds)) : []).map((r) => [r.id, r]));
+      const refs = new Map((refIds.length ? await listSubmissionRows(submissionsQuery(reader).whereIn('s.id', refIds)) : []).map((r) => [r.id, r]));
       const loadReference = async (refId: string) => refs.get(refId);
       const items: SubmissionView[] = [];
-      for (const s of page) items.push(await describe(knex, actor, s, loadReference));
+      for (const s of page) items.push(await describe(reader, actor, s, loadReference));
       const last = page[page.length - 1];
       return { items, nextCursor: rows.length > limit && last ? Buffer.from(last.id, 'utf8').toString('base64url') : null };
     },
 
     /** GET /v1/submissions/:id/history */
     async history(actor: Actor, id: string): Promise<Transition[]> {
-      await loadVisible(knex, actor, id);
-      return listTransitions(knex, id);
+      await loadVisible(reader, actor, id);
+      return listTransitions(reader, id);
     },
 
     /** POST /v1/submissions/:id/documents: bytes stored by SHA-256, and a DOCUMENT_ADDED record. */
@@ -664,16 +665,16 @@ export function createEngine(deps: EngineDeps) {
     },
 
     async listDocuments(actor: Actor, id: string): Promise<DocumentView[]> {
-      await loadVisible(knex, actor, id);
-      return (await listDocuments(knex, id)).map(toDocumentView);
+      await loadVisible(reader, actor, id);
+      return (await listDocuments(reader, id)).map(toDocumentView);
     },
 
     /** The document's bytes, served only after their SHA-256 is checked again. */
     async readDocument(actor: Actor, id: string, documentId: string): Promise<{ document: DocumentView; bytes: Buffer }> {
-      await loadVisible(knex, actor, id);
-      const d = await findDocument(knex, id, documentId);
+      await loadVisible(reader, actor, id);
+      const d = await findDocument(reader, id, documentId);
       if (!d) throw new NotFoundError(`No document ${documentId} in submission ${id}`);
-      const bytes = await getBlob(knex, d.sha256);
+      const bytes = await getBlob(reader, d.sha256);
       if (!bytes || sha256Hex(bytes) !== d.sha256) {
         throw new AppError('integrity_failure', `Document ${documentId} failed its SHA-256 check; the stored bytes differ from what was uploaded`);
       }

@@ -11,11 +11,21 @@ import { migrationSource } from './migrations/index.js';
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Database {
+  /** Writes and every command's transaction. On SQLite, the one writer connection. */
   readonly knex: Knex;
+  /**
+   * Reads outside commands (GETs, authentication). On a SQLite file this is a separate pool of
+   * read-only connections: in WAL mode readers never wait for the writer's fsync. Elsewhere it
+   * is `knex` itself.
+   */
+  readonly reader: Knex;
   readonly dialect: Dialect;
   /** Directory beside a SQLite file, for anything the store keeps on disk (none today). */
   destroy(): Promise<void>;
 }
+
+/** Read-only SQLite connections beside the writer (WAL lets them run during a commit). */
+export const SQLITE_READERS = 4;
 
 /** Milliseconds a SQLite connection waits for a lock held by another process. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -36,8 +46,23 @@ export function parseDatabaseUrl(url: string): { dialect: Dialect; filename?: st
 export function openDatabase(url: string): Database {
   const parsed = parseDatabaseUrl(url);
   let knex: Knex;
+  let reader: Knex | undefined;
   if (parsed.dialect === 'sqlite') {
     const filename = parsed.filename!;
+    if (filename !== ':memory:') {
+      reader = knexFactory({
+        client: 'sqlite3',
+        connection: { filename },
+        useNullAsDefault: true,
+        pool: {
+          min: 0,
+          max: SQLITE_READERS,
+          afterCreate(conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+            conn.exec(`PRAGMA query_only = ON; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS};`, (err) => done(err, conn));
+          },
+        },
+      });
+    }
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
     knex = knexFactory({
       client: 'sqlite3',
@@ -65,7 +90,16 @@ export function openDatabase(url: string): Database {
       migrations: { migrationSource, tableName: 'knex_migrations' },
     });
   }
-  return { knex, dialect: parsed.dialect, destroy: () => knex.destroy() };
+  const readPool = reader ?? knex;
+  return {
+    knex,
+    reader: readPool,
+    dialect: parsed.dialect,
+    async destroy() {
+      if (readPool !== knex) await readPool.destroy();
+      await knex.destroy();
+    },
+  };
 }
 
 /** Applies every pending migration; safe to call from several processes at once. */
