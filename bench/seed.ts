@@ -12,7 +12,7 @@ import { statePath } from '../src/engine/definitions.js';
 import { GENESIS_HASH } from '../src/engine/hash.js';
 import { newToken } from '../src/http/auth.js';
 import { ensureOrganization, insertUser } from '../src/store/users-store.js';
-import type { Actor, Submission, Transition } from '../src/store/submissions-store.js';
+import { submissionRow, transitionRow, type Actor, type Submission, type Transition } from '../src/store/submissions-store.js';
 
 export interface SeedResult {
   tokens: { manufacturer: string; fda: string; auditor: string };
@@ -24,27 +24,6 @@ export interface SeedResult {
 }
 
 const BASE_EVENTS = ['SUBMIT', 'FEE_VERIFIED', 'SCREEN_PASS'] as const;
-
-function submissionRow(s: Submission) {
-  return {
-    id: s.id, organization_id: s.organization.id, workflow_id: s.workflowId, workflow_version: s.workflowVersion,
-    jurisdiction: s.jurisdiction, title: s.title, device_name: String(s.device.name), device: JSON.stringify(s.device),
-    input: JSON.stringify(s.input), state: s.state, status: s.status, snapshot: JSON.stringify(s.snapshot),
-    xstate_version: s.xstateVersion, version: s.version, reference_submission_id: null, dossier_present: '[]',
-    head_seq: s.headSeq, head_hash: s.headHash, last_effective_at: s.lastEffectiveAt, state_since: s.stateSince,
-    deadline_kind: null, deadline_due_date: null, deadline_event: null, created_at: s.createdAt, updated_at: s.updatedAt,
-  };
-}
-
-function transitionRow(t: Transition) {
-  return {
-    id: t.id, submission_id: t.submissionId, seq: t.seq, type: t.type, data: JSON.stringify(t.data), from_state: t.from,
-    to_state: t.to, actor_id: t.actor.id, actor_name: t.actor.name, actor_role: t.actor.role,
-    actor_organization: t.actor.organization ? JSON.stringify(t.actor.organization) : null, comment: t.comment,
-    effective_at: t.effectiveAt, recorded_at: t.recordedAt, signature: null, workflow_id: t.workflow.id,
-    workflow_version: t.workflow.version, definition_hash: t.workflow.definitionHash, prev_hash: t.prevHash, hash: t.hash,
-  };
-}
 
 /**
  * `count` 510(k)s of `rowsEach` history records each (CREATED, SUBMIT, FEE_VERIFIED, SCREEN_PASS,

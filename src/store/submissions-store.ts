@@ -185,8 +185,9 @@ export async function listSubmissionRows(query: Knex.QueryBuilder): Promise<Subm
   return ((await query) as SubmissionRow[]).map(toSubmission);
 }
 
-export async function insertSubmission(db: Knex, s: Submission): Promise<void> {
-  await db('submissions').insert({
+/** The full row of a new submission. */
+export function submissionRow(s: Submission) {
+  return {
     id: s.id,
     organization_id: s.organization.id,
     workflow_id: s.workflowId,
@@ -200,7 +201,11 @@ export async function insertSubmission(db: Knex, s: Submission): Promise<void> {
     reference_submission_id: s.referenceSubmissionId,
     created_at: s.createdAt,
     ...changeColumns(s),
-  });
+  };
+}
+
+export async function insertSubmission(db: Knex, s: Submission): Promise<void> {
+  await db('submissions').insert(submissionRow(s));
 }
 
 /**
@@ -270,8 +275,9 @@ function toTransition(row: TransitionRow): Transition {
   };
 }
 
-export async function insertTransition(db: Knex, t: Transition): Promise<void> {
-  await db('transitions').insert({
+/** The row of a history record. */
+export function transitionRow(t: Transition) {
+  return {
     id: t.id,
     submission_id: t.submissionId,
     seq: t.seq,
@@ -292,7 +298,11 @@ export async function insertTransition(db: Knex, t: Transition): Promise<void> {
     definition_hash: t.workflow.definitionHash,
     prev_hash: t.prevHash,
     hash: t.hash,
-  });
+  };
+}
+
+export async function insertTransition(db: Knex, t: Transition): Promise<void> {
+  await db('transitions').insert(transitionRow(t));
 }
 
 const TRANSITION_COLUMNS = [
