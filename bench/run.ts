@@ -6,6 +6,7 @@
  *   npm run bench                      # 10,000 submissions / 100,000 history rows, SQLite
  *   npm run bench -- --large           # 100,000 / 1,000,000
  *   npm run bench -- --duration 10 --rounds 5 --out bench-results.json
+ *   npm run bench -- --only event        # only the cases whose name contains "event"
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench   # also PostgreSQL
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench-results.json' },
+    only: { type: 'string' },
   },
 });
 const DURATION = Number(args.duration);
@@ -146,7 +148,7 @@ async function prepare(label: string, puenteDb: string, ceilingDb: string, copy:
   const data = await seed(db.knex, SIZE);
   log(`[${label}] seeded ${data.rows.toLocaleString()} history rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const v0 = process.hrtime.bigint();
-  const verified = await verifyDatabase(db.knex);
+  const verified = await verifyDatabase(db.reader);
   const verifySeconds = Number(process.hrtime.bigint() - v0) / 1e9;
   if (!verified.ok) throw new Error(`seeded chains do not verify: ${JSON.stringify(verified.breaks.slice(0, 3))}`);
   const sorted = [...data.submissionIds, ...data.longHistoryIds].sort();
@@ -162,7 +164,7 @@ async function runTarget(label: string, puenteDb: string, ceilingDb: string, cop
   const ceiling = await startProcess(['--import', 'tsx', 'bench/ceiling.ts'], { DATABASE_URL: ceilingDb }, /ceiling listening on (http:\/\/[\d.]+:\d+)/);
   try {
     const target: Target = { label, puenteUrl: puente.url, ceilingUrl: ceiling.url, data, sorted };
-    const all = cases(target);
+    const all = cases(target).filter((c) => !args.only || c.name.includes(args.only));
     // Warm-up: JIT, caches, connection pools.
     for (const c of all) await autocannon({ url: c.name.includes('ceiling') ? ceiling.url : puente.url, connections: 1, amount: 20, requests: [{ method: 'GET', path: '/healthz' }] });
     const rssStart = rssMb(puente.child.pid!);
@@ -184,8 +186,8 @@ async function runTarget(label: string, puenteDb: string, ceilingDb: string, cop
         non2xx: rounds.reduce((a, r) => a + r.non2xx, 0), errors: rounds.reduce((a, r) => a + r.errors, 0),
       };
     });
-    const find = (name: string, c: number) => results.find((r) => r.name === name && r.connections === c)!;
-    const ratio = find('event (puente)', 10).rps / find('event (ceiling)', 10).rps;
+    const find = (name: string, c: number) => results.find((r) => r.name === name && r.connections === c);
+    const ratio = (find('event (puente)', 10)?.rps ?? NaN) / (find('event (ceiling)', 10)?.rps ?? NaN);
     return { label, size: SIZE, results, ratio, rss: { startMb: rssStart, endMb: rssEnd }, verifyRowsPerSecond };
   } finally {
     await stop(puente.child);

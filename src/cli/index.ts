@@ -120,7 +120,7 @@ audit
   .action(async (opts: { json?: boolean }) => {
     const services = await initServices(loadConfig());
     try {
-      const result = await verifyDatabase(services.db.knex);
+      const result = await verifyDatabase(services.db.reader);
       if (opts.json) console.log(JSON.stringify(result));
       else {
         console.log(`checked ${result.records} records in ${result.submissions} submissions`);

@@ -225,11 +225,27 @@ export function createEngine(deps: EngineDeps) {
   /**
    * Runs one command in one transaction, with its Idempotency-Key record in the same
    * transaction, retrying on fresh state when it lost a version race.
+   *
+   * `plan` does the command's reading and computing; `write` its writes. Without an
+   * Idempotency-Key the plan runs before the transaction, on the read pool, so the single
+   * writer is held only for the guarded writes: every write is conditional on the version the
+   * plan read, and a lost race plans again, inside the transaction. With a key, the plan runs inside the
+   * transaction after the replay check (a replay must answer what the first request answered,
+   * not plan again on the state that request left).
    */
-  async function command<T>(actor: Actor, idem: Idempotency | undefined, work: (trx: Knex.Transaction) => Promise<{ status: number; body: T }>): Promise<CommandResult<T>> {
+  async function plannedCommand<P, T>(
+    actor: Actor,
+    idem: Idempotency | undefined,
+    plan: ((conn: Knex, inTransaction: boolean) => Promise<P>) | null,
+    write: (trx: Knex.Transaction, plan: P) => Promise<{ status: number; body: T }>,
+  ): Promise<CommandResult<T>> {
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
       try {
+        // Optimistic on the first attempt only: after a lost race the plan runs in the transaction
+        // (serialized behind the writer on SQLite, the row locked on PostgreSQL), so a busy
+        // submission still makes progress.
+        const early = plan && !idem && attempt === 1 ? await plan(reader, false) : undefined;
         return await knex.transaction(async (trx) => {
           if (idem) {
             const prior = await findIdempotentResponse(trx, actor.id, idem.key);
@@ -238,7 +254,8 @@ export function createEngine(deps: EngineDeps) {
               return { status: prior.statusCode, body: prior.body as T, replayed: true };
             }
           }
-          const result = await work(trx);
+          const p = plan ? (early ?? (await plan(trx, true))) : (undefined as P);
+          const result = await write(trx, p);
           if (idem) {
             await insertIdempotentResponse(trx, { userId: actor.id, key: idem.key, requestHash: idem.requestHash, statusCode: result.status, body: result.body, now: now().toISOString() });
           }
@@ -255,6 +272,11 @@ export function createEngine(deps: EngineDeps) {
         throw e;
       }
     }
+  }
+
+  /** A command that reads and writes inside its transaction. */
+  function command<T>(actor: Actor, idem: Idempotency | undefined, work: (trx: Knex.Transaction) => Promise<{ status: number; body: T }>) {
+    return plannedCommand<undefined, T>(actor, idem, null, (trx) => work(trx));
   }
 
   function dossierOf(w: WorkflowDefinition, s: Pick<Submission, 'input' | 'dossierPresent'>) {
@@ -334,17 +356,19 @@ export function createEngine(deps: EngineDeps) {
     return iso;
   }
 
+  interface EventPlan {
+    w: WorkflowDefinition;
+    before: Submission;
+    submission: Submission;
+    transition: Transition;
+    stateChanged: boolean;
+  }
+
   /**
-   * Applies one workflow event to `s` inside `trx`: machine transition, guarded update, history
-   * row, and reliance invalidation of relying registrations in the same transaction.
+   * Plans one workflow event on `s` (role, payload, effective date, machine, history record):
+   * reads only (reference facts), writes nothing.
    */
-  async function applyEvent(
-    trx: Knex,
-    s: Submission,
-    actor: Actor,
-    body: SendEventBody,
-    opts: { ifMatch?: number; at: Date; trusted?: boolean },
-  ): Promise<{ submission: Submission; transition: Transition }> {
+  async function planEvent(conn: Knex, s: Submission, actor: Actor, body: SendEventBody, opts: { at: Date; trusted?: boolean }): Promise<EventPlan> {
     const w = requireWorkflow(s);
     const spec = w.events[body.type];
     if (!spec) {
@@ -363,7 +387,7 @@ export function createEngine(deps: EngineDeps) {
       type: body.type,
       data,
       effectiveDate: dateIn(new Date(effectiveAt), w.timeZone),
-      ...(w.factsFor?.[body.type] ? { facts: await factsFor(trx, w, s, body.type) } : {}),
+      ...(w.factsFor?.[body.type] ? { facts: await factsFor(conn, w, s, body.type) } : {}),
     };
 
     const current = restore(w, s);
@@ -404,6 +428,15 @@ export function createEngine(deps: EngineDeps) {
       deadline: stateChanged ? deadlineFor(w, next, effectiveAt) : s.deadline,
       updatedAt: recordedAt,
     };
+    return { w, before: s, submission: updated, transition: t, stateChanged };
+  }
+
+  /**
+   * Writes a planned event inside `trx`: the update guarded by the version the plan started
+   * from, the history row, and reliance invalidation of relying registrations.
+   */
+  async function writeEvent(trx: Knex, plan: EventPlan, opts: { ifMatch?: number; at: Date }): Promise<void> {
+    const { w, before: s, submission: updated, transition: t } = plan;
     if (!(await updateSubmission(trx, s.id, s.version, updated))) {
       if (opts.ifMatch !== undefined) {
         const fresh = await findSubmission(trx, s.id);
@@ -415,20 +448,21 @@ export function createEngine(deps: EngineDeps) {
 
     // Reliance (DESIGN §4): a reference that can no longer be relied on is announced to every
     // active registration relying on it, in this same transaction.
-    if (stateChanged && w.invalidatesReliance?.(to)) {
+    const to = updated.state;
+    if (plan.stateChanged && w.invalidatesReliance?.(to)) {
       for (const relyingId of await relyingSubmissionIds(trx, s.id)) {
         const relying = await findSubmission(trx, relyingId, { forUpdate: true });
         if (!relying || relying.status !== 'active') continue;
         const rw = requireWorkflow(relying);
         if (!rw.events.REFERENCE_INVALIDATED) continue;
-        const eff = relying.lastEffectiveAt && relying.lastEffectiveAt > effectiveAt ? relying.lastEffectiveAt : effectiveAt;
+        const eff = relying.lastEffectiveAt && relying.lastEffectiveAt > t.effectiveAt ? relying.lastEffectiveAt : t.effectiveAt;
         const snap = restore(rw, relying);
-        const invalidation = { type: 'REFERENCE_INVALIDATED', data: { referenceSubmissionId: s.id, referenceState: to, reason: `${w.title} ${s.id} entered ${to} (${body.type})` } };
+        const invalidation = { type: 'REFERENCE_INVALIDATED', data: { referenceSubmissionId: s.id, referenceState: to, reason: `${w.title} ${s.id} entered ${to} (${t.type})` } };
         if (!snap.can(invalidation)) continue;
-        await applyEvent(trx, relying, SYSTEM_ACTOR, { ...invalidation, effectiveAt: eff }, { at: opts.at, trusted: true });
+        const p = await planEvent(trx, relying, SYSTEM_ACTOR, { ...invalidation, effectiveAt: eff }, { at: opts.at, trusted: true });
+        await writeEvent(trx, p, { at: opts.at });
       }
     }
-    return { submission: updated, transition: t };
   }
 
   // ---------------------------------------------------------------- views
@@ -555,12 +589,21 @@ export function createEngine(deps: EngineDeps) {
     /** POST /v1/submissions/:id/events */
     async sendEvent(actor: Actor, id: string, body: SendEventBody, opts: { ifMatch?: number; idempotency?: Idempotency } = {}) {
       validator.check(`${SCHEMA_BASE}send-event.json`, body);
-      return command(actor, opts.idempotency, async (trx) => {
-        const s = await loadVisible(trx, actor, id, true);
-        if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
-        const result = await applyEvent(trx, s, actor, body, { ifMatch: opts.ifMatch, at: now() });
-        return { status: 200, body: { submission: await describe(trx, actor, result.submission), transition: result.transition } };
-      });
+      return plannedCommand(
+        actor,
+        opts.idempotency,
+        async (conn, inTransaction) => {
+          const s = await loadVisible(conn, actor, id, inTransaction);
+          if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
+          const at = now();
+          const event = await planEvent(conn, s, actor, body, { at });
+          return { at, event, view: await describe(conn, actor, event.submission) };
+        },
+        async (trx, plan) => {
+          await writeEvent(trx, plan.event, { ifMatch: opts.ifMatch, at: plan.at });
+          return { status: 200, body: { submission: plan.view, transition: plan.event.transition } };
+        },
+      );
     },
 
     /** Sends an event as the built-in system actor (timers, tests, the sweeper of a later issue). */

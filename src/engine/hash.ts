@@ -3,35 +3,88 @@
  * lowercase hex SHA-256 of its RFC 8785 (JCS) canonical JSON without the `hash` field, and names
  * the previous record's hash. Anyone can recompute it from `GET .../history`.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /** `prevHash` of the first record (seq 1, `CREATED`). */
 export const GENESIS_HASH = '0'.repeat(64);
 
 export function sha256Hex(input: string | Buffer): string {
-  return createHash('sha256').update(input).digest('hex');
+  return hash('sha256', input, 'hex');
 }
 
 /**
  * RFC 8785 canonical JSON. JCS serializes strings and numbers exactly as ECMAScript's
- * JSON.stringify does and sorts object keys by UTF-16 code units, which is what this does, without
- * the generic package's overhead on the audit path; a test checks it against `canonicalize`.
+ * JSON.stringify does and sorts object keys by UTF-16 code units. The fast path copies the value
+ * with its keys inserted in sorted order (checking numbers and Unicode on the way) and lets the
+ * native JSON.stringify write it; objects with array-index keys ("0", "10"), which JavaScript
+ * enumerates numerically rather than in code-unit order, take the explicit writer. A test pins
+ * both paths to the `canonicalize` package.
  */
 export function canonicalJson(value: unknown): string {
+  const sorted = sortedCopy(value);
+  return sorted === NEEDS_WRITER ? writeCanonical(value) : (JSON.stringify(sorted) as string);
+}
+
+const NEEDS_WRITER: unique symbol = Symbol('needs the explicit writer');
+const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
+
+function checkScalar(value: unknown): void {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite numbers cannot be canonicalized');
+  if (typeof value === 'string' && !value.isWellFormed()) throw new TypeError('lone surrogates cannot be canonicalized (RFC 8785 needs well-formed Unicode)');
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') throw new TypeError('value cannot be canonicalized');
+}
+
+function sortedCopy(value: unknown): unknown {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite numbers cannot be canonicalized');
-    if (typeof value === 'string' && !value.isWellFormed()) throw new TypeError('lone surrogates cannot be canonicalized (RFC 8785 needs well-formed Unicode)');
-    const out = JSON.stringify(value);
-    if (out === undefined) throw new TypeError('value cannot be canonicalized');
+    checkScalar(value);
+    return value;
+  }
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') {
+        out[i] = null; // as JSON.stringify writes them in arrays
+        continue;
+      }
+      const c = sortedCopy(v);
+      if (c === NEEDS_WRITER) return NEEDS_WRITER;
+      out[i] = c;
+    }
     return out;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return sortedCopy((value as { toJSON(): unknown }).toJSON());
+  const keys = Object.keys(value).sort();
+  // Null prototype: a "__proto__" key stays an ordinary property.
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of keys) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    if (INDEX_KEY.test(k)) return NEEDS_WRITER;
+    if (!k.isWellFormed()) throw new TypeError('lone surrogates cannot be canonicalized (RFC 8785 needs well-formed Unicode)');
+    const c = sortedCopy(v);
+    if (c === NEEDS_WRITER) return NEEDS_WRITER;
+    out[k] = c;
+  }
+  return out;
+}
+
+/** The explicit writer, for values the fast path cannot order. */
+function writeCanonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    checkScalar(value);
+    return JSON.stringify(value) as string;
   }
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (value[i] === undefined ? 'null' : canonicalJson(value[i]));
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      out += (i ? ',' : '') + (v === undefined || typeof v === 'function' || typeof v === 'symbol' ? 'null' : writeCanonical(v));
+    }
     return `${out}]`;
   }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON(): unknown }).toJSON());
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return writeCanonical((value as { toJSON(): unknown }).toJSON());
   const keys = Object.keys(value).sort();
   let out = '{';
   let first = true;
@@ -39,7 +92,7 @@ export function canonicalJson(value: unknown): string {
     const v = (value as Record<string, unknown>)[k];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     if (!k.isWellFormed()) throw new TypeError('lone surrogates cannot be canonicalized (RFC 8785 needs well-formed Unicode)');
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${writeCanonical(v)}`;
     first = false;
   }
   return `${out}}`;

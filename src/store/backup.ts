@@ -20,7 +20,7 @@ export async function backupDatabase(db: Database, out: string): Promise<{ file:
   await db.knex.raw('VACUUM INTO ?', [file]);
   const copy = openDatabase(`sqlite:${file}`);
   try {
-    const result = await verifyDatabase(copy.knex);
+    const result = await verifyDatabase(copy.reader);
     if (!result.ok) throw new BackupError(`the backup at ${file} does not verify: ${JSON.stringify(result.breaks.slice(0, 3))}`);
     return { file, records: result.records, submissions: result.submissions };
   } finally {

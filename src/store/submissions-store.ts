@@ -3,6 +3,7 @@
  * domain objects here and nowhere else.
  */
 import type { Knex } from 'knex';
+import { canonicalJson } from '../engine/hash.js';
 import type { Role } from '../../workflows/types.js';
 import type { Organization } from './users-store.js';
 
@@ -170,14 +171,26 @@ export function submissionsQuery(db: Knex) {
 }
 
 /**
+ * The rows of a raw query on either driver. The hot path (authentication, load, guarded update,
+ * history insert) runs fixed SQL text through `raw` so that no query builder is compiled per
+ * request; every value still travels as a bound parameter.
+ */
+export async function rawRows<T>(db: Knex, sql: string, bindings: readonly Knex.RawBinding[]): Promise<T[]> {
+  const result = (await db.raw(sql, bindings as Knex.RawBinding[])) as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}
+
+const FIND_SUBMISSION_SQL =
+  'select s.*, o.name as organization_name from submissions s inner join organizations o on o.id = s.organization_id where s.id = ?';
+
+/**
  * One submission. With `forUpdate` (PostgreSQL) the row stays locked until the command's
  * transaction ends, so commands on one submission queue instead of racing; SQLite needs no lock
  * (one writer, one connection).
  */
 export async function findSubmission(db: Knex, id: string, opts: { forUpdate?: boolean } = {}): Promise<Submission | undefined> {
-  const q = submissionsQuery(db).where('s.id', id);
-  if (opts.forUpdate && db.client.config.client === 'pg') q.forUpdate('s');
-  const row = await q.first<SubmissionRow | undefined>();
+  const lock = opts.forUpdate && db.client.config.client === 'pg' ? ' for update of s' : '';
+  const [row] = await rawRows<SubmissionRow>(db, FIND_SUBMISSION_SQL + lock, [id]);
   return row ? toSubmission(row) : undefined;
 }
 
@@ -212,9 +225,15 @@ export async function insertSubmission(db: Knex, s: Submission): Promise<void> {
  * Writes a new state guarded in SQL by the version the command read. Returns false when another
  * command got there first (0 rows): the caller retries on fresh state or answers 412.
  */
+const CHANGE_COLUMNS = Object.keys(changeColumns({
+  state: '', status: 'active', snapshot: { value: null, context: null }, version: 0, dossierPresent: [], headSeq: 0, headHash: '', lastEffectiveAt: null, stateSince: '', deadline: null, updatedAt: '',
+} as SubmissionChange));
+const UPDATE_SUBMISSION_SQL = `update submissions set ${CHANGE_COLUMNS.map((c) => `${c} = ?`).join(', ')} where id = ? and version = ? returning id`;
+
 export async function updateSubmission(db: Knex, id: string, expectedVersion: number, change: SubmissionChange): Promise<boolean> {
-  const count = await db('submissions').where({ id, version: expectedVersion }).update(changeColumns(change));
-  return count === 1;
+  const values = changeColumns(change) as Record<string, Knex.RawBinding>;
+  const rows = await rawRows(db, UPDATE_SUBMISSION_SQL, [...CHANGE_COLUMNS.map((c) => values[c]!), id, expectedVersion]);
+  return rows.length === 1;
 }
 
 export async function relyingSubmissionIds(db: Knex, referenceId: string): Promise<string[]> {
@@ -227,7 +246,7 @@ export async function isRelyingTarget(db: Knex, referenceId: string, jurisdictio
   return row !== undefined;
 }
 
-interface TransitionRow {
+export interface TransitionRow {
   id: string;
   submission_id: string;
   seq: number;
@@ -282,17 +301,19 @@ export function transitionRow(t: Transition) {
     submission_id: t.submissionId,
     seq: t.seq,
     type: t.type,
-    data: JSON.stringify(t.data),
+    // JSON columns hold RFC 8785 canonical text, so a row's canonical form can be spliced
+    // together without parsing (see rowCanonicalJson).
+    data: canonicalJson(t.data),
     from_state: t.from,
     to_state: t.to,
     actor_id: t.actor.id,
     actor_name: t.actor.name,
     actor_role: t.actor.role,
-    actor_organization: t.actor.organization ? JSON.stringify(t.actor.organization) : null,
+    actor_organization: t.actor.organization ? canonicalJson(t.actor.organization) : null,
     comment: t.comment,
     effective_at: t.effectiveAt,
     recorded_at: t.recordedAt,
-    signature: t.signature ? JSON.stringify(t.signature) : null,
+    signature: t.signature ? canonicalJson(t.signature) : null,
     workflow_id: t.workflow.id,
     workflow_version: t.workflow.version,
     definition_hash: t.workflow.definitionHash,
@@ -302,7 +323,8 @@ export function transitionRow(t: Transition) {
 }
 
 export async function insertTransition(db: Knex, t: Transition): Promise<void> {
-  await db('transitions').insert(transitionRow(t));
+  const row = transitionRow(t) as Record<string, Knex.RawBinding>;
+  await db.raw(INSERT_TRANSITION_SQL, TRANSITION_COLUMNS.map((c) => row[c]!));
 }
 
 const TRANSITION_COLUMNS = [
@@ -310,6 +332,8 @@ const TRANSITION_COLUMNS = [
   'actor_organization', 'comment', 'effective_at', 'recorded_at', 'signature', 'workflow_id', 'workflow_version',
   'definition_hash', 'prev_hash', 'hash',
 ] as const;
+
+const INSERT_TRANSITION_SQL = `insert into transitions (${TRANSITION_COLUMNS.join(', ')}) values (${TRANSITION_COLUMNS.map(() => '?').join(', ')})`;
 
 /**
  * History rows come back packed as one JSON array per row: the sqlite3 driver pays per value it
@@ -336,21 +360,113 @@ export async function listTransitions(db: Knex, submissionId: string): Promise<T
  * Streams every submission's history in (submission, seq) order, for whole-database checks. The
  * next page is fetched while the caller works through the current one.
  */
-export async function* allTransitions(db: Knex, pageSize = 5000): AsyncGenerator<Transition> {
-  const page = async (after: { submissionId: string; seq: number } | null): Promise<TransitionRow[]> => {
-    const q = db('transitions').orderBy([{ column: 'submission_id' }, { column: 'seq' }]).limit(pageSize).select(packedColumns(db));
-    if (after) {
-      q.where((w) => w.where('submission_id', '>', after.submissionId).orWhere((x) => x.where('submission_id', after.submissionId).andWhere('seq', '>', after.seq)));
-    }
-    return ((await q) as { r: string }[]).map(unpack);
+/**
+ * The RFC 8785 canonical JSON of a history row's record without its `hash` (what the chain
+ * hashes), spliced from the row's columns: the JSON columns already hold canonical text
+ * (transitionRow), so nothing is parsed. It equals canonicalJson of toTransition(row) without
+ * `hash` whenever the stored JSON text is canonical; a row whose text is not (edited by hand,
+ * say) gives a different string, and callers then fall back to the parsed form (recordOf).
+ * Keys are in code-unit order: actor, comment, data, effectiveAt, from, id, prevHash,
+ * recordedAt, seq, signature, submissionId, to, type, workflow.
+ */
+export function rowCanonicalJson(row: TransitionRow): string {
+  const s = JSON.stringify;
+  return (
+    `{"actor":{"id":${s(row.actor_id)},"name":${s(row.actor_name)},"organization":${row.actor_organization ?? 'null'},"role":${s(row.actor_role)}}` +
+    `,"comment":${row.comment === null ? 'null' : s(row.comment)},"data":${row.data},"effectiveAt":${s(row.effective_at)}` +
+    `,"from":${row.from_state === null ? 'null' : s(row.from_state)},"id":${s(row.id)},"prevHash":${s(row.prev_hash)}` +
+    `,"recordedAt":${s(row.recorded_at)},"seq":${Number(row.seq)},"signature":${row.signature ?? 'null'}` +
+    `,"submissionId":${s(row.submission_id)},"to":${s(row.to_state)},"type":${s(row.type)}` +
+    `,"workflow":{"definitionHash":${s(row.definition_hash)},"id":${s(row.workflow_id)},"version":${Number(row.workflow_version)}}}`
+  );
+}
+
+/** The record a history row holds (parsed), as the API returns it. */
+export const recordOf = (row: TransitionRow): Transition => toTransition(row);
+
+/** The history rows of one submission in seq order (raw columns, for whole-database checks). */
+export async function transitionRowsOf(db: Knex, submissionId: string): Promise<TransitionRow[]> {
+  const rows = await db('transitions').where({ submission_id: submissionId }).orderBy('seq').select(packedColumns(db));
+  return (rows as { r: string }[]).map(unpack);
+}
+
+/** Separates the fields of a chain link (ASCII unit separator: JSON text never holds it raw). */
+export const LINK_SEPARATOR = '\u001f';
+
+/**
+ * One history row as the database itself spells it for the hash check, in one string per row
+ * (the sqlite3 driver pays per value it hands over), fields separated by LINK_SEPARATOR:
+ *   0 submission id, 1 seq, 2 prevHash, 3 hash: each a JSON string or number, so a separator
+ *     smuggled into a column arrives escaped and cannot shift the fields;
+ *   4 "1" when the JSON columns are each valid JSON text (then none of them holds a raw separator);
+ *   5 data, 6 actor organization ("" when null), 7 signature ("" when null): the stored texts;
+ *   8 the record's canonical JSON as the database spells it (the layout of rowCanonicalJson, with
+ *     the database's own string quoting; where that differs from ECMAScript's, the hash does not
+ *     match and the checker falls back to the parsed row).
+ */
+function chainLinkSql(db: Knex): string {
+  const pg = db.client.config.client === 'pg';
+  const q = (c: string) => (pg ? `coalesce(to_json(${c})::text, 'null')` : `json_quote(${c})`);
+  // PostgreSQL: a cast to json validates the text and keeps it byte for byte (an invalid value
+  // fails the query, and the checker then takes the row-by-row path).
+  const raw = (c: string, nullable: boolean) => (pg ? (nullable ? `coalesce(${c}::json::text, 'null')` : `${c}::json::text`) : nullable ? `coalesce(${c}, 'null')` : c);
+  const text = (c: string) => (pg ? `coalesce(${c}::json::text, '')` : `coalesce(${c}, '')`);
+  const valid = pg ? `'1'` : `(CASE WHEN json_valid(data) AND (actor_organization IS NULL OR json_valid(actor_organization)) AND (signature IS NULL OR json_valid(signature)) THEN '1' ELSE '0' END)`;
+  const sep = pg ? 'chr(31)' : 'char(31)';
+  return [
+    `${q('submission_id')} || ${sep} || seq || ${sep} || ${q('prev_hash')} || ${sep} || ${q('hash')} || ${sep} || ${valid} || ${sep}`,
+    `${text('data')} || ${sep} || ${text('actor_organization')} || ${sep} || ${text('signature')} || ${sep}`,
+    `'{"actor":{"id":' || ${q('actor_id')} || ',"name":' || ${q('actor_name')} || ',"organization":' || ${raw('actor_organization', true)} || ',"role":' || ${q('actor_role')}`,
+    `'},"comment":' || ${q('comment')} || ',"data":' || ${raw('data', false)} || ',"effectiveAt":' || ${q('effective_at')}`,
+    `',"from":' || ${q('from_state')} || ',"id":' || ${q('id')} || ',"prevHash":' || ${q('prev_hash')}`,
+    `',"recordedAt":' || ${q('recorded_at')} || ',"seq":' || seq || ',"signature":' || ${raw('signature', true)}`,
+    `',"submissionId":' || ${q('submission_id')} || ',"to":' || ${q('to_state')} || ',"type":' || ${q('type')}`,
+    `',"workflow":{"definitionHash":' || ${q('definition_hash')} || ',"id":' || ${q('workflow_id')} || ',"version":' || workflow_version || '}}'`,
+  ].join(' || ');
+}
+
+/**
+ * Streams the chain links (chainLinkSql) of the submissions with `from <= id < to` in
+ * (submission, seq) order, a page at a time; the next page is fetched while the caller works.
+ */
+export async function* chainLinks(db: Knex, range: { from: string | null; to: string | null }, pageSize = 2000): AsyncGenerator<string[]> {
+  const expr = chainLinkSql(db);
+  const page = async (after: [string, number] | null): Promise<string[]> => {
+    const q = db('transitions').select(db.raw(`${expr} as l`)).orderBy([{ column: 'submission_id' }, { column: 'seq' }]).limit(pageSize);
+    if (after) q.whereRaw('(submission_id, seq) > (?, ?)', after);
+    else if (range.from !== null) q.where('submission_id', '>=', range.from);
+    if (range.to !== null) q.where('submission_id', '<', range.to);
+    return ((await q) as { l: string }[]).map((r) => r.l);
   };
-  let pending: Promise<TransitionRow[]> | null = page(null);
+  let pending: Promise<string[]> | null = page(null);
   while (pending) {
-    const rows: TransitionRow[] = await pending;
-    const last = rows[rows.length - 1];
-    pending = rows.length === pageSize && last ? page({ submissionId: last.submission_id, seq: Number(last.seq) }) : null;
-    for (const row of rows) yield toTransition(row);
+    const links: string[] = await pending;
+    const last = links[links.length - 1];
+    if (links.length === pageSize && last !== undefined) {
+      const [sid, seq] = last.split(LINK_SEPARATOR, 2);
+      pending = page([JSON.parse(sid!) as string, Number(seq)]);
+    } else pending = null;
+    yield links;
   }
+}
+
+/** Every submission's head (seq and hash of its last record) with `from <= id < to`. */
+export async function submissionHeads(db: Knex, range: { from: string | null; to: string | null }): Promise<Map<string, { seq: number; hash: string }>> {
+  const q = db('submissions').select<{ id: string; head_seq: number; head_hash: string }[]>('id', 'head_seq', 'head_hash');
+  if (range.from !== null) q.where('id', '>=', range.from);
+  if (range.to !== null) q.where('id', '<', range.to);
+  return new Map((await q).map((r) => [r.id, { seq: Number(r.head_seq), hash: r.head_hash }]));
+}
+
+/** Submission ids that cut the table into `parts` ranges of about equal size (ascending). */
+export async function submissionSplits(db: Knex, parts: number): Promise<string[]> {
+  const total = Number(((await db('submissions').count<{ n: number | string }[]>({ n: '*' }))[0]?.n) ?? 0);
+  const out: string[] = [];
+  for (let i = 1; i < parts && total > 0; i++) {
+    const row = await db('submissions').orderBy('id').offset(Math.floor((total * i) / parts)).first<{ id: string } | undefined>('id');
+    if (row && out[out.length - 1] !== row.id) out.push(row.id);
+  }
+  return out;
 }
 
 interface DocumentRow {

@@ -1,5 +1,6 @@
 /** Organizations and users. Tokens exist here only as SHA-256 hashes. */
 import type { Knex } from 'knex';
+import { rawRows } from './submissions-store.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { HumanRole } from '../../workflows/types.js';
 
@@ -38,13 +39,13 @@ function toUser(row: UserRow): User {
   };
 }
 
-const userColumns = ['u.id', 'u.name', 'u.role', 'u.organization_id', 'o.name as organization_name', 'u.disabled', 'u.created_at'];
 
+const FIND_USER_BY_TOKEN_SQL =
+  'select u.id, u.name, u.role, u.organization_id, o.name as organization_name, u.disabled, u.created_at from users u left join organizations o on o.id = u.organization_id where u.token_hash = ?';
+
+/** The user a bearer token's hash belongs to (fixed SQL: this runs on every request). */
 export async function findUserByTokenHash(db: Knex, tokenHash: string): Promise<User | undefined> {
-  const row = await db('users as u')
-    .leftJoin('organizations as o', 'o.id', 'u.organization_id')
-    .where('u.token_hash', tokenHash)
-    .first<UserRow | undefined>(userColumns);
+  const [row] = await rawRows<UserRow>(db, FIND_USER_BY_TOKEN_SQL, [tokenHash]);
   return row ? toUser(row) : undefined;
 }
 

@@ -1,0 +1,22 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import autocannon from 'autocannon';
+import { migrate, openDatabase } from '../src/store/db.js';
+import { seed } from './seed.js';
+const file = '/tmp/prof/ev.db';
+for (const f of [file, file + '-wal', file + '-shm']) fs.rmSync(f, { force: true });
+const db = openDatabase(`sqlite:${file}`); await migrate(db);
+const data = await seed(db.knex, { count: 10000, rowsEach: 10, longCount: 0 }); await db.destroy();
+const args = process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof/cpu', 'bin/puente.js', 'serve'] : ['bin/puente.js', 'serve'];
+const child = spawn(process.execPath, args, { env: { ...process.env, DATABASE_URL: `sqlite:${file}`, PORT: '8099', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise<void>((r) => child.stdout!.on('data', (c) => { if (String(c).includes('listening')) r(); }));
+child.stdout!.resume();
+const next = new Map<string, string>(); let cursor = 0;
+const r = await autocannon({ url: 'http://127.0.0.1:8099', connections: 10, duration: Number(process.env.DUR ?? 8), requests: [{ method: 'POST', setupRequest: (req: any) => {
+  const id = data.submissionIds[cursor++ % data.submissionIds.length]!;
+  const type = next.get(id) ?? 'REQUEST_AI'; next.set(id, type === 'REQUEST_AI' ? 'AI_RESPONSE' : 'REQUEST_AI');
+  const body = type === 'REQUEST_AI' ? { type, data: { deficiencies: ['Provide the bench report'] } } : { type };
+  return { ...req, path: `/v1/submissions/${id}/events`, headers: { authorization: `Bearer ${type === 'REQUEST_AI' ? data.tokens.fda : data.tokens.manufacturer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+} }] });
+console.log('rps', r.requests.average, 'p50', r.latency.p50, 'p99', r.latency.p99, 'non2xx', r.non2xx);
+child.kill('SIGTERM'); await new Promise((res) => child.once('exit', res));
