@@ -37,6 +37,7 @@ import {
   relyingSubmissionIds,
   submissionsQuery,
   updateSubmission,
+  writeGuardedSqlite,
   type Actor,
   type Deadline,
   type Document,
@@ -238,6 +239,7 @@ export function createEngine(deps: EngineDeps) {
     idem: Idempotency | undefined,
     plan: ((conn: Knex, inTransaction: boolean) => Promise<P>) | null,
     write: (trx: Knex.Transaction, plan: P) => Promise<{ status: number; body: T }>,
+    direct?: (plan: P) => Promise<{ status: number; body: T } | null>,
   ): Promise<CommandResult<T>> {
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
@@ -246,6 +248,11 @@ export function createEngine(deps: EngineDeps) {
         // (serialized behind the writer on SQLite, the row locked on PostgreSQL), so a busy
         // submission still makes progress.
         const early = plan && !idem && attempt === 1 ? await plan(reader, false) : undefined;
+        // A planned command that needs nothing but its own guarded writes: one trip to the writer.
+        if (early !== undefined && direct) {
+          const done = await direct(early);
+          if (done) return { ...done, replayed: false };
+        }
         return await knex.transaction(async (trx) => {
           if (idem) {
             const prior = await findIdempotentResponse(trx, actor.id, idem.key);
@@ -602,6 +609,19 @@ export function createEngine(deps: EngineDeps) {
         async (trx, plan) => {
           await writeEvent(trx, plan.event, { ifMatch: opts.ifMatch, at: plan.at });
           return { status: 200, body: { submission: plan.view, transition: plan.event.transition } };
+        },
+        async (plan) => {
+          // SQLite, and nothing else to write (no relying registration to notify): one script.
+          const { event } = plan;
+          if (db.dialect !== 'sqlite' || (event.stateChanged && event.w.invalidatesReliance?.(event.submission.state))) return null;
+          if (!(await writeGuardedSqlite(knex, event.before.id, event.before.version, event.submission, event.transition))) {
+            if (opts.ifMatch !== undefined) {
+              const fresh = await findSubmission(reader, id);
+              throw new VersionMismatchError(fresh?.version ?? event.before.version, opts.ifMatch);
+            }
+            throw new VersionRace();
+          }
+          return { status: 200, body: { submission: plan.view, transition: event.transition } };
         },
       );
     },

@@ -236,6 +236,62 @@ export async function updateSubmission(db: Knex, id: string, expectedVersion: nu
   return rows.length === 1;
 }
 
+/**
+ * An SQL literal that cannot break out of itself: strings travel as hex blob literals cast to
+ * text (no quote, backslash or NUL can end them early), numbers only when they are integers.
+ */
+function sqliteLiteral(value: Knex.RawBinding): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new TypeError('only integers are written as SQL literals');
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (typeof value === 'string') return `CAST(X'${Buffer.from(value, 'utf8').toString('hex')}' AS TEXT)`;
+  throw new TypeError('unsupported SQL literal');
+}
+
+/** Raised inside the script when the version check matched no row (SQLite's integer overflow error). */
+const RACE_SENTINEL = 'abs(-9223372036854775808)';
+
+interface SqliteConnection {
+  exec(sql: string, cb: (err: Error | null) => void): void;
+}
+
+/**
+ * SQLite: the guarded update and the history insert of one command as ONE transaction sent in one
+ * call to the single writer connection, so the writer is held for one trip through the driver
+ * instead of four (BEGIN, UPDATE, INSERT, COMMIT each waiting for the event loop). Same SQL as
+ * updateSubmission + insertTransition; values are literals from sqliteLiteral. Returns false (and
+ * rolls back) when the version check matched no row.
+ */
+export async function writeGuardedSqlite(db: Knex, id: string, expectedVersion: number, change: SubmissionChange, t: Transition): Promise<boolean> {
+  const values = changeColumns(change) as Record<string, Knex.RawBinding>;
+  const row = transitionRow(t) as Record<string, Knex.RawBinding>;
+  const script =
+    'BEGIN IMMEDIATE;' +
+    `UPDATE submissions SET ${CHANGE_COLUMNS.map((c) => `${c} = ${sqliteLiteral(values[c]!)}`).join(', ')} WHERE id = ${sqliteLiteral(id)} AND version = ${sqliteLiteral(expectedVersion)};` +
+    `SELECT CASE WHEN changes() = 1 THEN 1 ELSE ${RACE_SENTINEL} END;` +
+    `INSERT INTO transitions (${TRANSITION_COLUMNS.join(', ')}) VALUES (${TRANSITION_COLUMNS.map((c) => sqliteLiteral(row[c]!)).join(', ')});` +
+    'COMMIT;';
+  const client = db.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(c: SqliteConnection): Promise<void> };
+  const conn = await client.acquireConnection();
+  const exec = (sql: string) => new Promise<void>((resolve, reject) => conn.exec(sql, (err) => (err ? reject(err) : resolve())));
+  try {
+    try {
+      await exec(script);
+      return true;
+    } catch (e) {
+      // The script stopped at its first error; whatever it began is undone before the connection goes back.
+      await exec('ROLLBACK').catch(() => undefined);
+      if (/integer overflow/.test((e as Error).message)) return false;
+      throw e;
+    }
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}
+
 export async function relyingSubmissionIds(db: Knex, referenceId: string): Promise<string[]> {
   const rows = await db('submissions').where({ reference_submission_id: referenceId, status: 'active' }).orderBy('id').select<{ id: string }[]>('id');
   return rows.map((r) => r.id);
