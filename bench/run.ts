@@ -7,6 +7,7 @@
  *   npm run bench -- --large           # 100,000 / 1,000,000
  *   npm run bench -- --duration 10 --rounds 5 --out bench-results.json
  *   npm run bench -- --only event        # only the cases whose name contains "event"
+ *   npm run bench -- --soak 300          # then 5 minutes of mixed load, sampling the server's memory
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench   # also PostgreSQL
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,6 +30,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench-results.json' },
     only: { type: 'string' },
+    soak: { type: 'string', default: '0' },
   },
 });
 const DURATION = Number(args.duration);
@@ -92,6 +94,26 @@ interface Target {
   sorted: string[];
 }
 
+/** The soak's mixed requests (events, GET, history), set by cases(). */
+let soakRequests: () => autocannon.Request[] = () => [];
+
+/**
+ * Mixed load at 10 clients for `seconds`, sampling the server's resident size every 5 s. Growth is
+ * measured from the end of the first minute (heap sized, code compiled) to the end.
+ */
+async function soak(url: string, pid: number, seconds: number) {
+  const samples: Array<{ t: number; mb: number }> = [];
+  const t0 = Date.now();
+  const timer = setInterval(() => samples.push({ t: (Date.now() - t0) / 1000, mb: rssMb(pid) }), 5000);
+  const r = await autocannon({ url, connections: 10, duration: seconds, requests: soakRequests() });
+  clearInterval(timer);
+  samples.push({ t: (Date.now() - t0) / 1000, mb: rssMb(pid) });
+  const warm = samples.find((x) => x.t >= Math.min(60, seconds / 5)) ?? samples[0]!;
+  const end = samples[samples.length - 1]!;
+  const max = Math.max(...samples.map((x) => x.mb));
+  return { seconds, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, warmMb: warm.mb, warmAt: warm.t, endMb: end.mb, maxMb: max, growthPct: ((end.mb - warm.mb) / warm.mb) * 100, samples };
+}
+
 /** Builds every case of one database target; each returns a fresh autocannon run. */
 function cases(t: Target): Array<{ name: string; connections: number; run: () => Promise<Sample> }> {
   const auth = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
@@ -128,6 +150,7 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
   const listQuery = 'workflow=fda-510k&status=active&limit=50';
   // A page deep in the list: the keyset cursor of the submission 50 rows before the end.
   const deepCursor = Buffer.from(t.sorted[t.sorted.length - 60]!, 'utf8').toString('base64url');
+  soakRequests = () => [eventRequest(), getRequest(), historyRequest()];
   const out: Array<{ name: string; connections: number; run: () => Promise<Sample> }> = [];
   for (const connections of [1, 10]) {
     out.push({ name: 'event (puente)', connections, run: () => load({ url: t.puenteUrl, connections, requests: [eventRequest()] }) });
@@ -188,7 +211,13 @@ async function runTarget(label: string, puenteDb: string, ceilingDb: string, cop
     });
     const find = (name: string, c: number) => results.find((r) => r.name === name && r.connections === c);
     const ratio = (find('event (puente)', 10)?.rps ?? NaN) / (find('event (ceiling)', 10)?.rps ?? NaN);
-    return { label, size: SIZE, results, ratio, rss: { startMb: rssStart, endMb: rssEnd }, verifyRowsPerSecond };
+    const soakSeconds = Number(args.soak);
+    let soakResult: Awaited<ReturnType<typeof soak>> | null = null;
+    if (soakSeconds > 0) {
+      log(`[${label}] soak: ${soakSeconds} s of mixed load at 10 clients …`);
+      soakResult = await soak(puente.url, puente.child.pid!, soakSeconds);
+    }
+    return { label, size: SIZE, results, ratio, rss: { startMb: rssStart, endMb: rssEnd }, soak: soakResult, verifyRowsPerSecond };
   } finally {
     await stop(puente.child);
     await stop(ceiling.child);
@@ -201,6 +230,10 @@ function table(r: Awaited<ReturnType<typeof runTarget>>): string {
   for (const c of r.results) lines.push(`| ${c.name} | ${c.connections} | ${c.rps.toFixed(0)} | ${c.p50} | ${c.p99} | ${c.non2xx + c.errors} |`);
   lines.push('', `events / ceiling (10 clients): ${r.ratio.toFixed(2)}`);
   lines.push(`server RSS: ${r.rss.startMb.toFixed(0)} MB at start, ${r.rss.endMb.toFixed(0)} MB at end (${(((r.rss.endMb - r.rss.startMb) / r.rss.startMb) * 100).toFixed(1)} %)`);
+  if (r.soak) {
+    const k = r.soak;
+    lines.push(`soak: ${k.seconds} s mixed load, ${k.requests.toLocaleString()} requests (${k.non2xx + k.errors} non-2xx); RSS ${k.warmMb.toFixed(0)} MB at ${k.warmAt.toFixed(0)} s, ${k.endMb.toFixed(0)} MB at the end (${k.growthPct.toFixed(1)} %), max ${k.maxMb.toFixed(0)} MB`);
+  }
   lines.push(`audit verify: ${Math.round(r.verifyRowsPerSecond).toLocaleString()} history rows/s`);
   return lines.join('\n');
 }

@@ -4,9 +4,14 @@
  */
 import { cofeprisRegistration } from './cofepris-registration.js';
 import { fda510k } from './fda-510k.js';
+import { fdaBreakthrough } from './fda-breakthrough.js';
+import { fdaDeNovo } from './fda-de-novo.js';
+import { fdaHde } from './fda-hde.js';
+import { fdaPma } from './fda-pma.js';
+import { fdaPresub } from './fda-presub.js';
 import type { WorkflowDefinition } from './types.js';
 
-export const WORKFLOWS: readonly WorkflowDefinition[] = [fda510k, cofeprisRegistration];
+export const WORKFLOWS: readonly WorkflowDefinition[] = [fda510k, fdaDeNovo, fdaPma, fdaHde, fdaPresub, fdaBreakthrough, cofeprisRegistration];
 
 const byKey = new Map(WORKFLOWS.map((w) => [`${w.id}@${w.version}`, w]));
 const latest = new Map<string, WorkflowDefinition>();

@@ -74,6 +74,19 @@ export interface EventFacts {
   readonly dossierMissing?: readonly string[];
   /** What the engine found about the reference authorization a registration relies on. */
   readonly reference?: ReferenceFacts;
+  /** What the engine found about the submission named in the event's `data.submissionId` (links). */
+  readonly linkTarget?: LinkTargetFacts;
+}
+
+/** A submission another one names (a Breakthrough designation linking its marketing submission). */
+export interface LinkTargetFacts {
+  /** False when no such submission exists or the caller may not see it. */
+  readonly exists: boolean;
+  readonly workflowId: string | null;
+  /** True when it belongs to the same organization as the submission sending the event. */
+  readonly sameOrganization: boolean;
+  /** Its state path, e.g. `review.substantive`. */
+  readonly state: string | null;
 }
 
 /** The reference authorization as found in the database at the moment of the command. */

@@ -128,3 +128,117 @@ export function verifyChain(records: readonly Record<string, unknown>[]): ChainB
   }
   return null;
 }
+
+/**
+ * True when `text` is exactly the RFC 8785 serialization of some JSON value, i.e. when
+ * canonicalJson(JSON.parse(text)) === text, decided in one pass without building the value: no
+ * whitespace, strings escaped only where JCS escapes (\" \\ \b \f \n \r \t, \u00xx for other
+ * control characters) and well-formed, numbers in ECMAScript's shortest form, object keys unique
+ * and ascending by UTF-16 code units. A property test pins it to that definition.
+ */
+export function isCanonicalJsonText(text: string): boolean {
+  let i = 0;
+  const n = text.length;
+
+  // Reads a string literal at i (text[i] === '"'); returns its decoded value, or null when it is
+  // not spelled the JCS way.
+  const readString = (): string | null => {
+    const start = ++i;
+    let escaped = false;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c < 0x20) return null;
+      if (c === 0x5c) {
+        escaped = true;
+        const e = text.charCodeAt(i + 1);
+        if (e === 0x22 || e === 0x5c || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+          i += 2;
+          continue;
+        }
+        if (e !== 0x75) return null;
+        const hex = text.slice(i + 2, i + 6);
+        if (!/^00[01][0-9a-f]$/.test(hex)) return null; // \u only for control characters, lowercase
+        const code = parseInt(hex, 16);
+        if (code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d) return null; // these have short forms
+        i += 6;
+        continue;
+      }
+      if (c >= 0xd800 && c <= 0xdbff) {
+        const d = text.charCodeAt(i + 1);
+        if (!(d >= 0xdc00 && d <= 0xdfff)) return null;
+        i += 2;
+        continue;
+      }
+      if (c >= 0xdc00 && c <= 0xdfff) return null;
+      i++;
+    }
+    if (i >= n) return null;
+    const raw = text.slice(start, i);
+    i++; // closing quote
+    return escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+  };
+
+  const readNumber = (): boolean => {
+    const start = i;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45) i++;
+      else break;
+    }
+    const token = text.slice(start, i);
+    if (!/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(token)) return false;
+    const value = Number(token);
+    return Number.isFinite(value) && String(value) === token;
+  };
+
+  const readValue = (depth: number): boolean => {
+    if (depth > 512) return false;
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return readString() !== null;
+    if (c === 0x7b) {
+      i++;
+      if (text.charCodeAt(i) === 0x7d) {
+        i++;
+        return true;
+      }
+      let previous: string | null = null;
+      for (;;) {
+        if (text.charCodeAt(i) !== 0x22) return false;
+        const key = readString();
+        if (key === null || (previous !== null && !(previous < key))) return false; // ascending, unique
+        previous = key;
+        if (text.charCodeAt(i) !== 0x3a) return false;
+        i++;
+        if (!readValue(depth + 1)) return false;
+        const d = text.charCodeAt(i);
+        i++;
+        if (d === 0x7d) return true;
+        if (d !== 0x2c) return false;
+      }
+    }
+    if (c === 0x5b) {
+      i++;
+      if (text.charCodeAt(i) === 0x5d) {
+        i++;
+        return true;
+      }
+      for (;;) {
+        if (!readValue(depth + 1)) return false;
+        const d = text.charCodeAt(i);
+        i++;
+        if (d === 0x5d) return true;
+        if (d !== 0x2c) return false;
+      }
+    }
+    for (const word of ['true', 'false', 'null']) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return true;
+      }
+    }
+    return readNumber();
+  };
+
+  return n > 0 && readValue(0) && i === n;
+}

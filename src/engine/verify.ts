@@ -13,7 +13,7 @@ import {
   LINK_SEPARATOR, chainLinks, recordOf, submissionHeads, submissionSplits, transitionRowsOf,
   type TransitionRow,
 } from '../store/submissions-store.js';
-import { GENESIS_HASH, canonicalJson, recordHash, sha256Hex } from './hash.js';
+import { GENESIS_HASH, isCanonicalJsonText, recordHash, sha256Hex } from './hash.js';
 
 export interface VerifyResult {
   ok: boolean;
@@ -44,14 +44,7 @@ function rowHashMatches(row: TransitionRow): boolean {
 const unquote = (literal: string): string => (literal.includes('\\') ? (JSON.parse(literal) as string) : literal.slice(1, -1));
 
 /** Stored JSON text that is already RFC 8785 canonical ("" stands for SQL NULL). */
-function isCanonicalText(text: string): boolean {
-  if (text === '' || text === '{}') return true;
-  try {
-    return canonicalJson(JSON.parse(text)) === text;
-  } catch {
-    return false;
-  }
-}
+const isCanonicalText = (text: string): boolean => text === '' || text === '{}' || isCanonicalJsonText(text);
 
 /** Checks one submission's chain from its parsed rows; returns its first break, or null. */
 function checkRows(submissionId: string, rows: TransitionRow[], head: Head | undefined): Break | null {
