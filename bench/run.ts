@@ -111,7 +111,7 @@ async function soak(url: string, pid: number, seconds: number) {
   const warm = samples.find((x) => x.t >= Math.min(60, seconds / 5)) ?? samples[0]!;
   const end = samples[samples.length - 1]!;
   const max = Math.max(...samples.map((x) => x.mb));
-  return { seconds, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, warmMb: warm.mb, warmAt: warm.t, endMb: end.mb, maxMb: max, growthPct: ((end.mb - warm.mb) / warm.mb) * 100, samples };
+  return { seconds, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, statusCodes: r.statusCodeStats, warmMb: warm.mb, warmAt: warm.t, endMb: end.mb, maxMb: max, growthPct: ((end.mb - warm.mb) / warm.mb) * 100, samples };
 }
 
 /** Builds every case of one database target; each returns a fresh autocannon run. */
@@ -232,7 +232,7 @@ function table(r: Awaited<ReturnType<typeof runTarget>>): string {
   lines.push(`server RSS: ${r.rss.startMb.toFixed(0)} MB at start, ${r.rss.endMb.toFixed(0)} MB at end (${(((r.rss.endMb - r.rss.startMb) / r.rss.startMb) * 100).toFixed(1)} %)`);
   if (r.soak) {
     const k = r.soak;
-    lines.push(`soak: ${k.seconds} s mixed load, ${k.requests.toLocaleString()} requests (${k.non2xx + k.errors} non-2xx); RSS ${k.warmMb.toFixed(0)} MB at ${k.warmAt.toFixed(0)} s, ${k.endMb.toFixed(0)} MB at the end (${k.growthPct.toFixed(1)} %), max ${k.maxMb.toFixed(0)} MB`);
+    lines.push(`soak: ${k.seconds} s mixed load, ${k.requests.toLocaleString()} requests (${k.non2xx + k.errors} non-2xx: ${JSON.stringify(k.statusCodes)}); RSS ${k.warmMb.toFixed(0)} MB at ${k.warmAt.toFixed(0)} s, ${k.endMb.toFixed(0)} MB at the end (${k.growthPct.toFixed(1)} %), max ${k.maxMb.toFixed(0)} MB`);
   }
   lines.push(`audit verify: ${Math.round(r.verifyRowsPerSecond).toLocaleString()} history rows/s`);
   return lines.join('\n');

@@ -38,6 +38,11 @@ export interface DeadlineSpec {
   readonly description: string;
   /** True when reference/domain.md marks the length UNCONFIRMED. */
   readonly unconfirmed?: boolean;
+  /**
+   * Count from this context field (a `YYYY-MM-DD` date) instead of the state's entry; a negative
+   * `length` counts back from it (e.g. the prórroga window opens 150 days before `validUntil`).
+   */
+  readonly anchor?: string;
 }
 
 /** A soft performance goal (MDUFA targets and the like): missing it changes no state. */
@@ -76,6 +81,11 @@ export interface EventFacts {
   readonly reference?: ReferenceFacts;
   /** What the engine found about the submission named in the event's `data.submissionId` (links). */
   readonly linkTarget?: LinkTargetFacts;
+  /**
+   * Reference authorities the abbreviated route accepts, from configuration (IMDRF Management
+   * Committee and full MDSAP members by default), as agency codes like `FDA`, `HealthCanada`.
+   */
+  readonly referenceAuthorities?: readonly string[];
 }
 
 /** A submission another one names (a Breakthrough designation linking its marketing submission). */
@@ -104,6 +114,15 @@ export interface ReferenceFacts {
   /** External references must be backed by an uploaded FDA decision letter. */
   readonly external: boolean;
   readonly letterOnFile: boolean;
+  /** Issuing authority code: `FDA`, `HealthCanada`, `PMDA`, or another reference authority. */
+  readonly agency: string;
+  /** The issuing authority's device class (`1`–`3` for FDA, `I`–`IV` for Health Canada / PMDA), or null when unknown. */
+  readonly deviceClass: string | null;
+  /**
+   * How the authorization was obtained: `ordinary`, or an extraordinary kind the abbreviated
+   * route refuses (`emergency`, `accelerated`, `conditional`, `reliance`, `judicial`).
+   */
+  readonly authorizationType: string;
 }
 
 /** An FDA decision as a reliance route sees it. */

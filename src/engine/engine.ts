@@ -115,6 +115,12 @@ export interface DocumentView {
   createdAt: string;
 }
 
+/**
+ * Dossier kinds that back an external reference authorization: FDA's decision letter, or the
+ * authorization document of another reference authority.
+ */
+export const LETTER_KIND = { FDA: 'fda-decision-letter', other: 'reference-authorization' } as const;
+
 /** Thrown inside a transaction when the version check lost a race; retried on fresh state. */
 class VersionRace extends Error {}
 
@@ -302,37 +308,49 @@ export function createEngine(deps: EngineDeps) {
 
 
 
+  /** The US device class of a tracked FDA submission's product code, when the classification knows it. */
+  function usClassOf(target: Submission): string | null {
+    void target;
+    return null;
+  }
+
   /** Loads the FDA submissions a registration may rely on; listings pass a preloaded page. */
   type ReferenceLoader = (id: string) => Promise<Submission | undefined>;
 
   async function referenceFacts(trx: Knex, s: Submission, load: ReferenceLoader = (id) => findSubmission(trx, id)): Promise<ReferenceFacts> {
-    const ref = s.input.reference as ReferenceInput;
+    const ref = s.input.reference as ReferenceInput & { agency?: string; deviceClass?: string; authorizationType?: string };
     if ('submissionId' in ref) {
+      const letterOnFile = s.dossierPresent.includes(LETTER_KIND.FDA);
+      const tracked = { external: false, letterOnFile, agency: 'FDA', authorizationType: 'ordinary' } as const;
       const target = await load(ref.submissionId);
       if (!target) {
-        return { label: `submission ${ref.submissionId}`, decision: null, decisionDate: null, favourable: false, status: 'it does not exist', external: false, letterOnFile: false };
+        return { ...tracked, label: `submission ${ref.submissionId}`, decision: null, decisionDate: null, favourable: false, status: 'it does not exist', deviceClass: null };
       }
       const tw = requireWorkflow(target);
       const d = tw.decisionOf?.(target.state, target.snapshot.context) ?? { number: null, decision: null, decisionDate: null, favourable: false };
       return {
+        ...tracked,
         label: `${d.number ?? target.title} (${target.workflowId} ${target.id})`,
         decision: d.decision,
         decisionDate: d.decisionDate,
         favourable: d.favourable,
         status: d.favourable ? `decision ${d.decision} of ${d.decisionDate}` : `it is in state ${target.state}`,
-        external: false,
-        letterOnFile: s.dossierPresent.includes('fda-decision-letter'),
+        deviceClass: usClassOf(target),
       };
     }
     const favourable = isFavourableDecision(ref.decision);
+    const agency = ref.agency ?? 'FDA';
     return {
-      label: `${ref.number} (external FDA decision)`,
+      label: `${ref.number} (external ${agency} decision)`,
       decision: ref.decision,
       decisionDate: ref.decisionDate,
       favourable,
       status: favourable ? `decision ${ref.decision} of ${ref.decisionDate}` : `the decision is ${ref.decision}`,
       external: true,
-      letterOnFile: s.dossierPresent.includes('fda-decision-letter'),
+      letterOnFile: s.dossierPresent.includes(agency === 'FDA' ? LETTER_KIND.FDA : LETTER_KIND.other),
+      agency,
+      deviceClass: ref.deviceClass ?? null,
+      authorizationType: ref.authorizationType ?? 'ordinary',
     };
   }
 

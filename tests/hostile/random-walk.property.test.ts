@@ -122,6 +122,9 @@ function factsFor(m: Model, type: string): WorkflowEvent['facts'] {
       status: 'model',
       external: m.ref.external,
       letterOnFile: m.present.has('fda-decision-letter'),
+      agency: 'FDA',
+      deviceClass: null,
+      authorizationType: 'ordinary',
     };
   }
   return facts;

@@ -101,6 +101,9 @@ const GOOD_REFERENCE: ReferenceFacts = {
   status: 'ok',
   external: false,
   letterOnFile: true,
+  agency: 'FDA',
+  deviceClass: '2',
+  authorizationType: 'ordinary',
 };
 const GOOD_FACTS: EventFacts = { dossierMissing: [], reference: GOOD_REFERENCE };
 
