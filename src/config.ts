@@ -13,13 +13,15 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Extra Mexican non-working days (COFEPRIS publishes some every year), `YYYY-MM-DD`. */
   readonly mxNonWorkingDays: readonly string[];
+  /** Agencies the COFEPRIS abbreviated route accepts; undefined = the workflow's default list. */
+  readonly referenceAuthorities?: readonly string[];
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/puente.db';
 
 export class ConfigError extends Error {}
 
-/** Reads `DATABASE_URL`, `PORT`, `HOST`, `LOG_LEVEL` and `MX_NON_WORKING_DAYS_FILE`. */
+/** Reads `DATABASE_URL`, `PORT`, `HOST`, `LOG_LEVEL`, `MX_NON_WORKING_DAYS_FILE` and `ABBREVIATED_REFERENCE_AUTHORITIES`. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let mxNonWorkingDays: string[] = [];
   if (env.MX_NON_WORKING_DAYS_FILE) {
@@ -35,13 +37,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     logLevel: env.LOG_LEVEL || 'info',
     mxNonWorkingDays,
+    ...(env.ABBREVIATED_REFERENCE_AUTHORITIES
+      ? { referenceAuthorities: env.ABBREVIATED_REFERENCE_AUTHORITIES.split(',').map((a) => a.trim()).filter(Boolean) }
+      : {}),
   };
   try {
     createValidator([]).check(`${SCHEMA_BASE}config.json`, raw, '', 'The configuration');
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL' };
-    const lines = e.errors.map((fe) => `${names[fe.path] ?? (fe.path || 'config')}: ${fe.message}`);
+    const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL', '/referenceAuthorities': 'ABBREVIATED_REFERENCE_AUTHORITIES' };
+    const lines = e.errors.map((fe) => `${names[fe.path.split('/').slice(0, 2).join('/')] ?? (fe.path || 'config')}: ${fe.message}`);
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }
   return raw as Config;

@@ -16,7 +16,7 @@ export interface Services {
   shutdown(): Promise<void>;
 }
 
-export async function initServices(config: Pick<Config, 'databaseUrl' | 'mxNonWorkingDays'>, opts: { now?: () => Date } = {}): Promise<Services> {
+export async function initServices(config: Pick<Config, 'databaseUrl' | 'mxNonWorkingDays' | 'referenceAuthorities'>, opts: { now?: () => Date } = {}): Promise<Services> {
   const db = openDatabase(config.databaseUrl);
   try {
     await migrate(db);
@@ -25,6 +25,8 @@ export async function initServices(config: Pick<Config, 'databaseUrl' | 'mxNonWo
     throw e;
   }
   const validator = createValidator(WORKFLOWS);
-  const engine = createEngine({ db, validator, now: opts.now, calendar: new MexicanCalendar(config.mxNonWorkingDays) });
+  const engine = createEngine({
+    db, validator, now: opts.now, calendar: new MexicanCalendar(config.mxNonWorkingDays), referenceAuthorities: config.referenceAuthorities,
+  });
   return { db, validator, engine, shutdown: () => db.destroy() };
 }

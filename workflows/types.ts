@@ -162,6 +162,11 @@ export interface WorkflowDefinition {
   dossier(input: Record<string, unknown>): readonly DossierItem[];
   /** For FDA pathways: the decision a COFEPRIS registration could rely on, read from a snapshot. */
   decisionOf?(state: string, context: unknown): FdaDecision;
+  /**
+   * For designation pathways (Breakthrough): the submissions a snapshot currently prioritizes;
+   * the engine shows `prioritized: true` on them.
+   */
+  prioritizes?(state: string, context: unknown): readonly string[];
   /** States whose entry invalidates relying registrations (reliance, DESIGN §4). */
   readonly invalidatesReliance?: (state: string) => boolean;
   /** Named parameters, including every UNCONFIRMED value, as shown by the catalog. */

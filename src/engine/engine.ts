@@ -8,8 +8,8 @@ import type { Knex } from 'knex';
 import { v7 as uuidv7 } from 'uuid';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { isFavourableDecision, type CofeprisContext, type ReferenceInput } from '../../workflows/cofepris-registration.js';
-import { latestWorkflow, workflowVersion, type WorkflowDefinition } from '../../workflows/index.js';
-import type { EventFacts, ReferenceFacts, Role, WorkflowEvent } from '../../workflows/types.js';
+import { WORKFLOWS, latestWorkflow, workflowVersion, type WorkflowDefinition } from '../../workflows/index.js';
+import type { EventFacts, LinkTargetFacts, ReferenceFacts, Role, WorkflowEvent } from '../../workflows/types.js';
 import {
   AppError,
   EventNotAllowedError,
@@ -63,6 +63,8 @@ export interface EngineDeps {
   /** Server time; injectable so tests can pin it. */
   readonly now?: () => Date;
   readonly calendar?: MexicanCalendar;
+  /** Agencies the abbreviated route accepts (configuration); the machine's default when absent. */
+  readonly referenceAuthorities?: readonly string[];
 }
 
 export interface Idempotency {
@@ -100,6 +102,8 @@ export interface SubmissionView {
   deadlines: Array<Deadline & { description: string }>;
   reference: Record<string, unknown> | null;
   decision: Record<string, unknown> | null;
+  /** True while an active Breakthrough designation of the same organization names this submission. */
+  prioritized: boolean;
   dossier: { required: string[]; present: string[]; missing: string[] };
   createdAt: string;
   updatedAt: string;
@@ -301,12 +305,13 @@ export function createEngine(deps: EngineDeps) {
   function deadlineFor(w: WorkflowDefinition, snapshot: AnyMachineSnapshot, effectiveAt: string): Deadline | null {
     const spec = activeDeadline(snapshot);
     if (!spec) return null;
-    const start = dateIn(new Date(effectiveAt), w.timeZone);
+    // From the state's entry, or from a date in the context (e.g. 150 days before validUntil).
+    const anchor = spec.anchor ? (snapshot.context as Record<string, unknown>)[spec.anchor] : undefined;
+    if (spec.anchor && (typeof anchor !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(anchor))) return null;
+    const start = typeof anchor === 'string' ? anchor : dateIn(new Date(effectiveAt), w.timeZone);
     const dueDate = spec.unit === 'mx-business' ? calendar.addBusinessDays(start, spec.length) : addCalendarDays(start, spec.length);
     return { kind: spec.kind, dueDate, event: spec.event };
   }
-
-
 
   /** The US device class of a tracked FDA submission's product code, when the classification knows it. */
   function usClassOf(target: Submission): string | null {
@@ -354,13 +359,24 @@ export function createEngine(deps: EngineDeps) {
     };
   }
 
-  async function factsFor(trx: Knex, w: WorkflowDefinition, s: Submission, type: string): Promise<EventFacts | undefined> {
-    const wanted = w.factsFor?.[type];
+  async function factsFor(conn: Knex, w: WorkflowDefinition, s: Submission, actor: Actor, body: SendEventBody): Promise<EventFacts | undefined> {
+    const wanted = w.factsFor?.[body.type];
     if (!wanted) return undefined;
-    const facts: { dossierMissing?: string[]; reference?: ReferenceFacts } = {};
+    const facts: { -readonly [K in keyof EventFacts]: EventFacts[K] } = {};
     if (wanted.includes('dossierMissing')) facts.dossierMissing = dossierOf(w, s).missing;
-    if (wanted.includes('reference')) facts.reference = await referenceFacts(trx, s);
+    if (wanted.includes('reference') && s.input.reference) facts.reference = await referenceFacts(conn, s);
+    if ((wanted.includes('reference') || wanted.includes('referenceAuthorities')) && deps.referenceAuthorities) {
+      facts.referenceAuthorities = deps.referenceAuthorities;
+    }
+    if (wanted.includes('linkTarget')) facts.linkTarget = await linkTargetFacts(conn, s, actor, body.data?.submissionId);
     return facts;
+  }
+
+  /** What a link event's `data.submissionId` names, as the sender may see it. */
+  async function linkTargetFacts(conn: Knex, s: Submission, actor: Actor, id: unknown): Promise<LinkTargetFacts> {
+    const target = typeof id === 'string' ? await findSubmission(conn, id) : undefined;
+    if (!target || !(await canSee(conn, actor, target))) return { exists: false, workflowId: null, sameOrganization: false, state: null };
+    return { exists: true, workflowId: target.workflowId, sameOrganization: target.organization.id === s.organization.id, state: target.state };
   }
 
   function resolveEffectiveAt(w: WorkflowDefinition, s: Submission, raw: string | undefined, at: Date): string {
@@ -412,7 +428,7 @@ export function createEngine(deps: EngineDeps) {
       type: body.type,
       data,
       effectiveDate: dateIn(new Date(effectiveAt), w.timeZone),
-      ...(w.factsFor?.[body.type] ? { facts: await factsFor(conn, w, s, body.type) } : {}),
+      ...(w.factsFor?.[body.type] ? { facts: await factsFor(conn, w, s, actor, body) } : {}),
     };
 
     const current = restore(w, s);
@@ -492,8 +508,38 @@ export function createEngine(deps: EngineDeps) {
 
   // ---------------------------------------------------------------- views
 
-  async function describe(trx: Knex, actor: Actor, s: Submission, loadReference?: ReferenceLoader): Promise<SubmissionView> {
+  /** Workflows whose submissions can prioritize others (Breakthrough designations). */
+  const DESIGNATING = WORKFLOWS.filter((w) => w.prioritizes).map((w) => w.id);
+
+  /** Active designations of organizations, as (workflow, state, context) rows; one query for many. */
+  async function designationsOf(conn: Knex, organizationIds: readonly string[]): Promise<Map<string, Submission[]>> {
+    const out = new Map<string, Submission[]>();
+    if (!DESIGNATING.length || !organizationIds.length) return out;
+    const rows = await listSubmissionRows(
+      submissionsQuery(conn).whereIn('s.organization_id', [...new Set(organizationIds)]).whereIn('s.workflow_id', DESIGNATING).andWhere('s.status', 'active'),
+    );
+    for (const r of rows) out.set(r.organization.id, [...(out.get(r.organization.id) ?? []), r]);
+    return out;
+  }
+
+  /** True when an active designation of the same organization prioritizes `s` (Breakthrough). */
+  function isPrioritized(s: Submission, designations: readonly Submission[]): boolean {
+    return designations.some((d) => requireWorkflow(d).prioritizes?.(d.state, d.snapshot.context).includes(s.id) ?? false);
+  }
+
+  async function describe(
+    trx: Knex,
+    actor: Actor,
+    s: Submission,
+    loadReference?: ReferenceLoader,
+    designations?: Map<string, Submission[]>,
+  ): Promise<SubmissionView> {
     const w = requireWorkflow(s);
+    // Only FDA marketing pathways can be prioritized; skip the lookup for everything else.
+    const prioritizable = w.jurisdiction === 'FDA' && !w.prioritizes && DESIGNATING.length > 0;
+    const prioritized = prioritizable
+      ? isPrioritized(s, (designations ?? (await designationsOf(trx, [s.organization.id]))).get(s.organization.id) ?? [])
+      : false;
     const snap = restore(w, s);
     let reference: Record<string, unknown> | null = null;
     let decision: Record<string, unknown> | null = null;
@@ -533,6 +579,7 @@ export function createEngine(deps: EngineDeps) {
       deadlines: s.deadline && spec ? [{ ...s.deadline, description: spec.description }] : [],
       reference,
       decision,
+      prioritized,
       dossier: dossierOf(w, s),
       createdAt: s.createdAt,
       updatedAt: s.updatedAt,
@@ -690,7 +737,8 @@ export function createEngine(deps: EngineDeps) {
       const refs = new Map((refIds.length ? await listSubmissionRows(submissionsQuery(reader).whereIn('s.id', refIds)) : []).map((r) => [r.id, r]));
       const loadReference = async (refId: string) => refs.get(refId);
       const items: SubmissionView[] = [];
-      for (const s of page) items.push(await describe(reader, actor, s, loadReference));
+      const designations = await designationsOf(reader, page.filter((s) => s.jurisdiction === 'FDA').map((s) => s.organization.id));
+      for (const s of page) items.push(await describe(reader, actor, s, loadReference, designations));
       const last = page[page.length - 1];
       return { items, nextCursor: rows.length > limit && last ? Buffer.from(last.id, 'utf8').toString('base64url') : null };
     },

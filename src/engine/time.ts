@@ -116,12 +116,16 @@ export class MexicanCalendar {
     return !set.has(date);
   }
 
-  /** The date `n` business days after `date` (the start date itself does not count). */
+  /**
+   * The date `n` business days after `date` (the start date itself does not count); a negative
+   * `n` counts back the same way.
+   */
   addBusinessDays(date: string, n: number): string {
+    const step = n < 0 ? -1 : 1;
     let d = date;
-    let left = n;
+    let left = Math.abs(n);
     while (left > 0) {
-      d = addCalendarDays(d, 1);
+      d = addCalendarDays(d, step);
       if (this.isBusinessDay(d)) left--;
     }
     return d;

@@ -20,6 +20,12 @@ export interface Config {
   host: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   mxNonWorkingDays?: string[];
+  /**
+   * Agency codes the COFEPRIS abbreviated route accepts as reference authorities (ABBREVIATED_REFERENCE_AUTHORITIES, comma-separated); absent = the workflow's default list.
+   *
+   * @minItems 1
+   */
+  referenceAuthorities?: [string, ...string[]];
 }
 
 /**
@@ -180,6 +186,10 @@ export interface Submission {
   decision?: {
     [k: string]: unknown;
   } | null;
+  /**
+   * True while an active Breakthrough designation of the same organization names this submission.
+   */
+  prioritized: boolean;
   dossier: {
     required: string[];
     present: string[];
