@@ -1,19 +1,163 @@
 /**
- * Breakthrough Devices Program designation. PLACEHOLDER being replaced by the full machine (reference/domain.md §5).
+ * Breakthrough Devices Program designation (a Q-Submission): request, FDA review with information
+ * requests, then designated / denied / withdrawn; a designation may later be withdrawn. A
+ * designation prioritizes the sponsor's marketing submissions (510(k), De Novo, PMA) linked to
+ * it. Transition table: reference/domain.md §5.6; facts and sources: §1.6.
  */
-import { setup } from 'xstate';
-import type { WorkflowDefinition, WorkflowEvent } from './types.js';
+import { assign, setup } from 'xstate';
+import { isoDate, meta, numberOf, text, textList } from './common.js';
+import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
-export const machine = setup({ types: { context: {} as Record<string, never>, events: {} as WorkflowEvent } }).createMachine({
+/**
+ * Days FDA takes to decide a designation request. UNCONFIRMED (reference/domain.md §1.6 and §6
+ * item 1: "commonly stated as 60 calendar days from receipt"; FDA's own text not retrieved).
+ */
+export const BREAKTHROUGH_DECISION_DAYS = 60;
+
+/** Marketing pathways a designation can prioritize (domain.md §1.6: PMA, 510(k), De Novo). */
+export const LINKABLE_WORKFLOWS: readonly string[] = ['fda-510k', 'fda-de-novo', 'fda-pma'];
+
+/** The secondary criteria of the program; a designation needs at least one (domain.md §1.6). */
+export const SECONDARY_CRITERIA = ['breakthroughTechnology', 'noApprovedAlternative', 'significantAdvantages', 'patientsBestInterest'] as const;
+
+export interface FdaBreakthroughContext {
+  /** Marketing submissions this designation names: the creation input's, then each accepted link. */
+  linkedSubmissionIds: string[];
+  /** Q-number of the designation (`Q` + 6 digits). */
+  qNumber: string | null;
+  decisionDate: string | null;
+}
+
+/**
+ * The submissions a snapshot prioritizes: every linked one while the device is `designated`,
+ * none otherwise. Pure; the engine shows `prioritized: true` on them.
+ */
+export function prioritizedSubmissionIds(state: string, context: unknown): string[] {
+  return state === 'designated' ? [...(context as FdaBreakthroughContext).linkedSubmissionIds] : [];
+}
+
+/** Why LINK_SUBMISSION is refused, or null when the named submission may be linked. */
+export function linkProblem(context: FdaBreakthroughContext, event: WorkflowEvent): string | null {
+  const id = String(event.data?.submissionId);
+  const target = event.facts?.linkTarget;
+  if (!target) return `submission ${id} could not be checked`;
+  if (!target.exists) return `there is no submission ${id} you can see`;
+  if (!target.sameOrganization) return `submission ${id} belongs to another organization`;
+  if (!target.workflowId || !LINKABLE_WORKFLOWS.includes(target.workflowId)) {
+    return `submission ${id} is a ${target.workflowId ?? 'unknown'} submission; only ${LINKABLE_WORKFLOWS.join(', ')} submissions can be prioritized`;
+  }
+  if (context.linkedSubmissionIds.includes(id)) return `submission ${id} is already linked`;
+  return null;
+}
+
+const submissionId = { type: 'string', format: 'uuid' };
+const secondaryCriteria = { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...SECONDARY_CRITERIA] } };
+
+const events: Record<string, EventSpec> = {
+  REQUEST_DESIGNATION: {
+    roles: ['manufacturer'],
+    description: `Request Breakthrough designation (a Q-Submission); FDA decides in about ${BREAKTHROUGH_DECISION_DAYS} days (UNCONFIRMED).`,
+    schema: payload({ summary: text, secondaryCriteria }),
+  },
+  REQUEST_INFO: { roles: ['fda'], description: 'FDA asks for more information; the request stays under review.', schema: payload({ questions: textList }, ['questions']) },
+  INFO_RESPONSE: { roles: ['manufacturer'], description: 'The sponsor answers FDA\'s information request.', schema: payload({ summary: text }) },
+  GRANT: {
+    roles: ['fda'],
+    description: 'Designated: meets the primary criterion and at least one secondary criterion; all later communications use the Q-number.',
+    schema: payload({ qNumber: numberOf('qNumber'), secondaryCriteria, decisionDate: isoDate }, ['qNumber', 'secondaryCriteria']),
+  },
+  DENY: { roles: ['fda'], description: 'Designation denied; the sponsor may request again (new submission).', schema: payload({ reasons: textList, decisionDate: isoDate }) },
+  WITHDRAW: { roles: ['manufacturer'], description: 'The sponsor withdraws the designation request.', schema: payload({ reason: text }) },
+  WITHDRAW_DESIGNATION: {
+    roles: ['fda', 'manufacturer'],
+    description: 'The designation is withdrawn (no longer meets the criteria, or at the sponsor\'s request); linked submissions lose priority.',
+    schema: payload({ reason: text }, ['reason']),
+  },
+  LINK_SUBMISSION: {
+    roles: ['manufacturer'],
+    description: `Link a marketing submission (${LINKABLE_WORKFLOWS.join(', ')}) of the same organization; it is prioritized while the device is designated.`,
+    schema: payload({ submissionId }, ['submissionId']),
+  },
+};
+
+const goals: GoalSpec[] = [
+  {
+    kind: 'designationDecision',
+    length: BREAKTHROUGH_DECISION_DAYS,
+    unit: 'calendar',
+    description: `Designation decision within ${BREAKTHROUGH_DECISION_DAYS} calendar days of receipt of the request (UNCONFIRMED).`,
+  },
+];
+
+export const machine = setup({
+  types: {
+    context: {} as FdaBreakthroughContext,
+    events: {} as WorkflowEvent,
+    input: {} as { linkedSubmissionId?: string },
+  },
+  guards: {
+    linkable: ({ context, event }) => linkProblem(context, event) === null,
+  },
+  actions: {
+    recordLink: assign({ linkedSubmissionIds: ({ context, event }) => [...context.linkedSubmissionIds, String(event.data?.submissionId)] }),
+    recordGrant: assign({
+      qNumber: ({ event }) => String(event.data?.qNumber),
+      decisionDate: ({ event }) => (event.data?.decisionDate as string | undefined) ?? event.effectiveDate ?? null,
+    }),
+    recordDenial: assign({ decisionDate: ({ event }) => (event.data?.decisionDate as string | undefined) ?? event.effectiveDate ?? null }),
+  },
+}).createMachine({
   id: 'fda-breakthrough',
   initial: 'draft',
-  context: {},
+  context: ({ input }) => ({
+    linkedSubmissionIds: input?.linkedSubmissionId ? [input.linkedSubmissionId] : [],
+    qNumber: null,
+    decisionDate: null,
+  }),
   states: {
-    draft: { meta: { description: 'Being prepared by the sponsor.' }, on: { WITHDRAW: 'closed.withdrawn' } },
-    closed: { initial: 'withdrawn', meta: { description: 'Closed.' }, states: { withdrawn: { type: 'final', meta: { description: 'Withdrawn.' } } } },
+    draft: {
+      meta: meta({ description: 'The sponsor prepares the designation request.' }),
+      on: { REQUEST_DESIGNATION: 'underReview', WITHDRAW: 'closed.withdrawn' },
+    },
+    underReview: {
+      tags: ['fda-clock'],
+      meta: meta({ description: 'FDA reviews the designation request.' }),
+      on: {
+        // Information requests and answers keep the request under review (domain.md §5.6 row 2);
+        // the explicit self-target makes them accepted events with a history row.
+        REQUEST_INFO: { target: 'underReview' },
+        INFO_RESPONSE: { target: 'underReview' },
+        GRANT: { target: 'designated', actions: 'recordGrant' },
+        DENY: { target: 'closed.denied', actions: 'recordDenial' },
+        WITHDRAW: 'closed.withdrawn',
+        LINK_SUBMISSION: { guard: 'linkable', actions: 'recordLink' },
+      },
+    },
+    designated: {
+      meta: meta({ description: 'Designated a Breakthrough Device: linked marketing submissions get prioritized review.' }),
+      on: {
+        WITHDRAW_DESIGNATION: 'closed.designationWithdrawn',
+        LINK_SUBMISSION: { guard: 'linkable', actions: 'recordLink' },
+      },
+    },
+    closed: {
+      initial: 'withdrawn',
+      meta: meta({ description: 'Closed.' }),
+      states: {
+        denied: { type: 'final', meta: meta({ description: 'Designation denied.' }) },
+        withdrawn: { type: 'final', meta: meta({ description: 'Request withdrawn by the sponsor.' }) },
+        designationWithdrawn: { type: 'final', meta: meta({ description: 'Designation withdrawn; linked submissions are no longer prioritized.' }) },
+      },
+    },
   },
 });
+
+const DECISIONS: Readonly<Record<string, string>> = {
+  designated: 'designated',
+  'closed.denied': 'denied',
+  'closed.designationWithdrawn': 'designationWithdrawn',
+};
 
 export const fdaBreakthrough: WorkflowDefinition = {
   id: 'fda-breakthrough',
@@ -21,10 +165,34 @@ export const fdaBreakthrough: WorkflowDefinition = {
   title: 'Breakthrough Devices Program designation',
   jurisdiction: 'FDA',
   timeZone: 'America/New_York',
-  inputSchema: { type: 'object', additionalProperties: false, properties: {} },
-  events: { WITHDRAW: { roles: ['manufacturer'], description: 'The sponsor withdraws.', schema: payload() } },
-  goals: [],
+  inputSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      linkedSubmissionId: { ...submissionId, description: `A ${LINKABLE_WORKFLOWS.join(' / ')} submission of the same organization to prioritize.` },
+    },
+  },
+  events,
+  goals,
   machine,
+  factsFor: { LINK_SUBMISSION: ['linkTarget'] },
   dossier: () => [],
-  parameters: {},
+  // A designation authorizes no marketing: shown as a decision, never favourable for reliance.
+  decisionOf(state, context) {
+    const c = context as FdaBreakthroughContext;
+    return { number: c.qNumber, decision: DECISIONS[state] ?? null, decisionDate: c.decisionDate, favourable: false };
+  },
+  prioritizes: prioritizedSubmissionIds,
+  explainRefusal(context, event) {
+    return event.type === 'LINK_SUBMISSION' ? (linkProblem(context as FdaBreakthroughContext, event) ?? undefined) : undefined;
+  },
+  parameters: {
+    decisionDays: {
+      value: BREAKTHROUGH_DECISION_DAYS,
+      unit: 'calendar days',
+      note: 'reference/domain.md §1.6 and §6 item 1: "commonly stated as 60 calendar days"; FDA text not retrieved',
+      unconfirmed: true,
+    },
+    linkableWorkflows: { value: LINKABLE_WORKFLOWS.join(', '), note: 'reference/domain.md §1.6: devices reviewed by PMA, 510(k) or De Novo' },
+  },
 };

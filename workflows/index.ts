@@ -3,6 +3,7 @@
  * started on (DESIGN §4), so old versions stay here when a new one is added.
  */
 import { cofeprisRegistration } from './cofepris-registration.js';
+import { cofeprisRegistrationV2 } from './cofepris-registration-v2.js';
 import { fda510k } from './fda-510k.js';
 import { fdaBreakthrough } from './fda-breakthrough.js';
 import { fdaDeNovo } from './fda-de-novo.js';
@@ -11,7 +12,7 @@ import { fdaPma } from './fda-pma.js';
 import { fdaPresub } from './fda-presub.js';
 import type { WorkflowDefinition } from './types.js';
 
-export const WORKFLOWS: readonly WorkflowDefinition[] = [fda510k, fdaDeNovo, fdaPma, fdaHde, fdaPresub, fdaBreakthrough, cofeprisRegistration];
+export const WORKFLOWS: readonly WorkflowDefinition[] = [fda510k, fdaDeNovo, fdaPma, fdaHde, fdaPresub, fdaBreakthrough, cofeprisRegistration, cofeprisRegistrationV2];
 
 const byKey = new Map(WORKFLOWS.map((w) => [`${w.id}@${w.version}`, w]));
 const latest = new Map<string, WorkflowDefinition>();

@@ -167,6 +167,11 @@ export interface WorkflowDefinition {
    * the engine shows `prioritized: true` on them.
    */
   prioritizes?(state: string, context: unknown): readonly string[];
+  /**
+   * For `puente workflow migrate`: the context a submission carries into this version from an
+   * older one (fields added since get their defaults). Absent = the context moves unchanged.
+   */
+  upgradeContext?(context: unknown, fromVersion: number): unknown;
   /** States whose entry invalidates relying registrations (reliance, DESIGN §4). */
   readonly invalidatesReliance?: (state: string) => boolean;
   /** Named parameters, including every UNCONFIRMED value, as shown by the catalog. */

@@ -1,7 +1,9 @@
-/** The `puente` command: serve, migrate, user add, demo, audit verify. */
+/** The `puente` command: serve, migrate, user add, demo, backup, workflow migrate, audit verify. */
 import { Command, InvalidArgumentError } from 'commander';
-import { HUMAN_ROLES, type HumanRole } from '../../workflows/types.js';
+import { workflowVersion } from '../../workflows/index.js';
+import { HUMAN_ROLES, type HumanRole, type WorkflowDefinition } from '../../workflows/types.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { InputError } from '../errors.js';
 import { verifyDatabase } from '../engine/verify.js';
 import { newToken } from '../http/auth.js';
 import { createLogger } from '../logger.js';
@@ -112,6 +114,41 @@ program
     }
   });
 
+/** `fda-510k@2` -> the catalog's definition, or a usage error. */
+function workflowRef(value: string): WorkflowDefinition {
+  const m = /^([a-z0-9-]+)@([1-9][0-9]{0,5})$/.exec(value);
+  if (!m) throw new InvalidArgumentError('must look like <workflow>@<version>, e.g. fda-510k@1');
+  const w = workflowVersion(m[1]!, Number(m[2]));
+  if (!w) throw new InvalidArgumentError(`${value} is not in the catalog`);
+  return w;
+}
+
+const workflow = program.command('workflow').description('workflow catalog administration');
+workflow
+  .command('migrate')
+  .description('move running submissions to another version of their workflow (a MIGRATED history record each); others are listed and left alone')
+  .requiredOption('--from <workflow@version>', 'the version submissions are on, e.g. fda-510k@1', workflowRef)
+  .requiredOption('--to <workflow@version>', 'the version to move them to, e.g. fda-510k@2', workflowRef)
+  .option('--dry-run', 'list what would move, write nothing')
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { from: WorkflowDefinition; to: WorkflowDefinition; dryRun?: boolean; json?: boolean }) => {
+    const services = await initServices(loadConfig());
+    try {
+      const by = process.env.USER || process.env.LOGNAME || 'admin';
+      const result = await services.engine.migrateWorkflow(opts.from, opts.to, { dryRun: opts.dryRun === true, by });
+      if (opts.json) console.log(JSON.stringify(result));
+      else {
+        const verb = result.dryRun ? 'would move' : 'moved';
+        console.log(`${result.from} -> ${result.to}${result.dryRun ? ' (dry run: nothing written)' : ''}`);
+        for (const m of result.moved) console.log(`${verb.padEnd(10)} ${m.id} (${m.state})`);
+        for (const l of result.left) console.log(`${'left'.padEnd(10)} ${l.id}: ${l.reason}`);
+        console.log(`${result.moved.length} ${verb}, ${result.left.length} left on ${result.from}`);
+      }
+    } finally {
+      await services.shutdown();
+    }
+  });
+
 const audit = program.command('audit').description('auditor tools');
 audit
   .command('verify')
@@ -136,7 +173,7 @@ audit
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof ConfigError || e instanceof InvalidArgumentError || e instanceof BackupError) {
+  if (e instanceof ConfigError || e instanceof InvalidArgumentError || e instanceof BackupError || e instanceof InputError) {
     console.error(`puente: ${e.message}`);
     process.exit(2);
   }

@@ -38,6 +38,8 @@ import {
   submissionsQuery,
   updateSubmission,
   writeGuardedSqlite,
+  moveSubmissionToVersion,
+  activeSubmissionIdsOn,
   type Actor,
   type Deadline,
   type Document,
@@ -45,7 +47,7 @@ import {
   type Transition,
 } from '../store/submissions-store.js';
 import { SCHEMA_BASE, eventSchemaId, inputSchemaId, type Validator } from '../validation.js';
-import { activeDeadline, allowedEventsFor, definitionHash, handledEvents, statePath, stateDescription } from './definitions.js';
+import { activeDeadline, allowedEventsFor, definitionHash, handledEvents, statePath, stateDescription, stateValue } from './definitions.js';
 import { GENESIS_HASH, canonicalJson, recordHash, sha256Hex } from './hash.js';
 import { MexicanCalendar, addCalendarDays, dateIn, parseEffectiveAt } from './time.js';
 
@@ -689,6 +691,63 @@ export function createEngine(deps: EngineDeps) {
           return { status: 200, body: { submission: plan.view, transition: event.transition } };
         },
       );
+    },
+
+    /**
+     * `puente workflow migrate`: moves every active submission on `from` whose current state
+     * exists in `to` (same workflow id) to `to`, each in its own transaction with a `MIGRATED`
+     * history record (recorded under the new version's rules, naming both definition hashes).
+     * Submissions whose state is not in `to` are listed and left alone. `dryRun` writes nothing.
+     */
+    async migrateWorkflow(from: WorkflowDefinition, to: WorkflowDefinition, opts: { dryRun: boolean; by: string }) {
+      if (from.id !== to.id) throw new InputError('A migration stays within one workflow', [{ path: '/to', message: `must be a version of ${from.id}` }]);
+      if (from.version === to.version) throw new InputError('Nothing to migrate: same version', [{ path: '/to', message: 'must differ from --from' }]);
+      const moved: Array<{ id: string; state: string }> = [];
+      const left: Array<{ id: string; state: string; reason: string }> = [];
+      for (const id of await activeSubmissionIdsOn(reader, from.id, from.version)) {
+        type Outcome = { id: string; state: string; reason?: string } | null;
+        const result = await command<Outcome>(SYSTEM_ACTOR, undefined, async (trx) => {
+          const s = await findSubmission(trx, id, { forUpdate: true });
+          if (!s || s.workflowVersion !== from.version || s.status !== 'active') return { status: 204, body: null };
+          let next: AnyMachineSnapshot;
+          try {
+            const context = to.upgradeContext ? to.upgradeContext(s.snapshot.context, from.version) : s.snapshot.context;
+            next = to.machine.resolveState({ value: stateValue(s.state), context: context as never });
+            // The same state, or (when it became compound) its initial descendant.
+            const path = statePath(next.value);
+            if (path !== s.state && !path.startsWith(`${s.state}.`)) throw new Error('state differs');
+          } catch {
+            return { status: 409, body: { id, state: s.state, reason: `state ${s.state} does not exist in ${to.id}@${to.version}` } };
+          }
+          if (opts.dryRun) return { status: 200, body: { id, state: s.state } };
+          const at = now().toISOString();
+          const state = statePath(next.value);
+          const t = chainRecord(s, to, {
+            type: 'MIGRATED',
+            data: {
+              from: { version: from.version, definitionHash: definitionHash(from) },
+              to: { version: to.version, definitionHash: definitionHash(to) },
+              by: opts.by,
+            },
+            from: s.state,
+            to: state,
+            actor: SYSTEM_ACTOR,
+            comment: null,
+            effectiveAt: at,
+            recordedAt: at,
+            signature: null,
+          });
+          const change = { ...s, state, snapshot: persisted(next), version: s.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: at };
+          if (!(await moveSubmissionToVersion(trx, s.id, s.version, to.version, change))) throw new VersionRace();
+          await insertTransition(trx, t);
+          return { status: 200, body: { id, state } };
+        });
+        const body = result.body;
+        if (!body) continue;
+        if (body.reason !== undefined) left.push({ id: body.id, state: body.state, reason: body.reason });
+        else moved.push({ id: body.id, state: body.state });
+      }
+      return { from: `${from.id}@${from.version}`, to: `${to.id}@${to.version}`, dryRun: opts.dryRun, moved, left };
     },
 
     /** Sends an event as the built-in system actor (timers, tests, the sweeper of a later issue). */

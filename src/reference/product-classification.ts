@@ -137,7 +137,17 @@ const DEVICE_CLASSES: ReadonlySet<string> = new Set(['1', '2', '3', 'U', 'N', 'F
 const THIRD_PARTY_FLAGS: ReadonlySet<string> = new Set(['Y', 'N', 'P']);
 const PRODUCT_CODE = /^[A-Z]{3}$/;
 
-const normaliseHeader = (name: string): string => name.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+const normaliseHeader = (name: string): string => name;
+
+/**
+ * Windows-1252 characters for bytes 0x80-0x9F (the rest of the code page is Latin-1). Spelled out
+ * because Node 20's `TextDecoder('windows-1252')` decodes as plain Latin-1 (0x93 -> U+0093, not
+ * a curly quote). The five bytes Windows-1252 leaves undefined keep their C1 code point, as in
+ * the WHATWG Encoding Standard.
+ */
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 
 /**
  * FDA publishes the file in Windows-1252 (curly quotes are bytes 0x93/0x94). A file that decodes
@@ -155,7 +165,7 @@ function decode(bytes: Buffer, file: string): string {
     if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
       throw new Error(`${file}: starts with a UTF-8 byte-order mark but is not valid UTF-8`);
     }
-    return new TextDecoder('windows-1252').decode(bytes);
+    return bytes.toString('latin1').replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
   }
 }
 

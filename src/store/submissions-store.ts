@@ -292,6 +292,21 @@ export async function writeGuardedSqlite(db: Knex, id: string, expectedVersion: 
   }
 }
 
+/**
+ * Moves a submission to another version of its workflow (`puente workflow migrate`), guarded by
+ * the version the command read, like every write.
+ */
+export async function moveSubmissionToVersion(db: Knex, id: string, expectedVersion: number, workflowVersion: number, change: SubmissionChange): Promise<boolean> {
+  const count = await db('submissions').where({ id, version: expectedVersion }).update({ workflow_version: workflowVersion, ...changeColumns(change) });
+  return count === 1;
+}
+
+/** Ids of the active submissions on one workflow version, in id order. */
+export async function activeSubmissionIdsOn(db: Knex, workflowId: string, workflowVersion: number): Promise<string[]> {
+  const rows = await db('submissions').where({ workflow_id: workflowId, workflow_version: workflowVersion, status: 'active' }).orderBy('id').select<{ id: string }[]>('id');
+  return rows.map((r) => r.id);
+}
+
 export async function relyingSubmissionIds(db: Knex, referenceId: string): Promise<string[]> {
   const rows = await db('submissions').where({ reference_submission_id: referenceId, status: 'active' }).orderBy('id').select<{ id: string }[]>('id');
   return rows.map((r) => r.id);
