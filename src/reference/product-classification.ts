@@ -20,7 +20,7 @@
  *   only on the `R..` codes (radiation-emitting electronic products such as ultrasonic cleaners
  *   and laser light shows, review panel empty, class N).
  * - THIRDPARTYFLAG: Y = eligible for 510(k) third-party review, N = not eligible (openFDA).
- *   `P` also occurs (960 codes, nearly all class II 510(k)); its meaning is UNCONFIRMED, so the
+ *   `P` also occurs (960 codes, nearly all class II); its meaning is UNCONFIRMED, so the
  *   flag is passed through as written.
  */
 import fs from 'node:fs';
@@ -61,20 +61,20 @@ export interface SubmissionType {
  * - 6: 45 of the 46 class `f` (HDE) codes carry it, plus a few class 3 / N humanitarian devices.
  * - 7: 245 of its 300 rows are convenience kits whose DEFINITION says the kit "is under
  *   enforcement discretion, and does not require a premarket notification (510(k))"; the rest
- *   are research/investigational-use-only codes, foreign dental-lab products and wellness
- *   products, and the unclassified ones carry UNCLASSIFIED_REASON 6, which openFDA documents
- *   as "Enforcement Discretion".
+ *   include research/investigational-use-only codes, foreign dental-lab products and wellness
+ *   products; 33 of its 55 class N / U codes carry UNCLASSIFIED_REASON 6, which openFDA
+ *   documents as "Enforcement Discretion".
  * - 8: only five codes, all outbreak diagnostics (2009 H1N1, Zika, Ebola, MERS-CoV), one of them
  *   named "(Emergency Use)"; read as emergency use authorization.
  */
 export const SUBMISSION_TYPES: Readonly<Record<string, SubmissionType>> = Object.freeze({
-  '1': { id: '1', label: '510(k)', confirmed: true },
-  '2': { id: '2', label: 'PMA', confirmed: true },
-  '3': { id: '3', label: 'Contact ODE', confirmed: true },
-  '4': { id: '4', label: '510(k) exempt', confirmed: true },
-  '6': { id: '6', label: 'HDE', confirmed: false },
-  '7': { id: '7', label: 'enforcement discretion', confirmed: false },
-  '8': { id: '8', label: 'emergency use', confirmed: false },
+  '1': Object.freeze({ id: '1', label: '510(k)', confirmed: true }),
+  '2': Object.freeze({ id: '2', label: 'PMA', confirmed: true }),
+  '3': Object.freeze({ id: '3', label: 'Contact ODE', confirmed: true }),
+  '4': Object.freeze({ id: '4', label: '510(k) exempt', confirmed: true }),
+  '6': Object.freeze({ id: '6', label: 'HDE', confirmed: false }),
+  '7': Object.freeze({ id: '7', label: 'enforcement discretion', confirmed: false }),
+  '8': Object.freeze({ id: '8', label: 'emergency use', confirmed: false }),
 });
 
 export interface ProductClassificationEntry {
@@ -137,7 +137,7 @@ const DEVICE_CLASSES: ReadonlySet<string> = new Set(['1', '2', '3', 'U', 'N', 'F
 const THIRD_PARTY_FLAGS: ReadonlySet<string> = new Set(['Y', 'N', 'P']);
 const PRODUCT_CODE = /^[A-Z]{3}$/;
 
-const normaliseHeader = (name: string): string => name;
+const normaliseHeader = (name: string): string => name.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
 
 /**
  * Windows-1252 characters for bytes 0x80-0x9F (the rest of the code page is Latin-1). Spelled out
@@ -221,7 +221,7 @@ function parseRow(row: Row): ProductClassificationEntry {
   if (!THIRD_PARTY_FLAGS.has(thirdParty)) badValue(row, 'thirdParty', 'Y, N or P');
 
   const typeId = field(row, 'submissionTypeId');
-  const submissionType = typeId === '' ? null : (SUBMISSION_TYPES[typeId] ?? { id: typeId, label: `submission type ${typeId}`, confirmed: false });
+  const submissionType = typeId === '' ? null : (SUBMISSION_TYPES[typeId] ?? Object.freeze({ id: typeId, label: `submission type ${typeId}`, confirmed: false }));
 
   let summaryMalfunctionReporting: boolean | null = null;
   if (row.at.summaryMalfunction !== -1) {

@@ -296,6 +296,18 @@ describe('loadProductClassification: other layouts and encodings', () => {
     expect(t.lookup('LOX')).toEqual({ ...entry('LOX'), summaryMalfunctionReporting: null });
   });
 
+  it('an undocumented submission type id is kept, unconfirmed, and leaves the pathway to FDA', () => {
+    const f = RAW_LINES.find((l) => l.split('|')[2] === 'LOX')!.split('|');
+    f[rawCol('SUBMISSION_TYPE_ID')] = '9';
+    const e = loadProductClassification(write('type-9.txt', [RAW_LINES[0], f.join('|')].join('\r\n'))).lookup('LOX')!;
+    expect(e).toMatchObject({ submissionType: { id: '9', label: 'submission type 9', confirmed: false }, expectedPathway: 'contact FDA', exempt: false });
+    expect(warningsOf(assessPathway('fda-510k', e))).toEqual([expect.stringContaining('with submission type "submission type 9", which does not settle the premarket pathway')]);
+  });
+
+  it('UTF-16 is refused with a clear message', () => {
+    expect(() => loadProductClassification(write('utf16.txt', Buffer.from([0xff, 0xfe, 0x52, 0x00])))).toThrow(/UTF-16 text is not supported/);
+  });
+
   it('a missing required column fails, naming it', () => {
     expect(() => loadProductClassification(write('no-class.txt', withoutColumns('DEVICECLASS')))).toThrow(/missing required column DEVICECLASS$/);
   });
