@@ -344,7 +344,7 @@ export const machine = setup({
       on: {
         ISSUE_MDL: { guard: 'mdlAllowed', target: 'mdlHold', actions: 'recordMdl' },
         // 21 CFR 814.37(c): a major amendment extends the review period; the state is unchanged.
-        UNSOLICITED_MAJOR_AMENDMENT: { actions: 'recordUnsolicitedAmendment' },
+        UNSOLICITED_MAJOR_AMENDMENT: { target: '.substantive', actions: 'recordUnsolicitedAmendment' },
         REFER_TO_PANEL: { target: 'advisoryPanel', actions: 'recordPanelReferral' },
         ISSUE_APPROVAL_ORDER: { guard: 'approvalNumberFits', target: 'approved', actions: 'recordApproval' },
         ISSUE_APPROVABLE: 'approvable',

@@ -5,6 +5,7 @@
 import type { AnyStateNode } from 'xstate';
 import { getStateNodes } from 'xstate/graph';
 import type { StateMeta, WorkflowDefinition } from '../../workflows/types.js';
+import { WORKFLOWS } from '../../workflows/index.js';
 import { definitionHash } from './definitions.js';
 
 export interface StateDescription {
@@ -79,15 +80,29 @@ export function describeWorkflow(w: WorkflowDefinition) {
 
 const mermaidId = (path: string) => path.replace(/[^A-Za-z0-9]/g, '_');
 
-/** The machine as Mermaid `stateDiagram-v2` text. */
-export function mermaidDiagram(w: WorkflowDefinition): string {
+/** States to mark on a diagram: where a submission has been, and where it is. */
+export interface DiagramHighlight {
+  readonly visited: readonly string[];
+  readonly current: string;
+}
+
+/**
+ * The machine as Mermaid `stateDiagram-v2` text; with `highlight`, the states a submission went
+ * through and the one it is in are styled (`visited`, `current`). Only leaf states are styled:
+ * Mermaid does not style composite states.
+ */
+export function mermaidDiagram(w: WorkflowDefinition, highlight?: DiagramHighlight): string {
   const lines = ['stateDiagram-v2'];
+  const leaves = new Set<string>();
   const render = (node: AnyStateNode, indent: string) => {
     const children = Object.values(node.states) as AnyStateNode[];
     if (node.path.length > 0) {
       const id = mermaidId(nodePath(node));
       if (children.length) lines.push(`${indent}state "${nodePath(node)}" as ${id} {`);
-      else lines.push(`${indent}state "${nodePath(node)}" as ${id}`);
+      else {
+        lines.push(`${indent}state "${nodePath(node)}" as ${id}`);
+        leaves.add(nodePath(node));
+      }
     }
     const inner = node.path.length > 0 && children.length ? `${indent}  ` : indent;
     if (children.length && node.initial) {
@@ -109,5 +124,71 @@ export function mermaidDiagram(w: WorkflowDefinition): string {
       }
     }
   }
+  if (highlight) {
+    const visited = [...new Set(highlight.visited)].filter((p) => leaves.has(p) && p !== highlight.current);
+    lines.push('  classDef visited fill:#dbeafe,stroke:#1d4ed8,color:#1e3a8a');
+    lines.push('  classDef current fill:#fde68a,stroke:#b45309,stroke-width:3px,color:#78350f');
+    if (visited.length) lines.push(`  class ${visited.map(mermaidId).join(',')} visited`);
+    if (leaves.has(highlight.current)) lines.push(`  class ${mermaidId(highlight.current)} current`);
+  }
   return `${lines.join('\n')}\n`;
+}
+
+const cell = (v: string) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/**
+ * `docs/workflows/<id>.md`: the diagram, states, events with roles and payload fields, goals and
+ * parameters of a workflow, generated from the machine file (`npm run docs:workflows`; a test
+ * fails when the committed file is stale).
+ */
+export function workflowMarkdown(w: WorkflowDefinition, versions: readonly WorkflowDefinition[]): string {
+  const d = describeWorkflow(w);
+  const out: string[] = [];
+  out.push(`# ${w.title} (\`${w.id}\`)`, '');
+  out.push('<!-- Generated from the machine file by `npm run docs:workflows`; do not edit by hand. -->', '');
+  out.push(`Jurisdiction ${w.jurisdiction}, dates in ${w.timeZone}. Version ${w.version}, definition hash \`${d.definitionHash}\`.`, '');
+  if (versions.length > 1) {
+    out.push('Versions in the catalog (a submission keeps the version it started on):', '');
+    for (const v of versions) out.push(`- \`${v.id}@${v.version}\`: \`${summarizeWorkflow(v).definitionHash}\``);
+    out.push('');
+  }
+  out.push('## Diagram', '', '```mermaid', mermaidDiagram(w).trimEnd(), '```', '');
+  out.push('## States', '', '| state | clocks | hard deadline | description |', '|---|---|---|---|');
+  for (const st of d.states) {
+    const deadline = st.deadline ? `${st.deadline.event} after ${st.deadline.length} ${st.deadline.unit}${st.deadline.anchor ? ` from \`${st.deadline.anchor}\`` : ''}${st.deadline.unconfirmed ? ' (UNCONFIRMED)' : ''}` : '';
+    out.push(`| \`${st.path}\` | ${st.tags.join(', ')} | ${cell(deadline)} | ${cell(st.description ?? '')} |`);
+  }
+  out.push('', '## Events', '', '| event | roles | from → to | data | description |', '|---|---|---|---|---|');
+  for (const [type, e] of Object.entries(w.events)) {
+    const moves = d.states.flatMap((st) => st.transitions.filter((t) => t.event === type).map((t) => `\`${st.path}\` → ${t.targets.map((x) => `\`${x}\``).join(', ')}`));
+    const props = (e.schema.properties ?? {}) as Record<string, unknown>;
+    const required = new Set((e.schema.required ?? []) as string[]);
+    const data = Object.keys(props).map((k) => (required.has(k) ? `**${k}**` : k)).join(', ');
+    out.push(`| \`${type}\` | ${e.roles.join(', ')} | ${[...new Set(moves)].join('<br>')} | ${data} | ${cell(e.description)} |`);
+  }
+  if (w.goals.length) {
+    out.push('', '## Goals (soft)', '', '| goal | length | applies when | description |', '|---|---|---|---|');
+    for (const g of w.goals) out.push(`| ${g.kind} | ${g.length} ${g.unit} | ${g.when ? Object.entries(g.when).map(([k, v]) => `${k} = ${v}`).join(', ') : 'always'} | ${cell(g.description)} |`);
+  }
+  const params = Object.entries(w.parameters);
+  if (params.length) {
+    out.push('', '## Parameters', '', '| name | value | note |', '|---|---|---|');
+    for (const [name, p] of params) out.push(`| ${name} | ${String(p.value)}${p.unit ? ` ${p.unit}` : ''}${p.unconfirmed ? ' (UNCONFIRMED)' : ''} | ${cell(p.note)} |`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Every file of docs/workflows/ by name: one page per workflow id and an index. */
+export function workflowDocs(): Map<string, string> {
+  const files = new Map<string, string>();
+  const ids = [...new Set(WORKFLOWS.map((w) => w.id))];
+  const index = ['# Workflow catalog', '', '<!-- Generated by `npm run docs:workflows`; do not edit by hand. -->', '', '| id | pathway | jurisdiction | versions |', '|---|---|---|---|'];
+  for (const id of ids) {
+    const versions = WORKFLOWS.filter((w) => w.id === id).sort((a, b) => a.version - b.version);
+    const latest = versions[versions.length - 1]!;
+    files.set(`${id}.md`, workflowMarkdown(latest, versions));
+    index.push(`| [\`${id}\`](${id}.md) | ${latest.title} | ${latest.jurisdiction} | ${versions.map((v) => v.version).join(', ')} |`);
+  }
+  files.set('README.md', `${index.join('\n')}\n`);
+  return files;
 }

@@ -47,6 +47,7 @@ import {
   type Transition,
 } from '../store/submissions-store.js';
 import { SCHEMA_BASE, eventSchemaId, inputSchemaId, type Validator } from '../validation.js';
+import { mermaidDiagram } from './catalog.js';
 import { activeDeadline, allowedEventsFor, definitionHash, handledEvents, statePath, stateDescription, stateValue } from './definitions.js';
 import { GENESIS_HASH, canonicalJson, recordHash, sha256Hex } from './hash.js';
 import { MexicanCalendar, addCalendarDays, dateIn, parseEffectiveAt } from './time.js';
@@ -806,6 +807,13 @@ export function createEngine(deps: EngineDeps) {
     async history(actor: Actor, id: string): Promise<Transition[]> {
       await loadVisible(reader, actor, id);
       return listTransitions(reader, id);
+    },
+
+    /** GET /v1/submissions/:id/diagram: its workflow version's diagram with its path and state marked. */
+    async submissionDiagram(actor: Actor, id: string): Promise<string> {
+      const s = await loadVisible(reader, actor, id);
+      const visited = (await listTransitions(reader, id)).flatMap((t) => (t.from ? [t.from, t.to] : [t.to]));
+      return mermaidDiagram(requireWorkflow(s), { visited, current: s.state });
     },
 
     /** POST /v1/submissions/:id/documents: bytes stored by SHA-256, and a DOCUMENT_ADDED record. */

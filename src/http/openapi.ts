@@ -26,6 +26,8 @@ const problem = (description: string) => ({ description, content: { 'application
 const json = (schema: Json, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const versionParam = { name: 'version', in: 'query', required: false, description: 'A workflow version in the catalog (default: the latest)', schema: { type: 'integer', minimum: 1 } };
+const mermaid = { description: 'Mermaid stateDiagram-v2 text', content: { 'text/plain': { schema: { type: 'string' } } } };
 const commonErrors = { '401': problem('unauthenticated'), '404': problem('not_found'), '422': problem('validation_failed') };
 
 export function buildOpenApi(): Json {
@@ -68,12 +70,12 @@ export function buildOpenApi(): Json {
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': json({ type: 'object' }) } } },
       '/docs': { get: { summary: 'This document rendered as HTML', security: [], responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
       '/v1/me': { get: { summary: 'The caller', responses: { '200': json(ref('Actor')), '401': problem('unauthenticated') } } },
-      '/v1/workflows': { get: { summary: 'Workflow catalog', responses: { '200': json({ type: 'object' }) } } },
+      '/v1/workflows': { get: { summary: 'Workflow catalog: the latest version of each workflow, with every version in the catalog and its definition hash', responses: { '200': json({ type: 'object' }) } } },
       '/v1/workflows/{id}': {
-        get: { summary: 'One workflow: states (tags, clocks, deadlines), events (roles, payload schema), goals, parameters', parameters: [idParam], responses: { '200': json({ type: 'object' }), '404': problem('not_found') } },
+        get: { summary: 'One workflow: states (tags, clocks, deadlines), events (roles, payload schema), goals, parameters', parameters: [idParam, versionParam], responses: { '200': json({ type: 'object' }), '404': problem('not_found'), '422': problem('validation_failed') } },
       },
       '/v1/workflows/{id}/diagram': {
-        get: { summary: 'Mermaid stateDiagram-v2', parameters: [idParam], responses: { '200': { description: 'Mermaid text', content: { 'text/plain': { schema: { type: 'string' } } } }, '404': problem('not_found') } },
+        get: { summary: 'Mermaid stateDiagram-v2', parameters: [idParam, versionParam], responses: { '200': mermaid, '404': problem('not_found'), '422': problem('validation_failed') } },
       },
       '/v1/submissions': {
         post: {
@@ -100,6 +102,7 @@ export function buildOpenApi(): Json {
           },
         },
       },
+      '/v1/submissions/{id}/diagram': { get: { summary: "The submission's workflow diagram (its own version) with the states it went through and its current state highlighted", parameters: [idParam], responses: { '200': mermaid, ...commonErrors } } },
       '/v1/submissions/{id}/history': { get: { summary: 'The hash-chained history in seq order', parameters: [idParam], responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('Transition') } } }), ...commonErrors } } },
       '/v1/submissions/{id}/documents': {
         post: {

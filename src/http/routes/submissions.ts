@@ -83,6 +83,10 @@ export function createSubmissionsRouter(engine: Engine): Router {
     res.status(result.status).json(result.body);
   });
 
+  router.get('/submissions/:id/diagram', async (req, res) => {
+    res.type('text/plain; charset=utf-8').send(await engine.submissionDiagram(res.locals.actor, req.params.id));
+  });
+
   router.get('/submissions/:id/history', async (req, res) => {
     res.json({ items: await engine.history(res.locals.actor, req.params.id) });
   });

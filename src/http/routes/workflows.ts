@@ -1,8 +1,28 @@
-/** GET /v1/me and the workflow catalog. */
-import { Router } from 'express';
-import { latestWorkflow, latestWorkflows } from '../../../workflows/index.js';
-import { NotFoundError } from '../../errors.js';
+/** GET /v1/me and the workflow catalog (every version stays readable: auditors ask which rules applied). */
+import { Router, type Request } from 'express';
+import { WORKFLOWS, latestWorkflow, latestWorkflows, workflowVersion } from '../../../workflows/index.js';
+import { InputError, NotFoundError } from '../../errors.js';
 import { describeWorkflow, mermaidDiagram, summarizeWorkflow } from '../../engine/catalog.js';
+import { escapePointer } from '../../validation.js';
+
+/** The workflow a catalog request names: the latest version, or `?version=N`. */
+function requested(req: Request<{ id: string }>) {
+  for (const k of Object.keys(req.query)) {
+    if (k !== 'version') throw new InputError(`Unknown query parameter ${k}`, [{ path: `/${escapePointer(k)}`, message: 'is not a known field' }]);
+  }
+  const raw = req.query.version;
+  if (raw === undefined) {
+    const w = latestWorkflow(req.params.id);
+    if (!w) throw new NotFoundError(`No workflow ${req.params.id}`);
+    return w;
+  }
+  if (typeof raw !== 'string' || !/^[1-9][0-9]{0,5}$/.test(raw)) {
+    throw new InputError('version must be a positive integer', [{ path: '/version', message: 'must be a positive integer' }]);
+  }
+  const w = workflowVersion(req.params.id, Number(raw));
+  if (!w) throw new NotFoundError(`No workflow ${req.params.id}@${raw}`);
+  return w;
+}
 
 export function createCatalogRouter(): Router {
   const router = Router();
@@ -10,17 +30,18 @@ export function createCatalogRouter(): Router {
     res.json(res.locals.actor);
   });
   router.get('/workflows', (_req, res) => {
-    res.json({ items: latestWorkflows().map(summarizeWorkflow) });
+    res.json({
+      items: latestWorkflows().map((w) => ({
+        ...summarizeWorkflow(w),
+        versions: WORKFLOWS.filter((v) => v.id === w.id).sort((a, b) => a.version - b.version).map((v) => ({ version: v.version, definitionHash: summarizeWorkflow(v).definitionHash })),
+      })),
+    });
   });
   router.get('/workflows/:id', (req, res) => {
-    const w = latestWorkflow(req.params.id);
-    if (!w) throw new NotFoundError(`No workflow ${req.params.id}`);
-    res.json(describeWorkflow(w));
+    res.json(describeWorkflow(requested(req)));
   });
   router.get('/workflows/:id/diagram', (req, res) => {
-    const w = latestWorkflow(req.params.id);
-    if (!w) throw new NotFoundError(`No workflow ${req.params.id}`);
-    res.type('text/plain; charset=utf-8').send(mermaidDiagram(w));
+    res.type('text/plain; charset=utf-8').send(mermaidDiagram(requested(req)));
   });
   return router;
 }
