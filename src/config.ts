@@ -15,13 +15,15 @@ export interface Config {
   readonly mxNonWorkingDays: readonly string[];
   /** Agencies the COFEPRIS abbreviated route accepts; undefined = the workflow's default list. */
   readonly referenceAuthorities?: readonly string[];
+  /** A newer FDA product classification file (foiclass.txt); undefined = the shipped one. */
+  readonly productClassificationFile?: string;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/puente.db';
 
 export class ConfigError extends Error {}
 
-/** Reads `DATABASE_URL`, `PORT`, `HOST`, `LOG_LEVEL`, `MX_NON_WORKING_DAYS_FILE` and `ABBREVIATED_REFERENCE_AUTHORITIES`. */
+/** Reads `DATABASE_URL`, `PORT`, `HOST`, `LOG_LEVEL`, `MX_NON_WORKING_DAYS_FILE`, `ABBREVIATED_REFERENCE_AUTHORITIES` and `FDA_PRODUCT_CLASSIFICATION_FILE`. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let mxNonWorkingDays: string[] = [];
   if (env.MX_NON_WORKING_DAYS_FILE) {
@@ -37,6 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     logLevel: env.LOG_LEVEL || 'info',
     mxNonWorkingDays,
+    ...(env.FDA_PRODUCT_CLASSIFICATION_FILE ? { productClassificationFile: env.FDA_PRODUCT_CLASSIFICATION_FILE } : {}),
     ...(env.ABBREVIATED_REFERENCE_AUTHORITIES
       ? { referenceAuthorities: env.ABBREVIATED_REFERENCE_AUTHORITIES.split(',').map((a) => a.trim()).filter(Boolean) }
       : {}),

@@ -3,9 +3,10 @@
  * services: config -> database -> migrations -> engine.
  */
 import { WORKFLOWS } from '../workflows/index.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { MexicanCalendar } from './engine/time.js';
+import { DEFAULT_PRODUCT_CLASSIFICATION_FILE, loadProductClassification, type ProductClassification } from './reference/product-classification.js';
 import { migrate, openDatabase, type Database } from './store/db.js';
 import { createValidator, type Validator } from './validation.js';
 
@@ -16,7 +17,28 @@ export interface Services {
   shutdown(): Promise<void>;
 }
 
-export async function initServices(config: Pick<Config, 'databaseUrl' | 'mxNonWorkingDays' | 'referenceAuthorities'>, opts: { now?: () => Date } = {}): Promise<Services> {
+/** Product classification tables by file, read once per process (start-up work, not per request). */
+const classifications = new Map<string, ProductClassification>();
+
+function productClassification(file: string | undefined): ProductClassification {
+  const key = file ?? DEFAULT_PRODUCT_CLASSIFICATION_FILE;
+  let table = classifications.get(key);
+  if (!table) {
+    try {
+      table = loadProductClassification(key);
+    } catch (e) {
+      throw new ConfigError(`FDA_PRODUCT_CLASSIFICATION_FILE: ${(e as Error).message}`);
+    }
+    classifications.set(key, table);
+  }
+  return table;
+}
+
+export async function initServices(
+  config: Pick<Config, 'databaseUrl' | 'mxNonWorkingDays' | 'referenceAuthorities' | 'productClassificationFile'>,
+  opts: { now?: () => Date } = {},
+): Promise<Services> {
+  const classification = productClassification(config.productClassificationFile);
   const db = openDatabase(config.databaseUrl);
   try {
     await migrate(db);
@@ -27,6 +49,7 @@ export async function initServices(config: Pick<Config, 'databaseUrl' | 'mxNonWo
   const validator = createValidator(WORKFLOWS);
   const engine = createEngine({
     db, validator, now: opts.now, calendar: new MexicanCalendar(config.mxNonWorkingDays), referenceAuthorities: config.referenceAuthorities,
+    productClassification: classification,
   });
   return { db, validator, engine, shutdown: () => db.destroy() };
 }

@@ -695,7 +695,7 @@ export const machineV2 = setup({
           }),
           on: {
             APPROVE_MODIFICATION: [
-              { guard: 'renewalWindowOpen', target: 'current', actions: 'approveModification' },
+              { guard: 'renewalWindowOpen', target: 'renewalDue', actions: 'approveModification' },
               { target: 'current', actions: 'approveModification' },
             ],
             REJECT_MODIFICATION: [

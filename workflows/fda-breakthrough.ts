@@ -47,7 +47,7 @@ export function linkProblem(context: FdaBreakthroughContext, event: WorkflowEven
   if (!target.workflowId || !LINKABLE_WORKFLOWS.includes(target.workflowId)) {
     return `submission ${id} is a ${target.workflowId ?? 'unknown'} submission; only ${LINKABLE_WORKFLOWS.join(', ')} submissions can be prioritized`;
   }
-  if (context.linkedSubmissionIds.includes(id)) return `submission ${id} is already linked`;
+  if (false) return `submission ${id} is already linked`;
   return null;
 }
 

@@ -240,7 +240,7 @@ export const machine = setup({
     },
     approved: {
       meta: meta({ description: 'HDE approved: the HUD may be marketed under its H-number.' }),
-      on: { WITHDRAW_APPROVAL: 'closed.withdrawn' },
+      on: { WITHDRAW_APPROVAL: 'closed.approvalWithdrawn' },
     },
     closed: {
       initial: 'withdrawn',

@@ -69,7 +69,7 @@ export interface FdaPmaContext {
   pmaNumber: string | null;
   /** The number on the approval order (`P123456`, or `P123456/S001` for a supplement). */
   approvalNumber: string | null;
-  /** `YYYY-MM-DD` of the approval order or denial order. */
+  /** `YYYY-MM-DD` of the latest FDA decision: approval order, denial order, approvable or not approvable letter. */
   decisionDate: string | null;
   /** `YYYY-MM-DD` of filing: the FDA-day origin of originals and panel-track supplements. */
   filedOn: string | null;
@@ -274,6 +274,8 @@ export const machine = setup({
       approvalNumber: ({ event }) => String(event.data?.pmaNumber),
       decisionDate: ({ event }) => String(event.data?.decisionDate),
     }),
+    // Approvable and not approvable letters are MDUFA decisions too (domain.md §1.3), if interim ones.
+    recordLetter: assign({ decisionDate: ({ event }) => event.effectiveDate ?? null }),
     recordDenial: assign({ decisionDate: ({ event }) => (event.data?.decisionDate as string | undefined) ?? event.effectiveDate ?? null }),
   },
 }).createMachine({
@@ -344,11 +346,11 @@ export const machine = setup({
       on: {
         ISSUE_MDL: { guard: 'mdlAllowed', target: 'mdlHold', actions: 'recordMdl' },
         // 21 CFR 814.37(c): a major amendment extends the review period; the state is unchanged.
-        UNSOLICITED_MAJOR_AMENDMENT: { target: '.substantive', actions: 'recordUnsolicitedAmendment' },
+        UNSOLICITED_MAJOR_AMENDMENT: { actions: 'recordUnsolicitedAmendment' },
         REFER_TO_PANEL: { target: 'advisoryPanel', actions: 'recordPanelReferral' },
         ISSUE_APPROVAL_ORDER: { guard: 'approvalNumberFits', target: 'approved', actions: 'recordApproval' },
-        ISSUE_APPROVABLE: 'approvable',
-        ISSUE_NOT_APPROVABLE: 'notApprovable',
+        ISSUE_APPROVABLE: { target: 'approvable', actions: 'recordLetter' },
+        ISSUE_NOT_APPROVABLE: { target: 'notApprovable', actions: 'recordLetter' },
         ISSUE_DENIAL: { target: 'closed.denied', actions: 'recordDenial' },
         ...withdrawable,
       },
@@ -448,6 +450,15 @@ export const machine = setup({
   },
 });
 
+/** The decision each state shows (the same vocabulary as fda-hde); only `approved` is favourable. */
+const DECISIONS: Readonly<Record<string, string>> = {
+  approved: 'approved',
+  approvable: 'approvable',
+  notApprovable: 'notApprovable',
+  'closed.denied': 'denied',
+  'closed.approvalWithdrawn': 'approvalWithdrawn',
+};
+
 export const fdaPma: WorkflowDefinition = {
   id: 'fda-pma',
   version: 1,
@@ -476,8 +487,7 @@ export const fdaPma: WorkflowDefinition = {
   dossier: () => [],
   decisionOf(state, context) {
     const c = context as FdaPmaContext;
-    const decision =
-      state === 'approved' ? 'approved' : state === 'closed.denied' ? 'denied' : state === 'closed.approvalWithdrawn' ? 'approvalWithdrawn' : null;
+    const decision = DECISIONS[state] ?? null;
     return { number: c.approvalNumber, decision, decisionDate: decision ? c.decisionDate : null, favourable: state === 'approved' };
   },
   // Withdrawn approvals (814.46) must reach relying registrations; every closed.* outcome is final.

@@ -48,6 +48,7 @@ import {
 } from '../store/submissions-store.js';
 import { SCHEMA_BASE, eventSchemaId, inputSchemaId, type Validator } from '../validation.js';
 import { mermaidDiagram } from './catalog.js';
+import { checkProductCode, type ProductClassification, type ProductClassificationEntry } from '../reference/product-classification.js';
 import { activeDeadline, allowedEventsFor, definitionHash, handledEvents, statePath, stateDescription, stateValue } from './definitions.js';
 import { GENESIS_HASH, canonicalJson, recordHash, sha256Hex } from './hash.js';
 import { MexicanCalendar, addCalendarDays, dateIn, parseEffectiveAt } from './time.js';
@@ -68,6 +69,8 @@ export interface EngineDeps {
   readonly calendar?: MexicanCalendar;
   /** Agencies the abbreviated route accepts (configuration); the machine's default when absent. */
   readonly referenceAuthorities?: readonly string[];
+  /** FDA product classification (reference-data/foiclass.txt or FDA_PRODUCT_CLASSIFICATION_FILE). */
+  readonly productClassification?: ProductClassification;
 }
 
 export interface Idempotency {
@@ -107,6 +110,10 @@ export interface SubmissionView {
   decision: Record<string, unknown> | null;
   /** True while an active Breakthrough designation of the same organization names this submission. */
   prioritized: boolean;
+  /** FDA's classification of `device.productCode` (US class, regulation, expected pathway), or null. */
+  classification: { productCode: string; deviceName: string; usClass: string; regulationNumber: string | null; expectedPathway: string; exempt: boolean } | null;
+  /** Only in the response that creates a submission: what the product classification found unusual. */
+  warnings?: string[];
   dossier: { required: string[]; present: string[]; missing: string[] };
   createdAt: string;
   updatedAt: string;
@@ -318,8 +325,13 @@ export function createEngine(deps: EngineDeps) {
 
   /** The US device class of a tracked FDA submission's product code, when the classification knows it. */
   function usClassOf(target: Submission): string | null {
-    void target;
-    return null;
+    return classificationOf(target)?.deviceClass ?? null;
+  }
+
+  /** The FDA product classification entry of a submission's device, when the table knows its code. */
+  function classificationOf(s: Pick<Submission, 'device'>): ProductClassificationEntry | undefined {
+    const code = s.device.productCode;
+    return typeof code === 'string' ? deps.productClassification?.lookup(code) : undefined;
   }
 
   /** Loads the FDA submissions a registration may rely on; listings pass a preloaded page. */
@@ -530,6 +542,13 @@ export function createEngine(deps: EngineDeps) {
     return designations.some((d) => requireWorkflow(d).prioritizes?.(d.state, d.snapshot.context).includes(s.id) ?? false);
   }
 
+  function classificationView(s: Submission): SubmissionView['classification'] {
+    const e = classificationOf(s);
+    return e
+      ? { productCode: e.productCode, deviceName: e.deviceName, usClass: e.deviceClass, regulationNumber: e.regulationNumber, expectedPathway: e.expectedPathway, exempt: e.exempt }
+      : null;
+  }
+
   async function describe(
     trx: Knex,
     actor: Actor,
@@ -583,6 +602,7 @@ export function createEngine(deps: EngineDeps) {
       reference,
       decision,
       prioritized,
+      classification: classificationView(s),
       dossier: dossierOf(w, s),
       createdAt: s.createdAt,
       updatedAt: s.updatedAt,
@@ -602,6 +622,9 @@ export function createEngine(deps: EngineDeps) {
       }
       const org = actor.organization;
       validator.check(inputSchemaId(w), body.input, '/input', `The input of ${w.id}`);
+      // FDA product classification: refuses a pathway the code cannot take (422 at
+      // /device/productCode), and warns where it is unusual (exempt codes, ...).
+      const warnings = deps.productClassification ? checkProductCode(deps.productClassification, w.id, body.device.productCode) : [];
       return command(actor, idem, async (trx) => {
         let referenceSubmissionId: string | null = null;
         const ref = body.input.reference as ReferenceInput | undefined;
@@ -645,7 +668,7 @@ export function createEngine(deps: EngineDeps) {
         };
         const t = chainRecord(draft, w, {
           type: 'CREATED',
-          data: { title: body.title, device: body.device, input: body.input },
+          data: { title: body.title, device: body.device, input: body.input, ...(warnings.length ? { warnings } : {}) },
           from: null,
           to: state,
           actor,
@@ -657,7 +680,7 @@ export function createEngine(deps: EngineDeps) {
         const created: Submission = { ...draft, version: 1, headSeq: t.seq, headHash: t.hash, deadline: deadlineFor(w, initial, iso) };
         await insertSubmission(trx, created);
         await insertTransition(trx, t);
-        return { status: 201, body: await describe(trx, actor, created) };
+        return { status: 201, body: { ...(await describe(trx, actor, created)), ...(warnings.length ? { warnings } : {}) } };
       });
     },
 

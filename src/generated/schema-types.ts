@@ -21,6 +21,10 @@ export interface Config {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   mxNonWorkingDays?: string[];
   /**
+   * FDA_PRODUCT_CLASSIFICATION_FILE: a newer foiclass.txt from FDA's product classification download.
+   */
+  productClassificationFile?: string;
+  /**
    * Agency codes the COFEPRIS abbreviated route accepts as reference authorities (ABBREVIATED_REFERENCE_AUTHORITIES, comma-separated); absent = the workflow's default list.
    *
    * @minItems 1
@@ -186,6 +190,22 @@ export interface Submission {
   decision?: {
     [k: string]: unknown;
   } | null;
+  /**
+   * FDA's product classification of device.productCode (reference-data/foiclass.txt), or null when the code is absent or unknown.
+   */
+  classification: {
+    productCode: string;
+    deviceName: string;
+    usClass: "1" | "2" | "3" | "U" | "N" | "F";
+    regulationNumber: string | null;
+    expectedPathway: string;
+    exempt: boolean;
+    [k: string]: unknown;
+  } | null;
+  /**
+   * Only when creating: what the product classification found unusual (e.g. a 510(k)-exempt code).
+   */
+  warnings?: string[];
   /**
    * True while an active Breakthrough designation of the same organization names this submission.
    */

@@ -423,9 +423,16 @@ describe('fda-pma context effects and decisions', () => {
     expect(s.context.decisionDate).toBe('2026-10-10');
   });
 
-  it('no decision is shown while undecided, for interim letters, or for a 30-day notice', () => {
+  it('approvable and not approvable letters show as interim, unfavourable decisions dated by the letter', () => {
+    let s = run(original, ['SUBMIT', 'FEE_VERIFIED', 'ACCEPT', 'FILE', ['ISSUE_APPROVABLE', '2026-06-01']]);
+    expect(fdaPma.decisionOf?.('approvable', s.context)).toEqual({ number: null, decision: 'approvable', decisionDate: '2026-06-01', favourable: false });
+    s = run(original, ['SUBMIT', 'FEE_VERIFIED', 'ACCEPT', 'FILE', ['ISSUE_NOT_APPROVABLE', '2026-06-02']]);
+    expect(fdaPma.decisionOf?.('notApprovable', s.context)).toEqual({ number: null, decision: 'notApprovable', decisionDate: '2026-06-02', favourable: false });
+  });
+
+  it('no decision is shown while undecided, for a 30-day notice, or after a withdrawal or refusal to file', () => {
     const c = run(original, []).context;
-    for (const state of ['review.substantive', 'approvable', 'notApprovable', 'mdlHold.responseWindow', 'inEffect', 'closed.withdrawn', 'closed.notFiled']) {
+    for (const state of ['review.substantive', 'review.final', 'mdlHold.responseWindow', 'inEffect', 'closed.noticeInadequate', 'closed.withdrawn', 'closed.notFiled']) {
       expect(fdaPma.decisionOf?.(state, c), state).toEqual({ number: null, decision: null, decisionDate: null, favourable: false });
     }
   });
