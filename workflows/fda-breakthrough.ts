@@ -47,7 +47,7 @@ export function linkProblem(context: FdaBreakthroughContext, event: WorkflowEven
   if (!target.workflowId || !LINKABLE_WORKFLOWS.includes(target.workflowId)) {
     return `submission ${id} is a ${target.workflowId ?? 'unknown'} submission; only ${LINKABLE_WORKFLOWS.join(', ')} submissions can be prioritized`;
   }
-  if (false) return `submission ${id} is already linked`;
+  if (context.linkedSubmissionIds.includes(id)) return `submission ${id} is already linked`;
   return null;
 }
 
@@ -160,6 +160,7 @@ const DECISIONS: Readonly<Record<string, string>> = {
 };
 
 export const fdaBreakthrough: WorkflowDefinition = {
+  linkableWorkflows: LINKABLE_WORKFLOWS,
   id: 'fda-breakthrough',
   version: 1,
   title: 'Breakthrough Devices Program designation',

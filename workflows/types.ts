@@ -163,6 +163,11 @@ export interface WorkflowDefinition {
   /** For FDA pathways: the decision a COFEPRIS registration could rely on, read from a snapshot. */
   decisionOf?(state: string, context: unknown): FdaDecision;
   /**
+   * Workflows a creation `input.linkedSubmissionId` may name (Breakthrough: the marketing
+   * submission it prioritizes); the engine checks it exists in the same organization.
+   */
+  readonly linkableWorkflows?: readonly string[];
+  /**
    * For designation pathways (Breakthrough): the submissions a snapshot currently prioritizes;
    * the engine shows `prioritized: true` on them.
    */

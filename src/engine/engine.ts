@@ -637,6 +637,15 @@ export function createEngine(deps: EngineDeps) {
           }
           referenceSubmissionId = target.id;
         }
+        const linked = body.input.linkedSubmissionId;
+        if (typeof linked === 'string') {
+          const target = await findSubmission(trx, linked);
+          if (!target || target.organization.id !== org.id || !w.linkableWorkflows?.includes(target.workflowId)) {
+            throw new InputError('The linked submission is not one this workflow can name', [
+              { path: '/input/linkedSubmissionId', message: `must name a ${(w.linkableWorkflows ?? []).join(', ')} submission of your organization` },
+            ]);
+          }
+        }
         const at = now();
         const iso = at.toISOString();
         const [initial] = initialTransition(w.machine, body.input as never);

@@ -143,6 +143,18 @@ describe('fda-breakthrough: LINK_SUBMISSION refusals (409, saying why; nothing w
     expect(await api.history(m, b.id)).toEqual(before);
   });
 
+  it('POST /v1/submissions refuses (422 /input/linkedSubmissionId) an id that is not a same-organization 510(k), De Novo or PMA', async () => {
+    const { manufacturer: m, otherManufacturer } = ctx.users;
+    const theirs = await api.create(otherManufacturer, body510k('Beta 510(k)'));
+    const presub = await api.create(m, { workflow: 'fda-presub', title: 'Pre-Sub', device: DEVICE, input: { meetingRequested: false } });
+    for (const id of [randomUUID(), theirs.id, presub.id]) {
+      const res = await api.post(m, '/v1/submissions', bodyBreakthrough({ linkedSubmissionId: id }));
+      expect(errorPaths(expectProblem(res, 422, 'validation_failed'))).toEqual(['/input/linkedSubmissionId']);
+    }
+    const ours = await api.create(m, body510k('Ours'));
+    expect((await api.post(m, '/v1/submissions', bodyBreakthrough({ linkedSubmissionId: ours.id }))).status).toBe(201);
+  });
+
   it('is not allowed before the request is sent, nor once closed', async () => {
     const { manufacturer: m, fda } = ctx.users;
     const k = await api.create(m, body510k('Link target'));
