@@ -661,7 +661,7 @@ describe('fda-pma event roles and schemas (DESIGN §3)', () => {
   });
 
   it('the approval-order pattern is the shared pNumber pattern of workflows/common.ts', () => {
-    expect((fdaPma.events.ISSUE_APPROVAL_ORDER!.schema.properties as Record<string, { pattern: string }>).pmaNumber.pattern).toBe(NUMBER_PATTERNS.pNumber);
+    expect((fdaPma.events.ISSUE_APPROVAL_ORDER!.schema.properties as Record<string, { pattern: string }>).pmaNumber!.pattern).toBe(NUMBER_PATTERNS.pNumber);
   });
 
   it('ISSUE_MDL requires a non-empty list of deficiencies; PANEL_RECOMMENDATION one of the panel outcomes; WITHDRAW_APPROVAL its grounds', () => {
