@@ -1,0 +1,107 @@
+/**
+ * `puente workflow migrate`: a dry run changes nothing; a real run moves only the running
+ * submissions whose state exists in the target version, each with a MIGRATED record naming both
+ * definition hashes, leaves the others (and closed ones) alone, and every chain still verifies.
+ * The target here is a deliberately smaller fda-510k version (no `aiHold`), so both outcomes occur.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setup } from 'xstate';
+import { definitionHash } from '../../src/engine/definitions.js';
+import { verifyDatabase } from '../../src/engine/verify.js';
+import { listTransitions } from '../../src/store/submissions-store.js';
+import { fda510k } from '../../workflows/fda-510k.js';
+import type { WorkflowDefinition, WorkflowEvent } from '../../workflows/types.js';
+import { createTestContext, type TestContext } from '../support/fixtures.js';
+
+let ctx: TestContext;
+
+/** fda-510k@99: the same ids, but without aiHold (so submissions on AI hold cannot move). */
+const smaller: WorkflowDefinition = {
+  ...fda510k,
+  version: 99,
+  machine: setup({ types: { context: {} as Record<string, unknown>, events: {} as WorkflowEvent } }).createMachine({
+    id: 'fda-510k',
+    initial: 'draft',
+    context: ({ input }) => ({ ...(input as object) }),
+    states: {
+      draft: { on: { SUBMIT: 'received' } },
+      received: { on: { FEE_VERIFIED: 'review' } },
+      review: { initial: 'substantive', states: { substantive: {}, interactive: {} } },
+      closed: { initial: 'withdrawn', states: { withdrawn: { type: 'final' } } },
+    },
+  }),
+};
+
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const { engine } = ctx.services;
+  const { manufacturer: m, fda } = ctx.users;
+  const create = async (title: string) =>
+    (await engine.createSubmission(m.actor, { workflow: 'fda-510k', title, device: { name: 'Pump' }, input: { format: 'eCopy', variant: 'traditional' } })).body.id;
+  ids.draft = await create('Draft');
+  ids.review = await create('In review');
+  await engine.sendEvent(m.actor, ids.review, { type: 'SUBMIT', effectiveAt: '2026-01-05' });
+  await engine.sendEvent(fda.actor, ids.review, { type: 'FEE_VERIFIED', effectiveAt: '2026-01-06' });
+  await engine.sendEvent(fda.actor, ids.review, { type: 'ACCEPT', effectiveAt: '2026-01-10' });
+  ids.aiHold = await create('On AI hold');
+  await engine.sendEvent(m.actor, ids.aiHold, { type: 'SUBMIT', effectiveAt: '2026-01-05' });
+  await engine.sendEvent(fda.actor, ids.aiHold, { type: 'FEE_VERIFIED', effectiveAt: '2026-01-06' });
+  await engine.sendEvent(fda.actor, ids.aiHold, { type: 'ACCEPT', effectiveAt: '2026-01-10' });
+  await engine.sendEvent(fda.actor, ids.aiHold, { type: 'REQUEST_AI', data: { deficiencies: ['Bench data'] }, effectiveAt: '2026-02-01' });
+  ids.closed = await create('Withdrawn');
+  await engine.sendEvent(m.actor, ids.closed, { type: 'WITHDRAW' });
+});
+afterAll(async () => ctx?.close());
+
+async function snapshotOf(id: string) {
+  const row = await ctx.services.db.knex('submissions').where({ id }).first('workflow_version', 'version', 'state', 'head_seq');
+  return { workflowVersion: Number(row.workflow_version), version: Number(row.version), state: row.state as string, headSeq: Number(row.head_seq) };
+}
+
+describe('puente workflow migrate', () => {
+  it('a dry run lists what would move and what stays, and writes nothing', async () => {
+    const before = await Promise.all(Object.values(ids).map(snapshotOf));
+    const result = await ctx.services.engine.migrateWorkflow(fda510k, smaller, { dryRun: true, by: 'tester' });
+    expect(result.dryRun).toBe(true);
+    expect(result.moved.map((m) => m.id).sort()).toEqual([ids.draft, ids.review].sort());
+    expect(result.left).toEqual([{ id: ids.aiHold, state: 'aiHold', reason: expect.stringMatching(/aiHold does not exist in fda-510k@99/) }]);
+    expect(await Promise.all(Object.values(ids).map(snapshotOf))).toEqual(before);
+  });
+
+  it('a real run moves only compatible running submissions, each with a MIGRATED record; chains verify', async () => {
+    const before = { draft: await snapshotOf(ids.draft!), review: await snapshotOf(ids.review!), aiHold: await snapshotOf(ids.aiHold!), closed: await snapshotOf(ids.closed!) };
+    const result = await ctx.services.engine.migrateWorkflow(fda510k, smaller, { dryRun: false, by: 'tester' });
+    expect(result.moved.map((m) => m.id).sort()).toEqual([ids.draft, ids.review].sort());
+    expect(result.left.map((l) => l.id)).toEqual([ids.aiHold]);
+
+    for (const key of ['draft', 'review'] as const) {
+      const after = await snapshotOf(ids[key]!);
+      expect(after).toEqual({ ...before[key], workflowVersion: 99, version: before[key].version + 1, headSeq: before[key].headSeq + 1 });
+      const history = await listTransitions(ctx.services.db.knex, ids[key]!);
+      const last = history.at(-1)!;
+      expect(last).toMatchObject({
+        type: 'MIGRATED',
+        from: before[key].state,
+        to: before[key].state,
+        actor: { id: 'system', role: 'system' },
+        workflow: { id: 'fda-510k', version: 99, definitionHash: definitionHash(smaller) },
+        data: { from: { version: 1, definitionHash: definitionHash(fda510k) }, to: { version: 99, definitionHash: definitionHash(smaller) }, by: 'tester' },
+      });
+    }
+    expect(await snapshotOf(ids.aiHold!)).toEqual(before.aiHold);
+    expect(await snapshotOf(ids.closed!)).toEqual(before.closed);
+    expect((await verifyDatabase(ctx.services.db.reader)).ok).toBe(true);
+
+    // Run again: nothing is left on version 1 but the AI-hold submission.
+    const again = await ctx.services.engine.migrateWorkflow(fda510k, smaller, { dryRun: false, by: 'tester' });
+    expect(again.moved).toEqual([]);
+    expect(again.left.map((l) => l.id)).toEqual([ids.aiHold]);
+  });
+
+  it('refuses a migration across workflows or to the same version', async () => {
+    await expect(ctx.services.engine.migrateWorkflow(fda510k, fda510k, { dryRun: true, by: 'x' })).rejects.toThrow(/same version/);
+    await expect(ctx.services.engine.migrateWorkflow(fda510k, { ...smaller, id: 'fda-pma' }, { dryRun: true, by: 'x' })).rejects.toThrow(/one workflow/);
+  });
+});
