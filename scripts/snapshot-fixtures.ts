@@ -12,7 +12,7 @@ import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { XSTATE_VERSION, persisted } from '../src/engine/engine.js';
 import { statePath } from '../src/engine/definitions.js';
 import { WORKFLOWS } from '../workflows/index.js';
-import type { JsonSchema, WorkflowDefinition, WorkflowEvent } from '../workflows/types.js';
+import type { EventFacts, JsonSchema, WorkflowDefinition, WorkflowEvent } from '../workflows/types.js';
 
 const DIR = path.resolve(import.meta.dirname, '../tests/fixtures/snapshots');
 
@@ -41,13 +41,28 @@ export function sample(schema: JsonSchema): unknown {
   return 'sample';
 }
 
+/** Facts as the engine would find them for a complete, well-founded application. */
+const GOOD_FACTS: EventFacts = {
+  dossierMissing: [],
+  reference: {
+    label: 'K123456', decision: 'SE', decisionDate: '2025-12-01', favourable: true, status: 'ok', external: false, letterOnFile: true,
+    agency: 'FDA', deviceClass: '2', authorizationType: 'ordinary',
+  },
+  linkTarget: { exists: true, workflowId: 'fda-510k', sameOrganization: true, state: 'draft' },
+};
+
 function eventFor(w: WorkflowDefinition, type: string): WorkflowEvent {
-  return { type, data: sample(w.events[type]!.schema) as Record<string, unknown>, effectiveDate: '2026-01-15' };
+  return {
+    type,
+    data: sample(w.events[type]!.schema) as Record<string, unknown>,
+    effectiveDate: '2026-01-15',
+    ...(w.factsFor?.[type] ? { facts: GOOD_FACTS } : {}),
+  };
 }
 
-/** Events a person (not the system) may send without facts from the database, in declared order. */
+/** Events a person (not the system) may send, in declared order. */
 function candidates(w: WorkflowDefinition): string[] {
-  return Object.entries(w.events).filter(([type, e]) => !e.roles.every((r) => r === 'system') && !w.factsFor?.[type]).map(([type]) => type);
+  return Object.entries(w.events).filter(([, e]) => !e.roles.every((r) => r === 'system')).map(([type]) => type);
 }
 
 function build(w: WorkflowDefinition) {
@@ -60,7 +75,8 @@ function build(w: WorkflowDefinition) {
     const type = candidates(w).find((t) => {
       if (!snap.can(eventFor(w, t))) return false;
       const [next] = transition(w.machine, snap, eventFor(w, t) as never) as [AnyMachineSnapshot, unknown];
-      return next.status === 'active' && !seen.has(statePath(next.value));
+      const p = statePath(next.value);
+      return next.status === 'active' && p !== 'closed' && !p.startsWith('closed.') && !seen.has(p);
     });
     if (!type) break;
     [snap] = transition(w.machine, snap, eventFor(w, type) as never) as [AnyMachineSnapshot, unknown];

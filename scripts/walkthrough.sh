@@ -37,7 +37,7 @@ send "$K" "$FDA" '{"type":"DECIDE_SE","effectiveAt":"2026-06-20","data":{"kNumbe
 R=$(curl -sf "$API/v1/submissions" -H "Authorization: Bearer $MFR" -H 'Content-Type: application/json' \
   -d "{\"workflow\":\"cofepris-registration\",\"title\":\"CardioFlow registro sanitario\",
        \"device\":{\"name\":\"CardioFlow PTCA catheter\",\"model\":\"CF-300\"},
-       \"input\":{\"route\":\"abbreviated\",\"reference\":{\"submissionId\":\"$K\"}}}" | json .id)
+       \"input\":{\"route\":\"abbreviated\",\"identicalDevice\":true,\"reference\":{\"submissionId\":\"$K\"}}}" | json .id)
 echo "registration $R"
 
 # 4. Submitting before the dossier is complete is refused with the reason (409)

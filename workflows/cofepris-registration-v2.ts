@@ -12,7 +12,7 @@
  * region of `registered`, and the engine stores one dotted state path per submission
  * (`statePath` assumes a single region), so it belongs in its own workflow or a later engine.
  */
-import { and, assign, setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import {
   ABBREVIATED_REQUIRES_APOSTILLE,
   ABBREVIATED_ROUTE_START,
@@ -20,6 +20,7 @@ import {
   REGISTRATION_VALIDITY_YEARS,
   RELIANCE_MAX_AGE_YEARS,
   addYears,
+  type CofeprisContext,
 } from './cofepris-registration.js';
 import { NUMBER_PATTERNS, isoDate, meta, text, textList } from './common.js';
 import type { DossierItem, EventSpec, GoalSpec, JsonSchema, ReferenceFacts, WorkflowDefinition, WorkflowEvent } from './types.js';
@@ -468,6 +469,30 @@ const goals: GoalSpec[] = [
 // Machine
 // ---------------------------------------------------------------------------------------------
 
+/** The context of a new registration (also the defaults a migrated v1 registration gets). */
+export function initialContext(input: CofeprisInputV2): CofeprisContextV2 {
+  return {
+    route: input.route,
+    reference: input.reference ?? null,
+    mxClass: input.mxClass ?? null,
+    identicalDevice: input.identicalDevice === true,
+    referenceInvalidated: false,
+    folio: null,
+    thirdParty: null,
+    tprFindingRounds: 0,
+    tprReport: null,
+    registrationNumber: null,
+    grantedOn: null,
+    validUntil: null,
+    renewalWindowOpen: false,
+    prorrogaFiledOn: null,
+    prorrogas: [],
+    pendingModification: null,
+    modifications: [],
+    rejectedModifications: 0,
+  };
+}
+
 const ID = 'cofepris-registration';
 const desistable = { DESIST: { target: `#${ID}.closed.withdrawn` } } as const;
 const eventDate = (event: WorkflowEvent) => event.effectiveDate ?? null;
@@ -533,26 +558,7 @@ export const machineV2 = setup({
 }).createMachine({
   id: ID,
   initial: 'preparing',
-  context: ({ input }) => ({
-    route: input.route,
-    reference: input.reference ?? null,
-    mxClass: input.mxClass ?? null,
-    identicalDevice: input.identicalDevice === true,
-    referenceInvalidated: false,
-    folio: null,
-    thirdParty: null,
-    tprFindingRounds: 0,
-    tprReport: null,
-    registrationNumber: null,
-    grantedOn: null,
-    validUntil: null,
-    renewalWindowOpen: false,
-    prorrogaFiledOn: null,
-    prorrogas: [],
-    pendingModification: null,
-    modifications: [],
-    rejectedModifications: 0,
-  }),
+  context: ({ input }) => initialContext(input),
   states: {
     preparing: {
       meta: meta({ description: 'The registration holder prepares the dossier.' }),
@@ -844,6 +850,21 @@ export const cofeprisRegistrationV2: WorkflowDefinition = {
       default:
         return undefined;
     }
+  },
+  // `puente workflow migrate` from v1: the v1 fields carry over, the new ones get their defaults.
+  // A v1 abbreviated registration never attested the identical device, so identicalDevice stays
+  // false (nothing is attested on the holder's behalf): one still in `preparing` cannot be filed
+  // on v2 and needs a new v2 registration; filed or registered ones are unaffected.
+  upgradeContext(context, fromVersion) {
+    if (fromVersion !== 1) return context;
+    const v1 = context as CofeprisContext;
+    return {
+      ...initialContext({ route: v1.route, reference: v1.reference }),
+      referenceInvalidated: v1.referenceInvalidated,
+      registrationNumber: v1.registrationNumber,
+      grantedOn: v1.grantedOn,
+      validUntil: v1.validUntil,
+    } satisfies CofeprisContextV2;
   },
   parameters: {
     registrationValidityYears: { value: REGISTRATION_VALIDITY_YEARS, unit: 'years', note: 'LGS art. 376' },

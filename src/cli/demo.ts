@@ -70,6 +70,7 @@ export async function seedDemo(services: Services, config: Config): Promise<void
 
   const registration = await create('CardioFlow registro sanitario (vía abreviada)', { name: 'CardioFlow PTCA catheter', model: 'CF-300' }, 'cofepris-registration', {
     route: 'abbreviated',
+    identicalDevice: true,
     reference: { submissionId: cleared },
   });
   const view = await engine.getSubmission(mfr, registration);

@@ -581,7 +581,11 @@ export function createEngine(deps: EngineDeps) {
         status: facts.status,
         invalidated: ctx.referenceInvalidated === true,
       };
-      if (ctx.registrationNumber) decision = { registrationNumber: ctx.registrationNumber, grantedOn: ctx.grantedOn, validUntil: ctx.validUntil };
+    }
+    // A COFEPRIS registration on any route: its number and validity once granted.
+    const registration = s.snapshot.context as Partial<CofeprisContext>;
+    if (w.jurisdiction === 'COFEPRIS' && registration.registrationNumber) {
+      decision = { registrationNumber: registration.registrationNumber, grantedOn: registration.grantedOn ?? null, validUntil: registration.validUntil ?? null };
     }
     const tags = [...snap.tags] as string[];
     const spec = activeDeadline(snap);
@@ -770,7 +774,9 @@ export function createEngine(deps: EngineDeps) {
             recordedAt: at,
             signature: null,
           });
-          const change = { ...s, state, snapshot: persisted(next), version: s.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: at };
+          // The new version's deadline for this state, counted from when the state was entered.
+          const deadline = deadlineFor(to, next, s.stateSince);
+          const change = { ...s, state, snapshot: persisted(next), version: s.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: at, deadline };
           if (!(await moveSubmissionToVersion(trx, s.id, s.version, to.version, change))) throw new VersionRace();
           await insertTransition(trx, t);
           return { status: 200, body: { id, state } };

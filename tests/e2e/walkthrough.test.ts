@@ -31,7 +31,7 @@ describe('README walk-through', () => {
     });
     expect(stdout).toMatch(/^cleared$/m);
     expect(stdout).toMatch(/SUBMIT is refused in state preparing: the dossier is incomplete; missing: application-form/);
-    expect(stdout).toMatch(/^registered$/m);
+    expect(stdout).toMatch(/^registered\.current$/m);
     expect(stdout).toMatch(/validUntil: '2031-09-01'/);
     expect(stdout).toMatch(/chain OK: 20 records/);
     expect(stdout).not.toMatch(/BROKEN/);

@@ -50,7 +50,7 @@ describe('GET /v1/workflows', () => {
     const items = res.body.items as Json[];
     const byId = new Map(items.map((w) => [w.id as string, w]));
     expect(byId.get('fda-510k')).toMatchObject({ version: 1, jurisdiction: 'FDA', definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(byId.get('cofepris-registration')).toMatchObject({ version: 1, jurisdiction: 'COFEPRIS' });
+    expect(byId.get('cofepris-registration')).toMatchObject({ version: 2, jurisdiction: 'COFEPRIS' });
     for (const w of items) expect(typeof w.title).toBe('string');
   });
 

@@ -165,10 +165,7 @@ describe('standard route', () => {
     for (const t of await api.history(auditor, reg.id)) expect(t.workflow).toMatchObject({ id: 'cofepris-registration', version: 2 });
   });
 
-  // Engine gap (reported): describe() shows `decision` (registration number, validity) only when the
-  // input has a reference, so a standard or third-party registration never shows its validUntil.
-  // When the engine shows it for every registration, this test fails: turn it into a plain `it`.
-  it.fails('shows the registration number and validity of a registration without a reference', async () => {
+  it('shows the registration number and validity of a registration without a reference', async () => {
     const { manufacturer: m, cofepris } = ctx.users;
     const reg = await api.create(m, registration({ route: 'standard' }, 'Standard route, decision view'));
     await api.completeDossier(m, reg.id);

@@ -115,7 +115,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(regRes.headers.etag).toBe('"1"');
     const reg = regRes.body as Json;
     expect(reg.state).toBe('preparing');
-    expect(reg.workflow).toEqual({ id: 'cofepris-registration', version: 1 });
+    expect(reg.workflow).toEqual({ id: 'cofepris-registration', version: 2 });
     expect(reg.reference).toMatchObject({ submissionId: k.id, decision: 'SE', decisionDate: d.se, favourable: true, invalidated: false });
     const required = reg.dossier.required as string[];
     expect(required).toEqual(expect.arrayContaining(['fda-decision-letter', 'cfg', 'label-ifu-es', 'inspection-report']));
@@ -170,7 +170,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(r.submission.state).toBe('underReview');
 
     r = await api.send(cofepris, reg.id, 'GRANT', { data: { registrationNumber: '0123E2026 SSA' }, effectiveAt: c.grant });
-    expect(r.submission.state).toBe('registered');
+    expect(r.submission.state).toBe('registered.current');
     expect(r.submission.status).toBe('active');
     const validUntil = `${Number(c.grant.slice(0, 4)) + 5}${c.grant.slice(4)}`;
     expect(r.submission.decision).toMatchObject({ registrationNumber: '0123E2026 SSA', grantedOn: c.grant, validUntil });
@@ -189,7 +189,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
       expect(row.to).toBe('preparing');
     }
     for (const row of regHistory) {
-      expect(row.workflow).toMatchObject({ id: 'cofepris-registration', version: 1, definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(row.workflow).toMatchObject({ id: 'cofepris-registration', version: 2, definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
       expect(Object.keys(row).sort()).toEqual(
         ['actor', 'comment', 'data', 'effectiveAt', 'from', 'hash', 'id', 'prevHash', 'recordedAt', 'seq', 'signature', 'submissionId', 'to', 'type', 'workflow'].sort(),
       );
@@ -215,8 +215,8 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     const inv = after.at(-1)!;
     expect(inv).toMatchObject({
       type: 'REFERENCE_INVALIDATED',
-      from: 'registered',
-      to: 'registered',
+      from: 'registered.current',
+      to: 'registered.current',
       actor: { role: 'system' },
       data: { referenceSubmissionId: k.id, referenceState: 'closed.rescinded' },
     });

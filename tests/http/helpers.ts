@@ -88,7 +88,7 @@ export const bodyRegistration = (reference: Json, route = 'abbreviated', title =
   workflow: 'cofepris-registration',
   title,
   device: DEVICE,
-  input: { route, reference },
+  input: { route, reference, ...(route === 'abbreviated' ? { identicalDevice: true } : {}) },
 });
 
 /** A thin client over supertest for one app. */

@@ -260,9 +260,9 @@ function reachableSnapshots(route: RouteV2): AnyMachineSnapshot[] {
   return getShortestPaths(machine, {
     events: eventsFor(route),
     input: INPUT[route],
-    serializeState: (s) => {
-      const c = (s as AnyMachineSnapshot).context as CofeprisContextV2;
-      return JSON.stringify([statePath((s as AnyMachineSnapshot).value), c.referenceInvalidated, c.renewalWindowOpen]);
+    serializeState: (s: AnyMachineSnapshot) => {
+      const c = s.context as CofeprisContextV2;
+      return JSON.stringify([statePath(s.value), c.referenceInvalidated, c.renewalWindowOpen]);
     },
   } as never).map((p) => p.state as AnyMachineSnapshot);
 }
@@ -941,6 +941,26 @@ describe('cofepris-registration@1 stays as released', () => {
     const flagged = transition(v1, s, ev('REFERENCE_INVALIDATED') as never)[0];
     expect(statePath(flagged.value)).toBe('registered');
     expect((flagged.context as { referenceInvalidated: boolean }).referenceInvalidated).toBe(true);
+  });
+
+  it('upgradeContext (puente workflow migrate): a v1 registration restores on v2 in registered.current and can renew', () => {
+    const v1Context = {
+      route: 'equivalence', reference: TRACKED, referenceInvalidated: true,
+      registrationNumber: 'X', grantedOn: '2021-03-01', validUntil: '2026-03-01',
+    };
+    const upgraded = w.upgradeContext!(v1Context, 1) as CofeprisContextV2;
+    expect(upgraded).toMatchObject({ ...v1Context, mxClass: null, identicalDevice: false, prorrogas: [], modifications: [], renewalWindowOpen: false });
+    let s = machine.resolveState({ value: stateValue('registered'), context: upgraded } as never) as AnyMachineSnapshot;
+    expect(pathOf(s)).toBe('registered.current');
+    expect(activeDeadline(s)).toMatchObject({ event: 'RENEWAL_WINDOW_OPENS', anchor: 'validUntil' });
+    s = send(send(send(s, ev('RENEWAL_WINDOW_OPENS', { effectiveDate: '2025-10-02' })), ev('SUBMIT_PRORROGA', { effectiveDate: '2025-10-20' })), ev('GRANT_PRORROGA', { effectiveDate: '2026-01-15' }));
+    expect(ctxOf(s)).toMatchObject({ validUntil: '2031-03-01', referenceInvalidated: true, prorrogas: [{ previousValidUntil: '2026-03-01' }] });
+    // A v1 abbreviated registration never attested the identical device: nothing is attested for it.
+    const abbreviated = w.upgradeContext!({ ...v1Context, route: 'abbreviated', referenceInvalidated: false }, 1) as CofeprisContextV2;
+    const preparing = machine.resolveState({ value: stateValue('preparing'), context: abbreviated } as never) as AnyMachineSnapshot;
+    expect(pathOf(send(preparing, submit()))).toBe('preparing');
+    expect(w.explainRefusal?.(abbreviated, submit())).toMatch(/identical/);
+    expect(w.upgradeContext!(upgraded, 2)).toBe(upgraded);
   });
 
   it('v1 still refuses the routes and events it never had', () => {
