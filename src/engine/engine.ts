@@ -756,7 +756,7 @@ export function createEngine(deps: EngineDeps) {
           } catch {
             return { status: 409, body: { id, state: s.state, reason: `state ${s.state} does not exist in ${to.id}@${to.version}` } };
           }
-          if (opts.dryRun) return { status: 200, body: { id, state: s.state } };
+          if (opts.dryRun) return { status: 200, body: { id, state: statePath(next.value) } };
           const at = now().toISOString();
           const state = statePath(next.value);
           const t = chainRecord(s, to, {

@@ -105,3 +105,62 @@ describe('puente workflow migrate', () => {
     await expect(ctx.services.engine.migrateWorkflow(fda510k, { ...smaller, id: 'fda-pma' }, { dryRun: true, by: 'x' })).rejects.toThrow(/one workflow/);
   });
 });
+
+describe('cofepris-registration@1 -> @2 (the real versions)', () => {
+  it('moves a v1 registration from `registered` to `registered.current` with the renewal deadline, via the CLI; the chain verifies', async () => {
+    const { initialTransition, transition } = await import('xstate');
+    const { chainRecord, persisted, statusOf, XSTATE_VERSION } = await import('../../src/engine/engine.js');
+    const { statePath } = await import('../../src/engine/definitions.js');
+    const { GENESIS_HASH } = await import('../../src/engine/hash.js');
+    const { insertSubmission, insertTransition } = await import('../../src/store/submissions-store.js');
+    const { cofeprisRegistration } = await import('../../workflows/cofepris-registration.js');
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { ROOT } = await import('../support/server.js');
+
+    // A registration granted on v1, written the way the store keeps it (creation uses the latest version).
+    const m = ctx.users.manufacturer.actor;
+    const input = { route: 'equivalence', reference: { agency: 'FDA', number: 'K201234', decisionDate: '2020-06-01', decision: 'SE' } };
+    const [initial] = initialTransition(cofeprisRegistration.machine, input as never);
+    const at = '2026-03-02T18:00:00.000Z';
+    const id = '0193f000-0000-7000-8000-00000000c0f1';
+    let s = {
+      id, organization: m.organization!, workflowId: 'cofepris-registration', workflowVersion: 1, jurisdiction: 'COFEPRIS' as const, title: 'v1 registration',
+      device: { name: 'Catheter' }, input, state: statePath(initial.value), status: statusOf(statePath(initial.value)), snapshot: persisted(initial),
+      xstateVersion: XSTATE_VERSION, version: 0, referenceSubmissionId: null, dossierPresent: [], headSeq: 0, headHash: GENESIS_HASH,
+      lastEffectiveAt: null, stateSince: at, deadline: null, createdAt: at, updatedAt: at,
+    };
+    const t1 = chainRecord(s, cofeprisRegistration, { type: 'CREATED', data: { title: s.title, device: s.device, input }, from: null, to: s.state, actor: m, comment: null, effectiveAt: at, recordedAt: at, signature: null });
+    s = { ...s, version: 1, headSeq: 1, headHash: t1.hash };
+    // Straight to registered (the v1 machine's GRANT from underReview), granted 2021-03-01.
+    const underReview = cofeprisRegistration.machine.resolveState({ value: 'underReview', context: initial.context } as never);
+    const [granted] = transition(cofeprisRegistration.machine, underReview, { type: 'GRANT', data: { registrationNumber: '0001E2021 SSA' }, effectiveDate: '2021-03-01' } as never);
+    const t2 = chainRecord(s, cofeprisRegistration, { type: 'GRANT', data: { registrationNumber: '0001E2021 SSA' }, from: s.state, to: 'registered', actor: ctx.users.cofepris.actor, comment: null, effectiveAt: at, recordedAt: at, signature: null });
+    s = { ...s, state: 'registered', snapshot: persisted(granted), version: 2, headSeq: 2, headHash: t2.hash };
+    await insertSubmission(ctx.services.db.knex, s);
+    await insertTransition(ctx.services.db.knex, t1);
+    await insertTransition(ctx.services.db.knex, t2);
+
+    const cli = (args: string[]) =>
+      promisify(execFile)('npx', ['--no-install', 'puente', 'workflow', 'migrate', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: ctx.database.url, LOG_LEVEL: 'silent' }, timeout: 60_000 });
+    const dry = JSON.parse((await cli(['--from', 'cofepris-registration@1', '--to', 'cofepris-registration@2', '--dry-run', '--json'])).stdout);
+    expect(dry).toMatchObject({ dryRun: true, moved: [{ id, state: 'registered.current' }], left: [] });
+    expect((await ctx.services.db.knex('submissions').where({ id }).first('workflow_version')).workflow_version).toBe(1);
+
+    const real = await cli(['--from', 'cofepris-registration@1', '--to', 'cofepris-registration@2']);
+    expect(real.stdout).toMatch(/1 moved, 0 left on cofepris-registration@1/);
+    const view = await ctx.services.engine.getSubmission(ctx.users.auditor.actor, id);
+    expect(view).toMatchObject({ workflow: { id: 'cofepris-registration', version: 2 }, state: 'registered.current' });
+    expect(view.decision).toMatchObject({ registrationNumber: '0001E2021 SSA', validUntil: '2026-03-01' });
+    // The renewal window deadline of v2 (150 days before validUntil) now applies.
+    expect(view.deadlines.map((d) => d.event)).toContain('RENEWAL_WINDOW_OPENS');
+    const history = await listTransitions(ctx.services.db.knex, id);
+    expect(history.at(-1)).toMatchObject({ type: 'MIGRATED', from: 'registered', to: 'registered.current', workflow: { version: 2 } });
+    expect((await verifyDatabase(ctx.services.db.reader)).ok).toBe(true);
+
+    // Usage errors: a bad option value exits 1 (as every option of the CLI), a refused migration 2.
+    await expect(cli(['--from', 'cofepris-registration@9', '--to', 'cofepris-registration@2'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/not in the catalog/) });
+    await expect(cli(['--from', 'nonsense', '--to', 'cofepris-registration@2'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/<workflow>@<version>/) });
+    await expect(cli(['--from', 'fda-510k@1', '--to', 'cofepris-registration@2'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/one workflow/) });
+  }, 120_000);
+});
