@@ -17,19 +17,30 @@
  *    and the history it wrote still recomputes its hash chain;
  *  - Object.prototype is never polluted.
  *
+ * Every workflow of the catalog is in play: creation bodies for every workflow id and every input
+ * variant (then mutated), fixture submissions of every workflow for the per-submission endpoints,
+ * event bodies built from every event's own JSON Schema, the catalog by id with `?version=N`
+ * (whose answer is predicted exactly: 200 / 404 / 422), the per-submission diagram, and a
+ * creation property whose outcome is predicted exactly from the FDA product code: a 510(k) for a
+ * PMA-pathway or HDE-class code is 422 at /device/productCode, an unknown code is accepted with a
+ * warning and no classification, and so on (catalog-support.ts `expectedCreation`).
+ *
  * HOSTILE_RUNS (default 10000) generated requests in total are split across the endpoints;
  * HOSTILE_SEED replays another seed (fast-check prints seed and path of any failure);
  * HOSTILE_SURVEY=1 runs every case without stopping at the first failure and lists each distinct
  * kind of violation with its shortest example (no shrinking).
  */
 import http from 'node:http';
+import querystring from 'node:querystring';
 import fc from 'fast-check';
 import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { FailedAuthLimiter } from '../../src/http/auth.js';
-import { latestWorkflows } from '../../workflows/index.js';
+import { loadProductClassification } from '../../src/reference/product-classification.js';
+import { WORKFLOWS, latestWorkflow, latestWorkflows, workflowVersion } from '../../workflows/index.js';
+import type { WorkflowDefinition } from '../../workflows/types.js';
 import { Api, DEVICE, body510k, bodyRegistration, daysAgo } from '../http/helpers.js';
 import { addUser, createTestContext, documentBytes, type TestContext, type TestUser } from '../support/fixtures.js';
 import {
@@ -60,6 +71,7 @@ import {
   type HttpAnswer,
   type JsonObject,
 } from './support.js';
+import { ALL_PRODUCT_CODES, PRODUCT_CODES, codeCategory, creationInputs, exampleOf, expectedCreation, type CreationRefs } from './catalog-support.js';
 
 const TOTAL = envInt('HOSTILE_RUNS', 10_000);
 
@@ -69,7 +81,9 @@ const WEIGHTS = {
   workflows: 3,
   workflow: 5,
   diagram: 4,
-  create: 18,
+  create: 16,
+  codes: 8,
+  submissionDiagram: 4,
   list: 10,
   get: 6,
   events: 20,
@@ -128,6 +142,9 @@ function flushSurvey(): void {
 }
 let cases = 0;
 const statusCounts = new Map<number, number>();
+/** Requests whose status was predicted exactly (catalog by version; creation by product code), by outcome. */
+const predicted = new Map<string, number>();
+const countPredicted = (k: string) => predicted.set(k, (predicted.get(k) ?? 0) + 1);
 
 /** Ids the generators aim at. */
 const ids = {
@@ -135,7 +152,11 @@ const ids = {
   documents: [] as string[],
   organizations: [] as string[],
   acmeSubmissions: [] as string[],
+  beta: [] as string[],
+  hde: [] as string[],
 };
+/** Acme's FDA submissions creation inputs may name (tracked references, Breakthrough links). */
+let refs: CreationRefs = { tracked: [], linkable: [] };
 let tokens: string[] = [];
 let disabled: TestUser;
 
@@ -169,15 +190,44 @@ beforeAll(async () => {
   const betaUp = await api.upload(beta, betaDraft.id, 'cover-letter', documentBytes('beta'));
   expect(betaUp.status, betaUp.text).toBe(201);
 
-  ids.acmeSubmissions = [draft.id, ecopy.id, review.id, cleared, registration.id, external.id];
+  // A submission of every workflow of the catalog, some moved on, for the per-submission endpoints.
+  const deNovo = await api.create(m, { workflow: 'fda-de-novo', title: 'Hostile De Novo', device: { ...DEVICE, productCode: 'LTC' }, input: { format: 'eCopy' } });
+  await api.send(m, deNovo.id, 'SUBMIT', { effectiveAt: daysAgo(30) });
+  const notice = await api.create(m, { workflow: 'fda-pma', title: 'Hostile 30-day notice', device: { ...DEVICE, productCode: 'BWL' }, input: { supplementType: '30-day-notice', pmaNumber: 'P123456' } });
+  await api.send(m, notice.id, 'SUBMIT', { effectiveAt: daysAgo(20) });
+  await api.send(fda, notice.id, 'FEE_VERIFIED', { effectiveAt: daysAgo(19) });
+  const hde = await api.create(m, { workflow: 'fda-hde', title: 'Hostile HDE', device: { ...DEVICE, productCode: 'OAZ' }, input: {} });
+  const presub = await api.create(m, { workflow: 'fda-presub', title: 'Hostile Pre-Sub', device: DEVICE, input: { meetingRequested: true } });
+  await api.send(m, presub.id, 'SUBMIT', { effectiveAt: daysAgo(25) });
+  await api.send(fda, presub.id, 'ACCEPT', { data: { qNumber: 'Q261234' }, effectiveAt: daysAgo(24) });
+  const designation = await api.create(m, { workflow: 'fda-breakthrough', title: 'Hostile Breakthrough', device: DEVICE, input: { linkedSubmissionId: draft.id } });
+  await api.send(m, designation.id, 'REQUEST_DESIGNATION', { effectiveAt: daysAgo(10) });
+  const extra = [deNovo.id, notice.id, hde.id, presub.id, designation.id] as string[];
+  refs = { tracked: [cleared, review.id, deNovo.id, notice.id, presub.id], linkable: [draft.id, ecopy.id, deNovo.id, notice.id] };
+  for (const input of creationInputs(latestWorkflow('cofepris-registration')!, refs).slice(0, 4)) {
+    extra.push((await api.create(m, { workflow: 'cofepris-registration', title: `Hostile registro ${String(input.route)}`, device: DEVICE, input })).id as string);
+  }
+  ids.acmeSubmissions = [draft.id, ecopy.id, review.id, cleared, registration.id, external.id, ...extra];
   ids.submissions = [...ids.acmeSubmissions, betaDraft.id];
+  ids.beta = [betaDraft.id];
+  ids.hde = [hde.id];
+
+  // The product codes the creation property relies on still mean what it assumes.
+  const table = loadProductClassification();
+  const pathway = (code: string) => table.lookup(code)?.expectedPathway;
+  for (const code of PRODUCT_CODES.pma) expect(pathway(code), code).toBe('PMA');
+  for (const code of PRODUCT_CODES.hdeClassF) expect(table.lookup(code)?.deviceClass, code).toBe('F');
+  for (const code of PRODUCT_CODES.exempt) expect(pathway(code), code).toBe('510(k) exempt');
+  for (const code of [...PRODUCT_CODES.premarketNotification, ...PRODUCT_CODES.classIIIBy510k]) expect(pathway(code), code).toBe('510(k)');
+  for (const code of PRODUCT_CODES.unknown) expect(table.lookup(code), code).toBeUndefined();
   ids.documents = [up.body.id, up2.body.id, betaUp.body.id];
   ids.organizations = [m.actor.organization!.id, beta.actor.organization!.id];
 }, 120_000);
 
 afterAll(async () => {
   console.log(
-    `hostile endpoints: ${cases} generated requests; statuses ${JSON.stringify(Object.fromEntries([...statusCounts].sort((a, b) => a[0] - b[0])))}`,
+    `hostile endpoints: ${cases} generated requests; statuses ${JSON.stringify(Object.fromEntries([...statusCounts].sort((a, b) => a[0] - b[0])))}; ` +
+      `outcome predicted exactly: ${JSON.stringify(Object.fromEntries([...predicted].sort()))}`,
   );
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await ctx?.close();
@@ -428,7 +478,66 @@ function jsonBodyArb(bases: readonly JsonObject[]): fc.Arbitrary<string | undefi
   );
 }
 
-const WORKFLOW_IDS = ['fda-510k', 'cofepris-registration', 'fda-de-novo', 'FDA-510K', 'fda-510k@1', '__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+const CATALOG_IDS = [...new Set(WORKFLOWS.map((x) => x.id))];
+const WORKFLOW_IDS = [...CATALOG_IDS, 'FDA-510K', 'fda-510k@1', 'fda', 'cofepris-registration-v2', '__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+const VERSIONS = [...new Set(WORKFLOWS.map((x) => String(x.version)))];
+
+/**
+ * Query strings for the catalog: mostly `version=` with a catalog version, a version no workflow
+ * has, or something that is not a positive integer; sometimes repeated, bare, or with other keys.
+ */
+const versionQuery: fc.Arbitrary<string> = (() => {
+  const value = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...VERSIONS) },
+    { weight: 2, arbitrary: fc.constantFrom('3', '9', '99', '999999', '1000000', '0', '-1', '1.5', 'abc', '', 'null', '1,2', '0x1', '٢') },
+    { weight: 1, arbitrary: fc.constantFrom('01', '+1', ' 1', '1 ', '1.0', '1e0', '0002') },
+    { weight: 1, arbitrary: hostileString },
+  );
+  const pair = fc.oneof(
+    { weight: 8, arbitrary: value.map((v) => `version=${pctEncode(v)}`) },
+    { weight: 1, arbitrary: fc.constantFrom('version', 'version=', 'version[]=1', 'Version=1', 'VERSION=2', 'v=1', 'versions=1', 'version%00=1', '=1', '&') },
+    { weight: 1, arbitrary: fc.record({ k: fc.constantFrom('limit', 'id', '__proto__', 'constructor', 'format'), v: hostileString }).map(({ k, v }) => `${k}=${pctEncode(v)}`) },
+  );
+  return fc.oneof({ weight: 2, arbitrary: fc.constant('') }, { weight: 8, arbitrary: fc.array(pair, { minLength: 1, maxLength: 3 }).map((p) => p.join('&')) });
+})();
+
+/**
+ * What GET /v1/workflows/:id[/diagram]?query answers for a caller with a valid token: 422 for a
+ * NUL in the URL, an unknown query parameter, or a version that is not a positive integer
+ * (repeated = not one value); 404 for an id or version not in the catalog; else 200 with that
+ * version. `undefined` where the answer is not pinned down: a segment that is not UTF-8 or that a
+ * client normalises away ('.', '..'), and versions a reasonable reading could accept or refuse
+ * (leading zeros or sign, spaces, more than six digits).
+ */
+function catalogAnswer(segment: string, query: string): { status: ReadonlySet<number>; w?: WorkflowDefinition } | undefined {
+  if (/%00/i.test(segment) || /%00/i.test(query)) return { status: new Set([422]) };
+  let id: string;
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+  if (id === '' || id === '.' || id === '..') return undefined;
+  const q = querystring.parse(query);
+  if (Object.keys(q).some((k) => k !== 'version')) return { status: new Set([422]) };
+  const raw = q.version;
+  if (raw === undefined) {
+    const w = latestWorkflow(id);
+    return w ? { status: new Set([200]), w } : { status: new Set([404]) };
+  }
+  if (typeof raw !== 'string') return { status: new Set([422]) };
+  if (!/^[1-9][0-9]{0,5}$/.test(raw)) {
+    const debatable = /^\s*\+?[0-9]+(?:\.0*)?(?:e0)?\s*$/i.test(raw) && /[1-9]/.test(raw);
+    return { status: new Set(debatable ? [200, 404, 422] : [422]) };
+  }
+  const w = workflowVersion(id, Number(raw));
+  return w ? { status: new Set([200]), w } : { status: new Set([404]) };
+}
+
+/** Event types of a workflow version's machine transitions (as its diagram labels them). */
+function diagramEvents(text: string): Set<string> {
+  return new Set([...text.matchAll(/ --> \S+: ([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!));
+}
 
 /** Query strings for endpoints that take none: mostly empty, else junk. */
 const junkQuery = sometimes(
@@ -446,49 +555,35 @@ const subSegment = () => segmentArb(ids.submissions);
 // ---------------------------------------------------------------- example bodies
 
 function createBases(): JsonObject[] {
-  const [cleared, other] = [ids.acmeSubmissions[3]!, ids.submissions[ids.submissions.length - 1]!];
+  const [cleared, other] = [ids.acmeSubmissions[3]!, ids.beta[0]!];
   const device = { ...DEVICE, udiDi: '00812345678901' };
-  return [
-    body510k('Hostile 510(k)', { format: 'eSTAR', variant: 'traditional' }),
-    { ...body510k('Hostile eCopy', { format: 'eCopy', variant: 'abbreviated' }), device },
-    body510k('Special', { format: 'eSTAR', variant: 'special' }),
-    bodyRegistration({ submissionId: cleared }, 'equivalence', 'Hostile registro'),
-    bodyRegistration({ submissionId: other }, 'abbreviated'),
-    bodyRegistration({ agency: 'FDA', number: 'K231234', decisionDate: '2023-05-02', decision: 'SE' }),
-    bodyRegistration({ agency: 'FDA', number: 'P123456/S001', decisionDate: '2024-01-31', decision: 'approved' }, 'equivalence'),
-  ] as JsonObject[];
+  const bodies: JsonObject[] = [];
+  // Every input variant of every workflow of the catalog, valid as they stand.
+  for (const w of latestWorkflows()) {
+    creationInputs(w, refs).forEach((input, i) => bodies.push({ workflow: w.id, title: `Hostile ${w.id} ${i}`, device: i % 3 ? DEVICE : device, input } as JsonObject));
+  }
+  // Near-valid ones the engine itself must refuse: another organization's submission, a link to a
+  // workflow a designation cannot prioritize, an unknown id.
+  bodies.push(
+    bodyRegistration({ submissionId: other }, 'abbreviated') as JsonObject,
+    bodyRegistration({ submissionId: cleared }, 'equivalence', 'Hostile registro') as JsonObject,
+    { workflow: 'fda-breakthrough', title: 'Linked elsewhere', device: DEVICE, input: { linkedSubmissionId: other } },
+    { workflow: 'fda-breakthrough', title: 'Linked to an HDE', device: DEVICE, input: { linkedSubmissionId: ids.hde[0]! } },
+    { workflow: 'fda-breakthrough', title: 'Linked to nothing', device: DEVICE, input: { linkedSubmissionId: '01900000-0000-7000-8000-000000000000' } },
+    { ...body510k('Hostile PMA code', { format: 'eSTAR', variant: 'traditional' }), device: { ...DEVICE, productCode: 'BWL' } } as JsonObject,
+  );
+  return bodies;
 }
 
-/** Example payloads per event type (valid for the event's schema as far as the test knows). */
-const EXAMPLE_DATA: Record<string, JsonObject> = {
-  FEE_PAID: { receipt: 'R-1' },
-  SCREEN_FAIL: { reasons: ['incomplete'] },
-  REFUSE_TO_ACCEPT: { reasons: ['missing element'] },
-  RTA_RESPONSE: { summary: 'added' },
-  SUBSTANTIVE_INTERACTION: { summary: 'SI letter' },
-  REQUEST_AI: { deficiencies: ['biocompatibility'] },
-  AI_RESPONSE: { summary: 'answered' },
-  DECIDE_SE: { kNumber: 'K261234', decisionDate: daysAgo(3) },
-  DECIDE_NSE: { reason: 'new intended use', decisionDate: daysAgo(3) },
-  WITHDRAW: { reason: 'business' },
-  RESCIND_SE: { reason: 'error' },
-  SUBMIT: {},
-  ISSUE_PREVENCION: { items: ['label'] },
-  RESPOND_PREVENCION: { summary: 'done' },
-  GRANT: { registrationNumber: 'RS-2026-1' },
-  DENY: { reason: 'no' },
-  DESIST: { reason: 'no' },
-  REVOKE: { reason: 'fraud' },
-  REFERENCE_INVALIDATED: { reason: 'x' },
-};
-
+/** Event bodies from every event's own payload schema, for every workflow of the catalog. */
 function eventBases(): JsonObject[] {
-  const types = [...new Set(latestWorkflows().flatMap((w) => Object.keys(w.events)))];
   const out: JsonObject[] = [];
-  for (const type of types) {
-    const data = EXAMPLE_DATA[type] ?? {};
-    out.push({ type, data });
-    out.push({ type, data, comment: 'per letter of today', effectiveAt: daysAgo(2), signature: { meaning: 'review' } });
+  for (const w of latestWorkflows()) {
+    for (const [type, spec] of Object.entries(w.events)) {
+      const data = exampleOf(spec.schema) as JsonObject;
+      out.push({ type, data });
+      out.push({ type, data, comment: 'per letter of today', effectiveAt: daysAgo(2), signature: { meaning: 'review' } });
+    }
   }
   out.push({ type: 'SUBMIT' }, { type: 'NOT_AN_EVENT', data: {} });
   return out;
@@ -518,34 +613,45 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
     flushSurvey();
   }, TIMEOUT);
 
-  it('GET /v1/workflows/:id', async () => {
+  it('GET /v1/workflows/:id?version=N', async () => {
     await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), segmentArb(WORKFLOW_IDS), junkQuery, async (h, id, q) => {
-        await exchange({ method: 'GET', path: withQuery(`/v1/workflows/${id}`, q), ...h }, 'none');
+      fc.asyncProperty(headersArb({ body: false }), segmentArb(WORKFLOW_IDS), fc.oneof(versionQuery, junkQuery), async (h, id, q) => {
+        const path = withQuery(`/v1/workflows/${id}`, q);
+        await exchange({ method: 'GET', path, ...h }, 'none', (res) => {
+          const want = h.authed === true ? catalogAnswer(id, q.replace(/^\?/, '')) : undefined;
+          if (want) countPredicted(`catalog ${[...want.status].join('/')}`);
+          if (want && !want.status.has(res.status)) throw new Error(`catalog answered ${res.status}, expected ${[...want.status].join(' or ')}: GET ${path} -> ${res.text.slice(0, 200)}`);
+          if (res.status === 200 && want) {
+            const body = JSON.parse(res.text) as { id: string; version: number; events: Record<string, unknown> };
+            const w = workflowVersion(body.id, body.version);
+            if (!w || (want?.w && want.w !== w)) throw new Error(`GET ${path} showed ${body.id}@${body.version}, expected ${want?.w ? `${want.w.id}@${want.w.version}` : 'a catalog version'}`);
+            if (JSON.stringify(Object.keys(body.events).sort()) !== JSON.stringify(Object.keys(w.events).sort())) throw new Error(`GET ${path}: events are not those of ${w.id}@${w.version}`);
+          }
+        });
       }),
       fcParams(runsFor('workflow')),
     );
     flushSurvey();
   }, TIMEOUT);
 
-  it('GET /v1/workflows/:id/diagram', async () => {
+  it('GET /v1/workflows/:id/diagram?version=N', async () => {
     await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), segmentArb(WORKFLOW_IDS), junkQuery, async (h, id, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery(`/v1/workflows/${id}/diagram`, q), ...h }, 'none');
-        if (res.status === 200 && !res.text.startsWith('stateDiagram-v2')) throw new Error(`diagram is not Mermaid: ${res.text.slice(0, 80)}`);
+      fc.asyncProperty(headersArb({ body: false }), segmentArb(WORKFLOW_IDS), fc.oneof(versionQuery, junkQuery), async (h, id, q) => {
+        const path = withQuery(`/v1/workflows/${id}/diagram`, q);
+        await exchange({ method: 'GET', path, ...h }, 'none', (res) => {
+          const want = h.authed === true ? catalogAnswer(id, q.replace(/^\?/, '')) : undefined;
+          if (want) countPredicted(`catalog diagram ${[...want.status].join('/')}`);
+          if (want && !want.status.has(res.status)) throw new Error(`diagram answered ${res.status}, expected ${[...want.status].join(' or ')}: GET ${path} -> ${res.text.slice(0, 200)}`);
+          if (res.status !== 200) return;
+          if (!res.text.startsWith('stateDiagram-v2\n')) throw new Error(`diagram is not Mermaid: ${res.text.slice(0, 80)}`);
+          if (want?.w) {
+            // The diagram is of the version asked for: every transition label is one of its events.
+            const foreign = [...diagramEvents(res.text)].filter((t) => !Object.hasOwn(want.w!.events, t));
+            if (foreign.length) throw new Error(`GET ${path}: diagram labels ${foreign.join(', ')}, not events of ${want.w.id}@${want.w.version}`);
+          }
+        });
       }),
       fcParams(runsFor('diagram')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
-
-  it('POST /v1/submissions', async () => {
-    const bases = createBases();
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: true, idempotency: true }), jsonBodyArb(bases), junkQuery, async (h, body, q) => {
-        await exchange({ method: 'POST', path: withQuery('/v1/submissions', q), ...h, body }, 'create');
-      }),
-      fcParams(runsFor('create')),
     );
     flushSurvey();
   }, TIMEOUT);
@@ -553,7 +659,7 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
   it('GET /v1/submissions (query)', async () => {
     const cursorOf = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
     const values: Record<string, fc.Arbitrary<string>> = {
-      workflow: fc.constantFrom('fda-510k', 'cofepris-registration', 'nope'),
+      workflow: fc.constantFrom(...CATALOG_IDS, 'nope'),
       state: fc.constantFrom('draft', 'closed', 'closed.', 'review', 'review.substantive', 'cleared', '%', '_', 'draft%'),
       status: fc.constantFrom('active', 'closed', 'ACTIVE', 'all'),
       organization: fc.constantFrom(...ids.organizations),
@@ -615,6 +721,19 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
         }
       }),
       fcParams(runsFor('history')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('GET /v1/submissions/:id/diagram', async () => {
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: false }), subSegment(), junkQuery, async (h, id, q) => {
+        const res = await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}/diagram`, q), ...h }, 'none');
+        if (res.status === 200 && (!res.text.startsWith('stateDiagram-v2\n') || !/\n {2}class \S+ current\n/.test(res.text))) {
+          throw new Error(`submission diagram without its current state marked: ${res.text.slice(0, 120)}`);
+        }
+      }),
+      fcParams(runsFor('submissionDiagram')),
     );
     flushSurvey();
   }, TIMEOUT);
@@ -698,6 +817,8 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
       '/v1/submissions/{s}',
       '/v1/submissions/{s}/events',
       '/v1/submissions/{s}/events/{x}',
+      '/v1/submissions/{s}/diagram',
+      '/v1/workflows/{w}/diagram',
       '/v1/submissions/{s}/documents/{d}',
       '/v1/submissions/{s}/documents/{d}/{x}',
       '/v1/audit/{x}',
@@ -728,6 +849,65 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
         },
       ),
       fcParams(runsFor('other')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+  // Creation last: every accepted one adds a submission row, and each request's before/after
+  // snapshot reads them all, so the other endpoints run on the small fixture database.
+  it('POST /v1/submissions', async () => {
+    const bases = createBases();
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: true, idempotency: true }), jsonBodyArb(bases), junkQuery, async (h, body, q) => {
+        await exchange({ method: 'POST', path: withQuery('/v1/submissions', q), ...h, body }, 'create');
+      }),
+      fcParams(runsFor('create')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('POST /v1/submissions: every workflow and input variant, FDA product codes (outcome predicted)', async () => {
+    const bases = latestWorkflows().flatMap((w) => creationInputs(w, refs).map((input) => ({ workflow: w.id, title: `Coded ${w.id}`, input })));
+    const malformedCodes = ['frn', 'FR', 'FRNX', 'F1N', '', ' FRN', 'ÉRN'];
+    const codeArb = fc.oneof(
+      { weight: 10, arbitrary: fc.constantFrom<string | undefined>(...ALL_PRODUCT_CODES) },
+      { weight: 1, arbitrary: fc.constant<string | undefined>(undefined) },
+      { weight: 1, arbitrary: fc.constantFrom<string | undefined>(...malformedCodes) },
+    );
+    const auth = fc.constantFrom(ctx.users.manufacturer, ctx.users.otherManufacturer);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...bases), codeArb, auth, fc.option(fc.uuid(), { nil: undefined }), async (base, code, who, key) => {
+        const device: JsonObject = { name: DEVICE.name, model: DEVICE.model, ...(code === undefined ? {} : { productCode: code }) };
+        const body = JSON.stringify({ ...base, device });
+        const headers = { Authorization: who.auth.Authorization, 'Content-Type': 'application/json', 'Idempotency-Key': key };
+        await exchange({ method: 'POST', path: '/v1/submissions', headers, body, authed: true }, 'create', (res) => {
+          const where = `POST /v1/submissions ${body.slice(0, 300)} as ${who.actor.name} -> ${res.status} ${res.text.slice(0, 400)}`;
+          const answer = JSON.parse(res.text) as { errors?: Array<{ path: string }>; warnings?: string[]; classification?: { productCode: string } | null };
+          const paths = (answer.errors ?? []).map((e) => e.path);
+          if (code !== undefined && !/^[A-Z]{3}$/.test(code)) {
+            countPredicted('create malformed code 422');
+            if (res.status !== 422 || !paths.length || paths.some((p) => p !== '/device/productCode')) throw new Error(`malformed product code not refused at /device/productCode: ${where}`);
+            return;
+          }
+          const want = expectedCreation(base.workflow, code);
+          countPredicted(`create ${base.workflow === 'fda-510k' ? '510(k)' : 'other'} ${code === undefined ? 'no code' : codeCategory(code)} ${want.status}`);
+          // Beta may not name Acme's submissions: tracked references and links are refused first.
+          const namesAcme = JSON.stringify(base.input).includes('"submissionId"') || 'linkedSubmissionId' in base.input;
+          if (want.status === 422) {
+            if (res.status !== 422 || JSON.stringify(paths) !== JSON.stringify(['/device/productCode'])) throw new Error(`expected 422 at /device/productCode: ${where}`);
+            return;
+          }
+          if (who === ctx.users.otherManufacturer && namesAcme) {
+            if (res.status !== 422 || paths.some((p) => !p.startsWith('/input/'))) throw new Error(`another organization's submission named, expected 422 at /input/...: ${where}`);
+            return;
+          }
+          if (res.status !== 201) throw new Error(`expected 201: ${where}`);
+          const warned = Array.isArray(answer.warnings) && answer.warnings.length > 0;
+          if (want.warns !== undefined && warned !== want.warns) throw new Error(`expected ${want.warns ? 'a' : 'no'} product-code warning (${code === undefined ? 'no code' : codeCategory(code)}): ${where}`);
+          if (want.warns && code && !answer.warnings!.some((w) => w.includes(code))) throw new Error(`the warning does not name ${code}: ${where}`);
+          if (want.classified !== undefined && (answer.classification?.productCode ?? null) !== (want.classified ? code : null)) throw new Error(`classification ${JSON.stringify(answer.classification)}: ${where}`);
+        });
+      }),
+      fcParams(runsFor('codes')),
     );
     flushSurvey();
   }, TIMEOUT);
