@@ -40,6 +40,8 @@ import {
   writeGuardedSqlite,
   moveSubmissionToVersion,
   activeSubmissionIdsOn,
+  activeDesignations,
+  type Designation,
   type Actor,
   type Deadline,
   type Document,
@@ -526,20 +528,19 @@ export function createEngine(deps: EngineDeps) {
   /** Workflows whose submissions can prioritize others (Breakthrough designations). */
   const DESIGNATING = WORKFLOWS.filter((w) => w.prioritizes).map((w) => w.id);
 
-  /** Active designations of organizations, as (workflow, state, context) rows; one query for many. */
-  async function designationsOf(conn: Knex, organizationIds: readonly string[]): Promise<Map<string, Submission[]>> {
-    const out = new Map<string, Submission[]>();
+  /** Active designations of organizations; one query for many (fixed SQL: this runs on every read of an FDA submission). */
+  async function designationsOf(conn: Knex, organizationIds: readonly string[]): Promise<Map<string, Designation[]>> {
+    const out = new Map<string, Designation[]>();
     if (!DESIGNATING.length || !organizationIds.length) return out;
-    const rows = await listSubmissionRows(
-      submissionsQuery(conn).whereIn('s.organization_id', [...new Set(organizationIds)]).whereIn('s.workflow_id', DESIGNATING).andWhere('s.status', 'active'),
-    );
-    for (const r of rows) out.set(r.organization.id, [...(out.get(r.organization.id) ?? []), r]);
+    for (const d of await activeDesignations(conn, DESIGNATING, [...new Set(organizationIds)])) {
+      out.set(d.organizationId, [...(out.get(d.organizationId) ?? []), d]);
+    }
     return out;
   }
 
   /** True when an active designation of the same organization prioritizes `s` (Breakthrough). */
-  function isPrioritized(s: Submission, designations: readonly Submission[]): boolean {
-    return designations.some((d) => requireWorkflow(d).prioritizes?.(d.state, d.snapshot.context).includes(s.id) ?? false);
+  function isPrioritized(s: Submission, designations: readonly Designation[]): boolean {
+    return designations.some((d) => workflowVersion(d.workflowId, d.workflowVersion)?.prioritizes?.(d.state, d.context).includes(s.id) ?? false);
   }
 
   function classificationView(s: Submission): SubmissionView['classification'] {
@@ -554,7 +555,7 @@ export function createEngine(deps: EngineDeps) {
     actor: Actor,
     s: Submission,
     loadReference?: ReferenceLoader,
-    designations?: Map<string, Submission[]>,
+    designations?: Map<string, Designation[]>,
   ): Promise<SubmissionView> {
     const w = requireWorkflow(s);
     // Only FDA marketing pathways can be prioritized; skip the lookup for everything else.

@@ -307,6 +307,23 @@ export async function activeSubmissionIdsOn(db: Knex, workflowId: string, workfl
   return rows.map((r) => r.id);
 }
 
+/** An active submission that may prioritize others (a Breakthrough designation), as read for views. */
+export interface Designation {
+  readonly organizationId: string;
+  readonly workflowId: string;
+  readonly workflowVersion: number;
+  readonly state: string;
+  readonly context: unknown;
+}
+
+/** Active submissions of `workflowIds` in `organizationIds` (index submissions_workflow_org_status_index). */
+export async function activeDesignations(db: Knex, workflowIds: readonly string[], organizationIds: readonly string[]): Promise<Designation[]> {
+  const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+  const sql = `select organization_id, workflow_id, workflow_version, state, snapshot from submissions where workflow_id in (${marks(workflowIds.length)}) and organization_id in (${marks(organizationIds.length)}) and status = 'active'`;
+  const rows = await rawRows<{ organization_id: string; workflow_id: string; workflow_version: number; state: string; snapshot: string }>(db, sql, [...workflowIds, ...organizationIds]);
+  return rows.map((r) => ({ organizationId: r.organization_id, workflowId: r.workflow_id, workflowVersion: Number(r.workflow_version), state: r.state, context: (JSON.parse(r.snapshot) as { context: unknown }).context }));
+}
+
 export async function relyingSubmissionIds(db: Knex, referenceId: string): Promise<string[]> {
   const rows = await db('submissions').where({ reference_submission_id: referenceId, status: 'active' }).orderBy('id').select<{ id: string }[]>('id');
   return rows.map((r) => r.id);

@@ -21,7 +21,7 @@ afterAll(async () => db.drop());
 
 describe('npx puente', () => {
   it('migrate applies the schema, then reports it up to date', async () => {
-    expect((await puente(['migrate'])).stdout).toMatch(/applied: 001-initial/);
+    expect((await puente(["migrate"])).stdout).toMatch(/applied: 001-initial, 002-workflow-index/);
     expect((await puente(['migrate'])).stdout).toMatch(/up to date/);
   });
 

@@ -4,13 +4,17 @@
  */
 import type { Knex } from 'knex';
 import * as initial from './001-initial.js';
+import * as workflowIndex from './002-workflow-index.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
 }
 
-const MIGRATIONS: ReadonlyArray<[string, Migration]> = [['001-initial', initial]];
+const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
+  ['001-initial', initial],
+  ['002-workflow-index', workflowIndex],
+];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
   getMigrations: async () => [...MIGRATIONS],
