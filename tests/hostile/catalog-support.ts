@@ -261,8 +261,8 @@ export const PRODUCT_CODES = {
   pma: ['BWL', 'NGV', 'NPV'],
   /** Humanitarian use device class F with the HDE type (f/6): a 510(k) is refused. */
   hdeClassF: ['OAZ'],
-  /** HDE submission type without class F (3/6). */
-  hdeOther: ['QGZ'],
+  /** HDE submission type without class F (3/6, N/6). */
+  hdeOther: ['QGZ', 'PHK'],
   /** Contact ODE (3/3, U/3), enforcement discretion (1/7), emergency use (N/8), no type (N/). */
   unsettled: ['LTC', 'NSX', 'CBT', 'OPU', 'RAA'],
   /** Not in the file. */
@@ -283,14 +283,19 @@ export function codeCategory(code: string): CodeCategory | undefined {
  * refused with 422 at /device/productCode; an unknown code is accepted with a warning and no
  * classification; a 510(k) exempt code on a 510(k) warns; a plain 510(k) code on a 510(k) does not;
  * Pre-Sub and COFEPRIS never warn about a known code. `warns: undefined` = not pinned down here.
+ * A 510(k) for a code whose listed pathway is HDE but whose class is not F (QGZ class III, PHK
+ * class N) is `either`: the README says a code that requires HDE is refused, the code only
+ * refuses class F and warns about the rest (SUBMISSION_TYPE_ID 6 = HDE is inferred); either
+ * answer is accepted until that is settled, a 422 only at /device/productCode.
  */
-export function expectedCreation(workflowId: string, productCode: string | undefined): { status: 201 | 422; warns?: boolean; classified?: boolean } {
+export function expectedCreation(workflowId: string, productCode: string | undefined): { status: 201 | 422 | 'either'; warns?: boolean; classified?: boolean } {
   if (productCode === undefined) return { status: 201, warns: false, classified: false };
   const cat = codeCategory(productCode);
   if (cat === 'unknown') return { status: 201, warns: true, classified: false };
   if (cat === undefined) return { status: 201 };
   if (workflowId === 'fda-510k') {
     if (cat === 'pma' || cat === 'hdeClassF') return { status: 422 };
+    if (cat === 'hdeOther') return { status: 'either' };
     if (cat === 'exempt' || cat === 'classIIIBy510k') return { status: 201, warns: true, classified: true };
     if (cat === 'premarketNotification') return { status: 201, warns: false, classified: true };
     return { status: 201, classified: true };

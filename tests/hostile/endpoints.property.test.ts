@@ -82,7 +82,7 @@ const WEIGHTS = {
   workflow: 5,
   diagram: 4,
   create: 16,
-  codes: 8,
+  codes: 6,
   submissionDiagram: 4,
   list: 10,
   get: 6,
@@ -220,6 +220,7 @@ beforeAll(async () => {
   for (const code of PRODUCT_CODES.exempt) expect(pathway(code), code).toBe('510(k) exempt');
   for (const code of [...PRODUCT_CODES.premarketNotification, ...PRODUCT_CODES.classIIIBy510k]) expect(pathway(code), code).toBe('510(k)');
   for (const code of PRODUCT_CODES.unknown) expect(table.lookup(code), code).toBeUndefined();
+  for (const code of PRODUCT_CODES.hdeOther) expect([pathway(code), table.lookup(code)?.deviceClass === 'F'], code).toEqual(['HDE', false]);
   ids.documents = [up.body.id, up2.body.id, betaUp.body.id];
   ids.organizations = [m.actor.organization!.id, beta.actor.organization!.id];
 }, 120_000);
@@ -866,7 +867,9 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
   }, TIMEOUT);
 
   it('POST /v1/submissions: every workflow and input variant, FDA product codes (outcome predicted)', async () => {
-    const bases = latestWorkflows().flatMap((w) => creationInputs(w, refs).map((input) => ({ workflow: w.id, title: `Coded ${w.id}`, input })));
+    // A workflow first, then one of its inputs: the 510(k) gets its share next to COFEPRIS's many inputs.
+    const byWorkflow = latestWorkflows().map((w) => creationInputs(w, refs).map((input) => ({ workflow: w.id, title: `Coded ${w.id}`, input })));
+    const baseArb = fc.constantFrom(...byWorkflow).chain((inputs) => fc.constantFrom(...inputs));
     const malformedCodes = ['frn', 'FR', 'FRNX', 'F1N', '', ' FRN', 'ÉRN'];
     const codeArb = fc.oneof(
       { weight: 10, arbitrary: fc.constantFrom<string | undefined>(...ALL_PRODUCT_CODES) },
@@ -875,7 +878,7 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
     );
     const auth = fc.constantFrom(ctx.users.manufacturer, ctx.users.otherManufacturer);
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...bases), codeArb, auth, fc.option(fc.uuid(), { nil: undefined }), async (base, code, who, key) => {
+      fc.asyncProperty(baseArb, codeArb, auth, fc.option(fc.uuid(), { nil: undefined }), async (base, code, who, key) => {
         const device: JsonObject = { name: DEVICE.name, model: DEVICE.model, ...(code === undefined ? {} : { productCode: code }) };
         const body = JSON.stringify({ ...base, device });
         const headers = { Authorization: who.auth.Authorization, 'Content-Type': 'application/json', 'Idempotency-Key': key };
@@ -892,7 +895,7 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
           countPredicted(`create ${base.workflow === 'fda-510k' ? '510(k)' : 'other'} ${code === undefined ? 'no code' : codeCategory(code)} ${want.status}`);
           // Beta may not name Acme's submissions: tracked references and links are refused first.
           const namesAcme = JSON.stringify(base.input).includes('"submissionId"') || 'linkedSubmissionId' in base.input;
-          if (want.status === 422) {
+          if (want.status === 422 || (want.status === 'either' && res.status === 422)) {
             if (res.status !== 422 || JSON.stringify(paths) !== JSON.stringify(['/device/productCode'])) throw new Error(`expected 422 at /device/productCode: ${where}`);
             return;
           }
