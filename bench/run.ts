@@ -119,14 +119,21 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
   const auth = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
   const next = new Map<string, 'REQUEST_AI' | 'AI_RESPONSE'>();
   let cursor = 0;
+  // The next event of a submission flips only once its last one is acknowledged: a request set
+  // up when a run ends is never sent, and must not skip a step of the alternation.
   const eventRequest = () => ({
     method: 'POST' as const,
-    setupRequest: (req: autocannon.Request) => {
+    setupRequest: (req: autocannon.Request, ctx: object) => {
+      const context = ctx as { sent?: unknown };
       const id = t.data.submissionIds[cursor++ % t.data.submissionIds.length]!;
       const type = next.get(id) ?? 'REQUEST_AI';
-      next.set(id, type === 'REQUEST_AI' ? 'AI_RESPONSE' : 'REQUEST_AI');
+      context.sent = { id, type };
       const body = type === 'REQUEST_AI' ? { type, data: { deficiencies: ['Provide the bench report'] } } : { type };
       return { ...req, path: `/v1/submissions/${id}/events`, headers: auth(type === 'REQUEST_AI' ? t.data.tokens.fda : t.data.tokens.manufacturer), body: JSON.stringify(body) };
+    },
+    onResponse: (status: number, _body: string, ctx: object) => {
+      const sent = (ctx as { sent?: unknown }).sent as { id: string; type: 'REQUEST_AI' | 'AI_RESPONSE' } | undefined;
+      if (sent && status === 200) next.set(sent.id, sent.type === 'REQUEST_AI' ? 'AI_RESPONSE' : 'REQUEST_AI');
     },
   });
   let ceilingCursor = 0;
@@ -266,5 +273,6 @@ try {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 for (const r of reports) console.log(`\n${table(r)}`);
+fs.mkdirSync(path.dirname(path.resolve(args.out!)), { recursive: true });
 fs.writeFileSync(args.out!, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, reports }, null, 2));
 console.log(`\nfigures written to ${args.out}`);

@@ -3,6 +3,7 @@
  * passed down explicitly: no global singletons.
  */
 import fs from 'node:fs';
+import { DEFAULT_GOAL_DUE_SOON_DAYS } from './engine/clocks.js';
 import { InputError } from './errors.js';
 import { SCHEMA_BASE, createValidator } from './validation.js';
 
@@ -17,13 +18,22 @@ export interface Config {
   readonly referenceAuthorities?: readonly string[];
   /** A newer FDA product classification file (foiclass.txt); undefined = the shipped one. */
   readonly productClassificationFile?: string;
+  /** An open goal with at most this many days left shows `due_soon`. */
+  readonly goalDueSoonDays: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/puente.db';
 
+
 export class ConfigError extends Error {}
 
-/** Reads `DATABASE_URL`, `PORT`, `HOST`, `LOG_LEVEL`, `MX_NON_WORKING_DAYS_FILE`, `ABBREVIATED_REFERENCE_AUTHORITIES` and `FDA_PRODUCT_CLASSIFICATION_FILE`. */
+/** A whole number from the environment, or the text itself for the schema to refuse. */
+const integerOr = (v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v);
+
+/**
+ * Reads `DATABASE_URL`, `PORT`, `HOST`, `LOG_LEVEL`, `MX_NON_WORKING_DAYS_FILE`,
+ * `ABBREVIATED_REFERENCE_AUTHORITIES`, `FDA_PRODUCT_CLASSIFICATION_FILE` and `GOAL_DUE_SOON_DAYS`.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let mxNonWorkingDays: string[] = [];
   if (env.MX_NON_WORKING_DAYS_FILE) {
@@ -35,10 +45,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const raw = {
     databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
-    port: env.PORT === undefined || env.PORT === '' ? 3000 : /^\d+$/.test(env.PORT) ? Number(env.PORT) : env.PORT,
+    port: env.PORT === undefined || env.PORT === '' ? 3000 : integerOr(env.PORT),
     host: env.HOST || '127.0.0.1',
     logLevel: env.LOG_LEVEL || 'info',
     mxNonWorkingDays,
+    goalDueSoonDays: env.GOAL_DUE_SOON_DAYS === undefined || env.GOAL_DUE_SOON_DAYS === '' ? DEFAULT_GOAL_DUE_SOON_DAYS : integerOr(env.GOAL_DUE_SOON_DAYS),
     ...(env.FDA_PRODUCT_CLASSIFICATION_FILE ? { productClassificationFile: env.FDA_PRODUCT_CLASSIFICATION_FILE } : {}),
     ...(env.ABBREVIATED_REFERENCE_AUTHORITIES
       ? { referenceAuthorities: env.ABBREVIATED_REFERENCE_AUTHORITIES.split(',').map((a) => a.trim()).filter(Boolean) }
@@ -48,7 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     createValidator([]).check(`${SCHEMA_BASE}config.json`, raw, '', 'The configuration');
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL', '/referenceAuthorities': 'ABBREVIATED_REFERENCE_AUTHORITIES' };
+    const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL', '/referenceAuthorities': 'ABBREVIATED_REFERENCE_AUTHORITIES', '/goalDueSoonDays': 'GOAL_DUE_SOON_DAYS' };
     const lines = e.errors.map((fe) => `${names[fe.path.split('/').slice(0, 2).join('/')] ?? (fe.path || 'config')}: ${fe.message}`);
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }

@@ -35,7 +35,7 @@ function productClassification(file: string | undefined): ProductClassification 
 }
 
 export async function initServices(
-  config: Pick<Config, 'databaseUrl' | 'mxNonWorkingDays' | 'referenceAuthorities' | 'productClassificationFile'>,
+  config: Pick<Config, 'databaseUrl' | 'mxNonWorkingDays' | 'referenceAuthorities' | 'productClassificationFile'> & Partial<Pick<Config, 'goalDueSoonDays'>>,
   opts: { now?: () => Date } = {},
 ): Promise<Services> {
   const classification = productClassification(config.productClassificationFile);
@@ -49,7 +49,7 @@ export async function initServices(
   const validator = createValidator(WORKFLOWS);
   const engine = createEngine({
     db, validator, now: opts.now, calendar: new MexicanCalendar(config.mxNonWorkingDays), referenceAuthorities: config.referenceAuthorities,
-    productClassification: classification,
+    productClassification: classification, goalDueSoonDays: config.goalDueSoonDays,
   });
   return { db, validator, engine, shutdown: () => db.destroy() };
 }

@@ -22,7 +22,7 @@ import {
   addYears,
   type CofeprisContext,
 } from './cofepris-registration.js';
-import { NUMBER_PATTERNS, isoDate, meta, text, textList } from './common.js';
+import { NUMBER_PATTERNS, clockedGoals, isoDate, meta, text, textList } from './common.js';
 import type { DossierItem, EventSpec, GoalSpec, JsonSchema, ReferenceFacts, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -889,4 +889,21 @@ export const cofeprisRegistrationV2: WorkflowDefinition = {
     standardTargetClassIIIDays: { value: STANDARD_RESOLUTION_TARGETS.III, unit: 'mx business days', note: 'rapath: 60–180 (secondary target)', unconfirmed: true },
     thirdPartyReviewDays: { value: TPR_REVIEW_BUSINESS_DAYS, unit: 'mx business days', note: 'authorized third-party practice (secondary)', unconfirmed: true },
   },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 3: the same machine, with its regulatory clock declared (receipt, restarts, the end
+// of the review, and what meets each goal). Version 2 stays as released for its submissions.
+// ---------------------------------------------------------------------------------------------
+
+export const cofeprisRegistrationV3: WorkflowDefinition = {
+  ...cofeprisRegistrationV2,
+  version: 3,
+  clock: {
+    kind: 'mx',
+    // From filing to the resolution; a prevención (tagged hold) pauses it.
+    start: ['SUBMIT'],
+    stop: ['GRANT', 'DENY', 'PREVENCION_TIMEOUT', 'DESIST'],
+  },
+  goals: clockedGoals(goals, { thirdPartyReview: { from: ['SEND_TO_TPR'], metBy: ['TPR_FAVORABLE_REPORT'] } }),
 };

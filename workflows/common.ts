@@ -2,7 +2,7 @@
  * Pieces every pathway shares: payload schema fragments, decision-number patterns and the
  * state-meta helper. Pure data, like every workflow file.
  */
-import type { JsonSchema, StateMeta } from './types.js';
+import type { GoalSpec, JsonSchema, StateMeta } from './types.js';
 
 /** A free-text field of a payload. */
 export const text: JsonSchema = { type: 'string', minLength: 1, maxLength: 4000 };
@@ -27,3 +27,14 @@ export const numberOf = (kind: keyof typeof NUMBER_PATTERNS): JsonSchema => ({ t
 
 /** Typed state meta (description and optional hard deadline). */
 export const meta = (m: StateMeta): StateMeta => m;
+
+/**
+ * A released version's goals with the rules its clocked successor adds (issue 5): which events
+ * meet a goal, where it starts, when it applies. Goals not named keep their declaration.
+ */
+export function clockedGoals(
+  goals: readonly GoalSpec[],
+  rules: Readonly<Record<string, Pick<GoalSpec, 'metBy' | 'from' | 'requires' | 'excludedBy' | 'missedEvent'>>>,
+): GoalSpec[] {
+  return goals.map((g) => ({ ...g, ...(rules[g.kind] ?? {}) }));
+}

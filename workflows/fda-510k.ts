@@ -6,6 +6,7 @@
 import { assign, setup } from 'xstate';
 import type { EventSpec, GoalSpec, StateMeta, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
+import { clockedGoals } from './common.js';
 
 /** Sponsor response window after an AI request: 180 calendar days, then the 510(k) is deleted. */
 export const AI_RESPONSE_DAYS = 180;
@@ -208,4 +209,27 @@ export const fda510k: WorkflowDefinition = {
     aiResponseDays: { value: AI_RESPONSE_DAYS, unit: 'calendar days', note: 'reference/domain.md §1.1 (reguvirta)' },
     rtaResponseDays: { value: RTA_RESPONSE_DAYS, unit: 'calendar days', note: 'reference/domain.md §1.1 (RTA guidance)' },
   },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 2: the same machine, with its regulatory clock declared (receipt, restarts, the end
+// of the review, and what meets each goal). Version 1 stays as released for its submissions.
+// ---------------------------------------------------------------------------------------------
+
+export const fda510kV2: WorkflowDefinition = {
+  ...fda510k,
+  version: 2,
+  clock: {
+    kind: 'fda',
+    start: ['SUBMIT'],
+    // FDA counts from the receipt that is accepted: the fee paid, or the replacement after a
+    // refusal to accept or a failed eSTAR screening (domain.md §1.0, "RTA → clock resets").
+    restart: ['FEE_PAID', 'RTA_RESPONSE', 'REPLACEMENT_SUBMITTED'],
+    stop: ['DECIDE_SE', 'DECIDE_NSE', 'WITHDRAW', 'AI_TIMEOUT', 'RTA_TIMEOUT'],
+  },
+  goals: clockedGoals(goals, {
+    // An AI request is FDA's Substantive Interaction when it comes first.
+    substantiveInteraction: { metBy: ['SUBSTANTIVE_INTERACTION', 'REQUEST_AI'] },
+    missedDecisionCommunication: { missedEvent: 'MMD_DUE' },
+  }),
 };

@@ -197,3 +197,14 @@ export const fdaBreakthrough: WorkflowDefinition = {
     linkableWorkflows: { value: LINKABLE_WORKFLOWS.join(', '), note: 'reference/domain.md §1.6: devices reviewed by PMA, 510(k) or De Novo' },
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// Version 2: the same machine, with its regulatory clock declared (receipt, restarts, the end
+// of the review, and what meets each goal). Version 1 stays as released for its submissions.
+// ---------------------------------------------------------------------------------------------
+
+export const fdaBreakthroughV2: WorkflowDefinition = {
+  ...fdaBreakthrough,
+  version: 2,
+  clock: { kind: 'fda', start: ['REQUEST_DESIGNATION'], stop: ['GRANT', 'DENY', 'WITHDRAW'] },
+};

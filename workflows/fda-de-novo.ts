@@ -17,7 +17,7 @@
  * are "withdrawn" in the sense of 860.250.
  */
 import { assign, setup } from 'xstate';
-import { isoDate, meta, numberOf, text, textList } from './common.js';
+import { clockedGoals, isoDate, meta, numberOf, text, textList } from './common.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -360,4 +360,22 @@ export const fdaDeNovo: WorkflowDefinition = {
       unconfirmed: true,
     },
   },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 2: the same machine, with its regulatory clock declared (receipt, restarts, the end
+// of the review, and what meets each goal). Version 1 stays as released for its submissions.
+// ---------------------------------------------------------------------------------------------
+
+export const fdaDeNovoV2: WorkflowDefinition = {
+  ...fdaDeNovo,
+  version: 2,
+  clock: {
+    kind: 'fda',
+    start: ['SUBMIT'],
+    // "The receipt date of the most recent submission that resulted in acceptance" (domain.md §1.0).
+    restart: ['FEE_PAID', 'RTA_RESPONSE', 'REPLACEMENT_SUBMITTED'],
+    stop: ['DECIDE_GRANT', 'DECIDE_DECLINE', 'WITHDRAW', 'AI_TIMEOUT', 'RTA_TIMEOUT', 'ESTAR_HOLD_TIMEOUT'],
+  },
+  goals: clockedGoals(goals, { missedDecisionCommunication: { missedEvent: 'MMD_DUE' } }),
 };

@@ -8,7 +8,7 @@
  * rules, the PMA table of §5.3.
  */
 import { assign, setup } from 'xstate';
-import { isoDate, meta, numberOf, text, textList } from './common.js';
+import { clockedGoals, isoDate, meta, numberOf, text, textList } from './common.js';
 import type { DeadlineSpec, EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -301,4 +301,25 @@ export const fdaHde: WorkflowDefinition = {
       unconfirmed: true,
     },
   },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 2: the same machine, with its regulatory clock declared (receipt, restarts, the end
+// of the review, and what meets each goal). Version 1 stays as released for its submissions.
+// ---------------------------------------------------------------------------------------------
+
+export const fdaHdeV2: WorkflowDefinition = {
+  ...fdaHde,
+  version: 2,
+  clock: {
+    kind: 'fda',
+    // The HDE review clock starts with the HDE itself; the HUD request runs its own goal.
+    start: ['SUBMIT_HDE'],
+    stop: ['ISSUE_APPROVAL_ORDER', 'ISSUE_DENIAL', 'WITHDRAW', 'REFUSE_TO_FILE', 'AMENDMENT_TIMEOUT'],
+  },
+  goals: clockedGoals(goals, {
+    hudDesignation: { from: ['REQUEST_HUD'], metBy: ['HUD_DESIGNATED', 'HUD_DENIED'] },
+    filing: { metBy: ['FILE'] },
+    decision: { metBy: ['ISSUE_APPROVABLE', 'ISSUE_NOT_APPROVABLE'] },
+  }),
 };

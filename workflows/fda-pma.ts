@@ -17,7 +17,7 @@
  *   after FDA receipt unless FDA objects (then a 135-day supplement is required).
  */
 import { assign, setup } from 'xstate';
-import { isoDate, meta, numberOf, text, textList } from './common.js';
+import { clockedGoals, isoDate, meta, numberOf, text, textList } from './common.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -528,4 +528,36 @@ export const fdaPma: WorkflowDefinition = {
     },
     missedDecisionGraceDays: { value: MISSED_DECISION_GRACE_DAYS, unit: 'calendar days', note: 'reference/domain.md §1.3 (missed MDUFA decision)' },
   },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 2: the same machine, with its regulatory clock declared (receipt, restarts, the end
+// of the review, and what meets each goal). Version 1 stays as released for its submissions.
+// ---------------------------------------------------------------------------------------------
+
+export const fdaPmaV2: WorkflowDefinition = {
+  ...fdaPma,
+  version: 2,
+  clock: {
+    kind: 'fda',
+    start: ['SUBMIT'],
+    restart: ['FEE_PAID', 'RTA_RESPONSE'],
+    stop: [
+      'ISSUE_APPROVAL_ORDER', 'ISSUE_DENIAL', 'WITHDRAW', 'REFUSE_TO_FILE', 'RTA_TIMEOUT', 'MDL_TIMEOUT', 'NOT_APPROVABLE_TIMEOUT',
+      'FDA_OBJECTS', 'NOTICE_PERIOD_TIMEOUT',
+    ],
+    // An original PMA is created without a supplementType (see ORIGINAL).
+    absentInput: { supplementType: ORIGINAL },
+  },
+  goals: clockedGoals(goals, {
+    acceptanceReview: { metBy: ['ACCEPT', 'REFUSE_TO_ACCEPT'] },
+    filingReview: { metBy: ['FILE', 'REFUSE_TO_FILE'] },
+    // A major deficiency letter is itself the Substantive Interaction when none came before it.
+    substantiveInteraction: { metBy: ['SUBSTANTIVE_INTERACTION', 'ISSUE_MDL'] },
+    // MDUFA decisions include approvable and not-approvable letters, not only the final order.
+    decision: { metBy: ['ISSUE_APPROVABLE', 'ISSUE_NOT_APPROVABLE'], excludedBy: ['REFER_TO_PANEL'] },
+    decisionWithPanel: { metBy: ['ISSUE_APPROVABLE', 'ISSUE_NOT_APPROVABLE'], requires: ['REFER_TO_PANEL'] },
+    missedDecisionCommunication: { metBy: ['ISSUE_APPROVABLE', 'ISSUE_NOT_APPROVABLE'], excludedBy: ['REFER_TO_PANEL'], missedEvent: 'MMD_DUE' },
+    missedDecisionCommunicationWithPanel: { metBy: ['ISSUE_APPROVABLE', 'ISSUE_NOT_APPROVABLE'], requires: ['REFER_TO_PANEL'], missedEvent: 'MMD_DUE' },
+  }),
 };

@@ -17,7 +17,7 @@
  *  - `meetingScheduled`: the meeting can be held (row 8's guard "meeting scheduled").
  */
 import { assign, setup } from 'xstate';
-import { isoDate, meta, numberOf, text, textList } from './common.js';
+import { clockedGoals, isoDate, meta, numberOf, text, textList } from './common.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -266,4 +266,28 @@ export const fdaPresub: WorkflowDefinition = {
       unconfirmed: true,
     },
   },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 2: the same machine, with its regulatory clock declared (receipt, restarts, the end
+// of the review, and what meets each goal). Version 1 stays as released for its submissions.
+// ---------------------------------------------------------------------------------------------
+
+export const fdaPresubV2: WorkflowDefinition = {
+  ...fdaPresub,
+  version: 2,
+  clock: {
+    kind: 'fda',
+    start: ['SUBMIT'],
+    // The sponsor's response to a refusal to accept is a new receipt (recordReceipt).
+    restart: ['RESPONSE'],
+    stop: ['WITHDRAW', 'CLOSE', 'CANCEL_MEETING', 'FINALIZE_MINUTES'],
+  },
+  goals: clockedGoals(goals, {
+    acceptance: { metBy: ['ACCEPT', 'REFUSE_TO_ACCEPT'] },
+    writtenFeedback: { metBy: ['SEND_WRITTEN_FEEDBACK'] },
+    meeting: { metBy: ['HOLD_MEETING'], requires: ['SCHEDULE_MEETING'], excludedBy: ['CANCEL_MEETING'] },
+    draftMinutes: { from: ['HOLD_MEETING'], metBy: ['SUBMIT_MINUTES'] },
+    finalMinutes: { from: ['SUBMIT_MINUTES'], metBy: ['FINALIZE_MINUTES'] },
+  }),
 };

@@ -3,16 +3,20 @@
  * started on (DESIGN §4), so old versions stay here when a new one is added.
  */
 import { cofeprisRegistration } from './cofepris-registration.js';
-import { cofeprisRegistrationV2 } from './cofepris-registration-v2.js';
-import { fda510k } from './fda-510k.js';
-import { fdaBreakthrough } from './fda-breakthrough.js';
-import { fdaDeNovo } from './fda-de-novo.js';
-import { fdaHde } from './fda-hde.js';
-import { fdaPma } from './fda-pma.js';
-import { fdaPresub } from './fda-presub.js';
+import { cofeprisRegistrationV2, cofeprisRegistrationV3 } from './cofepris-registration-v2.js';
+import { fda510k, fda510kV2 } from './fda-510k.js';
+import { fdaBreakthrough, fdaBreakthroughV2 } from './fda-breakthrough.js';
+import { fdaDeNovo, fdaDeNovoV2 } from './fda-de-novo.js';
+import { fdaHde, fdaHdeV2 } from './fda-hde.js';
+import { fdaPma, fdaPmaV2 } from './fda-pma.js';
+import { fdaPresub, fdaPresubV2 } from './fda-presub.js';
 import type { WorkflowDefinition } from './types.js';
 
-export const WORKFLOWS: readonly WorkflowDefinition[] = [fda510k, fdaDeNovo, fdaPma, fdaHde, fdaPresub, fdaBreakthrough, cofeprisRegistration, cofeprisRegistrationV2];
+export const WORKFLOWS: readonly WorkflowDefinition[] = [
+  fda510k, fdaDeNovo, fdaPma, fdaHde, fdaPresub, fdaBreakthrough, cofeprisRegistration, cofeprisRegistrationV2,
+  // The same machines with their regulatory clocks declared (issue 5).
+  fda510kV2, fdaDeNovoV2, fdaPmaV2, fdaHdeV2, fdaPresubV2, fdaBreakthroughV2, cofeprisRegistrationV3,
+];
 
 const byKey = new Map(WORKFLOWS.map((w) => [`${w.id}@${w.version}`, w]));
 const latest = new Map<string, WorkflowDefinition>();

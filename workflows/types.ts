@@ -51,8 +51,51 @@ export interface GoalSpec {
   readonly length: number;
   readonly unit: 'fda-days' | 'calendar' | 'mx-business';
   readonly description: string;
-  /** Limits the goal to some creation inputs, e.g. `{ variant: 'special' }`. */
+  /**
+   * Limits the goal to some creation inputs, e.g. `{ variant: 'special' }`; an input field the
+   * submission does not have matches the value `ClockSpec.absentInput` names for it.
+   */
   readonly when?: Readonly<Record<string, string>>;
+  /**
+   * Versions that declare a `clock` only. Events that meet the goal (e.g. `SUBSTANTIVE_INTERACTION`
+   * or `REQUEST_AI` for a Substantive Interaction goal); the end of the review (`ClockSpec.stop`)
+   * always does. Absent: only the end of the review meets it (decision goals).
+   */
+  readonly metBy?: readonly string[];
+  /**
+   * Count a `calendar` or `mx-business` goal from the first of these events instead of the
+   * receipt (e.g. a HUD designation request). `fda-days` goals always run on the review clock.
+   */
+  readonly from?: readonly string[];
+  /** The goal applies only once one of these events is on record (e.g. `REFER_TO_PANEL`). */
+  readonly requires?: readonly string[];
+  /** The goal no longer applies once one of these events is on record. */
+  readonly excludedBy?: readonly string[];
+  /**
+   * What a missed goal writes to the history (a row that changes no state): `GOAL_MISSED` by
+   * default, `MMD_DUE` for the Missed MDUFA Decision communication.
+   */
+  readonly missedEvent?: 'GOAL_MISSED' | 'MMD_DUE';
+}
+
+/**
+ * How a workflow's regulatory clock runs (DESIGN §7), read off its history: receipt, the end of
+ * the review, and what restarts the count. Days on hold (states tagged `hold`) never count.
+ */
+export interface ClockSpec {
+  /** The clock the workflow's goals run on: FDA days, or Mexican business days. */
+  readonly kind: 'fda' | 'mx';
+  /** Receipt: the first of these events starts every count (e.g. `SUBMIT`). */
+  readonly start: readonly string[];
+  /**
+   * Events that restart the review count from their own date: a replacement after a refusal to
+   * accept or a failed eSTAR screening, the user fee paid (FDA counts from the accepted receipt).
+   */
+  readonly restart?: readonly string[];
+  /** Events that end the review (decisions, withdrawals, timeouts): every count stops at the first. */
+  readonly stop: readonly string[];
+  /** Values a goal's `when` matches for input fields a submission does not have. */
+  readonly absentInput?: Readonly<Record<string, string>>;
 }
 
 /** Meta carried by state nodes: a human description and an optional hard deadline. */
@@ -153,6 +196,11 @@ export interface WorkflowDefinition {
   readonly inputSchema: JsonSchema;
   readonly events: Readonly<Record<string, EventSpec>>;
   readonly goals: readonly GoalSpec[];
+  /**
+   * How the regulatory clock runs (issue 5). Versions without one show no day counts or goal
+   * status; `puente workflow migrate` moves their submissions to a version that has one.
+   */
+  readonly clock?: ClockSpec;
   readonly machine: AnyStateMachine;
   /** Every dossier checklist the pathway can require, by the input value that selects it (catalog view). */
   readonly dossierCatalog?: Readonly<Record<string, readonly DossierItem[]>>;

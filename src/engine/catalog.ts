@@ -58,6 +58,18 @@ function describeStates(w: WorkflowDefinition): StateDescription[] {
     });
 }
 
+const tagCache = new WeakMap<WorkflowDefinition, Map<string, string[]>>();
+
+/** Every state path of a workflow with its tags, its ancestors' included (cached per version). */
+export function stateTags(w: WorkflowDefinition): ReadonlyMap<string, readonly string[]> {
+  let tags = tagCache.get(w);
+  if (!tags) {
+    tags = new Map(describeStates(w).map((st) => [st.path, st.tags]));
+    tagCache.set(w, tags);
+  }
+  return tags;
+}
+
 export function summarizeWorkflow(w: WorkflowDefinition) {
   return { id: w.id, version: w.version, title: w.title, jurisdiction: w.jurisdiction, definitionHash: definitionHash(w) };
 }
@@ -73,6 +85,8 @@ export function describeWorkflow(w: WorkflowDefinition) {
       Object.entries(w.events).map(([type, e]) => [type, { roles: e.roles, description: e.description, schema: e.schema }]),
     ),
     goals: w.goals,
+    /** How the regulatory clock runs (receipt, restarts, end of review); null on versions without one. */
+    clock: w.clock ?? null,
     parameters: w.parameters,
     dossier: w.dossierCatalog ?? {},
   };
@@ -166,9 +180,25 @@ export function workflowMarkdown(w: WorkflowDefinition, versions: readonly Workf
     const data = Object.keys(props).map((k) => (required.has(k) ? `**${k}**` : k)).join(', ');
     out.push(`| \`${type}\` | ${e.roles.join(', ')} | ${[...new Set(moves)].join('<br>')} | ${data} | ${cell(e.description)} |`);
   }
+  const events = (list: readonly string[] | undefined) => (list?.length ? list.map((e) => `\`${e}\``).join(', ') : '');
+  if (w.clock) {
+    out.push('', '## Clock', '', `Day counts run on ${w.clock.kind === 'fda' ? 'FDA days (calendar days less hold days)' : 'Mexican business days, paused on holds'}, from the history's \`effectiveAt\` dates.`, '');
+    out.push(`- receipt (start): ${events(w.clock.start)}`);
+    if (w.clock.restart?.length) out.push(`- restarts the review count: ${events(w.clock.restart)}`);
+    out.push(`- ends the review: ${events(w.clock.stop)}`);
+  }
   if (w.goals.length) {
-    out.push('', '## Goals (soft)', '', '| goal | length | applies when | description |', '|---|---|---|---|');
-    for (const g of w.goals) out.push(`| ${g.kind} | ${g.length} ${g.unit} | ${g.when ? Object.entries(g.when).map(([k, v]) => `${k} = ${v}`).join(', ') : 'always'} | ${cell(g.description)} |`);
+    out.push('', '## Goals (soft)', '', '| goal | length | applies when | met by | description |', '|---|---|---|---|---|');
+    for (const g of w.goals) {
+      const when = [
+        ...Object.entries(g.when ?? {}).map(([k, v]) => `${k} = ${v}`),
+        ...(g.requires ? [`after ${events(g.requires)}`] : []),
+        ...(g.excludedBy ? [`not after ${events(g.excludedBy)}`] : []),
+        ...(g.from ? [`counted from ${events(g.from)}`] : []),
+      ];
+      const met = w.clock ? [events(g.metBy), 'the end of the review'].filter(Boolean).join(' or ') + (g.missedEvent ? `; missed: \`${g.missedEvent}\`` : '') : '';
+      out.push(`| ${g.kind} | ${g.length} ${g.unit} | ${when.length ? cell(when.join('; ')) : 'always'} | ${cell(met)} | ${cell(g.description)} |`);
+    }
   }
   const params = Object.entries(w.parameters);
   if (params.length) {

@@ -23,6 +23,8 @@ export function definitionHash(w: WorkflowDefinition): string {
         machine: w.machine.toJSON(),
         events: w.events,
         goals: w.goals,
+        // Only versions that declare a clock carry the key, so older versions keep their hashes.
+        ...(w.clock ? { clock: w.clock } : {}),
         parameters: w.parameters,
         inputSchema: w.inputSchema,
         dossier: w.dossierCatalog ?? null,

@@ -23,6 +23,8 @@ import type { CreateSubmission, Device, ListSubmissionsQuery, SendEvent } from '
 import type { Database } from '../store/db.js';
 import { findIdempotentResponse, insertIdempotentResponse } from '../store/idempotency-store.js';
 import {
+  clockEventsOf,
+  type ClockEventRow,
   findDocument,
   findSubmission,
   getBlob,
@@ -50,6 +52,7 @@ import {
 } from '../store/submissions-store.js';
 import { SCHEMA_BASE, eventSchemaId, inputSchemaId, type Validator } from '../validation.js';
 import { mermaidDiagram } from './catalog.js';
+import { DEFAULT_GOAL_DUE_SOON_DAYS, computeClocks, type ClockFigures } from './clocks.js';
 import { checkProductCode, type ProductClassification, type ProductClassificationEntry } from '../reference/product-classification.js';
 import { activeDeadline, allowedEventsFor, definitionHash, handledEvents, statePath, stateDescription, stateValue } from './definitions.js';
 import { GENESIS_HASH, canonicalJson, recordHash, sha256Hex } from './hash.js';
@@ -73,6 +76,8 @@ export interface EngineDeps {
   readonly referenceAuthorities?: readonly string[];
   /** FDA product classification (reference-data/foiclass.txt or FDA_PRODUCT_CLASSIFICATION_FILE). */
   readonly productClassification?: ProductClassification;
+  /** An open goal with at most this many days left is `due_soon` (GOAL_DUE_SOON_DAYS). */
+  readonly goalDueSoonDays?: number;
 }
 
 export interface Idempotency {
@@ -106,7 +111,8 @@ export interface SubmissionView {
   status: 'active' | 'closed';
   version: number;
   allowedEvents: string[];
-  clocks: { running: string[]; onHold: boolean; since: string };
+  /** The running clocks of the state, and the day counts and goals derived from the history (issue 5). */
+  clocks: { running: string[]; onHold: boolean; since: string } & ClockFigures;
   deadlines: Array<Deadline & { description: string }>;
   reference: Record<string, unknown> | null;
   decision: Record<string, unknown> | null;
@@ -198,6 +204,7 @@ export function createEngine(deps: EngineDeps) {
   const reader = db.reader;
   const now = deps.now ?? (() => new Date());
   const calendar = deps.calendar ?? new MexicanCalendar();
+  const dueSoonDays = deps.goalDueSoonDays ?? DEFAULT_GOAL_DUE_SOON_DAYS;
 
   // ---------------------------------------------------------------- visibility (DESIGN §3)
 
@@ -556,6 +563,7 @@ export function createEngine(deps: EngineDeps) {
     s: Submission,
     loadReference?: ReferenceLoader,
     designations?: Map<string, Designation[]>,
+    clockEvents?: { history?: readonly ClockEventRow[]; pending?: ClockEventRow },
   ): Promise<SubmissionView> {
     const w = requireWorkflow(s);
     // Only FDA marketing pathways can be prioritized; skip the lookup for everything else.
@@ -590,6 +598,11 @@ export function createEngine(deps: EngineDeps) {
     }
     const tags = [...snap.tags] as string[];
     const spec = activeDeadline(snap);
+    const deadlines = s.deadline && spec ? [{ ...s.deadline, description: spec.description }] : [];
+    // Day counts and goals, derived from the history (plus the event being committed, if any).
+    let history = clockEvents?.history ?? (w.clock ? (await clockEventsOf(trx, [s.id])).get(s.id)! : []);
+    if (clockEvents?.pending) history = [...history, clockEvents.pending];
+    const figures = computeClocks(w, s.input, history, { now: now(), calendar, dueSoonDays, deadlines });
     return {
       id: s.id,
       workflow: { id: s.workflowId, version: s.workflowVersion },
@@ -602,8 +615,8 @@ export function createEngine(deps: EngineDeps) {
       status: s.status,
       version: s.version,
       allowedEvents: allowedEventsFor(w, snap, actor.role),
-      clocks: { running: tags.filter((t) => t !== 'hold'), onHold: tags.includes('hold'), since: s.stateSince },
-      deadlines: s.deadline && spec ? [{ ...s.deadline, description: spec.description }] : [],
+      clocks: { running: tags.filter((t) => t !== 'hold'), onHold: tags.includes('hold'), since: s.stateSince, ...figures },
+      deadlines,
       reference,
       decision,
       prioritized,
@@ -709,7 +722,8 @@ export function createEngine(deps: EngineDeps) {
           if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
           const at = now();
           const event = await planEvent(conn, s, actor, body, { at });
-          return { at, event, view: await describe(conn, actor, event.submission) };
+          const t = event.transition;
+          return { at, event, view: await describe(conn, actor, event.submission, undefined, undefined, { pending: { type: t.type, to: t.to, effectiveAt: t.effectiveAt } }) };
         },
         async (trx, plan) => {
           await writeEvent(trx, plan.event, { ifMatch: opts.ifMatch, at: plan.at });
@@ -837,7 +851,8 @@ export function createEngine(deps: EngineDeps) {
       const loadReference = async (refId: string) => refs.get(refId);
       const items: SubmissionView[] = [];
       const designations = await designationsOf(reader, page.filter((s) => s.jurisdiction === 'FDA').map((s) => s.organization.id));
-      for (const s of page) items.push(await describe(reader, actor, s, loadReference, designations));
+      const histories = await clockEventsOf(reader, page.filter((s) => requireWorkflow(s).clock).map((s) => s.id));
+      for (const s of page) items.push(await describe(reader, actor, s, loadReference, designations, { history: histories.get(s.id) ?? [] }));
       const last = page[page.length - 1];
       return { items, nextCursor: rows.length > limit && last ? Buffer.from(last.id, 'utf8').toString('base64url') : null };
     },

@@ -8,6 +8,7 @@
  * look broken). A submission whose fast check fails for any reason is checked again the slow
  * way, from its parsed rows, so a break is reported only where the records themselves disagree.
  */
+import os from 'node:os';
 import type { Knex } from 'knex';
 import {
   LINK_SEPARATOR, chainLinks, recordOf, submissionHeads, submissionSplits, transitionRowsOf,
@@ -25,8 +26,12 @@ export interface VerifyResult {
 type Break = VerifyResult['breaks'][number];
 type Head = { seq: number; hash: string };
 
-/** Ranges checked side by side (connections of the pool; the work is mostly the database's). */
-const DEFAULT_PARALLEL = 4;
+/**
+ * Ranges checked side by side, one per core: each range keeps one pool connection (the database
+ * spelling the links) and this thread (hashing them) busy. Measured on 2 cores: 1 range 115k
+ * rows/s, 2 ranges 160-177k, 4 ranges 140-165k.
+ */
+const DEFAULT_PARALLEL = Math.max(2, os.availableParallelism());
 
 /**
  * The exact check of one row: the hash of the record as the API serves it (parsed from the

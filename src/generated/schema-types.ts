@@ -19,6 +19,10 @@ export interface Config {
   port: number;
   host: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /**
+   * GOAL_DUE_SOON_DAYS: an open goal with at most this many days left is due_soon (default 14).
+   */
+  goalDueSoonDays?: number;
   mxNonWorkingDays?: string[];
   /**
    * FDA_PRODUCT_CLASSIFICATION_FILE: a newer foiclass.txt from FDA's product classification download.

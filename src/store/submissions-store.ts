@@ -180,6 +180,36 @@ export async function rawRows<T>(db: Knex, sql: string, bindings: readonly Knex.
   return Array.isArray(result) ? result : result.rows;
 }
 
+const CLOCK_EVENTS_SQL = 'select type, to_state, effective_at from transitions where submission_id = ? order by seq';
+
+/** What the clocks read of a history row (src/engine/clocks.ts). */
+export interface ClockEventRow {
+  readonly type: string;
+  readonly to: string;
+  readonly effectiveAt: string;
+}
+
+/**
+ * The clock facts of some submissions' histories (type, target state, effective date), in `seq`
+ * order. One fixed-text query for one submission (every GET and event response); one query
+ * for a page of them.
+ */
+export async function clockEventsOf(db: Knex, ids: readonly string[]): Promise<Map<string, ClockEventRow[]>> {
+  const out = new Map<string, ClockEventRow[]>(ids.map((id) => [id, []]));
+  if (ids.length === 1) {
+    const rows = await rawRows<{ type: string; to_state: string; effective_at: string }>(db, CLOCK_EVENTS_SQL, [ids[0]!]);
+    out.set(ids[0]!, rows.map((r) => ({ type: r.type, to: r.to_state, effectiveAt: r.effective_at })));
+    return out;
+  }
+  if (ids.length === 0) return out;
+  const rows = (await db('transitions')
+    .select('submission_id', 'type', 'to_state', 'effective_at')
+    .whereIn('submission_id', [...ids])
+    .orderBy([{ column: 'submission_id' }, { column: 'seq' }])) as Array<{ submission_id: string; type: string; to_state: string; effective_at: string }>;
+  for (const r of rows) out.get(r.submission_id)?.push({ type: r.type, to: r.to_state, effectiveAt: r.effective_at });
+  return out;
+}
+
 const FIND_SUBMISSION_SQL =
   'select s.*, o.name as organization_name from submissions s inner join organizations o on o.id = s.organization_id where s.id = ?';
 

@@ -64,7 +64,7 @@ describe('fda-de-novo: the §5.8 scenario (accept day 15; AI at FDA day 70; 120-
     const created = await api.post(m, '/v1/submissions', bodyDeNovo('NeuroStim De Novo'));
     expect(created.status, created.text).toBe(201);
     const s = created.body as Json;
-    expect(s).toMatchObject({ workflow: { id: 'fda-de-novo', version: 1 }, state: 'draft', status: 'active', decision: null, deadlines: [], input: { format: 'eCopy' } });
+    expect(s).toMatchObject({ workflow: { id: 'fda-de-novo', version: 2 }, state: 'draft', status: 'active', decision: null, deadlines: [], input: { format: 'eCopy' } });
     expect(sorted(s.allowedEvents)).toEqual(['SUBMIT', 'WITHDRAW']);
     expect((await api.submission(fda, s.id)).allowedEvents).toEqual([]);
 

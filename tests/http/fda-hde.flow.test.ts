@@ -44,7 +44,7 @@ describe('fda-hde: HUD designation, HDE, approval order, then withdrawal of the 
     const created = await api.post(m, '/v1/submissions', bodyHde());
     expect(created.status).toBe(201);
     const h = created.body as Json;
-    expect(h).toMatchObject({ workflow: { id: 'fda-hde', version: 1 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
+    expect(h).toMatchObject({ workflow: { id: 'fda-hde', version: 2 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
     expect(sorted(h.allowedEvents)).toEqual(['REQUEST_HUD', 'WITHDRAW']);
     expect((await api.submission(fda, h.id)).allowedEvents).toEqual([]);
 

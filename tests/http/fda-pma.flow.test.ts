@@ -68,7 +68,7 @@ describe('fda-pma: §5.8 "PMA no panel" (filed day 45; SI and MDL at FDA day 90;
     const created = await api.post(m, '/v1/submissions', bodyPma('AHV-3 original PMA'));
     expect(created.status, created.text).toBe(201);
     const s = created.body as Json;
-    expect(s).toMatchObject({ workflow: { id: 'fda-pma', version: 1 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
+    expect(s).toMatchObject({ workflow: { id: 'fda-pma', version: 2 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
     expect(sorted(s.allowedEvents)).toEqual(['SUBMIT', 'WITHDRAW']);
 
     const day0 = 400;

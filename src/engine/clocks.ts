@@ -1,0 +1,302 @@
+/**
+ * Regulatory clocks (DESIGN §7), derived from a submission's history every time they are read:
+ * never stored counters. The workflow version's `clock` declares receipt, the end of the review
+ * and what restarts the count; state tags say when the submission is on hold. Every count is
+ * taken on calendar dates in the workflow's time zone (America/New_York for FDA,
+ * America/Mexico_City for COFEPRIS), from each transition's `effectiveAt`.
+ *
+ * - `calendarDays`: whole days from receipt to the end of the review, or to today.
+ * - `holdDays`: the days of that span spent in `hold` states.
+ * - `fdaDays` (FDA): `calendarDays` minus the hold days; a restart (a replacement after a refusal
+ *   to accept, the fee paid) counts again from the restart's date.
+ * - `mxBusinessDays` (COFEPRIS): Mexican business days after receipt up to and including the end,
+ *   paused during holds (prevención).
+ * - `goals`: each applicable goal with its due date, remaining days and status.
+ */
+import type { ClockSpec, GoalSpec, WorkflowDefinition } from '../../workflows/types.js';
+import { stateTags } from './catalog.js';
+import { addCalendarDays, dateIn, type MexicanCalendar } from './time.js';
+
+/** An open goal with at most this many days left is `due_soon` (GOAL_DUE_SOON_DAYS). */
+export const DEFAULT_GOAL_DUE_SOON_DAYS = 14;
+
+/** Records that keep the file (creation, documents, migrations, goal notes), not the review. */
+export const BOOKKEEPING_EVENTS: ReadonlySet<string> = new Set(['CREATED', 'DOCUMENT_ADDED', 'MIGRATED', 'GOAL_MISSED', 'MMD_DUE']);
+
+/** What the clocks need of a history row. */
+export interface ClockEvent {
+  readonly type: string;
+  readonly to: string;
+  readonly effectiveAt: string;
+  readonly data?: Record<string, unknown>;
+}
+
+export type GoalStatus = 'on_track' | 'due_soon' | 'met' | 'missed';
+
+export interface GoalView {
+  kind: string;
+  description: string;
+  unit: GoalSpec['unit'];
+  length: number;
+  /** The date the goal's count starts (receipt, or its own `from` event). */
+  startedOn: string;
+  /** When the count reaches `length`: reached, or projected from today while it is open. */
+  dueDate: string;
+  /** Days counted so far (at `metOn` once met). */
+  elapsed: number;
+  /** `length - elapsed`: the margin once met, negative once missed. */
+  remainingDays: number;
+  status: GoalStatus;
+  /** The date of the event that met (or, late, ended) the goal. */
+  metOn: string | null;
+  /** True while an open `fda-days` goal waits on a hold: its due date moves with the hold. */
+  paused: boolean;
+  /** What a missed goal writes to the history. */
+  missedEvent: 'GOAL_MISSED' | 'MMD_DUE';
+}
+
+export interface NextDue {
+  kind: string;
+  dueDate: string;
+  source: 'goal' | 'deadline';
+}
+
+export interface ClockFigures {
+  /** Receipt (the first `clock.start` event), or null before it. */
+  receivedOn: string | null;
+  /** The end of the review (the first `clock.stop` event after receipt), or null while it runs. */
+  stoppedOn: string | null;
+  calendarDays: number | null;
+  fdaDays: number | null;
+  holdDays: number | null;
+  mxBusinessDays: number | null;
+  goals: GoalView[];
+  nextDue: NextDue | null;
+}
+
+export interface ClockOptions {
+  /** Today, as the instant now. */
+  readonly now: Date;
+  readonly calendar: MexicanCalendar;
+  /** An open goal whose remaining days are at most this is `due_soon`. */
+  readonly dueSoonDays: number;
+  /** The submission's hard deadlines (sponsor side), for `nextDue`. */
+  readonly deadlines?: ReadonlyArray<{ kind: string; dueDate: string }>;
+}
+
+const DAY_MS = 86_400_000;
+const utc = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+/** Whole calendar days from `a` to `b` (dates). */
+export const daysBetween = (a: string, b: string): number => Math.round((utc(b) - utc(a)) / DAY_MS);
+const minDate = (a: string, b: string) => (a < b ? a : b);
+const maxDate = (a: string, b: string) => (a > b ? a : b);
+
+interface Span {
+  from: string;
+  to: string;
+}
+
+/** The facts of one history, laid out on the calendar. */
+class Timeline {
+  constructor(
+    readonly receivedOn: string,
+    readonly end: string,
+    /** Hold spans, `[from, to)`, closed at `end` when still open. */
+    readonly holds: readonly Span[],
+    /** Dates the review count restarted (ascending). */
+    readonly restarts: readonly string[],
+    private readonly calendar: MexicanCalendar,
+    private readonly holdOpen: boolean,
+  ) {}
+
+  /** Calendar days on hold within `[from, at)`. */
+  holdDaysIn(from: string, at: string): number {
+    let n = 0;
+    for (const h of this.holds) {
+      const a = maxDate(h.from, from);
+      const b = minDate(h.to, at);
+      if (b > a) n += daysBetween(a, b);
+    }
+    return n;
+  }
+
+  /** FDA days at `at`: days since receipt (or the last restart before `at`) less hold days. */
+  fdaDaysAt(at: string): number {
+    let from = this.receivedOn;
+    for (const r of this.restarts) if (r <= at) from = r;
+    return Math.max(0, daysBetween(from, at) - this.holdDaysIn(from, at));
+  }
+
+  /** Business days `d` with `from < d <= at` outside holds (a hold `[a, b)` pauses `(a, b]`). */
+  businessDaysAt(from: string, at: string): number {
+    let n = 0;
+    for (let d = addCalendarDays(from, 1); d <= at; d = addCalendarDays(d, 1)) {
+      if (!this.calendar.isBusinessDay(d)) continue;
+      if (this.holds.some((h) => d > h.from && d <= h.to)) continue;
+      n++;
+    }
+    return n;
+  }
+
+  /** True when the submission is on hold now (a hold still open at the end). */
+  get onHoldNow(): boolean {
+    return this.holdOpen;
+  }
+}
+
+function goalApplies(g: GoalSpec, clock: ClockSpec, input: Record<string, unknown>, types: ReadonlySet<string>): boolean {
+  for (const [k, v] of Object.entries(g.when ?? {})) {
+    const actual = input[k] === undefined || input[k] === null ? clock.absentInput?.[k] : String(input[k]);
+    if (actual !== v) return false;
+  }
+  if (g.requires && !g.requires.some((t) => types.has(t))) return false;
+  if (g.excludedBy?.some((t) => types.has(t))) return false;
+  return true;
+}
+
+/**
+ * The clocks of one submission. `events` is its whole history in `seq` order; bookkeeping rows
+ * are skipped. A workflow version without a `clock` has no counts and no goal status.
+ */
+export function computeClocks(w: WorkflowDefinition, input: Record<string, unknown>, history: readonly ClockEvent[], opts: ClockOptions): ClockFigures {
+  const deadlines = opts.deadlines ?? [];
+  const none: ClockFigures = {
+    receivedOn: null, stoppedOn: null, calendarDays: null, fdaDays: null, holdDays: null, mxBusinessDays: null, goals: [],
+    nextDue: nextDueOf([], deadlines),
+  };
+  const clock = w.clock;
+  if (!clock) return none;
+  const tags = stateTags(w);
+  const dated = history
+    .filter((e) => !BOOKKEEPING_EVENTS.has(e.type))
+    .map((e) => ({ type: e.type, to: e.to, date: dateIn(new Date(e.effectiveAt), w.timeZone) }));
+  const today = dateIn(opts.now, w.timeZone);
+  const startAt = dated.findIndex((e) => clock.start.includes(e.type));
+
+  // Goals that count from their own event (a HUD request) run even before receipt.
+  const goalsOf = (timeline: Timeline | null, stoppedOn: string | null): GoalView[] => {
+    const types = new Set(dated.map((e) => e.type));
+    const out: GoalView[] = [];
+    for (const g of w.goals) {
+      if (!goalApplies(g, clock, input, types)) continue;
+      const view = goalView(g, clock, dated, timeline, stoppedOn, today, opts);
+      if (view) out.push(view);
+    }
+    return out;
+  };
+
+  if (startAt < 0) {
+    const goals = goalsOf(null, null);
+    return { ...none, goals, nextDue: nextDueOf(goals, deadlines) };
+  }
+  const receivedOn = dated[startAt]!.date;
+  const holds: Span[] = [];
+  const restarts: string[] = [];
+  let open: { from: string } | null = tags.get(dated[startAt]!.to)?.includes('hold') ? { from: receivedOn } : null;
+  let stoppedOn: string | null = null;
+  for (const e of dated.slice(startAt + 1)) {
+    if (clock.restart?.includes(e.type)) restarts.push(e.date);
+    const hold = tags.get(e.to)?.includes('hold') ?? false;
+    if (hold && !open) open = { from: e.date };
+    else if (!hold && open) {
+      holds.push({ from: open.from, to: e.date });
+      open = null;
+    }
+    if (clock.stop.includes(e.type)) {
+      stoppedOn = e.date;
+      break;
+    }
+  }
+  const end = maxDate(stoppedOn ?? today, receivedOn);
+  if (open) holds.push({ from: open.from, to: end });
+  const timeline = new Timeline(receivedOn, end, holds, restarts, opts.calendar, open !== null);
+  const goals = goalsOf(timeline, stoppedOn);
+  return {
+    receivedOn,
+    stoppedOn,
+    calendarDays: daysBetween(receivedOn, end),
+    holdDays: timeline.holdDaysIn(receivedOn, end),
+    fdaDays: clock.kind === 'fda' ? timeline.fdaDaysAt(end) : null,
+    mxBusinessDays: clock.kind === 'mx' ? timeline.businessDaysAt(receivedOn, end) : null,
+    goals,
+    nextDue: nextDueOf(goals, deadlines),
+  };
+}
+
+function goalView(
+  g: GoalSpec,
+  clock: ClockSpec,
+  dated: ReadonlyArray<{ type: string; date: string }>,
+  timeline: Timeline | null,
+  stoppedOn: string | null,
+  today: string,
+  opts: ClockOptions,
+): GoalView | null {
+  let startIndex: number;
+  if (g.unit !== 'fda-days' && g.from) {
+    startIndex = dated.findIndex((e) => g.from!.includes(e.type));
+  } else {
+    startIndex = timeline ? dated.findIndex((e) => clock.start.includes(e.type)) : -1;
+  }
+  if (startIndex < 0) return null;
+  const startedOn = dated[startIndex]!.date;
+  const meets = new Set([...(g.metBy ?? []), ...clock.stop]);
+  const metOn = dated.slice(startIndex + 1).find((e) => meets.has(e.type))?.date ?? null;
+  const end = metOn ?? stoppedOn ?? today;
+  // Elapsed units at a date, on the goal's own clock.
+  const elapsedAt = (at: string): number => {
+    if (g.unit === 'fda-days') return timeline!.fdaDaysAt(at);
+    if (g.unit === 'calendar') return Math.max(0, daysBetween(startedOn, at));
+    // Mexican business days pause on holds only once the clock has a timeline.
+    return timeline ? timeline.businessDaysAt(startedOn, at) : businessDaysPlain(opts.calendar, startedOn, at);
+  };
+  const elapsed = elapsedAt(end);
+  const remainingDays = g.length - elapsed;
+  // The date the count reached `length`, or (not yet reached) a projection from `end` on.
+  let dueDate: string | null = null;
+  if (remainingDays <= 0) {
+    for (let d = startedOn; d <= end; d = addCalendarDays(d, 1)) {
+      if (elapsedAt(d) >= g.length) {
+        dueDate = d;
+        break;
+      }
+    }
+  }
+  dueDate ??= g.unit === 'mx-business' ? opts.calendar.addBusinessDays(end, Math.max(0, remainingDays)) : addCalendarDays(end, Math.max(0, remainingDays));
+  let status: GoalStatus;
+  if (metOn) status = remainingDays >= 0 ? 'met' : 'missed';
+  else if (remainingDays < 0) status = 'missed';
+  else status = remainingDays <= opts.dueSoonDays ? 'due_soon' : 'on_track';
+  const paused = !metOn && g.unit !== 'calendar' && timeline !== null && timeline.onHoldNow;
+  return {
+    kind: g.kind,
+    description: g.description,
+    unit: g.unit,
+    length: g.length,
+    startedOn,
+    dueDate,
+    elapsed,
+    remainingDays,
+    status,
+    metOn,
+    paused,
+    missedEvent: g.missedEvent ?? 'GOAL_MISSED',
+  };
+}
+
+function businessDaysPlain(calendar: MexicanCalendar, from: string, at: string): number {
+  let n = 0;
+  for (let d = addCalendarDays(from, 1); d <= at; d = addCalendarDays(d, 1)) if (calendar.isBusinessDay(d)) n++;
+  return n;
+}
+
+/** The next date the submission faces: an open goal's due date or a hard deadline. */
+function nextDueOf(goals: readonly GoalView[], deadlines: ReadonlyArray<{ kind: string; dueDate: string }>): NextDue | null {
+  let next: NextDue | null = null;
+  for (const d of deadlines) if (!next || d.dueDate < next.dueDate) next = { kind: d.kind, dueDate: d.dueDate, source: 'deadline' };
+  for (const g of goals) {
+    if (g.status !== 'on_track' && g.status !== 'due_soon') continue;
+    if (!next || g.dueDate < next.dueDate) next = { kind: g.kind, dueDate: g.dueDate, source: 'goal' };
+  }
+  return next;
+}
