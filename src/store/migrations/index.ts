@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import * as initial from './001-initial.js';
 import * as workflowIndex from './002-workflow-index.js';
+import * as dueDates from './003-due-dates.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -14,6 +15,7 @@ interface Migration {
 const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['001-initial', initial],
   ['002-workflow-index', workflowIndex],
+  ['003-due-dates', dueDates],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
