@@ -92,6 +92,8 @@ interface Target {
   ceilingUrl: string;
   data: SeedResult;
   sorted: string[];
+  /** The nextDue-sort cursor of the row 60 before the end (a deep page of `sort=nextDue`). */
+  dueCursor: string;
 }
 
 /** The soak's mixed requests (events, GET, history), set by cases(). */
@@ -166,6 +168,9 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
     out.push({ name: 'GET history (100 rows)', connections, run: () => load({ url: t.puenteUrl, connections, requests: [historyRequest()] }) });
     out.push({ name: 'list, first page', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?${listQuery}`, connections, headers: auth(t.data.tokens.auditor) }) });
     out.push({ name: 'list, deep page', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?${listQuery}&cursor=${deepCursor}`, connections, headers: auth(t.data.tokens.auditor) }) });
+    // Portfolio queries of issue 5: what is overdue, and the soonest due first (a deep page).
+    out.push({ name: 'list, overdue', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?overdue=true&limit=50`, connections, headers: auth(t.data.tokens.auditor) }) });
+    out.push({ name: 'list, nextDue deep page', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?sort=nextDue&limit=50&cursor=${t.dueCursor}`, connections, headers: auth(t.data.tokens.auditor) }) });
   }
   return out;
 }
@@ -182,18 +187,21 @@ async function prepare(label: string, puenteDb: string, ceilingDb: string, copy:
   const verifySeconds = Number(process.hrtime.bigint() - v0) / 1e9;
   if (!verified.ok) throw new Error(`seeded chains do not verify: ${JSON.stringify(verified.breaks.slice(0, 3))}`);
   const sorted = [...data.submissionIds, ...data.longHistoryIds].sort();
+  const total = sorted.length;
+  const deepDue = (await db.knex('submissions').select('next_due_key', 'id').orderBy([{ column: 'next_due_key' }, { column: 'id' }]).offset(total - 60).first()) as { next_due_key: string; id: string };
+  const dueCursor = Buffer.from(`${deepDue.next_due_key}|${deepDue.id}`, 'utf8').toString('base64url');
   await db.destroy();
   await copy();
   void ceilingDb;
-  return { data, sorted, verifyRowsPerSecond: verified.records / verifySeconds };
+  return { data, sorted, dueCursor, verifyRowsPerSecond: verified.records / verifySeconds };
 }
 
 async function runTarget(label: string, puenteDb: string, ceilingDb: string, copy: () => Promise<void>) {
-  const { data, sorted, verifyRowsPerSecond } = await prepare(label, puenteDb, ceilingDb, copy);
+  const { data, sorted, dueCursor, verifyRowsPerSecond } = await prepare(label, puenteDb, ceilingDb, copy);
   const puente = await startProcess(['bin/puente.js', 'serve'], { DATABASE_URL: puenteDb, LOG_LEVEL: 'info' }, /listening on (http:\/\/[\d.]+:\d+)/);
   const ceiling = await startProcess(['--import', 'tsx', 'bench/ceiling.ts'], { DATABASE_URL: ceilingDb }, /ceiling listening on (http:\/\/[\d.]+:\d+)/);
   try {
-    const target: Target = { label, puenteUrl: puente.url, ceilingUrl: ceiling.url, data, sorted };
+    const target: Target = { label, puenteUrl: puente.url, ceilingUrl: ceiling.url, data, sorted, dueCursor };
     const all = cases(target).filter((c) => !args.only || c.name.includes(args.only));
     // Warm-up: JIT, caches, connection pools.
     for (const c of all) await autocannon({ url: c.name.includes('ceiling') ? ceiling.url : puente.url, connections: 1, amount: 20, requests: [{ method: 'GET', path: '/healthz' }] });

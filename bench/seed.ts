@@ -6,13 +6,15 @@
 import type { Knex } from 'knex';
 import { v7 as uuidv7 } from 'uuid';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { fda510k } from '../workflows/fda-510k.js';
-import { XSTATE_VERSION, chainRecord, persisted, statusOf } from '../src/engine/engine.js';
+import { latestWorkflow } from '../workflows/index.js';
+import { computeClocks } from '../src/engine/clocks.js';
+import { MexicanCalendar } from '../src/engine/time.js';
+import { XSTATE_VERSION, chainRecord, dueDatesOf, persisted, statusOf } from '../src/engine/engine.js';
 import { statePath } from '../src/engine/definitions.js';
 import { GENESIS_HASH } from '../src/engine/hash.js';
 import { newToken } from '../src/http/auth.js';
 import { ensureOrganization, insertUser } from '../src/store/users-store.js';
-import { submissionRow, transitionRow, type Actor, type Submission, type Transition } from '../src/store/submissions-store.js';
+import { NO_DUE_DATES, submissionRow, transitionRow, type Actor, type Submission, type Transition } from '../src/store/submissions-store.js';
 
 export interface SeedResult {
   tokens: { manufacturer: string; fda: string; auditor: string };
@@ -38,19 +40,23 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
   await insertUser(knex, { name: 'Bench Auditor', role: 'auditor', organization: null, tokenHash: tokens.auditor.tokenHash, now });
   const mfr: Actor = { id: mfrUser.id, name: mfrUser.name, role: 'manufacturer', organization: org };
   const fda: Actor = { id: fdaUser.id, name: fdaUser.name, role: 'fda', organization: null };
-  const w = fda510k;
+  // The current 510(k) version, so every GET and event computes its clocks from the history.
+  const w = latestWorkflow('fda-510k')!;
   const input = { format: 'eSTAR', variant: 'traditional' } as const;
-  const start = Date.parse('2024-01-01T15:00:00.000Z');
+  // Receipts spread over the last 300 days: some goals on track, some due soon, most missed.
+  const nowMs = Date.now();
+  const start = nowMs - 300 * 86_400_000;
+  const calendar = new MexicanCalendar();
 
   const build = (i: number, rows: number): { s: Submission; records: Transition[] } => {
     const id = uuidv7();
-    const created = new Date(start + i * 60_000).toISOString();
+    const created = new Date(start + (i % 290) * 86_400_000 + i * 1_000).toISOString();
     let [snap] = initialTransition(w.machine, input) as [AnyMachineSnapshot, unknown];
     let s: Submission = {
       id, organization: org, workflowId: w.id, workflowVersion: w.version, jurisdiction: w.jurisdiction,
       title: `Bench device ${i} 510(k)`, device: { name: `Bench device ${i}` }, input, state: statePath(snap.value),
       status: 'active', snapshot: persisted(snap), xstateVersion: XSTATE_VERSION, version: 0, referenceSubmissionId: null,
-      dossierPresent: [], headSeq: 0, headHash: GENESIS_HASH, lastEffectiveAt: null, stateSince: created, deadline: null,
+      dossierPresent: [], headSeq: 0, headHash: GENESIS_HASH, lastEffectiveAt: null, stateSince: created, deadline: null, due: NO_DUE_DATES,
       createdAt: created, updatedAt: created,
     };
     const records: Transition[] = [];
@@ -65,7 +71,7 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
     };
     push('CREATED', mfr, { title: s.title, device: s.device, input }, created);
     let day = 0;
-    const at = () => new Date(start + i * 60_000 + ++day * 3_600_000).toISOString();
+    const at = () => new Date(Date.parse(created) + ++day * 3_600_000).toISOString();
     push(BASE_EVENTS[0], mfr, {}, at());
     push(BASE_EVENTS[1], fda, {}, at());
     push(BASE_EVENTS[2], fda, {}, at());
@@ -73,6 +79,9 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
       push('REQUEST_AI', fda, { deficiencies: ['Clarify the bench test'] }, at());
       push('AI_RESPONSE', mfr, {}, at());
     }
+    // The due dates every command stores (portfolio queries), as the engine derives them.
+    const figures = computeClocks(w, input, records, { now: new Date(nowMs), calendar, dueSoonDays: 14 });
+    s = { ...s, due: dueDatesOf(figures) };
     return { s, records };
   };
 

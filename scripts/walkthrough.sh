@@ -32,6 +32,8 @@ send "$K" "$FDA" '{"type":"SCREEN_PASS","effectiveAt":"2026-01-15"}'
 send "$K" "$FDA" '{"type":"REQUEST_AI","effectiveAt":"2026-03-01","data":{"deficiencies":["Provide ISO 10993-1 biocompatibility data"]}}'
 send "$K" "$MFR" '{"type":"AI_RESPONSE","effectiveAt":"2026-05-30","data":{"summary":"Test reports attached"}}'
 send "$K" "$FDA" '{"type":"DECIDE_SE","effectiveAt":"2026-06-20","data":{"kNumber":"K261234","decisionDate":"2026-06-20"}}'
+# The clocks, derived from those dates: calendar, hold and FDA days, each goal's status
+curl -sf "$API/v1/submissions/$K" -H "Authorization: Bearer $MFR" | node -e "const c=JSON.parse(require('fs').readFileSync(0,'utf8')).clocks; console.log('calendarDays ' + c.calendarDays + ', holdDays ' + c.holdDays + ', fdaDays ' + c.fdaDays); for (const g of c.goals) console.log('goal ' + g.kind + ': ' + g.status + ' (' + g.elapsed + ' of ' + g.length + ' ' + g.unit + ')')"
 
 # 3. A COFEPRIS registration on the abbreviated route, relying on that clearance
 R=$(curl -sf "$API/v1/submissions" -H "Authorization: Bearer $MFR" -H 'Content-Type: application/json' \

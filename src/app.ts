@@ -13,14 +13,19 @@ import { createErrorHandler } from './http/error-handler.js';
 import { buildOpenApi } from './http/openapi.js';
 import { createSubmissionsRouter } from './http/routes/submissions.js';
 import { createCatalogRouter } from './http/routes/workflows.js';
+import { createWebhooksRouter } from './http/routes/webhooks.js';
 import type { Logger } from './logger.js';
 import type { Database } from './store/db.js';
+import { createValidator } from './validation.js';
+import { createWebhookSubscriptions, type WebhookSubscriptions } from './webhooks/subscriptions.js';
 
 export interface AppDeps {
   readonly db: Database;
   readonly engine: Engine;
   readonly logger: Logger;
   readonly authLimiter?: FailedAuthLimiter;
+  /** Webhook subscriptions; by default built on `db` with a validator of the schemas in `schemas/`. */
+  readonly webhooks?: WebhookSubscriptions;
 }
 
 /** One log line per request: id, method, path, status, duration. Never headers or bodies. */
@@ -91,6 +96,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(refuseNul());
   v1.use(createCatalogRouter());
   v1.use(createSubmissionsRouter(deps.engine));
+  v1.use(createWebhooksRouter(deps.webhooks ?? createWebhookSubscriptions({ db: deps.db, validator: createValidator([]) })));
   app.use('/v1', v1);
 
   app.use((req) => {

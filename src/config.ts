@@ -20,19 +20,35 @@ export interface Config {
   readonly productClassificationFile?: string;
   /** An open goal with at most this many days left shows `due_soon`. */
   readonly goalDueSoonDays: number;
+  /** Seconds between sweeper passes in `serve`; 0 turns the in-process sweeper off. */
+  readonly sweepIntervalSeconds: number;
+  /** Webhook dispatcher (src/webhooks/dispatcher.ts): pass interval (0 = off), attempt timeout, attempts, first retry delay. */
+  readonly webhookIntervalMs: number;
+  readonly webhookTimeoutMs: number;
+  readonly webhookMaxAttempts: number;
+  readonly webhookBackoffMs: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/puente.db';
 
+/** Webhook dispatcher defaults: a pass a second, 10 s per attempt, 10 attempts from 10 s apart doubling (about 1.5 h in all). */
+export const WEBHOOK_DEFAULTS = { webhookIntervalMs: 1000, webhookTimeoutMs: 10_000, webhookMaxAttempts: 10, webhookBackoffMs: 10_000 } as const;
+
 
 export class ConfigError extends Error {}
 
+/** The sweeper in `serve` runs once a minute unless told otherwise. */
+export const DEFAULT_SWEEP_INTERVAL_SECONDS = 60;
+
 /** A whole number from the environment, or the text itself for the schema to refuse. */
 const integerOr = (v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v);
+/** An optional whole-number variable: its default when unset or empty. */
+const integerEnv = (v: string | undefined, fallback: number): number | string => (v === undefined || v === '' ? fallback : integerOr(v));
 
 /**
  * Reads `DATABASE_URL`, `PORT`, `HOST`, `LOG_LEVEL`, `MX_NON_WORKING_DAYS_FILE`,
- * `ABBREVIATED_REFERENCE_AUTHORITIES`, `FDA_PRODUCT_CLASSIFICATION_FILE` and `GOAL_DUE_SOON_DAYS`.
+ * `ABBREVIATED_REFERENCE_AUTHORITIES`, `FDA_PRODUCT_CLASSIFICATION_FILE`, `GOAL_DUE_SOON_DAYS` and the
+ * `WEBHOOK_*` dispatcher settings.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let mxNonWorkingDays: string[] = [];
@@ -49,6 +65,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     logLevel: env.LOG_LEVEL || 'info',
     mxNonWorkingDays,
+    webhookIntervalMs: integerEnv(env.WEBHOOK_INTERVAL_MS, WEBHOOK_DEFAULTS.webhookIntervalMs),
+    webhookTimeoutMs: integerEnv(env.WEBHOOK_TIMEOUT_MS, WEBHOOK_DEFAULTS.webhookTimeoutMs),
+    webhookMaxAttempts: integerEnv(env.WEBHOOK_MAX_ATTEMPTS, WEBHOOK_DEFAULTS.webhookMaxAttempts),
+    webhookBackoffMs: integerEnv(env.WEBHOOK_BACKOFF_MS, WEBHOOK_DEFAULTS.webhookBackoffMs),
+    sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS === undefined || env.SWEEP_INTERVAL_SECONDS === '' ? DEFAULT_SWEEP_INTERVAL_SECONDS : integerOr(env.SWEEP_INTERVAL_SECONDS),
     goalDueSoonDays: env.GOAL_DUE_SOON_DAYS === undefined || env.GOAL_DUE_SOON_DAYS === '' ? DEFAULT_GOAL_DUE_SOON_DAYS : integerOr(env.GOAL_DUE_SOON_DAYS),
     ...(env.FDA_PRODUCT_CLASSIFICATION_FILE ? { productClassificationFile: env.FDA_PRODUCT_CLASSIFICATION_FILE } : {}),
     ...(env.ABBREVIATED_REFERENCE_AUTHORITIES
@@ -59,7 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     createValidator([]).check(`${SCHEMA_BASE}config.json`, raw, '', 'The configuration');
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL', '/referenceAuthorities': 'ABBREVIATED_REFERENCE_AUTHORITIES', '/goalDueSoonDays': 'GOAL_DUE_SOON_DAYS' };
+    const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL', '/referenceAuthorities': 'ABBREVIATED_REFERENCE_AUTHORITIES', '/goalDueSoonDays': 'GOAL_DUE_SOON_DAYS', '/sweepIntervalSeconds': 'SWEEP_INTERVAL_SECONDS', '/webhookIntervalMs': 'WEBHOOK_INTERVAL_MS', '/webhookTimeoutMs': 'WEBHOOK_TIMEOUT_MS', '/webhookMaxAttempts': 'WEBHOOK_MAX_ATTEMPTS', '/webhookBackoffMs': 'WEBHOOK_BACKOFF_MS' };
     const lines = e.errors.map((fe) => `${names[fe.path.split('/').slice(0, 2).join('/')] ?? (fe.path || 'config')}: ${fe.message}`);
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }

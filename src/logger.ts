@@ -1,4 +1,4 @@
-/** The one logger: pino JSON lines. Authorization headers and tokens are redacted at the source. */
+/** The one logger: pino JSON lines. Authorization headers, tokens, passwords and webhook secrets are redacted at the source. */
 import pino, { type Logger } from 'pino';
 
 export type { Logger };
@@ -8,7 +8,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { service: 'puente' },
-      redact: { paths: ['req.headers.authorization', 'token', '*.token', 'password', '*.password'], censor: '[redacted]' },
+      redact: { paths: ['req.headers.authorization', 'token', '*.token', 'password', '*.password', 'secret', '*.secret'], censor: '[redacted]' },
     },
     destination,
   );

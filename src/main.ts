@@ -7,6 +7,8 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { initServices } from './services.js';
+import { createWebhookDispatcher } from './webhooks/dispatcher.js';
+import { startSweeper } from './sweeper.js';
 
 /** How long shutdown waits for in-flight requests before closing anyway. */
 export const SHUTDOWN_GRACE_MS = 8000;
@@ -29,9 +31,18 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     res.once('close', () => inflight.delete(res));
     if (shuttingDown && !res.headersSent) res.setHeader('Connection', 'close');
   });
+  // Hard deadlines fire and missed goals are noted even when nobody is looking (issue 5).
+  const sweeper = config.sweepIntervalSeconds > 0 ? startSweeper(services.engine, { intervalMs: config.sweepIntervalSeconds * 1000, logger }) : undefined;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ host: config.host, port, database: config.databaseUrl.split(':')[0] }, `puente listening on http://${config.host}:${port}`);
+  // Webhook deliveries run beside the API, after commit, never inside a request.
+  const webhooks = createWebhookDispatcher({
+    db: services.db,
+    logger,
+    options: { intervalMs: config.webhookIntervalMs, timeoutMs: config.webhookTimeoutMs, maxAttempts: config.webhookMaxAttempts, backoffMs: config.webhookBackoffMs },
+  });
+  webhooks.start();
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -49,6 +60,8 @@ export async function serve(config: Config, logger: Logger = createLogger(config
       clearInterval(idle);
       // Commands still running (their sockets were cut at the deadline) finish before the pool closes.
       for (let waited = 0; inflight.size > 0 && waited < SHUTDOWN_GRACE_MS; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      await sweeper?.stop();
+      await webhooks.stop();
       await services.shutdown();
       logger.info('stopped');
     })();

@@ -1,5 +1,6 @@
-/** The `puente` command: serve, migrate, user add, demo, backup, workflow migrate, audit verify. */
+/** The `puente` command: serve, migrate, user add, demo, backup, workflow migrate, sweep, webhooks deliver, audit verify. */
 import { Command, InvalidArgumentError } from 'commander';
+import pino from 'pino';
 import { workflowVersion } from '../../workflows/index.js';
 import { HUMAN_ROLES, type HumanRole, type WorkflowDefinition } from '../../workflows/types.js';
 import { ConfigError, loadConfig } from '../config.js';
@@ -12,6 +13,7 @@ import { initServices } from '../services.js';
 import { BackupError, backupDatabase } from '../store/backup.js';
 import { migrate, openDatabase } from '../store/db.js';
 import { ensureOrganization, insertUser } from '../store/users-store.js';
+import { createWebhookDispatcher } from '../webhooks/dispatcher.js';
 import { seedDemo } from './demo.js';
 
 function role(value: string): HumanRole {
@@ -143,6 +145,51 @@ workflow
         for (const m of result.moved) console.log(`${verb.padEnd(10)} ${m.id} (${m.state})`);
         for (const l of result.left) console.log(`${'left'.padEnd(10)} ${l.id}: ${l.reason}`);
         console.log(`${result.moved.length} ${verb}, ${result.left.length} left on ${result.from}`);
+      }
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+program
+  .command('sweep')
+  .description('one sweeper pass: fire the hard deadlines that have passed, record missed goals')
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const services = await initServices(loadConfig());
+    try {
+      const result = await services.engine.sweep();
+      if (opts.json) console.log(JSON.stringify(result));
+      else {
+        for (const f of result.fired) console.log(`fired ${f.event} on ${f.submissionId} (${f.kind} due ${f.dueDate}) -> ${f.state}`);
+        for (const g of result.goalsMissed) console.log(`${g.event} ${g.goal} on ${g.submissionId} (due ${g.dueDate})`);
+        for (const x of result.refused) console.log(`refused on ${x.submissionId}: ${x.reason}`);
+        console.log(`${result.fired.length} deadline(s) fired, ${result.goalsMissed.length} goal(s) recorded as missed`);
+      }
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+const webhooks = program.command('webhooks').description('webhook notifications');
+webhooks
+  .command('deliver')
+  .description('one dispatcher pass: turn committed events and due deadline warnings into deliveries, then send those that are due')
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const config = loadConfig();
+    const services = await initServices(config);
+    try {
+      const dispatcher = createWebhookDispatcher({
+        db: services.db,
+        // Failed attempts are logged on stderr; stdout is the summary.
+        logger: createLogger(config.logLevel, pino.destination(2)),
+        options: { intervalMs: 0, timeoutMs: config.webhookTimeoutMs, maxAttempts: config.webhookMaxAttempts, backoffMs: config.webhookBackoffMs },
+      });
+      const r = await dispatcher.runOnce();
+      if (opts.json) console.log(JSON.stringify(r));
+      else {
+        console.log(`${r.enqueued} delivery(ies) enqueued, ${r.warned} deadline warning(s); ${r.attempted} attempt(s): ${r.delivered} delivered, ${r.retrying} to retry, ${r.failed} failed`);
       }
     } finally {
       await services.shutdown();

@@ -85,6 +85,23 @@ export interface ClockOptions {
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The local date of an `effectiveAt` in a zone, memoized: a history is read again on every GET
+ * and every page of a listing, and parsing the instant costs more than the rest of the clocks.
+ */
+const localDates = new Map<string, string>();
+const MAX_LOCAL_DATES = 500_000;
+function localDate(effectiveAt: string, timeZone: string): string {
+  const key = `${timeZone} ${effectiveAt}`;
+  let d = localDates.get(key);
+  if (d === undefined) {
+    d = dateIn(new Date(effectiveAt), timeZone);
+    if (localDates.size >= MAX_LOCAL_DATES) localDates.clear();
+    localDates.set(key, d);
+  }
+  return d;
+}
 const utc = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
 /** Whole calendar days from `a` to `b` (dates). */
 export const daysBetween = (a: string, b: string): number => Math.round((utc(b) - utc(a)) / DAY_MS);
@@ -138,6 +155,43 @@ class Timeline {
     return n;
   }
 
+  /**
+   * The date the FDA-day count (from the last restart) reaches `length`: walked over the running
+   * spans between holds, then projected past the end as if the clock ran from there on.
+   */
+  fdaDueDate(length: number, until = this.end): string {
+    let cursor = this.receivedOn;
+    for (const r of this.restarts) if (r <= until) cursor = r;
+    let left = length;
+    // Only the holds before `until` (a met goal's date) count; later ones did not delay it.
+    for (const h of this.holds) {
+      if (h.to <= cursor || h.from >= until) continue;
+      if (h.from > cursor) {
+        const run = daysBetween(cursor, h.from);
+        if (run >= left) return addCalendarDays(cursor, left);
+        left -= run;
+      }
+      cursor = minDate(h.to, until);
+    }
+    return addCalendarDays(cursor, left);
+  }
+
+  /**
+   * The business day on which the count from `from` (paused on holds) reaches `length`; past the
+   * end, business days are projected as if nothing paused the clock.
+   */
+  businessDueDate(from: string, length: number, until = this.end): string {
+    let n = 0;
+    let d = from;
+    while (n < length) {
+      d = addCalendarDays(d, 1);
+      if (!this.calendar.isBusinessDay(d)) continue;
+      if (this.holds.some((h) => h.from < until && d > h.from && d <= minDate(h.to, until))) continue;
+      n++;
+    }
+    return d;
+  }
+
   /** True when the submission is on hold now (a hold still open at the end). */
   get onHoldNow(): boolean {
     return this.holdOpen;
@@ -169,7 +223,7 @@ export function computeClocks(w: WorkflowDefinition, input: Record<string, unkno
   const tags = stateTags(w);
   const dated = history
     .filter((e) => !BOOKKEEPING_EVENTS.has(e.type))
-    .map((e) => ({ type: e.type, to: e.to, date: dateIn(new Date(e.effectiveAt), w.timeZone) }));
+    .map((e) => ({ type: e.type, to: e.to, date: localDate(e.effectiveAt, w.timeZone) }));
   const today = dateIn(opts.now, w.timeZone);
   const startAt = dated.findIndex((e) => clock.start.includes(e.type));
 
@@ -253,16 +307,14 @@ function goalView(
   const elapsed = elapsedAt(end);
   const remainingDays = g.length - elapsed;
   // The date the count reached `length`, or (not yet reached) a projection from `end` on.
-  let dueDate: string | null = null;
-  if (remainingDays <= 0) {
-    for (let d = startedOn; d <= end; d = addCalendarDays(d, 1)) {
-      if (elapsedAt(d) >= g.length) {
-        dueDate = d;
-        break;
-      }
-    }
-  }
-  dueDate ??= g.unit === 'mx-business' ? opts.calendar.addBusinessDays(end, Math.max(0, remainingDays)) : addCalendarDays(end, Math.max(0, remainingDays));
+  const dueDate =
+    g.unit === 'calendar'
+      ? addCalendarDays(startedOn, g.length)
+      : g.unit === 'fda-days'
+        ? timeline!.fdaDueDate(g.length, end)
+        : timeline
+          ? timeline.businessDueDate(startedOn, g.length, end)
+          : opts.calendar.addBusinessDays(startedOn, g.length);
   let status: GoalStatus;
   if (metOn) status = remainingDays >= 0 ? 'met' : 'missed';
   else if (remainingDays < 0) status = 'missed';
@@ -295,7 +347,8 @@ function nextDueOf(goals: readonly GoalView[], deadlines: ReadonlyArray<{ kind: 
   let next: NextDue | null = null;
   for (const d of deadlines) if (!next || d.dueDate < next.dueDate) next = { kind: d.kind, dueDate: d.dueDate, source: 'deadline' };
   for (const g of goals) {
-    if (g.status !== 'on_track' && g.status !== 'due_soon') continue;
+    // A goal paused on a hold has no fixed date: the hold's own deadline is the next date then.
+    if ((g.status !== 'on_track' && g.status !== 'due_soon') || g.paused) continue;
     if (!next || g.dueDate < next.dueDate) next = { kind: g.kind, dueDate: g.dueDate, source: 'goal' };
   }
   return next;

@@ -23,8 +23,12 @@ import type { CreateSubmission, Device, ListSubmissionsQuery, SendEvent } from '
 import type { Database } from '../store/db.js';
 import { findIdempotentResponse, insertIdempotentResponse } from '../store/idempotency-store.js';
 import {
+  NO_DUE_DATES,
   clockEventsOf,
+  dueCandidates,
+  missedGoalNotes,
   type ClockEventRow,
+  type DueDates,
   findDocument,
   findSubmission,
   getBlob,
@@ -56,13 +60,40 @@ import { DEFAULT_GOAL_DUE_SOON_DAYS, computeClocks, type ClockFigures } from './
 import { checkProductCode, type ProductClassification, type ProductClassificationEntry } from '../reference/product-classification.js';
 import { activeDeadline, allowedEventsFor, definitionHash, handledEvents, statePath, stateDescription, stateValue } from './definitions.js';
 import { GENESIS_HASH, canonicalJson, recordHash, sha256Hex } from './hash.js';
-import { MexicanCalendar, addCalendarDays, dateIn, parseEffectiveAt } from './time.js';
+import { MexicanCalendar, addCalendarDays, dateIn, isRealDate, parseEffectiveAt, startOfDayIn } from './time.js';
 
 /** How often a command is retried on fresh state after losing a version race. */
 export const MAX_COMMAND_ATTEMPTS = 5;
 
 /** A SQLITE_BUSY that took longer than this was a real wait on another writer, not a stale snapshot. */
 const BUSY_RETRY_WINDOW_MS = 1000;
+
+/** Each jurisdiction's time zone, for "today" in portfolio queries. */
+const JURISDICTION_ZONES: ReadonlyMap<string, string> = new Map(WORKFLOWS.map((w) => [w.jurisdiction, w.timeZone]));
+
+/** What one sweeper pass did. */
+export interface SweepResult {
+  /** Hard deadlines fired: the timeout event sent and the state it led to. */
+  fired: Array<{ submissionId: string; event: string; kind: string; dueDate: string; state: string }>;
+  /** Goals newly recorded as missed (`GOAL_MISSED` / `MMD_DUE` rows). */
+  goalsMissed: Array<{ submissionId: string; goal: string; event: string; dueDate: string; seq: number }>;
+  /** Due deadlines whose timeout a guard refused (logged; the submission is left as it is). */
+  refused: Array<{ submissionId: string; reason: string }>;
+}
+
+/** What the portfolio queries and the sweeper need of a submission's clocks (migration 003). */
+export function dueDatesOf(figures: ClockFigures): DueDates {
+  let goalDate: string | null = null;
+  for (const g of figures.goals) {
+    if ((g.status === 'on_track' || g.status === 'due_soon') && !g.paused && (goalDate === null || g.dueDate < goalDate)) goalDate = g.dueDate;
+  }
+  return {
+    nextKey: figures.nextDue?.dueDate ?? NO_DUE_DATES.nextKey,
+    nextKind: figures.nextDue?.kind ?? null,
+    goalDate,
+    goalMissed: figures.goals.some((g) => g.status === 'missed'),
+  };
+}
 
 export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'puente', role: 'system', organization: null };
 
@@ -427,6 +458,8 @@ export function createEngine(deps: EngineDeps) {
     submission: Submission;
     transition: Transition;
     stateChanged: boolean;
+    /** The clocks after the event (for the stored due dates and the response). */
+    figures: ClockFigures;
   }
 
   /**
@@ -493,7 +526,8 @@ export function createEngine(deps: EngineDeps) {
       deadline: stateChanged ? deadlineFor(w, next, effectiveAt) : s.deadline,
       updatedAt: recordedAt,
     };
-    return { w, before: s, submission: updated, transition: t, stateChanged };
+    const figures = await figuresOf(conn, w, updated, [{ type: t.type, to: t.to, effectiveAt: t.effectiveAt }]);
+    return { w, before: s, submission: { ...updated, due: dueDatesOf(figures) }, transition: t, stateChanged, figures };
   }
 
   /**
@@ -557,13 +591,23 @@ export function createEngine(deps: EngineDeps) {
       : null;
   }
 
+  /**
+   * The clocks of `s` under workflow version `w`: its stored history (or `history`) plus the
+   * records a command is about to write (`pending`), at the current time.
+   */
+  async function figuresOf(conn: Knex, w: WorkflowDefinition, s: Submission, pending: readonly ClockEventRow[] = [], history?: readonly ClockEventRow[]): Promise<ClockFigures> {
+    let h: readonly ClockEventRow[] = history ?? (w.clock ? (await clockEventsOf(conn, [s.id])).get(s.id)! : []);
+    if (pending.length) h = [...h, ...pending];
+    return computeClocks(w, s.input, h, { now: now(), calendar, dueSoonDays, deadlines: s.deadline ? [s.deadline] : [] });
+  }
+
   async function describe(
     trx: Knex,
     actor: Actor,
     s: Submission,
     loadReference?: ReferenceLoader,
     designations?: Map<string, Designation[]>,
-    clockEvents?: { history?: readonly ClockEventRow[]; pending?: ClockEventRow },
+    clock?: { history?: readonly ClockEventRow[]; figures?: ClockFigures },
   ): Promise<SubmissionView> {
     const w = requireWorkflow(s);
     // Only FDA marketing pathways can be prioritized; skip the lookup for everything else.
@@ -599,10 +643,8 @@ export function createEngine(deps: EngineDeps) {
     const tags = [...snap.tags] as string[];
     const spec = activeDeadline(snap);
     const deadlines = s.deadline && spec ? [{ ...s.deadline, description: spec.description }] : [];
-    // Day counts and goals, derived from the history (plus the event being committed, if any).
-    let history = clockEvents?.history ?? (w.clock ? (await clockEventsOf(trx, [s.id])).get(s.id)! : []);
-    if (clockEvents?.pending) history = [...history, clockEvents.pending];
-    const figures = computeClocks(w, s.input, history, { now: now(), calendar, dueSoonDays, deadlines });
+    // Day counts and goals, derived from the history (a command passes what it computed).
+    const figures = clock?.figures ?? (await figuresOf(trx, w, s, [], clock?.history));
     return {
       id: s.id,
       workflow: { id: s.workflowId, version: s.workflowVersion },
@@ -690,6 +732,7 @@ export function createEngine(deps: EngineDeps) {
           lastEffectiveAt: null,
           stateSince: iso,
           deadline: null,
+          due: NO_DUE_DATES,
           createdAt: iso,
           updatedAt: iso,
         };
@@ -704,10 +747,12 @@ export function createEngine(deps: EngineDeps) {
           recordedAt: iso,
           signature: null,
         });
-        const created: Submission = { ...draft, version: 1, headSeq: t.seq, headHash: t.hash, deadline: deadlineFor(w, initial, iso) };
+        const unsized: Submission = { ...draft, version: 1, headSeq: t.seq, headHash: t.hash, deadline: deadlineFor(w, initial, iso) };
+        const figures = await figuresOf(trx, w, unsized, [], [{ type: t.type, to: t.to, effectiveAt: t.effectiveAt }]);
+        const created: Submission = { ...unsized, due: dueDatesOf(figures) };
         await insertSubmission(trx, created);
         await insertTransition(trx, t);
-        return { status: 201, body: { ...(await describe(trx, actor, created)), ...(warnings.length ? { warnings } : {}) } };
+        return { status: 201, body: { ...(await describe(trx, actor, created, undefined, undefined, { figures })), ...(warnings.length ? { warnings } : {}) } };
       });
     },
 
@@ -722,8 +767,7 @@ export function createEngine(deps: EngineDeps) {
           if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
           const at = now();
           const event = await planEvent(conn, s, actor, body, { at });
-          const t = event.transition;
-          return { at, event, view: await describe(conn, actor, event.submission, undefined, undefined, { pending: { type: t.type, to: t.to, effectiveAt: t.effectiveAt } }) };
+          return { at, event, view: await describe(conn, actor, event.submission, undefined, undefined, { figures: event.figures }) };
         },
         async (trx, plan) => {
           await writeEvent(trx, plan.event, { ifMatch: opts.ifMatch, at: plan.at });
@@ -791,7 +835,9 @@ export function createEngine(deps: EngineDeps) {
           });
           // The new version's deadline for this state, counted from when the state was entered.
           const deadline = deadlineFor(to, next, s.stateSince);
-          const change = { ...s, state, snapshot: persisted(next), version: s.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: at, deadline };
+          const moved = { ...s, state, snapshot: persisted(next), version: s.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: at, deadline };
+          // The target version's clock (perhaps the first this submission has) sets its due dates.
+          const change = { ...moved, due: dueDatesOf(await figuresOf(trx, to, moved)) };
           if (!(await moveSubmissionToVersion(trx, s.id, s.version, to.version, change))) throw new VersionRace();
           await insertTransition(trx, t);
           return { status: 200, body: { id, state } };
@@ -802,6 +848,86 @@ export function createEngine(deps: EngineDeps) {
         else moved.push({ id: body.id, state: body.state });
       }
       return { from: `${from.id}@${from.version}`, to: `${to.id}@${to.version}`, dryRun: opts.dryRun, moved, left };
+    },
+
+    /**
+     * One pass of the sweeper (issue 5, DESIGN §7). Every active submission whose hard deadline
+     * has passed receives its `*_TIMEOUT` event from the system actor, dated on the due date; every
+     * goal missed while its review is still open gets one `GOAL_MISSED` (or `MMD_DUE`) record,
+     * which changes no state. Each submission is its own transaction: the row is locked (skipped
+     * when another sweeper holds it, PostgreSQL) and re-read, and the version check makes a second
+     * sweeper's attempt a no-op, so each deadline fires and each goal is noted exactly once.
+     *
+     * A deadline that counts a response window (from the state's entry) passes once its due date is
+     * over in the workflow's time zone; one anchored on a date (the renewal window opening 150 days
+     * before `validUntil`) fires on its due date.
+     */
+    async sweep(opts: { limit?: number } = {}): Promise<SweepResult> {
+      const limit = opts.limit ?? 1000;
+      // Every jurisdiction's today is on or before UTC's today (the Americas): a superset, each
+      // candidate then checked against its own zone.
+      const utcToday = dateIn(now(), 'UTC');
+      const result: SweepResult = { fired: [], goalsMissed: [], refused: [] };
+      for (const id of await dueCandidates(reader, 'deadline_due_date', utcToday, limit)) {
+        try {
+          const r = await command<SweepResult['fired'][number] | null>(SYSTEM_ACTOR, undefined, async (trx) => {
+            const s = await findSubmission(trx, id, { forUpdate: true, skipLocked: true });
+            if (!s || s.status !== 'active' || !s.deadline) return { status: 204, body: null };
+            const w = requireWorkflow(s);
+            const anchored = activeDeadline(restore(w, s))?.anchor !== undefined;
+            const today = dateIn(now(), w.timeZone);
+            if (anchored ? today < s.deadline.dueDate : today <= s.deadline.dueDate) return { status: 204, body: null };
+            const start = startOfDayIn(s.deadline.dueDate, w.timeZone).toISOString();
+            const effectiveAt = s.lastEffectiveAt && s.lastEffectiveAt > start ? s.lastEffectiveAt : start;
+            const at = now();
+            const plan = await planEvent(trx, s, SYSTEM_ACTOR, { type: s.deadline.event, effectiveAt }, { at, trusted: true });
+            await writeEvent(trx, plan, { at });
+            return { status: 200, body: { submissionId: s.id, event: s.deadline.event, kind: s.deadline.kind, dueDate: s.deadline.dueDate, state: plan.submission.state } };
+          });
+          if (r.body) result.fired.push(r.body);
+        } catch (e) {
+          // A guard that refuses the timeout (the machine knows better) leaves the submission as it is.
+          if (!(e instanceof EventNotAllowedError)) throw e;
+          result.refused.push({ submissionId: id, reason: e.message });
+        }
+      }
+      for (const id of await dueCandidates(reader, 'goal_due_date', utcToday, limit)) {
+        const r = await command<SweepResult['goalsMissed']>(SYSTEM_ACTOR, undefined, async (trx) => {
+          const s = await findSubmission(trx, id, { forUpdate: true, skipLocked: true });
+          if (!s || s.status !== 'active') return { status: 204, body: [] };
+          const w = requireWorkflow(s);
+          const figures = await figuresOf(trx, w, s);
+          const noted = new Set((await missedGoalNotes(trx, s.id)).map((n) => `${n.goal}|${n.startedOn}`));
+          const missed = figures.goals.filter((g) => g.status === 'missed' && g.metOn === null && !noted.has(`${g.kind}|${g.startedOn}`));
+          let current = s;
+          const records: Transition[] = [];
+          for (const g of missed) {
+            const at = now().toISOString();
+            // Missed once its due date is over: dated at the start of the next day there.
+            const effectiveAt = startOfDayIn(addCalendarDays(g.dueDate, 1), w.timeZone).toISOString();
+            const t = chainRecord(current, w, {
+              type: g.missedEvent,
+              data: { goal: g.kind, description: g.description, length: g.length, unit: g.unit, startedOn: g.startedOn, dueDate: g.dueDate, elapsed: g.elapsed },
+              from: current.state,
+              to: current.state,
+              actor: SYSTEM_ACTOR,
+              comment: null,
+              effectiveAt: effectiveAt < at ? effectiveAt : at,
+              recordedAt: at,
+              signature: null,
+            });
+            records.push(t);
+            current = { ...current, version: current.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: at };
+          }
+          // Recomputed even when nothing was missed: a goal that is no longer open moves the date on.
+          const change = { ...current, due: dueDatesOf(figures) };
+          if (!(await updateSubmission(trx, s.id, s.version, change))) throw new VersionRace();
+          for (const t of records) await insertTransition(trx, t);
+          return { status: 200, body: missed.map((g, i) => ({ submissionId: s.id, goal: g.kind, event: g.missedEvent, dueDate: g.dueDate, seq: records[i]!.seq })) };
+        });
+        result.goalsMissed.push(...r.body);
+      }
+      return result;
     },
 
     /** Sends an event as the built-in system actor (timers, tests, the sweeper of a later issue). */
@@ -830,20 +956,48 @@ export function createEngine(deps: EngineDeps) {
       if (query.status) q = q.where('s.status', query.status);
       if (query.organization) q = q.where('s.organization_id', query.organization);
       if (query.overdue) {
-        const today = dateIn(now(), 'UTC');
-        const overdue = (w: Knex.QueryBuilder) => w.where('s.status', 'active').whereNotNull('s.deadline_due_date').where('s.deadline_due_date', '<', today);
+        // Active, and in its own jurisdiction's today: a hard deadline has passed, or a goal is
+        // missed (recorded, or its due date is behind us and the sweeper has yet to note it).
+        const overdue = (b: Knex.QueryBuilder) =>
+          b.where('s.status', 'active').where((any) => {
+            any.where('s.goal_missed', true);
+            for (const [jurisdiction, zone] of JURISDICTION_ZONES) {
+              const today = dateIn(now(), zone);
+              // Not-null checks keep the predicate two-valued, so overdue=false is its exact complement.
+              any.orWhere((j) =>
+                j.where('s.jurisdiction', jurisdiction).where((d) =>
+                  d.where((x) => x.whereNotNull('s.deadline_due_date').where('s.deadline_due_date', '<', today))
+                    .orWhere((x) => x.whereNotNull('s.goal_due_date').where('s.goal_due_date', '<', today)),
+                ),
+              );
+            }
+          });
         q = query.overdue === 'true' ? q.where(overdue) : q.whereNot(overdue);
       }
+      if (query.dueBefore) {
+        if (!isRealDate(query.dueBefore)) throw new InputError('dueBefore is not a date', [{ path: '/dueBefore', message: 'must be a real calendar date YYYY-MM-DD' }]);
+        q = q.where('s.next_due_key', '<', query.dueBefore);
+      }
+      const byNextDue = query.sort === 'nextDue';
       if (query.q) {
         const like = `%${query.q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
         q = q.where((w) => w.whereRaw("lower(s.title) like ? escape '\\'", [like]).orWhereRaw("lower(s.device_name) like ? escape '\\'", [like]));
       }
       if (query.cursor) {
+        // Keyset pagination: the cursor names the last row of the previous page in the sort order.
         const after = Buffer.from(query.cursor, 'base64url').toString('utf8');
-        if (!/^[0-9a-f-]{36}$/.test(after)) throw new InputError('The cursor is invalid', [{ path: '/cursor', message: 'is not a cursor returned by this endpoint' }]);
-        q = q.where('s.id', '<', after);
+        const invalid = () => new InputError('The cursor is invalid', [{ path: '/cursor', message: 'is not a cursor returned by this endpoint with the same sort' }]);
+        if (byNextDue) {
+          const m = /^(\d{4}-\d{2}-\d{2})\|([0-9a-f-]{36})$/.exec(after);
+          if (!m) throw invalid();
+          q = q.whereRaw('(s.next_due_key, s.id) > (?, ?)', [m[1]!, m[2]!]);
+        } else {
+          if (!/^[0-9a-f-]{36}$/.test(after)) throw invalid();
+          q = q.where('s.id', '<', after);
+        }
       }
-      const rows = await listSubmissionRows(q.orderBy('s.id', 'desc').limit(limit + 1));
+      q = byNextDue ? q.orderBy([{ column: 's.next_due_key' }, { column: 's.id' }]) : q.orderBy('s.id', 'desc');
+      const rows = await listSubmissionRows(q.limit(limit + 1));
       const page = rows.slice(0, limit);
       // One query for every reference on the page, not one per registration.
       const refIds = [...new Set(page.map((s) => s.referenceSubmissionId).filter((x): x is string => x !== null))];
@@ -854,7 +1008,8 @@ export function createEngine(deps: EngineDeps) {
       const histories = await clockEventsOf(reader, page.filter((s) => requireWorkflow(s).clock).map((s) => s.id));
       for (const s of page) items.push(await describe(reader, actor, s, loadReference, designations, { history: histories.get(s.id) ?? [] }));
       const last = page[page.length - 1];
-      return { items, nextCursor: rows.length > limit && last ? Buffer.from(last.id, 'utf8').toString('base64url') : null };
+      const cursorOf = (r: Submission) => (byNextDue ? `${r.due.nextKey}|${r.id}` : r.id);
+      return { items, nextCursor: rows.length > limit && last ? Buffer.from(cursorOf(last), 'utf8').toString('base64url') : null };
     },
 
     /** GET /v1/submissions/:id/history */

@@ -25,8 +25,40 @@ function parts(instant: Date, timeZone: string): Record<string, number> {
   return out;
 }
 
+const DAY_MS = 86_400_000;
+
+/** A zone's UTC offset (ms) at an instant, from the wall-clock time Intl reports there. */
+function offsetAt(t: number, timeZone: string): number {
+  const p = parts(new Date(t), timeZone);
+  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  return wall - Math.floor(t / 1000) * 1000;
+}
+
+/**
+ * Per zone, per UTC day: the zone's offset that whole day, or null on a day when it changes
+ * (a DST switch). Intl is slow (clocks read a date off every history row), so each day asks it
+ * twice, once; a changing day always asks it.
+ */
+const dayOffsets = new Map<string, Map<number, number | null>>();
+const MAX_CACHED_DAYS = 200_000;
+
 /** The calendar date (`YYYY-MM-DD`) of an instant in a time zone. */
 export function dateIn(instant: Date, timeZone: string): string {
+  const t = instant.getTime();
+  const day = Math.floor(t / DAY_MS);
+  let days = dayOffsets.get(timeZone);
+  if (!days) dayOffsets.set(timeZone, (days = new Map()));
+  let offset = days.get(day);
+  if (offset === undefined) {
+    const first = offsetAt(day * DAY_MS, timeZone);
+    offset = first === offsetAt(day * DAY_MS + DAY_MS - 1000, timeZone) ? first : null;
+    if (days.size >= MAX_CACHED_DAYS) days.clear();
+    days.set(day, offset);
+  }
+  if (offset !== null) {
+    const local = new Date(t + offset).toISOString();
+    if (local.length === 24) return local.slice(0, 10); // years 0000-9999
+  }
   const p = parts(instant, timeZone);
   return `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
 }

@@ -20,9 +20,29 @@ export interface Config {
   host: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /**
+   * SWEEP_INTERVAL_SECONDS: seconds between sweeper passes in serve (default 60); 0 turns it off.
+   */
+  sweepIntervalSeconds?: number;
+  /**
    * GOAL_DUE_SOON_DAYS: an open goal with at most this many days left is due_soon (default 14).
    */
   goalDueSoonDays?: number;
+  /**
+   * WEBHOOK_INTERVAL_MS: milliseconds between webhook dispatcher passes in serve; 0 turns the dispatcher off (default 1000).
+   */
+  webhookIntervalMs?: number;
+  /**
+   * WEBHOOK_TIMEOUT_MS: how long one delivery attempt may take (default 10000).
+   */
+  webhookTimeoutMs?: number;
+  /**
+   * WEBHOOK_MAX_ATTEMPTS: attempts before a delivery is failed (default 10).
+   */
+  webhookMaxAttempts?: number;
+  /**
+   * WEBHOOK_BACKOFF_MS: delay before the second attempt, doubled after each failure, at most one hour (default 10000).
+   */
+  webhookBackoffMs?: number;
   mxNonWorkingDays?: string[];
   /**
    * FDA_PRODUCT_CLASSIFICATION_FILE: a newer foiclass.txt from FDA's product classification download.
@@ -49,6 +69,37 @@ export interface CreateSubmission {
   input: {
     [k: string]: unknown;
   };
+}
+
+/**
+ * Body of POST /v1/webhooks. Event types must exist in a named workflow (or any workflow when none is named), or be one of the records every workflow writes (CREATED, DOCUMENT_ADDED, MIGRATED, GOAL_MISSED, MMD_DUE, REFERENCE_INVALIDATED).
+ */
+export interface CreateWebhook {
+  /**
+   * Where deliveries are POSTed: an http: or https: URL.
+   */
+  url: string;
+  /**
+   * History record types to deliver; absent = every type; [] = none (deadline warnings only).
+   *
+   * @maxItems 200
+   */
+  eventTypes?: string[];
+  /**
+   * Workflow ids to deliver events of; absent = every workflow.
+   *
+   * @minItems 1
+   * @maxItems 50
+   */
+  workflows?: [string, ...string[]];
+  /**
+   * Send one deadline.warning per hard deadline of an active submission once it is at most this many days away.
+   */
+  deadlineWarningDays?: number;
+  /**
+   * Organization id. Admins: limit the subscription to one organization (absent = all). Manufacturers: only their own.
+   */
+  organization?: string;
 }
 
 /**
@@ -92,11 +143,36 @@ export interface ListSubmissionsQuery {
    * Organization id.
    */
   organization?: string;
+  /**
+   * true: active, and a hard deadline has passed or a goal is missed (or past its due date); false: the others.
+   */
   overdue?: "true" | "false";
+  /**
+   * Only submissions whose next due date (clocks.nextDue) falls before this date (YYYY-MM-DD).
+   */
+  dueBefore?: string;
+  /**
+   * created (default): newest first; nextDue: the soonest next due date first, submissions without one last.
+   */
+  sort?: "created" | "nextDue";
   /**
    * Case-insensitive text in the title or device name.
    */
   q?: string;
+  /**
+   * 1 to 200, default 50.
+   */
+  limit?: string;
+  /**
+   * nextCursor of the previous page.
+   */
+  cursor?: string;
+}
+
+/**
+ * Query string of GET /v1/webhooks and GET /v1/webhooks/:id/deliveries (keyset pagination, newest first).
+ */
+export interface ListWebhooksQuery {
   /**
    * 1 to 200, default 50.
    */
@@ -265,4 +341,51 @@ export interface UploadDocumentQuery {
    */
   kind: string;
   filename: string;
+}
+
+/**
+ * One entry of a subscription's delivery log.
+ */
+export interface WebhookDelivery {
+  id: string;
+  /**
+   * The history record id, or the deadline warning's id; the payload's `id`.
+   */
+  eventId: string;
+  /**
+   * The history record type, or deadline.warning.
+   */
+  type: string;
+  submissionId: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+  [k: string]: unknown;
+}
+
+/**
+ * A webhook subscription. `secret` (the HMAC-SHA256 key of the Puente-Signature header) is present only in the creation response.
+ */
+export interface Webhook {
+  id: string;
+  url: string;
+  eventTypes: string[] | null;
+  workflows: string[] | null;
+  deadlineWarningDays: number | null;
+  organization: Organization;
+  /**
+   * The id of the user who created it.
+   */
+  createdBy: string;
+  createdAt: string;
+  /**
+   * Shown once, at creation.
+   */
+  secret?: string;
+  [k: string]: unknown;
 }

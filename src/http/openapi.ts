@@ -113,6 +113,29 @@ export function buildOpenApi(): Json {
         },
         get: { summary: 'Documents of a submission', parameters: [idParam], responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('Document') } } }), ...commonErrors } },
       },
+      '/v1/webhooks': {
+        post: {
+          summary: 'Subscribe a URL to signed webhook notifications (manufacturers: their organization; admins: all or one). The response holds the signing secret, shown this once.',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateWebhook') } } },
+          responses: { '201': json(ref('Webhook'), 'Created; Location header; `secret` present'), '400': problem('malformed_json'), '403': problem('forbidden'), '413': problem('payload_too_large'), '415': problem('unsupported_media_type'), ...commonErrors },
+        },
+        get: {
+          summary: "The caller's webhook subscriptions (admins: every one), newest first (keyset pagination)",
+          parameters: Object.entries((schemas.ListWebhooksQuery as { properties: Json }).properties).map(([name, schema]) => ({ name, in: 'query', schema })),
+          responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('Webhook') }, nextCursor: { type: ['string', 'null'] } } }), '403': problem('forbidden'), ...commonErrors },
+        },
+      },
+      '/v1/webhooks/{id}': {
+        get: { summary: 'One webhook subscription (never its secret)', parameters: [idParam], responses: { '200': json(ref('Webhook')), '403': problem('forbidden'), ...commonErrors } },
+        delete: { summary: 'Delete a webhook subscription with its delivery log; pending deliveries are dropped', parameters: [idParam], responses: { '204': { description: 'Deleted' }, '403': problem('forbidden'), ...commonErrors } },
+      },
+      '/v1/webhooks/{id}/deliveries': {
+        get: {
+          summary: "The subscription's delivery log, newest first (keyset pagination): status, attempts, last status code or error, next attempt",
+          parameters: [idParam, ...Object.entries((schemas.ListWebhooksQuery as { properties: Json }).properties).map(([name, schema]) => ({ name, in: 'query', schema }))],
+          responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('WebhookDelivery') }, nextCursor: { type: ['string', 'null'] } } }), '403': problem('forbidden'), ...commonErrors },
+        },
+      },
       '/v1/submissions/{id}/documents/{documentId}': {
         get: {
           summary: 'Download a document; its SHA-256 is re-checked before serving (Repr-Digest header)',

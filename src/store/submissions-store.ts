@@ -20,6 +20,22 @@ export interface Deadline {
   readonly event: string;
 }
 
+/**
+ * Due dates derived from the history at each write (migration 003), for portfolio queries and
+ * the sweeper; what the API shows is recomputed from the history on every read.
+ */
+export interface DueDates {
+  /** The next date the submission faces (deadline or running goal), `9999-12-31` for none. */
+  readonly nextKey: string;
+  readonly nextKind: string | null;
+  /** The earliest due date of a running, open goal. */
+  readonly goalDate: string | null;
+  /** Some goal was missed. */
+  readonly goalMissed: boolean;
+}
+
+export const NO_DUE_DATES: DueDates = { nextKey: '9999-12-31', nextKind: null, goalDate: null, goalMissed: false };
+
 export interface Submission {
   readonly id: string;
   readonly organization: Organization;
@@ -41,6 +57,7 @@ export interface Submission {
   readonly lastEffectiveAt: string | null;
   readonly stateSince: string;
   readonly deadline: Deadline | null;
+  readonly due: DueDates;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -100,6 +117,10 @@ interface SubmissionRow {
   deadline_kind: string | null;
   deadline_due_date: string | null;
   deadline_event: string | null;
+  next_due_key: string;
+  next_due_kind: string | null;
+  goal_due_date: string | null;
+  goal_missed: boolean | number;
   created_at: string;
   updated_at: string;
 }
@@ -128,6 +149,7 @@ function toSubmission(row: SubmissionRow): Submission {
     deadline: row.deadline_kind
       ? { kind: row.deadline_kind, dueDate: row.deadline_due_date!, event: row.deadline_event! }
       : null,
+    due: { nextKey: row.next_due_key, nextKind: row.next_due_kind, goalDate: row.goal_due_date, goalMissed: Boolean(row.goal_missed) },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -145,6 +167,7 @@ export interface SubmissionChange {
   readonly lastEffectiveAt: string | null;
   readonly stateSince: string;
   readonly deadline: Deadline | null;
+  readonly due: DueDates;
   readonly updatedAt: string;
 }
 
@@ -162,6 +185,10 @@ function changeColumns(c: SubmissionChange) {
     deadline_kind: c.deadline?.kind ?? null,
     deadline_due_date: c.deadline?.dueDate ?? null,
     deadline_event: c.deadline?.event ?? null,
+    next_due_key: c.due.nextKey,
+    next_due_kind: c.due.nextKind,
+    goal_due_date: c.due.goalDate,
+    goal_missed: c.due.goalMissed,
     updated_at: c.updatedAt,
   };
 }
@@ -180,7 +207,18 @@ export async function rawRows<T>(db: Knex, sql: string, bindings: readonly Knex.
   return Array.isArray(result) ? result : result.rows;
 }
 
-const CLOCK_EVENTS_SQL = 'select type, to_state, effective_at from transitions where submission_id = ? order by seq';
+/**
+ * One packed text per submission: its rows' type, target state and effective date, in `seq`
+ * order (units separated by \x1f, rows by \x1e; none of the three can hold either). The driver
+ * pays per value it hands over, so a page of 50 histories is 50 values instead of thousands.
+ */
+function clockHistorySql(pg: boolean, where: string): string {
+  const us = pg ? 'chr(31)' : 'char(31)';
+  const rs = pg ? 'chr(30)' : 'char(30)';
+  const agg = pg ? 'string_agg' : 'group_concat';
+  return `select submission_id, ${agg}(type || ${us} || to_state || ${us} || effective_at, ${rs} order by seq) as h from transitions where ${where} group by submission_id`;
+}
+const CLOCK_ONE_SQL = { pg: clockHistorySql(true, 'submission_id = ?'), sqlite: clockHistorySql(false, 'submission_id = ?') };
 
 /** What the clocks read of a history row (src/engine/clocks.ts). */
 export interface ClockEventRow {
@@ -189,25 +227,42 @@ export interface ClockEventRow {
   readonly effectiveAt: string;
 }
 
+function unpackClockHistory(packed: string): ClockEventRow[] {
+  return packed.split('\x1e').map((row) => {
+    const [type, to, effectiveAt] = row.split('\x1f') as [string, string, string];
+    return { type, to, effectiveAt };
+  });
+}
+
 /**
  * The clock facts of some submissions' histories (type, target state, effective date), in `seq`
- * order. One fixed-text query for one submission (every GET and event response); one query
- * for a page of them.
+ * order: one fixed-text query for one submission (every GET and event), one for a page.
  */
 export async function clockEventsOf(db: Knex, ids: readonly string[]): Promise<Map<string, ClockEventRow[]>> {
   const out = new Map<string, ClockEventRow[]>(ids.map((id) => [id, []]));
-  if (ids.length === 1) {
-    const rows = await rawRows<{ type: string; to_state: string; effective_at: string }>(db, CLOCK_EVENTS_SQL, [ids[0]!]);
-    out.set(ids[0]!, rows.map((r) => ({ type: r.type, to: r.to_state, effectiveAt: r.effective_at })));
-    return out;
-  }
   if (ids.length === 0) return out;
-  const rows = (await db('transitions')
-    .select('submission_id', 'type', 'to_state', 'effective_at')
-    .whereIn('submission_id', [...ids])
-    .orderBy([{ column: 'submission_id' }, { column: 'seq' }])) as Array<{ submission_id: string; type: string; to_state: string; effective_at: string }>;
-  for (const r of rows) out.get(r.submission_id)?.push({ type: r.type, to: r.to_state, effectiveAt: r.effective_at });
+  const pg = db.client.config.client === 'pg';
+  const rows =
+    ids.length === 1
+      ? await rawRows<{ submission_id: string; h: string }>(db, pg ? CLOCK_ONE_SQL.pg : CLOCK_ONE_SQL.sqlite, [ids[0]!])
+      : await rawRows<{ submission_id: string; h: string }>(db, clockHistorySql(pg, `submission_id in (${ids.map(() => '?').join(', ')})`), [...ids]);
+  for (const r of rows) out.set(r.submission_id, unpackClockHistory(r.h));
   return out;
+}
+
+/** The goals a submission's history already records as missed (`GOAL_MISSED` / `MMD_DUE` rows). */
+export async function missedGoalNotes(db: Knex, submissionId: string): Promise<Array<{ goal: string; startedOn: string }>> {
+  const rows = await rawRows<{ data: string }>(db, "select data from transitions where submission_id = ? and type in ('GOAL_MISSED', 'MMD_DUE') order by seq", [submissionId]);
+  return rows.map((r) => JSON.parse(r.data) as { goal: string; startedOn: string });
+}
+
+/**
+ * Active submissions whose hard deadline (`column` = `deadline_due_date`) or earliest running goal
+ * (`goal_due_date`) falls on or before `date`, earliest first (the sweeper's candidates).
+ */
+export async function dueCandidates(db: Knex, column: 'deadline_due_date' | 'goal_due_date', date: string, limit: number): Promise<string[]> {
+  const rows = (await db('submissions').select('id').where('status', 'active').whereNotNull(column).where(column, '<=', date).orderBy(column).orderBy('id').limit(limit)) as Array<{ id: string }>;
+  return rows.map((r) => r.id);
 }
 
 const FIND_SUBMISSION_SQL =
@@ -218,8 +273,9 @@ const FIND_SUBMISSION_SQL =
  * transaction ends, so commands on one submission queue instead of racing; SQLite needs no lock
  * (one writer, one connection).
  */
-export async function findSubmission(db: Knex, id: string, opts: { forUpdate?: boolean } = {}): Promise<Submission | undefined> {
-  const lock = opts.forUpdate && db.client.config.client === 'pg' ? ' for update of s' : '';
+export async function findSubmission(db: Knex, id: string, opts: { forUpdate?: boolean; skipLocked?: boolean } = {}): Promise<Submission | undefined> {
+  // skipLocked (PostgreSQL): a row another transaction holds reads as absent (the sweeper's race).
+  const lock = opts.forUpdate && db.client.config.client === 'pg' ? (opts.skipLocked ? ' for update of s skip locked' : ' for update of s') : '';
   const [row] = await rawRows<SubmissionRow>(db, FIND_SUBMISSION_SQL + lock, [id]);
   return row ? toSubmission(row) : undefined;
 }
@@ -256,7 +312,7 @@ export async function insertSubmission(db: Knex, s: Submission): Promise<void> {
  * command got there first (0 rows): the caller retries on fresh state or answers 412.
  */
 const CHANGE_COLUMNS = Object.keys(changeColumns({
-  state: '', status: 'active', snapshot: { value: null, context: null }, version: 0, dossierPresent: [], headSeq: 0, headHash: '', lastEffectiveAt: null, stateSince: '', deadline: null, updatedAt: '',
+  state: '', status: 'active', snapshot: { value: null, context: null }, version: 0, dossierPresent: [], headSeq: 0, headHash: '', lastEffectiveAt: null, stateSince: '', deadline: null, due: NO_DUE_DATES, updatedAt: '',
 } as SubmissionChange));
 const UPDATE_SUBMISSION_SQL = `update submissions set ${CHANGE_COLUMNS.map((c) => `${c} = ?`).join(', ')} where id = ? and version = ? returning id`;
 

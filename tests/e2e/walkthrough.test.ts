@@ -30,6 +30,10 @@ describe('README walk-through', () => {
       timeout: 120_000,
     });
     expect(stdout).toMatch(/^cleared$/m);
+    // The worked example of issue 5: received 2026-01-05, AI hold 03-01 to 05-30, SE 06-20.
+    expect(stdout).toMatch(/^calendarDays 166, holdDays 90, fdaDays 76$/m);
+    expect(stdout).toMatch(/^goal substantiveInteraction: met \(55 of 60 fda-days\)$/m);
+    expect(stdout).toMatch(/^goal decision: met \(76 of 90 fda-days\)$/m);
     expect(stdout).toMatch(/SUBMIT is refused in state preparing: the dossier is incomplete; missing: application-form/);
     expect(stdout).toMatch(/^registered\.current$/m);
     expect(stdout).toMatch(/validUntil: '2031-09-01'/);

@@ -95,13 +95,18 @@ const WEIGHTS = {
   openapi: 1.5,
   docs: 1.5,
   other: 2,
+  webhooksCreate: 6,
+  webhooksList: 2,
+  webhook: 2,
+  webhookDeliveries: 2,
+  webhookDelete: 2,
 } as const;
 const WEIGHT_SUM = Object.values(WEIGHTS).reduce((a, b) => a + b, 0);
 const runsFor = (k: keyof typeof WEIGHTS) => Math.max(1, Math.ceil((TOTAL * WEIGHTS[k]) / WEIGHT_SUM));
 const TIMEOUT = 300_000;
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'HEAD';
-type WriteKind = 'none' | 'create' | 'event' | 'upload';
+type WriteKind = 'none' | 'create' | 'event' | 'upload' | 'subscribe' | 'unsubscribe';
 
 interface Req {
   readonly method: Method;
@@ -154,6 +159,7 @@ const ids = {
   acmeSubmissions: [] as string[],
   beta: [] as string[],
   hde: [] as string[],
+  webhooks: [] as string[],
 };
 /** Acme's FDA submissions creation inputs may name (tracked references, Breakthrough links). */
 let refs: CreationRefs = { tracked: [], linkable: [] };
@@ -222,6 +228,11 @@ beforeAll(async () => {
   for (const code of PRODUCT_CODES.unknown) expect(table.lookup(code), code).toBeUndefined();
   for (const code of PRODUCT_CODES.hdeOther) expect([pathway(code), table.lookup(code)?.deviceClass === 'F'], code).toEqual(['HDE', false]);
   ids.documents = [up.body.id, up2.body.id, betaUp.body.id];
+  for (const [who, body] of [[m, { url: 'https://hooks.example.com/acme', eventTypes: ['SUBMIT'] }], [beta, { url: 'https://hooks.example.com/beta', deadlineWarningDays: 7 }], [ctx.users.admin, { url: 'http://127.0.0.1:9/all' }]] as const) {
+    const w = await api.post(who, '/v1/webhooks', body);
+    expect(w.status, w.text).toBe(201);
+    ids.webhooks.push(w.body.id as string);
+  }
   ids.organizations = [m.actor.organization!.id, beta.actor.organization!.id];
 }, 120_000);
 
@@ -266,6 +277,13 @@ async function checkWrite(kind: WriteKind, r: Req, res: HttpAnswer, before: DbSn
   const replayed = res.headers['idempotent-replayed'] === 'true';
   if (kind === 'none' || res.status >= 300 || replayed) {
     if (!isEmptyDiff(d)) throw new Error(`state changed by a ${replayed ? 'replayed' : res.status >= 300 ? 'rejected' : 'read-only'} request: ${where}`);
+    return;
+  }
+  if (kind === 'subscribe' || kind === 'unsubscribe') {
+    // Webhook subscriptions: exactly one row more (201) or one fewer (204), nothing else.
+    const [status, delta] = kind === 'subscribe' ? [201, 1] : [204, -1];
+    const exact = JSON.stringify(d.counts) === JSON.stringify({ webhook_subscriptions: delta }) && !d.added.length && !d.removed.length && !d.changed.size;
+    if (res.status !== status || !exact) throw new Error(`accepted ${kind} wrote the wrong footprint: ${where}`);
     return;
   }
   const key = r.headers['Idempotency-Key'];
@@ -665,17 +683,22 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
       status: fc.constantFrom('active', 'closed', 'ACTIVE', 'all'),
       organization: fc.constantFrom(...ids.organizations),
       overdue: fc.constantFrom('true', 'false', '1', 'yes'),
+      dueBefore: fc.constantFrom('2026-12-31', '2000-01-01', '9999-12-31', '2026-02-30', '2026-13-01', '26-1-1', 'tomorrow', '2026-12-31T00:00:00Z'),
+      sort: fc.constantFrom('created', 'nextDue', 'nextdue', 'id', ''),
       q: fc.constantFrom('510', 'AIP', '%', '_', '\\', "'", '%_\\', 'é'),
       limit: fc.constantFrom('1', '2', '50', '200', '0', '201', '-1', '1e2', '007', '1.5', ' 5', 'abc', '9'.repeat(30)),
       cursor: fc.oneof(
         fc.constantFrom(...ids.submissions).map(cursorOf),
+        // The nextDue sort's cursors: date|id, well formed or not.
+        fc.constantFrom(...ids.submissions).map((id) => cursorOf(`2026-12-31|${id}`)),
+        fc.constantFrom('9999-12-31|x', '2026-02-30|ffffffff-ffff-ffff-ffff-ffffffffffff', "2026-01-01|' OR 1=1 --", '|').map(cursorOf),
         fc.constantFrom('ffffffff-ffff-ffff-ffff-ffffffffffff', '00000000-0000-0000-0000-000000000000', "' OR 1=1 --", '\u0000'.repeat(36)).map(cursorOf),
         fc.constantFrom('AAAA', '_-_-', 'a'.repeat(100), 'a'.repeat(101), '====', '%2F'),
         hostileString.map(cursorOf),
       ),
     };
     const keys = Object.keys(values);
-    const q = queryArb([...keys, 'page', 'offset', 'sort'], (k) => fc.oneof({ weight: 3, arbitrary: values[k] ?? hostileString }, { weight: 1, arbitrary: hostileString }));
+    const q = queryArb([...keys, 'page', 'offset'], (k) => fc.oneof({ weight: 3, arbitrary: values[k] ?? hostileString }, { weight: 1, arbitrary: hostileString }));
     await fc.assert(
       fc.asyncProperty(headersArb({ body: false }), q, async (h, query) => {
         const res = await exchange({ method: 'GET', path: withQuery('/v1/submissions', query), ...h }, 'none');
@@ -810,6 +833,82 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
     }, TIMEOUT);
   }
 
+  it('POST /v1/webhooks', async () => {
+    const [acme, beta] = [ids.organizations[0]!, ids.organizations[1]!];
+    const bases: JsonObject[] = [
+      { url: 'https://hooks.example.com/puente' },
+      { url: 'http://127.0.0.1:9/x', eventTypes: ['SUBMIT', 'CREATED', 'REFERENCE_INVALIDATED'], workflows: ['fda-510k'] },
+      { url: 'https://hooks.example.com/w', eventTypes: [], deadlineWarningDays: 14 },
+      { url: 'https://hooks.example.com/w', workflows: ['cofepris-registration', 'fda-pma'], deadlineWarningDays: 0, organization: acme },
+      { url: 'https://hooks.example.com/w', organization: beta },
+      // Refused by the catalog check, not the schema: an event the named workflow does not have.
+      { url: 'https://hooks.example.com/w', eventTypes: ['GRANT'], workflows: ['fda-presub'] },
+    ];
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: true }), jsonBodyArb(bases), junkQuery, async (h, body, q) => {
+        await exchange({ method: 'POST', path: withQuery('/v1/webhooks', q), ...h, body }, 'subscribe', (res) => {
+          if (res.status !== 201) return;
+          const w = JSON.parse(res.text) as { id: string; secret?: string };
+          if (!/^whsec_/.test(w.secret ?? '') || res.headers.location !== `/v1/webhooks/${w.id}`) throw new Error(`created webhook without its secret or Location: ${res.text.slice(0, 200)}`);
+          ids.webhooks.push(w.id);
+        });
+      }),
+      fcParams(runsFor('webhooksCreate')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  const pageQuery = () => {
+    const cursorOf = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
+    const values: Record<string, fc.Arbitrary<string>> = {
+      limit: fc.constantFrom('1', '2', '50', '200', '0', '201', '-1', '1e2', '007', ' 5', 'abc'),
+      cursor: fc.oneof(fc.constantFrom(...ids.webhooks).map(cursorOf), fc.constantFrom('AAAA', 'a'.repeat(101), '%2F'), hostileString.map(cursorOf)),
+    };
+    return queryArb(['limit', 'cursor', 'page'], (k) => fc.oneof({ weight: 3, arbitrary: values[k] ?? hostileString }, { weight: 1, arbitrary: hostileString }));
+  };
+
+  it('GET /v1/webhooks (query)', async () => {
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: false }), pageQuery(), async (h, q) => {
+        const res = await exchange({ method: 'GET', path: withQuery('/v1/webhooks', q), ...h }, 'none');
+        if (res.status === 200 && /"secret"/.test(res.text)) throw new Error('a webhook listing shows a secret');
+      }),
+      fcParams(runsFor('webhooksList')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('GET /v1/webhooks/:id', async () => {
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: false }), segmentArb(ids.webhooks), junkQuery, async (h, id, q) => {
+        const res = await exchange({ method: 'GET', path: withQuery(`/v1/webhooks/${id}`, q), ...h }, 'none');
+        if (res.status === 200 && /"secret"/.test(res.text)) throw new Error('a webhook shows its secret after creation');
+      }),
+      fcParams(runsFor('webhook')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('GET /v1/webhooks/:id/deliveries (query)', async () => {
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: false }), segmentArb(ids.webhooks), pageQuery(), async (h, id, q) => {
+        await exchange({ method: 'GET', path: withQuery(`/v1/webhooks/${id}/deliveries`, q), ...h }, 'none');
+      }),
+      fcParams(runsFor('webhookDeliveries')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('DELETE /v1/webhooks/:id', async () => {
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: true }), segmentArb(ids.webhooks), junkQuery, sometimes(hostileString, 1, 3), async (h, id, q, body) => {
+        await exchange({ method: 'DELETE', path: withQuery(`/v1/webhooks/${id}`, q), ...h, body }, 'unsubscribe');
+      }),
+      fcParams(runsFor('webhookDelete')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
   it('other methods and unknown routes', async () => {
     const templates = [
       '/v1/me',
@@ -823,6 +922,9 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
       '/v1/submissions/{s}/documents/{d}',
       '/v1/submissions/{s}/documents/{d}/{x}',
       '/v1/audit/{x}',
+      '/v1/webhooks',
+      '/v1/webhooks/{x}/deliveries',
+      '/v1/webhooks/{x}/{x}',
       '/v1',
       '/v1/',
       '/v1/{x}',

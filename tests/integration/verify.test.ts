@@ -17,7 +17,7 @@ import { GENESIS_HASH, canonicalJson, recordHash, sha256Hex, verifyChain } from 
 import { verifyDatabase, type VerifyResult } from '../../src/engine/verify.js';
 import { migrate, openDatabase, type Database } from '../../src/store/db.js';
 import {
-  listTransitions, rowCanonicalJson, submissionRow, transitionRow,
+  NO_DUE_DATES, listTransitions, rowCanonicalJson, submissionRow, transitionRow,
   type Actor, type Submission, type Transition, type TransitionRow,
 } from '../../src/store/submissions-store.js';
 import { ensureOrganization, type Organization } from '../../src/store/users-store.js';
@@ -69,7 +69,7 @@ function newSubmission(org: Organization): Submission {
     title: 'Verify device 510(k)', device: { name: 'Verify device' }, input: { format: 'eSTAR', variant: 'traditional' },
     state: 'draft', status: 'active', snapshot: { value: 'draft', context: {} }, xstateVersion: '5.33.3', version: 0,
     referenceSubmissionId: null, dossierPresent: [], headSeq: 0, headHash: GENESIS_HASH, lastEffectiveAt: null,
-    stateSince: at, deadline: null, createdAt: at, updatedAt: at,
+    stateSince: at, deadline: null, due: NO_DUE_DATES, createdAt: at, updatedAt: at,
   };
 }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
 import { definitionHash } from '../../src/engine/definitions.js';
 import { verifyDatabase } from '../../src/engine/verify.js';
-import { listTransitions } from '../../src/store/submissions-store.js';
+import { NO_DUE_DATES, listTransitions } from '../../src/store/submissions-store.js';
 import { fda510k, fda510kV2 } from '../../workflows/fda-510k.js';
 import type { WorkflowDefinition, WorkflowEvent } from '../../workflows/types.js';
 import { createTestContext, type TestContext } from '../support/fixtures.js';
@@ -128,7 +128,7 @@ describe('cofepris-registration@1 -> @2 (the real versions)', () => {
       id, organization: m.organization!, workflowId: 'cofepris-registration', workflowVersion: 1, jurisdiction: 'COFEPRIS' as const, title: 'v1 registration',
       device: { name: 'Catheter' }, input, state: statePath(initial.value), status: statusOf(statePath(initial.value)), snapshot: persisted(initial),
       xstateVersion: XSTATE_VERSION, version: 0, referenceSubmissionId: null, dossierPresent: [], headSeq: 0, headHash: GENESIS_HASH,
-      lastEffectiveAt: null, stateSince: at, deadline: null, createdAt: at, updatedAt: at,
+      lastEffectiveAt: null, stateSince: at, deadline: null, due: NO_DUE_DATES, createdAt: at, updatedAt: at,
     };
     const t1 = chainRecord(s, cofeprisRegistration, { type: 'CREATED', data: { title: s.title, device: s.device, input }, from: null, to: s.state, actor: m, comment: null, effectiveAt: at, recordedAt: at, signature: null });
     s = { ...s, version: 1, headSeq: 1, headHash: t1.hash };

@@ -171,3 +171,29 @@ describe('calendar helpers', () => {
     expect(addCalendarDays('2026-03-01', -1)).toBe('2026-02-28');
   });
 });
+
+describe('dateIn (cached per-day offsets) agrees with Intl everywhere', () => {
+  it('every 7 hours from 2000 to 2031, in zones with DST, half-hour and 45-minute offsets', () => {
+    const zones = ['America/New_York', 'America/Mexico_City', 'UTC', 'Europe/London', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns', 'Asia/Kathmandu'];
+    const bad: string[] = [];
+    for (const zone of zones) {
+      // An independent formatter (US order, reassembled) as the reference.
+      const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      for (let t = Date.UTC(2000, 0, 1); t < Date.UTC(2031, 0, 1); t += 7 * 3_600_000 + 61_000) {
+        const [m, d, y] = f.format(new Date(t)).split('/');
+        const got = dateIn(new Date(t), zone);
+        if (got !== `${y}-${m}-${d}`) bad.push(`${zone} ${new Date(t).toISOString()}: ${got}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('the hour around a DST switch: 2026-03-08 and 2026-11-01 in New York', () => {
+    expect(dateIn(new Date('2026-03-08T04:59:59Z'), 'America/New_York')).toBe('2026-03-07');
+    expect(dateIn(new Date('2026-03-08T05:00:00Z'), 'America/New_York')).toBe('2026-03-08');
+    expect(dateIn(new Date('2026-11-01T03:59:59Z'), 'America/New_York')).toBe('2026-10-31');
+    expect(dateIn(new Date('2026-11-01T04:00:00Z'), 'America/New_York')).toBe('2026-11-01');
+    expect(dateIn(new Date('2026-11-02T04:59:59Z'), 'America/New_York')).toBe('2026-11-01');
+    expect(dateIn(new Date('2026-11-02T05:00:00Z'), 'America/New_York')).toBe('2026-11-02');
+  });
+});

@@ -9,11 +9,11 @@ import { requestHash, type Engine, type Idempotency, type SubmissionView } from 
 export const JSON_LIMIT = '1mb';
 export const DOCUMENT_LIMIT = '25mb';
 
-const jsonBody = express.json({ limit: JSON_LIMIT, type: ['application/json', 'application/*+json'] });
+export const jsonBody = express.json({ limit: JSON_LIMIT, type: ['application/json', 'application/*+json'] });
 const rawBody = express.raw({ limit: DOCUMENT_LIMIT, type: () => true });
 
 /** Refuses a non-JSON body instead of silently treating it as missing. */
-function requireJson(req: Request): unknown {
+export function requireJson(req: Request): unknown {
   const length = Number(req.headers['content-length'] ?? 0);
   const chunked = req.headers['transfer-encoding'] !== undefined;
   if (req.body === undefined && (length > 0 || chunked) && !req.is(['application/json', 'application/*+json'])) {
@@ -45,7 +45,7 @@ function setEtag(res: Response, s: SubmissionView): void {
   res.setHeader('ETag', `"${s.version}"`);
 }
 
-function queryObject(req: Request): Record<string, unknown> {
+export function queryObject(req: Request): Record<string, unknown> {
   return { ...(req.query as Record<string, unknown>) };
 }
 

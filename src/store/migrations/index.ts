@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import * as initial from './001-initial.js';
 import * as workflowIndex from './002-workflow-index.js';
 import * as dueDates from './003-due-dates.js';
+import * as webhooks from './004-webhooks.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -16,6 +17,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['001-initial', initial],
   ['002-workflow-index', workflowIndex],
   ['003-due-dates', dueDates],
+  ['004-webhooks', webhooks],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
