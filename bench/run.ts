@@ -20,6 +20,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { verifyDatabase } from '../src/engine/verify.js';
 import { migrate, openDatabase } from '../src/store/db.js';
+import { initServices } from '../src/services.js';
 import { seed, type SeedResult } from './seed.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -35,7 +36,7 @@ const { values: args } = parseArgs({
 });
 const DURATION = Number(args.duration);
 const ROUNDS = Number(args.rounds);
-const SIZE = args.large ? { count: 100_000, rowsEach: 10, longCount: 20 } : { count: 10_000, rowsEach: 10, longCount: 20 };
+const SIZE = args.large ? { count: 100_000, rowsEach: 10, longCount: 20, overdueCount: 10_000 } : { count: 10_000, rowsEach: 10, longCount: 20, overdueCount: 1_000 };
 
 interface Sample { rps: number; p50: number; p99: number; non2xx: number; errors: number }
 interface CaseResult extends Sample { name: string; connections: number; rounds: Sample[] }
@@ -198,7 +199,8 @@ async function prepare(label: string, puenteDb: string, ceilingDb: string, copy:
 
 async function runTarget(label: string, puenteDb: string, ceilingDb: string, copy: () => Promise<void>) {
   const { data, sorted, dueCursor, verifyRowsPerSecond } = await prepare(label, puenteDb, ceilingDb, copy);
-  const puente = await startProcess(['bin/puente.js', 'serve'], { DATABASE_URL: puenteDb, LOG_LEVEL: 'info' }, /listening on (http:\/\/[\d.]+:\d+)/);
+  // The in-process sweeper is off during the HTTP cases: its passes are measured on their own.
+  const puente = await startProcess(['bin/puente.js', 'serve'], { DATABASE_URL: puenteDb, LOG_LEVEL: 'info', SWEEP_INTERVAL_SECONDS: '0' }, /listening on (http:\/\/[\d.]+:\d+)/);
   const ceiling = await startProcess(['--import', 'tsx', 'bench/ceiling.ts'], { DATABASE_URL: ceilingDb }, /ceiling listening on (http:\/\/[\d.]+:\d+)/);
   try {
     const target: Target = { label, puenteUrl: puente.url, ceilingUrl: ceiling.url, data, sorted, dueCursor };
@@ -232,7 +234,19 @@ async function runTarget(label: string, puenteDb: string, ceilingDb: string, cop
       log(`[${label}] soak: ${soakSeconds} s of mixed load at 10 clients …`);
       soakResult = await soak(puente.url, puente.child.pid!, soakSeconds);
     }
-    return { label, size: SIZE, results, ratio, rss: { startMb: rssStart, endMb: rssEnd }, soak: soakResult, verifyRowsPerSecond };
+    await stop(puente.child);
+    // The sweeper's write path: one pass over (at most) 2,000 overdue AI holds and 2,000 submissions with missed goals.
+    log(`[${label}] sweep …`);
+    const services = await initServices({ databaseUrl: puenteDb, mxNonWorkingDays: [] });
+    let sweep: { seconds: number; fired: number; goalsMissed: number };
+    try {
+      const s0 = process.hrtime.bigint();
+      const r = await services.engine.sweep({ limit: 2_000 });
+      sweep = { seconds: Number(process.hrtime.bigint() - s0) / 1e9, fired: r.fired.length, goalsMissed: r.goalsMissed.length };
+    } finally {
+      await services.shutdown();
+    }
+    return { label, size: SIZE, results, ratio, rss: { startMb: rssStart, endMb: rssEnd }, soak: soakResult, verifyRowsPerSecond, sweep };
   } finally {
     await stop(puente.child);
     await stop(ceiling.child);
@@ -250,6 +264,8 @@ function table(r: Awaited<ReturnType<typeof runTarget>>): string {
     lines.push(`soak: ${k.seconds} s mixed load, ${k.requests.toLocaleString()} requests (${k.non2xx + k.errors} non-2xx: ${JSON.stringify(k.statusCodes)}); RSS ${k.warmMb.toFixed(0)} MB at ${k.warmAt.toFixed(0)} s, ${k.endMb.toFixed(0)} MB at the end (${k.growthPct.toFixed(1)} %), max ${k.maxMb.toFixed(0)} MB`);
   }
   lines.push(`audit verify: ${Math.round(r.verifyRowsPerSecond).toLocaleString()} history rows/s`);
+  const sw = r.sweep;
+  lines.push(`sweep: ${sw.fired.toLocaleString()} deadlines fired and ${sw.goalsMissed.toLocaleString()} missed goals recorded in ${sw.seconds.toFixed(1)} s (${Math.round((sw.fired + sw.goalsMissed) / sw.seconds).toLocaleString()} writes/s)`);
   return lines.join('\n');
 }
 

@@ -8,7 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { latestWorkflow } from '../workflows/index.js';
 import { computeClocks } from '../src/engine/clocks.js';
-import { MexicanCalendar } from '../src/engine/time.js';
+import { MexicanCalendar, addCalendarDays, dateIn } from '../src/engine/time.js';
 import { XSTATE_VERSION, chainRecord, dueDatesOf, persisted, statusOf } from '../src/engine/engine.js';
 import { statePath } from '../src/engine/definitions.js';
 import { GENESIS_HASH } from '../src/engine/hash.js';
@@ -29,9 +29,10 @@ const BASE_EVENTS = ['SUBMIT', 'FEE_VERIFIED', 'SCREEN_PASS'] as const;
 
 /**
  * `count` 510(k)s of `rowsEach` history records each (CREATED, SUBMIT, FEE_VERIFIED, SCREEN_PASS,
- * then REQUEST_AI / AI_RESPONSE pairs), ending in review.substantive; plus `longCount` with 100.
+ * then REQUEST_AI / AI_RESPONSE pairs), ending in review.substantive; plus `longCount` with 100,
+ * and `overdueCount` left on an AI hold whose 180-day window ended long ago (for the sweeper).
  */
-export async function seed(knex: Knex, opts: { count: number; rowsEach: number; longCount: number }): Promise<SeedResult> {
+export async function seed(knex: Knex, opts: { count: number; rowsEach: number; longCount: number; overdueCount?: number }): Promise<SeedResult> {
   const now = new Date().toISOString();
   const org = await ensureOrganization(knex, 'Bench Medical', now);
   const tokens = { manufacturer: newToken(), fda: newToken(), auditor: newToken() };
@@ -48,9 +49,10 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
   const start = nowMs - 300 * 86_400_000;
   const calendar = new MexicanCalendar();
 
-  const build = (i: number, rows: number): { s: Submission; records: Transition[] } => {
+  const build = (i: number, rows: number, overdue = false): { s: Submission; records: Transition[] } => {
     const id = uuidv7();
-    const created = new Date(start + (i % 290) * 86_400_000 + i * 1_000).toISOString();
+    // Overdue ones: an AI request about 250 days ago, its 180-day window long over.
+    const created = new Date(overdue ? nowMs - 250 * 86_400_000 + i * 1_000 : start + (i % 290) * 86_400_000 + i * 1_000).toISOString();
     let [snap] = initialTransition(w.machine, input) as [AnyMachineSnapshot, unknown];
     let s: Submission = {
       id, organization: org, workflowId: w.id, workflowVersion: w.version, jurisdiction: w.jurisdiction,
@@ -79,8 +81,13 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
       push('REQUEST_AI', fda, { deficiencies: ['Clarify the bench test'] }, at());
       push('AI_RESPONSE', mfr, {}, at());
     }
+    if (overdue) {
+      push('REQUEST_AI', fda, { deficiencies: ['Clarify the bench test'] }, at());
+      const spec = (snap.getMeta() as Record<string, { deadline?: { kind: string; length: number; event: string } }>)[`${w.id}.aiHold`]!.deadline!;
+      s = { ...s, deadline: { kind: spec.kind, dueDate: addCalendarDays(dateIn(new Date(s.stateSince), w.timeZone), spec.length), event: spec.event } };
+    }
     // The due dates every command stores (portfolio queries), as the engine derives them.
-    const figures = computeClocks(w, input, records, { now: new Date(nowMs), calendar, dueSoonDays: 14 });
+    const figures = computeClocks(w, input, records, { now: new Date(nowMs), calendar, dueSoonDays: 14, deadlines: s.deadline ? [s.deadline] : [] });
     s = { ...s, due: dueDatesOf(figures) };
     return { s, records };
   };
@@ -89,14 +96,15 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
   const longHistoryIds: string[] = [];
   let rows = 0;
   const BATCH = 500;
-  const total = opts.count + opts.longCount;
+  const total = opts.count + opts.longCount + (opts.overdueCount ?? 0);
   for (let offset = 0; offset < total; offset += BATCH) {
     const subs: ReturnType<typeof submissionRow>[] = [];
     const recs: ReturnType<typeof transitionRow>[] = [];
     for (let i = offset; i < Math.min(total, offset + BATCH); i++) {
-      const long = i >= opts.count;
-      const { s, records } = build(i, long ? 100 : opts.rowsEach);
-      (long ? longHistoryIds : submissionIds).push(s.id);
+      const long = i >= opts.count && i < opts.count + opts.longCount;
+      const overdue = i >= opts.count + opts.longCount;
+      const { s, records } = build(i, long ? 100 : opts.rowsEach, overdue);
+      if (!overdue) (long ? longHistoryIds : submissionIds).push(s.id);
       subs.push(submissionRow(s));
       for (const r of records) recs.push(transitionRow(r));
     }

@@ -28,7 +28,8 @@ export interface ClockEvent {
   readonly type: string;
   readonly to: string;
   readonly effectiveAt: string;
-  readonly data?: Record<string, unknown>;
+  /** For a goal note (`GOAL_MISSED`, `MMD_DUE`): the goal it records as missed. */
+  readonly goal?: string;
 }
 
 export type GoalStatus = 'on_track' | 'due_soon' | 'met' | 'missed';
@@ -53,6 +54,8 @@ export interface GoalView {
   paused: boolean;
   /** What a missed goal writes to the history. */
   missedEvent: 'GOAL_MISSED' | 'MMD_DUE';
+  /** True once the history holds that record (the sweeper wrote it). */
+  recorded: boolean;
 }
 
 export interface NextDue {
@@ -221,6 +224,7 @@ export function computeClocks(w: WorkflowDefinition, input: Record<string, unkno
   const clock = w.clock;
   if (!clock) return none;
   const tags = stateTags(w);
+  const recorded = new Set(history.filter((e) => e.goal).map((e) => e.goal!));
   const dated = history
     .filter((e) => !BOOKKEEPING_EVENTS.has(e.type))
     .map((e) => ({ type: e.type, to: e.to, date: localDate(e.effectiveAt, w.timeZone) }));
@@ -234,7 +238,7 @@ export function computeClocks(w: WorkflowDefinition, input: Record<string, unkno
     for (const g of w.goals) {
       if (!goalApplies(g, clock, input, types)) continue;
       const view = goalView(g, clock, dated, timeline, stoppedOn, today, opts);
-      if (view) out.push(view);
+      if (view) out.push({ ...view, recorded: recorded.has(g.kind) });
     }
     return out;
   };
@@ -285,7 +289,7 @@ function goalView(
   stoppedOn: string | null,
   today: string,
   opts: ClockOptions,
-): GoalView | null {
+): Omit<GoalView, 'recorded'> | null {
   let startIndex: number;
   if (g.unit !== 'fda-days' && g.from) {
     startIndex = dated.findIndex((e) => g.from!.includes(e.type));

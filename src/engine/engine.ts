@@ -26,7 +26,6 @@ import {
   NO_DUE_DATES,
   clockEventsOf,
   dueCandidates,
-  missedGoalNotes,
   type ClockEventRow,
   type DueDates,
   findDocument,
@@ -83,9 +82,13 @@ export interface SweepResult {
 
 /** What the portfolio queries and the sweeper need of a submission's clocks (migration 003). */
 export function dueDatesOf(figures: ClockFigures): DueDates {
+  // The sweeper's next look: a running open goal's due date, or a goal already missed while its
+  // review is open that the history does not yet record (missed between two commands).
   let goalDate: string | null = null;
   for (const g of figures.goals) {
-    if ((g.status === 'on_track' || g.status === 'due_soon') && !g.paused && (goalDate === null || g.dueDate < goalDate)) goalDate = g.dueDate;
+    const running = (g.status === 'on_track' || g.status === 'due_soon') && !g.paused;
+    const unrecorded = g.status === 'missed' && g.metOn === null && !g.recorded;
+    if ((running || unrecorded) && (goalDate === null || g.dueDate < goalDate)) goalDate = g.dueDate;
   }
   return {
     nextKey: figures.nextDue?.dueDate ?? NO_DUE_DATES.nextKey,
@@ -897,8 +900,7 @@ export function createEngine(deps: EngineDeps) {
           if (!s || s.status !== 'active') return { status: 204, body: [] };
           const w = requireWorkflow(s);
           const figures = await figuresOf(trx, w, s);
-          const noted = new Set((await missedGoalNotes(trx, s.id)).map((n) => `${n.goal}|${n.startedOn}`));
-          const missed = figures.goals.filter((g) => g.status === 'missed' && g.metOn === null && !noted.has(`${g.kind}|${g.startedOn}`));
+          const missed = figures.goals.filter((g) => g.status === 'missed' && g.metOn === null && !g.recorded);
           let current = s;
           const records: Transition[] = [];
           for (const g of missed) {
@@ -920,7 +922,8 @@ export function createEngine(deps: EngineDeps) {
             current = { ...current, version: current.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: at };
           }
           // Recomputed even when nothing was missed: a goal that is no longer open moves the date on.
-          const change = { ...current, due: dueDatesOf(figures) };
+          const noted = { ...figures, goals: figures.goals.map((g) => (missed.includes(g) ? { ...g, recorded: true } : g)) };
+          const change = { ...current, due: dueDatesOf(noted) };
           if (!(await updateSubmission(trx, s.id, s.version, change))) throw new VersionRace();
           for (const t of records) await insertTransition(trx, t);
           return { status: 200, body: missed.map((g, i) => ({ submissionId: s.id, goal: g.kind, event: g.missedEvent, dueDate: g.dueDate, seq: records[i]!.seq })) };

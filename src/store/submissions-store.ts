@@ -216,7 +216,10 @@ function clockHistorySql(pg: boolean, where: string): string {
   const us = pg ? 'chr(31)' : 'char(31)';
   const rs = pg ? 'chr(30)' : 'char(30)';
   const agg = pg ? 'string_agg' : 'group_concat';
-  return `select submission_id, ${agg}(type || ${us} || to_state || ${us} || effective_at, ${rs} order by seq) as h from transitions where ${where} group by submission_id`;
+  // A goal note names its goal (data.goal): the clocks show it recorded, the sweeper skips it.
+  const goal = pg ? "(data::json->>'goal')" : "json_extract(data, '$.goal')";
+  const noted = `coalesce(CASE WHEN type IN ('GOAL_MISSED', 'MMD_DUE') THEN ${goal} END, '')`;
+  return `select submission_id, ${agg}(type || ${us} || to_state || ${us} || effective_at || ${us} || ${noted}, ${rs} order by seq) as h from transitions where ${where} group by submission_id`;
 }
 const CLOCK_ONE_SQL = { pg: clockHistorySql(true, 'submission_id = ?'), sqlite: clockHistorySql(false, 'submission_id = ?') };
 
@@ -225,12 +228,14 @@ export interface ClockEventRow {
   readonly type: string;
   readonly to: string;
   readonly effectiveAt: string;
+  /** For a goal note (`GOAL_MISSED`, `MMD_DUE`): the goal it records. */
+  readonly goal?: string;
 }
 
 function unpackClockHistory(packed: string): ClockEventRow[] {
   return packed.split('\x1e').map((row) => {
-    const [type, to, effectiveAt] = row.split('\x1f') as [string, string, string];
-    return { type, to, effectiveAt };
+    const [type, to, effectiveAt, goal] = row.split('\x1f') as [string, string, string, string];
+    return goal ? { type, to, effectiveAt, goal } : { type, to, effectiveAt };
   });
 }
 
@@ -248,12 +253,6 @@ export async function clockEventsOf(db: Knex, ids: readonly string[]): Promise<M
       : await rawRows<{ submission_id: string; h: string }>(db, clockHistorySql(pg, `submission_id in (${ids.map(() => '?').join(', ')})`), [...ids]);
   for (const r of rows) out.set(r.submission_id, unpackClockHistory(r.h));
   return out;
-}
-
-/** The goals a submission's history already records as missed (`GOAL_MISSED` / `MMD_DUE` rows). */
-export async function missedGoalNotes(db: Knex, submissionId: string): Promise<Array<{ goal: string; startedOn: string }>> {
-  const rows = await rawRows<{ data: string }>(db, "select data from transitions where submission_id = ? and type in ('GOAL_MISSED', 'MMD_DUE') order by seq", [submissionId]);
-  return rows.map((r) => JSON.parse(r.data) as { goal: string; startedOn: string });
 }
 
 /**

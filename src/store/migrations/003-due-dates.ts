@@ -18,7 +18,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('next_due_kind', 64).nullable();
     t.string('goal_due_date', 10).nullable();
     t.boolean('goal_missed').notNullable().defaultTo(false);
-    t.index(['status', 'next_due_key', 'id'], 'submissions_status_next_due_index');
+    t.index(['next_due_key', 'id'], 'submissions_next_due_index');
     t.index(['status', 'goal_due_date'], 'submissions_status_goal_due_index');
     t.index(['status', 'deadline_due_date'], 'submissions_status_deadline_due_index');
   });
@@ -26,7 +26,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('submissions', (t) => {
-    t.dropIndex(['status', 'next_due_key', 'id'], 'submissions_status_next_due_index');
+    t.dropIndex(['next_due_key', 'id'], 'submissions_next_due_index');
     t.dropIndex(['status', 'goal_due_date'], 'submissions_status_goal_due_index');
     t.dropIndex(['status', 'deadline_due_date'], 'submissions_status_deadline_due_index');
     t.dropColumn('next_due_key');
