@@ -38,7 +38,7 @@ const DURATION = Number(args.duration);
 const ROUNDS = Number(args.rounds);
 const SIZE = args.large ? { count: 100_000, rowsEach: 10, longCount: 20, overdueCount: 10_000 } : { count: 10_000, rowsEach: 10, longCount: 20, overdueCount: 1_000 };
 
-interface Sample { rps: number; p50: number; p99: number; non2xx: number; errors: number }
+interface Sample { rps: number; p50: number; p99: number; non2xx: number; errors: number; statusCodes?: Record<string, unknown> }
 interface CaseResult extends Sample { name: string; connections: number; rounds: Sample[] }
 
 function log(msg: string) {
@@ -79,7 +79,7 @@ function rssMb(pid: number): number {
 
 async function load(opts: autocannon.Options): Promise<Sample> {
   const r = await autocannon({ ...opts, duration: DURATION });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, ...(r.non2xx ? { statusCodes: r.statusCodeStats } : {}) };
 }
 
 const median = (xs: number[]) => {
@@ -214,7 +214,7 @@ async function runTarget(label: string, puenteDb: string, ceilingDb: string, cop
         const key = `${c.name}|${c.connections}`;
         const s = await c.run();
         samples.set(key, [...(samples.get(key) ?? []), s]);
-        log(`[${label}] round ${round}/${ROUNDS} ${c.name.padEnd(24)} c=${String(c.connections).padEnd(2)} ${s.rps.toFixed(0).padStart(6)} req/s p50 ${s.p50} ms p99 ${s.p99} ms${s.non2xx || s.errors ? ` non2xx ${s.non2xx} errors ${s.errors}` : ''}`);
+        log(`[${label}] round ${round}/${ROUNDS} ${c.name.padEnd(24)} c=${String(c.connections).padEnd(2)} ${s.rps.toFixed(0).padStart(6)} req/s p50 ${s.p50} ms p99 ${s.p99} ms${s.non2xx || s.errors ? ` non2xx ${s.non2xx} errors ${s.errors} ${JSON.stringify(s.statusCodes ?? {})}` : ''}`);
       }
     }
     const rssEnd = rssMb(puente.child.pid!);

@@ -94,7 +94,7 @@ const DAY_MS = 86_400_000;
  * and every page of a listing, and parsing the instant costs more than the rest of the clocks.
  */
 const localDates = new Map<string, string>();
-const MAX_LOCAL_DATES = 500_000;
+const MAX_LOCAL_DATES = 50_000;
 function localDate(effectiveAt: string, timeZone: string): string {
   const key = `${timeZone} ${effectiveAt}`;
   let d = localDates.get(key);
