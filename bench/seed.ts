@@ -66,7 +66,9 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
       const from = s.state;
       if (type !== 'CREATED') [snap] = transition(w.machine, snap, { type, data }) as [AnyMachineSnapshot, unknown];
       const to = statePath(snap.value);
-      const t = chainRecord(s, w, { type, data, from: type === 'CREATED' ? null : from, to, actor, comment: null, effectiveAt: at, recordedAt: at, signature: null });
+      // A step the version marks requiresSignature carries its manifestation, as the API writes it.
+      const signature = w.events[type]?.requiresSignature ? { name: actor.name, meaning: actor.role === 'manufacturer' ? 'responsibility' : 'approval', signedAt: at } : null;
+      const t = chainRecord(s, w, { type, data, from: type === 'CREATED' ? null : from, to, actor, comment: null, effectiveAt: at, recordedAt: at, signature });
       records.push(t);
       s = { ...s, state: to, status: statusOf(to), snapshot: persisted(snap), version: s.version + 1, headSeq: t.seq, headHash: t.hash,
         lastEffectiveAt: type === 'CREATED' ? null : at, stateSince: at, updatedAt: at };

@@ -14,6 +14,13 @@ import { buildOpenApi } from './http/openapi.js';
 import { createSubmissionsRouter } from './http/routes/submissions.js';
 import { createCatalogRouter } from './http/routes/workflows.js';
 import { createWebhooksRouter } from './http/routes/webhooks.js';
+import { createTransparencyLogRouter } from './http/routes/tlog.js';
+import type { TransparencyLog } from './audit/tlog.js';
+import { createAuditRouter } from './http/routes/audit.js';
+import { recordRefusedCommands } from './http/refused-commands.js';
+import { createAuditor } from './audit/auditor.js';
+import { createUsersRouter } from './http/routes/users.js';
+import { createSignatures, type Signatures } from './engine/signatures.js';
 import type { Logger } from './logger.js';
 import type { Database } from './store/db.js';
 import { createValidator } from './validation.js';
@@ -26,6 +33,10 @@ export interface AppDeps {
   readonly authLimiter?: FailedAuthLimiter;
   /** Webhook subscriptions; by default built on `db` with a validator of the schemas in `schemas/`. */
   readonly webhooks?: WebhookSubscriptions;
+  /** Passwords and signing locks (issue 6); by default built on `db` with the default password rules. */
+  readonly signatures?: Signatures;
+  /** The transparency log (checkpoints, public key, proofs under /v1/audit); not mounted when absent. */
+  readonly tlog?: TransparencyLog;
 }
 
 /** One log line per request: id, method, path, status, duration. Never headers or bodies. */
@@ -96,12 +107,18 @@ export function createApp(deps: AppDeps): Express {
   v1.use(refuseNul());
   v1.use(createCatalogRouter());
   v1.use(createSubmissionsRouter(deps.engine));
+  v1.use(createUsersRouter(deps.signatures ?? createSignatures({ db: deps.db, validator: createValidator([]) }), deps.logger));
   v1.use(createWebhooksRouter(deps.webhooks ?? createWebhookSubscriptions({ db: deps.db, validator: createValidator([]) })));
+  const auditor = createAuditor({ db: deps.db, engine: deps.engine, validator: createValidator([]) });
+  v1.use(createAuditRouter(auditor, deps.db));
+  if (deps.tlog) v1.use(createTransparencyLogRouter(deps.tlog, createValidator([])));
   app.use('/v1', v1);
 
   app.use((req) => {
     throw new NotFoundError(`No route ${req.method} ${req.path}`);
   });
+  // Refused commands (403/409/412) are recorded once their transaction has rolled back.
+  app.use(recordRefusedCommands(auditor, deps.logger));
   app.use(createErrorHandler(deps.logger));
   return app;
 }

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { DEFAULT_GOAL_DUE_SOON_DAYS } from './engine/clocks.js';
+import { DEFAULT_PASSWORD_POLICY } from './engine/passwords.js';
 import { InputError } from './errors.js';
 import { SCHEMA_BASE, createValidator } from './validation.js';
 
@@ -22,11 +23,20 @@ export interface Config {
   readonly goalDueSoonDays: number;
   /** Seconds between sweeper passes in `serve`; 0 turns the in-process sweeper off. */
   readonly sweepIntervalSeconds: number;
+  /** PEM file of the transparency log's Ed25519 key; absent: generated once into the data directory. */
+  readonly signingKeyFile?: string;
+  /** The log's origin line in checkpoints; absent: derived from the key. */
+  readonly logOrigin?: string;
+  /** Seconds between checkpoints `serve` signs when the log has grown; 0 turns them off. */
+  readonly checkpointIntervalSeconds: number;
   /** Webhook dispatcher (src/webhooks/dispatcher.ts): pass interval (0 = off), attempt timeout, attempts, first retry delay. */
   readonly webhookIntervalMs: number;
   readonly webhookTimeoutMs: number;
   readonly webhookMaxAttempts: number;
   readonly webhookBackoffMs: number;
+  /** Password rules for electronic signatures (21 CFR 11.300): fewest characters, character classes to mix. */
+  readonly passwordMinLength: number;
+  readonly passwordMinCharacterClasses: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/puente.db';
@@ -40,6 +50,9 @@ export class ConfigError extends Error {}
 /** The sweeper in `serve` runs once a minute unless told otherwise. */
 export const DEFAULT_SWEEP_INTERVAL_SECONDS = 60;
 
+/** `serve` signs a checkpoint every 5 minutes when the log has grown. */
+export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 300;
+
 /** A whole number from the environment, or the text itself for the schema to refuse. */
 const integerOr = (v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v);
 /** An optional whole-number variable: its default when unset or empty. */
@@ -47,8 +60,8 @@ const integerEnv = (v: string | undefined, fallback: number): number | string =>
 
 /**
  * Reads `DATABASE_URL`, `PORT`, `HOST`, `LOG_LEVEL`, `MX_NON_WORKING_DAYS_FILE`,
- * `ABBREVIATED_REFERENCE_AUTHORITIES`, `FDA_PRODUCT_CLASSIFICATION_FILE`, `GOAL_DUE_SOON_DAYS` and the
- * `WEBHOOK_*` dispatcher settings.
+ * `ABBREVIATED_REFERENCE_AUTHORITIES`, `FDA_PRODUCT_CLASSIFICATION_FILE`, `GOAL_DUE_SOON_DAYS`, the
+ * `WEBHOOK_*` dispatcher settings and the password rules `PASSWORD_MIN_LENGTH`, `PASSWORD_MIN_CHARACTER_CLASSES`.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let mxNonWorkingDays: string[] = [];
@@ -69,7 +82,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: integerEnv(env.WEBHOOK_TIMEOUT_MS, WEBHOOK_DEFAULTS.webhookTimeoutMs),
     webhookMaxAttempts: integerEnv(env.WEBHOOK_MAX_ATTEMPTS, WEBHOOK_DEFAULTS.webhookMaxAttempts),
     webhookBackoffMs: integerEnv(env.WEBHOOK_BACKOFF_MS, WEBHOOK_DEFAULTS.webhookBackoffMs),
+    checkpointIntervalSeconds: integerEnv(env.CHECKPOINT_INTERVAL_SECONDS, DEFAULT_CHECKPOINT_INTERVAL_SECONDS),
+    ...(env.PUENTE_SIGNING_KEY ? { signingKeyFile: env.PUENTE_SIGNING_KEY } : {}),
+    ...(env.PUENTE_LOG_ORIGIN ? { logOrigin: env.PUENTE_LOG_ORIGIN } : {}),
     sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS === undefined || env.SWEEP_INTERVAL_SECONDS === '' ? DEFAULT_SWEEP_INTERVAL_SECONDS : integerOr(env.SWEEP_INTERVAL_SECONDS),
+    passwordMinLength: integerEnv(env.PASSWORD_MIN_LENGTH, DEFAULT_PASSWORD_POLICY.minLength),
+    passwordMinCharacterClasses: integerEnv(env.PASSWORD_MIN_CHARACTER_CLASSES, DEFAULT_PASSWORD_POLICY.minCharacterClasses),
     goalDueSoonDays: env.GOAL_DUE_SOON_DAYS === undefined || env.GOAL_DUE_SOON_DAYS === '' ? DEFAULT_GOAL_DUE_SOON_DAYS : integerOr(env.GOAL_DUE_SOON_DAYS),
     ...(env.FDA_PRODUCT_CLASSIFICATION_FILE ? { productClassificationFile: env.FDA_PRODUCT_CLASSIFICATION_FILE } : {}),
     ...(env.ABBREVIATED_REFERENCE_AUTHORITIES
@@ -80,7 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     createValidator([]).check(`${SCHEMA_BASE}config.json`, raw, '', 'The configuration');
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL', '/referenceAuthorities': 'ABBREVIATED_REFERENCE_AUTHORITIES', '/goalDueSoonDays': 'GOAL_DUE_SOON_DAYS', '/sweepIntervalSeconds': 'SWEEP_INTERVAL_SECONDS', '/webhookIntervalMs': 'WEBHOOK_INTERVAL_MS', '/webhookTimeoutMs': 'WEBHOOK_TIMEOUT_MS', '/webhookMaxAttempts': 'WEBHOOK_MAX_ATTEMPTS', '/webhookBackoffMs': 'WEBHOOK_BACKOFF_MS' };
+    const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL', '/referenceAuthorities': 'ABBREVIATED_REFERENCE_AUTHORITIES', '/goalDueSoonDays': 'GOAL_DUE_SOON_DAYS', '/sweepIntervalSeconds': 'SWEEP_INTERVAL_SECONDS', '/checkpointIntervalSeconds': 'CHECKPOINT_INTERVAL_SECONDS', '/logOrigin': 'PUENTE_LOG_ORIGIN', '/signingKeyFile': 'PUENTE_SIGNING_KEY', '/webhookIntervalMs': 'WEBHOOK_INTERVAL_MS', '/webhookTimeoutMs': 'WEBHOOK_TIMEOUT_MS', '/webhookMaxAttempts': 'WEBHOOK_MAX_ATTEMPTS', '/webhookBackoffMs': 'WEBHOOK_BACKOFF_MS', '/passwordMinLength': 'PASSWORD_MIN_LENGTH', '/passwordMinCharacterClasses': 'PASSWORD_MIN_CHARACTER_CLASSES' };
     const lines = e.errors.map((fe) => `${names[fe.path.split('/').slice(0, 2).join('/')] ?? (fe.path || 'config')}: ${fe.message}`);
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }

@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'validation_failed'
   | 'idempotency_key_reused'
   | 'too_many_requests'
+  | 'signature_invalid'
+  | 'signature_locked'
   | 'integrity_failure'
   | 'unavailable';
 
@@ -79,5 +81,25 @@ export class IdempotencyKeyReusedError extends AppError {
     super('idempotency_key_reused', 'This Idempotency-Key was already used for a different request', [
       { path: '', message: 'Idempotency-Key header reused with a different method, path or body' },
     ]);
+  }
+}
+
+/**
+ * A password given to re-authenticate (an electronic signature, or `currentPassword` when changing
+ * one) is wrong (21 CFR 11.200(a)). Each one counts towards the signing lock.
+ */
+export class SignatureInvalidError extends AppError {
+  constructor(message: string, path: string) {
+    super('signature_invalid', message, [{ path, message: 'is not your password' }]);
+  }
+}
+
+/**
+ * Signing is locked for this user after consecutive failed re-authentications (21 CFR 11.300(d));
+ * only an administrator unlocks it. No password is checked while locked.
+ */
+export class SigningLockedError extends AppError {
+  constructor(message: string, path: string) {
+    super('signature_locked', message, [{ path, message: 'signing is locked for this user until an administrator unlocks it' }]);
   }
 }

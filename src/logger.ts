@@ -8,7 +8,16 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { service: 'puente' },
-      redact: { paths: ['req.headers.authorization', 'token', '*.token', 'password', '*.password', 'secret', '*.secret'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          'req.headers.authorization', 'token', '*.token', 'secret', '*.secret',
+          // Electronic-signature passwords and their hashes (issue 6), wherever a body lands in a log call.
+          'password', '*.password', '*.*.password', '*.*.*.password', 'signature.password', '*.signature.password',
+          'currentPassword', '*.currentPassword', '*.*.currentPassword', 'newPassword', '*.newPassword', '*.*.newPassword',
+          'passwordHash', '*.passwordHash', 'password_hash', '*.password_hash',
+        ],
+        censor: '[redacted]',
+      },
     },
     destination,
   );

@@ -9,13 +9,14 @@ import { createLogger, type Logger } from './logger.js';
 import { initServices } from './services.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 import { startSweeper } from './sweeper.js';
+import { startTransparencyLog } from './audit/tlog.js';
 
 /** How long shutdown waits for in-flight requests before closing anyway. */
 export const SHUTDOWN_GRACE_MS = 8000;
 
 export async function serve(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<{ server: Server; close(): Promise<void> }> {
   const services = await initServices(config);
-  const app = createApp({ db: services.db, engine: services.engine, logger });
+  const app = createApp({ db: services.db, engine: services.engine, signatures: services.signatures, tlog: services.tlog, logger });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -32,6 +33,8 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     if (shuttingDown && !res.headersSent) res.setHeader('Connection', 'close');
   });
   // Hard deadlines fire and missed goals are noted even when nobody is looking (issue 5).
+  // Queued history records join the transparency log each second; checkpoints are signed periodically.
+  const tlogLoop = startTransparencyLog(services.tlog, { integrateMs: 1000, checkpointSeconds: config.checkpointIntervalSeconds, logger });
   const sweeper = config.sweepIntervalSeconds > 0 ? startSweeper(services.engine, { intervalMs: config.sweepIntervalSeconds * 1000, logger }) : undefined;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -61,6 +64,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
       // Commands still running (their sockets were cut at the deadline) finish before the pool closes.
       for (let waited = 0; inflight.size > 0 && waited < SHUTDOWN_GRACE_MS; waited += 50) await new Promise((r) => setTimeout(r, 50));
       await sweeper?.stop();
+      await tlogLoop.stop();
       await webhooks.stop();
       await services.shutdown();
       logger.info('stopped');

@@ -6,6 +6,7 @@
  */
 import type { Engine, SweepResult } from './engine/engine.js';
 import type { Logger } from './logger.js';
+import { repeatEvery } from './repeat.js';
 
 export interface SweeperHandle {
   /** Stops the interval and waits for a pass in progress. */
@@ -19,31 +20,11 @@ export function logSweep(logger: Logger, r: SweepResult): void {
 }
 
 export function startSweeper(engine: Engine, opts: { intervalMs: number; logger: Logger }): SweeperHandle {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const pass = async () => {
+  return repeatEvery(opts.intervalMs, async () => {
     try {
       logSweep(opts.logger, await engine.sweep());
     } catch (e) {
       opts.logger.error({ err: e }, 'sweep failed');
     }
-  };
-  const schedule = (delay: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = pass().finally(() => {
-        running = undefined;
-        schedule(opts.intervalMs);
-      });
-    }, delay);
-  };
-  schedule(0);
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  });
 }

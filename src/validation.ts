@@ -36,8 +36,8 @@ function toFieldError(e: ErrorObject, prefix: string): FieldError {
   if (e.keyword === 'required') {
     path += `/${escapePointer(String(e.params.missingProperty))}`;
     message = 'is required';
-  } else if (e.keyword === 'additionalProperties') {
-    path += `/${escapePointer(String(e.params.additionalProperty))}`;
+  } else if (e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties') {
+    path += `/${escapePointer(String(e.params.additionalProperty ?? e.params.unevaluatedProperty))}`;
     message = 'is not a known field';
   } else if (e.keyword === 'enum') {
     message = `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;

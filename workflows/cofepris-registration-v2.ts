@@ -22,7 +22,7 @@ import {
   addYears,
   type CofeprisContext,
 } from './cofepris-registration.js';
-import { NUMBER_PATTERNS, clockedGoals, isoDate, meta, text, textList } from './common.js';
+import { NUMBER_PATTERNS, clockedGoals, isoDate, meta, signedEvents, text, textList } from './common.js';
 import type { DossierItem, EventSpec, GoalSpec, JsonSchema, ReferenceFacts, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -906,4 +906,19 @@ export const cofeprisRegistrationV3: WorkflowDefinition = {
     stop: ['GRANT', 'DENY', 'PREVENCION_TIMEOUT', 'DESIST'],
   },
   goals: clockedGoals(goals, { thirdPartyReview: { from: ['SEND_TO_TPR'], metBy: ['TPR_FAVORABLE_REPORT'] } }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 4: Part 11 electronic signatures (issue 6). The registration holder signs its filings
+// (application, prórroga, modification); COFEPRIS signs every resolution (grant, denial,
+// revocation, prórroga granted or denied, modification approved or rejected). Otherwise v3.
+// ---------------------------------------------------------------------------------------------
+
+export const cofeprisRegistrationV4: WorkflowDefinition = {
+  ...cofeprisRegistrationV3,
+  version: 4,
+  events: signedEvents(cofeprisRegistrationV3.events, [
+    'SUBMIT', 'SUBMIT_PRORROGA', 'SUBMIT_MODIFICATION', 'GRANT', 'DENY', 'REVOKE', 'GRANT_PRORROGA', 'DENY_PRORROGA',
+    'APPROVE_MODIFICATION', 'REJECT_MODIFICATION',
+  ]),
 };

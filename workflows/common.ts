@@ -2,7 +2,7 @@
  * Pieces every pathway shares: payload schema fragments, decision-number patterns and the
  * state-meta helper. Pure data, like every workflow file.
  */
-import type { GoalSpec, JsonSchema, StateMeta } from './types.js';
+import type { EventSpec, GoalSpec, JsonSchema, StateMeta } from './types.js';
 
 /** A free-text field of a payload. */
 export const text: JsonSchema = { type: 'string', minLength: 1, maxLength: 4000 };
@@ -37,4 +37,18 @@ export function clockedGoals(
   rules: Readonly<Record<string, Pick<GoalSpec, 'metBy' | 'from' | 'requires' | 'excludedBy' | 'missedEvent'>>>,
 ): GoalSpec[] {
   return goals.map((g) => ({ ...g, ...(rules[g.kind] ?? {}) }));
+}
+
+/**
+ * A released version's events with `requiresSignature: true` on the named ones (issue 6, 21 CFR
+ * 11.50 / 11.200): regulator decisions and the manufacturer's filings. A name the workflow does
+ * not have, or one only the `system` actor sends, is a programming error and throws at load.
+ */
+export function signedEvents(events: Readonly<Record<string, EventSpec>>, signed: readonly string[]): Record<string, EventSpec> {
+  for (const type of signed) {
+    const spec = events[type];
+    if (!spec) throw new Error(`signedEvents: no event ${type}`);
+    if (spec.roles.includes('system')) throw new Error(`signedEvents: ${type} is sent by the system actor, which never signs`);
+  }
+  return Object.fromEntries(Object.entries(events).map(([type, spec]) => [type, signed.includes(type) ? { ...spec, requiresSignature: true } : spec]));
 }

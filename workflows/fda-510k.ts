@@ -6,7 +6,7 @@
 import { assign, setup } from 'xstate';
 import type { EventSpec, GoalSpec, StateMeta, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
-import { clockedGoals } from './common.js';
+import { clockedGoals, signedEvents } from './common.js';
 
 /** Sponsor response window after an AI request: 180 calendar days, then the 510(k) is deleted. */
 export const AI_RESPONSE_DAYS = 180;
@@ -232,4 +232,15 @@ export const fda510kV2: WorkflowDefinition = {
     substantiveInteraction: { metBy: ['SUBSTANTIVE_INTERACTION', 'REQUEST_AI'] },
     missedDecisionCommunication: { missedEvent: 'MMD_DUE' },
   }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 3: Part 11 electronic signatures (issue 6). The sponsor signs its filing and FDA signs
+// every decision (SE, NSE, rescission); the machine, clock and goals are version 2's.
+// ---------------------------------------------------------------------------------------------
+
+export const fda510kV3: WorkflowDefinition = {
+  ...fda510kV2,
+  version: 3,
+  events: signedEvents(fda510kV2.events, ['SUBMIT', 'DECIDE_SE', 'DECIDE_NSE', 'RESCIND_SE']),
 };

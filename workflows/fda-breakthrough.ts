@@ -5,7 +5,7 @@
  * it. Transition table: reference/domain.md §5.6; facts and sources: §1.6.
  */
 import { assign, setup } from 'xstate';
-import { isoDate, meta, numberOf, text, textList } from './common.js';
+import { isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -207,4 +207,15 @@ export const fdaBreakthroughV2: WorkflowDefinition = {
   ...fdaBreakthrough,
   version: 2,
   clock: { kind: 'fda', start: ['REQUEST_DESIGNATION'], stop: ['GRANT', 'DENY', 'WITHDRAW'] },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 3: Part 11 electronic signatures (issue 6). The sponsor signs its request; FDA signs
+// the grant and the denial, and whoever withdraws a designation signs that. Otherwise v2.
+// ---------------------------------------------------------------------------------------------
+
+export const fdaBreakthroughV3: WorkflowDefinition = {
+  ...fdaBreakthroughV2,
+  version: 3,
+  events: signedEvents(fdaBreakthroughV2.events, ['REQUEST_DESIGNATION', 'GRANT', 'DENY', 'WITHDRAW_DESIGNATION']),
 };

@@ -17,7 +17,7 @@
  * are "withdrawn" in the sense of 860.250.
  */
 import { assign, setup } from 'xstate';
-import { clockedGoals, isoDate, meta, numberOf, text, textList } from './common.js';
+import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -378,4 +378,15 @@ export const fdaDeNovoV2: WorkflowDefinition = {
     stop: ['DECIDE_GRANT', 'DECIDE_DECLINE', 'WITHDRAW', 'AI_TIMEOUT', 'RTA_TIMEOUT', 'ESTAR_HOLD_TIMEOUT'],
   },
   goals: clockedGoals(goals, { missedDecisionCommunication: { missedEvent: 'MMD_DUE' } }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 3: Part 11 electronic signatures (issue 6). The requester signs its filing and FDA
+// signs the granting and decline orders; the machine, clock and goals are version 2's.
+// ---------------------------------------------------------------------------------------------
+
+export const fdaDeNovoV3: WorkflowDefinition = {
+  ...fdaDeNovoV2,
+  version: 3,
+  events: signedEvents(fdaDeNovoV2.events, ['SUBMIT', 'DECIDE_GRANT', 'DECIDE_DECLINE']),
 };

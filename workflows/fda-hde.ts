@@ -8,7 +8,7 @@
  * rules, the PMA table of §5.3.
  */
 import { assign, setup } from 'xstate';
-import { clockedGoals, isoDate, meta, numberOf, text, textList } from './common.js';
+import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { DeadlineSpec, EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -322,4 +322,19 @@ export const fdaHdeV2: WorkflowDefinition = {
     filing: { metBy: ['FILE'] },
     decision: { metBy: ['ISSUE_APPROVABLE', 'ISSUE_NOT_APPROVABLE'] },
   }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 3: Part 11 electronic signatures (issue 6). The sponsor signs the HUD request and the
+// HDE; OOPD and CDRH sign every decision (designation, refusal to file, approval, approvable,
+// not approvable, denial, withdrawal of approval). Machine, clock and goals: version 2's.
+// ---------------------------------------------------------------------------------------------
+
+export const fdaHdeV3: WorkflowDefinition = {
+  ...fdaHdeV2,
+  version: 3,
+  events: signedEvents(fdaHdeV2.events, [
+    'REQUEST_HUD', 'SUBMIT_HDE', 'HUD_DESIGNATED', 'HUD_DENIED', 'REFUSE_TO_FILE', 'ISSUE_APPROVAL_ORDER', 'ISSUE_APPROVABLE',
+    'ISSUE_NOT_APPROVABLE', 'ISSUE_DENIAL', 'WITHDRAW_APPROVAL',
+  ]),
 };

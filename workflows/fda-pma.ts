@@ -17,7 +17,7 @@
  *   after FDA receipt unless FDA objects (then a 135-day supplement is required).
  */
 import { assign, setup } from 'xstate';
-import { clockedGoals, isoDate, meta, numberOf, text, textList } from './common.js';
+import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -560,4 +560,19 @@ export const fdaPmaV2: WorkflowDefinition = {
     missedDecisionCommunication: { metBy: ['ISSUE_APPROVABLE', 'ISSUE_NOT_APPROVABLE'], excludedBy: ['REFER_TO_PANEL'], missedEvent: 'MMD_DUE' },
     missedDecisionCommunicationWithPanel: { metBy: ['ISSUE_APPROVABLE', 'ISSUE_NOT_APPROVABLE'], requires: ['REFER_TO_PANEL'], missedEvent: 'MMD_DUE' },
   }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 3: Part 11 electronic signatures (issue 6). The applicant signs its filing; FDA signs
+// every order and letter that decides (refusal to file, approval, approvable, not approvable,
+// denial, objection to a 30-day notice, withdrawal of approval). Machine, clock and goals: v2.
+// ---------------------------------------------------------------------------------------------
+
+export const fdaPmaV3: WorkflowDefinition = {
+  ...fdaPmaV2,
+  version: 3,
+  events: signedEvents(fdaPmaV2.events, [
+    'SUBMIT', 'REFUSE_TO_FILE', 'ISSUE_APPROVAL_ORDER', 'ISSUE_APPROVABLE', 'ISSUE_NOT_APPROVABLE', 'ISSUE_DENIAL', 'FDA_OBJECTS',
+    'WITHDRAW_APPROVAL',
+  ]),
 };

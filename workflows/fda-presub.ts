@@ -17,7 +17,7 @@
  *  - `meetingScheduled`: the meeting can be held (row 8's guard "meeting scheduled").
  */
 import { assign, setup } from 'xstate';
-import { clockedGoals, isoDate, meta, numberOf, text, textList } from './common.js';
+import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -290,4 +290,15 @@ export const fdaPresubV2: WorkflowDefinition = {
     draftMinutes: { from: ['HOLD_MEETING'], metBy: ['SUBMIT_MINUTES'] },
     finalMinutes: { from: ['SUBMIT_MINUTES'], metBy: ['FINALIZE_MINUTES'] },
   }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Version 3: Part 11 electronic signatures (issue 6). The sponsor signs its Q-Submission; FDA's
+// feedback and minutes are advice, not decisions, and are not signed. Otherwise version 2.
+// ---------------------------------------------------------------------------------------------
+
+export const fdaPresubV3: WorkflowDefinition = {
+  ...fdaPresubV2,
+  version: 3,
+  events: signedEvents(fdaPresubV2.events, ['SUBMIT']),
 };

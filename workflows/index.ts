@@ -3,19 +3,21 @@
  * started on (DESIGN §4), so old versions stay here when a new one is added.
  */
 import { cofeprisRegistration } from './cofepris-registration.js';
-import { cofeprisRegistrationV2, cofeprisRegistrationV3 } from './cofepris-registration-v2.js';
-import { fda510k, fda510kV2 } from './fda-510k.js';
-import { fdaBreakthrough, fdaBreakthroughV2 } from './fda-breakthrough.js';
-import { fdaDeNovo, fdaDeNovoV2 } from './fda-de-novo.js';
-import { fdaHde, fdaHdeV2 } from './fda-hde.js';
-import { fdaPma, fdaPmaV2 } from './fda-pma.js';
-import { fdaPresub, fdaPresubV2 } from './fda-presub.js';
+import { cofeprisRegistrationV2, cofeprisRegistrationV3, cofeprisRegistrationV4 } from './cofepris-registration-v2.js';
+import { fda510k, fda510kV2, fda510kV3 } from './fda-510k.js';
+import { fdaBreakthrough, fdaBreakthroughV2, fdaBreakthroughV3 } from './fda-breakthrough.js';
+import { fdaDeNovo, fdaDeNovoV2, fdaDeNovoV3 } from './fda-de-novo.js';
+import { fdaHde, fdaHdeV2, fdaHdeV3 } from './fda-hde.js';
+import { fdaPma, fdaPmaV2, fdaPmaV3 } from './fda-pma.js';
+import { fdaPresub, fdaPresubV2, fdaPresubV3 } from './fda-presub.js';
 import type { WorkflowDefinition } from './types.js';
 
 export const WORKFLOWS: readonly WorkflowDefinition[] = [
   fda510k, fdaDeNovo, fdaPma, fdaHde, fdaPresub, fdaBreakthrough, cofeprisRegistration, cofeprisRegistrationV2,
   // The same machines with their regulatory clocks declared (issue 5).
   fda510kV2, fdaDeNovoV2, fdaPmaV2, fdaHdeV2, fdaPresubV2, fdaBreakthroughV2, cofeprisRegistrationV3,
+  // Part 11 electronic signatures on decisions and filings (issue 6).
+  fda510kV3, fdaDeNovoV3, fdaPmaV3, fdaHdeV3, fdaPresubV3, fdaBreakthroughV3, cofeprisRegistrationV4,
 ];
 
 const byKey = new Map(WORKFLOWS.map((w) => [`${w.id}@${w.version}`, w]));

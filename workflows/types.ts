@@ -23,6 +23,15 @@ export interface EventSpec {
   readonly description: string;
   /** JSON Schema of `data`; every schema forbids unknown fields. */
   readonly schema: JsonSchema;
+  /**
+   * True when the sender must sign the step with a Part 11 electronic signature (21 CFR 11.50,
+   * 11.200): the request carries `signature: { meaning, password }`, the server re-authenticates
+   * the sender, and the history record holds the manifestation `{ name, meaning, signedAt }`.
+   * Regulator decisions and the manufacturer's filings carry it (from the versions that declare
+   * it); timer and reliance events of the `system` actor never do. Absent on released versions
+   * older than the flag, so their definition hashes are unchanged.
+   */
+  readonly requiresSignature?: boolean;
 }
 
 /**

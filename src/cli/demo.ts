@@ -3,6 +3,7 @@
  * different states and one COFEPRIS abbreviated registration relying on a clearance. Everything
  * goes through the engine, so every history row is real and hash-chained.
  */
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { CreateSubmissionBody, SendEventBody } from '../engine/engine.js';
 import { newToken } from '../http/auth.js';
@@ -10,12 +11,14 @@ import type { Services } from '../services.js';
 import type { Actor } from '../store/submissions-store.js';
 import { ensureOrganization, insertUser } from '../store/users-store.js';
 import type { HumanRole } from '../../workflows/types.js';
+import { workflowVersion } from '../../workflows/index.js';
 
 export async function seedDemo(services: Services, config: Config): Promise<void> {
   const { engine, db } = services;
   const now = new Date().toISOString();
   const acme = await ensureOrganization(db.knex, 'Acme Medical', now);
   const tokens: Record<string, string> = {};
+  const passwords: Record<string, string> = {};
   const actors: Record<string, Actor> = {};
   const people: Array<[HumanRole, string, typeof acme | null]> = [
     ['manufacturer', 'Maria Lopez (Acme Medical RA)', acme],
@@ -26,7 +29,11 @@ export async function seedDemo(services: Services, config: Config): Promise<void
   ];
   for (const [role, name, organization] of people) {
     const { token, tokenHash } = newToken();
-    const u = await insertUser(db.knex, { name, role, organization, tokenHash, now });
+    // Whoever files or decides signs (21 CFR 11.50): a random password each, printed once below.
+    const password = role === 'auditor' || role === 'admin' ? undefined : `Demo-${randomBytes(9).toString('base64url')}-7`;
+    const passwordHash = password === undefined ? undefined : await services.signatures.hashNewPassword(password, name);
+    const u = await insertUser(db.knex, { name, role, organization, tokenHash, now, passwordHash });
+    if (password !== undefined) passwords[role] = password;
     tokens[role] = token;
     actors[role] = { id: u.id, name: u.name, role: u.role, organization: u.organization };
   }
@@ -36,8 +43,16 @@ export async function seedDemo(services: Services, config: Config): Promise<void
 
   const create = async (title: string, device: CreateSubmissionBody['device'], workflow: string, input: Record<string, unknown>) =>
     (await engine.createSubmission(mfr, { workflow, title, device, input })).body.id;
+  // Filings and decisions that the workflow version marks requiresSignature are signed with the
+  // sender's password: responsibility for a manufacturer's filing, approval for a decision.
   const steps = async (id: string, list: Array<[Actor, SendEventBody]>) => {
-    for (const [actor, body] of list) await engine.sendEvent(actor, id, body);
+    for (const [actor, body] of list) {
+      const s = await engine.getSubmission(actor, id);
+      const spec = workflowVersion(s.workflow.id, s.workflow.version)?.events[body.type];
+      const meaning = actor.role === 'manufacturer' ? 'responsibility' : 'approval';
+      const signature = spec?.requiresSignature ? { signature: { meaning, password: passwords[actor.role]! } as const } : {};
+      await engine.sendEvent(actor, id, { ...body, ...signature });
+    }
   };
 
   const cleared = await create('CardioFlow PTCA catheter 510(k)', { name: 'CardioFlow PTCA catheter', model: 'CF-300', productCode: 'LOX' }, 'fda-510k', { format: 'eSTAR', variant: 'traditional' });
@@ -86,10 +101,14 @@ export async function seedDemo(services: Services, config: Config): Promise<void
   console.log('Demo data: Acme Medical, 4 510(k)s (cleared, AI hold, RTA hold, draft) and 1 COFEPRIS abbreviated registration under review.\n');
   console.log('Tokens (shown once; only their SHA-256 is stored):');
   for (const [role, token] of Object.entries(tokens)) console.log(`  ${role.padEnd(12)} ${token}`);
+  console.log('\nPasswords for electronic signatures (shown once; stored as scrypt hashes). Filings and decisions are signed with');
+  console.log('"signature": { "meaning": "approval" | "review" | "responsibility" | "authorship", "password": "..." }:');
+  for (const [role, password] of Object.entries(passwords)) console.log(`  ${role.padEnd(12)} ${password}`);
   console.log('\nTry (with `npm start` running):');
   console.log(`  export MFR=${tokens.manufacturer} COF=${tokens.cofepris} AUD=${tokens.auditor}`);
   console.log(`  curl -s ${base}/v1/submissions -H "Authorization: Bearer $MFR"`);
   console.log(`  curl -s ${base}/v1/submissions/${registration} -H "Authorization: Bearer $COF"`);
-  console.log(`  curl -s -X POST ${base}/v1/submissions/${registration}/events -H "Authorization: Bearer $COF" -H 'Content-Type: application/json' -d '{"type":"GRANT","data":{"registrationNumber":"0123E2026 SSA"}}'`);
+  console.log(`  curl -s -X POST ${base}/v1/submissions/${registration}/events -H "Authorization: Bearer $COF" -H 'Content-Type: application/json' \\`);
+  console.log(`    -d '{"type":"GRANT","data":{"registrationNumber":"0123E2026 SSA"},"signature":{"meaning":"approval","password":"${passwords.cofepris}"}}'`);
   console.log(`  curl -s ${base}/v1/submissions/${cleared}/history -H "Authorization: Bearer $AUD"`);
 }

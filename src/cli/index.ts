@@ -1,4 +1,5 @@
-/** The `puente` command: serve, migrate, user add, demo, backup, workflow migrate, sweep, webhooks deliver, audit verify. */
+/** The `puente` command: serve, migrate, user add / unlock, demo, backup, workflow migrate, sweep, webhooks deliver, audit verify, audit export. */
+import fs from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { workflowVersion } from '../../workflows/index.js';
@@ -6,6 +7,9 @@ import { HUMAN_ROLES, type HumanRole, type WorkflowDefinition } from '../../work
 import { ConfigError, loadConfig } from '../config.js';
 import { InputError } from '../errors.js';
 import { verifyDatabase } from '../engine/verify.js';
+import { parseExportQuery } from '../audit/auditor.js';
+import { writeExport } from '../audit/export.js';
+import { buildBundle, verifyBundle } from '../audit/bundle.js';
 import { newToken } from '../http/auth.js';
 import { createLogger } from '../logger.js';
 import { serve } from '../main.js';
@@ -19,6 +23,20 @@ import { seedDemo } from './demo.js';
 function role(value: string): HumanRole {
   if (!(HUMAN_ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${HUMAN_ROLES.join(', ')}`);
   return value as HumanRole;
+}
+
+/**
+ * The password piped on standard input (`--password-stdin`): the first line, without its line
+ * ending. Never echoed; a terminal is refused (use a pipe or a here-string).
+ */
+async function readPasswordFromStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new InvalidArgumentError('--password-stdin reads a pipe: printf %s "$PASSWORD" | npx puente ...');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  const line = text.split(/\r?\n/)[0] ?? '';
+  if (!line) throw new InvalidArgumentError('--password-stdin: no password on standard input');
+  return line;
 }
 
 function nonEmpty(value: string): string {
@@ -70,20 +88,40 @@ user
   .requiredOption('--role <role>', HUMAN_ROLES.join(' | '), role)
   .option('--org <organization>', 'organization name (created on first use); required for manufacturers', nonEmpty)
   .option('--json', 'print one JSON object { id, name, role, organization, token }')
-  .action(async (opts: { name: string; role: HumanRole; org?: string; json?: boolean }) => {
+  .option('--password-stdin', 'read the password for electronic signatures from standard input (one line)')
+  .action(async (opts: { name: string; role: HumanRole; org?: string; json?: boolean; passwordStdin?: boolean }) => {
     if (opts.role === 'manufacturer' && !opts.org) throw new InvalidArgumentError('--org is required for a manufacturer');
+    // Read before anything touches the database: a bad password writes nothing.
+    const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
     const services = await initServices(loadConfig());
     try {
+      const passwordHash = password === undefined ? undefined : await services.signatures.hashNewPassword(password, opts.name, '/password');
       const now = new Date().toISOString();
       const organization = opts.org ? await ensureOrganization(services.db.knex, opts.org, now) : null;
       const { token, tokenHash } = newToken();
-      const u = await insertUser(services.db.knex, { name: opts.name, role: opts.role, organization, tokenHash, now });
+      const u = await insertUser(services.db.knex, { name: opts.name, role: opts.role, organization, tokenHash, now, passwordHash });
       if (opts.json) {
         console.log(JSON.stringify({ id: u.id, name: u.name, role: u.role, organization: u.organization, token }));
       } else {
         console.log(`created ${u.role} ${u.name}${organization ? ` (${organization.name})` : ''}: ${u.id}`);
         console.log(`token (shown once): ${token}`);
       }
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+user
+  .command('unlock')
+  .description("clear a user's failed-signature count and signing lock (after 5 wrong passwords); with --password-stdin also reset the password")
+  .requiredOption('--id <id>', 'the user id (from user add)')
+  .option('--password-stdin', 'read a new password from standard input (one line)')
+  .action(async (opts: { id: string; passwordStdin?: boolean }) => {
+    const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
+    const services = await initServices(loadConfig());
+    try {
+      const r = await services.signatures.unlock(null, opts.id, password === undefined ? {} : { newPassword: password });
+      console.log(`signing unlocked for ${r.name} (${r.id})${r.passwordReset ? '; password reset' : ''}`);
     } finally {
       await services.shutdown();
     }
@@ -217,11 +255,94 @@ audit
     }
   });
 
+audit
+  .command('export')
+  .description('write every history record (or those matching the filters) as JSONL or CSV, as GET /v1/audit/export does')
+  .option('--format <format>', 'jsonl (one record per line, as the API serves it) or csv (RFC 4180)', 'jsonl')
+  .option('--out <file>', 'write to this file instead of standard output')
+  .option('--submission <id>').option('--organization <id>').option('--workflow <id>').option('--actor <userId>').option('--role <role>').option('--type <type>')
+  .option('--recorded-from <date>').option('--recorded-to <date>').option('--effective-from <date>').option('--effective-to <date>')
+  .action(async (opts: Record<string, string | undefined>) => {
+    const services = await initServices(loadConfig());
+    try {
+      const { out: file, ...rest } = opts;
+      const query = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+      const { format, filters } = parseExportQuery(services.validator, query, 'The export');
+      const out = file ? fs.createWriteStream(file) : process.stdout;
+      const result = await writeExport(services.db.reader, filters, format, out);
+      if (file) await new Promise<void>((resolve, reject) => (out as fs.WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
+      if (!result.complete) throw new Error('the output closed before the export was complete');
+      if (file) console.error(`wrote ${result.records} records to ${file}`);
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+audit
+  .command('checkpoint')
+  .description('add every queued history record to the transparency log, then sign and store a checkpoint')
+  .option('--json', 'print the checkpoint as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const services = await initServices(loadConfig());
+    try {
+      const c = await services.tlog.checkpoint();
+      if (opts.json) console.log(JSON.stringify(c));
+      else process.stdout.write(c.note);
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+audit
+  .command('bundle')
+  .description('write one submission\'s offline audit bundle: history, rules, a signed checkpoint and an inclusion proof per record')
+  .requiredOption('--submission <id>', 'the submission')
+  .requiredOption('--out <file>', 'the bundle file to write')
+  .action(async (opts: { submission: string; out: string }) => {
+    const services = await initServices(loadConfig());
+    try {
+      const bundle = await buildBundle(services.db.reader, services.tlog, opts.submission);
+      fs.writeFileSync(opts.out, `${JSON.stringify(bundle, null, 2)}\n`);
+      console.log(`wrote ${bundle.records.length} records, checkpoint of ${bundle.checkpoint.treeSize} records, to ${opts.out}`);
+      console.log(`log key: ${bundle.publicKey.verifierKey}`);
+    } catch (e) {
+      if (e instanceof Error && /^no submission/.test(e.message)) throw new InvalidArgumentError(e.message);
+      throw e;
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+audit
+  .command('verify-bundle')
+  .description('check an audit bundle with no database and no network; exit 1 on any failure')
+  .argument('<file>', 'the bundle file')
+  .option('--key <verifierKey>', "the log's published note verifier key (<origin>+<hash>+<key>) to pin")
+  .option('--json', 'print the verdict as JSON')
+  .action((file: string, opts: { key?: string; json?: boolean }) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new InvalidArgumentError(`${file}: ${(e as Error).message}`);
+    }
+    const v = verifyBundle(raw, { verifierKey: opts.key });
+    if (opts.json) console.log(JSON.stringify(v));
+    else {
+      for (const c of v.checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+      for (const f of v.failures) console.log(`FAIL ${f.seq === null ? '' : `seq ${f.seq}: `}${f.reason}`);
+      for (const w of v.warnings) console.log(`note: ${w}`);
+      console.log(v.ok ? `VERIFIED: submission ${v.submissionId}, ${v.records} records` : `NOT VERIFIED: ${v.failures.length} failure(s)`);
+    }
+    process.exitCode = v.ok ? 0 : 1;
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof ConfigError || e instanceof InvalidArgumentError || e instanceof BackupError || e instanceof InputError) {
-    console.error(`puente: ${e.message}`);
+    const why = e instanceof InputError && e.errors.length ? `: ${e.errors.map((x) => `${x.path} ${x.message}`).join('; ')}` : '';
+    console.error(`puente: ${e.message}${why}`);
     process.exit(2);
   }
   console.error(`puente: ${(e as Error).message}`);

@@ -82,7 +82,7 @@ export function describeWorkflow(w: WorkflowDefinition) {
     inputSchema: w.inputSchema,
     states: describeStates(w),
     events: Object.fromEntries(
-      Object.entries(w.events).map(([type, e]) => [type, { roles: e.roles, description: e.description, schema: e.schema }]),
+      Object.entries(w.events).map(([type, e]) => [type, { roles: e.roles, description: e.description, schema: e.schema, requiresSignature: e.requiresSignature === true }]),
     ),
     goals: w.goals,
     /** How the regulatory clock runs (receipt, restarts, end of review); null on versions without one. */
@@ -172,13 +172,14 @@ export function workflowMarkdown(w: WorkflowDefinition, versions: readonly Workf
     const deadline = st.deadline ? `${st.deadline.event} after ${st.deadline.length} ${st.deadline.unit}${st.deadline.anchor ? ` from \`${st.deadline.anchor}\`` : ''}${st.deadline.unconfirmed ? ' (UNCONFIRMED)' : ''}` : '';
     out.push(`| \`${st.path}\` | ${st.tags.join(', ')} | ${cell(deadline)} | ${cell(st.description ?? '')} |`);
   }
-  out.push('', '## Events', '', '| event | roles | from → to | data | description |', '|---|---|---|---|---|');
+  out.push('', '## Events', '', 'Events marked **signed** need a Part 11 electronic signature: `signature: { meaning, password }` in the request (21 CFR 11.50, 11.200).', '');
+  out.push('| event | roles | signature | from → to | data | description |', '|---|---|---|---|---|---|');
   for (const [type, e] of Object.entries(w.events)) {
     const moves = d.states.flatMap((st) => st.transitions.filter((t) => t.event === type).map((t) => `\`${st.path}\` → ${t.targets.map((x) => `\`${x}\``).join(', ')}`));
     const props = (e.schema.properties ?? {}) as Record<string, unknown>;
     const required = new Set((e.schema.required ?? []) as string[]);
     const data = Object.keys(props).map((k) => (required.has(k) ? `**${k}**` : k)).join(', ');
-    out.push(`| \`${type}\` | ${e.roles.join(', ')} | ${[...new Set(moves)].join('<br>')} | ${data} | ${cell(e.description)} |`);
+    out.push(`| \`${type}\` | ${e.roles.join(', ')} | ${e.requiresSignature ? 'signed' : ''} | ${[...new Set(moves)].join('<br>')} | ${data} | ${cell(e.description)} |`);
   }
   const events = (list: readonly string[] | undefined) => (list?.length ? list.map((e) => `\`${e}\``).join(', ') : '');
   if (w.clock) {

@@ -16,24 +16,31 @@ const hashes = new WeakMap<WorkflowDefinition, string>();
 export function definitionHash(w: WorkflowDefinition): string {
   let h = hashes.get(w);
   if (!h) {
-    const declarative = JSON.parse(
-      JSON.stringify({
-        id: w.id,
-        version: w.version,
-        machine: w.machine.toJSON(),
-        events: w.events,
-        goals: w.goals,
-        // Only versions that declare a clock carry the key, so older versions keep their hashes.
-        ...(w.clock ? { clock: w.clock } : {}),
-        parameters: w.parameters,
-        inputSchema: w.inputSchema,
-        dossier: w.dossierCatalog ?? null,
-      }),
-    );
-    h = sha256Hex(canonicalJson(declarative));
+    h = sha256Hex(canonicalJson(declarativeDefinition(w)));
     hashes.set(w, h);
   }
   return h;
+}
+
+/**
+ * The JSON value `definitionHash` hashes: what an audit bundle carries, so that an outside
+ * verifier recomputes the hash of the rules each record names without puente's code.
+ */
+export function declarativeDefinition(w: WorkflowDefinition): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify({
+      id: w.id,
+      version: w.version,
+      machine: w.machine.toJSON(),
+      events: w.events,
+      goals: w.goals,
+      // Only versions that declare a clock carry the key, so older versions keep their hashes.
+      ...(w.clock ? { clock: w.clock } : {}),
+      parameters: w.parameters,
+      inputSchema: w.inputSchema,
+      dossier: w.dossierCatalog ?? null,
+    }),
+  ) as Record<string, unknown>;
 }
 
 /** `{ review: 'substantive' }` -> `review.substantive`. Machines here have one region. */

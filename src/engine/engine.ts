@@ -59,6 +59,7 @@ import { DEFAULT_GOAL_DUE_SOON_DAYS, computeClocks, type ClockFigures } from './
 import { checkProductCode, type ProductClassification, type ProductClassificationEntry } from '../reference/product-classification.js';
 import { activeDeadline, allowedEventsFor, definitionHash, handledEvents, statePath, stateDescription, stateValue } from './definitions.js';
 import { GENESIS_HASH, canonicalJson, recordHash, sha256Hex } from './hash.js';
+import { createSignatures, type Signatures } from './signatures.js';
 import { MexicanCalendar, addCalendarDays, dateIn, isRealDate, parseEffectiveAt, startOfDayIn } from './time.js';
 
 /** How often a command is retried on fresh state after losing a version race. */
@@ -112,6 +113,19 @@ export interface EngineDeps {
   readonly productClassification?: ProductClassification;
   /** An open goal with at most this many days left is `due_soon` (GOAL_DUE_SOON_DAYS). */
   readonly goalDueSoonDays?: number;
+  /** Passwords and re-authentication for electronic signatures; built on `db` when absent. */
+  readonly signatures?: Signatures;
+}
+
+/**
+ * The electronic signature manifestation kept in a history record (21 CFR 11.50): the signer's
+ * printed name, the meaning, and when (the record's `recordedAt`). Inside the hashed record, so
+ * it cannot be edited or moved to another record without breaking the chain (11.70).
+ */
+export interface SignatureManifestation {
+  readonly name: string;
+  readonly meaning: string;
+  readonly signedAt: string;
 }
 
 export interface Idempotency {
@@ -239,6 +253,7 @@ export function createEngine(deps: EngineDeps) {
   const now = deps.now ?? (() => new Date());
   const calendar = deps.calendar ?? new MexicanCalendar();
   const dueSoonDays = deps.goalDueSoonDays ?? DEFAULT_GOAL_DUE_SOON_DAYS;
+  const signatures = deps.signatures ?? createSignatures({ db, validator, now });
 
   // ---------------------------------------------------------------- visibility (DESIGN §3)
 
@@ -469,7 +484,13 @@ export function createEngine(deps: EngineDeps) {
    * Plans one workflow event on `s` (role, payload, effective date, machine, history record):
    * reads only (reference facts), writes nothing.
    */
-  async function planEvent(conn: Knex, s: Submission, actor: Actor, body: SendEventBody, opts: { at: Date; trusted?: boolean }): Promise<EventPlan> {
+  async function planEvent(
+    conn: Knex,
+    s: Submission,
+    actor: Actor,
+    body: SendEventBody,
+    opts: { at: Date; trusted?: boolean; signature?: { meaning: string } | null },
+  ): Promise<EventPlan> {
     const w = requireWorkflow(s);
     const spec = w.events[body.type];
     if (!spec) {
@@ -501,6 +522,13 @@ export function createEngine(deps: EngineDeps) {
           : `${body.type} is not allowed in state ${s.state} of ${w.id}`,
       );
     }
+    // 21 CFR 11.200: the version this submission runs on marks the event as one a person signs.
+    // Checked last, so a step refused anyway says why first (409, 403, bad data).
+    if (spec.requiresSignature && !opts.signature) {
+      throw new InputError(`${body.type} must be signed: send signature { meaning, password } (21 CFR 11.50, 11.200)`, [
+        { path: '/signature', message: 'is required for this event: { "meaning": "approval" | "review" | "responsibility" | "authorship", "password" }' },
+      ]);
+    }
     const [next] = transition(w.machine, current, event as never);
     const to = statePath(next.value);
     const recordedAt = opts.at.toISOString();
@@ -513,7 +541,8 @@ export function createEngine(deps: EngineDeps) {
       comment: body.comment ?? null,
       effectiveAt,
       recordedAt,
-      signature: body.signature ? { ...body.signature, signer: actor.name, signedAt: recordedAt } : null,
+      // The manifestation only: the password given to sign never reaches the record.
+      signature: opts.signature ? ({ name: actor.name, meaning: opts.signature.meaning, signedAt: recordedAt } satisfies SignatureManifestation) : null,
     });
     const stateChanged = to !== s.state;
     const updated: Submission = {
@@ -565,6 +594,27 @@ export function createEngine(deps: EngineDeps) {
         await writeEvent(trx, p, { at: opts.at });
       }
     }
+  }
+
+  /**
+   * Electronic signature of a command (issue 6), before its transaction: scrypt is slow and
+   * must never hold the writer. The command is planned once on the read pool first, so a step
+   * that is refused anyway (404, 412, 403, bad data, 409, a missing signature) costs no password
+   * check; then the sender re-authenticates with the password (401 `signature_invalid`, counted
+   * towards the lock; 423 `signature_locked`). Returns what the record's manifestation says, or
+   * null for an unsigned step. An Idempotency-Key replay skips all of it: the first request was
+   * checked, and a replay answers its response without looking at the password again.
+   */
+  async function checkSignature(actor: Actor, id: string, body: SendEventBody, opts: { ifMatch?: number; idempotency?: Idempotency }): Promise<{ meaning: string } | null> {
+    if (opts.idempotency && (await findIdempotentResponse(reader, actor.id, opts.idempotency.key))) return null;
+    if (!body.signature) return null; // a step that needs one is refused by planEvent (422 at /signature)
+    if (actor.role === 'system') throw new InputError('The system actor does not sign', [{ path: '/signature', message: 'must be absent for the system actor' }]);
+    const s = await loadVisible(reader, actor, id);
+    if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
+    const manifestation = { meaning: body.signature.meaning };
+    await planEvent(reader, s, actor, body, { at: now(), signature: manifestation });
+    await signatures.reauthenticate(actor, body.signature.password, '/signature/password');
+    return manifestation;
   }
 
   // ---------------------------------------------------------------- views
@@ -762,6 +812,7 @@ export function createEngine(deps: EngineDeps) {
     /** POST /v1/submissions/:id/events */
     async sendEvent(actor: Actor, id: string, body: SendEventBody, opts: { ifMatch?: number; idempotency?: Idempotency } = {}) {
       validator.check(`${SCHEMA_BASE}send-event.json`, body);
+      const signature = await checkSignature(actor, id, body, opts);
       return plannedCommand(
         actor,
         opts.idempotency,
@@ -769,7 +820,7 @@ export function createEngine(deps: EngineDeps) {
           const s = await loadVisible(conn, actor, id, inTransaction);
           if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
           const at = now();
-          const event = await planEvent(conn, s, actor, body, { at });
+          const event = await planEvent(conn, s, actor, body, { at, signature });
           return { at, event, view: await describe(conn, actor, event.submission, undefined, undefined, { figures: event.figures }) };
         },
         async (trx, plan) => {

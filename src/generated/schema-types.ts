@@ -12,6 +12,141 @@ export interface Actor {
 }
 
 /**
+ * Query string of GET /v1/audit/export: the format (default jsonl) and the filters of AuditFilters. Every matching record is streamed in (recordedAt, id) order.
+ */
+export type AuditExportQuery = AuditFilters & {
+  /**
+   * jsonl: one history record per line, exactly as GET /v1/submissions/:id/history serves it; csv: RFC 4180 with a header row.
+   */
+  format?: "jsonl" | "csv";
+  [k: string]: unknown;
+};
+
+/**
+ * Filters of the auditor's history queries (GET /v1/audit/transitions and GET /v1/audit/export). Every filter given must match. Dates: an RFC 3339 date-time with offset, or YYYY-MM-DD for a whole UTC day (From: its start; To: its end, inclusive).
+ */
+export interface AuditFilters {
+  /**
+   * Submission id.
+   */
+  submission?: string;
+  /**
+   * Organization id: the records of its submissions.
+   */
+  organization?: string;
+  /**
+   * Workflow id (every version).
+   */
+  workflow?: string;
+  /**
+   * The acting user's id (`system` for timers and automatic notices).
+   */
+  actor?: string;
+  /**
+   * The actor's role when the record was written.
+   */
+  role?: "manufacturer" | "fda" | "cofepris" | "auditor" | "admin" | "system";
+  /**
+   * Record type: an event such as SUBMIT, or CREATED, DOCUMENT_ADDED, MIGRATED, GOAL_MISSED, MMD_DUE, REFERENCE_INVALIDATED.
+   */
+  type?: string;
+  /**
+   * recordedAt on or after.
+   */
+  recordedFrom?: string;
+  /**
+   * recordedAt on or before.
+   */
+  recordedTo?: string;
+  /**
+   * effectiveAt on or after.
+   */
+  effectiveFrom?: string;
+  /**
+   * effectiveAt on or before.
+   */
+  effectiveTo?: string;
+  [k: string]: unknown;
+}
+
+/**
+ * Query string of GET /v1/audit/refusals: filters, and keyset pagination in (recordedAt, id) order, oldest first.
+ */
+export interface AuditRefusalsQuery {
+  /**
+   * Submission id as named by the refused request.
+   */
+  submission?: string;
+  /**
+   * The refused user's id.
+   */
+  actor?: string;
+  /**
+   * The status the command was refused with.
+   */
+  status?: "403" | "409" | "412";
+  /**
+   * Refused on or after (RFC 3339 date-time, or YYYY-MM-DD: that UTC day's start).
+   */
+  from?: string;
+  /**
+   * Refused on or before (RFC 3339 date-time, or YYYY-MM-DD: that whole UTC day).
+   */
+  to?: string;
+  /**
+   * 1 to 200, default 50.
+   */
+  limit?: string;
+  /**
+   * nextCursor of the previous page (with the same filters).
+   */
+  cursor?: string;
+}
+
+/**
+ * Query string of GET /v1/audit/transitions: the filters of AuditFilters, and keyset pagination in (recordedAt, id) order, oldest first.
+ */
+export type AuditTransitionsQuery = AuditFilters & {
+  /**
+   * 1 to 200, default 50.
+   */
+  limit?: string;
+  /**
+   * nextCursor of the previous page (with the same filters).
+   */
+  cursor?: string;
+  [k: string]: unknown;
+};
+
+/**
+ * GET /v1/audit/verify: every submission's hash chain recomputed (seq 1..n without gaps, each prevHash the previous hash, each hash the SHA-256 of the record's RFC 8785 form, the submission's head its last record).
+ */
+export interface AuditVerify {
+  ok: boolean;
+  submissions: number;
+  /**
+   * History records checked.
+   */
+  transitions: number;
+  /**
+   * The first break of each broken chain.
+   */
+  failures: {
+    submissionId: string;
+    seq: number;
+    reason: string;
+  }[];
+}
+
+/**
+ * Body of POST /v1/me/password. A user who has a password gives it as currentPassword; a user without one sets the first with the bearer token alone. newPassword must meet the password rules (PASSWORD_MIN_LENGTH, PASSWORD_MIN_CHARACTER_CLASSES).
+ */
+export interface ChangePassword {
+  currentPassword?: string;
+  newPassword: string;
+}
+
+/**
  * The server configuration, read from the environment.
  */
 export interface Config {
@@ -19,6 +154,18 @@ export interface Config {
   port: number;
   host: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /**
+   * CHECKPOINT_INTERVAL_SECONDS: seconds between the checkpoints serve signs when the transparency log has grown (default 300); 0 turns them off.
+   */
+  checkpointIntervalSeconds?: number;
+  /**
+   * PUENTE_SIGNING_KEY: PEM file of the transparency log's Ed25519 private key.
+   */
+  signingKeyFile?: string;
+  /**
+   * PUENTE_LOG_ORIGIN: the origin line (and key name) of the log's checkpoints: no spaces or plus signs.
+   */
+  logOrigin?: string;
   /**
    * SWEEP_INTERVAL_SECONDS: seconds between sweeper passes in serve (default 60); 0 turns it off.
    */
@@ -43,6 +190,14 @@ export interface Config {
    * WEBHOOK_BACKOFF_MS: delay before the second attempt, doubled after each failure, at most one hour (default 10000).
    */
   webhookBackoffMs?: number;
+  /**
+   * PASSWORD_MIN_LENGTH: the fewest characters a password may have (default 12; 21 CFR 11.300).
+   */
+  passwordMinLength?: number;
+  /**
+   * PASSWORD_MIN_CHARACTER_CLASSES: how many of lowercase, uppercase, digits and other characters a password must mix (default 3).
+   */
+  passwordMinCharacterClasses?: number;
   mxNonWorkingDays?: string[];
   /**
    * FDA_PRODUCT_CLASSIFICATION_FILE: a newer foiclass.txt from FDA's product classification download.
@@ -130,6 +285,11 @@ export interface Document {
 }
 
 /**
+ * Query string of an endpoint that takes no parameters (GET /v1/audit/verify, GET /v1/submissions/:id/report): any parameter is refused.
+ */
+export interface EmptyQuery {}
+
+/**
  * Query string of GET /v1/submissions.
  */
 export interface ListSubmissionsQuery {
@@ -210,6 +370,41 @@ export interface Problem {
 }
 
 /**
+ * A command refused with 403, 409 or 412, recorded after its transaction rolled back: who, what, on which submission, why. Never the request body, passwords or tokens.
+ */
+export interface RefusedCommand {
+  id: string;
+  recordedAt: string;
+  actor: Actor;
+  method: string;
+  /**
+   * The request path, without the query string.
+   */
+  path: string;
+  /**
+   * As named in the path; null for POST /v1/submissions.
+   */
+  submissionId: string | null;
+  /**
+   * The event sent (POST .../events), CREATED (POST /v1/submissions) or DOCUMENT_ADDED (POST .../documents).
+   */
+  eventType: string | null;
+  status: 403 | 409 | 412;
+  /**
+   * The problem code answered (forbidden, event_not_allowed, version_mismatch).
+   */
+  code: string;
+  /**
+   * The problem detail answered.
+   */
+  detail: string;
+  /**
+   * X-Request-Id of the refused request (also in the server log).
+   */
+  requestId: string | null;
+}
+
+/**
  * Body of POST /v1/submissions/:id/events. `data` is checked against the event's payload schema.
  */
 export interface SendEvent {
@@ -226,10 +421,24 @@ export interface SendEvent {
 }
 
 /**
- * The meaning the signer attaches to the step (21 CFR 11.50). The server records the signer's name and the time.
+ * A Part 11 electronic signature on the step (21 CFR 11.50, 11.200): its meaning and the signer's password, re-checked by the server. The history records the manifestation { name, meaning, signedAt }; the password is never stored, logged or returned.
  */
 export interface Signature {
-  meaning: string;
+  /**
+   * What the signature means (21 CFR 11.50(a)(3)): approval (a decision or order), review, responsibility (taking responsibility for a filing), authorship.
+   */
+  meaning: "approval" | "review" | "responsibility" | "authorship";
+  /**
+   * The signer's own password (set with POST /v1/me/password or puente user add --password-stdin).
+   */
+  password: string;
+}
+
+/**
+ * Body of POST /v1/users/:id/signing-unlock (admins): clears the user's failed-signature count and signing lock; with newPassword, also resets the user's password (which must meet the password rules).
+ */
+export interface SigningUnlock {
+  newPassword?: string;
 }
 
 export interface Submission {
@@ -302,6 +511,28 @@ export interface Submission {
 }
 
 /**
+ * Query string of GET /v1/audit/proofs/consistency: two tree sizes, from <= to.
+ */
+export interface TlogConsistencyQuery {
+  from: string;
+  to: string;
+}
+
+/**
+ * Query string of GET /v1/audit/proofs/inclusion.
+ */
+export interface TlogInclusionQuery {
+  /**
+   * A history record id.
+   */
+  transitionId: string;
+  /**
+   * The tree size of a checkpoint; default the whole log.
+   */
+  treeSize?: string;
+}
+
+/**
  * One history record. hash = hex SHA-256 of the RFC 8785 canonical JSON of the record without `hash`; prevHash of seq 1 is 64 zeros.
  */
 export interface Transition {
@@ -318,7 +549,13 @@ export interface Transition {
   comment: string | null;
   effectiveAt: string;
   recordedAt: string;
+  /**
+   * The electronic signature manifestation (21 CFR 11.50), inside the hashed record (11.70): the signer's printed name, the meaning, and when (the record's recordedAt). Null when the step was not signed.
+   */
   signature: {
+    name?: string;
+    meaning?: "approval" | "review" | "responsibility" | "authorship";
+    signedAt?: string;
     [k: string]: unknown;
   } | null;
   workflow: {

@@ -19,6 +19,8 @@ const STATUS: Record<ErrorCode, number> = {
   validation_failed: 422,
   idempotency_key_reused: 422,
   too_many_requests: 429,
+  signature_invalid: 401,
+  signature_locked: 423,
   integrity_failure: 500,
   unavailable: 503,
 };
@@ -36,9 +38,16 @@ const TITLE: Record<ErrorCode, string> = {
   validation_failed: 'Validation failed',
   idempotency_key_reused: 'Idempotency key reused',
   too_many_requests: 'Too many requests',
+  signature_invalid: 'Signature invalid',
+  signature_locked: 'Signing locked',
   integrity_failure: 'Integrity check failed',
   unavailable: 'Service unavailable',
 };
+
+/** The HTTP status of a domain error code (for middleware that acts on refusals, e.g. http/refused-commands.ts). */
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}
 
 export function sendProblem(res: Response, code: ErrorCode | 'internal_error', detail: string, errors: readonly FieldError[] = []): void {
   const status = code === 'internal_error' ? 500 : STATUS[code];
@@ -83,6 +92,10 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof AppError) {
       if (err.retryAfterSeconds) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       if (err.code === 'integrity_failure') logger.error({ reqId: res.locals.reqId, detail: err.message }, 'integrity failure');
+      // 21 CFR 11.300(d): attempts to sign as someone else are reported (the user, never the password).
+      if (err.code === 'signature_invalid' || err.code === 'signature_locked') {
+        logger.warn({ reqId: res.locals.reqId, userId: res.locals.actor?.id, code: err.code, detail: err.message }, 'signature refused');
+      }
       sendProblem(res, err.code, err.message, err.errors);
       return;
     }

@@ -25,10 +25,16 @@ function rewriteRefs(node: unknown, names: Map<string, string>): unknown {
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 const json = (schema: Json, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const checkpoint = { type: 'object', properties: { treeSize: { type: 'integer' }, rootHash: { type: 'string', description: 'hex' }, timestamp: { type: 'string' }, note: { type: 'string', description: 'the signed note text' } } };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const versionParam = { name: 'version', in: 'query', required: false, description: 'A workflow version in the catalog (default: the latest)', schema: { type: 'integer', minimum: 1 } };
 const mermaid = { description: 'Mermaid stateDiagram-v2 text', content: { 'text/plain': { schema: { type: 'string' } } } };
 const commonErrors = { '401': problem('unauthenticated'), '404': problem('not_found'), '422': problem('validation_failed') };
+
+/** Query parameters of a schema that adds its own properties to a shared filter schema (allOf). */
+function queryParams(schemas: Json, ...names: string[]): Json[] {
+  return names.flatMap((n) => Object.entries((schemas[n] as { properties?: Json }).properties ?? {}).map(([name, schema]) => ({ name, in: 'query', schema })));
+}
 
 export function buildOpenApi(): Json {
   const files = loadSchemaFiles();
@@ -44,7 +50,8 @@ export function buildOpenApi(): Json {
     schemas[`${w.id}.${w.version}.input`] = rewriteRefs(w.inputSchema, names);
     for (const [type, e] of Object.entries(w.events)) {
       const name = `${w.id}.${w.version}.${type}`;
-      schemas[name] = { ...(rewriteRefs(e.schema, names) as Json), description: `${e.description} Roles: ${e.roles.join(', ')}.` };
+      const signed = e.requiresSignature ? ' Requires an electronic signature: `signature: { meaning, password }`.' : '';
+      schemas[name] = { ...(rewriteRefs(e.schema, names) as Json), description: `${e.description} Roles: ${e.roles.join(', ')}.${signed}` };
       eventVariants.push(ref(name));
     }
   }
@@ -70,6 +77,27 @@ export function buildOpenApi(): Json {
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': json({ type: 'object' }) } } },
       '/docs': { get: { summary: 'This document rendered as HTML', security: [], responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
       '/v1/me': { get: { summary: 'The caller', responses: { '200': json(ref('Actor')), '401': problem('unauthenticated') } } },
+      '/v1/me/password': {
+        post: {
+          summary: "Set or change the caller's password for electronic signatures (21 CFR 11.300): currentPassword is required once a password exists; newPassword must meet the password rules",
+          requestBody: { required: true, content: { 'application/json': { schema: ref('ChangePassword') } } },
+          responses: {
+            '204': { description: 'Password set' }, '400': problem('malformed_json'), '401': problem('unauthenticated, or signature_invalid (wrong currentPassword)'),
+            '403': problem('forbidden'), '422': problem('validation_failed'), '423': problem('signature_locked'),
+          },
+        },
+      },
+      '/v1/users/{id}/signing-unlock': {
+        post: {
+          summary: "Admins: clear a user's failed-signature count and signing lock; with newPassword also reset the password",
+          parameters: [idParam],
+          requestBody: { required: false, content: { 'application/json': { schema: ref('SigningUnlock') } } },
+          responses: {
+            '200': json({ type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, signingLocked: { const: false }, passwordReset: { type: 'boolean' } } }),
+            '400': problem('malformed_json'), '403': problem('forbidden'), ...commonErrors,
+          },
+        },
+      },
       '/v1/workflows': { get: { summary: 'Workflow catalog: the latest version of each workflow, with every version in the catalog and its definition hash', responses: { '200': json({ type: 'object' }) } } },
       '/v1/workflows/{id}': {
         get: { summary: 'One workflow: states (tags, clocks, deadlines), events (roles, payload schema), goals, parameters', parameters: [idParam, versionParam], responses: { '200': json({ type: 'object' }), '404': problem('not_found'), '422': problem('validation_failed') } },
@@ -99,6 +127,7 @@ export function buildOpenApi(): Json {
           responses: {
             '200': json({ type: 'object', properties: { submission: ref('Submission'), transition: ref('Transition') } }),
             '400': problem('malformed_json'), '403': problem('forbidden'), '409': problem('event_not_allowed'), '412': problem('version_mismatch'), '413': problem('payload_too_large'), ...commonErrors,
+            '401': problem('unauthenticated, or signature_invalid (the signature password is wrong)'), '423': problem('signature_locked'),
           },
         },
       },
@@ -128,6 +157,63 @@ export function buildOpenApi(): Json {
       '/v1/webhooks/{id}': {
         get: { summary: 'One webhook subscription (never its secret)', parameters: [idParam], responses: { '200': json(ref('Webhook')), '403': problem('forbidden'), ...commonErrors } },
         delete: { summary: 'Delete a webhook subscription with its delivery log; pending deliveries are dropped', parameters: [idParam], responses: { '204': { description: 'Deleted' }, '403': problem('forbidden'), ...commonErrors } },
+      },
+      '/v1/audit/transitions': {
+        get: {
+          summary: 'History records across submissions (auditors, admins), filtered, oldest first by (recordedAt, id), keyset pagination; each item exactly as GET /v1/submissions/{id}/history serves it',
+          parameters: queryParams(schemas, 'AuditFilters', 'AuditTransitionsQuery'),
+          responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('Transition') }, nextCursor: { type: ['string', 'null'] } } }), '403': problem('forbidden'), ...commonErrors },
+        },
+      },
+      '/v1/audit/verify': {
+        get: { summary: 'Recompute every hash chain in the database (auditors, admins)', responses: { '200': json(ref('AuditVerify')), '403': problem('forbidden'), ...commonErrors } },
+      },
+      '/v1/audit/export': {
+        get: {
+          summary: 'Every matching history record, streamed (auditors, admins): JSONL (one record per line, as the history serves it) or CSV (RFC 4180, header row, nested objects as JSON text, cells starting with = + - @ tab or CR prefixed with \')',
+          parameters: queryParams(schemas, 'AuditFilters', 'AuditExportQuery'),
+          responses: {
+            '200': { description: 'The export, as an attachment (Content-Disposition)', content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv; charset=utf-8': { schema: { type: 'string' } } } },
+            '403': problem('forbidden'), ...commonErrors,
+          },
+        },
+      },
+      '/v1/audit/refusals': {
+        get: {
+          summary: 'Commands refused with 403, 409 or 412 (auditors, admins), oldest first by (recordedAt, id), keyset pagination',
+          parameters: Object.entries((schemas.AuditRefusalsQuery as { properties: Json }).properties).map(([name, schema]) => ({ name, in: 'query', schema })),
+          responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('RefusedCommand') }, nextCursor: { type: ['string', 'null'] } } }), '403': problem('forbidden'), ...commonErrors },
+        },
+      },
+      '/v1/audit/checkpoints': {
+        post: { summary: 'Add queued history records to the transparency log, then sign and store a checkpoint (admins): C2SP tlog-checkpoint in a C2SP signed note (Ed25519)', responses: { '201': json(checkpoint), '403': problem('forbidden'), ...commonErrors } },
+      },
+      '/v1/audit/checkpoints/latest': {
+        get: { summary: 'The latest signed checkpoint of the transparency log (auditors, admins)', responses: { '200': json(checkpoint), '403': problem('forbidden'), ...commonErrors } },
+      },
+      '/v1/audit/public-key': {
+        get: { summary: "The transparency log's public key: PEM, and the note verifier key <origin>+<key hash>+<base64 key>", responses: { '200': json({ type: 'object', properties: { pem: { type: 'string' }, verifierKey: { type: 'string' }, origin: { type: 'string' } } }), ...commonErrors } },
+      },
+      '/v1/audit/proofs/inclusion': {
+        get: {
+          summary: 'RFC 9162 inclusion proof of a history record in the tree of treeSize records (default: the whole log) (auditors, admins)',
+          parameters: queryParams(schemas, 'TlogInclusionQuery'),
+          responses: { '200': json({ type: 'object', properties: { leafIndex: { type: 'integer' }, treeSize: { type: 'integer' }, rootHash: { type: 'string' }, auditPath: { type: 'array', items: { type: 'string' } } } }), '403': problem('forbidden'), ...commonErrors },
+        },
+      },
+      '/v1/audit/proofs/consistency': {
+        get: {
+          summary: 'RFC 9162 consistency proof between the trees of `from` and `to` records (auditors, admins)',
+          parameters: queryParams(schemas, 'TlogConsistencyQuery'),
+          responses: { '200': json({ type: 'object', properties: { from: { type: 'integer' }, to: { type: 'integer' }, proof: { type: 'array', items: { type: 'string' } } } }), '403': problem('forbidden'), ...commonErrors },
+        },
+      },
+      '/v1/submissions/{id}/report': {
+        get: {
+          summary: 'The history as a printable, self-contained HTML page (EU Annex 11 §8): every record with its signature manifestation and chain links, and the chain verification (auditors, admins, and whoever may see the submission)',
+          parameters: [idParam],
+          responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...commonErrors },
+        },
       },
       '/v1/webhooks/{id}/deliveries': {
         get: {

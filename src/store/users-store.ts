@@ -60,7 +60,7 @@ export async function ensureOrganization(db: Knex, name: string, now: string): P
 
 export async function insertUser(
   db: Knex,
-  user: { name: string; role: HumanRole; organization: Organization | null; tokenHash: string; now: string },
+  user: { name: string; role: HumanRole; organization: Organization | null; tokenHash: string; now: string; passwordHash?: string },
 ): Promise<User> {
   const id = uuidv7();
   await db('users').insert({
@@ -71,6 +71,73 @@ export async function insertUser(
     token_hash: user.tokenHash,
     disabled: false,
     created_at: user.now,
+    ...(user.passwordHash ? { password_hash: user.passwordHash, password_changed_at: user.now } : {}),
   });
   return { id, name: user.name, role: user.role, organization: user.organization, disabled: false, createdAt: user.now };
+}
+
+/**
+ * What re-authentication needs of a user (21 CFR 11.200, 11.300): the password hash (a PHC
+ * string, never leaves the server), consecutive failed attempts and when signing was locked.
+ */
+export interface UserCredentials {
+  readonly userId: string;
+  readonly name: string;
+  readonly role: HumanRole;
+  readonly disabled: boolean;
+  readonly passwordHash: string | null;
+  readonly signatureFailures: number;
+  readonly signingLockedAt: string | null;
+}
+
+export async function findUserCredentials(db: Knex, userId: string): Promise<UserCredentials | undefined> {
+  const row = await db('users')
+    .where({ id: userId })
+    .first<{ id: string; name: string; role: string; disabled: number | boolean; password_hash: string | null; signature_failures: number | string; signing_locked_at: string | null } | undefined>(
+      'id', 'name', 'role', 'disabled', 'password_hash', 'signature_failures', 'signing_locked_at',
+    );
+  if (!row) return undefined;
+  return {
+    userId: row.id,
+    name: row.name,
+    role: row.role as HumanRole,
+    disabled: Boolean(row.disabled),
+    passwordHash: row.password_hash,
+    signatureFailures: Number(row.signature_failures),
+    signingLockedAt: row.signing_locked_at,
+  };
+}
+
+/**
+ * One failed re-authentication, counted in SQL (concurrent failures all count); the count reaching
+ * `maxFailures` locks signing at `now`. Returns the count and lock time after the write.
+ */
+export async function recordSignatureFailure(db: Knex, userId: string, maxFailures: number, now: string): Promise<{ failures: number; lockedAt: string | null }> {
+  await db('users')
+    .where({ id: userId })
+    .update({
+      signature_failures: db.raw('signature_failures + 1'),
+      signing_locked_at: db.raw('case when signing_locked_at is null and signature_failures + 1 >= ? then ? else signing_locked_at end', [maxFailures, now]),
+    });
+  const row = await db('users').where({ id: userId }).first<{ signature_failures: number | string; signing_locked_at: string | null }>('signature_failures', 'signing_locked_at');
+  return { failures: Number(row.signature_failures), lockedAt: row.signing_locked_at };
+}
+
+/** A successful re-authentication ends the run of failures (written only when there was one). */
+export async function clearSignatureFailures(db: Knex, userId: string): Promise<void> {
+  await db('users').where({ id: userId }).where('signature_failures', '>', 0).whereNull('signing_locked_at').update({ signature_failures: 0 });
+}
+
+/** Sets a user's password hash; `unlock` also clears the failure count and the signing lock. */
+export async function setPasswordHash(db: Knex, userId: string, passwordHash: string, now: string, opts: { unlock: boolean }): Promise<boolean> {
+  const n = await db('users')
+    .where({ id: userId })
+    .update({ password_hash: passwordHash, password_changed_at: now, ...(opts.unlock ? { signature_failures: 0, signing_locked_at: null } : {}) });
+  return n > 0;
+}
+
+/** An administrator clears a user's failed-signature count and signing lock. */
+export async function unlockSigning(db: Knex, userId: string): Promise<boolean> {
+  const n = await db('users').where({ id: userId }).update({ signature_failures: 0, signing_locked_at: null });
+  return n > 0;
 }

@@ -29,6 +29,7 @@ describe('README walk-through', () => {
       env: { ...process.env, API: server.url, DATABASE_URL: db.url },
       timeout: 120_000,
     });
+    expect(stdout).toMatch(/^signature_invalid$/m);
     expect(stdout).toMatch(/^cleared$/m);
     // The worked example of issue 5: received 2026-01-05, AI hold 03-01 to 05-30, SE 06-20.
     expect(stdout).toMatch(/^calendarDays 166, holdDays 90, fdaDays 76$/m);
@@ -37,6 +38,7 @@ describe('README walk-through', () => {
     expect(stdout).toMatch(/SUBMIT is refused in state preparing: the dossier is incomplete; missing: application-form/);
     expect(stdout).toMatch(/^registered\.current$/m);
     expect(stdout).toMatch(/validUntil: '2031-09-01'/);
+    expect(stdout).toMatch(/meaning: 'approval',\s+name: 'Lic\. Ana Torres',\s+signedAt: '\d{4}-/);
     expect(stdout).toMatch(/chain OK: 20 records/);
     expect(stdout).not.toMatch(/BROKEN/);
   }, 120_000);
@@ -51,6 +53,9 @@ describe('README walk-through', () => {
       expect(typeof entry.durationMs).toBe('number');
     }
     expect(server.logs.join('')).not.toMatch(/pte_[A-Za-z0-9_-]{20,}/);
+    // Passwords given to sign (right or wrong) never reach the log; the refused attempt is reported.
+    expect(server.logs.join('')).not.toMatch(/Maria-Signs|Carter-Decides|Torres-Resuelve|not-my-password/);
+    expect(server.logs.join('')).toMatch(/"msg":"signature refused"/);
   });
 
   it('stops cleanly on SIGTERM', async () => {

@@ -42,7 +42,7 @@ import { loadProductClassification } from '../../src/reference/product-classific
 import { WORKFLOWS, latestWorkflow, latestWorkflows, workflowVersion } from '../../workflows/index.js';
 import type { WorkflowDefinition } from '../../workflows/types.js';
 import { Api, DEVICE, body510k, bodyRegistration, daysAgo } from '../http/helpers.js';
-import { addUser, createTestContext, documentBytes, type TestContext, type TestUser } from '../support/fixtures.js';
+import { TEST_PASSWORD, addUser, createTestContext, documentBytes, type TestContext, type TestUser } from '../support/fixtures.js';
 import {
   anyJson,
   assertContract,
@@ -100,6 +100,16 @@ const WEIGHTS = {
   webhook: 2,
   webhookDeliveries: 2,
   webhookDelete: 2,
+  auditTransitions: 4,
+  auditExport: 3,
+  auditRefusals: 2,
+  auditVerify: 1,
+  report: 3,
+  mePassword: 3,
+  signingUnlock: 2,
+  tlogInclusion: 3,
+  tlogConsistency: 2,
+  tlogCheckpoints: 2,
 } as const;
 const WEIGHT_SUM = Object.values(WEIGHTS).reduce((a, b) => a + b, 0);
 const runsFor = (k: keyof typeof WEIGHTS) => Math.max(1, Math.ceil((TOTAL * WEIGHTS[k]) / WEIGHT_SUM));
@@ -160,6 +170,7 @@ const ids = {
   beta: [] as string[],
   hde: [] as string[],
   webhooks: [] as string[],
+  transitions: [] as string[],
 };
 /** Acme's FDA submissions creation inputs may name (tracked references, Breakthrough links). */
 let refs: CreationRefs = { tracked: [], linkable: [] };
@@ -170,7 +181,7 @@ beforeAll(async () => {
   ctx = await createTestContext();
   // A limiter that never blocks: junk Authorization headers would otherwise lock every later
   // request of this address out with 429 and hide the endpoints behind it.
-  const app = createApp({ db: ctx.services.db, engine: ctx.services.engine, logger: pino({ level: 'silent' }), authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER) });
+  const app = createApp({ db: ctx.services.db, engine: ctx.services.engine, signatures: ctx.services.signatures, tlog: ctx.services.tlog, logger: pino({ level: 'silent' }), authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER) });
   server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   api = new Api(app);
@@ -234,6 +245,7 @@ beforeAll(async () => {
     ids.webhooks.push(w.body.id as string);
   }
   ids.organizations = [m.actor.organization!.id, beta.actor.organization!.id];
+  ids.transitions = ((await ctx.services.db.knex('transitions').select('id').limit(20)) as Array<{ id: string }>).map((r) => r.id);
 }, 120_000);
 
 afterAll(async () => {
@@ -275,6 +287,12 @@ async function checkWrite(kind: WriteKind, r: Req, res: HttpAnswer, before: DbSn
   const d = diffDb(before, after);
   const where = `${label(r)} -> ${res.status}: diff ${showDiff(d)}`;
   const replayed = res.headers['idempotent-replayed'] === 'true';
+  // A command refused with 403, 409 or 412 leaves exactly one refused_commands row and nothing else.
+  if ((kind === 'create' || kind === 'event' || kind === 'upload') && !replayed && [403, 409, 412].includes(res.status)) {
+    const exact = JSON.stringify(d.counts) === JSON.stringify({ refused_commands: 1 }) && !d.added.length && !d.removed.length && !d.changed.size;
+    if (!exact) throw new Error(`refused command did not record exactly one refusal: ${where}`);
+    return;
+  }
   if (kind === 'none' || res.status >= 300 || replayed) {
     if (!isEmptyDiff(d)) throw new Error(`state changed by a ${replayed ? 'replayed' : res.status >= 300 ? 'rejected' : 'read-only'} request: ${where}`);
     return;
@@ -601,7 +619,7 @@ function eventBases(): JsonObject[] {
     for (const [type, spec] of Object.entries(w.events)) {
       const data = exampleOf(spec.schema) as JsonObject;
       out.push({ type, data });
-      out.push({ type, data, comment: 'per letter of today', effectiveAt: daysAgo(2), signature: { meaning: 'review' } });
+      out.push({ type, data, comment: 'per letter of today', effectiveAt: daysAgo(2), signature: { meaning: 'review', password: TEST_PASSWORD } });
     }
   }
   out.push({ type: 'SUBMIT' }, { type: 'NOT_AN_EVENT', data: {} });
@@ -909,6 +927,178 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
     flushSurvey();
   }, TIMEOUT);
 
+  /** Query strings of the auditor's endpoints: known parameters with good and bad values, junk, repeats. */
+  const auditQuery = (extra: Record<string, fc.Arbitrary<string>>) => {
+    const cursorOf = (v: string) => Buffer.from(v, 'utf8').toString('base64url');
+    const date = fc.constantFrom('2026-01-01', daysAgo(3), '2026-02-30', '0000-01-01', '9999-12-31', '2026-01-01T10:00:00Z', '2026-01-01T10:00:00.123456789+05:30', '2026-01-01T24:00:00Z', '2026-01-01T10:00:60Z', '2026-01-01T10:00:00+24:00', '2026-01-01T10:00:00', 'yesterday', '');
+    const values: Record<string, fc.Arbitrary<string>> = {
+      submission: fc.constantFrom(...ids.submissions, 'nope'),
+      organization: fc.constantFrom(...ids.organizations, 'nope'),
+      workflow: fc.constantFrom(...CATALOG_IDS, 'nope'),
+      actor: fc.constantFrom(...Object.values(ctx.users).map((u) => u.actor.id), 'system', 'nope'),
+      role: fc.constantFrom('manufacturer', 'fda', 'cofepris', 'auditor', 'admin', 'system', 'boss', 'FDA'),
+      type: fc.constantFrom('SUBMIT', 'CREATED', 'DOCUMENT_ADDED', 'submit', 'A'.repeat(64), 'A'.repeat(65)),
+      recordedFrom: date, recordedTo: date, effectiveFrom: date, effectiveTo: date, from: date, to: date,
+      status: fc.constantFrom('403', '409', '412', '404', '500', 'x'),
+      limit: fc.constantFrom('1', '2', '50', '200', '0', '201', '-1', '1e2', '007', ' 5', 'abc'),
+      cursor: fc.oneof(
+        fc.constantFrom(...ids.submissions).map((id) => cursorOf(`2026-01-01T00:00:00.000Z|${id}`)),
+        fc.constantFrom("2026-01-01T00:00:00.000Z|' OR 1=1 --", '|', 'x|y', '9999-12-31T23:59:59.999Z|ffffffff-ffff-ffff-ffff-ffffffffffff').map(cursorOf),
+        fc.constantFrom('AAAA', 'a'.repeat(200), 'a'.repeat(201), '%2F'),
+        hostileString.map(cursorOf),
+      ),
+      ...extra,
+    };
+    return queryArb(Object.keys(values), (k) => fc.oneof({ weight: 3, arbitrary: values[k] ?? hostileString }, { weight: 1, arbitrary: hostileString }));
+  };
+  const transitionKeys = { format: fc.constantFrom('jsonl', 'csv', 'xml', 'CSV') };
+
+  it('GET /v1/audit/transitions (query)', async () => {
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: false }), auditQuery({}), async (h, q) => {
+        const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/transitions', q), ...h }, 'none');
+        if (res.status === 200) {
+          const body = JSON.parse(res.text) as { items: Array<Record<string, unknown>>; nextCursor: unknown };
+          if (!Array.isArray(body.items) || !(body.nextCursor === null || typeof body.nextCursor === 'string')) throw new Error(`audit list shape: ${res.text.slice(0, 200)}`);
+          for (let i = 1; i < body.items.length; i++) {
+            const [a, b] = [body.items[i - 1]!, body.items[i]!];
+            if (`${String(a.recordedAt)}|${String(a.id)}` >= `${String(b.recordedAt)}|${String(b.id)}`) throw new Error('audit records out of (recordedAt, id) order');
+          }
+        }
+      }),
+      fcParams(runsFor('auditTransitions')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('GET /v1/audit/export (query)', async () => {
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: false }), auditQuery(transitionKeys), async (h, q) => {
+        const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/export', q), ...h }, 'none');
+        if (res.status === 200 && !/^(?:application\/x-ndjson|text\/csv; charset=utf-8)$/.test(String(res.headers['content-type']))) throw new Error(`export content-type ${String(res.headers['content-type'])}`);
+      }),
+      fcParams(runsFor('auditExport')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('GET /v1/audit/refusals (query)', async () => {
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: false }), auditQuery({}), async (h, q) => {
+        const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/refusals', q), ...h }, 'none');
+        if (res.status === 200 && /password|Bearer|pte_/i.test(res.text)) throw new Error(`refusals show a secret: ${res.text.slice(0, 300)}`);
+      }),
+      fcParams(runsFor('auditRefusals')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('GET /v1/audit/verify', async () => {
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: false }), junkQuery, async (h, q) => {
+        const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/verify', q), ...h }, 'none');
+        // Nothing a request can send breaks a chain.
+        if (res.status === 200 && (JSON.parse(res.text) as { ok: boolean }).ok !== true) throw new Error(`verify failed: ${res.text.slice(0, 500)}`);
+      }),
+      fcParams(runsFor('auditVerify')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('GET /v1/audit/proofs/inclusion (query)', async () => {
+    const values: Record<string, fc.Arbitrary<string>> = {
+      transitionId: fc.oneof(fc.constantFrom(...ids.transitions), fc.constantFrom('00000000-0000-7000-8000-000000000000', 'nope', "' OR 1=1 --", '')),
+      treeSize: fc.constantFrom('1', '2', '5', '40', '0', '-1', '1e3', '99999999999999', '9'.repeat(40), 'abc', ''),
+    };
+    const q = queryArb([...Object.keys(values), 'leafIndex'], (k) => fc.oneof({ weight: 4, arbitrary: values[k] ?? hostileString }, { weight: 1, arbitrary: hostileString }));
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: false }), q, async (h, query) => {
+        const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/proofs/inclusion', query), ...h }, 'none');
+        if (res.status === 200) {
+          const body = JSON.parse(res.text) as { leafIndex: number; treeSize: number; auditPath: string[] };
+          if (!(body.leafIndex < body.treeSize) || !Array.isArray(body.auditPath)) throw new Error(`inclusion shape: ${res.text.slice(0, 300)}`);
+        }
+      }),
+      fcParams(runsFor('tlogInclusion')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('GET /v1/audit/proofs/consistency (query)', async () => {
+    const size = fc.constantFrom('0', '1', '2', '3', '7', '20', '-1', '1.5', '99999999', 'x', '');
+    const q = queryArb(['from', 'to', 'extra'], (k) => (k === 'extra' ? hostileString : fc.oneof({ weight: 4, arbitrary: size }, { weight: 1, arbitrary: hostileString })));
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: false }), q, async (h, query) => {
+        await exchange({ method: 'GET', path: withQuery('/v1/audit/proofs/consistency', query), ...h }, 'none');
+      }),
+      fcParams(runsFor('tlogConsistency')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('POST /v1/audit/checkpoints, GET /v1/audit/checkpoints/latest, GET /v1/audit/public-key', async () => {
+    const route = fc.constantFrom(
+      { method: 'POST' as const, path: '/v1/audit/checkpoints' },
+      { method: 'GET' as const, path: '/v1/audit/checkpoints/latest' },
+      { method: 'GET' as const, path: '/v1/audit/public-key' },
+    );
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: false }), route, junkQuery, async (h, r, q) => {
+        await exchange({ method: r.method, path: withQuery(r.path, q), ...h }, 'none');
+      }),
+      fcParams(runsFor('tlogCheckpoints')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('GET /v1/submissions/:id/report', async () => {
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: false }), subSegment(), junkQuery, async (h, id, q) => {
+        const res = await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}/report`, q), ...h }, 'none');
+        if (res.status === 200 && (!/^text\/html/.test(String(res.headers['content-type'])) || !res.text.includes('Chain verification: OK') || /<script/i.test(res.text))) {
+          throw new Error(`report: ${String(res.headers['content-type'])} ${res.text.slice(0, 200)}`);
+        }
+      }),
+      fcParams(runsFor('report')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  // Issue 6. Placed after the event endpoints: a generated body may change a fixture user's password
+  // or lock its signing, which later signed events would only see as 401 / 423 (still the contract).
+  it('POST /v1/me/password', async () => {
+    const bases: JsonObject[] = [
+      { newPassword: 'Hostile-New-Pass-2026' },
+      { currentPassword: TEST_PASSWORD, newPassword: 'Hostile-New-Pass-2026' },
+      { currentPassword: 'Wrong-Current-2026', newPassword: 'Hostile-New-Pass-2026' },
+      { currentPassword: TEST_PASSWORD, newPassword: 'short' },
+    ];
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: true }), jsonBodyArb(bases), junkQuery, async (h, body, q) => {
+        // Passwords live in users, which the footprint check counts but does not compare: none may be added.
+        const res = await exchange({ method: 'POST', path: withQuery('/v1/me/password', q), ...h, body }, 'none');
+        if (res.status === 204 && res.text !== '') throw new Error(`password change answered a body: ${res.text.slice(0, 200)}`);
+        if (res.status < 300 && res.status !== 204) throw new Error(`password change answered ${res.status}`);
+      }),
+      fcParams(runsFor('mePassword')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
+  it('POST /v1/users/:id/signing-unlock', async () => {
+    const userIds = Object.values(ctx.users).map((u) => u.actor.id);
+    const bases: JsonObject[] = [{}, { newPassword: 'Admin-Reset-Pass-2026' }, { newPassword: 'short' }];
+    const idArb = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...userIds) }, { weight: 1, arbitrary: segmentArb(userIds) });
+    await fc.assert(
+      fc.asyncProperty(headersArb({ body: true }), jsonBodyArb(bases), idArb, junkQuery, async (h, body, id, q) => {
+        const res = await exchange({ method: 'POST', path: withQuery(`/v1/users/${id}/signing-unlock`, q), ...h, body }, 'none');
+        if (res.status === 200 && /Admin-Reset-Pass|password"/.test(res.text)) throw new Error(`unlock answered a password: ${res.text.slice(0, 200)}`);
+      }),
+      fcParams(runsFor('signingUnlock')),
+    );
+    flushSurvey();
+  }, TIMEOUT);
+
   it('other methods and unknown routes', async () => {
     const templates = [
       '/v1/me',
@@ -942,7 +1132,7 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
         fc.constantFrom(...templates),
         subSegment(),
         segmentArb(ids.documents),
-        segmentArb(['x', 'verify', 'export', '..']),
+        segmentArb(['x', 'verify', 'export', 'transitions', 'refusals', '..']),
         segmentArb(WORKFLOW_IDS),
         headersArb({ body: true }),
         sometimes(hostileString, 1, 2),

@@ -279,7 +279,12 @@ interface EventStep {
   readonly eff: EffMode;
   readonly days: number;
   readonly comment: 'none' | 'ok' | 'empty' | 'long';
-  readonly signature: 'none' | 'ok' | 'empty' | 'extra';
+  /**
+   * `none`: signed only when the workflow version requires it (what a client does); `ok`: always
+   * signed (an event that needs none may carry one); `missing`: never signed, even when required;
+   * `empty` / `extra`: a signature that fails signature.json.
+   */
+  readonly signature: 'none' | 'ok' | 'missing' | 'empty' | 'extra';
   readonly ifMatch: IfMatchMode;
 }
 
@@ -358,7 +363,7 @@ function stepArbFor(temper: Temper): fc.Arbitrary<Step> {
     signature: pickBy(temper, [
       [12, 12, fc.constant('none' as const)],
       [6, 6, fc.constant('ok' as const)],
-      [0, 1, fc.constantFrom('empty' as const, 'extra' as const)],
+      [0, 1, fc.constantFrom('missing' as const, 'empty' as const, 'extra' as const)],
     ]),
     ifMatch: pickBy<IfMatchMode>(temper, [
       [20, 10, fc.constant('none')],
@@ -814,6 +819,8 @@ function predict(m: Model, s: Sent): Prediction {
   const facts = factsFor(m, type, data);
   const event: WorkflowEvent = { type, data, effectiveDate, ...(m.w.factsFor?.[type] ? { facts } : {}) };
   if (!m.snap.can(event)) return { status: 409, why: `${type} not allowed in ${statePath(m.snap.value)} (facts ${JSON.stringify(facts ?? null)}, date ${effectiveDate})` };
+  // Issue 6: the last check before the write; the version the submission runs on decides.
+  if (spec.requiresSignature && body.signature === undefined) return { status: 422, why: `${type} must be signed on ${m.w.id}@${m.w.version}` };
   return { status: 200, why: 'accepted', event };
 }
 
@@ -893,7 +900,13 @@ async function eventStepRun(m: Model, s: EventStep, n: number, g: Gen): Promise<
   if (s.actor === 'fit' && systemOnly(m, type)) return systemSend(m, n, body, s.eff);
   const actor = s.actor === 'fit' ? fitActor(spec?.roles ?? [], s.pick) : s.actor;
   if (s.comment !== 'none') body.comment = s.comment === 'ok' ? 'per the letter on file' : s.comment === 'empty' ? '' : 'c'.repeat(4001);
-  if (s.signature !== 'none') body.signature = s.signature === 'ok' ? { meaning: 'review' } : s.signature === 'empty' ? { meaning: '' } : { meaning: 'review', at: 'now' };
+  // Every fixture user has a password (tests/support/fixtures.ts); the walks never send a wrong one
+  // (five would lock the shared users; tests/http/signatures.test.ts covers wrong passwords and locks).
+  const password = user(actor).password ?? '';
+  const sign = s.signature === 'ok' || (s.signature === 'none' && spec?.requiresSignature === true);
+  if (sign) body.signature = { meaning: ROLE_OF[actor] === 'manufacturer' ? 'responsibility' : 'approval', password };
+  else if (s.signature === 'empty') body.signature = { meaning: '', password };
+  else if (s.signature === 'extra') body.signature = { meaning: 'review', password, at: 'now' };
 
   const headers: Record<string, string> = {};
   if (s.ifMatch === 'current') headers['If-Match'] = `"${m.version}"`;
@@ -1121,7 +1134,8 @@ async function newModel(kind: WalkKind, wd: WorkflowDefinition, input: Record<st
 /** Sends events that must all be accepted (a partner's way to its decision), keeping the model in step. */
 async function driveModel(m: Model, steps: ReadonlyArray<[ActorKey, string, Record<string, unknown>, string]>): Promise<void> {
   for (const [actor, type, data, effectiveAt] of steps) {
-    const body = { type, data, effectiveAt };
+    const signed = specOf(m.w, type)?.requiresSignature ? { signature: { meaning: 'approval', password: user(actor).password ?? '' } } : {};
+    const body = { type, data, effectiveAt, ...signed };
     const p = predict(m, { actor, body, ifMatch: 'none', eff: 'next' });
     const res = await request(server).post(`/v1/submissions/${m.id}/events`).set(user(actor).auth).send(body);
     if (p.status !== 200 || res.status !== 200) fail(m, 0, `driving ${type}: API ${res.status} ${res.text.slice(0, 300)}, model ${p.status} (${p.why})`);

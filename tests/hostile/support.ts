@@ -512,7 +512,7 @@ export function assertContract(label: string, res: HttpAnswer, echoed: readonly 
 
 // ---------------------------------------------------------------- database footprint
 
-const COUNTED = ['submissions', 'transitions', 'documents', 'blobs', 'idempotency_keys', 'users', 'organizations', 'webhook_subscriptions'] as const;
+const COUNTED = ['submissions', 'transitions', 'documents', 'blobs', 'idempotency_keys', 'users', 'organizations', 'webhook_subscriptions', 'refused_commands'] as const;
 export type Counted = (typeof COUNTED)[number];
 
 export interface DbSnapshot {

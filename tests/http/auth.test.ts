@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import { FailedAuthLimiter } from '../../src/http/auth.js';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
+import { createTestContext, signatureOf, testApp, type TestContext } from '../support/fixtures.js';
 import { expectProblem } from './helpers.js';
 
 let ctx: TestContext;
@@ -41,7 +41,7 @@ describe('If-Match', () => {
     const m = ctx.users.manufacturer;
     const created = await request(app).post('/v1/submissions').set(m.auth).send({ workflow: 'fda-510k', title: 't', device: { name: 'd' }, input: { format: 'eSTAR', variant: 'special' } });
     expect(created.headers.etag).toBe('"1"');
-    const sent = await request(app).post(`/v1/submissions/${created.body.id}/events`).set(m.auth).set('If-Match', '*').send({ type: 'SUBMIT' });
+    const sent = await request(app).post(`/v1/submissions/${created.body.id}/events`).set(m.auth).set('If-Match', '*').send({ type: 'SUBMIT', signature: signatureOf(m) });
     expect(sent.status).toBe(200);
     expect(sent.headers.etag).toBe('"2"');
     expectProblem(await request(app).post(`/v1/submissions/${created.body.id}/events`).set(ctx.users.fda.auth).set('If-Match', 'seven').send({ type: 'FEE_VERIFIED' }), 422, 'validation_failed');

@@ -49,8 +49,8 @@ describe('GET /v1/workflows', () => {
     expect(res.status).toBe(200);
     const items = res.body.items as Json[];
     const byId = new Map(items.map((w) => [w.id as string, w]));
-    expect(byId.get('fda-510k')).toMatchObject({ version: 2, jurisdiction: 'FDA', definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(byId.get('cofepris-registration')).toMatchObject({ version: 3, jurisdiction: 'COFEPRIS' });
+    expect(byId.get('fda-510k')).toMatchObject({ version: 3, jurisdiction: 'FDA', definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(byId.get('cofepris-registration')).toMatchObject({ version: 4, jurisdiction: 'COFEPRIS' });
     for (const w of items) expect(typeof w.title).toBe('string');
   });
 
@@ -73,7 +73,7 @@ describe('GET /v1/workflows/:id', () => {
   };
 
   it('describes the machine: id, version, initial state, input schema', () => {
-    expect(w).toMatchObject({ id: 'fda-510k', version: 2, initial: 'draft' });
+    expect(w).toMatchObject({ id: 'fda-510k', version: 3, initial: 'draft' });
     expect(w.inputSchema.properties.format.enum).toEqual(['eSTAR', 'eCopy']);
     expect(w.inputSchema.properties.variant.enum).toEqual(expect.arrayContaining(['traditional', 'special', 'abbreviated']));
   });
@@ -230,7 +230,7 @@ describe('GET /openapi.json', () => {
     for (const name of ['CreateSubmission', 'SendEvent', 'Submission', 'Transition', 'Problem', 'Device', 'Document']) expect(schemas[name], name).toBeDefined();
     expect(schemas.Problem!.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail', 'code', 'errors']));
     expect(doc.paths['/v1/submissions'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateSubmission');
-    expect(schemas['fda-510k.2.REQUEST_AI']).toMatchObject({ required: ['deficiencies'] });
+    expect(schemas['fda-510k.3.REQUEST_AI']).toMatchObject({ required: ['deficiencies'] });
     // Every $ref resolves inside the document.
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     for (const r of refs) {

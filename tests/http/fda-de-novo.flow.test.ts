@@ -8,7 +8,7 @@
  */
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
+import { createTestContext, signatureOf, testApp, type TestContext } from '../support/fixtures.js';
 import { Api, DEVICE, addDays, daysAgo, errorPaths, expectProblem, type Json } from './helpers.js';
 
 let ctx: TestContext;
@@ -64,7 +64,7 @@ describe('fda-de-novo: the §5.8 scenario (accept day 15; AI at FDA day 70; 120-
     const created = await api.post(m, '/v1/submissions', bodyDeNovo('NeuroStim De Novo'));
     expect(created.status, created.text).toBe(201);
     const s = created.body as Json;
-    expect(s).toMatchObject({ workflow: { id: 'fda-de-novo', version: 2 }, state: 'draft', status: 'active', decision: null, deadlines: [], input: { format: 'eCopy' } });
+    expect(s).toMatchObject({ workflow: { id: 'fda-de-novo', version: 3 }, state: 'draft', status: 'active', decision: null, deadlines: [], input: { format: 'eCopy' } });
     expect(sorted(s.allowedEvents)).toEqual(['SUBMIT', 'WITHDRAW']);
     expect((await api.submission(fda, s.id)).allowedEvents).toEqual([]);
 
@@ -106,11 +106,11 @@ describe('fda-de-novo: the §5.8 scenario (accept day 15; AI at FDA day 70; 120-
     r = await api.send(fda, s.id, 'DECIDE_GRANT', {
       data: { denNumber: 'DEN250031', decisionDate: d.grant, deviceClass: 'II', productCode: 'QXY', regulation: '21 CFR 882.5899' },
       effectiveAt: d.grant,
-      signature: { meaning: 'Granting order' },
+      signature: signatureOf(fda, 'approval'),
     });
     expect(r.submission).toMatchObject({ state: 'granted', status: 'active', allowedEvents: [], deadlines: [] });
     expect(r.submission.decision).toEqual({ number: 'DEN250031', decision: 'granted', decisionDate: d.grant, favourable: true });
-    expect(r.transition).toMatchObject({ type: 'DECIDE_GRANT', from: 'review.substantive', to: 'granted', actor: { role: 'fda' }, signature: { meaning: 'Granting order' } });
+    expect(r.transition).toMatchObject({ type: 'DECIDE_GRANT', from: 'review.substantive', to: 'granted', actor: { role: 'fda' }, signature: { name: fda.actor.name, meaning: 'approval', signedAt: r.transition.recordedAt } });
     expect((await api.submission(m, s.id)).allowedEvents).toEqual([]);
 
     const history = await api.history(auditor, s.id);

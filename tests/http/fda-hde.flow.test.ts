@@ -8,7 +8,7 @@
  */
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
+import { createTestContext, signatureOf, testApp, type TestContext } from '../support/fixtures.js';
 import { Api, DEVICE, addDays, daysAgo, errorPaths, expectProblem, type Json } from './helpers.js';
 
 let ctx: TestContext;
@@ -44,7 +44,7 @@ describe('fda-hde: HUD designation, HDE, approval order, then withdrawal of the 
     const created = await api.post(m, '/v1/submissions', bodyHde());
     expect(created.status).toBe(201);
     const h = created.body as Json;
-    expect(h).toMatchObject({ workflow: { id: 'fda-hde', version: 2 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
+    expect(h).toMatchObject({ workflow: { id: 'fda-hde', version: 3 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
     expect(sorted(h.allowedEvents)).toEqual(['REQUEST_HUD', 'WITHDRAW']);
     expect((await api.submission(fda, h.id)).allowedEvents).toEqual([]);
 
@@ -74,7 +74,7 @@ describe('fda-hde: HUD designation, HDE, approval order, then withdrawal of the 
     expect(r.submission.state).toBe('review');
     expect(r.submission.deadlines).toEqual([]);
 
-    r = await api.send(fda, h.id, 'ISSUE_APPROVAL_ORDER', { data: { hNumber: 'H250009', decisionDate: d.approve }, effectiveAt: d.approve, signature: { meaning: 'Approval' } });
+    r = await api.send(fda, h.id, 'ISSUE_APPROVAL_ORDER', { data: { hNumber: 'H250009', decisionDate: d.approve }, effectiveAt: d.approve, signature: signatureOf(fda, 'approval') });
     expect(r.submission).toMatchObject({ state: 'approved', status: 'active' });
     expect(r.submission.decision).toMatchObject({ number: 'H250009', decision: 'approved', decisionDate: d.approve, favourable: true });
     expect(r.submission.allowedEvents).toEqual(['WITHDRAW_APPROVAL']);

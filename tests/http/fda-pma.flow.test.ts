@@ -9,7 +9,7 @@
  */
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
+import { createTestContext, signatureOf, testApp, type TestContext } from '../support/fixtures.js';
 import { Api, DEVICE, addDays, daysAgo, errorPaths, expectProblem, type Json } from './helpers.js';
 
 let ctx: TestContext;
@@ -68,7 +68,7 @@ describe('fda-pma: §5.8 "PMA no panel" (filed day 45; SI and MDL at FDA day 90;
     const created = await api.post(m, '/v1/submissions', bodyPma('AHV-3 original PMA'));
     expect(created.status, created.text).toBe(201);
     const s = created.body as Json;
-    expect(s).toMatchObject({ workflow: { id: 'fda-pma', version: 2 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
+    expect(s).toMatchObject({ workflow: { id: 'fda-pma', version: 3 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
     expect(sorted(s.allowedEvents)).toEqual(['SUBMIT', 'WITHDRAW']);
 
     const day0 = 400;
@@ -103,7 +103,7 @@ describe('fda-pma: §5.8 "PMA no panel" (filed day 45; SI and MDL at FDA day 90;
     r = await api.send(fda, s.id, 'ISSUE_APPROVAL_ORDER', {
       data: { pmaNumber: 'P250017', decisionDate: d.approval, conditions: ['Post-approval study of 5-year durability'] },
       effectiveAt: d.approval,
-      signature: { meaning: 'Approval order' },
+      signature: signatureOf(fda, 'approval'),
     });
     expect(r.submission).toMatchObject({ state: 'approved', status: 'active', allowedEvents: ['WITHDRAW_APPROVAL'] });
     expect(r.submission.decision).toEqual({ number: 'P250017', decision: 'approved', decisionDate: d.approval, favourable: true });

@@ -7,7 +7,7 @@
 import canonicalize from 'canonicalize';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
+import { createTestContext, signatureOf, testApp, type TestContext } from '../support/fixtures.js';
 import { Api, addDays, binary, body510k, bodyRegistration, daysAgo, expectProblem, sha256, type Json } from './helpers.js';
 
 let ctx: TestContext;
@@ -53,7 +53,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(created.headers.location).toBe(`/v1/submissions/${k.id}`);
     expect(created.headers.etag).toBe('"1"');
     expect(k).toMatchObject({
-      workflow: { id: 'fda-510k', version: 2 },
+      workflow: { id: 'fda-510k', version: 3 },
       organization: { name: 'Acme Medical' },
       title: 'AIP-200 Traditional 510(k)',
       device: { name: 'Acme Infusion Pump', model: 'AIP-200', productCode: 'FRN' },
@@ -102,10 +102,11 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(r.submission.state).toBe('review.substantive');
     expect(r.submission.deadlines).toEqual([]);
 
-    r = await api.send(fda, k.id, 'DECIDE_SE', { data: { kNumber: 'K261234', decisionDate: d.se }, effectiveAt: d.se, signature: { meaning: 'Decision authority' } });
+    r = await api.send(fda, k.id, 'DECIDE_SE', { data: { kNumber: 'K261234', decisionDate: d.se }, effectiveAt: d.se, signature: signatureOf(fda, 'approval') });
     expect(r.submission.state).toBe('cleared');
     expect(r.submission.decision).toMatchObject({ number: 'K261234', decision: 'SE', decisionDate: d.se, favourable: true });
-    expect(r.transition.signature).toMatchObject({ meaning: 'Decision authority', signer: 'Dr. FDA Reviewer' });
+    // 21 CFR 11.50: the manifestation (printed name, meaning, when) is in the hashed record; no password.
+    expect(r.transition.signature).toEqual({ name: 'Dr. FDA Reviewer', meaning: 'approval', signedAt: r.transition.recordedAt });
     expect(r.submission.version).toBe(7);
     expect(r.transition.effectiveAt.slice(0, 10)).toBe(d.se); // start of that day in New York is still that UTC date
 
@@ -115,7 +116,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(regRes.headers.etag).toBe('"1"');
     const reg = regRes.body as Json;
     expect(reg.state).toBe('preparing');
-    expect(reg.workflow).toEqual({ id: 'cofepris-registration', version: 3 });
+    expect(reg.workflow).toEqual({ id: 'cofepris-registration', version: 4 });
     expect(reg.reference).toMatchObject({ submissionId: k.id, decision: 'SE', decisionDate: d.se, favourable: true, invalidated: false });
     const required = reg.dossier.required as string[];
     expect(required).toEqual(expect.arrayContaining(['fda-decision-letter', 'cfg', 'label-ifu-es', 'inspection-report']));
@@ -189,7 +190,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
       expect(row.to).toBe('preparing');
     }
     for (const row of regHistory) {
-      expect(row.workflow).toMatchObject({ id: 'cofepris-registration', version: 3, definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(row.workflow).toMatchObject({ id: 'cofepris-registration', version: 4, definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
       expect(Object.keys(row).sort()).toEqual(
         ['actor', 'comment', 'data', 'effectiveAt', 'from', 'hash', 'id', 'prevHash', 'recordedAt', 'seq', 'signature', 'submissionId', 'to', 'type', 'workflow'].sort(),
       );

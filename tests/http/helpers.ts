@@ -6,9 +6,17 @@ import { createHash } from 'node:crypto';
 import type { Express } from 'express';
 import request, { type Response } from 'supertest';
 import { expect } from 'vitest';
-import type { TestUser } from '../support/fixtures.js';
+import { latestWorkflows } from '../../workflows/index.js';
+import { signatureOf, type TestUser } from '../support/fixtures.js';
 
 export type Json = Record<string, any>;
+
+/**
+ * Event types that the latest version of some workflow marks `requiresSignature` (regulator
+ * decisions, manufacturers' filings). `Api.send` signs these with the sender's password unless
+ * the test passes its own `signature` (or `signature: undefined` to send none).
+ */
+export const SIGNED_EVENTS: ReadonlySet<string> = new Set(latestWorkflows().flatMap((w) => Object.entries(w.events).filter(([, e]) => e.requiresSignature).map(([t]) => t)));
 
 export const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
@@ -117,7 +125,8 @@ export class Api {
 
   /** Sends an event, expecting 200; returns `{ submission, transition }`. */
   async send(user: TestUser, id: string, type: string, rest: Json = {}, headers: Record<string, string> = {}): Promise<Json> {
-    const res = await this.event(user, id, { type, ...rest }, headers);
+    const signed = !('signature' in rest) && SIGNED_EVENTS.has(type) && user.password !== null ? { signature: signatureOf(user) } : {};
+    const res = await this.event(user, id, { type, ...signed, ...rest }, headers);
     expect(res.status, `${type}: ${res.text}`).toBe(200);
     expect(res.headers.etag).toBe(`"${res.body.submission.version}"`);
     return res.body as Json;

@@ -5,7 +5,7 @@
  */
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
+import { createTestContext, signatureOf, testApp, type TestContext } from '../support/fixtures.js';
 import { Api, body510k, bodyRegistration, expectProblem, sha256, type Json } from './helpers.js';
 
 let ctx: TestContext;
@@ -87,7 +87,7 @@ describe('POST /v1/submissions/:id/events', () => {
   it('same key + same body returns the first 200 (same transition id) with Idempotent-Replayed and writes nothing', async () => {
     const m = ctx.users.manufacturer;
     const s = await api.create(m, body510k('Idempotent event'));
-    const ev = { type: 'SUBMIT', comment: 'filed via CDRH portal' };
+    const ev = { type: 'SUBMIT', comment: 'filed via CDRH portal', signature: signatureOf(m) };
     const first = await api.event(m, s.id, ev, { 'Idempotency-Key': 'submit-1' });
     expect(first.status).toBe(200);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
@@ -112,7 +112,7 @@ describe('POST /v1/submissions/:id/events', () => {
     const first = await api.send(m, s.id, 'SUBMIT', {}, { 'Idempotency-Key': 'submit-2' });
     await api.send(fda, s.id, 'FEE_VERIFIED');
     const before = await api.history(m, s.id);
-    const again = await api.event(m, s.id, { type: 'SUBMIT' }, { 'Idempotency-Key': 'submit-2' });
+    const again = await api.event(m, s.id, { type: 'SUBMIT', signature: signatureOf(m) }, { 'Idempotency-Key': 'submit-2' });
     expect(again.status).toBe(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body.transition.id).toBe(first.transition.id);

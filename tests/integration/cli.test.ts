@@ -14,6 +14,16 @@ function puente(args: string[]) {
   return exec('npx', ['--no-install', 'puente', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' }, timeout: 60_000 });
 }
 
+/** `puente ...` with `input` piped on standard input (`--password-stdin`). */
+function puenteWithStdin(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile('npx', ['--no-install', 'puente', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' }, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin!.end(input);
+  });
+}
+
 beforeAll(async () => {
   db = await createTestDatabase();
 });
@@ -53,10 +63,48 @@ describe('npx puente', () => {
   it('demo seeds data and prints a token per role; audit verify then passes', async () => {
     const { stdout } = await puente(['demo']);
     for (const role of ['manufacturer', 'fda', 'cofepris', 'auditor', 'admin']) expect(stdout).toMatch(new RegExp(`^  ${role} +pte_`, 'm'));
+    // Whoever files or decides has a password to sign with, printed once, and is shown how to sign.
+    for (const role of ['manufacturer', 'fda', 'cofepris']) expect(stdout).toMatch(new RegExp(`^  ${role} +Demo-[A-Za-z0-9_-]{12}-7$`, 'm'));
+    expect(stdout).toMatch(/"signature":\{"meaning":"approval","password":"Demo-/);
     const verify = await puente(['audit', 'verify', '--json']);
     const result = JSON.parse(verify.stdout);
     expect(result).toMatchObject({ ok: true, submissions: 5, breaks: [] });
     expect(result.records).toBeGreaterThan(30);
+  });
+
+  it('user add --password-stdin stores only a scrypt hash; a password that breaks the rules writes nothing (exit 2)', async () => {
+    const database = openDatabase(db.url);
+    try {
+      const before = (await database.knex('users').count<{ n: number }[]>({ n: '*' }))[0]!.n;
+      const weak = await puenteWithStdin(['user', 'add', '--name', 'Weak Pw', '--role', 'fda', '--json', '--password-stdin'], 'short\n');
+      expect(weak.code).toBe(2);
+      expect(weak.stderr).toMatch(/\/password must have at least 12 characters/);
+      expect(weak.stderr).not.toContain('short');
+      expect(Number((await database.knex('users').count<{ n: number }[]>({ n: '*' }))[0]!.n)).toBe(Number(before));
+
+      const ok = await puenteWithStdin(['user', 'add', '--name', 'Dr. Stdin', '--role', 'fda', '--json', '--password-stdin'], 'Stdin-Signs-2026\n');
+      expect(ok.code, ok.stderr).toBe(0);
+      const user = JSON.parse(ok.stdout);
+      expect(JSON.stringify(user)).not.toMatch(/Stdin-Signs|password/i);
+      const row = await database.knex('users').where({ id: user.id }).first();
+      expect(row.password_hash).toMatch(/^\$scrypt\$ln=15,r=8,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+      expect(JSON.stringify(await database.knex('users').select('*'))).not.toContain('Stdin-Signs-2026');
+      const { verifyPassword } = await import('../../src/engine/passwords.js');
+      expect(await verifyPassword('Stdin-Signs-2026', row.password_hash)).toBe(true);
+      expect(await verifyPassword('Stdin-Signs-2027', row.password_hash)).toBe(false);
+
+      // puente user unlock: clears a lock; with --password-stdin also resets the password.
+      await database.knex('users').where({ id: user.id }).update({ signature_failures: 5, signing_locked_at: '2026-01-01T00:00:00.000Z' });
+      const unlocked = await puenteWithStdin(['user', 'unlock', '--id', user.id, '--password-stdin'], 'Reset-By-Admin-2026\n');
+      expect(unlocked.code, unlocked.stderr).toBe(0);
+      expect(unlocked.stdout).toMatch(/signing unlocked for Dr\. Stdin .*password reset/);
+      const after = await database.knex('users').where({ id: user.id }).first();
+      expect({ failures: Number(after.signature_failures), locked: after.signing_locked_at }).toEqual({ failures: 0, locked: null });
+      expect(await verifyPassword('Reset-By-Admin-2026', after.password_hash)).toBe(true);
+      expect((await puenteWithStdin(['user', 'unlock', '--id', '0193f000-0000-7000-8000-000000000000'], '')).code).not.toBe(0);
+    } finally {
+      await database.destroy();
+    }
   });
 
   it('rejects a bad configuration with a message naming the variable', async () => {

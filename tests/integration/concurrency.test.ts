@@ -7,7 +7,7 @@ import { AppError } from '../../src/errors.js';
 import { verifyChain } from '../../src/engine/hash.js';
 import { listTransitions } from '../../src/store/submissions-store.js';
 import { DIALECT } from '../support/db.js';
-import { createTestContext, type TestContext } from '../support/fixtures.js';
+import { createTestContext, signatureOf, type TestContext } from '../support/fixtures.js';
 
 let ctx: TestContext;
 
@@ -20,7 +20,7 @@ async function inReview(): Promise<string> {
   const { engine } = ctx.services;
   const { manufacturer: m, fda } = ctx.users;
   const id = (await engine.createSubmission(m.actor, { workflow: 'fda-510k', title: 'Race', device: { name: 'Pump' }, input: { format: 'eSTAR', variant: 'traditional' } })).body.id;
-  await engine.sendEvent(m.actor, id, { type: 'SUBMIT' });
+  await engine.sendEvent(m.actor, id, { type: 'SUBMIT', signature: signatureOf(m) });
   await engine.sendEvent(fda.actor, id, { type: 'FEE_VERIFIED' });
   await engine.sendEvent(fda.actor, id, { type: 'SCREEN_PASS' });
   return id;
@@ -38,7 +38,7 @@ describe(`concurrency on ${DIALECT}`, () => {
     const version = (await engine.getSubmission(ctx.users.fda.actor, id)).version;
     const results = await Promise.allSettled([
       engine.sendEvent(ctx.users.fda.actor, id, { type: 'REQUEST_AI', data: { deficiencies: ['a'] } }, { ifMatch: version }),
-      engine.sendEvent(ctx.users.fda.actor, id, { type: 'DECIDE_SE', data: { kNumber: 'K261234', decisionDate: '2026-06-20' } }, { ifMatch: version }),
+      engine.sendEvent(ctx.users.fda.actor, id, { type: 'DECIDE_SE', data: { kNumber: 'K261234', decisionDate: '2026-06-20' }, signature: signatureOf(ctx.users.fda) }, { ifMatch: version }),
     ]);
     expect(results.map(codeOf).sort()).toEqual(['ok', 'version_mismatch']);
     const rows = await listTransitions(ctx.services.db.knex, id);
@@ -51,7 +51,7 @@ describe(`concurrency on ${DIALECT}`, () => {
     const id = await inReview();
     const results = await Promise.allSettled([
       engine.sendEvent(ctx.users.fda.actor, id, { type: 'REQUEST_AI', data: { deficiencies: ['a'] } }),
-      engine.sendEvent(ctx.users.fda.actor, id, { type: 'DECIDE_NSE' }),
+      engine.sendEvent(ctx.users.fda.actor, id, { type: 'DECIDE_NSE', signature: signatureOf(ctx.users.fda) }),
     ]);
     expect(results.map(codeOf).sort()).toEqual(['event_not_allowed', 'ok']);
     const rows = await listTransitions(ctx.services.db.knex, id);

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTransitions } from '../../src/store/submissions-store.js';
-import { createTestContext, documentBytes, type TestContext } from '../support/fixtures.js';
+import { createTestContext, documentBytes, signatureOf, type TestContext } from '../support/fixtures.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ async function cleared(): Promise<string> {
     [m, 'SUBMIT', undefined], [fda, 'FEE_VERIFIED', undefined], [fda, 'SCREEN_PASS', undefined],
     [fda, 'DECIDE_SE', { kNumber: 'K260001', decisionDate: '2026-03-01' }],
   ] as const) {
-    await engine.sendEvent(a.actor, id, { type, ...(data ? { data } : {}) });
+    await engine.sendEvent(a.actor, id, { type, ...(data ? { data } : {}), ...(type === 'SUBMIT' || type === 'DECIDE_SE' ? { signature: signatureOf(a) } : {}) });
   }
   return id;
 }
@@ -33,7 +33,7 @@ async function registration(referenceId: string, submit: boolean): Promise<strin
   for (const kind of view.dossier.required) {
     await engine.addDocument(m.actor, id, { kind, filename: `${kind}.pdf`, contentType: 'application/pdf', bytes: documentBytes(kind) });
   }
-  if (submit) await engine.sendEvent(m.actor, id, { type: 'SUBMIT' });
+  if (submit) await engine.sendEvent(m.actor, id, { type: 'SUBMIT', signature: signatureOf(m) });
   return id;
 }
 
@@ -44,7 +44,7 @@ describe('reliance', () => {
     const preparing = await registration(ref, false);
     const submitted = await registration(ref, true);
     const other = await registration(await cleared(), true);
-    const result = await engine.sendEvent(ctx.users.fda.actor, ref, { type: 'RESCIND_SE', data: { reason: 'new safety data' } });
+    const result = await engine.sendEvent(ctx.users.fda.actor, ref, { type: 'RESCIND_SE', data: { reason: 'new safety data' }, signature: signatureOf(ctx.users.fda) });
     expect(result.body.submission.state).toBe('closed.rescinded');
 
     const knex = ctx.services.db.knex;

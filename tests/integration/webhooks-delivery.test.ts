@@ -15,7 +15,7 @@ import { migrate, openDatabase, type Database } from '../../src/store/db.js';
 import { createWebhookDispatcher, type DispatcherOptions } from '../../src/webhooks/dispatcher.js';
 import { Api, DEVICE, body510k, daysAgo, type Json } from '../http/helpers.js';
 import { createTestDatabase } from '../support/db.js';
-import { createTestContext, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
+import { createTestContext, signatureOf, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
 import { startReceiver, type Answer, type Receiver } from '../support/receiver.js';
 
 let ctx: TestContext;
@@ -276,7 +276,7 @@ describe('webhook delivery', () => {
         settled = true;
       });
     await rx.next(); // the receiver holds the request open from here on
-    const res = await api.event(m, s.id, { type: 'SUBMIT', effectiveAt: daysAgo(1) });
+    const res = await api.event(m, s.id, { type: 'SUBMIT', effectiveAt: daysAgo(1), signature: signatureOf(m) });
     expect(res.status, res.text).toBe(200);
     expect(await api.create(m, body510k('Created while a delivery hangs'))).toMatchObject({ state: 'draft' });
     expect(settled).toBe(false); // the commands returned while the delivery was still in flight

@@ -9,9 +9,9 @@ import { setup } from 'xstate';
 import { definitionHash } from '../../src/engine/definitions.js';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { NO_DUE_DATES, listTransitions } from '../../src/store/submissions-store.js';
-import { fda510k, fda510kV2 } from '../../workflows/fda-510k.js';
+import { fda510k, fda510kV3 } from '../../workflows/fda-510k.js';
 import type { WorkflowDefinition, WorkflowEvent } from '../../workflows/types.js';
-import { createTestContext, type TestContext } from '../support/fixtures.js';
+import { createTestContext, signatureOf, type TestContext } from '../support/fixtures.js';
 
 let ctx: TestContext;
 
@@ -42,11 +42,11 @@ beforeAll(async () => {
     (await engine.createSubmission(m.actor, { workflow: 'fda-510k', title, device: { name: 'Pump' }, input: { format: 'eCopy', variant: 'traditional' } })).body.id;
   ids.draft = await create('Draft');
   ids.review = await create('In review');
-  await engine.sendEvent(m.actor, ids.review, { type: 'SUBMIT', effectiveAt: '2026-01-05' });
+  await engine.sendEvent(m.actor, ids.review, { type: 'SUBMIT', effectiveAt: '2026-01-05', signature: signatureOf(m) });
   await engine.sendEvent(fda.actor, ids.review, { type: 'FEE_VERIFIED', effectiveAt: '2026-01-06' });
   await engine.sendEvent(fda.actor, ids.review, { type: 'ACCEPT', effectiveAt: '2026-01-10' });
   ids.aiHold = await create('On AI hold');
-  await engine.sendEvent(m.actor, ids.aiHold, { type: 'SUBMIT', effectiveAt: '2026-01-05' });
+  await engine.sendEvent(m.actor, ids.aiHold, { type: 'SUBMIT', effectiveAt: '2026-01-05', signature: signatureOf(m) });
   await engine.sendEvent(fda.actor, ids.aiHold, { type: 'FEE_VERIFIED', effectiveAt: '2026-01-06' });
   await engine.sendEvent(fda.actor, ids.aiHold, { type: 'ACCEPT', effectiveAt: '2026-01-10' });
   await engine.sendEvent(fda.actor, ids.aiHold, { type: 'REQUEST_AI', data: { deficiencies: ['Bench data'] }, effectiveAt: '2026-02-01' });
@@ -63,7 +63,7 @@ async function snapshotOf(id: string) {
 describe('puente workflow migrate', () => {
   it('a dry run lists what would move and what stays, and writes nothing', async () => {
     const before = await Promise.all(Object.values(ids).map(snapshotOf));
-    const result = await ctx.services.engine.migrateWorkflow(fda510kV2, smaller, { dryRun: true, by: 'tester' });
+    const result = await ctx.services.engine.migrateWorkflow(fda510kV3, smaller, { dryRun: true, by: 'tester' });
     expect(result.dryRun).toBe(true);
     expect(result.moved.map((m) => m.id).sort()).toEqual([ids.draft, ids.review].sort());
     expect(result.left).toEqual([{ id: ids.aiHold, state: 'aiHold', reason: expect.stringMatching(/aiHold does not exist in fda-510k@99/) }]);
@@ -72,7 +72,7 @@ describe('puente workflow migrate', () => {
 
   it('a real run moves only compatible running submissions, each with a MIGRATED record; chains verify', async () => {
     const before = { draft: await snapshotOf(ids.draft!), review: await snapshotOf(ids.review!), aiHold: await snapshotOf(ids.aiHold!), closed: await snapshotOf(ids.closed!) };
-    const result = await ctx.services.engine.migrateWorkflow(fda510kV2, smaller, { dryRun: false, by: 'tester' });
+    const result = await ctx.services.engine.migrateWorkflow(fda510kV3, smaller, { dryRun: false, by: 'tester' });
     expect(result.moved.map((m) => m.id).sort()).toEqual([ids.draft, ids.review].sort());
     expect(result.left.map((l) => l.id)).toEqual([ids.aiHold]);
 
@@ -87,7 +87,7 @@ describe('puente workflow migrate', () => {
         to: before[key].state,
         actor: { id: 'system', role: 'system' },
         workflow: { id: 'fda-510k', version: 99, definitionHash: definitionHash(smaller) },
-        data: { from: { version: 2, definitionHash: definitionHash(fda510kV2) }, to: { version: 99, definitionHash: definitionHash(smaller) }, by: 'tester' },
+        data: { from: { version: 3, definitionHash: definitionHash(fda510kV3) }, to: { version: 99, definitionHash: definitionHash(smaller) }, by: 'tester' },
       });
     }
     expect(await snapshotOf(ids.aiHold!)).toEqual(before.aiHold);
@@ -95,7 +95,7 @@ describe('puente workflow migrate', () => {
     expect((await verifyDatabase(ctx.services.db.reader)).ok).toBe(true);
 
     // Run again: nothing is left on version 1 but the AI-hold submission.
-    const again = await ctx.services.engine.migrateWorkflow(fda510kV2, smaller, { dryRun: false, by: 'tester' });
+    const again = await ctx.services.engine.migrateWorkflow(fda510kV3, smaller, { dryRun: false, by: 'tester' });
     expect(again.moved).toEqual([]);
     expect(again.left.map((l) => l.id)).toEqual([ids.aiHold]);
   });

@@ -38,24 +38,30 @@ export const sha256 = (b: string | Buffer): string => createHash('sha256').updat
 
 // ------------------------------------------------------------------------------------ the CLI
 
-export async function puente(databaseUrl: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return exec('npx', ['--no-install', 'puente', ...args], {
+export async function puente(databaseUrl: string, args: string[], stdin?: string): Promise<{ stdout: string; stderr: string }> {
+  const run = exec('npx', ['--no-install', 'puente', ...args], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
     timeout: 60_000,
   });
+  run.child.stdin?.end(stdin ?? '');
+  return run;
 }
 
 export interface User {
   readonly id: string;
   readonly token: string;
   readonly role: string;
+  /** The password for electronic signatures (`--password-stdin`). */
+  readonly password: string;
 }
 
+/** A user made with the real CLI, with a password to sign filings and decisions. */
 export async function addUser(databaseUrl: string, name: string, role: string, org?: string): Promise<User> {
-  const { stdout } = await puente(databaseUrl, ['user', 'add', '--name', name, '--role', role, ...(org ? ['--org', org] : []), '--json']);
+  const password = `Reliable-${role}-2026`;
+  const { stdout } = await puente(databaseUrl, ['user', 'add', '--name', name, '--role', role, ...(org ? ['--org', org] : []), '--json', '--password-stdin'], `${password}\n`);
   const u = JSON.parse(stdout) as Json;
-  return { id: u.id, token: u.token, role: u.role };
+  return { id: u.id, token: u.token, role: u.role, password };
 }
 
 export interface AuditResult {
@@ -158,7 +164,7 @@ export async function submissionInReview(base: string, mfr: User, fda: User, tit
     json: { workflow: 'fda-510k', title, device: { name: `${title} device` }, input: { format: 'eSTAR', variant: 'traditional' } },
   });
   const id = created.id as string;
-  await must(base, `/v1/submissions/${id}/events`, 200, { token: mfr.token, json: { type: 'SUBMIT' } });
+  await must(base, `/v1/submissions/${id}/events`, 200, { token: mfr.token, json: { type: 'SUBMIT', signature: { meaning: 'responsibility', password: mfr.password } } });
   await must(base, `/v1/submissions/${id}/events`, 200, { token: fda.token, json: { type: 'FEE_VERIFIED' } });
   const last = await must(base, `/v1/submissions/${id}/events`, 200, { token: fda.token, json: { type: 'SCREEN_PASS' } });
   if (last.submission?.state !== REVIEW) throw new Error(`expected ${REVIEW}, got ${last.submission?.state}`);

@@ -6,15 +6,27 @@ import type { Express } from 'express';
 import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import { newToken } from '../../src/http/auth.js';
+import { hashPassword, type ScryptParams } from '../../src/engine/passwords.js';
 import { initServices, type Services } from '../../src/services.js';
 import type { Actor } from '../../src/store/submissions-store.js';
 import { ensureOrganization, insertUser } from '../../src/store/users-store.js';
 import type { HumanRole } from '../../workflows/types.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
+/** Every fixture user's password for electronic signatures (meets the default password rules). */
+export const TEST_PASSWORD = 'Correct-Horse-Battery-9';
+
+/**
+ * scrypt at a low cost for fixture users: the server verifies with the parameters stored in the
+ * hash, so tests run fast while new passwords set through the API or CLI use the real cost.
+ */
+export const TEST_SCRYPT: ScryptParams = { ln: 10, r: 8, p: 1 };
+
 export interface TestUser {
   readonly actor: Actor;
   readonly token: string;
+  /** The user's password (sign with `{ meaning, password }`), or null for a user created without one. */
+  readonly password: string | null;
   /** `{ Authorization: 'Bearer ...' }` */
   readonly auth: { Authorization: string };
 }
@@ -34,17 +46,31 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-export async function addUser(services: Services, role: HumanRole, name: string, orgName?: string): Promise<TestUser> {
+export async function addUser(
+  services: Services,
+  role: HumanRole,
+  name: string,
+  orgName?: string,
+  opts: { password?: string | null } = {},
+): Promise<TestUser> {
   const now = new Date().toISOString();
   const organization = orgName ? await ensureOrganization(services.db.knex, orgName, now) : null;
   const { token, tokenHash } = newToken();
-  const u = await insertUser(services.db.knex, { name, role, organization, tokenHash, now });
-  return { actor: { id: u.id, name: u.name, role: u.role, organization: u.organization }, token, auth: { Authorization: `Bearer ${token}` } };
+  const password = opts.password === undefined ? TEST_PASSWORD : opts.password;
+  const passwordHash = password === null ? undefined : await hashPassword(password, TEST_SCRYPT);
+  const u = await insertUser(services.db.knex, { name, role, organization, tokenHash, now, passwordHash });
+  return { actor: { id: u.id, name: u.name, role: u.role, organization: u.organization }, token, password, auth: { Authorization: `Bearer ${token}` } };
+}
+
+/** A signature by `user` (21 CFR 11.50 meaning + the user's password), for event bodies. */
+export function signatureOf(user: TestUser, meaning: 'approval' | 'review' | 'responsibility' | 'authorship' = user.actor.role === 'manufacturer' ? 'responsibility' : 'approval') {
+  if (user.password === null) throw new Error(`${user.actor.name} has no password`);
+  return { meaning, password: user.password };
 }
 
 export async function createTestContext(opts: { now?: () => Date } = {}): Promise<TestContext> {
   const database = await createTestDatabase();
-  const services = await initServices({ databaseUrl: database.url, mxNonWorkingDays: [] }, opts);
+  const services = await initServices({ databaseUrl: database.url, mxNonWorkingDays: [] }, { scryptParams: TEST_SCRYPT, ...opts });
   const users = {
     manufacturer: await addUser(services, 'manufacturer', 'Maria Lopez', 'Acme Medical'),
     otherManufacturer: await addUser(services, 'manufacturer', 'Bob Beta', 'Beta Devices'),
@@ -66,7 +92,7 @@ export async function createTestContext(opts: { now?: () => Date } = {}): Promis
 
 /** The app for supertest, with a silent logger (or the given one). */
 export function testApp(ctx: TestContext, logger = pino({ level: 'silent' })): Express {
-  return createApp({ db: ctx.services.db, engine: ctx.services.engine, logger });
+  return createApp({ db: ctx.services.db, engine: ctx.services.engine, signatures: ctx.services.signatures, tlog: ctx.services.tlog, logger });
 }
 
 /** Every dossier kind a COFEPRIS route requires, as bytes to upload. */

@@ -171,7 +171,7 @@ for (const e of [FDA, MX]) {
     it('lists every event with its roles and payload schema', () => {
       expect(Object.keys(d.events).sort()).toEqual(Object.keys(e.w.events).sort());
       for (const [type, spec] of Object.entries(e.w.events)) {
-        expect(d.events[type]).toEqual({ roles: spec.roles, description: spec.description, schema: spec.schema });
+        expect(d.events[type]).toEqual({ roles: spec.roles, description: spec.description, schema: spec.schema, requiresSignature: spec.requiresSignature === true });
       }
     });
 

@@ -41,6 +41,19 @@ function idempotency(req: Request, res: Response, parts: Record<string, unknown>
   return { key, requestHash: requestHash({ method: req.method, path: req.baseUrl + req.path, user: res.locals.actor.id, ...parts }) };
 }
 
+/**
+ * The request as the Idempotency-Key record remembers it: the signature's password left out, so
+ * not even its hash (a fast SHA-256 over guessable text) is stored. A retry with the same key is
+ * a replay whatever password it carries; the first request was the one checked.
+ */
+function withoutPassword(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const sig = (body as { signature?: unknown }).signature;
+  if (!sig || typeof sig !== 'object' || Array.isArray(sig) || !('password' in sig)) return body;
+  const { password: _password, ...rest } = sig as Record<string, unknown>;
+  return { ...(body as Record<string, unknown>), signature: rest };
+}
+
 function setEtag(res: Response, s: SubmissionView): void {
   res.setHeader('ETag', `"${s.version}"`);
 }
@@ -76,7 +89,7 @@ export function createSubmissionsRouter(engine: Engine): Router {
     const expected = ifMatch(req);
     const result = await engine.sendEvent(res.locals.actor, req.params.id, body as never, {
       ifMatch: expected,
-      idempotency: idempotency(req, res, { body, ifMatch: expected ?? null }),
+      idempotency: idempotency(req, res, { body: withoutPassword(body), ifMatch: expected ?? null }),
     });
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     setEtag(res, result.body.submission);

@@ -7,6 +7,10 @@ import * as initial from './001-initial.js';
 import * as workflowIndex from './002-workflow-index.js';
 import * as dueDates from './003-due-dates.js';
 import * as webhooks from './004-webhooks.js';
+import * as passwords from './005-passwords.js';
+import * as refusedCommands from './006-refused-commands.js';
+import * as auditIndexes from './007-audit-indexes.js';
+import * as transparencyLog from './008-transparency-log.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +22,10 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['002-workflow-index', workflowIndex],
   ['003-due-dates', dueDates],
   ['004-webhooks', webhooks],
+  ['005-passwords', passwords],
+  ['006-refused-commands', refusedCommands],
+  ['007-audit-indexes', auditIndexes],
+  ['008-transparency-log', transparencyLog],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -1,0 +1,243 @@
+/**
+ * The transparency log over the whole database (issue 6): every history record is a leaf of one
+ * append-only RFC 9162 Merkle tree, and signed checkpoints (C2SP tlog-checkpoint in a signed note)
+ * let anyone holding the public key check, without trusting the server or its database, that a
+ * record is in the log (inclusion proof) and that the log only ever grew (consistency proof).
+ *
+ * A command only queues its record (a trigger, migration 008), in its own transaction; the
+ * integrator here appends queued records to the tree later, one integrator at a time, so the log
+ * never serializes unrelated commands.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Database } from '../store/db.js';
+import { rawRows } from '../store/submissions-store.js';
+import { EMPTY_ROOT, completedNodes, consistencyProof, inclusionProof, leafHash, rootHash, type Hash, type NodeReader } from './merkle.js';
+import { checkpointText, noteSigner, signNote, verifierKey, type NoteSigner } from './note.js';
+import { repeatEvery, type Repeating } from '../repeat.js';
+
+export interface CheckpointView {
+  treeSize: number;
+  /** Hex. */
+  rootHash: string;
+  timestamp: string;
+  /** The signed note text (C2SP signed-note over a tlog-checkpoint body). */
+  note: string;
+}
+
+export interface InclusionView {
+  leafIndex: number;
+  treeSize: number;
+  rootHash: string;
+  auditPath: string[];
+}
+
+export interface ConsistencyView {
+  from: number;
+  to: number;
+  proof: string[];
+}
+
+/** Key id for pg_advisory_xact_lock: one integrator at a time across processes. */
+const INTEGRATOR_LOCK = 7_310_221_506;
+const BATCH = 2_000;
+const NODE_SQL = 'select hash from tlog_nodes where level = ? and idx = ?';
+
+export class LogRangeError extends Error {}
+
+/**
+ * The signing key: the PEM file `PUENTE_SIGNING_KEY` names, or (when absent) one generated once
+ * into the data directory (`puente-signing-key.pem`, mode 0600) next to the SQLite database.
+ */
+export function loadSigningKey(opts: { keyFile?: string; databaseUrl: string }): { privateKey: KeyObject; file: string } {
+  const file = opts.keyFile ?? path.join(dataDirectory(opts.databaseUrl), 'puente-signing-key.pem');
+  if (!fs.existsSync(file)) {
+    if (opts.keyFile) throw new Error(`PUENTE_SIGNING_KEY: ${file} does not exist`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const { privateKey } = generateKeyPairSync('ed25519');
+    // wx: never overwrite a key another process wrote meanwhile.
+    try {
+      fs.writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  const privateKey = createPrivateKey(fs.readFileSync(file));
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`${file}: the signing key must be Ed25519`);
+  return { privateKey, file };
+}
+
+function dataDirectory(databaseUrl: string): string {
+  if (databaseUrl.startsWith('sqlite:') && databaseUrl !== 'sqlite::memory:') return path.dirname(path.resolve(databaseUrl.slice('sqlite:'.length)));
+  return path.resolve('data');
+}
+
+/** The log's origin line: `PUENTE_LOG_ORIGIN`, or one derived from the key (unique per key). */
+export function defaultOrigin(privateKey: KeyObject): string {
+  const der = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return `puente.local/log/${createHash('sha256').update(der).digest('hex').slice(0, 16)}`;
+}
+
+export function createTransparencyLog(deps: { db: Database; privateKey: KeyObject; origin?: string; now?: () => Date }) {
+  const { db } = deps;
+  const now = deps.now ?? (() => new Date());
+  const origin = deps.origin ?? defaultOrigin(deps.privateKey);
+  const signer: NoteSigner = noteSigner(origin, deps.privateKey);
+  const pg = db.knex.client.config.client === 'pg';
+  // Complete subtrees never change: cached once read (bounded).
+  const cache = new Map<string, Hash>();
+
+  const nodeReader = (conn: Knex, pending?: Map<string, Hash>): NodeReader => async (level, index) => {
+    const key = `${level}/${index}`;
+    const hit = pending?.get(key) ?? cache.get(key);
+    if (hit) return hit;
+    const [row] = await rawRows<{ hash: string }>(conn, NODE_SQL, [level, index]);
+    if (!row) throw new LogRangeError(`the log has no node ${key}`);
+    const hash = Buffer.from(row.hash, 'hex');
+    if (cache.size >= 100_000) cache.clear();
+    cache.set(key, hash);
+    return hash;
+  };
+
+  async function size(conn: Knex = db.reader): Promise<number> {
+    const [row] = await rawRows<{ size: number | string }>(conn, 'select size from tlog_state where id = 1', []);
+    return Number(row?.size ?? 0);
+  }
+
+  /**
+   * Appends every queued record to the tree, in queue order, a batch per transaction; returns
+   * how many it appended. Safe to call from several processes at once.
+   */
+  async function integrate(): Promise<number> {
+    let added = 0;
+    for (;;) {
+      // A cheap look first, on the read pool: an empty queue takes no write lock.
+      const [waiting] = await rawRows<{ id: number }>(db.reader, 'select id from tlog_queue limit 1', []);
+      if (!waiting) return added;
+      const n = await db.knex.transaction(async (trx) => {
+        // One integrator at a time. PostgreSQL: an advisory lock. SQLite: write first, so the
+        // transaction takes the writer lock (waiting up to the busy timeout) before it reads.
+        if (pg) await trx.raw('select pg_advisory_xact_lock(?)', [INTEGRATOR_LOCK]);
+        else await trx.raw('update tlog_state set size = size where id = 1');
+        let next = await size(trx);
+        const queued = await rawRows<{ id: number | string; transition_id: string; row_hash: string }>(trx, `select id, transition_id, row_hash from tlog_queue order by id limit ${BATCH}`, []);
+        if (queued.length === 0) return 0;
+        const pending = new Map<string, Hash>();
+        const read = nodeReader(trx, pending);
+        const leaves: Array<{ leaf_index: number; transition_id: string; row_hash: string }> = [];
+        const nodes: Array<{ level: number; idx: number; hash: string }> = [];
+        for (const q of queued) {
+          const index = next++;
+          leaves.push({ leaf_index: index, transition_id: q.transition_id, row_hash: q.row_hash });
+          for (const node of await completedNodes(read, index, leafHash(Buffer.from(q.row_hash, 'hex')))) {
+            pending.set(`${node.level}/${node.index}`, node.hash);
+            nodes.push({ level: node.level, idx: node.index, hash: node.hash.toString('hex') });
+          }
+        }
+        await trx.batchInsert('tlog_leaves', leaves, 200);
+        await trx.batchInsert('tlog_nodes', nodes, 300);
+        const lastId = queued[queued.length - 1]!.id;
+        await trx('tlog_queue').where('id', '<=', lastId).whereIn('id', queued.map((q) => q.id)).delete();
+        await trx('tlog_state').where({ id: 1 }).update({ size: next });
+        return queued.length;
+      });
+      added += n;
+      if (n === 0) return added;
+    }
+  }
+
+  async function root(treeSize: number): Promise<Hash> {
+    return treeSize === 0 ? EMPTY_ROOT : rootHash(nodeReader(db.reader), treeSize);
+  }
+
+  return {
+    origin,
+    integrate,
+    size: () => size(),
+    root,
+
+    /** The public key as PEM, and as the note verifier key string. */
+    publicKey(): { pem: string; verifierKey: string; origin: string } {
+      return { pem: createPublicKey(deps.privateKey).export({ format: 'pem', type: 'spki' }).toString(), verifierKey: verifierKey(signer), origin };
+    },
+
+    /** Integrates what is queued, then signs and stores a checkpoint of the whole tree. */
+    async checkpoint(): Promise<CheckpointView> {
+      await integrate();
+      const treeSize = await size();
+      const rootHashBytes = await root(treeSize);
+      const timestamp = now().toISOString();
+      const note = signNote(checkpointText({ origin, size: treeSize, rootHash: rootHashBytes }), signer);
+      await db.knex('tlog_checkpoints').insert({ tree_size: treeSize, root_hash: rootHashBytes.toString('hex'), created_at: timestamp, note });
+      return { treeSize, rootHash: rootHashBytes.toString('hex'), timestamp, note };
+    },
+
+    async latestCheckpoint(): Promise<CheckpointView | null> {
+      const row = (await db.reader('tlog_checkpoints').orderBy('id', 'desc').first('tree_size', 'root_hash', 'created_at', 'note')) as
+        | { tree_size: number | string; root_hash: string; created_at: string; note: string }
+        | undefined;
+      return row ? { treeSize: Number(row.tree_size), rootHash: row.root_hash, timestamp: row.created_at, note: row.note } : null;
+    },
+
+    /** The leaf index of a history record, integrating the queue first if it is not there yet. */
+    async leafIndexOf(transitionId: string): Promise<number | null> {
+      const find = async () => (await rawRows<{ leaf_index: number | string }>(db.reader, 'select leaf_index from tlog_leaves where transition_id = ?', [transitionId]))[0];
+      let row = await find();
+      if (!row) {
+        await integrate();
+        row = await find();
+      }
+      return row ? Number(row.leaf_index) : null;
+    },
+
+    /** RFC 9162 inclusion proof of leaf `leafIndex` in the tree of `treeSize` leaves. */
+    async inclusion(leafIndex: number, treeSize: number): Promise<InclusionView> {
+      const current = await size();
+      if (treeSize > current) throw new LogRangeError(`the log holds ${current} records; treeSize ${treeSize} is beyond it`);
+      if (leafIndex >= treeSize) throw new LogRangeError(`record ${leafIndex} is not in the first ${treeSize} records of the log`);
+      const read = nodeReader(db.reader);
+      const auditPath = await inclusionProof(read, leafIndex, treeSize);
+      return { leafIndex, treeSize, rootHash: (await rootHash(read, treeSize)).toString('hex'), auditPath: auditPath.map((h) => h.toString('hex')) };
+    },
+
+    /** RFC 9162 consistency proof between the trees of `from` and `to` leaves. */
+    async consistency(from: number, to: number): Promise<ConsistencyView> {
+      const current = await size();
+      if (to > current) throw new LogRangeError(`the log holds ${current} records; to ${to} is beyond it`);
+      if (from > to) throw new LogRangeError('from must not be greater than to');
+      const proof = await consistencyProof(nodeReader(db.reader), from, to);
+      return { from, to, proof: proof.map((h) => h.toString('hex')) };
+    },
+  };
+}
+
+export type TransparencyLog = ReturnType<typeof createTransparencyLog>;
+
+/**
+ * In `serve`: integrates queued records every `integrateMs`, and signs a checkpoint every
+ * `checkpointSeconds` when the tree has grown since the last one. Failures are logged and retried
+ * on the next tick; `stop` waits for a tick in progress.
+ */
+export function startTransparencyLog(
+  tlog: TransparencyLog,
+  opts: { integrateMs: number; checkpointSeconds: number; logger: { info(o: object, m: string): void; error(o: object, m: string): void } },
+): Repeating {
+  let lastCheckpointAt = 0;
+  return repeatEvery(opts.integrateMs, async () => {
+    try {
+      await tlog.integrate();
+      if (opts.checkpointSeconds > 0 && Date.now() - lastCheckpointAt >= opts.checkpointSeconds * 1000) {
+        const latest = await tlog.latestCheckpoint();
+        if (!latest || latest.treeSize < (await tlog.size())) {
+          const c = await tlog.checkpoint();
+          opts.logger.info({ treeSize: c.treeSize, rootHash: c.rootHash }, 'checkpoint signed');
+        }
+        lastCheckpointAt = Date.now();
+      }
+    } catch (e) {
+      opts.logger.error({ err: e }, 'transparency log tick failed');
+    }
+  });
+}

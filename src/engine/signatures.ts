@@ -1,0 +1,127 @@
+/**
+ * Electronic signatures (issue 6): each person's password, re-authentication at the moment of
+ * signing (21 CFR 11.200(a)(1)), and the lock after consecutive failures (11.300(d)).
+ *
+ * scrypt is deliberately slow, so every check here runs before, never inside, a command's write
+ * transaction; a failure is counted by its own small write (the refused command writes nothing
+ * else). Passwords are never stored, logged or returned: only their scrypt hashes are kept.
+ */
+import { ForbiddenError, InputError, NotFoundError, SignatureInvalidError, SigningLockedError, type FieldError } from '../errors.js';
+import type { ChangePassword, SigningUnlock } from '../generated/schema-types.js';
+import type { Database } from '../store/db.js';
+import type { Actor } from '../store/submissions-store.js';
+import { clearSignatureFailures, findUserCredentials, recordSignatureFailure, setPasswordHash, unlockSigning } from '../store/users-store.js';
+import { SCHEMA_BASE, type Validator } from '../validation.js';
+import { DEFAULT_PASSWORD_POLICY, DEFAULT_SCRYPT_PARAMS, hashPassword, passwordProblems, verifyPassword, type PasswordPolicy, type ScryptParams } from './passwords.js';
+
+/** Consecutive wrong passwords that lock signing for a user until an administrator unlocks it. */
+export const SIGNING_MAX_FAILURES = 5;
+
+export interface SignaturesDeps {
+  readonly db: Database;
+  readonly validator: Validator;
+  readonly policy?: PasswordPolicy;
+  /** scrypt cost for new hashes; tests lower it, existing hashes keep their own. */
+  readonly scryptParams?: ScryptParams;
+  readonly now?: () => Date;
+}
+
+export function createSignatures(deps: SignaturesDeps) {
+  const { db, validator } = deps;
+  const policy = deps.policy ?? DEFAULT_PASSWORD_POLICY;
+  const params = deps.scryptParams ?? DEFAULT_SCRYPT_PARAMS;
+  const now = deps.now ?? (() => new Date());
+
+  /** Checks `password` against the user's hash; counts a failure, clears the run on success. */
+  async function reauthenticate(actor: Pick<Actor, 'id'>, password: string, path: string): Promise<void> {
+    const cred = await findUserCredentials(db.reader, actor.id);
+    if (!cred) throw new NotFoundError(`No user ${actor.id}`);
+    // Locked: no password is even checked, so a locked account is no oracle for guesses.
+    if (cred.signingLockedAt) {
+      throw new SigningLockedError(`Signing is locked for this user since ${cred.signingLockedAt} after ${SIGNING_MAX_FAILURES} consecutive wrong passwords; an administrator must unlock it`, path);
+    }
+    if (!cred.passwordHash) {
+      throw new InputError('You have no password to sign with', [{ path, message: 'set a password first (POST /v1/me/password)' }]);
+    }
+    if (!(await verifyPassword(password, cred.passwordHash))) {
+      const r = await recordSignatureFailure(db.knex, actor.id, SIGNING_MAX_FAILURES, now().toISOString());
+      throw new SignatureInvalidError(
+        r.lockedAt
+          ? `The password is wrong; after ${SIGNING_MAX_FAILURES} consecutive wrong passwords signing is now locked until an administrator unlocks it`
+          : `The password is wrong (${r.failures} of ${SIGNING_MAX_FAILURES} consecutive failures before signing is locked)`,
+        path,
+      );
+    }
+    if (cred.signatureFailures > 0) await clearSignatureFailures(db.knex, actor.id);
+  }
+
+  function checkPolicy(password: string, path: string, userName: string): void {
+    const problems: FieldError[] = passwordProblems(password, policy, path, { userName });
+    if (problems.length) throw new InputError(`The password does not meet the password rules`, problems);
+  }
+
+  return {
+    policy,
+    reauthenticate,
+
+    /** Enforces the password rules (422 with the rule each breaks, at `path`). */
+    checkPolicy,
+
+    /** A scrypt hash of a password that meets the rules (CLI `user add --password-stdin`). */
+    async hashNewPassword(password: string, userName: string, path = '/password'): Promise<string> {
+      checkPolicy(password, path, userName);
+      return hashPassword(password, params);
+    },
+
+    /**
+     * POST /v1/me/password. A user who has a password re-authenticates with `currentPassword` (a
+     * wrong one counts towards the lock, and a locked user cannot change it); a user without one
+     * sets the first with the bearer token alone.
+     */
+    async changeOwnPassword(actor: Actor, body: ChangePassword): Promise<void> {
+      if (actor.role === 'system') throw new ForbiddenError('The system actor has no password');
+      validator.check(`${SCHEMA_BASE}change-password.json`, body);
+      const cred = await findUserCredentials(db.reader, actor.id);
+      if (!cred) throw new NotFoundError(`No user ${actor.id}`);
+      if (cred.signingLockedAt) {
+        throw new SigningLockedError(`Signing is locked for this user since ${cred.signingLockedAt}; an administrator must unlock it (and may set a new password)`, '/currentPassword');
+      }
+      if (cred.passwordHash) {
+        if (body.currentPassword === undefined) {
+          throw new InputError('Give your current password to change it', [{ path: '/currentPassword', message: 'is required: you already have a password' }]);
+        }
+        checkPolicy(body.newPassword, '/newPassword', actor.name);
+        await reauthenticate(actor, body.currentPassword, '/currentPassword');
+        if (body.newPassword === body.currentPassword) {
+          throw new InputError('The new password is the current one', [{ path: '/newPassword', message: 'must differ from the current password' }]);
+        }
+      } else {
+        if (body.currentPassword !== undefined) {
+          throw new InputError('You have no password yet', [{ path: '/currentPassword', message: 'must be absent: you have no password yet' }]);
+        }
+        checkPolicy(body.newPassword, '/newPassword', actor.name);
+      }
+      await setPasswordHash(db.knex, actor.id, await hashPassword(body.newPassword, params), now().toISOString(), { unlock: false });
+    },
+
+    /**
+     * POST /v1/users/:id/signing-unlock (admins) and `puente user unlock`: clears the failed
+     * count and the lock; with `newPassword`, resets the password too (a user who forgot it).
+     */
+    async unlock(admin: Actor | null, userId: string, body: SigningUnlock): Promise<{ id: string; name: string; signingLocked: false; passwordReset: boolean }> {
+      if (admin && admin.role !== 'admin') throw new ForbiddenError(`Only admins unlock signing, not role ${admin.role}`);
+      validator.check(`${SCHEMA_BASE}signing-unlock.json`, body);
+      const cred = await findUserCredentials(db.reader, userId);
+      if (!cred) throw new NotFoundError(`No user ${userId}`);
+      if (body.newPassword !== undefined) {
+        checkPolicy(body.newPassword, '/newPassword', cred.name);
+        await setPasswordHash(db.knex, userId, await hashPassword(body.newPassword, params), now().toISOString(), { unlock: true });
+      } else {
+        await unlockSigning(db.knex, userId);
+      }
+      return { id: userId, name: cred.name, signingLocked: false, passwordReset: body.newPassword !== undefined };
+    },
+  };
+}
+
+export type Signatures = ReturnType<typeof createSignatures>;

@@ -1,0 +1,52 @@
+/** The auditor's endpoints and the printable report of one submission (README "Audit"). */
+import { Router, type Response } from 'express';
+import type { Auditor } from '../../audit/auditor.js';
+import { EXPORT_CONTENT_TYPE, writeExport } from '../../audit/export.js';
+import type { Database } from '../../store/db.js';
+import { queryObject } from './submissions.js';
+
+export function createAuditRouter(auditor: Auditor, db: Database): Router {
+  const router = Router();
+
+  router.get('/audit/transitions', async (req, res) => {
+    res.json(await auditor.transitions(res.locals.actor, queryObject(req)));
+  });
+
+  router.get('/audit/verify', async (req, res) => {
+    res.json(await auditor.verify(res.locals.actor, queryObject(req)));
+  });
+
+  router.get('/audit/refusals', async (req, res) => {
+    res.json(await auditor.refusals(res.locals.actor, queryObject(req)));
+  });
+
+  router.get('/audit/export', async (req, res: Response) => {
+    // Checked before the first byte: bad input is still a 422 problem, not a cut-off stream.
+    const { format, filters } = auditor.exportRequest(res.locals.actor, queryObject(req));
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    res.status(200);
+    res.setHeader('Content-Type', EXPORT_CONTENT_TYPE[format]);
+    res.setHeader('Content-Disposition', `attachment; filename="puente-history-${stamp}.${format}"`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    try {
+      await writeExport(db.reader, filters, format, res);
+    } catch (e) {
+      // The status line is gone: cut the connection so the client sees an incomplete transfer
+      // (no final chunk) rather than a complete-looking file. The error handler logs it.
+      res.destroy();
+      throw e;
+    }
+    if (!res.destroyed) res.end();
+  });
+
+  router.get('/submissions/:id/report', async (req, res) => {
+    const html = await auditor.report(res.locals.actor, req.params.id, queryObject(req));
+    res.type('text/html; charset=utf-8').send(html);
+  });
+
+  return router;
+}

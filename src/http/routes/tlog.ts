@@ -1,0 +1,64 @@
+/**
+ * The transparency log's API (issue 6): signed checkpoints, the public key, and RFC 9162
+ * inclusion and consistency proofs. Auditors and admins read; only admins make a checkpoint on
+ * demand (`serve` also makes them periodically).
+ */
+import { Router, type Response } from 'express';
+import { LogRangeError, type TransparencyLog } from '../../audit/tlog.js';
+import { ForbiddenError, InputError, NotFoundError } from '../../errors.js';
+import { SCHEMA_BASE, type Validator } from '../../validation.js';
+import { queryObject } from './submissions.js';
+
+const READERS = new Set(['auditor', 'admin']);
+
+function requireRole(res: Response, roles: ReadonlySet<string>, what: string): void {
+  const role = (res.locals.actor as { role: string }).role;
+  if (!roles.has(role)) throw new ForbiddenError(`Role ${role} may not ${what}`);
+}
+
+/** A log range problem is the caller's: a 422 naming the query parameter. */
+function rangeProblem(e: unknown, path: string): never {
+  if (e instanceof LogRangeError) throw new InputError(e.message, [{ path, message: e.message }]);
+  throw e;
+}
+
+export function createTransparencyLogRouter(tlog: TransparencyLog, validator: Validator): Router {
+  const router = Router();
+
+  router.post('/audit/checkpoints', async (req, res) => {
+    requireRole(res, new Set(['admin']), 'make a checkpoint');
+    const extra = Object.keys(queryObject(req));
+    if (extra.length) throw new InputError(`Unknown query parameter ${extra[0]}`, [{ path: `/${extra[0]}`, message: 'is not a known field' }]);
+    res.status(201).json(await tlog.checkpoint());
+  });
+
+  router.get('/audit/checkpoints/latest', async (_req, res) => {
+    requireRole(res, READERS, 'read checkpoints');
+    const latest = await tlog.latestCheckpoint();
+    if (!latest) throw new NotFoundError('No checkpoint has been made yet');
+    res.json(latest);
+  });
+
+  router.get('/audit/public-key', (_req, res) => {
+    res.json(tlog.publicKey());
+  });
+
+  router.get('/audit/proofs/inclusion', async (req, res) => {
+    requireRole(res, READERS, 'read proofs');
+    const q = queryObject(req);
+    validator.check(`${SCHEMA_BASE}tlog-inclusion-query.json`, q, '', 'The query string');
+    const leafIndex = await tlog.leafIndexOf(q.transitionId as string);
+    if (leafIndex === null) throw new NotFoundError(`No history record ${String(q.transitionId)} in the log`);
+    const treeSize = q.treeSize === undefined ? await tlog.size() : Number(q.treeSize);
+    res.json(await tlog.inclusion(leafIndex, treeSize).catch((e) => rangeProblem(e, '/treeSize')));
+  });
+
+  router.get('/audit/proofs/consistency', async (req, res) => {
+    requireRole(res, READERS, 'read proofs');
+    const q = queryObject(req);
+    validator.check(`${SCHEMA_BASE}tlog-consistency-query.json`, q, '', 'The query string');
+    res.json(await tlog.consistency(Number(q.from), Number(q.to)).catch((e) => rangeProblem(e, Number(q.from) > Number(q.to) ? '/from' : '/to')));
+  });
+
+  return router;
+}
