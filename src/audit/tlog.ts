@@ -14,8 +14,8 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import type { Knex } from 'knex';
 import type { Database } from '../store/db.js';
 import { rawRows } from '../store/submissions-store.js';
-import { EMPTY_ROOT, completedNodes, consistencyProof, inclusionProof, leafHash, rootHash, type Hash, type NodeReader } from './merkle.js';
-import { checkpointText, noteSigner, signNote, verifierKey, type NoteSigner } from './note.js';
+import { EMPTY_ROOT, completedNodes, consistencyProof, inclusionProof, leafHash, nodeHash, rootHash, splitPoint, type Hash, type NodeReader } from './merkle.js';
+import { checkpointText, noteSigner, openNote, parseCheckpoint, signNote, verifierKey, type NoteSigner } from './note.js';
 import { repeatEvery, type Repeating } from '../repeat.js';
 
 export interface CheckpointView {
@@ -78,6 +78,14 @@ function dataDirectory(databaseUrl: string): string {
 export function defaultOrigin(privateKey: KeyObject): string {
   const der = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
   return `puente.local/log/${createHash('sha256').update(der).digest('hex').slice(0, 16)}`;
+}
+
+/** MTH over leaf hashes [start, start + n), as RFC 9162 defines it. */
+function rootOfLeaves(leaves: readonly Hash[], start = 0, n = leaves.length): Hash {
+  if (n === 0) return EMPTY_ROOT;
+  if (n === 1) return leaves[start]!;
+  const k = splitPoint(n);
+  return nodeHash(rootOfLeaves(leaves, start, k), rootOfLeaves(leaves, start + k, n - k));
 }
 
 export function createTransparencyLog(deps: { db: Database; privateKey: KeyObject; origin?: string; now?: () => Date }) {
@@ -200,6 +208,43 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
       const read = nodeReader(db.reader);
       const auditPath = await inclusionProof(read, leafIndex, treeSize);
       return { leafIndex, treeSize, rootHash: (await rootHash(read, treeSize)).toString('hex'), auditPath: auditPath.map((h) => h.toString('hex')) };
+    },
+
+    /**
+     * Checks the database against the log (what `puente audit verify` adds to the chains): every
+     * history record is a leaf holding the same hash, and the tree rebuilt from the leaves has
+     * the root the latest checkpoint signed. A chain forged consistently (hashes recomputed by
+     * someone with write access) still differs from the log, whose signing key is not in the
+     * database. Failures are located by submission and seq where a record is involved.
+     */
+    async verify(): Promise<{ ok: boolean; treeSize: number; checkpointSize: number | null; failures: Array<{ submissionId: string | null; seq: number | null; reason: string }> }> {
+      await integrate();
+      const failures: Array<{ submissionId: string | null; seq: number | null; reason: string }> = [];
+      const rows = await rawRows<{ leaf_index: number | string; row_hash: string; submission_id: string | null; seq: number | null; hash: string | null }>(
+        db.reader,
+        'select l.leaf_index, l.row_hash, t.submission_id, t.seq, t.hash from tlog_leaves l left join transitions t on t.id = l.transition_id order by l.leaf_index',
+        [],
+      );
+      const leaves: Buffer[] = [];
+      rows.forEach((r, i) => {
+        if (Number(r.leaf_index) !== i) failures.push({ submissionId: r.submission_id, seq: r.seq === null ? null : Number(r.seq), reason: `the log skips leaf ${i}` });
+        if (r.hash === null) failures.push({ submissionId: null, seq: null, reason: `leaf ${i} names a history record that is gone` });
+        else if (r.hash !== r.row_hash) failures.push({ submissionId: r.submission_id, seq: Number(r.seq), reason: 'the record differs from the one the transparency log holds' });
+        leaves.push(leafHash(Buffer.from(r.row_hash, 'hex')));
+      });
+      const [orphans] = await rawRows<{ n: number | string }>(db.reader, 'select count(*) as n from transitions t where not exists (select 1 from tlog_leaves l where l.transition_id = t.id)', []);
+      if (Number(orphans?.n ?? 0) > 0) failures.push({ submissionId: null, seq: null, reason: `${Number(orphans!.n)} history record(s) are not in the log` });
+      const latest = await this.latestCheckpoint();
+      if (latest) {
+        try {
+          const head = parseCheckpoint(openNote(latest.note, verifierKey(signer)));
+          if (head.size > leaves.length) failures.push({ submissionId: null, seq: null, reason: `the latest checkpoint covers ${head.size} records; the log holds ${leaves.length}` });
+          else if (!rootOfLeaves(leaves.slice(0, head.size)).equals(head.rootHash)) failures.push({ submissionId: null, seq: null, reason: 'the log does not have the root the latest checkpoint signed' });
+        } catch (e) {
+          failures.push({ submissionId: null, seq: null, reason: `the latest checkpoint does not verify: ${(e as Error).message}` });
+        }
+      }
+      return { ok: failures.length === 0, treeSize: leaves.length, checkpointSize: latest?.treeSize ?? null, failures };
     },
 
     /** RFC 9162 consistency proof between the trees of `from` and `to` leaves. */

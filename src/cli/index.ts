@@ -237,19 +237,23 @@ webhooks
 const audit = program.command('audit').description('auditor tools');
 audit
   .command('verify')
-  .description('recompute every hash chain in the database; exit 1 on any break')
+  .description('recompute every hash chain in the database and check it against the transparency log; exit 1 on any break')
   .option('--json', 'print the result as JSON')
   .action(async (opts: { json?: boolean }) => {
     const services = await initServices(loadConfig());
     try {
       const result = await verifyDatabase(services.db.reader);
-      if (opts.json) console.log(JSON.stringify(result));
+      // The chains, then the database against the transparency log and its signed checkpoint.
+      const log = await services.tlog.verify();
+      if (opts.json) console.log(JSON.stringify({ ...result, ok: result.ok && log.ok, log }));
       else {
         console.log(`checked ${result.records} records in ${result.submissions} submissions`);
         for (const b of result.breaks) console.log(`BROKEN ${b.submissionId} at seq ${b.seq}: ${b.reason}`);
         console.log(result.ok ? 'OK: every chain verifies' : `FAILED: ${result.breaks.length} broken chain(s)`);
+        for (const f of log.failures) console.log(`LOG ${f.submissionId ?? ''}${f.seq === null ? '' : ` at seq ${f.seq}`}${f.submissionId || f.seq !== null ? ': ' : ''}${f.reason}`);
+        console.log(log.ok ? `OK: the transparency log holds every record (${log.treeSize}), matching checkpoint ${log.checkpointSize ?? 'none yet'}` : `FAILED: ${log.failures.length} transparency log problem(s)`);
       }
-      process.exitCode = result.ok ? 0 : 1;
+      process.exitCode = result.ok && log.ok ? 0 : 1;
     } finally {
       await services.shutdown();
     }

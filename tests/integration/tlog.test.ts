@@ -9,6 +9,9 @@ import { leafHash, verifyConsistency, verifyInclusion, nodeHash, splitPoint } fr
 import { openNote, parseCheckpoint } from '../../src/audit/note.js';
 import { createTransparencyLog, loadSigningKey, type TransparencyLog } from '../../src/audit/tlog.js';
 import { initServices } from '../../src/services.js';
+import { recordHash } from '../../src/engine/hash.js';
+import { verifyDatabase } from '../../src/engine/verify.js';
+import { listTransitions } from '../../src/store/submissions-store.js';
 import { createTestContext, type TestContext } from '../support/fixtures.js';
 import { startServer } from '../support/server.js';
 
@@ -122,5 +125,32 @@ describe('the transparency log in serve', () => {
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);
     }
+  });
+});
+
+describe('tamper evidence beyond the chain', () => {
+  it('a consistently forged chain (hashes and head recomputed) passes the chain check but not the log: located by submission and seq', async () => {
+    await createSome(1);
+    await tlog.checkpoint();
+    const knex = ctx.services.db.knex;
+    const [victim] = (await knex('submissions').orderBy('id', 'desc').limit(1).select('id')) as Array<{ id: string }>;
+    const [first] = await listTransitions(knex, victim!.id);
+    // Someone with write access disables the append-only protection and rewrites the record
+    // and everything that depends on it, so the chain recomputes.
+    if (ctx.services.db.dialect === 'postgres') await knex.raw('ALTER TABLE transitions DISABLE TRIGGER transitions_append_only');
+    else await knex.raw('DROP TRIGGER transitions_no_update');
+    const forged = { ...first!, comment: 'backdated approval' };
+    const hash = recordHash(forged as unknown as Record<string, unknown>);
+    await knex('transitions').where({ id: first!.id }).update({ comment: forged.comment, hash });
+    await knex('submissions').where({ id: victim!.id }).update({ head_hash: hash });
+    if (ctx.services.db.dialect === 'postgres') await knex.raw('ALTER TABLE transitions ENABLE TRIGGER transitions_append_only');
+    expect((await verifyDatabase(ctx.services.db.reader)).ok).toBe(true);
+    const log = await tlog.verify();
+    expect(log.ok).toBe(false);
+    expect(log.failures).toEqual([{ submissionId: victim!.id, seq: 1, reason: 'the record differs from the one the transparency log holds' }]);
+    // And rewriting the log's own tables to match does not help: the signed root differs.
+    await knex('tlog_leaves').where({ transition_id: first!.id }).update({ row_hash: hash });
+    const again = await tlog.verify();
+    expect(again.failures).toEqual([{ submissionId: null, seq: null, reason: 'the log does not have the root the latest checkpoint signed' }]);
   });
 });
