@@ -127,16 +127,21 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
   const eventRequest = () => ({
     method: 'POST' as const,
     setupRequest: (req: autocannon.Request, ctx: object) => {
-      const context = ctx as { sent?: unknown };
+      // Requests on a connection are answered in order; the next one may be set up before the
+      // previous answer arrives, so what was sent waits in a per-connection queue.
+      const context = ctx as { sent?: Array<{ id: string; type: 'REQUEST_AI' | 'AI_RESPONSE' }> };
       const id = t.data.submissionIds[cursor++ % t.data.submissionIds.length]!;
       const type = next.get(id) ?? 'REQUEST_AI';
-      context.sent = { id, type };
+      (context.sent ??= []).push({ id, type });
       const body = type === 'REQUEST_AI' ? { type, data: { deficiencies: ['Provide the bench report'] } } : { type };
       return { ...req, path: `/v1/submissions/${id}/events`, headers: auth(type === 'REQUEST_AI' ? t.data.tokens.fda : t.data.tokens.manufacturer), body: JSON.stringify(body) };
     },
     onResponse: (status: number, _body: string, ctx: object) => {
-      const sent = (ctx as { sent?: unknown }).sent as { id: string; type: 'REQUEST_AI' | 'AI_RESPONSE' } | undefined;
-      if (sent && status === 200) next.set(sent.id, sent.type === 'REQUEST_AI' ? 'AI_RESPONSE' : 'REQUEST_AI');
+      const sent = (ctx as { sent?: Array<{ id: string; type: 'REQUEST_AI' | 'AI_RESPONSE' }> }).sent?.shift();
+      // A 409 means the submission is already in the other state: a request of the previous run
+      // that the server completed after the load generator stopped listening (at most one per
+      // connection at a run boundary). Follow the server.
+      if (sent && (status === 200 || status === 409)) next.set(sent.id, sent.type === 'REQUEST_AI' ? 'AI_RESPONSE' : 'REQUEST_AI');
     },
   });
   let ceilingCursor = 0;
