@@ -307,6 +307,25 @@ describe(`verifyDatabase on ${DIALECT}`, () => {
     }
   });
 
+  it('reports a forged signature manifestation (another name, another meaning) at its record', async () => {
+    const f = await freshDatabase();
+    try {
+      const s = newSubmission(f.org);
+      const at = '2026-06-20T15:00:00.000Z';
+      const recs = chain(s, f.actor, [{}, {}, { type: 'DECIDE_SE', signature: { name: 'Dr. James Carter', meaning: 'approval', signedAt: at }, recordedAt: at, effectiveAt: at }, {}]);
+      const rows = recs.map(transitionRow);
+      // Someone with database access puts another signer's name and meaning on the decision.
+      rows[2] = { ...rows[2]!, signature: canonicalJson({ name: 'Dr. Somebody Else', meaning: 'review', signedAt: at }) };
+      await store(f.db.knex, s, rows);
+      for (const parallel of PARALLEL) {
+        expect((await verifyDatabase(f.db.reader, { parallel })).breaks).toEqual([{ submissionId: s.id, seq: 3, reason: 'hash does not match the record' }]);
+      }
+      expect(await servedVerdict(f.db.reader, s.id)).toEqual({ seq: 3, reason: 'hash does not match the record' });
+    } finally {
+      await f.close();
+    }
+  });
+
   it('reports a data column that is not JSON at all, and still counts every other submission', async () => {
     const f = await freshDatabase();
     try {
