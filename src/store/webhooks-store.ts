@@ -197,15 +197,8 @@ export async function announcedTransitions(db: Knex, ids: readonly string[]): Pr
 
 // ---------------------------------------------------------------- deliveries
 
-export interface NewDelivery {
-  readonly id: string;
-  readonly subscriptionId: string;
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly submissionId: string;
-  readonly payload: string;
-  readonly now: string;
-}
+/** A delivery to enqueue: the identifying fields of WebhookDelivery, and when. */
+export type NewDelivery = Pick<WebhookDelivery, 'id' | 'subscriptionId' | 'eventId' | 'eventType' | 'submissionId' | 'payload'> & { readonly now: string };
 
 /** Enqueues deliveries; one per (subscription, event) however often it is tried. */
 export async function insertDeliveries(trx: Knex, deliveries: readonly NewDelivery[]): Promise<void> {
