@@ -22,6 +22,10 @@ import { createAuditor } from './audit/auditor.js';
 import { createUsersRouter } from './http/routes/users.js';
 import { createSignatures, type Signatures } from './engine/signatures.js';
 import type { Logger } from './logger.js';
+import { SESSION_DEFAULTS, type Config } from './config.js';
+import { DEFAULT_GOAL_DUE_SOON_DAYS } from './engine/clocks.js';
+import { createWebRouter, webErrorHandler } from './web/router.js';
+import { createWebSessions } from './web/sessions.js';
 import type { Database } from './store/db.js';
 import { createValidator } from './validation.js';
 import { createWebhookSubscriptions, type WebhookSubscriptions } from './webhooks/subscriptions.js';
@@ -37,6 +41,8 @@ export interface AppDeps {
   readonly signatures?: Signatures;
   /** The transparency log (checkpoints, public key, proofs under /v1/audit); not mounted when absent. */
   readonly tlog?: TransparencyLog;
+  /** Web interface settings (issue 7); defaults: 30-minute idle, 12-hour sessions, no Secure flag, 14 days "due soon". */
+  readonly web?: Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'cookieSecure' | 'goalDueSoonDays'>>;
 }
 
 /** One log line per request: id, method, path, status, duration. Never headers or bodies. */
@@ -86,7 +92,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false); // ETag is the submission version, set explicitly
   app.set('query parser', 'simple');
   app.use(requestLog(deps.logger));
-  app.use(helmet({ frameguard: { action: 'deny' }, referrerPolicy: { policy: 'no-referrer' } }));
+  // The CSP's defaults (scripts and styles from this origin only), without upgrade-insecure-requests:
+  // a plain http://localhost deployment must still load its own assets.
+  app.use(helmet({ frameguard: { action: 'deny' }, referrerPolicy: { policy: 'no-referrer' }, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(noStore());
 
   const openapi = buildOpenApi();
@@ -114,11 +122,24 @@ export function createApp(deps: AppDeps): Express {
   if (deps.tlog) v1.use(createTransparencyLogRouter(deps.tlog, createValidator([])));
   app.use('/v1', v1);
 
+  // The web interface (issue 7): pages over the same engine, signed in with a session cookie.
+  const signatures = deps.signatures ?? createSignatures({ db: deps.db, validator: createValidator([]) });
+  const web = deps.web ?? {};
+  const sessions = createWebSessions({
+    db: deps.db,
+    idleMinutes: web.sessionIdleMinutes ?? SESSION_DEFAULTS.sessionIdleMinutes,
+    maxHours: web.sessionMaxHours ?? SESSION_DEFAULTS.sessionMaxHours,
+    cookieSecure: web.cookieSecure ?? false,
+  });
+  app.use(refuseNul());
+  app.use(createWebRouter({ db: deps.db, engine: deps.engine, auditor, signatures, sessions, tlog: deps.tlog, logger: deps.logger, goalDueSoonDays: web.goalDueSoonDays ?? DEFAULT_GOAL_DUE_SOON_DAYS }));
+
   app.use((req) => {
     throw new NotFoundError(`No route ${req.method} ${req.path}`);
   });
   // Refused commands (403/409/412) are recorded once their transaction has rolled back.
   app.use(recordRefusedCommands(auditor, deps.logger));
+  app.use(webErrorHandler(deps.logger));
   app.use(createErrorHandler(deps.logger));
   return app;
 }

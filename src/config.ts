@@ -37,6 +37,11 @@ export interface Config {
   /** Password rules for electronic signatures (21 CFR 11.300): fewest characters, character classes to mix. */
   readonly passwordMinLength: number;
   readonly passwordMinCharacterClasses: number;
+  /** Web sessions (issue 7): minutes without a request before a session ends, and its longest life in hours. */
+  readonly sessionIdleMinutes: number;
+  readonly sessionMaxHours: number;
+  /** Mark the session cookie `Secure` (serve behind HTTPS); off by default so http://localhost works. */
+  readonly cookieSecure: boolean;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/puente.db';
@@ -50,6 +55,9 @@ export class ConfigError extends Error {}
 /** The sweeper in `serve` runs once a minute unless told otherwise. */
 export const DEFAULT_SWEEP_INTERVAL_SECONDS = 60;
 
+/** Web sessions end after 30 minutes without a request, and 12 hours after sign-in at the latest. */
+export const SESSION_DEFAULTS = { sessionIdleMinutes: 30, sessionMaxHours: 12 } as const;
+
 /** `serve` signs a checkpoint every 5 minutes when the log has grown. */
 export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 300;
 
@@ -61,7 +69,8 @@ const integerEnv = (v: string | undefined, fallback: number): number | string =>
 /**
  * Reads `DATABASE_URL`, `PORT`, `HOST`, `LOG_LEVEL`, `MX_NON_WORKING_DAYS_FILE`,
  * `ABBREVIATED_REFERENCE_AUTHORITIES`, `FDA_PRODUCT_CLASSIFICATION_FILE`, `GOAL_DUE_SOON_DAYS`, the
- * `WEBHOOK_*` dispatcher settings and the password rules `PASSWORD_MIN_LENGTH`, `PASSWORD_MIN_CHARACTER_CLASSES`.
+ * `WEBHOOK_*` dispatcher settings and the password rules `PASSWORD_MIN_LENGTH`, `PASSWORD_MIN_CHARACTER_CLASSES`, and the web
+ * session settings `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `COOKIE_SECURE`.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let mxNonWorkingDays: string[] = [];
@@ -88,6 +97,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS === undefined || env.SWEEP_INTERVAL_SECONDS === '' ? DEFAULT_SWEEP_INTERVAL_SECONDS : integerOr(env.SWEEP_INTERVAL_SECONDS),
     passwordMinLength: integerEnv(env.PASSWORD_MIN_LENGTH, DEFAULT_PASSWORD_POLICY.minLength),
     passwordMinCharacterClasses: integerEnv(env.PASSWORD_MIN_CHARACTER_CLASSES, DEFAULT_PASSWORD_POLICY.minCharacterClasses),
+    sessionIdleMinutes: integerEnv(env.SESSION_IDLE_MINUTES, SESSION_DEFAULTS.sessionIdleMinutes),
+    sessionMaxHours: integerEnv(env.SESSION_MAX_HOURS, SESSION_DEFAULTS.sessionMaxHours),
+    cookieSecure: env.COOKIE_SECURE === undefined || env.COOKIE_SECURE === '' ? false : env.COOKIE_SECURE === 'true' ? true : env.COOKIE_SECURE === 'false' ? false : env.COOKIE_SECURE,
     goalDueSoonDays: env.GOAL_DUE_SOON_DAYS === undefined || env.GOAL_DUE_SOON_DAYS === '' ? DEFAULT_GOAL_DUE_SOON_DAYS : integerOr(env.GOAL_DUE_SOON_DAYS),
     ...(env.FDA_PRODUCT_CLASSIFICATION_FILE ? { productClassificationFile: env.FDA_PRODUCT_CLASSIFICATION_FILE } : {}),
     ...(env.ABBREVIATED_REFERENCE_AUTHORITIES
@@ -98,7 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     createValidator([]).check(`${SCHEMA_BASE}config.json`, raw, '', 'The configuration');
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL', '/referenceAuthorities': 'ABBREVIATED_REFERENCE_AUTHORITIES', '/goalDueSoonDays': 'GOAL_DUE_SOON_DAYS', '/sweepIntervalSeconds': 'SWEEP_INTERVAL_SECONDS', '/checkpointIntervalSeconds': 'CHECKPOINT_INTERVAL_SECONDS', '/logOrigin': 'PUENTE_LOG_ORIGIN', '/signingKeyFile': 'PUENTE_SIGNING_KEY', '/webhookIntervalMs': 'WEBHOOK_INTERVAL_MS', '/webhookTimeoutMs': 'WEBHOOK_TIMEOUT_MS', '/webhookMaxAttempts': 'WEBHOOK_MAX_ATTEMPTS', '/webhookBackoffMs': 'WEBHOOK_BACKOFF_MS', '/passwordMinLength': 'PASSWORD_MIN_LENGTH', '/passwordMinCharacterClasses': 'PASSWORD_MIN_CHARACTER_CLASSES' };
+    const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL', '/referenceAuthorities': 'ABBREVIATED_REFERENCE_AUTHORITIES', '/goalDueSoonDays': 'GOAL_DUE_SOON_DAYS', '/sweepIntervalSeconds': 'SWEEP_INTERVAL_SECONDS', '/checkpointIntervalSeconds': 'CHECKPOINT_INTERVAL_SECONDS', '/logOrigin': 'PUENTE_LOG_ORIGIN', '/signingKeyFile': 'PUENTE_SIGNING_KEY', '/webhookIntervalMs': 'WEBHOOK_INTERVAL_MS', '/webhookTimeoutMs': 'WEBHOOK_TIMEOUT_MS', '/webhookMaxAttempts': 'WEBHOOK_MAX_ATTEMPTS', '/webhookBackoffMs': 'WEBHOOK_BACKOFF_MS', '/passwordMinLength': 'PASSWORD_MIN_LENGTH', '/passwordMinCharacterClasses': 'PASSWORD_MIN_CHARACTER_CLASSES', '/sessionIdleMinutes': 'SESSION_IDLE_MINUTES', '/sessionMaxHours': 'SESSION_MAX_HOURS', '/cookieSecure': 'COOKIE_SECURE' };
     const lines = e.errors.map((fe) => `${names[fe.path.split('/').slice(0, 2).join('/')] ?? (fe.path || 'config')}: ${fe.message}`);
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }

@@ -15,25 +15,33 @@ import { workflowVersion } from '../../workflows/index.js';
 
 export async function seedDemo(services: Services, config: Config): Promise<void> {
   const { engine, db } = services;
+  const base = `http://${config.host}:${config.port}`;
   const now = new Date().toISOString();
   const acme = await ensureOrganization(db.knex, 'Acme Medical', now);
   const tokens: Record<string, string> = {};
   const passwords: Record<string, string> = {};
   const actors: Record<string, Actor> = {};
-  const people: Array<[HumanRole, string, typeof acme | null]> = [
-    ['manufacturer', 'Maria Lopez (Acme Medical RA)', acme],
-    ['fda', 'Dr. James Carter (FDA CDRH)', null],
-    ['cofepris', 'Lic. Ana Torres (COFEPRIS)', null],
-    ['auditor', 'Sam Reed (QA auditor)', null],
-    ['admin', 'Ops Admin', null],
+  const people: Array<[HumanRole, string, typeof acme | null, string]> = [
+    ['manufacturer', 'Maria Lopez (Acme Medical RA)', acme, 'maria@acme.example'],
+    ['fda', 'Dr. James Carter (FDA CDRH)', null, 'james.carter@fda.example'],
+    ['cofepris', 'Lic. Ana Torres (COFEPRIS)', null, 'ana.torres@cofepris.example'],
+    ['auditor', 'Sam Reed (QA auditor)', null, 'sam@audit.example'],
+    ['admin', 'Ops Admin', null, 'admin@puente.example'],
   ];
-  for (const [role, name, organization] of people) {
+  const emails: Record<string, string> = {};
+  for (const [role, name, organization, email] of people) {
     const { token, tokenHash } = newToken();
-    // Whoever files or decides signs (21 CFR 11.50): a random password each, printed once below.
-    const password = role === 'auditor' || role === 'admin' ? undefined : `Demo-${randomBytes(9).toString('base64url')}-7`;
-    const passwordHash = password === undefined ? undefined : await services.signatures.hashNewPassword(password, name);
-    const u = await insertUser(db.knex, { name, role, organization, tokenHash, now, passwordHash });
-    if (password !== undefined) passwords[role] = password;
+    // Everyone signs in to the web interface, and whoever files or decides signs steps with it
+    // (21 CFR 11.50): a random password each, printed once below. The e-mail is per run, so the
+    // demo can be seeded twice into one database.
+    const password = `Demo-${randomBytes(9).toString('base64url')}-7`;
+    const passwordHash = await services.signatures.hashNewPassword(password, name);
+    const [local, domain] = email.split('@');
+    const existing = await db.knex('users').where({ email }).first('id');
+    const address = existing ? `${local}+${randomBytes(3).toString('hex')}@${domain}` : email;
+    const u = await insertUser(db.knex, { name, role, organization, tokenHash, now, passwordHash, email: address });
+    passwords[role] = password;
+    emails[role] = address;
     tokens[role] = token;
     actors[role] = { id: u.id, name: u.name, role: u.role, organization: u.organization };
   }
@@ -97,13 +105,12 @@ export async function seedDemo(services: Services, config: Config): Promise<void
     [cof, { type: 'START_REVIEW', effectiveAt: '2026-07-20' }],
   ]);
 
-  const base = `http://${config.host}:${config.port}`;
   console.log('Demo data: Acme Medical, 4 510(k)s (cleared, AI hold, RTA hold, draft) and 1 COFEPRIS abbreviated registration under review.\n');
   console.log('Tokens (shown once; only their SHA-256 is stored):');
   for (const [role, token] of Object.entries(tokens)) console.log(`  ${role.padEnd(12)} ${token}`);
-  console.log('\nPasswords for electronic signatures (shown once; stored as scrypt hashes). Filings and decisions are signed with');
-  console.log('"signature": { "meaning": "approval" | "review" | "responsibility" | "authorship", "password": "..." }:');
-  for (const [role, password] of Object.entries(passwords)) console.log(`  ${role.padEnd(12)} ${password}`);
+  console.log(`\nWeb sign-in at ${base}/ (e-mail and password; shown once, stored as scrypt hashes). The same password`);
+  console.log('signs filings and decisions: "signature": { "meaning": "approval" | "review" | "responsibility" | "authorship", "password": "..." }:');
+  for (const [role, password] of Object.entries(passwords)) console.log(`  ${role.padEnd(12)} ${emails[role]!.padEnd(30)} ${password}`);
   console.log('\nTry (with `npm start` running):');
   console.log(`  export MFR=${tokens.manufacturer} COF=${tokens.cofepris} AUD=${tokens.auditor}`);
   console.log(`  curl -s ${base}/v1/submissions -H "Authorization: Bearer $MFR"`);

@@ -20,6 +20,11 @@ import { ensureOrganization, insertUser } from '../store/users-store.js';
 import { createWebhookDispatcher } from '../webhooks/dispatcher.js';
 import { seedDemo } from './demo.js';
 
+function email(value: string): string {
+  if (!/^[^\s@]{1,64}@[^\s@]{1,189}$/.test(value)) throw new InvalidArgumentError('must be an e-mail address like ana@example.com');
+  return value.toLowerCase();
+}
+
 function role(value: string): HumanRole {
   if (!(HUMAN_ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${HUMAN_ROLES.join(', ')}`);
   return value as HumanRole;
@@ -87,9 +92,10 @@ user
   .requiredOption('--name <name>', 'display name, recorded on every step the user takes', nonEmpty)
   .requiredOption('--role <role>', HUMAN_ROLES.join(' | '), role)
   .option('--org <organization>', 'organization name (created on first use); required for manufacturers', nonEmpty)
+  .option('--email <email>', 'e-mail to sign in to the web interface with (the name works too)', email)
   .option('--json', 'print one JSON object { id, name, role, organization, token }')
-  .option('--password-stdin', 'read the password for electronic signatures from standard input (one line)')
-  .action(async (opts: { name: string; role: HumanRole; org?: string; json?: boolean; passwordStdin?: boolean }) => {
+  .option('--password-stdin', 'read the password (web sign-in and electronic signatures) from standard input (one line)')
+  .action(async (opts: { name: string; role: HumanRole; org?: string; email?: string; json?: boolean; passwordStdin?: boolean }) => {
     if (opts.role === 'manufacturer' && !opts.org) throw new InvalidArgumentError('--org is required for a manufacturer');
     // Read before anything touches the database: a bad password writes nothing.
     const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
@@ -99,7 +105,7 @@ user
       const now = new Date().toISOString();
       const organization = opts.org ? await ensureOrganization(services.db.knex, opts.org, now) : null;
       const { token, tokenHash } = newToken();
-      const u = await insertUser(services.db.knex, { name: opts.name, role: opts.role, organization, tokenHash, now, passwordHash });
+      const u = await insertUser(services.db.knex, { name: opts.name, role: opts.role, organization, tokenHash, now, passwordHash, email: opts.email });
       if (opts.json) {
         console.log(JSON.stringify({ id: u.id, name: u.name, role: u.role, organization: u.organization, token }));
       } else {

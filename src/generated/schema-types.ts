@@ -171,6 +171,18 @@ export interface Config {
    */
   sweepIntervalSeconds?: number;
   /**
+   * SESSION_IDLE_MINUTES: a web session ends after this many minutes without a request (default 30).
+   */
+  sessionIdleMinutes?: number;
+  /**
+   * SESSION_MAX_HOURS: a web session ends this many hours after sign-in at the latest (default 12).
+   */
+  sessionMaxHours?: number;
+  /**
+   * COOKIE_SECURE: true marks the session cookie Secure (serve behind HTTPS); default false.
+   */
+  cookieSecure?: boolean;
+  /**
    * GOAL_DUE_SOON_DAYS: an open goal with at most this many days left is due_soon (default 14).
    */
   goalDueSoonDays?: number;

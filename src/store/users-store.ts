@@ -60,7 +60,7 @@ export async function ensureOrganization(db: Knex, name: string, now: string): P
 
 export async function insertUser(
   db: Knex,
-  user: { name: string; role: HumanRole; organization: Organization | null; tokenHash: string; now: string; passwordHash?: string },
+  user: { name: string; role: HumanRole; organization: Organization | null; tokenHash: string; now: string; passwordHash?: string; email?: string },
 ): Promise<User> {
   const id = uuidv7();
   await db('users').insert({
@@ -71,6 +71,7 @@ export async function insertUser(
     token_hash: user.tokenHash,
     disabled: false,
     created_at: user.now,
+    ...(user.email ? { email: user.email.toLowerCase() } : {}),
     ...(user.passwordHash ? { password_hash: user.passwordHash, password_changed_at: user.now } : {}),
   });
   return { id, name: user.name, role: user.role, organization: user.organization, disabled: false, createdAt: user.now };
@@ -140,4 +141,21 @@ export async function setPasswordHash(db: Knex, userId: string, passwordHash: st
 export async function unlockSigning(db: Knex, userId: string): Promise<boolean> {
   const n = await db('users').where({ id: userId }).update({ signature_failures: 0, signing_locked_at: null });
   return n > 0;
+}
+
+/** Every organization, by name (portfolio filters of regulators and auditors). */
+export async function listOrganizations(db: Knex): Promise<Organization[]> {
+  return db('organizations').orderBy('name').limit(1000).select<Organization[]>('id', 'name');
+}
+
+/** Users as an administrator sees them: no hashes, only whether signing is locked. */
+export async function listUsers(db: Knex): Promise<Array<User & { email: string | null; signingLocked: boolean; hasPassword: boolean }>> {
+  const rows = await db('users as u')
+    .leftJoin('organizations as o', 'o.id', 'u.organization_id')
+    .orderBy('u.name')
+    .limit(1000)
+    .select<Array<UserRow & { email: string | null; signing_locked_at: string | null; password_hash: string | null }>>(
+      'u.id', 'u.name', 'u.role', 'u.organization_id', 'o.name as organization_name', 'u.disabled', 'u.created_at', 'u.email', 'u.signing_locked_at', 'u.password_hash',
+    );
+  return rows.map((r) => ({ ...toUser(r), email: r.email, signingLocked: r.signing_locked_at !== null, hasPassword: r.password_hash !== null }));
 }

@@ -11,6 +11,7 @@ import * as passwords from './005-passwords.js';
 import * as refusedCommands from './006-refused-commands.js';
 import * as auditIndexes from './007-audit-indexes.js';
 import * as transparencyLog from './008-transparency-log.js';
+import * as webSessions from './009-web-sessions.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -26,6 +27,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['006-refused-commands', refusedCommands],
   ['007-audit-indexes', auditIndexes],
   ['008-transparency-log', transparencyLog],
+  ['009-web-sessions', webSessions],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -1,0 +1,76 @@
+/**
+ * English and Spanish. Every label the pages show comes from a message catalog (`messages/en.ts`,
+ * `messages/es.ts`: the Spanish one is typed against the English keys, so a missing translation
+ * does not compile); workflow vocabulary (events, states, fields) from `messages/domain.ts`;
+ * error messages from `messages/errors.ts`.
+ */
+import type { ErrorCode, FieldError } from '../errors.js';
+import { en, type MessageKey, type Messages } from './messages/en.js';
+import { es } from './messages/es.js';
+import { domainLabel, type DomainKind } from './messages/domain.js';
+import { translateFieldMessage, translateDetail } from './messages/errors.js';
+
+export type Lang = 'en' | 'es';
+export const LANGS: readonly Lang[] = ['en', 'es'];
+const CATALOGS: Record<Lang, Messages> = { en, es };
+
+export type Vars = Readonly<Record<string, string | number>>;
+
+function fill(template: string, vars?: Vars): string {
+  if (!vars) return template;
+  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}
+
+export interface Translator {
+  readonly lang: Lang;
+  /** A label of the catalog, with `{name}` placeholders filled. */
+  t(key: MessageKey, vars?: Vars): string;
+  /** A workflow word: an event type, a state, a payload field, a dossier kind, a goal or deadline kind. */
+  domain(kind: DomainKind, id: string): string;
+  /** The title of an error code (`validation_failed` -> "Check the highlighted fields"). */
+  errorTitle(code: ErrorCode | 'internal_error'): string;
+  /** An error's detail sentence, translated where the catalog knows it. */
+  errorDetail(detail: string): string;
+  /** A field error's message, translated. */
+  fieldError(e: FieldError): string;
+  /** `YYYY-MM-DD` or an ISO instant as a date the reader's language writes. */
+  date(value: string): string;
+  /** An ISO instant as date and time in UTC (history records are UTC). */
+  dateTime(value: string): string;
+}
+
+export function createTranslator(lang: Lang): Translator {
+  const catalog = CATALOGS[lang];
+  const locale = lang === 'es' ? 'es-MX' : 'en-US';
+  const dateFmt = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const dateTimeFmt = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+  return {
+    lang,
+    t: (key, vars) => fill(catalog[key], vars),
+    domain: (kind, id) => domainLabel(lang, kind, id),
+    errorTitle: (code) => catalog[`error.${code}`],
+    errorDetail: (detail) => translateDetail(lang, detail),
+    fieldError: (e) => translateFieldMessage(lang, e.message),
+    date: (value) => {
+      const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+      return Number.isNaN(d.getTime()) ? value : dateFmt.format(d);
+    },
+    dateTime: (value) => {
+      const d = new Date(value);
+      return Number.isNaN(d.getTime()) ? value : dateTimeFmt.format(d);
+    },
+  };
+}
+
+/** The language a request asks for: the `puente_lang` cookie, else Accept-Language, else English. */
+export function negotiateLang(cookie: string | undefined, acceptLanguage: string | undefined): Lang {
+  if (cookie === 'en' || cookie === 'es') return cookie;
+  for (const part of (acceptLanguage ?? '').split(',')) {
+    const tag = part.split(';')[0]!.trim().toLowerCase();
+    if (tag.startsWith('es')) return 'es';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+export type { MessageKey };

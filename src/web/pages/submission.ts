@@ -1,0 +1,264 @@
+/**
+ * One submission: what it is, where it stands, its clocks and goals, the next hard deadline, the
+ * workflow diagram with its path, the dossier, the history, and one form per event the user may
+ * send now, generated from the event's JSON Schema (with the Part 11 signature where required).
+ */
+import { AppError, InputError, type FieldError } from '../../errors.js';
+import type { Engine, SendEventBody, SubmissionView } from '../../engine/engine.js';
+import type { Transition } from '../../store/submissions-store.js';
+import { workflowVersion } from '../../../workflows/index.js';
+import type { EventSpec, WorkflowDefinition } from '../../../workflows/types.js';
+import { countdownOf } from '../countdown.js';
+import { controlId, errorsUnder, formToJson, renderField, renderSchemaFields, type FieldErrors, type FormValues } from '../forms.js';
+import { flag, html, type SafeHtml } from '../html.js';
+import type { Translator } from '../i18n.js';
+import { csrfField, page, type WebContext } from '../layout.js';
+import { countdownCell, nextDateText } from './portfolio.js';
+
+/** A refused form, shown again with the API's errors next to its fields. */
+export interface FormProblem {
+  /** The event type whose form was sent, `__upload` for the document form, `__create` for creation. */
+  readonly type?: string;
+  readonly error: AppError;
+  readonly values?: FormValues;
+}
+
+const SIGNATURE_SCHEMA = { enum: ['approval', 'review', 'responsibility', 'authorship'] };
+const one = (v: FormValues[string]): string => (typeof v === 'string' ? v : Array.isArray(v) ? String(v[0] ?? '') : '');
+
+/** The default meaning offered: a regulator's decision is an approval, a sponsor's filing is responsibility. */
+function defaultMeaning(role: string): string {
+  return role === 'manufacturer' ? 'responsibility' : 'approval';
+}
+
+function hasFields(schema: Record<string, unknown>): boolean {
+  const props = schema.properties as Record<string, unknown> | undefined;
+  return props !== undefined && Object.keys(props).length > 0;
+}
+
+/** The event body a submitted form stands for (and the version it was shown at, for If-Match). */
+export function parseEventForm(view: SubmissionView, values: FormValues): { body: SendEventBody; version?: number } {
+  const type = one(values.type);
+  const w = workflowVersion(view.workflow.id, view.workflow.version);
+  const spec: EventSpec | undefined = w && /^[A-Z][A-Z0-9_]{0,63}$/.test(type) && Object.hasOwn(w.events, type) ? w.events[type] : undefined;
+  if (!spec) throw new InputError(`Unknown event ${type.slice(0, 64)}`, [{ path: '/type', message: 'is not an event of this workflow' }]);
+  const body: Record<string, unknown> = { type };
+  const data = formToJson(spec.schema, values, 'data');
+  if (hasFields(spec.schema) || Object.keys(data).length) body.data = data;
+  const effectiveAt = one(values.effectiveAt).trim();
+  if (effectiveAt) body.effectiveAt = effectiveAt;
+  const comment = one(values.comment).trim();
+  if (comment) body.comment = comment;
+  const meaning = one(values['signature.meaning']);
+  const password = one(values['signature.password']);
+  if (spec.requiresSignature || meaning || password) body.signature = { meaning, password };
+  const v = one(values.version);
+  return { body: body as unknown as SendEventBody, ...(/^\d{1,15}$/.test(v) ? { version: Number(v) } : {}) };
+}
+
+/** Translated messages by pointer. */
+function fieldErrorsOf(t: Translator, errors: readonly FieldError[]): FieldErrors {
+  const m = new Map<string, string[]>();
+  for (const e of errors) {
+    const list = m.get(e.path) ?? [];
+    list.push(t.fieldError(e));
+    m.set(e.path, list);
+  }
+  return m;
+}
+
+/** The summary at the top of a refused form: what went wrong, each field error linking to its field. */
+function errorSummary(t: Translator, problem: FormProblem, idPrefix: string, known: (pointer: string) => boolean): SafeHtml {
+  const e = problem.error;
+  const detail = e.message === 'csrf' ? t.t('error.csrf') : t.errorDetail(e.message);
+  return html`<div class="error-summary" role="alert" tabindex="-1" aria-labelledby="${idPrefix}-problem">
+    <h3 id="${idPrefix}-problem">${t.errorTitle(e.code)}</h3>
+    <p>${detail}</p>
+    ${e.errors.length
+      ? html`<ul>${e.errors.map((fe) => {
+          const label = fe.path ? t.domain('field', fe.path.split('/').filter((s) => !/^\d+$/.test(s)).pop() ?? '') : '';
+          const text = label ? t.t('form.errorAt', { field: label, message: t.fieldError(fe) }) : t.fieldError(fe);
+          return known(fe.path) ? html`<li><a href="#${controlId(idPrefix, fe.path)}">${text}</a></li>` : html`<li>${text}</li>`;
+        })}</ul>`
+      : ''}
+  </div>`;
+}
+
+function eventForm(ctx: WebContext, view: SubmissionView, w: WorkflowDefinition, type: string, problem: FormProblem | undefined): SafeHtml {
+  const { t } = ctx;
+  const spec = w.events[type]!;
+  const mine = problem?.type === type ? problem : undefined;
+  const values: FormValues = mine?.values ?? {};
+  const errors: FieldErrors = mine ? fieldErrorsOf(t, mine.error.errors) : new Map();
+  const idPrefix = `ev-${type}`;
+  const pointers = new Set<string>();
+  const known = (p: string) => p.startsWith('/data') || p === '/effectiveAt' || p === '/comment' || p.startsWith('/signature');
+  void pointers;
+  const role = ctx.session!.user.role;
+  const signatureValues: FormValues = { 'signature.meaning': one(values['signature.meaning']) || defaultMeaning(role) };
+  return html`<details id="event-${type}"${flag('open', mine !== undefined)}>
+    <summary>${t.domain('event', type)} <span class="muted">(${type})</span></summary>
+    <form method="post" action="/submissions/${view.id}/events" novalidate aria-label="${t.domain('event', type)}">
+      ${csrfField(ctx)}
+      <input type="hidden" name="type" value="${type}">
+      <input type="hidden" name="version" value="${view.version}">
+      ${mine ? errorSummary(t, mine, idPrefix, known) : ''}
+      ${hasFields(spec.schema) ? html`<fieldset><legend>${t.t('event.details')}</legend>${renderSchemaFields(spec.schema, { name: 'data', pointer: '/data', idPrefix, values, errors, t })}</fieldset>` : ''}
+      ${renderField({ schema: { type: 'string', format: 'date', maxLength: 40 }, name: 'effectiveAt', pointer: '/effectiveAt', label: t.t('event.effectiveAt'), required: false, values, errors, t, idPrefix, hint: t.t('event.effectiveAtHint') })}
+      ${renderField({ schema: { type: 'string', maxLength: 4000 }, name: 'comment', pointer: '/comment', label: t.t('event.comment'), required: false, values, errors, t, idPrefix, inputType: 'textarea' })}
+      ${spec.requiresSignature
+        ? html`<fieldset class="signature"><legend>${t.t('event.signature')}</legend>
+            <p class="hint">${t.t('event.signatureHint')}</p>
+            ${renderField({ schema: SIGNATURE_SCHEMA, name: 'signature.meaning', pointer: '/signature/meaning', label: t.t('event.meaning'), required: true, values: signatureValues, errors, t, idPrefix })}
+            ${renderField({ schema: { type: 'string', maxLength: 1024 }, name: 'signature.password', pointer: '/signature/password', label: t.t('event.password'), required: true, values: {}, errors, t, idPrefix, inputType: 'password' })}
+            ${errorsUnder(errors, '/signature').length && !errorsUnder(errors, '/signature/password').length && !errorsUnder(errors, '/signature/meaning').length
+              ? html`<p class="field-error">${errorsUnder(errors, '/signature').join(' ')}</p>` : ''}
+          </fieldset>`
+        : ''}
+      <button type="submit">${t.t('event.send', { event: t.domain('event', type) })}</button>
+    </form>
+  </details>`;
+}
+
+function historyItem(t: Translator, tr: Transition): SafeHtml {
+  const sig = tr.signature as { name?: string; meaning?: string; signedAt?: string } | null;
+  const data = Object.entries(tr.data ?? {});
+  return html`<li id="record-${tr.seq}">
+    <h3><span class="muted">#${tr.seq}</span> ${t.domain('event', tr.type)} <span class="muted">(${tr.type})</span></h3>
+    <p class="meta">${tr.from ? html`${t.domain('state', tr.from)} → ` : ''}${t.domain('state', tr.to)}</p>
+    <dl class="facts">
+      <dt>${t.t('submission.actor')}</dt><dd>${tr.actor.name} (${t.domain('role', tr.actor.role)})</dd>
+      <dt>${t.t('submission.when')}</dt><dd><time datetime="${tr.recordedAt}">${t.dateTime(tr.recordedAt)}</time></dd>
+      <dt>${t.t('submission.effective')}</dt><dd><time datetime="${tr.effectiveAt}">${t.dateTime(tr.effectiveAt)}</time></dd>
+      ${tr.comment ? html`<dt>${t.t('submission.comment')}</dt><dd>${tr.comment}</dd>` : ''}
+      ${data.map(([k, v]) => html`<dt>${t.domain('field', k)}</dt><dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`)}
+      ${sig ? html`<dt>${t.t('submission.signature')}</dt><dd class="signature-manifestation">${t.t('submission.signedBy', { name: sig.name ?? '', meaning: t.domain('meaning', sig.meaning ?? ''), at: sig.signedAt ? t.dateTime(sig.signedAt) : '' })}</dd>` : ''}
+      <dt>${t.t('submission.hash')}</dt><dd class="hash">${tr.hash}</dd>
+      <dt>${t.t('submission.prevHash')}</dt><dd class="hash">${tr.prevHash}</dd>
+    </dl>
+  </li>`;
+}
+
+function clocksSection(t: Translator, view: SubmissionView, w: WorkflowDefinition, now: Date, dueSoonDays: number): SafeHtml {
+  const c = view.clocks;
+  const days = (n: number | null) => (n === null ? t.t('common.none') : t.t('common.days', { count: n }));
+  const next = countdownOf(view, now, dueSoonDays);
+  const deadline = view.deadlines[0];
+  return html`<section aria-labelledby="clocks-heading"><h2 id="clocks-heading">${t.t('submission.clocks')}</h2>
+    ${c.receivedOn === null
+      ? html`<p>${t.t('submission.noClock')}</p>`
+      : html`<dl class="facts">
+        <dt>${t.t('submission.receivedOn')}</dt><dd>${t.date(c.receivedOn)}</dd>
+        ${c.stoppedOn ? html`<dt>${t.t('submission.stoppedOn')}</dt><dd>${t.date(c.stoppedOn)}</dd>` : ''}
+        <dt>${t.t('submission.calendarDays')}</dt><dd>${days(c.calendarDays)}</dd>
+        <dt>${t.t('submission.holdDays')}</dt><dd>${days(c.holdDays)}</dd>
+        ${w.clock?.kind === 'fda' ? html`<dt>${t.t('submission.fdaDays')}</dt><dd>${days(c.fdaDays)}</dd>` : ''}
+        ${w.clock?.kind === 'mx' ? html`<dt>${t.t('submission.mxBusinessDays')}</dt><dd>${days(c.mxBusinessDays)}</dd>` : ''}
+      </dl>`}
+    ${c.goals.length
+      ? html`<table><caption>${t.t('submission.goalsCaption')}</caption>
+        <thead><tr><th scope="col">${t.t('submission.goal')}</th><th scope="col">${t.t('submission.goalDue')}</th><th scope="col">${t.t('submission.goalElapsed')}</th><th scope="col">${t.t('submission.goalRemaining')}</th><th scope="col">${t.t('submission.goalStatus')}</th></tr></thead>
+        <tbody>${c.goals.map((g) => html`<tr><th scope="row">${t.domain('goal', g.kind)}</th><td>${t.date(g.dueDate)}</td><td>${g.elapsed} / ${g.length}</td><td>${g.remainingDays}</td>
+          <td><span class="status ${g.status}">${t.domain('goalStatus', g.paused ? 'paused' : g.status)}</span></td></tr>`)}</tbody></table>`
+      : ''}
+    <h3>${t.t('portfolio.colNext')}</h3>
+    <div class="next">${nextDateText(t, next)} ${countdownCell(t, next)}</div>
+    <h3 id="deadline">${t.t('submission.nextDeadline')}</h3>
+    ${deadline
+      ? html`<p><strong>${t.domain('deadline', deadline.kind)}</strong>: <time datetime="${deadline.dueDate}">${t.date(deadline.dueDate)}</time>. ${t.t('submission.deadlineFires', { date: t.date(deadline.dueDate), event: t.domain('event', deadline.event) })}</p>`
+      : html`<p>${t.t('submission.noDeadline')}</p>`}
+  </section>`;
+}
+
+function dossierSection(ctx: WebContext, view: SubmissionView, documents: Awaited<ReturnType<Engine['listDocuments']>>, problem: FormProblem | undefined): SafeHtml {
+  const { t } = ctx;
+  const mine = problem?.type === '__upload' ? problem : undefined;
+  const errors: FieldErrors = mine ? fieldErrorsOf(t, mine.error.errors) : new Map();
+  const present = new Set(view.dossier.present);
+  const canUpload = ctx.session!.user.role === 'manufacturer' && view.status === 'active';
+  const kinds = [...new Set([...view.dossier.required, ...documents.map((d) => d.kind)])];
+  const kindValue = mine?.values ? one(mine.values.kind) : view.dossier.missing[0] ?? '';
+  const kindErrors = errorsUnder(errors, '/kind');
+  const fileErrors = errorsUnder(errors, '/file');
+  return html`<section aria-labelledby="dossier-heading" id="dossier"><h2 id="dossier-heading">${t.t('submission.dossier')}</h2>
+    ${view.dossier.required.length
+      ? html`<ul class="checklist">${view.dossier.required.map((k) => html`<li>${present.has(k) ? html`<span class="ok">✔ ${t.t('submission.dossierPresent')}</span>` : html`<span class="bad">✘ ${t.t('submission.dossierMissing')}</span>`} ${t.domain('dossier', k)} <span class="muted">(${k})</span></li>`)}</ul>`
+      : html`<p>${t.t('submission.dossierNone')}</p>`}
+    <h3>${t.t('submission.documents')}</h3>
+    ${documents.length
+      ? html`<table><thead><tr><th scope="col">${t.t('submission.uploadKind')}</th><th scope="col">${t.t('submission.uploadFile')}</th><th scope="col">SHA-256</th><th scope="col">${t.t('submission.when')}</th></tr></thead>
+        <tbody>${documents.map((d) => html`<tr><td>${t.domain('dossier', d.kind)}</td><td><a href="/submissions/${view.id}/documents/${d.id}">${d.filename}</a> <span class="muted">(${d.size} B)</span></td><td class="hash">${d.sha256}</td><td>${t.dateTime(d.createdAt)}</td></tr>`)}</tbody></table>`
+      : html`<p>${t.t('submission.noDocuments')}</p>`}
+    ${canUpload
+      ? html`<h3 id="upload-heading">${t.t('submission.upload')}</h3>
+      <form method="post" action="/submissions/${view.id}/documents" enctype="multipart/form-data" novalidate aria-labelledby="upload-heading">
+        ${csrfField(ctx)}
+        ${mine ? errorSummary(t, mine, 'upload', (p) => p === '/kind' || p === '/file') : ''}
+        <div class="field"><label for="${controlId('upload', '/kind')}">${t.t('submission.uploadKind')}</label>
+          ${kindErrors.length ? html`<p class="field-error" id="upload-kind-error">${kindErrors.join(' ')}</p>` : ''}
+          <select id="${controlId('upload', '/kind')}" name="kind"${kindErrors.length ? html` aria-invalid="true" aria-describedby="upload-kind-error"` : ''}>
+            ${kinds.map((k) => html`<option value="${k}"${flag('selected', k === kindValue)}>${t.domain('dossier', k)}</option>`)}
+          </select></div>
+        <div class="field"><label for="${controlId('upload', '/file')}">${t.t('submission.uploadFile')}</label>
+          ${fileErrors.length ? html`<p class="field-error" id="upload-file-error">${fileErrors.join(' ')}</p>` : ''}
+          <input id="${controlId('upload', '/file')}" name="file" type="file"${fileErrors.length ? html` aria-invalid="true" aria-describedby="upload-file-error"` : ''}></div>
+        <button type="submit">${t.t('submission.uploadSubmit')}</button>
+      </form>`
+      : ''}
+  </section>`;
+}
+
+export async function renderSubmission(
+  ctx: WebContext,
+  opts: { engine: Engine; id: string; now: Date; dueSoonDays: number; flash?: string; problem?: FormProblem },
+): Promise<string> {
+  const { t } = ctx;
+  const actor = ctx.session!.user;
+  const a = { id: actor.id, name: actor.name, role: actor.role, organization: actor.organization };
+  const view = await opts.engine.getSubmission(a, opts.id);
+  const [history, documents, diagram] = await Promise.all([opts.engine.history(a, opts.id), opts.engine.listDocuments(a, opts.id), opts.engine.submissionDiagram(a, opts.id)]);
+  const w = workflowVersion(view.workflow.id, view.workflow.version)!;
+  const problem = opts.problem;
+  // A refusal not tied to one form (e.g. an event no longer allowed) is shown at the top.
+  const orphan = problem && problem.type !== '__upload' && !(problem.type && view.allowedEvents.includes(problem.type)) ? problem : undefined;
+  const device = Object.entries(view.device);
+  const decision = view.decision as { favourable?: boolean } | null;
+  const relianceLink = actor.role === 'manufacturer' && w.jurisdiction === 'FDA' && decision?.favourable === true
+    ? `/submissions/new?${new URLSearchParams({ workflow: 'cofepris-registration', title: `${view.title} — registro sanitario`, 'device.name': String(view.device.name ?? ''), ...(view.device.model ? { 'device.model': String(view.device.model) } : {}), 'input.route': 'abbreviated', 'input.reference.submissionId': view.id })}`
+    : null;
+  const ref = view.reference as { label?: string; submissionId?: string; status?: string; favourable?: boolean } | null;
+
+  const body = html`<p><a href="/">${t.t('common.back')}</a></p>
+  <h1>${view.title}</h1>
+  ${orphan ? errorSummary(t, orphan, 'page', () => false) : ''}
+  <section aria-labelledby="summary-heading"><h2 id="summary-heading">${t.t('submission.summary')}</h2>
+    <dl class="facts">
+      <dt>${t.t('submission.pathway')}</dt><dd>${t.domain('workflow', view.workflow.id)} <span class="muted">(${view.workflow.id}@${view.workflow.version})</span>
+        ${Object.entries(view.input).filter(([k]) => k !== 'reference').map(([k, v]) => html`<br><span class="muted">${t.domain('field', k)}:</span> ${typeof v === 'string' ? t.domain('input', v) : JSON.stringify(v)}`)}</dd>
+      <dt>${t.t('submission.state')}</dt><dd id="state"><strong>${t.domain('state', view.state)}</strong> <span class="muted">(${view.state})</span>${view.stateDescription ? html`<br><span class="muted">${view.stateDescription}</span>` : ''}</dd>
+      <dt>${t.t('submission.status')}</dt><dd>${t.domain('status', view.status)}</dd>
+      <dt>${t.t('submission.organization')}</dt><dd>${view.organization.name}</dd>
+      <dt>${t.t('submission.device')}</dt><dd>${device.map(([k, v], i) => html`${i ? html`<br>` : ''}<span class="muted">${t.domain('field', k)}:</span> ${String(v)}`)}</dd>
+      ${ref ? html`<dt>${t.t('submission.reference')}</dt><dd>${ref.submissionId ? html`<a href="/submissions/${ref.submissionId}">${ref.label ?? ref.submissionId}</a>` : ref.label ?? ''} <span class="${ref.favourable ? 'ok' : 'bad'}">${ref.status ?? ''}</span></dd>` : ''}
+      ${view.decision ? html`<dt>${t.t('submission.reliedOnBy')}</dt><dd>${Object.entries(view.decision).filter(([, v]) => v !== null && typeof v !== 'boolean').map(([k, v]) => html`<span class="muted">${t.domain('field', k)}:</span> ${String(v)} `)}</dd>` : ''}
+      <dt>${t.t('submission.version')}</dt><dd>${view.version}</dd>
+      <dt>${t.t('submission.created')}</dt><dd>${t.dateTime(view.createdAt)}</dd>
+      <dt>${t.t('submission.updated')}</dt><dd>${t.dateTime(view.updatedAt)}</dd>
+    </dl>
+    ${relianceLink ? html`<p><a href="${relianceLink}">${t.t('new.reliance')}</a></p>` : ''}
+  </section>
+  ${clocksSection(t, view, w, opts.now, opts.dueSoonDays)}
+  <section aria-labelledby="actions-heading" class="actions" id="actions"><h2 id="actions-heading">${t.t('submission.actions')}</h2>
+    ${view.allowedEvents.length ? view.allowedEvents.map((type) => eventForm(ctx, view, w, type, problem)) : html`<p>${t.t('submission.noActions')}</p>`}
+  </section>
+  ${dossierSection(ctx, view, documents, problem)}
+  <section aria-labelledby="diagram-heading"><h2 id="diagram-heading">${t.t('submission.diagram')}</h2>
+    <p id="diagram-help">${t.t('submission.diagramHelp')}</p>
+    <div class="diagram"><pre class="mermaid" data-label-id="diagram-heading">${diagram}</pre></div>
+  </section>
+  <section aria-labelledby="history-heading" id="history"><h2 id="history-heading">${t.t('submission.history')}</h2>
+    <p class="muted">${t.t('submission.historyCaption')}</p>
+    <ol class="timeline">${history.map((tr) => historyItem(t, tr))}</ol>
+  </section>`;
+  return page(ctx, { title: view.title, body, flash: opts.flash, scripts: ['/assets/mermaid.min.js'] });
+}

@@ -1,0 +1,352 @@
+/**
+ * The web interface (issue 7), served by the API's own process at `/`: server-rendered pages over
+ * the same engine the API uses (never a second path around it), signed in with a session cookie.
+ *
+ * Every POST carries the session's CSRF token and must come from this origin; every refusal from
+ * the engine is shown on the page it came from, next to the field it names, in the reader's
+ * language. A request that does not accept HTML gets the API's problem+json instead.
+ */
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { AppError, ForbiddenError, InputError, NotFoundError, type FieldError } from '../errors.js';
+import type { Engine } from '../engine/engine.js';
+import type { Auditor } from '../audit/auditor.js';
+import { EXPORT_CONTENT_TYPE, writeExport } from '../audit/export.js';
+import type { TransparencyLog } from '../audit/tlog.js';
+import type { Signatures } from '../engine/signatures.js';
+import type { Database } from '../store/db.js';
+import type { Logger } from '../logger.js';
+import { statusOf } from '../http/error-handler.js';
+import { createTranslator, LANGS, negotiateLang, type Lang } from './i18n.js';
+import { page, type WebContext } from './layout.js';
+import { html } from './html.js';
+import { LANG_COOKIE, SESSION_COOKIE, SignInError, readCookies, type WebSessions } from './sessions.js';
+import { renderSignIn } from './pages/sign-in.js';
+import { renderPortfolio } from './pages/portfolio.js';
+import { renderSubmission, parseEventForm, type FormProblem } from './pages/submission.js';
+import { renderNewSubmission, parseNewSubmissionForm } from './pages/new-submission.js';
+import { auditQueryOf, renderAudit } from './pages/audit.js';
+import { renderUsers } from './pages/users.js';
+import { readUpload } from './upload.js';
+
+export interface WebRouterDeps {
+  readonly db: Database;
+  readonly engine: Engine;
+  readonly auditor: Auditor;
+  readonly signatures: Signatures;
+  readonly sessions: WebSessions;
+  readonly tlog?: TransparencyLog;
+  readonly logger: Logger;
+  readonly goalDueSoonDays: number;
+  readonly now?: () => Date;
+}
+
+const require = createRequire(import.meta.url);
+const ASSETS = new URL('./assets/', import.meta.url);
+
+/** Static files the pages use: ours, and Mermaid from the npm package (no CDN). Read once at start-up. */
+function loadAssets(): Map<string, { type: string; body: Buffer }> {
+  const m = new Map<string, { type: string; body: Buffer }>();
+  m.set('app.css', { type: 'text/css; charset=utf-8', body: fs.readFileSync(new URL('app.css', ASSETS)) });
+  m.set('app.js', { type: 'text/javascript; charset=utf-8', body: fs.readFileSync(new URL('app.js', ASSETS)) });
+  m.set('mermaid.min.js', { type: 'text/javascript; charset=utf-8', body: fs.readFileSync(require.resolve('mermaid/dist/mermaid.min.js')) });
+  return m;
+}
+
+/** Only a local path may be a redirect target (no open redirect). */
+export function safeNext(value: unknown): string {
+  return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]{0,2000}$/.test(value) ? value : '/';
+}
+
+const form = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 500 });
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    web: WebContext;
+  }
+}
+
+export function createWebRouter(deps: WebRouterDeps): Router {
+  const { engine, sessions } = deps;
+  const now = deps.now ?? (() => new Date());
+  const router = Router();
+  const assets = loadAssets();
+
+  router.get('/assets/:name', (req, res) => {
+    const a = assets.get(String(req.params.name));
+    if (!a) throw new NotFoundError(`No asset ${String(req.params.name)}`);
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.type(a.type).send(a.body);
+  });
+
+  /** Language and session for every page request. */
+  async function context(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const cookies = readCookies(req);
+    const lang = negotiateLang(cookies[LANG_COOKIE], req.headers['accept-language']);
+    const session = await sessions.load(cookies[SESSION_COOKIE]);
+    if (session) res.locals.actor = { id: session.user.id, name: session.user.name, role: session.user.role, organization: session.user.organization };
+    res.locals.web = { t: createTranslator(lang), lang, session, here: safeNext(req.originalUrl) };
+    res.setHeader('Content-Language', lang === 'es' ? 'es-MX' : 'en');
+    res.setHeader('Vary', 'Cookie, Accept-Language');
+    next();
+  }
+
+  /** Pages past sign-in: a GET without a session goes to the sign-in page and comes back. */
+  function signedIn(req: Request, res: Response, next: NextFunction): void {
+    if (res.locals.web.session) return next();
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      res.redirect(303, `/sign-in?next=${encodeURIComponent(safeNext(req.originalUrl))}`);
+      return;
+    }
+    throw new AppError('unauthenticated', 'Sign in first');
+  }
+
+  /**
+   * A state-changing request must come from our own pages: the Origin (when the browser sends
+   * one) is this host, and the form carries the session's CSRF token (checked after the body is read).
+   */
+  function sameOrigin(req: Request): void {
+    const origin = req.headers.origin;
+    if (origin === undefined) return;
+    const host = req.headers.host;
+    if (!host || (origin !== `http://${host}` && origin !== `https://${host}`)) throw new ForbiddenError('Cross-origin form post');
+  }
+  function checkCsrf(req: Request, res: Response, given: unknown): void {
+    sameOrigin(req);
+    const s = res.locals.web.session;
+    if (!s || !sessions.checkCsrf(s, given)) throw new AppError('forbidden', 'csrf');
+  }
+
+  const html200 = (res: Response, body: string, status = 200) => res.status(status).type('html').send(body);
+
+  /**
+   * A refused command is evidence as on the API (http/refused-commands.ts): 403, 409 and 412 are
+   * recorded with who, the path, the submission and event type; never the form's values.
+   */
+  async function recordRefusal(req: Request, res: Response, e: AppError, submissionId: string | null, eventType: string | null): Promise<void> {
+    const status = statusOf(e.code);
+    if (status !== 403 && status !== 409 && status !== 412) return;
+    try {
+      await deps.auditor.recordRefusal({
+        actor: res.locals.actor, method: req.method, path: req.originalUrl.split('?')[0]!.slice(0, 2000), submissionId, eventType: eventType && /^[A-Za-z0-9_]{1,64}$/.test(eventType) ? eventType : null,
+        status, code: e.code, detail: e.message.slice(0, 2000), requestId: res.locals.reqId ?? null,
+      });
+    } catch (err) {
+      deps.logger.error({ err, reqId: res.locals.reqId }, 'could not record a refused command');
+    }
+  }
+
+  router.use(context);
+
+  router.get('/lang/:lang', (req, res) => {
+    const lang = String(req.params.lang) as Lang;
+    if (!LANGS.includes(lang)) throw new NotFoundError(`No language ${String(req.params.lang)}`);
+    sessions.setLangCookie(res, lang);
+    res.redirect(303, safeNext(req.query.next));
+  });
+
+  router.get('/sign-in', (req, res) => {
+    const ctx = res.locals.web;
+    if (ctx.session) return res.redirect(303, safeNext(req.query.next));
+    const csrf = sessions.issueSignInCsrf(res);
+    const notice = req.query.signedOut === '1' ? ctx.t.t('signIn.signedOut') : req.query.expired === '1' ? ctx.t.t('signIn.expired') : undefined;
+    html200(res, renderSignIn(ctx, { csrf, next: safeNext(req.query.next), notice }));
+  });
+
+  router.post('/sign-in', form, async (req, res) => {
+    const ctx = res.locals.web;
+    sameOrigin(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const identifier = typeof body.identifier === 'string' ? body.identifier : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const next = safeNext(body.next);
+    if (!sessions.checkSignInCsrf(req, body._csrf)) {
+      const csrf = sessions.issueSignInCsrf(res);
+      return html200(res, renderSignIn(ctx, { csrf, next, identifier, error: ctx.t.t('error.csrf') }), 403);
+    }
+    try {
+      const { token } = await sessions.signIn(identifier, password, req.ip ?? 'unknown');
+      sessions.setSessionCookie(res, token);
+      res.redirect(303, next);
+    } catch (e) {
+      if (!(e instanceof SignInError)) throw e;
+      if (e.retryAfterSeconds) res.setHeader('Retry-After', String(e.retryAfterSeconds));
+      deps.logger.warn({ reqId: res.locals.reqId, code: e.code }, 'web sign-in refused');
+      const csrf = sessions.issueSignInCsrf(res);
+      const error = e.code === 'too_many_requests' ? ctx.t.t('signIn.throttled', { seconds: e.retryAfterSeconds ?? 60 }) : ctx.t.t('signIn.failed');
+      html200(res, renderSignIn(ctx, { csrf, next, identifier, error }), statusOf(e.code));
+    }
+  });
+
+  router.post('/sign-out', form, async (req, res) => {
+    if (res.locals.web.session) checkCsrf(req, res, (req.body as Record<string, unknown> | undefined)?._csrf);
+    await sessions.signOut(readCookies(req)[SESSION_COOKIE]);
+    sessions.clearSessionCookie(res);
+    res.redirect(303, '/sign-in?signedOut=1');
+  });
+
+  router.get('/', signedIn, async (req, res) => {
+    const ctx = res.locals.web;
+    if (ctx.session!.user.role === 'admin') return res.redirect(303, '/users');
+    html200(res, await renderPortfolio(ctx, { engine, db: deps.db, query: req.query as Record<string, unknown>, now: now(), dueSoonDays: deps.goalDueSoonDays }));
+  });
+
+  router.get('/submissions/new', signedIn, async (req, res) => {
+    html200(res, await renderNewSubmission(res.locals.web, { engine, values: req.query as Record<string, string> }));
+  });
+
+  router.post('/submissions', signedIn, form, async (req, res) => {
+    const ctx = res.locals.web;
+    const values = (req.body ?? {}) as Record<string, string | string[]>;
+    checkCsrf(req, res, values._csrf);
+    let body;
+    try {
+      body = parseNewSubmissionForm(values);
+      const result = await engine.createSubmission(res.locals.actor, body);
+      res.redirect(303, `/submissions/${result.body.id}?created=1`);
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code === 'not_found') throw e;
+      await recordRefusal(req, res, e, null, 'CREATED');
+      html200(res, await renderNewSubmission(ctx, { engine, values, problem: { error: e } }), statusOf(e.code));
+    }
+  });
+
+  const showSubmission = async (res: Response, id: string, opts: { flash?: string; problem?: FormProblem } = {}, status = 200) =>
+    html200(res, await renderSubmission(res.locals.web, { engine, id, now: now(), dueSoonDays: deps.goalDueSoonDays, ...opts }), status);
+
+  router.get('/submissions/:id', signedIn, async (req, res) => {
+    const t = res.locals.web.t;
+    const flash = req.query.created === '1' ? t.t('submission.created.flash')
+      : typeof req.query.done === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(req.query.done) ? t.t('submission.done', { event: t.domain('event', req.query.done) })
+      : typeof req.query.uploaded === 'string' ? t.t('submission.uploaded', { filename: req.query.uploaded.slice(0, 255) })
+      : undefined;
+    await showSubmission(res, String(req.params.id), { flash });
+  });
+
+  router.post('/submissions/:id/events', signedIn, form, async (req, res) => {
+    const values = (req.body ?? {}) as Record<string, string | string[]>;
+    checkCsrf(req, res, values._csrf);
+    const id = String(req.params.id);
+    // The submission must be visible before its form is read (a hidden one is a 404).
+    const view = await engine.getSubmission(res.locals.actor, id);
+    let parsed: ReturnType<typeof parseEventForm> | undefined;
+    try {
+      parsed = parseEventForm(view, values);
+      await engine.sendEvent(res.locals.actor, id, parsed.body, { ifMatch: parsed.version });
+      res.redirect(303, `/submissions/${id}?done=${encodeURIComponent(parsed.body.type)}#history`);
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code === 'not_found' || e.code === 'integrity_failure' || e.code === 'unavailable') throw e;
+      const type = typeof values.type === 'string' ? values.type : '';
+      await recordRefusal(req, res, e, id, type);
+      await showSubmission(res, id, { problem: { type, error: e, values } }, statusOf(e.code));
+    }
+  });
+
+  router.post('/submissions/:id/documents', signedIn, async (req, res) => {
+    const id = String(req.params.id);
+    const upload = await readUpload(req);
+    checkCsrf(req, res, upload.fields._csrf);
+    await engine.getSubmission(res.locals.actor, id);
+    try {
+      if (!upload.file) throw new InputError('Choose a file to upload', [{ path: '/file', message: 'is required' }]);
+      const kind = upload.fields.kind ?? '';
+      const doc = await engine.addDocument(res.locals.actor, id, { kind, filename: upload.file.filename, contentType: upload.file.contentType, bytes: upload.file.bytes });
+      res.redirect(303, `/submissions/${id}?uploaded=${encodeURIComponent(doc.body.filename)}#dossier`);
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code === 'not_found') throw e;
+      await recordRefusal(req, res, e, id, 'DOCUMENT_ADDED');
+      await showSubmission(res, id, { problem: { type: '__upload', error: e, values: upload.fields } }, statusOf(e.code));
+    }
+  });
+
+  router.get('/submissions/:id/documents/:documentId', signedIn, async (req, res) => {
+    const { document, bytes } = await engine.readDocument(res.locals.actor, String(req.params.id), String(req.params.documentId));
+    res.attachment(document.filename);
+    res.setHeader('Content-Type', document.contentType);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.send(bytes);
+  });
+
+  router.get('/submissions/:id/report', signedIn, async (req, res) => {
+    res.type('html').send(await deps.auditor.report(res.locals.actor, String(req.params.id), {}));
+  });
+
+  router.get('/audit', signedIn, async (req, res) => {
+    html200(res, await renderAudit(res.locals.web, { auditor: deps.auditor, tlog: deps.tlog, query: req.query as Record<string, unknown> }));
+  });
+
+  router.post('/audit/verify', signedIn, form, async (req, res) => {
+    checkCsrf(req, res, (req.body as Record<string, unknown> | undefined)?._csrf);
+    html200(res, await renderAudit(res.locals.web, { auditor: deps.auditor, tlog: deps.tlog, query: {}, verify: true }));
+  });
+
+  router.get('/audit/export', signedIn, async (req, res) => {
+    const q = req.query as Record<string, unknown>;
+    const { format, filters } = deps.auditor.exportRequest(res.locals.actor, { ...auditQueryOf(q), format: q.format === 'csv' ? 'csv' : 'jsonl' });
+    const stamp = now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    res.setHeader('Content-Type', EXPORT_CONTENT_TYPE[format]);
+    res.setHeader('Content-Disposition', `attachment; filename="puente-history-${stamp}.${format}"`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    try {
+      await writeExport(deps.db.reader, filters, format, res);
+    } catch (e) {
+      res.destroy();
+      throw e;
+    }
+    if (!res.destroyed) res.end();
+  });
+
+  router.get('/users', signedIn, async (req, res) => {
+    const ctx = res.locals.web;
+    if (ctx.session!.user.role !== 'admin') throw new ForbiddenError('Only admins manage users');
+    const flash = typeof req.query.unlocked === 'string' ? ctx.t.t('users.unlockedFlash', { name: req.query.unlocked.slice(0, 200) }) : undefined;
+    html200(res, await renderUsers(ctx, { db: deps.db, flash }));
+  });
+
+  router.post('/users/:id/unlock', signedIn, form, async (req, res) => {
+    checkCsrf(req, res, (req.body as Record<string, unknown> | undefined)?._csrf);
+    const r = await deps.signatures.unlock(res.locals.actor, String(req.params.id), {});
+    res.redirect(303, `/users?unlocked=${encodeURIComponent(r.name)}`);
+  });
+
+  return router;
+}
+
+/**
+ * Errors on web pages: an HTML page in the reader's language with the status the API would give.
+ * Requests that do not want HTML (API clients, scripts) fall through to the problem+json handler.
+ */
+export function webErrorHandler(logger: Logger): express.ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    const ctx = res.locals.web;
+    if (!ctx || res.headersSent || req.path.startsWith('/v1/') || !req.accepts('html')) return next(err);
+    let code: AppError['code'] | 'internal_error' = 'internal_error';
+    let detail = '';
+    let errors: readonly FieldError[] = [];
+    if (err instanceof AppError) {
+      code = err.code;
+      detail = err.message === 'csrf' ? ctx.t.t('error.csrf') : ctx.t.errorDetail(err.message);
+      errors = err.errors;
+      if (err.retryAfterSeconds) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+    } else if (typeof err === 'object' && err !== null && 'type' in err && typeof (err as unknown as { status?: unknown }).status === 'number' && (err as unknown as { status: number }).status < 500) {
+      // body-parser: oversized or malformed form
+      const status = (err as unknown as { status: number }).status;
+      code = status === 413 ? 'payload_too_large' : 'bad_request';
+    } else {
+      logger.error({ err, reqId: res.locals.reqId }, 'web page failed');
+    }
+    if (code === 'unauthenticated') {
+      res.redirect(303, `/sign-in?expired=1&next=${encodeURIComponent(safeNext(req.get('referer') ? new URL(req.get('referer')!, 'http://x').pathname : '/'))}`);
+      return;
+    }
+    const status = code === 'internal_error' ? 500 : statusOf(code);
+    const { t } = ctx;
+    const body = html`<h1>${t.errorTitle(code)}</h1>
+      ${detail ? html`<p>${detail}</p>` : ''}
+      ${errors.length ? html`<ul>${errors.map((e) => html`<li><code>${e.path || '/'}</code>: ${t.fieldError(e)}</li>`)}</ul>` : ''}
+      <p><a href="/">${t.t('common.back')}</a></p>`;
+    res.status(status).type('html').send(page(ctx, { title: t.errorTitle(code), body }));
+  };
+}
