@@ -77,9 +77,12 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-async function load(opts: autocannon.Options): Promise<Sample> {
+/** One autocannon run; `okStatus` names a success that is not 2xx (the web form's 303 redirect). */
+async function load(opts: autocannon.Options, okStatus?: number): Promise<Sample> {
   const r = await autocannon({ ...opts, duration: DURATION });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, ...(r.non2xx ? { statusCodes: r.statusCodeStats } : {}) };
+  const stats = (r.statusCodeStats ?? {}) as Record<string, { count: number }>;
+  const notOk = okStatus === undefined ? r.non2xx : Object.entries(stats).reduce((n, [code, v]) => n + (Number(code) === okStatus ? 0 : v.count), 0);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: notOk, errors: r.errors, ...(notOk ? { statusCodes: r.statusCodeStats } : {}) };
 }
 
 const median = (xs: number[]) => {
@@ -144,6 +147,29 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
       if (sent && (status === 200 || status === 409)) next.set(sent.id, sent.type === 'REQUEST_AI' ? 'AI_RESPONSE' : 'REQUEST_AI');
     },
   });
+  // The same alternation through the web interface's event form (issue 7): a urlencoded form with
+  // the session cookie and CSRF token; success is the 303 back to the submission page.
+  const webEventRequest = () => ({
+    method: 'POST' as const,
+    setupRequest: (req: autocannon.Request, ctx: object) => {
+      const context = ctx as { sent?: Array<{ id: string; type: 'REQUEST_AI' | 'AI_RESPONSE' }> };
+      const id = t.data.submissionIds[cursor++ % t.data.submissionIds.length]!;
+      const type = next.get(id) ?? 'REQUEST_AI';
+      (context.sent ??= []).push({ id, type });
+      const session = type === 'REQUEST_AI' ? t.data.sessions.fda : t.data.sessions.manufacturer;
+      const form = new URLSearchParams({ _csrf: session.csrf, type, ...(type === 'REQUEST_AI' ? { 'data.deficiencies': 'Provide the bench report' } : {}) });
+      return { ...req, path: `/submissions/${id}/events`, headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: form.toString() };
+    },
+    onResponse: (status: number, _body: string, ctx: object) => {
+      const sent = (ctx as { sent?: Array<{ id: string; type: 'REQUEST_AI' | 'AI_RESPONSE' }> }).sent?.shift();
+      if (sent && (status === 303 || status === 409)) next.set(sent.id, sent.type === 'REQUEST_AI' ? 'AI_RESPONSE' : 'REQUEST_AI');
+    },
+  });
+  let pageCursor = 0;
+  const webPageRequest = () => ({
+    method: 'GET' as const,
+    setupRequest: (req: autocannon.Request) => ({ ...req, path: `/submissions/${t.data.longHistoryIds[pageCursor++ % t.data.longHistoryIds.length]}`, headers: { cookie: t.data.sessions.auditor.cookie, accept: 'text/html' } }),
+  });
   let ceilingCursor = 0;
   const ceilingRequest = () => ({
     method: 'POST' as const,
@@ -176,6 +202,9 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
     out.push({ name: 'list, deep page', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?${listQuery}&cursor=${deepCursor}`, connections, headers: auth(t.data.tokens.auditor) }) });
     // Portfolio queries of issue 5: what is overdue, and the soonest due first (a deep page).
     out.push({ name: 'list, overdue', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?overdue=true&limit=50`, connections, headers: auth(t.data.tokens.auditor) }) });
+    out.push({ name: 'web event form (303)', connections, run: () => load({ url: t.puenteUrl, connections, requests: [webEventRequest()] }, 303) });
+    out.push({ name: 'web submission page (100 rows)', connections, run: () => load({ url: t.puenteUrl, connections, requests: [webPageRequest()] }) });
+    out.push({ name: 'web portfolio page', connections, run: () => load({ url: `${t.puenteUrl}/`, connections, headers: { cookie: t.data.sessions.auditor.cookie, accept: 'text/html' } }) });
     out.push({ name: 'list, nextDue deep page', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?sort=nextDue&limit=50&cursor=${t.dueCursor}`, connections, headers: auth(t.data.tokens.auditor) }) });
   }
   return out;

@@ -12,12 +12,18 @@ import { MexicanCalendar, addCalendarDays, dateIn } from '../src/engine/time.js'
 import { XSTATE_VERSION, chainRecord, dueDatesOf, persisted, statusOf } from '../src/engine/engine.js';
 import { statePath } from '../src/engine/definitions.js';
 import { GENESIS_HASH } from '../src/engine/hash.js';
+import { randomBytes } from 'node:crypto';
 import { newToken } from '../src/http/auth.js';
+import { sha256Hex } from '../src/engine/hash.js';
+import { insertSession } from '../src/store/sessions-store.js';
+import { SESSION_COOKIE, csrfTokenOf } from '../src/web/sessions.js';
 import { ensureOrganization, insertUser } from '../src/store/users-store.js';
 import { NO_DUE_DATES, submissionRow, transitionRow, type Actor, type Submission, type Transition } from '../src/store/submissions-store.js';
 
 export interface SeedResult {
   tokens: { manufacturer: string; fda: string; auditor: string };
+  /** Web session cookies (issue 7) of the same users, and each session's CSRF token. */
+  sessions: Record<'manufacturer' | 'fda' | 'auditor', { cookie: string; csrf: string }>;
   /** Submissions in review.substantive, ready for REQUEST_AI. */
   submissionIds: string[];
   /** Submissions whose history has exactly 100 records. */
@@ -38,7 +44,14 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
   const tokens = { manufacturer: newToken(), fda: newToken(), auditor: newToken() };
   const mfrUser = await insertUser(knex, { name: 'Bench Manufacturer', role: 'manufacturer', organization: org, tokenHash: tokens.manufacturer.tokenHash, now });
   const fdaUser = await insertUser(knex, { name: 'Bench FDA', role: 'fda', organization: null, tokenHash: tokens.fda.tokenHash, now });
-  await insertUser(knex, { name: 'Bench Auditor', role: 'auditor', organization: null, tokenHash: tokens.auditor.tokenHash, now });
+  const audUser = await insertUser(knex, { name: 'Bench Auditor', role: 'auditor', organization: null, tokenHash: tokens.auditor.tokenHash, now });
+  // Signed-in browser sessions, as POST /sign-in would open them (without the scrypt work).
+  const sessions = {} as SeedResult['sessions'];
+  for (const [role, user] of [['manufacturer', mfrUser], ['fda', fdaUser], ['auditor', audUser]] as const) {
+    const token = randomBytes(32).toString('base64url');
+    await insertSession(knex, { tokenHash: sha256Hex(token), userId: user.id, now, expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+    sessions[role] = { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfTokenOf(token) };
+  }
   const mfr: Actor = { id: mfrUser.id, name: mfrUser.name, role: 'manufacturer', organization: org };
   const fda: Actor = { id: fdaUser.id, name: fdaUser.name, role: 'fda', organization: null };
   // The current 510(k) version, so every GET and event computes its clocks from the history.
@@ -118,6 +131,7 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
   }
   return {
     tokens: { manufacturer: tokens.manufacturer.token, fda: tokens.fda.token, auditor: tokens.auditor.token },
+    sessions,
     submissionIds,
     longHistoryIds,
     rows,

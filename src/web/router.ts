@@ -321,7 +321,8 @@ export function createWebRouter(deps: WebRouterDeps): Router {
 export function webErrorHandler(logger: Logger): express.ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     const ctx = res.locals.web;
-    if (!ctx || res.headersSent || req.path.startsWith('/v1/') || !req.accepts('html')) return next(err);
+    // Browsers name text/html in Accept on every navigation and form post; API clients do not.
+    if (!ctx || res.headersSent || req.path.startsWith('/v1/') || !/\btext\/html\b/.test(req.headers.accept ?? '')) return next(err);
     let code: AppError['code'] | 'internal_error' = 'internal_error';
     let detail = '';
     let errors: readonly FieldError[] = [];

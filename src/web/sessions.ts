@@ -65,6 +65,11 @@ export function readCookies(req: Request): Record<string, string> {
   return out;
 }
 
+/** The CSRF token of a session: derived from its secret, so nothing more is stored. */
+export function csrfTokenOf(sessionToken: string): string {
+  return createHmac('sha256', sessionToken).update('puente csrf v1').digest('base64url');
+}
+
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -81,7 +86,6 @@ export function createWebSessions(opts: WebSessionsOptions) {
   // Compared against when no user matches, so an unknown name costs a real scrypt run.
   const dummyHash = hashPassword(randomBytes(16).toString('hex'));
 
-  const csrfOf = (token: string) => createHmac('sha256', token).update('puente csrf v1').digest('base64url');
 
   const cookie = (name: string, value: string, maxAgeSeconds: number) =>
     `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict${opts.cookieSecure ? '; Secure' : ''}; Max-Age=${maxAgeSeconds}`;
@@ -125,7 +129,7 @@ export function createWebSessions(opts: WebSessionsOptions) {
         expiresAt = new Date(Math.min(t.getTime() + idleMs, Date.parse(row.createdAt) + maxMs)).toISOString();
         await touchSession(db.knex, tokenHash, t.toISOString(), expiresAt);
       }
-      return { user: row.user, tokenHash, csrf: csrfOf(token), expiresAt };
+      return { user: row.user, tokenHash, csrf: csrfTokenOf(token), expiresAt };
     },
 
     async signOut(token: string | undefined): Promise<void> {

@@ -63,14 +63,15 @@ describe('npx puente', () => {
   it('demo seeds data and prints a token per role; audit verify then passes', async () => {
     const { stdout } = await puente(['demo']);
     for (const role of ['manufacturer', 'fda', 'cofepris', 'auditor', 'admin']) expect(stdout).toMatch(new RegExp(`^  ${role} +pte_`, 'm'));
-    // Whoever files or decides has a password to sign with, printed once, and is shown how to sign.
-    for (const role of ['manufacturer', 'fda', 'cofepris']) expect(stdout).toMatch(new RegExp(`^  ${role} +Demo-[A-Za-z0-9_-]{12}-7$`, 'm'));
+    // Every role has an e-mail and a password for the web interface, printed once; whoever files
+    // or decides signs with the same password, and is shown how to sign.
+    for (const role of ['manufacturer', 'fda', 'cofepris', 'auditor', 'admin']) expect(stdout).toMatch(new RegExp(`^  ${role} +[a-z.+0-9]+@[a-z.]+ +Demo-[A-Za-z0-9_-]{12}-7$`, 'm'));
     expect(stdout).toMatch(/"signature":\{"meaning":"approval","password":"Demo-/);
     const verify = await puente(['audit', 'verify', '--json']);
     const result = JSON.parse(verify.stdout);
     expect(result).toMatchObject({ ok: true, submissions: 5, breaks: [] });
     expect(result.records).toBeGreaterThan(30);
-  });
+  }, 90_000); // five scrypt password hashes and a dozen signature checks, on a loaded CI machine
 
   it('user add --password-stdin stores only a scrypt hash; a password that breaks the rules writes nothing (exit 2)', async () => {
     const database = openDatabase(db.url);

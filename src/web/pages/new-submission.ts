@@ -4,6 +4,7 @@
  * its reference FDA submission from a list of the organization's favourable FDA decisions.
  */
 import fs from 'node:fs';
+import { checkJsonText } from '../../validation.js';
 import type { CreateSubmissionBody, Engine } from '../../engine/engine.js';
 import { latestWorkflow, latestWorkflows } from '../../../workflows/index.js';
 import type { JsonSchema } from '../../../workflows/types.js';
@@ -29,7 +30,10 @@ export function parseNewSubmissionForm(values: FormValues): CreateSubmissionBody
   const input = w ? formToJson(inputWithoutReference(w.inputSchema), values, 'input') : {};
   const ref = one(values['input.reference.submissionId']).trim();
   if (ref) input.reference = { submissionId: ref };
-  return { workflow, title: one(values.title).trim(), device: formToJson(DEVICE_SCHEMA, values, 'device') as CreateSubmissionBody['device'], input };
+  const body = { workflow, title: one(values.title).trim(), device: formToJson(DEVICE_SCHEMA, values, 'device') as CreateSubmissionBody['device'], input };
+  // The same text checks as a JSON body (NUL, lone surrogates, depth of a JSON field).
+  checkJsonText(body);
+  return body;
 }
 
 export async function renderNewSubmission(ctx: WebContext, opts: { engine: Engine; values: FormValues; problem?: Omit<FormProblem, 'type'> }): Promise<string> {

@@ -4,6 +4,7 @@
  * send now, generated from the event's JSON Schema (with the Part 11 signature where required).
  */
 import { AppError, InputError, type FieldError } from '../../errors.js';
+import { checkJsonText } from '../../validation.js';
 import type { Engine, SendEventBody, SubmissionView } from '../../engine/engine.js';
 import type { Transition } from '../../store/submissions-store.js';
 import { workflowVersion } from '../../../workflows/index.js';
@@ -52,6 +53,8 @@ export function parseEventForm(view: SubmissionView, values: FormValues): { body
   const meaning = one(values['signature.meaning']);
   const password = one(values['signature.password']);
   if (spec.requiresSignature || meaning || password) body.signature = { meaning, password };
+  // The same text checks as a JSON body (NUL, lone surrogates, depth of a JSON field).
+  checkJsonText(body);
   const v = one(values.version);
   return { body: body as unknown as SendEventBody, ...(/^\d{1,15}$/.test(v) ? { version: Number(v) } : {}) };
 }
@@ -246,6 +249,7 @@ export async function renderSubmission(
       <dt>${t.t('submission.updated')}</dt><dd>${t.dateTime(view.updatedAt)}</dd>
     </dl>
     ${relianceLink ? html`<p><a href="${relianceLink}">${t.t('new.reliance')}</a></p>` : ''}
+    ${actor.role === 'auditor' ? html`<p><a href="/submissions/${view.id}/report">${t.t('audit.report')}</a> · <a href="/audit/export?format=jsonl&submission=${view.id}">${t.t('audit.exportJsonl')}</a></p>` : ''}
   </section>
   ${clocksSection(t, view, w, opts.now, opts.dueSoonDays)}
   <section aria-labelledby="actions-heading" class="actions" id="actions"><h2 id="actions-heading">${t.t('submission.actions')}</h2>
