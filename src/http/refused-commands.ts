@@ -50,7 +50,8 @@ export function recordRefusedCommands(auditor: Auditor, logger: Logger): ErrorRe
     try {
       const routePath = (req.route as { path?: unknown } | undefined)?.path;
       const actor = res.locals.actor;
-      if (err instanceof AppError && req.method === 'POST' && typeof routePath === 'string' && COMMAND_ROUTES.has(routePath) && actor && !res.headersSent) {
+      // API commands only: the web interface (same route paths, no /v1) records its own refusals.
+      if (err instanceof AppError && req.method === 'POST' && req.originalUrl.startsWith('/v1/') && typeof routePath === 'string' && COMMAND_ROUTES.has(routePath) && actor && !res.headersSent) {
         const status = statusOf(err.code);
         if (REFUSED_STATUSES.has(status)) {
           const path = req.originalUrl.split('?')[0]!.slice(0, MAX_TEXT);

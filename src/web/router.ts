@@ -320,9 +320,14 @@ export function createWebRouter(deps: WebRouterDeps): Router {
  */
 export function webErrorHandler(logger: Logger): express.ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
-    const ctx = res.locals.web;
     // Browsers name text/html in Accept on every navigation and form post; API clients do not.
-    if (!ctx || res.headersSent || req.path.startsWith('/v1/') || !/\btext\/html\b/.test(req.headers.accept ?? '')) return next(err);
+    if (res.headersSent || req.path.startsWith('/v1/') || !/\btext\/html\b/.test(req.headers.accept ?? '')) return next(err);
+    // Refused before the page context was set (a %00 in the URL, an unknown asset): the reader's
+    // language still applies, without a session.
+    const ctx: WebContext = res.locals.web ?? (() => {
+      const lang = negotiateLang(readCookies(req)[LANG_COOKIE], req.headers['accept-language']);
+      return { t: createTranslator(lang), lang, here: '/' };
+    })();
     let code: AppError['code'] | 'internal_error' = 'internal_error';
     let detail = '';
     let errors: readonly FieldError[] = [];
@@ -331,10 +336,11 @@ export function webErrorHandler(logger: Logger): express.ErrorRequestHandler {
       detail = err.message === 'csrf' ? ctx.t.t('error.csrf') : ctx.t.errorDetail(err.message);
       errors = err.errors;
       if (err.retryAfterSeconds) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-    } else if (typeof err === 'object' && err !== null && 'type' in err && typeof (err as unknown as { status?: unknown }).status === 'number' && (err as unknown as { status: number }).status < 500) {
-      // body-parser: oversized or malformed form
-      const status = (err as unknown as { status: number }).status;
-      code = status === 413 ? 'payload_too_large' : 'bad_request';
+    } else if (typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status >= 400 && (err as { status: number }).status < 500) {
+      // body-parser (oversized or malformed form, unsupported charset) and Express's own
+      // refusals (a path parameter that is not valid percent-encoding)
+      const status = (err as { status: number }).status;
+      code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
     } else {
       logger.error({ err, reqId: res.locals.reqId }, 'web page failed');
     }

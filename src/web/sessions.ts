@@ -83,8 +83,10 @@ export function createWebSessions(opts: WebSessionsOptions) {
   const maxMs = opts.maxHours * 3_600_000;
   const byAddress = opts.addressLimiter ?? new FailedAuthLimiter(20, 60_000);
   const byIdentifier = opts.identifierLimiter ?? new FailedAuthLimiter(10, 15 * 60_000);
-  // Compared against when no user matches, so an unknown name costs a real scrypt run.
-  const dummyHash = hashPassword(randomBytes(16).toString('hex'));
+  // Compared against when no user matches, so an unknown name costs a real scrypt run (made on
+  // first need, not at start-up).
+  let dummy: Promise<string> | undefined;
+  const dummyHash = () => (dummy ??= hashPassword(randomBytes(16).toString('hex')));
 
 
   const cookie = (name: string, value: string, maxAgeSeconds: number) =>
@@ -99,7 +101,7 @@ export function createWebSessions(opts: WebSessionsOptions) {
       const candidates = identifier.trim() === '' || identifier.length > 254 ? [] : await findSignInCandidates(db.reader, identifier.trim());
       // A name two users share cannot sign in (use the e-mail); it still costs the scrypt run.
       const user = candidates.length === 1 ? candidates[0]! : undefined;
-      const ok = await verifyPassword(password.slice(0, 1024), user?.passwordHash ?? (await dummyHash));
+      const ok = await verifyPassword(password.slice(0, 1024), user?.passwordHash ?? (await dummyHash()));
       if (!user || !ok || user.disabled || !user.passwordHash) {
         byAddress.fail(address);
         byIdentifier.fail(key);

@@ -36,6 +36,11 @@ export function readUpload(req: Request): Promise<Upload> {
     bb.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
+      // A body that ends inside the file part: busboy destroys the stream with an error, which
+      // must be a 4xx for this request, never an uncaught exception that stops the server.
+      stream.on('error', () => {
+        failure ??= new InputError('The multipart body is malformed', [{ path: '', message: 'is not a readable multipart/form-data body' }]);
+      });
       stream.on('limit', () => {
         failure ??= new AppError('payload_too_large', `The file is larger than ${UPLOAD_MAX_BYTES / 1024 / 1024} MB`, [{ path: '/file', message: `must be at most ${UPLOAD_MAX_BYTES / 1024 / 1024} MB` }]);
       });

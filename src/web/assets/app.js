@@ -11,7 +11,8 @@
     if (summary) summary.focus();
     var diagrams = document.querySelectorAll('pre.mermaid');
     if (diagrams.length && window.mermaid) {
-      window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral' });
+      // Natural size in a scrolling box: a large workflow scaled to the page width is unreadable.
+      window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral', state: { useMaxWidth: false } });
       window.mermaid.run({ nodes: diagrams }).then(function () {
         diagrams.forEach(function (el) {
           var svg = el.querySelector('svg');

@@ -165,7 +165,7 @@ function clocksSection(t: Translator, view: SubmissionView, w: WorkflowDefinitio
           <td><span class="status ${g.status}">${t.domain('goalStatus', g.paused ? 'paused' : g.status)}</span></td></tr>`)}</tbody></table>`
       : ''}
     <h3>${t.t('portfolio.colNext')}</h3>
-    <div class="next">${nextDateText(t, next)} ${countdownCell(t, next)}</div>
+    <div class="next">${next ? html`${nextDateText(t, next)} ${countdownCell(t, next)}` : html`<p>${t.t('next.none')}</p>`}</div>
     <h3 id="deadline">${t.t('submission.nextDeadline')}</h3>
     ${deadline
       ? html`<p><strong>${t.domain('deadline', deadline.kind)}</strong>: <time datetime="${deadline.dueDate}">${t.date(deadline.dueDate)}</time>. ${t.t('submission.deadlineFires', { date: t.date(deadline.dueDate), event: t.domain('event', deadline.event) })}</p>`
@@ -238,7 +238,7 @@ export async function renderSubmission(
     <dl class="facts">
       <dt>${t.t('submission.pathway')}</dt><dd>${t.domain('workflow', view.workflow.id)} <span class="muted">(${view.workflow.id}@${view.workflow.version})</span>
         ${Object.entries(view.input).filter(([k]) => k !== 'reference').map(([k, v]) => html`<br><span class="muted">${t.domain('field', k)}:</span> ${typeof v === 'string' ? t.domain('input', v) : JSON.stringify(v)}`)}</dd>
-      <dt>${t.t('submission.state')}</dt><dd id="state"><strong>${t.domain('state', view.state)}</strong> <span class="muted">(${view.state})</span>${view.stateDescription ? html`<br><span class="muted">${view.stateDescription}</span>` : ''}</dd>
+      <dt>${t.t('submission.state')}</dt><dd id="state"><strong>${t.domain('state', view.state)}</strong> <span class="muted">(${view.state})</span>${view.stateDescription && ctx.lang === 'en' ? html`<br><span class="muted">${view.stateDescription}</span>` : ''}</dd>
       <dt>${t.t('submission.status')}</dt><dd>${t.domain('status', view.status)}</dd>
       <dt>${t.t('submission.organization')}</dt><dd>${view.organization.name}</dd>
       <dt>${t.t('submission.device')}</dt><dd>${device.map(([k, v], i) => html`${i ? html`<br>` : ''}<span class="muted">${t.domain('field', k)}:</span> ${String(v)}`)}</dd>
