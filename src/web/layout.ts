@@ -43,9 +43,10 @@ export function page(ctx: WebContext, opts: { title: string; body: SafeHtml; fla
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${opts.title} · puente</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/app.css">
-<script src="/assets/app.js" defer></script>
 ${(opts.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
+<script src="/assets/app.js" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">${t.t('nav.skip')}</a>

@@ -88,6 +88,9 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     if (session) res.locals.actor = { id: session.user.id, name: session.user.name, role: session.user.role, organization: session.user.organization };
     res.locals.web = { t: createTranslator(lang), lang, session, here: safeNext(req.originalUrl) };
     res.setHeader('Content-Language', lang === 'es' ? 'es-MX' : 'en');
+    // Pages send the Referer within this origin only, so browsers name our origin on form posts
+    // (with no-referrer, Chromium sends `Origin: null` and the same-origin check cannot tell).
+    res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('Vary', 'Cookie, Accept-Language');
     next();
   }
@@ -109,6 +112,13 @@ export function createWebRouter(deps: WebRouterDeps): Router {
   function sameOrigin(req: Request): void {
     const origin = req.headers.origin;
     if (origin === undefined) return;
+    // An opaque origin (privacy settings, a no-referrer page): the browser's Fetch Metadata says
+    // whether the post came from this site; the CSRF token is checked either way.
+    if (origin === 'null') {
+      const site = req.headers['sec-fetch-site'];
+      if (site !== undefined && site !== 'same-origin') throw new ForbiddenError('Cross-origin form post');
+      return;
+    }
     const host = req.headers.host;
     if (!host || (origin !== `http://${host}` && origin !== `https://${host}`)) throw new ForbiddenError('Cross-origin form post');
   }

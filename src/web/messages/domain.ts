@@ -254,6 +254,8 @@ const FIELDS: Table = {
   folio: { en: 'Folio (filing number)', es: 'Folio' },
   items: { en: 'Items', es: 'Puntos' },
   registrationNumber: { en: 'Registration number', es: 'Número de registro sanitario' },
+  grantedOn: { en: 'Granted on', es: 'Otorgado el' },
+  validUntil: { en: 'Valid until', es: 'Vigente hasta' },
   referenceSubmissionId: { en: 'Reference submission', es: 'Trámite de referencia' },
   referenceState: { en: 'State of the reference', es: 'Estado de la referencia' },
   route: { en: 'Route', es: 'Vía de registro' },
@@ -559,6 +561,11 @@ function humanize(id: string): string {
 
 function lookup(table: Table, id: string): Label | undefined {
   return Object.prototype.hasOwnProperty.call(table, id) ? table[id] : undefined;
+}
+
+/** True when the table of `kind` has a label for `id` (values that are not words stay as they are). */
+export function hasDomainLabel(kind: DomainKind, id: string): boolean {
+  return lookup(TABLES[kind] ?? {}, id) !== undefined || (kind === 'input' && lookup(MEANINGS, id) !== undefined);
 }
 
 /** The label of a workflow word in `lang`; a humanized fallback for an unknown id. */

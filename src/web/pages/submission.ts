@@ -10,6 +10,7 @@ import type { Transition } from '../../store/submissions-store.js';
 import { workflowVersion } from '../../../workflows/index.js';
 import type { EventSpec, WorkflowDefinition } from '../../../workflows/types.js';
 import { countdownOf } from '../countdown.js';
+import { hasDomainLabel } from '../messages/domain.js';
 import { controlId, errorsUnder, formToJson, renderField, renderSchemaFields, type FieldErrors, type FormValues } from '../forms.js';
 import { flag, html, type SafeHtml } from '../html.js';
 import type { Translator } from '../i18n.js';
@@ -35,6 +36,36 @@ function defaultMeaning(role: string): string {
 function hasFields(schema: Record<string, unknown>): boolean {
   const props = schema.properties as Record<string, unknown> | undefined;
   return props !== undefined && Object.keys(props).length > 0;
+}
+
+/** A value of the record as the reader's language writes it: dates, yes/no, enum words. */
+function valueText(t: Translator, v: unknown): string {
+  if (typeof v === 'boolean') return v ? t.t('common.yes') : t.t('common.no');
+  if (typeof v === 'string') return /^\d{4}-\d{2}-\d{2}$/.test(v) ? t.date(v) : hasDomainLabel('input', v) ? t.domain('input', v) : v;
+  if (typeof v === 'number') return String(v);
+  return JSON.stringify(v);
+}
+
+interface ReferenceView {
+  submissionId?: string;
+  label?: string;
+  agency?: string;
+  number?: string;
+  decision: string | null;
+  decisionDate: string | null;
+  favourable: boolean;
+  invalidated?: boolean;
+}
+
+/** The authorization a registration relies on, built from its parts (the engine's label is English). */
+function referenceText(t: Translator, ref: ReferenceView): SafeHtml {
+  const what = html`${ref.decision ? html`<span class="muted">${t.domain('field', 'decision')}:</span> ${valueText(t, ref.decision)}` : ''}${ref.decisionDate ? html` · <span class="muted">${t.domain('field', 'decisionDate')}:</span> ${t.date(ref.decisionDate)}` : ''}`;
+  const state = html`<span class="${ref.favourable && !ref.invalidated ? 'ok' : 'bad'}">${ref.favourable && !ref.invalidated ? t.t('submission.referenceValid') : t.t('submission.referenceInvalid')}</span>`;
+  // The engine's label starts with the decision number (or the title while there is none), the
+  // rest of it is English: only that first part is shown.
+  const number = (ref.label ?? '').replace(/ \([^)]*\)$/, '');
+  if (ref.submissionId) return html`<a href="/submissions/${ref.submissionId}">${number || t.t('submission.referenceOpen')}</a><br>${what}<br>${state}`;
+  return html`${ref.agency ?? ''} ${ref.number ?? ''}<br>${what}<br>${state}`;
 }
 
 /** The event body a submitted form stands for (and the version it was shown at, for If-Match). */
@@ -178,8 +209,9 @@ function dossierSection(ctx: WebContext, view: SubmissionView, documents: Awaite
   const mine = problem?.type === '__upload' ? problem : undefined;
   const errors: FieldErrors = mine ? fieldErrorsOf(t, mine.error.errors) : new Map();
   const present = new Set(view.dossier.present);
-  const canUpload = ctx.session!.user.role === 'manufacturer' && view.status === 'active';
   const kinds = [...new Set([...view.dossier.required, ...documents.map((d) => d.kind)])];
+  // Nothing to choose, nothing to upload: pathways without a dossier checklist get no form.
+  const canUpload = ctx.session!.user.role === 'manufacturer' && view.status === 'active' && kinds.length > 0;
   const kindValue = mine?.values ? one(mine.values.kind) : view.dossier.missing[0] ?? '';
   const kindErrors = errorsUnder(errors, '/kind');
   const fileErrors = errorsUnder(errors, '/file');
@@ -229,7 +261,7 @@ export async function renderSubmission(
   const relianceLink = actor.role === 'manufacturer' && w.jurisdiction === 'FDA' && decision?.favourable === true
     ? `/submissions/new?${new URLSearchParams({ workflow: 'cofepris-registration', title: `${view.title} — registro sanitario`, 'device.name': String(view.device.name ?? ''), ...(view.device.model ? { 'device.model': String(view.device.model) } : {}), 'input.route': 'abbreviated', 'input.reference.submissionId': view.id })}`
     : null;
-  const ref = view.reference as { label?: string; submissionId?: string; status?: string; favourable?: boolean } | null;
+  const ref = view.reference as ReferenceView | null;
 
   const body = html`<p><a href="/">${t.t('common.back')}</a></p>
   <h1>${view.title}</h1>
@@ -237,13 +269,13 @@ export async function renderSubmission(
   <section aria-labelledby="summary-heading"><h2 id="summary-heading">${t.t('submission.summary')}</h2>
     <dl class="facts">
       <dt>${t.t('submission.pathway')}</dt><dd>${t.domain('workflow', view.workflow.id)} <span class="muted">(${view.workflow.id}@${view.workflow.version})</span>
-        ${Object.entries(view.input).filter(([k]) => k !== 'reference').map(([k, v]) => html`<br><span class="muted">${t.domain('field', k)}:</span> ${typeof v === 'string' ? t.domain('input', v) : JSON.stringify(v)}`)}</dd>
+        ${Object.entries(view.input).filter(([k]) => k !== 'reference').map(([k, v]) => html`<br><span class="muted">${t.domain('field', k)}:</span> ${valueText(t, v)}`)}</dd>
       <dt>${t.t('submission.state')}</dt><dd id="state"><strong>${t.domain('state', view.state)}</strong> <span class="muted">(${view.state})</span>${view.stateDescription && ctx.lang === 'en' ? html`<br><span class="muted">${view.stateDescription}</span>` : ''}</dd>
       <dt>${t.t('submission.status')}</dt><dd>${t.domain('status', view.status)}</dd>
       <dt>${t.t('submission.organization')}</dt><dd>${view.organization.name}</dd>
       <dt>${t.t('submission.device')}</dt><dd>${device.map(([k, v], i) => html`${i ? html`<br>` : ''}<span class="muted">${t.domain('field', k)}:</span> ${String(v)}`)}</dd>
-      ${ref ? html`<dt>${t.t('submission.reference')}</dt><dd>${ref.submissionId ? html`<a href="/submissions/${ref.submissionId}">${ref.label ?? ref.submissionId}</a>` : ref.label ?? ''} <span class="${ref.favourable ? 'ok' : 'bad'}">${ref.status ?? ''}</span></dd>` : ''}
-      ${view.decision ? html`<dt>${t.t('submission.reliedOnBy')}</dt><dd>${Object.entries(view.decision).filter(([, v]) => v !== null && typeof v !== 'boolean').map(([k, v]) => html`<span class="muted">${t.domain('field', k)}:</span> ${String(v)} `)}</dd>` : ''}
+      ${ref ? html`<dt>${t.t('submission.reference')}</dt><dd>${referenceText(t, ref)}</dd>` : ''}
+      ${view.decision ? html`<dt>${t.t('submission.reliedOnBy')}</dt><dd>${Object.entries(view.decision).filter(([, v]) => v !== null && typeof v !== 'boolean').map(([k, v], i) => html`${i ? html`<br>` : ''}<span class="muted">${t.domain('field', k)}:</span> ${valueText(t, v)}`)}</dd>` : ''}
       <dt>${t.t('submission.version')}</dt><dd>${view.version}</dd>
       <dt>${t.t('submission.created')}</dt><dd>${t.dateTime(view.createdAt)}</dd>
       <dt>${t.t('submission.updated')}</dt><dd>${t.dateTime(view.updatedAt)}</dd>
@@ -258,7 +290,7 @@ export async function renderSubmission(
   ${dossierSection(ctx, view, documents, problem)}
   <section aria-labelledby="diagram-heading"><h2 id="diagram-heading">${t.t('submission.diagram')}</h2>
     <p id="diagram-help">${t.t('submission.diagramHelp')}</p>
-    <div class="diagram"><pre class="mermaid" data-label-id="diagram-heading">${diagram}</pre></div>
+    <div class="diagram" tabindex="0" role="group" aria-labelledby="diagram-heading" aria-describedby="diagram-help"><pre class="mermaid" data-label-id="diagram-heading">${diagram}</pre></div>
   </section>
   <section aria-labelledby="history-heading" id="history"><h2 id="history-heading">${t.t('submission.history')}</h2>
     <p class="muted">${t.t('submission.historyCaption')}</p>
