@@ -112,11 +112,10 @@ export function createWebRouter(deps: WebRouterDeps): Router {
   function sameOrigin(req: Request): void {
     const origin = req.headers.origin;
     if (origin === undefined) return;
-    // An opaque origin (privacy settings, a no-referrer page): the browser's Fetch Metadata says
-    // whether the post came from this site; the CSRF token is checked either way.
+    // An opaque origin (privacy settings, a no-referrer page): only the browser's Fetch Metadata
+    // saying the post came from this very origin lets it through; the CSRF token is checked too.
     if (origin === 'null') {
-      const site = req.headers['sec-fetch-site'];
-      if (site !== undefined && site !== 'same-origin') throw new ForbiddenError('Cross-origin form post');
+      if (req.headers['sec-fetch-site'] !== 'same-origin') throw new ForbiddenError('Cross-origin form post');
       return;
     }
     const host = req.headers.host;
