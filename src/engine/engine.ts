@@ -1066,6 +1066,15 @@ export function createEngine(deps: EngineDeps) {
       return { items, nextCursor: rows.length > limit && last ? Buffer.from(cursorOf(last), 'utf8').toString('base64url') : null };
     },
 
+    /**
+     * The workflow version of a submission the caller may see (404 otherwise): what the web form
+     * needs to read an event's fields, without describing the whole submission.
+     */
+    async submissionWorkflow(actor: Actor, id: string): Promise<{ id: string; version: number }> {
+      const s = await loadVisible(reader, actor, id);
+      return { id: s.workflowId, version: s.workflowVersion };
+    },
+
     /** GET /v1/submissions/:id/history */
     async history(actor: Actor, id: string): Promise<Transition[]> {
       await loadVisible(reader, actor, id);

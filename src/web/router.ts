@@ -237,11 +237,12 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     const values = (req.body ?? {}) as Record<string, string | string[]>;
     checkCsrf(req, res, values._csrf);
     const id = String(req.params.id);
-    // The submission must be visible before its form is read (a hidden one is a 404).
-    const view = await engine.getSubmission(res.locals.actor, id);
+    // The submission must be visible before its form is read (a hidden one is a 404); its
+    // workflow version names the event's fields.
+    const workflow = await engine.submissionWorkflow(res.locals.actor, id);
     let parsed: ReturnType<typeof parseEventForm> | undefined;
     try {
-      parsed = parseEventForm(view, values);
+      parsed = parseEventForm(workflow, values);
       await engine.sendEvent(res.locals.actor, id, parsed.body, { ifMatch: parsed.version });
       res.redirect(303, `/submissions/${id}?done=${encodeURIComponent(parsed.body.type)}#history`);
     } catch (e) {

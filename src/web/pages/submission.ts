@@ -69,9 +69,9 @@ function referenceText(t: Translator, ref: ReferenceView): SafeHtml {
 }
 
 /** The event body a submitted form stands for (and the version it was shown at, for If-Match). */
-export function parseEventForm(view: SubmissionView, values: FormValues): { body: SendEventBody; version?: number } {
+export function parseEventForm(workflow: { id: string; version: number }, values: FormValues): { body: SendEventBody; version?: number } {
   const type = one(values.type);
-  const w = workflowVersion(view.workflow.id, view.workflow.version);
+  const w = workflowVersion(workflow.id, workflow.version);
   const spec: EventSpec | undefined = w && /^[A-Z][A-Z0-9_]{0,63}$/.test(type) && Object.hasOwn(w.events, type) ? w.events[type] : undefined;
   if (!spec) throw new InputError(`Unknown event ${type.slice(0, 64)}`, [{ path: '/type', message: 'is not an event of this workflow' }]);
   const body: Record<string, unknown> = { type };
