@@ -12,7 +12,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { AppError, ForbiddenError, InputError, NotFoundError, type FieldError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { Auditor } from '../audit/auditor.js';
-import { EXPORT_CONTENT_TYPE, writeExport } from '../audit/export.js';
+import { sendExport } from '../http/routes/audit.js';
 import type { TransparencyLog } from '../audit/tlog.js';
 import type { Signatures } from '../engine/signatures.js';
 import type { Database } from '../store/db.js';
@@ -295,17 +295,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
   router.get('/audit/export', signedIn, async (req, res) => {
     const q = req.query as Record<string, unknown>;
     const { format, filters } = deps.auditor.exportRequest(res.locals.actor, { ...auditQueryOf(q), format: q.format === 'csv' ? 'csv' : 'jsonl' });
-    const stamp = now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    res.setHeader('Content-Type', EXPORT_CONTENT_TYPE[format]);
-    res.setHeader('Content-Disposition', `attachment; filename="puente-history-${stamp}.${format}"`);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    try {
-      await writeExport(deps.db.reader, filters, format, res);
-    } catch (e) {
-      res.destroy();
-      throw e;
-    }
-    if (!res.destroyed) res.end();
+    await sendExport(req, res, deps.db, format, filters);
   });
 
   router.get('/users', signedIn, async (req, res) => {
