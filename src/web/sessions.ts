@@ -7,6 +7,7 @@
  * the same scrypt work as a wrong password, so timing does not tell which names exist.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
 import type { Request, Response } from 'express';
 import { AppError } from '../errors.js';
 import { sha256Hex } from '../engine/hash.js';
@@ -45,22 +46,31 @@ export interface WebSession {
 /** The refusal of a sign-in: wrong credentials (401) or too many failures (429). */
 export class SignInError extends AppError {}
 
-/** Cookies of a request, parsed without a dependency (RFC 6265 `name=value; ...`). */
+/** Cookie names of ours and the bounds a cookie must keep to be read at all. */
+const COOKIE_NAME = /^[\w.-]{1,64}$/;
+const MAX_COOKIE_HEADER = 8192;
+const MAX_COOKIE_VALUE = 512;
+
+/**
+ * A cookie value as the `cookie` package hands it over, percent-decoded; undefined (no cookie of
+ * ours, and a later one of the same name may still count) when it is too long or malformed.
+ */
+function decodeCookieValue(value: string): string | undefined {
+  if (value.length > MAX_COOKIE_VALUE) return undefined;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Cookies of a request (`cookie` parses RFC 6265 `name=value; ...`; the first of a name wins). */
 export function readCookies(req: Request): Record<string, string> {
   const out: Record<string, string> = {};
   const header = req.headers.cookie;
-  if (!header || header.length > 8192) return out;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i <= 0) continue;
-    const name = part.slice(0, i).trim();
-    const value = part.slice(i + 1).trim();
-    if (!/^[\w.-]{1,64}$/.test(name) || value.length > 512 || name in out) continue;
-    try {
-      out[name] = decodeURIComponent(value);
-    } catch {
-      // A malformed value is no cookie of ours.
-    }
+  if (!header || header.length > MAX_COOKIE_HEADER) return out;
+  for (const [name, value] of Object.entries(parseCookie(header, { decode: decodeCookieValue }))) {
+    if (value !== undefined && COOKIE_NAME.test(name)) out[name] = value;
   }
   return out;
 }
@@ -88,9 +98,8 @@ export function createWebSessions(opts: WebSessionsOptions) {
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hashPassword(randomBytes(16).toString('hex')));
 
-
   const cookie = (name: string, value: string, maxAgeSeconds: number) =>
-    `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict${opts.cookieSecure ? '; Secure' : ''}; Max-Age=${maxAgeSeconds}`;
+    serializeCookie(name, value, { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.cookieSecure, maxAge: maxAgeSeconds });
 
   return {
     /** Checks the credentials and opens a session; throws SignInError (never says which part was wrong). */
