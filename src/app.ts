@@ -2,7 +2,6 @@
  * createApp(deps): wiring only. Tests build the app with supertest without listening; main.ts
  * adds the listener and shutdown.
  */
-import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { InputError, NotFoundError } from './errors.js';
@@ -21,7 +20,7 @@ import { recordRefusedCommands } from './http/refused-commands.js';
 import { createAuditor } from './audit/auditor.js';
 import { createUsersRouter } from './http/routes/users.js';
 import { createSignatures, type Signatures } from './engine/signatures.js';
-import type { Logger } from './logger.js';
+import { requestLogger, type Logger } from './logger.js';
 import { SESSION_DEFAULTS, type Config } from './config.js';
 import { DEFAULT_GOAL_DUE_SOON_DAYS } from './engine/clocks.js';
 import { createWebRouter, webErrorHandler } from './web/router.js';
@@ -45,31 +44,6 @@ export interface AppDeps {
   readonly web?: Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'cookieSecure' | 'goalDueSoonDays'>>;
 }
 
-/** One log line per request: id, method, path, status, duration. Never headers or bodies. */
-function requestLog(logger: Logger): express.RequestHandler {
-  return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    const given = req.headers['x-request-id'];
-    const reqId = typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
-    res.locals.reqId = reqId;
-    res.setHeader('X-Request-Id', reqId);
-    res.on('finish', () => {
-      logger.info(
-        {
-          reqId,
-          method: req.method,
-          path: req.originalUrl.split('?')[0],
-          status: res.statusCode,
-          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-          userId: res.locals.actor?.id,
-        },
-        'request',
-      );
-    });
-    next();
-  };
-}
-
 /** U+0000 can name nothing here and PostgreSQL text cannot hold it: refuse it in the URL. */
 function refuseNul(): express.RequestHandler {
   return (req, _res, next) => {
@@ -91,7 +65,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false); // ETag is the submission version, set explicitly
   app.set('query parser', 'simple');
-  app.use(requestLog(deps.logger));
+  app.use(requestLogger(deps.logger));
   // The CSP's defaults (scripts and styles from this origin only), without upgrade-insecure-requests:
   // a plain http://localhost deployment must still load its own assets.
   app.use(helmet({ frameguard: { action: 'deny' }, referrerPolicy: { policy: 'no-referrer' }, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));

@@ -1,5 +1,8 @@
 /** The one logger: pino JSON lines. Authorization headers, tokens, passwords and webhook secrets are redacted at the source. */
+import { randomUUID } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
 import pino, { type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
 
 export type { Logger };
 
@@ -21,4 +24,51 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     destination,
   );
+}
+
+/** A client's X-Request-Id is kept only when it is safe to echo and to log. */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The fields of a request's log line besides `reqId` (bound by pino-http) and `durationMs`. */
+function requestFields(req: Request, res: Response, durationMs: unknown) {
+  return {
+    method: req.method,
+    path: req.originalUrl.split('?')[0],
+    status: res.statusCode,
+    durationMs,
+    userId: res.locals.actor?.id,
+    // The client went away before the response was sent (pino-http also logs on 'close').
+    ...(res.writableFinished ? {} : { aborted: true }),
+  };
+}
+
+/**
+ * Request logging through pino-http on `logger`: one `info` line per request, `request`, with
+ * reqId, method, path (no query), status, durationMs and the acting user's id. Never headers,
+ * cookies or bodies: the request is not serialized at all (quiet request and response loggers,
+ * custom line objects). The request id is the client's `X-Request-Id` when safe, otherwise a
+ * UUID; it is echoed in `X-Request-Id` and kept in `res.locals.reqId` for later log lines.
+ */
+export function requestLogger(logger: Logger): RequestHandler {
+  const http = pinoHttp<Request, Response>({
+    logger,
+    genReqId(req, res) {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    quietReqLogger: true,
+    quietResLogger: true,
+    customAttributeKeys: { reqId: 'reqId', responseTime: 'durationMs' },
+    customSuccessObject: (req, res, val: { durationMs: unknown }) => requestFields(req, res, val.durationMs),
+    customErrorObject: (req, res, _err, val: { durationMs: unknown }) => requestFields(req, res, val.durationMs),
+    customSuccessMessage: () => 'request',
+    customErrorMessage: () => 'request',
+  });
+  return (req, res, next) => {
+    http(req, res);
+    res.locals.reqId = String(req.id);
+    next();
+  };
 }
