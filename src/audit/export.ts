@@ -17,7 +17,7 @@
  *   exact form to recompute hashes from.
  */
 import type { Knex } from 'knex';
-import { canonicalJson } from '../engine/hash.js';
+import { canonicalJson } from '../canonical-json.js';
 import { transitionsPage, type PageKey, type TransitionFilters } from '../store/audit-store.js';
 import type { Transition } from '../store/submissions-store.js';
 

@@ -3,7 +3,7 @@
  * domain objects here and nowhere else.
  */
 import type { Knex } from 'knex';
-import { canonicalJson } from '../engine/hash.js';
+import { canonicalJson } from '../canonical-json.js';
 import type { Role } from '../../workflows/types.js';
 import type { Organization } from './users-store.js';
 
