@@ -34,13 +34,10 @@ import {
   insertDocument,
   insertSubmission,
   insertTransition,
-  isRelyingTarget,
   listDocuments,
-  listSubmissionRows,
   listTransitions,
   putBlob,
   relyingSubmissionIds,
-  submissionsQuery,
   updateSubmission,
   writeGuardedSqlite,
   moveSubmissionToVersion,
@@ -53,8 +50,10 @@ import {
   type Submission,
   type Transition,
 } from '../store/submissions-store.js';
+import { listSubmissionPage, submissionsByIds, type SubmissionListing } from '../store/submission-listing-store.js';
 import { SCHEMA_BASE, eventSchemaId, inputSchemaId, type Validator } from '../validation.js';
 import { mermaidDiagram } from './catalog.js';
+import { canSee, loadVisible, visibilityScope } from './visibility.js';
 import { DEFAULT_GOAL_DUE_SOON_DAYS, computeClocks, type ClockFigures } from './clocks.js';
 import { checkProductCode, type ProductClassification, type ProductClassificationEntry } from '../reference/product-classification.js';
 import { activeDeadline, allowedEventsFor, definitionHash, handledEvents, statePath, stateDescription, stateValue } from './definitions.js';
@@ -254,50 +253,6 @@ export function createEngine(deps: EngineDeps) {
   const calendar = deps.calendar ?? new MexicanCalendar();
   const dueSoonDays = deps.goalDueSoonDays ?? DEFAULT_GOAL_DUE_SOON_DAYS;
   const signatures = deps.signatures ?? createSignatures({ db, validator, now });
-
-  // ---------------------------------------------------------------- visibility (DESIGN §3)
-
-  async function canSee(trx: Knex, actor: Actor, s: Submission): Promise<boolean> {
-    switch (actor.role) {
-      case 'manufacturer':
-        return actor.organization !== null && s.organization.id === actor.organization.id;
-      case 'fda':
-        return s.jurisdiction === 'FDA';
-      case 'cofepris':
-        // COFEPRIS reviewers also see the FDA decision a registration relies on.
-        return s.jurisdiction === 'COFEPRIS' || (await isRelyingTarget(trx, s.id, 'COFEPRIS'));
-      case 'auditor':
-      case 'system':
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  function visibleTo(q: Knex.QueryBuilder, actor: Actor): Knex.QueryBuilder {
-    switch (actor.role) {
-      case 'manufacturer':
-        return q.where('s.organization_id', actor.organization?.id ?? '');
-      case 'fda':
-        return q.where('s.jurisdiction', 'FDA');
-      case 'cofepris':
-        return q.where((w) =>
-          w.where('s.jurisdiction', 'COFEPRIS').orWhereExists(function () {
-            this.select(1).from('submissions as r').whereRaw('r.reference_submission_id = s.id').andWhere('r.jurisdiction', 'COFEPRIS');
-          }),
-        );
-      case 'auditor':
-        return q;
-      default:
-        return q.whereRaw('1 = 0');
-    }
-  }
-
-  async function loadVisible(trx: Knex, actor: Actor, id: string, forUpdate = false): Promise<Submission> {
-    const s = await findSubmission(trx, id, { forUpdate });
-    if (!s || !(await canSee(trx, actor, s))) throw new NotFoundError(`No submission ${id}`);
-    return s;
-  }
 
   // ---------------------------------------------------------------- commands
 
@@ -999,63 +954,40 @@ export function createEngine(deps: EngineDeps) {
     async listSubmissions(actor: Actor, query: ListQuery): Promise<{ items: SubmissionView[]; nextCursor: string | null }> {
       validator.check(`${SCHEMA_BASE}list-submissions-query.json`, query, '', 'The query string');
       const limit = query.limit ? Number(query.limit) : 50;
-      let q = visibleTo(submissionsQuery(reader), actor);
-      if (query.workflow) q = q.where('s.workflow_id', query.workflow);
-      if (query.state) {
-        // Exact and case-sensitive on both dialects (SQLite's LIKE is not, and PostgreSQL's
-        // locale collations ignore punctuation in ranges): `closed` also matches `closed.*`.
-        const state = query.state;
-        q = q.where((w) => w.where('s.state', state).orWhereRaw('substr(s.state, 1, ?) = ?', [state.length + 1, `${state}.`]));
-      }
-      if (query.status) q = q.where('s.status', query.status);
-      if (query.organization) q = q.where('s.organization_id', query.organization);
-      if (query.overdue) {
-        // Active, and in its own jurisdiction's today: a hard deadline has passed, or a goal is
-        // missed (recorded, or its due date is behind us and the sweeper has yet to note it).
-        const overdue = (b: Knex.QueryBuilder) =>
-          b.where('s.status', 'active').where((any) => {
-            any.where('s.goal_missed', true);
-            for (const [jurisdiction, zone] of JURISDICTION_ZONES) {
-              const today = dateIn(now(), zone);
-              // Not-null checks keep the predicate two-valued, so overdue=false is its exact complement.
-              any.orWhere((j) =>
-                j.where('s.jurisdiction', jurisdiction).where((d) =>
-                  d.where((x) => x.whereNotNull('s.deadline_due_date').where('s.deadline_due_date', '<', today))
-                    .orWhere((x) => x.whereNotNull('s.goal_due_date').where('s.goal_due_date', '<', today)),
-                ),
-              );
-            }
-          });
-        q = query.overdue === 'true' ? q.where(overdue) : q.whereNot(overdue);
-      }
-      if (query.dueBefore) {
-        if (!isRealDate(query.dueBefore)) throw new InputError('dueBefore is not a date', [{ path: '/dueBefore', message: 'must be a real calendar date YYYY-MM-DD' }]);
-        q = q.where('s.next_due_key', '<', query.dueBefore);
-      }
+      if (query.dueBefore && !isRealDate(query.dueBefore)) throw new InputError('dueBefore is not a date', [{ path: '/dueBefore', message: 'must be a real calendar date YYYY-MM-DD' }]);
       const byNextDue = query.sort === 'nextDue';
-      if (query.q) {
-        const like = `%${query.q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
-        q = q.where((w) => w.whereRaw("lower(s.title) like ? escape '\\'", [like]).orWhereRaw("lower(s.device_name) like ? escape '\\'", [like]));
-      }
+      let after: SubmissionListing['after'];
       if (query.cursor) {
         // Keyset pagination: the cursor names the last row of the previous page in the sort order.
-        const after = Buffer.from(query.cursor, 'base64url').toString('utf8');
+        const raw = Buffer.from(query.cursor, 'base64url').toString('utf8');
         const invalid = () => new InputError('The cursor is invalid', [{ path: '/cursor', message: 'is not a cursor returned by this endpoint with the same sort' }]);
         if (byNextDue) {
-          const m = /^(\d{4}-\d{2}-\d{2})\|([0-9a-f-]{36})$/.exec(after);
+          const m = /^(\d{4}-\d{2}-\d{2})\|([0-9a-f-]{36})$/.exec(raw);
           if (!m) throw invalid();
-          q = q.whereRaw('(s.next_due_key, s.id) > (?, ?)', [m[1]!, m[2]!]);
+          after = { nextKey: m[1]!, id: m[2]! };
         } else {
-          if (!/^[0-9a-f-]{36}$/.test(after)) throw invalid();
-          q = q.where('s.id', '<', after);
+          if (!/^[0-9a-f-]{36}$/.test(raw)) throw invalid();
+          after = { id: raw };
         }
       }
-      q = byNextDue ? q.orderBy([{ column: 's.next_due_key' }, { column: 's.id' }]) : q.orderBy('s.id', 'desc');
-      const rows = await listSubmissionRows(q.limit(limit + 1));
+      const at = now();
+      const rows = await listSubmissionPage(reader, {
+        scope: visibilityScope(actor),
+        workflow: query.workflow,
+        state: query.state,
+        status: query.status,
+        organization: query.organization,
+        overdue: query.overdue ? { value: query.overdue === 'true', todayOf: new Map([...JURISDICTION_ZONES].map(([j, zone]) => [j, dateIn(at, zone)])) } : undefined,
+        dueBefore: query.dueBefore,
+        text: query.q,
+        order: byNextDue ? 'nextDue' : 'id',
+        after,
+        limit: limit + 1,
+      });
       const page = rows.slice(0, limit);
       // One query for every reference on the page, not one per registration.
       const refIds = [...new Set(page.map((s) => s.referenceSubmissionId).filter((x): x is string => x !== null))];
-      const refs = new Map((refIds.length ? await listSubmissionRows(submissionsQuery(reader).whereIn('s.id', refIds)) : []).map((r) => [r.id, r]));
+      const refs = new Map((await submissionsByIds(reader, refIds)).map((r) => [r.id, r]));
       const loadReference = async (refId: string) => refs.get(refId);
       const items: SubmissionView[] = [];
       const designations = await designationsOf(reader, page.filter((s) => s.jurisdiction === 'FDA').map((s) => s.organization.id));

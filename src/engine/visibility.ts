@@ -1,0 +1,80 @@
+/**
+ * Who sees which submission (DESIGN §3): THE one visibility policy. {@link visibilityScope} states
+ * it once, as data; {@link admits} is its TypeScript form (one submission at hand) and the store's
+ * `whereVisible` its SQL form (listings), both reading the same scope. A submission the caller may
+ * not see answers 404, never 403. tests/integration/visibility.test.ts checks the two forms agree.
+ */
+import type { Knex } from 'knex';
+import { NotFoundError } from '../errors.js';
+import type { VisibilityScope } from '../store/submission-listing-store.js';
+import { findSubmission, isRelyingTarget, type Actor, type Submission } from '../store/submissions-store.js';
+
+export type { VisibilityScope };
+
+const ALL: VisibilityScope = { kind: 'all' };
+const NONE: VisibilityScope = { kind: 'none' };
+/** FDA reviewers: every FDA-jurisdiction submission. */
+const FDA: VisibilityScope = { kind: 'jurisdiction', jurisdiction: 'FDA', referencedBy: null };
+/** COFEPRIS reviewers: every COFEPRIS submission, and the FDA submission a registration relies on. */
+const COFEPRIS: VisibilityScope = { kind: 'jurisdiction', jurisdiction: 'COFEPRIS', referencedBy: 'COFEPRIS' };
+
+/**
+ * The submissions `actor` may see: a manufacturer its own organization's, a reviewer its
+ * jurisdiction's (COFEPRIS also the FDA decisions its registrations rely on), an auditor and the
+ * built-in system actor everything, anyone else (admin) nothing.
+ */
+export function visibilityScope(actor: Actor): VisibilityScope {
+  switch (actor.role) {
+    case 'manufacturer':
+      return actor.organization ? { kind: 'organization', organizationId: actor.organization.id } : NONE;
+    case 'fda':
+      return FDA;
+    case 'cofepris':
+      return COFEPRIS;
+    case 'auditor':
+    case 'system':
+      return ALL;
+    default:
+      return NONE;
+  }
+}
+
+/**
+ * The one fact {@link admits} may need from the database for `s`: the jurisdiction whose
+ * submissions would have to name `s` as their reference, or null when the scope decides alone.
+ */
+export function referenceFactNeeded(scope: VisibilityScope, s: Pick<Submission, 'jurisdiction'>): string | null {
+  return scope.kind === 'jurisdiction' && scope.referencedBy !== null && s.jurisdiction !== scope.jurisdiction ? scope.referencedBy : null;
+}
+
+/**
+ * The policy as a predicate: true when `scope` admits `s`. `referenced` says whether a submission
+ * of `scope.referencedBy` names `s` as its reference; it is read only when
+ * {@link referenceFactNeeded} names a jurisdiction.
+ */
+export function admits(scope: VisibilityScope, s: Pick<Submission, 'organization' | 'jurisdiction'>, referenced: boolean): boolean {
+  switch (scope.kind) {
+    case 'all':
+      return true;
+    case 'none':
+      return false;
+    case 'organization':
+      return s.organization.id === scope.organizationId;
+    case 'jurisdiction':
+      return s.jurisdiction === scope.jurisdiction || (scope.referencedBy !== null && referenced);
+  }
+}
+
+/** True when `actor` may see `s`; asks the database only for a reference link the scope needs. */
+export async function canSee(conn: Knex, actor: Actor, s: Submission): Promise<boolean> {
+  const scope = visibilityScope(actor);
+  const from = referenceFactNeeded(scope, s);
+  return admits(scope, s, from !== null && (await isRelyingTarget(conn, s.id, from)));
+}
+
+/** The submission `id` if `actor` may see it (locked for update when asked, PostgreSQL); else 404. */
+export async function loadVisible(conn: Knex, actor: Actor, id: string, forUpdate = false): Promise<Submission> {
+  const s = await findSubmission(conn, id, { forUpdate });
+  if (!s || !(await canSee(conn, actor, s))) throw new NotFoundError(`No submission ${id}`);
+  return s;
+}

@@ -1,0 +1,115 @@
+/**
+ * The submission listing (GET /v1/submissions, the web portfolio) as SQL: the caller's visibility
+ * scope, the filters, and keyset pages in one of two orders. The engine (src/engine/listing.ts)
+ * checks the query string and decides the scope; this module only turns them into one query.
+ */
+import type { Knex } from 'knex';
+import { listSubmissionRows, submissionsQuery, type Submission } from './submissions-store.js';
+
+/**
+ * Which submissions a caller may see (DESIGN §3), as data. The engine decides each actor's scope
+ * and states the same rule as a TypeScript predicate beside it (src/engine/visibility.ts);
+ * {@link whereVisible} is its SQL form. tests/integration/visibility.test.ts checks that they agree.
+ */
+export type VisibilityScope =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'none' }
+  /** The submissions of one organization. */
+  | { readonly kind: 'organization'; readonly organizationId: string }
+  /**
+   * The submissions of one jurisdiction and, when `referencedBy` is set, every submission that a
+   * submission of that jurisdiction names as its reference (`reference_submission_id`).
+   */
+  | { readonly kind: 'jurisdiction'; readonly jurisdiction: string; readonly referencedBy: string | null };
+
+/** Restricts a query over `submissions as s` to what `scope` admits. */
+export function whereVisible(q: Knex.QueryBuilder, scope: VisibilityScope): Knex.QueryBuilder {
+  switch (scope.kind) {
+    case 'all':
+      return q;
+    case 'none':
+      return q.whereRaw('1 = 0');
+    case 'organization':
+      return q.where('s.organization_id', scope.organizationId);
+    case 'jurisdiction': {
+      const { jurisdiction, referencedBy } = scope;
+      if (referencedBy === null) return q.where('s.jurisdiction', jurisdiction);
+      return q.where((w) =>
+        w.where('s.jurisdiction', jurisdiction).orWhereExists(function () {
+          this.select(1).from('submissions as r').whereRaw('r.reference_submission_id = s.id').andWhere('r.jurisdiction', referencedBy);
+        }),
+      );
+    }
+  }
+}
+
+/** One page of the listing: what the caller may see, filtered, after the cursor, in order. */
+export interface SubmissionListing {
+  readonly scope: VisibilityScope;
+  readonly workflow?: string;
+  /** The state exactly, or any of its substates (`closed` also matches `closed.*`). */
+  readonly state?: string;
+  readonly status?: string;
+  readonly organization?: string;
+  /**
+   * Overdue (true) or not (false): active, and in its own jurisdiction's today (`todayOf`,
+   * jurisdiction -> YYYY-MM-DD) a hard deadline or a goal has passed, or a goal is recorded missed.
+   */
+  readonly overdue?: { readonly value: boolean; readonly todayOf: ReadonlyMap<string, string> };
+  /** The next due date (deadline or running goal) is before this date. */
+  readonly dueBefore?: string;
+  /** Case-insensitive substring of the title or the device name. */
+  readonly text?: string;
+  /** `id`: newest first; `nextDue`: by next due date, then id. */
+  readonly order: 'id' | 'nextDue';
+  /** Keyset: the last row of the previous page (`nextKey` only for order `nextDue`). */
+  readonly after?: { readonly id: string; readonly nextKey?: string };
+  readonly limit: number;
+}
+
+export async function listSubmissionPage(db: Knex, l: SubmissionListing): Promise<Submission[]> {
+  let q = whereVisible(submissionsQuery(db), l.scope);
+  if (l.workflow) q = q.where('s.workflow_id', l.workflow);
+  if (l.state) {
+    // Exact and case-sensitive on both dialects (SQLite's LIKE is not, and PostgreSQL's
+    // locale collations ignore punctuation in ranges): `closed` also matches `closed.*`.
+    const state = l.state;
+    q = q.where((w) => w.where('s.state', state).orWhereRaw('substr(s.state, 1, ?) = ?', [state.length + 1, `${state}.`]));
+  }
+  if (l.status) q = q.where('s.status', l.status);
+  if (l.organization) q = q.where('s.organization_id', l.organization);
+  if (l.overdue) {
+    const { todayOf } = l.overdue;
+    // Active, and in its own jurisdiction's today: a hard deadline has passed, or a goal is
+    // missed (recorded, or its due date is behind us and the sweeper has yet to note it).
+    const overdue = (b: Knex.QueryBuilder) =>
+      b.where('s.status', 'active').where((any) => {
+        any.where('s.goal_missed', true);
+        for (const [jurisdiction, today] of todayOf) {
+          // Not-null checks keep the predicate two-valued, so overdue=false is its exact complement.
+          any.orWhere((j) =>
+            j.where('s.jurisdiction', jurisdiction).where((d) =>
+              d.where((x) => x.whereNotNull('s.deadline_due_date').where('s.deadline_due_date', '<', today))
+                .orWhere((x) => x.whereNotNull('s.goal_due_date').where('s.goal_due_date', '<', today)),
+            ),
+          );
+        }
+      });
+    q = l.overdue.value ? q.where(overdue) : q.whereNot(overdue);
+  }
+  if (l.dueBefore) q = q.where('s.next_due_key', '<', l.dueBefore);
+  if (l.text) {
+    const like = `%${l.text.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+    q = q.where((w) => w.whereRaw("lower(s.title) like ? escape '\\'", [like]).orWhereRaw("lower(s.device_name) like ? escape '\\'", [like]));
+  }
+  if (l.after) {
+    q = l.order === 'nextDue' ? q.whereRaw('(s.next_due_key, s.id) > (?, ?)', [l.after.nextKey ?? '', l.after.id]) : q.where('s.id', '<', l.after.id);
+  }
+  q = l.order === 'nextDue' ? q.orderBy([{ column: 's.next_due_key' }, { column: 's.id' }]) : q.orderBy('s.id', 'desc');
+  return listSubmissionRows(q.limit(l.limit));
+}
+
+/** The submissions with these ids (any order; a page's references in one query). */
+export async function submissionsByIds(db: Knex, ids: readonly string[]): Promise<Submission[]> {
+  return ids.length ? listSubmissionRows(submissionsQuery(db).whereIn('s.id', [...ids])) : [];
+}
