@@ -10,6 +10,7 @@ import { FailedAuthLimiter, authenticate } from './http/auth.js';
 import { renderDocs } from './http/docs-page.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { buildOpenApi } from './http/openapi.js';
+import { methodNotAllowed } from './http/method-not-allowed.js';
 import { createSubmissionsRouter } from './http/routes/submissions.js';
 import { createCatalogRouter } from './http/routes/workflows.js';
 import { createWebhooksRouter } from './http/routes/webhooks.js';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
     res.type('html').send(docs);
   });
 
+  app.use(methodNotAllowed(openapi)); // 405 + Allow for a documented path's other methods
   const v1 = express.Router();
   v1.use(authenticate(deps.db.reader, deps.authLimiter ?? new FailedAuthLimiter()));
   v1.use(refuseNul());

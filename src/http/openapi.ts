@@ -1,9 +1,17 @@
 /**
  * The OpenAPI 3.1 document, generated from `schemas/` (bodies, responses, problem) and from the
- * workflow files (creation inputs and event payloads). Served at GET /openapi.json and rendered
- * at GET /docs.
+ * workflow files (workflow ids, creation inputs and event payloads). Served at GET /openapi.json
+ * and rendered at GET /docs.
+ *
+ * It says exactly what the server does (issue 10 §7), and tests keep it so:
+ * tests/http/openapi-contract.test.ts (the document is valid OpenAPI 3.1, every component is used,
+ * HTTP answers validate against it) and tests/hostile/openapi-fuzz.property.test.ts (requests
+ * generated from it for every operation and role; every answer is documented). Every operation
+ * behind the bearer token answers 401, 422 (a NUL in the URL, an unknown query parameter), 429
+ * (too many failed authentications from the address) and 503 (database busy); methods a path does
+ * not support answer 405 with `Allow` (http/method-not-allowed.ts, driven by this document).
  */
-import { latestWorkflows } from '../../workflows/index.js';
+import { WORKFLOWS, latestWorkflows } from '../../workflows/index.js';
 import { SCHEMA_BASE, loadSchemaFiles } from '../validation.js';
 
 type Json = Record<string, unknown>;
@@ -22,18 +30,84 @@ function rewriteRefs(node: unknown, names: Map<string, string>): unknown {
   return node;
 }
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
-const json = (schema: Json, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const checkpoint = { type: 'object', properties: { treeSize: { type: 'integer' }, rootHash: { type: 'string', description: 'hex' }, timestamp: { type: 'string' }, note: { type: 'string', description: 'the signed note text' } } };
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
-const versionParam = { name: 'version', in: 'query', required: false, description: 'A workflow version in the catalog (default: the latest)', schema: { type: 'integer', minimum: 1 } };
-const mermaid = { description: 'Mermaid stateDiagram-v2 text', content: { 'text/plain': { schema: { type: 'string' } } } };
-const commonErrors = { '401': problem('unauthenticated'), '404': problem('not_found'), '422': problem('validation_failed') };
+/** What each error status means here: the problem `code`s it carries. */
+const PROBLEMS: Record<string, string> = {
+  '400': 'malformed_json (the body is not JSON or could not be read), bad_request (a path segment is not valid percent-encoding)',
+  '401': 'unauthenticated (no valid bearer token; WWW-Authenticate: Bearer)',
+  '403': 'forbidden (the role may not do this)',
+  '404': 'not_found (no such resource, or not visible to the caller)',
+  '409': 'event_not_allowed (the workflow does not accept this event in the current state)',
+  '412': 'version_mismatch (If-Match names another version, or a weak or foreign entity tag: If-Match compares strongly)',
+  '413': 'payload_too_large',
+  '415': 'unsupported_media_type (send application/json)',
+  '422': 'validation_failed (a field, query parameter or header; `errors[].path` is its JSON pointer), idempotency_key_reused',
+  '423': 'signature_locked (too many wrong signature passwords; an admin unlocks)',
+  '429': 'too_many_requests (too many failed authentications from this address; Retry-After)',
+  '500': 'integrity_failure (the stored bytes no longer match their SHA-256)',
+  '503': 'unavailable (the database is busy; Retry-After)',
+};
+const retryAfter = { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'string', pattern: '^[0-9]+$' } } };
+const PROBLEM_HEADERS: Record<string, Json> = {
+  '401': { 'WWW-Authenticate': { description: 'Bearer realm="puente"', schema: { type: 'string' } } },
+  '429': retryAfter,
+  '503': retryAfter,
+};
+function problem(status: string, description = PROBLEMS[status] ?? status): Json {
+  return { description, ...(PROBLEM_HEADERS[status] ? { headers: PROBLEM_HEADERS[status] } : {}), content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+}
 
-/** Query parameters of a schema that adds its own properties to a shared filter schema (allOf). */
+const json = (schema: Json, description = 'OK', headers?: Json) => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const header = (description: string, schema: Json = { type: 'string' }) => ({ description, schema });
+const etag = header('The submission version as a strong entity tag, e.g. "7" (send it back in If-Match)', { type: 'string', pattern: '^"[1-9][0-9]*"$' });
+const replayed = header('true when the answer is the replay of an earlier request with the same Idempotency-Key', { const: 'true' });
+const page = (item: Json) => ({ type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } } });
+const checkpoint = { type: 'object', required: ['treeSize', 'rootHash', 'timestamp', 'note'], properties: { treeSize: { type: 'integer' }, rootHash: { type: 'string', description: 'hex' }, timestamp: { type: 'string' }, note: { type: 'string', description: 'the signed note text' } } };
+const html = { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } };
+const mermaid = { description: 'Mermaid stateDiagram-v2 text', content: { 'text/plain': { schema: { type: 'string' } } } };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const idempotencyKey = { name: 'Idempotency-Key', in: 'header', required: false, description: 'Retries with the same key replay the first answer (24 hours)', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' } };
+const jsonBody = (schema: Json, required = true) => ({ required, content: { 'application/json': { schema } } });
+
+/** Query parameters from the properties of query schemas (`required` as the schema says). */
 function queryParams(schemas: Json, ...names: string[]): Json[] {
-  return names.flatMap((n) => Object.entries((schemas[n] as { properties?: Json }).properties ?? {}).map(([name, schema]) => ({ name, in: 'query', schema })));
+  return names.flatMap((n) => {
+    const s = schemas[n] as { properties?: Json; required?: string[] };
+    return Object.entries(s.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: s.required?.includes(name) ?? false, schema }));
+  });
+}
+
+interface Operation {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly parameters?: readonly Json[];
+  readonly requestBody?: Json;
+  /** Success answers. */
+  readonly ok: Json;
+  /** Error statuses this operation answers besides the ones every bearer operation has. */
+  readonly errors?: readonly string[];
+  /** Descriptions of error statuses that differ from the usual ones. */
+  readonly notes?: Readonly<Record<string, string>>;
+  /** false: no bearer token (health, this document). */
+  readonly bearer?: false;
+}
+
+/** Every bearer operation: 401 (no token), 422 (NUL in the URL, unknown query parameter), 429, 503. */
+const BEARER_ERRORS = ['401', '422', '429', '503'];
+
+function operation(o: Operation): Json {
+  const statuses = new Set([...(o.errors ?? []), ...(o.bearer === false ? [] : BEARER_ERRORS)]);
+  // Path parameters are percent-decoded: bad encoding is a 400.
+  if (o.parameters?.some((p) => p.in === 'path')) statuses.add('400');
+  const sorted = [...statuses].sort();
+  return {
+    operationId: o.operationId,
+    summary: o.summary,
+    ...(o.bearer === false ? { security: [] } : {}),
+    ...(o.parameters?.length ? { parameters: o.parameters } : {}),
+    ...(o.requestBody ? { requestBody: o.requestBody } : {}),
+    responses: { ...o.ok, ...Object.fromEntries(sorted.map((s) => [s, problem(s, o.notes?.[s])])) },
+  };
 }
 
 export function buildOpenApi(): Json {
@@ -43,11 +117,21 @@ export function buildOpenApi(): Json {
     const file = String(f.$id).replace(SCHEMA_BASE, '');
     names.set(file, String(f.title));
   }
+  // Query-string schemas become operation parameters and the server's own configuration is no
+  // part of the API: neither is a component.
+  const notComponents = new Set(['Config', 'EmptyQuery', 'AuditFilters']);
+  const all: Json = {};
+  for (const f of files) all[String(f.title)] = rewriteRefs(f, names);
   const schemas: Json = {};
-  for (const f of files) schemas[String(f.title)] = rewriteRefs(f, names);
+  for (const [name, s] of Object.entries(all)) if (!notComponents.has(name) && !name.endsWith('Query')) schemas[name] = s;
+
+  const workflowIds = [...new Set(WORKFLOWS.map((w) => w.id))];
+  const inputVariants: Json[] = [];
   const eventVariants: Json[] = [];
   for (const w of latestWorkflows()) {
-    schemas[`${w.id}.${w.version}.input`] = rewriteRefs(w.inputSchema, names);
+    const input = `${w.id}.${w.version}.input`;
+    schemas[input] = rewriteRefs(w.inputSchema, names);
+    inputVariants.push({ properties: { workflow: { const: w.id }, input: ref(input) } });
     for (const [type, e] of Object.entries(w.events)) {
       const name = `${w.id}.${w.version}.${type}`;
       const signed = e.requiresSignature ? ' Requires an electronic signature: `signature: { meaning, password }`.' : '';
@@ -55,7 +139,216 @@ export function buildOpenApi(): Json {
       eventVariants.push(ref(name));
     }
   }
-  schemas.EventData = { description: 'The `data` of an event: one of the payload schemas below, chosen by workflow and `type`.', anyOf: eventVariants };
+  // Every version's payload schemas equal some latest version's (the older versions add none), so
+  // the latest ones are every payload the server accepts.
+  schemas.EventData = {
+    description: "The `data` of an event: one of the payload schemas below, chosen by the submission's workflow (its own version) and the event `type`.",
+    anyOf: eventVariants,
+  };
+  const send = schemas.SendEvent as { properties: Json };
+  schemas.SendEvent = { ...send, properties: { ...send.properties, data: ref('EventData') } };
+  const create = schemas.CreateSubmission as { properties: Json };
+  schemas.CreateSubmission = {
+    ...create,
+    properties: { ...create.properties, workflow: { enum: latestWorkflows().map((w) => w.id), description: 'A workflow id from GET /v1/workflows (new submissions use its latest version).' } },
+    oneOf: inputVariants,
+  };
+
+  const workflowId = { name: 'id', in: 'path', required: true, description: 'A workflow id', schema: { enum: workflowIds } };
+  const versionParam = { name: 'version', in: 'query', required: false, description: 'A workflow version in the catalog (default: the latest)', schema: { type: 'integer', minimum: 1, maximum: 999_999 } };
+  const signed = ['403', '404', '409', '412', '423'];
+  const submissionHeaders = { ETag: etag };
+
+  const paths: Record<string, Record<string, Operation>> = {
+    '/healthz': { get: { operationId: 'health', summary: 'Liveness (also checks the database answers)', bearer: false, ok: { '200': json({ type: 'object', required: ['status'], properties: { status: { const: 'ok' } } }) }, errors: ['503'] } },
+    '/openapi.json': { get: { operationId: 'getOpenApi', summary: 'This document', bearer: false, ok: { '200': json({ type: 'object' }) } } },
+    '/docs': { get: { operationId: 'getDocs', summary: 'This document rendered as HTML', bearer: false, ok: { '200': html } } },
+    '/v1/me': { get: { operationId: 'getMe', summary: 'The caller', ok: { '200': json(ref('Actor')) } } },
+    '/v1/me/password': {
+      post: {
+        operationId: 'changePassword',
+        summary: "Set or change the caller's password for electronic signatures (21 CFR 11.300): currentPassword is required once a password exists; newPassword must meet the password rules",
+        requestBody: jsonBody(ref('ChangePassword')),
+        ok: { '204': { description: 'Password set' } },
+        errors: ['400', '403', '413', '415', '423'],
+        notes: { '401': `${PROBLEMS['401']}, or signature_invalid (wrong currentPassword)` },
+      },
+    },
+    '/v1/users/{id}/signing-unlock': {
+      post: {
+        operationId: 'unlockSigning',
+        summary: "Admins: clear a user's failed-signature count and signing lock; with newPassword also reset the password",
+        parameters: [idParam],
+        requestBody: jsonBody(ref('SigningUnlock'), false),
+        ok: { '200': json({ type: 'object', required: ['id', 'name', 'signingLocked', 'passwordReset'], properties: { id: { type: 'string' }, name: { type: 'string' }, signingLocked: { const: false }, passwordReset: { type: 'boolean' } } }) },
+        errors: ['400', '403', '404', '413', '415'],
+      },
+    },
+    '/v1/workflows': { get: { operationId: 'listWorkflows', summary: 'Workflow catalog: the latest version of each workflow, with every version in the catalog and its definition hash', ok: { '200': json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: { type: 'object' } } } }) } } },
+    '/v1/workflows/{id}': {
+      get: { operationId: 'getWorkflow', summary: 'One workflow: states (tags, clocks, deadlines), events (roles, payload schema), goals, parameters', parameters: [workflowId, versionParam], ok: { '200': json({ type: 'object' }) }, errors: ['404'] },
+    },
+    '/v1/workflows/{id}/diagram': {
+      get: { operationId: 'getWorkflowDiagram', summary: 'Mermaid stateDiagram-v2', parameters: [workflowId, versionParam], ok: { '200': mermaid }, errors: ['404'] },
+    },
+    '/v1/submissions': {
+      post: {
+        operationId: 'createSubmission',
+        summary: 'Create a submission (manufacturers)',
+        parameters: [idempotencyKey],
+        requestBody: jsonBody(ref('CreateSubmission')),
+        ok: { '201': json(ref('Submission'), 'Created', { Location: header('/v1/submissions/{id}'), ...submissionHeaders, 'Idempotent-Replayed': replayed }) },
+        errors: ['400', '403', '413', '415'],
+      },
+      get: {
+        operationId: 'listSubmissions',
+        summary: 'List visible submissions (keyset pagination)',
+        parameters: queryParams(all, 'ListSubmissionsQuery'),
+        ok: { '200': json(page(ref('Submission'))) },
+      },
+    },
+    '/v1/submissions/{id}': { get: { operationId: 'getSubmission', summary: 'One submission with allowedEvents for the caller', parameters: [idParam], ok: { '200': json(ref('Submission'), 'OK', submissionHeaders) }, errors: ['404'] } },
+    '/v1/submissions/{id}/events': {
+      post: {
+        operationId: 'sendEvent',
+        summary: 'Send a workflow event',
+        parameters: [
+          idParam,
+          { name: 'If-Match', in: 'header', required: false, description: '"*", or the strong entity tag of the current version (ETag). A weak or foreign tag never matches (412); text that is no entity tag is a 422.', schema: { type: 'string' } },
+          idempotencyKey,
+        ],
+        requestBody: jsonBody(ref('SendEvent')),
+        ok: { '200': json({ type: 'object', required: ['submission', 'transition'], properties: { submission: ref('Submission'), transition: ref('Transition') } }, 'OK', { ...submissionHeaders, 'Idempotent-Replayed': replayed }) },
+        errors: ['400', '413', '415', ...signed],
+        notes: { '401': `${PROBLEMS['401']}, or signature_invalid (the signature password is wrong)` },
+      },
+    },
+    '/v1/submissions/{id}/diagram': { get: { operationId: 'getSubmissionDiagram', summary: "The submission's workflow diagram (its own version) with the states it went through and its current state highlighted", parameters: [idParam], ok: { '200': mermaid }, errors: ['404'] } },
+    '/v1/submissions/{id}/history': { get: { operationId: 'getHistory', summary: 'The hash-chained history in seq order', parameters: [idParam], ok: { '200': json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('Transition') } } }) }, errors: ['404'] } },
+    '/v1/submissions/{id}/documents': {
+      post: {
+        operationId: 'uploadDocument',
+        summary: 'Upload a document (raw bytes, any Content-Type, which is kept); the server computes SHA-256 and records DOCUMENT_ADDED',
+        parameters: [idParam, ...queryParams(all, 'UploadDocumentQuery'), idempotencyKey],
+        requestBody: { required: true, content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+        ok: { '201': json(ref('Document'), 'Created', { Location: header('/v1/submissions/{id}/documents/{documentId}'), 'Idempotent-Replayed': replayed }) },
+        errors: ['403', '404', '413'],
+      },
+      get: { operationId: 'listDocuments', summary: 'Documents of a submission', parameters: [idParam], ok: { '200': json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('Document') } } }) }, errors: ['404'] },
+    },
+    '/v1/submissions/{id}/documents/{documentId}': {
+      get: {
+        operationId: 'downloadDocument',
+        summary: 'Download a document; its SHA-256 is re-checked before serving (Repr-Digest header)',
+        parameters: [idParam, { name: 'documentId', in: 'path', required: true, schema: { type: 'string' } }],
+        ok: { '200': { description: 'The bytes, with the Content-Type they were uploaded with', headers: { 'Repr-Digest': header('sha-256=:<base64>:') }, content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } } },
+        errors: ['404', '500'],
+      },
+    },
+    '/v1/submissions/{id}/report': {
+      get: {
+        operationId: 'getReport',
+        summary: 'The history as a printable, self-contained HTML page (EU Annex 11 §8): every record with its signature manifestation and chain links, and the chain verification (auditors, admins, and whoever may see the submission)',
+        parameters: [idParam],
+        ok: { '200': html },
+        errors: ['404'],
+      },
+    },
+    '/v1/webhooks': {
+      post: {
+        operationId: 'createWebhook',
+        summary: 'Subscribe a URL to signed webhook notifications (manufacturers: their organization; admins: all or one). The response holds the signing secret, shown this once.',
+        requestBody: jsonBody(ref('CreateWebhook')),
+        ok: { '201': json(ref('Webhook'), 'Created; `secret` present', { Location: header('/v1/webhooks/{id}') }) },
+        errors: ['400', '403', '413', '415'],
+      },
+      get: {
+        operationId: 'listWebhooks',
+        summary: "The caller's webhook subscriptions (admins: every one), newest first (keyset pagination)",
+        parameters: queryParams(all, 'ListWebhooksQuery'),
+        ok: { '200': json(page(ref('Webhook'))) },
+        errors: ['403'],
+      },
+    },
+    '/v1/webhooks/{id}': {
+      get: { operationId: 'getWebhook', summary: 'One webhook subscription (never its secret)', parameters: [idParam], ok: { '200': json(ref('Webhook')) }, errors: ['403', '404'] },
+      delete: { operationId: 'deleteWebhook', summary: 'Delete a webhook subscription with its delivery log; pending deliveries are dropped', parameters: [idParam], ok: { '204': { description: 'Deleted' } }, errors: ['403', '404'] },
+    },
+    '/v1/webhooks/{id}/deliveries': {
+      get: {
+        operationId: 'listWebhookDeliveries',
+        summary: "The subscription's delivery log, newest first (keyset pagination): status, attempts, last status code or error, next attempt",
+        parameters: [idParam, ...queryParams(all, 'ListWebhooksQuery')],
+        ok: { '200': json(page(ref('WebhookDelivery'))) },
+        errors: ['403', '404'],
+      },
+    },
+    '/v1/audit/transitions': {
+      get: {
+        operationId: 'listAuditTransitions',
+        summary: 'History records across submissions (auditors, admins), filtered, oldest first by (recordedAt, id), keyset pagination; each item exactly as GET /v1/submissions/{id}/history serves it',
+        parameters: queryParams(all, 'AuditFilters', 'AuditTransitionsQuery'),
+        ok: { '200': json(page(ref('Transition'))) },
+        errors: ['403'],
+      },
+    },
+    '/v1/audit/verify': { get: { operationId: 'verifyChains', summary: 'Recompute every hash chain in the database (auditors, admins)', ok: { '200': json(ref('AuditVerify')) }, errors: ['403'] } },
+    '/v1/audit/export': {
+      get: {
+        operationId: 'exportHistory',
+        summary: "Every matching history record, streamed (auditors, admins): JSONL (one record per line, as the history serves it) or CSV (RFC 4180, header row, nested objects as JSON text, cells starting with = + - @ tab or CR prefixed with ')",
+        parameters: queryParams(all, 'AuditFilters', 'AuditExportQuery'),
+        ok: {
+          '200': {
+            description: 'The export, as an attachment (Content-Disposition)',
+            headers: { 'Content-Disposition': header('attachment; filename="puente-history-<time>.<format>"') },
+            content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv; charset=utf-8': { schema: { type: 'string' } } },
+          },
+        },
+        errors: ['403'],
+      },
+    },
+    '/v1/audit/refusals': {
+      get: {
+        operationId: 'listRefusals',
+        summary: 'Commands refused with 403, 409 or 412 (auditors, admins), oldest first by (recordedAt, id), keyset pagination',
+        parameters: queryParams(all, 'AuditRefusalsQuery'),
+        ok: { '200': json(page(ref('RefusedCommand'))) },
+        errors: ['403'],
+      },
+    },
+    '/v1/audit/checkpoints': {
+      post: { operationId: 'makeCheckpoint', summary: 'Add queued history records to the transparency log, then sign and store a checkpoint (admins): C2SP tlog-checkpoint in a C2SP signed note (Ed25519)', ok: { '201': json(checkpoint, 'Created') }, errors: ['403'] },
+    },
+    '/v1/audit/checkpoints/latest': {
+      get: { operationId: 'getLatestCheckpoint', summary: 'The latest signed checkpoint of the transparency log (auditors, admins); 404 before the first', ok: { '200': json(checkpoint) }, errors: ['403', '404'] },
+    },
+    '/v1/audit/public-key': {
+      get: {
+        operationId: 'getLogPublicKey',
+        summary: "The transparency log's public key: PEM, and the note verifier key <origin>+<key hash>+<base64 key>",
+        ok: { '200': json({ type: 'object', required: ['pem', 'verifierKey', 'origin'], properties: { pem: { type: 'string' }, verifierKey: { type: 'string' }, origin: { type: 'string' } } }) },
+      },
+    },
+    '/v1/audit/proofs/inclusion': {
+      get: {
+        operationId: 'getInclusionProof',
+        summary: 'RFC 9162 inclusion proof of a history record in the tree of treeSize records (default: the whole log) (auditors, admins)',
+        parameters: queryParams(all, 'TlogInclusionQuery'),
+        ok: { '200': json({ type: 'object', required: ['leafIndex', 'treeSize', 'rootHash', 'auditPath'], properties: { leafIndex: { type: 'integer' }, treeSize: { type: 'integer' }, rootHash: { type: 'string' }, auditPath: { type: 'array', items: { type: 'string' } } } }) },
+        errors: ['403', '404'],
+      },
+    },
+    '/v1/audit/proofs/consistency': {
+      get: {
+        operationId: 'getConsistencyProof',
+        summary: 'RFC 9162 consistency proof between the trees of `from` and `to` records (auditors, admins)',
+        parameters: queryParams(all, 'TlogConsistencyQuery'),
+        ok: { '200': json({ type: 'object', required: ['from', 'to', 'proof'], properties: { from: { type: 'integer' }, to: { type: 'integer' }, proof: { type: 'array', items: { type: 'string' } } } }) },
+        errors: ['403'],
+      },
+    },
+  };
 
   return {
     openapi: '3.1.0',
@@ -64,7 +357,8 @@ export function buildOpenApi(): Json {
       version: '1',
       description:
         'Medical device submissions through FDA review and the COFEPRIS registration that relies on the FDA decision. ' +
-        'Every state change goes through the workflow machine and leaves a hash-chained history record.',
+        'Every state change goes through the workflow machine and leaves a hash-chained history record. ' +
+        'Errors are RFC 9457 application/problem+json with a stable `code`; a method a path does not support answers 405 with `Allow`.',
     },
     servers: [{ url: '/' }],
     components: {
@@ -72,163 +366,6 @@ export function buildOpenApi(): Json {
       schemas,
     },
     security: [{ bearer: [] }],
-    paths: {
-      '/healthz': { get: { summary: 'Liveness (also checks the database answers)', security: [], responses: { '200': json({ type: 'object' }) } } },
-      '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': json({ type: 'object' }) } } },
-      '/docs': { get: { summary: 'This document rendered as HTML', security: [], responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
-      '/v1/me': { get: { summary: 'The caller', responses: { '200': json(ref('Actor')), '401': problem('unauthenticated') } } },
-      '/v1/me/password': {
-        post: {
-          summary: "Set or change the caller's password for electronic signatures (21 CFR 11.300): currentPassword is required once a password exists; newPassword must meet the password rules",
-          requestBody: { required: true, content: { 'application/json': { schema: ref('ChangePassword') } } },
-          responses: {
-            '204': { description: 'Password set' }, '400': problem('malformed_json'), '401': problem('unauthenticated, or signature_invalid (wrong currentPassword)'),
-            '403': problem('forbidden'), '422': problem('validation_failed'), '423': problem('signature_locked'),
-          },
-        },
-      },
-      '/v1/users/{id}/signing-unlock': {
-        post: {
-          summary: "Admins: clear a user's failed-signature count and signing lock; with newPassword also reset the password",
-          parameters: [idParam],
-          requestBody: { required: false, content: { 'application/json': { schema: ref('SigningUnlock') } } },
-          responses: {
-            '200': json({ type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, signingLocked: { const: false }, passwordReset: { type: 'boolean' } } }),
-            '400': problem('malformed_json'), '403': problem('forbidden'), ...commonErrors,
-          },
-        },
-      },
-      '/v1/workflows': { get: { summary: 'Workflow catalog: the latest version of each workflow, with every version in the catalog and its definition hash', responses: { '200': json({ type: 'object' }) } } },
-      '/v1/workflows/{id}': {
-        get: { summary: 'One workflow: states (tags, clocks, deadlines), events (roles, payload schema), goals, parameters', parameters: [idParam, versionParam], responses: { '200': json({ type: 'object' }), '404': problem('not_found'), '422': problem('validation_failed') } },
-      },
-      '/v1/workflows/{id}/diagram': {
-        get: { summary: 'Mermaid stateDiagram-v2', parameters: [idParam, versionParam], responses: { '200': mermaid, '404': problem('not_found'), '422': problem('validation_failed') } },
-      },
-      '/v1/submissions': {
-        post: {
-          summary: 'Create a submission (manufacturers)',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateSubmission') } } },
-          responses: { '201': json(ref('Submission'), 'Created; Location and ETag headers'), '400': problem('malformed_json'), '403': problem('forbidden'), '413': problem('payload_too_large'), ...commonErrors },
-        },
-        get: {
-          summary: 'List visible submissions (keyset pagination)',
-          parameters: Object.entries((schemas.ListSubmissionsQuery as { properties: Json }).properties).map(([name, schema]) => ({ name, in: 'query', schema })),
-          responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('Submission') }, nextCursor: { type: ['string', 'null'] } } }), ...commonErrors },
-        },
-      },
-      '/v1/submissions/{id}': { get: { summary: 'One submission with allowedEvents for the caller', parameters: [idParam], responses: { '200': json(ref('Submission')), ...commonErrors } } },
-      '/v1/submissions/{id}/events': {
-        post: {
-          summary: 'Send a workflow event',
-          parameters: [idParam, { name: 'If-Match', in: 'header', schema: { type: 'string' } }, { name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('SendEvent') } } },
-          responses: {
-            '200': json({ type: 'object', properties: { submission: ref('Submission'), transition: ref('Transition') } }),
-            '400': problem('malformed_json'), '403': problem('forbidden'), '409': problem('event_not_allowed'), '412': problem('version_mismatch'), '413': problem('payload_too_large'), ...commonErrors,
-            '401': problem('unauthenticated, or signature_invalid (the signature password is wrong)'), '423': problem('signature_locked'),
-          },
-        },
-      },
-      '/v1/submissions/{id}/diagram': { get: { summary: "The submission's workflow diagram (its own version) with the states it went through and its current state highlighted", parameters: [idParam], responses: { '200': mermaid, ...commonErrors } } },
-      '/v1/submissions/{id}/history': { get: { summary: 'The hash-chained history in seq order', parameters: [idParam], responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('Transition') } } }), ...commonErrors } } },
-      '/v1/submissions/{id}/documents': {
-        post: {
-          summary: 'Upload a document (raw bytes); the server computes SHA-256 and records DOCUMENT_ADDED',
-          parameters: [idParam, { name: 'kind', in: 'query', required: true, schema: { type: 'string' } }, { name: 'filename', in: 'query', required: true, schema: { type: 'string' } }],
-          requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
-          responses: { '201': json(ref('Document')), '403': problem('forbidden'), '413': problem('payload_too_large'), ...commonErrors },
-        },
-        get: { summary: 'Documents of a submission', parameters: [idParam], responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('Document') } } }), ...commonErrors } },
-      },
-      '/v1/webhooks': {
-        post: {
-          summary: 'Subscribe a URL to signed webhook notifications (manufacturers: their organization; admins: all or one). The response holds the signing secret, shown this once.',
-          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateWebhook') } } },
-          responses: { '201': json(ref('Webhook'), 'Created; Location header; `secret` present'), '400': problem('malformed_json'), '403': problem('forbidden'), '413': problem('payload_too_large'), '415': problem('unsupported_media_type'), ...commonErrors },
-        },
-        get: {
-          summary: "The caller's webhook subscriptions (admins: every one), newest first (keyset pagination)",
-          parameters: Object.entries((schemas.ListWebhooksQuery as { properties: Json }).properties).map(([name, schema]) => ({ name, in: 'query', schema })),
-          responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('Webhook') }, nextCursor: { type: ['string', 'null'] } } }), '403': problem('forbidden'), ...commonErrors },
-        },
-      },
-      '/v1/webhooks/{id}': {
-        get: { summary: 'One webhook subscription (never its secret)', parameters: [idParam], responses: { '200': json(ref('Webhook')), '403': problem('forbidden'), ...commonErrors } },
-        delete: { summary: 'Delete a webhook subscription with its delivery log; pending deliveries are dropped', parameters: [idParam], responses: { '204': { description: 'Deleted' }, '403': problem('forbidden'), ...commonErrors } },
-      },
-      '/v1/audit/transitions': {
-        get: {
-          summary: 'History records across submissions (auditors, admins), filtered, oldest first by (recordedAt, id), keyset pagination; each item exactly as GET /v1/submissions/{id}/history serves it',
-          parameters: queryParams(schemas, 'AuditFilters', 'AuditTransitionsQuery'),
-          responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('Transition') }, nextCursor: { type: ['string', 'null'] } } }), '403': problem('forbidden'), ...commonErrors },
-        },
-      },
-      '/v1/audit/verify': {
-        get: { summary: 'Recompute every hash chain in the database (auditors, admins)', responses: { '200': json(ref('AuditVerify')), '403': problem('forbidden'), ...commonErrors } },
-      },
-      '/v1/audit/export': {
-        get: {
-          summary: 'Every matching history record, streamed (auditors, admins): JSONL (one record per line, as the history serves it) or CSV (RFC 4180, header row, nested objects as JSON text, cells starting with = + - @ tab or CR prefixed with \')',
-          parameters: queryParams(schemas, 'AuditFilters', 'AuditExportQuery'),
-          responses: {
-            '200': { description: 'The export, as an attachment (Content-Disposition)', content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv; charset=utf-8': { schema: { type: 'string' } } } },
-            '403': problem('forbidden'), ...commonErrors,
-          },
-        },
-      },
-      '/v1/audit/refusals': {
-        get: {
-          summary: 'Commands refused with 403, 409 or 412 (auditors, admins), oldest first by (recordedAt, id), keyset pagination',
-          parameters: Object.entries((schemas.AuditRefusalsQuery as { properties: Json }).properties).map(([name, schema]) => ({ name, in: 'query', schema })),
-          responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('RefusedCommand') }, nextCursor: { type: ['string', 'null'] } } }), '403': problem('forbidden'), ...commonErrors },
-        },
-      },
-      '/v1/audit/checkpoints': {
-        post: { summary: 'Add queued history records to the transparency log, then sign and store a checkpoint (admins): C2SP tlog-checkpoint in a C2SP signed note (Ed25519)', responses: { '201': json(checkpoint), '403': problem('forbidden'), ...commonErrors } },
-      },
-      '/v1/audit/checkpoints/latest': {
-        get: { summary: 'The latest signed checkpoint of the transparency log (auditors, admins)', responses: { '200': json(checkpoint), '403': problem('forbidden'), ...commonErrors } },
-      },
-      '/v1/audit/public-key': {
-        get: { summary: "The transparency log's public key: PEM, and the note verifier key <origin>+<key hash>+<base64 key>", responses: { '200': json({ type: 'object', properties: { pem: { type: 'string' }, verifierKey: { type: 'string' }, origin: { type: 'string' } } }), ...commonErrors } },
-      },
-      '/v1/audit/proofs/inclusion': {
-        get: {
-          summary: 'RFC 9162 inclusion proof of a history record in the tree of treeSize records (default: the whole log) (auditors, admins)',
-          parameters: queryParams(schemas, 'TlogInclusionQuery'),
-          responses: { '200': json({ type: 'object', properties: { leafIndex: { type: 'integer' }, treeSize: { type: 'integer' }, rootHash: { type: 'string' }, auditPath: { type: 'array', items: { type: 'string' } } } }), '403': problem('forbidden'), ...commonErrors },
-        },
-      },
-      '/v1/audit/proofs/consistency': {
-        get: {
-          summary: 'RFC 9162 consistency proof between the trees of `from` and `to` records (auditors, admins)',
-          parameters: queryParams(schemas, 'TlogConsistencyQuery'),
-          responses: { '200': json({ type: 'object', properties: { from: { type: 'integer' }, to: { type: 'integer' }, proof: { type: 'array', items: { type: 'string' } } } }), '403': problem('forbidden'), ...commonErrors },
-        },
-      },
-      '/v1/submissions/{id}/report': {
-        get: {
-          summary: 'The history as a printable, self-contained HTML page (EU Annex 11 §8): every record with its signature manifestation and chain links, and the chain verification (auditors, admins, and whoever may see the submission)',
-          parameters: [idParam],
-          responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...commonErrors },
-        },
-      },
-      '/v1/webhooks/{id}/deliveries': {
-        get: {
-          summary: "The subscription's delivery log, newest first (keyset pagination): status, attempts, last status code or error, next attempt",
-          parameters: [idParam, ...Object.entries((schemas.ListWebhooksQuery as { properties: Json }).properties).map(([name, schema]) => ({ name, in: 'query', schema }))],
-          responses: { '200': json({ type: 'object', properties: { items: { type: 'array', items: ref('WebhookDelivery') }, nextCursor: { type: ['string', 'null'] } } }), '403': problem('forbidden'), ...commonErrors },
-        },
-      },
-      '/v1/submissions/{id}/documents/{documentId}': {
-        get: {
-          summary: 'Download a document; its SHA-256 is re-checked before serving (Repr-Digest header)',
-          parameters: [idParam, { name: 'documentId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'The bytes' }, ...commonErrors },
-        },
-      },
-    },
+    paths: Object.fromEntries(Object.entries(paths).map(([p, ops]) => [p, Object.fromEntries(Object.entries(ops).map(([m, o]) => [m, operation(o)]))])),
   };
 }

@@ -800,7 +800,7 @@ function predict(m: Model, s: Sent): Prediction {
   if (human && (badText(body) || s.ifMatch === 'junk')) return { status: 422, why: 'NUL / lone surrogate in the body, or If-Match junk' };
   if (!sendEventValid(body)) return { status: 422, why: 'body fails send-event.json' };
   if (human && !visible(m, s.actor as ActorKey)) return { status: 404, why: `${s.actor} may not see this submission` };
-  if (s.ifMatch === 'stale') return { status: 412, why: 'If-Match names an old version' };
+  if (s.ifMatch === 'stale' || s.ifMatch === 'weak') return { status: 412, why: 'If-Match names an old version, or a weak tag (never matches: RFC 9110 strong comparison)' };
   const type = body.type as string;
   const spec = specOf(m.w, type);
   if (!spec) return { status: 422, why: `unknown event ${type}` };

@@ -210,7 +210,12 @@ describe('404 not_found', () => {
   it('unknown routes -> 404 problem', async () => {
     expectProblem(await api.get(ctx.users.auditor, '/v1/nothing-here'), 404, 'not_found');
     expectProblem(await request(app).get('/no/such/route'), 404, 'not_found');
-    expectProblem(await request(app).delete(`/v1/submissions/${draft.id}`).set(ctx.users.auditor.auth), 404, 'not_found');
+  });
+
+  it('a method the path does not support -> 405 problem naming the allowed ones in Allow', async () => {
+    const res = await request(app).delete(`/v1/submissions/${draft.id}`).set(ctx.users.auditor.auth);
+    expectProblem(res, 405, 'method_not_allowed');
+    expect(res.headers.allow).toBe('GET, HEAD');
   });
 });
 

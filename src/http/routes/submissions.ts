@@ -23,13 +23,24 @@ export function requireJson(req: Request): unknown {
   return req.body;
 }
 
-/** The version `If-Match` names; `*` (RFC 9110: any current representation) names none. */
+/**
+ * The version `If-Match` names; `*` (RFC 9110: any current representation) names none. If-Match
+ * compares strongly (RFC 9110 §13.1.1): a weak tag (`W/"3"`) or a tag that is no version number
+ * (`"abc"`) never matches, so it names version 0, which no submission has, and the engine answers
+ * 412 version_mismatch after its usual checks (404, 403 first). Only a header that is not a list
+ * of entity tags, or a list naming two versions, is a 422.
+ */
 function ifMatch(req: Request): number | undefined {
   const raw = req.headers['if-match'];
   if (raw === undefined || raw.trim() === '*') return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(raw);
-  if (!m) throw new InputError('If-Match must be a version ETag such as "7"', [{ path: '/headers/if-match', message: 'must be a quoted version number, e.g. "7"' }]);
-  return Number(m[1]);
+  const bare = /^\s*"?(\d{1,15})"?\s*$/.exec(raw); // "7", and the lenient 7
+  if (bare) return Number(bare[1]);
+  const tags = raw.split(',').map((t) => t.trim());
+  const malformed = (message: string) => new InputError('If-Match must be a version ETag such as "7"', [{ path: '/headers/if-match', message }]);
+  if (!tags.every((t) => /^(?:W\/)?"[\x21\x23-\x7E\x80-\xFF]*"$/.test(t))) throw malformed('must be a quoted version number, e.g. "7"');
+  const versions = new Set(tags.flatMap((t) => /^"(\d{1,15})"$/.exec(t)?.[1] ?? []).map(Number));
+  if (versions.size > 1) throw malformed('must name one version');
+  return versions.size === 1 ? [...versions][0] : 0;
 }
 
 function idempotency(req: Request, res: Response, parts: Record<string, unknown>): Idempotency | undefined {
