@@ -2,7 +2,7 @@
  * Pieces every pathway shares: payload schema fragments, decision-number patterns and the
  * state-meta helper. Pure data, like every workflow file.
  */
-import type { EventSpec, GoalSpec, JsonSchema, StateMeta } from './types.js';
+import type { EventSpec, GoalSpec, JsonSchema, StateMeta, WorkflowEvent } from './types.js';
 
 /** A free-text field of a payload. */
 export const text: JsonSchema = { type: 'string', minLength: 1, maxLength: 4000 };
@@ -24,6 +24,16 @@ export const NUMBER_PATTERNS = {
 } as const;
 
 export const numberOf = (kind: keyof typeof NUMBER_PATTERNS): JsonSchema => ({ type: 'string', pattern: NUMBER_PATTERNS[kind] });
+
+/**
+ * A machine's events as a union discriminated by `type`, each with `data` typed by its schema
+ * (the maps `npm run generate` writes to event-data.ts). The engine checks `data` against that
+ * schema before the machine sees it and always sends it (`{}` when a request has none); an
+ * action narrows the union with xstate's `assertEvent(event, 'TYPE')`.
+ */
+export type EventOf<M> = {
+  [T in keyof M & string]: Omit<WorkflowEvent, 'type' | 'data'> & { readonly type: T; readonly data: M[T] };
+}[keyof M & string];
 
 /** Typed state meta (description and optional hard deadline). */
 export const meta = (m: StateMeta): StateMeta => m;

@@ -3,10 +3,11 @@
  * variants, eSTAR or legacy eCopy. Transition table: DESIGN §4; timings and sources:
  * reference/domain.md §1.1 and §5.1.
  */
-import { assign, setup } from 'xstate';
-import type { EventSpec, GoalSpec, StateMeta, WorkflowDefinition, WorkflowEvent } from './types.js';
+import { assertEvent, assign, setup } from 'xstate';
+import type { EventSpec, GoalSpec, StateMeta, WorkflowDefinition } from './types.js';
 import { payload } from './types.js';
 import { clockedGoals, signedEvents } from './common.js';
+import type { Fda510kEvent } from './event-data.js';
 
 /** Sponsor response window after an AI request: 180 calendar days, then the 510(k) is deleted. */
 export const AI_RESPONSE_DAYS = 180;
@@ -68,7 +69,7 @@ const withdrawable = { WITHDRAW: { target: '#fda-510k.closed.withdrawn' } } as c
 export const machine = setup({
   types: {
     context: {} as Fda510kContext,
-    events: {} as WorkflowEvent,
+    events: {} as Fda510kEvent,
     input: {} as { format: Fda510kContext['format']; variant: Fda510kContext['variant'] },
   },
   guards: {
@@ -76,11 +77,14 @@ export const machine = setup({
     isEcopy: ({ context }) => context.format === 'eCopy',
   },
   actions: {
-    recordClearance: assign({
-      kNumber: ({ event }) => String(event.data?.kNumber),
-      decisionDate: ({ event }) => String(event.data?.decisionDate),
+    recordClearance: assign(({ event }) => {
+      assertEvent(event, 'DECIDE_SE');
+      return { kNumber: event.data.kNumber, decisionDate: event.data.decisionDate };
     }),
-    recordNse: assign({ decisionDate: ({ event }) => (event.data?.decisionDate as string | undefined) ?? null }),
+    recordNse: assign(({ event }) => {
+      assertEvent(event, 'DECIDE_NSE');
+      return { decisionDate: event.data.decisionDate ?? null };
+    }),
   },
 }).createMachine({
   id: 'fda-510k',
