@@ -341,7 +341,11 @@ describe(`tamper evidence on ${DIALECT}`, () => {
     expect((await verifyDatabase(ctx.services.db.reader)).ok).toBe(true);
     const knex = ctx.services.db.knex;
     // The append-only trigger refuses the edit; an attacker with DBA rights drops it first.
-    await expect(knex('transitions').where({ submission_id: id, seq }).update({ signature: '{}' })).rejects.toThrow();
+    // (migration 001's triggers: RAISE EXCEPTION, SQLSTATE P0001, on PostgreSQL; RAISE(ABORT) on SQLite)
+    await expect(knex('transitions').where({ submission_id: id, seq }).update({ signature: '{}' })).rejects.toMatchObject({
+      code: DIALECT === 'postgres' ? 'P0001' : 'SQLITE_CONSTRAINT',
+      message: expect.stringContaining('puente: transitions is append-only: UPDATE rejected'),
+    });
     if (DIALECT === 'postgres') await knex.raw('DROP TRIGGER transitions_append_only ON transitions');
     else await knex.raw('DROP TRIGGER transitions_no_update');
     const forged = JSON.stringify({ meaning: 'approval', name: 'Someone Else', signedAt: res.body.transition.recordedAt });

@@ -823,41 +823,44 @@ describe('cofepris-registration@2 roles and schemas', () => {
   });
 
   const input = (x: unknown) => () => validator.check(inputSchemaId(w), x, '/input');
+  /** The input refusal naming `pointer`: matched by code and JSON pointer (stable), not by sentence. */
+  const refusedAt = (pointer: string) =>
+    expect.objectContaining({ code: 'validation_failed', errors: expect.arrayContaining([expect.objectContaining({ path: pointer })]) });
   const hc = { agency: 'HealthCanada', number: '98765', decisionDate: '2024-05-02', decision: 'approved', deviceClass: 'III' };
   const fda = { agency: 'FDA', number: 'K231234', decisionDate: '2023-05-02', decision: 'SE' };
 
   it('input: reference required on equivalence and abbreviated, forbidden on standard and third-party', () => {
     expect(input({ route: 'standard' })).not.toThrow();
     expect(input({ route: 'third-party', mxClass: 'low-risk' })).not.toThrow();
-    expect(input({ route: 'standard', reference: TRACKED })).toThrow();
-    expect(input({ route: 'third-party', reference: fda })).toThrow();
-    expect(input({ route: 'equivalence' })).toThrow();
+    expect(input({ route: 'standard', reference: TRACKED })).toThrow(refusedAt('/input/reference'));
+    expect(input({ route: 'third-party', reference: fda })).toThrow(refusedAt('/input/reference'));
+    expect(input({ route: 'equivalence' })).toThrow(refusedAt('/input/reference'));
     expect(input({ route: 'equivalence', reference: TRACKED })).not.toThrow();
-    expect(input({ route: 'abbreviated', reference: TRACKED })).toThrow(); // identicalDevice missing
-    expect(input({ route: 'abbreviated', reference: TRACKED, identicalDevice: false })).toThrow();
+    expect(input({ route: 'abbreviated', reference: TRACKED })).toThrow(refusedAt('/input/identicalDevice')); // identicalDevice missing
+    expect(input({ route: 'abbreviated', reference: TRACKED, identicalDevice: false })).toThrow(refusedAt('/input/identicalDevice'));
     expect(input({ route: 'abbreviated', reference: TRACKED, identicalDevice: true })).not.toThrow();
   });
 
   it('input: external references by agency (FDA number patterns, class vocabularies, decisions, authorization types)', () => {
     expect(input({ route: 'equivalence', reference: hc })).not.toThrow();
-    expect(input({ route: 'equivalence', reference: { ...hc, deviceClass: '3' } })).toThrow();
-    expect(input({ route: 'equivalence', reference: { ...hc, decision: 'SE' } })).toThrow();
-    expect(input({ route: 'equivalence', reference: { ...hc, agency: 'Atlantis' } })).toThrow();
+    expect(input({ route: 'equivalence', reference: { ...hc, deviceClass: '3' } })).toThrow(refusedAt('/input/reference/deviceClass'));
+    expect(input({ route: 'equivalence', reference: { ...hc, decision: 'SE' } })).toThrow(refusedAt('/input/reference/decision'));
+    expect(input({ route: 'equivalence', reference: { ...hc, agency: 'Atlantis' } })).toThrow(refusedAt('/input/reference/agency'));
     for (const number of ['K231234', 'DEN230001', 'P230001', 'P230001/S002', 'H230001']) expect(input({ route: 'equivalence', reference: { ...fda, number } }), number).not.toThrow();
-    for (const number of ['X231234', 'K23123', 'k231234']) expect(input({ route: 'equivalence', reference: { ...fda, number } }), number).toThrow();
+    for (const number of ['X231234', 'K23123', 'k231234']) expect(input({ route: 'equivalence', reference: { ...fda, number } }), number).toThrow(refusedAt('/input/reference/number'));
     expect(input({ route: 'equivalence', reference: { ...fda, deviceClass: '2' } })).not.toThrow();
-    expect(input({ route: 'equivalence', reference: { ...fda, deviceClass: 'II' } })).toThrow();
+    expect(input({ route: 'equivalence', reference: { ...fda, deviceClass: 'II' } })).toThrow(refusedAt('/input/reference/deviceClass'));
     for (const t of AUTH_TYPES) expect(input({ route: 'abbreviated', identicalDevice: true, reference: { ...fda, authorizationType: t } }), t).not.toThrow();
-    expect(input({ route: 'abbreviated', identicalDevice: true, reference: { ...fda, authorizationType: 'EUA' } })).toThrow();
+    expect(input({ route: 'abbreviated', identicalDevice: true, reference: { ...fda, authorizationType: 'EUA' } })).toThrow(refusedAt('/input/reference/authorizationType'));
     expect(input({ route: 'equivalence', reference: { agency: 'TGA', number: 'ARTG 123456', decisionDate: '2024-01-01', decision: 'approved', deviceClass: 'IIb' } })).not.toThrow();
   });
 
   it('input: unknown fields are rejected at every level', () => {
-    expect(input({ route: 'standard', extra: 1 })).toThrow();
-    expect(input({ route: 'equivalence', reference: { ...TRACKED, extra: 1 } })).toThrow();
-    expect(input({ route: 'equivalence', reference: { ...hc, extra: 1 } })).toThrow();
-    expect(input({ route: 'standard', mxClass: 'IV' })).toThrow();
-    expect(input({ route: 'express' })).toThrow();
+    expect(input({ route: 'standard', extra: 1 })).toThrow(refusedAt('/input/extra'));
+    expect(input({ route: 'equivalence', reference: { ...TRACKED, extra: 1 } })).toThrow(refusedAt('/input/reference/extra'));
+    expect(input({ route: 'equivalence', reference: { ...hc, extra: 1 } })).toThrow(refusedAt('/input/reference/extra'));
+    expect(input({ route: 'standard', mxClass: 'IV' })).toThrow(refusedAt('/input/mxClass'));
+    expect(input({ route: 'express' })).toThrow(refusedAt('/input/route'));
   });
 });
 
