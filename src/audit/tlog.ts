@@ -13,7 +13,7 @@ import path from 'node:path';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Database } from '../store/db.js';
-import { rawRows } from '../store/submissions-store.js';
+import { rawRows } from '../store/sql.js';
 import { EMPTY_ROOT, completedNodes, consistencyProof, inclusionProof, leafHash, nodeHash, rootHash, splitPoint, type Hash, type NodeReader } from './merkle.js';
 import { checkpointText, noteSigner, openNote, parseCheckpoint, signNote, verifierKey, type NoteSigner } from './note.js';
 import { repeatEvery, type Repeating } from '../repeat.js';

@@ -1,7 +1,7 @@
 /** Web sign-in sessions (migration 009). Rows are keyed by the SHA-256 of the cookie token. */
 import type { Knex } from 'knex';
 import type { HumanRole } from '../../workflows/types.js';
-import { rawRows } from './submissions-store.js';
+import { rawRows } from './sql.js';
 import type { User } from './users-store.js';
 
 export interface SessionRow {

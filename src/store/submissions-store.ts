@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { canonicalJson } from '../canonical-json.js';
 import type { Role } from '../../workflows/types.js';
 import type { Organization } from './users-store.js';
+import { rawRows } from './sql.js';
 
 export interface Actor {
   readonly id: string;
@@ -195,16 +196,6 @@ function changeColumns(c: SubmissionChange) {
 
 export function submissionsQuery(db: Knex) {
   return db('submissions as s').join('organizations as o', 'o.id', 's.organization_id').select('s.*', 'o.name as organization_name');
-}
-
-/**
- * The rows of a raw query on either driver. The hot path (authentication, load, guarded update,
- * history insert) runs fixed SQL text through `raw` so that no query builder is compiled per
- * request; every value still travels as a bound parameter.
- */
-export async function rawRows<T>(db: Knex, sql: string, bindings: readonly Knex.RawBinding[]): Promise<T[]> {
-  const result = (await db.raw(sql, bindings as Knex.RawBinding[])) as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
 }
 
 /**

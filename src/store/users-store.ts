@@ -1,6 +1,6 @@
 /** Organizations and users. Tokens exist here only as SHA-256 hashes. */
 import type { Knex } from 'knex';
-import { rawRows } from './submissions-store.js';
+import { rawRows } from './sql.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { HumanRole } from '../../workflows/types.js';
 

@@ -7,7 +7,8 @@
  * database never take the same row; SQLite has one writer, which serializes them anyway.
  */
 import type { Knex } from 'knex';
-import { rawRows, recordOf, type Transition, type TransitionRow } from './submissions-store.js';
+import { rawRows } from './sql.js';
+import { recordOf, type Transition, type TransitionRow } from './submissions-store.js';
 import type { Organization } from './users-store.js';
 
 export interface WebhookSubscription {

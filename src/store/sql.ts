@@ -1,0 +1,12 @@
+/** Raw SQL helpers shared by the stores (a leaf inside the store: it imports no store module). */
+import type { Knex } from 'knex';
+
+/**
+ * The rows of a raw query on either driver. The hot path (authentication, load, guarded update,
+ * history insert) runs fixed SQL text through `raw` so that no query builder is compiled per
+ * request; every value still travels as a bound parameter.
+ */
+export async function rawRows<T>(db: Knex, sql: string, bindings: readonly Knex.RawBinding[]): Promise<T[]> {
+  const result = (await db.raw(sql, bindings as Knex.RawBinding[])) as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}
