@@ -14,7 +14,7 @@ import { newToken } from '../http/auth.js';
 import { createLogger } from '../logger.js';
 import { serve } from '../main.js';
 import { initServices } from '../services.js';
-import { BackupError, backupDatabase } from '../store/backup.js';
+import { BackupError, backupDatabase } from '../backup.js';
 import { migrate, openDatabase } from '../store/db.js';
 import { ensureOrganization, insertUser } from '../store/users-store.js';
 import { createWebhookDispatcher } from '../webhooks/dispatcher.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { initServices } from '../../src/services.js';
-import { BackupError, backupDatabase } from '../../src/store/backup.js';
+import { BackupError, backupDatabase } from '../../src/backup.js';
 import { DIALECT } from '../support/db.js';
 import { createTestContext, type TestContext, signatureOf } from '../support/fixtures.js';
 
