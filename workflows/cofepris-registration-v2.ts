@@ -12,7 +12,7 @@
  * region of `registered`, and the engine stores one dotted state path per submission
  * (`statePath` assumes a single region), so it belongs in its own workflow or a later engine.
  */
-import { assign, setup } from 'xstate';
+import { assertEvent, assign, setup } from 'xstate';
 import {
   ABBREVIATED_REQUIRES_APOSTILLE,
   ABBREVIATED_ROUTE_START,
@@ -23,6 +23,7 @@ import {
   type CofeprisContext,
 } from './cofepris-registration.js';
 import { NUMBER_PATTERNS, clockedGoals, isoDate, meta, signedEvents, text, textList } from './common.js';
+import type { CofeprisRegistrationV2Event } from './event-data.js';
 import type { DossierItem, EventSpec, GoalSpec, JsonSchema, ReferenceFacts, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -500,7 +501,7 @@ const eventDate = (event: WorkflowEvent) => event.effectiveDate ?? null;
 export const machineV2 = setup({
   types: {
     context: {} as CofeprisContextV2,
-    events: {} as WorkflowEvent,
+    events: {} as CofeprisRegistrationV2Event,
     input: {} as CofeprisInputV2,
   },
   guards: {
@@ -516,16 +517,26 @@ export const machineV2 = setup({
   },
   actions: {
     flagInvalidated: assign({ referenceInvalidated: () => true }),
-    recordFolio: assign({ folio: ({ context, event }) => (event.data?.folio as string | undefined) ?? context.folio }),
-    recordThirdParty: assign({ thirdParty: ({ event }) => String(event.data?.thirdParty) }),
-    countFindings: assign({ tprFindingRounds: ({ context }) => context.tprFindingRounds + 1 }),
-    recordTprReport: assign({
-      tprReport: ({ event }) => ({ reportNumber: (event.data?.reportNumber as string | undefined) ?? null, recordedOn: eventDate(event) }),
+    recordFolio: assign(({ context, event }) => {
+      assertEvent(event, 'SUBMIT');
+      return { folio: event.data.folio ?? context.folio };
     }),
-    recordGrant: assign({
-      registrationNumber: ({ event }) => String(event.data?.registrationNumber),
-      grantedOn: ({ event }) => eventDate(event),
-      validUntil: ({ event }) => (event.effectiveDate ? addYears(event.effectiveDate, REGISTRATION_VALIDITY_YEARS) : null),
+    recordThirdParty: assign(({ event }) => {
+      assertEvent(event, 'SEND_TO_TPR');
+      return { thirdParty: event.data.thirdParty };
+    }),
+    countFindings: assign({ tprFindingRounds: ({ context }) => context.tprFindingRounds + 1 }),
+    recordTprReport: assign(({ event }) => {
+      assertEvent(event, 'TPR_FAVORABLE_REPORT');
+      return { tprReport: { reportNumber: event.data.reportNumber ?? null, recordedOn: eventDate(event) } };
+    }),
+    recordGrant: assign(({ event }) => {
+      assertEvent(event, 'GRANT');
+      return {
+        registrationNumber: event.data.registrationNumber,
+        grantedOn: eventDate(event),
+        validUntil: event.effectiveDate ? addYears(event.effectiveDate, REGISTRATION_VALIDITY_YEARS) : null,
+      };
     }),
     openRenewalWindow: assign({ renewalWindowOpen: () => true }),
     recordProrrogaFiled: assign({ prorrogaFiledOn: ({ event }) => eventDate(event) }),
@@ -540,12 +551,9 @@ export const machineV2 = setup({
         prorrogas: [...context.prorrogas, { grantedOn: eventDate(event), previousValidUntil: context.validUntil, validUntil }],
       };
     }),
-    recordModificationRequest: assign({
-      pendingModification: ({ event }) => ({
-        kind: event.data?.kind as Modification['kind'],
-        description: String(event.data?.description),
-        submittedOn: eventDate(event),
-      }),
+    recordModificationRequest: assign(({ event }) => {
+      assertEvent(event, 'SUBMIT_MODIFICATION');
+      return { pendingModification: { kind: event.data.kind, description: event.data.description, submittedOn: eventDate(event) } };
     }),
     approveModification: assign(({ context, event }) => ({
       pendingModification: null,

@@ -4,7 +4,8 @@
  * route (Lineamientos, DOF 18 Jul 2025, in force 1 Sep 2025). Table: DESIGN §4; facts and sources:
  * reference/domain.md §2 and §5.7.
  */
-import { and, assign, setup } from 'xstate';
+import { and, assertEvent, assign, setup } from 'xstate';
+import type { CofeprisRegistrationEvent } from './event-data.js';
 import type {
   DossierItem,
   EventSpec,
@@ -162,7 +163,7 @@ const desistable = { DESIST: { target: '#cofepris-registration.closed.withdrawn'
 export const machine = setup({
   types: {
     context: {} as CofeprisContext,
-    events: {} as WorkflowEvent,
+    events: {} as CofeprisRegistrationEvent,
     input: {} as { route: Route; reference: ReferenceInput },
   },
   guards: {
@@ -173,10 +174,13 @@ export const machine = setup({
   },
   actions: {
     flagInvalidated: assign({ referenceInvalidated: () => true }),
-    recordGrant: assign({
-      registrationNumber: ({ event }) => String(event.data?.registrationNumber),
-      grantedOn: ({ event }) => event.effectiveDate ?? null,
-      validUntil: ({ event }) => (event.effectiveDate ? addYears(event.effectiveDate, REGISTRATION_VALIDITY_YEARS) : null),
+    recordGrant: assign(({ event }) => {
+      assertEvent(event, 'GRANT');
+      return {
+        registrationNumber: event.data.registrationNumber,
+        grantedOn: event.effectiveDate ?? null,
+        validUntil: event.effectiveDate ? addYears(event.effectiveDate, REGISTRATION_VALIDITY_YEARS) : null,
+      };
     }),
   },
 }).createMachine({

@@ -4,8 +4,9 @@
  * designation prioritizes the sponsor's marketing submissions (510(k), De Novo, PMA) linked to
  * it. Transition table: reference/domain.md §5.6; facts and sources: §1.6.
  */
-import { assign, setup } from 'xstate';
+import { assertEvent, assign, setup } from 'xstate';
 import { isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import type { FdaBreakthroughEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -93,19 +94,25 @@ const goals: GoalSpec[] = [
 export const machine = setup({
   types: {
     context: {} as FdaBreakthroughContext,
-    events: {} as WorkflowEvent,
+    events: {} as FdaBreakthroughEvent,
     input: {} as { linkedSubmissionId?: string },
   },
   guards: {
     linkable: ({ context, event }) => linkProblem(context, event) === null,
   },
   actions: {
-    recordLink: assign({ linkedSubmissionIds: ({ context, event }) => [...context.linkedSubmissionIds, String(event.data?.submissionId)] }),
-    recordGrant: assign({
-      qNumber: ({ event }) => String(event.data?.qNumber),
-      decisionDate: ({ event }) => (event.data?.decisionDate as string | undefined) ?? event.effectiveDate ?? null,
+    recordLink: assign(({ context, event }) => {
+      assertEvent(event, 'LINK_SUBMISSION');
+      return { linkedSubmissionIds: [...context.linkedSubmissionIds, event.data.submissionId] };
     }),
-    recordDenial: assign({ decisionDate: ({ event }) => (event.data?.decisionDate as string | undefined) ?? event.effectiveDate ?? null }),
+    recordGrant: assign(({ event }) => {
+      assertEvent(event, 'GRANT');
+      return { qNumber: event.data.qNumber, decisionDate: event.data.decisionDate ?? event.effectiveDate ?? null };
+    }),
+    recordDenial: assign(({ event }) => {
+      assertEvent(event, 'DENY');
+      return { decisionDate: event.data.decisionDate ?? event.effectiveDate ?? null };
+    }),
   },
 }).createMachine({
   id: 'fda-breakthrough',

@@ -16,9 +16,10 @@
  * in `closed.deleted`, and only the requester's own WITHDRAW ends in `closed.withdrawn`; both
  * are "withdrawn" in the sense of 860.250.
  */
-import { assign, setup } from 'xstate';
+import { assertEvent, assign, setup } from 'xstate';
 import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
-import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
+import type { FdaDeNovoEvent } from './event-data.js';
+import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
 import { payload } from './types.js';
 
 /** Complete AI response due within 180 calendar days of the AI request (21 CFR 860.250(a)(1); domain.md §1.2). */
@@ -163,7 +164,7 @@ const withdrawable = { WITHDRAW: { target: '#fda-de-novo.closed.withdrawn' } } a
 export const machine = setup({
   types: {
     context: {} as FdaDeNovoContext,
-    events: {} as WorkflowEvent,
+    events: {} as FdaDeNovoEvent,
     input: {} as { format: DeNovoFormat },
   },
   guards: {
@@ -173,11 +174,14 @@ export const machine = setup({
   },
   actions: {
     recordAiRequest: assign({ aiRequestedOn: ({ event }) => event.effectiveDate ?? null }),
-    recordGrant: assign({
-      denNumber: ({ event }) => String(event.data?.denNumber),
-      decisionDate: ({ event }) => String(event.data?.decisionDate),
+    recordGrant: assign(({ event }) => {
+      assertEvent(event, 'DECIDE_GRANT');
+      return { denNumber: event.data.denNumber, decisionDate: event.data.decisionDate };
     }),
-    recordDecline: assign({ decisionDate: ({ event }) => (event.data?.decisionDate as string | undefined) ?? event.effectiveDate ?? null }),
+    recordDecline: assign(({ event }) => {
+      assertEvent(event, 'DECIDE_DECLINE');
+      return { decisionDate: event.data.decisionDate ?? event.effectiveDate ?? null };
+    }),
   },
 }).createMachine({
   id: 'fda-de-novo',

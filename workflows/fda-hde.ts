@@ -7,8 +7,9 @@
  * not-approvable letter, amendments) follow 21 CFR 814.106 and, where subpart H defers to the PMA
  * rules, the PMA table of §5.3.
  */
-import { assign, setup } from 'xstate';
+import { assertEvent, assign, setup } from 'xstate';
 import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import type { FdaHdeEvent } from './event-data.js';
 import type { DeadlineSpec, EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload } from './types.js';
 
@@ -161,16 +162,19 @@ function populationProblem(event: WorkflowEvent): string | null {
 }
 
 export const machine = setup({
-  types: { context: {} as FdaHdeContext, events: {} as WorkflowEvent },
+  types: { context: {} as FdaHdeContext, events: {} as FdaHdeEvent },
   guards: {
     populationEligible: ({ event }) => populationProblem(event) === null,
   },
   actions: {
-    recordApproval: assign({
-      hNumber: ({ event }) => String(event.data?.hNumber),
-      decisionDate: ({ event }) => String(event.data?.decisionDate),
+    recordApproval: assign(({ event }) => {
+      assertEvent(event, 'ISSUE_APPROVAL_ORDER');
+      return { hNumber: event.data.hNumber, decisionDate: event.data.decisionDate };
     }),
-    recordDenial: assign({ decisionDate: ({ event }) => (event.data?.decisionDate as string | undefined) ?? null }),
+    recordDenial: assign(({ event }) => {
+      assertEvent(event, 'ISSUE_DENIAL');
+      return { decisionDate: event.data.decisionDate ?? null };
+    }),
   },
 }).createMachine({
   id: 'fda-hde',

@@ -16,9 +16,10 @@
  * - `30-day-notice` (manufacturing changes, 814.39(f)): the change may be distributed 30 days
  *   after FDA receipt unless FDA objects (then a 135-day supplement is required).
  */
-import { assign, setup } from 'xstate';
+import { assertEvent, assign, setup } from 'xstate';
 import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
-import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
+import type { FdaPmaEvent } from './event-data.js';
+import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
 import { payload } from './types.js';
 
 /** RTA response window: 180 days, UNCONFIRMED (reference/domain.md §5.3 row 4: "180 days (assumed)"). */
@@ -238,7 +239,7 @@ const withdrawable = { WITHDRAW: { target: '#fda-pma.closed.withdrawn' } } as co
 export const machine = setup({
   types: {
     context: {} as FdaPmaContext,
-    events: {} as WorkflowEvent,
+    events: {} as FdaPmaEvent,
     input: {} as FdaPmaInput,
   },
   guards: {
@@ -247,7 +248,10 @@ export const machine = setup({
     isThirtyDayNotice: ({ context }) => context.supplementType === '30-day-notice',
     // reguvirta PMA (domain.md §1.3): "There is no MDL for real-time supplements."
     mdlAllowed: ({ context }) => context.supplementType !== 'real-time',
-    approvalNumberFits: ({ context, event }) => approvalNumberProblem(context, event.data?.pmaNumber) === null,
+    approvalNumberFits: ({ context, event }) => {
+      assertEvent(event, 'ISSUE_APPROVAL_ORDER');
+      return approvalNumberProblem(context, event.data.pmaNumber) === null;
+    },
   },
   actions: {
     recordFiling: assign({ filedOn: ({ event }) => event.effectiveDate ?? null }),
@@ -269,14 +273,20 @@ export const machine = setup({
       ],
     }),
     recordPanelReferral: assign({ panelReferred: true }),
-    recordPanelRecommendation: assign({ panelRecommendation: ({ event }) => String(event.data?.recommendation) }),
-    recordApproval: assign({
-      approvalNumber: ({ event }) => String(event.data?.pmaNumber),
-      decisionDate: ({ event }) => String(event.data?.decisionDate),
+    recordPanelRecommendation: assign(({ event }) => {
+      assertEvent(event, 'PANEL_RECOMMENDATION');
+      return { panelRecommendation: event.data.recommendation };
+    }),
+    recordApproval: assign(({ event }) => {
+      assertEvent(event, 'ISSUE_APPROVAL_ORDER');
+      return { approvalNumber: event.data.pmaNumber, decisionDate: event.data.decisionDate };
     }),
     // Approvable and not approvable letters are MDUFA decisions too (domain.md §1.3), if interim ones.
     recordLetter: assign({ decisionDate: ({ event }) => event.effectiveDate ?? null }),
-    recordDenial: assign({ decisionDate: ({ event }) => (event.data?.decisionDate as string | undefined) ?? event.effectiveDate ?? null }),
+    recordDenial: assign(({ event }) => {
+      assertEvent(event, 'ISSUE_DENIAL');
+      return { decisionDate: event.data.decisionDate ?? event.effectiveDate ?? null };
+    }),
   },
 }).createMachine({
   id: 'fda-pma',

@@ -16,9 +16,10 @@
  *    schedule only after the written feedback, §1.5).
  *  - `meetingScheduled`: the meeting can be held (row 8's guard "meeting scheduled").
  */
-import { assign, setup } from 'xstate';
+import { assertEvent, assign, setup } from 'xstate';
 import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
-import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
+import type { FdaPresubEvent } from './event-data.js';
+import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
 import { payload } from './types.js';
 
 /** Acceptance review within 15 calendar days; restarts after an RTA response (domain.md §1.5). */
@@ -128,7 +129,7 @@ const NO_MEETING = 'the sponsor did not request a meeting (input meetingRequeste
 export const machine = setup({
   types: {
     context: {} as FdaPresubContext,
-    events: {} as WorkflowEvent,
+    events: {} as FdaPresubEvent,
     input: {} as { meetingRequested: boolean },
   },
   guards: {
@@ -136,8 +137,14 @@ export const machine = setup({
   },
   actions: {
     recordReceipt: assign({ receivedOn: ({ event }) => event.effectiveDate ?? null }),
-    recordQNumber: assign({ qNumber: ({ event }) => String(event.data?.qNumber) }),
-    recordMeeting: assign({ meetingDate: ({ event }) => String(event.data?.meetingDate) }),
+    recordQNumber: assign(({ event }) => {
+      assertEvent(event, 'ACCEPT');
+      return { qNumber: event.data.qNumber };
+    }),
+    recordMeeting: assign(({ event }) => {
+      assertEvent(event, 'SCHEDULE_MEETING');
+      return { meetingDate: event.data.meetingDate };
+    }),
   },
 }).createMachine({
   id: 'fda-presub',
