@@ -22,11 +22,14 @@ let ctx: TestContext;
 let app: Express;
 let api: Api;
 const receivers: Receiver[] = [];
-/** The dispatchers' clock runs this far ahead of real time; tests move it to make retries due. */
-let offsetMs = 0;
-const clock = () => new Date(Date.now() + offsetMs);
+/**
+ * The dispatchers' clock: frozen at the time the file started, it moves only when a test moves it
+ * to make retries due, so "not due yet" never depends on how fast the machine runs.
+ */
+let clockMs = Date.now();
+const clock = () => new Date(clockMs);
 const advance = (ms: number) => {
-  offsetMs += ms;
+  clockMs += ms;
 };
 const silent = pino({ level: 'silent' });
 

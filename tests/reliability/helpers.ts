@@ -29,7 +29,9 @@ export function prng(seed: number): () => number {
   };
 }
 
-export const SEED: number = process.env.RELIABILITY_SEED ? Number(process.env.RELIABILITY_SEED) : Math.floor(Math.random() * 2 ** 31);
+/** A fixed seed, so every run sends the same load; RELIABILITY_SEED=N replays another, RELIABILITY_SEED=random draws one. */
+export const SEED: number =
+  process.env.RELIABILITY_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : process.env.RELIABILITY_SEED ? Number(process.env.RELIABILITY_SEED) : 20261207;
 
 export type Json = Record<string, any>;
 

@@ -92,12 +92,12 @@ describe('loadProductClassification: the shipped file', () => {
     expect(table.source).toBe(SHIPPED);
   });
 
-  it('loads in well under a second', () => {
-    const t0 = performance.now();
+  // How fast it loads is the bench's business (a wall-clock bound here fails on a busy machine, not on a regression).
+  it('loads again to the same table', () => {
     const again = loadProductClassification();
-    const ms = performance.now() - t0;
     expect(again.size).toBe(table.size);
-    expect(ms).toBeLessThan(1000);
+    expect(again.source).toBe(table.source);
+    for (const code of RAW_CODES.slice(0, 50)) expect(again.lookup(code)).toEqual(table.lookup(code));
   });
 
   it('finds the default file from the project root whatever the cwd', () => {
