@@ -2,11 +2,35 @@
  * Domain errors. They carry a stable machine-readable `code` and the JSON pointers of the
  * offending fields, and know nothing about HTTP: `http/error-handler.ts` alone maps codes to
  * status codes.
+ *
+ * The detail and the field messages are data: a `Message` (`{ code, params }` of the catalog in
+ * `src/messages/`), rendered in the reader's language at the edge (the API's error handler by
+ * `Accept-Language`, the web pages by their language). `Error.message` and `FieldError.message`
+ * hold the English rendering (logs, the CLI, tests). A plain string detail is TRANSITIONAL: code
+ * not yet converted passes English that no language changes.
  */
+import { english, type Message, type MessageCode } from './messages/format.js';
+
+export type { Message, MessageCode } from './messages/format.js';
+
 export interface FieldError {
   /** JSON pointer into the request (`/data/deficiencies/0`), or `` for the whole body. */
   readonly path: string;
+  /** In English. */
   readonly message: string;
+  /** The catalog code of the message, and its parameters (absent on transitional ones). */
+  readonly code?: MessageCode;
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+/** A field error from a catalog message (its English `message` filled in). */
+export function fieldError(path: string, message: Message): FieldError {
+  return { path, message: english(message), code: message.code, ...(message.params ? { params: message.params } : {}) };
+}
+
+/** The message of a field error, when it has a code. */
+export function fieldMessage(e: FieldError): Message | undefined {
+  return e.code ? { code: e.code, ...(e.params ? { params: e.params } : {}) } : undefined;
 }
 
 export type ErrorCode =
@@ -27,60 +51,65 @@ export type ErrorCode =
   | 'integrity_failure'
   | 'unavailable';
 
+/** A detail: a catalog message, or (TRANSITIONAL) an English sentence. */
+export type Detail = string | Message;
+
 export class AppError extends Error {
+  /** The detail as a catalog message; undefined for a transitional English string. */
+  readonly detail: Message | undefined;
+
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    detail: Detail,
     readonly errors: readonly FieldError[] = [],
     /** Extra response headers such as Retry-After; still HTTP-free in meaning. */
     readonly retryAfterSeconds?: number,
   ) {
-    super(message);
+    super(typeof detail === 'string' ? detail : english(detail));
+    this.detail = typeof detail === 'string' ? undefined : detail;
     this.name = new.target.name;
   }
 }
 
 export class InputError extends AppError {
-  constructor(message: string, errors: readonly FieldError[] = []) {
-    super('validation_failed', message, errors);
+  constructor(detail: Detail, errors: readonly FieldError[] = []) {
+    super('validation_failed', detail, errors);
   }
 }
 
 export class NotFoundError extends AppError {
-  constructor(message = 'Not found') {
-    super('not_found', message);
+  constructor(detail: Detail = { code: 'error.not_found' }) {
+    super('not_found', detail);
   }
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message: string) {
-    super('forbidden', message);
+  constructor(detail: Detail) {
+    super('forbidden', detail);
   }
 }
 
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'A valid bearer token is required') {
-    super('unauthenticated', message);
+  constructor(detail: Detail = { code: 'error.bearer_required' }) {
+    super('unauthenticated', detail);
   }
 }
 
 export class EventNotAllowedError extends AppError {
-  constructor(message: string) {
-    super('event_not_allowed', message);
+  constructor(detail: Detail) {
+    super('event_not_allowed', detail);
   }
 }
 
 export class VersionMismatchError extends AppError {
   constructor(readonly currentVersion: number, expected: number) {
-    super('version_mismatch', `If-Match names version ${expected} but the submission is at version ${currentVersion}`);
+    super('version_mismatch', { code: 'error.version_mismatch', params: { expected, current: currentVersion } });
   }
 }
 
 export class IdempotencyKeyReusedError extends AppError {
   constructor() {
-    super('idempotency_key_reused', 'This Idempotency-Key was already used for a different request', [
-      { path: '', message: 'Idempotency-Key header reused with a different method, path or body' },
-    ]);
+    super('idempotency_key_reused', { code: 'error.idempotency_key_reused' }, [fieldError('', { code: 'error.idempotency_key_reused_field' })]);
   }
 }
 
@@ -89,8 +118,8 @@ export class IdempotencyKeyReusedError extends AppError {
  * one) is wrong (21 CFR 11.200(a)). Each one counts towards the signing lock.
  */
 export class SignatureInvalidError extends AppError {
-  constructor(message: string, path: string) {
-    super('signature_invalid', message, [{ path, message: 'is not your password' }]);
+  constructor(detail: Detail, path: string) {
+    super('signature_invalid', detail, [fieldError(path, { code: 'error.not_your_password' })]);
   }
 }
 
@@ -99,7 +128,7 @@ export class SignatureInvalidError extends AppError {
  * only an administrator unlocks it. No password is checked while locked.
  */
 export class SigningLockedError extends AppError {
-  constructor(message: string, path: string) {
-    super('signature_locked', message, [{ path, message: 'signing is locked for this user until an administrator unlocks it' }]);
+  constructor(detail: Detail, path: string) {
+    super('signature_locked', detail, [fieldError(path, { code: 'error.signing_locked_field' })]);
   }
 }

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { WorkflowDefinition } from '../workflows/types.js';
-import { InputError, type FieldError } from './errors.js';
+import { InputError, fieldError, type FieldError } from './errors.js';
+import { english, type Message } from './messages/format.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
@@ -30,19 +31,86 @@ export function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+const LIMIT_CODES: Readonly<Record<string, Message['code']>> = {
+  minLength: 'validation.min_length',
+  maxLength: 'validation.max_length',
+  minItems: 'validation.min_items',
+  maxItems: 'validation.max_items',
+  minProperties: 'validation.min_properties',
+  maxProperties: 'validation.max_properties',
+};
+
+/** The catalog message of an ajv error, from its keyword and params. */
+function ajvMessage(e: ErrorObject): Message | undefined {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'type':
+      return { code: 'validation.type', params: { types: p.type } };
+    case 'minLength':
+    case 'maxLength':
+    case 'minItems':
+    case 'maxItems':
+    case 'minProperties':
+    case 'maxProperties':
+      return { code: LIMIT_CODES[e.keyword]!, params: { limit: p.limit } };
+    case 'format':
+      return { code: 'validation.format', params: { format: p.format } };
+    case 'pattern':
+      return { code: 'validation.pattern', params: { pattern: p.pattern } };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { code: 'validation.limit', params: { comparison: p.comparison, limit: p.limit } };
+    case 'multipleOf':
+      return { code: 'validation.multiple_of', params: { multipleOf: p.multipleOf } };
+    case 'const':
+      return { code: 'validation.const' };
+    case 'uniqueItems':
+      return { code: 'validation.unique_items', params: { i: p.i, j: p.j } };
+    case 'if':
+      return { code: 'validation.if', params: { ifClause: p.failingKeyword } };
+    case 'oneOf':
+      return { code: 'validation.one_of' };
+    case 'anyOf':
+      return { code: 'validation.any_of' };
+    case 'not':
+      return { code: 'validation.not' };
+    case 'false schema':
+      return { code: 'validation.false_schema' };
+    case 'propertyNames':
+      return { code: 'validation.property_names' };
+    case 'contains':
+      return p.maxContains === undefined
+        ? { code: 'validation.contains_min', params: { min: p.minContains } }
+        : { code: 'validation.contains_range', params: { min: p.minContains, max: p.maxContains } };
+    case 'dependentRequired':
+    case 'dependencies':
+      return { code: 'validation.dependent_required', params: { count: p.depsCount, deps: p.deps, property: p.property } };
+    default:
+      return undefined;
+  }
+}
+
 function toFieldError(e: ErrorObject, prefix: string): FieldError {
   let path = prefix + e.instancePath;
-  let message = e.message ?? 'is invalid';
+  let message: Message;
   if (e.keyword === 'required') {
     path += `/${escapePointer(String(e.params.missingProperty))}`;
-    message = 'is required';
+    message = { code: 'validation.required' };
   } else if (e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties') {
     path += `/${escapePointer(String(e.params.additionalProperty ?? e.params.unevaluatedProperty))}`;
-    message = 'is not a known field';
+    message = { code: 'validation.unknown_field' };
   } else if (e.keyword === 'enum') {
-    message = `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    message = { code: 'validation.enum', params: { allowedValues: e.params.allowedValues as unknown[] } };
+  } else if (e.message === undefined) {
+    message = { code: 'validation.invalid' };
+  } else {
+    // ajv's own English stays the English: a mapping that would say it otherwise is not used.
+    const mapped = ajvMessage(e);
+    message = mapped && english(mapped) === e.message ? mapped : { code: 'validation.other', params: { message: e.message } };
   }
-  return { path, message };
+  return fieldError(path, message);
 }
 
 export function toFieldErrors(errors: readonly ErrorObject[], prefix = ''): FieldError[] {
@@ -73,17 +141,19 @@ export function checkJsonText(body: unknown): void {
   while (stack.length) {
     const [value, path, depth] = stack.pop()!;
     if (typeof value === 'string') {
-      if (bad(value)) throw new InputError('A string holds a NUL character or a lone surrogate', [{ path, message: 'must be well-formed Unicode without U+0000' }]);
+      if (bad(value)) throw new InputError({ code: 'invalid.string_not_unicode' }, [fieldError(path, { code: 'validation.unicode' })]);
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    if (depth >= MAX_JSON_DEPTH) throw new InputError(`The body is nested deeper than ${MAX_JSON_DEPTH} levels`, [{ path, message: `nesting deeper than ${MAX_JSON_DEPTH} levels` }]);
+    if (depth >= MAX_JSON_DEPTH) {
+      throw new InputError({ code: 'invalid.too_deep', params: { max: MAX_JSON_DEPTH } }, [fieldError(path, { code: 'validation.nesting', params: { max: MAX_JSON_DEPTH } })]);
+    }
     if (Array.isArray(value)) {
       value.forEach((v, i) => stack.push([v, `${path}/${i}`, depth + 1]));
     } else {
       for (const [k, v] of Object.entries(value)) {
         const p = `${path}/${escapePointer(k)}`;
-        if (bad(k)) throw new InputError('A key holds a NUL character or a lone surrogate', [{ path: p, message: 'must be well-formed Unicode without U+0000' }]);
+        if (bad(k)) throw new InputError({ code: 'invalid.key_not_unicode' }, [fieldError(p, { code: 'validation.unicode' })]);
         stack.push([v, p, depth + 1]);
       }
     }
@@ -91,9 +161,39 @@ export function checkJsonText(body: unknown): void {
 }
 
 export interface Validator {
-  /** Throws an InputError when `value` fails the schema; pointers are prefixed with `prefix`. */
-  check(schemaId: string, value: unknown, prefix?: string, what?: string): void;
+  /**
+   * Throws an InputError when `value` fails the schema; pointers are prefixed with `prefix`.
+   * `what` names the value in the detail: an `invalid.*` message (`The request is invalid`).
+   */
+  check(schemaId: string, value: unknown, prefix?: string, what?: Message | string): void;
   readonly ajv: Ajv2020;
+}
+
+/**
+ * The `invalid.*` message of a `what`. TRANSITIONAL: callers not yet converted pass the English
+ * subject (`The data of SUBMIT`); the few shapes they use map to their messages here.
+ */
+function subjectOf(what: Message | string): Message {
+  if (typeof what !== 'string') return what;
+  const m = /^The (data|input) of (\S+)$/.exec(what);
+  if (m) return m[1] === 'data' ? { code: 'invalid.event_data', params: { event: m[2] } } : { code: 'invalid.input', params: { workflow: m[2] } };
+  const fixed: Record<string, Message['code']> = {
+    'The request': 'invalid.request',
+    'The query string': 'invalid.query',
+    'The configuration': 'invalid.configuration',
+    'The webhook subscription': 'invalid.webhook_subscription',
+  };
+  const code = fixed[what];
+  return code ? { code } : { code: 'validation.other', params: { message: `${what} is invalid` } };
+}
+
+/** The detail of a failed check: the subject, and the first error with its pointer. */
+export function invalidDetail(what: Message | string, errors: readonly FieldError[]): Message {
+  const subject = subjectOf(what);
+  const first = errors[0];
+  if (!first) return subject;
+  const message: Message = first.code ? { code: first.code, ...(first.params ? { params: first.params } : {}) } : { code: 'validation.other', params: { message: first.message } };
+  return { code: 'invalid.first_error', params: { subject, path: first.path || '/', message } };
 }
 
 export function inputSchemaId(w: WorkflowDefinition): string {
@@ -130,12 +230,11 @@ export function createValidator(workflows: readonly WorkflowDefinition[]): Valid
   }
   return {
     ajv,
-    check(schemaId, value, prefix = '', what = 'The request') {
+    check(schemaId, value, prefix = '', what = { code: 'invalid.request' }) {
       const fn = get(schemaId);
       if (!fn(value)) {
         const errors = toFieldErrors(fn.errors ?? [], prefix);
-        const first = errors[0];
-        throw new InputError(`${what} is invalid${first ? `: ${first.path || '/'} ${first.message}` : ''}`, errors);
+        throw new InputError(invalidDetail(what, errors), errors);
       }
     },
   };

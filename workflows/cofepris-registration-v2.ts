@@ -24,8 +24,8 @@ import {
 } from './cofepris-registration.js';
 import { NUMBER_PATTERNS, clockedGoals, isoDate, meta, signedEvents, text, textList } from './common.js';
 import type { CofeprisRegistrationV2Event } from './event-data.js';
-import type { DossierItem, EventSpec, GoalSpec, JsonSchema, ReferenceFacts, WorkflowDefinition, WorkflowEvent } from './types.js';
-import { payload } from './types.js';
+import type { DossierItem, EventSpec, GoalSpec, JsonSchema, ReferenceFacts, RefusalReason, WorkflowDefinition, WorkflowEvent } from './types.js';
+import { payload, reason } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -264,25 +264,23 @@ export function eligibilityProblems(
   route: RouteV2,
   ref: ReferenceFacts | undefined,
   opts: { identicalDevice: boolean; referenceAuthorities?: readonly string[]; onDate?: string },
-): string[] {
+): RefusalReason[] {
   if (!isRelianceRoute(route)) return [];
-  if (!ref) return ['the reference authorization could not be checked'];
-  const out: string[] = [];
-  if (!ref.favourable) out.push(`the reference ${ref.label} has no favourable ${ref.agency} decision (${ref.status})`);
+  if (!ref) return [reason('refusal.reference_unchecked')];
+  const out: RefusalReason[] = [];
+  if (!ref.favourable) out.push(reason('refusal.reference_not_favourable', { reference: ref.label, agency: ref.agency, referenceStatus: ref.status }));
   if (ref.external && !ref.letterOnFile) {
     const kind = ref.agency === 'FDA' ? REFERENCE_LETTER_KIND.FDA : REFERENCE_LETTER_KIND.other;
-    out.push(`the external reference ${ref.label} must be backed by an uploaded document of kind ${kind}`);
+    out.push(reason('refusal.reference_letter_missing', { reference: ref.label, kind }));
   }
   if (route === 'equivalence') {
     // Acuerdos of 26 Oct 2010 (FDA, Health Canada) and 25 Jan 2012 (Japan): domain.md §2.2.
     if (!(ref.agency in EQUIVALENCE_ELIGIBLE_CLASSES)) {
-      out.push(`the equivalence acuerdos recognise FDA, HealthCanada and PMDA decisions, not ${ref.agency}`);
+      out.push(reason('refusal.equivalence_agency', { agency: ref.agency }));
     } else {
       const classes = EQUIVALENCE_ELIGIBLE_CLASSES[ref.agency];
       if (classes && !(ref.deviceClass !== null && classes.includes(ref.deviceClass))) {
-        out.push(
-          `the equivalence acuerdos recognise ${ref.agency} devices of class ${classes.join(', ')} only; the reference is class ${ref.deviceClass ?? 'unknown'}`,
-        );
+        out.push(reason('refusal.equivalence_class', { agency: ref.agency, classes, referenceClass: ref.deviceClass }));
       }
     }
   }
@@ -291,41 +289,41 @@ export function eligibilityProblems(
     // device; ordinary authorization; (issue #2 rule) decision at most 5 years old.
     const authorities = opts.referenceAuthorities ?? DEFAULT_REFERENCE_AUTHORITIES;
     if (!authorities.includes(ref.agency)) {
-      out.push(`${ref.agency} is not a reference authority of the abbreviated route (accepted: ${authorities.join(', ')})`);
+      out.push(reason('refusal.abbreviated_authority', { agency: ref.agency, authorities }));
     }
-    if (!opts.identicalDevice) out.push('the abbreviated route requires the device to be identical to the one the reference authorized (identicalDevice)');
+    if (!opts.identicalDevice) out.push(reason('refusal.abbreviated_identical'));
     if (ref.authorizationType !== 'ordinary') {
-      out.push(`the reference ${ref.label} is an extraordinary (${ref.authorizationType}) authorization; the abbreviated route requires an ordinary one`);
+      out.push(reason('refusal.abbreviated_extraordinary', { reference: ref.label, authorizationType: ref.authorizationType }));
     }
-    if (!ref.decisionDate) out.push(`the decision date of the reference ${ref.label} is unknown`);
+    if (!ref.decisionDate) out.push(reason('refusal.reference_date_unknown', { reference: ref.label }));
     else {
       const limit = addYears(ref.decisionDate, RELIANCE_MAX_AGE_YEARS);
       if (opts.onDate && opts.onDate > limit) {
-        out.push(`the reference ${ref.label} was decided on ${ref.decisionDate}, more than ${RELIANCE_MAX_AGE_YEARS} years before ${opts.onDate}`);
+        out.push(reason('refusal.reference_too_old', { reference: ref.label, decisionDate: ref.decisionDate, years: RELIANCE_MAX_AGE_YEARS, onDate: opts.onDate }));
       }
     }
   }
   return out;
 }
 
-function routeProblem(route: RouteV2, onDate: string | undefined): string | null {
+function routeProblem(route: RouteV2, onDate: string | undefined): RefusalReason | null {
   if (route === 'abbreviated' && onDate && onDate < ABBREVIATED_ROUTE_START) {
-    return `the abbreviated route applies to applications from ${ABBREVIATED_ROUTE_START}; this one is dated ${onDate}`;
+    return reason('refusal.abbreviated_not_yet', { start: ABBREVIATED_ROUTE_START, onDate });
   }
   return null;
 }
 
-function dossierProblem(event: WorkflowEvent): string | null {
+function dossierProblem(event: WorkflowEvent): RefusalReason | null {
   const missing = event.facts?.dossierMissing;
-  if (!missing) return 'the dossier could not be checked';
-  return missing.length ? `the dossier is incomplete; missing: ${missing.join(', ')}` : null;
+  if (!missing) return reason('refusal.dossier_unchecked');
+  return missing.length ? reason('refusal.dossier_incomplete', { kinds: missing }) : null;
 }
 
 /** Every reason SUBMIT is refused (empty = the application may be filed). */
-export function submitProblems(context: CofeprisContextV2, event: WorkflowEvent): string[] {
-  const out: string[] = [];
+export function submitProblems(context: CofeprisContextV2, event: WorkflowEvent): RefusalReason[] {
+  const out: RefusalReason[] = [];
   if (context.route === 'third-party' && !context.tprReport) {
-    out.push("on the third-party route the authorized third party's favourable report comes first (SEND_TO_TPR, then TPR_FAVORABLE_REPORT)");
+    out.push(reason('refusal.tpr_report_first', { sendEvent: 'SEND_TO_TPR', reportEvent: 'TPR_FAVORABLE_REPORT' }));
   }
   const route = routeProblem(context.route, event.effectiveDate);
   if (route) out.push(route);
@@ -341,12 +339,10 @@ export function submitProblems(context: CofeprisContextV2, event: WorkflowEvent)
   return out;
 }
 
-function tprReportProblem(event: WorkflowEvent): string | null {
+function tprReportProblem(event: WorkflowEvent): RefusalReason | null {
   const missing = event.facts?.dossierMissing;
-  if (!missing) return 'the dossier could not be checked';
-  return missing.includes(TPR_REPORT_KIND)
-    ? `the third party's technical report must be uploaded first as a document of kind ${TPR_REPORT_KIND}`
-    : null;
+  if (!missing) return reason('refusal.dossier_unchecked');
+  return missing.includes(TPR_REPORT_KIND) ? reason('refusal.tpr_report_missing', { kind: TPR_REPORT_KIND }) : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -837,24 +833,27 @@ export const cofeprisRegistrationV2: WorkflowDefinition = {
   },
   explainRefusal(context, event) {
     const c = context as CofeprisContextV2;
-    const why = (problems: Array<string | null>) => problems.filter((p): p is string => p !== null).join('; ') || undefined;
+    const why = (problems: Array<RefusalReason | null>) => {
+      const reasons = problems.filter((p): p is RefusalReason => p !== null);
+      return reasons.length ? reasons : undefined;
+    };
     switch (event.type) {
       case 'SUBMIT':
         return why(submitProblems(c, event));
       case 'SEND_TO_TPR':
-        return c.route === 'third-party' ? undefined : `SEND_TO_TPR is for the third-party route; this registration is on the ${c.route} route`;
+        return c.route === 'third-party' ? undefined : [reason('refusal.tpr_wrong_route', { event: 'SEND_TO_TPR', route: c.route })];
       case 'TPR_FAVORABLE_REPORT':
         return why([tprReportProblem(event)]);
       case 'GRANT':
-        return c.referenceInvalidated ? 'the reference decision this registration relies on was invalidated' : undefined;
+        return c.referenceInvalidated ? [reason('refusal.reference_invalidated')] : undefined;
       case 'REFERENCE_INVALIDATED':
-        return isRelianceRoute(c.route) ? undefined : `the ${c.route} route relies on no reference authorization`;
+        return isRelianceRoute(c.route) ? undefined : [reason('refusal.route_without_reference', { route: c.route })];
       case 'SUBMIT_PRORROGA':
         return c.validUntil && event.effectiveDate && event.effectiveDate >= c.validUntil
-          ? `the registration expired on ${c.validUntil}; a prórroga must be filed before that date (LGS art. 376)`
+          ? [reason('refusal.registration_expired', { date: c.validUntil })]
           : undefined;
       case 'EXPIRE':
-        return c.validUntil ? `the registration is valid until ${c.validUntil}` : undefined;
+        return c.validUntil ? [reason('refusal.registration_valid_until', { date: c.validUntil })] : undefined;
       default:
         return undefined;
     }

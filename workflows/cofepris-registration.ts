@@ -11,11 +11,12 @@ import type {
   EventSpec,
   GoalSpec,
   ReferenceFacts,
+  RefusalReason,
   StateMeta,
   WorkflowDefinition,
   WorkflowEvent,
 } from './types.js';
-import { payload } from './types.js';
+import { payload, reason } from './types.js';
 
 /** Registrations are valid for 5 years (LGS art. 376, reform of 24 Feb 2005). */
 export const REGISTRATION_VALIDITY_YEARS = 5;
@@ -87,33 +88,33 @@ export function addYears(date: string, years: number): string {
  * Why the reference authorization cannot support this registration on `onDate`, or null when it
  * can. Pure: the engine only gathers the facts.
  */
-export function relianceProblem(route: Route, ref: ReferenceFacts | undefined, onDate: string | undefined): string | null {
-  if (!ref) return 'the reference authorization could not be checked';
-  if (!ref.favourable) return `the reference ${ref.label} has no favourable FDA decision (${ref.status})`;
+export function relianceProblem(route: Route, ref: ReferenceFacts | undefined, onDate: string | undefined): RefusalReason | null {
+  if (!ref) return reason('refusal.reference_unchecked');
+  if (!ref.favourable) return reason('refusal.reference_not_favourable', { reference: ref.label, agency: 'FDA', referenceStatus: ref.status });
   if (ref.external && !ref.letterOnFile) {
-    return `the external reference ${ref.label} must be backed by an uploaded document of kind fda-decision-letter`;
+    return reason('refusal.reference_letter_missing', { reference: ref.label, kind: 'fda-decision-letter' });
   }
   if (route === 'abbreviated') {
-    if (!ref.decisionDate) return `the decision date of the reference ${ref.label} is unknown`;
+    if (!ref.decisionDate) return reason('refusal.reference_date_unknown', { reference: ref.label });
     const limit = addYears(ref.decisionDate, RELIANCE_MAX_AGE_YEARS);
     if (onDate && onDate > limit) {
-      return `the reference ${ref.label} was decided on ${ref.decisionDate}, more than ${RELIANCE_MAX_AGE_YEARS} years before ${onDate}`;
+      return reason('refusal.reference_too_old', { reference: ref.label, decisionDate: ref.decisionDate, years: RELIANCE_MAX_AGE_YEARS, onDate });
     }
   }
   return null;
 }
 
-function routeProblem(route: Route, onDate: string | undefined): string | null {
+function routeProblem(route: Route, onDate: string | undefined): RefusalReason | null {
   if (route === 'abbreviated' && onDate && onDate < ABBREVIATED_ROUTE_START) {
-    return `the abbreviated route applies to applications from ${ABBREVIATED_ROUTE_START}; this one is dated ${onDate}`;
+    return reason('refusal.abbreviated_not_yet', { start: ABBREVIATED_ROUTE_START, onDate });
   }
   return null;
 }
 
-function dossierProblem(event: WorkflowEvent): string | null {
+function dossierProblem(event: WorkflowEvent): RefusalReason | null {
   const missing = event.facts?.dossierMissing;
-  if (!missing) return 'the dossier could not be checked';
-  return missing.length ? `the dossier is incomplete; missing: ${missing.join(', ')}` : null;
+  if (!missing) return reason('refusal.dossier_unchecked');
+  return missing.length ? reason('refusal.dossier_incomplete', { kinds: missing }) : null;
 }
 
 const text = { type: 'string', minLength: 1, maxLength: 4000 };
@@ -301,13 +302,11 @@ export const cofeprisRegistration: WorkflowDefinition = {
   explainRefusal(context, event) {
     const c = context as CofeprisContext;
     if (event.type === 'SUBMIT') {
-      return [routeProblem(c.route, event.effectiveDate), dossierProblem(event), relianceProblem(c.route, event.facts?.reference, event.effectiveDate)]
-        .filter((p): p is string => p !== null)
-        .join('; ') || undefined;
+      const reasons = [routeProblem(c.route, event.effectiveDate), dossierProblem(event), relianceProblem(c.route, event.facts?.reference, event.effectiveDate)]
+        .filter((p): p is RefusalReason => p !== null);
+      return reasons.length ? reasons : undefined;
     }
-    if (event.type === 'GRANT' && c.referenceInvalidated) {
-      return 'the reference FDA decision this registration relies on was invalidated';
-    }
+    if (event.type === 'GRANT' && c.referenceInvalidated) return [reason('refusal.fda_reference_invalidated')];
     return undefined;
   },
   parameters: {

@@ -8,7 +8,7 @@ import { assertEvent, assign, setup } from 'xstate';
 import { isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaBreakthroughEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
-import { payload } from './types.js';
+import { payload, reason, type RefusalReason } from './types.js';
 
 /**
  * Days FDA takes to decide a designation request. UNCONFIRMED (reference/domain.md §1.6 and §6
@@ -39,16 +39,16 @@ export function prioritizedSubmissionIds(state: string, context: unknown): strin
 }
 
 /** Why LINK_SUBMISSION is refused, or null when the named submission may be linked. */
-export function linkProblem(context: FdaBreakthroughContext, event: WorkflowEvent): string | null {
+export function linkProblem(context: FdaBreakthroughContext, event: WorkflowEvent): RefusalReason | null {
   const id = String(event.data?.submissionId);
   const target = event.facts?.linkTarget;
-  if (!target) return `submission ${id} could not be checked`;
-  if (!target.exists) return `there is no submission ${id} you can see`;
-  if (!target.sameOrganization) return `submission ${id} belongs to another organization`;
+  if (!target) return reason('refusal.link_unchecked', { submission: id });
+  if (!target.exists) return reason('refusal.link_not_found', { submission: id });
+  if (!target.sameOrganization) return reason('refusal.link_other_organization', { submission: id });
   if (!target.workflowId || !LINKABLE_WORKFLOWS.includes(target.workflowId)) {
-    return `submission ${id} is a ${target.workflowId ?? 'unknown'} submission; only ${LINKABLE_WORKFLOWS.join(', ')} submissions can be prioritized`;
+    return reason('refusal.link_workflow', { submission: id, workflow: target.workflowId, linkable: LINKABLE_WORKFLOWS });
   }
-  if (context.linkedSubmissionIds.includes(id)) return `submission ${id} is already linked`;
+  if (context.linkedSubmissionIds.includes(id)) return reason('refusal.link_already', { submission: id });
   return null;
 }
 
@@ -192,7 +192,8 @@ export const fdaBreakthrough: WorkflowDefinition = {
   },
   prioritizes: prioritizedSubmissionIds,
   explainRefusal(context, event) {
-    return event.type === 'LINK_SUBMISSION' ? (linkProblem(context as FdaBreakthroughContext, event) ?? undefined) : undefined;
+    const problem = event.type === 'LINK_SUBMISSION' ? linkProblem(context as FdaBreakthroughContext, event) : null;
+    return problem ? [problem] : undefined;
   },
   parameters: {
     decisionDays: {

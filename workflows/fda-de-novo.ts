@@ -20,7 +20,7 @@ import { assertEvent, assign, setup } from 'xstate';
 import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaDeNovoEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
-import { payload } from './types.js';
+import { payload, reason } from './types.js';
 
 /** Complete AI response due within 180 calendar days of the AI request (21 CFR 860.250(a)(1); domain.md §1.2). */
 export const AI_RESPONSE_DAYS = 180;
@@ -338,7 +338,7 @@ export const fdaDeNovo: WorkflowDefinition = {
   explainRefusal(context, event) {
     const c = context as FdaDeNovoContext;
     if (event.type === 'AI_RESPONSE_INCOMPLETE' && c.aiRequestedOn === null) {
-      return 'no Additional Information request is on record, so there is no AI response to find incomplete';
+      return [reason('refusal.no_ai_request')];
     }
     return undefined;
   },

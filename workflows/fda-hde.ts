@@ -11,7 +11,7 @@ import { assertEvent, assign, setup } from 'xstate';
 import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaHdeEvent } from './event-data.js';
 import type { DeadlineSpec, EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
-import { payload } from './types.js';
+import { payload, reason, type RefusalReason } from './types.js';
 
 /** A HUD serves not more than 8,000 individuals in the US per year (21st Century Cures Act §3052). */
 export const HUD_POPULATION_LIMIT = 8000;
@@ -152,12 +152,10 @@ const amendmentAnswered = {
 } as const;
 
 /** Why REQUEST_HUD is refused, or null when the population qualifies. */
-function populationProblem(event: WorkflowEvent): string | null {
+function populationProblem(event: WorkflowEvent): RefusalReason | null {
   const n = event.data?.estimatedAnnualPopulation;
-  if (typeof n !== 'number') return 'the estimated annual US population is missing';
-  if (n > HUD_POPULATION_LIMIT) {
-    return `a HUD serves at most ${HUD_POPULATION_LIMIT} individuals in the US per year (21st Century Cures Act §3052); this request estimates ${n}`;
-  }
+  if (typeof n !== 'number') return reason('refusal.hud_population_missing');
+  if (n > HUD_POPULATION_LIMIT) return reason('refusal.hud_population_limit', { limit: HUD_POPULATION_LIMIT, estimate: n });
   return null;
 }
 
@@ -286,7 +284,8 @@ export const fdaHde: WorkflowDefinition = {
   // A withdrawn approval, like every other closed outcome, can never again support reliance.
   invalidatesReliance: (state) => state.startsWith('closed.'),
   explainRefusal(_context, event) {
-    return event.type === 'REQUEST_HUD' ? (populationProblem(event) ?? undefined) : undefined;
+    const problem = event.type === 'REQUEST_HUD' ? populationProblem(event) : null;
+    return problem ? [problem] : undefined;
   },
   parameters: {
     hudPopulationLimit: { value: HUD_POPULATION_LIMIT, unit: 'individuals per year', note: 'reference/domain.md §1.4 (21st Century Cures Act §3052)' },

@@ -20,7 +20,7 @@ import { assertEvent, assign, setup } from 'xstate';
 import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaPmaEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
-import { payload } from './types.js';
+import { payload, reason, type RefusalReason } from './types.js';
 
 /** RTA response window: 180 days, UNCONFIRMED (reference/domain.md §5.3 row 4: "180 days (assumed)"). */
 export const RTA_RESPONSE_DAYS = 180;
@@ -89,16 +89,16 @@ export interface FdaPmaInput {
 }
 
 /** Why `number` cannot be the number on this submission's approval order, or null when it fits. */
-export function approvalNumberProblem(c: Pick<FdaPmaContext, 'supplementType' | 'pmaNumber'>, number: unknown): string | null {
-  if (typeof number !== 'string') return 'the approval order must carry the PMA number';
+export function approvalNumberProblem(c: Pick<FdaPmaContext, 'supplementType' | 'pmaNumber'>, number: unknown): RefusalReason | null {
+  if (typeof number !== 'string') return reason('refusal.pma_number_missing');
   if (c.supplementType === null) {
-    if (number.includes('/')) return `an original PMA is approved under its P-number without a supplement suffix, not ${number}`;
-    if (c.pmaNumber !== null && number !== c.pmaNumber) return `this resubmitted PMA carries ${c.pmaNumber}, not ${number}`;
+    if (number.includes('/')) return reason('refusal.pma_original_suffix', { number });
+    if (c.pmaNumber !== null && number !== c.pmaNumber) return reason('refusal.pma_resubmitted_number', { expected: c.pmaNumber, number });
     return null;
   }
   const m = /^(P[0-9]{6})\/S[0-9]{3}$/.exec(number);
-  if (!m) return `a ${c.supplementType} supplement is approved under a supplement number like ${c.pmaNumber}/S001, not ${number}`;
-  if (m[1] !== c.pmaNumber) return `${number} is a supplement to ${m[1]}, but this supplement changes ${c.pmaNumber}`;
+  if (!m) return reason('refusal.pma_supplement_number', { supplementType: c.supplementType, example: `${c.pmaNumber}/S001`, number });
+  if (m[1] !== c.pmaNumber) return reason('refusal.pma_supplement_of_other', { number, base: m[1], pmaNumber: String(c.pmaNumber) });
   return null;
 }
 
@@ -504,10 +504,9 @@ export const fdaPma: WorkflowDefinition = {
   invalidatesReliance: (state) => state.startsWith('closed.'),
   explainRefusal(context, event) {
     const c = context as FdaPmaContext;
-    if (event.type === 'ISSUE_MDL' && c.supplementType === 'real-time') {
-      return 'there is no Major Deficiency Letter for real-time supplements; issue a not approvable letter or a denial instead';
-    }
-    if (event.type === 'ISSUE_APPROVAL_ORDER') return approvalNumberProblem(c, event.data?.pmaNumber) ?? undefined;
+    if (event.type === 'ISSUE_MDL' && c.supplementType === 'real-time') return [reason('refusal.real_time_mdl')];
+    const problem = event.type === 'ISSUE_APPROVAL_ORDER' ? approvalNumberProblem(c, event.data?.pmaNumber) : null;
+    if (problem) return [problem];
     return undefined;
   },
   parameters: {

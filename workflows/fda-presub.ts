@@ -20,7 +20,7 @@ import { assertEvent, assign, setup } from 'xstate';
 import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaPresubEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
-import { payload } from './types.js';
+import { payload, reason } from './types.js';
 
 /** Acceptance review within 15 calendar days; restarts after an RTA response (domain.md §1.5). */
 export const ACCEPTANCE_REVIEW_DAYS = 15;
@@ -124,7 +124,7 @@ const goals: GoalSpec[] = [
 ];
 
 const withdrawable = { WITHDRAW: { target: '#fda-presub.closed.withdrawn' } } as const;
-const NO_MEETING = 'the sponsor did not request a meeting (input meetingRequested is false)';
+const NO_MEETING = [reason('refusal.no_meeting_requested')];
 
 export const machine = setup({
   types: {

@@ -239,12 +239,65 @@ export interface WorkflowDefinition {
   /** Named parameters, including every UNCONFIRMED value, as shown by the catalog. */
   readonly parameters: Readonly<Record<string, Parameter>>;
   /**
-   * Why a guard refused `event` in `snapshot`, in words, for the `409` detail. Only called when
-   * the state handles the event but no transition was taken.
+   * Why a guard refused `event` in `snapshot`, as reasons (codes of the message catalog,
+   * `src/messages/`, with their parameters) for the `409` detail. Only called when the state
+   * handles the event but no transition was taken; empty or undefined = no reason to give.
    */
-  explainRefusal?(context: unknown, event: WorkflowEvent): string | undefined;
+  explainRefusal?(context: unknown, event: WorkflowEvent): readonly RefusalReason[] | undefined;
   /** IANA time zone of the jurisdiction: dates on its letters are calendar dates there. */
   readonly timeZone: string;
+}
+
+/**
+ * One reason a guard refused an event, as data: a code of the message catalog (`src/messages/`
+ * renders it in English or Spanish) and its parameters (ids, dates, numbers; never sentences).
+ */
+export interface RefusalReason {
+  readonly code: RefusalCode;
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+export type RefusalCode =
+  | 'refusal.reference_unchecked'
+  | 'refusal.reference_not_favourable'
+  | 'refusal.reference_letter_missing'
+  | 'refusal.reference_date_unknown'
+  | 'refusal.reference_too_old'
+  | 'refusal.abbreviated_not_yet'
+  | 'refusal.dossier_unchecked'
+  | 'refusal.dossier_incomplete'
+  | 'refusal.equivalence_agency'
+  | 'refusal.equivalence_class'
+  | 'refusal.abbreviated_authority'
+  | 'refusal.abbreviated_identical'
+  | 'refusal.abbreviated_extraordinary'
+  | 'refusal.tpr_report_first'
+  | 'refusal.tpr_report_missing'
+  | 'refusal.tpr_wrong_route'
+  | 'refusal.reference_invalidated'
+  | 'refusal.fda_reference_invalidated'
+  | 'refusal.route_without_reference'
+  | 'refusal.registration_expired'
+  | 'refusal.registration_valid_until'
+  | 'refusal.link_unchecked'
+  | 'refusal.link_not_found'
+  | 'refusal.link_other_organization'
+  | 'refusal.link_workflow'
+  | 'refusal.link_already'
+  | 'refusal.no_ai_request'
+  | 'refusal.hud_population_missing'
+  | 'refusal.hud_population_limit'
+  | 'refusal.pma_number_missing'
+  | 'refusal.pma_original_suffix'
+  | 'refusal.pma_resubmitted_number'
+  | 'refusal.pma_supplement_number'
+  | 'refusal.pma_supplement_of_other'
+  | 'refusal.real_time_mdl'
+  | 'refusal.no_meeting_requested';
+
+/** A refusal reason (shorthand for the workflow files). */
+export function reason(code: RefusalCode, params?: Readonly<Record<string, unknown>>): RefusalReason {
+  return params ? { code, params } : { code };
 }
 
 export interface Parameter {

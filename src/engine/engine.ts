@@ -472,9 +472,9 @@ export function createEngine(deps: EngineDeps) {
       const handled = handledEvents(current).includes(body.type);
       const reason = handled ? w.explainRefusal?.(current.context, event) : undefined;
       throw new EventNotAllowedError(
-        reason
-          ? `${body.type} is refused in state ${s.state}: ${reason}`
-          : `${body.type} is not allowed in state ${s.state} of ${w.id}`,
+        reason?.length
+          ? { code: 'refusal.refused', params: { event: body.type, state: s.state, reasons: reason } }
+          : { code: 'refusal.not_allowed', params: { event: body.type, state: s.state, workflow: w.id } },
       );
     }
     // 21 CFR 11.200: the version this submission runs on marks the event as one a person signs.

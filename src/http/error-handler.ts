@@ -1,10 +1,14 @@
 /**
  * The only place that knows HTTP status codes: domain errors and body-parser failures become
  * RFC 9457 problem+json. Nothing else reaches the client: no stack trace, no SQL.
+ *
+ * The `detail` and `errors[].message` are rendered here, in the language `Accept-Language` asks
+ * for (`es`, `es-MX` -> Spanish; English by default); `code` and the JSON pointers never change.
  */
-import type { ErrorRequestHandler, Response } from 'express';
-import { AppError, type ErrorCode, type FieldError } from '../errors.js';
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import { AppError, fieldError, fieldMessage, type Detail, type ErrorCode, type FieldError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { negotiateLanguage, renderMessage, type Lang, type Message } from '../messages/format.js';
 
 const STATUS: Record<ErrorCode, number> = {
   malformed_json: 400,
@@ -49,30 +53,59 @@ export function statusOf(code: ErrorCode): number {
   return STATUS[code];
 }
 
-export function sendProblem(res: Response, code: ErrorCode | 'internal_error', detail: string, errors: readonly FieldError[] = []): void {
+/** A detail in `lang` (a transitional English string stays as it is). */
+export function renderDetail(detail: Detail, lang: Lang): string {
+  return typeof detail === 'string' ? detail : renderMessage(detail, lang);
+}
+
+/** A field error's message in `lang`. */
+export function renderFieldError(e: FieldError, lang: Lang): string {
+  const m = fieldMessage(e);
+  return m ? renderMessage(m, lang) : e.message;
+}
+
+/** The language a request asks for (its `Accept-Language`). */
+export function requestLanguage(req: Pick<Request, 'headers'>): Lang {
+  return negotiateLanguage(req.headers['accept-language']);
+}
+
+export function sendProblem(
+  res: Response,
+  code: ErrorCode | 'internal_error',
+  detail: Detail,
+  errors: readonly FieldError[] = [],
+  lang: Lang = 'en',
+): void {
   const status = code === 'internal_error' ? 500 : STATUS[code];
   const title = code === 'internal_error' ? 'Internal error' : TITLE[code];
   if (code === 'unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer realm="puente"');
-  res
-    .status(status)
-    .type('application/problem+json')
-    .send(JSON.stringify({ type: `https://puente.dev/problems/${code.replace(/_/g, '-')}`, title, status, detail, code, errors }));
+  res.vary('Accept-Language');
+  res.setHeader('Content-Language', lang);
+  const body = {
+    type: `https://puente.dev/problems/${code.replace(/_/g, '-')}`,
+    title,
+    status,
+    detail: renderDetail(detail, lang),
+    code,
+    errors: errors.map((e) => ({ path: e.path, message: renderFieldError(e, lang) })),
+  };
+  res.status(status).type('application/problem+json').send(JSON.stringify(body));
 }
 
 /** body-parser failures (they carry `type`), mapped to our codes. */
-function fromBodyParser(err: { type?: string; status?: number; limit?: number }): [ErrorCode, string] | undefined {
+function fromBodyParser(err: { type?: string; status?: number; limit?: number }): [ErrorCode, Message] | undefined {
   switch (err.type) {
     case 'entity.parse.failed':
-      return ['malformed_json', 'The request body is not valid JSON'];
+      return ['malformed_json', { code: 'http.malformed_json' }];
     case 'entity.too.large':
-      return ['payload_too_large', `The request body is larger than the limit of ${err.limit} bytes`];
+      return ['payload_too_large', { code: 'http.too_large', params: { limit: err.limit } }];
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return ['unsupported_media_type', 'The request body encoding or charset is not supported'];
+      return ['unsupported_media_type', { code: 'http.unsupported_encoding' }];
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
-      return ['malformed_json', 'The request body could not be read'];
+      return ['malformed_json', { code: 'http.unreadable_body' }];
     default:
       return undefined;
   }
@@ -89,6 +122,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       logger.error({ err, reqId: res.locals.reqId }, 'error after headers were sent');
       return;
     }
+    const lang = requestLanguage(req);
     if (err instanceof AppError) {
       if (err.retryAfterSeconds) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       if (err.code === 'integrity_failure') logger.error({ reqId: res.locals.reqId, detail: err.message }, 'integrity failure');
@@ -96,32 +130,32 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       if (err.code === 'signature_invalid' || err.code === 'signature_locked') {
         logger.warn({ reqId: res.locals.reqId, userId: res.locals.actor?.id, code: err.code, detail: err.message }, 'signature refused');
       }
-      sendProblem(res, err.code, err.message, err.errors);
+      sendProblem(res, err.code, err.detail ?? err.message, err.errors, lang);
       return;
     }
     const parsed = fromBodyParser(err);
     if (parsed) {
-      sendProblem(res, parsed[0], parsed[1], [{ path: '', message: parsed[1] }]);
+      sendProblem(res, parsed[0], parsed[1], [fieldError('', parsed[1])], lang);
       return;
     }
     const status = Number((err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode);
     if (status >= 400 && status < 500) {
       // e.g. a path segment that is not valid percent-encoding
-      sendProblem(res, status === 413 ? 'payload_too_large' : 'bad_request', 'The request could not be understood', [{ path: '', message: 'malformed request' }]);
+      sendProblem(res, status === 413 ? 'payload_too_large' : 'bad_request', { code: 'http.not_understood' }, [fieldError('', { code: 'http.malformed_request' })], lang);
       return;
     }
     const dbCode = (err as { code?: string }).code;
     if (dbCode === '22021' || dbCode === '22P05') {
       // PostgreSQL refused a character it cannot store; the request is at fault, not the server.
-      sendProblem(res, 'validation_failed', 'The request holds characters the database cannot store', [{ path: '', message: 'unsupported character' }]);
+      sendProblem(res, 'validation_failed', { code: 'http.unstorable_characters' }, [fieldError('', { code: 'http.unsupported_character' })], lang);
       return;
     }
     if (isBusy(err)) {
       res.setHeader('Retry-After', '1');
-      sendProblem(res, 'unavailable', 'The database is busy; retry shortly');
+      sendProblem(res, 'unavailable', { code: 'http.busy' }, [], lang);
       return;
     }
     logger.error({ err, reqId: res.locals.reqId, method: req.method, path: req.path }, 'unhandled error');
-    sendProblem(res, 'internal_error', `Internal error; quote request id ${res.locals.reqId} to the operator`);
+    sendProblem(res, 'internal_error', { code: 'http.internal_error', params: { requestId: String(res.locals.reqId) } }, [], lang);
   };
 }

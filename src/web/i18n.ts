@@ -2,13 +2,13 @@
  * English and Spanish. Every label the pages show comes from a message catalog (`messages/en.ts`,
  * `messages/es.ts`: the Spanish one is typed against the English keys, so a missing translation
  * does not compile); workflow vocabulary (events, states, fields) from `messages/domain.ts`;
- * error messages from `messages/errors.ts`.
+ * error messages from the server's message catalogs (`src/messages/`), by their codes.
  */
-import type { ErrorCode, FieldError } from '../errors.js';
+import { fieldMessage, type ErrorCode, type FieldError, type Message } from '../errors.js';
+import { renderMessage } from '../messages/format.js';
 import { en, type MessageKey, type Messages } from './messages/en.js';
 import { es } from './messages/es.js';
 import { domainLabel, type DomainKind } from './messages/domain.js';
-import { translateFieldMessage, translateDetail } from './messages/errors.js';
 
 export type Lang = 'en' | 'es';
 export const LANGS: readonly Lang[] = ['en', 'es'];
@@ -29,9 +29,13 @@ export interface Translator {
   domain(kind: DomainKind, id: string): string;
   /** The title of an error code (`validation_failed` -> "Check the highlighted fields"). */
   errorTitle(code: ErrorCode | 'internal_error'): string;
-  /** An error's detail sentence, translated where the catalog knows it. */
-  errorDetail(detail: string): string;
-  /** A field error's message, translated. */
+  /**
+   * An error's detail in this language, from its catalog message. TRANSITIONAL: an error whose
+   * detail is still an English sentence (engine code not yet converted to codes), or a plain
+   * string, is shown in English as it is.
+   */
+  errorDetail(error: { readonly detail?: Message; readonly message: string } | string): string;
+  /** A field error's message in this language (the English one when it has no code yet). */
   fieldError(e: FieldError): string;
   /** `YYYY-MM-DD` or an ISO instant as a date the reader's language writes. */
   date(value: string): string;
@@ -49,8 +53,11 @@ export function createTranslator(lang: Lang): Translator {
     t: (key, vars) => fill(catalog[key], vars),
     domain: (kind, id) => domainLabel(lang, kind, id),
     errorTitle: (code) => catalog[`error.${code}`],
-    errorDetail: (detail) => translateDetail(lang, detail),
-    fieldError: (e) => translateFieldMessage(lang, e.message),
+    errorDetail: (error) => (typeof error === 'string' ? error : error.detail ? renderMessage(error.detail, lang) : error.message),
+    fieldError: (e) => {
+      const m = fieldMessage(e);
+      return m ? renderMessage(m, lang) : e.message;
+    },
     date: (value) => {
       const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
       return Number.isNaN(d.getTime()) ? value : dateFmt.format(d);

@@ -333,7 +333,7 @@ export function webErrorHandler(logger: Logger): express.ErrorRequestHandler {
     let errors: readonly FieldError[] = [];
     if (err instanceof AppError) {
       code = err.code;
-      detail = err.message === 'csrf' ? ctx.t.t('error.csrf') : ctx.t.errorDetail(err.message);
+      detail = err.message === 'csrf' ? ctx.t.t('error.csrf') : ctx.t.errorDetail(err);
       errors = err.errors;
       if (err.retryAfterSeconds) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     } else if (typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status >= 400 && (err as { status: number }).status < 500) {

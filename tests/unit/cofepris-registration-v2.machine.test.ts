@@ -26,6 +26,7 @@ import {
 } from '../../workflows/cofepris-registration-v2.js';
 import { WORKFLOWS, latestWorkflow, workflowVersion } from '../../workflows/index.js';
 import type { EventFacts, ReferenceFacts, Role, WorkflowEvent } from '../../workflows/types.js';
+import { reasonsText } from '../../src/messages/format.js';
 
 const w = cofeprisRegistrationV2;
 const machine = w.machine;
@@ -470,7 +471,7 @@ describe('route eligibility: agencies × classes × authorization types × route
     }
   });
 
-  const explain = (input: CofeprisInputV2, e: WorkflowEvent) => w.explainRefusal?.(start(input).context, e) ?? '';
+  const explain = (input: CofeprisInputV2, e: WorkflowEvent) => reasonsText(w.explainRefusal?.(start(input).context, e)) ?? '';
 
   it('says why: equivalence with a Health Canada class I licence', () => {
     const e = submit('2026-01-10', { dossierMissing: [], reference: reference('HealthCanada', 'I', 'ordinary') });
@@ -536,7 +537,7 @@ describe('route eligibility: agencies × classes × authorization types × route
     expect(pathOf(send(ready, submit('2026-01-10', null)))).toBe(pathOf(ready));
     const incomplete = submit('2026-01-10', { ...factsFor(route), dossierMissing: ['fee-receipt', 'clinical-evidence'] });
     expect(pathOf(send(ready, incomplete))).toBe(pathOf(ready));
-    const why = w.explainRefusal?.(ready.context, incomplete) ?? '';
+    const why = reasonsText(w.explainRefusal?.(ready.context, incomplete)) ?? '';
     expect(why).toContain('fee-receipt');
     expect(why).toContain('clinical-evidence');
     if (RELIANCE.includes(route)) expect(pathOf(send(ready, submit('2026-01-10', { dossierMissing: [] })))).toBe(pathOf(ready));
@@ -552,13 +553,13 @@ describe('third-party route (domain.md §5.7 rows 3–6)', () => {
 
   it('SUBMIT from preparing is refused: the third party reviews first', () => {
     expect(pathOf(send(start(input), submit('2026-01-10', NO_REFERENCE_FACTS)))).toBe('preparing');
-    expect(w.explainRefusal?.(start(input).context, submit('2026-01-10', NO_REFERENCE_FACTS))).toMatch(/SEND_TO_TPR/);
+    expect(reasonsText(w.explainRefusal?.(start(input).context, submit('2026-01-10', NO_REFERENCE_FACTS)))).toMatch(/SEND_TO_TPR/);
   });
 
   it('SEND_TO_TPR is refused on the other routes, saying why', () => {
     for (const route of ['standard', 'equivalence', 'abbreviated'] as const) {
       expect(pathOf(send(start(INPUT[route]), ev('SEND_TO_TPR')))).toBe('preparing');
-      expect(w.explainRefusal?.(start(INPUT[route]).context, ev('SEND_TO_TPR'))).toContain(route);
+      expect(reasonsText(w.explainRefusal?.(start(INPUT[route]).context, ev('SEND_TO_TPR')))).toContain(route);
     }
   });
 
@@ -568,7 +569,7 @@ describe('third-party route (domain.md §5.7 rows 3–6)', () => {
     expect(ctxOf(s)).toMatchObject({ thirdParty: 'Tercero Autorizado TA-DM-001', tprFindingRounds: 2, tprReport: null });
     const withoutReport = ev('TPR_FAVORABLE_REPORT', { facts: { dossierMissing: ['third-party-technical-report', 'fee-receipt'] } });
     expect(pathOf(send(s, withoutReport))).toBe('thirdPartyReview');
-    expect(w.explainRefusal?.(s.context, withoutReport)).toContain('third-party-technical-report');
+    expect(reasonsText(w.explainRefusal?.(s.context, withoutReport))).toContain('third-party-technical-report');
     expect(pathOf(send(s, ev('TPR_FAVORABLE_REPORT', { facts: undefined })))).toBe('thirdPartyReview');
     // Other documents may still be missing: only the report gates this step.
     s = send(s, ev('TPR_FAVORABLE_REPORT', { facts: { dossierMissing: ['fee-receipt'] } }));
@@ -645,7 +646,7 @@ describe('renewal (domain.md §2.5, §5.7 rows 16–19, §5.8 scenario)', () => 
     for (const late of ['2026-03-01', '2026-05-01']) {
       const e = ev('SUBMIT_PRORROGA', { effectiveDate: late });
       expect(pathOf(send(due, e))).toBe('registered.renewalDue');
-      expect(w.explainRefusal?.(due.context, e)).toMatch(/expired on 2026-03-01/);
+      expect(reasonsText(w.explainRefusal?.(due.context, e))).toMatch(/expired on 2026-03-01/);
     }
     expect(pathOf(send(due, ev('SUBMIT_PRORROGA', { effectiveDate: '2026-02-28' })))).toBe('registered.renewalUnderReview');
   });
@@ -654,7 +655,7 @@ describe('renewal (domain.md §2.5, §5.7 rows 16–19, §5.8 scenario)', () => 
     const due = send(granted('2021-03-01'), ev('RENEWAL_WINDOW_OPENS', { effectiveDate: '2025-10-02' }));
     const early = ev('EXPIRE', { effectiveDate: '2026-02-28' });
     expect(pathOf(send(due, early))).toBe('registered.renewalDue');
-    expect(w.explainRefusal?.(due.context, early)).toContain('2026-03-01');
+    expect(reasonsText(w.explainRefusal?.(due.context, early))).toContain('2026-03-01');
     expect(pathOf(send(due, ev('EXPIRE', { effectiveDate: '2026-03-01' })))).toBe('closed.expired');
   });
 
@@ -741,7 +742,7 @@ describe('REFERENCE_INVALIDATED (v1 semantics, reliance routes only)', () => {
       expect(pathOf(s)).toBe('underReview');
       expect(ctxOf(s).referenceInvalidated).toBe(true);
       expect(pathOf(send(s, ev('GRANT')))).toBe('underReview');
-      expect(w.explainRefusal?.(s.context, ev('GRANT'))).toMatch(/invalidated/);
+      expect(reasonsText(w.explainRefusal?.(s.context, ev('GRANT')))).toMatch(/invalidated/);
       expect(pathOf(send(s, ev('DENY')))).toBe('closed.denied');
     }
   });
@@ -749,7 +750,7 @@ describe('REFERENCE_INVALIDATED (v1 semantics, reliance routes only)', () => {
   it.each(['standard', 'third-party'] as const)('%s: refused everywhere, saying the route relies on no reference', (route) => {
     const s = start(INPUT[route]);
     expect(s.can(ev('REFERENCE_INVALIDATED'))).toBe(false);
-    expect(w.explainRefusal?.(s.context, ev('REFERENCE_INVALIDATED'))).toContain(`the ${route} route relies on no reference`);
+    expect(reasonsText(w.explainRefusal?.(s.context, ev('REFERENCE_INVALIDATED')))).toContain(`the ${route} route relies on no reference`);
   });
 
   it('a registered reliance registration stays registered, flagged, and keeps its renewal cycle', () => {
@@ -963,7 +964,7 @@ describe('cofepris-registration@1 stays as released', () => {
     const abbreviated = w.upgradeContext!({ ...v1Context, route: 'abbreviated', referenceInvalidated: false }, 1) as CofeprisContextV2;
     const preparing = machine.resolveState({ value: stateValue('preparing'), context: abbreviated } as never) as AnyMachineSnapshot;
     expect(pathOf(send(preparing, submit()))).toBe('preparing');
-    expect(w.explainRefusal?.(abbreviated, submit())).toMatch(/identical/);
+    expect(reasonsText(w.explainRefusal?.(abbreviated, submit()))).toMatch(/identical/);
     expect(w.upgradeContext!(upgraded, 2)).toBe(upgraded);
   });
 

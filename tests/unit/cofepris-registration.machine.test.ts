@@ -19,6 +19,7 @@ import {
   type Route,
 } from '../../workflows/cofepris-registration.js';
 import type { EventFacts, ReferenceFacts, Role, WorkflowEvent } from '../../workflows/types.js';
+import { reasonsText } from '../../src/messages/format.js';
 
 const ROUTES: readonly Route[] = ['equivalence', 'abbreviated'];
 const REFERENCE: ReferenceInput = { submissionId: '01936f00-0000-7000-8000-000000000001' };
@@ -285,7 +286,7 @@ describe('cofepris-registration graph coverage', () => {
 });
 
 describe('cofepris-registration SUBMIT guards', () => {
-  const explain = (route: Route, e: WorkflowEvent) => cofeprisRegistration.explainRefusal?.(start(route).context, e) ?? '';
+  const explain = (route: Route, e: WorkflowEvent) => reasonsText(cofeprisRegistration.explainRefusal?.(start(route).context, e)) ?? '';
 
   function expectRefused(route: Route, e: WorkflowEvent): void {
     const s = start(route);
@@ -298,7 +299,7 @@ describe('cofepris-registration SUBMIT guards', () => {
   function expectAccepted(route: Route, e: WorkflowEvent): void {
     const s = start(route);
     expect(pathOf(send(s, e))).toBe('submitted');
-    expect(cofeprisRegistration.explainRefusal?.(s.context, e)).toBeUndefined();
+    expect(reasonsText(cofeprisRegistration.explainRefusal?.(s.context, e))).toBeUndefined();
   }
 
   it.each(ROUTES)('accepts a complete dossier with a favourable, recent reference (%s)', (route) => {
@@ -403,7 +404,7 @@ describe('cofepris-registration REFERENCE_INVALIDATED and GRANT', () => {
     const after = send(s, grant);
     expect(pathOf(after)).toBe('underReview');
     expect(after.context).toEqual(s.context);
-    expect(cofeprisRegistration.explainRefusal?.(s.context, grant)).toMatch(/invalidated/);
+    expect(reasonsText(cofeprisRegistration.explainRefusal?.(s.context, grant))).toMatch(/invalidated/);
     // Still decidable otherwise: DENY and DESIST remain possible.
     expect(pathOf(send(s, ev('DENY')))).toBe('closed.denied');
     expect(pathOf(send(s, ev('DESIST')))).toBe('closed.withdrawn');

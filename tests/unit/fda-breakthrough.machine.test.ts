@@ -21,6 +21,7 @@ import {
   type FdaBreakthroughContext,
 } from '../../workflows/fda-breakthrough.js';
 import type { LinkTargetFacts, Role, WorkflowEvent } from '../../workflows/types.js';
+import { reasonsText } from '../../src/messages/format.js';
 
 const CREATED_WITH = '0193a5d2-7c1e-7f00-8a00-000000000001';
 const LINKED_LATER = '0193a5d2-7c1e-7f00-8a00-000000000002';
@@ -240,7 +241,7 @@ describe('fda-breakthrough LINK_SUBMISSION guard (facts built by hand)', () => {
     expect(s.can(e)).toBe(false);
     const [next] = transition(machine, s, e);
     expect(next.context).toEqual(s.context);
-    expect(fdaBreakthrough.explainRefusal?.(s.context, e)).toMatch(why);
+    expect(reasonsText(fdaBreakthrough.explainRefusal?.(s.context, e))).toMatch(why);
   };
 
   it('factsFor asks the engine for linkTarget facts on LINK_SUBMISSION only', () => {
@@ -255,7 +256,7 @@ describe('fda-breakthrough LINK_SUBMISSION guard (facts built by hand)', () => {
         const [next] = transition(machine, s, e);
         expect(pathOf(next)).toBe(pathOf(s));
         expect(linkedOf(next)).toEqual([...linkedOf(s), LINKED_LATER]);
-        expect(fdaBreakthrough.explainRefusal?.(s.context, e)).toBeUndefined();
+        expect(reasonsText(fdaBreakthrough.explainRefusal?.(s.context, e))).toBeUndefined();
       }
     });
   }

@@ -14,6 +14,7 @@ import type { FieldError } from '../../src/errors.js';
 import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validation.js';
 import { fdaDeNovo, type FdaDeNovoContext } from '../../workflows/fda-de-novo.js';
 import type { Role, StateMeta, WorkflowEvent } from '../../workflows/types.js';
+import { reasonsText } from '../../src/messages/format.js';
 
 type Format = FdaDeNovoContext['format'];
 interface Input {
@@ -152,7 +153,8 @@ function schemaErrors(schemaId: string, data: unknown, prefix = '/data'): FieldE
     validator.check(schemaId, data, prefix);
     return null;
   } catch (e) {
-    return [...((e as { errors?: FieldError[] }).errors ?? [{ path: '?', message: String(e) }])];
+    // The pointer and the English message (each also carries its catalog code and params).
+    return ((e as { errors?: FieldError[] }).errors ?? [{ path: '?', message: String(e) }]).map(({ path, message }) => ({ path, message }));
   }
 }
 const validData = (type: string, data: unknown) => schemaErrors(eventSchemaId(fdaDeNovo, type), data) === null;
@@ -347,9 +349,9 @@ describe('fda-de-novo context effects and decisions', () => {
     const s = run({ format: 'eSTAR' }, ['SUBMIT', 'FEE_VERIFIED', 'SCREEN_PASS']);
     const e = ev('AI_RESPONSE_INCOMPLETE');
     expect(s.can(e)).toBe(false);
-    expect(fdaDeNovo.explainRefusal?.(s.context, e)).toMatch(/no Additional Information request/);
+    expect(reasonsText(fdaDeNovo.explainRefusal?.(s.context, e))).toMatch(/no Additional Information request/);
     const withAi = run({ format: 'eSTAR' }, ['SUBMIT', 'FEE_VERIFIED', 'SCREEN_PASS', 'REQUEST_AI', 'AI_RESPONSE']);
-    expect(fdaDeNovo.explainRefusal?.(withAi.context, e)).toBeUndefined();
+    expect(reasonsText(fdaDeNovo.explainRefusal?.(withAi.context, e))).toBeUndefined();
   });
 });
 

@@ -23,6 +23,7 @@ import {
   fdaHde,
 } from '../../workflows/fda-hde.js';
 import type { Role, WorkflowEvent } from '../../workflows/types.js';
+import { reasonsText } from '../../src/messages/format.js';
 
 // ---------------------------------------------------------------------------------------------
 // reference/domain.md §5.4, transcribed. `from` is a state path or `*` (any state that is not a
@@ -253,10 +254,10 @@ describe('fda-hde guards and context', () => {
     const refused = hud(8001);
     expect(inDraft().can(refused)).toBe(false);
     expect(pathOf(transition(machine, inDraft(), refused)[0])).toBe('draft');
-    const why = fdaHde.explainRefusal?.(inDraft().context, refused);
+    const why = reasonsText(fdaHde.explainRefusal?.(inDraft().context, refused));
     expect(why).toMatch(/8000/);
     expect(why).toMatch(/8001/);
-    expect(fdaHde.explainRefusal?.(inDraft().context, hud(12))).toBeUndefined();
+    expect(reasonsText(fdaHde.explainRefusal?.(inDraft().context, hud(12)))).toBeUndefined();
   });
 
   it('ISSUE_APPROVAL_ORDER records the H-number and decision date: a favourable decision COFEPRIS may rely on', () => {

@@ -15,6 +15,7 @@ import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validat
 import { NUMBER_PATTERNS } from '../../workflows/common.js';
 import { approvalNumberProblem, fdaPma, type FdaPmaContext, type FdaPmaInput } from '../../workflows/fda-pma.js';
 import type { GoalSpec, Role, StateMeta, WorkflowEvent } from '../../workflows/types.js';
+import { reasonsText } from '../../src/messages/format.js';
 
 /** What a table row may be limited to: the kind of submission. */
 type Kind = 'original' | 'panel-track' | '180-day' | 'real-time' | '30-day-notice';
@@ -185,7 +186,8 @@ function schemaErrors(schemaId: string, data: unknown, prefix = '/data'): FieldE
     validator.check(schemaId, data, prefix);
     return null;
   } catch (e) {
-    return [...((e as { errors?: FieldError[] }).errors ?? [{ path: '?', message: String(e) }])];
+    // The pointer and the English message (each also carries its catalog code and params).
+    return ((e as { errors?: FieldError[] }).errors ?? [{ path: '?', message: String(e) }]).map(({ path, message }) => ({ path, message }));
   }
 }
 const validData = (type: string, data: unknown) => schemaErrors(eventSchemaId(fdaPma, type), data) === null;
@@ -454,9 +456,9 @@ describe('fda-pma guards explain their refusals (the API\'s 409 detail)', () => 
     const s = run(rt, ['SUBMIT', 'FEE_VERIFIED']);
     const e = ev('ISSUE_MDL', rt);
     expect(s.can(e)).toBe(false);
-    expect(fdaPma.explainRefusal?.(s.context, e)).toMatch(/no Major Deficiency Letter for real-time supplements/);
+    expect(reasonsText(fdaPma.explainRefusal?.(s.context, e))).toMatch(/no Major Deficiency Letter for real-time supplements/);
     const d = variant('180-day supplement');
-    expect(fdaPma.explainRefusal?.(run(d, ['SUBMIT', 'FEE_VERIFIED']).context, ev('ISSUE_MDL', d))).toBeUndefined();
+    expect(reasonsText(fdaPma.explainRefusal?.(run(d, ['SUBMIT', 'FEE_VERIFIED']).context, ev('ISSUE_MDL', d)))).toBeUndefined();
   });
 
   it('the approval order must carry the number that fits the submission', () => {
@@ -473,7 +475,7 @@ describe('fda-pma guards explain their refusals (the API\'s 409 detail)', () => 
       expect(validData('ISSUE_APPROVAL_ORDER', e.data), name).toBe(true);
       expect(s.can(e), name).toBe(false);
       expect(transition(machine, s, e)[0].value, name).toEqual(s.value);
-      expect(fdaPma.explainRefusal?.(s.context, e), name).toMatch(reason);
+      expect(reasonsText(fdaPma.explainRefusal?.(s.context, e)), name).toMatch(reason);
     }
   });
 
@@ -481,7 +483,7 @@ describe('fda-pma guards explain their refusals (the API\'s 409 detail)', () => 
     expect(approvalNumberProblem({ supplementType: null, pmaNumber: null }, 'P250001')).toBeNull();
     expect(approvalNumberProblem({ supplementType: null, pmaNumber: PARENT }, PARENT)).toBeNull();
     expect(approvalNumberProblem({ supplementType: 'real-time', pmaNumber: PARENT }, `${PARENT}/S999`)).toBeNull();
-    expect(approvalNumberProblem({ supplementType: 'real-time', pmaNumber: PARENT }, undefined)).toMatch(/must carry/);
+    expect(reasonsText([approvalNumberProblem({ supplementType: 'real-time', pmaNumber: PARENT }, undefined)!])).toMatch(/must carry/);
   });
 });
 

@@ -23,6 +23,7 @@ import {
   type FdaPresubContext,
 } from '../../workflows/fda-presub.js';
 import type { Role, WorkflowEvent } from '../../workflows/types.js';
+import { reasonsText } from '../../src/messages/format.js';
 
 interface Input {
   meetingRequested: boolean;
@@ -265,9 +266,9 @@ describe('fda-presub guards, context and the feedback target', () => {
     const s = run({ meetingRequested: false }, [ev('SUBMIT'), ev('ACCEPT')]);
     expect(pathOf(s)).toBe('accepted');
     expect(s.can(ev('SCHEDULE_MEETING'))).toBe(false);
-    expect(fdaPresub.explainRefusal?.(s.context, ev('SCHEDULE_MEETING'))).toMatch(/meetingRequested is false/);
+    expect(reasonsText(fdaPresub.explainRefusal?.(s.context, ev('SCHEDULE_MEETING')))).toMatch(/meetingRequested is false/);
     const ok = run({ meetingRequested: true }, [ev('SUBMIT'), ev('ACCEPT')]);
-    expect(fdaPresub.explainRefusal?.(ok.context, ev('SCHEDULE_MEETING'))).toBeUndefined();
+    expect(reasonsText(fdaPresub.explainRefusal?.(ok.context, ev('SCHEDULE_MEETING')))).toBeUndefined();
   });
 
   it('receipt is the latest complete submission (the clock restarts after an RTA response); ACCEPT records the Q-number', () => {

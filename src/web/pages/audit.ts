@@ -87,7 +87,7 @@ export async function renderAudit(
       ${input('recordedTo', t.t('audit.to'), 'date')}
       <div class="field"><button type="submit">${t.t('audit.find')}</button></div>
     </form>
-    ${searchError ? html`<div class="error-summary" role="alert" tabindex="-1"><h3>${t.errorTitle(searchError.code)}</h3><p>${t.errorDetail(searchError.message)}</p></div>` : ''}
+    ${searchError ? html`<div class="error-summary" role="alert" tabindex="-1"><h3>${t.errorTitle(searchError.code)}</h3><p>${t.errorDetail(searchError)}</p></div>` : ''}
     ${searched && !searchError
       ? results.length
         ? html`<table id="audit-results"><caption>${t.t('audit.results')} (${results.length})</caption>

@@ -68,7 +68,7 @@ export async function renderNewSubmission(ctx: WebContext, opts: { engine: Engin
     form = html`<form method="post" action="/submissions" novalidate aria-labelledby="new-heading">
       ${csrfField(ctx)}
       <input type="hidden" name="workflow" value="${w.id}">
-      ${opts.problem ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>${t.errorTitle(opts.problem.error.code)}</h2><p>${t.errorDetail(opts.problem.error.message)}</p>
+      ${opts.problem ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>${t.errorTitle(opts.problem.error.code)}</h2><p>${t.errorDetail(opts.problem.error)}</p>
         <ul>${opts.problem.error.errors.map((e) => html`<li>${e.path ? `${t.domain('field', e.path.split('/').filter((s) => !/^\d+$/.test(s)).pop() ?? '')}: ` : ''}${t.fieldError(e)}</li>`)}</ul></div>` : ''}
       ${renderField({ schema: { type: 'string', minLength: 1, maxLength: 500 }, name: 'title', pointer: '/title', label: t.t('new.titleField'), required: true, values, errors, t, idPrefix: 'new' })}
       <fieldset><legend>${t.t('new.device')}</legend>${renderSchemaFields(DEVICE_SCHEMA, { name: 'device', pointer: '/device', idPrefix: 'new', values, errors, t })}</fieldset>
