@@ -11,6 +11,7 @@
  */
 import fs from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import canonicalize from 'canonicalize';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { InputError, type FieldError } from '../../src/errors.js';
@@ -48,14 +49,29 @@ interface Case {
   readonly name: 'data' | 'input' | 'device';
 }
 
-const CASES: Case[] = [];
+/** Every schema of the catalog, as the pages use it (each workflow version's input and events, the device). */
+const CATALOG_CASES: Case[] = [];
 for (const w of WORKFLOWS) {
-  CASES.push({ label: `${w.id}@${w.version} input`, schema: w.inputSchema, schemaId: inputSchemaId(w), name: 'input' });
+  CATALOG_CASES.push({ label: `${w.id}@${w.version} input`, schema: w.inputSchema, schemaId: inputSchemaId(w), name: 'input' });
   for (const [type, spec] of Object.entries(w.events)) {
-    CASES.push({ label: `${w.id}@${w.version} ${type}`, schema: spec.schema, schemaId: eventSchemaId(w, type), name: 'data' });
+    CATALOG_CASES.push({ label: `${w.id}@${w.version} ${type}`, schema: spec.schema, schemaId: eventSchemaId(w, type), name: 'data' });
   }
 }
-CASES.push({ label: 'device.json', schema: DEVICE, schemaId: DEVICE_ID, name: 'device' });
+CATALOG_CASES.push({ label: 'device.json', schema: DEVICE, schemaId: DEVICE_ID, name: 'device' });
+
+/** A case's identity for the form: the form name and the schema as canonical JSON (RFC 8785). */
+const caseKey = (c: Case) => `${c.name} ${canonicalize(c.schema)}`;
+
+/**
+ * Each distinct schema once: workflow versions repeat most schemas unchanged, and forms.ts sees
+ * only the schema and the form name, so a repeat tests nothing new. Labelled by its first use.
+ */
+const byKey = new Map<string, Case[]>();
+for (const c of CATALOG_CASES) byKey.set(caseKey(c), [...(byKey.get(caseKey(c)) ?? []), c]);
+const CASES: Case[] = [...byKey.values()].map((same) => ({
+  ...same[0]!,
+  label: same.length > 1 ? `${same[0]!.label} (and ${same.length - 1} identical)` : same[0]!.label,
+}));
 
 function workflow(id: string, version: number): WorkflowDefinition {
   const w = WORKFLOWS.find((x) => x.id === id && x.version === version);
@@ -441,6 +457,12 @@ describe('the catalog uses only constructs the form knows', () => {
 });
 
 describe('renderSchemaFields over every schema of the catalog', () => {
+  it('tests every schema of the catalog through a distinct case', () => {
+    const tested = new Set(CASES.map(caseKey));
+    expect(CATALOG_CASES.filter((c) => !tested.has(caseKey(c))).map((c) => c.label)).toEqual([]);
+    expect(tested.size).toBe(CASES.length);
+  });
+
   it.each(CASES.map((c) => [c.label, c] as const))('%s renders labelled controls with unique ids', (_label, c) => {
     const markup = render(c, {});
     const cs = checkAccessible(markup);
