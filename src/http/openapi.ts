@@ -65,7 +65,7 @@ const page = (item: Json) => ({ type: 'object', required: ['items', 'nextCursor'
 const checkpoint = { type: 'object', required: ['treeSize', 'rootHash', 'timestamp', 'note'], properties: { treeSize: { type: 'integer' }, rootHash: { type: 'string', description: 'hex' }, timestamp: { type: 'string' }, note: { type: 'string', description: 'the signed note text' } } };
 const html = { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } };
 const mermaid = { description: 'Mermaid stateDiagram-v2 text', content: { 'text/plain': { schema: { type: 'string' } } } };
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1 } };
 const idempotencyKey = { name: 'Idempotency-Key', in: 'header', required: false, description: 'Retries with the same key replay the first answer (24 hours)', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' } };
 const jsonBody = (schema: Json, required = true) => ({ required, content: { 'application/json': { schema } } });
 
@@ -240,7 +240,7 @@ export function buildOpenApi(): Json {
       get: {
         operationId: 'downloadDocument',
         summary: 'Download a document; its SHA-256 is re-checked before serving (Repr-Digest header)',
-        parameters: [idParam, { name: 'documentId', in: 'path', required: true, schema: { type: 'string' } }],
+        parameters: [idParam, { name: 'documentId', in: 'path', required: true, schema: { type: 'string', minLength: 1 } }],
         ok: { '200': { description: 'The bytes, with the Content-Type they were uploaded with', headers: { 'Repr-Digest': header('sha-256=:<base64>:') }, content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } } },
         errors: ['404', '500'],
       },
