@@ -6,13 +6,9 @@
  * 814.106 amendments, 814.118 withdrawal of approval, and what follows an approvable / not
  * approvable letter as in the PMA table §5.3), never from the machine.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { getShortestPaths, getStateNodes } from 'xstate/graph';
+import { initialTransition, transition } from 'xstate';
 import { describeWorkflow } from '../../src/engine/catalog.js';
-import { statePath } from '../../src/engine/definitions.js';
 import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validation.js';
 import {
   HDE_AMENDMENT_RESPONSE_DAYS,
@@ -23,6 +19,7 @@ import {
   fdaHde,
 } from '../../workflows/fda-hde.js';
 import type { Role, WorkflowEvent } from '../../workflows/types.js';
+import { createMachineHarness, lenientAjv, pathOf, type TableRow } from '../support/machine-harness.js';
 import { reasonsText } from '../../src/messages/format.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -34,13 +31,7 @@ import { reasonsText } from '../../src/messages/format.js';
 const FINAL_OUTCOMES = ['approved', 'closed.hudDenied', 'closed.notFiled', 'closed.denied', 'closed.withdrawn', 'closed.approvalWithdrawn'];
 const isOutcome = (s: string) => s === 'approved' || s.startsWith('closed.');
 
-interface Row {
-  readonly from: string;
-  readonly event: string;
-  readonly to: string;
-}
-
-const TABLE: readonly Row[] = [
+const TABLE: readonly TableRow[] = [
   { from: 'draft', event: 'REQUEST_HUD', to: 'hudReview' }, // §5.4 #1 (population ≤ 8,000: guard tested below)
   { from: 'hudReview', event: 'HUD_DESIGNATED', to: 'hudDesignated' }, // #2 OOPD
   { from: 'hudReview', event: 'HUD_DENIED', to: 'closed.hudDenied' }, // #3 OOPD
@@ -92,28 +83,6 @@ const DEADLINES: Readonly<Record<string, { event: string; length: number }>> = {
   notApprovable: { event: 'AMENDMENT_TIMEOUT', length: 75 },
 };
 
-function expectedNext(state: string, event: string): string | null {
-  const rows = TABLE.filter((r) => r.event === event && (r.from === '*' ? !isOutcome(state) : r.from === state));
-  if (rows.length > 1) throw new Error(`ambiguous expectation table for ${state} / ${event}`);
-  return rows[0]?.to ?? null;
-}
-
-function tableReachable(): Set<string> {
-  const seen = new Set(['draft']);
-  const queue = ['draft'];
-  while (queue.length) {
-    const s = queue.shift()!;
-    for (const e of Object.keys(fdaHde.events)) {
-      const to = expectedNext(s, e);
-      if (to && !seen.has(to)) {
-        seen.add(to);
-        queue.push(to);
-      }
-    }
-  }
-  return seen;
-}
-
 // ---------------------------------------------------------------------------------------------
 // One valid event of each declared type.
 // ---------------------------------------------------------------------------------------------
@@ -142,69 +111,14 @@ function ev(type: string): WorkflowEvent {
   return e;
 }
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
+const ajv = lenientAjv();
+const h = createMachineHarness<Record<string, never>>({ workflow: fdaHde, table: TABLE, isFinal: isOutcome, event: ev, eventTypes: Object.keys(EVENTS) });
+const machine = h.machine;
+const LEAF_PATHS = h.leafPaths;
+const snapshots = h.reachable({}).map((r) => r.snapshot);
+const run = (types: string[]) => h.run({}, types);
 
-const machine = fdaHde.machine;
-const pathOf = (s: AnyMachineSnapshot) => statePath(s.value);
-
-const snapshots = getShortestPaths(machine, { events: Object.values(EVENTS), input: {} }).map((p) => p.state as AnyMachineSnapshot);
-
-const LEAF_PATHS = getStateNodes(machine.root)
-  .filter((n) => Object.keys(n.states).length === 0)
-  .map((n) => n.path.join('.'))
-  .sort();
-
-interface Mismatch {
-  event: string;
-  expected: string | null;
-  actual: string;
-  detail?: string;
-}
-
-function checkEveryEvent(snapshot: AnyMachineSnapshot): Mismatch[] {
-  const from = pathOf(snapshot);
-  const out: Mismatch[] = [];
-  for (const type of Object.keys(fdaHde.events)) {
-    const event = ev(type);
-    const expected = expectedNext(from, type);
-    const [next] = transition(machine, snapshot, event);
-    const actual = pathOf(next);
-    if (expected === null) {
-      if (actual !== from) out.push({ event: type, expected: `refused (stay ${from})`, actual });
-      else if (JSON.stringify(next.context) !== JSON.stringify(snapshot.context)) {
-        out.push({ event: type, expected: 'refused, context unchanged', actual, detail: JSON.stringify(next.context) });
-      } else if (snapshot.can(event)) out.push({ event: type, expected: 'can() false', actual: 'can() true' });
-    } else {
-      if (actual !== expected) out.push({ event: type, expected, actual });
-      else if (!snapshot.can(event)) out.push({ event: type, expected: 'can() true', actual: 'can() false' });
-    }
-  }
-  return out;
-}
-
-function run(types: string[]): AnyMachineSnapshot {
-  let [s] = initialTransition(machine, {}) as [AnyMachineSnapshot, unknown];
-  for (const t of types) {
-    expect(s.can(ev(t)), `${t} in ${pathOf(s)}`).toBe(true);
-    [s] = transition(machine, s, ev(t));
-  }
-  return s;
-}
-
-describe('fda-hde test fixtures', () => {
-  it('has one test event for every declared event type, each valid against its payload schema', () => {
-    expect(Object.keys(EVENTS).sort()).toEqual(Object.keys(fdaHde.events).sort());
-    for (const [type, spec] of Object.entries(fdaHde.events)) {
-      const validate = ajv.compile(spec.schema);
-      expect(validate(ev(type).data ?? {}), `${type}: ${JSON.stringify(validate.errors)}`).toBe(true);
-    }
-  });
-
-  it('the expectation table only names declared events', () => {
-    for (const row of TABLE) expect(Object.keys(fdaHde.events)).toContain(row.event);
-  });
-});
+h.describeFixtures();
 
 describe('fda-hde transitions (reference/domain.md §5.4)', () => {
   it('starts in draft with an empty decision', () => {
@@ -213,19 +127,13 @@ describe('fda-hde transitions (reference/domain.md §5.4)', () => {
     expect(s.context).toEqual({ hNumber: null, decisionDate: null });
   });
 
-  it('reaches exactly the states the table reaches, and every leaf state node', () => {
-    const reached = [...new Set(snapshots.map(pathOf))].sort();
-    expect(reached).toEqual([...tableReachable()].sort());
-    expect(LEAF_PATHS.filter((p) => !reached.includes(p))).toEqual([]);
+  it('reaches every leaf state node', () => {
+    const reached = new Set(snapshots.map(pathOf));
+    expect(LEAF_PATHS.filter((p) => !reached.has(p))).toEqual([]);
   });
 
   it('the machine has exactly the leaf states of the table', () => {
-    const fromTable = new Set<string>(['draft', ...FINAL_OUTCOMES]);
-    for (const row of TABLE) {
-      fromTable.add(row.to);
-      if (row.from !== '*') fromTable.add(row.from);
-    }
-    expect(LEAF_PATHS).toEqual([...fromTable].sort());
+    expect(LEAF_PATHS).toEqual(h.tableStates(FINAL_OUTCOMES));
   });
 
   it('every final outcome of DESIGN §4 (`approved`, `closed.*`) is reachable', () => {
@@ -234,13 +142,7 @@ describe('fda-hde transitions (reference/domain.md §5.4)', () => {
     expect(LEAF_PATHS.filter((p) => p.startsWith('closed.')).every((p) => reached.has(p))).toBe(true);
   });
 
-  const byPath = new Map<string, AnyMachineSnapshot[]>();
-  for (const s of snapshots) byPath.set(pathOf(s), [...(byPath.get(pathOf(s)) ?? []), s]);
-  for (const [path, group] of [...byPath.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    it(`in ${path}, every declared event is allowed or refused as the table says`, () => {
-      for (const snapshot of group) expect(checkEveryEvent(snapshot), `context ${JSON.stringify(snapshot.context)}`).toEqual([]);
-    });
-  }
+  h.tableTests({});
 });
 
 describe('fda-hde guards and context', () => {
@@ -295,11 +197,9 @@ describe('fda-hde guards and context', () => {
 
 describe('fda-hde clocks, deadlines and goals', () => {
   const d = describeWorkflow(fdaHde);
-  const byPath = new Map(d.states.map((s) => [s.path, s]));
 
   it('every leaf state runs the clocks of DESIGN §7 as transcribed', () => {
-    expect(Object.keys(TAGS).sort()).toEqual(LEAF_PATHS);
-    for (const [path, tags] of Object.entries(TAGS)) expect([...(byPath.get(path)?.tags ?? [])].sort(), path).toEqual([...tags].sort());
+    h.expectTags(TAGS);
   });
 
   it('hard deadlines only where 21 CFR 814.106 gives the sponsor a window; each fires a system event that leaves the state', () => {
@@ -364,16 +264,7 @@ describe('fda-hde event roles and schemas', () => {
     AMENDMENT_TIMEOUT: ['system'],
   };
 
-  it('declares exactly these events', () => {
-    expect(Object.keys(fdaHde.events).sort()).toEqual(Object.keys(EXPECTED_ROLES).sort());
-  });
-
-  for (const [type, roles] of Object.entries(EXPECTED_ROLES)) {
-    it(`${type} may be sent by ${roles.join(', ')} only, and is described`, () => {
-      expect([...(fdaHde.events[type]?.roles ?? [])]).toEqual(roles);
-      expect(fdaHde.events[type]?.description).toMatch(/\S{3}/);
-    });
-  }
+  h.roleTests(EXPECTED_ROLES, { described: true });
 
   it('every schema compiles with the server\'s strict validator; the input takes nothing', () => {
     const validator = createValidator([fdaHde]);
@@ -383,10 +274,7 @@ describe('fda-hde event roles and schemas', () => {
   });
 
   it('every event payload schema forbids unknown fields', () => {
-    for (const [type, spec] of Object.entries(fdaHde.events)) {
-      expect(spec.schema.additionalProperties, type).toBe(false);
-      expect(ajv.validate(spec.schema, { ...(ev(type).data ?? {}), unexpected: 1 }), type).toBe(false);
-    }
+    h.expectUnknownFieldsRefused(ajv);
   });
 
   it('ISSUE_APPROVAL_ORDER requires an H-number (H + 6 digits) and a YYYY-MM-DD decision date', () => {
