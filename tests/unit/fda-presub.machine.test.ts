@@ -5,13 +5,9 @@
  * with the pure `transition()`. The expected outcome comes from `TABLE` below, transcribed by hand
  * from domain.md §5.5 (plus the rows named in its comments), never from the machine.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { getShortestPaths, getStateNodes } from 'xstate/graph';
+import { initialTransition, transition } from 'xstate';
 import { describeWorkflow } from '../../src/engine/catalog.js';
-import { statePath } from '../../src/engine/definitions.js';
 import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validation.js';
 import {
   FEEDBACK_BEFORE_MEETING_DAYS,
@@ -24,6 +20,7 @@ import {
 } from '../../workflows/fda-presub.js';
 import type { Role, WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
+import { createMachineHarness, lenientAjv, pathOf, type TableRow } from '../support/machine-harness.js';
 
 interface Input {
   meetingRequested: boolean;
@@ -40,10 +37,7 @@ const INPUTS: readonly Input[] = [{ meetingRequested: true }, { meetingRequested
 /** DESIGN §4 catalog: `fda-presub` final outcomes. */
 const DESIGN_OUTCOMES = ['closed.feedbackOnly', 'closed.minutesFinal'];
 
-interface Row {
-  readonly from: string;
-  readonly event: string;
-  readonly to: string;
+interface Row extends TableRow {
   readonly when?: Input;
 }
 
@@ -87,35 +81,6 @@ const TAGS: Readonly<Record<string, readonly string[]>> = {
   'closed.withdrawn': [],
 };
 
-function rowMatches(row: Row, state: string, event: string, input: Input): boolean {
-  if (row.event !== event) return false;
-  if (row.when && row.when.meetingRequested !== input.meetingRequested) return false;
-  if (row.from === '*') return !state.startsWith('closed.');
-  return row.from === state;
-}
-
-function expectedNext(state: string, event: string, input: Input): string | null {
-  const rows = TABLE.filter((r) => rowMatches(r, state, event, input));
-  if (rows.length > 1) throw new Error(`ambiguous expectation table for ${state} / ${event}`);
-  return rows[0]?.to ?? null;
-}
-
-function tableReachable(input: Input): Set<string> {
-  const seen = new Set(['draft']);
-  const queue = ['draft'];
-  while (queue.length) {
-    const s = queue.shift()!;
-    for (const e of Object.keys(fdaPresub.events)) {
-      const to = expectedNext(s, e, input);
-      if (to && !seen.has(to)) {
-        seen.add(to);
-        queue.push(to);
-      }
-    }
-  }
-  return seen;
-}
-
 const EVENTS: Record<string, WorkflowEvent> = {
   SUBMIT: { type: 'SUBMIT', data: { summary: 'Pre-Sub on the pivotal study design' } },
   ACCEPT: { type: 'ACCEPT', data: { qNumber: 'Q260123' } },
@@ -137,70 +102,21 @@ function ev(type: string): WorkflowEvent {
   return e;
 }
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
-
-const machine = fdaPresub.machine;
-const pathOf = (s: AnyMachineSnapshot) => statePath(s.value);
-
-const reachableSnapshots = (input: Input) =>
-  getShortestPaths(machine, { events: Object.values(EVENTS), input }).map((p) => p.state as AnyMachineSnapshot);
-
-const LEAF_PATHS = getStateNodes(machine.root)
-  .filter((n) => Object.keys(n.states).length === 0)
-  .map((n) => n.path.join('.'))
-  .sort();
-
-interface Mismatch {
-  event: string;
-  expected: string | null;
-  actual: string;
-  detail?: string;
-}
-
-function checkEveryEvent(snapshot: AnyMachineSnapshot, input: Input): Mismatch[] {
-  const from = pathOf(snapshot);
-  const out: Mismatch[] = [];
-  for (const type of Object.keys(fdaPresub.events)) {
-    const event = ev(type);
-    const expected = expectedNext(from, type, input);
-    const [next] = transition(machine, snapshot, event);
-    const actual = pathOf(next);
-    if (expected === null) {
-      if (actual !== from) out.push({ event: type, expected: `refused (stay ${from})`, actual });
-      else if (JSON.stringify(next.context) !== JSON.stringify(snapshot.context)) {
-        out.push({ event: type, expected: 'refused, context unchanged', actual, detail: JSON.stringify(next.context) });
-      } else if (snapshot.can(event)) out.push({ event: type, expected: 'can() false', actual: 'can() true' });
-    } else {
-      if (actual !== expected) out.push({ event: type, expected, actual });
-      else if (!snapshot.can(event)) out.push({ event: type, expected: 'can() true', actual: 'can() false' });
-    }
-  }
-  return out;
-}
-
-function run(input: Input, events: WorkflowEvent[]): AnyMachineSnapshot {
-  let [s] = initialTransition(machine, input) as [AnyMachineSnapshot, unknown];
-  for (const e of events) {
-    expect(s.can(e), `${e.type} in ${pathOf(s)}`).toBe(true);
-    [s] = transition(machine, s, e);
-  }
-  return s;
-}
-
-describe('fda-presub test fixtures', () => {
-  it('has one test event for every declared event type, each valid against its payload schema', () => {
-    expect(Object.keys(EVENTS).sort()).toEqual(Object.keys(fdaPresub.events).sort());
-    for (const [type, spec] of Object.entries(fdaPresub.events)) {
-      const validate = ajv.compile(spec.schema);
-      expect(validate(ev(type).data ?? {}), `${type}: ${JSON.stringify(validate.errors)}`).toBe(true);
-    }
-  });
-
-  it('the expectation table only names declared events', () => {
-    for (const row of TABLE) expect(Object.keys(fdaPresub.events)).toContain(row.event);
-  });
+const ajv = lenientAjv();
+const h = createMachineHarness<Input, Row>({
+  workflow: fdaPresub,
+  table: TABLE,
+  isFinal: (state) => state.startsWith('closed.'),
+  applies: (row, input) => !row.when || row.when.meetingRequested === input.meetingRequested,
+  event: ev,
+  eventTypes: Object.keys(EVENTS),
 });
+const machine = h.machine;
+const LEAF_PATHS = h.leafPaths;
+const reachableSnapshots = (input: Input) => h.reachable(input).map((r) => r.snapshot);
+const run = (input: Input, events: WorkflowEvent[]) => h.run(input, events);
+
+h.describeFixtures();
 
 for (const input of INPUTS) {
   const snapshots = reachableSnapshots(input);
@@ -212,9 +128,6 @@ for (const input of INPUTS) {
       expect(s.context).toEqual({ meetingRequested: input.meetingRequested, qNumber: null, receivedOn: null, meetingDate: null });
     });
 
-    it('reaches exactly the states the table reaches', () => {
-      expect([...new Set(snapshots.map(pathOf))].sort()).toEqual([...tableReachable(input)].sort());
-    });
 
     it('reaches every leaf state node except those of the other input', () => {
       const reached = new Set(snapshots.map(pathOf));
@@ -232,13 +145,7 @@ for (const input of INPUTS) {
       expect(reached.has('closed.minutesFinal')).toBe(input.meetingRequested);
     });
 
-    const byPath = new Map<string, AnyMachineSnapshot[]>();
-    for (const s of snapshots) byPath.set(pathOf(s), [...(byPath.get(pathOf(s)) ?? []), s]);
-    for (const [path, group] of [...byPath.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      it(`in ${path}, every declared event is allowed or refused as the table says`, () => {
-        for (const snapshot of group) expect(checkEveryEvent(snapshot, input), `context ${JSON.stringify(snapshot.context)}`).toEqual([]);
-      });
-    }
+    h.tableTests(input);
   });
 }
 
@@ -250,12 +157,7 @@ describe('fda-presub graph coverage', () => {
   });
 
   it('the machine has exactly the leaf states of the table', () => {
-    const fromTable = new Set<string>(['draft', ...DESIGN_OUTCOMES]);
-    for (const row of TABLE) {
-      fromTable.add(row.to);
-      if (row.from !== '*') fromTable.add(row.from);
-    }
-    expect(LEAF_PATHS).toEqual([...fromTable].sort());
+    expect(LEAF_PATHS).toEqual(h.tableStates(DESIGN_OUTCOMES));
   });
 });
 
@@ -304,11 +206,9 @@ describe('fda-presub guards, context and the feedback target', () => {
 
 describe('fda-presub clocks, goals and parameters', () => {
   const d = describeWorkflow(fdaPresub);
-  const byPath = new Map(d.states.map((s) => [s.path, s]));
 
   it('every leaf state runs the clocks transcribed above; no hard deadline anywhere (no source gives one)', () => {
-    expect(Object.keys(TAGS).sort()).toEqual(LEAF_PATHS);
-    for (const [path, tags] of Object.entries(TAGS)) expect([...(byPath.get(path)?.tags ?? [])].sort(), path).toEqual([...tags].sort());
+    h.expectTags(TAGS);
     for (const s of d.states) expect(s.deadline, s.path).toBeNull();
     for (const [type, spec] of Object.entries(fdaPresub.events)) expect(spec.roles, type).not.toContain('system');
   });
@@ -355,16 +255,7 @@ describe('fda-presub event roles and schemas', () => {
     CLOSE: ['manufacturer', 'fda'], // row 11's SYSTEM close, recorded by a person (see the machine's header)
   };
 
-  it('declares exactly these events', () => {
-    expect(Object.keys(fdaPresub.events).sort()).toEqual(Object.keys(EXPECTED_ROLES).sort());
-  });
-
-  for (const [type, roles] of Object.entries(EXPECTED_ROLES)) {
-    it(`${type} may be sent by ${roles.join(', ')} only, and is described`, () => {
-      expect([...(fdaPresub.events[type]?.roles ?? [])].sort()).toEqual([...roles].sort());
-      expect(fdaPresub.events[type]?.description).toMatch(/\S{3}/);
-    });
-  }
+  h.roleTests(EXPECTED_ROLES, { described: true, anyOrder: true });
 
   it('every schema compiles with the server\'s strict validator; the input needs a boolean meetingRequested', () => {
     const validator = createValidator([fdaPresub]);
@@ -376,10 +267,7 @@ describe('fda-presub event roles and schemas', () => {
   });
 
   it('every event payload schema forbids unknown fields', () => {
-    for (const [type, spec] of Object.entries(fdaPresub.events)) {
-      expect(spec.schema.additionalProperties, type).toBe(false);
-      expect(ajv.validate(spec.schema, { ...(ev(type).data ?? {}), unexpected: 1 }), type).toBe(false);
-    }
+    h.expectUnknownFieldsRefused(ajv);
   });
 
   it('ACCEPT requires a Q-number (Q + 6 digits)', () => {
