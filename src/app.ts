@@ -85,9 +85,9 @@ export function createApp(deps: AppDeps): Express {
     res.type('html').send(docs);
   });
 
-  app.use(methodNotAllowed(openapi)); // 405 + Allow for a documented path's other methods
   const v1 = express.Router();
   v1.use(authenticate(deps.db.reader, deps.authLimiter ?? new FailedAuthLimiter()));
+  v1.use(methodNotAllowed(openapi)); // 405 + Allow for a documented path's other methods (after 401)
   v1.use(refuseNul());
   v1.use(createCatalogRouter());
   v1.use(createSubmissionsRouter(deps.engine));
@@ -97,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(createAuditRouter(auditor, deps.db));
   if (deps.tlog) v1.use(createTransparencyLogRouter(deps.tlog, createValidator([])));
   app.use('/v1', v1);
+  app.use(methodNotAllowed(openapi)); // ... and for /healthz, /openapi.json, /docs
 
   // The web interface (issue 7): pages over the same engine, signed in with a session cookie.
   const signatures = deps.signatures ?? createSignatures({ db: deps.db, validator: createValidator([]) });

@@ -3,9 +3,9 @@
  * methods: the answer names them in `Allow` (GET implies HEAD) and is problem+json with code
  * `method_not_allowed`. Paths the document does not list fall through (404, or a web page).
  *
- * Driven by the document itself, so the two cannot drift apart. Mounted before authentication:
- * which methods a path has is public (GET /openapi.json), and no method that does not exist
- * should cost a token lookup or count as a failed authentication.
+ * Driven by the document itself, so the two cannot drift apart. Mounted in the /v1 router after
+ * authentication (no valid credential on /v1 is a 401 whatever the method) and again on the app
+ * after it for the paths outside /v1; it matches the full path (`baseUrl` + `path`).
  */
 import type { RequestHandler } from 'express';
 
@@ -37,7 +37,7 @@ export function allowedMethods(doc: { paths?: Record<string, Record<string, unkn
 export function methodNotAllowed(doc: { paths?: Record<string, Record<string, unknown>> }): RequestHandler {
   const paths = allowedMethods(doc);
   return (req, res, next) => {
-    const match = paths.find((p) => p.pattern.test(req.path));
+    const match = paths.find((p) => p.pattern.test(req.baseUrl + req.path));
     if (!match || match.allow.includes(req.method)) {
       next();
       return;

@@ -8,8 +8,11 @@
  */
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Express } from 'express';
+import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { FailedAuthLimiter } from '../../src/http/auth.js';
 import { buildOpenApi } from '../../src/http/openapi.js';
 import { WORKFLOWS, latestWorkflows } from '../../workflows/index.js';
 import { createTestContext, documentBytes, testApp, type TestContext } from '../support/fixtures.js';
@@ -187,15 +190,20 @@ describe('answers validate against the document', () => {
     expect(missing).toEqual(['get /healthz', 'get /openapi.json', 'get /docs']);
   });
 
-  it('answers 405 with Allow for every method a documented path does not support, before authentication', async () => {
+  it('answers 405 with Allow for every method a documented path does not support (after authentication on /v1)', async () => {
+    // Anonymous requests here would soon be limited (429): this app does not limit failed authentications.
+    const open = createApp({ db: ctx.services.db, engine: ctx.services.engine, signatures: ctx.services.signatures, tlog: ctx.services.tlog, logger: pino({ level: 'silent' }), authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER) });
     for (const [template, item] of Object.entries(doc.paths as Record<string, Json>)) {
       const path = template.replace(/\{[^}]+\}/g, 'x');
       for (const method of ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const) {
         if (method in item || (method === 'head' && 'get' in item)) continue;
-        const res = await request(app)[method](path);
+        const res = await request(open)[method](path).set(ctx.users.auditor.auth);
         expect(contract.check(answerOf(res))).toEqual([]);
         expect(res.status, `${method} ${path}`).toBe(405);
         if (method !== 'head') expectProblem(res, 405, 'method_not_allowed');
+        const anonymous = await request(open)[method](path);
+        expect(contract.check(answerOf(anonymous))).toEqual([]);
+        expect(anonymous.status, `${method} ${path} without a token`).toBe(path.startsWith('/v1/') ? 401 : 405);
       }
     }
   });

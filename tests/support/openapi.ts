@@ -3,7 +3,8 @@
  * operation exists, the status is documented for it, the content type is one it documents, the
  * body validates (ajv, draft 2020-12) against the schema of that status and content type, and
  * documented headers validate against their schemas. A method the document does not list for a
- * path must be a 405 with `Allow` naming exactly the documented ones (GET implies HEAD).
+ * path must be a 405 with `Allow` naming exactly the documented ones (GET implies HEAD), or, on a
+ * path behind the bearer token, the 401 (429) that authentication answers first.
  *
  *   const contract = openApiContract();
  *   expectDocumented(contract, await request(app).get('/v1/me').set(user.auth));
@@ -98,6 +99,10 @@ export class OpenApiContract {
     const allowed = new Set(matched.methods);
     if (allowed.has('get')) allowed.add('head');
     if (!allowed.has(method)) {
+      // Behind the bearer token, authentication answers first (401, or 429 after many failures).
+      const item = this.doc.paths[matched.template] as Json;
+      const bearer = matched.methods.every((m) => !(Array.isArray(item[m].security) && item[m].security.length === 0));
+      if (bearer && (answer.status === 401 || answer.status === 429)) return method === 'head' ? out : this.checkProblem(where, answer);
       if (answer.status !== 405) out.push(`${where}: ${answer.method} is not documented for ${matched.template}, expected 405`);
       const allow = String(answer.headers.allow ?? '');
       const expected = [...allowed].map((m) => m.toUpperCase()).sort().join(', ');
@@ -155,17 +160,17 @@ export class OpenApiContract {
     return (this.doc.paths[m.template] as Json)[method] as Json;
   }
 
-  /** A 405 is a problem+json whose body validates against the Problem schema. */
+  /** A problem+json whose body validates against the Problem schema (405, and 401 before it). */
   private checkProblem(where: string, answer: Answer): string[] {
-    if (!/^application\/problem\+json\b/.test(String(answer.headers['content-type'] ?? ''))) return [`${where}: 405 is not application/problem+json`];
+    if (!/^application\/problem\+json\b/.test(String(answer.headers['content-type'] ?? ''))) return [`${where}: not application/problem+json`];
     let body: unknown;
     try {
       body = JSON.parse(answer.text);
     } catch {
-      return [`${where}: 405 body is not JSON`];
+      return [`${where}: problem body is not JSON`];
     }
     const v = this.validator('/components/schemas/Problem');
-    return v(body) ? [] : [`${where}: 405 body is no Problem: ${this.ajv.errorsText(v.errors)}`];
+    return v(body) ? [] : [`${where}: body is no Problem: ${this.ajv.errorsText(v.errors)}`];
   }
 }
 
