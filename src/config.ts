@@ -107,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : {}),
   };
   try {
-    createValidator([]).check(`${SCHEMA_BASE}config.json`, raw, '', 'The configuration');
+    createValidator([]).check(`${SCHEMA_BASE}config.json`, raw, '', { code: 'invalid.configuration' });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL', '/referenceAuthorities': 'ABBREVIATED_REFERENCE_AUTHORITIES', '/goalDueSoonDays': 'GOAL_DUE_SOON_DAYS', '/sweepIntervalSeconds': 'SWEEP_INTERVAL_SECONDS', '/checkpointIntervalSeconds': 'CHECKPOINT_INTERVAL_SECONDS', '/logOrigin': 'PUENTE_LOG_ORIGIN', '/signingKeyFile': 'PUENTE_SIGNING_KEY', '/webhookIntervalMs': 'WEBHOOK_INTERVAL_MS', '/webhookTimeoutMs': 'WEBHOOK_TIMEOUT_MS', '/webhookMaxAttempts': 'WEBHOOK_MAX_ATTEMPTS', '/webhookBackoffMs': 'WEBHOOK_BACKOFF_MS', '/passwordMinLength': 'PASSWORD_MIN_LENGTH', '/passwordMinCharacterClasses': 'PASSWORD_MIN_CHARACTER_CLASSES', '/sessionIdleMinutes': 'SESSION_IDLE_MINUTES', '/sessionMaxHours': 'SESSION_MAX_HOURS', '/cookieSecure': 'COOKIE_SECURE' };

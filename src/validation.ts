@@ -182,6 +182,7 @@ function subjectOf(what: Message | string): Message {
     'The query string': 'invalid.query',
     'The configuration': 'invalid.configuration',
     'The webhook subscription': 'invalid.webhook_subscription',
+    'The export': 'invalid.export',
   };
   const code = fixed[what];
   return code ? { code } : { code: 'validation.other', params: { message: `${what} is invalid` } };

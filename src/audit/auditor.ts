@@ -6,7 +6,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { workflowVersion } from '../../workflows/index.js';
-import { ForbiddenError, InputError, NotFoundError } from '../errors.js';
+import { ForbiddenError, InputError, NotFoundError, fieldError, type Message } from '../errors.js';
 import type { AuditExportQuery, AuditRefusalsQuery, AuditTransitionsQuery, AuditVerify } from '../generated/schema-types.js';
 import { definitionHash } from '../engine/definitions.js';
 import type { Engine } from '../engine/engine.js';
@@ -46,18 +46,18 @@ const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9})
  */
 function bound(value: string | undefined, pointer: string, side: 'from' | 'to'): string | undefined {
   if (value === undefined) return undefined;
-  const bad = (message: string) => new InputError(`${pointer.slice(1)} is not a date or date-time`, [{ path: pointer, message }]);
+  const bad = (message: Message) => new InputError({ code: 'invalid.not_a_date', params: { name: pointer.slice(1) } }, [fieldError(pointer, message)]);
   let t: number;
   if (value.length === 10) {
-    if (!isRealDate(value)) throw bad('must be a real calendar date YYYY-MM-DD');
+    if (!isRealDate(value)) throw bad({ code: 'validation.real_date' });
     t = Date.parse(`${value}T00:00:00.000Z`) + (side === 'to' ? 86_400_000 : 0);
   } else {
     const m = DATE_TIME.exec(value);
     if (!m || !isRealDate(m[1]!) || Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4]) > 59 || Number(m[6] ?? 0) > 23 || Number(m[7] ?? 0) > 59) {
-      throw bad('must be an RFC 3339 date-time with offset (seconds 00-59), or YYYY-MM-DD');
+      throw bad({ code: 'engine.effective_at_format_seconds' });
     }
     t = Date.parse(value);
-    if (Number.isNaN(t)) throw bad('must be an RFC 3339 date-time with offset, or YYYY-MM-DD');
+    if (Number.isNaN(t)) throw bad({ code: 'engine.effective_at_format' });
     // Stored instants have millisecond precision: round a finer `from` up, include all of `to`'s millisecond.
     const finer = (m[5] ?? '').slice(3);
     if (side === 'from' && /[1-9]/.test(finer)) t += 1;
@@ -65,7 +65,7 @@ function bound(value: string | undefined, pointer: string, side: 'from' | 'to'):
   }
   if (t <= MIN_INSTANT && side === 'from') return undefined;
   if (t > MAX_INSTANT && side === 'to') return undefined;
-  if (t < MIN_INSTANT || t > MAX_INSTANT + 1) throw bad('must fall between 0000-01-01 and 9999-12-31 UTC');
+  if (t < MIN_INSTANT || t > MAX_INSTANT + 1) throw bad({ code: 'validation.instant_range' });
   return new Date(t).toISOString();
 }
 
@@ -77,7 +77,7 @@ export function encodeCursor(k: PageKey): string {
 function decodeCursor(cursor: string | undefined): PageKey | null {
   if (cursor === undefined) return null;
   const m = /^(\d{4}-\d{2}-\d{2}T[0-9:.]{1,20}Z)\|([0-9A-Za-z-]{1,64})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw new InputError('The cursor is invalid', [{ path: '/cursor', message: 'is not a cursor returned by this endpoint' }]);
+  if (!m) throw new InputError({ code: 'invalid.cursor' }, [fieldError('/cursor', { code: 'invalid.cursor_field' })]);
   return { recordedAt: m[1]!, id: m[2]! };
 }
 
@@ -99,7 +99,7 @@ function filtersOf(q: AuditTransitionsQuery | AuditExportQuery): TransitionFilte
 }
 
 /** The format and filters of an export request (query string or CLI options), checked against its schema. */
-export function parseExportQuery(validator: Validator, query: unknown, what = 'The query string'): { format: ExportFormat; filters: TransitionFilters } {
+export function parseExportQuery(validator: Validator, query: unknown, what: Message | string = { code: 'invalid.query' }): { format: ExportFormat; filters: TransitionFilters } {
   validator.check(`${SCHEMA_BASE}audit-export-query.json`, query, '', what);
   const q = query as AuditExportQuery;
   return { format: q.format ?? 'jsonl', filters: filtersOf(q) };
@@ -117,11 +117,11 @@ export function createAuditor(deps: AuditorDeps) {
   const now = deps.now ?? (() => new Date());
 
   function requireAuditor(actor: Actor): void {
-    if (!AUDIT_ROLES.has(actor.role)) throw new ForbiddenError(`The audit endpoints are for auditors and admins, not role ${actor.role}`);
+    if (!AUDIT_ROLES.has(actor.role)) throw new ForbiddenError({ code: 'audit.roles_only', params: { role: actor.role } });
   }
 
   function check(schema: string, query: unknown): void {
-    validator.check(`${SCHEMA_BASE}${schema}`, query, '', 'The query string');
+    validator.check(`${SCHEMA_BASE}${schema}`, query, '', { code: 'invalid.query' });
   }
 
   return {
@@ -184,7 +184,7 @@ export function createAuditor(deps: AuditorDeps) {
         check('empty-query.json', query);
       }
       const s = await findSubmission(db.reader, id);
-      if (!s) throw new NotFoundError(`No submission ${id}`);
+      if (!s) throw new NotFoundError({ code: 'engine.no_submission', params: { id } });
       const w = workflowVersion(s.workflowId, s.workflowVersion);
       let chainBreak = verifyChain(records as unknown as Record<string, unknown>[]);
       if (!chainBreak && (s.headSeq !== records.length || s.headHash !== (records[records.length - 1]?.hash ?? ''))) {

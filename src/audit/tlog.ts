@@ -17,6 +17,7 @@ import { rawRows } from '../store/sql.js';
 import { EMPTY_ROOT, completedNodes, consistencyProof, inclusionProof, leafHash, nodeHash, rootHash, splitPoint, type Hash, type NodeReader } from './merkle.js';
 import { checkpointText, noteSigner, openNote, parseCheckpoint, signNote, verifierKey, type NoteSigner } from './note.js';
 import { repeatEvery, type Repeating } from '../repeat.js';
+import { english, type Message } from '../messages/format.js';
 
 export interface CheckpointView {
   treeSize: number;
@@ -45,7 +46,12 @@ const INTEGRATOR_LOCK = 7_310_221_506;
 const BATCH = 2_000;
 const NODE_SQL = 'select hash from tlog_nodes where level = ? and idx = ?';
 
-export class LogRangeError extends Error {}
+/** A range outside the log: the caller's problem (a 422 at the query parameter). */
+export class LogRangeError extends Error {
+  constructor(readonly detail: Message) {
+    super(english(detail));
+  }
+}
 
 /**
  * The signing key: the PEM file `PUENTE_SIGNING_KEY` names, or (when absent) one generated once
@@ -102,7 +108,7 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
     const hit = pending?.get(key) ?? cache.get(key);
     if (hit) return hit;
     const [row] = await rawRows<{ hash: string }>(conn, NODE_SQL, [level, index]);
-    if (!row) throw new LogRangeError(`the log has no node ${key}`);
+    if (!row) throw new LogRangeError({ code: 'log.no_node', params: { node: key } });
     const hash = Buffer.from(row.hash, 'hex');
     if (cache.size >= 100_000) cache.clear();
     cache.set(key, hash);
@@ -203,8 +209,8 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
     /** RFC 9162 inclusion proof of leaf `leafIndex` in the tree of `treeSize` leaves. */
     async inclusion(leafIndex: number, treeSize: number): Promise<InclusionView> {
       const current = await size();
-      if (treeSize > current) throw new LogRangeError(`the log holds ${current} records; treeSize ${treeSize} is beyond it`);
-      if (leafIndex >= treeSize) throw new LogRangeError(`record ${leafIndex} is not in the first ${treeSize} records of the log`);
+      if (treeSize > current) throw new LogRangeError({ code: 'log.tree_size_beyond', params: { size: current, treeSize } });
+      if (leafIndex >= treeSize) throw new LogRangeError({ code: 'log.leaf_beyond', params: { leaf: leafIndex, treeSize } });
       const read = nodeReader(db.reader);
       const auditPath = await inclusionProof(read, leafIndex, treeSize);
       return { leafIndex, treeSize, rootHash: (await rootHash(read, treeSize)).toString('hex'), auditPath: auditPath.map((h) => h.toString('hex')) };
@@ -250,8 +256,8 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
     /** RFC 9162 consistency proof between the trees of `from` and `to` leaves. */
     async consistency(from: number, to: number): Promise<ConsistencyView> {
       const current = await size();
-      if (to > current) throw new LogRangeError(`the log holds ${current} records; to ${to} is beyond it`);
-      if (from > to) throw new LogRangeError('from must not be greater than to');
+      if (to > current) throw new LogRangeError({ code: 'log.to_beyond', params: { size: current, to } });
+      if (from > to) throw new LogRangeError({ code: 'log.from_after_to' });
       const proof = await consistencyProof(nodeReader(db.reader), from, to);
       return { from, to, proof: proof.map((h) => h.toString('hex')) };
     },

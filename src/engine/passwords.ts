@@ -5,7 +5,7 @@
  * new passwords while old ones still verify. Comparison is constant-time. Nothing here logs.
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type { FieldError } from '../errors.js';
+import { fieldError, type FieldError } from '../errors.js';
 
 /** scrypt cost: N = 2^ln, block size r, parallelism p (32 MiB and about 0.1 s per check at ln=15). */
 export interface ScryptParams {
@@ -69,15 +69,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export function passwordProblems(password: string, policy: PasswordPolicy, path: string, opts: { userName?: string } = {}): FieldError[] {
   const problems: FieldError[] = [];
   const length = [...password].length;
-  if (length < policy.minLength) problems.push({ path, message: `must have at least ${policy.minLength} characters` });
-  if (length > PASSWORD_MAX_LENGTH) problems.push({ path, message: `must have at most ${PASSWORD_MAX_LENGTH} characters` });
+  if (length < policy.minLength) problems.push(fieldError(path, { code: 'password.min_length', params: { min: policy.minLength } }));
+  if (length > PASSWORD_MAX_LENGTH) problems.push(fieldError(path, { code: 'password.max_length', params: { max: PASSWORD_MAX_LENGTH } }));
   const classes = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{Ll}\p{Lu}\p{Nd}]/u].filter((re) => re.test(password)).length;
   if (classes < policy.minCharacterClasses) {
-    problems.push({ path, message: `must mix at least ${policy.minCharacterClasses} of: lowercase letters, uppercase letters, digits, other characters` });
+    problems.push(fieldError(path, { code: 'password.classes', params: { min: policy.minCharacterClasses } }));
   }
-  if (/^\s|\s$/.test(password)) problems.push({ path, message: 'must not begin or end with white space' });
+  if (/^\s|\s$/.test(password)) problems.push(fieldError(path, { code: 'password.white_space' }));
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(password)) problems.push({ path, message: 'must not contain control characters' });
-  if (opts.userName && password.trim().toLowerCase() === opts.userName.trim().toLowerCase()) problems.push({ path, message: "must not be the user's name" });
+  if (/[\u0000-\u001f\u007f]/.test(password)) problems.push(fieldError(path, { code: 'password.control_characters' }));
+  if (opts.userName && password.trim().toLowerCase() === opts.userName.trim().toLowerCase()) problems.push(fieldError(path, { code: 'password.user_name' }));
   return problems;
 }

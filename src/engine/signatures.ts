@@ -6,7 +6,7 @@
  * transaction; a failure is counted by its own small write (the refused command writes nothing
  * else). Passwords are never stored, logged or returned: only their scrypt hashes are kept.
  */
-import { ForbiddenError, InputError, NotFoundError, SignatureInvalidError, SigningLockedError, type FieldError } from '../errors.js';
+import { ForbiddenError, InputError, NotFoundError, SignatureInvalidError, SigningLockedError, fieldError, type FieldError } from '../errors.js';
 import type { ChangePassword, SigningUnlock } from '../generated/schema-types.js';
 import type { Database } from '../store/db.js';
 import type { Actor } from '../store/submissions-store.js';
@@ -35,20 +35,20 @@ export function createSignatures(deps: SignaturesDeps) {
   /** Checks `password` against the user's hash; counts a failure, clears the run on success. */
   async function reauthenticate(actor: Pick<Actor, 'id'>, password: string, path: string): Promise<void> {
     const cred = await findUserCredentials(db.reader, actor.id);
-    if (!cred) throw new NotFoundError(`No user ${actor.id}`);
+    if (!cred) throw new NotFoundError({ code: 'user.not_found', params: { id: actor.id } });
     // Locked: no password is even checked, so a locked account is no oracle for guesses.
     if (cred.signingLockedAt) {
-      throw new SigningLockedError(`Signing is locked for this user since ${cred.signingLockedAt} after ${SIGNING_MAX_FAILURES} consecutive wrong passwords; an administrator must unlock it`, path);
+      throw new SigningLockedError({ code: 'signature.locked_after_failures', params: { since: cred.signingLockedAt, failures: SIGNING_MAX_FAILURES } }, path);
     }
     if (!cred.passwordHash) {
-      throw new InputError('You have no password to sign with', [{ path, message: 'set a password first (POST /v1/me/password)' }]);
+      throw new InputError({ code: 'signature.no_password' }, [fieldError(path, { code: 'signature.set_password_first' })]);
     }
     if (!(await verifyPassword(password, cred.passwordHash))) {
       const r = await recordSignatureFailure(db.knex, actor.id, SIGNING_MAX_FAILURES, now().toISOString());
       throw new SignatureInvalidError(
         r.lockedAt
-          ? `The password is wrong; after ${SIGNING_MAX_FAILURES} consecutive wrong passwords signing is now locked until an administrator unlocks it`
-          : `The password is wrong (${r.failures} of ${SIGNING_MAX_FAILURES} consecutive failures before signing is locked)`,
+          ? { code: 'signature.wrong_now_locked', params: { failures: SIGNING_MAX_FAILURES } }
+          : { code: 'signature.wrong', params: { failures: r.failures, max: SIGNING_MAX_FAILURES } },
         path,
       );
     }
@@ -57,7 +57,7 @@ export function createSignatures(deps: SignaturesDeps) {
 
   function checkPolicy(password: string, path: string, userName: string): void {
     const problems: FieldError[] = passwordProblems(password, policy, path, { userName });
-    if (problems.length) throw new InputError(`The password does not meet the password rules`, problems);
+    if (problems.length) throw new InputError({ code: 'password.rules' }, problems);
   }
 
   return {
@@ -79,25 +79,25 @@ export function createSignatures(deps: SignaturesDeps) {
      * sets the first with the bearer token alone.
      */
     async changeOwnPassword(actor: Actor, body: ChangePassword): Promise<void> {
-      if (actor.role === 'system') throw new ForbiddenError('The system actor has no password');
+      if (actor.role === 'system') throw new ForbiddenError({ code: 'password.system_actor' });
       validator.check(`${SCHEMA_BASE}change-password.json`, body);
       const cred = await findUserCredentials(db.reader, actor.id);
-      if (!cred) throw new NotFoundError(`No user ${actor.id}`);
+      if (!cred) throw new NotFoundError({ code: 'user.not_found', params: { id: actor.id } });
       if (cred.signingLockedAt) {
-        throw new SigningLockedError(`Signing is locked for this user since ${cred.signingLockedAt}; an administrator must unlock it (and may set a new password)`, '/currentPassword');
+        throw new SigningLockedError({ code: 'signature.locked_since', params: { since: cred.signingLockedAt } }, '/currentPassword');
       }
       if (cred.passwordHash) {
         if (body.currentPassword === undefined) {
-          throw new InputError('Give your current password to change it', [{ path: '/currentPassword', message: 'is required: you already have a password' }]);
+          throw new InputError({ code: 'password.current_required' }, [fieldError('/currentPassword', { code: 'password.current_required_field' })]);
         }
         checkPolicy(body.newPassword, '/newPassword', actor.name);
         await reauthenticate(actor, body.currentPassword, '/currentPassword');
         if (body.newPassword === body.currentPassword) {
-          throw new InputError('The new password is the current one', [{ path: '/newPassword', message: 'must differ from the current password' }]);
+          throw new InputError({ code: 'password.unchanged' }, [fieldError('/newPassword', { code: 'password.unchanged_field' })]);
         }
       } else {
         if (body.currentPassword !== undefined) {
-          throw new InputError('You have no password yet', [{ path: '/currentPassword', message: 'must be absent: you have no password yet' }]);
+          throw new InputError({ code: 'password.none_yet' }, [fieldError('/currentPassword', { code: 'password.none_yet_field' })]);
         }
         checkPolicy(body.newPassword, '/newPassword', actor.name);
       }
@@ -109,10 +109,10 @@ export function createSignatures(deps: SignaturesDeps) {
      * count and the lock; with `newPassword`, resets the password too (a user who forgot it).
      */
     async unlock(admin: Actor | null, userId: string, body: SigningUnlock): Promise<{ id: string; name: string; signingLocked: false; passwordReset: boolean }> {
-      if (admin && admin.role !== 'admin') throw new ForbiddenError(`Only admins unlock signing, not role ${admin.role}`);
+      if (admin && admin.role !== 'admin') throw new ForbiddenError({ code: 'signature.only_admins_unlock', params: { role: admin.role } });
       validator.check(`${SCHEMA_BASE}signing-unlock.json`, body);
       const cred = await findUserCredentials(db.reader, userId);
-      if (!cred) throw new NotFoundError(`No user ${userId}`);
+      if (!cred) throw new NotFoundError({ code: 'user.not_found', params: { id: userId } });
       if (body.newPassword !== undefined) {
         checkPolicy(body.newPassword, '/newPassword', cred.name);
         await setPasswordHash(db.knex, userId, await hashPassword(body.newPassword, params), now().toISOString(), { unlock: true });

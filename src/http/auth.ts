@@ -62,17 +62,17 @@ export function authenticate(db: Knex, limiter: FailedAuthLimiter): RequestHandl
   return async (req, res, next) => {
     const ip = req.ip ?? 'unknown';
     const wait = limiter.blockedFor(ip);
-    if (wait > 0) throw new AppError('too_many_requests', 'Too many failed authentications from this address', [], wait);
+    if (wait > 0) throw new AppError('too_many_requests', { code: 'auth.too_many_failures' }, [], wait);
     const header = req.headers.authorization;
     const match = header ? /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/.exec(header) : null;
     if (!match) {
       limiter.fail(ip);
-      throw new UnauthenticatedError(header ? 'The Authorization header must be "Bearer <token>"' : 'Missing Authorization: Bearer <token>');
+      throw new UnauthenticatedError({ code: header ? 'auth.bearer_format' : 'auth.bearer_missing' });
     }
     const user = await findUserByTokenHash(db, sha256Hex(match[1]!));
     if (!user || user.disabled) {
       limiter.fail(ip);
-      throw new UnauthenticatedError('Unknown or disabled token');
+      throw new UnauthenticatedError({ code: 'auth.unknown_token' });
     }
     res.locals.actor = { id: user.id, name: user.name, role: user.role, organization: user.organization };
     next();

@@ -45,6 +45,7 @@ export const en = {
   'validation.nesting': 'nesting deeper than {max} levels',
   'validation.positive_integer': 'must be a positive integer',
   'validation.real_date': 'must be a real calendar date YYYY-MM-DD',
+  'validation.instant_range': 'must fall between 0000-01-01 and 9999-12-31 UTC',
 
   // Details of 422 validation_failed
   'invalid.request': 'The request is invalid',
@@ -53,6 +54,7 @@ export const en = {
   'invalid.query': 'The query string is invalid',
   'invalid.configuration': 'The configuration is invalid',
   'invalid.webhook_subscription': 'The webhook subscription is invalid',
+  'invalid.export': 'The export is invalid',
   /** `{subject}` is one of the `invalid.*` messages; `{message}` the first field message. */
   'invalid.first_error': '{subject}: {path} {message}',
   'invalid.string_not_unicode': 'A string holds a NUL character or a lone surrogate',
@@ -230,6 +232,8 @@ export const en = {
   'webhook.url_host': 'must name a host',
   'webhook.empty_event_types': 'an empty list delivers nothing unless deadlineWarningDays is set',
   'webhook.not_a_workflow_id': 'is not a workflow id of GET /v1/workflows',
+  'webhook.not_an_event_of': 'is not an event of {workflows}',
+  'webhook.not_an_event': 'is not an event of any workflow',
 
   // -------------------------------------------------------------------------------------------
   // Web interface (src/web)

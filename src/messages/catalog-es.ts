@@ -42,6 +42,7 @@ export const es: Catalog = {
   'validation.nesting': 'anidamiento de más de {max} niveles',
   'validation.positive_integer': 'debe ser un número entero positivo',
   'validation.real_date': 'debe ser una fecha de calendario real AAAA-MM-DD',
+  'validation.instant_range': 'debe estar entre 0000-01-01 y 9999-12-31 UTC',
 
   'invalid.request': 'La solicitud no es válida',
   'invalid.event_data': 'Los datos de {event} no son válidos',
@@ -49,6 +50,7 @@ export const es: Catalog = {
   'invalid.query': 'La cadena de consulta no es válida',
   'invalid.configuration': 'La configuración no es válida',
   'invalid.webhook_subscription': 'La suscripción de webhook no es válida',
+  'invalid.export': 'La exportación no es válida',
   'invalid.first_error': '{subject}: {path} {message}',
   'invalid.string_not_unicode': 'Un texto contiene un carácter NUL o un sustituto (surrogate) aislado',
   'invalid.key_not_unicode': 'Un nombre de campo contiene un carácter NUL o un sustituto (surrogate) aislado',
@@ -217,6 +219,8 @@ export const es: Catalog = {
   'webhook.url_host': 'debe indicar un host',
   'webhook.empty_event_types': 'una lista vacía no entrega nada, salvo que se indique deadlineWarningDays',
   'webhook.not_a_workflow_id': 'no es un id de vía de GET /v1/workflows',
+  'webhook.not_an_event_of': 'no es un evento de {workflows}',
+  'webhook.not_an_event': 'no es un evento de ninguna vía',
 
   // -------------------------------------------------------------------------------------------
   'web.multipart_required': 'Cargue el documento con un formulario multipart/form-data',

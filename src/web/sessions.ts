@@ -106,7 +106,7 @@ export function createWebSessions(opts: WebSessionsOptions) {
     async signIn(identifier: string, password: string, address: string): Promise<{ token: string; user: User }> {
       const key = `id:${identifier.trim().toLowerCase()}`;
       const wait = Math.max(byAddress.blockedFor(address), byIdentifier.blockedFor(key));
-      if (wait > 0) throw new SignInError('too_many_requests', 'Too many failed sign-ins', [], wait);
+      if (wait > 0) throw new SignInError('too_many_requests', { code: 'web.too_many_sign_ins' }, [], wait);
       const candidates = identifier.trim() === '' || identifier.length > 254 ? [] : await findSignInCandidates(db.reader, identifier.trim());
       // A name two users share cannot sign in (use the e-mail); it still costs the scrypt run.
       const user = candidates.length === 1 ? candidates[0]! : undefined;
@@ -114,7 +114,7 @@ export function createWebSessions(opts: WebSessionsOptions) {
       if (!user || !ok || user.disabled || !user.passwordHash) {
         byAddress.fail(address);
         byIdentifier.fail(key);
-        throw new SignInError('unauthenticated', 'Wrong name, e-mail or password');
+        throw new SignInError('unauthenticated', { code: 'web.wrong_sign_in' });
       }
       const t = now();
       await deleteExpiredSessions(db.knex, t.toISOString());

@@ -6,7 +6,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { WORKFLOWS } from '../../workflows/index.js';
-import { ForbiddenError, InputError, NotFoundError, type FieldError } from '../errors.js';
+import { ForbiddenError, InputError, NotFoundError, fieldError, type FieldError } from '../errors.js';
 import type { CreateWebhook, ListWebhooksQuery, WebhookDelivery as WebhookDeliveryEntry } from '../generated/schema-types.js';
 import type { Database } from '../store/db.js';
 import type { Actor } from '../store/submissions-store.js';
@@ -19,7 +19,7 @@ import {
   type WebhookDelivery,
   type WebhookSubscription,
 } from '../store/webhooks-store.js';
-import { SCHEMA_BASE, type Validator } from '../validation.js';
+import { SCHEMA_BASE, invalidDetail, type Validator } from '../validation.js';
 import { newWebhookSecret } from './signature.js';
 
 /** History record types every workflow can write besides its machine's events. */
@@ -82,7 +82,7 @@ function toDeliveryView(d: WebhookDelivery): DeliveryView {
 function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   const after = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[0-9a-f-]{36}$/.test(after)) throw new InputError('The cursor is invalid', [{ path: '/cursor', message: 'is not a cursor returned by this endpoint' }]);
+  if (!/^[0-9a-f-]{36}$/.test(after)) throw new InputError({ code: 'invalid.cursor' }, [fieldError('/cursor', { code: 'invalid.cursor_field' })]);
   return after;
 }
 
@@ -94,10 +94,10 @@ function urlErrors(url: string): FieldError[] {
   try {
     parsed = new URL(url);
   } catch {
-    return [{ path: '/url', message: 'is not a valid URL' }];
+    return [fieldError('/url', { code: 'webhook.url_invalid' })];
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return [{ path: '/url', message: 'must be an http: or https: URL' }];
-  if (!parsed.hostname) return [{ path: '/url', message: 'must name a host' }];
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return [fieldError('/url', { code: 'webhook.url_scheme' })];
+  if (!parsed.hostname) return [fieldError('/url', { code: 'webhook.url_host' })];
   return [];
 }
 
@@ -114,19 +114,19 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps) {
   function requireSubscriber(actor: Actor): void {
     if (actor.role === 'admin') return;
     if (actor.role === 'manufacturer' && actor.organization) return;
-    throw new ForbiddenError(`Only manufacturers and admins have webhook subscriptions, not role ${actor.role}`);
+    throw new ForbiddenError({ code: 'webhook.roles_only', params: { role: actor.role } });
   }
 
   /** The subscription if this caller may see it (its owner, or any admin); else 404. */
   async function loadVisible(actor: Actor, id: string): Promise<WebhookSubscription> {
     requireSubscriber(actor);
     const s = await findSubscription(db.reader, id);
-    if (!s || (actor.role !== 'admin' && s.ownerId !== actor.id)) throw new NotFoundError(`No webhook subscription ${id}`);
+    if (!s || (actor.role !== 'admin' && s.ownerId !== actor.id)) throw new NotFoundError({ code: 'webhook.not_found', params: { id } });
     return s;
   }
 
   function pageOf(query: unknown): { limit: number; before?: string } {
-    validator.check(`${SCHEMA_BASE}list-webhooks-query.json`, query, '', 'The query string');
+    validator.check(`${SCHEMA_BASE}list-webhooks-query.json`, query, '', { code: 'invalid.query' });
     const q = query as ListWebhooksQuery;
     return { limit: q.limit ? Number(q.limit) : 50, before: decodeCursor(q.cursor) };
   }
@@ -135,33 +135,33 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps) {
     /** POST /v1/webhooks: the new subscription with its signing secret (shown this once). */
     async create(actor: Actor, body: unknown): Promise<WebhookView & { secret: string }> {
       requireSubscriber(actor);
-      validator.check(`${SCHEMA_BASE}create-webhook.json`, body, '', 'The webhook subscription');
+      validator.check(`${SCHEMA_BASE}create-webhook.json`, body, '', { code: 'invalid.webhook_subscription' });
       const b = body as CreateWebhook;
       const errors: FieldError[] = [...urlErrors(b.url)];
       b.workflows?.forEach((w, i) => {
-        if (!EVENT_TYPES.has(w)) errors.push({ path: `/workflows/${i}`, message: 'is not a workflow id of GET /v1/workflows' });
+        if (!EVENT_TYPES.has(w)) errors.push(fieldError(`/workflows/${i}`, { code: 'webhook.not_a_workflow_id' }));
       });
       const named = b.workflows?.filter((w) => EVENT_TYPES.has(w));
       b.eventTypes?.forEach((type, i) => {
         const known = named?.length ? named.some((w) => EVENT_TYPES.get(w)!.has(type)) : ALL_EVENT_TYPES.has(type);
-        if (!known) errors.push({ path: `/eventTypes/${i}`, message: named?.length ? `is not an event of ${named.join(', ')}` : 'is not an event of any workflow' });
+        if (!known) errors.push(fieldError(`/eventTypes/${i}`, named?.length ? { code: 'webhook.not_an_event_of', params: { workflows: named } } : { code: 'webhook.not_an_event' }));
       });
       if (b.eventTypes?.length === 0 && b.deadlineWarningDays === undefined) {
-        errors.push({ path: '/eventTypes', message: 'an empty list delivers nothing unless deadlineWarningDays is set' });
+        errors.push(fieldError('/eventTypes', { code: 'webhook.empty_event_types' }));
       }
-      if (errors.length) throw new InputError(`The webhook subscription is invalid: ${errors[0]!.path} ${errors[0]!.message}`, errors);
+      if (errors.length) throw new InputError(invalidDetail({ code: 'invalid.webhook_subscription' }, errors), errors);
 
       let organization: WebhookSubscription['organization'];
       if (actor.role === 'manufacturer') {
         if (b.organization !== undefined && b.organization !== actor.organization!.id) {
-          throw new ForbiddenError('Manufacturers subscribe to their own organization only');
+          throw new ForbiddenError({ code: 'webhook.own_organization_only' });
         }
         organization = actor.organization;
       } else {
         organization = null;
         if (b.organization !== undefined) {
           const org = await db.reader('organizations').where({ id: b.organization }).first<{ id: string; name: string } | undefined>('id', 'name');
-          if (!org) throw new InputError(`No organization ${b.organization}`, [{ path: '/organization', message: 'is not a known organization id' }]);
+          if (!org) throw new InputError({ code: 'webhook.no_organization', params: { id: b.organization } }, [fieldError('/organization', { code: 'webhook.unknown_organization_field' })]);
           organization = org;
         }
       }
@@ -197,7 +197,7 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps) {
     /** DELETE /v1/webhooks/:id: the subscription, its delivery log and pending deliveries. */
     async remove(actor: Actor, id: string): Promise<void> {
       const s = await loadVisible(actor, id);
-      if (!(await deleteSubscription(db.knex, s.id))) throw new NotFoundError(`No webhook subscription ${id}`);
+      if (!(await deleteSubscription(db.knex, s.id))) throw new NotFoundError({ code: 'webhook.not_found', params: { id } });
     },
 
     /** GET /v1/webhooks/:id/deliveries: the delivery log, newest first. */

@@ -5,20 +5,21 @@
  */
 import { Router, type Response } from 'express';
 import { LogRangeError, type TransparencyLog } from '../../audit/tlog.js';
-import { ForbiddenError, InputError, NotFoundError } from '../../errors.js';
+import { ForbiddenError, InputError, NotFoundError, fieldError } from '../../errors.js';
+import type { MessageCode } from '../../messages/format.js';
 import { SCHEMA_BASE, type Validator } from '../../validation.js';
 import { queryObject } from './submissions.js';
 
 const READERS = new Set(['auditor', 'admin']);
 
-function requireRole(res: Response, roles: ReadonlySet<string>, what: string): void {
+function requireRole(res: Response, roles: ReadonlySet<string>, refusal: MessageCode): void {
   const role = (res.locals.actor as { role: string }).role;
-  if (!roles.has(role)) throw new ForbiddenError(`Role ${role} may not ${what}`);
+  if (!roles.has(role)) throw new ForbiddenError({ code: refusal, params: { role } });
 }
 
 /** A log range problem is the caller's: a 422 naming the query parameter. */
 function rangeProblem(e: unknown, path: string): never {
-  if (e instanceof LogRangeError) throw new InputError(e.message, [{ path, message: e.message }]);
+  if (e instanceof LogRangeError) throw new InputError(e.detail, [fieldError(path, e.detail)]);
   throw e;
 }
 
@@ -26,16 +27,16 @@ export function createTransparencyLogRouter(tlog: TransparencyLog, validator: Va
   const router = Router();
 
   router.post('/audit/checkpoints', async (req, res) => {
-    requireRole(res, new Set(['admin']), 'make a checkpoint');
+    requireRole(res, new Set(['admin']), 'audit.checkpoint_forbidden');
     const extra = Object.keys(queryObject(req));
-    if (extra.length) throw new InputError(`Unknown query parameter ${extra[0]}`, [{ path: `/${extra[0]}`, message: 'is not a known field' }]);
+    if (extra.length) throw new InputError({ code: 'invalid.unknown_query_parameter', params: { name: extra[0] } }, [fieldError(`/${extra[0]}`, { code: 'validation.unknown_field' })]);
     res.status(201).json(await tlog.checkpoint());
   });
 
   router.get('/audit/checkpoints/latest', async (_req, res) => {
-    requireRole(res, READERS, 'read checkpoints');
+    requireRole(res, READERS, 'audit.read_checkpoints_forbidden');
     const latest = await tlog.latestCheckpoint();
-    if (!latest) throw new NotFoundError('No checkpoint has been made yet');
+    if (!latest) throw new NotFoundError({ code: 'audit.no_checkpoint' });
     res.json(latest);
   });
 
@@ -44,19 +45,19 @@ export function createTransparencyLogRouter(tlog: TransparencyLog, validator: Va
   });
 
   router.get('/audit/proofs/inclusion', async (req, res) => {
-    requireRole(res, READERS, 'read proofs');
+    requireRole(res, READERS, 'audit.read_proofs_forbidden');
     const q = queryObject(req);
-    validator.check(`${SCHEMA_BASE}tlog-inclusion-query.json`, q, '', 'The query string');
+    validator.check(`${SCHEMA_BASE}tlog-inclusion-query.json`, q, '', { code: 'invalid.query' });
     const leafIndex = await tlog.leafIndexOf(q.transitionId as string);
-    if (leafIndex === null) throw new NotFoundError(`No history record ${String(q.transitionId)} in the log`);
+    if (leafIndex === null) throw new NotFoundError({ code: 'audit.no_log_record', params: { id: String(q.transitionId) } });
     const treeSize = q.treeSize === undefined ? await tlog.size() : Number(q.treeSize);
     res.json(await tlog.inclusion(leafIndex, treeSize).catch((e) => rangeProblem(e, '/treeSize')));
   });
 
   router.get('/audit/proofs/consistency', async (req, res) => {
-    requireRole(res, READERS, 'read proofs');
+    requireRole(res, READERS, 'audit.read_proofs_forbidden');
     const q = queryObject(req);
-    validator.check(`${SCHEMA_BASE}tlog-consistency-query.json`, q, '', 'The query string');
+    validator.check(`${SCHEMA_BASE}tlog-consistency-query.json`, q, '', { code: 'invalid.query' });
     res.json(await tlog.consistency(Number(q.from), Number(q.to)).catch((e) => rangeProblem(e, Number(q.from) > Number(q.to) ? '/from' : '/to')));
   });
 

@@ -1,26 +1,26 @@
 /** GET /v1/me and the workflow catalog (every version stays readable: auditors ask which rules applied). */
 import { Router, type Request } from 'express';
 import { WORKFLOWS, latestWorkflow, latestWorkflows, workflowVersion } from '../../../workflows/index.js';
-import { InputError, NotFoundError } from '../../errors.js';
+import { InputError, NotFoundError, fieldError } from '../../errors.js';
 import { describeWorkflow, mermaidDiagram, summarizeWorkflow } from '../../engine/catalog.js';
 import { escapePointer } from '../../validation.js';
 
 /** The workflow a catalog request names: the latest version, or `?version=N`. */
 function requested(req: Request<{ id: string }>) {
   for (const k of Object.keys(req.query)) {
-    if (k !== 'version') throw new InputError(`Unknown query parameter ${k}`, [{ path: `/${escapePointer(k)}`, message: 'is not a known field' }]);
+    if (k !== 'version') throw new InputError({ code: 'invalid.unknown_query_parameter', params: { name: k } }, [fieldError(`/${escapePointer(k)}`, { code: 'validation.unknown_field' })]);
   }
   const raw = req.query.version;
   if (raw === undefined) {
     const w = latestWorkflow(req.params.id);
-    if (!w) throw new NotFoundError(`No workflow ${req.params.id}`);
+    if (!w) throw new NotFoundError({ code: 'workflow.not_found', params: { id: req.params.id } });
     return w;
   }
   if (typeof raw !== 'string' || !/^[1-9][0-9]{0,5}$/.test(raw)) {
-    throw new InputError('version must be a positive integer', [{ path: '/version', message: 'must be a positive integer' }]);
+    throw new InputError({ code: 'invalid.version_parameter' }, [fieldError('/version', { code: 'validation.positive_integer' })]);
   }
   const w = workflowVersion(req.params.id, Number(raw));
-  if (!w) throw new NotFoundError(`No workflow ${req.params.id}@${raw}`);
+  if (!w) throw new NotFoundError({ code: 'workflow.version_not_found', params: { id: req.params.id, version: raw } });
   return w;
 }
 
