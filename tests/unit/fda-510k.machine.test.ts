@@ -4,14 +4,11 @@
  * with the pure `transition()`. The expected outcome comes from `TABLE` below, transcribed by hand
  * from the DESIGN §4 table, never from the machine.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { getShortestPaths, getStateNodes } from 'xstate/graph';
-import { statePath } from '../../src/engine/definitions.js';
 import { fda510k, type Fda510kContext } from '../../workflows/fda-510k.js';
 import type { Role, WorkflowEvent } from '../../workflows/types.js';
+import { createMachineHarness, lenientAjv, pathOf, type TableRow } from '../support/machine-harness.js';
 
 type Format = Fda510kContext['format'];
 type Variant = Fda510kContext['variant'];
@@ -31,10 +28,7 @@ const VARIANTS: readonly Variant[] = ['traditional', 'special', 'abbreviated'];
 /** DESIGN §4 catalog table: the final outcomes of `fda-510k`. */
 const FINAL_OUTCOMES = ['cleared', 'closed.nse', 'closed.withdrawn', 'closed.deleted', 'closed.rescinded'];
 
-interface Row {
-  readonly from: string;
-  readonly event: string;
-  readonly to: string;
+interface Row extends TableRow {
   readonly when?: Partial<Input>;
 }
 
@@ -60,39 +54,6 @@ const TABLE: readonly Row[] = [
   { from: '*', event: 'WITHDRAW', to: 'closed.withdrawn' },
   { from: 'cleared', event: 'RESCIND_SE', to: 'closed.rescinded' },
 ];
-
-function rowMatches(row: Row, state: string, event: string, input: Input): boolean {
-  if (row.event !== event) return false;
-  if (row.when?.format && row.when.format !== input.format) return false;
-  if (row.when?.variant && row.when.variant !== input.variant) return false;
-  if (row.from === '*') return !FINAL_OUTCOMES.includes(state);
-  if (row.from.endsWith('.*')) return state.startsWith(row.from.slice(0, -1));
-  return row.from === state;
-}
-
-/** Where DESIGN §4 says `event` leads from `state`, or null when it must be refused. */
-function expectedNext(state: string, event: string, input: Input): string | null {
-  const rows = TABLE.filter((r) => rowMatches(r, state, event, input));
-  if (rows.length > 1) throw new Error(`ambiguous expectation table for ${state} / ${event}`);
-  return rows[0]?.to ?? null;
-}
-
-/** Every state the table reaches from `draft` for this input (BFS over the table alone). */
-function tableReachable(input: Input): Set<string> {
-  const seen = new Set(['draft']);
-  const queue = ['draft'];
-  while (queue.length) {
-    const s = queue.shift()!;
-    for (const e of Object.keys(fda510k.events)) {
-      const to = expectedNext(s, e, input);
-      if (to && !seen.has(to)) {
-        seen.add(to);
-        queue.push(to);
-      }
-    }
-  }
-  return seen;
-}
 
 // ---------------------------------------------------------------------------------------------
 // One valid event of each declared type (payloads validated against the event schemas below).
@@ -126,67 +87,20 @@ function ev(type: string): WorkflowEvent {
   return e;
 }
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
-
-const machine = fda510k.machine;
-const pathOf = (s: AnyMachineSnapshot) => statePath(s.value);
-
-/** All reachable snapshots (distinct by state value and context), via xstate/graph. */
-function reachableSnapshots(input: Input): AnyMachineSnapshot[] {
-  const paths = getShortestPaths(machine, { events: Object.values(EVENTS), input });
-  return paths.map((p) => p.state as AnyMachineSnapshot);
-}
-
-/** Leaf state nodes (atomic or final) of the machine, as dotted paths. */
-const LEAF_PATHS = getStateNodes(machine.root)
-  .filter((n) => Object.keys(n.states).length === 0)
-  .map((n) => n.path.join('.'))
-  .sort();
-
-interface Mismatch {
-  event: string;
-  expected: string | null;
-  actual: string;
-  detail?: string;
-}
-
-/** Sends every declared event to `snapshot` and lists what disagrees with the table. */
-function checkEveryEvent(snapshot: AnyMachineSnapshot, input: Input): Mismatch[] {
-  const from = pathOf(snapshot);
-  const out: Mismatch[] = [];
-  for (const type of Object.keys(fda510k.events)) {
-    const event = ev(type);
-    const expected = expectedNext(from, type, input);
-    const [next] = transition(machine, snapshot, event);
-    const actual = pathOf(next);
-    if (expected === null) {
-      if (actual !== from) out.push({ event: type, expected: `refused (stay ${from})`, actual });
-      else if (JSON.stringify(next.context) !== JSON.stringify(snapshot.context)) {
-        out.push({ event: type, expected: 'refused, context unchanged', actual, detail: JSON.stringify(next.context) });
-      } else if (snapshot.can(event)) out.push({ event: type, expected: 'can() false', actual: 'can() true' });
-    } else {
-      if (actual !== expected) out.push({ event: type, expected, actual });
-      else if (!snapshot.can(event)) out.push({ event: type, expected: 'can() true', actual: 'can() false' });
-    }
-  }
-  return out;
-}
-
-describe('fda-510k test fixtures', () => {
-  it('has one test event for every declared event type, each valid against its payload schema', () => {
-    expect(Object.keys(EVENTS).sort()).toEqual(Object.keys(fda510k.events).sort());
-    for (const [type, spec] of Object.entries(fda510k.events)) {
-      const validate = ajv.compile(spec.schema);
-      const data = ev(type).data ?? {};
-      expect(validate(data), `${type}: ${JSON.stringify(validate.errors)}`).toBe(true);
-    }
-  });
-
-  it('the expectation table only names declared events', () => {
-    for (const row of TABLE) expect(Object.keys(fda510k.events)).toContain(row.event);
-  });
+const ajv = lenientAjv();
+const h = createMachineHarness<Input, Row>({
+  workflow: fda510k,
+  table: TABLE,
+  isFinal: (state) => FINAL_OUTCOMES.includes(state),
+  applies: (row, input) => (!row.when?.format || row.when.format === input.format) && (!row.when?.variant || row.when.variant === input.variant),
+  event: ev,
+  eventTypes: Object.keys(EVENTS),
 });
+const machine = h.machine;
+const LEAF_PATHS = h.leafPaths;
+const reachableSnapshots = (input: Input) => h.reachable(input).map((r) => r.snapshot);
+
+h.describeFixtures();
 
 for (const format of FORMATS) {
   for (const variant of VARIANTS) {
@@ -200,10 +114,6 @@ for (const format of FORMATS) {
         expect(s.context).toEqual({ format, variant, kNumber: null, decisionDate: null });
       });
 
-      it('reaches exactly the states DESIGN §4 reaches', () => {
-        const reached = [...new Set(snapshots.map(pathOf))].sort();
-        expect(reached).toEqual([...tableReachable(input)].sort());
-      });
 
       it('reaches every leaf state node except the other format\'s intake states', () => {
         const reached = new Set(snapshots.map(pathOf));
@@ -212,16 +122,8 @@ for (const format of FORMATS) {
         expect(unreachable).toEqual(format === 'eSTAR' ? ['acceptanceReview', 'rtaHold'] : ['eStarHold', 'technicalScreening']);
       });
 
-      const byPath = new Map<string, AnyMachineSnapshot[]>();
-      for (const s of snapshots) byPath.set(pathOf(s), [...(byPath.get(pathOf(s)) ?? []), s]);
-
-      for (const [path, group] of [...byPath.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-        it(`in ${path}, every declared event is allowed or refused as DESIGN §4 says`, () => {
-          for (const snapshot of group) {
-            expect(checkEveryEvent(snapshot, input), `context ${JSON.stringify(snapshot.context)}`).toEqual([]);
-          }
-        });
-      }
+      // The table is DESIGN §4's.
+      h.tableTests(input);
     });
   }
 }
@@ -234,12 +136,7 @@ describe('fda-510k graph coverage', () => {
   });
 
   it('the machine has exactly the leaf states of DESIGN §4', () => {
-    const fromTable = new Set<string>(['draft', ...FINAL_OUTCOMES]);
-    for (const row of TABLE) {
-      fromTable.add(row.to);
-      if (!row.from.includes('*')) fromTable.add(row.from);
-    }
-    expect(LEAF_PATHS).toEqual([...fromTable].sort());
+    expect(LEAF_PATHS).toEqual(h.tableStates(FINAL_OUTCOMES));
   });
 });
 
@@ -300,21 +197,10 @@ describe('fda-510k event roles and schemas (DESIGN §3, §4)', () => {
     AI_TIMEOUT: ['system'],
   };
 
-  it('declares exactly the events of DESIGN §4', () => {
-    expect(Object.keys(fda510k.events).sort()).toEqual(Object.keys(EXPECTED_ROLES).sort());
-  });
-
-  for (const [type, roles] of Object.entries(EXPECTED_ROLES)) {
-    it(`${type} may be sent by ${roles.join(', ')} only`, () => {
-      expect([...(fda510k.events[type]?.roles ?? [])]).toEqual(roles);
-    });
-  }
+  h.roleTests(EXPECTED_ROLES, { declaresTitle: 'declares exactly the events of DESIGN §4' });
 
   it('every event payload schema forbids unknown fields', () => {
-    for (const [type, spec] of Object.entries(fda510k.events)) {
-      expect(spec.schema.additionalProperties, type).toBe(false);
-      expect(ajv.validate(spec.schema, { ...(ev(type).data ?? {}), unexpected: 1 }), type).toBe(false);
-    }
+    h.expectUnknownFieldsRefused(ajv);
   });
 
   it('REQUEST_AI requires a non-empty list of deficiencies', () => {
