@@ -14,17 +14,24 @@
  */
 import { assertEvent, assign, setup } from 'xstate';
 import {
+  ABBREVIATED_EXTRA,
   ABBREVIATED_REQUIRES_APOSTILLE,
   ABBREVIATED_ROUTE_START,
   PREVENCION_RESPONSE_BUSINESS_DAYS,
   REGISTRATION_VALIDITY_YEARS,
   RELIANCE_MAX_AGE_YEARS,
+  ADMINISTRATIVE_DOSSIER as ADMINISTRATIVE,
+  APOSTILLE,
   addYears,
+  dossierProblem,
+  events as eventsV1,
+  prevencionDeadline,
+  routeProblem,
   type CofeprisContext,
 } from './cofepris-registration.js';
 import { NUMBER_PATTERNS, clockedGoals, isoDate, meta, signedEvents, text, textList } from './common.js';
 import type { CofeprisRegistrationV2Event } from './event-data.js';
-import type { DossierItem, EventSpec, GoalSpec, JsonSchema, ReferenceFacts, RefusalReason, WorkflowDefinition, WorkflowEvent } from './types.js';
+import type { DeadlineSpec, DossierItem, EventSpec, GoalSpec, JsonSchema, ReferenceFacts, RefusalReason, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -184,15 +191,6 @@ export interface CofeprisContextV2 {
 // Dossier by route (domain.md §2.3; standard route: RIS arts. 179–180)
 // ---------------------------------------------------------------------------------------------
 
-const ADMINISTRATIVE: DossierItem[] = [
-  { kind: 'application-form', title: 'Application form signed by the legal representative (RIS art. 153)' },
-  { kind: 'fee-receipt', title: 'Proof of payment of derechos (LFD art. 195-A)' },
-  { kind: 'power-of-attorney', title: 'Power of attorney of the legal representative in Mexico (LGS art. 262)' },
-  { kind: 'operating-notice', title: 'Aviso de funcionamiento and aviso de responsable sanitario' },
-  { kind: 'label-ifu-es', title: 'Spanish label project and IFU (NOM-137-SSA1-2008)' },
-  { kind: 'technical-monograph', title: 'Technical monograph of the manufacturer' },
-  { kind: 'certificate-of-analysis', title: 'Certificate of analysis' },
-];
 const MANUFACTURER_AND_QMS: DossierItem[] = [
   { kind: 'manufacturer-letter', title: 'Letter of representation from the manufacturer' },
   { kind: 'qms-certificate', title: 'Quality system evidence (ISO 13485 / MDSAP / NOM-241-SSA1)' },
@@ -206,11 +204,6 @@ const TECHNICAL: DossierItem[] = [
   { kind: 'bibliographic-references', title: 'Bibliographic references (RIS art. 179)' },
   { kind: 'cfs', title: 'Certificate of free sale from the country of origin, for imported devices (RIS art. 180)' },
 ];
-const ABBREVIATED_EXTRA: DossierItem[] = [
-  { kind: 'inspection-report', title: 'Last establishment inspection report' },
-  { kind: 'technovigilance-summary', title: 'Summary of the last technovigilance / post-market report' },
-];
-const APOSTILLE: DossierItem = { kind: 'apostille', title: 'Apostille of the reference authorization (UNCONFIRMED for devices)' };
 const TPR_REPORT: DossierItem = { kind: TPR_REPORT_KIND, title: 'Favourable technical report (ITF) of the authorized third party' };
 
 /** The issuing agency of a creation input's reference: FDA for a tracked fda-* submission. */
@@ -306,19 +299,6 @@ export function eligibilityProblems(
   return out;
 }
 
-function routeProblem(route: RouteV2, onDate: string | undefined): RefusalReason | null {
-  if (route === 'abbreviated' && onDate && onDate < ABBREVIATED_ROUTE_START) {
-    return reason('refusal.abbreviated_not_yet', { start: ABBREVIATED_ROUTE_START, onDate });
-  }
-  return null;
-}
-
-function dossierProblem(event: WorkflowEvent): RefusalReason | null {
-  const missing = event.facts?.dossierMissing;
-  if (!missing) return reason('refusal.dossier_unchecked');
-  return missing.length ? reason('refusal.dossier_incomplete', { kinds: missing }) : null;
-}
-
 /** Every reason SUBMIT is refused (empty = the application may be filed). */
 export function submitProblems(context: CofeprisContextV2, event: WorkflowEvent): RefusalReason[] {
   const out: RefusalReason[] = [];
@@ -356,7 +336,7 @@ const events: Record<string, EventSpec> = {
     roles: ['manufacturer'],
     description:
       'File the application (DIGIPRiS / CIS). Refused while the dossier is incomplete, before the third party reported (third-party route), or while the reference authorization is not eligible for the route.',
-    schema: payload({ folio: { type: 'string', minLength: 1, maxLength: 64 } }),
+    schema: eventsV1.SUBMIT.schema,
   },
   SEND_TO_TPR: {
     roles: ['manufacturer'],
@@ -373,34 +353,26 @@ const events: Record<string, EventSpec> = {
     description: "The registration holder records the third party's favourable technical report (ITF); refused until the report is uploaded.",
     schema: payload({ reportNumber: shortText, issuedOn: isoDate }),
   },
-  START_REVIEW: { roles: ['cofepris'], description: 'COFEPRIS starts the review.', schema: payload() },
+  START_REVIEW: eventsV1.START_REVIEW,
   ISSUE_PREVENCION: {
     roles: ['cofepris'],
     description: `Prevención (LFPA art. 17-A) on the application or the prórroga: missing data or requirements; the applicant has ${PREVENCION_RESPONSE_BUSINESS_DAYS} business days (UNCONFIRMED).`,
     schema: payload({ items: textList }, ['items']),
   },
-  RESPOND_PREVENCION: { roles: ['manufacturer'], description: 'The registration holder answers the prevención.', schema: payload({ summary: text }) },
+  RESPOND_PREVENCION: eventsV1.RESPOND_PREVENCION,
   PREVENCION_TIMEOUT: {
     roles: ['system'],
     description: 'No answer to the prevención in time: the application is desechada (a prórroga request is treated as not filed).',
     schema: payload(),
   },
-  GRANT: {
-    roles: ['cofepris'],
-    description: `Registro sanitario granted, valid ${REGISTRATION_VALIDITY_YEARS} years (LGS art. 376).`,
-    schema: payload({ registrationNumber: { type: 'string', minLength: 1, maxLength: 64 } }, ['registrationNumber']),
-  },
-  DENY: { roles: ['cofepris'], description: 'Resolución negativa.', schema: payload({ reason: text }) },
-  DESIST: { roles: ['manufacturer'], description: 'Desistimiento: the registration holder withdraws the application.', schema: payload({ reason: text }) },
-  REVOKE: { roles: ['cofepris'], description: 'The registration is revoked (LGS art. 376).', schema: payload({ reason: text }, ['reason']) },
+  GRANT: eventsV1.GRANT,
+  DENY: eventsV1.DENY,
+  DESIST: eventsV1.DESIST,
+  REVOKE: eventsV1.REVOKE,
   REFERENCE_INVALIDATED: {
     roles: ['system'],
     description: 'Reliance routes: the decision relied on was rescinded or withdrawn (sent by puente in the same transaction).',
-    schema: payload({
-      referenceSubmissionId: { type: 'string' },
-      referenceState: { type: 'string' },
-      reason: { type: 'string' },
-    }),
+    schema: eventsV1.REFERENCE_INVALIDATED.schema,
   },
   RENEWAL_WINDOW_OPENS: {
     roles: ['system'],
@@ -493,6 +465,11 @@ export function initialContext(input: CofeprisInputV2): CofeprisContextV2 {
 const ID = 'cofepris-registration';
 const desistable = { DESIST: { target: `#${ID}.closed.withdrawn` } } as const;
 const eventDate = (event: WorkflowEvent) => event.effectiveDate ?? null;
+/** The registration expires on `validUntil` unless a prórroga is filed before it. */
+const EXPIRY_DEADLINE: DeadlineSpec = {
+  kind: 'registrationExpiry', anchor: 'validUntil', length: 0, unit: 'calendar', event: 'EXPIRE',
+  description: 'The registration expires on this date unless a prórroga is filed before it (LGS art. 376).',
+};
 
 export const machineV2 = setup({
   types: {
@@ -616,10 +593,7 @@ export const machineV2 = setup({
       tags: ['hold'],
       meta: meta({
         description: 'Prevención issued: the applicant must supply what is missing.',
-        deadline: {
-          kind: 'prevencionResponse', length: PREVENCION_RESPONSE_BUSINESS_DAYS, unit: 'mx-business', event: 'PREVENCION_TIMEOUT',
-          description: 'Answer to the prevención due, otherwise the application is desechada.', unconfirmed: true,
-        },
+        deadline: prevencionDeadline('Answer to the prevención due, otherwise the application is desechada.'),
       }),
       on: {
         RESPOND_PREVENCION: 'underReview',
@@ -654,10 +628,7 @@ export const machineV2 = setup({
         renewalDue: {
           meta: meta({
             description: 'The prórroga window is open: the registration expires unless a prórroga is filed in time.',
-            deadline: {
-              kind: 'registrationExpiry', anchor: 'validUntil', length: 0, unit: 'calendar', event: 'EXPIRE',
-              description: 'The registration expires on this date unless a prórroga is filed before it (LGS art. 376).',
-            },
+            deadline: EXPIRY_DEADLINE,
           }),
           on: {
             SUBMIT_PRORROGA: { guard: 'prorrogaInTime', target: 'renewalUnderReview', actions: 'recordProrrogaFiled' },
@@ -680,10 +651,7 @@ export const machineV2 = setup({
           tags: ['hold'],
           meta: meta({
             description: 'Prevención on the prórroga: the registration holder must supply what is missing.',
-            deadline: {
-              kind: 'prevencionResponse', length: PREVENCION_RESPONSE_BUSINESS_DAYS, unit: 'mx-business', event: 'PREVENCION_TIMEOUT',
-              description: 'Answer to the prevención due, otherwise the prórroga request is treated as not filed.', unconfirmed: true,
-            },
+            deadline: prevencionDeadline('Answer to the prevención due, otherwise the prórroga request is treated as not filed.'),
           }),
           on: {
             RESPOND_PREVENCION: 'renewalUnderReview',
@@ -698,10 +666,7 @@ export const machineV2 = setup({
           tags: ['mx-clock'],
           meta: meta({
             description: 'A modification of the registration conditions is under review by COFEPRIS.',
-            deadline: {
-              kind: 'registrationExpiry', anchor: 'validUntil', length: 0, unit: 'calendar', event: 'EXPIRE',
-              description: 'The registration expires on this date unless a prórroga is filed before it (LGS art. 376).',
-            },
+            deadline: EXPIRY_DEADLINE,
           }),
           on: {
             APPROVE_MODIFICATION: [

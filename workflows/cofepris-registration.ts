@@ -5,14 +5,15 @@
  * reference/domain.md §2 and §5.7.
  */
 import { and, assertEvent, assign, setup } from 'xstate';
+import { meta, text, textList } from './common.js';
 import type { CofeprisRegistrationEvent } from './event-data.js';
 import type {
+  DeadlineSpec,
   DossierItem,
   EventSpec,
   GoalSpec,
   ReferenceFacts,
   RefusalReason,
-  StateMeta,
   WorkflowDefinition,
   WorkflowEvent,
 } from './types.js';
@@ -50,8 +51,8 @@ export interface CofeprisContext {
   validUntil: string | null;
 }
 
-/** Dossier items for the reliance routes: reference/domain.md §2.3 (union of sources). */
-const RELIANCE_DOSSIER: DossierItem[] = [
+/** The administrative part of every COFEPRIS dossier (reference/domain.md §2.3); later versions keep it. */
+export const ADMINISTRATIVE_DOSSIER: readonly DossierItem[] = [
   { kind: 'application-form', title: 'Application form signed by the legal representative (RIS art. 153)' },
   { kind: 'fee-receipt', title: 'Proof of payment of derechos (LFD art. 195-A)' },
   { kind: 'power-of-attorney', title: 'Power of attorney of the legal representative in Mexico (LGS art. 262)' },
@@ -59,16 +60,21 @@ const RELIANCE_DOSSIER: DossierItem[] = [
   { kind: 'label-ifu-es', title: 'Spanish label project and IFU (NOM-137-SSA1-2008)' },
   { kind: 'technical-monograph', title: 'Technical monograph of the manufacturer' },
   { kind: 'certificate-of-analysis', title: 'Certificate of analysis' },
+];
+/** Dossier items for the reliance routes: reference/domain.md §2.3 (union of sources). */
+const RELIANCE_DOSSIER: DossierItem[] = [
+  ...ADMINISTRATIVE_DOSSIER,
   { kind: 'cfg', title: 'FDA Certificate to Foreign Government (or CFS)' },
   { kind: 'fda-decision-letter', title: 'FDA letter evidencing the clearance or approval relied on' },
   { kind: 'manufacturer-letter', title: 'Letter of representation from the manufacturer' },
   { kind: 'qms-certificate', title: 'Quality system evidence (ISO 13485 / MDSAP)' },
 ];
-const ABBREVIATED_EXTRA: DossierItem[] = [
+/** What the 2025 abbreviated route adds to the reliance dossier (the apostille apart). */
+export const ABBREVIATED_EXTRA: readonly DossierItem[] = [
   { kind: 'inspection-report', title: 'Last establishment inspection report' },
   { kind: 'technovigilance-summary', title: 'Summary of the last technovigilance / post-market report' },
 ];
-const APOSTILLE: DossierItem = { kind: 'apostille', title: 'Apostille of the reference authorization (UNCONFIRMED for devices)' };
+export const APOSTILLE: DossierItem = { kind: 'apostille', title: 'Apostille of the reference authorization (UNCONFIRMED for devices)' };
 
 export function dossierFor(route: Route): DossierItem[] {
   if (route === 'abbreviated') {
@@ -104,23 +110,34 @@ export function relianceProblem(route: Route, ref: ReferenceFacts | undefined, o
   return null;
 }
 
-function routeProblem(route: Route, onDate: string | undefined): RefusalReason | null {
+/** Why a route is not open on `onDate` (the abbreviated route before it started), or null. */
+export function routeProblem(route: string, onDate: string | undefined): RefusalReason | null {
   if (route === 'abbreviated' && onDate && onDate < ABBREVIATED_ROUTE_START) {
     return reason('refusal.abbreviated_not_yet', { start: ABBREVIATED_ROUTE_START, onDate });
   }
   return null;
 }
 
-function dossierProblem(event: WorkflowEvent): RefusalReason | null {
+/** Why the dossier does not allow filing (from the engine's `dossierMissing` fact), or null. */
+export function dossierProblem(event: WorkflowEvent): RefusalReason | null {
   const missing = event.facts?.dossierMissing;
   if (!missing) return reason('refusal.dossier_unchecked');
   return missing.length ? reason('refusal.dossier_incomplete', { kinds: missing }) : null;
 }
 
-const text = { type: 'string', minLength: 1, maxLength: 4000 };
-const textList = { type: 'array', minItems: 1, maxItems: 200, items: text };
+/**
+ * The applicant's deadline to answer a prevención (LFPA art. 17-A; length UNCONFIRMED), after
+ * which PREVENCION_TIMEOUT fires; `description` says what lapses.
+ */
+export function prevencionDeadline(description: string): DeadlineSpec {
+  return {
+    kind: 'prevencionResponse', length: PREVENCION_RESPONSE_BUSINESS_DAYS, unit: 'mx-business', event: 'PREVENCION_TIMEOUT',
+    description, unconfirmed: true,
+  };
+}
 
-const events: Record<string, EventSpec> = {
+/** Version 1's events; later versions reuse the specs they keep unchanged. */
+export const events = {
   SUBMIT: {
     roles: ['manufacturer'],
     description: 'File the application (DIGIPRiS / CIS). Refused while the dossier is incomplete or the reference FDA decision cannot be relied on.',
@@ -151,14 +168,13 @@ const events: Record<string, EventSpec> = {
       reason: { type: 'string' },
     }),
   },
-};
+} satisfies Record<string, EventSpec>;
 
 const goals: GoalSpec[] = [
   { kind: 'resolution', length: 30, unit: 'mx-business', description: 'Abbreviated route: resolution within 30 business days (Lineamientos 2025, art. 25).', when: { route: 'abbreviated' } },
   { kind: 'resolution', length: 30, unit: 'mx-business', description: 'Equivalence route: "30 days" (2010 statement; article and day type UNCONFIRMED).', when: { route: 'equivalence' } },
 ];
 
-const meta = (m: StateMeta) => m;
 const desistable = { DESIST: { target: '#cofepris-registration.closed.withdrawn' } } as const;
 
 export const machine = setup({
@@ -224,10 +240,7 @@ export const machine = setup({
       tags: ['hold'],
       meta: meta({
         description: 'Prevención issued: the applicant must supply what is missing.',
-        deadline: {
-          kind: 'prevencionResponse', length: PREVENCION_RESPONSE_BUSINESS_DAYS, unit: 'mx-business', event: 'PREVENCION_TIMEOUT',
-          description: 'Answer to the prevención due, otherwise the application is desechada.', unconfirmed: true,
-        },
+        deadline: prevencionDeadline('Answer to the prevención due, otherwise the application is desechada.'),
       }),
       on: {
         RESPOND_PREVENCION: 'underReview',
