@@ -56,6 +56,7 @@ export function requestLogger(logger: Logger): RequestHandler {
       const given = req.headers['x-request-id'];
       const id = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
       res.setHeader('X-Request-Id', id);
+      res.locals.reqId = id;
       return id;
     },
     quietReqLogger: true,
@@ -68,7 +69,6 @@ export function requestLogger(logger: Logger): RequestHandler {
   });
   return (req, res, next) => {
     http(req, res);
-    res.locals.reqId = String(req.id);
     next();
   };
 }
