@@ -37,12 +37,19 @@ function compile(code: MessageCode, lang: Lang): IntlMessageFormat {
   return f;
 }
 
-/** The message `code` with `params` in `lang`. */
+/**
+ * The message `code` with `params` in `lang`. Never throws (it runs while answering an error): a
+ * message that cannot be rendered (a parameter missing) falls back to English, then to its code.
+ */
 export function formatMessage(code: MessageCode, params: Readonly<Record<string, unknown>> | undefined, lang: Lang): string {
-  const values: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(params ?? {})) values[name] = renderParam(name, value, lang);
-  const out = compile(code, lang).format(values);
-  return Array.isArray(out) ? out.join('') : String(out);
+  try {
+    const values: Record<string, string | number> = {};
+    for (const [name, value] of Object.entries(params ?? {})) values[name] = renderParam(name, value, lang);
+    const out = compile(code, lang).format(values);
+    return Array.isArray(out) ? out.join('') : String(out);
+  } catch {
+    return lang === 'en' ? String(code) : formatMessage(code, params, 'en');
+  }
 }
 
 /** A message in `lang`. */
@@ -71,8 +78,9 @@ export function negotiateLanguage(header: string | readonly string[] | undefined
     if (!lang) continue;
     let q = 1;
     for (const a of attrs) {
-      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(a);
-      if (m) q = Number(m[1]);
+      if (!/^\s*q\s*=/i.test(a)) continue;
+      const m = /^\s*q\s*=\s*([01](?:\.[0-9]{0,3})?)\s*$/i.exec(a);
+      q = m ? Number(m[1]) : 0;
     }
     if (!(q > 0)) continue;
     // Equal weights: the first listed wins.
