@@ -8,13 +8,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { getShortestPaths, getStateNodes } from 'xstate/graph';
-import { activeDeadline, statePath } from '../../src/engine/definitions.js';
+import { getStateNodes } from 'xstate/graph';
+import { activeDeadline } from '../../src/engine/definitions.js';
 import type { FieldError } from '../../src/errors.js';
 import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validation.js';
 import { fdaDeNovo, type FdaDeNovoContext } from '../../workflows/fda-de-novo.js';
 import type { Role, StateMeta, WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
+import { createMachineHarness, pathOf, type TableRow } from '../support/machine-harness.js';
 
 type Format = FdaDeNovoContext['format'];
 interface Input {
@@ -23,7 +24,6 @@ interface Input {
 
 const FORMATS: readonly Format[] = ['eSTAR', 'eCopy'];
 const machine = fdaDeNovo.machine;
-const pathOf = (s: AnyMachineSnapshot) => statePath(s.value);
 
 // ---------------------------------------------------------------------------------------------
 // reference/domain.md §5.2 over §5.1, transcribed. `from` is a dotted state path, `review.*` (any
@@ -34,10 +34,7 @@ const pathOf = (s: AnyMachineSnapshot) => statePath(s.value);
 /** DESIGN §4 catalog table: the final outcomes of `fda-de-novo`. */
 const FINAL_OUTCOMES = ['granted', 'closed.declined', 'closed.withdrawn', 'closed.deleted'];
 
-interface Row {
-  readonly from: string;
-  readonly event: string;
-  readonly to: string;
+interface Row extends TableRow {
   readonly when?: Partial<Input>;
   readonly afterAi?: true;
   /** Where the row comes from, for the reader. */
@@ -74,41 +71,6 @@ const TABLE: readonly Row[] = [
   { from: 'review.*', event: 'DECIDE_DECLINE', to: 'closed.declined', source: '§5.2 row 2' },
   { from: '*', event: 'WITHDRAW', to: 'closed.withdrawn', source: '§5.1 #22; 860.250(a)(4)' },
 ];
-
-function rowMatches(row: Row, state: string, event: string, input: Input, afterAi: boolean): boolean {
-  if (row.event !== event) return false;
-  if (row.when?.format && row.when.format !== input.format) return false;
-  if (row.afterAi && !afterAi) return false;
-  if (row.from === '*') return !FINAL_OUTCOMES.includes(state);
-  if (row.from.endsWith('.*')) return state.startsWith(row.from.slice(0, -1));
-  return row.from === state;
-}
-
-/** Where the table says `event` leads from `state`, or null when it must be refused. */
-function expectedNext(state: string, event: string, input: Input, afterAi: boolean): string | null {
-  const rows = TABLE.filter((r) => rowMatches(r, state, event, input, afterAi));
-  if (rows.length > 1) throw new Error(`ambiguous expectation table for ${state} / ${event}`);
-  return rows[0]?.to ?? null;
-}
-
-/** Every state the table reaches from `draft` for this input (BFS over the table alone). */
-function tableReachable(input: Input): Set<string> {
-  const key = (s: string, ai: boolean) => `${s}|${ai}`;
-  const seen = new Set([key('draft', false)]);
-  const queue: Array<[string, boolean]> = [['draft', false]];
-  while (queue.length) {
-    const [s, ai] = queue.shift()!;
-    for (const e of Object.keys(fdaDeNovo.events)) {
-      const to = expectedNext(s, e, input, ai);
-      const nextAi = ai || e === 'REQUEST_AI';
-      if (to && !seen.has(key(to, nextAi))) {
-        seen.add(key(to, nextAi));
-        queue.push([to, nextAi]);
-      }
-    }
-  }
-  return new Set([...seen].map((k) => k.split('|')[0]!));
-}
 
 // ---------------------------------------------------------------------------------------------
 // One valid event of each declared type, dated as the engine dates every event.
@@ -159,52 +121,18 @@ function schemaErrors(schemaId: string, data: unknown, prefix = '/data'): FieldE
 }
 const validData = (type: string, data: unknown) => schemaErrors(eventSchemaId(fdaDeNovo, type), data) === null;
 
-interface Reached {
-  snapshot: AnyMachineSnapshot;
-  /** The event types of the shortest path that reached it. */
-  events: string[];
-}
-
-/** All reachable snapshots (distinct by state value and context), via xstate/graph. */
-function reachable(input: Input): Reached[] {
-  const paths = getShortestPaths(machine, { events: Object.keys(EVENTS).map((t) => ev(t)), input });
-  return paths.map((p) => ({ snapshot: p.state as AnyMachineSnapshot, events: p.steps.map((s) => s.event.type) }));
-}
-
-/** Leaf state nodes (atomic or final) of the machine, as dotted paths. */
-const LEAF_PATHS = getStateNodes(machine.root)
-  .filter((n) => Object.keys(n.states).length === 0)
-  .map((n) => n.path.join('.'))
-  .sort();
-
-interface Mismatch {
-  event: string;
-  expected: string | null;
-  actual: string;
-  detail?: string;
-}
-
-/** Sends every declared event to a reached snapshot and lists what disagrees with the table. */
-function checkEveryEvent(r: Reached, input: Input): Mismatch[] {
-  const { snapshot } = r;
-  const from = pathOf(snapshot);
-  const afterAi = r.events.includes('REQUEST_AI');
-  const out: Mismatch[] = [];
-  for (const type of Object.keys(fdaDeNovo.events)) {
-    const event = ev(type);
-    const expected = expectedNext(from, type, input, afterAi);
-    const [next] = transition(machine, snapshot, event);
-    const actual = pathOf(next);
-    if (expected === null) {
-      if (actual !== from) out.push({ event: type, expected: `refused (stay ${from})`, actual });
-      else if (JSON.stringify(next.context) !== JSON.stringify(snapshot.context)) {
-        out.push({ event: type, expected: 'refused, context unchanged', actual, detail: JSON.stringify(next.context) });
-      } else if (snapshot.can(event)) out.push({ event: type, expected: 'can() false', actual: 'can() true' });
-    } else if (actual !== expected) out.push({ event: type, expected, actual });
-    else if (!snapshot.can(event)) out.push({ event: type, expected: 'can() true', actual: 'can() false' });
-  }
-  return out;
-}
+/** The table's history: whether an AI request is on record (row #17 needs one). */
+const h = createMachineHarness<Input, Row, boolean>({
+  workflow: fdaDeNovo,
+  table: TABLE,
+  isFinal: (state) => FINAL_OUTCOMES.includes(state),
+  applies: (row, input, afterAi) => (!row.when?.format || row.when.format === input.format) && (!row.afterAi || afterAi),
+  memo: { initial: false, after: (afterAi, e) => afterAi || e.type === 'REQUEST_AI' },
+  event: (type) => ev(type),
+  eventTypes: Object.keys(EVENTS),
+});
+const reachable = (input: Input) => h.reachable(input);
+const LEAF_PATHS = h.leafPaths;
 
 function run(input: Input, steps: Array<string | [string, string]>): AnyMachineSnapshot {
   let [s] = initialTransition(machine, input) as [AnyMachineSnapshot, unknown];
@@ -217,18 +145,7 @@ function run(input: Input, steps: Array<string | [string, string]>): AnyMachineS
   return s;
 }
 
-describe('fda-de-novo test fixtures', () => {
-  it('has one test event for every declared event type, each valid against its payload schema', () => {
-    expect(Object.keys(EVENTS).sort()).toEqual(Object.keys(fdaDeNovo.events).sort());
-    for (const type of Object.keys(fdaDeNovo.events)) {
-      expect(schemaErrors(eventSchemaId(fdaDeNovo, type), ev(type).data ?? {}), type).toBeNull();
-    }
-  });
-
-  it('the expectation table only names declared events', () => {
-    for (const row of TABLE) expect(Object.keys(fdaDeNovo.events)).toContain(row.event);
-  });
-});
+h.describeFixtures();
 
 for (const format of FORMATS) {
   const input: Input = { format };
@@ -241,25 +158,13 @@ for (const format of FORMATS) {
       expect(s.context).toEqual({ format, denNumber: null, decisionDate: null, aiRequestedOn: null });
     });
 
-    it('reaches exactly the states the table reaches', () => {
-      const states = [...new Set(reached.map((r) => pathOf(r.snapshot)))].sort();
-      expect(states).toEqual([...tableReachable(input)].sort());
-    });
-
     it("reaches every leaf state node except the other format's intake states", () => {
       const states = new Set(reached.map((r) => pathOf(r.snapshot)));
       // eSTAR never goes through the RTA acceptance review; eCopy never through technical screening.
       expect(LEAF_PATHS.filter((p) => !states.has(p))).toEqual(format === 'eSTAR' ? ['acceptanceReview', 'rtaHold'] : ['eStarHold', 'technicalScreening']);
     });
 
-    const byPath = new Map<string, Reached[]>();
-    for (const r of reached) byPath.set(pathOf(r.snapshot), [...(byPath.get(pathOf(r.snapshot)) ?? []), r]);
-
-    for (const [path, group] of [...byPath.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      it(`in ${path}, every declared event is allowed or refused as the table says`, () => {
-        for (const r of group) expect(checkEveryEvent(r, input), `context ${JSON.stringify(r.snapshot.context)}`).toEqual([]);
-      });
-    }
+    h.tableTests(input, reached);
   });
 }
 
@@ -280,12 +185,7 @@ describe('fda-de-novo graph coverage', () => {
   });
 
   it('the machine has exactly the leaf states of the table', () => {
-    const fromTable = new Set<string>(['draft', ...FINAL_OUTCOMES]);
-    for (const row of TABLE) {
-      fromTable.add(row.to);
-      if (!row.from.includes('*')) fromTable.add(row.from);
-    }
-    expect(LEAF_PATHS).toEqual([...fromTable].sort());
+    expect(LEAF_PATHS).toEqual(h.tableStates(FINAL_OUTCOMES));
   });
 
   it('closed.withdrawn is reached only by the requester, closed.deleted only by timers', () => {
@@ -475,11 +375,7 @@ describe('fda-de-novo event roles and schemas (DESIGN §3)', () => {
     for (const [type, e] of Object.entries(fdaDeNovo.events)) expect(e.description.length, type).toBeGreaterThan(10);
   });
 
-  for (const [type, roles] of Object.entries(EXPECTED_ROLES)) {
-    it(`${type} may be sent by ${roles.join(', ')} only`, () => {
-      expect([...(fdaDeNovo.events[type]?.roles ?? [])]).toEqual(roles);
-    });
-  }
+  h.roleTests(EXPECTED_ROLES, { declaresTitle: false });
 
   it('timer events are exactly the *_TIMEOUT events', () => {
     for (const [type, e] of Object.entries(fdaDeNovo.events)) expect(e.roles.includes('system'), type).toBe(type.endsWith('_TIMEOUT'));
