@@ -1,0 +1,111 @@
+/**
+ * `Accept-Language` on the API (issue 10, DESIGN §10): `es` or `es-MX` gives Spanish `detail`
+ * and `errors[].message`; English without it; `code`, `status` and the JSON pointers never
+ * change; responses say `Vary: Accept-Language` and `Content-Language`.
+ */
+import type { Express } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
+import { Api, DEVICE, errorPaths, expectProblem, type Json } from './helpers.js';
+
+let ctx: TestContext;
+let app: Express;
+let api: Api;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  app = testApp(ctx);
+  api = new Api(app);
+});
+afterAll(async () => ctx?.close());
+
+/** The same request in English (no header) and in Spanish (`es-MX`). */
+async function both(send: (lang: Record<string, string>) => request.Test, status: number, code: string): Promise<{ en: Json; es: Json }> {
+  const enRes = await send({});
+  const esRes = await send({ 'Accept-Language': 'es-MX,es;q=0.9,en;q=0.5' });
+  const en = expectProblem(enRes, status, code);
+  const es = expectProblem(esRes, status, code);
+  expect(enRes.headers['content-language']).toBe('en');
+  expect(esRes.headers['content-language']).toBe('es');
+  for (const r of [enRes, esRes]) expect(r.headers.vary ?? '').toMatch(/accept-language/i);
+  expect(errorPaths(es)).toEqual(errorPaths(en));
+  expect(es.type).toBe(en.type);
+  return { en, es };
+}
+
+describe('Accept-Language', () => {
+  it('422 validation_failed: detail and every field message in Spanish, same pointers', async () => {
+    const { manufacturer: m } = ctx.users;
+    const body = { workflow: 'fda-510k', title: 'x'.repeat(501), device: { ...DEVICE, productCode: 'lox' }, input: {}, extra: 1 };
+    const { en, es } = await both((h) => api.post(m, '/v1/submissions', body, h), 422, 'validation_failed');
+    expect(en.detail).toMatch(/^The request is invalid: \//);
+    expect(es.detail).toMatch(/^La solicitud no es válida: \//);
+    expect(en.errors.length).toBeGreaterThan(1);
+    const byPath = (b: Json) => Object.fromEntries((b.errors as Array<{ path: string; message: string }>).map((e) => [e.path, e.message]));
+    expect(byPath(en)).toMatchObject({ '/title': 'must NOT have more than 500 characters', '/extra': 'is not a known field' });
+    expect(byPath(es)).toMatchObject({ '/title': 'debe tener como máximo 500 caracteres', '/extra': 'no es un campo reconocido' });
+    for (const [i, e] of (es.errors as Array<{ message: string }>).entries()) expect(e.message).not.toBe(en.errors[i].message);
+  });
+
+  it('422 on event data names the event by its Spanish label', async () => {
+    const { manufacturer: m, fda } = ctx.users;
+    const q = await api.create(m, { workflow: 'fda-presub', title: 'Pre-Sub data', device: DEVICE, input: { meetingRequested: false } });
+    await api.send(m, q.id, 'SUBMIT');
+    const { en, es } = await both((h) => api.event(fda, q.id, { type: 'ACCEPT', data: { qNumber: 'X1' } }, h), 422, 'validation_failed');
+    expect(en.detail).toBe('The data of ACCEPT is invalid: /data/qNumber must match pattern "^Q[0-9]{6}$"');
+    expect(es.detail).toMatch(/^Los datos de «[^»]+» no son válidos: \/data\/qNumber debe ser un número Q: Q y 6 dígitos \(p\. ej\., Q240001\)$/);
+  });
+
+  it('409 event_not_allowed from a guard: the workflow’s reasons in Spanish', async () => {
+    const { manufacturer: m, fda } = ctx.users;
+    const q = await api.create(m, { workflow: 'fda-presub', title: 'Pre-Sub without meeting', device: DEVICE, input: { meetingRequested: false } });
+    await api.send(m, q.id, 'SUBMIT');
+    await api.send(fda, q.id, 'ACCEPT', { data: { qNumber: 'Q260078' } });
+    const { en, es } = await both((h) => api.event(fda, q.id, { type: 'SCHEDULE_MEETING', data: { meetingDate: '2026-01-10' } }, h), 409, 'event_not_allowed');
+    expect(en.detail).toBe('SCHEDULE_MEETING is refused in state accepted: the sponsor did not request a meeting (input meetingRequested is false)');
+    expect(es.detail).toBe('«Programar la reunión» se rechaza en el estado «Aceptado»: el patrocinador no solicitó una reunión (el dato meetingRequested es falso)');
+  });
+
+  it('409 event_not_allowed in a state that does not take the event', async () => {
+    const { manufacturer: m, fda } = ctx.users;
+    const q = await api.create(m, { workflow: 'fda-presub', title: 'Pre-Sub draft', device: DEVICE, input: { meetingRequested: true } });
+    const { en, es } = await both((h) => api.event(fda, q.id, { type: 'ACCEPT', data: { qNumber: 'Q260079' } }, h), 409, 'event_not_allowed');
+    expect(en.detail).toBe('ACCEPT is not allowed in state draft of fda-presub');
+    expect(es.detail).toMatch(/^«[^»]+» no está permitido en el estado «Borrador» de «[^»]+»$/);
+  });
+
+  it('404 not_found', async () => {
+    const { manufacturer: m } = ctx.users;
+    const { en, es } = await both((h) => api.get(m, '/v1/workflows/no-such-workflow').set(h), 404, 'not_found');
+    expect(en.detail).toBe('No workflow no-such-workflow');
+    expect(es.detail).toBe('No existe la vía no-such-workflow');
+  });
+
+  it('401 unauthenticated', async () => {
+    const { en, es } = await both((h) => request(app).get('/v1/me').set(h), 401, 'unauthenticated');
+    expect(en.detail).toBe('Missing Authorization: Bearer <token>');
+    expect(es.detail).toBe('Falta el encabezado Authorization: Bearer <token>');
+    const bad = await both((h) => request(app).get('/v1/me').set('Authorization', 'Bearer nope').set(h), 401, 'unauthenticated');
+    expect(bad.en.detail).toBe('Unknown or disabled token');
+    expect(bad.es.detail).toBe('Token desconocido o deshabilitado');
+  });
+
+  it('400 malformed_json from the body parser', async () => {
+    const { manufacturer: m } = ctx.users;
+    const send = (h: Record<string, string>) => request(app).post('/v1/submissions').set(m.auth).set(h).set('Content-Type', 'application/json').send('{"title":');
+    const { en, es } = await both(send, 400, 'malformed_json');
+    expect(en.detail).toBe('The request body is not valid JSON');
+    expect(es.detail).toBe('El cuerpo de la solicitud no es JSON válido');
+    expect(es.errors).toEqual([{ path: '', message: 'El cuerpo de la solicitud no es JSON válido' }]);
+  });
+
+  it('English for English, other languages and nonsense', async () => {
+    for (const header of ['en-US', 'fr-FR', 'de;q=0.9, en;q=0.8', '*', 'es;q=0', ';;,']) {
+      const res = await request(app).get('/v1/me').set('Accept-Language', header);
+      const p = expectProblem(res, 401, 'unauthenticated');
+      expect(p.detail, header).toBe('Missing Authorization: Bearer <token>');
+      expect(res.headers['content-language'], header).toBe('en');
+    }
+  });
+});
