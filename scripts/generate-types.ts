@@ -60,25 +60,36 @@ export async function generateEventData(workflows: readonly WorkflowDefinition[]
     "import type { EventOf } from './common.js';",
     '',
   ];
+  // Per workflow id, the map already written and its data schemas: a later machine of the same
+  // workflow takes over (`extends Pick<...>`) the events it keeps unchanged instead of restating them.
+  const earlier = new Map<string, { title: string; schemas: Record<string, string> }>();
   for (const versions of machineGroups(workflows)) {
     const first = versions[0]!;
     const name = `${pascal(first.id)}${first.version > 1 ? `V${first.version}` : ''}`;
+    const title = `${name}EventData`;
     const types = [...new Set(versions.flatMap((w) => Object.keys(w.events)))];
+    const schemas = Object.fromEntries(types.map((t) => [t, JSON.stringify(dataSchema(versions, t))]));
+    const previous = earlier.get(first.id);
+    const kept = previous ? types.filter((t) => previous.schemas[t] === schemas[t]) : [];
+    const own = types.filter((t) => !kept.includes(t));
+    earlier.set(first.id, { title, schemas });
     const schema = {
-      title: `${name}EventData`,
+      title,
       description: `The data of each event of ${versions.map((w) => `${w.id}@${w.version}`).join(', ')}, from its schema.`,
       type: 'object',
       additionalProperties: false,
-      required: types,
-      properties: Object.fromEntries(types.map((t) => [t, dataSchema(versions, t)])),
+      required: own,
+      properties: Object.fromEntries(own.map((t) => [t, JSON.parse(schemas[t]!) as JsonSchema])),
     };
-    const ts = await compile(schema as never, schema.title, { bannerComment: '', additionalProperties: false, format: true });
+    const ts = await compile(schema as never, title, { bannerComment: '', additionalProperties: false, format: true });
     // The compiler capitalizes after digits (Fda510KEventData); keep the workflow files' spelling.
-    const compiledName = /export interface (\w+)/.exec(ts)?.[1] ?? schema.title;
+    const compiledName = /export interface (\w+)/.exec(ts)?.[1] ?? title;
+    const keptClause = previous && kept.length ? ` extends Pick<${previous.title}, ${kept.map((t) => `'${t}'`).join(' | ')}>` : '';
     parts.push(
       ts
         .trim()
-        .replaceAll(compiledName, schema.title)
+        .replaceAll(compiledName, title)
+        .replace(`export interface ${title} {`, `export interface ${title}${keptClause} {`)
         // An event without data fields takes an empty object, not "any non-null value".
         .replace(/: \{\};$/gm, ': Record<string, never>;'),
       '',

@@ -835,7 +835,7 @@ export type CofeprisRegistrationEvent = EventOf<CofeprisRegistrationEventData>;
 /**
  * The data of each event of cofepris-registration@2, cofepris-registration@3, cofepris-registration@4, from its schema.
  */
-export interface CofeprisRegistrationV2EventData {
+export interface CofeprisRegistrationV2EventData extends Pick<CofeprisRegistrationEventData, 'START_REVIEW' | 'RESPOND_PREVENCION' | 'GRANT' | 'DENY' | 'DESIST' | 'REVOKE'> {
   /**
    * File the application (DIGIPRiS / CIS). Refused while the dossier is incomplete, before the third party reported (third-party route), or while the reference authorization is not eligible for the route.
    */
@@ -866,10 +866,6 @@ export interface CofeprisRegistrationV2EventData {
     issuedOn?: string;
   };
   /**
-   * COFEPRIS starts the review.
-   */
-  START_REVIEW: Record<string, never>;
-  /**
    * Prevención (LFPA art. 17-A) on the application or the prórroga: missing data or requirements; the applicant has 5 business days (UNCONFIRMED).
    */
   ISSUE_PREVENCION: {
@@ -880,39 +876,9 @@ export interface CofeprisRegistrationV2EventData {
     items: [string, ...string[]];
   };
   /**
-   * The registration holder answers the prevención.
-   */
-  RESPOND_PREVENCION: {
-    summary?: string;
-  };
-  /**
    * No answer to the prevención in time: the application is desechada (a prórroga request is treated as not filed).
    */
   PREVENCION_TIMEOUT: Record<string, never>;
-  /**
-   * Registro sanitario granted, valid 5 years (LGS art. 376).
-   */
-  GRANT: {
-    registrationNumber: string;
-  };
-  /**
-   * Resolución negativa.
-   */
-  DENY: {
-    reason?: string;
-  };
-  /**
-   * Desistimiento: the registration holder withdraws the application.
-   */
-  DESIST: {
-    reason?: string;
-  };
-  /**
-   * The registration is revoked (LGS art. 376).
-   */
-  REVOKE: {
-    reason: string;
-  };
   /**
    * Reliance routes: the decision relied on was rescinded or withdrawn (sent by puente in the same transaction).
    */
