@@ -6,13 +6,9 @@
  * domain.md §5.6 (plus the link rule of the brief), never from the machine. The link guard is
  * exercised with `event.facts.linkTarget` built by hand, as the engine would compute it.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { getShortestPaths, getStateNodes } from 'xstate/graph';
 import { describeWorkflow } from '../../src/engine/catalog.js';
-import { statePath } from '../../src/engine/definitions.js';
 import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validation.js';
 import {
   BREAKTHROUGH_DECISION_DAYS,
@@ -22,6 +18,7 @@ import {
 } from '../../workflows/fda-breakthrough.js';
 import type { LinkTargetFacts, Role, WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
+import { createMachineHarness, lenientAjv, pathOf, type Reached, type TableRow } from '../support/machine-harness.js';
 
 const CREATED_WITH = '0193a5d2-7c1e-7f00-8a00-000000000001';
 const LINKED_LATER = '0193a5d2-7c1e-7f00-8a00-000000000002';
@@ -39,10 +36,7 @@ const INPUTS: readonly Input[] = [{}, { linkedSubmissionId: CREATED_WITH }];
 /** DESIGN §4 catalog: `designated` and `closed.*`. */
 const FINAL_OUTCOMES = ['designated', 'closed.denied', 'closed.withdrawn', 'closed.designationWithdrawn'];
 
-interface Row {
-  readonly from: string;
-  readonly event: string;
-  readonly to: string;
+interface Row extends TableRow {
   readonly link?: true;
 }
 
@@ -93,107 +87,28 @@ function ev(type: string): WorkflowEvent {
   return e;
 }
 
-/** The table's answer; `alreadyLinked` comes from the test's own model of the path. */
-function expectedNext(state: string, event: string, alreadyLinked: boolean): string | null {
-  const rows = TABLE.filter((r) => r.event === event && r.from === state && !(r.link && alreadyLinked));
-  if (rows.length > 1) throw new Error(`ambiguous expectation table for ${state} / ${event}`);
-  return rows[0]?.to ?? null;
-}
-
-function tableReachable(): Set<string> {
-  const seen = new Set(['draft']);
-  const queue = ['draft'];
-  while (queue.length) {
-    const s = queue.shift()!;
-    for (const e of Object.keys(fdaBreakthrough.events)) {
-      const to = expectedNext(s, e, false);
-      if (to && !seen.has(to)) {
-        seen.add(to);
-        queue.push(to);
-      }
-    }
-  }
-  return seen;
-}
-
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
-
-const machine = fdaBreakthrough.machine;
-const pathOf = (s: AnyMachineSnapshot) => statePath(s.value);
-const linkedOf = (s: AnyMachineSnapshot) => (s.context as FdaBreakthroughContext).linkedSubmissionIds;
-
-interface Reached {
-  snapshot: AnyMachineSnapshot;
-  /** The test's model: the submissions linked along the path (the input's, then LINK_SUBMISSION's). */
-  linked: string[];
-}
-
-function reachable(input: Input): Reached[] {
-  return getShortestPaths(machine, { events: Object.values(EVENTS), input }).map((p) => ({
-    snapshot: p.state as AnyMachineSnapshot,
-    linked: [...(input.linkedSubmissionId ? [input.linkedSubmissionId] : []), ...(p.steps.some((s) => s.event.type === 'LINK_SUBMISSION') ? [LINKED_LATER] : [])],
-  }));
-}
-
-const LEAF_PATHS = getStateNodes(machine.root)
-  .filter((n) => Object.keys(n.states).length === 0)
-  .map((n) => n.path.join('.'))
-  .sort();
-
-interface Mismatch {
-  event: string;
-  expected: string | null;
-  actual: string;
-  detail?: string;
-}
-
-function checkEveryEvent({ snapshot, linked }: Reached): Mismatch[] {
-  const from = pathOf(snapshot);
-  const out: Mismatch[] = [];
-  for (const type of Object.keys(fdaBreakthrough.events)) {
-    const event = ev(type);
-    const expected = expectedNext(from, type, linked.includes(LINKED_LATER));
-    const [next] = transition(machine, snapshot, event);
-    const actual = pathOf(next);
-    if (expected === null) {
-      if (actual !== from) out.push({ event: type, expected: `refused (stay ${from})`, actual });
-      else if (JSON.stringify(next.context) !== JSON.stringify(snapshot.context)) {
-        out.push({ event: type, expected: 'refused, context unchanged', actual, detail: JSON.stringify(next.context) });
-      } else if (snapshot.can(event)) out.push({ event: type, expected: 'can() false', actual: 'can() true' });
-    } else {
-      if (actual !== expected) out.push({ event: type, expected, actual });
-      else if (!snapshot.can(event)) out.push({ event: type, expected: 'can() true', actual: 'can() false' });
-    }
-  }
-  return out;
-}
-
-function run(input: Input, events: WorkflowEvent[]): AnyMachineSnapshot {
-  let [s] = initialTransition(machine, input) as [AnyMachineSnapshot, unknown];
-  for (const e of events) {
-    expect(s.can(e), `${e.type} in ${pathOf(s)}`).toBe(true);
-    [s] = transition(machine, s, e);
-  }
-  return s;
-}
-
-describe('fda-breakthrough test fixtures', () => {
-  it('has one test event for every declared event type, each valid against its payload schema', () => {
-    expect(Object.keys(EVENTS).sort()).toEqual(Object.keys(fdaBreakthrough.events).sort());
-    for (const [type, spec] of Object.entries(fdaBreakthrough.events)) {
-      const validate = ajv.compile(spec.schema);
-      expect(validate(ev(type).data ?? {}), `${type}: ${JSON.stringify(validate.errors)}`).toBe(true);
-    }
-  });
-
-  it('the expectation table only names declared events', () => {
-    for (const row of TABLE) expect(Object.keys(fdaBreakthrough.events)).toContain(row.event);
-  });
+const ajv = lenientAjv();
+/** The table's memo is the test's own model of the path: whether LINK_SUBMISSION linked LINKED_LATER already. */
+const h = createMachineHarness<Input, Row, boolean>({
+  workflow: fdaBreakthrough,
+  table: TABLE,
+  isFinal: (state) => FINAL_OUTCOMES.includes(state),
+  applies: (row, _input, alreadyLinked) => !(row.link && alreadyLinked),
+  memo: { initial: false, after: (linked, e) => linked || e.type === 'LINK_SUBMISSION' },
+  event: ev,
+  eventTypes: Object.keys(EVENTS),
 });
+const machine = h.machine;
+const LEAF_PATHS = h.leafPaths;
+const linkedOf = (s: AnyMachineSnapshot) => (s.context as FdaBreakthroughContext).linkedSubmissionIds;
+/** The submissions the model says are linked: the input's, then LINK_SUBMISSION's. */
+const modelLinked = (input: Input, r: Reached<boolean>) => [...(input.linkedSubmissionId ? [input.linkedSubmissionId] : []), ...(r.memo ? [LINKED_LATER] : [])];
+const run = (input: Input, events: WorkflowEvent[]) => h.run(input, events);
+
+h.describeFixtures();
 
 for (const input of INPUTS) {
-  const reached = reachable(input);
+  const reached = h.reachable(input);
 
   describe(`fda-breakthrough, input ${JSON.stringify(input)} (reference/domain.md §5.6)`, () => {
     it('starts in draft with the named submission (if any) linked', () => {
@@ -202,35 +117,23 @@ for (const input of INPUTS) {
       expect(s.context).toEqual({ linkedSubmissionIds: input.linkedSubmissionId ? [CREATED_WITH] : [], qNumber: null, decisionDate: null });
     });
 
-    it('reaches exactly the states the table reaches, every leaf state and every DESIGN §4 outcome', () => {
+    it('reaches every leaf state and every DESIGN §4 outcome', () => {
       const paths = [...new Set(reached.map((r) => pathOf(r.snapshot)))].sort();
-      expect(paths).toEqual([...tableReachable()].sort());
       expect(paths).toEqual(LEAF_PATHS);
       for (const o of FINAL_OUTCOMES) expect(paths).toContain(o);
     });
 
     it('the linked submissions in context are those of the model (the input\'s, then each accepted link)', () => {
-      for (const r of reached) expect(linkedOf(r.snapshot), pathOf(r.snapshot)).toEqual(r.linked);
+      for (const r of reached) expect(linkedOf(r.snapshot), pathOf(r.snapshot)).toEqual(modelLinked(input, r));
     });
 
-    const byPath = new Map<string, Reached[]>();
-    for (const r of reached) byPath.set(pathOf(r.snapshot), [...(byPath.get(pathOf(r.snapshot)) ?? []), r]);
-    for (const [path, group] of [...byPath.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      it(`in ${path}, every declared event is allowed or refused as the table says`, () => {
-        for (const r of group) expect(checkEveryEvent(r), `linked ${JSON.stringify(r.linked)}`).toEqual([]);
-      });
-    }
+    h.tableTests(input, reached);
   });
 }
 
 describe('fda-breakthrough graph coverage', () => {
   it('the machine has exactly the leaf states of the table', () => {
-    const fromTable = new Set<string>(['draft', ...FINAL_OUTCOMES]);
-    for (const row of TABLE) {
-      fromTable.add(row.to);
-      fromTable.add(row.from);
-    }
-    expect(LEAF_PATHS).toEqual([...fromTable].sort());
+    expect(LEAF_PATHS).toEqual(h.tableStates(FINAL_OUTCOMES));
   });
 });
 
@@ -320,11 +223,8 @@ describe('fda-breakthrough prioritization and decision', () => {
 
 describe('fda-breakthrough clocks, goals and parameters', () => {
   const d = describeWorkflow(fdaBreakthrough);
-  const byPath = new Map(d.states.map((s) => [s.path, s]));
-
   it('FDA\'s clock runs while under review; no hard deadline (no source gives one)', () => {
-    expect(Object.keys(TAGS).sort()).toEqual(LEAF_PATHS);
-    for (const [path, tags] of Object.entries(TAGS)) expect([...(byPath.get(path)?.tags ?? [])].sort(), path).toEqual([...tags].sort());
+    h.expectTags(TAGS);
     for (const s of d.states) expect(s.deadline, s.path).toBeNull();
     for (const s of d.states) expect(s.description, s.path).toMatch(/\S/);
   });
@@ -349,16 +249,7 @@ describe('fda-breakthrough event roles and schemas', () => {
     WITHDRAW_DESIGNATION: ['fda', 'manufacturer'], // FDA/SPONSOR (§5.6 row 6)
   };
 
-  it('declares exactly these events', () => {
-    expect(Object.keys(fdaBreakthrough.events).sort()).toEqual(Object.keys(EXPECTED_ROLES).sort());
-  });
-
-  for (const [type, roles] of Object.entries(EXPECTED_ROLES)) {
-    it(`${type} may be sent by ${roles.join(', ')} only, and is described`, () => {
-      expect([...(fdaBreakthrough.events[type]?.roles ?? [])].sort()).toEqual([...roles].sort());
-      expect(fdaBreakthrough.events[type]?.description).toMatch(/\S{3}/);
-    });
-  }
+  h.roleTests(EXPECTED_ROLES, { described: true, anyOrder: true });
 
   it('every schema compiles with the server\'s strict validator; the input takes an optional uuid', () => {
     const validator = createValidator([fdaBreakthrough]);
@@ -370,10 +261,7 @@ describe('fda-breakthrough event roles and schemas', () => {
   });
 
   it('every event payload schema forbids unknown fields', () => {
-    for (const [type, spec] of Object.entries(fdaBreakthrough.events)) {
-      expect(spec.schema.additionalProperties, type).toBe(false);
-      expect(ajv.validate(spec.schema, { ...(ev(type).data ?? {}), unexpected: 1 }), type).toBe(false);
-    }
+    h.expectUnknownFieldsRefused(ajv);
   });
 
   it('GRANT requires a Q-number (Q + 6 digits) and at least one known secondary criterion', () => {
