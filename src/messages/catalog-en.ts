@@ -89,6 +89,8 @@ export const en = {
   'http.url_nul': 'The URL holds a NUL character (%00)',
   'http.url_nul_field': 'URL must not contain %00',
   'http.no_route': 'No route {method} {path}',
+  'http.method_not_allowed': '{method} is not supported here; this path allows {allow}',
+  'http.method_not_allowed_field': 'method must be one of {allow}',
   'http.json_content_type': 'Send the body as JSON with Content-Type: application/json',
   'http.json_content_type_field': 'Content-Type must be application/json',
   'http.if_match': 'If-Match must be a version ETag such as "{example}"',

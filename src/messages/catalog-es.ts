@@ -83,6 +83,8 @@ export const es: Catalog = {
   'http.url_nul': 'La URL contiene un carácter NUL (%00)',
   'http.url_nul_field': 'la URL no debe contener %00',
   'http.no_route': 'No existe la ruta {method} {path}',
+  'http.method_not_allowed': '{method} no se admite aquí; esta ruta admite {allow}',
+  'http.method_not_allowed_field': 'el método debe ser uno de {allow}',
   'http.json_content_type': 'Envíe el cuerpo como JSON con Content-Type: application/json',
   'http.json_content_type_field': 'Content-Type debe ser application/json',
   'http.if_match': 'If-Match debe ser un ETag de versión, como "{example}"',
