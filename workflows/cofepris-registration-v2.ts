@@ -12,7 +12,7 @@
  * region of `registered`, and the engine stores one dotted state path per submission
  * (`statePath` assumes a single region), so it belongs in its own workflow or a later engine.
  */
-import { assertEvent, assign, setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import {
   ABBREVIATED_EXTRA,
   ABBREVIATED_REQUIRES_APOSTILLE,
@@ -29,7 +29,7 @@ import {
   routeProblem,
   type CofeprisContext,
 } from './cofepris-registration.js';
-import { NUMBER_PATTERNS, clockedGoals, isoDate, meta, signedEvents, text, textList } from './common.js';
+import { NUMBER_PATTERNS, clockedGoals, dataOf, isoDate, meta, signedEvents, text, textList } from './common.js';
 import type { CofeprisRegistrationV2Event } from './event-data.js';
 import type { DeadlineSpec, DossierItem, EventSpec, GoalSpec, JsonSchema, ReferenceFacts, RefusalReason, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason } from './types.js';
@@ -490,26 +490,16 @@ export const machineV2 = setup({
   },
   actions: {
     flagInvalidated: assign({ referenceInvalidated: () => true }),
-    recordFolio: assign(({ context, event }) => {
-      assertEvent(event, 'SUBMIT');
-      return { folio: event.data.folio ?? context.folio };
-    }),
-    recordThirdParty: assign(({ event }) => {
-      assertEvent(event, 'SEND_TO_TPR');
-      return { thirdParty: event.data.thirdParty };
-    }),
+    recordFolio: assign({ folio: ({ context, event }) => dataOf(event, 'SUBMIT').folio ?? context.folio }),
+    recordThirdParty: assign({ thirdParty: ({ event }) => dataOf(event, 'SEND_TO_TPR').thirdParty }),
     countFindings: assign({ tprFindingRounds: ({ context }) => context.tprFindingRounds + 1 }),
-    recordTprReport: assign(({ event }) => {
-      assertEvent(event, 'TPR_FAVORABLE_REPORT');
-      return { tprReport: { reportNumber: event.data.reportNumber ?? null, recordedOn: eventDate(event) } };
+    recordTprReport: assign({
+      tprReport: ({ event }) => ({ reportNumber: dataOf(event, 'TPR_FAVORABLE_REPORT').reportNumber ?? null, recordedOn: eventDate(event) }),
     }),
-    recordGrant: assign(({ event }) => {
-      assertEvent(event, 'GRANT');
-      return {
-        registrationNumber: event.data.registrationNumber,
-        grantedOn: eventDate(event),
-        validUntil: event.effectiveDate ? addYears(event.effectiveDate, REGISTRATION_VALIDITY_YEARS) : null,
-      };
+    recordGrant: assign({
+      registrationNumber: ({ event }) => dataOf(event, 'GRANT').registrationNumber,
+      grantedOn: ({ event }) => eventDate(event),
+      validUntil: ({ event }) => (event.effectiveDate ? addYears(event.effectiveDate, REGISTRATION_VALIDITY_YEARS) : null),
     }),
     openRenewalWindow: assign({ renewalWindowOpen: () => true }),
     recordProrrogaFiled: assign({ prorrogaFiledOn: ({ event }) => eventDate(event) }),
@@ -524,9 +514,11 @@ export const machineV2 = setup({
         prorrogas: [...context.prorrogas, { grantedOn: eventDate(event), previousValidUntil: context.validUntil, validUntil }],
       };
     }),
-    recordModificationRequest: assign(({ event }) => {
-      assertEvent(event, 'SUBMIT_MODIFICATION');
-      return { pendingModification: { kind: event.data.kind, description: event.data.description, submittedOn: eventDate(event) } };
+    recordModificationRequest: assign({
+      pendingModification: ({ event }) => {
+        const { kind, description } = dataOf(event, 'SUBMIT_MODIFICATION');
+        return { kind, description, submittedOn: eventDate(event) };
+      },
     }),
     approveModification: assign(({ context, event }) => ({
       pendingModification: null,

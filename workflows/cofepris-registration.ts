@@ -4,8 +4,8 @@
  * route (Lineamientos, DOF 18 Jul 2025, in force 1 Sep 2025). Table: DESIGN §4; facts and sources:
  * reference/domain.md §2 and §5.7.
  */
-import { and, assertEvent, assign, setup } from 'xstate';
-import { meta, text, textList } from './common.js';
+import { and, assign, setup } from 'xstate';
+import { dataOf, meta, text, textList } from './common.js';
 import type { CofeprisRegistrationEvent } from './event-data.js';
 import type {
   DeadlineSpec,
@@ -191,13 +191,10 @@ export const machine = setup({
   },
   actions: {
     flagInvalidated: assign({ referenceInvalidated: () => true }),
-    recordGrant: assign(({ event }) => {
-      assertEvent(event, 'GRANT');
-      return {
-        registrationNumber: event.data.registrationNumber,
-        grantedOn: event.effectiveDate ?? null,
-        validUntil: event.effectiveDate ? addYears(event.effectiveDate, REGISTRATION_VALIDITY_YEARS) : null,
-      };
+    recordGrant: assign({
+      registrationNumber: ({ event }) => dataOf(event, 'GRANT').registrationNumber,
+      grantedOn: ({ event }) => event.effectiveDate ?? null,
+      validUntil: ({ event }) => (event.effectiveDate ? addYears(event.effectiveDate, REGISTRATION_VALIDITY_YEARS) : null),
     }),
   },
 }).createMachine({

@@ -2,6 +2,7 @@
  * Pieces every pathway shares: payload schema fragments, decision-number patterns and the
  * state-meta helper. Pure data, like every workflow file.
  */
+import { assertEvent } from 'xstate';
 import type { EventSpec, GoalSpec, JsonSchema, StateMeta, WorkflowEvent } from './types.js';
 
 /** A free-text field of a payload. */
@@ -34,6 +35,19 @@ export const numberOf = (kind: keyof typeof NUMBER_PATTERNS): JsonSchema => ({ t
 export type EventOf<M> = {
   [T in keyof M & string]: Omit<WorkflowEvent, 'type' | 'data'> & { readonly type: T; readonly data: M[T] };
 }[keyof M & string];
+
+/**
+ * The data of `event`, typed by the schema of event `type`: what an action or guard wired to
+ * that event reads instead of casting. Throws (xstate's `assertEvent`) when the machine wires it
+ * to another event, a programming error.
+ */
+export function dataOf<E extends { readonly type: string; readonly data: unknown }, T extends E['type']>(
+  event: E,
+  type: T,
+): (E & { readonly type: T })['data'] {
+  assertEvent(event, type);
+  return event.data;
+}
 
 /** Typed state meta (description and optional hard deadline). */
 export const meta = (m: StateMeta): StateMeta => m;

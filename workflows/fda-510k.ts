@@ -3,10 +3,10 @@
  * variants, eSTAR or legacy eCopy. Transition table: DESIGN §4; timings and sources:
  * reference/domain.md §1.1 and §5.1.
  */
-import { assertEvent, assign, setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import type { EventSpec, GoalSpec, StateMeta, WorkflowDefinition } from './types.js';
 import { payload } from './types.js';
-import { clockedGoals, signedEvents } from './common.js';
+import { clockedGoals, dataOf, signedEvents } from './common.js';
 import type { Fda510kEvent } from './event-data.js';
 
 /** Sponsor response window after an AI request: 180 calendar days, then the 510(k) is deleted. */
@@ -77,14 +77,11 @@ export const machine = setup({
     isEcopy: ({ context }) => context.format === 'eCopy',
   },
   actions: {
-    recordClearance: assign(({ event }) => {
-      assertEvent(event, 'DECIDE_SE');
-      return { kNumber: event.data.kNumber, decisionDate: event.data.decisionDate };
+    recordClearance: assign({
+      kNumber: ({ event }) => dataOf(event, 'DECIDE_SE').kNumber,
+      decisionDate: ({ event }) => dataOf(event, 'DECIDE_SE').decisionDate,
     }),
-    recordNse: assign(({ event }) => {
-      assertEvent(event, 'DECIDE_NSE');
-      return { decisionDate: event.data.decisionDate ?? null };
-    }),
+    recordNse: assign({ decisionDate: ({ event }) => dataOf(event, 'DECIDE_NSE').decisionDate ?? null }),
   },
 }).createMachine({
   id: 'fda-510k',

@@ -4,8 +4,8 @@
  * designation prioritizes the sponsor's marketing submissions (510(k), De Novo, PMA) linked to
  * it. Transition table: reference/domain.md §5.6; facts and sources: §1.6.
  */
-import { assertEvent, assign, setup } from 'xstate';
-import { isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { assign, setup } from 'xstate';
+import { dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaBreakthroughEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason, type RefusalReason } from './types.js';
@@ -101,18 +101,12 @@ export const machine = setup({
     linkable: ({ context, event }) => linkProblem(context, event) === null,
   },
   actions: {
-    recordLink: assign(({ context, event }) => {
-      assertEvent(event, 'LINK_SUBMISSION');
-      return { linkedSubmissionIds: [...context.linkedSubmissionIds, event.data.submissionId] };
+    recordLink: assign({ linkedSubmissionIds: ({ context, event }) => [...context.linkedSubmissionIds, dataOf(event, 'LINK_SUBMISSION').submissionId] }),
+    recordGrant: assign({
+      qNumber: ({ event }) => dataOf(event, 'GRANT').qNumber,
+      decisionDate: ({ event }) => dataOf(event, 'GRANT').decisionDate ?? event.effectiveDate ?? null,
     }),
-    recordGrant: assign(({ event }) => {
-      assertEvent(event, 'GRANT');
-      return { qNumber: event.data.qNumber, decisionDate: event.data.decisionDate ?? event.effectiveDate ?? null };
-    }),
-    recordDenial: assign(({ event }) => {
-      assertEvent(event, 'DENY');
-      return { decisionDate: event.data.decisionDate ?? event.effectiveDate ?? null };
-    }),
+    recordDenial: assign({ decisionDate: ({ event }) => dataOf(event, 'DENY').decisionDate ?? event.effectiveDate ?? null }),
   },
 }).createMachine({
   id: 'fda-breakthrough',

@@ -16,8 +16,8 @@
  * in `closed.deleted`, and only the requester's own WITHDRAW ends in `closed.withdrawn`; both
  * are "withdrawn" in the sense of 860.250.
  */
-import { assertEvent, assign, setup } from 'xstate';
-import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { assign, setup } from 'xstate';
+import { clockedGoals, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaDeNovoEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
 import { payload, reason } from './types.js';
@@ -174,14 +174,11 @@ export const machine = setup({
   },
   actions: {
     recordAiRequest: assign({ aiRequestedOn: ({ event }) => event.effectiveDate ?? null }),
-    recordGrant: assign(({ event }) => {
-      assertEvent(event, 'DECIDE_GRANT');
-      return { denNumber: event.data.denNumber, decisionDate: event.data.decisionDate };
+    recordGrant: assign({
+      denNumber: ({ event }) => dataOf(event, 'DECIDE_GRANT').denNumber,
+      decisionDate: ({ event }) => dataOf(event, 'DECIDE_GRANT').decisionDate,
     }),
-    recordDecline: assign(({ event }) => {
-      assertEvent(event, 'DECIDE_DECLINE');
-      return { decisionDate: event.data.decisionDate ?? event.effectiveDate ?? null };
-    }),
+    recordDecline: assign({ decisionDate: ({ event }) => dataOf(event, 'DECIDE_DECLINE').decisionDate ?? event.effectiveDate ?? null }),
   },
 }).createMachine({
   id: 'fda-de-novo',

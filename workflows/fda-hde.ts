@@ -7,8 +7,8 @@
  * not-approvable letter, amendments) follow 21 CFR 814.106 and, where subpart H defers to the PMA
  * rules, the PMA table of §5.3.
  */
-import { assertEvent, assign, setup } from 'xstate';
-import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { assign, setup } from 'xstate';
+import { clockedGoals, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaHdeEvent } from './event-data.js';
 import type { DeadlineSpec, EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason, type RefusalReason } from './types.js';
@@ -165,14 +165,11 @@ export const machine = setup({
     populationEligible: ({ event }) => populationProblem(event) === null,
   },
   actions: {
-    recordApproval: assign(({ event }) => {
-      assertEvent(event, 'ISSUE_APPROVAL_ORDER');
-      return { hNumber: event.data.hNumber, decisionDate: event.data.decisionDate };
+    recordApproval: assign({
+      hNumber: ({ event }) => dataOf(event, 'ISSUE_APPROVAL_ORDER').hNumber,
+      decisionDate: ({ event }) => dataOf(event, 'ISSUE_APPROVAL_ORDER').decisionDate,
     }),
-    recordDenial: assign(({ event }) => {
-      assertEvent(event, 'ISSUE_DENIAL');
-      return { decisionDate: event.data.decisionDate ?? null };
-    }),
+    recordDenial: assign({ decisionDate: ({ event }) => dataOf(event, 'ISSUE_DENIAL').decisionDate ?? null }),
   },
 }).createMachine({
   id: 'fda-hde',

@@ -16,8 +16,8 @@
  * - `30-day-notice` (manufacturing changes, 814.39(f)): the change may be distributed 30 days
  *   after FDA receipt unless FDA objects (then a 135-day supplement is required).
  */
-import { assertEvent, assign, setup } from 'xstate';
-import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { assign, setup } from 'xstate';
+import { clockedGoals, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaPmaEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
 import { payload, reason, type RefusalReason } from './types.js';
@@ -248,10 +248,7 @@ export const machine = setup({
     isThirtyDayNotice: ({ context }) => context.supplementType === '30-day-notice',
     // reguvirta PMA (domain.md §1.3): "There is no MDL for real-time supplements."
     mdlAllowed: ({ context }) => context.supplementType !== 'real-time',
-    approvalNumberFits: ({ context, event }) => {
-      assertEvent(event, 'ISSUE_APPROVAL_ORDER');
-      return approvalNumberProblem(context, event.data.pmaNumber) === null;
-    },
+    approvalNumberFits: ({ context, event }) => approvalNumberProblem(context, dataOf(event, 'ISSUE_APPROVAL_ORDER').pmaNumber) === null,
   },
   actions: {
     recordFiling: assign({ filedOn: ({ event }) => event.effectiveDate ?? null }),
@@ -273,20 +270,14 @@ export const machine = setup({
       ],
     }),
     recordPanelReferral: assign({ panelReferred: true }),
-    recordPanelRecommendation: assign(({ event }) => {
-      assertEvent(event, 'PANEL_RECOMMENDATION');
-      return { panelRecommendation: event.data.recommendation };
-    }),
-    recordApproval: assign(({ event }) => {
-      assertEvent(event, 'ISSUE_APPROVAL_ORDER');
-      return { approvalNumber: event.data.pmaNumber, decisionDate: event.data.decisionDate };
+    recordPanelRecommendation: assign({ panelRecommendation: ({ event }) => dataOf(event, 'PANEL_RECOMMENDATION').recommendation }),
+    recordApproval: assign({
+      approvalNumber: ({ event }) => dataOf(event, 'ISSUE_APPROVAL_ORDER').pmaNumber,
+      decisionDate: ({ event }) => dataOf(event, 'ISSUE_APPROVAL_ORDER').decisionDate,
     }),
     // Approvable and not approvable letters are MDUFA decisions too (domain.md §1.3), if interim ones.
     recordLetter: assign({ decisionDate: ({ event }) => event.effectiveDate ?? null }),
-    recordDenial: assign(({ event }) => {
-      assertEvent(event, 'ISSUE_DENIAL');
-      return { decisionDate: event.data.decisionDate ?? event.effectiveDate ?? null };
-    }),
+    recordDenial: assign({ decisionDate: ({ event }) => dataOf(event, 'ISSUE_DENIAL').decisionDate ?? event.effectiveDate ?? null }),
   },
 }).createMachine({
   id: 'fda-pma',

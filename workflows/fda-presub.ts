@@ -16,8 +16,8 @@
  *    schedule only after the written feedback, §1.5).
  *  - `meetingScheduled`: the meeting can be held (row 8's guard "meeting scheduled").
  */
-import { assertEvent, assign, setup } from 'xstate';
-import { clockedGoals, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { assign, setup } from 'xstate';
+import { clockedGoals, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaPresubEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
 import { payload, reason } from './types.js';
@@ -137,14 +137,8 @@ export const machine = setup({
   },
   actions: {
     recordReceipt: assign({ receivedOn: ({ event }) => event.effectiveDate ?? null }),
-    recordQNumber: assign(({ event }) => {
-      assertEvent(event, 'ACCEPT');
-      return { qNumber: event.data.qNumber };
-    }),
-    recordMeeting: assign(({ event }) => {
-      assertEvent(event, 'SCHEDULE_MEETING');
-      return { meetingDate: event.data.meetingDate };
-    }),
+    recordQNumber: assign({ qNumber: ({ event }) => dataOf(event, 'ACCEPT').qNumber }),
+    recordMeeting: assign({ meetingDate: ({ event }) => dataOf(event, 'SCHEDULE_MEETING').meetingDate }),
   },
 }).createMachine({
   id: 'fda-presub',
