@@ -14,8 +14,9 @@
  *    for that status and the body validates against its schema (problem+json for errors);
  *  - response_headers_conformance: documented headers (ETag, Location, Retry-After...) validate;
  *  - negative_data_rejection: a request that breaks a documented constraint is never a 2xx;
+ *  - ignored_auth: without a valid token, an operation behind it answers 401;
  *  - unsupported_method: a method the path does not list answers 405 with `Allow` naming the
- *    documented ones (all roles, and without a token).
+ *    documented ones (all roles; without a token, /v1 answers 401 first).
  *
  * Each request is built from the document, not from knowledge of the routes: a change to the
  * server that the document does not follow (or the reverse) fails here.
@@ -205,6 +206,8 @@ interface Generated {
   /** Which documented constraint the request breaks, if any. */
   readonly broken?: string;
   readonly label: string;
+  /** The operation asks for the bearer token. */
+  readonly bearer: boolean;
 }
 
 /** Ids of real fixtures, by the parameter and path they fit. */
@@ -310,7 +313,7 @@ function requestArb(op: Operation): fc.Arbitrary<Generated> {
     if (b.type) headers['Content-Type'] = b.type;
     if (b.broken) broken.push(b.broken);
     const full = query.length ? `${path}?${query.join('&')}` : path;
-    return { method: op.method.toUpperCase(), path: full, headers, body: b.body, broken: broken[0], label: `${op.method.toUpperCase()} ${op.template}` };
+    return { method: op.method.toUpperCase(), path: full, headers, body: b.body, broken: broken[0], label: `${op.method.toUpperCase()} ${op.template}`, bearer: op.bearer };
   });
 }
 
@@ -320,7 +323,7 @@ let ctx: TestContext;
 let server: http.Server;
 const counts: Record<string, { requests: number; byStatus: Record<string, number>; broken: number; ops: Set<string>; twoXX: Set<string> }> = {};
 
-async function exchange(g: Generated, auth: string | undefined, who: string): Promise<void> {
+async function exchange(g: Generated, auth: string | undefined, who: string, authed = auth !== undefined): Promise<void> {
   let t = request(server)[g.method.toLowerCase() as 'get'](g.path);
   if (auth) t = t.set('Authorization', auth);
   for (const [k, v] of Object.entries(g.headers)) t = t.set(k, v);
@@ -336,6 +339,8 @@ async function exchange(g: Generated, auth: string | undefined, who: string): Pr
   expect(res.status >= 500 && res.status !== 503, `not_a_server_error: ${where}`).toBe(false);
   expect(contract.check(answer), where).toEqual([]);
   if (g.broken) expect(res.status >= 400, `negative_data_rejection (${g.broken}): ${where}`).toBe(true);
+  // ignored_auth: an operation behind the token answers 401 to a request without a valid one.
+  if (g.bearer && !authed) expect(res.status, `ignored_auth: ${where}`).toBe(401);
 }
 
 beforeAll(async () => {
@@ -399,7 +404,7 @@ describe('requests generated from the OpenAPI document, every operation', () => 
   it('without a token, or with a wrong one', async () => {
     await fc.assert(
       fc.asyncProperty(anyRequest, fc.constantFrom(undefined, 'Bearer pte_not-a-token', 'Basic eDp4'), async (g, auth) => {
-        await exchange(g, auth, 'anonymous');
+        await exchange(g, auth, 'anonymous', false);
       }),
       fcParams(Math.max(30, Math.ceil(RUNS / 5))),
     );
@@ -416,7 +421,7 @@ describe('methods a path does not support', () => {
     const who = fc.constantFrom<Role | 'anonymous'>(...ROLES, 'anonymous');
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...unsupported), who, fc.constantFrom(...pools.submission, 'x', '%41'), async ({ template, method }, role, id) => {
-        const g: Generated = { method, path: template.replace(/\{[^}]+\}/g, id), headers: {}, label: `${method} ${template}` };
+        const g: Generated = { method, path: template.replace(/\{[^}]+\}/g, id), headers: {}, label: `${method} ${template}`, bearer: template.startsWith('/v1/') };
         await exchange(g, role === 'anonymous' ? undefined : ctx.users[role].auth.Authorization, `unsupported methods`);
       }),
       fcParams(Math.max(unsupported.length, Math.ceil(RUNS / 3))),

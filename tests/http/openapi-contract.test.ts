@@ -215,3 +215,29 @@ describe('answers validate against the document', () => {
     expect((await request(app).put('/v1/submissions/x/events/y').set(ctx.users.auditor.auth)).status).toBe(404);
   });
 });
+
+describe('the contract helper (tests/support/openapi.ts) finds what it is for', () => {
+  const problem = (status: number, code: string) => JSON.stringify({ type: `https://puente.dev/problems/${code}`, title: code, status, detail: code, code, errors: [] });
+  const asProblem = { 'content-type': 'application/problem+json; charset=utf-8' };
+  const found = (a: Parameters<OpenApiContract['check']>[0]) => contract.check(a).join('\n');
+
+  it('an undocumented status, content type, body, header', () => {
+    expect(found({ method: 'GET', path: '/v1/me', status: 409, headers: asProblem, text: problem(409, 'event_not_allowed') })).toMatch(/status 409 is not documented/);
+    expect(found({ method: 'GET', path: '/v1/me', status: 200, headers: { 'content-type': 'text/html' }, text: '<p>' })).toMatch(/content type "text\/html" is not documented/);
+    expect(found({ method: 'GET', path: '/v1/me', status: 200, headers: { 'content-type': 'application/json' }, text: '{"id":1}' })).toMatch(/does not match the 200 application\/json schema/);
+    expect(found({ method: 'GET', path: '/v1/me', status: 401, headers: asProblem, text: '{"code":"unauthenticated"}' })).toMatch(/does not match the 401/);
+    expect(found({ method: 'GET', path: '/v1/submissions/x', status: 200, headers: { 'content-type': 'application/json', etag: 'W/"3"' }, text: '{}' })).toMatch(/header ETag/);
+    expect(found({ method: 'DELETE', path: '/v1/webhooks/x', status: 204, headers: {}, text: '' })).toBe('');
+    expect(found({ method: 'DELETE', path: '/v1/webhooks/x', status: 204, headers: {}, text: 'gone' })).toMatch(/a body where the document has none/);
+  });
+
+  it('a method the path does not list: 405 with exactly the documented Allow (401 first behind the token)', () => {
+    const ok405 = { method: 'DELETE', path: '/healthz', status: 405, headers: { ...asProblem, allow: 'GET, HEAD' }, text: problem(405, 'method_not_allowed') };
+    expect(found(ok405)).toBe('');
+    expect(found({ ...ok405, headers: asProblem })).toMatch(/Allow is ""/);
+    expect(found({ ...ok405, headers: { ...asProblem, allow: 'GET' } })).toMatch(/expected GET, HEAD/);
+    expect(found({ ...ok405, status: 404, text: problem(404, 'not_found') })).toMatch(/expected 405/);
+    expect(found({ ...ok405, status: 401, text: problem(401, 'unauthenticated') })).toMatch(/expected 405/);
+    expect(found({ ...ok405, path: '/v1/me', status: 401, headers: asProblem, text: problem(401, 'unauthenticated') })).toBe('');
+  });
+});
