@@ -10,9 +10,10 @@
  * - the fixture events are one valid event per declared type, as the server's validator sees them;
  * - roles, clock tags and unknown-field refusal are checked from tables the test file declares.
  *
- * A row's `from` is a state path, `x.*` (any state under `x`) or `*` (any state that is not final).
- * When the table depends on more than the state (the creation input, an earlier event), the test
- * file says so with `applies` and a `memo` folded over the accepted events.
+ * A row's `from` is a state path, `x.*` (any state under `x`) or `*` (any state that is not final);
+ * `to: 'self'` means the event is accepted, the state stays and the context records it. When the
+ * table depends on more than the state (the creation input, an earlier event), the test file says
+ * so with `applies` and a `memo` folded over the accepted events.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -37,8 +38,8 @@ export interface MachineSpec<Input, Row extends TableRow = TableRow, Memo = null
   readonly table: readonly Row[];
   /** Final outcomes (`*` rows do not apply there). */
   readonly isFinal: (state: string) => boolean;
-  /** One valid event of each declared type (what is sent in every state). */
-  readonly event: (type: string) => WorkflowEvent;
+  /** One valid event of each declared type (what is sent in every state), for this input. */
+  readonly event: (type: string, input: Input) => WorkflowEvent;
   /** The fixture event types (to compare with the declared ones). */
   readonly eventTypes: readonly string[];
   readonly initialState?: string;
@@ -46,6 +47,10 @@ export interface MachineSpec<Input, Row extends TableRow = TableRow, Memo = null
   readonly applies?: (row: Row, input: Input, memo: Memo) => boolean;
   /** What the table remembers of the accepted events, when it depends on them. */
   readonly memo?: { readonly initial: Memo; after(memo: Memo, event: WorkflowEvent): Memo; key?(memo: Memo): string };
+  /** The machine's creation input for a test input (default: the test input itself). */
+  readonly machineInput?: (input: Input) => unknown;
+  /** The events xstate/graph may send from a snapshot (default all), to keep an unbounded context finite. */
+  readonly graphEvents?: (snapshot: AnyMachineSnapshot, all: readonly WorkflowEvent[]) => readonly WorkflowEvent[];
 }
 
 /** A snapshot the machine reaches, with the events of the shortest path and the table's memo there. */
@@ -79,6 +84,7 @@ export function createMachineHarness<Input, Row extends TableRow = TableRow, Mem
   const declared = Object.keys(workflow.events);
   const memoOf = spec.memo ?? { initial: null as Memo, after: (m: Memo) => m };
   const memoKey = spec.memo?.key ?? ((m: Memo) => JSON.stringify(m));
+  const toMachine = spec.machineInput ?? ((input: Input) => input);
 
   function rowMatches(row: Row, state: string, event: string, input: Input, memo: Memo): boolean {
     if (row.event !== event) return false;
@@ -105,8 +111,8 @@ export function createMachineHarness<Input, Row extends TableRow = TableRow, Mem
       const [s, m] = queue.shift()!;
       for (const type of declared) {
         const to = expectedNext(s, type, input, m);
-        if (!to) continue;
-        const next = memoOf.after(m, spec.event(type));
+        if (!to || to === 'self') continue;
+        const next = memoOf.after(m, spec.event(type, input));
         if (seen.has(key(to, next))) continue;
         seen.add(key(to, next));
         states.add(to);
@@ -118,8 +124,9 @@ export function createMachineHarness<Input, Row extends TableRow = TableRow, Mem
 
   /** All reachable snapshots (distinct by state value and context), via xstate/graph. */
   function reachable(input: Input): Array<Reached<Memo>> {
-    const events = spec.eventTypes.map((t) => spec.event(t));
-    return getShortestPaths(machine, { events, input }).map((p) => {
+    const all = spec.eventTypes.map((t) => spec.event(t, input));
+    const events = spec.graphEvents ? (s: AnyMachineSnapshot) => [...spec.graphEvents!(s, all)] : all;
+    return getShortestPaths(machine, { events: events as never, input: toMachine(input) }).map((p) => {
       const path = p.steps.map((s) => s.event as WorkflowEvent).filter((e) => !e.type.startsWith('xstate.'));
       return { snapshot: p.state as AnyMachineSnapshot, events: path, memo: path.reduce((m, e) => memoOf.after(m, e), memoOf.initial) };
     });
@@ -135,7 +142,7 @@ export function createMachineHarness<Input, Row extends TableRow = TableRow, Mem
   function tableStates(extra: readonly string[] = []): string[] {
     const out = new Set<string>([initialState, ...extra]);
     for (const row of spec.table) {
-      out.add(row.to);
+      if (row.to !== 'self') out.add(row.to);
       if (row.from !== '*' && !row.from.endsWith('.*')) out.add(row.from);
     }
     return [...out].sort();
@@ -147,15 +154,19 @@ export function createMachineHarness<Input, Row extends TableRow = TableRow, Mem
     const from = pathOf(snapshot);
     const out: Mismatch[] = [];
     for (const type of declared) {
-      const event = spec.event(type);
+      const event = spec.event(type, input);
       const expected = expectedNext(from, type, input, r.memo);
       const [next] = transition(machine, snapshot, event);
       const actual = pathOf(next);
+      const contextChanged = JSON.stringify(next.context) !== JSON.stringify(snapshot.context);
       if (expected === null) {
         if (actual !== from) out.push({ event: type, expected: `refused (stay ${from})`, actual });
-        else if (JSON.stringify(next.context) !== JSON.stringify(snapshot.context)) {
-          out.push({ event: type, expected: 'refused, context unchanged', actual, detail: JSON.stringify(next.context) });
-        } else if (snapshot.can(event)) out.push({ event: type, expected: 'can() false', actual: 'can() true' });
+        else if (contextChanged) out.push({ event: type, expected: 'refused, context unchanged', actual, detail: JSON.stringify(next.context) });
+        else if (snapshot.can(event)) out.push({ event: type, expected: 'can() false', actual: 'can() true' });
+      } else if (expected === 'self') {
+        if (actual !== from) out.push({ event: type, expected: `stay in ${from}`, actual });
+        else if (!contextChanged) out.push({ event: type, expected: 'recorded in context', actual: 'context unchanged' });
+        else if (!snapshot.can(event)) out.push({ event: type, expected: 'can() true', actual: 'can() false' });
       } else if (actual !== expected) out.push({ event: type, expected, actual });
       else if (!snapshot.can(event)) out.push({ event: type, expected: 'can() true', actual: 'can() false' });
     }
@@ -164,9 +175,9 @@ export function createMachineHarness<Input, Row extends TableRow = TableRow, Mem
 
   /** The machine after `events` from its initial state; each must be accepted (`can()`). */
   function run(input: Input, events: ReadonlyArray<string | WorkflowEvent>): AnyMachineSnapshot {
-    let [s] = initialTransition(machine, input) as [AnyMachineSnapshot, unknown];
+    let [s] = initialTransition(machine, toMachine(input)) as [AnyMachineSnapshot, unknown];
     for (const e of events) {
-      const event = typeof e === 'string' ? spec.event(e) : e;
+      const event = typeof e === 'string' ? spec.event(e, input) : e;
       expect(s.can(event), `${event.type} in ${pathOf(s)}`).toBe(true);
       [s] = transition(machine, s, event);
     }
@@ -188,12 +199,14 @@ export function createMachineHarness<Input, Row extends TableRow = TableRow, Mem
     run,
 
     /** The fixture events are the declared types, each valid for the server; the table names only declared events. */
-    describeFixtures(name = `${workflow.id} test fixtures`): void {
+    describeFixtures(inputs: readonly Input[] = [{} as Input], name = `${workflow.id} test fixtures`): void {
       describe(name, () => {
         it('has one test event for every declared event type, each valid against its payload schema', () => {
           expect([...spec.eventTypes].sort()).toEqual([...declared].sort());
           const validator = createValidator([workflow]);
-          for (const type of declared) expect(() => validator.check(eventSchemaId(workflow, type), spec.event(type).data ?? {}, '/data'), type).not.toThrow();
+          for (const input of inputs) {
+            for (const type of declared) expect(() => validator.check(eventSchemaId(workflow, type), spec.event(type, input).data ?? {}, '/data'), type).not.toThrow();
+          }
         });
 
         it('the expectation table only names declared events', () => {
@@ -239,7 +252,7 @@ export function createMachineHarness<Input, Row extends TableRow = TableRow, Mem
     expectUnknownFieldsRefused(ajv: Ajv2020 = lenientAjv()): void {
       for (const [type, s] of Object.entries(workflow.events)) {
         expect(s.schema.additionalProperties, type).toBe(false);
-        expect(ajv.validate(s.schema, { ...(spec.event(type).data ?? {}), unexpected: 1 }), type).toBe(false);
+        expect(ajv.validate(s.schema, { ...(spec.event(type, {} as Input).data ?? {}), unexpected: 1 }), type).toBe(false);
       }
     },
 

@@ -8,14 +8,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
-import { getShortestPaths, getStateNodes } from 'xstate/graph';
-import { activeDeadline, statePath } from '../../src/engine/definitions.js';
+import { getStateNodes } from 'xstate/graph';
+import { activeDeadline } from '../../src/engine/definitions.js';
 import type { FieldError } from '../../src/errors.js';
 import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validation.js';
 import { NUMBER_PATTERNS } from '../../workflows/common.js';
 import { approvalNumberProblem, fdaPma, type FdaPmaContext, type FdaPmaInput } from '../../workflows/fda-pma.js';
 import type { GoalSpec, Role, StateMeta, WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
+import { createMachineHarness, pathOf, type TableRow } from '../support/machine-harness.js';
 
 /** What a table row may be limited to: the kind of submission. */
 type Kind = 'original' | 'panel-track' | '180-day' | 'real-time' | '30-day-notice';
@@ -39,7 +40,6 @@ const VARIANTS: readonly Variant[] = [
 ];
 
 const machine = fdaPma.machine;
-const pathOf = (s: AnyMachineSnapshot) => statePath(s.value);
 
 // ---------------------------------------------------------------------------------------------
 // reference/domain.md §5.3, transcribed. `from` is a dotted state path, `review.*` / `mdlHold.*`
@@ -57,10 +57,7 @@ const OUTCOMES = [...DESIGN_OUTCOMES, ...OTHER_OUTCOMES];
 const ORIGINAL_LIKE: Kind[] = ['original', 'panel-track'];
 const REVIEWED_SUPPLEMENTS: Kind[] = ['180-day', 'real-time'];
 
-interface Row {
-  readonly from: string;
-  readonly event: string;
-  readonly to: string;
+interface Row extends TableRow {
   readonly kinds?: readonly Kind[];
   readonly source: string;
 }
@@ -102,38 +99,6 @@ const TABLE: readonly Row[] = [
   { from: 'noticePeriod', event: 'FDA_OBJECTS', to: 'closed.noticeInadequate', source: '§5.3 "unless FDA_OBJECTS"; 814.39(f)' },
   { from: 'approved', event: 'WITHDRAW_APPROVAL', to: 'closed.approvalWithdrawn', source: '§4 note 4 (PMA withdrawal); 814.46' },
 ];
-
-function rowMatches(row: Row, state: string, event: string, kind: Kind): boolean {
-  if (row.event !== event) return false;
-  if (row.kinds && !row.kinds.includes(kind)) return false;
-  if (row.from === '*') return !OUTCOMES.includes(state);
-  if (row.from.endsWith('.*')) return state.startsWith(row.from.slice(0, -1));
-  return row.from === state;
-}
-
-/** Where the table says `event` leads from `state` ('self' = stays), or null when refused. */
-function expectedNext(state: string, event: string, kind: Kind): string | null {
-  const rows = TABLE.filter((r) => rowMatches(r, state, event, kind));
-  if (rows.length > 1) throw new Error(`ambiguous expectation table for ${state} / ${event}`);
-  return rows[0]?.to ?? null;
-}
-
-/** Every state the table reaches from `draft` for this kind (BFS over the table alone). */
-function tableReachable(kind: Kind): Set<string> {
-  const seen = new Set(['draft']);
-  const queue = ['draft'];
-  while (queue.length) {
-    const s = queue.shift()!;
-    for (const e of Object.keys(fdaPma.events)) {
-      const to = expectedNext(s, e, kind);
-      if (to && to !== 'self' && !seen.has(to)) {
-        seen.add(to);
-        queue.push(to);
-      }
-    }
-  }
-  return seen;
-}
 
 // ---------------------------------------------------------------------------------------------
 // One valid event of each declared type, dated as the engine dates every event.
@@ -193,55 +158,21 @@ function schemaErrors(schemaId: string, data: unknown, prefix = '/data'): FieldE
 const validData = (type: string, data: unknown) => schemaErrors(eventSchemaId(fdaPma, type), data) === null;
 
 /**
- * All reachable snapshots (distinct by state value and context), via xstate/graph. The list of
- * unsolicited amendments would grow forever, so the traversal sends at most one per path; every
- * snapshot still gets every event in `checkEveryEvent`.
+ * The table's harness. The list of unsolicited amendments would grow forever, so the traversal
+ * sends at most one per path; every snapshot still gets every event in the per-state checks.
  */
-function reachable(v: Variant): AnyMachineSnapshot[] {
-  const all = Object.keys(EVENTS).map((t) => ev(t, v));
-  const paths = getShortestPaths(machine, {
-    input: v.input,
-    events: (s) => ((s.context as FdaPmaContext).unsolicitedMajorAmendments.length ? all.filter((e) => e.type !== 'UNSOLICITED_MAJOR_AMENDMENT') : all),
-  });
-  return paths.map((p) => p.state as AnyMachineSnapshot);
-}
-
-/** Leaf state nodes (atomic or final) of the machine, as dotted paths. */
-const LEAF_PATHS = getStateNodes(machine.root)
-  .filter((n) => Object.keys(n.states).length === 0)
-  .map((n) => n.path.join('.'))
-  .sort();
-
-interface Mismatch {
-  event: string;
-  expected: string | null;
-  actual: string;
-  detail?: string;
-}
-
-/** Sends every declared event to `snapshot` and lists what disagrees with the table. */
-function checkEveryEvent(snapshot: AnyMachineSnapshot, v: Variant): Mismatch[] {
-  const from = pathOf(snapshot);
-  const out: Mismatch[] = [];
-  for (const type of Object.keys(fdaPma.events)) {
-    const event = ev(type, v);
-    const expected = expectedNext(from, type, v.kind);
-    const [next] = transition(machine, snapshot, event);
-    const actual = pathOf(next);
-    const contextChanged = JSON.stringify(next.context) !== JSON.stringify(snapshot.context);
-    if (expected === null) {
-      if (actual !== from) out.push({ event: type, expected: `refused (stay ${from})`, actual });
-      else if (contextChanged) out.push({ event: type, expected: 'refused, context unchanged', actual, detail: JSON.stringify(next.context) });
-      else if (snapshot.can(event)) out.push({ event: type, expected: 'can() false', actual: 'can() true' });
-    } else if (expected === 'self') {
-      if (actual !== from) out.push({ event: type, expected: `stay in ${from}`, actual });
-      else if (!contextChanged) out.push({ event: type, expected: 'recorded in context', actual: 'context unchanged' });
-      else if (!snapshot.can(event)) out.push({ event: type, expected: 'can() true', actual: 'can() false' });
-    } else if (actual !== expected) out.push({ event: type, expected, actual });
-    else if (!snapshot.can(event)) out.push({ event: type, expected: 'can() true', actual: 'can() false' });
-  }
-  return out;
-}
+const h = createMachineHarness<Variant, Row>({
+  workflow: fdaPma,
+  table: TABLE,
+  isFinal: (state) => OUTCOMES.includes(state),
+  applies: (row, v) => !row.kinds || row.kinds.includes(v.kind),
+  event: (type, v) => ev(type, v),
+  eventTypes: Object.keys(EVENTS),
+  machineInput: (v) => v.input,
+  graphEvents: (s, all) => ((s.context as FdaPmaContext).unsolicitedMajorAmendments.length ? all.filter((e) => e.type !== 'UNSOLICITED_MAJOR_AMENDMENT') : all),
+});
+const reachable = (v: Variant) => h.reachable(v).map((r) => r.snapshot);
+const LEAF_PATHS = h.leafPaths;
 
 function run(v: Variant, steps: Array<string | [string, string]>): AnyMachineSnapshot {
   let [s] = initialTransition(machine, v.input) as [AnyMachineSnapshot, unknown];
@@ -287,7 +218,8 @@ const UNREACHABLE: Record<Kind, string[]> = {
 };
 
 for (const v of VARIANTS) {
-  const snapshots = reachable(v);
+  const reached = h.reachable(v);
+  const snapshots = reached.map((r) => r.snapshot);
 
   describe(`fda-pma, ${v.name}`, () => {
     it('starts in draft with the creation input in context', () => {
@@ -307,24 +239,13 @@ for (const v of VARIANTS) {
       });
     });
 
-    it('reaches exactly the states the table reaches', () => {
-      const reached = [...new Set(snapshots.map(pathOf))].sort();
-      expect(reached).toEqual([...tableReachable(v.kind)].sort());
-    });
 
     it(`reaches every leaf state node except those a ${v.kind} never enters`, () => {
       const reached = new Set(snapshots.map(pathOf));
       expect(LEAF_PATHS.filter((p) => !reached.has(p))).toEqual([...UNREACHABLE[v.kind]].sort());
     });
 
-    const byPath = new Map<string, AnyMachineSnapshot[]>();
-    for (const s of snapshots) byPath.set(pathOf(s), [...(byPath.get(pathOf(s)) ?? []), s]);
-
-    for (const [path, group] of [...byPath.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      it(`in ${path}, every declared event is allowed or refused as the table says`, () => {
-        for (const snapshot of group) expect(checkEveryEvent(snapshot, v), `context ${JSON.stringify(snapshot.context)}`).toEqual([]);
-      });
-    }
+    h.tableTests(v, reached);
   });
 }
 
@@ -347,12 +268,7 @@ describe('fda-pma graph coverage', () => {
   });
 
   it('the machine has exactly the leaf states of the table', () => {
-    const fromTable = new Set<string>(['draft', ...OUTCOMES]);
-    for (const row of TABLE) {
-      if (row.to !== 'self') fromTable.add(row.to);
-      if (!row.from.includes('*')) fromTable.add(row.from);
-    }
-    expect(LEAF_PATHS).toEqual([...fromTable].sort());
+    expect(LEAF_PATHS).toEqual(h.tableStates(OUTCOMES));
   });
 });
 
@@ -632,11 +548,7 @@ describe('fda-pma event roles and schemas (DESIGN §3)', () => {
     for (const [type, e] of Object.entries(fdaPma.events)) expect(e.description.length, type).toBeGreaterThan(10);
   });
 
-  for (const [type, roles] of Object.entries(EXPECTED_ROLES)) {
-    it(`${type} may be sent by ${roles.join(', ')} only`, () => {
-      expect([...(fdaPma.events[type]?.roles ?? [])]).toEqual(roles);
-    });
-  }
+  h.roleTests(EXPECTED_ROLES, { declaresTitle: false });
 
   it('timer events are exactly the *_TIMEOUT events', () => {
     for (const [type, e] of Object.entries(fdaPma.events)) expect(e.roles.includes('system'), type).toBe(type.endsWith('_TIMEOUT'));
