@@ -17,7 +17,6 @@ import { createWebhooksRouter } from './http/routes/webhooks.js';
 import { createTransparencyLogRouter } from './http/routes/tlog.js';
 import type { TransparencyLog } from './audit/tlog.js';
 import { createAuditRouter } from './http/routes/audit.js';
-import { recordRefusedCommands } from './http/refused-commands.js';
 import { createAuditor } from './audit/auditor.js';
 import { createUsersRouter } from './http/routes/users.js';
 import { createSignatures, type Signatures } from './engine/signatures.js';
@@ -90,7 +89,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(methodNotAllowed(openapi)); // 405 + Allow for a documented path's other methods (after 401)
   v1.use(refuseNul());
   v1.use(createCatalogRouter());
-  v1.use(createSubmissionsRouter(deps.engine));
+  v1.use(createSubmissionsRouter(deps.engine, deps.logger));
   v1.use(createUsersRouter(deps.signatures ?? createSignatures({ db: deps.db, validator: createValidator([]) }), deps.logger));
   v1.use(createWebhooksRouter(deps.webhooks ?? createWebhookSubscriptions({ db: deps.db, validator: createValidator([]) })));
   const auditor = createAuditor({ db: deps.db, engine: deps.engine, validator: createValidator([]) });
@@ -114,8 +113,6 @@ export function createApp(deps: AppDeps): Express {
   app.use((req) => {
     throw new NotFoundError(`No route ${req.method} ${req.path}`);
   });
-  // Refused commands (403/409/412) are recorded once their transaction has rolled back.
-  app.use(recordRefusedCommands(auditor, deps.logger));
   app.use(webErrorHandler(deps.logger));
   app.use(createErrorHandler(deps.logger));
   return app;

@@ -4,7 +4,6 @@
  * submission. Roles `auditor` and `admin` only (the report also to whoever may see the
  * submission); every query string is checked against its JSON Schema in `schemas/`.
  */
-import { v7 as uuidv7 } from 'uuid';
 import { workflowVersion } from '../../workflows/index.js';
 import { ForbiddenError, InputError, NotFoundError, fieldError, type Message } from '../errors.js';
 import type { AuditExportQuery, AuditRefusalsQuery, AuditTransitionsQuery, AuditVerify } from '../generated/schema-types.js';
@@ -14,7 +13,7 @@ import { verifyChain } from '../engine/hash.js';
 import { verifyDatabase } from '../engine/verify.js';
 import type { Database } from '../store/db.js';
 import {
-  insertRefusedCommand, refusedCommandsPage, transitionsPage,
+  refusedCommandsPage, transitionsPage,
   type PageKey, type RefusedCommand, type TransitionFilters,
 } from '../store/audit-store.js';
 import { findSubmission, listTransitions, type Actor, type Transition } from '../store/submissions-store.js';
@@ -194,14 +193,6 @@ export function createAuditor(deps: AuditorDeps) {
         submission: s, records, definitionHash: w ? definitionHash(w) : null, chainBreak,
         generatedAt: now().toISOString(), generatedBy: { name: actor.name, role: actor.role },
       });
-    },
-
-    /**
-     * Records a refused command in its own small write, outside any command's transaction (the
-     * HTTP layer calls it after the command rolled back, and answers the refusal even if this fails).
-     */
-    async recordRefusal(c: Omit<RefusedCommand, 'id' | 'recordedAt'>): Promise<void> {
-      await insertRefusedCommand(db.knex, { id: uuidv7(), recordedAt: now().toISOString(), ...c });
     },
   };
 }

@@ -4,7 +4,7 @@
  *
  * Every POST carries the session's CSRF token and must come from this origin; every refusal from
  * the engine is shown on the page it came from, next to the field it names, in the reader's
- * language. A request that does not accept HTML gets the API's problem+json instead.
+ * language (and recorded by the engine, as on the API, from the origin each command passes). A request that does not accept HTML gets the API's problem+json instead.
  */
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ import type { Signatures } from '../engine/signatures.js';
 import type { Database } from '../store/db.js';
 import type { Logger } from '../logger.js';
 import { statusOf } from '../http/error-handler.js';
+import { commandOrigin } from '../http/command-origin.js';
 import { createTranslator, LANGS, negotiateLang, type Lang } from './i18n.js';
 import { page, type WebContext } from './layout.js';
 import { html } from './html.js';
@@ -129,23 +130,6 @@ export function createWebRouter(deps: WebRouterDeps): Router {
 
   const html200 = (res: Response, body: string, status = 200) => res.status(status).type('html').send(body);
 
-  /**
-   * A refused command is evidence as on the API (http/refused-commands.ts): 403, 409 and 412 are
-   * recorded with who, the path, the submission and event type; never the form's values.
-   */
-  async function recordRefusal(req: Request, res: Response, e: AppError, submissionId: string | null, eventType: string | null): Promise<void> {
-    const status = statusOf(e.code);
-    if (status !== 403 && status !== 409 && status !== 412) return;
-    try {
-      await deps.auditor.recordRefusal({
-        actor: res.locals.actor, method: req.method, path: req.originalUrl.split('?')[0]!.slice(0, 2000), submissionId, eventType: eventType && /^[A-Za-z0-9_]{1,64}$/.test(eventType) ? eventType : null,
-        status, code: e.code, detail: e.message.slice(0, 2000), requestId: res.locals.reqId ?? null,
-      });
-    } catch (err) {
-      deps.logger.error({ err, reqId: res.locals.reqId }, 'could not record a refused command');
-    }
-  }
-
   router.use(context);
 
   router.get('/lang/:lang', (req, res) => {
@@ -212,11 +196,10 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     let body;
     try {
       body = parseNewSubmissionForm(values);
-      const result = await engine.createSubmission(res.locals.actor, body);
+      const result = await engine.createSubmission(res.locals.actor, body, { origin: commandOrigin(req, res, deps.logger) });
       res.redirect(303, `/submissions/${result.body.id}?created=1`);
     } catch (e) {
       if (!(e instanceof AppError) || e.code === 'not_found') throw e;
-      await recordRefusal(req, res, e, null, 'CREATED');
       html200(res, await renderNewSubmission(ctx, { engine, values, problem: { error: e } }), statusOf(e.code));
     }
   });
@@ -243,12 +226,11 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     let parsed: ReturnType<typeof parseEventForm> | undefined;
     try {
       parsed = parseEventForm(workflow, values);
-      await engine.sendEvent(res.locals.actor, id, parsed.body, { ifMatch: parsed.version });
+      await engine.sendEvent(res.locals.actor, id, parsed.body, { ifMatch: parsed.version, origin: commandOrigin(req, res, deps.logger) });
       res.redirect(303, `/submissions/${id}?done=${encodeURIComponent(parsed.body.type)}#history`);
     } catch (e) {
       if (!(e instanceof AppError) || e.code === 'not_found' || e.code === 'integrity_failure' || e.code === 'unavailable') throw e;
       const type = typeof values.type === 'string' ? values.type : '';
-      await recordRefusal(req, res, e, id, type);
       await showSubmission(res, id, { problem: { type, error: e, values } }, statusOf(e.code));
     }
   });
@@ -261,11 +243,10 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     try {
       if (!upload.file) throw new InputError('Choose a file to upload', [{ path: '/file', message: 'is required' }]);
       const kind = upload.fields.kind ?? '';
-      const doc = await engine.addDocument(res.locals.actor, id, { kind, filename: upload.file.filename, contentType: upload.file.contentType, bytes: upload.file.bytes });
+      const doc = await engine.addDocument(res.locals.actor, id, { kind, filename: upload.file.filename, contentType: upload.file.contentType, bytes: upload.file.bytes }, { origin: commandOrigin(req, res, deps.logger) });
       res.redirect(303, `/submissions/${id}?uploaded=${encodeURIComponent(doc.body.filename)}#dossier`);
     } catch (e) {
       if (!(e instanceof AppError) || e.code === 'not_found') throw e;
-      await recordRefusal(req, res, e, id, 'DOCUMENT_ADDED');
       await showSubmission(res, id, { problem: { type: '__upload', error: e, values: upload.fields } }, statusOf(e.code));
     }
   });

@@ -30,7 +30,7 @@ const registration = (input: Json, title = 'AIP-200 registro sanitario') => ({ w
 /** Sends a system (timer) event the way the sweeper does; returns `{ submission, transition }`. */
 async function system(id: string, type: string, effectiveAt: string): Promise<Json> {
   const r = await ctx.services.engine.sendSystemEvent(id, { type, effectiveAt });
-  expect(r.status).toBe(200);
+  expect(r.outcome).toBe('applied');
   return r.body as Json;
 }
 

@@ -190,7 +190,7 @@ describe('fda-de-novo: the other final outcomes', () => {
     expect((overdue.body.items as Json[]).map((x) => x.id)).toContain(s.id);
 
     const res = await ctx.services.engine.sendSystemEvent(s.id, { type: 'AI_TIMEOUT', effectiveAt: addDays(ai, 180) });
-    expect(res.status).toBe(200);
+    expect(res.outcome).toBe('applied');
     const after = await api.submission(auditor, s.id);
     expect(after).toMatchObject({ state: 'closed.deleted', status: 'closed', deadlines: [], decision: null });
     expect((await api.history(auditor, s.id)).at(-1)).toMatchObject({ type: 'AI_TIMEOUT', from: 'aiHold', to: 'closed.deleted', actor: { role: 'system' } });
@@ -203,7 +203,7 @@ describe('fda-de-novo: the other final outcomes', () => {
     await api.send(fda, s.id, 'FEE_VERIFIED', { effectiveAt: daysAgo(89) });
     expectProblem(await api.event(fda, s.id, { type: 'ACCEPTANCE_TIMEOUT' }), 403, 'forbidden');
     const res = await ctx.services.engine.sendSystemEvent(s.id, { type: 'ACCEPTANCE_TIMEOUT', effectiveAt: addDays(daysAgo(89), 15) });
-    expect(res.status).toBe(200);
+    expect(res.outcome).toBe('applied');
     expect(await api.submission(auditor, s.id)).toMatchObject({ state: 'review.substantive', clocks: { running: ['fda-clock'] }, deadlines: [] });
   });
 

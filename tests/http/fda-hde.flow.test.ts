@@ -162,7 +162,7 @@ describe('fda-hde: the other final outcomes', () => {
     expect((overdue.body.items as Json[]).map((s) => s.id)).toContain(h.id);
 
     const res = await ctx.services.engine.sendSystemEvent(h.id, { type: 'AMENDMENT_TIMEOUT' });
-    expect(res.status).toBe(200);
+    expect(res.outcome).toBe('applied');
     const after = await api.submission(auditor, h.id);
     expect(after).toMatchObject({ state: 'closed.withdrawn', status: 'closed', deadlines: [] });
     expect((await api.history(auditor, h.id)).at(-1)).toMatchObject({ type: 'AMENDMENT_TIMEOUT', from: 'amendmentHold', to: 'closed.withdrawn', actor: { role: 'system' } });

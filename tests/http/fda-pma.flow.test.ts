@@ -274,7 +274,7 @@ describe('fda-pma: the other outcomes', () => {
     expect(r.submission.deadlines).toEqual([expect.objectContaining({ kind: 'mdlResponse', event: 'MDL_TIMEOUT', dueDate: addDays(mdl, 360) })]);
     expectProblem(await api.event(m, s.id, { type: 'MDL_TIMEOUT' }), 403, 'forbidden');
     const res = await ctx.services.engine.sendSystemEvent(s.id, { type: 'MDL_TIMEOUT', effectiveAt: addDays(mdl, 360) });
-    expect(res.status).toBe(200);
+    expect(res.outcome).toBe('applied');
     expect(await api.submission(auditor, s.id)).toMatchObject({ state: 'closed.withdrawn', status: 'closed', deadlines: [] });
     expect((await api.history(auditor, s.id)).at(-1)).toMatchObject({ type: 'MDL_TIMEOUT', from: 'mdlHold.extendedWindow', to: 'closed.withdrawn', actor: { role: 'system' } });
   });
@@ -310,7 +310,7 @@ describe('fda-pma: 30-day notice (21 CFR 814.39(f))', () => {
     expectProblem(await api.event(fda, s.id, { type: 'NOTICE_PERIOD_TIMEOUT' }), 403, 'forbidden');
     expectProblem(await api.event(m, s.id, { type: 'NOTICE_PERIOD_TIMEOUT' }), 403, 'forbidden');
     const res = await ctx.services.engine.sendSystemEvent(s.id, { type: 'NOTICE_PERIOD_TIMEOUT', effectiveAt: addDays(received, 30) });
-    expect(res.status).toBe(200);
+    expect(res.outcome).toBe('applied');
     expect(await api.submission(auditor, s.id)).toMatchObject({ state: 'inEffect', status: 'active', deadlines: [], allowedEvents: [] });
     expect((await api.history(auditor, s.id)).map((t) => [t.type, (t.actor as Json).role])).toEqual([
       ['CREATED', 'manufacturer'], ['SUBMIT', 'manufacturer'], ['FEE_VERIFIED', 'fda'], ['NOTICE_PERIOD_TIMEOUT', 'system'],

@@ -595,8 +595,8 @@ describe(`CSRF and Origin on every POST on ${DIALECT}`, () => {
   });
 
   it('a forged form (bad token or foreign Origin) is not recorded as a refused command of the signed-in user', async () => {
-    // refused_commands holds commands the role or the workflow refused (http/refused-commands.ts,
-    // scoped to POST /v1/...); a form that failed CSRF is no command of the user's at all.
+    // refused_commands holds commands the role or the workflow refused (recorded by the engine's
+    // command runner); a form that failed CSRF never reaches the engine: no command of the user's at all.
     const before = await count('refused_commands');
     for (const [name, send] of routes().filter(([n]) => n.startsWith('POST /submissions'))) {
       expect((await send('forged')).status, name).toBe(403);

@@ -3,7 +3,12 @@ import express, { Router, type Request, type Response } from 'express';
 import { AppError, InputError } from '../../errors.js';
 import { checkJsonText, escapePointer } from '../../validation.js';
 import { sha256Hex } from '../../engine/hash.js';
-import { requestHash, type Engine, type Idempotency, type SubmissionView } from '../../engine/engine.js';
+import { requestHash, type CommandOutcome, type Engine, type Idempotency, type SubmissionView } from '../../engine/engine.js';
+import type { Logger } from '../../logger.js';
+import { commandOrigin } from '../command-origin.js';
+
+/** A command's outcome as an HTTP status: what it created is 201, an event applied 200 (a replay answers the same). */
+const OUTCOME_STATUS: Record<CommandOutcome, number> = { created: 201, applied: 200 };
 
 /** JSON bodies: 1 MB. Documents: 25 MB. */
 export const JSON_LIMIT = '1mb';
@@ -73,16 +78,20 @@ export function queryObject(req: Request): Record<string, unknown> {
   return { ...(req.query as Record<string, unknown>) };
 }
 
-export function createSubmissionsRouter(engine: Engine): Router {
+/**
+ * The submission routes. Refused commands (403, 409, 412) are recorded by the engine itself from
+ * the origin each command passes; `logger` reports a refusal that could not be recorded.
+ */
+export function createSubmissionsRouter(engine: Engine, logger: Logger): Router {
   const router = Router();
 
   router.post('/submissions', jsonBody, async (req, res) => {
     const body = requireJson(req);
-    const result = await engine.createSubmission(res.locals.actor, body as never, idempotency(req, res, { body }));
+    const result = await engine.createSubmission(res.locals.actor, body as never, { idempotency: idempotency(req, res, { body }), origin: commandOrigin(req, res, logger) });
     res.setHeader('Location', `/v1/submissions/${result.body.id}`);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     setEtag(res, result.body);
-    res.status(result.status).json(result.body);
+    res.status(OUTCOME_STATUS[result.outcome]).json(result.body);
   });
 
   router.get('/submissions', async (req, res) => {
@@ -101,10 +110,11 @@ export function createSubmissionsRouter(engine: Engine): Router {
     const result = await engine.sendEvent(res.locals.actor, req.params.id, body as never, {
       ifMatch: expected,
       idempotency: idempotency(req, res, { body: withoutPassword(body), ifMatch: expected ?? null }),
+      origin: commandOrigin(req, res, logger),
     });
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     setEtag(res, result.body.submission);
-    res.status(result.status).json(result.body);
+    res.status(OUTCOME_STATUS[result.outcome]).json(result.body);
   });
 
   router.get('/submissions/:id/diagram', async (req, res) => {
@@ -124,10 +134,10 @@ export function createSubmissionsRouter(engine: Engine): Router {
       if (k !== 'kind' && k !== 'filename') throw new InputError(`Unknown query parameter ${k}`, [{ path: `/${escapePointer(k)}`, message: 'is not a known field' }]);
     }
     const idem = idempotency(req, res, { query: q, sha256: sha256Hex(bytes) });
-    const result = await engine.addDocument(res.locals.actor, req.params.id, doc, idem);
+    const result = await engine.addDocument(res.locals.actor, req.params.id, doc, { idempotency: idem, origin: commandOrigin(req, res, logger) });
     res.setHeader('Location', `/v1/submissions/${req.params.id}/documents/${result.body.id}`);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(result.status).json(result.body);
+    res.status(OUTCOME_STATUS[result.outcome]).json(result.body);
   });
 
   router.get('/submissions/:id/documents', async (req, res) => {

@@ -1,0 +1,115 @@
+/** Creating a submission (POST /v1/submissions, the web's new-submission form). */
+import { v7 as uuidv7 } from 'uuid';
+import { initialTransition } from 'xstate';
+import type { ReferenceInput } from '../../workflows/cofepris-registration.js';
+import { latestWorkflow } from '../../workflows/index.js';
+import { ForbiddenError, InputError } from '../errors.js';
+import { checkProductCode } from '../reference/product-classification.js';
+import { NO_DUE_DATES, findSubmission, insertSubmission, insertTransition, type Actor, type Submission } from '../store/submissions-store.js';
+import { SCHEMA_BASE, inputSchemaId } from '../validation.js';
+import { XSTATE_VERSION, persisted, statusOf, type CreateSubmissionBody, type EngineContext } from './context.js';
+import { statePath } from './definitions.js';
+import { deadlineFor, dueDatesOf, figuresFrom } from './due-dates.js';
+import { GENESIS_HASH } from './hash.js';
+import { chainRecord } from './records.js';
+import { recordingRefusals, runCommand, type CommandOrigin, type CommandResult, type Idempotency } from './run-command.js';
+import { describe, type SubmissionView } from './views.js';
+
+/**
+ * Creates a submission of the latest version of `body.workflow` for the manufacturer `actor`'s
+ * organization, with its `CREATED` history record. Only manufacturers create (403, recorded as a
+ * refusal when `origin` says where the command came from); the input must fit the workflow's
+ * schema and name only submissions of the same organization (422). Outcome `created`.
+ */
+export function createSubmission(
+  ctx: EngineContext,
+  actor: Actor,
+  body: CreateSubmissionBody,
+  opts: { idempotency?: Idempotency; origin?: CommandOrigin } = {},
+): Promise<CommandResult<SubmissionView>> {
+  return recordingRefusals(ctx, actor, opts.origin, { submissionId: null, eventType: 'CREATED' }, async () => {
+    ctx.validator.check(`${SCHEMA_BASE}create-submission.json`, body);
+    const w = latestWorkflow(body.workflow);
+    if (!w) throw new InputError(`Unknown workflow ${body.workflow}`, [{ path: '/workflow', message: 'is not a workflow id of GET /v1/workflows' }]);
+    if (actor.role !== 'manufacturer' || !actor.organization) {
+      throw new ForbiddenError(`Only manufacturers create submissions, not role ${actor.role}`);
+    }
+    const org = actor.organization;
+    ctx.validator.check(inputSchemaId(w), body.input, '/input', `The input of ${w.id}`);
+    // FDA product classification: refuses a pathway the code cannot take (422 at
+    // /device/productCode), and warns where it is unusual (exempt codes, ...).
+    const warnings = ctx.productClassification ? checkProductCode(ctx.productClassification, w.id, body.device.productCode) : [];
+    return runCommand(ctx, {
+      actor,
+      outcome: 'created',
+      idempotency: opts.idempotency,
+      write: async (trx) => {
+        let referenceSubmissionId: string | null = null;
+        const ref = body.input.reference as ReferenceInput | undefined;
+        if (ref && 'submissionId' in ref) {
+          const target = await findSubmission(trx, ref.submissionId);
+          if (!target || target.organization.id !== org.id || target.jurisdiction !== 'FDA') {
+            throw new InputError('The reference submission is not an FDA submission of your organization', [
+              { path: '/input/reference/submissionId', message: 'must name an fda-* submission of your organization' },
+            ]);
+          }
+          referenceSubmissionId = target.id;
+        }
+        const linked = body.input.linkedSubmissionId;
+        if (typeof linked === 'string') {
+          const target = await findSubmission(trx, linked);
+          if (!target || target.organization.id !== org.id || !w.linkableWorkflows?.includes(target.workflowId)) {
+            throw new InputError('The linked submission is not one this workflow can name', [
+              { path: '/input/linkedSubmissionId', message: `must name a ${(w.linkableWorkflows ?? []).join(', ')} submission of your organization` },
+            ]);
+          }
+        }
+        const iso = ctx.now().toISOString();
+        const [initial] = initialTransition(w.machine, body.input as never);
+        const state = statePath(initial.value);
+        const draft: Submission = {
+          id: uuidv7(),
+          organization: org,
+          workflowId: w.id,
+          workflowVersion: w.version,
+          jurisdiction: w.jurisdiction,
+          title: body.title,
+          device: body.device,
+          input: body.input,
+          state,
+          status: statusOf(state),
+          snapshot: persisted(initial),
+          xstateVersion: XSTATE_VERSION,
+          version: 0,
+          referenceSubmissionId,
+          dossierPresent: [],
+          headSeq: 0,
+          headHash: GENESIS_HASH,
+          lastEffectiveAt: null,
+          stateSince: iso,
+          deadline: null,
+          due: NO_DUE_DATES,
+          createdAt: iso,
+          updatedAt: iso,
+        };
+        const t = chainRecord(draft, w, {
+          type: 'CREATED',
+          data: { title: body.title, device: body.device, input: body.input, ...(warnings.length ? { warnings } : {}) },
+          from: null,
+          to: state,
+          actor,
+          comment: null,
+          effectiveAt: iso,
+          recordedAt: iso,
+          signature: null,
+        });
+        const unsized: Submission = { ...draft, version: 1, headSeq: t.seq, headHash: t.hash, deadline: deadlineFor(ctx, w, initial, iso) };
+        const figures = figuresFrom(ctx, w, unsized, [{ type: t.type, to: t.to, effectiveAt: t.effectiveAt }]);
+        const created: Submission = { ...unsized, due: dueDatesOf(figures) };
+        await insertSubmission(trx, created);
+        await insertTransition(trx, t);
+        return { ...(await describe(ctx, trx, actor, created, { clock: { figures } })), ...(warnings.length ? { warnings } : {}) };
+      },
+    });
+  });
+}

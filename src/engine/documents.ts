@@ -1,0 +1,95 @@
+/**
+ * The dossier's documents: bytes stored once by SHA-256, each upload a `DOCUMENT_ADDED` history
+ * record, served only after their SHA-256 is checked again.
+ */
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { AppError, ForbiddenError, InputError, NotFoundError } from '../errors.js';
+import { findDocument, getBlob, insertDocument, insertTransition, listDocuments as listDocumentRows, putBlob, updateSubmission, type Actor, type Document } from '../store/submissions-store.js';
+import { SCHEMA_BASE } from '../validation.js';
+import { requireWorkflow, type EngineContext } from './context.js';
+import { sha256Hex } from './hash.js';
+import { chainRecord } from './records.js';
+import { VersionRace, recordingRefusals, runCommand, type CommandOrigin, type CommandResult, type Idempotency } from './run-command.js';
+import { toDocumentView, type DocumentView } from './views.js';
+import { loadVisible } from './visibility.js';
+
+/** A document to add: its dossier kind, name, media type and bytes. */
+export interface NewDocument {
+  readonly kind: string;
+  readonly filename: string;
+  readonly contentType: string;
+  readonly bytes: Buffer;
+}
+
+/**
+ * Adds a document to submission `id`: the manufacturer, or the reviewer of the submission's
+ * jurisdiction (403 otherwise, recorded as a refusal when `origin` is given). Outcome `created`.
+ */
+export function addDocument(
+  ctx: EngineContext,
+  actor: Actor,
+  id: string,
+  doc: NewDocument,
+  opts: { idempotency?: Idempotency; origin?: CommandOrigin } = {},
+): Promise<CommandResult<DocumentView>> {
+  return recordingRefusals(ctx, actor, opts.origin, { submissionId: id, eventType: 'DOCUMENT_ADDED' }, async () => {
+    ctx.validator.check(`${SCHEMA_BASE}upload-document-query.json`, { kind: doc.kind, filename: doc.filename }, '', 'The query string');
+    if (doc.bytes.length === 0) throw new InputError('The document is empty', [{ path: '', message: 'the request body must hold the document bytes' }]);
+    return runCommand(ctx, {
+      actor,
+      outcome: 'created',
+      idempotency: opts.idempotency,
+      write: async (trx) => {
+        const s = await loadVisible(trx, actor, id, true);
+        const may = (actor.role === 'manufacturer') || (actor.role === 'fda' && s.jurisdiction === 'FDA') || (actor.role === 'cofepris' && s.jurisdiction === 'COFEPRIS');
+        if (!may) throw new ForbiddenError(`Role ${actor.role} may not add documents to this submission`);
+        const w = requireWorkflow(s);
+        const iso = ctx.now().toISOString();
+        const sha256 = createHash('sha256').update(doc.bytes).digest('hex');
+        await putBlob(trx, sha256, doc.bytes);
+        const document: Document = {
+          id: uuidv7(), submissionId: s.id, kind: doc.kind, filename: doc.filename, contentType: doc.contentType,
+          sha256, size: doc.bytes.length, uploadedBy: actor.id, createdAt: iso,
+        };
+        await insertDocument(trx, document);
+        const t = chainRecord(s, w, {
+          type: 'DOCUMENT_ADDED',
+          data: { documentId: document.id, kind: doc.kind, filename: doc.filename, sha256, size: document.size },
+          from: s.state,
+          to: s.state,
+          actor,
+          comment: null,
+          effectiveAt: iso,
+          recordedAt: iso,
+          signature: null,
+        });
+        const dossierPresent = s.dossierPresent.includes(doc.kind) ? s.dossierPresent : [...s.dossierPresent, doc.kind].sort();
+        const ok = await updateSubmission(trx, s.id, s.version, {
+          ...s, version: s.version + 1, headSeq: t.seq, headHash: t.hash, dossierPresent, updatedAt: iso,
+        });
+        if (!ok) throw new VersionRace();
+        await insertTransition(trx, t);
+        return toDocumentView(document);
+      },
+    });
+  });
+}
+
+/** The documents of a submission the caller may see (404 otherwise). */
+export async function listDocuments(ctx: EngineContext, actor: Actor, id: string): Promise<DocumentView[]> {
+  await loadVisible(ctx.db.reader, actor, id);
+  return (await listDocumentRows(ctx.db.reader, id)).map(toDocumentView);
+}
+
+/** The document's bytes, served only after their SHA-256 is checked again. */
+export async function readDocument(ctx: EngineContext, actor: Actor, id: string, documentId: string): Promise<{ document: DocumentView; bytes: Buffer }> {
+  await loadVisible(ctx.db.reader, actor, id);
+  const d = await findDocument(ctx.db.reader, id, documentId);
+  if (!d) throw new NotFoundError(`No document ${documentId} in submission ${id}`);
+  const bytes = await getBlob(ctx.db.reader, d.sha256);
+  if (!bytes || sha256Hex(bytes) !== d.sha256) {
+    throw new AppError('integrity_failure', `Document ${documentId} failed its SHA-256 check; the stored bytes differ from what was uploaded`);
+  }
+  return { document: toDocumentView(d), bytes };
+}

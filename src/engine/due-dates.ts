@@ -1,0 +1,58 @@
+/**
+ * A submission's deadline and clocks as the engine stores and shows them: the hard deadline of
+ * the state it entered, the clock figures derived from its history (issue 5), and the due dates
+ * the portfolio queries and the sweeper read (migration 003).
+ */
+import type { Knex } from 'knex';
+import type { AnyMachineSnapshot } from 'xstate';
+import type { WorkflowDefinition } from '../../workflows/index.js';
+import { NO_DUE_DATES, clockEventsOf, type ClockEventRow, type Deadline, type DueDates, type Submission } from '../store/submissions-store.js';
+import { computeClocks, type ClockFigures } from './clocks.js';
+import type { EngineContext } from './context.js';
+import { activeDeadline } from './definitions.js';
+import { addCalendarDays, dateIn } from './time.js';
+
+/** What the portfolio queries and the sweeper need of a submission's clocks (migration 003). */
+export function dueDatesOf(figures: ClockFigures): DueDates {
+  // The sweeper's next look: a running open goal's due date, or a goal already missed while its
+  // review is open that the history does not yet record (missed between two commands).
+  let goalDate: string | null = null;
+  for (const g of figures.goals) {
+    const running = (g.status === 'on_track' || g.status === 'due_soon') && !g.paused;
+    const unrecorded = g.status === 'missed' && g.metOn === null && !g.recorded;
+    if ((running || unrecorded) && (goalDate === null || g.dueDate < goalDate)) goalDate = g.dueDate;
+  }
+  return {
+    nextKey: figures.nextDue?.dueDate ?? NO_DUE_DATES.nextKey,
+    nextKind: figures.nextDue?.kind ?? null,
+    goalDate,
+    goalMissed: figures.goals.some((g) => g.status === 'missed'),
+  };
+}
+
+/** The hard deadline of the state `snapshot` is in, counted from `effectiveAt` (or its anchor date). */
+export function deadlineFor(ctx: EngineContext, w: WorkflowDefinition, snapshot: AnyMachineSnapshot, effectiveAt: string): Deadline | null {
+  const spec = activeDeadline(snapshot);
+  if (!spec) return null;
+  // From the state's entry, or from a date in the context (e.g. 150 days before validUntil).
+  const anchor = spec.anchor ? (snapshot.context as Record<string, unknown>)[spec.anchor] : undefined;
+  if (spec.anchor && (typeof anchor !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(anchor))) return null;
+  const start = typeof anchor === 'string' ? anchor : dateIn(new Date(effectiveAt), w.timeZone);
+  const dueDate = spec.unit === 'mx-business' ? ctx.calendar.addBusinessDays(start, spec.length) : addCalendarDays(start, spec.length);
+  return { kind: spec.kind, dueDate, event: spec.event };
+}
+
+/** The clock facts of `s`'s stored history, read only when its workflow version keeps a clock. */
+export async function clockHistory(conn: Knex, w: WorkflowDefinition, s: Pick<Submission, 'id'>): Promise<readonly ClockEventRow[]> {
+  return w.clock ? (await clockEventsOf(conn, [s.id])).get(s.id)! : [];
+}
+
+/** The clocks of `s` under workflow version `w` from its history (`history`), at the current time. */
+export function figuresFrom(ctx: EngineContext, w: WorkflowDefinition, s: Submission, history: readonly ClockEventRow[]): ClockFigures {
+  return computeClocks(w, s.input, history, { now: ctx.now(), calendar: ctx.calendar, dueSoonDays: ctx.dueSoonDays, deadlines: s.deadline ? [s.deadline] : [] });
+}
+
+/** The clocks of `s` under `w`, its stored history read first. */
+export async function figuresOf(ctx: EngineContext, conn: Knex, w: WorkflowDefinition, s: Submission): Promise<ClockFigures> {
+  return figuresFrom(ctx, w, s, await clockHistory(conn, w, s));
+}

@@ -1,0 +1,69 @@
+/** Listing submissions (GET /v1/submissions, the web portfolio): what the caller may see, filtered, in keyset pages. */
+import { WORKFLOWS } from '../../workflows/index.js';
+import { InputError } from '../errors.js';
+import { listSubmissionPage, submissionsByIds, type SubmissionListing } from '../store/submission-listing-store.js';
+import { clockEventsOf, type Actor, type Submission } from '../store/submissions-store.js';
+import { SCHEMA_BASE } from '../validation.js';
+import { requireWorkflow, type EngineContext, type ListQuery } from './context.js';
+import { dateIn, isRealDate } from './time.js';
+import { describe, designationsOf, type SubmissionView } from './views.js';
+import { visibilityScope } from './visibility.js';
+
+/** Each jurisdiction's time zone, for "today" in portfolio queries. */
+const JURISDICTION_ZONES: ReadonlyMap<string, string> = new Map(WORKFLOWS.map((w) => [w.jurisdiction, w.timeZone]));
+
+/** The keyset cursor of the query, checked: the last row of the previous page in the sort order. */
+function cursorOf(query: ListQuery, byNextDue: boolean): SubmissionListing['after'] {
+  if (!query.cursor) return undefined;
+  const after = Buffer.from(query.cursor, 'base64url').toString('utf8');
+  const invalid = () => new InputError('The cursor is invalid', [{ path: '/cursor', message: 'is not a cursor returned by this endpoint with the same sort' }]);
+  if (byNextDue) {
+    const m = /^(\d{4}-\d{2}-\d{2})\|([0-9a-f-]{36})$/.exec(after);
+    if (!m) throw invalid();
+    return { nextKey: m[1]!, id: m[2]! };
+  }
+  if (!/^[0-9a-f-]{36}$/.test(after)) throw invalid();
+  return { id: after };
+}
+
+/**
+ * One page of the submissions `actor` may see (the visibility scope, as SQL in the store),
+ * filtered by the query string, each described as GET /v1/submissions/:id would; the page's
+ * references, designations and clock histories are read in one query each.
+ */
+export async function listSubmissions(ctx: EngineContext, actor: Actor, query: ListQuery): Promise<{ items: SubmissionView[]; nextCursor: string | null }> {
+  ctx.validator.check(`${SCHEMA_BASE}list-submissions-query.json`, query, '', 'The query string');
+  const reader = ctx.db.reader;
+  const limit = query.limit ? Number(query.limit) : 50;
+  if (query.dueBefore && !isRealDate(query.dueBefore)) {
+    throw new InputError('dueBefore is not a date', [{ path: '/dueBefore', message: 'must be a real calendar date YYYY-MM-DD' }]);
+  }
+  const byNextDue = query.sort === 'nextDue';
+  const after = cursorOf(query, byNextDue);
+  const now = ctx.now();
+  const rows = await listSubmissionPage(reader, {
+    scope: visibilityScope(actor),
+    workflow: query.workflow,
+    state: query.state,
+    status: query.status,
+    organization: query.organization,
+    overdue: query.overdue ? { value: query.overdue === 'true', todayOf: new Map([...JURISDICTION_ZONES].map(([j, zone]) => [j, dateIn(now, zone)])) } : undefined,
+    dueBefore: query.dueBefore,
+    text: query.q,
+    order: byNextDue ? 'nextDue' : 'id',
+    after,
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  // One query for every reference on the page, not one per registration.
+  const refIds = [...new Set(page.map((s) => s.referenceSubmissionId).filter((x): x is string => x !== null))];
+  const refs = new Map((await submissionsByIds(reader, refIds)).map((r) => [r.id, r]));
+  const loadReference = async (refId: string) => refs.get(refId);
+  const designations = await designationsOf(reader, page.filter((s) => s.jurisdiction === 'FDA').map((s) => s.organization.id));
+  const histories = await clockEventsOf(reader, page.filter((s) => requireWorkflow(s).clock).map((s) => s.id));
+  const items: SubmissionView[] = [];
+  for (const s of page) items.push(await describe(ctx, reader, actor, s, { loadReference, designations, clock: { history: histories.get(s.id) ?? [] } }));
+  const last = page[page.length - 1];
+  const keyOf = (r: Submission) => (byNextDue ? `${r.due.nextKey}|${r.id}` : r.id);
+  return { items, nextCursor: rows.length > limit && last ? Buffer.from(keyOf(last), 'utf8').toString('base64url') : null };
+}

@@ -1,0 +1,194 @@
+/**
+ * Planning one workflow event (DESIGN §2, the hot path): who may send it, its payload and
+ * effective date, what the machine decides, the hash-chained record and the submission after it.
+ *
+ * The planning steps are pure: the caller reads the facts first and passes them in.
+ * {@link checkEvent} (role, payload, effective date) -> the caller reads the event's facts
+ * (`loadEventFacts`) -> {@link decideEvent} (machine, signature, record) -> the caller reads the
+ * clock history (`clockHistory`) -> {@link withClocks} (clocks, due dates). {@link planEventOn}
+ * does the reading between the steps, exactly the reads the event needs and in that order, so a
+ * step refused early reads nothing more.
+ */
+import type { Knex } from 'knex';
+import { transition, type AnyMachineSnapshot } from 'xstate';
+import type { WorkflowDefinition } from '../../workflows/index.js';
+import type { EventFacts, WorkflowEvent } from '../../workflows/types.js';
+import { EventNotAllowedError, ForbiddenError, InputError } from '../errors.js';
+import type { Actor, ClockEventRow, Submission, Transition } from '../store/submissions-store.js';
+import { eventSchemaId } from '../validation.js';
+import type { ClockFigures } from './clocks.js';
+import { persisted, requireWorkflow, restore, statusOf, type EngineContext, type SendEventBody } from './context.js';
+import { handledEvents, statePath } from './definitions.js';
+import { clockHistory, deadlineFor, dueDatesOf, figuresFrom } from './due-dates.js';
+import { loadEventFacts } from './facts.js';
+import { chainRecord, type SignatureManifestation } from './records.js';
+import { dateIn, parseEffectiveAt } from './time.js';
+
+/** A planned event: everything its writes need. */
+export interface EventPlan {
+  readonly w: WorkflowDefinition;
+  /** The submission as the plan read it; the write is guarded by its version. */
+  readonly before: Submission;
+  /** The submission after the event. */
+  readonly submission: Submission;
+  readonly transition: Transition;
+  readonly stateChanged: boolean;
+  /** The clocks after the event (for the stored due dates and the response). */
+  readonly figures: ClockFigures;
+}
+
+export interface PlanOptions {
+  /** The command's server time: the record's `recordedAt`, and the default effective date. */
+  readonly at: Date;
+  /** The system's own events (timeouts, reliance) skip the payload schema check. */
+  readonly trusted?: boolean;
+  /** The signature manifestation of a signed step (its password already checked), or none. */
+  readonly signature?: { meaning: string } | null;
+}
+
+/** An event that passed the checks that need nothing but the request and the submission. */
+export interface CheckedEvent {
+  readonly w: WorkflowDefinition;
+  readonly body: SendEventBody;
+  readonly data: Record<string, unknown>;
+  readonly effectiveAt: string;
+}
+
+/** The effective date of an event on `s`: given (not in the future, not before the last one) or now. */
+export function resolveEffectiveAt(w: WorkflowDefinition, s: Submission, raw: string | undefined, at: Date): string {
+  if (raw === undefined) return at.toISOString();
+  const parsed = parseEffectiveAt(raw, w.timeZone);
+  if (!parsed) {
+    throw new InputError('effectiveAt is not a date', [{ path: '/effectiveAt', message: 'must be an RFC 3339 date-time with offset, or YYYY-MM-DD' }]);
+  }
+  if (parsed.getTime() > at.getTime()) {
+    throw new InputError('effectiveAt is in the future', [{ path: '/effectiveAt', message: `must not be after the server time ${at.toISOString()}` }]);
+  }
+  const iso = parsed.toISOString();
+  if (s.lastEffectiveAt && iso < s.lastEffectiveAt) {
+    throw new InputError('effectiveAt is before the previous regulatory event', [
+      { path: '/effectiveAt', message: `must not be before the previous regulatory event (${s.lastEffectiveAt})` },
+    ]);
+  }
+  return iso;
+}
+
+/**
+ * First step (pure): the event exists in `s`'s workflow version (422), `actor`'s role may send it
+ * (403), its payload fits its schema (422) and its effective date is acceptable (422).
+ */
+export function checkEvent(ctx: EngineContext, s: Submission, actor: Actor, body: SendEventBody, opts: PlanOptions): CheckedEvent {
+  const w = requireWorkflow(s);
+  const spec = w.events[body.type];
+  if (!spec) {
+    throw new InputError(`Unknown event ${body.type} for ${w.id}@${w.version}`, [
+      { path: '/type', message: `must be one of ${Object.keys(w.events).join(', ')}` },
+    ]);
+  }
+  if (!spec.roles.includes(actor.role)) {
+    const who = spec.roles.includes('system') ? 'only puente itself (the system actor)' : `only ${spec.roles.join(', ')}`;
+    throw new ForbiddenError(`${body.type} may be sent by ${who}, not by role ${actor.role}`);
+  }
+  const data = body.data ?? {};
+  if (!opts.trusted) ctx.validator.check(eventSchemaId(w, body.type), data, '/data', `The data of ${body.type}`);
+  return { w, body, data, effectiveAt: resolveEffectiveAt(w, s, body.effectiveAt, opts.at) };
+}
+
+/** An event the machine accepted, before its clocks are computed. */
+export interface DecidedEvent {
+  readonly w: WorkflowDefinition;
+  readonly before: Submission;
+  readonly next: AnyMachineSnapshot;
+  readonly transition: Transition;
+  readonly stateChanged: boolean;
+  /** The submission after the event, its due dates not yet recomputed. */
+  readonly submission: Submission;
+}
+
+/**
+ * Second step (pure, given the event's facts): the machine accepts the event in the current
+ * state, or it is refused with the workflow's own explanation (409); a step the version marks as
+ * signed must carry a signature (422); then the transition, the record and the new submission.
+ */
+export function decideEvent(
+  ctx: EngineContext,
+  s: Submission,
+  actor: Actor,
+  checked: CheckedEvent,
+  facts: EventFacts | undefined,
+  opts: PlanOptions,
+): DecidedEvent {
+  const { w, body, data, effectiveAt } = checked;
+  const event: WorkflowEvent = {
+    type: body.type,
+    data,
+    effectiveDate: dateIn(new Date(effectiveAt), w.timeZone),
+    ...(w.factsFor?.[body.type] ? { facts } : {}),
+  };
+
+  const current = restore(w, s);
+  if (!current.can(event)) {
+    const handled = handledEvents(current).includes(body.type);
+    const reason = handled ? w.explainRefusal?.(current.context, event) : undefined;
+    throw new EventNotAllowedError(
+      reason?.length
+        ? { code: 'refusal.refused', params: { event: body.type, state: s.state, reasons: reason } }
+        : { code: 'refusal.not_allowed', params: { event: body.type, state: s.state, workflow: w.id } },
+    );
+  }
+  // 21 CFR 11.200: the version this submission runs on marks the event as one a person signs.
+  // Checked last, so a step refused anyway says why first (409, 403, bad data).
+  if (w.events[body.type]!.requiresSignature && !opts.signature) {
+    throw new InputError(`${body.type} must be signed: send signature { meaning, password } (21 CFR 11.50, 11.200)`, [
+      { path: '/signature', message: 'is required for this event: { "meaning": "approval" | "review" | "responsibility" | "authorship", "password" }' },
+    ]);
+  }
+  const [next] = transition(w.machine, current, event as never);
+  const to = statePath(next.value);
+  const recordedAt = opts.at.toISOString();
+  const t = chainRecord(s, w, {
+    type: body.type,
+    data,
+    from: s.state,
+    to,
+    actor,
+    comment: body.comment ?? null,
+    effectiveAt,
+    recordedAt,
+    // The manifestation only: the password given to sign never reaches the record.
+    signature: opts.signature ? ({ name: actor.name, meaning: opts.signature.meaning, signedAt: recordedAt } satisfies SignatureManifestation) : null,
+  });
+  const stateChanged = to !== s.state;
+  const submission: Submission = {
+    ...s,
+    state: to,
+    status: statusOf(to),
+    snapshot: persisted(next),
+    version: s.version + 1,
+    headSeq: t.seq,
+    headHash: t.hash,
+    lastEffectiveAt: effectiveAt,
+    stateSince: stateChanged ? effectiveAt : s.stateSince,
+    deadline: stateChanged ? deadlineFor(ctx, w, next, effectiveAt) : s.deadline,
+    updatedAt: recordedAt,
+  };
+  return { w, before: s, next, transition: t, stateChanged, submission };
+}
+
+/** Third step (pure, given the stored clock history): the clocks after the event and the due dates they set. */
+export function withClocks(ctx: EngineContext, decided: DecidedEvent, history: readonly ClockEventRow[]): EventPlan {
+  const t = decided.transition;
+  const figures = figuresFrom(ctx, decided.w, decided.submission, [...history, { type: t.type, to: t.to, effectiveAt: t.effectiveAt }]);
+  return { w: decided.w, before: decided.before, submission: { ...decided.submission, due: dueDatesOf(figures) }, transition: t, stateChanged: decided.stateChanged, figures };
+}
+
+/**
+ * Plans one workflow event on `s`, reading on `conn` what the steps need (the event's facts,
+ * the clock history): reads only, writes nothing.
+ */
+export async function planEventOn(ctx: EngineContext, conn: Knex, s: Submission, actor: Actor, body: SendEventBody, opts: PlanOptions): Promise<EventPlan> {
+  const checked = checkEvent(ctx, s, actor, body, opts);
+  const facts = checked.w.factsFor?.[body.type] ? await loadEventFacts(ctx, conn, checked.w, s, actor, body) : undefined;
+  const decided = decideEvent(ctx, s, actor, checked, facts, opts);
+  return withClocks(ctx, decided, await clockHistory(conn, decided.w, decided.submission));
+}

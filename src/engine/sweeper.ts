@@ -1,0 +1,122 @@
+/**
+ * One pass of the sweeper (issue 5, DESIGN §7): hard deadlines fire their timeout events, missed
+ * goals are recorded. src/sweeper.ts runs it on an interval inside `serve`; `puente sweep` once.
+ */
+import { EventNotAllowedError } from '../errors.js';
+import { dueCandidates, findSubmission, insertTransition, updateSubmission, type Transition } from '../store/submissions-store.js';
+import { SYSTEM_ACTOR, requireWorkflow, restore, type EngineContext } from './context.js';
+import { activeDeadline } from './definitions.js';
+import { dueDatesOf, figuresOf } from './due-dates.js';
+import { planEventOn } from './plan-event.js';
+import { chainRecord } from './records.js';
+import { VersionRace, runInTransaction } from './run-command.js';
+import { addCalendarDays, dateIn, startOfDayIn } from './time.js';
+import { writeEvent } from './write-event.js';
+
+/** What one sweeper pass did. */
+export interface SweepResult {
+  /** Hard deadlines fired: the timeout event sent and the state it led to. */
+  fired: Array<{ submissionId: string; event: string; kind: string; dueDate: string; state: string }>;
+  /** Goals newly recorded as missed (`GOAL_MISSED` / `MMD_DUE` rows). */
+  goalsMissed: Array<{ submissionId: string; goal: string; event: string; dueDate: string; seq: number }>;
+  /** Due deadlines whose timeout a guard refused (logged; the submission is left as it is). */
+  refused: Array<{ submissionId: string; reason: string }>;
+}
+
+type Fired = SweepResult['fired'][number];
+
+/**
+ * Fires the hard deadline of submission `id` if it is still due: its `*_TIMEOUT` event from the
+ * system actor, dated on the due date. Null when there is nothing to fire (another sweeper did,
+ * the submission moved on or closed, the deadline is not over yet in its time zone).
+ */
+function fireDeadline(ctx: EngineContext, id: string): Promise<Fired | null> {
+  return runInTransaction(ctx, async (trx) => {
+    const s = await findSubmission(trx, id, { forUpdate: true, skipLocked: true });
+    if (!s || s.status !== 'active' || !s.deadline) return null;
+    const w = requireWorkflow(s);
+    const anchored = activeDeadline(restore(w, s))?.anchor !== undefined;
+    const today = dateIn(ctx.now(), w.timeZone);
+    if (anchored ? today < s.deadline.dueDate : today <= s.deadline.dueDate) return null;
+    const start = startOfDayIn(s.deadline.dueDate, w.timeZone).toISOString();
+    const effectiveAt = s.lastEffectiveAt && s.lastEffectiveAt > start ? s.lastEffectiveAt : start;
+    const at = ctx.now();
+    const plan = await planEventOn(ctx, trx, s, SYSTEM_ACTOR, { type: s.deadline.event, effectiveAt }, { at, trusted: true });
+    await writeEvent(ctx, trx, plan, { at });
+    return { submissionId: s.id, event: s.deadline.event, kind: s.deadline.kind, dueDate: s.deadline.dueDate, state: plan.submission.state };
+  });
+}
+
+/**
+ * Records every goal of submission `id` missed while its review is open and not yet recorded:
+ * one `GOAL_MISSED` (or `MMD_DUE`) record each, which changes no state; then its due dates move on.
+ */
+function noteMissedGoals(ctx: EngineContext, id: string): Promise<SweepResult['goalsMissed']> {
+  return runInTransaction(ctx, async (trx) => {
+    const s = await findSubmission(trx, id, { forUpdate: true, skipLocked: true });
+    if (!s || s.status !== 'active') return [];
+    const w = requireWorkflow(s);
+    const figures = await figuresOf(ctx, trx, w, s);
+    const missed = figures.goals.filter((g) => g.status === 'missed' && g.metOn === null && !g.recorded);
+    let current = s;
+    const records: Transition[] = [];
+    for (const g of missed) {
+      const at = ctx.now().toISOString();
+      // Missed once its due date is over: dated at the start of the next day there.
+      const effectiveAt = startOfDayIn(addCalendarDays(g.dueDate, 1), w.timeZone).toISOString();
+      const t = chainRecord(current, w, {
+        type: g.missedEvent,
+        data: { goal: g.kind, description: g.description, length: g.length, unit: g.unit, startedOn: g.startedOn, dueDate: g.dueDate, elapsed: g.elapsed },
+        from: current.state,
+        to: current.state,
+        actor: SYSTEM_ACTOR,
+        comment: null,
+        effectiveAt: effectiveAt < at ? effectiveAt : at,
+        recordedAt: at,
+        signature: null,
+      });
+      records.push(t);
+      current = { ...current, version: current.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: at };
+    }
+    // Recomputed even when nothing was missed: a goal that is no longer open moves the date on.
+    const noted = { ...figures, goals: figures.goals.map((g) => (missed.includes(g) ? { ...g, recorded: true } : g)) };
+    const change = { ...current, due: dueDatesOf(noted) };
+    if (!(await updateSubmission(trx, s.id, s.version, change))) throw new VersionRace();
+    for (const t of records) await insertTransition(trx, t);
+    return missed.map((g, i) => ({ submissionId: s.id, goal: g.kind, event: g.missedEvent, dueDate: g.dueDate, seq: records[i]!.seq }));
+  });
+}
+
+/**
+ * One sweeper pass. Every active submission whose hard deadline has passed receives its
+ * `*_TIMEOUT` event from the system actor, dated on the due date; every goal missed while its
+ * review is still open gets one `GOAL_MISSED` (or `MMD_DUE`) record, which changes no state. Each
+ * submission is its own transaction: the row is locked (skipped when another sweeper holds it,
+ * PostgreSQL) and re-read, and the version check makes a second sweeper's attempt a no-op, so
+ * each deadline fires and each goal is noted exactly once.
+ *
+ * A deadline that counts a response window (from the state's entry) passes once its due date is
+ * over in the workflow's time zone; one anchored on a date (the renewal window opening 150 days
+ * before `validUntil`) fires on its due date.
+ */
+export async function sweep(ctx: EngineContext, opts: { limit?: number } = {}): Promise<SweepResult> {
+  const limit = opts.limit ?? 1000;
+  // Every jurisdiction's today is on or before UTC's today (the Americas): a superset, each
+  // candidate then checked against its own zone.
+  const utcToday = dateIn(ctx.now(), 'UTC');
+  const result: SweepResult = { fired: [], goalsMissed: [], refused: [] };
+  for (const id of await dueCandidates(ctx.db.reader, 'deadline_due_date', utcToday, limit)) {
+    try {
+      const fired = await fireDeadline(ctx, id);
+      if (fired) result.fired.push(fired);
+    } catch (e) {
+      // A guard that refuses the timeout (the machine knows better) leaves the submission as it is.
+      if (!(e instanceof EventNotAllowedError)) throw e;
+      result.refused.push({ submissionId: id, reason: e.message });
+    }
+  }
+  for (const id of await dueCandidates(ctx.db.reader, 'goal_due_date', utcToday, limit)) {
+    result.goalsMissed.push(...(await noteMissedGoals(ctx, id)));
+  }
+  return result;
+}
