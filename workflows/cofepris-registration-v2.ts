@@ -29,7 +29,7 @@ import {
   routeProblem,
   type CofeprisContext,
 } from './cofepris-registration.js';
-import { NUMBER_PATTERNS, clockedGoals, dataOf, isoDate, meta, signedEvents, text, textList } from './common.js';
+import { NUMBER_PATTERNS, clockedGoals, closedState, dataOf, isoDate, meta, signedEvents, text, textList } from './common.js';
 import type { CofeprisRegistrationV2Event } from './event-data.js';
 import type { DeadlineSpec, DossierItem, EventSpec, GoalSpec, JsonSchema, ReferenceFacts, RefusalReason, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason } from './types.js';
@@ -674,17 +674,13 @@ export const machineV2 = setup({
         },
       },
     },
-    closed: {
-      initial: 'withdrawn',
-      meta: meta({ description: 'Closed.' }),
-      states: {
-        denied: { type: 'final', meta: meta({ description: 'Resolución negativa.' }) },
-        withdrawn: { type: 'final', meta: meta({ description: 'Desistimiento by the registration holder.' }) },
-        desechado: { type: 'final', meta: meta({ description: 'Desechado: the prevención was not answered in time.' }) },
-        expired: { type: 'final', meta: meta({ description: 'Registration expired: no prórroga filed in time, or the prórroga was denied.' }) },
-        revoked: { type: 'final', meta: meta({ description: 'Registration revoked.' }) },
-      },
-    },
+    closed: closedState({
+      denied: 'Resolución negativa.',
+      withdrawn: 'Desistimiento by the registration holder.',
+      desechado: 'Desechado: the prevención was not answered in time.',
+      expired: 'Registration expired: no prórroga filed in time, or the prórroga was denied.',
+      revoked: 'Registration revoked.',
+    }),
   },
 });
 

@@ -5,7 +5,7 @@
  * reference/domain.md §2 and §5.7.
  */
 import { and, assign, setup } from 'xstate';
-import { dataOf, meta, text, textList } from './common.js';
+import { closedState, dataOf, meta, text, textList } from './common.js';
 import type { CofeprisRegistrationEvent } from './event-data.js';
 import type {
   DeadlineSpec,
@@ -250,17 +250,13 @@ export const machine = setup({
       meta: meta({ description: 'Registro sanitario granted.' }),
       on: { REVOKE: 'closed.revoked', REFERENCE_INVALIDATED: { actions: 'flagInvalidated' } },
     },
-    closed: {
-      initial: 'withdrawn',
-      meta: meta({ description: 'Closed.' }),
-      states: {
-        denied: { type: 'final', meta: meta({ description: 'Resolución negativa.' }) },
-        withdrawn: { type: 'final', meta: meta({ description: 'Desistimiento by the registration holder.' }) },
-        desechado: { type: 'final', meta: meta({ description: 'Desechado: the prevención was not answered in time.' }) },
-        expired: { type: 'final', meta: meta({ description: 'Registration expired without prórroga.' }) },
-        revoked: { type: 'final', meta: meta({ description: 'Registration revoked.' }) },
-      },
-    },
+    closed: closedState({
+      denied: 'Resolución negativa.',
+      withdrawn: 'Desistimiento by the registration holder.',
+      desechado: 'Desechado: the prevención was not answered in time.',
+      expired: 'Registration expired without prórroga.',
+      revoked: 'Registration revoked.',
+    }),
   },
 });
 

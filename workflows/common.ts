@@ -30,7 +30,7 @@ export const numberOf = (kind: keyof typeof NUMBER_PATTERNS): JsonSchema => ({ t
  * A machine's events as a union discriminated by `type`, each with `data` typed by its schema
  * (the maps `npm run generate` writes to event-data.ts). The engine checks `data` against that
  * schema before the machine sees it and always sends it (`{}` when a request has none); an
- * action narrows the union with xstate's `assertEvent(event, 'TYPE')`.
+ * action or guard reads it with `dataOf(event, 'TYPE')`.
  */
 export type EventOf<M> = {
   [T in keyof M & string]: Omit<WorkflowEvent, 'type' | 'data'> & { readonly type: T; readonly data: M[T] };
@@ -51,6 +51,26 @@ export function dataOf<E extends { readonly type: string; readonly data: unknown
 
 /** Typed state meta (description and optional hard deadline). */
 export const meta = (m: StateMeta): StateMeta => m;
+
+/**
+ * The `closed` state every pathway ends in: one final state per outcome, by name with its
+ * description (in this order); a transition to `closed` itself enters `withdrawn`.
+ */
+export function closedState<K extends string>(outcomes: Readonly<Record<K | 'withdrawn', string>>) {
+  const states = Object.fromEntries(
+    Object.entries<string>(outcomes).map(([name, description]) => [name, { type: 'final' as const, meta: meta({ description }) }]),
+  ) as Record<K | 'withdrawn', { type: 'final'; meta: StateMeta }>;
+  return { initial: 'withdrawn', meta: meta({ description: 'Closed.' }), states };
+}
+
+/** The decision an approval pathway's state shows (PMA and HDE share the vocabulary); only `approved` is favourable. */
+export const APPROVAL_DECISIONS: Readonly<Record<string, string>> = {
+  approved: 'approved',
+  approvable: 'approvable',
+  notApprovable: 'notApprovable',
+  'closed.denied': 'denied',
+  'closed.approvalWithdrawn': 'approvalWithdrawn',
+};
 
 /**
  * A released version's goals with the rules its clocked successor adds (issue 5): which events

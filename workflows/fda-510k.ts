@@ -6,7 +6,7 @@
 import { assign, setup } from 'xstate';
 import type { EventSpec, GoalSpec, StateMeta, WorkflowDefinition } from './types.js';
 import { payload } from './types.js';
-import { clockedGoals, dataOf, signedEvents } from './common.js';
+import { clockedGoals, closedState, dataOf, signedEvents } from './common.js';
 import type { Fda510kEvent } from './event-data.js';
 
 /** Sponsor response window after an AI request: 180 calendar days, then the 510(k) is deleted. */
@@ -167,16 +167,12 @@ export const machine = setup({
       meta: meta({ description: 'Substantially equivalent (SE): cleared for marketing.' }),
       on: { RESCIND_SE: 'closed.rescinded' },
     },
-    closed: {
-      initial: 'withdrawn',
-      meta: meta({ description: 'Closed.' }),
-      states: {
-        nse: { type: 'final', meta: meta({ description: 'Not substantially equivalent (NSE).' }) },
-        withdrawn: { type: 'final', meta: meta({ description: 'Withdrawn (by the sponsor, or no RTA response in time).' }) },
-        deleted: { type: 'final', meta: meta({ description: 'Deleted: no complete AI response within 180 days.' }) },
-        rescinded: { type: 'final', meta: meta({ description: 'SE decision rescinded by FDA.' }) },
-      },
-    },
+    closed: closedState({
+      nse: 'Not substantially equivalent (NSE).',
+      withdrawn: 'Withdrawn (by the sponsor, or no RTA response in time).',
+      deleted: 'Deleted: no complete AI response within 180 days.',
+      rescinded: 'SE decision rescinded by FDA.',
+    }),
   },
 });
 

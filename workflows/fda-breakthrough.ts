@@ -5,7 +5,7 @@
  * it. Transition table: reference/domain.md §5.6; facts and sources: §1.6.
  */
 import { assign, setup } from 'xstate';
-import { dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaBreakthroughEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason, type RefusalReason } from './types.js';
@@ -142,15 +142,11 @@ export const machine = setup({
         LINK_SUBMISSION: { guard: 'linkable', actions: 'recordLink' },
       },
     },
-    closed: {
-      initial: 'withdrawn',
-      meta: meta({ description: 'Closed.' }),
-      states: {
-        denied: { type: 'final', meta: meta({ description: 'Designation denied.' }) },
-        withdrawn: { type: 'final', meta: meta({ description: 'Request withdrawn by the sponsor.' }) },
-        designationWithdrawn: { type: 'final', meta: meta({ description: 'Designation withdrawn; linked submissions are no longer prioritized.' }) },
-      },
-    },
+    closed: closedState({
+      denied: 'Designation denied.',
+      withdrawn: 'Request withdrawn by the sponsor.',
+      designationWithdrawn: 'Designation withdrawn; linked submissions are no longer prioritized.',
+    }),
   },
 });
 

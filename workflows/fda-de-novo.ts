@@ -17,7 +17,7 @@
  * are "withdrawn" in the sense of 860.250.
  */
 import { assign, setup } from 'xstate';
-import { clockedGoals, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { clockedGoals, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaDeNovoEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
 import { payload, reason } from './types.js';
@@ -289,18 +289,11 @@ export const machine = setup({
       type: 'final',
       meta: meta({ description: 'Granted: classified into class I or II; the device may be marketed.' }),
     },
-    closed: {
-      initial: 'withdrawn',
-      meta: meta({ description: 'Closed.' }),
-      states: {
-        declined: { type: 'final', meta: meta({ description: 'Declined: the device remains in class III.' }) },
-        withdrawn: { type: 'final', meta: meta({ description: 'Withdrawn at the requester\'s request (21 CFR 860.250(a)(4)).' }) },
-        deleted: {
-          type: 'final',
-          meta: meta({ description: 'Deleted: considered withdrawn for lack of a timely response to an AI request, RTA or eSTAR hold (21 CFR 860.250(a)(1)–(2)).' }),
-        },
-      },
-    },
+    closed: closedState({
+      declined: 'Declined: the device remains in class III.',
+      withdrawn: 'Withdrawn at the requester\'s request (21 CFR 860.250(a)(4)).',
+      deleted: 'Deleted: considered withdrawn for lack of a timely response to an AI request, RTA or eSTAR hold (21 CFR 860.250(a)(1)–(2)).',
+    }),
   },
 });
 

@@ -8,7 +8,7 @@
  * rules, the PMA table of §5.3.
  */
 import { assign, setup } from 'xstate';
-import { clockedGoals, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { APPROVAL_DECISIONS, clockedGoals, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaHdeEvent } from './event-data.js';
 import type { DeadlineSpec, EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason, type RefusalReason } from './types.js';
@@ -241,27 +241,15 @@ export const machine = setup({
       meta: meta({ description: 'HDE approved: the HUD may be marketed under its H-number.' }),
       on: { WITHDRAW_APPROVAL: 'closed.approvalWithdrawn' },
     },
-    closed: {
-      initial: 'withdrawn',
-      meta: meta({ description: 'Closed.' }),
-      states: {
-        hudDenied: { type: 'final', meta: meta({ description: 'HUD designation denied by OOPD.' }) },
-        notFiled: { type: 'final', meta: meta({ description: 'Refused to file (21 CFR 814.112); the sponsor may resubmit.' }) },
-        denied: { type: 'final', meta: meta({ description: 'Approval denied (21 CFR 814.118(a)).' }) },
-        withdrawn: { type: 'final', meta: meta({ description: 'Withdrawn by the sponsor, or considered withdrawn (no amendment in time).' }) },
-        approvalWithdrawn: { type: 'final', meta: meta({ description: 'HDE approval withdrawn by FDA (21 CFR 814.118).' }) },
-      },
-    },
+    closed: closedState({
+      hudDenied: 'HUD designation denied by OOPD.',
+      notFiled: 'Refused to file (21 CFR 814.112); the sponsor may resubmit.',
+      denied: 'Approval denied (21 CFR 814.118(a)).',
+      withdrawn: 'Withdrawn by the sponsor, or considered withdrawn (no amendment in time).',
+      approvalWithdrawn: 'HDE approval withdrawn by FDA (21 CFR 814.118).',
+    }),
   },
 });
-
-const DECISIONS: Readonly<Record<string, string>> = {
-  approved: 'approved',
-  approvable: 'approvable',
-  notApprovable: 'notApprovable',
-  'closed.denied': 'denied',
-  'closed.approvalWithdrawn': 'approvalWithdrawn',
-};
 
 export const fdaHde: WorkflowDefinition = {
   id: 'fda-hde',
@@ -276,7 +264,7 @@ export const fdaHde: WorkflowDefinition = {
   dossier: () => [],
   decisionOf(state, context) {
     const c = context as FdaHdeContext;
-    return { number: c.hNumber, decision: DECISIONS[state] ?? null, decisionDate: c.decisionDate, favourable: state === 'approved' };
+    return { number: c.hNumber, decision: APPROVAL_DECISIONS[state] ?? null, decisionDate: c.decisionDate, favourable: state === 'approved' };
   },
   // A withdrawn approval, like every other closed outcome, can never again support reliance.
   invalidatesReliance: (state) => state.startsWith('closed.'),

@@ -17,7 +17,7 @@
  *   after FDA receipt unless FDA objects (then a 135-day supplement is required).
  */
 import { assign, setup } from 'xstate';
-import { clockedGoals, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { APPROVAL_DECISIONS, clockedGoals, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaPmaEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
 import { payload, reason, type RefusalReason } from './types.js';
@@ -437,28 +437,15 @@ export const machine = setup({
       meta: meta({ description: 'Approved: the device (or the change) may be marketed.' }),
       on: { WITHDRAW_APPROVAL: 'closed.approvalWithdrawn' },
     },
-    closed: {
-      initial: 'withdrawn',
-      meta: meta({ description: 'Closed.' }),
-      states: {
-        notFiled: { type: 'final', meta: meta({ description: 'Not filed (refuse to file); may be resubmitted under the same PMA number.' }) },
-        denied: { type: 'final', meta: meta({ description: 'Approval denied (21 CFR 814.45).' }) },
-        withdrawn: { type: 'final', meta: meta({ description: 'Withdrawn by the applicant, or considered withdrawn for lack of a timely response.' }) },
-        noticeInadequate: { type: 'final', meta: meta({ description: '30-day notice found inadequate: a 135-day PMA supplement is required.' }) },
-        approvalWithdrawn: { type: 'final', meta: meta({ description: 'Approval withdrawn by FDA (21 CFR 814.46).' }) },
-      },
-    },
+    closed: closedState({
+      notFiled: 'Not filed (refuse to file); may be resubmitted under the same PMA number.',
+      denied: 'Approval denied (21 CFR 814.45).',
+      withdrawn: 'Withdrawn by the applicant, or considered withdrawn for lack of a timely response.',
+      noticeInadequate: '30-day notice found inadequate: a 135-day PMA supplement is required.',
+      approvalWithdrawn: 'Approval withdrawn by FDA (21 CFR 814.46).',
+    }),
   },
 });
-
-/** The decision each state shows (the same vocabulary as fda-hde); only `approved` is favourable. */
-const DECISIONS: Readonly<Record<string, string>> = {
-  approved: 'approved',
-  approvable: 'approvable',
-  notApprovable: 'notApprovable',
-  'closed.denied': 'denied',
-  'closed.approvalWithdrawn': 'approvalWithdrawn',
-};
 
 export const fdaPma: WorkflowDefinition = {
   id: 'fda-pma',
@@ -488,7 +475,7 @@ export const fdaPma: WorkflowDefinition = {
   dossier: () => [],
   decisionOf(state, context) {
     const c = context as FdaPmaContext;
-    const decision = DECISIONS[state] ?? null;
+    const decision = APPROVAL_DECISIONS[state] ?? null;
     return { number: c.approvalNumber, decision, decisionDate: decision ? c.decisionDate : null, favourable: state === 'approved' };
   },
   // Withdrawn approvals (814.46) must reach relying registrations; every closed.* outcome is final.

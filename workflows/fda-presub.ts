@@ -17,7 +17,7 @@
  *  - `meetingScheduled`: the meeting can be held (row 8's guard "meeting scheduled").
  */
 import { assign, setup } from 'xstate';
-import { clockedGoals, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { clockedGoals, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaPresubEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
 import { payload, reason } from './types.js';
@@ -215,15 +215,11 @@ export const machine = setup({
       meta: meta({ description: 'FDA edits the draft minutes; the final minutes are its formal feedback.' }),
       on: { FINALIZE_MINUTES: 'closed.minutesFinal', ...withdrawable },
     },
-    closed: {
-      initial: 'withdrawn',
-      meta: meta({ description: 'Closed.' }),
-      states: {
-        feedbackOnly: { type: 'final', meta: meta({ description: 'Closed on the written feedback (no meeting, or the meeting was cancelled).' }) },
-        minutesFinal: { type: 'final', meta: meta({ description: 'Meeting held; the final minutes are FDA\'s formal feedback.' }) },
-        withdrawn: { type: 'final', meta: meta({ description: 'Withdrawn by the sponsor.' }) },
-      },
-    },
+    closed: closedState({
+      feedbackOnly: 'Closed on the written feedback (no meeting, or the meeting was cancelled).',
+      minutesFinal: 'Meeting held; the final minutes are FDA\'s formal feedback.',
+      withdrawn: 'Withdrawn by the sponsor.',
+    }),
   },
 });
 
