@@ -53,13 +53,13 @@ function startProcess(args: string[], env: Record<string, string>, pattern: RegE
       if (out.length < 100_000) out += c.toString();
       const m = pattern.exec(out);
       if (m) {
-        child.stdout!.removeListener('data', onData);
-        child.stdout!.resume(); // keep draining the request log
+        child.stdout.removeListener('data', onData);
+        child.stdout.resume(); // keep draining the request log
         resolve({ child, url: m[1]! });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
   });
 }
@@ -331,6 +331,6 @@ try {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 for (const r of reports) console.log(`\n${table(r)}`);
-fs.mkdirSync(path.dirname(path.resolve(args.out!)), { recursive: true });
-fs.writeFileSync(args.out!, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, reports }, null, 2));
+fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
+fs.writeFileSync(args.out, JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, reports }, null, 2));
 console.log(`\nfigures written to ${args.out}`);

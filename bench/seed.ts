@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { v7 as uuidv7 } from 'uuid';
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { initialTransition, transition, type AnyMachineSnapshot, type StateValue } from 'xstate';
 import { latestWorkflow } from '../workflows/index.js';
 import { computeClocks } from '../src/engine/clocks.js';
 import { MexicanCalendar, addCalendarDays, dateIn } from '../src/engine/time.js';
@@ -69,7 +69,7 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
     let [snap] = initialTransition(w.machine, input) as [AnyMachineSnapshot, unknown];
     let s: Submission = {
       id, organization: org, workflowId: w.id, workflowVersion: w.version, jurisdiction: w.jurisdiction,
-      title: `Bench device ${i} 510(k)`, device: { name: `Bench device ${i}` }, input, state: statePath(snap.value),
+      title: `Bench device ${i} 510(k)`, device: { name: `Bench device ${i}` }, input, state: statePath(snap.value as StateValue),
       status: 'active', snapshot: persisted(snap), xstateVersion: XSTATE_VERSION, version: 0, referenceSubmissionId: null,
       dossierPresent: [], headSeq: 0, headHash: GENESIS_HASH, lastEffectiveAt: null, stateSince: created, deadline: null, due: NO_DUE_DATES,
       createdAt: created, updatedAt: created,
@@ -78,7 +78,7 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
     const push = (type: string, actor: Actor, data: Record<string, unknown>, at: string) => {
       const from = s.state;
       if (type !== 'CREATED') [snap] = transition(w.machine, snap, { type, data }) as [AnyMachineSnapshot, unknown];
-      const to = statePath(snap.value);
+      const to = statePath(snap.value as StateValue);
       // A step the version marks requiresSignature carries its manifestation, as the API writes it.
       const signature = w.events[type]?.requiresSignature ? { name: actor.name, meaning: actor.role === 'manufacturer' ? 'responsibility' : 'approval', signedAt: at } : null;
       const t = chainRecord(s, w, { type, data, from: type === 'CREATED' ? null : from, to, actor, comment: null, effectiveAt: at, recordedAt: at, signature });

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { initialTransition, transition, type AnyMachineSnapshot, type StateValue } from 'xstate';
 import { XSTATE_VERSION, persisted } from '../src/engine/engine.js';
 import { statePath } from '../src/engine/definitions.js';
 import { WORKFLOWS } from '../workflows/index.js';
@@ -19,10 +19,10 @@ const DIR = path.resolve(import.meta.dirname, '../tests/fixtures/snapshots');
 /** A value satisfying a (simple) JSON Schema: enough for creation inputs and event payloads. */
 export function sample(schema: JsonSchema): unknown {
   if ('const' in schema) return schema.const;
-  if (Array.isArray(schema.enum)) return schema.enum[0];
+  if (Array.isArray(schema.enum)) return schema.enum[0] as unknown;
   if (Array.isArray(schema.oneOf)) return sample(schema.oneOf[0] as JsonSchema);
   if (Array.isArray(schema.anyOf)) return sample(schema.anyOf[0] as JsonSchema);
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  const type: unknown = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   if (type === 'object' || schema.properties) {
     const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
     const out: Record<string, unknown> = {};
@@ -69,22 +69,22 @@ function build(w: WorkflowDefinition) {
   const input = sample(w.inputSchema) as Record<string, unknown>;
   let [snap] = initialTransition(w.machine, input as never) as [AnyMachineSnapshot, unknown];
   const path: string[] = [];
-  const seen = new Set([statePath(snap.value)]);
+  const seen = new Set([statePath(snap.value as StateValue)]);
   // Walk a few steps forward through states not seen yet, stopping short of a final state.
   for (let step = 0; step < 3; step++) {
     const type = candidates(w).find((t) => {
       if (!snap.can(eventFor(w, t))) return false;
       const [next] = transition(w.machine, snap, eventFor(w, t) as never) as [AnyMachineSnapshot, unknown];
-      const p = statePath(next.value);
+      const p = statePath(next.value as StateValue);
       return next.status === 'active' && p !== 'closed' && !p.startsWith('closed.') && !seen.has(p);
     });
     if (!type) break;
     [snap] = transition(w.machine, snap, eventFor(w, type) as never) as [AnyMachineSnapshot, unknown];
-    seen.add(statePath(snap.value));
+    seen.add(statePath(snap.value as StateValue));
     path.push(type);
   }
   const nextType = candidates(w).find((t) => snap.can(eventFor(w, t)));
-  if (!nextType) throw new Error(`${w.id}@${w.version}: no event to advance from ${statePath(snap.value)}`);
+  if (!nextType) throw new Error(`${w.id}@${w.version}: no event to advance from ${statePath(snap.value as StateValue)}`);
   const next = eventFor(w, nextType);
   const [after] = transition(w.machine, snap, next as never) as [AnyMachineSnapshot, unknown];
   return {
@@ -93,9 +93,9 @@ function build(w: WorkflowDefinition) {
     xstateVersion: XSTATE_VERSION,
     input,
     eventsSoFar: path,
-    state: statePath(snap.value),
-    snapshot: JSON.parse(JSON.stringify(persisted(snap))),
-    next: { event: next, expectedState: statePath(after.value) },
+    state: statePath(snap.value as StateValue),
+    snapshot: JSON.parse(JSON.stringify(persisted(snap))) as unknown,
+    next: { event: next, expectedState: statePath(after.value as StateValue) },
   };
 }
 

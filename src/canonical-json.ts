@@ -14,7 +14,7 @@ import canonicalize from 'canonicalize';
  */
 export function canonicalJson(value: unknown): string {
   const sorted = sortedCopy(value);
-  return sorted === NEEDS_WRITER ? writeCanonical(value) : (JSON.stringify(sorted) as string);
+  return sorted === NEEDS_WRITER ? writeCanonical(value) : JSON.stringify(sorted);
 }
 
 const NEEDS_WRITER: unique symbol = Symbol('needs the explicit writer');
@@ -34,7 +34,7 @@ function sortedCopy(value: unknown): unknown {
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) {
-      const v = value[i];
+      const v: unknown = value[i];
       if (v === undefined || typeof v === 'function' || typeof v === 'symbol') {
         out[i] = null; // as JSON.stringify writes them in arrays
         continue;
@@ -65,12 +65,12 @@ function sortedCopy(value: unknown): unknown {
 function writeCanonical(value: unknown): string {
   if (value === null || typeof value !== 'object') {
     checkScalar(value);
-    return JSON.stringify(value) as string;
+    return JSON.stringify(value);
   }
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
-      const v = value[i];
+      const v: unknown = value[i];
       out += (i ? ',' : '') + (v === undefined || typeof v === 'function' || typeof v === 'symbol' ? 'null' : writeCanonical(v));
     }
     return `${out}]`;

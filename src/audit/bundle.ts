@@ -17,7 +17,7 @@
  *    be re-evaluated offline: for those the replay checks that the event is handled in the
  *    recorded state and that the recorded target is one the machine allows, and says so.
  */
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateNode } from 'xstate';
+import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateNode, type StateValue } from 'xstate';
 import type { Knex } from 'knex';
 import { WORKFLOWS } from '../../workflows/index.js';
 import type { WorkflowDefinition } from '../../workflows/types.js';
@@ -188,14 +188,14 @@ function replayRecords(records: readonly Transition[]): { failures: BundleVerdic
       w = versionOf(r);
       if (!w) return { failures: [{ seq: r.seq, reason: `the rules ${r.workflow.id}@${r.workflow.version} are not in this puente` }], detail: '', structural: null };
       snap = initialTransition(w.machine, (r.data as { input?: unknown }).input as never)[0] as AnyMachineSnapshot;
-      if (statePath(snap.value) !== r.to) failures.push({ seq: r.seq, reason: `the machine starts in ${statePath(snap.value)}, not ${r.to}` });
+      if (statePath(snap.value as StateValue) !== r.to) failures.push({ seq: r.seq, reason: `the machine starts in ${statePath(snap.value as StateValue)}, not ${r.to}` });
       continue;
     }
     if (!w || !snap) {
       failures.push({ seq: r.seq, reason: 'the history does not start with CREATED' });
       break;
     }
-    if (r.from !== statePath(snap.value)) failures.push({ seq: r.seq, reason: `recorded from ${r.from}, the machine was in ${statePath(snap.value)}` });
+    if (r.from !== statePath(snap.value as StateValue)) failures.push({ seq: r.seq, reason: `recorded from ${r.from}, the machine was in ${statePath(snap.value as StateValue)}` });
     if (r.type === 'MIGRATED') {
       const to = versionOf(r);
       if (!to) {
@@ -213,12 +213,12 @@ function replayRecords(records: readonly Transition[]): { failures: BundleVerdic
     const event = { type: r.type, data: r.data, effectiveDate: dateIn(new Date(r.effectiveAt), w.timeZone) };
     const needsFacts = (w.factsFor?.[r.type]?.length ?? 0) > 0;
     if (exact && !needsFacts) {
-      if (!snap.can(event as never)) {
-        failures.push({ seq: r.seq, reason: `${r.type} is not allowed in ${statePath(snap.value)}` });
+      if (!snap.can(event)) {
+        failures.push({ seq: r.seq, reason: `${r.type} is not allowed in ${statePath(snap.value as StateValue)}` });
         continue;
       }
       snap = transition(w.machine, snap, event as never)[0] as AnyMachineSnapshot;
-      if (statePath(snap.value) !== r.to) failures.push({ seq: r.seq, reason: `${r.type} leads to ${statePath(snap.value)}, not ${r.to}` });
+      if (statePath(snap.value as StateValue) !== r.to) failures.push({ seq: r.seq, reason: `${r.type} leads to ${statePath(snap.value as StateValue)}, not ${r.to}` });
       continue;
     }
     // Facts from the database at the time: the guard cannot be re-run here; the step must still
@@ -226,7 +226,7 @@ function replayRecords(records: readonly Transition[]): { failures: BundleVerdic
     exact = false;
     structuralAt.push(r.seq);
     const targets = possibleTargets(snap, r.type);
-    if (!targets.length) failures.push({ seq: r.seq, reason: `${r.type} is not handled in ${statePath(snap.value)}` });
+    if (!targets.length) failures.push({ seq: r.seq, reason: `${r.type} is not handled in ${statePath(snap.value as StateValue)}` });
     else if (!targets.some((t) => r.to === t || r.to.startsWith(`${t}.`))) failures.push({ seq: r.seq, reason: `${r.type} cannot lead from ${r.from} to ${r.to}` });
     snap = w.machine.resolveState({ value: stateValue(r.to), context: snap.context as never }) as AnyMachineSnapshot;
   }

@@ -42,7 +42,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** One RFC 4180 field: JSON text for objects, empty for null, `'`-prefixed if formula-like, quoted if needed. */
 export function csvField(value: unknown): string {
-  let text = value === null || value === undefined ? '' : typeof value === 'object' ? canonicalJson(value) : String(value);
+  let text = value === null || value === undefined ? '' : typeof value === 'object' ? canonicalJson(value) : `${value as string | number | boolean}`;
   if (FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -40,7 +40,7 @@ function manifestation(sig: Record<string, unknown> | null): string {
 }
 
 function jsonBlock(value: unknown): string {
-  if (value === null || (typeof value === 'object' && Object.keys(value as object).length === 0)) return '<span class="muted">—</span>';
+  if (value === null || (typeof value === 'object' && Object.keys(value).length === 0)) return '<span class="muted">—</span>';
   return `<pre>${escapeHtml(JSON.stringify(value, null, 2))}</pre>`;
 }
 
@@ -88,7 +88,7 @@ footer{margin-top:1rem;color:#444;font-size:.85em}
 <dl>
 <dt>Submission</dt><dd><code>${text(s.id)}</code></dd>
 <dt>Title</dt><dd>${text(s.title)}</dd>
-<dt>Device</dt><dd>${text(String(s.device.name ?? ''))}${s.device.model ? ` (${text(s.device.model)})` : ''}</dd>
+<dt>Device</dt><dd>${text(String((s.device.name as string | undefined) ?? ''))}${s.device.model ? ` (${text(s.device.model)})` : ''}</dd>
 <dt>Organization</dt><dd>${text(s.organization.name)}</dd>
 <dt>Workflow</dt><dd>${text(s.workflowId)} version ${escapeHtml(s.workflowVersion)}</dd>
 <dt>Definition hash</dt><dd><code>${r.definitionHash === null ? 'not in this server\'s catalog' : text(r.definitionHash)}</code></dd>

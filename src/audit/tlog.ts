@@ -99,7 +99,7 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
   const now = deps.now ?? (() => new Date());
   const origin = deps.origin ?? defaultOrigin(deps.privateKey);
   const signer: NoteSigner = noteSigner(origin, deps.privateKey);
-  const pg = db.knex.client.config.client === 'pg';
+  const pg = db.dialect === 'postgres';
   // Complete subtrees never change: cached once read (bounded).
   const cache = new Map<string, Hash>();
 
@@ -189,9 +189,10 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
     },
 
     async latestCheckpoint(): Promise<CheckpointView | null> {
-      const row = (await db.reader('tlog_checkpoints').orderBy('id', 'desc').first('tree_size', 'root_hash', 'created_at', 'note')) as
-        | { tree_size: number | string; root_hash: string; created_at: string; note: string }
-        | undefined;
+      const row = await db
+        .reader('tlog_checkpoints')
+        .orderBy('id', 'desc')
+        .first<{ tree_size: number | string; root_hash: string; created_at: string; note: string } | undefined>('tree_size', 'root_hash', 'created_at', 'note');
       return row ? { treeSize: Number(row.tree_size), rootHash: row.root_hash, timestamp: row.created_at, note: row.note } : null;
     },
 

@@ -37,7 +37,7 @@ export async function seedDemo(services: Services, config: Config): Promise<void
     const password = `Demo-${randomBytes(9).toString('base64url')}-7`;
     const passwordHash = await services.signatures.hashNewPassword(password, name);
     const [local, domain] = email.split('@');
-    const existing = await db.knex('users').where({ email }).first('id');
+    const existing = await db.knex('users').where({ email }).first<{ id: string } | undefined>('id');
     const address = existing ? `${local}+${randomBytes(3).toString('hex')}@${domain}` : email;
     const u = await insertUser(db.knex, { name, role, organization, tokenHash, now, passwordHash, email: address });
     passwords[role] = password;

@@ -60,10 +60,10 @@ program
   .action(async () => {
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
-    const { close } = await serve(config, logger);
+    const served = await serve(config, logger);
     const stop = (signal: string) => {
       logger.info({ signal }, 'signal received');
-      close().then(() => process.exit(0), (e) => {
+      served.close().then(() => process.exit(0), (e) => {
         logger.error({ err: e }, 'shutdown failed');
         process.exit(1);
       });

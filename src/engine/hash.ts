@@ -39,7 +39,7 @@ export function verifyChain(records: readonly Record<string, unknown>[]): ChainB
     if (seq !== i + 1) return { seq, reason: `expected seq ${i + 1}` };
     if (r.prevHash !== prev) return { seq, reason: 'prevHash does not match the previous record' };
     if (recordHash(r) !== r.hash) return { seq, reason: 'hash does not match the record' };
-    prev = r.hash as string;
+    prev = r.hash;
   }
   return null;
 }

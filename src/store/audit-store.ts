@@ -4,6 +4,7 @@
  * own `recordOf`, so every record is exactly what GET /v1/submissions/:id/history serves.
  */
 import type { Knex } from 'knex';
+import { isPostgres } from './sql.js';
 import { recordOf, type Actor, type Transition, type TransitionRow } from './submissions-store.js';
 
 /** Filters of the history query, normalised: instants are ISO UTC strings, bounds half-open. */
@@ -45,7 +46,7 @@ void _allColumns;
  * page of 500 rows is then 500 values instead of 10,000 (the submissions store does the same).
  */
 function packed(db: Knex): Knex.Raw {
-  const fn = db.client.config.client === 'pg' ? 'json_build_array' : 'json_array';
+  const fn = isPostgres(db) ? 'json_build_array' : 'json_array';
   return db.raw(`${fn}(${COLUMNS.map((c) => `t.${c}`).join(', ')}) as r`);
 }
 

@@ -10,3 +10,8 @@ export async function rawRows<T>(db: Knex, sql: string, bindings: readonly Knex.
   const result = (await db.raw(sql, bindings as Knex.RawBinding[])) as T[] | { rows: T[] };
   return Array.isArray(result) ? result : result.rows;
 }
+
+/** True when `db` talks to PostgreSQL. Knex types its client as `any`; this is the one typed read of it. */
+export function isPostgres(db: Knex): boolean {
+  return (db.client as { config: { client?: unknown } }).config.client === 'pg';
+}

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { canonicalJson } from '../canonical-json.js';
 import type { Role } from '../../workflows/types.js';
 import type { Organization } from './users-store.js';
-import { rawRows } from './sql.js';
+import { isPostgres, rawRows } from './sql.js';
 
 export interface Actor {
   readonly id: string;
@@ -134,15 +134,15 @@ function toSubmission(row: SubmissionRow): Submission {
     workflowVersion: Number(row.workflow_version),
     jurisdiction: row.jurisdiction,
     title: row.title,
-    device: JSON.parse(row.device),
-    input: JSON.parse(row.input),
+    device: JSON.parse(row.device) as Submission['device'],
+    input: JSON.parse(row.input) as Submission['input'],
     state: row.state,
     status: row.status as Submission['status'],
-    snapshot: JSON.parse(row.snapshot),
+    snapshot: JSON.parse(row.snapshot) as Submission['snapshot'],
     xstateVersion: row.xstate_version,
     version: Number(row.version),
     referenceSubmissionId: row.reference_submission_id,
-    dossierPresent: JSON.parse(row.dossier_present),
+    dossierPresent: JSON.parse(row.dossier_present) as Submission['dossierPresent'],
     headSeq: Number(row.head_seq),
     headHash: row.head_hash,
     lastEffectiveAt: row.last_effective_at,
@@ -237,7 +237,7 @@ function unpackClockHistory(packed: string): ClockEventRow[] {
 export async function clockEventsOf(db: Knex, ids: readonly string[]): Promise<Map<string, ClockEventRow[]>> {
   const out = new Map<string, ClockEventRow[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return out;
-  const pg = db.client.config.client === 'pg';
+  const pg = isPostgres(db);
   const rows =
     ids.length === 1
       ? await rawRows<{ submission_id: string; h: string }>(db, pg ? CLOCK_ONE_SQL.pg : CLOCK_ONE_SQL.sqlite, [ids[0]!])
@@ -265,7 +265,7 @@ const FIND_SUBMISSION_SQL =
  */
 export async function findSubmission(db: Knex, id: string, opts: { forUpdate?: boolean; skipLocked?: boolean } = {}): Promise<Submission | undefined> {
   // skipLocked (PostgreSQL): a row another transaction holds reads as absent (the sweeper's race).
-  const lock = opts.forUpdate && db.client.config.client === 'pg' ? (opts.skipLocked ? ' for update of s skip locked' : ' for update of s') : '';
+  const lock = opts.forUpdate && isPostgres(db) ? (opts.skipLocked ? ' for update of s skip locked' : ' for update of s') : '';
   const [row] = await rawRows<SubmissionRow>(db, FIND_SUBMISSION_SQL + lock, [id]);
   return row ? toSubmission(row) : undefined;
 }
@@ -283,7 +283,7 @@ export function submissionRow(s: Submission) {
     workflow_version: s.workflowVersion,
     jurisdiction: s.jurisdiction,
     title: s.title,
-    device_name: String(s.device.name ?? ''),
+    device_name: String((s.device.name as string | undefined) ?? ''),
     device: JSON.stringify(s.device),
     input: JSON.stringify(s.input),
     xstate_version: s.xstateVersion,
@@ -303,7 +303,7 @@ export async function insertSubmission(db: Knex, s: Submission): Promise<void> {
  */
 const CHANGE_COLUMNS = Object.keys(changeColumns({
   state: '', status: 'active', snapshot: { value: null, context: null }, version: 0, dossierPresent: [], headSeq: 0, headHash: '', lastEffectiveAt: null, stateSince: '', deadline: null, due: NO_DUE_DATES, updatedAt: '',
-} as SubmissionChange));
+}));
 const UPDATE_SUBMISSION_SQL = `update submissions set ${CHANGE_COLUMNS.map((c) => `${c} = ?`).join(', ')} where id = ? and version = ? returning id`;
 
 export async function updateSubmission(db: Knex, id: string, expectedVersion: number, change: SubmissionChange): Promise<boolean> {
@@ -406,7 +406,7 @@ export async function relyingSubmissionIds(db: Knex, referenceId: string): Promi
 }
 
 export async function isRelyingTarget(db: Knex, referenceId: string, jurisdiction: string): Promise<boolean> {
-  const row = await db('submissions').where({ reference_submission_id: referenceId, jurisdiction }).first('id');
+  const row: unknown = await db('submissions').where({ reference_submission_id: referenceId, jurisdiction }).first('id');
   return row !== undefined;
 }
 
@@ -439,19 +439,19 @@ function toTransition(row: TransitionRow): Transition {
     submissionId: row.submission_id,
     seq: Number(row.seq),
     type: row.type,
-    data: JSON.parse(row.data),
+    data: JSON.parse(row.data) as Transition['data'],
     from: row.from_state,
     to: row.to_state,
     actor: {
       id: row.actor_id,
       name: row.actor_name,
       role: row.actor_role as Role,
-      organization: row.actor_organization ? JSON.parse(row.actor_organization) : null,
+      organization: row.actor_organization ? (JSON.parse(row.actor_organization) as Transition['actor']['organization']) : null,
     },
     comment: row.comment,
     effectiveAt: row.effective_at,
     recordedAt: row.recorded_at,
-    signature: row.signature ? JSON.parse(row.signature) : null,
+    signature: row.signature ? (JSON.parse(row.signature) as Transition['signature']) : null,
     workflow: { id: row.workflow_id, version: Number(row.workflow_version), definitionHash: row.definition_hash },
     prevHash: row.prev_hash,
     hash: row.hash,
@@ -504,7 +504,7 @@ const INSERT_TRANSITION_SQL = `insert into transitions (${TRANSITION_COLUMNS.joi
  * hands to JavaScript, and a whole-history read (audit verify, GET .../history) is 4x faster this way.
  */
 function packedColumns(db: Knex): Knex.Raw {
-  const fn = db.client.config.client === 'pg' ? 'json_build_array' : 'json_array';
+  const fn = isPostgres(db) ? 'json_build_array' : 'json_array';
   return db.raw(`${fn}(${TRANSITION_COLUMNS.join(', ')}) as r`);
 }
 
@@ -569,7 +569,7 @@ export const LINK_SEPARATOR = '\u001f';
  *     match and the checker falls back to the parsed row).
  */
 function chainLinkSql(db: Knex): string {
-  const pg = db.client.config.client === 'pg';
+  const pg = isPostgres(db);
   const q = (c: string) => (pg ? `coalesce(to_json(${c})::text, 'null')` : `json_quote(${c})`);
   // PostgreSQL: a cast to json validates the text and keeps it byte for byte (an invalid value
   // fails the query, and the checker then takes the row-by-row path).

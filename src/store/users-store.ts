@@ -55,7 +55,7 @@ export async function ensureOrganization(db: Knex, name: string, now: string): P
   if (existing) return existing;
   const org = { id: uuidv7(), name };
   await db('organizations').insert({ ...org, created_at: now }).onConflict('name').ignore();
-  return (await db('organizations').where({ name }).first<{ id: string; name: string }>('id', 'name'))!;
+  return await db('organizations').where({ name }).first<{ id: string; name: string }>('id', 'name');
 }
 
 export async function insertUser(

@@ -7,7 +7,7 @@
  * database never take the same row; SQLite has one writer, which serializes them anyway.
  */
 import type { Knex } from 'knex';
-import { rawRows } from './sql.js';
+import { isPostgres, rawRows } from './sql.js';
 import { recordOf, type Transition, type TransitionRow } from './submissions-store.js';
 import type { Organization } from './users-store.js';
 
@@ -64,8 +64,8 @@ function toSubscription(row: SubscriptionRow): WebhookSubscription {
     ownerId: row.owner_id,
     organization: row.organization_id ? { id: row.organization_id, name: row.organization_name! } : null,
     url: row.url,
-    eventTypes: row.event_types === null ? null : JSON.parse(row.event_types),
-    workflows: row.workflows === null ? null : JSON.parse(row.workflows),
+    eventTypes: row.event_types === null ? null : (JSON.parse(row.event_types) as WebhookSubscription['eventTypes']),
+    workflows: row.workflows === null ? null : (JSON.parse(row.workflows) as WebhookSubscription['workflows']),
     deadlineWarningDays: row.deadline_warning_days === null ? null : Number(row.deadline_warning_days),
     secret: row.secret,
     createdAt: row.created_at,
@@ -108,7 +108,6 @@ function toDelivery(row: DeliveryRow): WebhookDelivery {
   };
 }
 
-const isPg = (db: Knex) => db.client.config.client === 'pg';
 
 function subscriptionsQuery(db: Knex) {
   return db('webhook_subscriptions as w')
@@ -165,7 +164,7 @@ export interface OutboxEntry {
 
 /** Takes (deletes) up to `limit` outbox rows, oldest first; rolled back with the caller's transaction. */
 export async function claimOutbox(trx: Knex, limit: number): Promise<OutboxEntry[]> {
-  const lock = isPg(trx) ? ' for update skip locked' : '';
+  const lock = isPostgres(trx) ? ' for update skip locked' : '';
   const rows = await rawRows<{ id: string | number; transition_id: string }>(
     trx,
     `delete from outbox where id in (select id from outbox order by id limit ?${lock}) returning id, transition_id`,
@@ -183,13 +182,15 @@ export interface AnnouncedTransition {
 export async function announcedTransitions(db: Knex, ids: readonly string[]): Promise<Map<string, AnnouncedTransition>> {
   const out = new Map<string, AnnouncedTransition>();
   if (!ids.length) return out;
-  const rows = (await db('transitions as t')
+  const rows = await db('transitions as t')
     .join('submissions as s', 's.id', 't.submission_id')
     .join('organizations as o', 'o.id', 's.organization_id')
     .whereIn('t.id', [...ids])
-    .select('t.*', 's.organization_id as submission_organization_id', 'o.name as submission_organization_name')) as Array<
-    TransitionRow & { submission_organization_id: string; submission_organization_name: string }
-  >;
+    .select<Array<TransitionRow & { submission_organization_id: string; submission_organization_name: string }>>(
+      't.*',
+      's.organization_id as submission_organization_id',
+      'o.name as submission_organization_name',
+    );
   for (const r of rows) {
     out.set(r.id, { transition: recordOf(r), organization: { id: r.submission_organization_id, name: r.submission_organization_name } });
   }
@@ -237,7 +238,7 @@ export interface ClaimedDelivery {
  * dispatcher that dies mid-attempt leaves them to be retried when the lease ends.
  */
 export async function claimDueDeliveries(db: Knex, now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]> {
-  const lock = isPg(db) ? ' for update skip locked' : '';
+  const lock = isPostgres(db) ? ' for update skip locked' : '';
   const rows = await rawRows<{ id: string; subscription_id: string; event_id: string; event_type: string; payload: string; attempts: number }>(
     db,
     'update webhook_deliveries set attempts = attempts + 1, next_attempt_at = ?, updated_at = ? ' +
@@ -304,21 +305,23 @@ export async function deadlineCandidates(db: Knex, s: WebhookSubscription, from:
     });
   if (s.organization) q = q.where('s.organization_id', s.organization.id);
   if (s.workflows) q = q.whereIn('s.workflow_id', [...s.workflows]);
-  const rows = (await q
+  const rows = await q
     .orderBy('s.deadline_due_date')
     .orderBy('s.id')
     .limit(limit)
-    .select('s.id', 's.workflow_id', 's.workflow_version', 's.state', 's.organization_id', 'o.name as organization_name', 's.deadline_kind', 's.deadline_due_date', 's.deadline_event')) as Array<{
-    id: string;
-    workflow_id: string;
-    workflow_version: number;
-    state: string;
-    organization_id: string;
-    organization_name: string;
-    deadline_kind: string;
-    deadline_due_date: string;
-    deadline_event: string;
-  }>;
+    .select<
+      Array<{
+        id: string;
+        workflow_id: string;
+        workflow_version: number;
+        state: string;
+        organization_id: string;
+        organization_name: string;
+        deadline_kind: string;
+        deadline_due_date: string;
+        deadline_event: string;
+      }>
+    >('s.id', 's.workflow_id', 's.workflow_version', 's.state', 's.organization_id', 'o.name as organization_name', 's.deadline_kind', 's.deadline_due_date', 's.deadline_event');
   return rows.map((r) => ({
     submissionId: r.id,
     workflowId: r.workflow_id,

@@ -6,6 +6,7 @@
  * strings, so no driver may re-render them.
  */
 import type { Knex } from 'knex';
+import { isPostgres } from '../sql.js';
 
 /** Tables that are part of the record: no UPDATE, no DELETE, ever (21 CFR 11.10(e)). */
 const APPEND_ONLY = ['transitions', 'documents', 'blobs'];
@@ -115,7 +116,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['submission_id', 'kind']);
   });
 
-  if (knex.client.config.client === 'pg') {
+  if (isPostgres(knex)) {
     await knex.raw(`
       CREATE FUNCTION puente_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

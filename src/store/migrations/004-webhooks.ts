@@ -9,6 +9,7 @@
  * subscribers pays one indexed existence check per history row and nothing else.
  */
 import type { Knex } from 'knex';
+import { isPostgres } from '../sql.js';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('webhook_subscriptions', (t) => {
@@ -69,7 +70,7 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['subscription_id', 'submission_id', 'deadline_kind', 'due_date']);
   });
 
-  if (knex.client.config.client === 'pg') {
+  if (isPostgres(knex)) {
     await knex.raw(`
       CREATE FUNCTION puente_enqueue_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -90,7 +91,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (knex.client.config.client === 'pg') {
+  if (isPostgres(knex)) {
     await knex.raw('DROP TRIGGER IF EXISTS transitions_outbox ON transitions');
     await knex.raw('DROP FUNCTION IF EXISTS puente_enqueue_outbox()');
   } else {

@@ -12,6 +12,7 @@
  * - `tlog_checkpoints`: signed tree heads (C2SP tlog-checkpoint in a signed note).
  */
 import type { Knex } from 'knex';
+import { isPostgres } from '../sql.js';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('tlog_queue', (t) => {
@@ -46,7 +47,7 @@ export async function up(knex: Knex): Promise<void> {
   // Records already in the database (a log started on an existing history) are queued too, in
   // the order they were recorded.
   await knex.raw('INSERT INTO tlog_queue (transition_id, row_hash) SELECT id, hash FROM transitions ORDER BY recorded_at, id');
-  if (knex.client.config.client === 'pg') {
+  if (isPostgres(knex)) {
     await knex.raw(`
       CREATE FUNCTION puente_tlog_enqueue() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -64,7 +65,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (knex.client.config.client === 'pg') {
+  if (isPostgres(knex)) {
     await knex.raw('DROP TRIGGER IF EXISTS transitions_tlog ON transitions');
     await knex.raw('DROP FUNCTION IF EXISTS puente_tlog_enqueue()');
   } else {
