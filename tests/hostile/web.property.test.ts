@@ -131,6 +131,11 @@ let cases = 0;
 const statusCounts = new Map<number, number>();
 /** Answers by route kind (`upload 303`, `event 412`...), to see that the generators reach the engine. */
 const outcomes = new Map<string, number>();
+/**
+ * Successful answers (2xx, or 303 after a POST) by test and route: the checks of an accepted
+ * request run only when one is accepted, so each test asserts its routes had some.
+ */
+const successes = new Map<string, number>();
 const violations = new Map<string, { count: number; example: string }>();
 /** Exceptions nothing caught while a request was served (they would end a real server process). */
 const uncaught: unknown[] = [];
@@ -515,6 +520,11 @@ async function check(c: Case, s: Sent, res: Answer, before: DbSnapshot & { sessi
   return problems;
 }
 
+/** A request path as its route (`/submissions/:id/documents/:doc`). */
+function webRoute(path: string): string {
+  return path.split('?')[0]!.replace(/^\/submissions\/[^/]+/, '/submissions/:id').replace(/\/documents\/[^/]+/, '/documents/:doc').replace(/^\/(users|lang|assets)\/[^/]+/, '/$1/:x');
+}
+
 /** Sends one case and records any violation; returns the answer. */
 async function exchange(c: Case): Promise<Answer> {
   const knex = ctx.services.db.knex;
@@ -524,6 +534,10 @@ async function exchange(c: Case): Promise<Answer> {
   cases++;
   const res = await send(s);
   statusCounts.set(res.status, (statusCounts.get(res.status) ?? 0) + 1);
+  if ((res.status >= 200 && res.status < 300) || (c.method === 'POST' && res.status === 303)) {
+    const key = `${expect.getState().currentTestName?.split(' > ').at(-1)}|${c.method} ${webRoute(c.path)}`;
+    successes.set(key, (successes.get(key) ?? 0) + 1);
+  }
   const outcome = `${c.method === 'GET' ? 'GET' : c.kind} ${res.status}`;
   outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   await new Promise((r) => setImmediate(r));
@@ -531,7 +545,7 @@ async function exchange(c: Case): Promise<Answer> {
   const problems = await check(c, s, res, before, after);
   for (const e of uncaught.splice(0)) problems.unshift(`uncaught exception in the server (it would end the process): ${String(e)}`);
   for (const p of problems) {
-    const route = c.path.split('?')[0]!.replace(/^\/submissions\/[^/]+/, '/submissions/:id').replace(/\/documents\/[^/]+/, '/documents/:doc').replace(/^\/(users|lang|assets)\/[^/]+/, '/$1/:x');
+    const route = webRoute(c.path);
     const key = `${p.split(':')[0]!.replace(/\(.*$/, '').trim()} | ${c.method} ${short(route, 60)}`;
     const example = `${p}\n      request: ${labelOf(s)}\n      answer: ${res.status} ${res.headers['content-type'] ?? ''} ${short(res.text.replace(/\s+/g, ' '), 300)}`;
     const seen = violations.get(key);
@@ -960,7 +974,8 @@ function cookieCaseArb(): fc.Arbitrary<Case> {
 // ---------------------------------------------------------------- properties
 
 describe(`hostile input to the web interface on ${DIALECT}`, () => {
-  const run = async (arb: fc.Arbitrary<Case>, n: number) => {
+  /** Runs a property, then asserts each of `routes` answered with success at least once (its accepted path ran). */
+  const run = async (arb: fc.Arbitrary<Case>, n: number, routes: readonly string[]) => {
     await fc.assert(
       fc.asyncProperty(arb, async (c) => {
         await exchange(c);
@@ -968,26 +983,29 @@ describe(`hostile input to the web interface on ${DIALECT}`, () => {
       { ...fcParams<[Case]>(n), endOnFailure: true },
     );
     flush();
+    const test = expect.getState().currentTestName?.split(' > ').at(-1);
+    for (const route of routes) expect(successes.get(`${test}|${route}`) ?? 0, `no successful answer for ${route}`).toBeGreaterThan(0);
   };
 
   it(`urlencoded form posts to every POST route (${runsFor('forms')} cases)`, async () => {
-    await run(formCaseArb(), runsFor('forms'));
+    // POST /users/:x/unlock succeeds only in the path property (its form here always carries a mutation that refuses it).
+    await run(formCaseArb(), runsFor('forms'), ['POST /sign-in', 'POST /sign-out', 'POST /submissions', 'POST /submissions/:id/events', 'POST /audit/verify']);
   }, TIMEOUT);
 
   it(`multipart uploads (${runsFor('multipart')} cases)`, async () => {
-    await run(multipartCaseArb(), runsFor('multipart'));
+    await run(multipartCaseArb(), runsFor('multipart'), ['POST /submissions/:id/documents']);
   }, TIMEOUT);
 
   it(`hostile path ids (${runsFor('paths')} cases)`, async () => {
-    await run(pathCaseArb(), runsFor('paths'));
+    await run(pathCaseArb(), runsFor('paths'), ['GET /submissions/:id', 'GET /submissions/:id/report', 'GET /assets/:x', 'POST /users/:x/unlock']);
   }, TIMEOUT);
 
   it(`hostile query strings (${runsFor('queries')} cases)`, async () => {
-    await run(queryCaseArb(), runsFor('queries'));
+    await run(queryCaseArb(), runsFor('queries'), ['GET /', 'GET /sign-in', 'GET /submissions/:id', 'GET /audit', 'GET /users']);
   }, TIMEOUT);
 
   it(`hostile cookies (${runsFor('cookies')} cases)`, async () => {
-    await run(cookieCaseArb(), runsFor('cookies'));
+    await run(cookieCaseArb(), runsFor('cookies'), ['GET /', 'POST /sign-out', 'POST /submissions', 'POST /submissions/:id/events']);
   }, TIMEOUT);
 
   it('the fixture sessions survived (no hostile request ended or hijacked them) and nothing polluted Object.prototype', async () => {
