@@ -29,7 +29,7 @@ import {
   routeProblem,
   type CofeprisContext,
 } from './cofepris-registration.js';
-import { NUMBER_PATTERNS, clockedGoals, closedState, dataOf, isoDate, meta, signedEvents, text, textList } from './common.js';
+import { COFEPRIS, NUMBER_PATTERNS, clockedGoals, closedState, dataOf, isoDate, meta, signedEvents, text, textList } from './common.js';
 import type { CofeprisRegistrationV2Event } from './event-data.js';
 import type { DeadlineSpec, DossierItem, EventSpec, GoalSpec, JsonSchema, ReferenceFacts, RefusalReason, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason } from './types.js';
@@ -761,8 +761,7 @@ export const cofeprisRegistrationV2: WorkflowDefinition = {
   id: ID,
   version: 2,
   title: 'COFEPRIS registro sanitario: all routes, prórroga and modifications',
-  jurisdiction: 'COFEPRIS',
-  timeZone: 'America/Mexico_City',
+  ...COFEPRIS,
   inputSchema,
   events,
   goals,

@@ -5,7 +5,7 @@
  * reference/domain.md §2 and §5.7.
  */
 import { and, assign, setup } from 'xstate';
-import { closedState, dataOf, meta, text, textList } from './common.js';
+import { COFEPRIS, closedState, dataOf, meta, text, textList } from './common.js';
 import type { CofeprisRegistrationEvent } from './event-data.js';
 import type {
   DeadlineSpec,
@@ -288,8 +288,7 @@ export const cofeprisRegistration: WorkflowDefinition = {
   id: 'cofepris-registration',
   version: 1,
   title: 'COFEPRIS registro sanitario relying on an FDA decision',
-  jurisdiction: 'COFEPRIS',
-  timeZone: 'America/Mexico_City',
+  ...COFEPRIS,
   inputSchema: {
     type: 'object',
     additionalProperties: false,

@@ -3,7 +3,7 @@
  * state-meta helper. Pure data, like every workflow file.
  */
 import { assertEvent } from 'xstate';
-import type { EventSpec, GoalSpec, JsonSchema, StateMeta, WorkflowEvent } from './types.js';
+import type { EventSpec, GoalSpec, JsonSchema, Jurisdiction, StateMeta, WorkflowEvent } from './types.js';
 
 /** A free-text field of a payload. */
 export const text: JsonSchema = { type: 'string', minLength: 1, maxLength: 4000 };
@@ -48,6 +48,19 @@ export function dataOf<E extends { readonly type: string; readonly data: unknown
   assertEvent(event, type);
   return event.data;
 }
+
+/** The regulator of a pathway and the time zone its letters are dated in. */
+export const FDA = { jurisdiction: 'FDA', timeZone: 'America/New_York' } as const satisfies { jurisdiction: Jurisdiction; timeZone: string };
+export const COFEPRIS = { jurisdiction: 'COFEPRIS', timeZone: 'America/Mexico_City' } as const satisfies { jurisdiction: Jurisdiction; timeZone: string };
+
+/**
+ * FDA intake of a pathway filed as eSTAR or eCopy (guards `isEstar` / `isEcopy`): once the fee is
+ * verified, eSTAR goes to technical screening and eCopy to acceptance review.
+ */
+export const feeVerifiedByFormat = () => [
+  { guard: 'isEstar' as const, target: 'technicalScreening' },
+  { guard: 'isEcopy' as const, target: 'acceptanceReview' },
+];
 
 /** Typed state meta (description and optional hard deadline). */
 export const meta = (m: StateMeta): StateMeta => m;

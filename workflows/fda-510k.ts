@@ -6,7 +6,7 @@
 import { assign, setup } from 'xstate';
 import type { EventSpec, GoalSpec, StateMeta, WorkflowDefinition } from './types.js';
 import { payload } from './types.js';
-import { clockedGoals, closedState, dataOf, signedEvents } from './common.js';
+import { FDA, clockedGoals, closedState, dataOf, feeVerifiedByFormat, signedEvents } from './common.js';
 import type { Fda510kEvent } from './event-data.js';
 
 /** Sponsor response window after an AI request: 180 calendar days, then the 510(k) is deleted. */
@@ -95,10 +95,7 @@ export const machine = setup({
     received: {
       meta: meta({ description: 'Received by FDA; user fee and submission validity are being checked.' }),
       on: {
-        FEE_VERIFIED: [
-          { guard: 'isEstar', target: 'technicalScreening' },
-          { guard: 'isEcopy', target: 'acceptanceReview' },
-        ],
+        FEE_VERIFIED: feeVerifiedByFormat(),
         FEE_UNPAID: 'userFeeHold',
         ...withdrawable,
       },
@@ -180,8 +177,7 @@ export const fda510k: WorkflowDefinition = {
   id: 'fda-510k',
   version: 1,
   title: '510(k) premarket notification',
-  jurisdiction: 'FDA',
-  timeZone: 'America/New_York',
+  ...FDA,
   inputSchema: {
     type: 'object',
     additionalProperties: false,

@@ -5,7 +5,7 @@
  * it. Transition table: reference/domain.md §5.6; facts and sources: §1.6.
  */
 import { assign, setup } from 'xstate';
-import { closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { FDA, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaBreakthroughEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason, type RefusalReason } from './types.js';
@@ -161,8 +161,7 @@ export const fdaBreakthrough: WorkflowDefinition = {
   id: 'fda-breakthrough',
   version: 1,
   title: 'Breakthrough Devices Program designation',
-  jurisdiction: 'FDA',
-  timeZone: 'America/New_York',
+  ...FDA,
   inputSchema: {
     type: 'object',
     additionalProperties: false,

@@ -17,7 +17,7 @@
  * are "withdrawn" in the sense of 860.250.
  */
 import { assign, setup } from 'xstate';
-import { clockedGoals, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { FDA, clockedGoals, closedState, dataOf, feeVerifiedByFormat, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaDeNovoEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
 import { payload, reason } from './types.js';
@@ -192,10 +192,7 @@ export const machine = setup({
     received: {
       meta: meta({ description: 'Received by FDA; user fee and eSTAR / eCopy validity are being checked. No review clock yet.' }),
       on: {
-        FEE_VERIFIED: [
-          { guard: 'isEstar', target: 'technicalScreening' },
-          { guard: 'isEcopy', target: 'acceptanceReview' },
-        ],
+        FEE_VERIFIED: feeVerifiedByFormat(),
         FEE_UNPAID: 'userFeeHold',
         ...withdrawable,
       },
@@ -301,8 +298,7 @@ export const fdaDeNovo: WorkflowDefinition = {
   id: 'fda-de-novo',
   version: 1,
   title: 'De Novo classification request',
-  jurisdiction: 'FDA',
-  timeZone: 'America/New_York',
+  ...FDA,
   inputSchema: {
     type: 'object',
     additionalProperties: false,

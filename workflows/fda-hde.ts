@@ -8,7 +8,7 @@
  * rules, the PMA table of §5.3.
  */
 import { assign, setup } from 'xstate';
-import { APPROVAL_DECISIONS, clockedGoals, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { APPROVAL_DECISIONS, FDA, clockedGoals, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaHdeEvent } from './event-data.js';
 import type { DeadlineSpec, EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason, type RefusalReason } from './types.js';
@@ -255,8 +255,7 @@ export const fdaHde: WorkflowDefinition = {
   id: 'fda-hde',
   version: 1,
   title: 'Humanitarian Device Exemption (HDE)',
-  jurisdiction: 'FDA',
-  timeZone: 'America/New_York',
+  ...FDA,
   inputSchema: { type: 'object', additionalProperties: false, properties: {} },
   events,
   goals,

@@ -17,7 +17,7 @@
  *   after FDA receipt unless FDA objects (then a 135-day supplement is required).
  */
 import { assign, setup } from 'xstate';
-import { APPROVAL_DECISIONS, clockedGoals, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { APPROVAL_DECISIONS, FDA, clockedGoals, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaPmaEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
 import { payload, reason, type RefusalReason } from './types.js';
@@ -451,8 +451,7 @@ export const fdaPma: WorkflowDefinition = {
   id: 'fda-pma',
   version: 1,
   title: 'Premarket approval (PMA)',
-  jurisdiction: 'FDA',
-  timeZone: 'America/New_York',
+  ...FDA,
   inputSchema: {
     type: 'object',
     additionalProperties: false,

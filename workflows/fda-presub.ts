@@ -17,7 +17,7 @@
  *  - `meetingScheduled`: the meeting can be held (row 8's guard "meeting scheduled").
  */
 import { assign, setup } from 'xstate';
-import { clockedGoals, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { FDA, clockedGoals, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
 import type { FdaPresubEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition } from './types.js';
 import { payload, reason } from './types.js';
@@ -227,8 +227,7 @@ export const fdaPresub: WorkflowDefinition = {
   id: 'fda-presub',
   version: 1,
   title: 'Q-Submission (Pre-Sub)',
-  jurisdiction: 'FDA',
-  timeZone: 'America/New_York',
+  ...FDA,
   inputSchema: {
     type: 'object',
     additionalProperties: false,
