@@ -19,7 +19,7 @@ import { createTestContext, documentBytes, testApp, type TestContext } from '../
 import { HTTP_METHODS, OpenApiContract, answerOf, expectDocumented } from '../support/openapi.js';
 import { Api, body510k, expectProblem, type Json } from './helpers.js';
 
-const doc = buildOpenApi() as Json;
+const doc: Json = buildOpenApi();
 const contract = new OpenApiContract(doc);
 const operations = Object.entries(doc.paths as Record<string, Json>).flatMap(([path, item]) => HTTP_METHODS.filter((m) => m in item).map((method) => ({ path, method, op: item[method] as Json })));
 const param = (path: string, method: string, name: string): Json => (doc.paths[path][method].parameters as Json[]).find((p) => p.name === name) ?? {};

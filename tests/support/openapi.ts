@@ -19,6 +19,7 @@ import { buildOpenApi } from '../../src/http/openapi.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an OpenAPI document, walked by JSON pointer
 type Json = Record<string, any>;
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const DOC_ID = 'https://puente.dev/openapi.json';
@@ -185,7 +186,7 @@ export function openApiContract(): OpenApiContract {
 /** A supertest response as the contract sees it. */
 export function answerOf(res: Response): Answer {
   const req = (res as unknown as { req: { method: string; path: string } }).req;
-  return { method: req.method, path: req.path, status: res.status, headers: res.headers as Answer['headers'], text: res.text ?? '' };
+  return { method: req.method, path: req.path, status: res.status, headers: res.headers, text: res.text ?? '' };
 }
 
 /** Asserts that a supertest response is one the OpenAPI document describes; returns it. */
