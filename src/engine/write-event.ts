@@ -15,7 +15,7 @@ import { VersionRace } from './run-command.js';
  * version (`ifMatch`), otherwise a {@link VersionRace} the runner retries on fresh state.
  */
 export async function writeEvent(ctx: EngineContext, trx: Knex, plan: EventPlan, opts: { ifMatch?: number; at: Date }): Promise<void> {
-  const { w, before: s, submission: updated, transition: t } = plan;
+  const { before: s, submission: updated, transition: t } = plan;
   if (!(await updateSubmission(trx, s.id, s.version, updated))) {
     if (opts.ifMatch !== undefined) {
       const fresh = await findSubmission(trx, s.id);
@@ -24,7 +24,7 @@ export async function writeEvent(ctx: EngineContext, trx: Knex, plan: EventPlan,
     throw new VersionRace();
   }
   await insertTransition(trx, t);
-  if (plan.stateChanged && w.invalidatesReliance?.(updated.state)) await invalidateRelying(ctx, trx, plan, opts.at);
+  if (cascades(plan)) await invalidateRelying(ctx, trx, plan, opts.at);
 }
 
 /** True when writing `plan` must also notify relying registrations (so it needs the full transaction). */
