@@ -26,6 +26,7 @@ import {
   dossierProblem,
   events as eventsV1,
   prevencionDeadline,
+  reviewStates,
   routeProblem,
   type CofeprisContext,
 } from './cofepris-registration.js';
@@ -561,39 +562,7 @@ export const machineV2 = setup({
         ...desistable,
       },
     },
-    submitted: {
-      tags: ['mx-clock'],
-      meta: meta({ description: 'Filed; folio assigned; waiting for COFEPRIS to start the review.' }),
-      on: {
-        START_REVIEW: 'underReview',
-        REFERENCE_INVALIDATED: { guard: 'reliesOnReference', target: 'underReview', actions: 'flagInvalidated' },
-        ...desistable,
-      },
-    },
-    underReview: {
-      tags: ['mx-clock'],
-      meta: meta({ description: 'Administrative and technical review by COFEPRIS.' }),
-      on: {
-        ISSUE_PREVENCION: 'prevencion',
-        GRANT: { guard: 'referenceStands', target: 'registered', actions: 'recordGrant' },
-        DENY: 'closed.denied',
-        REFERENCE_INVALIDATED: { guard: 'reliesOnReference', actions: 'flagInvalidated' },
-        ...desistable,
-      },
-    },
-    prevencion: {
-      tags: ['hold'],
-      meta: meta({
-        description: 'Prevención issued: the applicant must supply what is missing.',
-        deadline: prevencionDeadline('Answer to the prevención due, otherwise the application is desechada.'),
-      }),
-      on: {
-        RESPOND_PREVENCION: 'underReview',
-        PREVENCION_TIMEOUT: 'closed.desechado',
-        REFERENCE_INVALIDATED: { guard: 'reliesOnReference', target: 'underReview', actions: 'flagInvalidated' },
-        ...desistable,
-      },
-    },
+    ...reviewStates({ guard: 'reliesOnReference' } as const),
     registered: {
       initial: 'current',
       meta: meta({ description: 'Registro sanitario granted (valid 5 years, renewable by prórroga).' }),

@@ -177,6 +177,46 @@ const goals: GoalSpec[] = [
 
 const desistable = { DESIST: { target: '#cofepris-registration.closed.withdrawn' } } as const;
 
+/**
+ * Filed, under review and prevención: version 1's states, kept by later versions. `onReliance`
+ * is the guard a REFERENCE_INVALIDATED must pass (later versions have routes without a reference).
+ */
+export function reviewStates<R extends { readonly guard?: 'reliesOnReference' }>(onReliance: R) {
+  const flag = { ...onReliance, actions: 'flagInvalidated' } as const;
+  const flagAndReview = { ...onReliance, target: 'underReview', actions: 'flagInvalidated' } as const;
+  return {
+    submitted: {
+      tags: ['mx-clock'],
+      meta: meta({ description: 'Filed; folio assigned; waiting for COFEPRIS to start the review.' }),
+      on: { START_REVIEW: 'underReview', REFERENCE_INVALIDATED: flagAndReview, ...desistable },
+    },
+    underReview: {
+      tags: ['mx-clock'],
+      meta: meta({ description: 'Administrative and technical review by COFEPRIS.' }),
+      on: {
+        ISSUE_PREVENCION: 'prevencion',
+        GRANT: { guard: 'referenceStands', target: 'registered', actions: 'recordGrant' },
+        DENY: 'closed.denied',
+        REFERENCE_INVALIDATED: flag,
+        ...desistable,
+      },
+    },
+    prevencion: {
+      tags: ['hold'],
+      meta: meta({
+        description: 'Prevención issued: the applicant must supply what is missing.',
+        deadline: prevencionDeadline('Answer to the prevención due, otherwise the application is desechada.'),
+      }),
+      on: {
+        RESPOND_PREVENCION: 'underReview',
+        PREVENCION_TIMEOUT: 'closed.desechado',
+        REFERENCE_INVALIDATED: flagAndReview,
+        ...desistable,
+      },
+    },
+  } as const;
+}
+
 export const machine = setup({
   types: {
     context: {} as CofeprisContext,
@@ -217,35 +257,7 @@ export const machine = setup({
         ...desistable,
       },
     },
-    submitted: {
-      tags: ['mx-clock'],
-      meta: meta({ description: 'Filed; folio assigned; waiting for COFEPRIS to start the review.' }),
-      on: { START_REVIEW: 'underReview', REFERENCE_INVALIDATED: { target: 'underReview', actions: 'flagInvalidated' }, ...desistable },
-    },
-    underReview: {
-      tags: ['mx-clock'],
-      meta: meta({ description: 'Administrative and technical review by COFEPRIS.' }),
-      on: {
-        ISSUE_PREVENCION: 'prevencion',
-        GRANT: { guard: 'referenceStands', target: 'registered', actions: 'recordGrant' },
-        DENY: 'closed.denied',
-        REFERENCE_INVALIDATED: { actions: 'flagInvalidated' },
-        ...desistable,
-      },
-    },
-    prevencion: {
-      tags: ['hold'],
-      meta: meta({
-        description: 'Prevención issued: the applicant must supply what is missing.',
-        deadline: prevencionDeadline('Answer to the prevención due, otherwise the application is desechada.'),
-      }),
-      on: {
-        RESPOND_PREVENCION: 'underReview',
-        PREVENCION_TIMEOUT: 'closed.desechado',
-        REFERENCE_INVALIDATED: { target: 'underReview', actions: 'flagInvalidated' },
-        ...desistable,
-      },
-    },
+    ...reviewStates({}),
     registered: {
       meta: meta({ description: 'Registro sanitario granted.' }),
       on: { REVOKE: 'closed.revoked', REFERENCE_INVALIDATED: { actions: 'flagInvalidated' } },
