@@ -166,6 +166,13 @@ export const en = {
   'engine.no_document': 'No document {document} in submission {id}',
   'engine.document_integrity': 'Document {document} failed its SHA-256 check; the stored bytes differ from what was uploaded',
 
+  // Product classification (src/reference/product-classification.ts): `{product}` is the code with
+  // FDA's device name, `{classification}` e.g. `class III (21 CFR 870.5100)`
+  'classification.pma_only':
+    'A 510(k) cannot be used for product code {product}: FDA classifies it as {classification} and its premarket pathway is PMA. Use the PMA workflow (fda-pma) instead, or check the product code.',
+  'classification.hde_only':
+    'A 510(k) cannot be used for product code {product}: FDA lists it as a humanitarian use device and its premarket pathway is HDE. Use the HDE workflow (fda-hde) instead, or check the product code.',
+
   // -------------------------------------------------------------------------------------------
   // Refusals: 409 event_not_allowed and the workflows' explainRefusal reasons
   'refusal.not_allowed': '{event} is not allowed in state {state} of {workflow}',
@@ -255,6 +262,14 @@ export const en = {
   'web.too_many_fields_field': 'has too many fields',
   'web.too_many_sign_ins': 'Too many failed sign-ins',
   'web.wrong_sign_in': 'Wrong name, e-mail or password',
+  'web.sign_in_first': 'Sign in first',
+  'web.cross_origin': 'Cross-origin form post',
+  'web.admins_manage_users': 'Only admins manage users',
+  'web.no_asset': 'No asset {name}',
+  'web.no_language': 'No language {lang}',
+  'web.choose_file': 'Choose a file to upload',
+  'web.unknown_event': 'Unknown event {type}',
+  'web.not_an_event': 'is not an event of this workflow',
 } as const satisfies Record<string, string>;
 
 export type Catalog = { readonly [K in keyof typeof en]: string };

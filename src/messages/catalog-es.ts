@@ -157,6 +157,11 @@ export const es: Catalog = {
   'engine.no_document': 'No existe el documento {document} en el trámite {id}',
   'engine.document_integrity': 'El documento {document} no pasó la verificación SHA-256; los bytes almacenados difieren de los que se cargaron',
 
+  'classification.pma_only':
+    'No se puede usar un 510(k) para el código de producto {product}: la FDA lo clasifica como {classification} y su vía previa a la comercialización es la PMA. Use la vía PMA (fda-pma) o revise el código de producto.',
+  'classification.hde_only':
+    'No se puede usar un 510(k) para el código de producto {product}: la FDA lo registra como dispositivo de uso humanitario y su vía previa a la comercialización es la HDE. Use la vía HDE (fda-hde) o revise el código de producto.',
+
   // -------------------------------------------------------------------------------------------
   'refusal.not_allowed': '{event} no está permitido en el estado {state} de {workflow}',
   'refusal.refused': '{event} se rechaza en el estado {state}: {reasons}',
@@ -241,4 +246,12 @@ export const es: Catalog = {
   'web.too_many_fields_field': 'tiene demasiados campos',
   'web.too_many_sign_ins': 'Demasiados intentos fallidos de inicio de sesión',
   'web.wrong_sign_in': 'Nombre, correo electrónico o contraseña incorrectos',
+  'web.sign_in_first': 'Inicie sesión primero',
+  'web.cross_origin': 'Envío de formulario desde otro origen',
+  'web.admins_manage_users': 'Solo los administradores gestionan usuarios',
+  'web.no_asset': 'No existe el recurso {name}',
+  'web.no_language': 'No existe el idioma {lang}',
+  'web.choose_file': 'Elija un archivo para cargar',
+  'web.unknown_event': 'Paso desconocido: {type}',
+  'web.not_an_event': 'no es un paso de esta vía',
 };

@@ -192,6 +192,21 @@ function referenceStatusEs(status: string): string {
   return status;
 }
 
+const CLASS_WORDS_ES: Readonly<Record<string, string>> = {
+  'class I': 'clase I',
+  'class II': 'clase II',
+  'class III': 'clase III',
+  unclassified: 'sin clasificar',
+  'not classified': 'no clasificado',
+  'a humanitarian use device (HDE)': 'un dispositivo de uso humanitario (HDE)',
+};
+
+/** `class II (21 CFR 870.5100)` as src/reference/product-classification.ts writes it. */
+function classificationEs(text: string): string {
+  const m = /^(class I{1,3}|unclassified|not classified|a humanitarian use device \(HDE\))(.*)$/.exec(text);
+  return m ? `${CLASS_WORDS_ES[m[1]!] ?? m[1]}${m[2]}` : text;
+}
+
 type Renderer = (value: unknown, lang: Lang) => string;
 
 const label =
@@ -233,6 +248,7 @@ const RENDERERS: Readonly<Record<string, Renderer>> = {
   reference: (v, lang) => (lang === 'es' ? referenceLabelEs(String(v)) : String(v)),
   referenceStatus: (v, lang) => (lang === 'es' ? referenceStatusEs(String(v)) : String(v)),
   referenceClass: (v, lang) => (v === null || v === undefined || v === 'unknown' ? (lang === 'es' ? 'desconocida' : 'unknown') : String(v)),
+  classification: (v, lang) => (lang === 'es' ? classificationEs(String(v)) : String(v)),
   authorizationType: lowerInput,
   supplementType: lowerInput,
 };

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { AppError, ForbiddenError, InputError, NotFoundError, type FieldError } from '../errors.js';
+import { AppError, ForbiddenError, InputError, NotFoundError, fieldError, type FieldError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { Auditor } from '../audit/auditor.js';
 import { sendExport } from '../http/routes/audit.js';
@@ -76,7 +76,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
 
   router.get('/assets/:name', (req, res) => {
     const a = assets.get(String(req.params.name));
-    if (!a) throw new NotFoundError(`No asset ${String(req.params.name)}`);
+    if (!a) throw new NotFoundError({ code: 'web.no_asset', params: { name: String(req.params.name) } });
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.type(a.type).send(a.body);
   });
@@ -103,7 +103,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
       res.redirect(303, `/sign-in?next=${encodeURIComponent(safeNext(req.originalUrl))}`);
       return;
     }
-    throw new AppError('unauthenticated', 'Sign in first');
+    throw new AppError('unauthenticated', { code: 'web.sign_in_first' });
   }
 
   /**
@@ -116,11 +116,11 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     // An opaque origin (privacy settings, a no-referrer page): only the browser's Fetch Metadata
     // saying the post came from this very origin lets it through; the CSRF token is checked too.
     if (origin === 'null') {
-      if (req.headers['sec-fetch-site'] !== 'same-origin') throw new ForbiddenError('Cross-origin form post');
+      if (req.headers['sec-fetch-site'] !== 'same-origin') throw new ForbiddenError({ code: 'web.cross_origin' });
       return;
     }
     const host = req.headers.host;
-    if (!host || (origin !== `http://${host}` && origin !== `https://${host}`)) throw new ForbiddenError('Cross-origin form post');
+    if (!host || (origin !== `http://${host}` && origin !== `https://${host}`)) throw new ForbiddenError({ code: 'web.cross_origin' });
   }
   function checkCsrf(req: Request, res: Response, given: unknown): void {
     sameOrigin(req);
@@ -134,7 +134,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
 
   router.get('/lang/:lang', (req, res) => {
     const lang = String(req.params.lang) as Lang;
-    if (!LANGS.includes(lang)) throw new NotFoundError(`No language ${String(req.params.lang)}`);
+    if (!LANGS.includes(lang)) throw new NotFoundError({ code: 'web.no_language', params: { lang: String(req.params.lang) } });
     sessions.setLangCookie(res, lang);
     res.redirect(303, safeNext(req.query.next));
   });
@@ -241,7 +241,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     checkCsrf(req, res, upload.fields._csrf);
     await engine.getSubmission(res.locals.actor, id);
     try {
-      if (!upload.file) throw new InputError('Choose a file to upload', [{ path: '/file', message: 'is required' }]);
+      if (!upload.file) throw new InputError({ code: 'web.choose_file' }, [fieldError('/file', { code: 'validation.required' })]);
       const kind = upload.fields.kind ?? '';
       const doc = await engine.addDocument(res.locals.actor, id, { kind, filename: upload.file.filename, contentType: upload.file.contentType, bytes: upload.file.bytes }, { origin: commandOrigin(req, res, deps.logger) });
       res.redirect(303, `/submissions/${id}?uploaded=${encodeURIComponent(doc.body.filename)}#dossier`);
@@ -281,7 +281,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
 
   router.get('/users', signedIn, async (req, res) => {
     const ctx = res.locals.web;
-    if (ctx.session!.user.role !== 'admin') throw new ForbiddenError('Only admins manage users');
+    if (ctx.session!.user.role !== 'admin') throw new ForbiddenError({ code: 'web.admins_manage_users' });
     const flash = typeof req.query.unlocked === 'string' ? ctx.t.t('users.unlockedFlash', { name: req.query.unlocked.slice(0, 200) }) : undefined;
     html200(res, await renderUsers(ctx, { db: deps.db, flash }));
   });

@@ -66,7 +66,7 @@ describe('message catalogs', () => {
     const named = new Set<string>();
     for (const f of [...files(path.join(ROOT, 'src')), ...files(path.join(ROOT, 'workflows'))]) {
       const src = fs.readFileSync(f, 'utf8');
-      for (const m of src.matchAll(/(?:\bcode: |\breason\(|\bcode: [^'\n]*\? )'((?:validation|invalid|error|http|auth|workflow|user|signature|password|engine|refusal|audit|log|webhook|web)\.[a-z_]+)'/g)) named.add(m[1]!);
+      for (const m of src.matchAll(/(?:\bcode: |\breason\(|\bcode: [^'\n]*\? )'((?:validation|invalid|error|http|auth|workflow|user|signature|password|engine|refusal|audit|log|webhook|web|classification)\.[a-z_]+)'/g)) named.add(m[1]!);
     }
     expect(named.size).toBeGreaterThan(100);
     expect([...named].filter((c) => !(c in en))).toEqual([]);

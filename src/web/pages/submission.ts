@@ -3,7 +3,7 @@
  * workflow diagram with its path, the dossier, the history, and one form per event the user may
  * send now, generated from the event's JSON Schema (with the Part 11 signature where required).
  */
-import { AppError, InputError, type FieldError } from '../../errors.js';
+import { AppError, InputError, fieldError, type FieldError } from '../../errors.js';
 import { checkJsonText } from '../../validation.js';
 import type { Engine, SendEventBody, SubmissionView } from '../../engine/engine.js';
 import type { Transition } from '../../store/submissions-store.js';
@@ -73,7 +73,7 @@ export function parseEventForm(workflow: { id: string; version: number }, values
   const type = one(values.type);
   const w = workflowVersion(workflow.id, workflow.version);
   const spec: EventSpec | undefined = w && /^[A-Z][A-Z0-9_]{0,63}$/.test(type) && Object.hasOwn(w.events, type) ? w.events[type] : undefined;
-  if (!spec) throw new InputError(`Unknown event ${type.slice(0, 64)}`, [{ path: '/type', message: 'is not an event of this workflow' }]);
+  if (!spec) throw new InputError({ code: 'web.unknown_event', params: { type: type.slice(0, 64) } }, [fieldError('/type', { code: 'web.not_an_event' })]);
   const body: Record<string, unknown> = { type };
   const data = formToJson(spec.schema, values, 'data');
   if (hasFields(spec.schema) || Object.keys(data).length) body.data = data;
