@@ -133,7 +133,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, err.code, err.detail ?? err.message, err.errors, lang);
       return;
     }
-    const parsed = fromBodyParser(err);
+    const parsed = fromBodyParser(err as { type?: string; limit?: number });
     if (parsed) {
       sendProblem(res, parsed[0], parsed[1], [fieldError('', parsed[1])], lang);
       return;

@@ -95,6 +95,7 @@ export const en = {
   'http.json_content_type_field': 'Content-Type must be application/json',
   'http.if_match': 'If-Match must be a version ETag such as "{example}"',
   'http.if_match_field': 'must be a quoted version number, e.g. "{example}"',
+  'http.if_match_one': 'must name one version',
   'http.idempotency_key': 'Idempotency-Key must be 1-255 visible ASCII characters',
   'http.idempotency_key_field': 'must be 1-255 visible ASCII characters',
   'auth.too_many_failures': 'Too many failed authentications from this address',
@@ -107,7 +108,8 @@ export const en = {
   // -------------------------------------------------------------------------------------------
   // Signatures and passwords (src/engine/signatures.ts, src/engine/passwords.ts)
   'user.not_found': 'No user {id}',
-  'signature.locked_after_failures': 'Signing is locked for this user since {since} after {failures} consecutive wrong passwords; an administrator must unlock it',
+  'signature.locked_after_failures':
+    'Signing is locked for this user since {since} after {failures} consecutive wrong passwords; an administrator must unlock it',
   'signature.locked_since': 'Signing is locked for this user since {since}; an administrator must unlock it (and may set a new password)',
   'signature.no_password': 'You have no password to sign with',
   'signature.set_password_first': 'set a password first (POST /v1/me/password)',
@@ -144,8 +146,7 @@ export const en = {
   'engine.system_only': '{event} may be sent by only puente itself (the system actor), not by role {role}',
   'engine.roles_only': '{event} may be sent by only {roles}, not by role {role}',
   'engine.must_sign': "{event} must be signed: send signature '{' meaning, password '}' (21 CFR 11.50, 11.200)",
-  'engine.signature_required_field':
-    'is required for this event: \'{ "meaning": "approval" | "review" | "responsibility" | "authorship", "password" }\'',
+  'engine.signature_required_field': 'is required for this event: \'{ "meaning": "approval" | "review" | "responsibility" | "authorship", "password" }\'',
   'engine.system_does_not_sign': 'The system actor does not sign',
   'engine.system_signature_field': 'must be absent for the system actor',
   'engine.unknown_workflow': 'Unknown workflow {workflowId}',
@@ -190,7 +191,8 @@ export const en = {
   'refusal.equivalence_class': 'the equivalence acuerdos recognise {agency} devices of class {classes} only; the reference is class {referenceClass}',
   'refusal.abbreviated_authority': '{agency} is not a reference authority of the abbreviated route (accepted: {authorities})',
   'refusal.abbreviated_identical': 'the abbreviated route requires the device to be identical to the one the reference authorized (identicalDevice)',
-  'refusal.abbreviated_extraordinary': 'the reference {reference} is an extraordinary ({authorizationType}) authorization; the abbreviated route requires an ordinary one',
+  'refusal.abbreviated_extraordinary':
+    'the reference {reference} is an extraordinary ({authorizationType}) authorization; the abbreviated route requires an ordinary one',
   'refusal.tpr_report_first': "on the third-party route the authorized third party's favourable report comes first ({sendEvent}, then {reportEvent})",
   'refusal.tpr_report_missing': "the third party's technical report must be uploaded first as a document of kind {kind}",
   'refusal.tpr_wrong_route': '{event} is for the third-party route; this registration is on the {route} route',
@@ -206,7 +208,8 @@ export const en = {
   'refusal.link_already': 'submission {submission} is already linked',
   'refusal.no_ai_request': 'no Additional Information request is on record, so there is no AI response to find incomplete',
   'refusal.hud_population_missing': 'the estimated annual US population is missing',
-  'refusal.hud_population_limit': 'a HUD serves at most {limit} individuals in the US per year (21st Century Cures Act §3052); this request estimates {estimate}',
+  'refusal.hud_population_limit':
+    'a HUD serves at most {limit} individuals in the US per year (21st Century Cures Act §3052); this request estimates {estimate}',
   'refusal.pma_number_missing': 'the approval order must carry the PMA number',
   'refusal.pma_original_suffix': 'an original PMA is approved under its P-number without a supplement suffix, not {number}',
   'refusal.pma_resubmitted_number': 'this resubmitted PMA carries {expected}, not {number}',

@@ -89,6 +89,7 @@ export const es: Catalog = {
   'http.json_content_type_field': 'Content-Type debe ser application/json',
   'http.if_match': 'If-Match debe ser un ETag de versión, como "{example}"',
   'http.if_match_field': 'debe ser un número de versión entre comillas, p. ej., "{example}"',
+  'http.if_match_one': 'debe indicar una sola versión',
   'http.idempotency_key': 'Idempotency-Key debe tener de 1 a 255 caracteres ASCII visibles',
   'http.idempotency_key_field': 'debe tener de 1 a 255 caracteres ASCII visibles',
   'auth.too_many_failures': 'Demasiadas autenticaciones fallidas desde esta dirección',
@@ -100,11 +101,14 @@ export const es: Catalog = {
 
   // -------------------------------------------------------------------------------------------
   'user.not_found': 'No existe el usuario {id}',
-  'signature.locked_after_failures': 'La firma está bloqueada para este usuario desde {since}, tras {failures} contraseñas incorrectas consecutivas; un administrador debe desbloquearla',
-  'signature.locked_since': 'La firma está bloqueada para este usuario desde {since}; un administrador debe desbloquearla (y puede asignar una contraseña nueva)',
+  'signature.locked_after_failures':
+    'La firma está bloqueada para este usuario desde {since}, tras {failures} contraseñas incorrectas consecutivas; un administrador debe desbloquearla',
+  'signature.locked_since':
+    'La firma está bloqueada para este usuario desde {since}; un administrador debe desbloquearla (y puede asignar una contraseña nueva)',
   'signature.no_password': 'Usted no tiene contraseña con la cual firmar',
   'signature.set_password_first': 'primero establezca una contraseña (POST /v1/me/password)',
-  'signature.wrong_now_locked': 'La contraseña es incorrecta; tras {failures} contraseñas incorrectas consecutivas, la firma queda bloqueada hasta que un administrador la desbloquee',
+  'signature.wrong_now_locked':
+    'La contraseña es incorrecta; tras {failures} contraseñas incorrectas consecutivas, la firma queda bloqueada hasta que un administrador la desbloquee',
   'signature.wrong': 'La contraseña es incorrecta ({failures} de {max} fallas consecutivas antes de que se bloquee la firma)',
   'signature.only_admins_unlock': 'Solo los administradores desbloquean la firma, no el rol {role}',
   'password.rules': 'La contraseña no cumple las reglas de contraseñas',
@@ -174,10 +178,12 @@ export const es: Catalog = {
   'refusal.dossier_unchecked': 'no se pudo verificar el expediente',
   'refusal.dossier_incomplete': 'el expediente está incompleto; faltan: {kinds}',
   'refusal.equivalence_agency': 'los acuerdos de equivalencia reconocen decisiones de la FDA, Health Canada y PMDA, no de {agency}',
-  'refusal.equivalence_class': 'los acuerdos de equivalencia solo reconocen dispositivos de {agency} de clase {classes}; la referencia es de clase {referenceClass}',
+  'refusal.equivalence_class':
+    'los acuerdos de equivalencia solo reconocen dispositivos de {agency} de clase {classes}; la referencia es de clase {referenceClass}',
   'refusal.abbreviated_authority': '{agency} no es una autoridad de referencia de la vía abreviada (se aceptan: {authorities})',
   'refusal.abbreviated_identical': 'la vía abreviada exige que el dispositivo sea idéntico al que autorizó la referencia (identicalDevice)',
-  'refusal.abbreviated_extraordinary': 'la referencia {reference} es una autorización extraordinaria ({authorizationType}); la vía abreviada exige una ordinaria',
+  'refusal.abbreviated_extraordinary':
+    'la referencia {reference} es una autorización extraordinaria ({authorizationType}); la vía abreviada exige una ordinaria',
   'refusal.tpr_report_first': 'en la vía de tercero autorizado primero se requiere el informe favorable del tercero ({sendEvent}, luego {reportEvent})',
   'refusal.tpr_report_missing': 'primero debe cargarse el informe técnico del tercero autorizado como documento del tipo {kind}',
   'refusal.tpr_wrong_route': '{event} es para la vía de tercero autorizado; este registro va por la vía {route}',
@@ -193,13 +199,15 @@ export const es: Catalog = {
   'refusal.link_already': 'el trámite {submission} ya está vinculado',
   'refusal.no_ai_request': 'no hay ninguna solicitud de información adicional registrada, así que no hay respuesta que declarar incompleta',
   'refusal.hud_population_missing': 'falta la población anual estimada en EE. UU.',
-  'refusal.hud_population_limit': 'un HUD atiende como máximo a {limit} personas al año en EE. UU. (21st Century Cures Act §3052); esta solicitud estima {estimate}',
+  'refusal.hud_population_limit':
+    'un HUD atiende como máximo a {limit} personas al año en EE. UU. (21st Century Cures Act §3052); esta solicitud estima {estimate}',
   'refusal.pma_number_missing': 'la orden de aprobación debe llevar el número de PMA',
   'refusal.pma_original_suffix': 'una PMA original se aprueba con su número P sin sufijo de suplemento, no {number}',
   'refusal.pma_resubmitted_number': 'esta PMA presentada de nuevo lleva el número {expected}, no {number}',
   'refusal.pma_supplement_number': 'un suplemento {supplementType} se aprueba con un número de suplemento como {example}, no {number}',
   'refusal.pma_supplement_of_other': '{number} es un suplemento de {base}, pero este suplemento modifica {pmaNumber}',
-  'refusal.real_time_mdl': 'no existe carta de deficiencias mayores (MDL) para suplementos en tiempo real; emita en su lugar una carta de no aprobable o una denegación',
+  'refusal.real_time_mdl':
+    'no existe carta de deficiencias mayores (MDL) para suplementos en tiempo real; emita en su lugar una carta de no aprobable o una denegación',
   'refusal.no_meeting_requested': 'el patrocinador no solicitó una reunión (el dato meetingRequested es falso)',
 
   // -------------------------------------------------------------------------------------------

@@ -226,8 +226,7 @@ const RENDERERS: Readonly<Record<string, Renderer>> = {
   sendEvent: label('event'),
   reportEvent: label('event'),
   state: label('state'),
-  workflow: (v, lang) =>
-    v === null || v === undefined ? (lang === 'es' ? 'desconocida' : 'unknown') : label('workflow')(v, lang),
+  workflow: (v, lang) => (v === null || v === undefined ? (lang === 'es' ? 'desconocida' : 'unknown') : label('workflow')(v, lang)),
   role: label('role'),
   roles: list((v, lang) => (lang === 'es' ? domainLabel('es', 'role', String(v)) : String(v))),
   kind: label('dossier'),
@@ -236,7 +235,9 @@ const RENDERERS: Readonly<Record<string, Renderer>> = {
   types: (v, lang) =>
     lang === 'es'
       ? (Array.isArray(v) ? v : String(v).split(',')).map((t) => TYPE_ES[String(t).trim()] ?? String(t).trim()).join(' o ')
-      : Array.isArray(v) ? v.join(',') : String(v),
+      : Array.isArray(v)
+        ? v.join(',')
+        : String(v),
   format: (v, lang) => (lang === 'es' ? (FORMAT_ES[String(v)] ?? `un valor con el formato «${String(v)}»`) : String(v)),
   pattern: (v, lang) => {
     if (lang !== 'es') return String(v);
@@ -247,7 +248,7 @@ const RENDERERS: Readonly<Record<string, Renderer>> = {
   comparison: (v, lang) => (lang === 'es' ? (COMPARE_ES[String(v)] ?? String(v)) : String(v)),
   reference: (v, lang) => (lang === 'es' ? referenceLabelEs(String(v)) : String(v)),
   referenceStatus: (v, lang) => (lang === 'es' ? referenceStatusEs(String(v)) : String(v)),
-  referenceClass: (v, lang) => (v === null || v === undefined || v === 'unknown' ? (lang === 'es' ? 'desconocida' : 'unknown') : String(v)),
+  referenceClass: (v, lang) => (v === null || v === undefined || v === 'unknown' ? (lang === 'es' ? 'desconocida' : 'unknown') : `${v as string}`),
   classification: (v, lang) => (lang === 'es' ? classificationEs(String(v)) : String(v)),
   authorizationType: lowerInput,
   supplementType: lowerInput,

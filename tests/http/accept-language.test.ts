@@ -64,7 +64,9 @@ describe('Accept-Language', () => {
     await api.send(fda, q.id, 'ACCEPT', { data: { qNumber: 'Q260078' } });
     const { en, es } = await both((h) => api.event(fda, q.id, { type: 'SCHEDULE_MEETING', data: { meetingDate: '2026-01-10' } }, h), 409, 'event_not_allowed');
     expect(en.detail).toBe('SCHEDULE_MEETING is refused in state accepted: the sponsor did not request a meeting (input meetingRequested is false)');
-    expect(es.detail).toBe('«Programar la reunión» se rechaza en el estado «Aceptado»: el patrocinador no solicitó una reunión (el dato meetingRequested es falso)');
+    expect(es.detail).toBe(
+      '«Programar la reunión» se rechaza en el estado «Aceptado»: el patrocinador no solicitó una reunión (el dato meetingRequested es falso)',
+    );
   });
 
   it('409 event_not_allowed in a state that does not take the event', async () => {
@@ -93,7 +95,8 @@ describe('Accept-Language', () => {
 
   it('400 malformed_json from the body parser', async () => {
     const { manufacturer: m } = ctx.users;
-    const send = (h: Record<string, string>) => request(app).post('/v1/submissions').set(m.auth).set(h).set('Content-Type', 'application/json').send('{"title":');
+    const send = (h: Record<string, string>) =>
+      request(app).post('/v1/submissions').set(m.auth).set(h).set('Content-Type', 'application/json').send('{"title":');
     const { en, es } = await both(send, 400, 'malformed_json');
     expect(en.detail).toBe('The request body is not valid JSON');
     expect(es.detail).toBe('El cuerpo de la solicitud no es JSON válido');

@@ -66,7 +66,10 @@ describe('message catalogs', () => {
     const named = new Set<string>();
     for (const f of [...files(path.join(ROOT, 'src')), ...files(path.join(ROOT, 'workflows'))]) {
       const src = fs.readFileSync(f, 'utf8');
-      for (const m of src.matchAll(/(?:\bcode: |\breason\(|\bcode: [^'\n]*\? )'((?:validation|invalid|error|http|auth|workflow|user|signature|password|engine|refusal|audit|log|webhook|web|classification)\.[a-z_]+)'/g)) named.add(m[1]!);
+      for (const m of src.matchAll(
+        /(?:\bcode: |\breason\(|\bcode: [^'\n]*\? )'((?:validation|invalid|error|http|auth|workflow|user|signature|password|engine|refusal|audit|log|webhook|web|classification)\.[a-z_]+)'/g,
+      ))
+        named.add(m[1]!);
     }
     expect(named.size).toBeGreaterThan(100);
     expect([...named].filter((c) => !(c in en))).toEqual([]);
@@ -88,8 +91,14 @@ describe('message catalogs', () => {
 
 describe('parameters rendered per language', () => {
   it('ids in English, labels in Spanish', () => {
-    const params = { event: 'SUBMIT', state: 'preparing', reasons: [{ code: 'refusal.dossier_incomplete', params: { kinds: ['fee-receipt', 'label-ifu-es'] } }] };
-    expect(formatMessage('refusal.refused', params, 'en')).toBe('SUBMIT is refused in state preparing: the dossier is incomplete; missing: fee-receipt, label-ifu-es');
+    const params = {
+      event: 'SUBMIT',
+      state: 'preparing',
+      reasons: [{ code: 'refusal.dossier_incomplete', params: { kinds: ['fee-receipt', 'label-ifu-es'] } }],
+    };
+    expect(formatMessage('refusal.refused', params, 'en')).toBe(
+      'SUBMIT is refused in state preparing: the dossier is incomplete; missing: fee-receipt, label-ifu-es',
+    );
     expect(formatMessage('refusal.refused', params, 'es')).toBe(
       '«Presentar» se rechaza en el estado «Integración del expediente»: el expediente está incompleto; faltan: «Comprobante de pago de derechos (LFD art. 195-A)», «Proyecto de etiqueta en español e instructivo de uso (NOM-137-SSA1-2008)»',
     );
@@ -102,7 +111,9 @@ describe('parameters rendered per language', () => {
   });
 
   it('ICU quoting keeps braces and apostrophes', () => {
-    expect(formatMessage('engine.must_sign', { event: 'DECIDE_SE' }, 'en')).toBe('DECIDE_SE must be signed: send signature { meaning, password } (21 CFR 11.50, 11.200)');
+    expect(formatMessage('engine.must_sign', { event: 'DECIDE_SE' }, 'en')).toBe(
+      'DECIDE_SE must be signed: send signature { meaning, password } (21 CFR 11.50, 11.200)',
+    );
     expect(formatMessage('password.user_name', {}, 'en')).toBe("must not be the user's name");
     expect(formatMessage('engine.signature_required_field', {}, 'en')).toBe(
       'is required for this event: { "meaning": "approval" | "review" | "responsibility" | "authorship", "password" }',
@@ -154,7 +165,10 @@ describe('ajv errors as codes', () => {
       return values;
     };
     for (const w of WORKFLOWS) {
-      const ids: Array<[string, Record<string, unknown>]> = [[inputSchemaId(w), w.inputSchema], ...Object.entries(w.events).map(([t, s]) => [eventSchemaId(w, t), s.schema] as [string, Record<string, unknown>])];
+      const ids: Array<[string, Record<string, unknown>]> = [
+        [inputSchemaId(w), w.inputSchema],
+        ...Object.entries(w.events).map(([t, s]) => [eventSchemaId(w, t), s.schema] as [string, Record<string, unknown>]),
+      ];
       for (const [id, schema] of ids) {
         for (const value of bad(schema)) {
           try {
@@ -184,7 +198,16 @@ describe('ajv errors as codes', () => {
     const other = new Set(errors.filter((e) => e.code === 'validation.other').map((e) => e.message));
     expect([...other]).toEqual([]);
     const codes = new Set(errors.map((e) => e.code));
-    for (const c of ['validation.required', 'validation.type', 'validation.enum', 'validation.unknown_field', 'validation.min_length', 'validation.max_length', 'validation.pattern', 'validation.format']) {
+    for (const c of [
+      'validation.required',
+      'validation.type',
+      'validation.enum',
+      'validation.unknown_field',
+      'validation.min_length',
+      'validation.max_length',
+      'validation.pattern',
+      'validation.format',
+    ]) {
       expect(codes.has(c as MessageCode), c).toBe(true);
     }
   });
@@ -200,12 +223,22 @@ describe('ajv errors as codes', () => {
 
   it('the detail names the subject and the first error, in either language', () => {
     try {
-      validator.check(eventSchemaId(WORKFLOWS.find((w) => w.id === 'fda-510k')!, 'DECIDE_SE'), {}, '/data', 'The data of DECIDE_SE');
+      validator.check(
+        eventSchemaId(
+          WORKFLOWS.find((w) => w.id === 'fda-510k')!,
+          'DECIDE_SE',
+        ),
+        {},
+        '/data',
+        'The data of DECIDE_SE',
+      );
       expect.unreachable();
     } catch (e) {
       const err = e as InputError;
       expect(err.message).toMatch(/^The data of DECIDE_SE is invalid: \/data\/\w+ is required$/);
-      expect(formatMessage(err.detail!.code, err.detail!.params, 'es')).toMatch(/^Los datos de «Decidir: sustancialmente equivalente» no son válidos: \/data\/\w+ es obligatorio$/);
+      expect(formatMessage(err.detail!.code, err.detail!.params, 'es')).toMatch(
+        /^Los datos de «Decidir: sustancialmente equivalente» no son válidos: \/data\/\w+ es obligatorio$/,
+      );
     }
   });
 });
