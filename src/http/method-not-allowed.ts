@@ -1,13 +1,14 @@
 /**
  * 405 Method Not Allowed (RFC 9110 §15.5.6) for a path the OpenAPI document lists with other
  * methods: the answer names them in `Allow` (GET implies HEAD) and is problem+json with code
- * `method_not_allowed`. Paths the document does not list fall through (404, or a web page).
+ * `method_not_allowed`, its detail from the message catalogs in the Accept-Language asked for. Paths the document does not list fall through (404, or a web page).
  *
  * Driven by the document itself, so the two cannot drift apart. Mounted in the /v1 router after
  * authentication (no valid credential on /v1 is a 401 whatever the method) and again on the app
  * after it for the paths outside /v1; it matches the full path (`baseUrl` + `path`).
  */
 import type { RequestHandler } from 'express';
+import { formatMessage, negotiateLanguage } from '../messages/format.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -43,11 +44,25 @@ export function methodNotAllowed(doc: { paths?: Record<string, Record<string, un
       return;
     }
     const allow = match.allow.join(', ');
-    const detail = `${req.method} is not supported here; this path allows ${allow}`;
+    // Rendered as every problem is (http/error-handler.ts): in the language Accept-Language asks for.
+    const lang = negotiateLanguage(req.headers['accept-language']);
+    const detail = formatMessage('http.method_not_allowed', { method: req.method, allow }, lang);
+    const field = formatMessage('http.method_not_allowed_field', { allow }, lang);
     res.setHeader('Allow', allow);
+    res.vary('Accept-Language');
+    res.setHeader('Content-Language', lang);
     res
       .status(405)
       .type('application/problem+json')
-      .send(JSON.stringify({ type: 'https://puente.dev/problems/method-not-allowed', title: 'Method not allowed', status: 405, detail, code: 'method_not_allowed', errors: [{ path: '', message: `method must be one of ${allow}` }] }));
+      .send(
+        JSON.stringify({
+          type: 'https://puente.dev/problems/method-not-allowed',
+          title: 'Method not allowed',
+          status: 405,
+          detail,
+          code: 'method_not_allowed',
+          errors: [{ path: '', message: field }],
+        }),
+      );
   };
 }

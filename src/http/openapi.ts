@@ -23,7 +23,8 @@ function rewriteRefs(node: unknown, names: Map<string, string>): unknown {
     const out: Json = {};
     for (const [k, v] of Object.entries(node)) {
       if (k === '$schema' || k === '$id') continue;
-      out[k] = k === '$ref' && typeof v === 'string' ? `#/components/schemas/${names.get(v) ?? names.get(v.replace(SCHEMA_BASE, '')) ?? v}` : rewriteRefs(v, names);
+      out[k] =
+        k === '$ref' && typeof v === 'string' ? `#/components/schemas/${names.get(v) ?? names.get(v.replace(SCHEMA_BASE, '')) ?? v}` : rewriteRefs(v, names);
     }
     return out;
   }
@@ -53,20 +54,47 @@ const PROBLEM_HEADERS: Record<string, Json> = {
   '503': retryAfter,
 };
 function problem(status: string, description = PROBLEMS[status] ?? status): Json {
-  return { description, ...(PROBLEM_HEADERS[status] ? { headers: PROBLEM_HEADERS[status] } : {}), content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+  return {
+    description,
+    ...(PROBLEM_HEADERS[status] ? { headers: PROBLEM_HEADERS[status] } : {}),
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  };
 }
 
-const json = (schema: Json, description = 'OK', headers?: Json) => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } });
+const json = (schema: Json, description = 'OK', headers?: Json) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema } },
+});
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const header = (description: string, schema: Json = { type: 'string' }) => ({ description, schema });
 const etag = header('The submission version as a strong entity tag, e.g. "7" (send it back in If-Match)', { type: 'string', pattern: '^"[1-9][0-9]*"$' });
 const replayed = header('true when the answer is the replay of an earlier request with the same Idempotency-Key', { const: 'true' });
-const page = (item: Json) => ({ type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } } });
-const checkpoint = { type: 'object', required: ['treeSize', 'rootHash', 'timestamp', 'note'], properties: { treeSize: { type: 'integer' }, rootHash: { type: 'string', description: 'hex' }, timestamp: { type: 'string' }, note: { type: 'string', description: 'the signed note text' } } };
+const page = (item: Json) => ({
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
+});
+const checkpoint = {
+  type: 'object',
+  required: ['treeSize', 'rootHash', 'timestamp', 'note'],
+  properties: {
+    treeSize: { type: 'integer' },
+    rootHash: { type: 'string', description: 'hex' },
+    timestamp: { type: 'string' },
+    note: { type: 'string', description: 'the signed note text' },
+  },
+};
 const html = { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } };
 const mermaid = { description: 'Mermaid stateDiagram-v2 text', content: { 'text/plain': { schema: { type: 'string' } } } };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1 } };
-const idempotencyKey = { name: 'Idempotency-Key', in: 'header', required: false, description: 'Retries with the same key replay the first answer (24 hours)', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' } };
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Retries with the same key replay the first answer (24 hours)',
+  schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' },
+};
 const jsonBody = (schema: Json, required = true) => ({ required, content: { 'application/json': { schema } } });
 
 /** Query parameters from the properties of query schemas (`required` as the schema says). */
@@ -150,24 +178,42 @@ export function buildOpenApi(): Json {
   const create = schemas.CreateSubmission as { properties: Json };
   schemas.CreateSubmission = {
     ...create,
-    properties: { ...create.properties, workflow: { enum: latestWorkflows().map((w) => w.id), description: 'A workflow id from GET /v1/workflows (new submissions use its latest version).' } },
+    properties: {
+      ...create.properties,
+      workflow: { enum: latestWorkflows().map((w) => w.id), description: 'A workflow id from GET /v1/workflows (new submissions use its latest version).' },
+    },
     oneOf: inputVariants,
   };
 
   const workflowId = { name: 'id', in: 'path', required: true, description: 'A workflow id', schema: { enum: workflowIds } };
-  const versionParam = { name: 'version', in: 'query', required: false, description: 'A workflow version in the catalog (default: the latest)', schema: { type: 'integer', minimum: 1, maximum: 999_999 } };
+  const versionParam = {
+    name: 'version',
+    in: 'query',
+    required: false,
+    description: 'A workflow version in the catalog (default: the latest)',
+    schema: { type: 'integer', minimum: 1, maximum: 999_999 },
+  };
   const signed = ['403', '404', '409', '412', '423'];
   const submissionHeaders = { ETag: etag };
 
   const paths: Record<string, Record<string, Operation>> = {
-    '/healthz': { get: { operationId: 'health', summary: 'Liveness (also checks the database answers)', bearer: false, ok: { '200': json({ type: 'object', required: ['status'], properties: { status: { const: 'ok' } } }) }, errors: ['503'] } },
+    '/healthz': {
+      get: {
+        operationId: 'health',
+        summary: 'Liveness (also checks the database answers)',
+        bearer: false,
+        ok: { '200': json({ type: 'object', required: ['status'], properties: { status: { const: 'ok' } } }) },
+        errors: ['503'],
+      },
+    },
     '/openapi.json': { get: { operationId: 'getOpenApi', summary: 'This document', bearer: false, ok: { '200': json({ type: 'object' }) } } },
     '/docs': { get: { operationId: 'getDocs', summary: 'This document rendered as HTML', bearer: false, ok: { '200': html } } },
     '/v1/me': { get: { operationId: 'getMe', summary: 'The caller', ok: { '200': json(ref('Actor')) } } },
     '/v1/me/password': {
       post: {
         operationId: 'changePassword',
-        summary: "Set or change the caller's password for electronic signatures (21 CFR 11.300): currentPassword is required once a password exists; newPassword must meet the password rules",
+        summary:
+          "Set or change the caller's password for electronic signatures (21 CFR 11.300): currentPassword is required once a password exists; newPassword must meet the password rules",
         requestBody: jsonBody(ref('ChangePassword')),
         ok: { '204': { description: 'Password set' } },
         errors: ['400', '403', '413', '415', '423'],
@@ -180,16 +226,40 @@ export function buildOpenApi(): Json {
         summary: "Admins: clear a user's failed-signature count and signing lock; with newPassword also reset the password",
         parameters: [idParam],
         requestBody: jsonBody(ref('SigningUnlock'), false),
-        ok: { '200': json({ type: 'object', required: ['id', 'name', 'signingLocked', 'passwordReset'], properties: { id: { type: 'string' }, name: { type: 'string' }, signingLocked: { const: false }, passwordReset: { type: 'boolean' } } }) },
+        ok: {
+          '200': json({
+            type: 'object',
+            required: ['id', 'name', 'signingLocked', 'passwordReset'],
+            properties: { id: { type: 'string' }, name: { type: 'string' }, signingLocked: { const: false }, passwordReset: { type: 'boolean' } },
+          }),
+        },
         errors: ['400', '403', '404', '413', '415'],
       },
     },
-    '/v1/workflows': { get: { operationId: 'listWorkflows', summary: 'Workflow catalog: the latest version of each workflow, with every version in the catalog and its definition hash', ok: { '200': json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: { type: 'object' } } } }) } } },
+    '/v1/workflows': {
+      get: {
+        operationId: 'listWorkflows',
+        summary: 'Workflow catalog: the latest version of each workflow, with every version in the catalog and its definition hash',
+        ok: { '200': json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: { type: 'object' } } } }) },
+      },
+    },
     '/v1/workflows/{id}': {
-      get: { operationId: 'getWorkflow', summary: 'One workflow: states (tags, clocks, deadlines), events (roles, payload schema), goals, parameters', parameters: [workflowId, versionParam], ok: { '200': json({ type: 'object' }) }, errors: ['404'] },
+      get: {
+        operationId: 'getWorkflow',
+        summary: 'One workflow: states (tags, clocks, deadlines), events (roles, payload schema), goals, parameters',
+        parameters: [workflowId, versionParam],
+        ok: { '200': json({ type: 'object' }) },
+        errors: ['404'],
+      },
     },
     '/v1/workflows/{id}/diagram': {
-      get: { operationId: 'getWorkflowDiagram', summary: 'Mermaid stateDiagram-v2', parameters: [workflowId, versionParam], ok: { '200': mermaid }, errors: ['404'] },
+      get: {
+        operationId: 'getWorkflowDiagram',
+        summary: 'Mermaid stateDiagram-v2',
+        parameters: [workflowId, versionParam],
+        ok: { '200': mermaid },
+        errors: ['404'],
+      },
     },
     '/v1/submissions': {
       post: {
@@ -207,24 +277,61 @@ export function buildOpenApi(): Json {
         ok: { '200': json(page(ref('Submission'))) },
       },
     },
-    '/v1/submissions/{id}': { get: { operationId: 'getSubmission', summary: 'One submission with allowedEvents for the caller', parameters: [idParam], ok: { '200': json(ref('Submission'), 'OK', submissionHeaders) }, errors: ['404'] } },
+    '/v1/submissions/{id}': {
+      get: {
+        operationId: 'getSubmission',
+        summary: 'One submission with allowedEvents for the caller',
+        parameters: [idParam],
+        ok: { '200': json(ref('Submission'), 'OK', submissionHeaders) },
+        errors: ['404'],
+      },
+    },
     '/v1/submissions/{id}/events': {
       post: {
         operationId: 'sendEvent',
         summary: 'Send a workflow event',
         parameters: [
           idParam,
-          { name: 'If-Match', in: 'header', required: false, description: '"*", or the strong entity tag of the current version (ETag). A weak or foreign tag never matches (412); text that is no entity tag is a 422.', schema: { type: 'string' } },
+          {
+            name: 'If-Match',
+            in: 'header',
+            required: false,
+            description:
+              '"*", or the strong entity tag of the current version (ETag). A weak or foreign tag never matches (412); text that is no entity tag is a 422.',
+            schema: { type: 'string' },
+          },
           idempotencyKey,
         ],
         requestBody: jsonBody(ref('SendEvent')),
-        ok: { '200': json({ type: 'object', required: ['submission', 'transition'], properties: { submission: ref('Submission'), transition: ref('Transition') } }, 'OK', { ...submissionHeaders, 'Idempotent-Replayed': replayed }) },
+        ok: {
+          '200': json(
+            { type: 'object', required: ['submission', 'transition'], properties: { submission: ref('Submission'), transition: ref('Transition') } },
+            'OK',
+            { ...submissionHeaders, 'Idempotent-Replayed': replayed },
+          ),
+        },
         errors: ['400', '413', '415', ...signed],
         notes: { '401': `${PROBLEMS['401']}, or signature_invalid (the signature password is wrong)` },
       },
     },
-    '/v1/submissions/{id}/diagram': { get: { operationId: 'getSubmissionDiagram', summary: "The submission's workflow diagram (its own version) with the states it went through and its current state highlighted", parameters: [idParam], ok: { '200': mermaid }, errors: ['404'] } },
-    '/v1/submissions/{id}/history': { get: { operationId: 'getHistory', summary: 'The hash-chained history in seq order', parameters: [idParam], ok: { '200': json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('Transition') } } }) }, errors: ['404'] } },
+    '/v1/submissions/{id}/diagram': {
+      get: {
+        operationId: 'getSubmissionDiagram',
+        summary: "The submission's workflow diagram (its own version) with the states it went through and its current state highlighted",
+        parameters: [idParam],
+        ok: { '200': mermaid },
+        errors: ['404'],
+      },
+    },
+    '/v1/submissions/{id}/history': {
+      get: {
+        operationId: 'getHistory',
+        summary: 'The hash-chained history in seq order',
+        parameters: [idParam],
+        ok: { '200': json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('Transition') } } }) },
+        errors: ['404'],
+      },
+    },
     '/v1/submissions/{id}/documents': {
       post: {
         operationId: 'uploadDocument',
@@ -234,21 +341,34 @@ export function buildOpenApi(): Json {
         ok: { '201': json(ref('Document'), 'Created', { Location: header('/v1/submissions/{id}/documents/{documentId}'), 'Idempotent-Replayed': replayed }) },
         errors: ['403', '404', '413'],
       },
-      get: { operationId: 'listDocuments', summary: 'Documents of a submission', parameters: [idParam], ok: { '200': json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('Document') } } }) }, errors: ['404'] },
+      get: {
+        operationId: 'listDocuments',
+        summary: 'Documents of a submission',
+        parameters: [idParam],
+        ok: { '200': json({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('Document') } } }) },
+        errors: ['404'],
+      },
     },
     '/v1/submissions/{id}/documents/{documentId}': {
       get: {
         operationId: 'downloadDocument',
         summary: 'Download a document; its SHA-256 is re-checked before serving (Repr-Digest header)',
         parameters: [idParam, { name: 'documentId', in: 'path', required: true, schema: { type: 'string', minLength: 1 } }],
-        ok: { '200': { description: 'The bytes, with the Content-Type they were uploaded with', headers: { 'Repr-Digest': header('sha-256=:<base64>:') }, content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } } },
+        ok: {
+          '200': {
+            description: 'The bytes, with the Content-Type they were uploaded with',
+            headers: { 'Repr-Digest': header('sha-256=:<base64>:') },
+            content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+          },
+        },
         errors: ['404', '500'],
       },
     },
     '/v1/submissions/{id}/report': {
       get: {
         operationId: 'getReport',
-        summary: 'The history as a printable, self-contained HTML page (EU Annex 11 §8): every record with its signature manifestation and chain links, and the chain verification (auditors, admins, and whoever may see the submission)',
+        summary:
+          'The history as a printable, self-contained HTML page (EU Annex 11 §8): every record with its signature manifestation and chain links, and the chain verification (auditors, admins, and whoever may see the submission)',
         parameters: [idParam],
         ok: { '200': html },
         errors: ['404'],
@@ -257,7 +377,8 @@ export function buildOpenApi(): Json {
     '/v1/webhooks': {
       post: {
         operationId: 'createWebhook',
-        summary: 'Subscribe a URL to signed webhook notifications (manufacturers: their organization; admins: all or one). The response holds the signing secret, shown this once.',
+        summary:
+          'Subscribe a URL to signed webhook notifications (manufacturers: their organization; admins: all or one). The response holds the signing secret, shown this once.',
         requestBody: jsonBody(ref('CreateWebhook')),
         ok: { '201': json(ref('Webhook'), 'Created; `secret` present', { Location: header('/v1/webhooks/{id}') }) },
         errors: ['400', '403', '413', '415'],
@@ -271,8 +392,20 @@ export function buildOpenApi(): Json {
       },
     },
     '/v1/webhooks/{id}': {
-      get: { operationId: 'getWebhook', summary: 'One webhook subscription (never its secret)', parameters: [idParam], ok: { '200': json(ref('Webhook')) }, errors: ['403', '404'] },
-      delete: { operationId: 'deleteWebhook', summary: 'Delete a webhook subscription with its delivery log; pending deliveries are dropped', parameters: [idParam], ok: { '204': { description: 'Deleted' } }, errors: ['403', '404'] },
+      get: {
+        operationId: 'getWebhook',
+        summary: 'One webhook subscription (never its secret)',
+        parameters: [idParam],
+        ok: { '200': json(ref('Webhook')) },
+        errors: ['403', '404'],
+      },
+      delete: {
+        operationId: 'deleteWebhook',
+        summary: 'Delete a webhook subscription with its delivery log; pending deliveries are dropped',
+        parameters: [idParam],
+        ok: { '204': { description: 'Deleted' } },
+        errors: ['403', '404'],
+      },
     },
     '/v1/webhooks/{id}/deliveries': {
       get: {
@@ -286,17 +419,26 @@ export function buildOpenApi(): Json {
     '/v1/audit/transitions': {
       get: {
         operationId: 'listAuditTransitions',
-        summary: 'History records across submissions (auditors, admins), filtered, oldest first by (recordedAt, id), keyset pagination; each item exactly as GET /v1/submissions/{id}/history serves it',
+        summary:
+          'History records across submissions (auditors, admins), filtered, oldest first by (recordedAt, id), keyset pagination; each item exactly as GET /v1/submissions/{id}/history serves it',
         parameters: queryParams(all, 'AuditFilters', 'AuditTransitionsQuery'),
         ok: { '200': json(page(ref('Transition'))) },
         errors: ['403'],
       },
     },
-    '/v1/audit/verify': { get: { operationId: 'verifyChains', summary: 'Recompute every hash chain in the database (auditors, admins)', ok: { '200': json(ref('AuditVerify')) }, errors: ['403'] } },
+    '/v1/audit/verify': {
+      get: {
+        operationId: 'verifyChains',
+        summary: 'Recompute every hash chain in the database (auditors, admins)',
+        ok: { '200': json(ref('AuditVerify')) },
+        errors: ['403'],
+      },
+    },
     '/v1/audit/export': {
       get: {
         operationId: 'exportHistory',
-        summary: "Every matching history record, streamed (auditors, admins): JSONL (one record per line, as the history serves it) or CSV (RFC 4180, header row, nested objects as JSON text, cells starting with = + - @ tab or CR prefixed with ')",
+        summary:
+          "Every matching history record, streamed (auditors, admins): JSONL (one record per line, as the history serves it) or CSV (RFC 4180, header row, nested objects as JSON text, cells starting with = + - @ tab or CR prefixed with ')",
         parameters: queryParams(all, 'AuditFilters', 'AuditExportQuery'),
         ok: {
           '200': {
@@ -318,16 +460,33 @@ export function buildOpenApi(): Json {
       },
     },
     '/v1/audit/checkpoints': {
-      post: { operationId: 'makeCheckpoint', summary: 'Add queued history records to the transparency log, then sign and store a checkpoint (admins): C2SP tlog-checkpoint in a C2SP signed note (Ed25519)', ok: { '201': json(checkpoint, 'Created') }, errors: ['403'] },
+      post: {
+        operationId: 'makeCheckpoint',
+        summary:
+          'Add queued history records to the transparency log, then sign and store a checkpoint (admins): C2SP tlog-checkpoint in a C2SP signed note (Ed25519)',
+        ok: { '201': json(checkpoint, 'Created') },
+        errors: ['403'],
+      },
     },
     '/v1/audit/checkpoints/latest': {
-      get: { operationId: 'getLatestCheckpoint', summary: 'The latest signed checkpoint of the transparency log (auditors, admins); 404 before the first', ok: { '200': json(checkpoint) }, errors: ['403', '404'] },
+      get: {
+        operationId: 'getLatestCheckpoint',
+        summary: 'The latest signed checkpoint of the transparency log (auditors, admins); 404 before the first',
+        ok: { '200': json(checkpoint) },
+        errors: ['403', '404'],
+      },
     },
     '/v1/audit/public-key': {
       get: {
         operationId: 'getLogPublicKey',
         summary: "The transparency log's public key: PEM, and the note verifier key <origin>+<key hash>+<base64 key>",
-        ok: { '200': json({ type: 'object', required: ['pem', 'verifierKey', 'origin'], properties: { pem: { type: 'string' }, verifierKey: { type: 'string' }, origin: { type: 'string' } } }) },
+        ok: {
+          '200': json({
+            type: 'object',
+            required: ['pem', 'verifierKey', 'origin'],
+            properties: { pem: { type: 'string' }, verifierKey: { type: 'string' }, origin: { type: 'string' } },
+          }),
+        },
       },
     },
     '/v1/audit/proofs/inclusion': {
@@ -335,7 +494,18 @@ export function buildOpenApi(): Json {
         operationId: 'getInclusionProof',
         summary: 'RFC 9162 inclusion proof of a history record in the tree of treeSize records (default: the whole log) (auditors, admins)',
         parameters: queryParams(all, 'TlogInclusionQuery'),
-        ok: { '200': json({ type: 'object', required: ['leafIndex', 'treeSize', 'rootHash', 'auditPath'], properties: { leafIndex: { type: 'integer' }, treeSize: { type: 'integer' }, rootHash: { type: 'string' }, auditPath: { type: 'array', items: { type: 'string' } } } }) },
+        ok: {
+          '200': json({
+            type: 'object',
+            required: ['leafIndex', 'treeSize', 'rootHash', 'auditPath'],
+            properties: {
+              leafIndex: { type: 'integer' },
+              treeSize: { type: 'integer' },
+              rootHash: { type: 'string' },
+              auditPath: { type: 'array', items: { type: 'string' } },
+            },
+          }),
+        },
         errors: ['403', '404'],
       },
     },
@@ -344,7 +514,13 @@ export function buildOpenApi(): Json {
         operationId: 'getConsistencyProof',
         summary: 'RFC 9162 consistency proof between the trees of `from` and `to` records (auditors, admins)',
         parameters: queryParams(all, 'TlogConsistencyQuery'),
-        ok: { '200': json({ type: 'object', required: ['from', 'to', 'proof'], properties: { from: { type: 'integer' }, to: { type: 'integer' }, proof: { type: 'array', items: { type: 'string' } } } }) },
+        ok: {
+          '200': json({
+            type: 'object',
+            required: ['from', 'to', 'proof'],
+            properties: { from: { type: 'integer' }, to: { type: 'integer' }, proof: { type: 'array', items: { type: 'string' } } },
+          }),
+        },
         errors: ['403'],
       },
     },

@@ -77,7 +77,13 @@ function flatten(s: Json): Json {
   return out;
 }
 
-const smallJson: fc.Arbitrary<unknown> = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }));
+const smallJson: fc.Arbitrary<unknown> = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
+);
 
 function regexArb(pattern: string, s: Json): fc.Arbitrary<string> {
   try {
@@ -103,7 +109,14 @@ function valid(schema: Schema, depth = 0): fc.Arbitrary<unknown> {
     return fc.oneof(
       ...variants.map((v) => {
         const r = flatten(resolve(v) as Json);
-        return fc.constant(0).chain(() => valid({ ...base, ...r, properties: { ...base.properties, ...r.properties }, required: [...new Set([...(base.required ?? []), ...(r.required ?? [])])] }, depth + 1));
+        return fc
+          .constant(0)
+          .chain(() =>
+            valid(
+              { ...base, ...r, properties: { ...base.properties, ...r.properties }, required: [...new Set([...(base.required ?? []), ...(r.required ?? [])])] },
+              depth + 1,
+            ),
+          );
       }),
     );
   }
@@ -115,15 +128,20 @@ function valid(schema: Schema, depth = 0): fc.Arbitrary<unknown> {
 function validOfType(s: Json, t: string, depth: number): fc.Arbitrary<unknown> {
   switch (t) {
     case 'string':
-      if (s.format === 'date') return fc.date({ min: new Date('2000-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
-      if (s.format === 'date-time') return fc.date({ min: new Date('2000-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString());
+      if (s.format === 'date')
+        return fc.date({ min: new Date('2000-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+      if (s.format === 'date-time')
+        return fc.date({ min: new Date('2000-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString());
       if (s.format === 'uuid') return fc.uuid();
       if (s.format === 'email') return fc.emailAddress();
       if (s.format === 'uri') return fc.webUrl();
       if (typeof s.pattern === 'string') return regexArb(s.pattern, s);
       return fc.string({ minLength: s.minLength ?? 0, maxLength: Math.max(s.minLength ?? 0, Math.min(s.maxLength ?? 24, 48)) });
     case 'integer':
-      return fc.integer({ min: s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : -1000), max: s.maximum ?? (s.exclusiveMaximum !== undefined ? s.exclusiveMaximum - 1 : 1_000_000) });
+      return fc.integer({
+        min: s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : -1000),
+        max: s.maximum ?? (s.exclusiveMaximum !== undefined ? s.exclusiveMaximum - 1 : 1_000_000),
+      });
     case 'number':
       return fc.double({ min: s.minimum ?? -1e6, max: s.maximum ?? 1e6, noNaN: true, noDefaultInfinity: true });
     case 'boolean':
@@ -151,14 +169,24 @@ function invalid(schema: Schema): fc.Arbitrary<unknown> {
   const wrongType = fc.oneof(fc.integer(), fc.constant(null), fc.boolean(), fc.constant([]), fc.string({ maxLength: 10 }), fc.constant({}));
   const options: fc.Arbitrary<unknown>[] = [wrongType];
   if (Array.isArray(s.enum)) options.push(hostileString.filter((v) => !(s.enum as unknown[]).includes(v)));
-  if (typeof s.pattern === 'string' || s.maxLength !== undefined || s.format) options.push(hostileString, fc.string({ minLength: (s.maxLength ?? 64) + 1, maxLength: (s.maxLength ?? 64) + 8 }));
+  if (typeof s.pattern === 'string' || s.maxLength !== undefined || s.format)
+    options.push(hostileString, fc.string({ minLength: (s.maxLength ?? 64) + 1, maxLength: (s.maxLength ?? 64) + 8 }));
   if (s.type === 'integer' || s.maximum !== undefined) options.push(fc.constantFrom((s.maximum ?? 1e6) + 1, (s.minimum ?? 1) - 1, 1.5));
   const props = (s.properties ?? {}) as Record<string, Schema>;
   const required = (s.required ?? []) as string[];
   if (s.type === 'object' || s.properties) {
     const base = valid(s) as fc.Arbitrary<Json>;
-    if (required.length) options.push(fc.tuple(base, fc.constantFrom(...required)).map(([o, k]) => Object.fromEntries(Object.entries(o).filter(([key]) => key !== k))));
-    if (s.additionalProperties === false || s.unevaluatedProperties === false) options.push(fc.tuple(base, fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !(k in props))).map(([o, k]) => ({ ...o, [k]: 1 })));
+    if (required.length)
+      options.push(fc.tuple(base, fc.constantFrom(...required)).map(([o, k]) => Object.fromEntries(Object.entries(o).filter(([key]) => key !== k))));
+    if (s.additionalProperties === false || s.unevaluatedProperties === false)
+      options.push(
+        fc
+          .tuple(
+            base,
+            fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !(k in props)),
+          )
+          .map(([o, k]) => ({ ...o, [k]: 1 })),
+      );
     const keys = Object.keys(props);
     if (keys.length) options.push(fc.constantFrom(...keys).chain((k) => fc.tuple(base, invalid(props[k]!)).map(([o, v]) => ({ ...o, [k]: v }))));
   }
@@ -231,7 +259,7 @@ function poolFor(op: Operation, name: string): string[] {
 }
 
 /** Query and path values travel as text: numbers and booleans as their JSON text. */
-const asText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+const asText = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
 /** Text that can travel in a URL or header: lone surrogates become U+FFFD; headers stay latin1 without controls. */
 function sendable(text: string): string {
   return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
@@ -253,14 +281,19 @@ function paramArb(op: Operation, p: Param, i: number): fc.Arbitrary<{ value: str
     .map(sendable)
     .filter((v) => p.in !== 'path' || v !== '');
   // Fixture ids (the pools fill in beforeAll; the arbitrary reads them when it generates).
-  const known = ['id', 'documentId', 'transitionId'].includes(p.name) ? [{ weight: 4, arbitrary: fc.constant(0).chain(() => (pool.length ? fc.constantFrom(...pool) : good)) }] : [];
+  const known = ['id', 'documentId', 'transitionId'].includes(p.name)
+    ? [{ weight: 4, arbitrary: fc.constant(0).chain(() => (pool.length ? fc.constantFrom(...pool) : good)) }]
+    : [];
   const validArb = fc.oneof(...known, { weight: 3, arbitrary: good });
   // Node trims and refuses some header text: a header value is not judged against its schema.
   const bad = invalid(p.schema)
     .map(asText)
     .map(sendable)
     .filter((v) => p.in !== 'path' || v !== '')
-    .map((value) => ({ value, broken: p.in === 'header' || contract.valid(ptr, fromText(p.schema, value)) ? undefined : `${p.in} ${p.name} against its schema` }));
+    .map((value) => ({
+      value,
+      broken: p.in === 'header' || contract.valid(ptr, fromText(p.schema, value)) ? undefined : `${p.in} ${p.name} against its schema`,
+    }));
   const arms: Array<fc.WeightedArbitrary<{ value: string | undefined; broken?: string }>> = [
     { weight: 8, arbitrary: validArb.map((value) => ({ value })) },
     { weight: 2, arbitrary: bad },
@@ -275,7 +308,10 @@ function bodyArb(op: Operation): fc.Arbitrary<{ body?: string | Buffer; type?: s
   if (!spec) return fc.constant({});
   if (!spec.types.includes('application/json')) {
     // Raw bytes of any type (document uploads).
-    return fc.record({ body: fc.uint8Array({ maxLength: 256 }).map((a) => Buffer.from(a)), type: fc.constantFrom('application/pdf', 'application/octet-stream', 'text/plain; charset=utf-8', 'image/png') });
+    return fc.record({
+      body: fc.uint8Array({ maxLength: 256 }).map((a) => Buffer.from(a)),
+      type: fc.constantFrom('application/pdf', 'application/octet-stream', 'text/plain; charset=utf-8', 'image/png'),
+    });
   }
   const ptr = pointer('', ...op.segs, 'requestBody', 'content', 'application/json', 'schema');
   const schema = doc.paths[op.template][op.method].requestBody.content['application/json'].schema as Schema;
@@ -314,7 +350,15 @@ function requestArb(op: Operation): fc.Arbitrary<Generated> {
     if (b.type) headers['Content-Type'] = b.type;
     if (b.broken) broken.push(b.broken);
     const full = query.length ? `${path}?${query.join('&')}` : path;
-    return { method: op.method.toUpperCase(), path: full, headers, body: b.body, broken: broken[0], label: `${op.method.toUpperCase()} ${op.template}`, bearer: op.bearer };
+    return {
+      method: op.method.toUpperCase(),
+      path: full,
+      headers,
+      body: b.body,
+      broken: broken[0],
+      label: `${op.method.toUpperCase()} ${op.template}`,
+      bearer: op.bearer,
+    };
   });
 }
 
@@ -347,7 +391,14 @@ async function exchange(g: Generated, auth: string | undefined, who: string, aut
 beforeAll(async () => {
   ctx = await createTestContext();
   // Failed authentications are not limited here: a 429 would hide every later answer.
-  const app = createApp({ db: ctx.services.db, engine: ctx.services.engine, signatures: ctx.services.signatures, tlog: ctx.services.tlog, logger: pino({ level: 'silent' }), authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER) });
+  const app = createApp({
+    db: ctx.services.db,
+    engine: ctx.services.engine,
+    signatures: ctx.services.signatures,
+    tlog: ctx.services.tlog,
+    logger: pino({ level: 'silent' }),
+    authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER),
+  });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const api = new Api(app);
@@ -361,7 +412,10 @@ beforeAll(async () => {
     pools.document.push(up.body.id as string);
   }
   pools.transition.push(...(await api.history(m, cleared)).map((t) => t.id as string));
-  for (const [who, body] of [[m, { url: 'https://hooks.example.com/m' }], [admin, { url: 'https://hooks.example.com/admin' }]] as const) {
+  for (const [who, body] of [
+    [m, { url: 'https://hooks.example.com/m' }],
+    [admin, { url: 'https://hooks.example.com/admin' }],
+  ] as const) {
     pools.webhook.push((await api.post(who, '/v1/webhooks', body)).body.id as string);
   }
   pools.user.push(...Object.values(ctx.users).map((u) => u.actor.id));
@@ -372,8 +426,12 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
   await ctx.close();
   for (const [who, c] of Object.entries(counts)) {
-    const statuses = Object.entries(c.byStatus).map(([s, n]) => `${s}:${n}`).join(' ');
-    console.log(`openapi fuzz ${who}: ${c.requests} requests (${c.broken} breaking a documented constraint) over ${c.ops.size} operations, ${c.twoXX.size} with a 2xx; statuses ${statuses}`);
+    const statuses = Object.entries(c.byStatus)
+      .map(([s, n]) => `${s}:${n}`)
+      .join(' ');
+    console.log(
+      `openapi fuzz ${who}: ${c.requests} requests (${c.broken} breaking a documented constraint) over ${c.ops.size} operations, ${c.twoXX.size} with a 2xx; statuses ${statuses}`,
+    );
   }
 });
 
@@ -382,57 +440,85 @@ const weight = (op: Operation) => 1 + op.params.length / 2 + (op.body ? 3 : 0);
 const WEIGHT_SUM = operations.reduce((n, op) => n + weight(op), 0);
 const runsOf = (op: Operation) => Math.max(3, Math.round((RUNS * weight(op)) / WEIGHT_SUM));
 /** A seed per role and operation, derived from the fixed one, so roles do not replay each other's requests. */
-const seedOf = (role: string, op: Operation) => [...`${role} ${op.method} ${op.template}`].reduce((h, ch) => (Math.imul(h, 31) + ch.charCodeAt(0)) | 0, Number(fcParams(1).seed));
+const seedOf = (role: string, op: Operation) =>
+  [...`${role} ${op.method} ${op.template}`].reduce((h, ch) => (Math.imul(h, 31) + ch.charCodeAt(0)) | 0, Number(fcParams(1).seed));
 
 describe('requests generated from the OpenAPI document, every operation', () => {
   const anyRequest = fc.constantFrom(...operations).chain(requestArb);
 
   for (const role of ROLES) {
-    it(`as ${role}`, async () => {
-      const user: TestUser = ctx.users[role];
-      for (const op of operations) {
-        await fc.assert(
-          fc.asyncProperty(requestArb(op), async (g) => {
-            await exchange(g, user.auth.Authorization, role);
-          }),
-          { ...fcParams(runsOf(op)), seed: seedOf(role, op) },
-        );
-      }
-      expect(counts[role]!.ops.size).toBe(operations.length);
-    }, TIMEOUT);
+    it(
+      `as ${role}`,
+      async () => {
+        const user: TestUser = ctx.users[role];
+        for (const op of operations) {
+          await fc.assert(
+            fc.asyncProperty(requestArb(op), async (g) => {
+              await exchange(g, user.auth.Authorization, role);
+            }),
+            { ...fcParams(runsOf(op)), seed: seedOf(role, op) },
+          );
+        }
+        expect(counts[role]!.ops.size).toBe(operations.length);
+      },
+      TIMEOUT,
+    );
   }
 
-  it('without a token, or with a wrong one', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyRequest, fc.constantFrom(undefined, 'Bearer pte_not-a-token', 'Basic eDp4'), async (g, auth) => {
-        await exchange(g, auth, 'anonymous', false);
-      }),
-      fcParams(Math.max(30, Math.ceil(RUNS / 5))),
-    );
-  }, TIMEOUT);
+  it(
+    'without a token, or with a wrong one',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(anyRequest, fc.constantFrom(undefined, 'Bearer pte_not-a-token', 'Basic eDp4'), async (g, auth) => {
+          await exchange(g, auth, 'anonymous', false);
+        }),
+        fcParams(Math.max(30, Math.ceil(RUNS / 5))),
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 describe('methods a path does not support', () => {
   const paths = Object.entries(doc.paths as Record<string, Json>).map(([template, item]) => ({ template, methods: HTTP_METHODS.filter((m) => m in item) }));
   const unsupported = paths.flatMap(({ template, methods }) =>
-    (['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'] as const).filter((m) => !methods.includes(m.toLowerCase() as never) && !(m === 'HEAD' && methods.includes('get'))).map((m) => ({ template, method: m })),
+    (['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'] as const)
+      .filter((m) => !methods.includes(m.toLowerCase() as never) && !(m === 'HEAD' && methods.includes('get')))
+      .map((m) => ({ template, method: m })),
   );
 
-  it('answer 405 with Allow, for every role and without a token', async () => {
-    const who = fc.constantFrom<Role | 'anonymous'>(...ROLES, 'anonymous');
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...unsupported), who, fc.constantFrom(...pools.submission, 'x', '%41'), async ({ template, method }, role, id) => {
-        const g: Generated = { method, path: template.replace(/\{[^}]+\}/g, id), headers: {}, label: `${method} ${template}`, bearer: template.startsWith('/v1/') };
-        await exchange(g, role === 'anonymous' ? undefined : ctx.users[role].auth.Authorization, `unsupported methods`);
-      }),
-      fcParams(Math.max(unsupported.length, Math.ceil(RUNS / 3))),
-    );
-  }, TIMEOUT);
+  it(
+    'answer 405 with Allow, for every role and without a token',
+    async () => {
+      const who = fc.constantFrom<Role | 'anonymous'>(...ROLES, 'anonymous');
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...unsupported), who, fc.constantFrom(...pools.submission, 'x', '%41'), async ({ template, method }, role, id) => {
+          const g: Generated = {
+            method,
+            path: template.replace(/\{[^}]+\}/g, id),
+            headers: {},
+            label: `${method} ${template}`,
+            bearer: template.startsWith('/v1/'),
+          };
+          await exchange(g, role === 'anonymous' ? undefined : ctx.users[role].auth.Authorization, `unsupported methods`);
+        }),
+        fcParams(Math.max(unsupported.length, Math.ceil(RUNS / 3))),
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 describe('429 after repeated failed authentications', () => {
   it('is documented, with Retry-After', async () => {
-    const app = createApp({ db: ctx.services.db, engine: ctx.services.engine, signatures: ctx.services.signatures, tlog: ctx.services.tlog, logger: pino({ level: 'silent' }), authLimiter: new FailedAuthLimiter(2) });
+    const app = createApp({
+      db: ctx.services.db,
+      engine: ctx.services.engine,
+      signatures: ctx.services.signatures,
+      tlog: ctx.services.tlog,
+      logger: pino({ level: 'silent' }),
+      authLimiter: new FailedAuthLimiter(2),
+    });
     for (let i = 0; i < 2; i++) expect((await request(app).get('/v1/me')).status).toBe(401);
     for (const op of operations.filter((o) => o.bearer)) {
       const path = op.template.replace(/\{[^}]+\}/g, 'x');

@@ -21,7 +21,9 @@ import { Api, body510k, expectProblem, type Json } from './helpers.js';
 
 const doc: Json = buildOpenApi();
 const contract = new OpenApiContract(doc);
-const operations = Object.entries(doc.paths as Record<string, Json>).flatMap(([path, item]) => HTTP_METHODS.filter((m) => m in item).map((method) => ({ path, method, op: item[method] as Json })));
+const operations = Object.entries(doc.paths as Record<string, Json>).flatMap(([path, item]) =>
+  HTTP_METHODS.filter((m) => m in item).map((method) => ({ path, method, op: item[method] as Json })),
+);
 const param = (path: string, method: string, name: string): Json => (doc.paths[path][method].parameters as Json[]).find((p) => p.name === name) ?? {};
 
 describe('the OpenAPI document', () => {
@@ -81,7 +83,9 @@ describe('the OpenAPI document', () => {
   it('names the workflows a submission may be created on, each with its input schema', () => {
     const create = doc.components.schemas.CreateSubmission as Json;
     expect(create.properties.workflow.enum).toEqual(latestWorkflows().map((w) => w.id));
-    expect(create.oneOf).toEqual(latestWorkflows().map((w) => ({ properties: { workflow: { const: w.id }, input: { $ref: `#/components/schemas/${w.id}.${w.version}.input` } } })));
+    expect(create.oneOf).toEqual(
+      latestWorkflows().map((w) => ({ properties: { workflow: { const: w.id }, input: { $ref: `#/components/schemas/${w.id}.${w.version}.input` } } })),
+    );
     expect(doc.components.schemas.SendEvent.properties.data).toEqual({ $ref: '#/components/schemas/EventData' });
   });
 });
@@ -192,7 +196,14 @@ describe('answers validate against the document', () => {
 
   it('answers 405 with Allow for every method a documented path does not support (after authentication on /v1)', async () => {
     // Anonymous requests here would soon be limited (429): this app does not limit failed authentications.
-    const open = createApp({ db: ctx.services.db, engine: ctx.services.engine, signatures: ctx.services.signatures, tlog: ctx.services.tlog, logger: pino({ level: 'silent' }), authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER) });
+    const open = createApp({
+      db: ctx.services.db,
+      engine: ctx.services.engine,
+      signatures: ctx.services.signatures,
+      tlog: ctx.services.tlog,
+      logger: pino({ level: 'silent' }),
+      authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER),
+    });
     for (const [template, item] of Object.entries(doc.paths as Record<string, Json>)) {
       const path = template.replace(/\{[^}]+\}/g, 'x');
       for (const method of ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const) {
@@ -208,6 +219,14 @@ describe('answers validate against the document', () => {
     }
   });
 
+  it('renders the 405 detail in the language asked for, as every problem', async () => {
+    const res = await request(app).delete('/healthz').set('Accept-Language', 'es-MX');
+    expectProblem(res, 405, 'method_not_allowed');
+    expect(res.headers['content-language']).toBe('es');
+    expect(res.headers.vary).toMatch(/Accept-Language/);
+    expect((await request(app).delete('/healthz')).headers['content-language']).toBe('en');
+  });
+
   it('still answers 404 for paths the document does not list', async () => {
     const res = await api.get(ctx.users.auditor, '/v1/nothing-here');
     expectProblem(res, 404, 'not_found');
@@ -217,16 +236,25 @@ describe('answers validate against the document', () => {
 });
 
 describe('the contract helper (tests/support/openapi.ts) finds what it is for', () => {
-  const problem = (status: number, code: string) => JSON.stringify({ type: `https://puente.dev/problems/${code}`, title: code, status, detail: code, code, errors: [] });
+  const problem = (status: number, code: string) =>
+    JSON.stringify({ type: `https://puente.dev/problems/${code}`, title: code, status, detail: code, code, errors: [] });
   const asProblem = { 'content-type': 'application/problem+json; charset=utf-8' };
   const found = (a: Parameters<OpenApiContract['check']>[0]) => contract.check(a).join('\n');
 
   it('an undocumented status, content type, body, header', () => {
-    expect(found({ method: 'GET', path: '/v1/me', status: 409, headers: asProblem, text: problem(409, 'event_not_allowed') })).toMatch(/status 409 is not documented/);
-    expect(found({ method: 'GET', path: '/v1/me', status: 200, headers: { 'content-type': 'text/html' }, text: '<p>' })).toMatch(/content type "text\/html" is not documented/);
-    expect(found({ method: 'GET', path: '/v1/me', status: 200, headers: { 'content-type': 'application/json' }, text: '{"id":1}' })).toMatch(/does not match the 200 application\/json schema/);
+    expect(found({ method: 'GET', path: '/v1/me', status: 409, headers: asProblem, text: problem(409, 'event_not_allowed') })).toMatch(
+      /status 409 is not documented/,
+    );
+    expect(found({ method: 'GET', path: '/v1/me', status: 200, headers: { 'content-type': 'text/html' }, text: '<p>' })).toMatch(
+      /content type "text\/html" is not documented/,
+    );
+    expect(found({ method: 'GET', path: '/v1/me', status: 200, headers: { 'content-type': 'application/json' }, text: '{"id":1}' })).toMatch(
+      /does not match the 200 application\/json schema/,
+    );
     expect(found({ method: 'GET', path: '/v1/me', status: 401, headers: asProblem, text: '{"code":"unauthenticated"}' })).toMatch(/does not match the 401/);
-    expect(found({ method: 'GET', path: '/v1/submissions/x', status: 200, headers: { 'content-type': 'application/json', etag: 'W/"3"' }, text: '{}' })).toMatch(/header ETag/);
+    expect(
+      found({ method: 'GET', path: '/v1/submissions/x', status: 200, headers: { 'content-type': 'application/json', etag: 'W/"3"' }, text: '{}' }),
+    ).toMatch(/header ETag/);
     expect(found({ method: 'DELETE', path: '/v1/webhooks/x', status: 204, headers: {}, text: '' })).toBe('');
     expect(found({ method: 'DELETE', path: '/v1/webhooks/x', status: 204, headers: {}, text: 'gone' })).toMatch(/a body where the document has none/);
   });

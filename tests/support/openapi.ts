@@ -56,7 +56,13 @@ export class OpenApiContract {
     this.templates = Object.keys(doc.paths as Json)
       .map((template) => ({
         template,
-        pattern: new RegExp(`^${template.split(/(\{[^}]+\})/).map((p) => (p.startsWith('{') ? '[^/]+' : p.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('')}/?$`, 'i'),
+        pattern: new RegExp(
+          `^${template
+            .split(/(\{[^}]+\})/)
+            .map((p) => (p.startsWith('{') ? '[^/]+' : p.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
+            .join('')}/?$`,
+          'i',
+        ),
         literal: template.replace(/\{[^}]+\}/g, '').length,
       }))
       .sort((a, b) => b.literal - a.literal);
@@ -106,17 +112,37 @@ export class OpenApiContract {
       if (bearer && (answer.status === 401 || answer.status === 429)) return method === 'head' ? out : this.checkProblem(where, answer);
       if (answer.status !== 405) out.push(`${where}: ${answer.method} is not documented for ${matched.template}, expected 405`);
       const allow = String(answer.headers.allow ?? '');
-      const expected = [...allowed].map((m) => m.toUpperCase()).sort().join(', ');
-      if (allow.split(',').map((m) => m.trim()).filter(Boolean).sort().join(', ') !== expected) out.push(`${where}: Allow is "${allow}", expected ${expected}`);
+      const expected = [...allowed]
+        .map((m) => m.toUpperCase())
+        .sort()
+        .join(', ');
+      if (
+        allow
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean)
+          .sort()
+          .join(', ') !== expected
+      )
+        out.push(`${where}: Allow is "${allow}", expected ${expected}`);
       if (method !== 'head') out.push(...this.checkProblem(where, answer));
       return out;
     }
     const opMethod = method === 'head' && !(method in this.doc.paths[matched.template]) ? 'get' : method;
     const base = ['', 'paths', matched.template, opMethod, 'responses'];
     const responses = this.operation(matched, opMethod).responses as Json;
-    const key = String(answer.status) in responses ? String(answer.status) : `${String(answer.status)[0]}XX` in responses ? `${String(answer.status)[0]}XX` : 'default' in responses ? 'default' : undefined;
+    const key =
+      String(answer.status) in responses
+        ? String(answer.status)
+        : `${String(answer.status)[0]}XX` in responses
+          ? `${String(answer.status)[0]}XX`
+          : 'default' in responses
+            ? 'default'
+            : undefined;
     if (key === undefined) {
-      out.push(`${where}: status ${answer.status} is not documented for ${opMethod.toUpperCase()} ${matched.template} (documented: ${Object.keys(responses).join(' ')}); body ${answer.text.slice(0, 300)}`);
+      out.push(
+        `${where}: status ${answer.status} is not documented for ${opMethod.toUpperCase()} ${matched.template} (documented: ${Object.keys(responses).join(' ')}); body ${answer.text.slice(0, 300)}`,
+      );
       return out;
     }
     const response = responses[key] as Json;
@@ -136,7 +162,9 @@ export class OpenApiContract {
       return out;
     }
     const type = String(answer.headers['content-type'] ?? '');
-    const mediaKey = Object.keys(content).find((k) => essence(k) === essence(type)) ?? Object.keys(content).find((k) => k === '*/*' || (k.endsWith('/*') && essence(type).startsWith(k.slice(0, -1))));
+    const mediaKey =
+      Object.keys(content).find((k) => essence(k) === essence(type)) ??
+      Object.keys(content).find((k) => k === '*/*' || (k.endsWith('/*') && essence(type).startsWith(k.slice(0, -1))));
     if (mediaKey === undefined) {
       out.push(`${where}: content type "${type}" is not documented (documented: ${Object.keys(content).join(', ')})`);
       return out;
