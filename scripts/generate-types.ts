@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import { compile } from 'json-schema-to-typescript';
+import prettier from 'prettier';
 import { loadSchemaFiles } from '../src/validation.js';
 import { WORKFLOWS } from '../workflows/index.js';
 import type { JsonSchema, WorkflowDefinition } from '../workflows/types.js';
@@ -20,7 +21,7 @@ export async function generateTypes(): Promise<string> {
   const files = loadSchemaFiles();
   const parts = ['/* Generated from schemas/ by `npm run generate`. Do not edit by hand. */\n'];
   for (const schema of files) {
-    const ts = await compile(schema as never, String(schema.title), {
+    const ts = await compile(schema, String(schema.title), {
       bannerComment: '',
       additionalProperties: true,
       declareExternallyReferenced: false,
@@ -98,7 +99,9 @@ export async function generateEventData(workflows: readonly WorkflowDefinition[]
       '',
     );
   }
-  return parts.join('\n');
+  // In the house style (the file sits among the workflow sources that `prettier --check` reads).
+  const style = await prettier.resolveConfig(EVENT_DATA_FILE.pathname);
+  return prettier.format(parts.join('\n'), { ...style, parser: 'typescript' });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -240,7 +240,7 @@ export interface FdaDeNovoEventData {
   DECIDE_GRANT: {
     denNumber: string;
     decisionDate: string;
-    deviceClass?: "I" | "II";
+    deviceClass?: 'I' | 'II';
     productCode?: string;
     regulation?: string;
   };
@@ -376,7 +376,7 @@ export interface FdaPmaEventData {
    * The advisory panel held its public meeting and sent its report and recommendation (recorded by FDA staff).
    */
   PANEL_RECOMMENDATION: {
-    recommendation: "approval" | "approval-with-conditions" | "not-approvable";
+    recommendation: 'approval' | 'approval-with-conditions' | 'not-approvable';
     meetingDate?: string;
     summary?: string;
   };
@@ -512,8 +512,8 @@ export interface FdaHdeEventData {
      * @minItems 1
      */
     grounds: [
-      "incomplete" | "comparableDevice" | "untrueStatement" | "noFinancialDisclosure",
-      ...("incomplete" | "comparableDevice" | "untrueStatement" | "noFinancialDisclosure")[]
+      'incomplete' | 'comparableDevice' | 'untrueStatement' | 'noFinancialDisclosure',
+      ...('incomplete' | 'comparableDevice' | 'untrueStatement' | 'noFinancialDisclosure')[],
     ];
     detail?: string;
   };
@@ -630,7 +630,7 @@ export interface FdaPresubEventData {
    */
   SCHEDULE_MEETING: {
     meetingDate: string;
-    format?: "in-person" | "video" | "teleconference";
+    format?: 'in-person' | 'video' | 'teleconference';
   };
   /**
    * Written feedback: by day 70, or 5 days before the meeting, whichever is sooner.
@@ -655,7 +655,7 @@ export interface FdaPresubEventData {
    */
   HOLD_MEETING: {
     summary?: string;
-    format?: "in-person" | "video" | "teleconference";
+    format?: 'in-person' | 'video' | 'teleconference';
   };
   /**
    * The sponsor sends its draft minutes (within 15 days, UNCONFIRMED).
@@ -693,8 +693,8 @@ export interface FdaBreakthroughEventData {
      * @minItems 1
      */
     secondaryCriteria?: [
-      "breakthroughTechnology" | "noApprovedAlternative" | "significantAdvantages" | "patientsBestInterest",
-      ...("breakthroughTechnology" | "noApprovedAlternative" | "significantAdvantages" | "patientsBestInterest")[]
+      'breakthroughTechnology' | 'noApprovedAlternative' | 'significantAdvantages' | 'patientsBestInterest',
+      ...('breakthroughTechnology' | 'noApprovedAlternative' | 'significantAdvantages' | 'patientsBestInterest')[],
     ];
   };
   /**
@@ -722,8 +722,8 @@ export interface FdaBreakthroughEventData {
      * @minItems 1
      */
     secondaryCriteria: [
-      "breakthroughTechnology" | "noApprovedAlternative" | "significantAdvantages" | "patientsBestInterest",
-      ...("breakthroughTechnology" | "noApprovedAlternative" | "significantAdvantages" | "patientsBestInterest")[]
+      'breakthroughTechnology' | 'noApprovedAlternative' | 'significantAdvantages' | 'patientsBestInterest',
+      ...('breakthroughTechnology' | 'noApprovedAlternative' | 'significantAdvantages' | 'patientsBestInterest')[],
     ];
     decisionDate?: string;
   };
@@ -835,7 +835,10 @@ export type CofeprisRegistrationEvent = EventOf<CofeprisRegistrationEventData>;
 /**
  * The data of each event of cofepris-registration@2, cofepris-registration@3, cofepris-registration@4, from its schema.
  */
-export interface CofeprisRegistrationV2EventData extends Pick<CofeprisRegistrationEventData, 'START_REVIEW' | 'RESPOND_PREVENCION' | 'GRANT' | 'DENY' | 'DESIST' | 'REVOKE'> {
+export interface CofeprisRegistrationV2EventData extends Pick<
+  CofeprisRegistrationEventData,
+  'START_REVIEW' | 'RESPOND_PREVENCION' | 'GRANT' | 'DENY' | 'DESIST' | 'REVOKE'
+> {
   /**
    * File the application (DIGIPRiS / CIS). Refused while the dossier is incomplete, before the third party reported (third-party route), or while the reference authorization is not eligible for the route.
    */
@@ -917,7 +920,7 @@ export interface CofeprisRegistrationV2EventData extends Pick<CofeprisRegistrati
    * The registration holder requests an administrative or technical modification of the registration conditions.
    */
   SUBMIT_MODIFICATION: {
-    kind: "administrative" | "technical";
+    kind: 'administrative' | 'technical';
     description: string;
   };
   /**
