@@ -95,6 +95,8 @@ export const machine = setup({
   types: {
     context: {} as FdaBreakthroughContext,
     events: {} as FdaBreakthroughEvent,
+    // An all-optional input type accepts `{}`, but setup() infers the machine's input from this assertion.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     input: {} as { linkedSubmissionId?: string },
   },
   guards: {

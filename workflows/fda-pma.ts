@@ -240,6 +240,8 @@ export const machine = setup({
   types: {
     context: {} as FdaPmaContext,
     events: {} as FdaPmaEvent,
+    // An all-optional input type accepts `{}`, but setup() infers the machine's input from this assertion.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     input: {} as FdaPmaInput,
   },
   guards: {
