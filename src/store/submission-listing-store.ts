@@ -34,11 +34,11 @@ export function whereVisible(q: Knex.QueryBuilder, scope: VisibilityScope): Knex
     case 'jurisdiction': {
       const { jurisdiction, referencedBy } = scope;
       if (referencedBy === null) return q.where('s.jurisdiction', jurisdiction);
-      return q.where((w) =>
+      return q.where((w) => {
         w.where('s.jurisdiction', jurisdiction).orWhereExists(function () {
           this.select(1).from('submissions as r').whereRaw('r.reference_submission_id = s.id').andWhere('r.jurisdiction', referencedBy);
-        }),
-      );
+        });
+      });
     }
   }
 }
@@ -74,7 +74,9 @@ export async function listSubmissionPage(db: Knex, l: SubmissionListing): Promis
     // Exact and case-sensitive on both dialects (SQLite's LIKE is not, and PostgreSQL's
     // locale collations ignore punctuation in ranges): `closed` also matches `closed.*`.
     const state = l.state;
-    q = q.where((w) => w.where('s.state', state).orWhereRaw('substr(s.state, 1, ?) = ?', [state.length + 1, `${state}.`]));
+    q = q.where((w) => {
+      w.where('s.state', state).orWhereRaw('substr(s.state, 1, ?) = ?', [state.length + 1, `${state}.`]);
+    });
   }
   if (l.status) q = q.where('s.status', l.status);
   if (l.organization) q = q.where('s.organization_id', l.organization);
@@ -82,25 +84,32 @@ export async function listSubmissionPage(db: Knex, l: SubmissionListing): Promis
     const { todayOf } = l.overdue;
     // Active, and in its own jurisdiction's today: a hard deadline has passed, or a goal is
     // missed (recorded, or its due date is behind us and the sweeper has yet to note it).
-    const overdue = (b: Knex.QueryBuilder) =>
+    // Knex calls these builders for their side effects on `b` and ignores what they return.
+    const overdue = (b: Knex.QueryBuilder): void => {
       b.where('s.status', 'active').where((any) => {
         any.where('s.goal_missed', true);
         for (const [jurisdiction, today] of todayOf) {
           // Not-null checks keep the predicate two-valued, so overdue=false is its exact complement.
-          any.orWhere((j) =>
-            j.where('s.jurisdiction', jurisdiction).where((d) =>
-              d.where((x) => x.whereNotNull('s.deadline_due_date').where('s.deadline_due_date', '<', today))
-                .orWhere((x) => x.whereNotNull('s.goal_due_date').where('s.goal_due_date', '<', today)),
-            ),
-          );
+          any.orWhere((j) => {
+            j.where('s.jurisdiction', jurisdiction).where((d) => {
+              d.where((x) => {
+                x.whereNotNull('s.deadline_due_date').where('s.deadline_due_date', '<', today);
+              }).orWhere((x) => {
+                x.whereNotNull('s.goal_due_date').where('s.goal_due_date', '<', today);
+              });
+            });
+          });
         }
       });
+    };
     q = l.overdue.value ? q.where(overdue) : q.whereNot(overdue);
   }
   if (l.dueBefore) q = q.where('s.next_due_key', '<', l.dueBefore);
   if (l.text) {
     const like = `%${l.text.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
-    q = q.where((w) => w.whereRaw("lower(s.title) like ? escape '\\'", [like]).orWhereRaw("lower(s.device_name) like ? escape '\\'", [like]));
+    q = q.where((w) => {
+      w.whereRaw("lower(s.title) like ? escape '\\'", [like]).orWhereRaw("lower(s.device_name) like ? escape '\\'", [like]);
+    });
   }
   if (l.after) {
     q = l.order === 'nextDue' ? q.whereRaw('(s.next_due_key, s.id) > (?, ?)', [l.after.nextKey ?? '', l.after.id]) : q.where('s.id', '<', l.after.id);
