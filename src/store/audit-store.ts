@@ -5,7 +5,8 @@
  */
 import type { Knex } from 'knex';
 import { isPostgres } from './sql.js';
-import { recordOf, type Actor, type Transition, type TransitionRow } from './submissions-store.js';
+import { recordOf, type TransitionRow } from './rows.js';
+import type { Actor, Transition } from './types.js';
 
 /** Filters of the history query, normalised: instants are ISO UTC strings, bounds half-open. */
 export interface TransitionFilters {
@@ -181,4 +182,21 @@ export async function refusedCommandsPage(db: Knex, f: RefusalFilters, after: Pa
   if (after) q.whereRaw('(recorded_at, id) > (?, ?)', [after.recordedAt, after.id]);
   q.orderBy([{ column: 'recorded_at' }, { column: 'id' }]).limit(limit);
   return (await q).map(toRefusedCommand);
+}
+
+export interface AuditStore {
+  /** One page of history records matching `f`, in (recorded_at, id) order after `after`. */
+  transitionsPage(f: TransitionFilters, after: PageKey | null, limit: number): Promise<Transition[]>;
+  /** Records a refused command (its own small write, after the command's transaction rolled back). */
+  insertRefusedCommand(c: RefusedCommand): Promise<void>;
+  refusedCommandsPage(f: RefusalFilters, after: PageKey | null, limit: number): Promise<RefusedCommand[]>;
+}
+
+/** The {@link AuditStore} on one Knex connection, pool or transaction: reads on `db`, writes on `writer`. */
+export function createKnexAuditStore(db: Knex, writer: Knex = db): AuditStore {
+  return {
+    transitionsPage: (f, after, limit) => transitionsPage(db, f, after, limit),
+    insertRefusedCommand: (c) => insertRefusedCommand(writer, c),
+    refusedCommandsPage: (f, after, limit) => refusedCommandsPage(db, f, after, limit),
+  };
 }

@@ -20,6 +20,27 @@ export interface StoredResponse {
   readonly body: unknown;
 }
 
+/** A new entry: the first response to (user, key). */
+export interface NewIdempotentResponse {
+  readonly userId: string;
+  readonly key: string;
+  readonly requestHash: string;
+  readonly outcome: StoredOutcome;
+  readonly body: unknown;
+  readonly now: string;
+}
+
+export interface IdempotencyStore {
+  find(userId: string, key: string): Promise<StoredResponse | undefined>;
+  /** Written in the command's transaction, so the response and its effects commit together. */
+  insert(entry: NewIdempotentResponse): Promise<void>;
+}
+
+/** The {@link IdempotencyStore} on one Knex connection, pool or transaction: reads on `db`, writes on `writer`. */
+export function createKnexIdempotencyStore(db: Knex, writer: Knex = db): IdempotencyStore {
+  return { find: (userId, key) => findIdempotentResponse(db, userId, key), insert: (entry) => insertIdempotentResponse(writer, entry) };
+}
+
 export async function findIdempotentResponse(db: Knex, userId: string, key: string): Promise<StoredResponse | undefined> {
   const row = await db('idempotency_keys')
     .where({ user_id: userId, key })
@@ -29,7 +50,7 @@ export async function findIdempotentResponse(db: Knex, userId: string, key: stri
 
 export async function insertIdempotentResponse(
   db: Knex,
-  entry: { userId: string; key: string; requestHash: string; outcome: StoredOutcome; body: unknown; now: string },
+  entry: NewIdempotentResponse,
 ): Promise<void> {
   await db('idempotency_keys').insert({
     user_id: entry.userId,

@@ -4,7 +4,8 @@
  * checks the query string and decides the scope; this module only turns them into one query.
  */
 import type { Knex } from 'knex';
-import { listSubmissionRows, submissionsQuery, type Submission } from './submissions-store.js';
+import { listSubmissionRows, submissionsQuery } from './rows.js';
+import type { Submission } from './types.js';
 
 /**
  * Which submissions a caller may see (DESIGN §3), as data. The engine decides each actor's scope
@@ -121,4 +122,16 @@ export async function listSubmissionPage(db: Knex, l: SubmissionListing): Promis
 /** The submissions with these ids (any order; a page's references in one query). */
 export async function submissionsByIds(db: Knex, ids: readonly string[]): Promise<Submission[]> {
   return ids.length ? listSubmissionRows(submissionsQuery(db).whereIn('s.id', [...ids])) : [];
+}
+
+export interface SubmissionListingStore {
+  /** One keyset page of the submissions `l.scope` admits, filtered and ordered as `l` says. */
+  page(l: SubmissionListing): Promise<Submission[]>;
+  /** The submissions with these ids (any order). */
+  byIds(ids: readonly string[]): Promise<Submission[]>;
+}
+
+/** The {@link SubmissionListingStore} on one Knex connection, pool or transaction. */
+export function createKnexSubmissionListingStore(db: Knex): SubmissionListingStore {
+  return { page: (l) => listSubmissionPage(db, l), byIds: (ids) => submissionsByIds(db, ids) };
 }

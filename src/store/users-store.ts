@@ -4,10 +4,9 @@ import { rawRows } from './sql.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { HumanRole } from '../../workflows/types.js';
 
-export interface Organization {
-  readonly id: string;
-  readonly name: string;
-}
+import type { Organization } from './types.js';
+
+export type { Organization } from './types.js';
 
 export interface User {
   readonly id: string;
@@ -158,4 +157,37 @@ export async function listUsers(db: Knex): Promise<Array<User & { email: string 
       'u.id', 'u.name', 'u.role', 'u.organization_id', 'o.name as organization_name', 'u.disabled', 'u.created_at', 'u.email', 'u.signing_locked_at', 'u.password_hash',
     );
   return rows.map((r) => ({ ...toUser(r), email: r.email, signingLocked: r.signing_locked_at !== null, hasPassword: r.password_hash !== null }));
+}
+
+/** A user as the admin pages list them. */
+export type ListedUser = User & { email: string | null; signingLocked: boolean; hasPassword: boolean };
+
+export interface UserStore {
+  findByTokenHash(tokenHash: string): Promise<User | undefined>;
+  /** The organization named `name`, created when absent. */
+  ensureOrganization(name: string, now: string): Promise<Organization>;
+  insertUser(user: Parameters<typeof insertUser>[1]): Promise<User>;
+  findCredentials(userId: string): Promise<UserCredentials | undefined>;
+  recordSignatureFailure(userId: string, maxFailures: number, now: string): Promise<{ failures: number; lockedAt: string | null }>;
+  clearSignatureFailures(userId: string): Promise<void>;
+  setPasswordHash(userId: string, passwordHash: string, now: string, opts: { unlock: boolean }): Promise<boolean>;
+  unlockSigning(userId: string): Promise<boolean>;
+  listOrganizations(): Promise<Organization[]>;
+  listUsers(): Promise<ListedUser[]>;
+}
+
+/** The {@link UserStore} on one Knex connection, pool or transaction: reads on `db`, writes on `writer`. */
+export function createKnexUserStore(db: Knex, writer: Knex = db): UserStore {
+  return {
+    findByTokenHash: (tokenHash) => findUserByTokenHash(db, tokenHash),
+    ensureOrganization: (name, now) => ensureOrganization(writer, name, now),
+    insertUser: (user) => insertUser(writer, user),
+    findCredentials: (userId) => findUserCredentials(db, userId),
+    recordSignatureFailure: (userId, maxFailures, now) => recordSignatureFailure(writer, userId, maxFailures, now),
+    clearSignatureFailures: (userId) => clearSignatureFailures(writer, userId),
+    setPasswordHash: (userId, passwordHash, now, opts) => setPasswordHash(writer, userId, passwordHash, now, opts),
+    unlockSigning: (userId) => unlockSigning(writer, userId),
+    listOrganizations: () => listOrganizations(db),
+    listUsers: () => listUsers(db),
+  };
 }

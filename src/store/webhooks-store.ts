@@ -8,8 +8,8 @@
  */
 import type { Knex } from 'knex';
 import { isPostgres, rawRows } from './sql.js';
-import { recordOf, type Transition, type TransitionRow } from './submissions-store.js';
-import type { Organization } from './users-store.js';
+import { recordOf, type TransitionRow } from './rows.js';
+import type { Organization, Transition } from './types.js';
 
 export interface WebhookSubscription {
   readonly id: string;

@@ -1,0 +1,62 @@
+/**
+ * Every store of the service, as one object the engine is given: the stores on the read pool,
+ * and {@link Stores.transaction} for the stores bound to one transaction. Nothing above
+ * `src/store/` sees Knex; what a command needs of the database (a row lock, one transaction, the
+ * single-trip commit on SQLite) is asked of these interfaces.
+ */
+import type { Knex } from 'knex';
+import { createKnexAuditStore, type AuditStore } from './audit-store.js';
+import type { Database } from './db.js';
+import { createKnexDesignationStore, type DesignationStore } from './designation-store.js';
+import { createKnexDocumentStore, type DocumentStore } from './document-store.js';
+import { createKnexHistoryStore, type HistoryStore } from './history-store.js';
+import { createKnexIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
+import { createKnexSubmissionListingStore, type SubmissionListingStore } from './submission-listing-store.js';
+import { createKnexSubmissionStore, type SubmissionStore } from './submission-store.js';
+import { createKnexUserStore, type UserStore } from './users-store.js';
+
+/** The stores on one connection: the read pool (reads) with the writer (single writes), or one transaction. */
+export interface StoreSet {
+  readonly submissions: SubmissionStore;
+  readonly history: HistoryStore;
+  readonly documents: DocumentStore;
+  readonly designations: DesignationStore;
+  readonly listing: SubmissionListingStore;
+  readonly idempotency: IdempotencyStore;
+  readonly audit: AuditStore;
+  readonly users: UserStore;
+}
+
+export interface Stores extends StoreSet {
+  /**
+   * Runs `work` in one database transaction with the stores bound to it: everything it writes
+   * commits together or not at all. Reads in it see the transaction; `find(id, { forUpdate })`
+   * locks the row until it ends (PostgreSQL).
+   */
+  transaction<T>(work: (tx: StoreSet) => Promise<T>): Promise<T>;
+}
+
+function storeSet(read: Knex, write: Knex, inTransaction: boolean): StoreSet {
+  return {
+    submissions: createKnexSubmissionStore(read, write),
+    history: createKnexHistoryStore(read, { writer: write, inTransaction }),
+    documents: createKnexDocumentStore(read, write),
+    designations: createKnexDesignationStore(read),
+    listing: createKnexSubmissionListingStore(read),
+    idempotency: createKnexIdempotencyStore(read, write),
+    audit: createKnexAuditStore(read, write),
+    users: createKnexUserStore(read, write),
+  };
+}
+
+/**
+ * The Knex {@link Stores} of `db`: outside a transaction, reads go to the read pool (on a SQLite
+ * file, read-only connections that never wait for the writer) and single writes to the writer;
+ * a transaction's stores read and write on it.
+ */
+export function createKnexStores(db: Database): Stores {
+  return {
+    ...storeSet(db.reader, db.knex, false),
+    transaction: (work) => db.knex.transaction((trx) => work(storeSet(trx, trx, true))),
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Submissions (the `submissions` table): the current state of each dossier, written only through
+ * a guard on the version the command read. {@link SubmissionStore} is what the engine sees;
+ * {@link createKnexSubmissionStore} its Knex implementation.
+ */
+import type { Knex } from 'knex';
+import { CHANGE_COLUMNS, changeColumns, submissionRow, toSubmission, type SubmissionRow } from './rows.js';
+import { isPostgres, rawRows } from './sql.js';
+import type { Submission, SubmissionChange } from './types.js';
+
+/** Options of a read inside a command's transaction. */
+export interface FindOptions {
+  /** Lock the row until the transaction ends (PostgreSQL; SQLite has one writer and needs none). */
+  readonly forUpdate?: boolean;
+  /** With `forUpdate`: a row another transaction holds reads as absent (the sweeper's race). */
+  readonly skipLocked?: boolean;
+}
+
+export interface SubmissionStore {
+  /** One submission, or undefined. */
+  find(id: string, opts?: FindOptions): Promise<Submission | undefined>;
+  insert(s: Submission): Promise<void>;
+  /**
+   * Writes a new state guarded in SQL by the version the command read. False when another command
+   * got there first (0 rows).
+   */
+  update(id: string, expectedVersion: number, change: SubmissionChange): Promise<boolean>;
+  /** Moves a submission to another version of its workflow, guarded like every write. */
+  moveToVersion(id: string, expectedVersion: number, workflowVersion: number, change: SubmissionChange): Promise<boolean>;
+  /** Ids of the active submissions on one workflow version, in id order. */
+  activeIdsOn(workflowId: string, workflowVersion: number): Promise<string[]>;
+  /** The sweeper's candidates: active submissions with `column` on or before `date`, earliest first. */
+  dueCandidates(column: 'deadline_due_date' | 'goal_due_date', date: string, limit: number): Promise<string[]>;
+  /** Active submissions relying on `referenceId`, in id order. */
+  relyingIds(referenceId: string): Promise<string[]>;
+  /** True when some submission of `jurisdiction` relies on `referenceId`. */
+  isRelyingTarget(referenceId: string, jurisdiction: string): Promise<boolean>;
+}
+
+/**
+ * The {@link SubmissionStore} on one Knex connection, pool or transaction: reads on `db`, writes
+ * on `writer` (the single writer beside a read pool; `db` itself when absent).
+ */
+export function createKnexSubmissionStore(db: Knex, writer: Knex = db): SubmissionStore {
+  return {
+    find: (id, opts) => findSubmission(db, id, opts),
+    insert: (s) => insertSubmission(writer, s),
+    update: (id, expectedVersion, change) => updateSubmission(writer, id, expectedVersion, change),
+    moveToVersion: (id, expectedVersion, workflowVersion, change) => moveSubmissionToVersion(writer, id, expectedVersion, workflowVersion, change),
+    activeIdsOn: (workflowId, workflowVersion) => activeSubmissionIdsOn(db, workflowId, workflowVersion),
+    dueCandidates: (column, date, limit) => dueCandidates(db, column, date, limit),
+    relyingIds: (referenceId) => relyingSubmissionIds(db, referenceId),
+    isRelyingTarget: (referenceId, jurisdiction) => isRelyingTarget(db, referenceId, jurisdiction),
+  };
+}
+
+/**
+ * Active submissions whose hard deadline (`column` = `deadline_due_date`) or earliest running goal
+ * (`goal_due_date`) falls on or before `date`, earliest first (the sweeper's candidates).
+ */
+export async function dueCandidates(db: Knex, column: 'deadline_due_date' | 'goal_due_date', date: string, limit: number): Promise<string[]> {
+  const rows = (await db('submissions').select('id').where('status', 'active').whereNotNull(column).where(column, '<=', date).orderBy(column).orderBy('id').limit(limit)) as Array<{ id: string }>;
+  return rows.map((r) => r.id);
+}
+
+const FIND_SUBMISSION_SQL =
+  'select s.*, o.name as organization_name from submissions s inner join organizations o on o.id = s.organization_id where s.id = ?';
+
+/**
+ * One submission. With `forUpdate` (PostgreSQL) the row stays locked until the command's
+ * transaction ends, so commands on one submission queue instead of racing; SQLite needs no lock
+ * (one writer, one connection).
+ */
+export async function findSubmission(db: Knex, id: string, opts: { forUpdate?: boolean; skipLocked?: boolean } = {}): Promise<Submission | undefined> {
+  // skipLocked (PostgreSQL): a row another transaction holds reads as absent (the sweeper's race).
+  const lock = opts.forUpdate && isPostgres(db) ? (opts.skipLocked ? ' for update of s skip locked' : ' for update of s') : '';
+  const [row] = await rawRows<SubmissionRow>(db, FIND_SUBMISSION_SQL + lock, [id]);
+  return row ? toSubmission(row) : undefined;
+}
+
+export async function insertSubmission(db: Knex, s: Submission): Promise<void> {
+  await db('submissions').insert(submissionRow(s));
+}
+
+const UPDATE_SUBMISSION_SQL = `update submissions set ${CHANGE_COLUMNS.map((c) => `${c} = ?`).join(', ')} where id = ? and version = ? returning id`;
+
+/**
+ * Writes a new state guarded in SQL by the version the command read. Returns false when another
+ * command got there first (0 rows): the caller retries on fresh state or answers 412.
+ */
+export async function updateSubmission(db: Knex, id: string, expectedVersion: number, change: SubmissionChange): Promise<boolean> {
+  const values = changeColumns(change) as Record<string, Knex.RawBinding>;
+  const rows = await rawRows(db, UPDATE_SUBMISSION_SQL, [...CHANGE_COLUMNS.map((c) => values[c]!), id, expectedVersion]);
+  return rows.length === 1;
+}
+
+/**
+ * Moves a submission to another version of its workflow (`puente workflow migrate`), guarded by
+ * the version the command read, like every write.
+ */
+export async function moveSubmissionToVersion(db: Knex, id: string, expectedVersion: number, workflowVersion: number, change: SubmissionChange): Promise<boolean> {
+  const count = await db('submissions').where({ id, version: expectedVersion }).update({ workflow_version: workflowVersion, ...changeColumns(change) });
+  return count === 1;
+}
+
+/** Ids of the active submissions on one workflow version, in id order. */
+export async function activeSubmissionIdsOn(db: Knex, workflowId: string, workflowVersion: number): Promise<string[]> {
+  const rows = await db('submissions').where({ workflow_id: workflowId, workflow_version: workflowVersion, status: 'active' }).orderBy('id').select<{ id: string }[]>('id');
+  return rows.map((r) => r.id);
+}
+
+export async function relyingSubmissionIds(db: Knex, referenceId: string): Promise<string[]> {
+  const rows = await db('submissions').where({ reference_submission_id: referenceId, status: 'active' }).orderBy('id').select<{ id: string }[]>('id');
+  return rows.map((r) => r.id);
+}
+
+export async function isRelyingTarget(db: Knex, referenceId: string, jurisdiction: string): Promise<boolean> {
+  const row: unknown = await db('submissions').where({ reference_submission_id: referenceId, jurisdiction }).first('id');
+  return row !== undefined;
+}
