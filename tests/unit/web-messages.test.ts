@@ -434,7 +434,6 @@ const NOT_YET_CODED = [
   /^src\/engine\//,
   /^src\/app\.ts$/,
   /^src\/http\/routes\/submissions\.ts$/,
-  /^src\/http\/method-not-allowed\.ts$/,
   /^src\/reference\//,
 ];
 
