@@ -15,8 +15,8 @@ import { startTransparencyLog } from './audit/tlog.js';
 export const SHUTDOWN_GRACE_MS = 8000;
 
 export async function serve(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<{ server: Server; close(): Promise<void> }> {
-  const services = await initServices(config);
-  const app = createApp({ db: services.db, engine: services.engine, signatures: services.signatures, tlog: services.tlog, logger, web: config });
+  const services = await initServices(config, { logger });
+  const app = createApp(services);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);

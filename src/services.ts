@@ -1,27 +1,79 @@
 /**
- * initServices / shutdown, kept apart from the listener so the CLI and tests build the same
- * services: config -> database -> migrations -> engine.
+ * initServices / shutdown: every service built once, here, so the server, the CLI and the tests
+ * wire the same things: config -> database -> migrations -> validator -> engine and the services
+ * beside it. createApp(services) only mounts routers over them.
  */
 import { WORKFLOWS } from '../workflows/index.js';
-import { ConfigError, type Config } from './config.js';
+import { createAuditor, type Auditor } from './audit/auditor.js';
+import { SESSION_DEFAULTS, ConfigError, type Config } from './config.js';
+import { DEFAULT_GOAL_DUE_SOON_DAYS } from './engine/clocks.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { DEFAULT_PASSWORD_POLICY, type ScryptParams } from './engine/passwords.js';
 import { createSignatures, type Signatures } from './engine/signatures.js';
 import { MexicanCalendar } from './engine/time.js';
+import { FailedAuthLimiter } from './http/auth.js';
+import { createLogger, type Logger } from './logger.js';
 import { DEFAULT_PRODUCT_CLASSIFICATION_FILE, loadProductClassification, type ProductClassification } from './reference/product-classification.js';
-import { migrate, openDatabase, type Database } from './store/db.js';
+import { migrate, openDatabase, ping, type Database } from './store/db.js';
 import { createTransparencyLog, loadSigningKey, type TransparencyLog } from './audit/tlog.js';
+import { createUsers, type Users } from './users.js';
 import { createValidator, type Validator } from './validation.js';
+import { createWebSessions, type WebSessions } from './web/sessions.js';
+import { createWebhookSubscriptions, type WebhookSubscriptions } from './webhooks/subscriptions.js';
 
 export interface Services {
+  /** The database handle, for the CLI's maintenance commands and test fixtures; createApp never touches it. */
   readonly db: Database;
+  /** The one ajv validator (request bodies, queries, event payloads of every workflow). */
   readonly validator: Validator;
   readonly engine: Engine;
   /** Passwords, re-authentication and signing locks (issue 6). */
   readonly signatures: Signatures;
   /** The transparency log over every history record, and its signing key (issue 6). */
   readonly tlog: TransparencyLog;
+  /** The auditor's queries, verification, export and report (issue 6). */
+  readonly auditor: Auditor;
+  /** Webhook subscriptions (issue 5). */
+  readonly webhooks: WebhookSubscriptions;
+  /** Bearer tokens to users; the user and organization lists. */
+  readonly users: Users;
+  /** Web sign-in sessions (issue 7), with the session settings of the config. */
+  readonly sessions: WebSessions;
+  /** Failed bearer authentications per client address (20 a minute). */
+  readonly authLimiter: FailedAuthLimiter;
+  /** The FDA product classification table (read once per process). */
+  readonly classification: ProductClassification;
+  readonly logger: Logger;
+  /** Settings the pages show with (days before a goal counts as due soon). */
+  readonly settings: { readonly goalDueSoonDays: number };
+  /** Resolves when the database answers; rejects otherwise (GET /healthz). */
+  health(): Promise<void>;
   shutdown(): Promise<void>;
+}
+
+export type ServicesConfig = Pick<Config, 'databaseUrl' | 'mxNonWorkingDays'> &
+  Partial<
+    Pick<
+      Config,
+      | 'referenceAuthorities'
+      | 'productClassificationFile'
+      | 'goalDueSoonDays'
+      | 'passwordMinLength'
+      | 'passwordMinCharacterClasses'
+      | 'signingKeyFile'
+      | 'logOrigin'
+      | 'logLevel'
+      | 'sessionIdleMinutes'
+      | 'sessionMaxHours'
+      | 'cookieSecure'
+    >
+  >;
+
+export interface ServicesOptions {
+  readonly now?: () => Date;
+  readonly scryptParams?: ScryptParams;
+  /** The process's logger; by default one at `config.logLevel` (silent when the config names none). */
+  readonly logger?: Logger;
 }
 
 /** Product classification tables by file, read once per process (start-up work, not per request). */
@@ -41,11 +93,7 @@ function productClassification(file: string | undefined): ProductClassification 
   return table;
 }
 
-export async function initServices(
-  config: Pick<Config, 'databaseUrl' | 'mxNonWorkingDays' | 'referenceAuthorities' | 'productClassificationFile'> &
-    Partial<Pick<Config, 'goalDueSoonDays' | 'passwordMinLength' | 'passwordMinCharacterClasses' | 'signingKeyFile' | 'logOrigin'>>,
-  opts: { now?: () => Date; scryptParams?: ScryptParams } = {},
-): Promise<Services> {
+export async function initServices(config: ServicesConfig, opts: ServicesOptions = {}): Promise<Services> {
   const classification = productClassification(config.productClassificationFile);
   const db = openDatabase(config.databaseUrl);
   try {
@@ -74,5 +122,28 @@ export async function initServices(
     await db.destroy();
     throw new ConfigError(`PUENTE_SIGNING_KEY: ${(e as Error).message}`);
   }
-  return { db, validator, engine, signatures, tlog, shutdown: () => db.destroy() };
+  const goalDueSoonDays = config.goalDueSoonDays ?? DEFAULT_GOAL_DUE_SOON_DAYS;
+  return {
+    db,
+    validator,
+    engine,
+    signatures,
+    tlog,
+    auditor: createAuditor({ db, engine, validator, now: opts.now }),
+    webhooks: createWebhookSubscriptions({ db, validator, now: opts.now }),
+    users: createUsers({ db }),
+    sessions: createWebSessions({
+      db,
+      idleMinutes: config.sessionIdleMinutes ?? SESSION_DEFAULTS.sessionIdleMinutes,
+      maxHours: config.sessionMaxHours ?? SESSION_DEFAULTS.sessionMaxHours,
+      cookieSecure: config.cookieSecure ?? false,
+      now: opts.now,
+    }),
+    authLimiter: new FailedAuthLimiter(),
+    classification,
+    logger: opts.logger ?? createLogger(config.logLevel ?? 'silent'),
+    settings: { goalDueSoonDays },
+    health: () => ping(db),
+    shutdown: () => db.destroy(),
+  };
 }

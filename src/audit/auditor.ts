@@ -18,7 +18,7 @@ import {
 } from '../store/audit-store.js';
 import { findSubmission, listTransitions, type Actor, type Transition } from '../store/submissions-store.js';
 import { SCHEMA_BASE, type Validator } from '../validation.js';
-import type { ExportFormat } from './export.js';
+import { writeExport, type ExportFormat, type ExportOptions, type ExportResult, type ExportSink } from './export.js';
 import { renderReport } from './report.js';
 
 export const AUDIT_ROLES: ReadonlySet<string> = new Set(['auditor', 'admin']);
@@ -148,6 +148,14 @@ export function createAuditor(deps: AuditorDeps) {
     exportRequest(actor: Actor, query: unknown): { format: ExportFormat; filters: TransitionFilters } {
       requireAuditor(actor);
       return parseExportQuery(validator, query);
+    },
+
+    /**
+     * Writes every record matching a checked export request to `out` (the API's and the web's
+     * download, the CLI's file or stdout); the caller ends the stream.
+     */
+    async exportTransitions(filters: TransitionFilters, format: ExportFormat, out: ExportSink, opts?: ExportOptions): Promise<ExportResult> {
+      return writeExport(db.reader, filters, format, out, opts);
     },
 
     /** GET /v1/audit/refusals */

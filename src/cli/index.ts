@@ -8,7 +8,6 @@ import { ConfigError, loadConfig } from '../config.js';
 import { InputError } from '../errors.js';
 import { verifyDatabase } from '../engine/verify.js';
 import { parseExportQuery } from '../audit/auditor.js';
-import { writeExport } from '../audit/export.js';
 import { buildBundle, verifyBundle } from '../audit/bundle.js';
 import { newToken } from '../http/auth.js';
 import { createLogger } from '../logger.js';
@@ -279,7 +278,7 @@ audit
       const query = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
       const { format, filters } = parseExportQuery(services.validator, query, 'The export');
       const out = file ? fs.createWriteStream(file) : process.stdout;
-      const result = await writeExport(services.db.reader, filters, format, out);
+      const result = await services.auditor.exportTransitions(filters, format, out);
       if (file) await new Promise<void>((resolve, reject) => (out as fs.WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
       if (!result.complete) throw new Error('the output closed before the export was complete');
       if (file) console.error(`wrote ${result.records} records to ${file}`);

@@ -4,11 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Knex } from 'knex';
 import { AppError, UnauthenticatedError } from '../errors.js';
 import { sha256Hex } from '../engine/hash.js';
 import type { Actor } from '../store/submissions-store.js';
-import { findUserByTokenHash } from '../store/users-store.js';
+import type { Users } from '../users.js';
 
 export const TOKEN_PREFIX = 'pte_';
 
@@ -58,7 +57,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function authenticate(db: Knex, limiter: FailedAuthLimiter): RequestHandler {
+export function authenticate(users: Pick<Users, 'byToken'>, limiter: FailedAuthLimiter): RequestHandler {
   return async (req, res, next) => {
     const ip = req.ip ?? 'unknown';
     const wait = limiter.blockedFor(ip);
@@ -69,7 +68,7 @@ export function authenticate(db: Knex, limiter: FailedAuthLimiter): RequestHandl
       limiter.fail(ip);
       throw new UnauthenticatedError({ code: header ? 'auth.bearer_format' : 'auth.bearer_missing' });
     }
-    const user = await findUserByTokenHash(db, sha256Hex(match[1]!));
+    const user = await users.byToken(match[1]!);
     if (!user || user.disabled) {
       limiter.fail(ip);
       throw new UnauthenticatedError({ code: 'auth.unknown_token' });

@@ -107,3 +107,8 @@ export async function migrate(db: Database): Promise<string[]> {
   const [, applied] = (await db.knex.migrate.latest()) as [number, string[]];
   return applied;
 }
+
+/** The health check's question: does the database answer a trivial query (on the reader pool)? */
+export async function ping(db: Database): Promise<void> {
+  await db.reader.raw('select 1');
+}

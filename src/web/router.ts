@@ -15,8 +15,8 @@ import type { Auditor } from '../audit/auditor.js';
 import { sendExport } from '../http/routes/audit.js';
 import type { TransparencyLog } from '../audit/tlog.js';
 import type { Signatures } from '../engine/signatures.js';
-import type { Database } from '../store/db.js';
 import type { Logger } from '../logger.js';
+import type { Users } from '../users.js';
 import { statusOf } from '../http/error-handler.js';
 import { commandOrigin } from '../http/command-origin.js';
 import { createTranslator, LANGS, negotiateLang, type Lang } from './i18n.js';
@@ -32,7 +32,7 @@ import { renderUsers } from './pages/users.js';
 import { readUpload } from './upload.js';
 
 export interface WebRouterDeps {
-  readonly db: Database;
+  readonly users: Users;
   readonly engine: Engine;
   readonly auditor: Auditor;
   readonly signatures: Signatures;
@@ -182,7 +182,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
   router.get('/', signedIn, async (req, res) => {
     const ctx = res.locals.web;
     if (ctx.session!.user.role === 'admin') return res.redirect(303, '/users');
-    html200(res, await renderPortfolio(ctx, { engine, db: deps.db, query: req.query as Record<string, unknown>, now: now(), dueSoonDays: deps.goalDueSoonDays }));
+    html200(res, await renderPortfolio(ctx, { engine, users: deps.users, query: req.query as Record<string, unknown>, now: now(), dueSoonDays: deps.goalDueSoonDays }));
   });
 
   router.get('/submissions/new', signedIn, async (req, res) => {
@@ -276,14 +276,14 @@ export function createWebRouter(deps: WebRouterDeps): Router {
   router.get('/audit/export', signedIn, async (req, res) => {
     const q = req.query as Record<string, unknown>;
     const { format, filters } = deps.auditor.exportRequest(res.locals.actor, { ...auditQueryOf(q), format: q.format === 'csv' ? 'csv' : 'jsonl' });
-    await sendExport(req, res, deps.db, format, filters);
+    await sendExport(req, res, deps.auditor, format, filters);
   });
 
   router.get('/users', signedIn, async (req, res) => {
     const ctx = res.locals.web;
     if (ctx.session!.user.role !== 'admin') throw new ForbiddenError({ code: 'web.admins_manage_users' });
     const flash = typeof req.query.unlocked === 'string' ? ctx.t.t('users.unlockedFlash', { name: req.query.unlocked.slice(0, 200) }) : undefined;
-    html200(res, await renderUsers(ctx, { db: deps.db, flash }));
+    html200(res, await renderUsers(ctx, { users: deps.users, flash }));
   });
 
   router.post('/users/:id/unlock', signedIn, form, async (req, res) => {

@@ -212,7 +212,7 @@ beforeAll(async () => {
   ctx = await createTestContext();
   // A limiter that never blocks: junk Authorization headers would otherwise lock every later
   // request of this address out with 429 and hide the endpoints behind it.
-  const app = createApp({ db: ctx.services.db, engine: ctx.services.engine, signatures: ctx.services.signatures, tlog: ctx.services.tlog, logger: pino({ level: 'silent' }), authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER) });
+  const app = createApp({ ...ctx.services, authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER) }, { logger: pino({ level: 'silent' }) });
   server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   api = new Api(app);

@@ -391,14 +391,7 @@ async function exchange(g: Generated, auth: string | undefined, who: string, aut
 beforeAll(async () => {
   ctx = await createTestContext();
   // Failed authentications are not limited here: a 429 would hide every later answer.
-  const app = createApp({
-    db: ctx.services.db,
-    engine: ctx.services.engine,
-    signatures: ctx.services.signatures,
-    tlog: ctx.services.tlog,
-    logger: pino({ level: 'silent' }),
-    authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER),
-  });
+  const app = createApp({ ...ctx.services, authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER) }, { logger: pino({ level: 'silent' }) });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const api = new Api(app);
@@ -511,14 +504,7 @@ describe('methods a path does not support', () => {
 
 describe('429 after repeated failed authentications', () => {
   it('is documented, with Retry-After', async () => {
-    const app = createApp({
-      db: ctx.services.db,
-      engine: ctx.services.engine,
-      signatures: ctx.services.signatures,
-      tlog: ctx.services.tlog,
-      logger: pino({ level: 'silent' }),
-      authLimiter: new FailedAuthLimiter(2),
-    });
+    const app = createApp({ ...ctx.services, authLimiter: new FailedAuthLimiter(2) }, { logger: pino({ level: 'silent' }) });
     for (let i = 0; i < 2; i++) expect((await request(app).get('/v1/me')).status).toBe(401);
     for (const op of operations.filter((o) => o.bearer)) {
       const path = op.template.replace(/\{[^}]+\}/g, 'x');

@@ -17,7 +17,7 @@ describe('failed authentication is rate-limited', () => {
   it('answers 429 with Retry-After once an address has failed too often, then recovers after the window', async () => {
     let clock = 1_000_000;
     const limiter = new FailedAuthLimiter(3, 60_000, () => clock);
-    const app = createApp({ db: ctx.services.db, engine: ctx.services.engine, logger: pino({ level: 'silent' }), authLimiter: limiter });
+    const app = createApp({ ...ctx.services, authLimiter: limiter }, { logger: pino({ level: 'silent' }) });
     for (let i = 0; i < 3; i++) expectProblem(await request(app).get('/v1/me').set('Authorization', `Bearer pte_wrong${i}`), 401, 'unauthenticated');
     const blocked = await request(app).get('/v1/me').set(ctx.users.auditor.auth);
     expectProblem(blocked, 429, 'too_many_requests');
@@ -30,7 +30,7 @@ describe('failed authentication is rate-limited', () => {
 
   it('successful requests do not count', async () => {
     const limiter = new FailedAuthLimiter(2, 60_000);
-    const app = createApp({ db: ctx.services.db, engine: ctx.services.engine, logger: pino({ level: 'silent' }), authLimiter: limiter });
+    const app = createApp({ ...ctx.services, authLimiter: limiter }, { logger: pino({ level: 'silent' }) });
     for (let i = 0; i < 5; i++) expect((await request(app).get('/v1/me').set(ctx.users.fda.auth)).status).toBe(200);
   });
 });

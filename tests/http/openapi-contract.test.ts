@@ -196,14 +196,7 @@ describe('answers validate against the document', () => {
 
   it('answers 405 with Allow for every method a documented path does not support (after authentication on /v1)', async () => {
     // Anonymous requests here would soon be limited (429): this app does not limit failed authentications.
-    const open = createApp({
-      db: ctx.services.db,
-      engine: ctx.services.engine,
-      signatures: ctx.services.signatures,
-      tlog: ctx.services.tlog,
-      logger: pino({ level: 'silent' }),
-      authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER),
-    });
+    const open = createApp({ ...ctx.services, authLimiter: new FailedAuthLimiter(Number.MAX_SAFE_INTEGER) }, { logger: pino({ level: 'silent' }) });
     for (const [template, item] of Object.entries(doc.paths as Record<string, Json>)) {
       const path = template.replace(/\{[^}]+\}/g, 'x');
       for (const method of ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const) {

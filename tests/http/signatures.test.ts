@@ -35,7 +35,7 @@ beforeAll(async () => {
     },
   });
   // The production logger (with its redaction), at the level that logs every request.
-  app = createApp({ db: ctx.services.db, engine: ctx.services.engine, signatures: ctx.services.signatures, logger: createLogger('info', stream) });
+  app = createApp(ctx.services, { logger: createLogger('info', stream) });
   api = new Api(app);
 });
 afterAll(async () => ctx?.close());

@@ -15,6 +15,8 @@ import pino from 'pino';
 import request, { type Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
+import { SESSION_DEFAULTS, type Config } from '../../src/config.js';
+import { createWebSessions } from '../../src/web/sessions.js';
 import { DIALECT } from '../support/db.js';
 import { TEST_PASSWORD, addUser, createTestContext, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
 import { Api, binary, body510k, daysAgo, expectProblem, sha256, type Json } from './helpers.js';
@@ -37,9 +39,15 @@ afterAll(async () => {
 
 // ---------------------------------------------------------------- helpers
 
-/** The app as createApp builds it, with its own sign-in limiters (and optional web settings). */
-function freshApp(web: Parameters<typeof createApp>[0]['web'] = {}): Express {
-  return createApp({ db: ctx.services.db, engine: ctx.services.engine, signatures: ctx.services.signatures, tlog: ctx.services.tlog, logger: pino({ level: 'silent' }), web });
+/** The app over the context's services with web sessions of its own: fresh sign-in limiters (and optional session settings). */
+function freshApp(web: Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours'>> = {}): Express {
+  const sessions = createWebSessions({
+    db: ctx.services.db,
+    idleMinutes: web.sessionIdleMinutes ?? SESSION_DEFAULTS.sessionIdleMinutes,
+    maxHours: web.sessionMaxHours ?? SESSION_DEFAULTS.sessionMaxHours,
+    cookieSecure: false,
+  });
+  return createApp({ ...ctx.services, sessions }, { logger: pino({ level: 'silent' }) });
 }
 
 function setCookies(res: Response): string[] {

@@ -92,7 +92,7 @@ export async function createTestContext(opts: { now?: () => Date } = {}): Promis
 
 /** The app for supertest, with a silent logger (or the given one). */
 export function testApp(ctx: TestContext, logger = pino({ level: 'silent' })): Express {
-  return createApp({ db: ctx.services.db, engine: ctx.services.engine, signatures: ctx.services.signatures, tlog: ctx.services.tlog, logger });
+  return createApp(ctx.services, { logger });
 }
 
 /** Every dossier kind a COFEPRIS route requires, as bytes to upload. */

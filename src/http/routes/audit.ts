@@ -1,12 +1,11 @@
 /** The auditor's endpoints and the printable report of one submission (README "Audit"). */
 import { Router, type Request, type Response } from 'express';
 import type { Auditor } from '../../audit/auditor.js';
-import { EXPORT_CONTENT_TYPE, writeExport, type ExportFormat } from '../../audit/export.js';
+import { EXPORT_CONTENT_TYPE, type ExportFormat } from '../../audit/export.js';
 import type { TransitionFilters } from '../../store/audit-store.js';
-import type { Database } from '../../store/db.js';
 import { queryObject } from './submissions.js';
 
-export function createAuditRouter(auditor: Auditor, db: Database): Router {
+export function createAuditRouter(auditor: Auditor): Router {
   const router = Router();
 
   router.get('/audit/transitions', async (req, res) => {
@@ -24,7 +23,7 @@ export function createAuditRouter(auditor: Auditor, db: Database): Router {
   router.get('/audit/export', async (req, res: Response) => {
     // Checked before the first byte: bad input is still a 422 problem, not a cut-off stream.
     const { format, filters } = auditor.exportRequest(res.locals.actor, queryObject(req));
-    await sendExport(req, res, db, format, filters);
+    await sendExport(req, res, auditor, format, filters);
   });
 
   router.get('/submissions/:id/report', async (req, res) => {
@@ -39,7 +38,7 @@ export function createAuditRouter(auditor: Auditor, db: Database): Router {
  * Streams a checked export request as a download (the API's `/v1/audit/export` and the web
  * interface's `/audit/export`). Once the first byte is out, a failure can only cut the transfer.
  */
-export async function sendExport(req: Request, res: Response, db: Database, format: ExportFormat, filters: TransitionFilters): Promise<void> {
+export async function sendExport(req: Request, res: Response, auditor: Pick<Auditor, 'exportTransitions'>, format: ExportFormat, filters: TransitionFilters): Promise<void> {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   res.status(200);
   res.setHeader('Content-Type', EXPORT_CONTENT_TYPE[format]);
@@ -50,7 +49,7 @@ export async function sendExport(req: Request, res: Response, db: Database, form
     return;
   }
   try {
-    await writeExport(db.reader, filters, format, res);
+    await auditor.exportTransitions(filters, format, res);
   } catch (e) {
     // The status line is gone: cut the connection so the client sees an incomplete transfer
     // (no final chunk) rather than a complete-looking file. The error handler logs it.

@@ -3,8 +3,7 @@
  * pathway, state, organization, overdue and due soon, next date first, each with a countdown bar.
  */
 import type { Engine, SubmissionView } from '../../engine/engine.js';
-import type { Database } from '../../store/db.js';
-import { listOrganizations } from '../../store/users-store.js';
+import type { Users } from '../../users.js';
 import { latestWorkflows } from '../../../workflows/index.js';
 import { countdownOf, type Countdown } from '../countdown.js';
 import { flag, html, type SafeHtml } from '../html.js';
@@ -35,7 +34,7 @@ export function nextDateText(t: Translator, c: Countdown | null): SafeHtml {
 
 export async function renderPortfolio(
   ctx: WebContext,
-  opts: { engine: Engine; db: Database; query: Record<string, unknown>; now: Date; dueSoonDays: number },
+  opts: { engine: Engine; users: Pick<Users, 'listOrganizations'>; query: Record<string, unknown>; now: Date; dueSoonDays: number },
 ): Promise<string> {
   const { t } = ctx;
   const actor = ctx.session!.user;
@@ -53,7 +52,7 @@ export async function renderPortfolio(
   if (filters.cursor) query.cursor = filters.cursor;
   const { items, nextCursor } = await opts.engine.listSubmissions({ id: actor.id, name: actor.name, role: actor.role, organization: actor.organization }, query);
   const workflows = latestWorkflows();
-  const organizations = actor.role === 'manufacturer' ? [] : await listOrganizations(opts.db.reader);
+  const organizations = actor.role === 'manufacturer' ? [] : await opts.users.listOrganizations();
   const states = [...new Set(workflows.flatMap((w) => Object.keys((w.machine.config.states ?? {}) as object)))].sort();
 
   const row = (s: SubmissionView) => {

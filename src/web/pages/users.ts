@@ -1,12 +1,11 @@
 /** The administrator's page: users, their roles, and signing locks to clear (21 CFR 11.300(d)). */
-import type { Database } from '../../store/db.js';
-import { listUsers } from '../../store/users-store.js';
+import type { Users } from '../../users.js';
 import { html } from '../html.js';
 import { csrfField, page, type WebContext } from '../layout.js';
 
-export async function renderUsers(ctx: WebContext, opts: { db: Database; flash?: string }): Promise<string> {
+export async function renderUsers(ctx: WebContext, opts: { users: Pick<Users, 'list'>; flash?: string }): Promise<string> {
   const { t } = ctx;
-  const users = await listUsers(opts.db.reader);
+  const users = await opts.users.list();
   const body = html`<h1>${t.t('users.title')}</h1>
   <table><thead><tr><th scope="col">${t.t('users.name')}</th><th scope="col">${t.t('users.email')}</th><th scope="col">${t.t('users.role')}</th><th scope="col">${t.t('users.organization')}</th><th scope="col">${t.t('users.signing')}</th></tr></thead>
   <tbody>${users.map((u) => html`<tr><th scope="row">${u.name}</th><td>${u.email ?? t.t('common.none')}</td><td>${t.domain('role', u.role)}</td><td>${u.organization?.name ?? t.t('common.none')}</td>
