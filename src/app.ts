@@ -5,7 +5,7 @@
  */
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { InputError, NotFoundError } from './errors.js';
+import { InputError, NotFoundError, fieldError } from './errors.js';
 import { authenticate } from './http/auth.js';
 import { renderDocs } from './http/docs-page.js';
 import { createErrorHandler } from './http/error-handler.js';
@@ -32,7 +32,7 @@ export interface AppOptions {
 /** U+0000 can name nothing here and PostgreSQL text cannot hold it: refuse it in the URL. */
 function refuseNul(): express.RequestHandler {
   return (req, _res, next) => {
-    if (/%00/i.test(req.url)) throw new InputError('The URL holds a NUL character (%00)', [{ path: '', message: 'URL must not contain %00' }]);
+    if (/%00/i.test(req.url)) throw new InputError({ code: 'http.url_nul' }, [fieldError('', { code: 'http.url_nul_field' })]);
     next();
   };
 }
@@ -99,7 +99,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): Expr
   );
 
   app.use((req) => {
-    throw new NotFoundError(`No route ${req.method} ${req.path}`);
+    throw new NotFoundError({ code: 'http.no_route', params: { method: req.method, path: req.path } });
   });
   app.use(webErrorHandler(logger));
   app.use(createErrorHandler(logger));

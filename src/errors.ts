@@ -6,8 +6,7 @@
  * The detail and the field messages are data: a `Message` (`{ code, params }` of the catalog in
  * `src/messages/`), rendered in the reader's language at the edge (the API's error handler by
  * `Accept-Language`, the web pages by their language). `Error.message` and `FieldError.message`
- * hold the English rendering (logs, the CLI, tests). A plain string detail is TRANSITIONAL: code
- * not yet converted passes English that no language changes.
+ * hold the English rendering (logs, the CLI, tests).
  */
 import { english, type Message, type MessageCode } from './messages/format.js';
 
@@ -18,7 +17,10 @@ export interface FieldError {
   readonly path: string;
   /** In English. */
   readonly message: string;
-  /** The catalog code of the message, and its parameters (absent on transitional ones). */
+  /**
+   * The catalog code of the message, and its parameters. Every error the server builds has one
+   * (`fieldError`); a bare `{ path, message }` (tests, fixtures) renders its English as it is.
+   */
   readonly code?: MessageCode;
   readonly params?: Readonly<Record<string, unknown>>;
 }
@@ -28,9 +30,9 @@ export function fieldError(path: string, message: Message): FieldError {
   return { path, message: english(message), code: message.code, ...(message.params ? { params: message.params } : {}) };
 }
 
-/** The message of a field error, when it has a code. */
-export function fieldMessage(e: FieldError): Message | undefined {
-  return e.code ? { code: e.code, ...(e.params ? { params: e.params } : {}) } : undefined;
+/** The message of a field error (a bare English one as `validation.other`). */
+export function fieldMessage(e: FieldError): Message {
+  return e.code ? { code: e.code, ...(e.params ? { params: e.params } : {}) } : { code: 'validation.other', params: { message: e.message } };
 }
 
 export type ErrorCode =
@@ -51,52 +53,52 @@ export type ErrorCode =
   | 'integrity_failure'
   | 'unavailable';
 
-/** A detail: a catalog message, or (TRANSITIONAL) an English sentence. */
-export type Detail = string | Message;
+/** A detail: a catalog message. */
+export type Detail = Message;
 
 export class AppError extends Error {
-  /** The detail as a catalog message; undefined for a transitional English string. */
-  readonly detail: Message | undefined;
+  /** The detail as a catalog message (`message` holds its English). */
+  readonly detail: Message;
 
   constructor(
     readonly code: ErrorCode,
-    detail: Detail,
+    detail: Message,
     readonly errors: readonly FieldError[] = [],
     /** Extra response headers such as Retry-After; still HTTP-free in meaning. */
     readonly retryAfterSeconds?: number,
   ) {
-    super(typeof detail === 'string' ? detail : english(detail));
-    this.detail = typeof detail === 'string' ? undefined : detail;
+    super(english(detail));
+    this.detail = detail;
     this.name = new.target.name;
   }
 }
 
 export class InputError extends AppError {
-  constructor(detail: Detail, errors: readonly FieldError[] = []) {
+  constructor(detail: Message, errors: readonly FieldError[] = []) {
     super('validation_failed', detail, errors);
   }
 }
 
 export class NotFoundError extends AppError {
-  constructor(detail: Detail = { code: 'error.not_found' }) {
+  constructor(detail: Message = { code: 'error.not_found' }) {
     super('not_found', detail);
   }
 }
 
 export class ForbiddenError extends AppError {
-  constructor(detail: Detail) {
+  constructor(detail: Message) {
     super('forbidden', detail);
   }
 }
 
 export class UnauthenticatedError extends AppError {
-  constructor(detail: Detail = { code: 'error.bearer_required' }) {
+  constructor(detail: Message = { code: 'error.bearer_required' }) {
     super('unauthenticated', detail);
   }
 }
 
 export class EventNotAllowedError extends AppError {
-  constructor(detail: Detail) {
+  constructor(detail: Message) {
     super('event_not_allowed', detail);
   }
 }
@@ -118,7 +120,7 @@ export class IdempotencyKeyReusedError extends AppError {
  * one) is wrong (21 CFR 11.200(a)). Each one counts towards the signing lock.
  */
 export class SignatureInvalidError extends AppError {
-  constructor(detail: Detail, path: string) {
+  constructor(detail: Message, path: string) {
     super('signature_invalid', detail, [fieldError(path, { code: 'error.not_your_password' })]);
   }
 }
@@ -128,7 +130,7 @@ export class SignatureInvalidError extends AppError {
  * only an administrator unlocks it. No password is checked while locked.
  */
 export class SigningLockedError extends AppError {
-  constructor(detail: Detail, path: string) {
+  constructor(detail: Message, path: string) {
     super('signature_locked', detail, [fieldError(path, { code: 'error.signing_locked_field' })]);
   }
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { WorkflowDefinition } from '../workflows/types.js';
-import { InputError, fieldError, type FieldError } from './errors.js';
+import { InputError, fieldError, fieldMessage, type FieldError } from './errors.js';
 import { english, type Message } from './messages/format.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -165,36 +165,15 @@ export interface Validator {
    * Throws an InputError when `value` fails the schema; pointers are prefixed with `prefix`.
    * `what` names the value in the detail: an `invalid.*` message (`The request is invalid`).
    */
-  check(schemaId: string, value: unknown, prefix?: string, what?: Message | string): void;
+  check(schemaId: string, value: unknown, prefix?: string, what?: Message): void;
   readonly ajv: Ajv2020;
 }
 
-/**
- * The `invalid.*` message of a `what`. TRANSITIONAL: callers not yet converted pass the English
- * subject (`The data of SUBMIT`); the few shapes they use map to their messages here.
- */
-function subjectOf(what: Message | string): Message {
-  if (typeof what !== 'string') return what;
-  const m = /^The (data|input) of (\S+)$/.exec(what);
-  if (m) return m[1] === 'data' ? { code: 'invalid.event_data', params: { event: m[2] } } : { code: 'invalid.input', params: { workflow: m[2] } };
-  const fixed: Record<string, Message['code']> = {
-    'The request': 'invalid.request',
-    'The query string': 'invalid.query',
-    'The configuration': 'invalid.configuration',
-    'The webhook subscription': 'invalid.webhook_subscription',
-    'The export': 'invalid.export',
-  };
-  const code = fixed[what];
-  return code ? { code } : { code: 'validation.other', params: { message: `${what} is invalid` } };
-}
-
-/** The detail of a failed check: the subject, and the first error with its pointer. */
-export function invalidDetail(what: Message | string, errors: readonly FieldError[]): Message {
-  const subject = subjectOf(what);
+/** The detail of a failed check: the subject (an `invalid.*` message), and the first error with its pointer. */
+export function invalidDetail(subject: Message, errors: readonly FieldError[]): Message {
   const first = errors[0];
   if (!first) return subject;
-  const message: Message = first.code ? { code: first.code, ...(first.params ? { params: first.params } : {}) } : { code: 'validation.other', params: { message: first.message } };
-  return { code: 'invalid.first_error', params: { subject, path: first.path || '/', message } };
+  return { code: 'invalid.first_error', params: { subject, path: first.path || '/', message: fieldMessage(first) } };
 }
 
 export function inputSchemaId(w: WorkflowDefinition): string {

@@ -98,7 +98,7 @@ function filtersOf(q: AuditTransitionsQuery | AuditExportQuery): TransitionFilte
 }
 
 /** The format and filters of an export request (query string or CLI options), checked against its schema. */
-export function parseExportQuery(validator: Validator, query: unknown, what: Message | string = { code: 'invalid.query' }): { format: ExportFormat; filters: TransitionFilters } {
+export function parseExportQuery(validator: Validator, query: unknown, what: Message = { code: 'invalid.query' }): { format: ExportFormat; filters: TransitionFilters } {
   validator.check(`${SCHEMA_BASE}audit-export-query.json`, query, '', what);
   const q = query as AuditExportQuery;
   return { format: q.format ?? 'jsonl', filters: filtersOf(q) };

@@ -276,7 +276,7 @@ audit
     try {
       const { out: file, ...rest } = opts;
       const query = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-      const { format, filters } = parseExportQuery(services.validator, query, 'The export');
+      const { format, filters } = parseExportQuery(services.validator, query, { code: 'invalid.export' });
       const out = file ? fs.createWriteStream(file) : process.stdout;
       const result = await services.auditor.exportTransitions(filters, format, out);
       if (file) await new Promise<void>((resolve, reject) => (out as fs.WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { initialTransition } from 'xstate';
 import type { ReferenceInput } from '../../workflows/cofepris-registration.js';
 import { latestWorkflow } from '../../workflows/index.js';
-import { ForbiddenError, InputError } from '../errors.js';
+import { ForbiddenError, InputError, fieldError } from '../errors.js';
 import { checkProductCode } from '../reference/product-classification.js';
 import { NO_DUE_DATES, findSubmission, insertSubmission, insertTransition, type Actor, type Submission } from '../store/submissions-store.js';
 import { SCHEMA_BASE, inputSchemaId } from '../validation.js';
@@ -30,12 +30,12 @@ export function createSubmission(
   return recordingRefusals(ctx, actor, opts.origin, { submissionId: null, eventType: 'CREATED' }, async () => {
     ctx.validator.check(`${SCHEMA_BASE}create-submission.json`, body);
     const w = latestWorkflow(body.workflow);
-    if (!w) throw new InputError(`Unknown workflow ${body.workflow}`, [{ path: '/workflow', message: 'is not a workflow id of GET /v1/workflows' }]);
+    if (!w) throw new InputError({ code: 'engine.unknown_workflow', params: { workflowId: body.workflow } }, [fieldError('/workflow', { code: 'engine.not_a_workflow_id' })]);
     if (actor.role !== 'manufacturer' || !actor.organization) {
-      throw new ForbiddenError(`Only manufacturers create submissions, not role ${actor.role}`);
+      throw new ForbiddenError({ code: 'engine.only_manufacturers_create', params: { role: actor.role } });
     }
     const org = actor.organization;
-    ctx.validator.check(inputSchemaId(w), body.input, '/input', `The input of ${w.id}`);
+    ctx.validator.check(inputSchemaId(w), body.input, '/input', { code: 'invalid.input', params: { workflow: w.id } });
     // FDA product classification: refuses a pathway the code cannot take (422 at
     // /device/productCode), and warns where it is unusual (exempt codes, ...).
     const warnings = ctx.productClassification ? checkProductCode(ctx.productClassification, w.id, body.device.productCode) : [];
@@ -49,9 +49,7 @@ export function createSubmission(
         if (ref && 'submissionId' in ref) {
           const target = await findSubmission(trx, ref.submissionId);
           if (!target || target.organization.id !== org.id || target.jurisdiction !== 'FDA') {
-            throw new InputError('The reference submission is not an FDA submission of your organization', [
-              { path: '/input/reference/submissionId', message: 'must name an fda-* submission of your organization' },
-            ]);
+            throw new InputError({ code: 'engine.reference_not_fda' }, [fieldError('/input/reference/submissionId', { code: 'engine.reference_not_fda_field' })]);
           }
           referenceSubmissionId = target.id;
         }
@@ -59,8 +57,8 @@ export function createSubmission(
         if (typeof linked === 'string') {
           const target = await findSubmission(trx, linked);
           if (!target || target.organization.id !== org.id || !w.linkableWorkflows?.includes(target.workflowId)) {
-            throw new InputError('The linked submission is not one this workflow can name', [
-              { path: '/input/linkedSubmissionId', message: `must name a ${(w.linkableWorkflows ?? []).join(', ')} submission of your organization` },
+            throw new InputError({ code: 'engine.link_not_nameable' }, [
+              fieldError('/input/linkedSubmissionId', { code: 'engine.link_not_nameable_field', params: { workflows: w.linkableWorkflows ?? [] } }),
             ]);
           }
         }

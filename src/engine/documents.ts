@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { AppError, ForbiddenError, InputError, NotFoundError } from '../errors.js';
+import { AppError, ForbiddenError, InputError, NotFoundError, fieldError } from '../errors.js';
 import { findDocument, getBlob, insertDocument, insertTransition, listDocuments as listDocumentRows, putBlob, updateSubmission, type Actor, type Document } from '../store/submissions-store.js';
 import { SCHEMA_BASE } from '../validation.js';
 import { requireWorkflow, type EngineContext } from './context.js';
@@ -34,8 +34,8 @@ export function addDocument(
   opts: { idempotency?: Idempotency; origin?: CommandOrigin } = {},
 ): Promise<CommandResult<DocumentView>> {
   return recordingRefusals(ctx, actor, opts.origin, { submissionId: id, eventType: 'DOCUMENT_ADDED' }, async () => {
-    ctx.validator.check(`${SCHEMA_BASE}upload-document-query.json`, { kind: doc.kind, filename: doc.filename }, '', 'The query string');
-    if (doc.bytes.length === 0) throw new InputError('The document is empty', [{ path: '', message: 'the request body must hold the document bytes' }]);
+    ctx.validator.check(`${SCHEMA_BASE}upload-document-query.json`, { kind: doc.kind, filename: doc.filename }, '', { code: 'invalid.query' });
+    if (doc.bytes.length === 0) throw new InputError({ code: 'engine.document_empty' }, [fieldError('', { code: 'engine.document_bytes_field' })]);
     return runCommand(ctx, {
       actor,
       outcome: 'created',
@@ -43,7 +43,7 @@ export function addDocument(
       write: async (trx) => {
         const s = await loadVisible(trx, actor, id, true);
         const may = (actor.role === 'manufacturer') || (actor.role === 'fda' && s.jurisdiction === 'FDA') || (actor.role === 'cofepris' && s.jurisdiction === 'COFEPRIS');
-        if (!may) throw new ForbiddenError(`Role ${actor.role} may not add documents to this submission`);
+        if (!may) throw new ForbiddenError({ code: 'engine.documents_forbidden', params: { role: actor.role } });
         const w = requireWorkflow(s);
         const iso = ctx.now().toISOString();
         const sha256 = createHash('sha256').update(doc.bytes).digest('hex');
@@ -86,10 +86,10 @@ export async function listDocuments(ctx: EngineContext, actor: Actor, id: string
 export async function readDocument(ctx: EngineContext, actor: Actor, id: string, documentId: string): Promise<{ document: DocumentView; bytes: Buffer }> {
   await loadVisible(ctx.db.reader, actor, id);
   const d = await findDocument(ctx.db.reader, id, documentId);
-  if (!d) throw new NotFoundError(`No document ${documentId} in submission ${id}`);
+  if (!d) throw new NotFoundError({ code: 'engine.no_document', params: { document: documentId, id } });
   const bytes = await getBlob(ctx.db.reader, d.sha256);
   if (!bytes || sha256Hex(bytes) !== d.sha256) {
-    throw new AppError('integrity_failure', `Document ${documentId} failed its SHA-256 check; the stored bytes differ from what was uploaded`);
+    throw new AppError('integrity_failure', { code: 'engine.document_integrity', params: { document: documentId } });
   }
   return { document: toDocumentView(d), bytes };
 }

@@ -1,6 +1,6 @@
 /** Listing submissions (GET /v1/submissions, the web portfolio): what the caller may see, filtered, in keyset pages. */
 import { WORKFLOWS } from '../../workflows/index.js';
-import { InputError } from '../errors.js';
+import { InputError, fieldError } from '../errors.js';
 import { listSubmissionPage, submissionsByIds, type SubmissionListing } from '../store/submission-listing-store.js';
 import { clockEventsOf, type Actor, type Submission } from '../store/submissions-store.js';
 import { SCHEMA_BASE } from '../validation.js';
@@ -16,7 +16,7 @@ const JURISDICTION_ZONES: ReadonlyMap<string, string> = new Map(WORKFLOWS.map((w
 function cursorOf(query: ListQuery, byNextDue: boolean): SubmissionListing['after'] {
   if (!query.cursor) return undefined;
   const after = Buffer.from(query.cursor, 'base64url').toString('utf8');
-  const invalid = () => new InputError('The cursor is invalid', [{ path: '/cursor', message: 'is not a cursor returned by this endpoint with the same sort' }]);
+  const invalid = () => new InputError({ code: 'invalid.cursor' }, [fieldError('/cursor', { code: 'invalid.cursor_field_sort' })]);
   if (byNextDue) {
     const m = /^(\d{4}-\d{2}-\d{2})\|([0-9a-f-]{36})$/.exec(after);
     if (!m) throw invalid();
@@ -32,11 +32,11 @@ function cursorOf(query: ListQuery, byNextDue: boolean): SubmissionListing['afte
  * references, designations and clock histories are read in one query each.
  */
 export async function listSubmissions(ctx: EngineContext, actor: Actor, query: ListQuery): Promise<{ items: SubmissionView[]; nextCursor: string | null }> {
-  ctx.validator.check(`${SCHEMA_BASE}list-submissions-query.json`, query, '', 'The query string');
+  ctx.validator.check(`${SCHEMA_BASE}list-submissions-query.json`, query, '', { code: 'invalid.query' });
   const reader = ctx.db.reader;
   const limit = query.limit ? Number(query.limit) : 50;
   if (query.dueBefore && !isRealDate(query.dueBefore)) {
-    throw new InputError('dueBefore is not a date', [{ path: '/dueBefore', message: 'must be a real calendar date YYYY-MM-DD' }]);
+    throw new InputError({ code: 'engine.due_before_not_date' }, [fieldError('/dueBefore', { code: 'validation.real_date' })]);
   }
   const byNextDue = query.sort === 'nextDue';
   const after = cursorOf(query, byNextDue);

@@ -1,7 +1,7 @@
 /** `puente workflow migrate`: moving running submissions to another version of their workflow. */
 import type { AnyMachineSnapshot } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/index.js';
-import { InputError } from '../errors.js';
+import { InputError, fieldError } from '../errors.js';
 import { activeSubmissionIdsOn, findSubmission, insertTransition, moveSubmissionToVersion } from '../store/submissions-store.js';
 import { SYSTEM_ACTOR, persisted, type EngineContext } from './context.js';
 import { definitionHash, statePath, stateValue } from './definitions.js';
@@ -33,8 +33,8 @@ type MigrationStep =
  * listed and left alone. `dryRun` writes nothing.
  */
 export async function migrateWorkflow(ctx: EngineContext, from: WorkflowDefinition, to: WorkflowDefinition, opts: { dryRun: boolean; by: string }): Promise<MigrationResult> {
-  if (from.id !== to.id) throw new InputError('A migration stays within one workflow', [{ path: '/to', message: `must be a version of ${from.id}` }]);
-  if (from.version === to.version) throw new InputError('Nothing to migrate: same version', [{ path: '/to', message: 'must differ from --from' }]);
+  if (from.id !== to.id) throw new InputError({ code: 'engine.migration_other_workflow' }, [fieldError('/to', { code: 'engine.migration_version_of', params: { workflowId: from.id } })]);
+  if (from.version === to.version) throw new InputError({ code: 'engine.migration_same_version' }, [fieldError('/to', { code: 'engine.migration_differ' })]);
   const moved: MigrationResult['moved'] = [];
   const left: MigrationResult['left'] = [];
   for (const id of await activeSubmissionIdsOn(ctx.db.reader, from.id, from.version)) {

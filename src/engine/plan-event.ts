@@ -13,7 +13,7 @@ import type { Knex } from 'knex';
 import { transition, type AnyMachineSnapshot } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/index.js';
 import type { EventFacts, WorkflowEvent } from '../../workflows/types.js';
-import { EventNotAllowedError, ForbiddenError, InputError } from '../errors.js';
+import { EventNotAllowedError, ForbiddenError, InputError, fieldError } from '../errors.js';
 import type { Actor, ClockEventRow, Submission, Transition } from '../store/submissions-store.js';
 import { eventSchemaId } from '../validation.js';
 import type { ClockFigures } from './clocks.js';
@@ -59,15 +59,15 @@ export function resolveEffectiveAt(w: WorkflowDefinition, s: Submission, raw: st
   if (raw === undefined) return at.toISOString();
   const parsed = parseEffectiveAt(raw, w.timeZone);
   if (!parsed) {
-    throw new InputError('effectiveAt is not a date', [{ path: '/effectiveAt', message: 'must be an RFC 3339 date-time with offset, or YYYY-MM-DD' }]);
+    throw new InputError({ code: 'engine.effective_at_not_date' }, [fieldError('/effectiveAt', { code: 'engine.effective_at_format' })]);
   }
   if (parsed.getTime() > at.getTime()) {
-    throw new InputError('effectiveAt is in the future', [{ path: '/effectiveAt', message: `must not be after the server time ${at.toISOString()}` }]);
+    throw new InputError({ code: 'engine.effective_at_future' }, [fieldError('/effectiveAt', { code: 'engine.after_server_time', params: { serverTime: at.toISOString() } })]);
   }
   const iso = parsed.toISOString();
   if (s.lastEffectiveAt && iso < s.lastEffectiveAt) {
-    throw new InputError('effectiveAt is before the previous regulatory event', [
-      { path: '/effectiveAt', message: `must not be before the previous regulatory event (${s.lastEffectiveAt})` },
+    throw new InputError({ code: 'engine.effective_at_before_previous' }, [
+      fieldError('/effectiveAt', { code: 'engine.before_previous', params: { previous: s.lastEffectiveAt } }),
     ]);
   }
   return iso;
@@ -81,16 +81,19 @@ export function checkEvent(ctx: EngineContext, s: Submission, actor: Actor, body
   const w = requireWorkflow(s);
   const spec = w.events[body.type];
   if (!spec) {
-    throw new InputError(`Unknown event ${body.type} for ${w.id}@${w.version}`, [
-      { path: '/type', message: `must be one of ${Object.keys(w.events).join(', ')}` },
+    throw new InputError({ code: 'engine.unknown_event', params: { type: body.type, workflow: w.id, version: w.version } }, [
+      fieldError('/type', { code: 'validation.one_of_list', params: { values: Object.keys(w.events) } }),
     ]);
   }
   if (!spec.roles.includes(actor.role)) {
-    const who = spec.roles.includes('system') ? 'only puente itself (the system actor)' : `only ${spec.roles.join(', ')}`;
-    throw new ForbiddenError(`${body.type} may be sent by ${who}, not by role ${actor.role}`);
+    throw new ForbiddenError(
+      spec.roles.includes('system')
+        ? { code: 'engine.system_only', params: { event: body.type, role: actor.role } }
+        : { code: 'engine.roles_only', params: { event: body.type, roles: spec.roles, role: actor.role } },
+    );
   }
   const data = body.data ?? {};
-  if (!opts.trusted) ctx.validator.check(eventSchemaId(w, body.type), data, '/data', `The data of ${body.type}`);
+  if (!opts.trusted) ctx.validator.check(eventSchemaId(w, body.type), data, '/data', { code: 'invalid.event_data', params: { event: body.type } });
   return { w, body, data, effectiveAt: resolveEffectiveAt(w, s, body.effectiveAt, opts.at) };
 }
 
@@ -139,9 +142,7 @@ export function decideEvent(
   // 21 CFR 11.200: the version this submission runs on marks the event as one a person signs.
   // Checked last, so a step refused anyway says why first (409, 403, bad data).
   if (w.events[body.type]!.requiresSignature && !opts.signature) {
-    throw new InputError(`${body.type} must be signed: send signature { meaning, password } (21 CFR 11.50, 11.200)`, [
-      { path: '/signature', message: 'is required for this event: { "meaning": "approval" | "review" | "responsibility" | "authorship", "password" }' },
-    ]);
+    throw new InputError({ code: 'engine.must_sign', params: { event: body.type } }, [fieldError('/signature', { code: 'engine.signature_required_field' })]);
   }
   const [next] = transition(w.machine, current, event as never);
   const to = statePath(next.value);

@@ -163,7 +163,7 @@ async function withRetries<T>(attempt: (n: number) => Promise<T>): Promise<T> {
       const timedOut = (e as { code?: string }).code === 'SQLITE_BUSY' && Date.now() - started >= BUSY_RETRY_WINDOW_MS;
       if (n < MAX_COMMAND_ATTEMPTS && isRetryable(e) && !timedOut) continue;
       if (e instanceof VersionRace) {
-        throw new EventNotAllowedError(`The submission changed ${MAX_COMMAND_ATTEMPTS} times while this command ran; read it again and retry`);
+        throw new EventNotAllowedError({ code: 'engine.contended', params: { attempts: MAX_COMMAND_ATTEMPTS } });
       }
       throw e;
     }

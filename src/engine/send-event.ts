@@ -1,5 +1,5 @@
 /** Sending a workflow event to a submission (POST /v1/submissions/:id/events, the web's event forms). */
-import { InputError, VersionMismatchError } from '../errors.js';
+import { InputError, VersionMismatchError, fieldError } from '../errors.js';
 import { findSubmission, writeGuardedSqlite, type Actor, type Transition } from '../store/submissions-store.js';
 import { SCHEMA_BASE } from '../validation.js';
 import { SYSTEM_ACTOR, type EngineContext, type SendEventBody } from './context.js';
@@ -36,7 +36,7 @@ export interface EventApplied {
 async function checkSignature(ctx: EngineContext, actor: Actor, id: string, body: SendEventBody, opts: SendEventOptions): Promise<{ meaning: string } | null> {
   if (opts.idempotency && (await findIdempotentResponse(ctx.db.reader, actor.id, opts.idempotency.key))) return null;
   if (!body.signature) return null; // a step that needs one is refused by planning (422 at /signature)
-  if (actor.role === 'system') throw new InputError('The system actor does not sign', [{ path: '/signature', message: 'must be absent for the system actor' }]);
+  if (actor.role === 'system') throw new InputError({ code: 'engine.system_does_not_sign' }, [fieldError('/signature', { code: 'engine.system_signature_field' })]);
   const s = await loadVisible(ctx.db.reader, actor, id);
   if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
   const manifestation = { meaning: body.signature.meaning };

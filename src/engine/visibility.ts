@@ -75,6 +75,6 @@ export async function canSee(conn: Knex, actor: Actor, s: Submission): Promise<b
 /** The submission `id` if `actor` may see it (locked for update when asked, PostgreSQL); else 404. */
 export async function loadVisible(conn: Knex, actor: Actor, id: string, forUpdate = false): Promise<Submission> {
   const s = await findSubmission(conn, id, { forUpdate });
-  if (!s || !(await canSee(conn, actor, s))) throw new NotFoundError(`No submission ${id}`);
+  if (!s || !(await canSee(conn, actor, s))) throw new NotFoundError({ code: 'engine.no_submission', params: { id } });
   return s;
 }

@@ -53,15 +53,14 @@ export function statusOf(code: ErrorCode): number {
   return STATUS[code];
 }
 
-/** A detail in `lang` (a transitional English string stays as it is). */
+/** A detail in `lang`. */
 export function renderDetail(detail: Detail, lang: Lang): string {
-  return typeof detail === 'string' ? detail : renderMessage(detail, lang);
+  return renderMessage(detail, lang);
 }
 
 /** A field error's message in `lang`. */
 export function renderFieldError(e: FieldError, lang: Lang): string {
-  const m = fieldMessage(e);
-  return m ? renderMessage(m, lang) : e.message;
+  return renderMessage(fieldMessage(e), lang);
 }
 
 /** The language a request asks for (its `Accept-Language`). */
@@ -130,7 +129,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       if (err.code === 'signature_invalid' || err.code === 'signature_locked') {
         logger.warn({ reqId: res.locals.reqId, userId: res.locals.actor?.id, code: err.code, detail: err.message }, 'signature refused');
       }
-      sendProblem(res, err.code, err.detail ?? err.message, err.errors, lang);
+      sendProblem(res, err.code, err.detail, err.errors, lang);
       return;
     }
     const parsed = fromBodyParser(err as { type?: string; limit?: number });

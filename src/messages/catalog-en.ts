@@ -267,6 +267,7 @@ export const en = {
   'web.wrong_sign_in': 'Wrong name, e-mail or password',
   'web.sign_in_first': 'Sign in first',
   'web.cross_origin': 'Cross-origin form post',
+  'web.csrf': 'The form expired or did not come from this site. Reload the page and try again.',
   'web.admins_manage_users': 'Only admins manage users',
   'web.no_asset': 'No asset {name}',
   'web.no_language': 'No language {lang}',

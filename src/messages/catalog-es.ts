@@ -256,6 +256,7 @@ export const es: Catalog = {
   'web.wrong_sign_in': 'Nombre, correo electrónico o contraseña incorrectos',
   'web.sign_in_first': 'Inicie sesión primero',
   'web.cross_origin': 'Envío de formulario desde otro origen',
+  'web.csrf': 'El formulario caducó o no provino de este sitio. Recargue la página e intente de nuevo.',
   'web.admins_manage_users': 'Solo los administradores gestionan usuarios',
   'web.no_asset': 'No existe el recurso {name}',
   'web.no_language': 'No existe el idioma {lang}',

@@ -26,7 +26,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../errors.js';
+import { InputError, fieldError } from '../errors.js';
+import { english, type Message } from '../messages/format.js';
 
 /** The file shipped with puente, resolved from this module's location (not the cwd). */
 export const DEFAULT_PRODUCT_CLASSIFICATION_FILE = fileURLToPath(new URL('../../reference-data/foiclass.txt', import.meta.url));
@@ -305,7 +306,12 @@ export function loadProductClassification(file: string = DEFAULT_PRODUCT_CLASSIF
 // ---------------------------------------------------------------------------------------------
 // Pathway check
 
-export type PathwayAssessment = { readonly ok: true; readonly warnings: string[] } | { readonly ok: false; readonly message: string };
+export type PathwayAssessment = { readonly ok: true; readonly warnings: string[] } | { readonly ok: false; readonly message: string; readonly detail: Message };
+
+/** A refused pathway: the catalog message, and its English. */
+function refused(detail: Message): PathwayAssessment {
+  return { ok: false, message: english(detail), detail };
+}
 
 /** The workflows the check knows; any other id gets `{ ok: true, warnings: [] }`. */
 export type PathwayWorkflowId = 'fda-510k' | 'fda-de-novo' | 'fda-pma' | 'fda-hde' | 'fda-presub' | 'fda-breakthrough' | 'cofepris-registration';
@@ -376,16 +382,10 @@ function assess510k(e: ProductClassificationEntry): PathwayAssessment {
   // A 510(k) shows substantial equivalence to a predicate; it cannot clear a device type FDA
   // has put on PMA (FD&C Act 513(a)(1)(C), 515) or that exists only as a humanitarian use device.
   if (e.expectedPathway === 'PMA') {
-    return {
-      ok: false,
-      message: `A 510(k) cannot be used for product code ${named(e)}: FDA classifies it as ${classification(e)} and its premarket pathway is PMA. Use the PMA workflow (fda-pma) instead, or check the product code.`,
-    };
+    return refused({ code: 'classification.pma_only', params: { product: named(e), classification: classification(e) } });
   }
   if (e.deviceClass === 'F') {
-    return {
-      ok: false,
-      message: `A 510(k) cannot be used for product code ${named(e)}: FDA lists it as a humanitarian use device and its premarket pathway is HDE. Use the HDE workflow (fda-hde) instead, or check the product code.`,
-    };
+    return refused({ code: 'classification.hde_only', params: { product: named(e) } });
   }
   const warnings: string[] = [];
   switch (e.expectedPathway) {
@@ -508,6 +508,6 @@ export function checkProductCode(table: ProductClassification, workflowId: strin
     ];
   }
   const result = assessPathway(workflowId, entry);
-  if (!result.ok) throw new InputError(result.message, [{ path: PRODUCT_CODE_POINTER, message: result.message }]);
+  if (!result.ok) throw new InputError(result.detail, [fieldError(PRODUCT_CODE_POINTER, result.detail)]);
   return result.warnings;
 }

@@ -125,7 +125,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
   function checkCsrf(req: Request, res: Response, given: unknown): void {
     sameOrigin(req);
     const s = res.locals.web.session;
-    if (!s || !sessions.checkCsrf(s, given)) throw new AppError('forbidden', 'csrf');
+    if (!s || !sessions.checkCsrf(s, given)) throw new AppError('forbidden', { code: 'web.csrf' });
   }
 
   const html200 = (res: Response, body: string, status = 200) => res.status(status).type('html').send(body);
@@ -314,7 +314,7 @@ export function webErrorHandler(logger: Logger): express.ErrorRequestHandler {
     let errors: readonly FieldError[] = [];
     if (err instanceof AppError) {
       code = err.code;
-      detail = err.message === 'csrf' ? ctx.t.t('error.csrf') : ctx.t.errorDetail(err);
+      detail = ctx.t.errorDetail(err);
       errors = err.errors;
       if (err.retryAfterSeconds) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     } else if (typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status >= 400 && (err as { status: number }).status < 500) {

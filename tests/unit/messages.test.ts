@@ -230,7 +230,7 @@ describe('ajv errors as codes', () => {
         ),
         {},
         '/data',
-        'The data of DECIDE_SE',
+        { code: 'invalid.event_data', params: { event: 'DECIDE_SE' } },
       );
       expect.unreachable();
     } catch (e) {

@@ -447,7 +447,8 @@ describe('checkProductCode (what the engine calls on create)', () => {
     const e = error as InputError;
     expect(e.code).toBe('validation_failed');
     expect(e.message).toMatch(/^A 510\(k\) cannot be used for product code LWS/);
-    expect(e.errors).toEqual([{ path: PRODUCT_CODE_POINTER, message: e.message }]);
+    expect(e.errors).toMatchObject([{ path: PRODUCT_CODE_POINTER, message: e.message, code: 'classification.pma_only' }]);
+    expect(e.errors).toHaveLength(1);
     expect(PRODUCT_CODE_POINTER).toBe('/device/productCode');
   });
 

@@ -237,7 +237,7 @@ const version = (id: string, v: number) => {
 };
 
 /** The InputError `check` throws for `value` (fails the test when it passes). */
-function failure(schemaId: string, value: unknown, prefix = '', what?: Message | string): InputError {
+function failure(schemaId: string, value: unknown, prefix = '', what?: Message): InputError {
   try {
     validator.check(schemaId, value, prefix, what);
   } catch (e) {
@@ -291,7 +291,7 @@ describe('field messages: ajv failures of real schemas', () => {
   ];
 
   it.each(cases)('%s: every field message translates', (_name, schemaId, value) => {
-    const e = failure(schemaId, value, '/data', 'The data of DECIDE_SE');
+    const e = failure(schemaId, value, '/data', { code: 'invalid.event_data', params: { event: 'DECIDE_SE' } });
     expect(e.errors.length).toBeGreaterThan(0);
     for (const fe of e.errors) expectSpanish(fe);
     const detail = es.errorDetail(e);
@@ -425,34 +425,19 @@ function literalsAfter(marker: RegExp): Array<{ file: string; text: string }> {
   return out;
 }
 
-/**
- * TRANSITIONAL (issue 10): files that still throw English sentences instead of catalog codes.
- * The engine's throw sites have their codes in the catalog already (`engine.*`); shrink this
- * list as each file is converted, never grow it.
- */
-const NOT_YET_CODED = [
-  /^src\/engine\//,
-  /^src\/app\.ts$/,
-  /^src\/http\/routes\/submissions\.ts$/,
-  /^src\/reference\//,
-];
-
 describe('errors of the server code are catalog codes', () => {
-  it('no literal field message (`message: …`) outside the files not yet converted', () => {
-    const found = literalsAfter(/\{ path[^}]*?, message: /g).filter(({ file }) => !NOT_YET_CODED.some((re) => re.test(file)));
+  it('no literal field message (`message: …`) anywhere in src/', () => {
+    const found = literalsAfter(/\{ path[^}]*?, message: /g);
     expect(found).toEqual([]);
   });
 
-  it('no literal error detail thrown outside the files not yet converted', () => {
+  it('no literal error detail thrown anywhere in src/', () => {
     const found = [
       ...literalsAfter(/new (?:InputError|NotFoundError|ForbiddenError|UnauthenticatedError|EventNotAllowedError|SignatureInvalidError|SigningLockedError|LogRangeError)\(\s*/g),
       ...literalsAfter(/new (?:AppError|SignInError)\('[a-z_]+',\s*/g),
       ...literalsAfter(/return \['[a-z_]+', /g), // body-parser failures (http/error-handler.ts)
       ...literalsAfter(/sendProblem\(res, [^,]+, /g),
-    ]
-      .filter(({ file }) => !NOT_YET_CODED.some((re) => re.test(file)))
-      // The web's CSRF refusal is a marker its pages replace with their own label (error.csrf).
-      .filter(({ file, text }) => !(file === 'src/web/router.ts' && text === 'csrf'));
+    ];
     expect(found).toEqual([]);
   });
 
@@ -613,9 +598,8 @@ describe('errors of the server code are catalog codes', () => {
     expect(formatMessage(message.code, message.params, 'es')).toBe(spanish);
   });
 
-  it('shows a detail that is not yet a code as it is (transitional)', () => {
+  it('shows a plain text detail and a field error without a code as they are', () => {
     expect(es.errorDetail('A brand new sentence')).toBe('A brand new sentence');
-    expect(es.errorDetail(new AppError('bad_request', 'A brand new sentence'))).toBe('A brand new sentence');
     expect(es.fieldError({ path: '', message: 'something the server never said' })).toBe('something the server never said');
   });
 

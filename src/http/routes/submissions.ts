@@ -1,6 +1,6 @@
 /** Submissions, their events, history and documents (DESIGN §5). */
 import express, { Router, type Request, type Response } from 'express';
-import { AppError, InputError } from '../../errors.js';
+import { AppError, InputError, fieldError, type Message } from '../../errors.js';
 import { checkJsonText, escapePointer } from '../../validation.js';
 import { sha256Hex } from '../../engine/hash.js';
 import { requestHash, type CommandOutcome, type Engine, type Idempotency, type SubmissionView } from '../../engine/engine.js';
@@ -22,7 +22,7 @@ export function requireJson(req: Request): unknown {
   const length = Number(req.headers['content-length'] ?? 0);
   const chunked = req.headers['transfer-encoding'] !== undefined;
   if (req.body === undefined && (length > 0 || chunked) && !req.is(['application/json', 'application/*+json'])) {
-    throw new AppError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json', [{ path: '', message: 'Content-Type must be application/json' }]);
+    throw new AppError('unsupported_media_type', { code: 'http.json_content_type' }, [fieldError('', { code: 'http.json_content_type_field' })]);
   }
   checkJsonText(req.body);
   return req.body;
@@ -41,10 +41,10 @@ function ifMatch(req: Request): number | undefined {
   const bare = /^\s*"?(\d{1,15})"?\s*$/.exec(raw); // "7", and the lenient 7
   if (bare) return Number(bare[1]);
   const tags = raw.split(',').map((t) => t.trim());
-  const malformed = (message: string) => new InputError('If-Match must be a version ETag such as "7"', [{ path: '/headers/if-match', message }]);
-  if (!tags.every((t) => /^(?:W\/)?"[\x21\x23-\x7E\x80-\xFF]*"$/.test(t))) throw malformed('must be a quoted version number, e.g. "7"');
+  const malformed = (message: Message) => new InputError({ code: 'http.if_match', params: { example: 7 } }, [fieldError('/headers/if-match', message)]);
+  if (!tags.every((t) => /^(?:W\/)?"[\x21\x23-\x7E\x80-\xFF]*"$/.test(t))) throw malformed({ code: 'http.if_match_field', params: { example: 7 } });
   const versions = new Set(tags.flatMap((t) => /^"(\d{1,15})"$/.exec(t)?.[1] ?? []).map(Number));
-  if (versions.size > 1) throw malformed('must name one version');
+  if (versions.size > 1) throw malformed({ code: 'http.if_match_one' });
   return versions.size === 1 ? [...versions][0] : 0;
 }
 
@@ -52,7 +52,7 @@ function idempotency(req: Request, res: Response, parts: Record<string, unknown>
   const key = req.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || !/^[\x21-\x7E]{1,255}$/.test(key)) {
-    throw new InputError('Idempotency-Key must be 1-255 visible ASCII characters', [{ path: '/headers/idempotency-key', message: 'must be 1-255 visible ASCII characters' }]);
+    throw new InputError({ code: 'http.idempotency_key' }, [fieldError('/headers/idempotency-key', { code: 'http.idempotency_key_field' })]);
   }
   return { key, requestHash: requestHash({ method: req.method, path: req.baseUrl + req.path, user: res.locals.actor.id, ...parts }) };
 }
@@ -131,7 +131,7 @@ export function createSubmissionsRouter(engine: Engine, logger: Logger): Router 
     const contentType = typeof req.headers['content-type'] === 'string' && req.headers['content-type'].length <= 200 ? req.headers['content-type'] : 'application/octet-stream';
     const doc = { kind: q.kind as string, filename: q.filename as string, contentType, bytes };
     for (const k of Object.keys(q)) {
-      if (k !== 'kind' && k !== 'filename') throw new InputError(`Unknown query parameter ${k}`, [{ path: `/${escapePointer(k)}`, message: 'is not a known field' }]);
+      if (k !== 'kind' && k !== 'filename') throw new InputError({ code: 'invalid.unknown_query_parameter', params: { name: k } }, [fieldError(`/${escapePointer(k)}`, { code: 'validation.unknown_field' })]);
     }
     const idem = idempotency(req, res, { query: q, sha256: sha256Hex(bytes) });
     const result = await engine.addDocument(res.locals.actor, req.params.id, doc, { idempotency: idem, origin: commandOrigin(req, res, logger) });

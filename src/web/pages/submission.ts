@@ -104,7 +104,7 @@ function fieldErrorsOf(t: Translator, errors: readonly FieldError[]): FieldError
 /** The summary at the top of a refused form: what went wrong, each field error linking to its field. */
 function errorSummary(t: Translator, problem: FormProblem, idPrefix: string, known: (pointer: string) => boolean): SafeHtml {
   const e = problem.error;
-  const detail = e.message === 'csrf' ? t.t('error.csrf') : t.errorDetail(e);
+  const detail = t.errorDetail(e);
   return html`<div class="error-summary" role="alert" tabindex="-1" aria-labelledby="${idPrefix}-problem">
     <h3 id="${idPrefix}-problem">${t.errorTitle(e.code)}</h3>
     <p>${detail}</p>
