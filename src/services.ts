@@ -15,6 +15,7 @@ import { FailedAuthLimiter } from './http/auth.js';
 import { createLogger, type Logger } from './logger.js';
 import { DEFAULT_PRODUCT_CLASSIFICATION_FILE, loadProductClassification, type ProductClassification } from './reference/product-classification.js';
 import { migrate, openDatabase, ping, type Database } from './store/db.js';
+import { createKnexStores } from './store/stores.js';
 import { createTransparencyLog, loadSigningKey, type TransparencyLog } from './audit/tlog.js';
 import { createUsers, type Users } from './users.js';
 import { createValidator, type Validator } from './validation.js';
@@ -103,15 +104,17 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     throw e;
   }
   const validator = createValidator(WORKFLOWS);
+  // The engine and signatures reach the database only through these stores.
+  const stores = createKnexStores(db);
   const signatures = createSignatures({
-    db, validator, now: opts.now, scryptParams: opts.scryptParams,
+    stores, validator, now: opts.now, scryptParams: opts.scryptParams,
     policy: {
       minLength: config.passwordMinLength ?? DEFAULT_PASSWORD_POLICY.minLength,
       minCharacterClasses: config.passwordMinCharacterClasses ?? DEFAULT_PASSWORD_POLICY.minCharacterClasses,
     },
   });
   const engine = createEngine({
-    db, validator, now: opts.now, calendar: new MexicanCalendar(config.mxNonWorkingDays), referenceAuthorities: config.referenceAuthorities,
+    stores, validator, now: opts.now, calendar: new MexicanCalendar(config.mxNonWorkingDays), referenceAuthorities: config.referenceAuthorities,
     productClassification: classification, goalDueSoonDays: config.goalDueSoonDays, signatures,
   });
   let tlog: TransparencyLog;

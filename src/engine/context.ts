@@ -7,15 +7,16 @@ import { type AnyMachineSnapshot } from 'xstate';
 import { workflowVersion, type WorkflowDefinition } from '../../workflows/index.js';
 import type { CreateSubmission, Device, ListSubmissionsQuery, SendEvent } from '../generated/schema-types.js';
 import type { ProductClassification } from '../reference/product-classification.js';
-import type { Database } from '../store/db.js';
-import type { Actor, Submission } from '../store/submissions-store.js';
+import type { Stores } from '../store/stores.js';
+import type { Actor, Submission } from '../store/types.js';
 import type { Validator } from '../validation.js';
 import { DEFAULT_GOAL_DUE_SOON_DAYS } from './clocks.js';
 import { createSignatures, type Signatures } from './signatures.js';
 import { MexicanCalendar } from './time.js';
 
 export interface EngineDeps {
-  readonly db: Database;
+  /** The stores (src/store/stores.ts): the engine's only way to the database. */
+  readonly stores: Stores;
   readonly validator: Validator;
   /** Server time; injectable so tests can pin it. */
   readonly now?: () => Date;
@@ -26,13 +27,13 @@ export interface EngineDeps {
   readonly productClassification?: ProductClassification;
   /** An open goal with at most this many days left is `due_soon` (GOAL_DUE_SOON_DAYS). */
   readonly goalDueSoonDays?: number;
-  /** Passwords and re-authentication for electronic signatures; built on `db` when absent. */
+  /** Passwords and re-authentication for electronic signatures; built on `stores` when absent. */
   readonly signatures?: Signatures;
 }
 
 /** {@link EngineDeps} with every default filled in: the first argument of every engine function. */
 export interface EngineContext {
-  readonly db: Database;
+  readonly stores: Stores;
   readonly validator: Validator;
   readonly now: () => Date;
   readonly calendar: MexicanCalendar;
@@ -46,14 +47,14 @@ export interface EngineContext {
 export function engineContext(deps: EngineDeps): EngineContext {
   const now = deps.now ?? (() => new Date());
   return {
-    db: deps.db,
+    stores: deps.stores,
     validator: deps.validator,
     now,
     calendar: deps.calendar ?? new MexicanCalendar(),
     referenceAuthorities: deps.referenceAuthorities,
     productClassification: deps.productClassification,
     dueSoonDays: deps.goalDueSoonDays ?? DEFAULT_GOAL_DUE_SOON_DAYS,
-    signatures: deps.signatures ?? createSignatures({ db: deps.db, validator: deps.validator, now }),
+    signatures: deps.signatures ?? createSignatures({ stores: deps.stores, validator: deps.validator, now }),
   };
 }
 

@@ -5,7 +5,7 @@ import type { ReferenceInput } from '../../workflows/cofepris-registration.js';
 import { latestWorkflow } from '../../workflows/index.js';
 import { ForbiddenError, InputError, fieldError } from '../errors.js';
 import { checkProductCode } from '../reference/product-classification.js';
-import { NO_DUE_DATES, findSubmission, insertSubmission, insertTransition, type Actor, type Submission } from '../store/submissions-store.js';
+import { NO_DUE_DATES, type Actor, type Submission } from '../store/types.js';
 import { SCHEMA_BASE, inputSchemaId } from '../validation.js';
 import { XSTATE_VERSION, persisted, statusOf, type CreateSubmissionBody, type EngineContext } from './context.js';
 import { statePath } from './definitions.js';
@@ -43,11 +43,11 @@ export function createSubmission(
       actor,
       outcome: 'created',
       idempotency: opts.idempotency,
-      write: async (trx) => {
+      write: async (tx) => {
         let referenceSubmissionId: string | null = null;
         const ref = body.input.reference as ReferenceInput | undefined;
         if (ref && 'submissionId' in ref) {
-          const target = await findSubmission(trx, ref.submissionId);
+          const target = await tx.submissions.find(ref.submissionId);
           if (!target || target.organization.id !== org.id || target.jurisdiction !== 'FDA') {
             throw new InputError({ code: 'engine.reference_not_fda' }, [fieldError('/input/reference/submissionId', { code: 'engine.reference_not_fda_field' })]);
           }
@@ -55,7 +55,7 @@ export function createSubmission(
         }
         const linked = body.input.linkedSubmissionId;
         if (typeof linked === 'string') {
-          const target = await findSubmission(trx, linked);
+          const target = await tx.submissions.find(linked);
           if (!target || target.organization.id !== org.id || !w.linkableWorkflows?.includes(target.workflowId)) {
             throw new InputError({ code: 'engine.link_not_nameable' }, [
               fieldError('/input/linkedSubmissionId', { code: 'engine.link_not_nameable_field', params: { workflows: w.linkableWorkflows ?? [] } }),
@@ -104,9 +104,9 @@ export function createSubmission(
         const unsized: Submission = { ...draft, version: 1, headSeq: t.seq, headHash: t.hash, deadline: deadlineFor(ctx, w, initial, iso) };
         const figures = figuresFrom(ctx, w, unsized, [{ type: t.type, to: t.to, effectiveAt: t.effectiveAt }]);
         const created: Submission = { ...unsized, due: dueDatesOf(figures) };
-        await insertSubmission(trx, created);
-        await insertTransition(trx, t);
-        return { ...(await describe(ctx, trx, actor, created, { clock: { figures } })), ...(warnings.length ? { warnings } : {}) };
+        await tx.submissions.insert(created);
+        await tx.history.insert(t);
+        return { ...(await describe(ctx, tx, actor, created, { clock: { figures } })), ...(warnings.length ? { warnings } : {}) };
       },
     });
   });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError, ForbiddenError, InputError, NotFoundError, fieldError } from '../errors.js';
-import { findDocument, getBlob, insertDocument, insertTransition, listDocuments as listDocumentRows, putBlob, updateSubmission, type Actor, type Document } from '../store/submissions-store.js';
+import type { Actor, Document } from '../store/types.js';
 import { SCHEMA_BASE } from '../validation.js';
 import { requireWorkflow, type EngineContext } from './context.js';
 import { sha256Hex } from './hash.js';
@@ -40,19 +40,19 @@ export function addDocument(
       actor,
       outcome: 'created',
       idempotency: opts.idempotency,
-      write: async (trx) => {
-        const s = await loadVisible(trx, actor, id, true);
+      write: async (tx) => {
+        const s = await loadVisible(tx, actor, id, true);
         const may = (actor.role === 'manufacturer') || (actor.role === 'fda' && s.jurisdiction === 'FDA') || (actor.role === 'cofepris' && s.jurisdiction === 'COFEPRIS');
         if (!may) throw new ForbiddenError({ code: 'engine.documents_forbidden', params: { role: actor.role } });
         const w = requireWorkflow(s);
         const iso = ctx.now().toISOString();
         const sha256 = createHash('sha256').update(doc.bytes).digest('hex');
-        await putBlob(trx, sha256, doc.bytes);
+        await tx.documents.putBlob(sha256, doc.bytes);
         const document: Document = {
           id: uuidv7(), submissionId: s.id, kind: doc.kind, filename: doc.filename, contentType: doc.contentType,
           sha256, size: doc.bytes.length, uploadedBy: actor.id, createdAt: iso,
         };
-        await insertDocument(trx, document);
+        await tx.documents.insert(document);
         const t = chainRecord(s, w, {
           type: 'DOCUMENT_ADDED',
           data: { documentId: document.id, kind: doc.kind, filename: doc.filename, sha256, size: document.size },
@@ -65,11 +65,10 @@ export function addDocument(
           signature: null,
         });
         const dossierPresent = s.dossierPresent.includes(doc.kind) ? s.dossierPresent : [...s.dossierPresent, doc.kind].sort();
-        const ok = await updateSubmission(trx, s.id, s.version, {
+        const ok = await tx.history.commitEvent(s.id, s.version, {
           ...s, version: s.version + 1, headSeq: t.seq, headHash: t.hash, dossierPresent, updatedAt: iso,
-        });
+        }, t);
         if (!ok) throw new VersionRace();
-        await insertTransition(trx, t);
         return toDocumentView(document);
       },
     });
@@ -78,16 +77,16 @@ export function addDocument(
 
 /** The documents of a submission the caller may see (404 otherwise). */
 export async function listDocuments(ctx: EngineContext, actor: Actor, id: string): Promise<DocumentView[]> {
-  await loadVisible(ctx.db.reader, actor, id);
-  return (await listDocumentRows(ctx.db.reader, id)).map(toDocumentView);
+  await loadVisible(ctx.stores, actor, id);
+  return (await ctx.stores.documents.list(id)).map(toDocumentView);
 }
 
 /** The document's bytes, served only after their SHA-256 is checked again. */
 export async function readDocument(ctx: EngineContext, actor: Actor, id: string, documentId: string): Promise<{ document: DocumentView; bytes: Buffer }> {
-  await loadVisible(ctx.db.reader, actor, id);
-  const d = await findDocument(ctx.db.reader, id, documentId);
+  await loadVisible(ctx.stores, actor, id);
+  const d = await ctx.stores.documents.find(id, documentId);
   if (!d) throw new NotFoundError({ code: 'engine.no_document', params: { document: documentId, id } });
-  const bytes = await getBlob(ctx.db.reader, d.sha256);
+  const bytes = await ctx.stores.documents.getBlob(d.sha256);
   if (!bytes || sha256Hex(bytes) !== d.sha256) {
     throw new AppError('integrity_failure', { code: 'engine.document_integrity', params: { document: documentId } });
   }

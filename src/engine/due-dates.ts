@@ -3,10 +3,10 @@
  * the state it entered, the clock figures derived from its history (issue 5), and the due dates
  * the portfolio queries and the sweeper read (migration 003).
  */
-import type { Knex } from 'knex';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/index.js';
-import { NO_DUE_DATES, clockEventsOf, type ClockEventRow, type Deadline, type DueDates, type Submission } from '../store/submissions-store.js';
+import type { StoreSet } from '../store/stores.js';
+import { NO_DUE_DATES, type ClockEventRow, type Deadline, type DueDates, type Submission } from '../store/types.js';
 import { computeClocks, type ClockFigures } from './clocks.js';
 import type { EngineContext } from './context.js';
 import { activeDeadline } from './definitions.js';
@@ -43,8 +43,8 @@ export function deadlineFor(ctx: EngineContext, w: WorkflowDefinition, snapshot:
 }
 
 /** The clock facts of `s`'s stored history, read only when its workflow version keeps a clock. */
-export async function clockHistory(conn: Knex, w: WorkflowDefinition, s: Pick<Submission, 'id'>): Promise<readonly ClockEventRow[]> {
-  return w.clock ? (await clockEventsOf(conn, [s.id])).get(s.id)! : [];
+export async function clockHistory(conn: StoreSet, w: WorkflowDefinition, s: Pick<Submission, 'id'>): Promise<readonly ClockEventRow[]> {
+  return w.clock ? (await conn.history.clockEvents([s.id])).get(s.id)! : [];
 }
 
 /** The clocks of `s` under workflow version `w` from its history (`history`), at the current time. */
@@ -53,6 +53,6 @@ export function figuresFrom(ctx: EngineContext, w: WorkflowDefinition, s: Submis
 }
 
 /** The clocks of `s` under `w`, its stored history read first. */
-export async function figuresOf(ctx: EngineContext, conn: Knex, w: WorkflowDefinition, s: Submission): Promise<ClockFigures> {
+export async function figuresOf(ctx: EngineContext, conn: StoreSet, w: WorkflowDefinition, s: Submission): Promise<ClockFigures> {
   return figuresFrom(ctx, w, s, await clockHistory(conn, w, s));
 }

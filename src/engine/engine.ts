@@ -20,7 +20,7 @@
  * (`services.engine.sendEvent(...)`).
  */
 import type { WorkflowDefinition } from '../../workflows/index.js';
-import type { Actor } from '../store/submissions-store.js';
+import type { Actor } from '../store/types.js';
 import { engineContext, type CreateSubmissionBody, type EngineDeps, type ListQuery, type SendEventBody } from './context.js';
 import { createSubmission } from './create-submission.js';
 import { addDocument, listDocuments, readDocument, type NewDocument } from './documents.js';

@@ -3,12 +3,12 @@
  * dossier, its FDA product classification, the reference decision a registration relies on
  * (DESIGN §4, reliance) and the submission a link event names.
  */
-import type { Knex } from 'knex';
 import { isFavourableDecision, type ReferenceInput } from '../../workflows/cofepris-registration.js';
 import type { WorkflowDefinition } from '../../workflows/index.js';
 import type { EventFacts, LinkTargetFacts, ReferenceFacts } from '../../workflows/types.js';
 import type { ProductClassificationEntry } from '../reference/product-classification.js';
-import { findSubmission, type Actor, type Submission } from '../store/submissions-store.js';
+import type { StoreSet } from '../store/stores.js';
+import type { Actor, Submission } from '../store/types.js';
 import { requireWorkflow, type EngineContext, type SendEventBody } from './context.js';
 import { canSee } from './visibility.js';
 
@@ -35,7 +35,7 @@ export function classificationOf(ctx: EngineContext, s: Pick<Submission, 'device
 export type ReferenceLoader = (id: string) => Promise<Submission | undefined>;
 
 /** What the reference of registration `s` says: the tracked FDA submission's decision, or the external one. */
-export async function referenceFacts(ctx: EngineContext, conn: Knex, s: Submission, load: ReferenceLoader = (id) => findSubmission(conn, id)): Promise<ReferenceFacts> {
+export async function referenceFacts(ctx: EngineContext, conn: StoreSet, s: Submission, load: ReferenceLoader = (id) => conn.submissions.find(id)): Promise<ReferenceFacts> {
   const ref = s.input.reference as ReferenceInput & { agency?: string; deviceClass?: string; authorizationType?: string };
   if ('submissionId' in ref) {
     const letterOnFile = s.dossierPresent.includes(LETTER_KIND.FDA);
@@ -74,8 +74,8 @@ export async function referenceFacts(ctx: EngineContext, conn: Knex, s: Submissi
 }
 
 /** What a link event's `data.submissionId` names, as the sender may see it. */
-async function linkTargetFacts(conn: Knex, s: Submission, actor: Actor, id: unknown): Promise<LinkTargetFacts> {
-  const target = typeof id === 'string' ? await findSubmission(conn, id) : undefined;
+async function linkTargetFacts(conn: StoreSet, s: Submission, actor: Actor, id: unknown): Promise<LinkTargetFacts> {
+  const target = typeof id === 'string' ? await conn.submissions.find(id) : undefined;
   if (!target || !(await canSee(conn, actor, target))) return { exists: false, workflowId: null, sameOrganization: false, state: null };
   return { exists: true, workflowId: target.workflowId, sameOrganization: target.organization.id === s.organization.id, state: target.state };
 }
@@ -84,7 +84,7 @@ async function linkTargetFacts(conn: Knex, s: Submission, actor: Actor, id: unkn
  * The facts `w` asks for before deciding `body.type` on `s` (`w.factsFor`), read from the
  * database; undefined when the event needs none.
  */
-export async function loadEventFacts(ctx: EngineContext, conn: Knex, w: WorkflowDefinition, s: Submission, actor: Actor, body: SendEventBody): Promise<EventFacts | undefined> {
+export async function loadEventFacts(ctx: EngineContext, conn: StoreSet, w: WorkflowDefinition, s: Submission, actor: Actor, body: SendEventBody): Promise<EventFacts | undefined> {
   const wanted = w.factsFor?.[body.type];
   if (!wanted) return undefined;
   const facts: { -readonly [K in keyof EventFacts]: EventFacts[K] } = {};

@@ -1,8 +1,8 @@
 /** Listing submissions (GET /v1/submissions, the web portfolio): what the caller may see, filtered, in keyset pages. */
 import { WORKFLOWS } from '../../workflows/index.js';
 import { InputError, fieldError } from '../errors.js';
-import { listSubmissionPage, submissionsByIds, type SubmissionListing } from '../store/submission-listing-store.js';
-import { clockEventsOf, type Actor, type Submission } from '../store/submissions-store.js';
+import type { SubmissionListing } from '../store/submission-listing-store.js';
+import type { Actor, Submission } from '../store/types.js';
 import { SCHEMA_BASE } from '../validation.js';
 import { requireWorkflow, type EngineContext, type ListQuery } from './context.js';
 import { dateIn, isRealDate } from './time.js';
@@ -33,7 +33,7 @@ function cursorOf(query: ListQuery, byNextDue: boolean): SubmissionListing['afte
  */
 export async function listSubmissions(ctx: EngineContext, actor: Actor, query: ListQuery): Promise<{ items: SubmissionView[]; nextCursor: string | null }> {
   ctx.validator.check(`${SCHEMA_BASE}list-submissions-query.json`, query, '', { code: 'invalid.query' });
-  const reader = ctx.db.reader;
+  const reader = ctx.stores;
   const limit = query.limit ? Number(query.limit) : 50;
   if (query.dueBefore && !isRealDate(query.dueBefore)) {
     throw new InputError({ code: 'engine.due_before_not_date' }, [fieldError('/dueBefore', { code: 'validation.real_date' })]);
@@ -41,7 +41,7 @@ export async function listSubmissions(ctx: EngineContext, actor: Actor, query: L
   const byNextDue = query.sort === 'nextDue';
   const after = cursorOf(query, byNextDue);
   const now = ctx.now();
-  const rows = await listSubmissionPage(reader, {
+  const rows = await reader.listing.page({
     scope: visibilityScope(actor),
     workflow: query.workflow,
     state: query.state,
@@ -57,10 +57,10 @@ export async function listSubmissions(ctx: EngineContext, actor: Actor, query: L
   const page = rows.slice(0, limit);
   // One query for every reference on the page, not one per registration.
   const refIds = [...new Set(page.map((s) => s.referenceSubmissionId).filter((x): x is string => x !== null))];
-  const refs = new Map((await submissionsByIds(reader, refIds)).map((r) => [r.id, r]));
+  const refs = new Map((await reader.listing.byIds(refIds)).map((r) => [r.id, r]));
   const loadReference = async (refId: string) => refs.get(refId);
   const designations = await designationsOf(reader, page.filter((s) => s.jurisdiction === 'FDA').map((s) => s.organization.id));
-  const histories = await clockEventsOf(reader, page.filter((s) => requireWorkflow(s).clock).map((s) => s.id));
+  const histories = await reader.history.clockEvents(page.filter((s) => requireWorkflow(s).clock).map((s) => s.id));
   const items: SubmissionView[] = [];
   for (const s of page) items.push(await describe(ctx, reader, actor, s, { loadReference, designations, clock: { history: histories.get(s.id) ?? [] } }));
   const last = page[page.length - 1];

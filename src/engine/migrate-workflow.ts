@@ -2,7 +2,6 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/index.js';
 import { InputError, fieldError } from '../errors.js';
-import { activeSubmissionIdsOn, findSubmission, insertTransition, moveSubmissionToVersion } from '../store/submissions-store.js';
 import { SYSTEM_ACTOR, persisted, type EngineContext } from './context.js';
 import { definitionHash, statePath, stateValue } from './definitions.js';
 import { deadlineFor, dueDatesOf, figuresOf } from './due-dates.js';
@@ -37,9 +36,9 @@ export async function migrateWorkflow(ctx: EngineContext, from: WorkflowDefiniti
   if (from.version === to.version) throw new InputError({ code: 'engine.migration_same_version' }, [fieldError('/to', { code: 'engine.migration_differ' })]);
   const moved: MigrationResult['moved'] = [];
   const left: MigrationResult['left'] = [];
-  for (const id of await activeSubmissionIdsOn(ctx.db.reader, from.id, from.version)) {
-    const step = await runInTransaction<MigrationStep>(ctx, async (trx) => {
-      const s = await findSubmission(trx, id, { forUpdate: true });
+  for (const id of await ctx.stores.submissions.activeIdsOn(from.id, from.version)) {
+    const step = await runInTransaction<MigrationStep>(ctx, async (tx) => {
+      const s = await tx.submissions.find(id, { forUpdate: true });
       if (!s || s.workflowVersion !== from.version || s.status !== 'active') return { kind: 'skipped' };
       let next: AnyMachineSnapshot;
       try {
@@ -73,9 +72,9 @@ export async function migrateWorkflow(ctx: EngineContext, from: WorkflowDefiniti
       const deadline = deadlineFor(ctx, to, next, s.stateSince);
       const after = { ...s, state, snapshot: persisted(next), version: s.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: at, deadline };
       // The target version's clock (perhaps the first this submission has) sets its due dates.
-      const change = { ...after, due: dueDatesOf(await figuresOf(ctx, trx, to, after)) };
-      if (!(await moveSubmissionToVersion(trx, s.id, s.version, to.version, change))) throw new VersionRace();
-      await insertTransition(trx, t);
+      const change = { ...after, due: dueDatesOf(await figuresOf(ctx, tx, to, after)) };
+      if (!(await tx.submissions.moveToVersion(s.id, s.version, to.version, change))) throw new VersionRace();
+      await tx.history.insert(t);
       return { kind: 'moved', id, state };
     });
     if (step.kind === 'left') left.push({ id: step.id, state: step.state, reason: step.reason });

@@ -9,12 +9,12 @@
  * does the reading between the steps, exactly the reads the event needs and in that order, so a
  * step refused early reads nothing more.
  */
-import type { Knex } from 'knex';
 import { transition, type AnyMachineSnapshot } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/index.js';
 import type { EventFacts, WorkflowEvent } from '../../workflows/types.js';
 import { EventNotAllowedError, ForbiddenError, InputError, fieldError } from '../errors.js';
-import type { Actor, ClockEventRow, Submission, Transition } from '../store/submissions-store.js';
+import type { StoreSet } from '../store/stores.js';
+import type { Actor, ClockEventRow, Submission, Transition } from '../store/types.js';
 import { eventSchemaId } from '../validation.js';
 import type { ClockFigures } from './clocks.js';
 import { persisted, requireWorkflow, restore, statusOf, type EngineContext, type SendEventBody } from './context.js';
@@ -187,7 +187,7 @@ export function withClocks(ctx: EngineContext, decided: DecidedEvent, history: r
  * Plans one workflow event on `s`, reading on `conn` what the steps need (the event's facts,
  * the clock history): reads only, writes nothing.
  */
-export async function planEventOn(ctx: EngineContext, conn: Knex, s: Submission, actor: Actor, body: SendEventBody, opts: PlanOptions): Promise<EventPlan> {
+export async function planEventOn(ctx: EngineContext, conn: StoreSet, s: Submission, actor: Actor, body: SendEventBody, opts: PlanOptions): Promise<EventPlan> {
   const checked = checkEvent(ctx, s, actor, body, opts);
   const facts = checked.w.factsFor?.[body.type] ? await loadEventFacts(ctx, conn, checked.w, s, actor, body) : undefined;
   const decided = decideEvent(ctx, s, actor, checked, facts, opts);

@@ -4,7 +4,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { WorkflowDefinition } from '../../workflows/index.js';
-import type { Submission, Transition } from '../store/submissions-store.js';
+import type { Submission, Transition } from '../store/types.js';
 import { definitionHash } from './definitions.js';
 import { recordHash } from './hash.js';
 

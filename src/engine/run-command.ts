@@ -7,13 +7,11 @@
  * command `created` something or `applied` an event to what exists; the edge maps that (and every
  * error code) to its own answer.
  */
-import type { Knex } from 'knex';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson } from '../canonical-json.js';
 import { AppError, EventNotAllowedError, IdempotencyKeyReusedError, type ErrorCode } from '../errors.js';
-import { insertRefusedCommand } from '../store/audit-store.js';
-import { findIdempotentResponse, insertIdempotentResponse } from '../store/idempotency-store.js';
-import type { Actor } from '../store/submissions-store.js';
+import type { StoreSet } from '../store/stores.js';
+import type { Actor } from '../store/types.js';
 import type { EngineContext } from './context.js';
 import { sha256Hex } from './hash.js';
 
@@ -110,7 +108,7 @@ export async function recordingRefusals<T>(ctx: EngineContext, actor: Actor, ori
   } catch (e) {
     if (origin && e instanceof AppError && REFUSAL_CODES.has(e.code)) {
       try {
-        await insertRefusedCommand(ctx.db.knex, {
+        await ctx.stores.audit.insertRefusedCommand({
           id: uuidv7(),
           recordedAt: ctx.now().toISOString(),
           actor,
@@ -138,12 +136,12 @@ export interface CommandSteps<P, T> {
   readonly outcome: CommandOutcome;
   readonly idempotency?: Idempotency;
   /**
-   * Reads and computes; `inTransaction` says whether `conn` is the command's transaction. Absent,
-   * `write` reads what it needs inside the transaction.
+   * Reads and computes; `inTransaction` says whether `stores` are bound to the command's
+   * transaction. Absent, `write` reads what it needs inside the transaction.
    */
-  readonly plan?: (conn: Knex, inTransaction: boolean) => Promise<P>;
-  /** Writes inside the transaction. */
-  readonly write: (trx: Knex.Transaction, plan: P) => Promise<T>;
+  readonly plan?: (stores: StoreSet, inTransaction: boolean) => Promise<P>;
+  /** Writes inside the transaction, through the stores bound to it. */
+  readonly write: (tx: StoreSet, plan: P) => Promise<T>;
   /** A plan whose writes need nothing but one guarded statement: done in one trip, or null for the transaction. */
   readonly direct?: (plan: P) => Promise<T | null>;
 }
@@ -187,24 +185,24 @@ export function runCommand<P, T>(ctx: EngineContext, steps: CommandSteps<P, T>):
     // Optimistic on the first attempt only: after a lost race the plan runs in the transaction
     // (serialized behind the writer on SQLite, the row locked on PostgreSQL), so a busy
     // submission still makes progress.
-    const early = plan && !idem && attempt === 1 ? { plan: await plan(ctx.db.reader, false) } : undefined;
+    const early = plan && !idem && attempt === 1 ? { plan: await plan(ctx.stores, false) } : undefined;
     // A planned command that needs nothing but its own guarded writes: one trip to the writer.
     if (early && direct) {
       const done = await direct(early.plan);
       if (done !== null) return { outcome, body: done, replayed: false };
     }
-    return ctx.db.knex.transaction(async (trx): Promise<CommandResult<T>> => {
+    return ctx.stores.transaction(async (tx): Promise<CommandResult<T>> => {
       if (idem) {
-        const prior = await findIdempotentResponse(trx, actor.id, idem.key);
+        const prior = await tx.idempotency.find(actor.id, idem.key);
         if (prior) {
           if (prior.requestHash !== idem.requestHash) throw new IdempotencyKeyReusedError();
           return { outcome: prior.outcome, body: prior.body as T, replayed: true };
         }
       }
-      const p = early ? early.plan : plan ? await plan(trx, true) : (undefined as P);
-      const body = await write(trx, p);
+      const p = early ? early.plan : plan ? await plan(tx, true) : (undefined as P);
+      const body = await write(tx, p);
       if (idem) {
-        await insertIdempotentResponse(trx, { userId: actor.id, key: idem.key, requestHash: idem.requestHash, outcome, body, now: ctx.now().toISOString() });
+        await tx.idempotency.insert({ userId: actor.id, key: idem.key, requestHash: idem.requestHash, outcome, body, now: ctx.now().toISOString() });
       }
       return { outcome, body, replayed: false };
     });
@@ -216,6 +214,6 @@ export function runCommand<P, T>(ctx: EngineContext, steps: CommandSteps<P, T>):
  * commands that read inside their transaction, and the system's own jobs (sweeper, migration).
  * Answers what `work` answers.
  */
-export function runInTransaction<T>(ctx: EngineContext, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  return withRetries(() => ctx.db.knex.transaction(work));
+export function runInTransaction<T>(ctx: EngineContext, work: (tx: StoreSet) => Promise<T>): Promise<T> {
+  return withRetries(() => ctx.stores.transaction(work));
 }

@@ -1,13 +1,12 @@
 /** Sending a workflow event to a submission (POST /v1/submissions/:id/events, the web's event forms). */
 import { InputError, VersionMismatchError, fieldError } from '../errors.js';
-import { findSubmission, writeGuardedSqlite, type Actor, type Transition } from '../store/submissions-store.js';
+import type { Actor, Transition } from '../store/types.js';
 import { SCHEMA_BASE } from '../validation.js';
 import { SYSTEM_ACTOR, type EngineContext, type SendEventBody } from './context.js';
 import { planEventOn } from './plan-event.js';
 import { VersionRace, recordableEventType, recordingRefusals, runCommand, type CommandOrigin, type CommandResult, type Idempotency } from './run-command.js';
 import { describe, type SubmissionView } from './views.js';
 import { cascades, writeEvent } from './write-event.js';
-import { findIdempotentResponse } from '../store/idempotency-store.js';
 import { loadVisible } from './visibility.js';
 
 export interface SendEventOptions {
@@ -34,13 +33,13 @@ export interface EventApplied {
  * checked, and a replay answers its response without looking at the password again.
  */
 async function checkSignature(ctx: EngineContext, actor: Actor, id: string, body: SendEventBody, opts: SendEventOptions): Promise<{ meaning: string } | null> {
-  if (opts.idempotency && (await findIdempotentResponse(ctx.db.reader, actor.id, opts.idempotency.key))) return null;
+  if (opts.idempotency && (await ctx.stores.idempotency.find(actor.id, opts.idempotency.key))) return null;
   if (!body.signature) return null; // a step that needs one is refused by planning (422 at /signature)
   if (actor.role === 'system') throw new InputError({ code: 'engine.system_does_not_sign' }, [fieldError('/signature', { code: 'engine.system_signature_field' })]);
-  const s = await loadVisible(ctx.db.reader, actor, id);
+  const s = await loadVisible(ctx.stores, actor, id);
   if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
   const manifestation = { meaning: body.signature.meaning };
-  await planEventOn(ctx, ctx.db.reader, s, actor, body, { at: ctx.now(), signature: manifestation });
+  await planEventOn(ctx, ctx.stores, s, actor, body, { at: ctx.now(), signature: manifestation });
   await ctx.signatures.reauthenticate(actor, body.signature.password, '/signature/password');
   return manifestation;
 }
@@ -59,24 +58,25 @@ export function sendEvent(ctx: EngineContext, actor: Actor, id: string, body: Se
       actor,
       outcome: 'applied',
       idempotency: opts.idempotency,
-      plan: async (conn, inTransaction) => {
-        const s = await loadVisible(conn, actor, id, inTransaction);
+      plan: async (stores, inTransaction) => {
+        const s = await loadVisible(stores, actor, id, inTransaction);
         if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
         const at = ctx.now();
-        const event = await planEventOn(ctx, conn, s, actor, body, { at, signature });
-        return { at, event, view: await describe(ctx, conn, actor, event.submission, { clock: { figures: event.figures } }) };
+        const event = await planEventOn(ctx, stores, s, actor, body, { at, signature });
+        return { at, event, view: await describe(ctx, stores, actor, event.submission, { clock: { figures: event.figures } }) };
       },
-      write: async (trx, plan) => {
-        await writeEvent(ctx, trx, plan.event, { ifMatch: opts.ifMatch, at: plan.at });
+      write: async (tx, plan) => {
+        await writeEvent(ctx, tx, plan.event, { ifMatch: opts.ifMatch, at: plan.at });
         return { submission: plan.view, transition: plan.event.transition };
       },
       direct: async (plan) => {
-        // SQLite, and nothing else to write (no relying registration to notify): one script.
+        // Nothing else to write (no relying registration to notify): the store's one commit of an
+        // event, a single trip to the writer where the database allows it.
         const { event } = plan;
-        if (ctx.db.dialect !== 'sqlite' || cascades(event)) return null;
-        if (!(await writeGuardedSqlite(ctx.db.knex, event.before.id, event.before.version, event.submission, event.transition))) {
+        if (cascades(event)) return null;
+        if (!(await ctx.stores.history.commitEvent(event.before.id, event.before.version, event.submission, event.transition))) {
           if (opts.ifMatch !== undefined) {
-            const fresh = await findSubmission(ctx.db.reader, id);
+            const fresh = await ctx.stores.submissions.find(id);
             throw new VersionMismatchError(fresh?.version ?? event.before.version, opts.ifMatch);
           }
           throw new VersionRace();

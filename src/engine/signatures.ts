@@ -9,8 +9,8 @@
 import { ForbiddenError, InputError, NotFoundError, SignatureInvalidError, SigningLockedError, fieldError, type FieldError } from '../errors.js';
 import type { ChangePassword, SigningUnlock } from '../generated/schema-types.js';
 import type { Database } from '../store/db.js';
-import type { Actor } from '../store/submissions-store.js';
-import { clearSignatureFailures, findUserCredentials, recordSignatureFailure, setPasswordHash, unlockSigning } from '../store/users-store.js';
+import { createKnexStores, type Stores } from '../store/stores.js';
+import type { Actor } from '../store/types.js';
 import { SCHEMA_BASE, type Validator } from '../validation.js';
 import { DEFAULT_PASSWORD_POLICY, DEFAULT_SCRYPT_PARAMS, hashPassword, passwordProblems, verifyPassword, type PasswordPolicy, type ScryptParams } from './passwords.js';
 
@@ -18,7 +18,10 @@ import { DEFAULT_PASSWORD_POLICY, DEFAULT_SCRYPT_PARAMS, hashPassword, passwordP
 export const SIGNING_MAX_FAILURES = 5;
 
 export interface SignaturesDeps {
-  readonly db: Database;
+  /** The stores (only `users` is used). */
+  readonly stores?: Pick<Stores, 'users'>;
+  /** Instead of `stores`: the database the stores are built on (callers not yet given stores). */
+  readonly db?: Database;
   readonly validator: Validator;
   readonly policy?: PasswordPolicy;
   /** scrypt cost for new hashes; tests lower it, existing hashes keep their own. */
@@ -27,14 +30,15 @@ export interface SignaturesDeps {
 }
 
 export function createSignatures(deps: SignaturesDeps) {
-  const { db, validator } = deps;
+  const { validator } = deps;
+  const users = (deps.stores ?? createKnexStores(deps.db!)).users;
   const policy = deps.policy ?? DEFAULT_PASSWORD_POLICY;
   const params = deps.scryptParams ?? DEFAULT_SCRYPT_PARAMS;
   const now = deps.now ?? (() => new Date());
 
   /** Checks `password` against the user's hash; counts a failure, clears the run on success. */
   async function reauthenticate(actor: Pick<Actor, 'id'>, password: string, path: string): Promise<void> {
-    const cred = await findUserCredentials(db.reader, actor.id);
+    const cred = await users.findCredentials(actor.id);
     if (!cred) throw new NotFoundError({ code: 'user.not_found', params: { id: actor.id } });
     // Locked: no password is even checked, so a locked account is no oracle for guesses.
     if (cred.signingLockedAt) {
@@ -44,7 +48,7 @@ export function createSignatures(deps: SignaturesDeps) {
       throw new InputError({ code: 'signature.no_password' }, [fieldError(path, { code: 'signature.set_password_first' })]);
     }
     if (!(await verifyPassword(password, cred.passwordHash))) {
-      const r = await recordSignatureFailure(db.knex, actor.id, SIGNING_MAX_FAILURES, now().toISOString());
+      const r = await users.recordSignatureFailure(actor.id, SIGNING_MAX_FAILURES, now().toISOString());
       throw new SignatureInvalidError(
         r.lockedAt
           ? { code: 'signature.wrong_now_locked', params: { failures: SIGNING_MAX_FAILURES } }
@@ -52,7 +56,7 @@ export function createSignatures(deps: SignaturesDeps) {
         path,
       );
     }
-    if (cred.signatureFailures > 0) await clearSignatureFailures(db.knex, actor.id);
+    if (cred.signatureFailures > 0) await users.clearSignatureFailures(actor.id);
   }
 
   function checkPolicy(password: string, path: string, userName: string): void {
@@ -81,7 +85,7 @@ export function createSignatures(deps: SignaturesDeps) {
     async changeOwnPassword(actor: Actor, body: ChangePassword): Promise<void> {
       if (actor.role === 'system') throw new ForbiddenError({ code: 'password.system_actor' });
       validator.check(`${SCHEMA_BASE}change-password.json`, body);
-      const cred = await findUserCredentials(db.reader, actor.id);
+      const cred = await users.findCredentials(actor.id);
       if (!cred) throw new NotFoundError({ code: 'user.not_found', params: { id: actor.id } });
       if (cred.signingLockedAt) {
         throw new SigningLockedError({ code: 'signature.locked_since', params: { since: cred.signingLockedAt } }, '/currentPassword');
@@ -101,7 +105,7 @@ export function createSignatures(deps: SignaturesDeps) {
         }
         checkPolicy(body.newPassword, '/newPassword', actor.name);
       }
-      await setPasswordHash(db.knex, actor.id, await hashPassword(body.newPassword, params), now().toISOString(), { unlock: false });
+      await users.setPasswordHash(actor.id, await hashPassword(body.newPassword, params), now().toISOString(), { unlock: false });
     },
 
     /**
@@ -111,13 +115,13 @@ export function createSignatures(deps: SignaturesDeps) {
     async unlock(admin: Actor | null, userId: string, body: SigningUnlock): Promise<{ id: string; name: string; signingLocked: false; passwordReset: boolean }> {
       if (admin && admin.role !== 'admin') throw new ForbiddenError({ code: 'signature.only_admins_unlock', params: { role: admin.role } });
       validator.check(`${SCHEMA_BASE}signing-unlock.json`, body);
-      const cred = await findUserCredentials(db.reader, userId);
+      const cred = await users.findCredentials(userId);
       if (!cred) throw new NotFoundError({ code: 'user.not_found', params: { id: userId } });
       if (body.newPassword !== undefined) {
         checkPolicy(body.newPassword, '/newPassword', cred.name);
-        await setPasswordHash(db.knex, userId, await hashPassword(body.newPassword, params), now().toISOString(), { unlock: true });
+        await users.setPasswordHash(userId, await hashPassword(body.newPassword, params), now().toISOString(), { unlock: true });
       } else {
-        await unlockSigning(db.knex, userId);
+        await users.unlockSigning(userId);
       }
       return { id: userId, name: cred.name, signingLocked: false, passwordReset: body.newPassword !== undefined };
     },

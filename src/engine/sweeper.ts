@@ -3,7 +3,7 @@
  * goals are recorded. src/sweeper.ts runs it on an interval inside `serve`; `puente sweep` once.
  */
 import { EventNotAllowedError } from '../errors.js';
-import { dueCandidates, findSubmission, insertTransition, updateSubmission, type Transition } from '../store/submissions-store.js';
+import type { Transition } from '../store/types.js';
 import { SYSTEM_ACTOR, requireWorkflow, restore, type EngineContext } from './context.js';
 import { activeDeadline } from './definitions.js';
 import { dueDatesOf, figuresOf } from './due-dates.js';
@@ -31,8 +31,8 @@ type Fired = SweepResult['fired'][number];
  * the submission moved on or closed, the deadline is not over yet in its time zone).
  */
 function fireDeadline(ctx: EngineContext, id: string): Promise<Fired | null> {
-  return runInTransaction(ctx, async (trx) => {
-    const s = await findSubmission(trx, id, { forUpdate: true, skipLocked: true });
+  return runInTransaction(ctx, async (tx) => {
+    const s = await tx.submissions.find(id, { forUpdate: true, skipLocked: true });
     if (!s || s.status !== 'active' || !s.deadline) return null;
     const w = requireWorkflow(s);
     const anchored = activeDeadline(restore(w, s))?.anchor !== undefined;
@@ -41,8 +41,8 @@ function fireDeadline(ctx: EngineContext, id: string): Promise<Fired | null> {
     const start = startOfDayIn(s.deadline.dueDate, w.timeZone).toISOString();
     const effectiveAt = s.lastEffectiveAt && s.lastEffectiveAt > start ? s.lastEffectiveAt : start;
     const at = ctx.now();
-    const plan = await planEventOn(ctx, trx, s, SYSTEM_ACTOR, { type: s.deadline.event, effectiveAt }, { at, trusted: true });
-    await writeEvent(ctx, trx, plan, { at });
+    const plan = await planEventOn(ctx, tx, s, SYSTEM_ACTOR, { type: s.deadline.event, effectiveAt }, { at, trusted: true });
+    await writeEvent(ctx, tx, plan, { at });
     return { submissionId: s.id, event: s.deadline.event, kind: s.deadline.kind, dueDate: s.deadline.dueDate, state: plan.submission.state };
   });
 }
@@ -52,11 +52,11 @@ function fireDeadline(ctx: EngineContext, id: string): Promise<Fired | null> {
  * one `GOAL_MISSED` (or `MMD_DUE`) record each, which changes no state; then its due dates move on.
  */
 function noteMissedGoals(ctx: EngineContext, id: string): Promise<SweepResult['goalsMissed']> {
-  return runInTransaction(ctx, async (trx) => {
-    const s = await findSubmission(trx, id, { forUpdate: true, skipLocked: true });
+  return runInTransaction(ctx, async (tx) => {
+    const s = await tx.submissions.find(id, { forUpdate: true, skipLocked: true });
     if (!s || s.status !== 'active') return [];
     const w = requireWorkflow(s);
-    const figures = await figuresOf(ctx, trx, w, s);
+    const figures = await figuresOf(ctx, tx, w, s);
     const missed = figures.goals.filter((g) => g.status === 'missed' && g.metOn === null && !g.recorded);
     let current = s;
     const records: Transition[] = [];
@@ -81,8 +81,8 @@ function noteMissedGoals(ctx: EngineContext, id: string): Promise<SweepResult['g
     // Recomputed even when nothing was missed: a goal that is no longer open moves the date on.
     const noted = { ...figures, goals: figures.goals.map((g) => (missed.includes(g) ? { ...g, recorded: true } : g)) };
     const change = { ...current, due: dueDatesOf(noted) };
-    if (!(await updateSubmission(trx, s.id, s.version, change))) throw new VersionRace();
-    for (const t of records) await insertTransition(trx, t);
+    if (!(await tx.submissions.update(s.id, s.version, change))) throw new VersionRace();
+    for (const t of records) await tx.history.insert(t);
     return missed.map((g, i) => ({ submissionId: s.id, goal: g.kind, event: g.missedEvent, dueDate: g.dueDate, seq: records[i]!.seq }));
   });
 }
@@ -105,7 +105,7 @@ export async function sweep(ctx: EngineContext, opts: { limit?: number } = {}): 
   // candidate then checked against its own zone.
   const utcToday = dateIn(ctx.now(), 'UTC');
   const result: SweepResult = { fired: [], goalsMissed: [], refused: [] };
-  for (const id of await dueCandidates(ctx.db.reader, 'deadline_due_date', utcToday, limit)) {
+  for (const id of await ctx.stores.submissions.dueCandidates('deadline_due_date', utcToday, limit)) {
     try {
       const fired = await fireDeadline(ctx, id);
       if (fired) result.fired.push(fired);
@@ -115,7 +115,7 @@ export async function sweep(ctx: EngineContext, opts: { limit?: number } = {}): 
       result.refused.push({ submissionId: id, reason: e.message });
     }
   }
-  for (const id of await dueCandidates(ctx.db.reader, 'goal_due_date', utcToday, limit)) {
+  for (const id of await ctx.stores.submissions.dueCandidates('goal_due_date', utcToday, limit)) {
     result.goalsMissed.push(...(await noteMissedGoals(ctx, id)));
   }
   return result;

@@ -3,10 +3,10 @@
  * allowed events, clocks and deadlines, reference and decision, prioritization, classification
  * and dossier.
  */
-import type { Knex } from 'knex';
 import type { CofeprisContext } from '../../workflows/cofepris-registration.js';
 import { WORKFLOWS, workflowVersion } from '../../workflows/index.js';
-import { activeDesignations, type Actor, type ClockEventRow, type Deadline, type Designation, type Document, type Submission } from '../store/submissions-store.js';
+import type { StoreSet } from '../store/stores.js';
+import type { Actor, ClockEventRow, Deadline, Designation, Document, Submission } from '../store/types.js';
 import type { ClockFigures } from './clocks.js';
 import { requireWorkflow, restore, type EngineContext } from './context.js';
 import { activeDeadline, allowedEventsFor, stateDescription } from './definitions.js';
@@ -60,10 +60,10 @@ export function toDocumentView(d: Document): DocumentView {
 const DESIGNATING = WORKFLOWS.filter((w) => w.prioritizes).map((w) => w.id);
 
 /** Active designations of organizations; one query for many (fixed SQL: this runs on every read of an FDA submission). */
-export async function designationsOf(conn: Knex, organizationIds: readonly string[]): Promise<Map<string, Designation[]>> {
+export async function designationsOf(conn: StoreSet, organizationIds: readonly string[]): Promise<Map<string, Designation[]>> {
   const out = new Map<string, Designation[]>();
   if (!DESIGNATING.length || !organizationIds.length) return out;
-  for (const d of await activeDesignations(conn, DESIGNATING, [...new Set(organizationIds)])) {
+  for (const d of await conn.designations.active(DESIGNATING, [...new Set(organizationIds)])) {
     out.set(d.organizationId, [...(out.get(d.organizationId) ?? []), d]);
   }
   return out;
@@ -92,7 +92,7 @@ export interface DescribeInputs {
 }
 
 /** The view of `s` for `actor`, reading on `conn` whatever `inputs` does not already hold. */
-export async function describe(ctx: EngineContext, conn: Knex, actor: Actor, s: Submission, inputs: DescribeInputs = {}): Promise<SubmissionView> {
+export async function describe(ctx: EngineContext, conn: StoreSet, actor: Actor, s: Submission, inputs: DescribeInputs = {}): Promise<SubmissionView> {
   const { loadReference, designations, clock } = inputs;
   const w = requireWorkflow(s);
   // Only FDA marketing pathways can be prioritized; skip the lookup for everything else.

@@ -4,10 +4,10 @@
  * `whereVisible` its SQL form (listings), both reading the same scope. A submission the caller may
  * not see answers 404, never 403. tests/integration/visibility.test.ts checks the two forms agree.
  */
-import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.js';
 import type { VisibilityScope } from '../store/submission-listing-store.js';
-import { findSubmission, isRelyingTarget, type Actor, type Submission } from '../store/submissions-store.js';
+import type { StoreSet } from '../store/stores.js';
+import type { Actor, Submission } from '../store/types.js';
 
 export type { VisibilityScope };
 
@@ -66,15 +66,15 @@ export function admits(scope: VisibilityScope, s: Pick<Submission, 'organization
 }
 
 /** True when `actor` may see `s`; asks the database only for a reference link the scope needs. */
-export async function canSee(conn: Knex, actor: Actor, s: Submission): Promise<boolean> {
+export async function canSee(conn: StoreSet, actor: Actor, s: Submission): Promise<boolean> {
   const scope = visibilityScope(actor);
   const from = referenceFactNeeded(scope, s);
-  return admits(scope, s, from !== null && (await isRelyingTarget(conn, s.id, from)));
+  return admits(scope, s, from !== null && (await conn.submissions.isRelyingTarget(s.id, from)));
 }
 
 /** The submission `id` if `actor` may see it (locked for update when asked, PostgreSQL); else 404. */
-export async function loadVisible(conn: Knex, actor: Actor, id: string, forUpdate = false): Promise<Submission> {
-  const s = await findSubmission(conn, id, { forUpdate });
+export async function loadVisible(conn: StoreSet, actor: Actor, id: string, forUpdate = false): Promise<Submission> {
+  const s = await conn.submissions.find(id, { forUpdate });
   if (!s || !(await canSee(conn, actor, s))) throw new NotFoundError({ code: 'engine.no_submission', params: { id } });
   return s;
 }

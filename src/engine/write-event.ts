@@ -3,28 +3,26 @@
  * history row, and the reliance cascade (DESIGN §4): a reference that can no longer be relied on
  * is announced to every active registration relying on it, in the same transaction.
  */
-import type { Knex } from 'knex';
 import { VersionMismatchError } from '../errors.js';
-import { findSubmission, insertTransition, relyingSubmissionIds, updateSubmission } from '../store/submissions-store.js';
+import type { StoreSet } from '../store/stores.js';
 import { SYSTEM_ACTOR, requireWorkflow, restore, type EngineContext } from './context.js';
 import { planEventOn, type EventPlan } from './plan-event.js';
 import { VersionRace } from './run-command.js';
 
 /**
- * Writes a planned event inside `trx`. A lost version check is a 412 when the sender named the
+ * Writes a planned event through `tx` (the stores of the command's transaction). A lost version check is a 412 when the sender named the
  * version (`ifMatch`), otherwise a {@link VersionRace} the runner retries on fresh state.
  */
-export async function writeEvent(ctx: EngineContext, trx: Knex, plan: EventPlan, opts: { ifMatch?: number; at: Date }): Promise<void> {
+export async function writeEvent(ctx: EngineContext, tx: StoreSet, plan: EventPlan, opts: { ifMatch?: number; at: Date }): Promise<void> {
   const { before: s, submission: updated, transition: t } = plan;
-  if (!(await updateSubmission(trx, s.id, s.version, updated))) {
+  if (!(await tx.history.commitEvent(s.id, s.version, updated, t))) {
     if (opts.ifMatch !== undefined) {
-      const fresh = await findSubmission(trx, s.id);
+      const fresh = await tx.submissions.find(s.id);
       throw new VersionMismatchError(fresh?.version ?? s.version, opts.ifMatch);
     }
     throw new VersionRace();
   }
-  await insertTransition(trx, t);
-  if (cascades(plan)) await invalidateRelying(ctx, trx, plan, opts.at);
+  if (cascades(plan)) await invalidateRelying(ctx, tx, plan, opts.at);
 }
 
 /** True when writing `plan` must also notify relying registrations (so it needs the full transaction). */
@@ -37,11 +35,11 @@ export function cascades(plan: EventPlan): boolean {
  * relying on the submission `plan` moved, when its machine accepts it, dated no earlier than
  * either submission's last regulatory event.
  */
-async function invalidateRelying(ctx: EngineContext, trx: Knex, plan: EventPlan, at: Date): Promise<void> {
+async function invalidateRelying(ctx: EngineContext, tx: StoreSet, plan: EventPlan, at: Date): Promise<void> {
   const { w, before: s, submission: updated, transition: t } = plan;
   const to = updated.state;
-  for (const relyingId of await relyingSubmissionIds(trx, s.id)) {
-    const relying = await findSubmission(trx, relyingId, { forUpdate: true });
+  for (const relyingId of await tx.submissions.relyingIds(s.id)) {
+    const relying = await tx.submissions.find(relyingId, { forUpdate: true });
     if (!relying || relying.status !== 'active') continue;
     const rw = requireWorkflow(relying);
     if (!rw.events.REFERENCE_INVALIDATED) continue;
@@ -49,7 +47,7 @@ async function invalidateRelying(ctx: EngineContext, trx: Knex, plan: EventPlan,
     const snap = restore(rw, relying);
     const invalidation = { type: 'REFERENCE_INVALIDATED', data: { referenceSubmissionId: s.id, referenceState: to, reason: `${w.title} ${s.id} entered ${to} (${t.type})` } };
     if (!snap.can(invalidation)) continue;
-    const p = await planEventOn(ctx, trx, relying, SYSTEM_ACTOR, { ...invalidation, effectiveAt: eff }, { at, trusted: true });
-    await writeEvent(ctx, trx, p, { at });
+    const p = await planEventOn(ctx, tx, relying, SYSTEM_ACTOR, { ...invalidation, effectiveAt: eff }, { at, trusted: true });
+    await writeEvent(ctx, tx, p, { at });
   }
 }

@@ -12,6 +12,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { canSee, visibilityScope } from '../../src/engine/visibility.js';
 import { listSubmissionPage } from '../../src/store/submission-listing-store.js';
 import { findSubmission, insertSubmission, type Actor, type Submission } from '../../src/store/submissions-store.js';
+import { createKnexStores } from '../../src/store/stores.js';
 import { ensureOrganization } from '../../src/store/users-store.js';
 import { DIALECT } from '../support/db.js';
 import { createTestContext, signatureOf, type TestContext } from '../support/fixtures.js';
@@ -81,7 +82,7 @@ afterAll(async () => ctx?.close());
 
 async function predicateIds(actor: Actor): Promise<string[]> {
   const out: string[] = [];
-  for (const s of everything) if (await canSee(ctx.services.db.reader, actor, s)) out.push(s.id);
+  for (const s of everything) if (await canSee(createKnexStores(ctx.services.db), actor, s)) out.push(s.id);
   return out.sort();
 }
 
