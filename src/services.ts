@@ -11,12 +11,12 @@ import { createEngine, type Engine } from './engine/engine.js';
 import { DEFAULT_PASSWORD_POLICY, type ScryptParams } from './engine/passwords.js';
 import { createSignatures, type Signatures } from './engine/signatures.js';
 import { MexicanCalendar } from './engine/time.js';
-import { FailedAuthLimiter } from './http/auth.js';
 import { createLogger, type Logger } from './logger.js';
 import { DEFAULT_PRODUCT_CLASSIFICATION_FILE, loadProductClassification, type ProductClassification } from './reference/product-classification.js';
+import { FailedAuthLimiter } from './rate-limit.js';
 import { migrate, openDatabase, ping, type Database } from './store/db.js';
-import { createKnexStores } from './store/stores.js';
 import { createTransparencyLog, loadSigningKey, type TransparencyLog } from './audit/tlog.js';
+import { createSessions } from './sessions.js';
 import { createUsers, type Users } from './users.js';
 import { createValidator, type Validator } from './validation.js';
 import { createWebSessions, type WebSessions } from './web/sessions.js';
@@ -38,7 +38,7 @@ export interface Services {
   readonly webhooks: WebhookSubscriptions;
   /** Bearer tokens to users; the user and organization lists. */
   readonly users: Users;
-  /** Web sign-in sessions (issue 7), with the session settings of the config. */
+  /** Web sign-in sessions (issue 7): the sessions service with the config's lifetimes, behind the web's cookies. */
   readonly sessions: WebSessions;
   /** Failed bearer authentications per client address (20 a minute). */
   readonly authLimiter: FailedAuthLimiter;
@@ -104,17 +104,15 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     throw e;
   }
   const validator = createValidator(WORKFLOWS);
-  // The engine and signatures reach the database only through these stores.
-  const stores = createKnexStores(db);
   const signatures = createSignatures({
-    stores, validator, now: opts.now, scryptParams: opts.scryptParams,
+    db, validator, now: opts.now, scryptParams: opts.scryptParams,
     policy: {
       minLength: config.passwordMinLength ?? DEFAULT_PASSWORD_POLICY.minLength,
       minCharacterClasses: config.passwordMinCharacterClasses ?? DEFAULT_PASSWORD_POLICY.minCharacterClasses,
     },
   });
   const engine = createEngine({
-    stores, validator, now: opts.now, calendar: new MexicanCalendar(config.mxNonWorkingDays), referenceAuthorities: config.referenceAuthorities,
+    db, validator, now: opts.now, calendar: new MexicanCalendar(config.mxNonWorkingDays), referenceAuthorities: config.referenceAuthorities,
     productClassification: classification, goalDueSoonDays: config.goalDueSoonDays, signatures,
   });
   let tlog: TransparencyLog;
@@ -136,11 +134,13 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     webhooks: createWebhookSubscriptions({ db, validator, now: opts.now }),
     users: createUsers({ db }),
     sessions: createWebSessions({
-      db,
-      idleMinutes: config.sessionIdleMinutes ?? SESSION_DEFAULTS.sessionIdleMinutes,
-      maxHours: config.sessionMaxHours ?? SESSION_DEFAULTS.sessionMaxHours,
+      sessions: createSessions({
+        db,
+        idleMinutes: config.sessionIdleMinutes ?? SESSION_DEFAULTS.sessionIdleMinutes,
+        maxHours: config.sessionMaxHours ?? SESSION_DEFAULTS.sessionMaxHours,
+        now: opts.now,
+      }),
       cookieSecure: config.cookieSecure ?? false,
-      now: opts.now,
     }),
     authLimiter: new FailedAuthLimiter(),
     classification,

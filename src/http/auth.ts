@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { AppError, UnauthenticatedError } from '../errors.js';
+import type { FailedAuthLimiter } from '../rate-limit.js';
 import { sha256Hex } from '../engine/hash.js';
 import type { Actor } from '../store/submissions-store.js';
 import type { Users } from '../users.js';
@@ -17,38 +18,7 @@ export function newToken(): { token: string; tokenHash: string } {
   return { token, tokenHash: sha256Hex(token) };
 }
 
-/** Failed authentications per client address in a sliding window. */
-export class FailedAuthLimiter {
-  private readonly failures = new Map<string, { count: number; resetAt: number }>();
-  constructor(
-    readonly maxFailures = 20,
-    readonly windowMs = 60_000,
-    private readonly clock: () => number = Date.now,
-  ) {}
-
-  /** Seconds until `ip` may try again, or 0 when it may now. */
-  blockedFor(ip: string): number {
-    const entry = this.failures.get(ip);
-    if (!entry) return 0;
-    const t = this.clock();
-    if (t >= entry.resetAt) {
-      this.failures.delete(ip);
-      return 0;
-    }
-    return entry.count >= this.maxFailures ? Math.ceil((entry.resetAt - t) / 1000) : 0;
-  }
-
-  fail(ip: string): void {
-    const t = this.clock();
-    const entry = this.failures.get(ip);
-    if (!entry || t >= entry.resetAt) {
-      if (this.failures.size > 10_000) this.failures.clear(); // bounded memory under a spray of addresses
-      this.failures.set(ip, { count: 1, resetAt: t + this.windowMs });
-    } else {
-      entry.count++;
-    }
-  }
-}
+export { FailedAuthLimiter } from '../rate-limit.js';
 
 declare module 'express-serve-static-core' {
   interface Locals {

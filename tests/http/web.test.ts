@@ -16,6 +16,7 @@ import request, { type Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { SESSION_DEFAULTS, type Config } from '../../src/config.js';
+import { createSessions } from '../../src/sessions.js';
 import { createWebSessions } from '../../src/web/sessions.js';
 import { DIALECT } from '../support/db.js';
 import { TEST_PASSWORD, addUser, createTestContext, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
@@ -42,9 +43,11 @@ afterAll(async () => {
 /** The app over the context's services with web sessions of its own: fresh sign-in limiters (and optional session settings). */
 function freshApp(web: Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours'>> = {}): Express {
   const sessions = createWebSessions({
-    db: ctx.services.db,
-    idleMinutes: web.sessionIdleMinutes ?? SESSION_DEFAULTS.sessionIdleMinutes,
-    maxHours: web.sessionMaxHours ?? SESSION_DEFAULTS.sessionMaxHours,
+    sessions: createSessions({
+      db: ctx.services.db,
+      idleMinutes: web.sessionIdleMinutes ?? SESSION_DEFAULTS.sessionIdleMinutes,
+      maxHours: web.sessionMaxHours ?? SESSION_DEFAULTS.sessionMaxHours,
+    }),
     cookieSecure: false,
   });
   return createApp({ ...ctx.services, sessions }, { logger: pino({ level: 'silent' }) });
