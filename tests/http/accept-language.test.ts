@@ -103,6 +103,42 @@ describe('Accept-Language', () => {
     expect(es.errors).toEqual([{ path: '', message: 'El cuerpo de la solicitud no es JSON válido' }]);
   });
 
+  it('403 forbidden: an event the role may not send, in Spanish', async () => {
+    const { manufacturer: m, fda } = ctx.users;
+    const q = await api.create(m, { workflow: 'fda-presub', title: 'Pre-Sub role', device: DEVICE, input: { meetingRequested: false } });
+    const { en, es } = await both((h) => api.event(fda, q.id, { type: 'SUBMIT', data: {} }, h), 403, 'forbidden');
+    expect(en.detail).toBe('SUBMIT may be sent by only manufacturer, not by role fda');
+    expect(es.detail).toMatch(/^«[^»]+» solo lo puede registrar: [^;]+; no el rol «[^»]+»$/);
+    expect(es.detail).not.toContain('SUBMIT');
+  });
+
+  it('422 effectiveAt in the future: detail and field message in Spanish', async () => {
+    const { manufacturer: m } = ctx.users;
+    const q = await api.create(m, { workflow: 'fda-presub', title: 'Pre-Sub future', device: DEVICE, input: { meetingRequested: false } });
+    const { en, es } = await both((h) => api.event(m, q.id, { type: 'SUBMIT', data: {}, effectiveAt: '2999-01-01' }, h), 422, 'validation_failed');
+    expect(en.detail).toBe('effectiveAt is in the future');
+    expect(es.detail).toBe('La fecha efectiva (effectiveAt) está en el futuro');
+    expect(errorPaths(es)).toEqual(['/effectiveAt']);
+    expect(en.errors[0].message).toMatch(/^must not be after the server time \d{4}-/);
+    expect(es.errors[0].message).toMatch(/^no debe ser posterior a la hora del servidor \(\d{4}-/);
+  });
+
+  it('422 invalid cursor, 404 no submission and 404 no route, in Spanish', async () => {
+    const { manufacturer: m } = ctx.users;
+    const cursor = await both((h) => api.get(m, '/v1/submissions?cursor=bm9wZQ').set(h), 422, 'validation_failed');
+    expect(cursor.en.detail).toBe('The cursor is invalid');
+    expect(cursor.es.detail).toBe('El cursor no es válido');
+    expect(cursor.en.errors).toEqual([{ path: '/cursor', message: 'is not a cursor returned by this endpoint with the same sort' }]);
+    expect(cursor.es.errors).toEqual([{ path: '/cursor', message: 'no es un cursor devuelto por este endpoint con el mismo orden' }]);
+    const id = '01966a3e-8c1f-7d2a-9b3c-4d5e6f708192';
+    const missing = await both((h) => api.get(m, `/v1/submissions/${id}`).set(h), 404, 'not_found');
+    expect(missing.en.detail).toBe(`No submission ${id}`);
+    expect(missing.es.detail).toBe(`No existe el trámite ${id}`);
+    const route = await both((h) => api.get(m, '/v1/no-such-thing').set(h), 404, 'not_found');
+    expect(route.en.detail).toBe('No route GET /v1/no-such-thing');
+    expect(route.es.detail).toBe('No existe la ruta GET /v1/no-such-thing');
+  });
+
   it('English for English, other languages and nonsense', async () => {
     for (const header of ['en-US', 'fr-FR', 'de;q=0.9, en;q=0.8', '*', 'es;q=0', ';;,']) {
       const res = await request(app).get('/v1/me').set('Accept-Language', header);
