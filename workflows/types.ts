@@ -153,16 +153,19 @@ export interface LinkTargetFacts {
 
 /** The reference authorization as found in the database at the moment of the command. */
 export interface ReferenceFacts {
-  /** Human label, e.g. `K261234 (fda-510k submission 0193...)`. */
-  readonly label: string;
+  /**
+   * What to call the reference, as data (`K261234 (fda-510k 0193...)`, `submission 0193...`,
+   * `H-123 (external HealthCanada decision)` in English), or a plain identifier.
+   */
+  readonly label: ReferenceText | string;
   /** Decision as recorded: `SE`, `granted`, `approved`, `NSE`, ... or null while undecided. */
   readonly decision: string | null;
   /** `YYYY-MM-DD` of the FDA decision, or null. */
   readonly decisionDate: string | null;
   /** True when the decision is favourable and still stands (not rescinded or withdrawn). */
   readonly favourable: boolean;
-  /** Why not favourable, in words (e.g. `the 510(k) is in state review.substantive`). */
-  readonly status: string;
+  /** Its standing, as data (`decision SE of 2025-01-10`, `it is in state review.substantive`, ...). */
+  readonly status: ReferenceText | string;
   /** External references must be backed by an uploaded FDA decision letter. */
   readonly external: boolean;
   readonly letterOnFile: boolean;
@@ -294,6 +297,24 @@ export type RefusalCode =
   | 'refusal.pma_supplement_of_other'
   | 'refusal.real_time_mdl'
   | 'refusal.no_meeting_requested';
+
+/**
+ * A phrase about a reference authorization (its label or status), as data: a code of the
+ * message catalog and its parameters, rendered in the reader's language like a refusal reason.
+ */
+export interface ReferenceText {
+  readonly code: ReferenceTextCode;
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+export type ReferenceTextCode =
+  | 'reference.submission'
+  | 'reference.tracked'
+  | 'reference.external'
+  | 'reference.decision_of'
+  | 'reference.in_state'
+  | 'reference.decision_is'
+  | 'reference.does_not_exist';
 
 /** A refusal reason (shorthand for the workflow files). */
 export function reason(code: RefusalCode, params?: Readonly<Record<string, unknown>>): RefusalReason {

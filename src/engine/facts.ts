@@ -42,17 +42,19 @@ export async function referenceFacts(ctx: EngineContext, conn: StoreSet, s: Subm
     const tracked = { external: false, letterOnFile, agency: 'FDA', authorizationType: 'ordinary' } as const;
     const target = await load(ref.submissionId);
     if (!target) {
-      return { ...tracked, label: `submission ${ref.submissionId}`, decision: null, decisionDate: null, favourable: false, status: 'it does not exist', deviceClass: null };
+      return { ...tracked, label: { code: 'reference.submission', params: { id: ref.submissionId } }, decision: null, decisionDate: null, favourable: false, status: { code: 'reference.does_not_exist' }, deviceClass: null };
     }
     const tw = requireWorkflow(target);
     const d = tw.decisionOf?.(target.state, target.snapshot.context) ?? { number: null, decision: null, decisionDate: null, favourable: false };
     return {
       ...tracked,
-      label: `${d.number ?? target.title} (${target.workflowId} ${target.id})`,
+      label: { code: 'reference.tracked', params: { number: d.number ?? target.title, workflowId: target.workflowId, id: target.id } },
       decision: d.decision,
       decisionDate: d.decisionDate,
       favourable: d.favourable,
-      status: d.favourable ? `decision ${d.decision} of ${d.decisionDate}` : `it is in state ${target.state}`,
+      status: d.favourable
+        ? { code: 'reference.decision_of', params: { decision: d.decision, decisionDate: d.decisionDate } }
+        : { code: 'reference.in_state', params: { state: target.state } },
       // The US device class of the tracked FDA submission's product code, when the classification knows it.
       deviceClass: classificationOf(ctx, target)?.deviceClass ?? null,
     };
@@ -60,11 +62,13 @@ export async function referenceFacts(ctx: EngineContext, conn: StoreSet, s: Subm
   const favourable = isFavourableDecision(ref.decision);
   const agency = ref.agency ?? 'FDA';
   return {
-    label: `${ref.number} (external ${agency} decision)`,
+    label: { code: 'reference.external', params: { number: ref.number, agency } },
     decision: ref.decision,
     decisionDate: ref.decisionDate,
     favourable,
-    status: favourable ? `decision ${ref.decision} of ${ref.decisionDate}` : `the decision is ${ref.decision}`,
+    status: favourable
+      ? { code: 'reference.decision_of', params: { decision: ref.decision, decisionDate: ref.decisionDate } }
+      : { code: 'reference.decision_is', params: { decision: ref.decision } },
     external: true,
     letterOnFile: s.dossierPresent.includes(agency === 'FDA' ? LETTER_KIND.FDA : LETTER_KIND.other),
     agency,

@@ -5,6 +5,7 @@
  */
 import type { CofeprisContext } from '../../workflows/cofepris-registration.js';
 import { WORKFLOWS, workflowVersion } from '../../workflows/index.js';
+import { textOf } from '../messages/format.js';
 import type { StoreSet } from '../store/stores.js';
 import type { Actor, ClockEventRow, Deadline, Designation, Document, Submission } from '../store/types.js';
 import type { ClockFigures } from './clocks.js';
@@ -112,11 +113,12 @@ export async function describe(ctx: EngineContext, conn: StoreSet, actor: Actor,
     const rctx = s.snapshot.context as CofeprisContext;
     reference = {
       ...(s.input.reference as Record<string, unknown>),
-      label: facts.label,
+      // The API's view says them in English (a plain string, as before).
+      label: textOf(facts.label),
       decision: facts.decision,
       decisionDate: facts.decisionDate,
       favourable: facts.favourable,
-      status: facts.status,
+      status: textOf(facts.status),
       invalidated: rctx.referenceInvalidated === true,
     };
   }

@@ -175,6 +175,16 @@ export const en = {
     'A 510(k) cannot be used for product code {product}: FDA lists it as a humanitarian use device and its premarket pathway is HDE. Use the HDE workflow (fda-hde) instead, or check the product code.',
 
   // -------------------------------------------------------------------------------------------
+  // A reference authorization's label and status (ReferenceFacts, src/engine/facts.ts)
+  'reference.submission': 'submission {id}',
+  'reference.tracked': '{number} ({workflowId} {id})',
+  'reference.external': '{number} (external {agency} decision)',
+  'reference.decision_of': 'decision {decision} of {decisionDate}',
+  'reference.in_state': 'it is in state {state}',
+  'reference.decision_is': 'the decision is {decision}',
+  'reference.does_not_exist': 'it does not exist',
+
+  // -------------------------------------------------------------------------------------------
   // Refusals: 409 event_not_allowed and the workflows' explainRefusal reasons
   'refusal.not_allowed': '{event} is not allowed in state {state} of {workflow}',
   /** `{reasons}`: the workflow's reasons, each a message, joined with "; ". */

@@ -167,6 +167,15 @@ export const es: Catalog = {
     'No se puede usar un 510(k) para el código de producto {product}: la FDA lo registra como dispositivo de uso humanitario y su vía previa a la comercialización es la HDE. Use la vía HDE (fda-hde) o revise el código de producto.',
 
   // -------------------------------------------------------------------------------------------
+  'reference.submission': 'trámite {id}',
+  'reference.tracked': '{number} ({workflowId} {id})',
+  'reference.external': '{number} (decisión externa de {agency})',
+  'reference.decision_of': 'decisión {decision} del {decisionDate}',
+  'reference.in_state': 'está en el estado {state}',
+  'reference.decision_is': 'la decisión es {decision}',
+  'reference.does_not_exist': 'no existe',
+
+  // -------------------------------------------------------------------------------------------
   'refusal.not_allowed': '{event} no está permitido en el estado {state} de {workflow}',
   'refusal.refused': '{event} se rechaza en el estado {state}: {reasons}',
   'refusal.reference_unchecked': 'no se pudo verificar la autorización de referencia',

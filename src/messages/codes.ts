@@ -3,7 +3,7 @@
  * carry these; only the edge (the API's error handler, the web pages) renders them in a
  * language, through `format.ts`.
  */
-import type { RefusalCode } from '../../workflows/types.js';
+import type { ReferenceTextCode, RefusalCode } from '../../workflows/types.js';
 import type { en } from './catalog-en.js';
 
 export type MessageCode = keyof typeof en;
@@ -19,6 +19,11 @@ export interface Message {
 export type MissingRefusalCodes = Exclude<RefusalCode, MessageCode>;
 const _everyRefusalCodeHasAMessage: [MissingRefusalCodes] extends [never] ? true : never = true;
 void _everyRefusalCodeHasAMessage;
+
+/** So does every phrase of a reference's label and status (`ReferenceFacts`). */
+export type MissingReferenceTextCodes = Exclude<ReferenceTextCode, MessageCode>;
+const _everyReferenceTextHasAMessage: [MissingReferenceTextCodes] extends [never] ? true : never = true;
+void _everyReferenceTextHasAMessage;
 
 /** `{ code, params }` shorthand. */
 export function msg(code: MessageCode, params?: Readonly<Record<string, unknown>>): Message {

@@ -5,8 +5,8 @@
  * - `event`, `*Event` (event types), `state`, `workflow`, `role`, `kind` (dossier kinds): the id in
  *   English, «its label» in Spanish (`src/web/messages/domain.ts`); `roles`, `kinds`: lists of them;
  * - `route`, `types`, `format`, `pattern`, `allowedValues`, `comparison`, ...: words in Spanish;
- * - a parameter that is itself a message (or a list of them, `reasons`) is rendered in the same
- *   language (lists of reasons are joined with "; ");
+ * - a parameter that is itself a message (a reference's label and status, or a list of them,
+ *   `reasons`) is rendered in the same language (lists of reasons are joined with "; ");
  * - other lists are joined with ", "; everything else is `String(value)`.
  *
  * Pure: no I/O.
@@ -55,6 +55,11 @@ export function formatMessage(code: MessageCode, params: Readonly<Record<string,
 /** A message in `lang`. */
 export function renderMessage(message: Message, lang: Lang): string {
   return formatMessage(message.code, message.params, lang);
+}
+
+/** A text that is a message (rendered in `lang`) or a plain string (as it is). */
+export function textOf(value: Message | string, lang: Lang = 'en'): string {
+  return typeof value === 'string' ? value : renderMessage(value, lang);
 }
 
 /** A message in English: what `Error.message` and the logs hold. */
@@ -168,30 +173,6 @@ function allowedValueEs(value: unknown): string {
   return label !== value && label !== domainLabel('en', 'input', value) ? `«${label}» (${json})` : json;
 }
 
-/**
- * TRANSITIONAL: `ReferenceFacts.label` and `.status` are English phrases the engine builds
- * (`submission <id>`, `K123456 (external FDA decision)`, `it is in state <path>`, ...). Until the
- * engine hands them over as data, Spanish rewrites these few fixed shapes.
- */
-function referenceLabelEs(label: string): string {
-  let m = /^submission (\S+)$/.exec(label);
-  if (m) return `trámite ${m[1]}`;
-  m = /^(.*) \(external (\S+) decision\)$/.exec(label);
-  if (m) return `${m[1]} (decisión externa de ${m[2]})`;
-  return label;
-}
-
-function referenceStatusEs(status: string): string {
-  let m = /^decision (.+) of (.+)$/.exec(status);
-  if (m) return `decisión ${m[1]} del ${m[2]}`;
-  m = /^it is in state (\S+)$/.exec(status);
-  if (m) return `está en el estado ${quoted(domainLabel('es', 'state', m[1]!))}`;
-  m = /^the decision is (.+)$/.exec(status);
-  if (m) return `la decisión es ${m[1]}`;
-  if (status === 'it does not exist') return 'no existe';
-  return status;
-}
-
 const CLASS_WORDS_ES: Readonly<Record<string, string>> = {
   'class I': 'clase I',
   'class II': 'clase II',
@@ -246,8 +227,6 @@ const RENDERERS: Readonly<Record<string, Renderer>> = {
   },
   allowedValues: list((v, lang) => (lang === 'es' ? allowedValueEs(v) : JSON.stringify(v))),
   comparison: (v, lang) => (lang === 'es' ? (COMPARE_ES[String(v)] ?? String(v)) : String(v)),
-  reference: (v, lang) => (lang === 'es' ? referenceLabelEs(String(v)) : String(v)),
-  referenceStatus: (v, lang) => (lang === 'es' ? referenceStatusEs(String(v)) : String(v)),
   referenceClass: (v, lang) => (v === null || v === undefined || v === 'unknown' ? (lang === 'es' ? 'desconocida' : 'unknown') : `${v as string}`),
   classification: (v, lang) => (lang === 'es' ? classificationEs(String(v)) : String(v)),
   authorizationType: lowerInput,

@@ -514,7 +514,7 @@ describe('errors of the server code are catalog codes', () => {
         'preparing',
         { code: 'refusal.abbreviated_not_yet', params: { start: '2025-07-18', onDate: '2025-07-01' } },
         { code: 'refusal.dossier_incomplete', params: { kinds: ['apostille'] } },
-        { code: 'refusal.reference_not_favourable', params: { reference: `K261234 (fda-510k ${ID})`, agency: 'FDA', referenceStatus: 'it is in state review.substantive' } },
+        { code: 'refusal.reference_not_favourable', params: { reference: { code: 'reference.tracked', params: { number: 'K261234', workflowId: 'fda-510k', id: ID } }, agency: 'FDA', referenceStatus: { code: 'reference.in_state', params: { state: 'review.substantive' } } } },
       ),
       `SUBMIT is refused in state preparing: the abbreviated route applies to applications from 2025-07-18; this one is dated 2025-07-01; the dossier is incomplete; missing: apostille; the reference K261234 (fda-510k ${ID}) has no favourable FDA decision (it is in state review.substantive)`,
       '«Presentar» se rechaza en el estado «Integración del expediente»: la vía abreviada se aplica a solicitudes a partir del 2025-07-18; esta tiene fecha 2025-07-01; ' +
@@ -522,17 +522,17 @@ describe('errors of the server code are catalog codes', () => {
         `la referencia K261234 (fda-510k ${ID}) no tiene una decisión favorable de FDA (está en el estado «Revisión › Sustantiva»)`,
     ],
     [
-      refused('SUBMIT', 'preparing', { code: 'refusal.reference_too_old', params: { reference: 'K123456 (external FDA decision)', decisionDate: '2019-01-01', years: 5, onDate: '2026-03-01' } }),
+      refused('SUBMIT', 'preparing', { code: 'refusal.reference_too_old', params: { reference: { code: 'reference.external', params: { number: 'K123456', agency: 'FDA' } }, decisionDate: '2019-01-01', years: 5, onDate: '2026-03-01' } }),
       `SUBMIT is refused in state preparing: the reference K123456 (external FDA decision) was decided on 2019-01-01, more than 5 years before 2026-03-01`,
       '«Presentar» se rechaza en el estado «Integración del expediente»: la referencia K123456 (decisión externa de FDA) se resolvió el 2019-01-01, más de 5 años antes del 2026-03-01',
     ],
     [
-      refused('SUBMIT', 'preparing', { code: 'refusal.reference_letter_missing', params: { reference: 'K123456 (external FDA decision)', kind: 'fda-decision-letter' } }),
+      refused('SUBMIT', 'preparing', { code: 'refusal.reference_letter_missing', params: { reference: { code: 'reference.external', params: { number: 'K123456', agency: 'FDA' } }, kind: 'fda-decision-letter' } }),
       `SUBMIT is refused in state preparing: the external reference K123456 (external FDA decision) must be backed by an uploaded document of kind fda-decision-letter`,
       '«Presentar» se rechaza en el estado «Integración del expediente»: la referencia externa K123456 (decisión externa de FDA) debe respaldarse con un documento cargado del tipo «Carta de la FDA que acredita la autorización o aprobación en que se apoya»',
     ],
     [
-      refused('SUBMIT', 'preparing', { code: 'refusal.reference_not_favourable', params: { reference: `submission ${ID}`, agency: 'FDA', referenceStatus: 'it does not exist' } }),
+      refused('SUBMIT', 'preparing', { code: 'refusal.reference_not_favourable', params: { reference: { code: 'reference.submission', params: { id: ID } }, agency: 'FDA', referenceStatus: { code: 'reference.does_not_exist' } } }),
       `SUBMIT is refused in state preparing: the reference submission ${ID} has no favourable FDA decision (it does not exist)`,
       `«Presentar» se rechaza en el estado «Integración del expediente»: la referencia trámite ${ID} no tiene una decisión favorable de FDA (no existe)`,
     ],
