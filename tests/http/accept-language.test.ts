@@ -7,7 +7,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
-import { Api, DEVICE, errorPaths, expectProblem, type Json } from './helpers.js';
+import { Api, DEVICE, body510k, errorPaths, expectProblem, type Json } from './helpers.js';
 
 let ctx: TestContext;
 let app: Express;
@@ -137,6 +137,22 @@ describe('Accept-Language', () => {
     const route = await both((h) => api.get(m, '/v1/no-such-thing').set(h), 404, 'not_found');
     expect(route.en.detail).toBe('No route GET /v1/no-such-thing');
     expect(route.es.detail).toBe('No existe la ruta GET /v1/no-such-thing');
+  });
+
+  it('409 on a reliance route: the reference and its status in Spanish', async () => {
+    const { manufacturer: m } = ctx.users;
+    const k = await api.create(m, body510k('AIP-200 510(k) still a draft'));
+    const reg = await api.create(m, {
+      workflow: 'cofepris-registration',
+      title: 'Equivalence on an undecided 510(k)',
+      device: DEVICE,
+      input: { route: 'equivalence', reference: { submissionId: k.id } },
+    });
+    await api.completeDossier(m, reg.id);
+    const { en, es } = await both((h) => api.event(m, reg.id, { type: 'SUBMIT', data: {} }, h), 409, 'event_not_allowed');
+    expect(en.detail).toContain(`the reference AIP-200 510(k) still a draft (fda-510k ${k.id}) has no favourable FDA decision (it is in state draft)`);
+    expect(es.detail).toContain(`la referencia AIP-200 510(k) still a draft (fda-510k ${k.id}) no tiene una decisión favorable de FDA (está en el estado «`);
+    expect(es.detail).not.toContain('it is in state');
   });
 
   it('English for English, other languages and nonsense', async () => {

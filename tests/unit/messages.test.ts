@@ -236,7 +236,7 @@ describe('ajv errors as codes', () => {
     } catch (e) {
       const err = e as InputError;
       expect(err.message).toMatch(/^The data of DECIDE_SE is invalid: \/data\/\w+ is required$/);
-      expect(formatMessage(err.detail!.code, err.detail!.params, 'es')).toMatch(
+      expect(formatMessage(err.detail.code, err.detail.params, 'es')).toMatch(
         /^Los datos de «Decidir: sustancialmente equivalente» no son válidos: \/data\/\w+ es obligatorio$/,
       );
     }
