@@ -9,11 +9,7 @@
  * way, from its parsed rows, so a break is reported only where the records themselves disagree.
  */
 import os from 'node:os';
-import type { Knex } from 'knex';
-import {
-  LINK_SEPARATOR, chainLinks, recordOf, submissionHeads, submissionSplits, transitionRowsOf,
-  type TransitionRow,
-} from '../store/submissions-store.js';
+import { LINK_SEPARATOR, chainStoreOf, recordOf, type ChainSnapshot, type ChainSource, type TransitionRow } from '../store/chain-store.js';
 import { GENESIS_HASH, isCanonicalJsonText, recordHash, sha256Hex } from './hash.js';
 
 export interface VerifyResult {
@@ -74,13 +70,13 @@ interface RangeResult {
   breaks: Break[];
 }
 
-async function verifyRange(trx: Knex.Transaction, range: { from: string | null; to: string | null }): Promise<RangeResult> {
-  const heads = await submissionHeads(trx, range);
+async function verifyRange(snap: ChainSnapshot, range: { from: string | null; to: string | null }): Promise<RangeResult> {
+  const heads = await snap.heads(range);
   const out: RangeResult = { submissions: 0, records: 0, breaks: [] };
   let suspects = new Set<string>();
   try {
     // A savepoint: if the database cannot spell some row, the transaction itself stays usable.
-    await trx.transaction(async (sp) => {
+    await snap.savepoint(async (sp) => {
       let current: string | null = null;
       let count = 0;
       let prev = GENESIS_HASH;
@@ -95,7 +91,7 @@ async function verifyRange(trx: Knex.Transaction, range: { from: string | null; 
           heads.delete(current);
         }
       };
-      for await (const links of chainLinks(sp, range)) {
+      for await (const links of sp.links(range)) {
         for (const link of links) {
           // The fields of chainLinkSql; the record (last) may hold the separator inside strings.
           let at = 0;
@@ -138,7 +134,7 @@ async function verifyRange(trx: Knex.Transaction, range: { from: string | null; 
   }
   // What the fast path doubted, and heads it never reached (no records), get the exact check.
   for (const id of new Set([...suspects, ...heads.keys()])) {
-    const rows = await transitionRowsOf(trx, id);
+    const rows = await snap.rowsOf(id);
     out.submissions++;
     out.records += rows.length;
     const broken = rows.length === 0
@@ -150,20 +146,17 @@ async function verifyRange(trx: Knex.Transaction, range: { from: string | null; 
 }
 
 /**
- * Verifies every chain in the database. `knex` should be a pool with several connections (the
- * reader pool on SQLite) so that ranges are checked side by side; a single connection works too.
+ * Verifies every chain in the database. `source` (a chain store, or a pool to build one on) should
+ * have several connections (the reader pool on SQLite) so that ranges are checked side by side; a
+ * single connection works too.
  */
-export async function verifyDatabase(knex: Knex, opts: { parallel?: number } = {}): Promise<VerifyResult> {
+export async function verifyDatabase(source: ChainSource, opts: { parallel?: number } = {}): Promise<VerifyResult> {
+  const chains = chainStoreOf(source);
   const parallel = Math.max(1, opts.parallel ?? DEFAULT_PARALLEL);
-  const splits = await submissionSplits(knex, parallel);
+  const splits = await chains.splits(parallel);
   const bounds = [null, ...splits];
   const ranges = bounds.map((from, i) => ({ from, to: bounds[i + 1] ?? null }));
-  const pg = knex.client.config.client === 'pg';
-  const results = await Promise.all(
-    ranges.map((range) =>
-      knex.transaction((trx) => verifyRange(trx, range), pg ? { isolationLevel: 'repeatable read', readOnly: true } : undefined),
-    ),
-  );
+  const results = await Promise.all(ranges.map((range) => chains.snapshot((snap) => verifyRange(snap, range))));
   const result: VerifyResult = { ok: true, submissions: 0, records: 0, breaks: [] };
   for (const r of results) {
     result.submissions += r.submissions;

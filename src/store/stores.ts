@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { createKnexAuditStore, type AuditStore } from './audit-store.js';
+import { createKnexChainStore, type ChainStore } from './chain-store.js';
 import type { Database } from './db.js';
 import { createKnexDesignationStore, type DesignationStore } from './designation-store.js';
 import { createKnexDocumentStore, type DocumentStore } from './document-store.js';
@@ -28,6 +29,8 @@ export interface StoreSet {
 }
 
 export interface Stores extends StoreSet {
+  /** Whole-database chain reads in consistent snapshots (src/engine/verify.ts), on the read pool. */
+  readonly chains: ChainStore;
   /**
    * Runs `work` in one database transaction with the stores bound to it: everything it writes
    * commits together or not at all. Reads in it see the transaction; `find(id, { forUpdate })`
@@ -57,6 +60,7 @@ function storeSet(read: Knex, write: Knex, inTransaction: boolean): StoreSet {
 export function createKnexStores(db: Database): Stores {
   return {
     ...storeSet(db.reader, db.knex, false),
+    chains: createKnexChainStore(db.reader),
     transaction: (work) => db.knex.transaction((trx) => work(storeSet(trx, trx, true))),
   };
 }
