@@ -29,13 +29,9 @@ export interface Translator {
   domain(kind: DomainKind, id: string): string;
   /** The title of an error code (`validation_failed` -> "Check the highlighted fields"). */
   errorTitle(code: ErrorCode | 'internal_error'): string;
-  /**
-   * An error's detail in this language, from its catalog message. TRANSITIONAL: an error whose
-   * detail is still an English sentence (engine code not yet converted to codes), or a plain
-   * string, is shown in English as it is.
-   */
-  errorDetail(error: { readonly detail?: Message; readonly message: string } | string): string;
-  /** A field error's message in this language (the English one when it has no code yet). */
+  /** An error's detail in this language, from its catalog message; a plain string as it is. */
+  errorDetail(error: { readonly detail: Message } | string): string;
+  /** A field error's message in this language (a bare `{ path, message }` as it is). */
   fieldError(e: FieldError): string;
   /** `YYYY-MM-DD` or an ISO instant as a date the reader's language writes. */
   date(value: string): string;
@@ -53,11 +49,8 @@ export function createTranslator(lang: Lang): Translator {
     t: (key, vars) => fill(catalog[key], vars),
     domain: (kind, id) => domainLabel(lang, kind, id),
     errorTitle: (code) => catalog[`error.${code}`],
-    errorDetail: (error) => (typeof error === 'string' ? error : error.detail ? renderMessage(error.detail, lang) : error.message),
-    fieldError: (e) => {
-      const m = fieldMessage(e);
-      return m ? renderMessage(m, lang) : e.message;
-    },
+    errorDetail: (error) => (typeof error === 'string' ? error : renderMessage(error.detail, lang)),
+    fieldError: (e) => renderMessage(fieldMessage(e), lang),
     date: (value) => {
       const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
       return Number.isNaN(d.getTime()) ? value : dateFmt.format(d);
