@@ -88,3 +88,26 @@ export async function findSignInCandidates(db: Knex, identifier: string): Promis
   if (rows.length === 0) rows = await db('users').where({ name: identifier }).limit(2).select<R[]>(...cols);
   return rows.map((r) => ({ id: r.id, name: r.name, disabled: Boolean(r.disabled), passwordHash: r.password_hash }));
 }
+
+export interface SessionStore {
+  find(tokenHash: string): Promise<SessionRow | undefined>;
+  insert(s: { tokenHash: string; userId: string; now: string; expiresAt: string }): Promise<void>;
+  touch(tokenHash: string, now: string, expiresAt: string): Promise<void>;
+  delete(tokenHash: string): Promise<void>;
+  /** Deletes every session expired at `now`; answers how many. */
+  deleteExpired(now: string): Promise<number>;
+  /** The users a sign-in identifier (name or e-mail) may name. */
+  signInCandidates(identifier: string): Promise<SignInCandidate[]>;
+}
+
+/** The {@link SessionStore} on one Knex connection, pool or transaction: reads on `db`, writes on `writer`. */
+export function createKnexSessionStore(db: Knex, writer: Knex = db): SessionStore {
+  return {
+    find: (tokenHash) => findSession(db, tokenHash),
+    insert: (s) => insertSession(writer, s),
+    touch: (tokenHash, now, expiresAt) => touchSession(writer, tokenHash, now, expiresAt),
+    delete: (tokenHash) => deleteSession(writer, tokenHash),
+    deleteExpired: (now) => deleteExpiredSessions(writer, now),
+    signInCandidates: (identifier) => findSignInCandidates(db, identifier),
+  };
+}

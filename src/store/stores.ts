@@ -12,9 +12,11 @@ import { createKnexDesignationStore, type DesignationStore } from './designation
 import { createKnexDocumentStore, type DocumentStore } from './document-store.js';
 import { createKnexHistoryStore, type HistoryStore } from './history-store.js';
 import { createKnexIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
+import { createKnexSessionStore, type SessionStore } from './sessions-store.js';
 import { createKnexSubmissionListingStore, type SubmissionListingStore } from './submission-listing-store.js';
 import { createKnexSubmissionStore, type SubmissionStore } from './submission-store.js';
 import { createKnexUserStore, type UserStore } from './users-store.js';
+import { createKnexWebhookStore, type WebhookStore } from './webhooks-store.js';
 
 /** The stores on one connection: the read pool (reads) with the writer (single writes), or one transaction. */
 export interface StoreSet {
@@ -26,6 +28,8 @@ export interface StoreSet {
   readonly idempotency: IdempotencyStore;
   readonly audit: AuditStore;
   readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly webhooks: WebhookStore;
 }
 
 export interface Stores extends StoreSet {
@@ -49,6 +53,8 @@ function storeSet(read: Knex, write: Knex, inTransaction: boolean): StoreSet {
     idempotency: createKnexIdempotencyStore(read, write),
     audit: createKnexAuditStore(read, write),
     users: createKnexUserStore(read, write),
+    sessions: createKnexSessionStore(read, write),
+    webhooks: createKnexWebhookStore(read, write),
   };
 }
 

@@ -365,3 +365,52 @@ export async function outboxPending(db: Knex): Promise<boolean> {
 export async function deliveriesDue(db: Knex, now: string): Promise<boolean> {
   return (await db('webhook_deliveries').where('status', 'pending').where('next_attempt_at', '<=', now).first('id')) !== undefined;
 }
+
+/**
+ * Webhook subscriptions, the outbox and deliveries. Methods marked "in a transaction" take rows
+ * (claimOutbox) or warn once (markDeadlineWarned) and belong to the store of one transaction.
+ */
+export interface WebhookStore {
+  insertSubscription(s: WebhookSubscription): Promise<void>;
+  findSubscription(id: string): Promise<WebhookSubscription | undefined>;
+  listSubscriptions(opts: { ownerId?: string; before?: string; limit: number }): Promise<WebhookSubscription[]>;
+  activeSubscriptions(): Promise<WebhookSubscription[]>;
+  deleteSubscription(id: string): Promise<boolean>;
+  /** In a transaction: takes up to `limit` outbox rows, oldest first. */
+  claimOutbox(limit: number): Promise<OutboxEntry[]>;
+  announcedTransitions(ids: readonly string[]): Promise<Map<string, AnnouncedTransition>>;
+  insertDeliveries(deliveries: readonly NewDelivery[]): Promise<void>;
+  claimDueDeliveries(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]>;
+  recordAttempt(id: string, attempt: number, o: AttemptOutcome): Promise<boolean>;
+  releaseAttempt(id: string, attempt: number, now: string): Promise<void>;
+  listDeliveries(subscriptionId: string, opts: { before?: string; limit: number }): Promise<WebhookDelivery[]>;
+  deadlineCandidates(s: WebhookSubscription, from: string, to: string, limit: number): Promise<DeadlineCandidate[]>;
+  /** In a transaction: marks a deadline warned; false when it already was. */
+  markDeadlineWarned(w: Parameters<typeof markDeadlineWarned>[1]): Promise<boolean>;
+  deliverableSubscriptions(ids: readonly string[]): Promise<Map<string, WebhookSubscription>>;
+  outboxPending(): Promise<boolean>;
+  deliveriesDue(now: string): Promise<boolean>;
+}
+
+/** The {@link WebhookStore} on one Knex connection, pool or transaction: reads on `db`, writes on `writer`. */
+export function createKnexWebhookStore(db: Knex, writer: Knex = db): WebhookStore {
+  return {
+    insertSubscription: (s) => insertSubscription(writer, s),
+    findSubscription: (id) => findSubscription(db, id),
+    listSubscriptions: (opts) => listSubscriptions(db, opts),
+    activeSubscriptions: () => activeSubscriptions(db),
+    deleteSubscription: (id) => deleteSubscription(writer, id),
+    claimOutbox: (limit) => claimOutbox(writer, limit),
+    announcedTransitions: (ids) => announcedTransitions(db, ids),
+    insertDeliveries: (deliveries) => insertDeliveries(writer, deliveries),
+    claimDueDeliveries: (now, leaseUntil, limit) => claimDueDeliveries(writer, now, leaseUntil, limit),
+    recordAttempt: (id, attempt, o) => recordAttempt(writer, id, attempt, o),
+    releaseAttempt: (id, attempt, now) => releaseAttempt(writer, id, attempt, now),
+    listDeliveries: (subscriptionId, opts) => listDeliveries(db, subscriptionId, opts),
+    deadlineCandidates: (s, from, to, limit) => deadlineCandidates(db, s, from, to, limit),
+    markDeadlineWarned: (w) => markDeadlineWarned(writer, w),
+    deliverableSubscriptions: (ids) => deliverableSubscriptions(db, ids),
+    outboxPending: () => outboxPending(db),
+    deliveriesDue: (now) => deliveriesDue(db, now),
+  };
+}
