@@ -75,7 +75,12 @@ export function createSessions(opts: SessionsOptions) {
       const t = now();
       await deleteExpiredSessions(db.knex, t.toISOString());
       const token = randomBytes(32).toString('base64url');
-      await insertSession(db.knex, { tokenHash: sha256Hex(token), userId: user.id, now: t.toISOString(), expiresAt: new Date(t.getTime() + Math.min(idleMs, maxMs)).toISOString() });
+      await insertSession(db.knex, {
+        tokenHash: sha256Hex(token),
+        userId: user.id,
+        now: t.toISOString(),
+        expiresAt: new Date(t.getTime() + Math.min(idleMs, maxMs)).toISOString(),
+      });
       const session = await findSession(db.knex, sha256Hex(token));
       return { token, user: session!.user };
     },
