@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './logger.js';
 import { DEFAULT_PRODUCT_CLASSIFICATION_FILE, loadProductClassification, type ProductClassification } from './reference/product-classification.js';
 import { FailedAuthLimiter } from './rate-limit.js';
 import { migrate, openDatabase, ping, type Database } from './store/db.js';
+import { createKnexStores } from './store/stores.js';
 import { createTransparencyLog, loadSigningKey, type TransparencyLog } from './audit/tlog.js';
 import { createSessions } from './sessions.js';
 import { createUsers, type Users } from './users.js';
@@ -104,15 +105,17 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     throw e;
   }
   const validator = createValidator(WORKFLOWS);
+  // The engine and signatures reach the database only through these stores.
+  const stores = createKnexStores(db);
   const signatures = createSignatures({
-    db, validator, now: opts.now, scryptParams: opts.scryptParams,
+    stores, validator, now: opts.now, scryptParams: opts.scryptParams,
     policy: {
       minLength: config.passwordMinLength ?? DEFAULT_PASSWORD_POLICY.minLength,
       minCharacterClasses: config.passwordMinCharacterClasses ?? DEFAULT_PASSWORD_POLICY.minCharacterClasses,
     },
   });
   const engine = createEngine({
-    db, validator, now: opts.now, calendar: new MexicanCalendar(config.mxNonWorkingDays), referenceAuthorities: config.referenceAuthorities,
+    stores, validator, now: opts.now, calendar: new MexicanCalendar(config.mxNonWorkingDays), referenceAuthorities: config.referenceAuthorities,
     productClassification: classification, goalDueSoonDays: config.goalDueSoonDays, signatures,
   });
   let tlog: TransparencyLog;
@@ -132,10 +135,10 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     tlog,
     auditor: createAuditor({ db, engine, validator, now: opts.now }),
     webhooks: createWebhookSubscriptions({ db, validator, now: opts.now }),
-    users: createUsers({ db }),
+    users: createUsers({ users: stores.users }),
     sessions: createWebSessions({
       sessions: createSessions({
-        db,
+        store: stores.sessions,
         idleMinutes: config.sessionIdleMinutes ?? SESSION_DEFAULTS.sessionIdleMinutes,
         maxHours: config.sessionMaxHours ?? SESSION_DEFAULTS.sessionMaxHours,
         now: opts.now,

@@ -12,8 +12,7 @@ import { AppError } from './errors.js';
 import { sha256Hex } from './engine/hash.js';
 import { hashPassword, verifyPassword } from './engine/passwords.js';
 import { FailedAuthLimiter } from './rate-limit.js';
-import type { Database } from './store/db.js';
-import { deleteExpiredSessions, deleteSession, findSession, findSignInCandidates, insertSession, touchSession } from './store/sessions-store.js';
+import type { SessionStore } from './store/sessions-store.js';
 import type { User } from './store/users-store.js';
 
 /** A session's `last_seen_at` is written at most this often (a page view need not always write). */
@@ -23,7 +22,8 @@ const TOUCH_EVERY_MS = 60_000;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface SessionsOptions {
-  readonly db: Database;
+  /** The sessions store (reads on the read pool, writes on the writer). */
+  readonly store: SessionStore;
   readonly idleMinutes: number;
   readonly maxHours: number;
   readonly now?: () => Date;
@@ -43,7 +43,7 @@ export interface Session {
 export class SignInError extends AppError {}
 
 export function createSessions(opts: SessionsOptions) {
-  const { db } = opts;
+  const { store } = opts;
   const now = opts.now ?? (() => new Date());
   const idleMs = opts.idleMinutes * 60_000;
   const maxMs = opts.maxHours * 3_600_000;
@@ -63,7 +63,7 @@ export function createSessions(opts: SessionsOptions) {
       const key = `id:${identifier.trim().toLowerCase()}`;
       const wait = Math.max(byAddress.blockedFor(address), byIdentifier.blockedFor(key));
       if (wait > 0) throw new SignInError('too_many_requests', { code: 'web.too_many_sign_ins' }, [], wait);
-      const candidates = identifier.trim() === '' || identifier.length > 254 ? [] : await findSignInCandidates(db.reader, identifier.trim());
+      const candidates = identifier.trim() === '' || identifier.length > 254 ? [] : await store.signInCandidates(identifier.trim());
       // A name two users share cannot sign in (use the e-mail); it still costs the scrypt run.
       const user = candidates.length === 1 ? candidates[0]! : undefined;
       const ok = await verifyPassword(password.slice(0, 1024), user?.passwordHash ?? (await dummyHash()));
@@ -73,15 +73,15 @@ export function createSessions(opts: SessionsOptions) {
         throw new SignInError('unauthenticated', { code: 'web.wrong_sign_in' });
       }
       const t = now();
-      await deleteExpiredSessions(db.knex, t.toISOString());
+      await store.deleteExpired(t.toISOString());
       const token = randomBytes(32).toString('base64url');
-      await insertSession(db.knex, {
+      await store.insert({
         tokenHash: sha256Hex(token),
         userId: user.id,
         now: t.toISOString(),
         expiresAt: new Date(t.getTime() + Math.min(idleMs, maxMs)).toISOString(),
       });
-      const session = await findSession(db.knex, sha256Hex(token));
+      const session = await store.find(sha256Hex(token));
       return { token, user: session!.user };
     },
 
@@ -89,23 +89,23 @@ export function createSessions(opts: SessionsOptions) {
     async load(token: string | undefined): Promise<Session | undefined> {
       if (!token || !TOKEN.test(token)) return undefined;
       const tokenHash = sha256Hex(token);
-      const row = await findSession(db.reader, tokenHash);
+      const row = await store.find(tokenHash);
       if (!row) return undefined;
       const t = now();
       if (row.user.disabled || Date.parse(row.expiresAt) <= t.getTime()) {
-        await deleteSession(db.knex, tokenHash);
+        await store.delete(tokenHash);
         return undefined;
       }
       let expiresAt = row.expiresAt;
       if (t.getTime() - Date.parse(row.lastSeenAt) >= TOUCH_EVERY_MS) {
         expiresAt = new Date(Math.min(t.getTime() + idleMs, Date.parse(row.createdAt) + maxMs)).toISOString();
-        await touchSession(db.knex, tokenHash, t.toISOString(), expiresAt);
+        await store.touch(tokenHash, t.toISOString(), expiresAt);
       }
       return { user: row.user, tokenHash, expiresAt };
     },
 
     async signOut(token: string | undefined): Promise<void> {
-      if (token && TOKEN.test(token)) await deleteSession(db.knex, sha256Hex(token));
+      if (token && TOKEN.test(token)) await store.delete(sha256Hex(token));
     },
   };
 }

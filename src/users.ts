@@ -3,29 +3,29 @@
  * portfolio's pages show. Routes and pages ask this service; only it reads the users store.
  */
 import { sha256Hex } from './engine/hash.js';
-import type { Database } from './store/db.js';
-import { findUserByTokenHash, listOrganizations, listUsers, type Organization, type User } from './store/users-store.js';
+import type { ListedUser, Organization, User, UserStore } from './store/users-store.js';
 
 export interface UsersDeps {
-  readonly db: Database;
+  /** The users store on the read pool. */
+  readonly users: UserStore;
 }
 
 export function createUsers(deps: UsersDeps) {
-  const { db } = deps;
+  const store = deps.users;
   return {
     /** The user a bearer token names (any user, disabled ones too: the caller decides), or undefined. */
     async byToken(token: string): Promise<User | undefined> {
-      return findUserByTokenHash(db.reader, sha256Hex(token));
+      return store.findByTokenHash(sha256Hex(token));
     },
 
     /** Every user as an administrator sees them (no hashes; whether signing is locked). */
-    async list(): ReturnType<typeof listUsers> {
-      return listUsers(db.reader);
+    async list(): Promise<ListedUser[]> {
+      return store.listUsers();
     },
 
     /** Every organization, by name (the portfolio's filter for regulators and auditors). */
     async listOrganizations(): Promise<Organization[]> {
-      return listOrganizations(db.reader);
+      return store.listOrganizations();
     },
   };
 }

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { SESSION_DEFAULTS, type Config } from '../../src/config.js';
 import { createSessions } from '../../src/sessions.js';
+import { createKnexStores } from '../../src/store/stores.js';
 import { createWebSessions } from '../../src/web/sessions.js';
 import { DIALECT } from '../support/db.js';
 import { TEST_PASSWORD, addUser, createTestContext, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
@@ -44,7 +45,7 @@ afterAll(async () => {
 function freshApp(web: Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours'>> = {}): Express {
   const sessions = createWebSessions({
     sessions: createSessions({
-      db: ctx.services.db,
+      store: createKnexStores(ctx.services.db).sessions,
       idleMinutes: web.sessionIdleMinutes ?? SESSION_DEFAULTS.sessionIdleMinutes,
       maxHours: web.sessionMaxHours ?? SESSION_DEFAULTS.sessionMaxHours,
     }),
