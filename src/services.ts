@@ -133,7 +133,7 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     engine,
     signatures,
     tlog,
-    auditor: createAuditor({ db, engine, validator, now: opts.now }),
+    auditor: createAuditor({ stores, engine, validator, now: opts.now }),
     webhooks: createWebhookSubscriptions({ db, validator, now: opts.now }),
     users: createUsers({ users: stores.users }),
     sessions: createWebSessions({

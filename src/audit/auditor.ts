@@ -11,12 +11,9 @@ import { definitionHash } from '../engine/definitions.js';
 import type { Engine } from '../engine/engine.js';
 import { verifyChain } from '../engine/hash.js';
 import { verifyDatabase } from '../engine/verify.js';
-import type { Database } from '../store/db.js';
-import {
-  refusedCommandsPage, transitionsPage,
-  type PageKey, type RefusedCommand, type TransitionFilters,
-} from '../store/audit-store.js';
-import { findSubmission, listTransitions, type Actor, type Transition } from '../store/submissions-store.js';
+import type { PageKey, RefusedCommand, TransitionFilters } from '../store/audit-store.js';
+import type { Stores } from '../store/stores.js';
+import type { Actor, Transition } from '../store/submissions-store.js';
 import { SCHEMA_BASE, type Validator } from '../validation.js';
 import { writeExport, type ExportFormat, type ExportOptions, type ExportResult, type ExportSink } from './export.js';
 import { renderReport } from './report.js';
@@ -105,14 +102,15 @@ export function parseExportQuery(validator: Validator, query: unknown, what: Mes
 }
 
 export interface AuditorDeps {
-  readonly db: Database;
+  /** The stores it reads: history pages and refusals, records and heads, and the chains to verify. */
+  readonly stores: Pick<Stores, 'audit' | 'history' | 'submissions' | 'chains'>;
   readonly engine: Engine;
   readonly validator: Validator;
   readonly now?: () => Date;
 }
 
 export function createAuditor(deps: AuditorDeps) {
-  const { db, engine, validator } = deps;
+  const { stores, engine, validator } = deps;
   const now = deps.now ?? (() => new Date());
 
   function requireAuditor(actor: Actor): void {
@@ -130,7 +128,7 @@ export function createAuditor(deps: AuditorDeps) {
       check('audit-transitions-query.json', query);
       const q = query as AuditTransitionsQuery;
       const limit = limitOf(q.limit);
-      const rows = await transitionsPage(db.reader, filtersOf(q), decodeCursor(q.cursor), limit + 1);
+      const rows = await stores.audit.transitionsPage(filtersOf(q), decodeCursor(q.cursor), limit + 1);
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       return { items, nextCursor: rows.length > limit && last ? encodeCursor({ recordedAt: last.recordedAt, id: last.id }) : null };
@@ -140,7 +138,7 @@ export function createAuditor(deps: AuditorDeps) {
     async verify(actor: Actor, query: unknown): Promise<AuditVerify> {
       requireAuditor(actor);
       check('empty-query.json', query);
-      const r = await verifyDatabase(db.reader);
+      const r = await verifyDatabase(stores.chains);
       return { ok: r.ok, submissions: r.submissions, transitions: r.records, failures: r.breaks.map((b) => ({ submissionId: b.submissionId, seq: b.seq, reason: b.reason })) };
     },
 
@@ -155,7 +153,7 @@ export function createAuditor(deps: AuditorDeps) {
      * download, the CLI's file or stdout); the caller ends the stream.
      */
     async exportTransitions(filters: TransitionFilters, format: ExportFormat, out: ExportSink, opts?: ExportOptions): Promise<ExportResult> {
-      return writeExport(db.reader, filters, format, out, opts);
+      return writeExport(stores.audit, filters, format, out, opts);
     },
 
     /** GET /v1/audit/refusals */
@@ -171,7 +169,7 @@ export function createAuditor(deps: AuditorDeps) {
         from: bound(q.from, '/from', 'from'),
         before: bound(q.to, '/to', 'to'),
       };
-      const rows = await refusedCommandsPage(db.reader, filters, decodeCursor(q.cursor), limit + 1);
+      const rows = await stores.audit.refusedCommandsPage(filters, decodeCursor(q.cursor), limit + 1);
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       return { items, nextCursor: rows.length > limit && last ? encodeCursor({ recordedAt: last.recordedAt, id: last.id }) : null };
@@ -185,12 +183,12 @@ export function createAuditor(deps: AuditorDeps) {
       let records: Transition[];
       if (AUDIT_ROLES.has(actor.role)) {
         check('empty-query.json', query);
-        records = await listTransitions(db.reader, id);
+        records = await stores.history.list(id);
       } else {
         records = await engine.history(actor, id); // 404 when the caller may not see it
         check('empty-query.json', query);
       }
-      const s = await findSubmission(db.reader, id);
+      const s = await stores.submissions.find(id);
       if (!s) throw new NotFoundError({ code: 'engine.no_submission', params: { id } });
       const w = workflowVersion(s.workflowId, s.workflowVersion);
       let chainBreak = verifyChain(records as unknown as Record<string, unknown>[]);

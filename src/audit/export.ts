@@ -16,9 +16,8 @@
  *   formula. Such a cell is then not byte-for-byte the record's value: the JSONL export is the
  *   exact form to recompute hashes from.
  */
-import type { Knex } from 'knex';
 import { canonicalJson } from '../canonical-json.js';
-import { transitionsPage, type PageKey, type TransitionFilters } from '../store/audit-store.js';
+import type { AuditStore, PageKey, TransitionFilters } from '../store/audit-store.js';
 import type { Transition } from '../store/submissions-store.js';
 
 export type ExportFormat = 'jsonl' | 'csv';
@@ -99,7 +98,7 @@ export interface ExportOptions {
  * Writes every record matching `filters` to `out` (the caller ends the stream). Holds one page at
  * a time: the next page is read only once the stream has taken the previous one.
  */
-export async function writeExport(db: Knex, filters: TransitionFilters, format: ExportFormat, out: ExportSink, opts: ExportOptions = {}): Promise<ExportResult> {
+export async function writeExport(store: Pick<AuditStore, 'transitionsPage'>, filters: TransitionFilters, format: ExportFormat, out: ExportSink, opts: ExportOptions = {}): Promise<ExportResult> {
   const pageSize = opts.pageSize ?? EXPORT_PAGE_SIZE;
   const line = format === 'csv' ? csvLine : jsonLine;
   let records = 0;
@@ -107,7 +106,7 @@ export async function writeExport(db: Knex, filters: TransitionFilters, format: 
   let after: PageKey | null = null;
   for (;;) {
     if (out.destroyed) return { records, complete: false };
-    const page = await transitionsPage(db, filters, after, pageSize);
+    const page = await store.transitionsPage(filters, after, pageSize);
     opts.onPage?.({ rows: page.length, buffered: out.writableLength });
     if (page.length === 0) break;
     if (out.destroyed) return { records, complete: false };

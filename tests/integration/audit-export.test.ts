@@ -13,7 +13,7 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../../bench/seed.js';
 import { CSV_HEADER, EXPORT_PAGE_SIZE, jsonLine, writeExport, type ExportFormat } from '../../src/audit/export.js';
-import { transitionsPage, transitionsQuery, type TransitionFilters } from '../../src/store/audit-store.js';
+import { createKnexAuditStore, transitionsPage, transitionsQuery, type TransitionFilters } from '../../src/store/audit-store.js';
 import { DIALECT } from '../support/db.js';
 import { createTestContext, type TestContext } from '../support/fixtures.js';
 
@@ -63,7 +63,7 @@ describe(`export of ${ROWS} history rows on ${DIALECT}`, () => {
       let pages = 0;
       let maxGrowth = 0;
       let maxBufferedAtRead = 0;
-      const result = await writeExport(db, {}, format, out, {
+      const result = await writeExport(createKnexAuditStore(db), {}, format, out, {
         onPage: ({ buffered }) => {
           pages++;
           maxBufferedAtRead = Math.max(maxBufferedAtRead, buffered);
@@ -89,7 +89,7 @@ describe(`export of ${ROWS} history rows on ${DIALECT}`, () => {
     const db = ctx.services.db.reader;
     const filters: TransitionFilters = { type: 'FEE_VERIFIED' };
     const out = new SlowConsumer();
-    const result = await writeExport(db, filters, 'jsonl', out, { pageSize: 777 });
+    const result = await writeExport(createKnexAuditStore(db), filters, 'jsonl', out, { pageSize: 777 });
     await new Promise<void>((resolve) => out.end(resolve));
     const expected = createHash('sha256');
     let after = null;
@@ -110,7 +110,7 @@ describe(`export of ${ROWS} history rows on ${DIALECT}`, () => {
   it('stops reading when the stream closes (the client went away)', async () => {
     const out = new SlowConsumer();
     let pages = 0;
-    const done = writeExport(ctx.services.db.reader, {}, 'jsonl', out, {
+    const done = writeExport(createKnexAuditStore(ctx.services.db.reader), {}, 'jsonl', out, {
       onPage: () => {
         if (++pages === 3) out.destroy();
       },
