@@ -55,6 +55,10 @@ export function createKnexChainStore(knex: Knex): ChainStore {
 /** A chain store, or a Knex pool to build one on (callers that still hold a pool). */
 export type ChainSource = ChainStore | Knex;
 
+function isChainStore(source: ChainSource): source is ChainStore {
+  return 'snapshot' in source && 'splits' in source;
+}
+
 export function chainStoreOf(source: ChainSource): ChainStore {
-  return 'snapshot' in source && 'splits' in source && typeof source.snapshot === 'function' ? (source as ChainStore) : createKnexChainStore(source as Knex);
+  return isChainStore(source) ? source : createKnexChainStore(source);
 }

@@ -21,6 +21,15 @@ export function createKnexDesignationStore(db: Knex): DesignationStore {
 export async function activeDesignations(db: Knex, workflowIds: readonly string[], organizationIds: readonly string[]): Promise<Designation[]> {
   const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
   const sql = `select organization_id, workflow_id, workflow_version, state, snapshot from submissions where workflow_id in (${marks(workflowIds.length)}) and organization_id in (${marks(organizationIds.length)}) and status = 'active'`;
-  const rows = await rawRows<{ organization_id: string; workflow_id: string; workflow_version: number; state: string; snapshot: string }>(db, sql, [...workflowIds, ...organizationIds]);
-  return rows.map((r) => ({ organizationId: r.organization_id, workflowId: r.workflow_id, workflowVersion: Number(r.workflow_version), state: r.state, context: (JSON.parse(r.snapshot) as { context: unknown }).context }));
+  const rows = await rawRows<{ organization_id: string; workflow_id: string; workflow_version: number; state: string; snapshot: string }>(db, sql, [
+    ...workflowIds,
+    ...organizationIds,
+  ]);
+  return rows.map((r) => ({
+    organizationId: r.organization_id,
+    workflowId: r.workflow_id,
+    workflowVersion: Number(r.workflow_version),
+    state: r.state,
+    context: (JSON.parse(r.snapshot) as { context: unknown }).context,
+  }));
 }

@@ -107,7 +107,6 @@ function clockHistorySql(pg: boolean, where: string): string {
 }
 const CLOCK_ONE_SQL = { pg: clockHistorySql(true, 'submission_id = ?'), sqlite: clockHistorySql(false, 'submission_id = ?') };
 
-
 function unpackClockHistory(packed: string): ClockEventRow[] {
   return packed.split('\x1e').map((row) => {
     const [type, to, effectiveAt, goal] = row.split('\x1f') as [string, string, string, string];
@@ -133,7 +132,10 @@ export async function clockEventsOf(db: Knex, ids: readonly string[]): Promise<M
 
 export async function insertTransition(db: Knex, t: Transition): Promise<void> {
   const row = transitionRow(t) as Record<string, Knex.RawBinding>;
-  await db.raw(INSERT_TRANSITION_SQL, TRANSITION_COLUMNS.map((c) => row[c]!));
+  await db.raw(
+    INSERT_TRANSITION_SQL,
+    TRANSITION_COLUMNS.map((c) => row[c]!),
+  );
 }
 
 export async function listTransitions(db: Knex, submissionId: string): Promise<Transition[]> {
@@ -166,9 +168,12 @@ function chainLinkSql(db: Knex): string {
   const q = (c: string) => (pg ? `coalesce(to_json(${c})::text, 'null')` : `json_quote(${c})`);
   // PostgreSQL: a cast to json validates the text and keeps it byte for byte (an invalid value
   // fails the query, and the checker then takes the row-by-row path).
-  const raw = (c: string, nullable: boolean) => (pg ? (nullable ? `coalesce(${c}::json::text, 'null')` : `${c}::json::text`) : nullable ? `coalesce(${c}, 'null')` : c);
+  const raw = (c: string, nullable: boolean) =>
+    pg ? (nullable ? `coalesce(${c}::json::text, 'null')` : `${c}::json::text`) : nullable ? `coalesce(${c}, 'null')` : c;
   const text = (c: string) => (pg ? `coalesce(${c}::json::text, '')` : `coalesce(${c}, '')`);
-  const valid = pg ? `'1'` : `(CASE WHEN json_valid(data) AND (actor_organization IS NULL OR json_valid(actor_organization)) AND (signature IS NULL OR json_valid(signature)) THEN '1' ELSE '0' END)`;
+  const valid = pg
+    ? `'1'`
+    : `(CASE WHEN json_valid(data) AND (actor_organization IS NULL OR json_valid(actor_organization)) AND (signature IS NULL OR json_valid(signature)) THEN '1' ELSE '0' END)`;
   const sep = pg ? 'chr(31)' : 'char(31)';
   return [
     `${q('submission_id')} || ${sep} || seq || ${sep} || ${q('prev_hash')} || ${sep} || ${q('hash')} || ${sep} || ${valid} || ${sep}`,
@@ -189,7 +194,10 @@ function chainLinkSql(db: Knex): string {
 export async function* chainLinks(db: Knex, range: { from: string | null; to: string | null }, pageSize = 2000): AsyncGenerator<string[]> {
   const expr = chainLinkSql(db);
   const page = async (after: [string, number] | null): Promise<string[]> => {
-    const q = db('transitions').select(db.raw(`${expr} as l`)).orderBy([{ column: 'submission_id' }, { column: 'seq' }]).limit(pageSize);
+    const q = db('transitions')
+      .select(db.raw(`${expr} as l`))
+      .orderBy([{ column: 'submission_id' }, { column: 'seq' }])
+      .limit(pageSize);
     if (after) q.whereRaw('(submission_id, seq) > (?, ?)', after);
     else if (range.from !== null) q.where('submission_id', '>=', range.from);
     if (range.to !== null) q.where('submission_id', '<', range.to);
@@ -217,10 +225,13 @@ export async function submissionHeads(db: Knex, range: { from: string | null; to
 
 /** Submission ids that cut the table into `parts` ranges of about equal size (ascending). */
 export async function submissionSplits(db: Knex, parts: number): Promise<string[]> {
-  const total = Number(((await db('submissions').count<{ n: number | string }[]>({ n: '*' }))[0]?.n) ?? 0);
+  const total = Number((await db('submissions').count<{ n: number | string }[]>({ n: '*' }))[0]?.n ?? 0);
   const out: string[] = [];
   for (let i = 1; i < parts && total > 0; i++) {
-    const row = await db('submissions').orderBy('id').offset(Math.floor((total * i) / parts)).first<{ id: string } | undefined>('id');
+    const row = await db('submissions')
+      .orderBy('id')
+      .offset(Math.floor((total * i) / parts))
+      .first<{ id: string } | undefined>('id');
     if (row && out[out.length - 1] !== row.id) out.push(row.id);
   }
   return out;

@@ -61,15 +61,12 @@ export function toSubmission(row: SubmissionRow): Submission {
     headHash: row.head_hash,
     lastEffectiveAt: row.last_effective_at,
     stateSince: row.state_since,
-    deadline: row.deadline_kind
-      ? { kind: row.deadline_kind, dueDate: row.deadline_due_date!, event: row.deadline_event! }
-      : null,
+    deadline: row.deadline_kind ? { kind: row.deadline_kind, dueDate: row.deadline_due_date!, event: row.deadline_event! } : null,
     due: { nextKey: row.next_due_key, nextKind: row.next_due_kind, goalDate: row.goal_due_date, goalMissed: Boolean(row.goal_missed) },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
-
 
 export function changeColumns(c: SubmissionChange) {
   return {
@@ -98,9 +95,22 @@ export function submissionsQuery(db: Knex) {
 }
 
 /** Every column a submission write may change, in one fixed order (for fixed SQL text). */
-export const CHANGE_COLUMNS = Object.keys(changeColumns({
-  state: '', status: 'active', snapshot: { value: null, context: null }, version: 0, dossierPresent: [], headSeq: 0, headHash: '', lastEffectiveAt: null, stateSince: '', deadline: null, due: NO_DUE_DATES, updatedAt: '',
-}));
+export const CHANGE_COLUMNS = Object.keys(
+  changeColumns({
+    state: '',
+    status: 'active',
+    snapshot: { value: null, context: null },
+    version: 0,
+    dossierPresent: [],
+    headSeq: 0,
+    headHash: '',
+    lastEffectiveAt: null,
+    stateSince: '',
+    deadline: null,
+    due: NO_DUE_DATES,
+    updatedAt: '',
+  }),
+);
 
 export async function listSubmissionRows(query: Knex.QueryBuilder): Promise<Submission[]> {
   return ((await query) as SubmissionRow[]).map(toSubmission);
@@ -201,11 +211,27 @@ export function transitionRow(t: Transition) {
   };
 }
 
-
 export const TRANSITION_COLUMNS = [
-  'id', 'submission_id', 'seq', 'type', 'data', 'from_state', 'to_state', 'actor_id', 'actor_name', 'actor_role',
-  'actor_organization', 'comment', 'effective_at', 'recorded_at', 'signature', 'workflow_id', 'workflow_version',
-  'definition_hash', 'prev_hash', 'hash',
+  'id',
+  'submission_id',
+  'seq',
+  'type',
+  'data',
+  'from_state',
+  'to_state',
+  'actor_id',
+  'actor_name',
+  'actor_role',
+  'actor_organization',
+  'comment',
+  'effective_at',
+  'recorded_at',
+  'signature',
+  'workflow_id',
+  'workflow_version',
+  'definition_hash',
+  'prev_hash',
+  'hash',
 ] as const;
 
 export const INSERT_TRANSITION_SQL = `insert into transitions (${TRANSITION_COLUMNS.join(', ')}) values (${TRANSITION_COLUMNS.map(() => '?').join(', ')})`;
@@ -225,7 +251,6 @@ export function unpack(packed: { r: string | unknown[] }): TransitionRow {
   TRANSITION_COLUMNS.forEach((c, i) => (row[c] = values[i]));
   return row as unknown as TransitionRow;
 }
-
 
 /**
  * The RFC 8785 canonical JSON of a history row's record without its `hash` (what the chain

@@ -59,12 +59,18 @@ export function createKnexSubmissionStore(db: Knex, writer: Knex = db): Submissi
  * (`goal_due_date`) falls on or before `date`, earliest first (the sweeper's candidates).
  */
 export async function dueCandidates(db: Knex, column: 'deadline_due_date' | 'goal_due_date', date: string, limit: number): Promise<string[]> {
-  const rows = (await db('submissions').select('id').where('status', 'active').whereNotNull(column).where(column, '<=', date).orderBy(column).orderBy('id').limit(limit)) as Array<{ id: string }>;
+  const rows = (await db('submissions')
+    .select('id')
+    .where('status', 'active')
+    .whereNotNull(column)
+    .where(column, '<=', date)
+    .orderBy(column)
+    .orderBy('id')
+    .limit(limit)) as Array<{ id: string }>;
   return rows.map((r) => r.id);
 }
 
-const FIND_SUBMISSION_SQL =
-  'select s.*, o.name as organization_name from submissions s inner join organizations o on o.id = s.organization_id where s.id = ?';
+const FIND_SUBMISSION_SQL = 'select s.*, o.name as organization_name from submissions s inner join organizations o on o.id = s.organization_id where s.id = ?';
 
 /**
  * One submission. With `forUpdate` (PostgreSQL) the row stays locked until the command's
@@ -98,14 +104,25 @@ export async function updateSubmission(db: Knex, id: string, expectedVersion: nu
  * Moves a submission to another version of its workflow (`puente workflow migrate`), guarded by
  * the version the command read, like every write.
  */
-export async function moveSubmissionToVersion(db: Knex, id: string, expectedVersion: number, workflowVersion: number, change: SubmissionChange): Promise<boolean> {
-  const count = await db('submissions').where({ id, version: expectedVersion }).update({ workflow_version: workflowVersion, ...changeColumns(change) });
+export async function moveSubmissionToVersion(
+  db: Knex,
+  id: string,
+  expectedVersion: number,
+  workflowVersion: number,
+  change: SubmissionChange,
+): Promise<boolean> {
+  const count = await db('submissions')
+    .where({ id, version: expectedVersion })
+    .update({ workflow_version: workflowVersion, ...changeColumns(change) });
   return count === 1;
 }
 
 /** Ids of the active submissions on one workflow version, in id order. */
 export async function activeSubmissionIdsOn(db: Knex, workflowId: string, workflowVersion: number): Promise<string[]> {
-  const rows = await db('submissions').where({ workflow_id: workflowId, workflow_version: workflowVersion, status: 'active' }).orderBy('id').select<{ id: string }[]>('id');
+  const rows = await db('submissions')
+    .where({ workflow_id: workflowId, workflow_version: workflowVersion, status: 'active' })
+    .orderBy('id')
+    .select<{ id: string }[]>('id');
   return rows.map((r) => r.id);
 }
 

@@ -99,9 +99,29 @@ const stepArb = fc.record({
 
 function submission(id: string): Submission {
   return {
-    id, organization: ORG, workflowId: 'fda-510k', workflowVersion: 1, jurisdiction: 'FDA', title: 'T', device: { name: 'D' }, input: {},
-    state: 'draft', status: 'active', snapshot: { value: 'draft', context: {} }, xstateVersion: '5', version: 1, referenceSubmissionId: null,
-    dossierPresent: [], headSeq: 1, headHash: 'h1', lastEffectiveAt: null, stateSince: 's', deadline: null, due: NO_DUE_DATES, createdAt: 'c', updatedAt: 'u',
+    id,
+    organization: ORG,
+    workflowId: 'fda-510k',
+    workflowVersion: 1,
+    jurisdiction: 'FDA',
+    title: 'T',
+    device: { name: 'D' },
+    input: {},
+    state: 'draft',
+    status: 'active',
+    snapshot: { value: 'draft', context: {} },
+    xstateVersion: '5',
+    version: 1,
+    referenceSubmissionId: null,
+    dossierPresent: [],
+    headSeq: 1,
+    headHash: 'h1',
+    lastEffectiveAt: null,
+    stateSince: 's',
+    deadline: null,
+    due: NO_DUE_DATES,
+    createdAt: 'c',
+    updatedAt: 'u',
   };
 }
 
@@ -123,9 +143,21 @@ describe.skipIf(DIALECT !== 'sqlite')('commitEvent on SQLite: the one-script fas
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 4 }), async (steps) => {
         const id = `00000000-0000-7000-8000-${String(++n).padStart(12, '0')}`;
         const first: Transition = {
-          id: `10000000-0000-7000-8000-${String(n).padStart(12, '0')}`, submissionId: id, seq: 1, type: 'CREATED', data: {}, from: null, to: 'draft',
-          actor: { id: 'u', name: 'U', role: 'manufacturer', organization: null }, comment: null, effectiveAt: 'e', recordedAt: 'r', signature: null,
-          workflow: { id: 'fda-510k', version: 1, definitionHash: 'd' }, prevHash: 'g', hash: 'h1',
+          id: `10000000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+          submissionId: id,
+          seq: 1,
+          type: 'CREATED',
+          data: {},
+          from: null,
+          to: 'draft',
+          actor: { id: 'u', name: 'U', role: 'manufacturer', organization: null },
+          comment: null,
+          effectiveAt: 'e',
+          recordedAt: 'r',
+          signature: null,
+          workflow: { id: 'fda-510k', version: 1, definitionHash: 'd' },
+          prevHash: 'g',
+          hash: 'h1',
         };
         for (const db of [fast, portable]) {
           await insertSubmission(db.knex, submission(id));
