@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { verifyChain } from '../../src/engine/hash.js';
-import { listTransitions } from '../../src/store/submissions-store.js';
+import { listTransitions } from '../../src/store/history-store.js';
 import { DIALECT } from '../support/db.js';
 import { createTestContext, signatureOf, type TestContext } from '../support/fixtures.js';
 

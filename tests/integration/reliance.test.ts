@@ -3,7 +3,7 @@
  * the same transaction, attributed to the system actor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listTransitions } from '../../src/store/submissions-store.js';
+import { listTransitions } from '../../src/store/history-store.js';
 import { createTestContext, documentBytes, signatureOf, type TestContext } from '../support/fixtures.js';
 
 let ctx: TestContext;

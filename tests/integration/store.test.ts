@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, verifyChain } from '../../src/engine/hash.js';
 import { verifyDatabase } from '../../src/engine/verify.js';
-import { listTransitions } from '../../src/store/submissions-store.js';
+import { listTransitions } from '../../src/store/history-store.js';
 import { DIALECT } from '../support/db.js';
 import { createTestContext, signatureOf, documentBytes, type TestContext } from '../support/fixtures.js';
 

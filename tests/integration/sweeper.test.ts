@@ -9,7 +9,7 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { initServices, type Services } from '../../src/services.js';
-import { listTransitions } from '../../src/store/submissions-store.js';
+import { listTransitions } from '../../src/store/history-store.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';

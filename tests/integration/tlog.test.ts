@@ -11,7 +11,7 @@ import { createTransparencyLog, loadSigningKey, type TransparencyLog } from '../
 import { initServices } from '../../src/services.js';
 import { recordHash } from '../../src/engine/hash.js';
 import { verifyDatabase } from '../../src/engine/verify.js';
-import { listTransitions } from '../../src/store/submissions-store.js';
+import { listTransitions } from '../../src/store/history-store.js';
 import { createTestContext, type TestContext } from '../support/fixtures.js';
 import { startServer } from '../support/server.js';
 

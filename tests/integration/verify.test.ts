@@ -16,10 +16,9 @@ import { chainRecord } from '../../src/engine/engine.js';
 import { GENESIS_HASH, canonicalJson, recordHash, sha256Hex, verifyChain } from '../../src/engine/hash.js';
 import { verifyDatabase, type VerifyResult } from '../../src/engine/verify.js';
 import { migrate, openDatabase, type Database } from '../../src/store/db.js';
-import {
-  NO_DUE_DATES, listTransitions, rowCanonicalJson, submissionRow, transitionRow,
-  type Actor, type Submission, type Transition, type TransitionRow,
-} from '../../src/store/submissions-store.js';
+import { listTransitions } from '../../src/store/history-store.js';
+import { rowCanonicalJson, submissionRow, transitionRow, type TransitionRow } from '../../src/store/rows.js';
+import { NO_DUE_DATES, type Actor, type Submission, type Transition } from '../../src/store/types.js';
 import { ensureOrganization, type Organization } from '../../src/store/users-store.js';
 import { fda510k } from '../../workflows/fda-510k.js';
 import { DIALECT, createTestDatabase, type TestDatabase } from '../support/db.js';

@@ -8,7 +8,7 @@ import { createApp } from '../../src/app.js';
 import { newToken } from '../../src/http/auth.js';
 import { hashPassword, type ScryptParams } from '../../src/engine/passwords.js';
 import { initServices, type Services } from '../../src/services.js';
-import type { Actor } from '../../src/store/submissions-store.js';
+import type { Actor } from '../../src/store/types.js';
 import { ensureOrganization, insertUser } from '../../src/store/users-store.js';
 import type { HumanRole } from '../../workflows/types.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
