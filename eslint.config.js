@@ -44,7 +44,10 @@ export default tseslint.config(
   {
     rules: {
       // The house marks deliberately unused bindings with a leading underscore (`{ hash: _ignored, ...rest }`).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       // An async function without await still turns a throw into a rejection and fits Promise-returning interfaces (knex's migration source).
       '@typescript-eslint/require-await': 'off',
     },

@@ -4,8 +4,10 @@ import { verifyDatabase } from '../src/engine/verify.js';
 import fs from 'node:fs';
 const file = '/tmp/prof/v.db';
 if (!fs.existsSync(file)) {
-  const db = openDatabase(`sqlite:${file}`); await migrate(db);
-  await seed(db.knex, { count: 10000, rowsEach: 10, longCount: 20 }); await db.destroy();
+  const db = openDatabase(`sqlite:${file}`);
+  await migrate(db);
+  await seed(db.knex, { count: 10000, rowsEach: 10, longCount: 20 });
+  await db.destroy();
 }
 const db = openDatabase(`sqlite:${file}`);
 for (let i = 0; i < 3; i++) {

@@ -24,13 +24,31 @@ app.post('/ceiling/:id', async (req, res) => {
     const now = new Date().toISOString();
     const seq = Number(row.head_seq) + 1;
     const hash = randomUUID().replace(/-/g, '').padEnd(64, '0');
-    const ok = await trx('submissions').where({ id, version: row.version }).update({ version: Number(row.version) + 1, head_seq: seq, head_hash: hash, updated_at: now });
+    const ok = await trx('submissions')
+      .where({ id, version: row.version })
+      .update({ version: Number(row.version) + 1, head_seq: seq, head_hash: hash, updated_at: now });
     if (ok !== 1) return null;
     await trx('transitions').insert({
-      id: randomUUID(), submission_id: id, seq, type: String(body?.type ?? 'EVENT'), data: JSON.stringify(body?.data ?? {}),
-      from_state: row.state, to_state: row.state, actor_id: 'ceiling', actor_name: 'ceiling', actor_role: 'system', actor_organization: null,
-      comment: null, effective_at: now, recorded_at: now, signature: null, workflow_id: 'fda-510k', workflow_version: 1,
-      definition_hash: '0'.repeat(64), prev_hash: row.head_hash, hash,
+      id: randomUUID(),
+      submission_id: id,
+      seq,
+      type: String(body?.type ?? 'EVENT'),
+      data: JSON.stringify(body?.data ?? {}),
+      from_state: row.state,
+      to_state: row.state,
+      actor_id: 'ceiling',
+      actor_name: 'ceiling',
+      actor_role: 'system',
+      actor_organization: null,
+      comment: null,
+      effective_at: now,
+      recorded_at: now,
+      signature: null,
+      workflow_id: 'fda-510k',
+      workflow_version: 1,
+      definition_hash: '0'.repeat(64),
+      prev_hash: row.head_hash,
+      hash,
     });
     return { seq };
   });

@@ -36,10 +36,23 @@ const { values: args } = parseArgs({
 });
 const DURATION = Number(args.duration);
 const ROUNDS = Number(args.rounds);
-const SIZE = args.large ? { count: 100_000, rowsEach: 10, longCount: 20, overdueCount: 10_000 } : { count: 10_000, rowsEach: 10, longCount: 20, overdueCount: 1_000 };
+const SIZE = args.large
+  ? { count: 100_000, rowsEach: 10, longCount: 20, overdueCount: 10_000 }
+  : { count: 10_000, rowsEach: 10, longCount: 20, overdueCount: 1_000 };
 
-interface Sample { rps: number; p50: number; p99: number; non2xx: number; errors: number; statusCodes?: Record<string, unknown> }
-interface CaseResult extends Sample { name: string; connections: number; rounds: Sample[] }
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  statusCodes?: Record<string, unknown>;
+}
+interface CaseResult extends Sample {
+  name: string;
+  connections: number;
+  rounds: Sample[];
+}
 
 function log(msg: string) {
   process.stderr.write(`${msg}\n`);
@@ -82,7 +95,14 @@ async function load(opts: autocannon.Options, okStatus?: number): Promise<Sample
   const r = await autocannon({ ...opts, duration: DURATION });
   const stats = (r.statusCodeStats ?? {}) as Record<string, { count: number }>;
   const notOk = okStatus === undefined ? r.non2xx : Object.entries(stats).reduce((n, [code, v]) => n + (Number(code) === okStatus ? 0 : v.count), 0);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: notOk, errors: r.errors, ...(notOk ? { statusCodes: r.statusCodeStats } : {}) };
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: notOk,
+    errors: r.errors,
+    ...(notOk ? { statusCodes: r.statusCodeStats } : {}),
+  };
 }
 
 const median = (xs: number[]) => {
@@ -117,7 +137,19 @@ async function soak(url: string, pid: number, seconds: number) {
   const warm = samples.find((x) => x.t >= Math.min(60, seconds / 5)) ?? samples[0]!;
   const end = samples[samples.length - 1]!;
   const max = Math.max(...samples.map((x) => x.mb));
-  return { seconds, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, statusCodes: r.statusCodeStats, warmMb: warm.mb, warmAt: warm.t, endMb: end.mb, maxMb: max, growthPct: ((end.mb - warm.mb) / warm.mb) * 100, samples };
+  return {
+    seconds,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    statusCodes: r.statusCodeStats,
+    warmMb: warm.mb,
+    warmAt: warm.t,
+    endMb: end.mb,
+    maxMb: max,
+    growthPct: ((end.mb - warm.mb) / warm.mb) * 100,
+    samples,
+  };
 }
 
 /** Builds every case of one database target; each returns a fresh autocannon run. */
@@ -137,7 +169,12 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
       const type = next.get(id) ?? 'REQUEST_AI';
       (context.sent ??= []).push({ id, type });
       const body = type === 'REQUEST_AI' ? { type, data: { deficiencies: ['Provide the bench report'] } } : { type };
-      return { ...req, path: `/v1/submissions/${id}/events`, headers: auth(type === 'REQUEST_AI' ? t.data.tokens.fda : t.data.tokens.manufacturer), body: JSON.stringify(body) };
+      return {
+        ...req,
+        path: `/v1/submissions/${id}/events`,
+        headers: auth(type === 'REQUEST_AI' ? t.data.tokens.fda : t.data.tokens.manufacturer),
+        body: JSON.stringify(body),
+      };
     },
     onResponse: (status: number, _body: string, ctx: object) => {
       const sent = (ctx as { sent?: Array<{ id: string; type: 'REQUEST_AI' | 'AI_RESPONSE' }> }).sent?.shift();
@@ -158,7 +195,12 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
       (context.sent ??= []).push({ id, type });
       const session = type === 'REQUEST_AI' ? t.data.sessions.fda : t.data.sessions.manufacturer;
       const form = new URLSearchParams({ _csrf: session.csrf, type, ...(type === 'REQUEST_AI' ? { 'data.deficiencies': 'Provide the bench report' } : {}) });
-      return { ...req, path: `/submissions/${id}/events`, headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: form.toString() };
+      return {
+        ...req,
+        path: `/submissions/${id}/events`,
+        headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        body: form.toString(),
+      };
     },
     onResponse: (status: number, _body: string, ctx: object) => {
       const sent = (ctx as { sent?: Array<{ id: string; type: 'REQUEST_AI' | 'AI_RESPONSE' }> }).sent?.shift();
@@ -168,25 +210,42 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
   let pageCursor = 0;
   const webPageRequest = () => ({
     method: 'GET' as const,
-    setupRequest: (req: autocannon.Request) => ({ ...req, path: `/submissions/${t.data.longHistoryIds[pageCursor++ % t.data.longHistoryIds.length]}`, headers: { cookie: t.data.sessions.auditor.cookie, accept: 'text/html' } }),
+    setupRequest: (req: autocannon.Request) => ({
+      ...req,
+      path: `/submissions/${t.data.longHistoryIds[pageCursor++ % t.data.longHistoryIds.length]}`,
+      headers: { cookie: t.data.sessions.auditor.cookie, accept: 'text/html' },
+    }),
   });
   let ceilingCursor = 0;
   const ceilingRequest = () => ({
     method: 'POST' as const,
     setupRequest: (req: autocannon.Request) => {
       const id = t.data.submissionIds[ceilingCursor++ % t.data.submissionIds.length]!;
-      return { ...req, path: `/ceiling/${id}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'REQUEST_AI', data: { deficiencies: ['Provide the bench report'] } }) };
+      return {
+        ...req,
+        path: `/ceiling/${id}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'REQUEST_AI', data: { deficiencies: ['Provide the bench report'] } }),
+      };
     },
   });
   let readCursor = 0;
   const getRequest = () => ({
     method: 'GET' as const,
-    setupRequest: (req: autocannon.Request) => ({ ...req, path: `/v1/submissions/${t.data.submissionIds[(readCursor += 7919) % t.data.submissionIds.length]}`, headers: auth(t.data.tokens.auditor) }),
+    setupRequest: (req: autocannon.Request) => ({
+      ...req,
+      path: `/v1/submissions/${t.data.submissionIds[(readCursor += 7919) % t.data.submissionIds.length]}`,
+      headers: auth(t.data.tokens.auditor),
+    }),
   });
   let histCursor = 0;
   const historyRequest = () => ({
     method: 'GET' as const,
-    setupRequest: (req: autocannon.Request) => ({ ...req, path: `/v1/submissions/${t.data.longHistoryIds[histCursor++ % t.data.longHistoryIds.length]}/history`, headers: auth(t.data.tokens.auditor) }),
+    setupRequest: (req: autocannon.Request) => ({
+      ...req,
+      path: `/v1/submissions/${t.data.longHistoryIds[histCursor++ % t.data.longHistoryIds.length]}/history`,
+      headers: auth(t.data.tokens.auditor),
+    }),
   });
   const listQuery = 'workflow=fda-510k&status=active&limit=50';
   // A page deep in the list: the keyset cursor of the submission 50 rows before the end.
@@ -198,14 +257,34 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
     out.push({ name: 'event (ceiling)', connections, run: () => load({ url: t.ceilingUrl, connections, requests: [ceilingRequest()] }) });
     out.push({ name: 'GET submission', connections, run: () => load({ url: t.puenteUrl, connections, requests: [getRequest()] }) });
     out.push({ name: 'GET history (100 rows)', connections, run: () => load({ url: t.puenteUrl, connections, requests: [historyRequest()] }) });
-    out.push({ name: 'list, first page', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?${listQuery}`, connections, headers: auth(t.data.tokens.auditor) }) });
-    out.push({ name: 'list, deep page', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?${listQuery}&cursor=${deepCursor}`, connections, headers: auth(t.data.tokens.auditor) }) });
+    out.push({
+      name: 'list, first page',
+      connections,
+      run: () => load({ url: `${t.puenteUrl}/v1/submissions?${listQuery}`, connections, headers: auth(t.data.tokens.auditor) }),
+    });
+    out.push({
+      name: 'list, deep page',
+      connections,
+      run: () => load({ url: `${t.puenteUrl}/v1/submissions?${listQuery}&cursor=${deepCursor}`, connections, headers: auth(t.data.tokens.auditor) }),
+    });
     // Portfolio queries of issue 5: what is overdue, and the soonest due first (a deep page).
-    out.push({ name: 'list, overdue', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?overdue=true&limit=50`, connections, headers: auth(t.data.tokens.auditor) }) });
+    out.push({
+      name: 'list, overdue',
+      connections,
+      run: () => load({ url: `${t.puenteUrl}/v1/submissions?overdue=true&limit=50`, connections, headers: auth(t.data.tokens.auditor) }),
+    });
     out.push({ name: 'web event form (303)', connections, run: () => load({ url: t.puenteUrl, connections, requests: [webEventRequest()] }, 303) });
     out.push({ name: 'web submission page (100 rows)', connections, run: () => load({ url: t.puenteUrl, connections, requests: [webPageRequest()] }) });
-    out.push({ name: 'web portfolio page', connections, run: () => load({ url: `${t.puenteUrl}/`, connections, headers: { cookie: t.data.sessions.auditor.cookie, accept: 'text/html' } }) });
-    out.push({ name: 'list, nextDue deep page', connections, run: () => load({ url: `${t.puenteUrl}/v1/submissions?sort=nextDue&limit=50&cursor=${t.dueCursor}`, connections, headers: auth(t.data.tokens.auditor) }) });
+    out.push({
+      name: 'web portfolio page',
+      connections,
+      run: () => load({ url: `${t.puenteUrl}/`, connections, headers: { cookie: t.data.sessions.auditor.cookie, accept: 'text/html' } }),
+    });
+    out.push({
+      name: 'list, nextDue deep page',
+      connections,
+      run: () => load({ url: `${t.puenteUrl}/v1/submissions?sort=nextDue&limit=50&cursor=${t.dueCursor}`, connections, headers: auth(t.data.tokens.auditor) }),
+    });
   }
   return out;
 }
@@ -223,7 +302,12 @@ async function prepare(label: string, puenteDb: string, ceilingDb: string, copy:
   if (!verified.ok) throw new Error(`seeded chains do not verify: ${JSON.stringify(verified.breaks.slice(0, 3))}`);
   const sorted = [...data.submissionIds, ...data.longHistoryIds].sort();
   const total = sorted.length;
-  const deepDue = (await db.knex('submissions').select('next_due_key', 'id').orderBy([{ column: 'next_due_key' }, { column: 'id' }]).offset(total - 60).first()) as { next_due_key: string; id: string };
+  const deepDue = (await db
+    .knex('submissions')
+    .select('next_due_key', 'id')
+    .orderBy([{ column: 'next_due_key' }, { column: 'id' }])
+    .offset(total - 60)
+    .first()) as { next_due_key: string; id: string };
   const dueCursor = Buffer.from(`${deepDue.next_due_key}|${deepDue.id}`, 'utf8').toString('base64url');
   await db.destroy();
   await copy();
@@ -234,13 +318,23 @@ async function prepare(label: string, puenteDb: string, ceilingDb: string, copy:
 async function runTarget(label: string, puenteDb: string, ceilingDb: string, copy: () => Promise<void>) {
   const { data, sorted, dueCursor, verifyRowsPerSecond } = await prepare(label, puenteDb, ceilingDb, copy);
   // The in-process sweeper is off during the HTTP cases: its passes are measured on their own.
-  const puente = await startProcess(['bin/puente.js', 'serve'], { DATABASE_URL: puenteDb, LOG_LEVEL: 'info', SWEEP_INTERVAL_SECONDS: '0' }, /listening on (http:\/\/[\d.]+:\d+)/);
+  const puente = await startProcess(
+    ['bin/puente.js', 'serve'],
+    { DATABASE_URL: puenteDb, LOG_LEVEL: 'info', SWEEP_INTERVAL_SECONDS: '0' },
+    /listening on (http:\/\/[\d.]+:\d+)/,
+  );
   const ceiling = await startProcess(['--import', 'tsx', 'bench/ceiling.ts'], { DATABASE_URL: ceilingDb }, /ceiling listening on (http:\/\/[\d.]+:\d+)/);
   try {
     const target: Target = { label, puenteUrl: puente.url, ceilingUrl: ceiling.url, data, sorted, dueCursor };
     const all = cases(target).filter((c) => !args.only || c.name.includes(args.only));
     // Warm-up: JIT, caches, connection pools.
-    for (const c of all) await autocannon({ url: c.name.includes('ceiling') ? ceiling.url : puente.url, connections: 1, amount: 20, requests: [{ method: 'GET', path: '/healthz' }] });
+    for (const c of all)
+      await autocannon({
+        url: c.name.includes('ceiling') ? ceiling.url : puente.url,
+        connections: 1,
+        amount: 20,
+        requests: [{ method: 'GET', path: '/healthz' }],
+      });
     const rssStart = rssMb(puente.child.pid!);
     const samples = new Map<string, Sample[]>();
     for (let round = 1; round <= ROUNDS; round++) {
@@ -248,16 +342,23 @@ async function runTarget(label: string, puenteDb: string, ceilingDb: string, cop
         const key = `${c.name}|${c.connections}`;
         const s = await c.run();
         samples.set(key, [...(samples.get(key) ?? []), s]);
-        log(`[${label}] round ${round}/${ROUNDS} ${c.name.padEnd(24)} c=${String(c.connections).padEnd(2)} ${s.rps.toFixed(0).padStart(6)} req/s p50 ${s.p50} ms p99 ${s.p99} ms${s.non2xx || s.errors ? ` non2xx ${s.non2xx} errors ${s.errors} ${JSON.stringify(s.statusCodes ?? {})}` : ''}`);
+        log(
+          `[${label}] round ${round}/${ROUNDS} ${c.name.padEnd(24)} c=${String(c.connections).padEnd(2)} ${s.rps.toFixed(0).padStart(6)} req/s p50 ${s.p50} ms p99 ${s.p99} ms${s.non2xx || s.errors ? ` non2xx ${s.non2xx} errors ${s.errors} ${JSON.stringify(s.statusCodes ?? {})}` : ''}`,
+        );
       }
     }
     const rssEnd = rssMb(puente.child.pid!);
     const results: CaseResult[] = all.map((c) => {
       const rounds = samples.get(`${c.name}|${c.connections}`)!;
       return {
-        name: c.name, connections: c.connections, rounds,
-        rps: median(rounds.map((r) => r.rps)), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)),
-        non2xx: rounds.reduce((a, r) => a + r.non2xx, 0), errors: rounds.reduce((a, r) => a + r.errors, 0),
+        name: c.name,
+        connections: c.connections,
+        rounds,
+        rps: median(rounds.map((r) => r.rps)),
+        p50: median(rounds.map((r) => r.p50)),
+        p99: median(rounds.map((r) => r.p99)),
+        non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
+        errors: rounds.reduce((a, r) => a + r.errors, 0),
       };
     });
     const find = (name: string, c: number) => results.find((r) => r.name === name && r.connections === c);
@@ -292,14 +393,20 @@ function table(r: Awaited<ReturnType<typeof runTarget>>): string {
   lines.push('| case | clients | req/s | p50 ms | p99 ms | non-2xx |', '|---|---:|---:|---:|---:|---:|');
   for (const c of r.results) lines.push(`| ${c.name} | ${c.connections} | ${c.rps.toFixed(0)} | ${c.p50} | ${c.p99} | ${c.non2xx + c.errors} |`);
   lines.push('', `events / ceiling (10 clients): ${r.ratio.toFixed(2)}`);
-  lines.push(`server RSS: ${r.rss.startMb.toFixed(0)} MB at start, ${r.rss.endMb.toFixed(0)} MB at end (${(((r.rss.endMb - r.rss.startMb) / r.rss.startMb) * 100).toFixed(1)} %)`);
+  lines.push(
+    `server RSS: ${r.rss.startMb.toFixed(0)} MB at start, ${r.rss.endMb.toFixed(0)} MB at end (${(((r.rss.endMb - r.rss.startMb) / r.rss.startMb) * 100).toFixed(1)} %)`,
+  );
   if (r.soak) {
     const k = r.soak;
-    lines.push(`soak: ${k.seconds} s mixed load, ${k.requests.toLocaleString()} requests (${k.non2xx + k.errors} non-2xx: ${JSON.stringify(k.statusCodes)}); RSS ${k.warmMb.toFixed(0)} MB at ${k.warmAt.toFixed(0)} s, ${k.endMb.toFixed(0)} MB at the end (${k.growthPct.toFixed(1)} %), max ${k.maxMb.toFixed(0)} MB`);
+    lines.push(
+      `soak: ${k.seconds} s mixed load, ${k.requests.toLocaleString()} requests (${k.non2xx + k.errors} non-2xx: ${JSON.stringify(k.statusCodes)}); RSS ${k.warmMb.toFixed(0)} MB at ${k.warmAt.toFixed(0)} s, ${k.endMb.toFixed(0)} MB at the end (${k.growthPct.toFixed(1)} %), max ${k.maxMb.toFixed(0)} MB`,
+    );
   }
   lines.push(`audit verify: ${Math.round(r.verifyRowsPerSecond).toLocaleString()} history rows/s`);
   const sw = r.sweep;
-  lines.push(`sweep: ${sw.fired.toLocaleString()} deadlines fired and ${sw.goalsMissed.toLocaleString()} missed goals recorded in ${sw.seconds.toFixed(1)} s (${Math.round((sw.fired + sw.goalsMissed) / sw.seconds).toLocaleString()} writes/s)`);
+  lines.push(
+    `sweep: ${sw.fired.toLocaleString()} deadlines fired and ${sw.goalsMissed.toLocaleString()} missed goals recorded in ${sw.seconds.toFixed(1)} s (${Math.round((sw.fired + sw.goalsMissed) / sw.seconds).toLocaleString()} writes/s)`,
+  );
   return lines.join('\n');
 }
 
@@ -308,9 +415,11 @@ const reports: Array<Awaited<ReturnType<typeof runTarget>>> = [];
 try {
   const a = path.join(tmp, 'puente.db');
   const b = path.join(tmp, 'ceiling.db');
-  reports.push(await runTarget('SQLite', `sqlite:${a}`, `sqlite:${b}`, async () => {
-    fs.copyFileSync(a, b);
-  }));
+  reports.push(
+    await runTarget('SQLite', `sqlite:${a}`, `sqlite:${b}`, async () => {
+      fs.copyFileSync(a, b);
+    }),
+  );
   if (process.env.BENCH_DATABASE_URL) {
     const admin = process.env.BENCH_DATABASE_URL;
     const names = [`puente_bench_${randomBytes(4).toString('hex')}`, `puente_bench_c_${randomBytes(4).toString('hex')}`];
@@ -319,9 +428,11 @@ try {
     const urlOf = (n: string) => Object.assign(new URL(admin), { pathname: `/${n}` }).toString();
     try {
       await client.query(`CREATE DATABASE ${names[0]}`);
-      reports.push(await runTarget('PostgreSQL', urlOf(names[0]!), urlOf(names[1]!), async () => {
-        await client.query(`CREATE DATABASE ${names[1]} TEMPLATE ${names[0]}`);
-      }));
+      reports.push(
+        await runTarget('PostgreSQL', urlOf(names[0]!), urlOf(names[1]!), async () => {
+          await client.query(`CREATE DATABASE ${names[1]} TEMPLATE ${names[0]}`);
+        }),
+      );
     } finally {
       for (const n of names) await client.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
       await client.end();

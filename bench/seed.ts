@@ -42,12 +42,22 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
   const now = new Date().toISOString();
   const org = await ensureOrganization(knex, 'Bench Medical', now);
   const tokens = { manufacturer: newToken(), fda: newToken(), auditor: newToken() };
-  const mfrUser = await insertUser(knex, { name: 'Bench Manufacturer', role: 'manufacturer', organization: org, tokenHash: tokens.manufacturer.tokenHash, now });
+  const mfrUser = await insertUser(knex, {
+    name: 'Bench Manufacturer',
+    role: 'manufacturer',
+    organization: org,
+    tokenHash: tokens.manufacturer.tokenHash,
+    now,
+  });
   const fdaUser = await insertUser(knex, { name: 'Bench FDA', role: 'fda', organization: null, tokenHash: tokens.fda.tokenHash, now });
   const audUser = await insertUser(knex, { name: 'Bench Auditor', role: 'auditor', organization: null, tokenHash: tokens.auditor.tokenHash, now });
   // Signed-in browser sessions, as POST /sign-in would open them (without the scrypt work).
   const sessions = {} as SeedResult['sessions'];
-  for (const [role, user] of [['manufacturer', mfrUser], ['fda', fdaUser], ['auditor', audUser]] as const) {
+  for (const [role, user] of [
+    ['manufacturer', mfrUser],
+    ['fda', fdaUser],
+    ['auditor', audUser],
+  ] as const) {
     const token = randomBytes(32).toString('base64url');
     await insertSession(knex, { tokenHash: sha256Hex(token), userId: user.id, now, expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
     sessions[role] = { cookie: `${SESSION_COOKIE}=${token}`, csrf: csrfTokenOf(token) };
@@ -68,11 +78,29 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
     const created = new Date(overdue ? nowMs - 250 * 86_400_000 + i * 1_000 : start + (i % 290) * 86_400_000 + i * 1_000).toISOString();
     let [snap] = initialTransition(w.machine, input) as [AnyMachineSnapshot, unknown];
     let s: Submission = {
-      id, organization: org, workflowId: w.id, workflowVersion: w.version, jurisdiction: w.jurisdiction,
-      title: `Bench device ${i} 510(k)`, device: { name: `Bench device ${i}` }, input, state: statePath(snap.value as StateValue),
-      status: 'active', snapshot: persisted(snap), xstateVersion: XSTATE_VERSION, version: 0, referenceSubmissionId: null,
-      dossierPresent: [], headSeq: 0, headHash: GENESIS_HASH, lastEffectiveAt: null, stateSince: created, deadline: null, due: NO_DUE_DATES,
-      createdAt: created, updatedAt: created,
+      id,
+      organization: org,
+      workflowId: w.id,
+      workflowVersion: w.version,
+      jurisdiction: w.jurisdiction,
+      title: `Bench device ${i} 510(k)`,
+      device: { name: `Bench device ${i}` },
+      input,
+      state: statePath(snap.value as StateValue),
+      status: 'active',
+      snapshot: persisted(snap),
+      xstateVersion: XSTATE_VERSION,
+      version: 0,
+      referenceSubmissionId: null,
+      dossierPresent: [],
+      headSeq: 0,
+      headHash: GENESIS_HASH,
+      lastEffectiveAt: null,
+      stateSince: created,
+      deadline: null,
+      due: NO_DUE_DATES,
+      createdAt: created,
+      updatedAt: created,
     };
     const records: Transition[] = [];
     const push = (type: string, actor: Actor, data: Record<string, unknown>, at: string) => {
@@ -80,11 +108,23 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
       if (type !== 'CREATED') [snap] = transition(w.machine, snap, { type, data }) as [AnyMachineSnapshot, unknown];
       const to = statePath(snap.value as StateValue);
       // A step the version marks requiresSignature carries its manifestation, as the API writes it.
-      const signature = w.events[type]?.requiresSignature ? { name: actor.name, meaning: actor.role === 'manufacturer' ? 'responsibility' : 'approval', signedAt: at } : null;
+      const signature = w.events[type]?.requiresSignature
+        ? { name: actor.name, meaning: actor.role === 'manufacturer' ? 'responsibility' : 'approval', signedAt: at }
+        : null;
       const t = chainRecord(s, w, { type, data, from: type === 'CREATED' ? null : from, to, actor, comment: null, effectiveAt: at, recordedAt: at, signature });
       records.push(t);
-      s = { ...s, state: to, status: statusOf(to), snapshot: persisted(snap), version: s.version + 1, headSeq: t.seq, headHash: t.hash,
-        lastEffectiveAt: type === 'CREATED' ? null : at, stateSince: at, updatedAt: at };
+      s = {
+        ...s,
+        state: to,
+        status: statusOf(to),
+        snapshot: persisted(snap),
+        version: s.version + 1,
+        headSeq: t.seq,
+        headHash: t.hash,
+        lastEffectiveAt: type === 'CREATED' ? null : at,
+        stateSince: at,
+        updatedAt: at,
+      };
     };
     push('CREATED', mfr, { title: s.title, device: s.device, input }, created);
     let day = 0;

@@ -45,8 +45,16 @@ export function sample(schema: JsonSchema): unknown {
 const GOOD_FACTS: EventFacts = {
   dossierMissing: [],
   reference: {
-    label: 'K123456', decision: 'SE', decisionDate: '2025-12-01', favourable: true, status: 'ok', external: false, letterOnFile: true,
-    agency: 'FDA', deviceClass: '2', authorizationType: 'ordinary',
+    label: 'K123456',
+    decision: 'SE',
+    decisionDate: '2025-12-01',
+    favourable: true,
+    status: 'ok',
+    external: false,
+    letterOnFile: true,
+    agency: 'FDA',
+    deviceClass: '2',
+    authorizationType: 'ordinary',
   },
   linkTarget: { exists: true, workflowId: 'fda-510k', sameOrganization: true, state: 'draft' },
 };
@@ -62,7 +70,9 @@ function eventFor(w: WorkflowDefinition, type: string): WorkflowEvent {
 
 /** Events a person (not the system) may send, in declared order. */
 function candidates(w: WorkflowDefinition): string[] {
-  return Object.entries(w.events).filter(([, e]) => !e.roles.every((r) => r === 'system')).map(([type]) => type);
+  return Object.entries(w.events)
+    .filter(([, e]) => !e.roles.every((r) => r === 'system'))
+    .map(([type]) => type);
 }
 
 function build(w: WorkflowDefinition) {

@@ -22,7 +22,10 @@ import type { Services } from './services.js';
 import { createWebRouter, webErrorHandler } from './web/router.js';
 
 /** What the app needs of the services (tests may hand in their own limiter or sessions). */
-export type AppServices = Pick<Services, 'engine' | 'validator' | 'signatures' | 'tlog' | 'auditor' | 'webhooks' | 'users' | 'sessions' | 'authLimiter' | 'logger' | 'settings' | 'health'>;
+export type AppServices = Pick<
+  Services,
+  'engine' | 'validator' | 'signatures' | 'tlog' | 'auditor' | 'webhooks' | 'users' | 'sessions' | 'authLimiter' | 'logger' | 'settings' | 'health'
+>;
 
 export interface AppOptions {
   /** Request and error logs; by default the services' logger. */
@@ -54,7 +57,13 @@ export function createApp(services: AppServices, options: AppOptions = {}): Expr
   app.use(requestLogger(logger));
   // The CSP's defaults (scripts and styles from this origin only), without upgrade-insecure-requests:
   // a plain http://localhost deployment must still load its own assets.
-  app.use(helmet({ frameguard: { action: 'deny' }, referrerPolicy: { policy: 'no-referrer' }, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(
+    helmet({
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'no-referrer' },
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
   app.use(noStore());
 
   const openapi = buildOpenApi();

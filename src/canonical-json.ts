@@ -23,7 +23,8 @@ const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
 function checkScalar(value: unknown): void {
   if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite numbers cannot be canonicalized');
   if (typeof value === 'string' && !value.isWellFormed()) throw new TypeError('lone surrogates cannot be canonicalized (RFC 8785 needs well-formed Unicode)');
-  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') throw new TypeError('value cannot be canonicalized');
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
+    throw new TypeError('value cannot be canonicalized');
 }
 
 function sortedCopy(value: unknown): unknown {
@@ -91,7 +92,6 @@ function writeCanonical(value: unknown): string {
 
 /** The reference implementation, kept for tests that pin canonicalJson to it. */
 export const referenceCanonicalize = canonicalize;
-
 
 /**
  * True when `text` is exactly the RFC 8785 serialization of some JSON value, i.e. when

@@ -49,7 +49,6 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/puente.db';
 /** Webhook dispatcher defaults: a pass a second, 10 s per attempt, 10 attempts from 10 s apart doubling (about 1.5 h in all). */
 export const WEBHOOK_DEFAULTS = { webhookIntervalMs: 1000, webhookTimeoutMs: 10_000, webhookMaxAttempts: 10, webhookBackoffMs: 10_000 } as const;
 
-
 export class ConfigError extends Error {}
 
 /** The sweeper in `serve` runs once a minute unless told otherwise. */
@@ -94,23 +93,55 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkpointIntervalSeconds: integerEnv(env.CHECKPOINT_INTERVAL_SECONDS, DEFAULT_CHECKPOINT_INTERVAL_SECONDS),
     ...(env.PUENTE_SIGNING_KEY ? { signingKeyFile: env.PUENTE_SIGNING_KEY } : {}),
     ...(env.PUENTE_LOG_ORIGIN ? { logOrigin: env.PUENTE_LOG_ORIGIN } : {}),
-    sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS === undefined || env.SWEEP_INTERVAL_SECONDS === '' ? DEFAULT_SWEEP_INTERVAL_SECONDS : integerOr(env.SWEEP_INTERVAL_SECONDS),
+    sweepIntervalSeconds:
+      env.SWEEP_INTERVAL_SECONDS === undefined || env.SWEEP_INTERVAL_SECONDS === '' ? DEFAULT_SWEEP_INTERVAL_SECONDS : integerOr(env.SWEEP_INTERVAL_SECONDS),
     passwordMinLength: integerEnv(env.PASSWORD_MIN_LENGTH, DEFAULT_PASSWORD_POLICY.minLength),
     passwordMinCharacterClasses: integerEnv(env.PASSWORD_MIN_CHARACTER_CLASSES, DEFAULT_PASSWORD_POLICY.minCharacterClasses),
     sessionIdleMinutes: integerEnv(env.SESSION_IDLE_MINUTES, SESSION_DEFAULTS.sessionIdleMinutes),
     sessionMaxHours: integerEnv(env.SESSION_MAX_HOURS, SESSION_DEFAULTS.sessionMaxHours),
-    cookieSecure: env.COOKIE_SECURE === undefined || env.COOKIE_SECURE === '' ? false : env.COOKIE_SECURE === 'true' ? true : env.COOKIE_SECURE === 'false' ? false : env.COOKIE_SECURE,
+    cookieSecure:
+      env.COOKIE_SECURE === undefined || env.COOKIE_SECURE === ''
+        ? false
+        : env.COOKIE_SECURE === 'true'
+          ? true
+          : env.COOKIE_SECURE === 'false'
+            ? false
+            : env.COOKIE_SECURE,
     goalDueSoonDays: env.GOAL_DUE_SOON_DAYS === undefined || env.GOAL_DUE_SOON_DAYS === '' ? DEFAULT_GOAL_DUE_SOON_DAYS : integerOr(env.GOAL_DUE_SOON_DAYS),
     ...(env.FDA_PRODUCT_CLASSIFICATION_FILE ? { productClassificationFile: env.FDA_PRODUCT_CLASSIFICATION_FILE } : {}),
     ...(env.ABBREVIATED_REFERENCE_AUTHORITIES
-      ? { referenceAuthorities: env.ABBREVIATED_REFERENCE_AUTHORITIES.split(',').map((a) => a.trim()).filter(Boolean) }
+      ? {
+          referenceAuthorities: env.ABBREVIATED_REFERENCE_AUTHORITIES.split(',')
+            .map((a) => a.trim())
+            .filter(Boolean),
+        }
       : {}),
   };
   try {
     createValidator([]).check(`${SCHEMA_BASE}config.json`, raw, '', { code: 'invalid.configuration' });
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    const names: Record<string, string> = { '/databaseUrl': 'DATABASE_URL', '/port': 'PORT', '/host': 'HOST', '/logLevel': 'LOG_LEVEL', '/referenceAuthorities': 'ABBREVIATED_REFERENCE_AUTHORITIES', '/goalDueSoonDays': 'GOAL_DUE_SOON_DAYS', '/sweepIntervalSeconds': 'SWEEP_INTERVAL_SECONDS', '/checkpointIntervalSeconds': 'CHECKPOINT_INTERVAL_SECONDS', '/logOrigin': 'PUENTE_LOG_ORIGIN', '/signingKeyFile': 'PUENTE_SIGNING_KEY', '/webhookIntervalMs': 'WEBHOOK_INTERVAL_MS', '/webhookTimeoutMs': 'WEBHOOK_TIMEOUT_MS', '/webhookMaxAttempts': 'WEBHOOK_MAX_ATTEMPTS', '/webhookBackoffMs': 'WEBHOOK_BACKOFF_MS', '/passwordMinLength': 'PASSWORD_MIN_LENGTH', '/passwordMinCharacterClasses': 'PASSWORD_MIN_CHARACTER_CLASSES', '/sessionIdleMinutes': 'SESSION_IDLE_MINUTES', '/sessionMaxHours': 'SESSION_MAX_HOURS', '/cookieSecure': 'COOKIE_SECURE' };
+    const names: Record<string, string> = {
+      '/databaseUrl': 'DATABASE_URL',
+      '/port': 'PORT',
+      '/host': 'HOST',
+      '/logLevel': 'LOG_LEVEL',
+      '/referenceAuthorities': 'ABBREVIATED_REFERENCE_AUTHORITIES',
+      '/goalDueSoonDays': 'GOAL_DUE_SOON_DAYS',
+      '/sweepIntervalSeconds': 'SWEEP_INTERVAL_SECONDS',
+      '/checkpointIntervalSeconds': 'CHECKPOINT_INTERVAL_SECONDS',
+      '/logOrigin': 'PUENTE_LOG_ORIGIN',
+      '/signingKeyFile': 'PUENTE_SIGNING_KEY',
+      '/webhookIntervalMs': 'WEBHOOK_INTERVAL_MS',
+      '/webhookTimeoutMs': 'WEBHOOK_TIMEOUT_MS',
+      '/webhookMaxAttempts': 'WEBHOOK_MAX_ATTEMPTS',
+      '/webhookBackoffMs': 'WEBHOOK_BACKOFF_MS',
+      '/passwordMinLength': 'PASSWORD_MIN_LENGTH',
+      '/passwordMinCharacterClasses': 'PASSWORD_MIN_CHARACTER_CLASSES',
+      '/sessionIdleMinutes': 'SESSION_IDLE_MINUTES',
+      '/sessionMaxHours': 'SESSION_MAX_HOURS',
+      '/cookieSecure': 'COOKIE_SECURE',
+    };
     const lines = e.errors.map((fe) => `${names[fe.path.split('/').slice(0, 2).join('/')] ?? (fe.path || 'config')}: ${fe.message}`);
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }

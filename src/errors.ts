@@ -104,7 +104,10 @@ export class EventNotAllowedError extends AppError {
 }
 
 export class VersionMismatchError extends AppError {
-  constructor(readonly currentVersion: number, expected: number) {
+  constructor(
+    readonly currentVersion: number,
+    expected: number,
+  ) {
     super('version_mismatch', { code: 'error.version_mismatch', params: { expected, current: currentVersion } });
   }
 }

@@ -43,7 +43,12 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   const webhooks = createWebhookDispatcher({
     db: services.db,
     logger,
-    options: { intervalMs: config.webhookIntervalMs, timeoutMs: config.webhookTimeoutMs, maxAttempts: config.webhookMaxAttempts, backoffMs: config.webhookBackoffMs },
+    options: {
+      intervalMs: config.webhookIntervalMs,
+      timeoutMs: config.webhookTimeoutMs,
+      maxAttempts: config.webhookMaxAttempts,
+      backoffMs: config.webhookBackoffMs,
+    },
   });
   webhooks.start();
 

@@ -108,15 +108,24 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
   // The engine and signatures reach the database only through these stores.
   const stores = createKnexStores(db);
   const signatures = createSignatures({
-    stores, validator, now: opts.now, scryptParams: opts.scryptParams,
+    stores,
+    validator,
+    now: opts.now,
+    scryptParams: opts.scryptParams,
     policy: {
       minLength: config.passwordMinLength ?? DEFAULT_PASSWORD_POLICY.minLength,
       minCharacterClasses: config.passwordMinCharacterClasses ?? DEFAULT_PASSWORD_POLICY.minCharacterClasses,
     },
   });
   const engine = createEngine({
-    stores, validator, now: opts.now, calendar: new MexicanCalendar(config.mxNonWorkingDays), referenceAuthorities: config.referenceAuthorities,
-    productClassification: classification, goalDueSoonDays: config.goalDueSoonDays, signatures,
+    stores,
+    validator,
+    now: opts.now,
+    calendar: new MexicanCalendar(config.mxNonWorkingDays),
+    referenceAuthorities: config.referenceAuthorities,
+    productClassification: classification,
+    goalDueSoonDays: config.goalDueSoonDays,
+    signatures,
   });
   let tlog: TransparencyLog;
   try {

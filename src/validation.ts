@@ -146,7 +146,9 @@ export function checkJsonText(body: unknown): void {
     }
     if (value === null || typeof value !== 'object') continue;
     if (depth >= MAX_JSON_DEPTH) {
-      throw new InputError({ code: 'invalid.too_deep', params: { max: MAX_JSON_DEPTH } }, [fieldError(path, { code: 'validation.nesting', params: { max: MAX_JSON_DEPTH } })]);
+      throw new InputError({ code: 'invalid.too_deep', params: { max: MAX_JSON_DEPTH } }, [
+        fieldError(path, { code: 'validation.nesting', params: { max: MAX_JSON_DEPTH } }),
+      ]);
     }
     if (Array.isArray(value)) {
       value.forEach((v, i) => stack.push([v, `${path}/${i}`, depth + 1]));

@@ -16,7 +16,9 @@ for (const [i, record] of items.entries()) {
   if (record.seq !== i + 1) problems.push(`seq ${record.seq}, expected ${i + 1}`);
   if (record.prevHash !== prev) problems.push('prevHash does not name the previous record');
   if (computed !== hash) problems.push(`hash ${hash} but the record hashes to ${computed}`);
-  console.log(`${String(record.seq).padStart(3)} ${record.type.padEnd(22)} ${record.to.padEnd(20)} ${problems.length ? `BROKEN: ${problems.join('; ')}` : 'ok'}`);
+  console.log(
+    `${String(record.seq).padStart(3)} ${record.type.padEnd(22)} ${record.to.padEnd(20)} ${problems.length ? `BROKEN: ${problems.join('; ')}` : 'ok'}`,
+  );
   if (problems.length) process.exitCode = 1;
   prev = hash;
 }

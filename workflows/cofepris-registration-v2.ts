@@ -293,7 +293,9 @@ export function eligibilityProblems(
     else {
       const limit = addYears(ref.decisionDate, RELIANCE_MAX_AGE_YEARS);
       if (opts.onDate && opts.onDate > limit) {
-        out.push(reason('refusal.reference_too_old', { reference: ref.label, decisionDate: ref.decisionDate, years: RELIANCE_MAX_AGE_YEARS, onDate: opts.onDate }));
+        out.push(
+          reason('refusal.reference_too_old', { reference: ref.label, decisionDate: ref.decisionDate, years: RELIANCE_MAX_AGE_YEARS, onDate: opts.onDate }),
+        );
       }
     }
   }
@@ -402,7 +404,11 @@ const events: Record<string, EventSpec> = {
     schema: payload({ kind: { enum: ['administrative', 'technical'] }, description: text }, ['kind', 'description']),
   },
   APPROVE_MODIFICATION: { roles: ['cofepris'], description: 'COFEPRIS approves the modification.', schema: payload({ reason: text }) },
-  REJECT_MODIFICATION: { roles: ['cofepris'], description: 'COFEPRIS rejects the modification; the registration is unchanged.', schema: payload({ reason: text }) },
+  REJECT_MODIFICATION: {
+    roles: ['cofepris'],
+    description: 'COFEPRIS rejects the modification; the registration is unchanged.',
+    schema: payload({ reason: text }),
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -411,27 +417,36 @@ const events: Record<string, EventSpec> = {
 
 const goals: GoalSpec[] = [
   {
-    kind: 'resolution', length: ABBREVIATED_RESOLUTION_BUSINESS_DAYS, unit: 'mx-business',
-    description: 'Abbreviated route: resolution within 30 business days (Lineamientos 2025, art. 25).', when: { route: 'abbreviated' },
+    kind: 'resolution',
+    length: ABBREVIATED_RESOLUTION_BUSINESS_DAYS,
+    unit: 'mx-business',
+    description: 'Abbreviated route: resolution within 30 business days (Lineamientos 2025, art. 25).',
+    when: { route: 'abbreviated' },
   },
   {
-    kind: 'resolution', length: EQUIVALENCE_RESOLUTION_BUSINESS_DAYS, unit: 'mx-business',
-    description: 'Equivalence route: "30 days" (2010 statement; article and day type UNCONFIRMED).', when: { route: 'equivalence' },
+    kind: 'resolution',
+    length: EQUIVALENCE_RESOLUTION_BUSINESS_DAYS,
+    unit: 'mx-business',
+    description: 'Equivalence route: "30 days" (2010 statement; article and day type UNCONFIRMED).',
+    when: { route: 'equivalence' },
   },
   {
-    kind: 'thirdPartyReview', length: TPR_REVIEW_BUSINESS_DAYS, unit: 'mx-business',
-    description: 'Third-party route: the authorized third party reviews in about 30 business days (practice, secondary).', when: { route: 'third-party' },
+    kind: 'thirdPartyReview',
+    length: TPR_REVIEW_BUSINESS_DAYS,
+    unit: 'mx-business',
+    description: 'Third-party route: the authorized third party reviews in about 30 business days (practice, secondary).',
+    when: { route: 'third-party' },
   },
   // Standard class-based targets (secondary, UNCONFIRMED); the third-party route is a standard
   // application pre-reviewed by the third party, so the same targets apply to COFEPRIS's part.
   ...(['standard', 'third-party'] as const).flatMap((route) =>
-    MX_CLASSES.map(
-      (mxClass): GoalSpec => ({
-        kind: 'resolution', length: STANDARD_RESOLUTION_TARGETS[mxClass], unit: 'mx-business',
-        description: `${route === 'standard' ? 'Standard' : 'Third-party'} route, class ${mxClass}: target ${STANDARD_RESOLUTION_TARGETS[mxClass]} business days (secondary target, UNCONFIRMED; practice 1–2 years).`,
-        when: { route, mxClass },
-      }),
-    ),
+    MX_CLASSES.map((mxClass): GoalSpec => ({
+      kind: 'resolution',
+      length: STANDARD_RESOLUTION_TARGETS[mxClass],
+      unit: 'mx-business',
+      description: `${route === 'standard' ? 'Standard' : 'Third-party'} route, class ${mxClass}: target ${STANDARD_RESOLUTION_TARGETS[mxClass]} business days (secondary target, UNCONFIRMED; practice 1–2 years).`,
+      when: { route, mxClass },
+    })),
   ),
 ];
 
@@ -468,7 +483,11 @@ const desistable = { DESIST: { target: `#${ID}.closed.withdrawn` } } as const;
 const eventDate = (event: WorkflowEvent) => event.effectiveDate ?? null;
 /** The registration expires on `validUntil` unless a prórroga is filed before it. */
 const EXPIRY_DEADLINE: DeadlineSpec = {
-  kind: 'registrationExpiry', anchor: 'validUntil', length: 0, unit: 'calendar', event: 'EXPIRE',
+  kind: 'registrationExpiry',
+  anchor: 'validUntil',
+  length: 0,
+  unit: 'calendar',
+  event: 'EXPIRE',
   description: 'The registration expires on this date unless a prórroga is filed before it (LGS art. 376).',
 };
 
@@ -576,7 +595,11 @@ export const machineV2 = setup({
           meta: meta({
             description: 'Registered and current; the prórroga window has not opened yet.',
             deadline: {
-              kind: 'renewalWindow', anchor: 'validUntil', length: -RENEWAL_WINDOW_DAYS, unit: RENEWAL_WINDOW_UNIT, event: 'RENEWAL_WINDOW_OPENS',
+              kind: 'renewalWindow',
+              anchor: 'validUntil',
+              length: -RENEWAL_WINDOW_DAYS,
+              unit: RENEWAL_WINDOW_UNIT,
+              event: 'RENEWAL_WINDOW_OPENS',
               description: `The prórroga window opens ${RENEWAL_WINDOW_DAYS} days before the registration expires (natural vs business days UNCONFIRMED).`,
               unconfirmed: true,
             },
@@ -662,7 +685,12 @@ const trackedReference: JsonSchema = {
   additionalProperties: false,
   required: ['submissionId'],
   properties: {
-    submissionId: { type: 'string', minLength: 1, maxLength: 64, description: 'A tracked fda-* submission (510(k), De Novo, PMA or HDE) of the same organization.' },
+    submissionId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description: 'A tracked fda-* submission (510(k), De Novo, PMA or HDE) of the same organization.',
+    },
   },
 };
 
@@ -696,7 +724,11 @@ const inputSchema: JsonSchema = {
   additionalProperties: false,
   required: ['route'],
   properties: {
-    route: { enum: [...ROUTES], description: 'standard (vía ordinaria), third-party (pre-reviewed by a Tercero Autorizado), equivalence (2010/2012 acuerdos), abbreviated (2025 reliance route).' },
+    route: {
+      enum: [...ROUTES],
+      description:
+        'standard (vía ordinaria), third-party (pre-reviewed by a Tercero Autorizado), equivalence (2010/2012 acuerdos), abbreviated (2025 reliance route).',
+    },
     // if/then/else rather than oneOf: a wrong external reference is reported field by field,
     // not as "matches neither alternative".
     reference: {
@@ -745,11 +777,13 @@ export const cofeprisRegistrationV2: WorkflowDefinition = {
     'third-party': dossierForV2({ route: 'third-party' }),
     equivalence: dossierForV2({ route: 'equivalence', reference: { submissionId: 'fda' } }),
     'equivalence (reference of another authority)': dossierForV2({
-      route: 'equivalence', reference: { agency: 'HealthCanada', number: '-', decisionDate: '2000-01-01', decision: 'approved' },
+      route: 'equivalence',
+      reference: { agency: 'HealthCanada', number: '-', decisionDate: '2000-01-01', decision: 'approved' },
     }),
     abbreviated: dossierForV2({ route: 'abbreviated', reference: { submissionId: 'fda' } }),
     'abbreviated (reference of another authority)': dossierForV2({
-      route: 'abbreviated', reference: { agency: 'HealthCanada', number: '-', decisionDate: '2000-01-01', decision: 'approved' },
+      route: 'abbreviated',
+      reference: { agency: 'HealthCanada', number: '-', decisionDate: '2000-01-01', decision: 'approved' },
     }),
   },
   explainRefusal(context, event) {
@@ -797,7 +831,12 @@ export const cofeprisRegistrationV2: WorkflowDefinition = {
   parameters: {
     registrationValidityYears: { value: REGISTRATION_VALIDITY_YEARS, unit: 'years', note: 'LGS art. 376' },
     prorrogaExtensionYears: { value: PRORROGA_EXTENSION_YEARS, unit: 'years', note: 'LGS art. 376: renewable for equal periods' },
-    renewalWindowDays: { value: RENEWAL_WINDOW_DAYS, unit: 'days before validUntil', note: 'domain.md §2.5 (secondary); "at least" vs "within" open item 10', unconfirmed: true },
+    renewalWindowDays: {
+      value: RENEWAL_WINDOW_DAYS,
+      unit: 'days before validUntil',
+      note: 'domain.md §2.5 (secondary); "at least" vs "within" open item 10',
+      unconfirmed: true,
+    },
     renewalWindowUnit: { value: RENEWAL_WINDOW_UNIT, note: 'natural (calendar) vs business days, open item 10', unconfirmed: true },
     relianceMaxAgeYears: { value: RELIANCE_MAX_AGE_YEARS, unit: 'years', note: 'abbreviated route: reference decision age limit' },
     abbreviatedRouteStart: { value: ABBREVIATED_ROUTE_START, note: 'Lineamientos DOF 18 Jul 2025' },
@@ -810,11 +849,26 @@ export const cofeprisRegistrationV2: WorkflowDefinition = {
     prevencionResponseDays: { value: PREVENCION_RESPONSE_BUSINESS_DAYS, unit: 'mx business days', note: 'LFPA art. 17-A reading', unconfirmed: true },
     abbreviatedRequiresApostille: { value: ABBREVIATED_REQUIRES_APOSTILLE, note: 'device rule', unconfirmed: true },
     abbreviatedResolutionDays: { value: ABBREVIATED_RESOLUTION_BUSINESS_DAYS, unit: 'mx business days', note: 'Lineamientos 2025, art. 25' },
-    equivalenceResolutionDays: { value: EQUIVALENCE_RESOLUTION_BUSINESS_DAYS, unit: 'mx business days', note: '2010 statement; article and day type', unconfirmed: true },
-    standardTargetLowRiskDays: { value: STANDARD_RESOLUTION_TARGETS['low-risk'], unit: 'mx business days', note: 'rapath standard route (secondary target)', unconfirmed: true },
+    equivalenceResolutionDays: {
+      value: EQUIVALENCE_RESOLUTION_BUSINESS_DAYS,
+      unit: 'mx business days',
+      note: '2010 statement; article and day type',
+      unconfirmed: true,
+    },
+    standardTargetLowRiskDays: {
+      value: STANDARD_RESOLUTION_TARGETS['low-risk'],
+      unit: 'mx business days',
+      note: 'rapath standard route (secondary target)',
+      unconfirmed: true,
+    },
     standardTargetClassIDays: { value: STANDARD_RESOLUTION_TARGETS.I, unit: 'mx business days', note: 'rapath: 20–30 (secondary target)', unconfirmed: true },
     standardTargetClassIIDays: { value: STANDARD_RESOLUTION_TARGETS.II, unit: 'mx business days', note: 'rapath: 30–60 (secondary target)', unconfirmed: true },
-    standardTargetClassIIIDays: { value: STANDARD_RESOLUTION_TARGETS.III, unit: 'mx business days', note: 'rapath: 60–180 (secondary target)', unconfirmed: true },
+    standardTargetClassIIIDays: {
+      value: STANDARD_RESOLUTION_TARGETS.III,
+      unit: 'mx business days',
+      note: 'rapath: 60–180 (secondary target)',
+      unconfirmed: true,
+    },
     thirdPartyReviewDays: { value: TPR_REVIEW_BUSINESS_DAYS, unit: 'mx business days', note: 'authorized third-party practice (secondary)', unconfirmed: true },
   },
 };
@@ -846,7 +900,15 @@ export const cofeprisRegistrationV4: WorkflowDefinition = {
   ...cofeprisRegistrationV3,
   version: 4,
   events: signedEvents(cofeprisRegistrationV3.events, [
-    'SUBMIT', 'SUBMIT_PRORROGA', 'SUBMIT_MODIFICATION', 'GRANT', 'DENY', 'REVOKE', 'GRANT_PRORROGA', 'DENY_PRORROGA',
-    'APPROVE_MODIFICATION', 'REJECT_MODIFICATION',
+    'SUBMIT',
+    'SUBMIT_PRORROGA',
+    'SUBMIT_MODIFICATION',
+    'GRANT',
+    'DENY',
+    'REVOKE',
+    'GRANT_PRORROGA',
+    'DENY_PRORROGA',
+    'APPROVE_MODIFICATION',
+    'REJECT_MODIFICATION',
   ]),
 };

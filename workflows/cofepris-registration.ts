@@ -7,16 +7,7 @@
 import { and, assign, setup } from 'xstate';
 import { COFEPRIS, closedState, dataOf, meta, text, textList } from './common.js';
 import type { CofeprisRegistrationEvent } from './event-data.js';
-import type {
-  DeadlineSpec,
-  DossierItem,
-  EventSpec,
-  GoalSpec,
-  ReferenceFacts,
-  RefusalReason,
-  WorkflowDefinition,
-  WorkflowEvent,
-} from './types.js';
+import type { DeadlineSpec, DossierItem, EventSpec, GoalSpec, ReferenceFacts, RefusalReason, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason } from './types.js';
 
 /** Registrations are valid for 5 years (LGS art. 376, reform of 24 Feb 2005). */
@@ -38,9 +29,7 @@ export const ABBREVIATED_REQUIRES_APOSTILLE = true;
 
 export type Route = 'equivalence' | 'abbreviated';
 
-export type ReferenceInput =
-  | { submissionId: string }
-  | { agency: 'FDA'; number: string; decisionDate: string; decision: string };
+export type ReferenceInput = { submissionId: string } | { agency: 'FDA'; number: string; decisionDate: string; decision: string };
 
 export interface CofeprisContext {
   route: Route;
@@ -131,8 +120,12 @@ export function dossierProblem(event: WorkflowEvent): RefusalReason | null {
  */
 export function prevencionDeadline(description: string): DeadlineSpec {
   return {
-    kind: 'prevencionResponse', length: PREVENCION_RESPONSE_BUSINESS_DAYS, unit: 'mx-business', event: 'PREVENCION_TIMEOUT',
-    description, unconfirmed: true,
+    kind: 'prevencionResponse',
+    length: PREVENCION_RESPONSE_BUSINESS_DAYS,
+    unit: 'mx-business',
+    event: 'PREVENCION_TIMEOUT',
+    description,
+    unconfirmed: true,
   };
 }
 
@@ -171,8 +164,20 @@ export const events = {
 } satisfies Record<string, EventSpec>;
 
 const goals: GoalSpec[] = [
-  { kind: 'resolution', length: 30, unit: 'mx-business', description: 'Abbreviated route: resolution within 30 business days (Lineamientos 2025, art. 25).', when: { route: 'abbreviated' } },
-  { kind: 'resolution', length: 30, unit: 'mx-business', description: 'Equivalence route: "30 days" (2010 statement; article and day type UNCONFIRMED).', when: { route: 'equivalence' } },
+  {
+    kind: 'resolution',
+    length: 30,
+    unit: 'mx-business',
+    description: 'Abbreviated route: resolution within 30 business days (Lineamientos 2025, art. 25).',
+    when: { route: 'abbreviated' },
+  },
+  {
+    kind: 'resolution',
+    length: 30,
+    unit: 'mx-business',
+    description: 'Equivalence route: "30 days" (2010 statement; article and day type UNCONFIRMED).',
+    when: { route: 'equivalence' },
+  },
 ];
 
 const desistable = { DESIST: { target: '#cofepris-registration.closed.withdrawn' } } as const;
@@ -319,8 +324,11 @@ export const cofeprisRegistration: WorkflowDefinition = {
   explainRefusal(context, event) {
     const c = context as CofeprisContext;
     if (event.type === 'SUBMIT') {
-      const reasons = [routeProblem(c.route, event.effectiveDate), dossierProblem(event), relianceProblem(c.route, event.facts?.reference, event.effectiveDate)]
-        .filter((p): p is RefusalReason => p !== null);
+      const reasons = [
+        routeProblem(c.route, event.effectiveDate),
+        dossierProblem(event),
+        relianceProblem(c.route, event.facts?.reference, event.effectiveDate),
+      ].filter((p): p is RefusalReason => p !== null);
       return reasons.length ? reasons : undefined;
     }
     if (event.type === 'GRANT' && c.referenceInvalidated) return [reason('refusal.fda_reference_invalidated')];

@@ -27,15 +27,27 @@ const isoDate = { type: 'string', format: 'date' };
 
 const events: Record<string, EventSpec> = {
   SUBMIT: { roles: ['manufacturer'], description: 'Send the 510(k) to FDA (CDRH Document Control Center receipt).', schema: payload() },
-  FEE_VERIFIED: { roles: ['fda'], description: 'User fee paid and submission valid: screening (eSTAR) or acceptance review (eCopy) starts.', schema: payload() },
+  FEE_VERIFIED: {
+    roles: ['fda'],
+    description: 'User fee paid and submission valid: screening (eSTAR) or acceptance review (eCopy) starts.',
+    schema: payload(),
+  },
   FEE_UNPAID: { roles: ['fda'], description: 'User fee not received: the submission is put on user-fee hold.', schema: payload() },
   FEE_PAID: { roles: ['manufacturer'], description: 'The sponsor paid the MDUFA user fee.', schema: payload({ receipt: text }) },
   SCREEN_PASS: { roles: ['fda'], description: 'eSTAR technical screening passed: substantive review starts.', schema: payload() },
   SCREEN_FAIL: { roles: ['fda'], description: 'eSTAR incomplete: on hold until a complete replacement arrives.', schema: payload({ reasons: textList }) },
-  REPLACEMENT_SUBMITTED: { roles: ['manufacturer'], description: 'A complete replacement eSTAR; screening restarts (FDA-day clock restarts).', schema: payload() },
+  REPLACEMENT_SUBMITTED: {
+    roles: ['manufacturer'],
+    description: 'A complete replacement eSTAR; screening restarts (FDA-day clock restarts).',
+    schema: payload(),
+  },
   ACCEPT: { roles: ['fda'], description: 'Acceptance review (RTA checklist) passed: substantive review starts.', schema: payload() },
   REFUSE_TO_ACCEPT: { roles: ['fda'], description: 'Refuse to Accept: administratively incomplete.', schema: payload({ reasons: textList }) },
-  RTA_RESPONSE: { roles: ['manufacturer'], description: 'The sponsor answered the RTA; acceptance review restarts (FDA-day clock restarts).', schema: payload({ summary: text }) },
+  RTA_RESPONSE: {
+    roles: ['manufacturer'],
+    description: 'The sponsor answered the RTA; acceptance review restarts (FDA-day clock restarts).',
+    schema: payload({ summary: text }),
+  },
   RTA_TIMEOUT: { roles: ['system'], description: `No RTA response within ${RTA_RESPONSE_DAYS} days: considered withdrawn.`, schema: payload() },
   SUBSTANTIVE_INTERACTION: { roles: ['fda'], description: 'Substantive Interaction: FDA continues in interactive review.', schema: payload({ summary: text }) },
   REQUEST_AI: {
@@ -52,14 +64,24 @@ const events: Record<string, EventSpec> = {
   },
   DECIDE_NSE: { roles: ['fda'], description: 'Not substantially equivalent.', schema: payload({ reason: text, decisionDate: isoDate }) },
   WITHDRAW: { roles: ['manufacturer'], description: 'The sponsor withdraws the 510(k) (FDA code WD).', schema: payload({ reason: text }) },
-  RESCIND_SE: { roles: ['fda'], description: 'FDA rescinds the SE decision (code RE); relying COFEPRIS registrations are notified.', schema: payload({ reason: text }) },
+  RESCIND_SE: {
+    roles: ['fda'],
+    description: 'FDA rescinds the SE decision (code RE); relying COFEPRIS registrations are notified.',
+    schema: payload({ reason: text }),
+  },
 };
 
 const goals: GoalSpec[] = [
   { kind: 'substantiveInteraction', length: 60, unit: 'fda-days', description: 'MDUFA V: Substantive Interaction by FDA day 60.' },
   { kind: 'decision', length: 90, unit: 'fda-days', description: 'MDUFA V: decision within 90 FDA days (95% goal).', when: { variant: 'traditional' } },
   { kind: 'decision', length: 90, unit: 'fda-days', description: 'Abbreviated 510(k): same 90 FDA-day goal as Traditional.', when: { variant: 'abbreviated' } },
-  { kind: 'decision', length: 30, unit: 'fda-days', description: 'Special 510(k): FDA intends to decide within 30 days of receipt.', when: { variant: 'special' } },
+  {
+    kind: 'decision',
+    length: 30,
+    unit: 'fda-days',
+    description: 'Special 510(k): FDA intends to decide within 30 days of receipt.',
+    when: { variant: 'special' },
+  },
   { kind: 'missedDecisionCommunication', length: 100, unit: 'fda-days', description: 'No decision by FDA day 100: Missed MDUFA Decision communication.' },
 ];
 
@@ -125,7 +147,10 @@ export const machine = setup({
       meta: meta({
         description: 'Refused to accept: the sponsor must supply the missing elements.',
         deadline: {
-          kind: 'rtaResponse', length: RTA_RESPONSE_DAYS, unit: 'calendar', event: 'RTA_TIMEOUT',
+          kind: 'rtaResponse',
+          length: RTA_RESPONSE_DAYS,
+          unit: 'calendar',
+          event: 'RTA_TIMEOUT',
           description: 'RTA response due, otherwise the 510(k) is considered withdrawn.',
         },
       }),
@@ -154,7 +179,10 @@ export const machine = setup({
       meta: meta({
         description: 'On hold for Additional Information: the FDA-day clock is paused.',
         deadline: {
-          kind: 'aiResponse', length: AI_RESPONSE_DAYS, unit: 'calendar', event: 'AI_TIMEOUT',
+          kind: 'aiResponse',
+          length: AI_RESPONSE_DAYS,
+          unit: 'calendar',
+          event: 'AI_TIMEOUT',
           description: 'Complete AI response due, otherwise the 510(k) is deleted.',
         },
       }),

@@ -61,18 +61,26 @@ const events: Record<string, EventSpec> = {
     description: `Request Breakthrough designation (a Q-Submission); FDA decides in about ${BREAKTHROUGH_DECISION_DAYS} days (UNCONFIRMED).`,
     schema: payload({ summary: text, secondaryCriteria }),
   },
-  REQUEST_INFO: { roles: ['fda'], description: 'FDA asks for more information; the request stays under review.', schema: payload({ questions: textList }, ['questions']) },
-  INFO_RESPONSE: { roles: ['manufacturer'], description: 'The sponsor answers FDA\'s information request.', schema: payload({ summary: text }) },
+  REQUEST_INFO: {
+    roles: ['fda'],
+    description: 'FDA asks for more information; the request stays under review.',
+    schema: payload({ questions: textList }, ['questions']),
+  },
+  INFO_RESPONSE: { roles: ['manufacturer'], description: "The sponsor answers FDA's information request.", schema: payload({ summary: text }) },
   GRANT: {
     roles: ['fda'],
     description: 'Designated: meets the primary criterion and at least one secondary criterion; all later communications use the Q-number.',
     schema: payload({ qNumber: numberOf('qNumber'), secondaryCriteria, decisionDate: isoDate }, ['qNumber', 'secondaryCriteria']),
   },
-  DENY: { roles: ['fda'], description: 'Designation denied; the sponsor may request again (new submission).', schema: payload({ reasons: textList, decisionDate: isoDate }) },
+  DENY: {
+    roles: ['fda'],
+    description: 'Designation denied; the sponsor may request again (new submission).',
+    schema: payload({ reasons: textList, decisionDate: isoDate }),
+  },
   WITHDRAW: { roles: ['manufacturer'], description: 'The sponsor withdraws the designation request.', schema: payload({ reason: text }) },
   WITHDRAW_DESIGNATION: {
     roles: ['fda', 'manufacturer'],
-    description: 'The designation is withdrawn (no longer meets the criteria, or at the sponsor\'s request); linked submissions lose priority.',
+    description: "The designation is withdrawn (no longer meets the criteria, or at the sponsor's request); linked submissions lose priority.",
     schema: payload({ reason: text }, ['reason']),
   },
   LINK_SUBMISSION: {

@@ -74,7 +74,11 @@ const events: Record<string, EventSpec> = {
   },
   FEE_UNPAID: { roles: ['fda'], description: 'User fee not received: the request is put on user-fee hold (no review clock).', schema: payload() },
   FEE_PAID: { roles: ['manufacturer'], description: 'The requester paid the MDUFA user fee.', schema: payload({ receipt: text }) },
-  SCREEN_PASS: { roles: ['fda'], description: 'eSTAR technical screening passed: substantive review starts; the clock counts from receipt.', schema: payload() },
+  SCREEN_PASS: {
+    roles: ['fda'],
+    description: 'eSTAR technical screening passed: substantive review starts; the clock counts from receipt.',
+    schema: payload(),
+  },
   SCREEN_FAIL: {
     roles: ['fda'],
     description: `eSTAR incomplete: on hold until a complete replacement eSTAR arrives (${ESTAR_HOLD_RESPONSE_DAYS} days, UNCONFIRMED).`,
@@ -97,8 +101,16 @@ const events: Record<string, EventSpec> = {
     description: `Acceptance review not completed within ${ACCEPTANCE_REVIEW_DAYS} calendar days: the request is considered under substantive review.`,
     schema: payload(),
   },
-  REFUSE_TO_ACCEPT: { roles: ['fda'], description: 'Refuse to Accept: the request lacks elements needed for a substantive review.', schema: payload({ reasons: textList }) },
-  RTA_RESPONSE: { roles: ['manufacturer'], description: 'The requester supplied the missing elements; acceptance review restarts (the clock restarts).', schema: payload({ summary: text }) },
+  REFUSE_TO_ACCEPT: {
+    roles: ['fda'],
+    description: 'Refuse to Accept: the request lacks elements needed for a substantive review.',
+    schema: payload({ reasons: textList }),
+  },
+  RTA_RESPONSE: {
+    roles: ['manufacturer'],
+    description: 'The requester supplied the missing elements; acceptance review restarts (the clock restarts).',
+    schema: payload({ summary: text }),
+  },
   RTA_TIMEOUT: {
     roles: ['system'],
     description: `No complete RTA response within ${RTA_RESPONSE_DAYS} days: considered withdrawn (21 CFR 860.250(a)(2)); FDA's "deletion letter".`,
@@ -113,8 +125,7 @@ const events: Record<string, EventSpec> = {
   AI_RESPONSE: { roles: ['manufacturer'], description: 'Response to the AI request: the FDA-day clock resumes.', schema: payload({ summary: text }) },
   AI_RESPONSE_INCOMPLETE: {
     roles: ['fda'],
-    description:
-      'FDA finds the AI response incomplete: the request goes back on hold as of the date of the original AI request, whose 180 days keep running.',
+    description: 'FDA finds the AI response incomplete: the request goes back on hold as of the date of the original AI request, whose 180 days keep running.',
     schema: payload({ deficiencies: textList }),
   },
   AI_TIMEOUT: {
@@ -149,13 +160,15 @@ const goals: GoalSpec[] = [
     kind: 'decision',
     length: 150,
     unit: 'fda-days',
-    description: 'MDUFA V: De Novo decision (grant, decline or withdrawal) within 150 FDA days; 70% FY2023–2025, rising to 80% / 90% in FY2026 / FY2027 if earlier goals are met.',
+    description:
+      'MDUFA V: De Novo decision (grant, decline or withdrawal) within 150 FDA days; 70% FY2023–2025, rising to 80% / 90% in FY2026 / FY2027 if earlier goals are met.',
   },
   {
     kind: 'missedDecisionCommunication',
     length: 180,
     unit: 'fda-days',
-    description: 'No decision within 180 FDA days: at the requester\'s request FDA discusses all outstanding issues (FDA De Novo review-clock guidance, 2022, §V.E).',
+    description:
+      "No decision within 180 FDA days: at the requester's request FDA discusses all outstanding issues (FDA De Novo review-clock guidance, 2022, §V.E).",
   },
 ];
 
@@ -208,7 +221,11 @@ export const machine = setup({
       meta: meta({
         description: 'eSTAR technical screening (within 15 calendar days of receipt).',
         deadline: {
-          kind: 'technicalScreening', length: TECHNICAL_SCREENING_DAYS, unit: 'calendar', event: 'SCREENING_TIMEOUT', unconfirmed: true,
+          kind: 'technicalScreening',
+          length: TECHNICAL_SCREENING_DAYS,
+          unit: 'calendar',
+          event: 'SCREENING_TIMEOUT',
+          unconfirmed: true,
           description: 'Screening not completed in time: FDA accepts the request for substantive review (UNCONFIRMED rule).',
         },
       }),
@@ -219,7 +236,11 @@ export const machine = setup({
       meta: meta({
         description: 'eSTAR incomplete: on hold until a complete replacement eSTAR is submitted.',
         deadline: {
-          kind: 'eStarHoldResponse', length: ESTAR_HOLD_RESPONSE_DAYS, unit: 'calendar', event: 'ESTAR_HOLD_TIMEOUT', unconfirmed: true,
+          kind: 'eStarHoldResponse',
+          length: ESTAR_HOLD_RESPONSE_DAYS,
+          unit: 'calendar',
+          event: 'ESTAR_HOLD_TIMEOUT',
+          unconfirmed: true,
           description: 'Replacement eSTAR due, otherwise the request is considered withdrawn (deleted).',
         },
       }),
@@ -231,7 +252,10 @@ export const machine = setup({
       meta: meta({
         description: 'Acceptance review against the De Novo acceptance checklist (21 CFR 860.230; 15 calendar days).',
         deadline: {
-          kind: 'acceptanceReview', length: ACCEPTANCE_REVIEW_DAYS, unit: 'calendar', event: 'ACCEPTANCE_TIMEOUT',
+          kind: 'acceptanceReview',
+          length: ACCEPTANCE_REVIEW_DAYS,
+          unit: 'calendar',
+          event: 'ACCEPTANCE_TIMEOUT',
           description: 'Acceptance review not completed: the request is considered under substantive review.',
         },
       }),
@@ -242,7 +266,10 @@ export const machine = setup({
       meta: meta({
         description: 'Refused to accept: the requester must supply the missing elements.',
         deadline: {
-          kind: 'rtaResponse', length: RTA_RESPONSE_DAYS, unit: 'calendar', event: 'RTA_TIMEOUT',
+          kind: 'rtaResponse',
+          length: RTA_RESPONSE_DAYS,
+          unit: 'calendar',
+          event: 'RTA_TIMEOUT',
           description: 'RTA response due, otherwise the request is considered withdrawn (deleted).',
         },
       }),
@@ -276,7 +303,11 @@ export const machine = setup({
       meta: meta({
         description: 'On hold for Additional Information: the FDA-day clock is stopped.',
         deadline: {
-          kind: 'aiResponse', length: AI_RESPONSE_DAYS, unit: 'calendar', event: 'AI_TIMEOUT', anchor: 'aiRequestedOn',
+          kind: 'aiResponse',
+          length: AI_RESPONSE_DAYS,
+          unit: 'calendar',
+          event: 'AI_TIMEOUT',
+          anchor: 'aiRequestedOn',
           description: 'Complete AI response due (180 days from the AI request), otherwise the request is considered withdrawn (deleted).',
         },
       }),
@@ -288,7 +319,7 @@ export const machine = setup({
     },
     closed: closedState({
       declined: 'Declined: the device remains in class III.',
-      withdrawn: 'Withdrawn at the requester\'s request (21 CFR 860.250(a)(4)).',
+      withdrawn: "Withdrawn at the requester's request (21 CFR 860.250(a)(4)).",
       deleted: 'Deleted: considered withdrawn for lack of a timely response to an AI request, RTA or eSTAR hold (21 CFR 860.250(a)(1)–(2)).',
     }),
   },

@@ -46,10 +46,7 @@ const events: Record<string, EventSpec> = {
   REQUEST_HUD: {
     roles: ['manufacturer'],
     description: `Request HUD designation from OOPD; refused when the estimated US population exceeds ${HUD_POPULATION_LIMIT} a year.`,
-    schema: payload(
-      { estimatedAnnualPopulation: { type: 'integer', minimum: 1, maximum: 1_000_000_000 }, condition: text },
-      ['estimatedAnnualPopulation'],
-    ),
+    schema: payload({ estimatedAnnualPopulation: { type: 'integer', minimum: 1, maximum: 1_000_000_000 }, condition: text }, ['estimatedAnnualPopulation']),
   },
   HUD_DESIGNATED: {
     roles: ['fda'],
@@ -78,7 +75,8 @@ const events: Record<string, EventSpec> = {
   },
   AMENDMENT: {
     roles: ['manufacturer'],
-    description: 'An HDE amendment: answers a request or letter (review resumes), or, during review, an unsolicited one (a major amendment extends the review up to 75 days, 21 CFR 814.106).',
+    description:
+      'An HDE amendment: answers a request or letter (review resumes), or, during review, an unsolicited one (a major amendment extends the review up to 75 days, 21 CFR 814.106).',
     schema: payload({ summary: text, major: { type: 'boolean' } }),
   },
   AMENDMENT_TIMEOUT: {
@@ -321,7 +319,15 @@ export const fdaHdeV3: WorkflowDefinition = {
   ...fdaHdeV2,
   version: 3,
   events: signedEvents(fdaHdeV2.events, [
-    'REQUEST_HUD', 'SUBMIT_HDE', 'HUD_DESIGNATED', 'HUD_DENIED', 'REFUSE_TO_FILE', 'ISSUE_APPROVAL_ORDER', 'ISSUE_APPROVABLE',
-    'ISSUE_NOT_APPROVABLE', 'ISSUE_DENIAL', 'WITHDRAW_APPROVAL',
+    'REQUEST_HUD',
+    'SUBMIT_HDE',
+    'HUD_DESIGNATED',
+    'HUD_DENIED',
+    'REFUSE_TO_FILE',
+    'ISSUE_APPROVAL_ORDER',
+    'ISSUE_APPROVABLE',
+    'ISSUE_NOT_APPROVABLE',
+    'ISSUE_DENIAL',
+    'WITHDRAW_APPROVAL',
   ]),
 };

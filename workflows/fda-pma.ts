@@ -108,14 +108,19 @@ const events: Record<string, EventSpec> = {
   SUBMIT: { roles: ['manufacturer'], description: 'Send the PMA, PMA supplement or 30-day notice to FDA.', schema: payload() },
   FEE_VERIFIED: {
     roles: ['fda'],
-    description: 'User fee paid and a valid eCopy received: acceptance review (original, panel-track), substantive review (180-day, real-time) or the notice period (30-day notice) starts.',
+    description:
+      'User fee paid and a valid eCopy received: acceptance review (original, panel-track), substantive review (180-day, real-time) or the notice period (30-day notice) starts.',
     schema: payload(),
   },
   FEE_UNPAID: { roles: ['fda'], description: 'User fee not received: on user-fee hold (no review clock).', schema: payload() },
   FEE_PAID: { roles: ['manufacturer'], description: 'The applicant paid the MDUFA user fee.', schema: payload({ receipt: text }) },
   ACCEPT: { roles: ['fda'], description: 'Acceptance review passed: filing review starts (45 days).', schema: payload() },
   REFUSE_TO_ACCEPT: { roles: ['fda'], description: 'Refuse to Accept: administratively incomplete.', schema: payload({ reasons: textList }) },
-  RTA_RESPONSE: { roles: ['manufacturer'], description: 'The applicant supplied the missing elements; acceptance review restarts.', schema: payload({ summary: text }) },
+  RTA_RESPONSE: {
+    roles: ['manufacturer'],
+    description: 'The applicant supplied the missing elements; acceptance review restarts.',
+    schema: payload({ summary: text }),
+  },
   RTA_TIMEOUT: {
     roles: ['system'],
     description: `No RTA response within ${RTA_RESPONSE_DAYS} days (UNCONFIRMED): considered withdrawn.`,
@@ -127,7 +132,11 @@ const events: Record<string, EventSpec> = {
     description: 'Not filed (21 CFR 814.42(e)); the applicant may resubmit under the same PMA number as a new submission.',
     schema: payload({ reasons: textList }),
   },
-  SUBSTANTIVE_INTERACTION: { roles: ['fda'], description: 'Substantive Interaction (goal: 90 FDA days): FDA continues in interactive review.', schema: payload({ summary: text }) },
+  SUBSTANTIVE_INTERACTION: {
+    roles: ['fda'],
+    description: 'Substantive Interaction (goal: 90 FDA days): FDA continues in interactive review.',
+    schema: payload({ summary: text }),
+  },
   ISSUE_MDL: {
     roles: ['fda'],
     description: `Major Deficiency Letter: the FDA-day clock stops; response due within ${MDL_RESPONSE_DAYS} days (UNCONFIRMED). Not for real-time supplements.`,
@@ -138,7 +147,11 @@ const events: Record<string, EventSpec> = {
     description: `FDA extends the MDL response window to ${MDL_MAX_RESPONSE_DAYS} days from the MDL (UNCONFIRMED mechanism).`,
     schema: payload({ reason: text }),
   },
-  MAJOR_AMENDMENT: { roles: ['manufacturer'], description: 'Amendment answering the MDL: the FDA-day clock resumes; the goal may be extended.', schema: payload({ summary: text }) },
+  MAJOR_AMENDMENT: {
+    roles: ['manufacturer'],
+    description: 'Amendment answering the MDL: the FDA-day clock resumes; the goal may be extended.',
+    schema: payload({ summary: text }),
+  },
   MDL_TIMEOUT: {
     roles: ['system'],
     description: 'No response to the MDL within the window: considered voluntarily withdrawn (21 CFR 814.37).',
@@ -146,21 +159,22 @@ const events: Record<string, EventSpec> = {
   },
   UNSOLICITED_MAJOR_AMENDMENT: {
     roles: ['manufacturer'],
-    description: 'A major amendment on the applicant\'s own initiative: no state change; extends the decision goal (by the FDA days elapsed before the SI, by 75% of those since filing after it).',
+    description:
+      "A major amendment on the applicant's own initiative: no state change; extends the decision goal (by the FDA days elapsed before the SI, by 75% of those since filing after it).",
     schema: payload({ summary: text }),
   },
   REFER_TO_PANEL: {
     roles: ['fda'],
-    description: 'FDA refers the PMA to an advisory panel (on its own initiative, or at the applicant\'s request; 21 CFR 814.44(a)); the decision goal becomes 320 FDA days.',
+    description:
+      "FDA refers the PMA to an advisory panel (on its own initiative, or at the applicant's request; 21 CFR 814.44(a)); the decision goal becomes 320 FDA days.",
     schema: payload({ panel: text, requestedBySponsor: { type: 'boolean' }, reason: text }),
   },
   PANEL_RECOMMENDATION: {
     roles: ['fda'],
     description: 'The advisory panel held its public meeting and sent its report and recommendation (recorded by FDA staff).',
-    schema: payload(
-      { recommendation: { enum: ['approval', 'approval-with-conditions', 'not-approvable'] }, meetingDate: isoDate, summary: text },
-      ['recommendation'],
-    ),
+    schema: payload({ recommendation: { enum: ['approval', 'approval-with-conditions', 'not-approvable'] }, meetingDate: isoDate, summary: text }, [
+      'recommendation',
+    ]),
   },
   ISSUE_APPROVAL_ORDER: {
     roles: ['fda'],
@@ -172,13 +186,21 @@ const events: Record<string, EventSpec> = {
     description: 'Approvable letter (21 CFR 814.44(e)): approvable once the applicant meets the stated conditions.',
     schema: payload({ conditions: textList }),
   },
-  APPROVABLE_RESPONSE: { roles: ['manufacturer'], description: 'The applicant answered the approvable letter: final review.', schema: payload({ summary: text }) },
+  APPROVABLE_RESPONSE: {
+    roles: ['manufacturer'],
+    description: 'The applicant answered the approvable letter: final review.',
+    schema: payload({ summary: text }),
+  },
   ISSUE_NOT_APPROVABLE: {
     roles: ['fda'],
     description: `Not approvable letter (21 CFR 814.44(f)): response due within ${NOT_APPROVABLE_RESPONSE_DAYS} days (UNCONFIRMED).`,
     schema: payload({ deficiencies: textList }),
   },
-  AMENDMENT: { roles: ['manufacturer'], description: 'Amendment answering the not approvable letter: substantive review resumes.', schema: payload({ summary: text }) },
+  AMENDMENT: {
+    roles: ['manufacturer'],
+    description: 'Amendment answering the not approvable letter: substantive review resumes.',
+    schema: payload({ summary: text }),
+  },
   NOT_APPROVABLE_TIMEOUT: {
     roles: ['system'],
     description: `No amendment within ${NOT_APPROVABLE_RESPONSE_DAYS} days of the not approvable letter (UNCONFIRMED): considered withdrawn.`,
@@ -195,7 +217,11 @@ const events: Record<string, EventSpec> = {
     description: `${THIRTY_DAY_NOTICE_DAYS} days after FDA receipt without an objection: the manufacturing change may be distributed (21 CFR 814.39(f)).`,
     schema: payload(),
   },
-  WITHDRAW: { roles: ['manufacturer'], description: 'The applicant withdraws the PMA, supplement or notice (21 CFR 814.37).', schema: payload({ reason: text }) },
+  WITHDRAW: {
+    roles: ['manufacturer'],
+    description: 'The applicant withdraws the PMA, supplement or notice (21 CFR 814.37).',
+    schema: payload({ reason: text }),
+  },
   WITHDRAW_APPROVAL: {
     roles: ['fda'],
     description: 'Order withdrawing approval (21 CFR 814.46); relying COFEPRIS registrations are notified.',
@@ -209,7 +235,13 @@ const originalGoals = (when: Record<string, string>): GoalSpec[] => [
   { kind: 'filingReview', length: 45, unit: 'calendar', description: 'Filing decision within 45 days of receipt (21 CFR 814.42(a)).', when },
   { kind: 'substantiveInteraction', length: 90, unit: 'fda-days', description: 'MDUFA V: Substantive Interaction within 90 FDA days (95%).', when },
   { kind: 'decision', length: 180, unit: 'fda-days', description: 'MDUFA V: decision within 180 FDA days when no advisory panel is held (90%).', when },
-  { kind: 'decisionWithPanel', length: 320, unit: 'fda-days', description: 'MDUFA V: decision within 320 FDA days once referred to an advisory panel (90%).', when },
+  {
+    kind: 'decisionWithPanel',
+    length: 320,
+    unit: 'fda-days',
+    description: 'MDUFA V: decision within 320 FDA days once referred to an advisory panel (90%).',
+    when,
+  },
   {
     kind: 'missedDecisionCommunication',
     length: 180 + MISSED_DECISION_GRACE_DAYS,
@@ -229,9 +261,27 @@ const originalGoals = (when: Record<string, string>): GoalSpec[] => [
 const goals: GoalSpec[] = [
   ...originalGoals({ supplementType: ORIGINAL }),
   ...originalGoals({ supplementType: 'panel-track' }),
-  { kind: 'substantiveInteraction', length: 90, unit: 'fda-days', description: 'MDUFA V: Substantive Interaction within 90 FDA days (95%).', when: { supplementType: '180-day' } },
-  { kind: 'decision', length: 180, unit: 'fda-days', description: 'MDUFA V: 180-day supplement decision within 180 FDA days (95%).', when: { supplementType: '180-day' } },
-  { kind: 'decision', length: 90, unit: 'fda-days', description: 'MDUFA V: real-time supplement decision within 90 FDA days (95%).', when: { supplementType: 'real-time' } },
+  {
+    kind: 'substantiveInteraction',
+    length: 90,
+    unit: 'fda-days',
+    description: 'MDUFA V: Substantive Interaction within 90 FDA days (95%).',
+    when: { supplementType: '180-day' },
+  },
+  {
+    kind: 'decision',
+    length: 180,
+    unit: 'fda-days',
+    description: 'MDUFA V: 180-day supplement decision within 180 FDA days (95%).',
+    when: { supplementType: '180-day' },
+  },
+  {
+    kind: 'decision',
+    length: 90,
+    unit: 'fda-days',
+    description: 'MDUFA V: real-time supplement decision within 90 FDA days (95%).',
+    when: { supplementType: 'real-time' },
+  },
 ];
 
 const withdrawable = { WITHDRAW: { target: '#fda-pma.closed.withdrawn' } } as const;
@@ -328,7 +378,11 @@ export const machine = setup({
       meta: meta({
         description: 'Refused to accept: the applicant must supply the missing elements.',
         deadline: {
-          kind: 'rtaResponse', length: RTA_RESPONSE_DAYS, unit: 'calendar', event: 'RTA_TIMEOUT', unconfirmed: true,
+          kind: 'rtaResponse',
+          length: RTA_RESPONSE_DAYS,
+          unit: 'calendar',
+          event: 'RTA_TIMEOUT',
+          unconfirmed: true,
           description: 'RTA response due (length assumed), otherwise the PMA is considered withdrawn.',
         },
       }),
@@ -363,7 +417,7 @@ export const machine = setup({
           on: { SUBSTANTIVE_INTERACTION: { target: 'interactive', actions: 'recordSubstantiveInteraction' } },
         },
         interactive: { meta: meta({ description: 'Interactive review after the Substantive Interaction.' }) },
-        postPanel: { meta: meta({ description: 'Review after the advisory panel\'s report and recommendation.' }) },
+        postPanel: { meta: meta({ description: "Review after the advisory panel's report and recommendation." }) },
         final: { meta: meta({ description: 'Final review after the applicant answered an approvable letter.' }) },
       },
     },
@@ -377,7 +431,12 @@ export const machine = setup({
           meta: meta({
             description: 'Waiting for the amendment answering the MDL.',
             deadline: {
-              kind: 'mdlResponse', length: MDL_RESPONSE_DAYS, unit: 'calendar', event: 'MDL_TIMEOUT', anchor: 'mdlIssuedOn', unconfirmed: true,
+              kind: 'mdlResponse',
+              length: MDL_RESPONSE_DAYS,
+              unit: 'calendar',
+              event: 'MDL_TIMEOUT',
+              anchor: 'mdlIssuedOn',
+              unconfirmed: true,
               description: 'Amendment answering the MDL due, otherwise the PMA is considered voluntarily withdrawn (21 CFR 814.37).',
             },
           }),
@@ -387,7 +446,12 @@ export const machine = setup({
           meta: meta({
             description: 'Waiting for the amendment answering the MDL, within an extended window.',
             deadline: {
-              kind: 'mdlResponse', length: MDL_MAX_RESPONSE_DAYS, unit: 'calendar', event: 'MDL_TIMEOUT', anchor: 'mdlIssuedOn', unconfirmed: true,
+              kind: 'mdlResponse',
+              length: MDL_MAX_RESPONSE_DAYS,
+              unit: 'calendar',
+              event: 'MDL_TIMEOUT',
+              anchor: 'mdlIssuedOn',
+              unconfirmed: true,
               description: 'Extended MDL response window (counted from the MDL) ends, otherwise the PMA is considered voluntarily withdrawn.',
             },
           }),
@@ -409,7 +473,11 @@ export const machine = setup({
       meta: meta({
         description: 'Not approvable letter issued: waiting for an amendment.',
         deadline: {
-          kind: 'notApprovableResponse', length: NOT_APPROVABLE_RESPONSE_DAYS, unit: 'calendar', event: 'NOT_APPROVABLE_TIMEOUT', unconfirmed: true,
+          kind: 'notApprovableResponse',
+          length: NOT_APPROVABLE_RESPONSE_DAYS,
+          unit: 'calendar',
+          event: 'NOT_APPROVABLE_TIMEOUT',
+          unconfirmed: true,
           description: 'Amendment due (window assumed as in 21 CFR 814.37), otherwise the PMA is considered withdrawn.',
         },
       }),
@@ -423,9 +491,12 @@ export const machine = setup({
     noticePeriod: {
       tags: ['fda-clock'],
       meta: meta({
-        description: '30-day notice under FDA review; the period counts from FDA receipt (FEE_VERIFIED\'s effective date).',
+        description: "30-day notice under FDA review; the period counts from FDA receipt (FEE_VERIFIED's effective date).",
         deadline: {
-          kind: 'noticePeriod', length: THIRTY_DAY_NOTICE_DAYS, unit: 'calendar', event: 'NOTICE_PERIOD_TIMEOUT',
+          kind: 'noticePeriod',
+          length: THIRTY_DAY_NOTICE_DAYS,
+          unit: 'calendar',
+          event: 'NOTICE_PERIOD_TIMEOUT',
           description: 'Notice period ends: without an FDA objection the change may be distributed.',
         },
       }),
@@ -531,8 +602,15 @@ export const fdaPmaV2: WorkflowDefinition = {
     start: ['SUBMIT'],
     restart: ['FEE_PAID', 'RTA_RESPONSE'],
     stop: [
-      'ISSUE_APPROVAL_ORDER', 'ISSUE_DENIAL', 'WITHDRAW', 'REFUSE_TO_FILE', 'RTA_TIMEOUT', 'MDL_TIMEOUT', 'NOT_APPROVABLE_TIMEOUT',
-      'FDA_OBJECTS', 'NOTICE_PERIOD_TIMEOUT',
+      'ISSUE_APPROVAL_ORDER',
+      'ISSUE_DENIAL',
+      'WITHDRAW',
+      'REFUSE_TO_FILE',
+      'RTA_TIMEOUT',
+      'MDL_TIMEOUT',
+      'NOT_APPROVABLE_TIMEOUT',
+      'FDA_OBJECTS',
+      'NOTICE_PERIOD_TIMEOUT',
     ],
     // An original PMA is created without a supplementType (see ORIGINAL).
     absentInput: { supplementType: ORIGINAL },
@@ -560,7 +638,13 @@ export const fdaPmaV3: WorkflowDefinition = {
   ...fdaPmaV2,
   version: 3,
   events: signedEvents(fdaPmaV2.events, [
-    'SUBMIT', 'REFUSE_TO_FILE', 'ISSUE_APPROVAL_ORDER', 'ISSUE_APPROVABLE', 'ISSUE_NOT_APPROVABLE', 'ISSUE_DENIAL', 'FDA_OBJECTS',
+    'SUBMIT',
+    'REFUSE_TO_FILE',
+    'ISSUE_APPROVAL_ORDER',
+    'ISSUE_APPROVABLE',
+    'ISSUE_NOT_APPROVABLE',
+    'ISSUE_DENIAL',
+    'FDA_OBJECTS',
     'WITHDRAW_APPROVAL',
   ]),
 };

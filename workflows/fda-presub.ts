@@ -75,7 +75,11 @@ const events: Record<string, EventSpec> = {
     schema: payload({ qNumber: numberOf('qNumber') }, ['qNumber']),
   },
   REFUSE_TO_ACCEPT: { roles: ['fda'], description: 'Incomplete: on hold until the sponsor responds.', schema: payload({ reasons: textList }) },
-  RESPONSE: { roles: ['manufacturer'], description: 'The sponsor completes the Pre-Sub: the 15-day acceptance review restarts.', schema: payload({ summary: text }) },
+  RESPONSE: {
+    roles: ['manufacturer'],
+    description: 'The sponsor completes the Pre-Sub: the 15-day acceptance review restarts.',
+    schema: payload({ summary: text }),
+  },
   SCHEDULE_MEETING: {
     roles: ['fda'],
     description: 'FDA sets (or moves) the meeting date; only when the sponsor requested a meeting.',
@@ -86,7 +90,11 @@ const events: Record<string, EventSpec> = {
     description: `Written feedback: by day ${WRITTEN_FEEDBACK_DAY}, or ${FEEDBACK_BEFORE_MEETING_DAYS} days before the meeting, whichever is sooner.`,
     schema: payload({ summary: text }),
   },
-  CANCEL_MEETING: { roles: ['manufacturer'], description: 'The sponsor is satisfied with the written feedback and cancels the meeting.', schema: payload({ reason: text }) },
+  CANCEL_MEETING: {
+    roles: ['manufacturer'],
+    description: 'The sponsor is satisfied with the written feedback and cancels the meeting.',
+    schema: payload({ reason: text }),
+  },
   CLOSE: {
     roles: ['manufacturer', 'fda'],
     description: 'Written feedback only (no meeting requested): the sponsor or FDA closes the Q-Sub.',
@@ -111,16 +119,36 @@ const events: Record<string, EventSpec> = {
 };
 
 const goals: GoalSpec[] = [
-  { kind: 'acceptance', length: ACCEPTANCE_REVIEW_DAYS, unit: 'calendar', description: `Acceptance review within ${ACCEPTANCE_REVIEW_DAYS} calendar days of receipt (restarts after an RTA response).` },
+  {
+    kind: 'acceptance',
+    length: ACCEPTANCE_REVIEW_DAYS,
+    unit: 'calendar',
+    description: `Acceptance review within ${ACCEPTANCE_REVIEW_DAYS} calendar days of receipt (restarts after an RTA response).`,
+  },
   {
     kind: 'writtenFeedback',
     length: WRITTEN_FEEDBACK_DAY,
     unit: 'fda-days',
     description: `Written feedback by day ${WRITTEN_FEEDBACK_DAY}, or ${FEEDBACK_BEFORE_MEETING_DAYS} days before a scheduled meeting, whichever is sooner (see writtenFeedbackTarget).`,
   },
-  { kind: 'meeting', length: MEETING_TARGET_DAY, unit: 'fda-days', description: `Meeting, when requested, usually held 70–${MEETING_TARGET_DAY} days after receipt.` },
-  { kind: 'draftMinutes', length: MINUTES_DRAFT_DAYS, unit: 'calendar', description: `Sponsor's draft minutes within ${MINUTES_DRAFT_DAYS} days of the meeting (UNCONFIRMED).` },
-  { kind: 'finalMinutes', length: MINUTES_REVIEW_DAYS, unit: 'calendar', description: `FDA edits and finalizes the minutes within ${MINUTES_REVIEW_DAYS} days (UNCONFIRMED).` },
+  {
+    kind: 'meeting',
+    length: MEETING_TARGET_DAY,
+    unit: 'fda-days',
+    description: `Meeting, when requested, usually held 70–${MEETING_TARGET_DAY} days after receipt.`,
+  },
+  {
+    kind: 'draftMinutes',
+    length: MINUTES_DRAFT_DAYS,
+    unit: 'calendar',
+    description: `Sponsor's draft minutes within ${MINUTES_DRAFT_DAYS} days of the meeting (UNCONFIRMED).`,
+  },
+  {
+    kind: 'finalMinutes',
+    length: MINUTES_REVIEW_DAYS,
+    unit: 'calendar',
+    description: `FDA edits and finalizes the minutes within ${MINUTES_REVIEW_DAYS} days (UNCONFIRMED).`,
+  },
 ];
 
 const withdrawable = { WITHDRAW: { target: '#fda-presub.closed.withdrawn' } } as const;
@@ -164,10 +192,7 @@ export const machine = setup({
       meta: meta({ description: 'Accepted: FDA prepares its written feedback (and schedules the meeting, if requested).' }),
       on: {
         SCHEDULE_MEETING: { guard: 'meetingRequested', target: 'meetingScheduled', actions: 'recordMeeting' },
-        SEND_WRITTEN_FEEDBACK: [
-          { guard: 'meetingRequested', target: 'feedbackIssued.meetingUnscheduled' },
-          { target: 'feedbackIssued.noMeetingRequested' },
-        ],
+        SEND_WRITTEN_FEEDBACK: [{ guard: 'meetingRequested', target: 'feedbackIssued.meetingUnscheduled' }, { target: 'feedbackIssued.noMeetingRequested' }],
         ...withdrawable,
       },
     },
@@ -217,7 +242,7 @@ export const machine = setup({
     },
     closed: closedState({
       feedbackOnly: 'Closed on the written feedback (no meeting, or the meeting was cancelled).',
-      minutesFinal: 'Meeting held; the final minutes are FDA\'s formal feedback.',
+      minutesFinal: "Meeting held; the final minutes are FDA's formal feedback.",
       withdrawn: 'Withdrawn by the sponsor.',
     }),
   },

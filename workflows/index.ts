@@ -13,11 +13,30 @@ import { fdaPresub, fdaPresubV2, fdaPresubV3 } from './fda-presub.js';
 import type { WorkflowDefinition } from './types.js';
 
 export const WORKFLOWS: readonly WorkflowDefinition[] = [
-  fda510k, fdaDeNovo, fdaPma, fdaHde, fdaPresub, fdaBreakthrough, cofeprisRegistration, cofeprisRegistrationV2,
+  fda510k,
+  fdaDeNovo,
+  fdaPma,
+  fdaHde,
+  fdaPresub,
+  fdaBreakthrough,
+  cofeprisRegistration,
+  cofeprisRegistrationV2,
   // The same machines with their regulatory clocks declared (issue 5).
-  fda510kV2, fdaDeNovoV2, fdaPmaV2, fdaHdeV2, fdaPresubV2, fdaBreakthroughV2, cofeprisRegistrationV3,
+  fda510kV2,
+  fdaDeNovoV2,
+  fdaPmaV2,
+  fdaHdeV2,
+  fdaPresubV2,
+  fdaBreakthroughV2,
+  cofeprisRegistrationV3,
   // Part 11 electronic signatures on decisions and filings (issue 6).
-  fda510kV3, fdaDeNovoV3, fdaPmaV3, fdaHdeV3, fdaPresubV3, fdaBreakthroughV3, cofeprisRegistrationV4,
+  fda510kV3,
+  fdaDeNovoV3,
+  fdaPmaV3,
+  fdaHdeV3,
+  fdaPresubV3,
+  fdaBreakthroughV3,
+  cofeprisRegistrationV4,
 ];
 
 const byKey = new Map(WORKFLOWS.map((w) => [`${w.id}@${w.version}`, w]));

@@ -330,9 +330,6 @@ export interface Parameter {
 }
 
 /** Helper for the shared event payload shape: an object that forbids unknown fields. */
-export function payload(
-  properties: Record<string, JsonSchema> = {},
-  required: string[] = [],
-): JsonSchema {
+export function payload(properties: Record<string, JsonSchema> = {}, required: string[] = []): JsonSchema {
   return { type: 'object', additionalProperties: false, properties, required };
 }

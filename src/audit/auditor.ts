@@ -95,7 +95,11 @@ function filtersOf(q: AuditTransitionsQuery | AuditExportQuery): TransitionFilte
 }
 
 /** The format and filters of an export request (query string or CLI options), checked against its schema. */
-export function parseExportQuery(validator: Validator, query: unknown, what: Message = { code: 'invalid.query' }): { format: ExportFormat; filters: TransitionFilters } {
+export function parseExportQuery(
+  validator: Validator,
+  query: unknown,
+  what: Message = { code: 'invalid.query' },
+): { format: ExportFormat; filters: TransitionFilters } {
   validator.check(`${SCHEMA_BASE}audit-export-query.json`, query, '', what);
   const q = query as AuditExportQuery;
   return { format: q.format ?? 'jsonl', filters: filtersOf(q) };
@@ -139,7 +143,12 @@ export function createAuditor(deps: AuditorDeps) {
       requireAuditor(actor);
       check('empty-query.json', query);
       const r = await verifyDatabase(stores.chains);
-      return { ok: r.ok, submissions: r.submissions, transitions: r.records, failures: r.breaks.map((b) => ({ submissionId: b.submissionId, seq: b.seq, reason: b.reason })) };
+      return {
+        ok: r.ok,
+        submissions: r.submissions,
+        transitions: r.records,
+        failures: r.breaks.map((b) => ({ submissionId: b.submissionId, seq: b.seq, reason: b.reason })),
+      };
     },
 
     /** GET /v1/audit/export: the checked request; the router streams it (writeExport). */
@@ -196,8 +205,12 @@ export function createAuditor(deps: AuditorDeps) {
         chainBreak = { seq: records.length, reason: 'the submission head does not match its last record' };
       }
       return renderReport({
-        submission: s, records, definitionHash: w ? definitionHash(w) : null, chainBreak,
-        generatedAt: now().toISOString(), generatedBy: { name: actor.name, role: actor.role },
+        submission: s,
+        records,
+        definitionHash: w ? definitionHash(w) : null,
+        chainBreak,
+        generatedAt: now().toISOString(),
+        generatedBy: { name: actor.name, role: actor.role },
       });
     },
   };

@@ -97,7 +97,14 @@ export function verifyBundle(raw: unknown, opts: { verifierKey?: string } = {}):
   };
   const b = raw as Partial<AuditBundle>;
   if (!b || typeof b !== 'object' || b.format !== BUNDLE_FORMAT || !Array.isArray(b.records) || !b.checkpoint || !Array.isArray(b.proofs) || !b.definitions) {
-    return { ok: false, submissionId: null, records: 0, checks: [{ name: 'format', ok: false, detail: `not a ${BUNDLE_FORMAT} file` }], failures: [{ seq: null, reason: 'not an audit bundle' }], warnings };
+    return {
+      ok: false,
+      submissionId: null,
+      records: 0,
+      checks: [{ name: 'format', ok: false, detail: `not a ${BUNDLE_FORMAT} file` }],
+      failures: [{ seq: null, reason: 'not an audit bundle' }],
+      warnings,
+    };
   }
   const records = b.records as unknown as Array<Record<string, unknown> & Transition>;
 
@@ -127,7 +134,8 @@ export function verifyBundle(raw: unknown, opts: { verifierKey?: string } = {}):
   const sig: BundleVerdict['failures'] = [];
   try {
     const head = parseCheckpoint(openNote(String(b.checkpoint.note), String(key)));
-    if (head.size !== b.checkpoint.treeSize || head.rootHash.toString('hex') !== b.checkpoint.rootHash) sig.push({ seq: null, reason: 'the checkpoint fields differ from its signed note' });
+    if (head.size !== b.checkpoint.treeSize || head.rootHash.toString('hex') !== b.checkpoint.rootHash)
+      sig.push({ seq: null, reason: 'the checkpoint fields differ from its signed note' });
     root = head.rootHash;
     treeSize = head.size;
   } catch (e) {
@@ -152,7 +160,8 @@ export function verifyBundle(raw: unknown, opts: { verifierKey?: string } = {}):
   for (const [hash, def] of Object.entries(b.definitions)) {
     if (sha256Hex(canonicalJson(def)) !== hash) defs.push({ seq: null, reason: `definition ${hash.slice(0, 12)}… does not hash to its name` });
   }
-  for (const r of records) if (!b.definitions[r.workflow.definitionHash]) defs.push({ seq: r.seq, reason: `no definition ${r.workflow.definitionHash.slice(0, 12)}…` });
+  for (const r of records)
+    if (!b.definitions[r.workflow.definitionHash]) defs.push({ seq: r.seq, reason: `no definition ${r.workflow.definitionHash.slice(0, 12)}…` });
   check('rules', defs, `${Object.keys(b.definitions).length} workflow definition(s) recompute`);
 
   // 5. Signature manifestations.
@@ -161,7 +170,8 @@ export function verifyBundle(raw: unknown, opts: { verifierKey?: string } = {}):
     const def = b.definitions[r.workflow.definitionHash] as { events?: Record<string, { requiresSignature?: boolean }> } | undefined;
     const needs = def?.events?.[r.type]?.requiresSignature === true;
     const s = r.signature as { name?: unknown; meaning?: unknown; signedAt?: unknown } | null;
-    if (s !== null && (typeof s.name !== 'string' || typeof s.meaning !== 'string' || s.signedAt !== r.recordedAt)) signed.push({ seq: r.seq, reason: 'malformed signature manifestation' });
+    if (s !== null && (typeof s.name !== 'string' || typeof s.meaning !== 'string' || s.signedAt !== r.recordedAt))
+      signed.push({ seq: r.seq, reason: 'malformed signature manifestation' });
     else if (needs && !s) signed.push({ seq: r.seq, reason: `${r.type} requires a signature and has none` });
     if (s && 'password' in (s as object)) signed.push({ seq: r.seq, reason: 'the signature holds a password' });
   }
@@ -182,20 +192,24 @@ function replayRecords(records: readonly Transition[]): { failures: BundleVerdic
   let w: WorkflowDefinition | undefined;
   let snap: AnyMachineSnapshot | undefined;
   let exact = true;
-  const versionOf = (r: Transition) => WORKFLOWS.find((x) => x.id === r.workflow.id && x.version === r.workflow.version && definitionHash(x) === r.workflow.definitionHash);
+  const versionOf = (r: Transition) =>
+    WORKFLOWS.find((x) => x.id === r.workflow.id && x.version === r.workflow.version && definitionHash(x) === r.workflow.definitionHash);
   for (const r of records) {
     if (r.type === 'CREATED') {
       w = versionOf(r);
-      if (!w) return { failures: [{ seq: r.seq, reason: `the rules ${r.workflow.id}@${r.workflow.version} are not in this puente` }], detail: '', structural: null };
+      if (!w)
+        return { failures: [{ seq: r.seq, reason: `the rules ${r.workflow.id}@${r.workflow.version} are not in this puente` }], detail: '', structural: null };
       snap = initialTransition(w.machine, (r.data as { input?: unknown }).input as never)[0] as AnyMachineSnapshot;
-      if (statePath(snap.value as StateValue) !== r.to) failures.push({ seq: r.seq, reason: `the machine starts in ${statePath(snap.value as StateValue)}, not ${r.to}` });
+      if (statePath(snap.value as StateValue) !== r.to)
+        failures.push({ seq: r.seq, reason: `the machine starts in ${statePath(snap.value as StateValue)}, not ${r.to}` });
       continue;
     }
     if (!w || !snap) {
       failures.push({ seq: r.seq, reason: 'the history does not start with CREATED' });
       break;
     }
-    if (r.from !== statePath(snap.value as StateValue)) failures.push({ seq: r.seq, reason: `recorded from ${r.from}, the machine was in ${statePath(snap.value as StateValue)}` });
+    if (r.from !== statePath(snap.value as StateValue))
+      failures.push({ seq: r.seq, reason: `recorded from ${r.from}, the machine was in ${statePath(snap.value as StateValue)}` });
     if (r.type === 'MIGRATED') {
       const to = versionOf(r);
       if (!to) {
@@ -218,7 +232,8 @@ function replayRecords(records: readonly Transition[]): { failures: BundleVerdic
         continue;
       }
       snap = transition(w.machine, snap, event as never)[0] as AnyMachineSnapshot;
-      if (statePath(snap.value as StateValue) !== r.to) failures.push({ seq: r.seq, reason: `${r.type} leads to ${statePath(snap.value as StateValue)}, not ${r.to}` });
+      if (statePath(snap.value as StateValue) !== r.to)
+        failures.push({ seq: r.seq, reason: `${r.type} leads to ${statePath(snap.value as StateValue)}, not ${r.to}` });
       continue;
     }
     // Facts from the database at the time: the guard cannot be re-run here; the step must still
@@ -227,14 +242,19 @@ function replayRecords(records: readonly Transition[]): { failures: BundleVerdic
     structuralAt.push(r.seq);
     const targets = possibleTargets(snap, r.type);
     if (!targets.length) failures.push({ seq: r.seq, reason: `${r.type} is not handled in ${statePath(snap.value as StateValue)}` });
-    else if (!targets.some((t) => r.to === t || r.to.startsWith(`${t}.`))) failures.push({ seq: r.seq, reason: `${r.type} cannot lead from ${r.from} to ${r.to}` });
+    else if (!targets.some((t) => r.to === t || r.to.startsWith(`${t}.`)))
+      failures.push({ seq: r.seq, reason: `${r.type} cannot lead from ${r.from} to ${r.to}` });
     snap = w.machine.resolveState({ value: stateValue(r.to), context: snap.context as never }) as AnyMachineSnapshot;
   }
   const n = records.length;
   return {
     failures,
-    detail: structuralAt.length ? `${n - structuralAt.length} of ${n} records replayed exactly, ${structuralAt.length} checked against the machine's transitions` : `${n} records replayed exactly`,
-    structural: structuralAt.length ? `records ${structuralAt.join(', ')} depend on facts read from the database when they were made (dossier, reference decision): their guards were not re-run` : null,
+    detail: structuralAt.length
+      ? `${n - structuralAt.length} of ${n} records replayed exactly, ${structuralAt.length} checked against the machine's transitions`
+      : `${n} records replayed exactly`,
+    structural: structuralAt.length
+      ? `records ${structuralAt.join(', ')} depend on facts read from the database when they were made (dossier, reference decision): their guards were not re-run`
+      : null,
   };
 }
 

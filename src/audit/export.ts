@@ -32,8 +32,21 @@ export const EXPORT_PAGE_SIZE = 500;
 
 /** The CSV columns: the fields of a history record, in the order the API serves them. */
 export const CSV_COLUMNS = [
-  'id', 'submissionId', 'seq', 'type', 'data', 'from', 'to', 'actor', 'comment', 'effectiveAt', 'recordedAt',
-  'signature', 'workflow', 'prevHash', 'hash',
+  'id',
+  'submissionId',
+  'seq',
+  'type',
+  'data',
+  'from',
+  'to',
+  'actor',
+  'comment',
+  'effectiveAt',
+  'recordedAt',
+  'signature',
+  'workflow',
+  'prevHash',
+  'hash',
 ] as const satisfies ReadonlyArray<keyof Transition>;
 
 /** First characters a spreadsheet may take as the start of a formula (OWASP CSV injection). */
@@ -98,7 +111,13 @@ export interface ExportOptions {
  * Writes every record matching `filters` to `out` (the caller ends the stream). Holds one page at
  * a time: the next page is read only once the stream has taken the previous one.
  */
-export async function writeExport(store: Pick<AuditStore, 'transitionsPage'>, filters: TransitionFilters, format: ExportFormat, out: ExportSink, opts: ExportOptions = {}): Promise<ExportResult> {
+export async function writeExport(
+  store: Pick<AuditStore, 'transitionsPage'>,
+  filters: TransitionFilters,
+  format: ExportFormat,
+  out: ExportSink,
+  opts: ExportOptions = {},
+): Promise<ExportResult> {
   const pageSize = opts.pageSize ?? EXPORT_PAGE_SIZE;
   const line = format === 'csv' ? csvLine : jsonLine;
   let records = 0;

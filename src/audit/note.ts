@@ -83,7 +83,11 @@ export function parseVerifierKey(vkey: string): Verifier {
   if (key.toString('base64') !== material || key.length !== 33 || key[0] !== ALG_ED25519) throw new NoteError('not an Ed25519 verifier key');
   const raw = key.subarray(1);
   if (!keyHash(name, raw).equals(Buffer.from(hashHex, 'hex'))) throw new NoteError('verifier key hash does not match its key');
-  return { name, keyHash: Buffer.from(hashHex, 'hex'), publicKey: createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' }) };
+  return {
+    name,
+    keyHash: Buffer.from(hashHex, 'hex'),
+    publicKey: createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' }),
+  };
 }
 
 /** Signs `text` (UTF-8, ending in a newline) as a note with one signature line. */

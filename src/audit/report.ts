@@ -46,9 +46,10 @@ function jsonBlock(value: unknown): string {
 
 function recordRow(t: Transition, s: Submission): string {
   const org = t.actor.organization ? `<div>${text(t.actor.organization.name)}</div>` : '';
-  const other = t.workflow.id !== s.workflowId || t.workflow.version !== s.workflowVersion
-    ? `<div class="muted">under ${text(`${t.workflow.id}@${t.workflow.version}`)}<br><code>${text(t.workflow.definitionHash)}</code></div>`
-    : '';
+  const other =
+    t.workflow.id !== s.workflowId || t.workflow.version !== s.workflowVersion
+      ? `<div class="muted">under ${text(`${t.workflow.id}@${t.workflow.version}`)}<br><code>${text(t.workflow.definitionHash)}</code></div>`
+      : '';
   return `<tr>
 <td class="num">${escapeHtml(t.seq)}</td>
 <td><div>recorded <time>${text(t.recordedAt)}</time></div><div>effective <time>${text(t.effectiveAt)}</time></div></td>
@@ -91,7 +92,7 @@ footer{margin-top:1rem;color:#444;font-size:.85em}
 <dt>Device</dt><dd>${text(String((s.device.name as string | undefined) ?? ''))}${s.device.model ? ` (${text(s.device.model)})` : ''}</dd>
 <dt>Organization</dt><dd>${text(s.organization.name)}</dd>
 <dt>Workflow</dt><dd>${text(s.workflowId)} version ${escapeHtml(s.workflowVersion)}</dd>
-<dt>Definition hash</dt><dd><code>${r.definitionHash === null ? 'not in this server\'s catalog' : text(r.definitionHash)}</code></dd>
+<dt>Definition hash</dt><dd><code>${r.definitionHash === null ? "not in this server's catalog" : text(r.definitionHash)}</code></dd>
 <dt>State</dt><dd>${text(s.state)} (${text(s.status)})</dd>
 <dt>Created</dt><dd><time>${text(s.createdAt)}</time></dd>
 <dt>Records</dt><dd>${escapeHtml(r.records.length)}</dd>

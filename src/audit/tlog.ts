@@ -14,7 +14,18 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import type { Knex } from 'knex';
 import type { Database } from '../store/db.js';
 import { rawRows } from '../store/sql.js';
-import { EMPTY_ROOT, completedNodes, consistencyProof, inclusionProof, leafHash, nodeHash, rootHash, splitPoint, type Hash, type NodeReader } from './merkle.js';
+import {
+  EMPTY_ROOT,
+  completedNodes,
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  nodeHash,
+  rootHash,
+  splitPoint,
+  type Hash,
+  type NodeReader,
+} from './merkle.js';
 import { checkpointText, noteSigner, openNote, parseCheckpoint, signNote, verifierKey, type NoteSigner } from './note.js';
 import { repeatEvery, type Repeating } from '../repeat.js';
 import { english, type Message } from '../messages/format.js';
@@ -103,17 +114,19 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
   // Complete subtrees never change: cached once read (bounded).
   const cache = new Map<string, Hash>();
 
-  const nodeReader = (conn: Knex, pending?: Map<string, Hash>): NodeReader => async (level, index) => {
-    const key = `${level}/${index}`;
-    const hit = pending?.get(key) ?? cache.get(key);
-    if (hit) return hit;
-    const [row] = await rawRows<{ hash: string }>(conn, NODE_SQL, [level, index]);
-    if (!row) throw new LogRangeError({ code: 'log.no_node', params: { node: key } });
-    const hash = Buffer.from(row.hash, 'hex');
-    if (cache.size >= 100_000) cache.clear();
-    cache.set(key, hash);
-    return hash;
-  };
+  const nodeReader =
+    (conn: Knex, pending?: Map<string, Hash>): NodeReader =>
+    async (level, index) => {
+      const key = `${level}/${index}`;
+      const hit = pending?.get(key) ?? cache.get(key);
+      if (hit) return hit;
+      const [row] = await rawRows<{ hash: string }>(conn, NODE_SQL, [level, index]);
+      if (!row) throw new LogRangeError({ code: 'log.no_node', params: { node: key } });
+      const hash = Buffer.from(row.hash, 'hex');
+      if (cache.size >= 100_000) cache.clear();
+      cache.set(key, hash);
+      return hash;
+    };
 
   async function size(conn: Knex = db.reader): Promise<number> {
     const [row] = await rawRows<{ size: number | string }>(conn, 'select size from tlog_state where id = 1', []);
@@ -136,7 +149,11 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
         if (pg) await trx.raw('select pg_advisory_xact_lock(?)', [INTEGRATOR_LOCK]);
         else await trx.raw('update tlog_state set size = size where id = 1');
         let next = await size(trx);
-        const queued = await rawRows<{ id: number | string; transition_id: string; row_hash: string }>(trx, `select id, transition_id, row_hash from tlog_queue order by id limit ${BATCH}`, []);
+        const queued = await rawRows<{ id: number | string; transition_id: string; row_hash: string }>(
+          trx,
+          `select id, transition_id, row_hash from tlog_queue order by id limit ${BATCH}`,
+          [],
+        );
         if (queued.length === 0) return 0;
         const pending = new Map<string, Hash>();
         const read = nodeReader(trx, pending);
@@ -153,7 +170,13 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
         await trx.batchInsert('tlog_leaves', leaves, 200);
         await trx.batchInsert('tlog_nodes', nodes, 300);
         const lastId = queued[queued.length - 1]!.id;
-        await trx('tlog_queue').where('id', '<=', lastId).whereIn('id', queued.map((q) => q.id)).delete();
+        await trx('tlog_queue')
+          .where('id', '<=', lastId)
+          .whereIn(
+            'id',
+            queued.map((q) => q.id),
+          )
+          .delete();
         await trx('tlog_state').where({ id: 1 }).update({ size: next });
         return queued.length;
       });
@@ -198,7 +221,8 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
 
     /** The leaf index of a history record, integrating the queue first if it is not there yet. */
     async leafIndexOf(transitionId: string): Promise<number | null> {
-      const find = async () => (await rawRows<{ leaf_index: number | string }>(db.reader, 'select leaf_index from tlog_leaves where transition_id = ?', [transitionId]))[0];
+      const find = async () =>
+        (await rawRows<{ leaf_index: number | string }>(db.reader, 'select leaf_index from tlog_leaves where transition_id = ?', [transitionId]))[0];
       let row = await find();
       if (!row) {
         await integrate();
@@ -224,7 +248,12 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
      * someone with write access) still differs from the log, whose signing key is not in the
      * database. Failures are located by submission and seq where a record is involved.
      */
-    async verify(): Promise<{ ok: boolean; treeSize: number; checkpointSize: number | null; failures: Array<{ submissionId: string | null; seq: number | null; reason: string }> }> {
+    async verify(): Promise<{
+      ok: boolean;
+      treeSize: number;
+      checkpointSize: number | null;
+      failures: Array<{ submissionId: string | null; seq: number | null; reason: string }>;
+    }> {
       await integrate();
       const failures: Array<{ submissionId: string | null; seq: number | null; reason: string }> = [];
       const rows = await rawRows<{ leaf_index: number | string; row_hash: string; submission_id: string | null; seq: number | null; hash: string | null }>(
@@ -234,19 +263,27 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
       );
       const leaves: Buffer[] = [];
       rows.forEach((r, i) => {
-        if (Number(r.leaf_index) !== i) failures.push({ submissionId: r.submission_id, seq: r.seq === null ? null : Number(r.seq), reason: `the log skips leaf ${i}` });
+        if (Number(r.leaf_index) !== i)
+          failures.push({ submissionId: r.submission_id, seq: r.seq === null ? null : Number(r.seq), reason: `the log skips leaf ${i}` });
         if (r.hash === null) failures.push({ submissionId: null, seq: null, reason: `leaf ${i} names a history record that is gone` });
-        else if (r.hash !== r.row_hash) failures.push({ submissionId: r.submission_id, seq: Number(r.seq), reason: 'the record differs from the one the transparency log holds' });
+        else if (r.hash !== r.row_hash)
+          failures.push({ submissionId: r.submission_id, seq: Number(r.seq), reason: 'the record differs from the one the transparency log holds' });
         leaves.push(leafHash(Buffer.from(r.row_hash, 'hex')));
       });
-      const [orphans] = await rawRows<{ n: number | string }>(db.reader, 'select count(*) as n from transitions t where not exists (select 1 from tlog_leaves l where l.transition_id = t.id)', []);
+      const [orphans] = await rawRows<{ n: number | string }>(
+        db.reader,
+        'select count(*) as n from transitions t where not exists (select 1 from tlog_leaves l where l.transition_id = t.id)',
+        [],
+      );
       if (Number(orphans?.n ?? 0) > 0) failures.push({ submissionId: null, seq: null, reason: `${Number(orphans!.n)} history record(s) are not in the log` });
       const latest = await this.latestCheckpoint();
       if (latest) {
         try {
           const head = parseCheckpoint(openNote(latest.note, verifierKey(signer)));
-          if (head.size > leaves.length) failures.push({ submissionId: null, seq: null, reason: `the latest checkpoint covers ${head.size} records; the log holds ${leaves.length}` });
-          else if (!rootOfLeaves(leaves.slice(0, head.size)).equals(head.rootHash)) failures.push({ submissionId: null, seq: null, reason: 'the log does not have the root the latest checkpoint signed' });
+          if (head.size > leaves.length)
+            failures.push({ submissionId: null, seq: null, reason: `the latest checkpoint covers ${head.size} records; the log holds ${leaves.length}` });
+          else if (!rootOfLeaves(leaves.slice(0, head.size)).equals(head.rootHash))
+            failures.push({ submissionId: null, seq: null, reason: 'the log does not have the root the latest checkpoint signed' });
         } catch (e) {
           failures.push({ submissionId: null, seq: null, reason: `the latest checkpoint does not verify: ${(e as Error).message}` });
         }

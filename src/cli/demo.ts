@@ -63,26 +63,45 @@ export async function seedDemo(services: Services, config: Config): Promise<void
     }
   };
 
-  const cleared = await create('CardioFlow PTCA catheter 510(k)', { name: 'CardioFlow PTCA catheter', model: 'CF-300', productCode: 'LOX' }, 'fda-510k', { format: 'eSTAR', variant: 'traditional' });
+  const cleared = await create('CardioFlow PTCA catheter 510(k)', { name: 'CardioFlow PTCA catheter', model: 'CF-300', productCode: 'LOX' }, 'fda-510k', {
+    format: 'eSTAR',
+    variant: 'traditional',
+  });
   await steps(cleared, [
     [mfr, { type: 'SUBMIT', effectiveAt: '2026-01-05' }],
     [fda, { type: 'FEE_VERIFIED', effectiveAt: '2026-01-06' }],
     [fda, { type: 'SCREEN_PASS', effectiveAt: '2026-01-15' }],
-    [fda, { type: 'REQUEST_AI', effectiveAt: '2026-03-01', data: { deficiencies: ['Provide biocompatibility testing per ISO 10993-1 for the balloon material.'] } }],
+    [
+      fda,
+      { type: 'REQUEST_AI', effectiveAt: '2026-03-01', data: { deficiencies: ['Provide biocompatibility testing per ISO 10993-1 for the balloon material.'] } },
+    ],
     [mfr, { type: 'AI_RESPONSE', effectiveAt: '2026-05-30', data: { summary: 'ISO 10993-1 test reports attached.' } }],
     [fda, { type: 'DECIDE_SE', effectiveAt: '2026-06-20', data: { kNumber: 'K261234', decisionDate: '2026-06-20' } }],
   ]);
 
-  const onHold = await create('GlucoSense CGM 510(k)', { name: 'GlucoSense continuous glucose monitor', productCode: 'QBJ' }, 'fda-510k', { format: 'eSTAR', variant: 'traditional' });
+  const onHold = await create('GlucoSense CGM 510(k)', { name: 'GlucoSense continuous glucose monitor', productCode: 'QBJ' }, 'fda-510k', {
+    format: 'eSTAR',
+    variant: 'traditional',
+  });
   await steps(onHold, [
     [mfr, { type: 'SUBMIT', effectiveAt: '2026-08-03' }],
     [fda, { type: 'FEE_VERIFIED', effectiveAt: '2026-08-04' }],
     [fda, { type: 'SCREEN_PASS', effectiveAt: '2026-08-14' }],
     [fda, { type: 'SUBSTANTIVE_INTERACTION', effectiveAt: '2026-10-01' }],
-    [fda, { type: 'REQUEST_AI', effectiveAt: '2026-10-02', data: { deficiencies: ['Clarify the MARD calculation for the pediatric cohort.', 'Provide cybersecurity SBOM.'] } }],
+    [
+      fda,
+      {
+        type: 'REQUEST_AI',
+        effectiveAt: '2026-10-02',
+        data: { deficiencies: ['Clarify the MARD calculation for the pediatric cohort.', 'Provide cybersecurity SBOM.'] },
+      },
+    ],
   ]);
 
-  const rta = await create('OrthoFix bone screw Special 510(k)', { name: 'OrthoFix cortical screw', model: 'OF-4.5' }, 'fda-510k', { format: 'eCopy', variant: 'special' });
+  const rta = await create('OrthoFix bone screw Special 510(k)', { name: 'OrthoFix cortical screw', model: 'OF-4.5' }, 'fda-510k', {
+    format: 'eCopy',
+    variant: 'special',
+  });
   await steps(rta, [
     [mfr, { type: 'SUBMIT', effectiveAt: '2026-09-07' }],
     [fda, { type: 'FEE_VERIFIED', effectiveAt: '2026-09-08' }],
@@ -91,14 +110,24 @@ export async function seedDemo(services: Services, config: Config): Promise<void
 
   await create('DermaLite laser 510(k)', { name: 'DermaLite 1064 nm laser' }, 'fda-510k', { format: 'eSTAR', variant: 'abbreviated' });
 
-  const registration = await create('CardioFlow registro sanitario (vía abreviada)', { name: 'CardioFlow PTCA catheter', model: 'CF-300' }, 'cofepris-registration', {
-    route: 'abbreviated',
-    identicalDevice: true,
-    reference: { submissionId: cleared },
-  });
+  const registration = await create(
+    'CardioFlow registro sanitario (vía abreviada)',
+    { name: 'CardioFlow PTCA catheter', model: 'CF-300' },
+    'cofepris-registration',
+    {
+      route: 'abbreviated',
+      identicalDevice: true,
+      reference: { submissionId: cleared },
+    },
+  );
   const view = await engine.getSubmission(mfr, registration);
   for (const kind of view.dossier.required) {
-    await engine.addDocument(mfr, registration, { kind, filename: `${kind}.pdf`, contentType: 'application/pdf', bytes: Buffer.from(`%PDF-1.4\n% demo ${kind} for CardioFlow\n`) });
+    await engine.addDocument(mfr, registration, {
+      kind,
+      filename: `${kind}.pdf`,
+      contentType: 'application/pdf',
+      bytes: Buffer.from(`%PDF-1.4\n% demo ${kind} for CardioFlow\n`),
+    });
   }
   await steps(registration, [
     [mfr, { type: 'SUBMIT', effectiveAt: '2026-07-13', data: { folio: '253300401A0123' } }],

@@ -62,10 +62,13 @@ program
     const served = await serve(config, logger);
     const stop = (signal: string) => {
       logger.info({ signal }, 'signal received');
-      served.close().then(() => process.exit(0), (e) => {
-        logger.error({ err: e }, 'shutdown failed');
-        process.exit(1);
-      });
+      served.close().then(
+        () => process.exit(0),
+        (e) => {
+          logger.error({ err: e }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
@@ -232,7 +235,9 @@ webhooks
       const r = await dispatcher.runOnce();
       if (opts.json) console.log(JSON.stringify(r));
       else {
-        console.log(`${r.enqueued} delivery(ies) enqueued, ${r.warned} deadline warning(s); ${r.attempted} attempt(s): ${r.delivered} delivered, ${r.retrying} to retry, ${r.failed} failed`);
+        console.log(
+          `${r.enqueued} delivery(ies) enqueued, ${r.warned} deadline warning(s); ${r.attempted} attempt(s): ${r.delivered} delivered, ${r.retrying} to retry, ${r.failed} failed`,
+        );
       }
     } finally {
       await services.shutdown();
@@ -255,8 +260,13 @@ audit
         console.log(`checked ${result.records} records in ${result.submissions} submissions`);
         for (const b of result.breaks) console.log(`BROKEN ${b.submissionId} at seq ${b.seq}: ${b.reason}`);
         console.log(result.ok ? 'OK: every chain verifies' : `FAILED: ${result.breaks.length} broken chain(s)`);
-        for (const f of log.failures) console.log(`LOG ${f.submissionId ?? ''}${f.seq === null ? '' : ` at seq ${f.seq}`}${f.submissionId || f.seq !== null ? ': ' : ''}${f.reason}`);
-        console.log(log.ok ? `OK: the transparency log holds every record (${log.treeSize}), matching checkpoint ${log.checkpointSize ?? 'none yet'}` : `FAILED: ${log.failures.length} transparency log problem(s)`);
+        for (const f of log.failures)
+          console.log(`LOG ${f.submissionId ?? ''}${f.seq === null ? '' : ` at seq ${f.seq}`}${f.submissionId || f.seq !== null ? ': ' : ''}${f.reason}`);
+        console.log(
+          log.ok
+            ? `OK: the transparency log holds every record (${log.treeSize}), matching checkpoint ${log.checkpointSize ?? 'none yet'}`
+            : `FAILED: ${log.failures.length} transparency log problem(s)`,
+        );
       }
       process.exitCode = result.ok && log.ok ? 0 : 1;
     } finally {
@@ -269,8 +279,16 @@ audit
   .description('write every history record (or those matching the filters) as JSONL or CSV, as GET /v1/audit/export does')
   .option('--format <format>', 'jsonl (one record per line, as the API serves it) or csv (RFC 4180)', 'jsonl')
   .option('--out <file>', 'write to this file instead of standard output')
-  .option('--submission <id>').option('--organization <id>').option('--workflow <id>').option('--actor <userId>').option('--role <role>').option('--type <type>')
-  .option('--recorded-from <date>').option('--recorded-to <date>').option('--effective-from <date>').option('--effective-to <date>')
+  .option('--submission <id>')
+  .option('--organization <id>')
+  .option('--workflow <id>')
+  .option('--actor <userId>')
+  .option('--role <role>')
+  .option('--type <type>')
+  .option('--recorded-from <date>')
+  .option('--recorded-to <date>')
+  .option('--effective-from <date>')
+  .option('--effective-to <date>')
   .action(async (opts: Record<string, string | undefined>) => {
     const services = await initServices(loadConfig());
     try {
@@ -304,7 +322,7 @@ audit
 
 audit
   .command('bundle')
-  .description('write one submission\'s offline audit bundle: history, rules, a signed checkpoint and an inclusion proof per record')
+  .description("write one submission's offline audit bundle: history, rules, a signed checkpoint and an inclusion proof per record")
   .requiredOption('--submission <id>', 'the submission')
   .requiredOption('--out <file>', 'the bundle file to write')
   .action(async (opts: { submission: string; out: string }) => {

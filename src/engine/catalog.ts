@@ -82,7 +82,10 @@ export function describeWorkflow(w: WorkflowDefinition) {
     inputSchema: w.inputSchema,
     states: describeStates(w),
     events: Object.fromEntries(
-      Object.entries(w.events).map(([type, e]) => [type, { roles: e.roles, description: e.description, schema: e.schema, requiresSignature: e.requiresSignature === true }]),
+      Object.entries(w.events).map(([type, e]) => [
+        type,
+        { roles: e.roles, description: e.description, schema: e.schema, requiresSignature: e.requiresSignature === true },
+      ]),
     ),
     goals: w.goals,
     /** How the regulatory clock runs (receipt, restarts, end of review); null on versions without one. */
@@ -169,21 +172,41 @@ export function workflowMarkdown(w: WorkflowDefinition, versions: readonly Workf
   out.push('## Diagram', '', '```mermaid', mermaidDiagram(w).trimEnd(), '```', '');
   out.push('## States', '', '| state | clocks | hard deadline | description |', '|---|---|---|---|');
   for (const st of d.states) {
-    const deadline = st.deadline ? `${st.deadline.event} after ${st.deadline.length} ${st.deadline.unit}${st.deadline.anchor ? ` from \`${st.deadline.anchor}\`` : ''}${st.deadline.unconfirmed ? ' (UNCONFIRMED)' : ''}` : '';
+    const deadline = st.deadline
+      ? `${st.deadline.event} after ${st.deadline.length} ${st.deadline.unit}${st.deadline.anchor ? ` from \`${st.deadline.anchor}\`` : ''}${st.deadline.unconfirmed ? ' (UNCONFIRMED)' : ''}`
+      : '';
     out.push(`| \`${st.path}\` | ${st.tags.join(', ')} | ${cell(deadline)} | ${cell(st.description ?? '')} |`);
   }
-  out.push('', '## Events', '', 'Events marked **signed** need a Part 11 electronic signature: `signature: { meaning, password }` in the request (21 CFR 11.50, 11.200).', '');
+  out.push(
+    '',
+    '## Events',
+    '',
+    'Events marked **signed** need a Part 11 electronic signature: `signature: { meaning, password }` in the request (21 CFR 11.50, 11.200).',
+    '',
+  );
   out.push('| event | roles | signature | from → to | data | description |', '|---|---|---|---|---|---|');
   for (const [type, e] of Object.entries(w.events)) {
-    const moves = d.states.flatMap((st) => st.transitions.filter((t) => t.event === type).map((t) => `\`${st.path}\` → ${t.targets.map((x) => `\`${x}\``).join(', ')}`));
+    const moves = d.states.flatMap((st) =>
+      st.transitions.filter((t) => t.event === type).map((t) => `\`${st.path}\` → ${t.targets.map((x) => `\`${x}\``).join(', ')}`),
+    );
     const props = (e.schema.properties ?? {}) as Record<string, unknown>;
     const required = new Set((e.schema.required ?? []) as string[]);
-    const data = Object.keys(props).map((k) => (required.has(k) ? `**${k}**` : k)).join(', ');
-    out.push(`| \`${type}\` | ${e.roles.join(', ')} | ${e.requiresSignature ? 'signed' : ''} | ${[...new Set(moves)].join('<br>')} | ${data} | ${cell(e.description)} |`);
+    const data = Object.keys(props)
+      .map((k) => (required.has(k) ? `**${k}**` : k))
+      .join(', ');
+    out.push(
+      `| \`${type}\` | ${e.roles.join(', ')} | ${e.requiresSignature ? 'signed' : ''} | ${[...new Set(moves)].join('<br>')} | ${data} | ${cell(e.description)} |`,
+    );
   }
   const events = (list: readonly string[] | undefined) => (list?.length ? list.map((e) => `\`${e}\``).join(', ') : '');
   if (w.clock) {
-    out.push('', '## Clock', '', `Day counts run on ${w.clock.kind === 'fda' ? 'FDA days (calendar days less hold days)' : 'Mexican business days, paused on holds'}, from the history's \`effectiveAt\` dates.`, '');
+    out.push(
+      '',
+      '## Clock',
+      '',
+      `Day counts run on ${w.clock.kind === 'fda' ? 'FDA days (calendar days less hold days)' : 'Mexican business days, paused on holds'}, from the history's \`effectiveAt\` dates.`,
+      '',
+    );
     out.push(`- receipt (start): ${events(w.clock.start)}`);
     if (w.clock.restart?.length) out.push(`- restarts the review count: ${events(w.clock.restart)}`);
     out.push(`- ends the review: ${events(w.clock.stop)}`);
@@ -197,14 +220,17 @@ export function workflowMarkdown(w: WorkflowDefinition, versions: readonly Workf
         ...(g.excludedBy ? [`not after ${events(g.excludedBy)}`] : []),
         ...(g.from ? [`counted from ${events(g.from)}`] : []),
       ];
-      const met = w.clock ? [events(g.metBy), 'the end of the review'].filter(Boolean).join(' or ') + (g.missedEvent ? `; missed: \`${g.missedEvent}\`` : '') : '';
+      const met = w.clock
+        ? [events(g.metBy), 'the end of the review'].filter(Boolean).join(' or ') + (g.missedEvent ? `; missed: \`${g.missedEvent}\`` : '')
+        : '';
       out.push(`| ${g.kind} | ${g.length} ${g.unit} | ${when.length ? cell(when.join('; ')) : 'always'} | ${cell(met)} | ${cell(g.description)} |`);
     }
   }
   const params = Object.entries(w.parameters);
   if (params.length) {
     out.push('', '## Parameters', '', '| name | value | note |', '|---|---|---|');
-    for (const [name, p] of params) out.push(`| ${name} | ${String(p.value)}${p.unit ? ` ${p.unit}` : ''}${p.unconfirmed ? ' (UNCONFIRMED)' : ''} | ${cell(p.note)} |`);
+    for (const [name, p] of params)
+      out.push(`| ${name} | ${String(p.value)}${p.unit ? ` ${p.unit}` : ''}${p.unconfirmed ? ' (UNCONFIRMED)' : ''} | ${cell(p.note)} |`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -213,7 +239,14 @@ export function workflowMarkdown(w: WorkflowDefinition, versions: readonly Workf
 export function workflowDocs(): Map<string, string> {
   const files = new Map<string, string>();
   const ids = [...new Set(WORKFLOWS.map((w) => w.id))];
-  const index = ['# Workflow catalog', '', '<!-- Generated by `npm run docs:workflows`; do not edit by hand. -->', '', '| id | pathway | jurisdiction | versions |', '|---|---|---|---|'];
+  const index = [
+    '# Workflow catalog',
+    '',
+    '<!-- Generated by `npm run docs:workflows`; do not edit by hand. -->',
+    '',
+    '| id | pathway | jurisdiction | versions |',
+    '|---|---|---|---|',
+  ];
   for (const id of ids) {
     const versions = WORKFLOWS.filter((w) => w.id === id).sort((a, b) => a.version - b.version);
     const latest = versions[versions.length - 1]!;

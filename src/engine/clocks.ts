@@ -218,16 +218,20 @@ function goalApplies(g: GoalSpec, clock: ClockSpec, input: Record<string, unknow
 export function computeClocks(w: WorkflowDefinition, input: Record<string, unknown>, history: readonly ClockEvent[], opts: ClockOptions): ClockFigures {
   const deadlines = opts.deadlines ?? [];
   const none: ClockFigures = {
-    receivedOn: null, stoppedOn: null, calendarDays: null, fdaDays: null, holdDays: null, mxBusinessDays: null, goals: [],
+    receivedOn: null,
+    stoppedOn: null,
+    calendarDays: null,
+    fdaDays: null,
+    holdDays: null,
+    mxBusinessDays: null,
+    goals: [],
     nextDue: nextDueOf([], deadlines),
   };
   const clock = w.clock;
   if (!clock) return none;
   const tags = stateTags(w);
   const recorded = new Set(history.filter((e) => e.goal).map((e) => e.goal!));
-  const dated = history
-    .filter((e) => !BOOKKEEPING_EVENTS.has(e.type))
-    .map((e) => ({ type: e.type, to: e.to, date: localDate(e.effectiveAt, w.timeZone) }));
+  const dated = history.filter((e) => !BOOKKEEPING_EVENTS.has(e.type)).map((e) => ({ type: e.type, to: e.to, date: localDate(e.effectiveAt, w.timeZone) }));
   const today = dateIn(opts.now, w.timeZone);
   const startAt = dated.findIndex((e) => clock.start.includes(e.type));
 

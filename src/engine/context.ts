@@ -63,7 +63,10 @@ export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'puente', role: 'system
 
 /** Request shapes, generated from `schemas/` (see src/generated/schema-types.ts). */
 export type CreateSubmissionBody = Omit<CreateSubmission, 'input' | 'device'> & { device: Record<string, unknown> & Device; input: Record<string, unknown> };
-export type SendEventBody = Omit<SendEvent, 'data' | 'signature'> & { data?: Record<string, unknown>; signature?: Record<string, unknown> & SendEvent['signature'] };
+export type SendEventBody = Omit<SendEvent, 'data' | 'signature'> & {
+  data?: Record<string, unknown>;
+  signature?: Record<string, unknown> & SendEvent['signature'];
+};
 export type ListQuery = ListSubmissionsQuery;
 
 /** The catalog's definition of the workflow version `s` runs on. */

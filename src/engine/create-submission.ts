@@ -30,7 +30,10 @@ export function createSubmission(
   return recordingRefusals(ctx, actor, opts.origin, { submissionId: null, eventType: 'CREATED' }, async () => {
     ctx.validator.check(`${SCHEMA_BASE}create-submission.json`, body);
     const w = latestWorkflow(body.workflow);
-    if (!w) throw new InputError({ code: 'engine.unknown_workflow', params: { workflowId: body.workflow } }, [fieldError('/workflow', { code: 'engine.not_a_workflow_id' })]);
+    if (!w)
+      throw new InputError({ code: 'engine.unknown_workflow', params: { workflowId: body.workflow } }, [
+        fieldError('/workflow', { code: 'engine.not_a_workflow_id' }),
+      ]);
     if (actor.role !== 'manufacturer' || !actor.organization) {
       throw new ForbiddenError({ code: 'engine.only_manufacturers_create', params: { role: actor.role } });
     }
@@ -49,7 +52,9 @@ export function createSubmission(
         if (ref && 'submissionId' in ref) {
           const target = await tx.submissions.find(ref.submissionId);
           if (!target || target.organization.id !== org.id || target.jurisdiction !== 'FDA') {
-            throw new InputError({ code: 'engine.reference_not_fda' }, [fieldError('/input/reference/submissionId', { code: 'engine.reference_not_fda_field' })]);
+            throw new InputError({ code: 'engine.reference_not_fda' }, [
+              fieldError('/input/reference/submissionId', { code: 'engine.reference_not_fda_field' }),
+            ]);
           }
           referenceSubmissionId = target.id;
         }

@@ -48,9 +48,7 @@ export function statePath(value: StateValue): string {
   if (typeof value === 'string') return value;
   const [key, child] = Object.entries(value)[0] ?? [];
   if (key === undefined) return '';
-  return child === undefined || (typeof child === 'object' && Object.keys(child).length === 0)
-    ? key
-    : `${key}.${statePath(child as StateValue)}`;
+  return child === undefined || (typeof child === 'object' && Object.keys(child).length === 0) ? key : `${key}.${statePath(child as StateValue)}`;
 }
 
 /** The inverse of statePath, for restoring a snapshot from its stored path. */

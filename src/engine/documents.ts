@@ -42,15 +42,23 @@ export function addDocument(
       idempotency: opts.idempotency,
       write: async (tx) => {
         const s = await loadVisible(tx, actor, id, true);
-        const may = (actor.role === 'manufacturer') || (actor.role === 'fda' && s.jurisdiction === 'FDA') || (actor.role === 'cofepris' && s.jurisdiction === 'COFEPRIS');
+        const may =
+          actor.role === 'manufacturer' || (actor.role === 'fda' && s.jurisdiction === 'FDA') || (actor.role === 'cofepris' && s.jurisdiction === 'COFEPRIS');
         if (!may) throw new ForbiddenError({ code: 'engine.documents_forbidden', params: { role: actor.role } });
         const w = requireWorkflow(s);
         const iso = ctx.now().toISOString();
         const sha256 = createHash('sha256').update(doc.bytes).digest('hex');
         await tx.documents.putBlob(sha256, doc.bytes);
         const document: Document = {
-          id: uuidv7(), submissionId: s.id, kind: doc.kind, filename: doc.filename, contentType: doc.contentType,
-          sha256, size: doc.bytes.length, uploadedBy: actor.id, createdAt: iso,
+          id: uuidv7(),
+          submissionId: s.id,
+          kind: doc.kind,
+          filename: doc.filename,
+          contentType: doc.contentType,
+          sha256,
+          size: doc.bytes.length,
+          uploadedBy: actor.id,
+          createdAt: iso,
         };
         await tx.documents.insert(document);
         const t = chainRecord(s, w, {
@@ -65,9 +73,19 @@ export function addDocument(
           signature: null,
         });
         const dossierPresent = s.dossierPresent.includes(doc.kind) ? s.dossierPresent : [...s.dossierPresent, doc.kind].sort();
-        const ok = await tx.history.commitEvent(s.id, s.version, {
-          ...s, version: s.version + 1, headSeq: t.seq, headHash: t.hash, dossierPresent, updatedAt: iso,
-        }, t);
+        const ok = await tx.history.commitEvent(
+          s.id,
+          s.version,
+          {
+            ...s,
+            version: s.version + 1,
+            headSeq: t.seq,
+            headHash: t.hash,
+            dossierPresent,
+            updatedAt: iso,
+          },
+          t,
+        );
         if (!ok) throw new VersionRace();
         return toDocumentView(document);
       },

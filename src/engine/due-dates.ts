@@ -49,7 +49,12 @@ export async function clockHistory(conn: StoreSet, w: WorkflowDefinition, s: Pic
 
 /** The clocks of `s` under workflow version `w` from its history (`history`), at the current time. */
 export function figuresFrom(ctx: EngineContext, w: WorkflowDefinition, s: Submission, history: readonly ClockEventRow[]): ClockFigures {
-  return computeClocks(w, s.input, history, { now: ctx.now(), calendar: ctx.calendar, dueSoonDays: ctx.dueSoonDays, deadlines: s.deadline ? [s.deadline] : [] });
+  return computeClocks(w, s.input, history, {
+    now: ctx.now(),
+    calendar: ctx.calendar,
+    dueSoonDays: ctx.dueSoonDays,
+    deadlines: s.deadline ? [s.deadline] : [],
+  });
 }
 
 /** The clocks of `s` under `w`, its stored history read first. */

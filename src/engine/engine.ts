@@ -49,7 +49,8 @@ export function createEngine(deps: EngineDeps) {
   const ctx = engineContext(deps);
   return {
     /** POST /v1/submissions (create-submission.ts) */
-    createSubmission: (actor: Actor, body: CreateSubmissionBody, opts?: { idempotency?: Idempotency; origin?: CommandOrigin }) => createSubmission(ctx, actor, body, opts),
+    createSubmission: (actor: Actor, body: CreateSubmissionBody, opts?: { idempotency?: Idempotency; origin?: CommandOrigin }) =>
+      createSubmission(ctx, actor, body, opts),
     /** POST /v1/submissions/:id/events (send-event.ts) */
     sendEvent: (actor: Actor, id: string, body: SendEventBody, opts?: SendEventOptions) => sendEvent(ctx, actor, id, body, opts),
     /** An event from the built-in system actor (timers, tests). */
@@ -69,7 +70,8 @@ export function createEngine(deps: EngineDeps) {
     /** GET /v1/submissions/:id/diagram */
     submissionDiagram: (actor: Actor, id: string) => submissionDiagram(ctx, actor, id),
     /** POST /v1/submissions/:id/documents (documents.ts) */
-    addDocument: (actor: Actor, id: string, doc: NewDocument, opts?: { idempotency?: Idempotency; origin?: CommandOrigin }) => addDocument(ctx, actor, id, doc, opts),
+    addDocument: (actor: Actor, id: string, doc: NewDocument, opts?: { idempotency?: Idempotency; origin?: CommandOrigin }) =>
+      addDocument(ctx, actor, id, doc, opts),
     /** GET /v1/submissions/:id/documents */
     listDocuments: (actor: Actor, id: string) => listDocuments(ctx, actor, id),
     /** GET /v1/submissions/:id/documents/:documentId */

@@ -35,14 +35,27 @@ export function classificationOf(ctx: EngineContext, s: Pick<Submission, 'device
 export type ReferenceLoader = (id: string) => Promise<Submission | undefined>;
 
 /** What the reference of registration `s` says: the tracked FDA submission's decision, or the external one. */
-export async function referenceFacts(ctx: EngineContext, conn: StoreSet, s: Submission, load: ReferenceLoader = (id) => conn.submissions.find(id)): Promise<ReferenceFacts> {
+export async function referenceFacts(
+  ctx: EngineContext,
+  conn: StoreSet,
+  s: Submission,
+  load: ReferenceLoader = (id) => conn.submissions.find(id),
+): Promise<ReferenceFacts> {
   const ref = s.input.reference as ReferenceInput & { agency?: string; deviceClass?: string; authorizationType?: string };
   if ('submissionId' in ref) {
     const letterOnFile = s.dossierPresent.includes(LETTER_KIND.FDA);
     const tracked = { external: false, letterOnFile, agency: 'FDA', authorizationType: 'ordinary' } as const;
     const target = await load(ref.submissionId);
     if (!target) {
-      return { ...tracked, label: { code: 'reference.submission', params: { id: ref.submissionId } }, decision: null, decisionDate: null, favourable: false, status: { code: 'reference.does_not_exist' }, deviceClass: null };
+      return {
+        ...tracked,
+        label: { code: 'reference.submission', params: { id: ref.submissionId } },
+        decision: null,
+        decisionDate: null,
+        favourable: false,
+        status: { code: 'reference.does_not_exist' },
+        deviceClass: null,
+      };
     }
     const tw = requireWorkflow(target);
     const d = tw.decisionOf?.(target.state, target.snapshot.context) ?? { number: null, decision: null, decisionDate: null, favourable: false };
@@ -88,7 +101,14 @@ async function linkTargetFacts(conn: StoreSet, s: Submission, actor: Actor, id: 
  * The facts `w` asks for before deciding `body.type` on `s` (`w.factsFor`), read from the
  * database; undefined when the event needs none.
  */
-export async function loadEventFacts(ctx: EngineContext, conn: StoreSet, w: WorkflowDefinition, s: Submission, actor: Actor, body: SendEventBody): Promise<EventFacts | undefined> {
+export async function loadEventFacts(
+  ctx: EngineContext,
+  conn: StoreSet,
+  w: WorkflowDefinition,
+  s: Submission,
+  actor: Actor,
+  body: SendEventBody,
+): Promise<EventFacts | undefined> {
   const wanted = w.factsFor?.[body.type];
   if (!wanted) return undefined;
   const facts: { -readonly [K in keyof EventFacts]: EventFacts[K] } = {};

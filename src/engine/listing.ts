@@ -47,7 +47,9 @@ export async function listSubmissions(ctx: EngineContext, actor: Actor, query: L
     state: query.state,
     status: query.status,
     organization: query.organization,
-    overdue: query.overdue ? { value: query.overdue === 'true', todayOf: new Map([...JURISDICTION_ZONES].map(([j, zone]) => [j, dateIn(now, zone)])) } : undefined,
+    overdue: query.overdue
+      ? { value: query.overdue === 'true', todayOf: new Map([...JURISDICTION_ZONES].map(([j, zone]) => [j, dateIn(now, zone)])) }
+      : undefined,
     dueBefore: query.dueBefore,
     text: query.q,
     order: byNextDue ? 'nextDue' : 'id',
@@ -59,7 +61,10 @@ export async function listSubmissions(ctx: EngineContext, actor: Actor, query: L
   const refIds = [...new Set(page.map((s) => s.referenceSubmissionId).filter((x): x is string => x !== null))];
   const refs = new Map((await reader.listing.byIds(refIds)).map((r) => [r.id, r]));
   const loadReference = async (refId: string) => refs.get(refId);
-  const designations = await designationsOf(reader, page.filter((s) => s.jurisdiction === 'FDA').map((s) => s.organization.id));
+  const designations = await designationsOf(
+    reader,
+    page.filter((s) => s.jurisdiction === 'FDA').map((s) => s.organization.id),
+  );
   const histories = await reader.history.clockEvents(page.filter((s) => requireWorkflow(s).clock).map((s) => s.id));
   const items: SubmissionView[] = [];
   for (const s of page) items.push(await describe(ctx, reader, actor, s, { loadReference, designations, clock: { history: histories.get(s.id) ?? [] } }));

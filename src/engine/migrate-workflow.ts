@@ -31,8 +31,16 @@ type MigrationStep =
  * version's rules, naming both definition hashes). Submissions whose state is not in `to` are
  * listed and left alone. `dryRun` writes nothing.
  */
-export async function migrateWorkflow(ctx: EngineContext, from: WorkflowDefinition, to: WorkflowDefinition, opts: { dryRun: boolean; by: string }): Promise<MigrationResult> {
-  if (from.id !== to.id) throw new InputError({ code: 'engine.migration_other_workflow' }, [fieldError('/to', { code: 'engine.migration_version_of', params: { workflowId: from.id } })]);
+export async function migrateWorkflow(
+  ctx: EngineContext,
+  from: WorkflowDefinition,
+  to: WorkflowDefinition,
+  opts: { dryRun: boolean; by: string },
+): Promise<MigrationResult> {
+  if (from.id !== to.id)
+    throw new InputError({ code: 'engine.migration_other_workflow' }, [
+      fieldError('/to', { code: 'engine.migration_version_of', params: { workflowId: from.id } }),
+    ]);
   if (from.version === to.version) throw new InputError({ code: 'engine.migration_same_version' }, [fieldError('/to', { code: 'engine.migration_differ' })]);
   const moved: MigrationResult['moved'] = [];
   const left: MigrationResult['left'] = [];

@@ -62,7 +62,9 @@ export function resolveEffectiveAt(w: WorkflowDefinition, s: Submission, raw: st
     throw new InputError({ code: 'engine.effective_at_not_date' }, [fieldError('/effectiveAt', { code: 'engine.effective_at_format' })]);
   }
   if (parsed.getTime() > at.getTime()) {
-    throw new InputError({ code: 'engine.effective_at_future' }, [fieldError('/effectiveAt', { code: 'engine.after_server_time', params: { serverTime: at.toISOString() } })]);
+    throw new InputError({ code: 'engine.effective_at_future' }, [
+      fieldError('/effectiveAt', { code: 'engine.after_server_time', params: { serverTime: at.toISOString() } }),
+    ]);
   }
   const iso = parsed.toISOString();
   if (s.lastEffectiveAt && iso < s.lastEffectiveAt) {
@@ -180,7 +182,14 @@ export function decideEvent(
 export function withClocks(ctx: EngineContext, decided: DecidedEvent, history: readonly ClockEventRow[]): EventPlan {
   const t = decided.transition;
   const figures = figuresFrom(ctx, decided.w, decided.submission, [...history, { type: t.type, to: t.to, effectiveAt: t.effectiveAt }]);
-  return { w: decided.w, before: decided.before, submission: { ...decided.submission, due: dueDatesOf(figures) }, transition: t, stateChanged: decided.stateChanged, figures };
+  return {
+    w: decided.w,
+    before: decided.before,
+    submission: { ...decided.submission, due: dueDatesOf(figures) },
+    transition: t,
+    stateChanged: decided.stateChanged,
+    figures,
+  };
 }
 
 /**

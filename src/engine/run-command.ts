@@ -102,7 +102,13 @@ export function recordableEventType(type: unknown): string | null {
  * and event type, the status, the code and detail and the request id; never the body,
  * passwords, tokens or headers. A failure to record is logged, never thrown.
  */
-export async function recordingRefusals<T>(ctx: EngineContext, actor: Actor, origin: CommandOrigin | undefined, target: RefusalTarget, command: () => Promise<T>): Promise<T> {
+export async function recordingRefusals<T>(
+  ctx: EngineContext,
+  actor: Actor,
+  origin: CommandOrigin | undefined,
+  target: RefusalTarget,
+  command: () => Promise<T>,
+): Promise<T> {
   try {
     return await command();
   } catch (e) {

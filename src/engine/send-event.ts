@@ -35,7 +35,8 @@ export interface EventApplied {
 async function checkSignature(ctx: EngineContext, actor: Actor, id: string, body: SendEventBody, opts: SendEventOptions): Promise<{ meaning: string } | null> {
   if (opts.idempotency && (await ctx.stores.idempotency.find(actor.id, opts.idempotency.key))) return null;
   if (!body.signature) return null; // a step that needs one is refused by planning (422 at /signature)
-  if (actor.role === 'system') throw new InputError({ code: 'engine.system_does_not_sign' }, [fieldError('/signature', { code: 'engine.system_signature_field' })]);
+  if (actor.role === 'system')
+    throw new InputError({ code: 'engine.system_does_not_sign' }, [fieldError('/signature', { code: 'engine.system_signature_field' })]);
   const s = await loadVisible(ctx.stores, actor, id);
   if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
   const manifestation = { meaning: body.signature.meaning };
@@ -50,7 +51,13 @@ async function checkSignature(ctx: EngineContext, actor: Actor, id: string, body
  * reliance cascade when the event invalidates a reference. Refusals (403, 409, 412) are recorded
  * when `opts.origin` says where the command came from. Outcome `applied`.
  */
-export function sendEvent(ctx: EngineContext, actor: Actor, id: string, body: SendEventBody, opts: SendEventOptions = {}): Promise<CommandResult<EventApplied>> {
+export function sendEvent(
+  ctx: EngineContext,
+  actor: Actor,
+  id: string,
+  body: SendEventBody,
+  opts: SendEventOptions = {},
+): Promise<CommandResult<EventApplied>> {
   return recordingRefusals(ctx, actor, opts.origin, { submissionId: id, eventType: recordableEventType(body?.type) }, async () => {
     ctx.validator.check(`${SCHEMA_BASE}send-event.json`, body);
     const signature = await checkSignature(ctx, actor, id, body, opts);

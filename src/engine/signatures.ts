@@ -12,7 +12,15 @@ import type { Database } from '../store/db.js';
 import { createKnexStores, type Stores } from '../store/stores.js';
 import type { Actor } from '../store/types.js';
 import { SCHEMA_BASE, type Validator } from '../validation.js';
-import { DEFAULT_PASSWORD_POLICY, DEFAULT_SCRYPT_PARAMS, hashPassword, passwordProblems, verifyPassword, type PasswordPolicy, type ScryptParams } from './passwords.js';
+import {
+  DEFAULT_PASSWORD_POLICY,
+  DEFAULT_SCRYPT_PARAMS,
+  hashPassword,
+  passwordProblems,
+  verifyPassword,
+  type PasswordPolicy,
+  type ScryptParams,
+} from './passwords.js';
 
 /** Consecutive wrong passwords that lock signing for a user until an administrator unlocks it. */
 export const SIGNING_MAX_FAILURES = 5;
@@ -112,7 +120,11 @@ export function createSignatures(deps: SignaturesDeps) {
      * POST /v1/users/:id/signing-unlock (admins) and `puente user unlock`: clears the failed
      * count and the lock; with `newPassword`, resets the password too (a user who forgot it).
      */
-    async unlock(admin: Actor | null, userId: string, body: SigningUnlock): Promise<{ id: string; name: string; signingLocked: false; passwordReset: boolean }> {
+    async unlock(
+      admin: Actor | null,
+      userId: string,
+      body: SigningUnlock,
+    ): Promise<{ id: string; name: string; signingLocked: false; passwordReset: boolean }> {
       if (admin && admin.role !== 'admin') throw new ForbiddenError({ code: 'signature.only_admins_unlock', params: { role: admin.role } });
       validator.check(`${SCHEMA_BASE}signing-unlock.json`, body);
       const cred = await users.findCredentials(userId);

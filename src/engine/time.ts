@@ -11,7 +11,13 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', {
-      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
       hourCycle: 'h23',
     });
     formatters.set(timeZone, f);
@@ -123,10 +129,7 @@ function nthMonday(year: number, month: number, n: number): string {
  * inauguration years (every six years from 2024).
  */
 export function mexicanHolidays(year: number): string[] {
-  const days = [
-    `${year}-01-01`, nthMonday(year, 2, 1), nthMonday(year, 3, 3), `${year}-05-01`, `${year}-09-16`,
-    nthMonday(year, 11, 3), `${year}-12-25`,
-  ];
+  const days = [`${year}-01-01`, nthMonday(year, 2, 1), nthMonday(year, 3, 3), `${year}-05-01`, `${year}-09-16`, nthMonday(year, 11, 3), `${year}-12-25`];
   if (year >= 2024 && (year - 2024) % 6 === 0) days.push(`${year}-10-01`);
   return days;
 }

@@ -118,8 +118,12 @@ async function verifyRange(snap: ChainSnapshot, range: { from: string | null; to
             // The fast path accepts a row only when its stored JSON is valid and canonical (so
             // the spliced record is the canonical record the API serves) and its hash recomputes.
             suspect =
-              seq !== count || prevHash !== prev || field() !== '1' ||
-              !isCanonicalText(field()) || !isCanonicalText(field()) || !isCanonicalText(field()) ||
+              seq !== count ||
+              prevHash !== prev ||
+              field() !== '1' ||
+              !isCanonicalText(field()) ||
+              !isCanonicalText(field()) ||
+              !isCanonicalText(field()) ||
               sha256Hex(link.slice(at)) !== hash;
           }
           prev = hash;
@@ -137,9 +141,7 @@ async function verifyRange(snap: ChainSnapshot, range: { from: string | null; to
     const rows = await snap.rowsOf(id);
     out.submissions++;
     out.records += rows.length;
-    const broken = rows.length === 0
-      ? { submissionId: id, seq: 0, reason: 'the submission has no history records' }
-      : checkRows(id, rows, heads.get(id));
+    const broken = rows.length === 0 ? { submissionId: id, seq: 0, reason: 'the submission has no history records' } : checkRows(id, rows, heads.get(id));
     if (broken) out.breaks.push(broken);
   }
   return out;

@@ -35,7 +35,14 @@ export interface SubmissionView {
   /** True while an active Breakthrough designation of the same organization names this submission. */
   prioritized: boolean;
   /** FDA's classification of `device.productCode` (US class, regulation, expected pathway), or null. */
-  classification: { productCode: string; deviceName: string; usClass: string; regulationNumber: string | null; expectedPathway: string; exempt: boolean } | null;
+  classification: {
+    productCode: string;
+    deviceName: string;
+    usClass: string;
+    regulationNumber: string | null;
+    expectedPathway: string;
+    exempt: boolean;
+  } | null;
   /** Only in the response that creates a submission: what the product classification found unusual. */
   warnings?: string[];
   dossier: { required: string[]; present: string[]; missing: string[] };
@@ -78,7 +85,14 @@ function isPrioritized(s: Submission, designations: readonly Designation[]): boo
 function classificationView(ctx: EngineContext, s: Submission): SubmissionView['classification'] {
   const e = classificationOf(ctx, s);
   return e
-    ? { productCode: e.productCode, deviceName: e.deviceName, usClass: e.deviceClass, regulationNumber: e.regulationNumber, expectedPathway: e.expectedPathway, exempt: e.exempt }
+    ? {
+        productCode: e.productCode,
+        deviceName: e.deviceName,
+        usClass: e.deviceClass,
+        regulationNumber: e.regulationNumber,
+        expectedPathway: e.expectedPathway,
+        exempt: e.exempt,
+      }
     : null;
 }
 

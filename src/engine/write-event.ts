@@ -45,7 +45,10 @@ async function invalidateRelying(ctx: EngineContext, tx: StoreSet, plan: EventPl
     if (!rw.events.REFERENCE_INVALIDATED) continue;
     const eff = relying.lastEffectiveAt && relying.lastEffectiveAt > t.effectiveAt ? relying.lastEffectiveAt : t.effectiveAt;
     const snap = restore(rw, relying);
-    const invalidation = { type: 'REFERENCE_INVALIDATED', data: { referenceSubmissionId: s.id, referenceState: to, reason: `${w.title} ${s.id} entered ${to} (${t.type})` } };
+    const invalidation = {
+      type: 'REFERENCE_INVALIDATED',
+      data: { referenceSubmissionId: s.id, referenceState: to, reason: `${w.title} ${s.id} entered ${to} (${t.type})` },
+    };
     if (!snap.can(invalidation)) continue;
     const p = await planEventOn(ctx, tx, relying, SYSTEM_ACTOR, { ...invalidation, effectiveAt: eff }, { at, trusted: true });
     await writeEvent(ctx, tx, p, { at });

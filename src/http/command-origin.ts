@@ -12,4 +12,3 @@ import { statusOf } from './error-handler.js';
 export function commandOrigin(req: Request, res: Response, logger: Logger): CommandOrigin {
   return { method: req.method, path: req.originalUrl.split('?')[0]!, requestId: res.locals.reqId ?? null, statusOf, logger };
 }
-

@@ -7,9 +7,17 @@ export function renderDocs(doc: Record<string, any>): string {
   for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
     for (const [method, op] of Object.entries(methods)) {
       const params = (op.parameters ?? []).map((p: any) => `<code>${esc(p.name)}</code> (${esc(p.in)})`).join(', ');
-      const body = op.requestBody ? Object.entries(op.requestBody.content).map(([t, c]: [string, any]) => `${esc(t)} ${esc(c.schema?.$ref?.split('/').pop() ?? '')}`).join(', ') : '';
-      const responses = Object.keys(op.responses ?? {}).map((s) => `<code>${esc(s)}</code>`).join(' ');
-      ops.push(`<tr><td><b>${esc(method.toUpperCase())}</b></td><td><code>${esc(path)}</code></td><td>${esc(op.summary ?? '')}${params ? `<br><small>params: ${params}</small>` : ''}${body ? `<br><small>body: ${body}</small>` : ''}</td><td>${responses}</td></tr>`);
+      const body = op.requestBody
+        ? Object.entries(op.requestBody.content)
+            .map(([t, c]: [string, any]) => `${esc(t)} ${esc(c.schema?.$ref?.split('/').pop() ?? '')}`)
+            .join(', ')
+        : '';
+      const responses = Object.keys(op.responses ?? {})
+        .map((s) => `<code>${esc(s)}</code>`)
+        .join(' ');
+      ops.push(
+        `<tr><td><b>${esc(method.toUpperCase())}</b></td><td><code>${esc(path)}</code></td><td>${esc(op.summary ?? '')}${params ? `<br><small>params: ${params}</small>` : ''}${body ? `<br><small>body: ${body}</small>` : ''}</td><td>${responses}</td></tr>`,
+      );
     }
   }
   const schemas = Object.entries(doc.components.schemas as Record<string, unknown>)

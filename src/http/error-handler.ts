@@ -68,13 +68,7 @@ export function requestLanguage(req: Pick<Request, 'headers'>): Lang {
   return negotiateLanguage(req.headers['accept-language']);
 }
 
-export function sendProblem(
-  res: Response,
-  code: ErrorCode | 'internal_error',
-  detail: Detail,
-  errors: readonly FieldError[] = [],
-  lang: Lang = 'en',
-): void {
+export function sendProblem(res: Response, code: ErrorCode | 'internal_error', detail: Detail, errors: readonly FieldError[] = [], lang: Lang = 'en'): void {
   const status = code === 'internal_error' ? 500 : STATUS[code];
   const title = code === 'internal_error' ? 'Internal error' : TITLE[code];
   if (code === 'unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer realm="puente"');
@@ -140,7 +134,13 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     const status = Number((err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode);
     if (status >= 400 && status < 500) {
       // e.g. a path segment that is not valid percent-encoding
-      sendProblem(res, status === 413 ? 'payload_too_large' : 'bad_request', { code: 'http.not_understood' }, [fieldError('', { code: 'http.malformed_request' })], lang);
+      sendProblem(
+        res,
+        status === 413 ? 'payload_too_large' : 'bad_request',
+        { code: 'http.not_understood' },
+        [fieldError('', { code: 'http.malformed_request' })],
+        lang,
+      );
       return;
     }
     const dbCode = (err as { code?: string }).code;

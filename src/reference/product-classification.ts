@@ -222,7 +222,8 @@ function parseRow(row: Row): ProductClassificationEntry {
   if (!THIRD_PARTY_FLAGS.has(thirdParty)) badValue(row, 'thirdParty', 'Y, N or P');
 
   const typeId = field(row, 'submissionTypeId');
-  const submissionType = typeId === '' ? null : (SUBMISSION_TYPES[typeId] ?? Object.freeze({ id: typeId, label: `submission type ${typeId}`, confirmed: false }));
+  const submissionType =
+    typeId === '' ? null : (SUBMISSION_TYPES[typeId] ?? Object.freeze({ id: typeId, label: `submission type ${typeId}`, confirmed: false }));
 
   let summaryMalfunctionReporting: boolean | null = null;
   if (row.at.summaryMalfunction !== -1) {
@@ -395,7 +396,9 @@ function assess510k(e: ProductClassificationEntry): PathwayAssessment {
       );
       break;
     case 'enforcement discretion':
-      warnings.push(`${listing(e)}: a 510(k) is generally not expected when the device meets the conditions FDA set for this product code. Confirm before submitting.`);
+      warnings.push(
+        `${listing(e)}: a 510(k) is generally not expected when the device meets the conditions FDA set for this product code. Confirm before submitting.`,
+      );
       break;
     case 'HDE':
       warnings.push(`${listing(e)}: a 510(k) is unlikely to be the right submission. Confirm the pathway with FDA.`);
@@ -424,7 +427,9 @@ function assessDeNovo(e: ProductClassificationEntry): PathwayAssessment {
     case 'HDE':
       return {
         ok: true,
-        warnings: [`${listing(e)}. A De Novo request is for a low- to moderate-risk device type that has not been classified yet; if the device fits this product code, the expected route is ${ROUTE[e.expectedPathway]}.`],
+        warnings: [
+          `${listing(e)}. A De Novo request is for a low- to moderate-risk device type that has not been classified yet; if the device fits this product code, the expected route is ${ROUTE[e.expectedPathway]}.`,
+        ],
       };
     default:
       return {
@@ -440,7 +445,9 @@ function assessPma(e: ProductClassificationEntry): PathwayAssessment {
   if (e.expectedPathway === '510(k)' || e.expectedPathway === '510(k) exempt' || e.expectedPathway === 'enforcement discretion') {
     return {
       ok: true,
-      warnings: [`${listing(e)}: a PMA is not normally required for this device type. Check the product code; a new intended use or technology may belong to a different one.`],
+      warnings: [
+        `${listing(e)}: a PMA is not normally required for this device type. Check the product code; a new intended use or technology may belong to a different one.`,
+      ],
     };
   }
   return { ok: true, warnings: [] };
@@ -451,7 +458,9 @@ function assessHde(e: ProductClassificationEntry): PathwayAssessment {
   if (e.expectedPathway === '510(k)' || e.expectedPathway === '510(k) exempt' || e.expectedPathway === 'enforcement discretion') {
     return {
       ok: true,
-      warnings: [`${listing(e)}: an HDE requires that no comparable device is legally marketed, and devices of this type reach the market without one. Check the product code.`],
+      warnings: [
+        `${listing(e)}: an HDE requires that no comparable device is legally marketed, and devices of this type reach the market without one. Check the product code.`,
+      ],
     };
   }
   return { ok: true, warnings: [] };
@@ -462,7 +471,9 @@ function assessBreakthrough(e: ProductClassificationEntry): PathwayAssessment {
   if (e.expectedPathway === '510(k) exempt' || e.expectedPathway === 'enforcement discretion') {
     return {
       ok: true,
-      warnings: [`${listing(e)}: the Breakthrough Devices Program is for devices that go through PMA, 510(k) or De Novo review, so a designation may not apply.`],
+      warnings: [
+        `${listing(e)}: the Breakthrough Devices Program is for devices that go through PMA, 510(k) or De Novo review, so a designation may not apply.`,
+      ],
     };
   }
   return { ok: true, warnings: [] };

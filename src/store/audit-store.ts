@@ -34,9 +34,26 @@ export interface PageKey {
 
 /** The columns of a history row, in one array per row (see packed below). */
 const COLUMNS = [
-  'id', 'submission_id', 'seq', 'type', 'data', 'from_state', 'to_state', 'actor_id', 'actor_name', 'actor_role',
-  'actor_organization', 'comment', 'effective_at', 'recorded_at', 'signature', 'workflow_id', 'workflow_version',
-  'definition_hash', 'prev_hash', 'hash',
+  'id',
+  'submission_id',
+  'seq',
+  'type',
+  'data',
+  'from_state',
+  'to_state',
+  'actor_id',
+  'actor_name',
+  'actor_role',
+  'actor_organization',
+  'comment',
+  'effective_at',
+  'recorded_at',
+  'signature',
+  'workflow_id',
+  'workflow_version',
+  'definition_hash',
+  'prev_hash',
+  'hash',
 ] as const satisfies ReadonlyArray<keyof TransitionRow>;
 // Compile-time check that COLUMNS names every field of TransitionRow.
 const _allColumns: Exclude<keyof TransitionRow, (typeof COLUMNS)[number]> extends never ? true : never = true;

@@ -73,9 +73,8 @@ export function openDatabase(url: string): Database {
         max: 1,
         // One connection: SQLite has one writer anyway, and an in-memory database lives in it.
         afterCreate(conn: { exec(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
-          conn.exec(
-            `PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA synchronous = FULL;`,
-            (err) => done(err, conn),
+          conn.exec(`PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA synchronous = FULL;`, (err) =>
+            done(err, conn),
           );
         },
         idleTimeoutMillis: Number.MAX_SAFE_INTEGER,

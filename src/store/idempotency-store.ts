@@ -48,10 +48,7 @@ export async function findIdempotentResponse(db: Knex, userId: string, key: stri
   return row ? { requestHash: row.request_hash, outcome: outcomeOf(row.status_code), body: JSON.parse(row.response) } : undefined;
 }
 
-export async function insertIdempotentResponse(
-  db: Knex,
-  entry: NewIdempotentResponse,
-): Promise<void> {
+export async function insertIdempotentResponse(db: Knex, entry: NewIdempotentResponse): Promise<void> {
   await db('idempotency_keys').insert({
     user_id: entry.userId,
     key: entry.key,

@@ -84,8 +84,15 @@ export async function findSignInCandidates(db: Knex, identifier: string): Promis
   const cols = ['id', 'name', 'disabled', 'password_hash'] as const;
   type R = { id: string; name: string; disabled: number | boolean; password_hash: string | null };
   let rows: R[] = [];
-  if (identifier.includes('@')) rows = await db('users').where({ email: identifier.toLowerCase() }).select<R[]>(...cols);
-  if (rows.length === 0) rows = await db('users').where({ name: identifier }).limit(2).select<R[]>(...cols);
+  if (identifier.includes('@'))
+    rows = await db('users')
+      .where({ email: identifier.toLowerCase() })
+      .select<R[]>(...cols);
+  if (rows.length === 0)
+    rows = await db('users')
+      .where({ name: identifier })
+      .limit(2)
+      .select<R[]>(...cols);
   return rows.map((r) => ({ id: r.id, name: r.name, disabled: Boolean(r.disabled), passwordHash: r.password_hash }));
 }
 

@@ -38,7 +38,6 @@ function toUser(row: UserRow): User {
   };
 }
 
-
 const FIND_USER_BY_TOKEN_SQL =
   'select u.id, u.name, u.role, u.organization_id, o.name as organization_name, u.disabled, u.created_at from users u left join organizations o on o.id = u.organization_id where u.token_hash = ?';
 
@@ -53,7 +52,10 @@ export async function ensureOrganization(db: Knex, name: string, now: string): P
   const existing = await db('organizations').where({ name }).first<{ id: string; name: string } | undefined>('id', 'name');
   if (existing) return existing;
   const org = { id: uuidv7(), name };
-  await db('organizations').insert({ ...org, created_at: now }).onConflict('name').ignore();
+  await db('organizations')
+    .insert({ ...org, created_at: now })
+    .onConflict('name')
+    .ignore();
   return await db('organizations').where({ name }).first<{ id: string; name: string }>('id', 'name');
 }
 
@@ -93,9 +95,18 @@ export interface UserCredentials {
 export async function findUserCredentials(db: Knex, userId: string): Promise<UserCredentials | undefined> {
   const row = await db('users')
     .where({ id: userId })
-    .first<{ id: string; name: string; role: string; disabled: number | boolean; password_hash: string | null; signature_failures: number | string; signing_locked_at: string | null } | undefined>(
-      'id', 'name', 'role', 'disabled', 'password_hash', 'signature_failures', 'signing_locked_at',
-    );
+    .first<
+      | {
+          id: string;
+          name: string;
+          role: string;
+          disabled: number | boolean;
+          password_hash: string | null;
+          signature_failures: number | string;
+          signing_locked_at: string | null;
+        }
+      | undefined
+    >('id', 'name', 'role', 'disabled', 'password_hash', 'signature_failures', 'signing_locked_at');
   if (!row) return undefined;
   return {
     userId: row.id,
@@ -112,14 +123,21 @@ export async function findUserCredentials(db: Knex, userId: string): Promise<Use
  * One failed re-authentication, counted in SQL (concurrent failures all count); the count reaching
  * `maxFailures` locks signing at `now`. Returns the count and lock time after the write.
  */
-export async function recordSignatureFailure(db: Knex, userId: string, maxFailures: number, now: string): Promise<{ failures: number; lockedAt: string | null }> {
+export async function recordSignatureFailure(
+  db: Knex,
+  userId: string,
+  maxFailures: number,
+  now: string,
+): Promise<{ failures: number; lockedAt: string | null }> {
   await db('users')
     .where({ id: userId })
     .update({
       signature_failures: db.raw('signature_failures + 1'),
       signing_locked_at: db.raw('case when signing_locked_at is null and signature_failures + 1 >= ? then ? else signing_locked_at end', [maxFailures, now]),
     });
-  const row = await db('users').where({ id: userId }).first<{ signature_failures: number | string; signing_locked_at: string | null }>('signature_failures', 'signing_locked_at');
+  const row = await db('users')
+    .where({ id: userId })
+    .first<{ signature_failures: number | string; signing_locked_at: string | null }>('signature_failures', 'signing_locked_at');
   return { failures: Number(row.signature_failures), lockedAt: row.signing_locked_at };
 }
 
@@ -154,7 +172,16 @@ export async function listUsers(db: Knex): Promise<Array<User & { email: string 
     .orderBy('u.name')
     .limit(1000)
     .select<Array<UserRow & { email: string | null; signing_locked_at: string | null; password_hash: string | null }>>(
-      'u.id', 'u.name', 'u.role', 'u.organization_id', 'o.name as organization_name', 'u.disabled', 'u.created_at', 'u.email', 'u.signing_locked_at', 'u.password_hash',
+      'u.id',
+      'u.name',
+      'u.role',
+      'u.organization_id',
+      'o.name as organization_name',
+      'u.disabled',
+      'u.created_at',
+      'u.email',
+      'u.signing_locked_at',
+      'u.password_hash',
     );
   return rows.map((r) => ({ ...toUser(r), email: r.email, signingLocked: r.signing_locked_at !== null, hasPassword: r.password_hash !== null }));
 }

@@ -108,11 +108,8 @@ function toDelivery(row: DeliveryRow): WebhookDelivery {
   };
 }
 
-
 function subscriptionsQuery(db: Knex) {
-  return db('webhook_subscriptions as w')
-    .leftJoin('organizations as o', 'o.id', 'w.organization_id')
-    .select('w.*', 'o.name as organization_name');
+  return db('webhook_subscriptions as w').leftJoin('organizations as o', 'o.id', 'w.organization_id').select('w.*', 'o.name as organization_name');
 }
 
 // ---------------------------------------------------------------- subscriptions
@@ -242,17 +239,32 @@ export async function claimDueDeliveries(db: Knex, now: string, leaseUntil: stri
   const rows = await rawRows<{ id: string; subscription_id: string; event_id: string; event_type: string; payload: string; attempts: number }>(
     db,
     'update webhook_deliveries set attempts = attempts + 1, next_attempt_at = ?, updated_at = ? ' +
-      "where id in (select id from webhook_deliveries where status = 'pending' and next_attempt_at <= ? order by next_attempt_at, id limit ?" + lock + ') ' +
+      "where id in (select id from webhook_deliveries where status = 'pending' and next_attempt_at <= ? order by next_attempt_at, id limit ?" +
+      lock +
+      ') ' +
       "and status = 'pending' and next_attempt_at <= ? " +
       'returning id, subscription_id, event_id, event_type, payload, attempts',
     [leaseUntil, now, now, limit, now],
   );
-  return rows.map((r) => ({ id: r.id, subscriptionId: r.subscription_id, eventId: r.event_id, eventType: r.event_type, payload: r.payload, attempt: Number(r.attempts) }));
+  return rows.map((r) => ({
+    id: r.id,
+    subscriptionId: r.subscription_id,
+    eventId: r.event_id,
+    eventType: r.event_type,
+    payload: r.payload,
+    attempt: Number(r.attempts),
+  }));
 }
 
 export type AttemptOutcome =
   | { readonly status: 'delivered'; readonly statusCode: number; readonly at: string }
-  | { readonly status: 'pending' | 'failed'; readonly statusCode: number | null; readonly error: string; readonly at: string; readonly nextAttemptAt: string | null };
+  | {
+      readonly status: 'pending' | 'failed';
+      readonly statusCode: number | null;
+      readonly error: string;
+      readonly at: string;
+      readonly nextAttemptAt: string | null;
+    };
 
 /** Records one attempt's outcome, unless the delivery has moved on since it was claimed. */
 export async function recordAttempt(db: Knex, id: string, attempt: number, o: AttemptOutcome): Promise<boolean> {
@@ -266,7 +278,9 @@ export async function recordAttempt(db: Knex, id: string, attempt: number, o: At
 
 /** Gives an attempt back (the dispatcher stopped before it finished): due again now. */
 export async function releaseAttempt(db: Knex, id: string, attempt: number, now: string): Promise<void> {
-  await db('webhook_deliveries').where({ id, attempts: attempt, status: 'pending' }).update({ attempts: attempt - 1, next_attempt_at: now, updated_at: now });
+  await db('webhook_deliveries')
+    .where({ id, attempts: attempt, status: 'pending' })
+    .update({ attempts: attempt - 1, next_attempt_at: now, updated_at: now });
 }
 
 /** A page of a subscription's delivery log, newest first. */
@@ -305,23 +319,19 @@ export async function deadlineCandidates(db: Knex, s: WebhookSubscription, from:
     });
   if (s.organization) q = q.where('s.organization_id', s.organization.id);
   if (s.workflows) q = q.whereIn('s.workflow_id', [...s.workflows]);
-  const rows = await q
-    .orderBy('s.deadline_due_date')
-    .orderBy('s.id')
-    .limit(limit)
-    .select<
-      Array<{
-        id: string;
-        workflow_id: string;
-        workflow_version: number;
-        state: string;
-        organization_id: string;
-        organization_name: string;
-        deadline_kind: string;
-        deadline_due_date: string;
-        deadline_event: string;
-      }>
-    >('s.id', 's.workflow_id', 's.workflow_version', 's.state', 's.organization_id', 'o.name as organization_name', 's.deadline_kind', 's.deadline_due_date', 's.deadline_event');
+  const rows = await q.orderBy('s.deadline_due_date').orderBy('s.id').limit(limit).select<
+    Array<{
+      id: string;
+      workflow_id: string;
+      workflow_version: number;
+      state: string;
+      organization_id: string;
+      organization_name: string;
+      deadline_kind: string;
+      deadline_due_date: string;
+      deadline_event: string;
+    }>
+  >('s.id', 's.workflow_id', 's.workflow_version', 's.state', 's.organization_id', 'o.name as organization_name', 's.deadline_kind', 's.deadline_due_date', 's.deadline_event');
   return rows.map((r) => ({
     submissionId: r.id,
     workflowId: r.workflow_id,
@@ -352,7 +362,10 @@ export async function markDeadlineWarned(
 /** Subscriptions by id that may still receive deliveries (their owner is enabled). */
 export async function deliverableSubscriptions(db: Knex, ids: readonly string[]): Promise<Map<string, WebhookSubscription>> {
   if (!ids.length) return new Map();
-  const rows = (await subscriptionsQuery(db).join('users as u', 'u.id', 'w.owner_id').where('u.disabled', false).whereIn('w.id', [...ids])) as SubscriptionRow[];
+  const rows = (await subscriptionsQuery(db)
+    .join('users as u', 'u.id', 'w.owner_id')
+    .where('u.disabled', false)
+    .whereIn('w.id', [...ids])) as SubscriptionRow[];
   return new Map(rows.map((r) => [r.id, toSubscription(r)]));
 }
 

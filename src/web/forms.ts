@@ -161,7 +161,14 @@ function idSegment(segment: string): string {
 /** The element id of the control for a pointer, so an error summary can link to it: same scheme renderField uses. */
 export function controlId(idPrefix: string, pointer: string): string {
   if (pointer === '') return idPrefix;
-  return idPrefix + pointer.split('/').slice(1).map((s) => `-${idSegment(s)}`).join('');
+  return (
+    idPrefix +
+    pointer
+      .split('/')
+      .slice(1)
+      .map((s) => `-${idSegment(s)}`)
+      .join('')
+  );
 }
 
 /** Errors whose pointer is at or under `pointer` (so '/data/deficiencies/0' shows beside the deficiencies field). */
@@ -278,7 +285,14 @@ function hintAndError(id: string, hint: string | undefined, messages: readonly s
   }
   if (messages.length > 0) {
     ids.push(`${id}--error`);
-    errorHtml = html`<p class="field-error" id="${id}--error">${messages.map((m, i) => (i === 0 ? html`${m}` : html`<br> ${m}`))}</p>`;
+    errorHtml = html`<p class="field-error" id="${id}--error">
+      ${messages.map((m, i) =>
+        i === 0
+          ? html`${m}`
+          : html`<br />
+              ${m}`,
+      )}
+    </p>`;
   }
   return { describedBy: ids.length ? ids.join(' ') : undefined, markup: html`${hintHtml}${errorHtml}` };
 }
@@ -303,7 +317,8 @@ function renderControl(o: FieldOpts, control: Control): SafeHtml {
   const invalid = messages.length > 0;
   const hint = o.hint ?? autoHint(control, o.t);
   const { describedBy, markup } = hintAndError(id, hint, messages);
-  const common = html`id="${id}" name="${o.name}"${attr('aria-describedby', describedBy)}${invalid ? raw(' aria-invalid="true"') : ''}${flag('required', o.required)}`;
+  const common = html`id="${id}"
+  name="${o.name}"${attr('aria-describedby', describedBy)}${invalid ? raw(' aria-invalid="true"') : ''}${flag('required', o.required)}`;
   const label = html`<label for="${id}">${o.label}${requiredFlag(o.required, o.t)}</label>`;
   const value = shown(o.values, o.name);
   const schema = o.schema;
@@ -314,30 +329,37 @@ function renderControl(o: FieldOpts, control: Control): SafeHtml {
       const options = control.kind === 'boolean' ? [true, false] : control.options;
       const encoded = control.kind === 'boolean' ? true : control.encoded;
       const current = value !== undefined ? value : 'default' in schema ? encodeOption(schema.default, encoded) : '';
-      input = html`<select ${common}><option value="">${o.t.t('form.choose')}</option>${options.map((v) => {
-        const enc = encodeOption(v, encoded);
-        return html`<option value="${enc}"${flag('selected', enc === current)}>${optionLabel(v, o.t)}</option>`;
-      })}</select>`;
+      input = html`<select ${common}>
+        <option value="">${o.t.t('form.choose')}</option>
+        ${options.map((v) => {
+          const enc = encodeOption(v, encoded);
+          return html`<option value="${enc}" ${flag('selected', enc === current)}>${optionLabel(v, o.t)}</option>`;
+        })}
+      </select>`;
       break;
     }
     case 'number': {
       const step = numberAttr(schema, 'multipleOf') ?? (control.integer ? 1 : 'any');
-      input = html`<input type="number" inputmode="${control.integer ? 'numeric' : 'decimal'}" ${common}${attr('min', numberAttr(schema, 'minimum'))}${attr('max', numberAttr(schema, 'maximum'))}${attr('step', step)}${attr('value', value)}>`;
+      input = html`<input
+        type="number"
+        inputmode="${control.integer ? 'numeric' : 'decimal'}"
+        ${common}${attr('min', numberAttr(schema, 'minimum'))}${attr('max', numberAttr(schema, 'maximum'))}${attr('step', step)}${attr('value', value)}
+      />`;
       break;
     }
     case 'string': {
       const maxLength = numberAttr(schema, 'maxLength');
       const minLength = numberAttr(schema, 'minLength');
       if (control.control === 'textarea') {
-        input = html`<textarea ${common} rows="4"${attr('maxlength', maxLength)}>${textareaBody(value)}</textarea>`;
+        input = html`<textarea ${common} rows="4" ${attr('maxlength', maxLength)}>${textareaBody(value)}</textarea>`;
       } else if (control.control === 'password') {
         // Never refilled: a refused form must not carry the password back into the page.
-        input = html`<input type="password" autocomplete="current-password" ${common}${attr('maxlength', maxLength)}>`;
+        input = html`<input type="password" autocomplete="current-password" ${common}${attr('maxlength', maxLength)} />`;
       } else if (control.control === 'date') {
-        input = html`<input type="date" ${common}${attr('value', value)}>`;
+        input = html`<input type="date" ${common}${attr('value', value)} />`;
       } else {
         const spell = control.trim ? raw(' spellcheck="false" autocomplete="off"') : '';
-        input = html`<input type="text" ${common}${attr('minlength', minLength)}${attr('maxlength', maxLength)}${spell}${attr('value', value)}>`;
+        input = html`<input type="text" ${common}${attr('minlength', minLength)}${attr('maxlength', maxLength)}${spell}${attr('value', value)} />`;
       }
       break;
     }
@@ -346,7 +368,7 @@ function renderControl(o: FieldOpts, control: Control): SafeHtml {
       const text = allStrings(own(o.values, o.name)).join('\n');
       const rows = control.kind === 'json' ? 6 : 4;
       const spell = control.kind === 'json' ? raw(' spellcheck="false"') : '';
-      input = html`<textarea ${common} rows="${rows}"${spell}>${textareaBody(text || undefined)}</textarea>`;
+      input = html`<textarea ${common} rows="${rows}" ${spell}>${textareaBody(text || undefined)}</textarea>`;
       break;
     }
     case 'checkboxes':
@@ -366,9 +388,23 @@ function renderCheckboxes(o: FieldOpts, control: Extract<Control, { kind: 'check
   const boxes = control.options.map((v, i) => {
     const boxId = i === 0 ? id : `${id}--${i}`;
     const enc = encodeOption(v, control.encoded);
-    return html`<div class="checkbox"><label for="${boxId}"><input type="checkbox" id="${boxId}" name="${o.name}" value="${enc}"${flag('checked', checked.has(enc))}${invalid ? raw(' aria-invalid="true"') : ''}> ${optionLabel(v, o.t)}</label></div>`;
+    return html`<div class="checkbox">
+      <label for="${boxId}"
+        ><input
+          type="checkbox"
+          id="${boxId}"
+          name="${o.name}"
+          value="${enc}"
+          ${flag('checked', checked.has(enc))}${invalid ? raw(' aria-invalid="true"') : ''}
+        />
+        ${optionLabel(v, o.t)}</label
+      >
+    </div>`;
   });
-  return html`<fieldset class="field field--checkboxes${invalid ? ' field--invalid' : ''}"${attr('aria-describedby', describedBy)}><legend>${o.label}${requiredFlag(o.required, o.t)}</legend>${markup}${boxes}</fieldset>`;
+  return html`<fieldset class="field field--checkboxes${invalid ? ' field--invalid' : ''}" ${attr('aria-describedby', describedBy)}>
+    <legend>${o.label}${requiredFlag(o.required, o.t)}</legend>
+    ${markup}${boxes}
+  </fieldset>`;
 }
 
 /** A nested object with properties: its fields in a fieldset. */
@@ -378,14 +414,20 @@ function renderObject(o: FieldOpts, control: Extract<Control, { kind: 'object' }
   const claimed = (p: string) => childPointers.some((c) => p === c || p.startsWith(`${c}/`));
   const messages = messagesFor(o.errors, o.pointer, o.label, control, o.t, claimed);
   const { describedBy, markup } = hintAndError(id, o.hint, messages);
-  return html`<fieldset class="field-group${messages.length ? ' field--invalid' : ''}" id="${id}"${attr('aria-describedby', describedBy)}><legend>${o.label}${requiredFlag(o.required, o.t)}</legend>${markup}${propertyFields(control, o)}</fieldset>`;
+  return html`<fieldset class="field-group${messages.length ? ' field--invalid' : ''}" id="${id}" ${attr('aria-describedby', describedBy)}>
+    <legend>${o.label}${requiredFlag(o.required, o.t)}</legend>
+    ${markup}${propertyFields(control, o)}
+  </fieldset>`;
 }
 
 function escapeSegment(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-function propertyFields(shape: { properties: Readonly<Record<string, JsonSchema>>; required: ReadonlySet<string> }, o: { name: string; pointer: string; idPrefix: string; values: FormValues; errors: FieldErrors; t: Translator }): SafeHtml[] {
+function propertyFields(
+  shape: { properties: Readonly<Record<string, JsonSchema>>; required: ReadonlySet<string> },
+  o: { name: string; pointer: string; idPrefix: string; values: FormValues; errors: FieldErrors; t: Translator },
+): SafeHtml[] {
   return Object.entries(shape.properties).map(([prop, schema]) =>
     renderField({
       schema,
@@ -423,11 +465,27 @@ export function renderField(opts: {
 }
 
 /** Controls for every property of an object schema, named `${name}.${prop}` (nested objects: `data.a.b`, rendered in a <fieldset> with <legend>). */
-export function renderSchemaFields(schema: JsonSchema, opts: { name: string; pointer: string; idPrefix: string; values: FormValues; errors: FieldErrors; t: Translator }): SafeHtml {
+export function renderSchemaFields(
+  schema: JsonSchema,
+  opts: { name: string; pointer: string; idPrefix: string; values: FormValues; errors: FieldErrors; t: Translator },
+): SafeHtml {
   const shape = objectShape(schema);
   if (shape) return html`${propertyFields(shape, opts)}`;
   // A shape the form cannot show field by field: the whole value as JSON.
-  return renderControl({ schema, name: opts.name, pointer: opts.pointer, label: opts.t.domain('field', lastSegment(opts.name)), required: true, values: opts.values, errors: opts.errors, t: opts.t, idPrefix: opts.idPrefix }, { kind: 'json' });
+  return renderControl(
+    {
+      schema,
+      name: opts.name,
+      pointer: opts.pointer,
+      label: opts.t.domain('field', lastSegment(opts.name)),
+      required: true,
+      values: opts.values,
+      errors: opts.errors,
+      t: opts.t,
+      idPrefix: opts.idPrefix,
+    },
+    { kind: 'json' },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,7 +571,11 @@ function readField(control: Control, values: FormValues, name: string): Read {
   }
 }
 
-function readObject(shape: { properties: Readonly<Record<string, JsonSchema>>; required: ReadonlySet<string> }, values: FormValues, name: string): Record<string, unknown> {
+function readObject(
+  shape: { properties: Readonly<Record<string, JsonSchema>>; required: ReadonlySet<string> },
+  values: FormValues,
+  name: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [prop, schema] of Object.entries(shape.properties)) {
     const fieldName = `${name}.${prop}`;

@@ -43,7 +43,16 @@ export function createTranslator(lang: Lang): Translator {
   const catalog = CATALOGS[lang];
   const locale = lang === 'es' ? 'es-MX' : 'en-US';
   const dateFmt = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
-  const dateTimeFmt = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+  const dateTimeFmt = new Intl.DateTimeFormat(locale, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZone: 'UTC',
+    timeZoneName: 'short',
+  });
   return {
     lang,
     t: (key, vars) => fill(catalog[key], vars),

@@ -182,7 +182,10 @@ export function createWebRouter(deps: WebRouterDeps): Router {
   router.get('/', signedIn, async (req, res) => {
     const ctx = res.locals.web;
     if (ctx.session!.user.role === 'admin') return res.redirect(303, '/users');
-    html200(res, await renderPortfolio(ctx, { engine, users: deps.users, query: req.query as Record<string, unknown>, now: now(), dueSoonDays: deps.goalDueSoonDays }));
+    html200(
+      res,
+      await renderPortfolio(ctx, { engine, users: deps.users, query: req.query as Record<string, unknown>, now: now(), dueSoonDays: deps.goalDueSoonDays }),
+    );
   });
 
   router.get('/submissions/new', signedIn, async (req, res) => {
@@ -209,10 +212,14 @@ export function createWebRouter(deps: WebRouterDeps): Router {
 
   router.get('/submissions/:id', signedIn, async (req, res) => {
     const t = res.locals.web.t;
-    const flash = req.query.created === '1' ? t.t('submission.created.flash')
-      : typeof req.query.done === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(req.query.done) ? t.t('submission.done', { event: t.domain('event', req.query.done) })
-      : typeof req.query.uploaded === 'string' ? t.t('submission.uploaded', { filename: req.query.uploaded.slice(0, 255) })
-      : undefined;
+    const flash =
+      req.query.created === '1'
+        ? t.t('submission.created.flash')
+        : typeof req.query.done === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(req.query.done)
+          ? t.t('submission.done', { event: t.domain('event', req.query.done) })
+          : typeof req.query.uploaded === 'string'
+            ? t.t('submission.uploaded', { filename: req.query.uploaded.slice(0, 255) })
+            : undefined;
     await showSubmission(res, String(req.params.id), { flash });
   });
 
@@ -243,7 +250,12 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     try {
       if (!upload.file) throw new InputError({ code: 'web.choose_file' }, [fieldError('/file', { code: 'validation.required' })]);
       const kind = upload.fields.kind ?? '';
-      const doc = await engine.addDocument(res.locals.actor, id, { kind, filename: upload.file.filename, contentType: upload.file.contentType, bytes: upload.file.bytes }, { origin: commandOrigin(req, res, deps.logger) });
+      const doc = await engine.addDocument(
+        res.locals.actor,
+        id,
+        { kind, filename: upload.file.filename, contentType: upload.file.contentType, bytes: upload.file.bytes },
+        { origin: commandOrigin(req, res, deps.logger) },
+      );
       res.redirect(303, `/submissions/${id}?uploaded=${encodeURIComponent(doc.body.filename)}#dossier`);
     } catch (e) {
       if (!(e instanceof AppError) || e.code === 'not_found') throw e;
@@ -305,10 +317,12 @@ export function webErrorHandler(logger: Logger): express.ErrorRequestHandler {
     if (res.headersSent || req.path.startsWith('/v1/') || !/\btext\/html\b/.test(req.headers.accept ?? '')) return next(err);
     // Refused before the page context was set (a %00 in the URL, an unknown asset): the reader's
     // language still applies, without a session.
-    const ctx: WebContext = res.locals.web ?? (() => {
-      const lang = negotiateLang(readCookies(req)[LANG_COOKIE], req.headers['accept-language']);
-      return { t: createTranslator(lang), lang, here: '/' };
-    })();
+    const ctx: WebContext =
+      res.locals.web ??
+      (() => {
+        const lang = negotiateLang(readCookies(req)[LANG_COOKIE], req.headers['accept-language']);
+        return { t: createTranslator(lang), lang, here: '/' };
+      })();
     let code: AppError['code'] | 'internal_error' = 'internal_error';
     let detail = '';
     let errors: readonly FieldError[] = [];
@@ -317,7 +331,13 @@ export function webErrorHandler(logger: Logger): express.ErrorRequestHandler {
       detail = ctx.t.errorDetail(err);
       errors = err.errors;
       if (err.retryAfterSeconds) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-    } else if (typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status >= 400 && (err as { status: number }).status < 500) {
+    } else if (
+      typeof err === 'object' &&
+      err !== null &&
+      typeof (err as { status?: unknown }).status === 'number' &&
+      (err as { status: number }).status >= 400 &&
+      (err as { status: number }).status < 500
+    ) {
       // body-parser (oversized or malformed form, unsupported charset) and Express's own
       // refusals (a path parameter that is not valid percent-encoding)
       const status = (err as { status: number }).status;
@@ -326,15 +346,27 @@ export function webErrorHandler(logger: Logger): express.ErrorRequestHandler {
       logger.error({ err, reqId: res.locals.reqId }, 'web page failed');
     }
     if (code === 'unauthenticated') {
-      res.redirect(303, `/sign-in?expired=1&next=${encodeURIComponent(safeNext(req.get('referer') ? new URL(req.get('referer')!, 'http://x').pathname : '/'))}`);
+      res.redirect(
+        303,
+        `/sign-in?expired=1&next=${encodeURIComponent(safeNext(req.get('referer') ? new URL(req.get('referer')!, 'http://x').pathname : '/'))}`,
+      );
       return;
     }
     const status = code === 'internal_error' ? 500 : statusOf(code);
     const { t } = ctx;
     const body = html`<h1>${t.errorTitle(code)}</h1>
       ${detail ? html`<p>${detail}</p>` : ''}
-      ${errors.length ? html`<ul>${errors.map((e) => html`<li><code>${e.path || '/'}</code>: ${t.fieldError(e)}</li>`)}</ul>` : ''}
+      ${
+        errors.length
+          ? html`<ul>
+              ${errors.map((e) => html`<li><code>${e.path || '/'}</code>: ${t.fieldError(e)}</li>`)}
+            </ul>`
+          : ''
+      }
       <p><a href="/">${t.t('common.back')}</a></p>`;
-    res.status(status).type('html').send(page(ctx, { title: t.errorTitle(code), body }));
+    res
+      .status(status)
+      .type('html')
+      .send(page(ctx, { title: t.errorTitle(code), body }));
   };
 }

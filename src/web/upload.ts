@@ -18,7 +18,9 @@ export interface Upload {
 
 export function readUpload(req: Request): Promise<Upload> {
   if (!req.is('multipart/form-data')) {
-    return Promise.reject(new AppError('unsupported_media_type', { code: 'web.multipart_required' }, [fieldError('', { code: 'web.multipart_required_field' })]));
+    return Promise.reject(
+      new AppError('unsupported_media_type', { code: 'web.multipart_required' }, [fieldError('', { code: 'web.multipart_required_field' })]),
+    );
   }
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
@@ -32,7 +34,10 @@ export function readUpload(req: Request): Promise<Upload> {
     let file: Upload['file'];
     let failure: AppError | undefined;
     bb.on('field', (name, value, info) => {
-      if (info.valueTruncated || info.nameTruncated) failure ??= new AppError('payload_too_large', { code: 'web.field_too_long', params: { name } }, [fieldError(`/${name}`, { code: 'web.field_too_long_field' })]);
+      if (info.valueTruncated || info.nameTruncated)
+        failure ??= new AppError('payload_too_large', { code: 'web.field_too_long', params: { name } }, [
+          fieldError(`/${name}`, { code: 'web.field_too_long_field' }),
+        ]);
       else if (/^[\w.-]{1,64}$/.test(name)) fields[name] = value;
     });
     bb.on('file', (name, stream, info) => {
@@ -44,11 +49,14 @@ export function readUpload(req: Request): Promise<Upload> {
         failure ??= malformed();
       });
       stream.on('limit', () => {
-        failure ??= new AppError('payload_too_large', { code: 'web.file_too_large', params: { mb: UPLOAD_MAX_BYTES / 1024 / 1024 } }, [fieldError('/file', { code: 'web.file_too_large_field', params: { mb: UPLOAD_MAX_BYTES / 1024 / 1024 } })]);
+        failure ??= new AppError('payload_too_large', { code: 'web.file_too_large', params: { mb: UPLOAD_MAX_BYTES / 1024 / 1024 } }, [
+          fieldError('/file', { code: 'web.file_too_large_field', params: { mb: UPLOAD_MAX_BYTES / 1024 / 1024 } }),
+        ]);
       });
       stream.on('close', () => {
         // An empty file input (nothing chosen) arrives as a part with no name and no bytes.
-        if (name === 'file' && info.filename) file = { filename: info.filename, contentType: info.mimeType || 'application/octet-stream', bytes: Buffer.concat(chunks) };
+        if (name === 'file' && info.filename)
+          file = { filename: info.filename, contentType: info.mimeType || 'application/octet-stream', bytes: Buffer.concat(chunks) };
       });
     });
     bb.on('partsLimit', () => (failure ??= new InputError({ code: 'web.too_many_parts' }, [fieldError('', { code: 'web.too_many_parts_field' })])));

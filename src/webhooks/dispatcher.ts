@@ -140,7 +140,10 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
         const entries = await claimOutbox(trx, OUTBOX_BATCH);
         if (!entries.length) return 0;
         const subscriptions = await activeSubscriptions(trx);
-        const announced = await announcedTransitions(trx, entries.map((e) => e.transitionId));
+        const announced = await announcedTransitions(
+          trx,
+          entries.map((e) => e.transitionId),
+        );
         const iso = now().toISOString();
         const deliveries: NewDelivery[] = [];
         for (const e of entries) {
@@ -150,7 +153,15 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
           for (const s of subscriptions) {
             if (!matches(s, a.organization.id, a.transition.workflow.id, a.transition.type)) continue;
             payload ??= transitionPayload(a);
-            deliveries.push({ id: uuidv7(), subscriptionId: s.id, eventId: a.transition.id, eventType: a.transition.type, submissionId: a.transition.submissionId, payload, now: iso });
+            deliveries.push({
+              id: uuidv7(),
+              subscriptionId: s.id,
+              eventId: a.transition.id,
+              eventType: a.transition.type,
+              submissionId: a.transition.submissionId,
+              payload,
+              now: iso,
+            });
           }
         }
         await insertDeliveries(trx, deliveries);
@@ -175,9 +186,24 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
         const deliveries: NewDelivery[] = [];
         for (const c of candidates) {
           const id = uuidv7();
-          const first = await markDeadlineWarned(trx, { subscriptionId: s.id, submissionId: c.submissionId, kind: c.deadline.kind, dueDate: c.deadline.dueDate, deliveryId: id, now: iso });
+          const first = await markDeadlineWarned(trx, {
+            subscriptionId: s.id,
+            submissionId: c.submissionId,
+            kind: c.deadline.kind,
+            dueDate: c.deadline.dueDate,
+            deliveryId: id,
+            now: iso,
+          });
           if (!first) continue;
-          deliveries.push({ id, subscriptionId: s.id, eventId: id, eventType: DEADLINE_WARNING, submissionId: c.submissionId, payload: warningPayload(id, c, at, today), now: iso });
+          deliveries.push({
+            id,
+            subscriptionId: s.id,
+            eventId: id,
+            eventType: DEADLINE_WARNING,
+            submissionId: c.submissionId,
+            payload: warningPayload(id, c, at, today),
+            now: iso,
+          });
         }
         await insertDeliveries(trx, deliveries);
         summary.warned += deliveries.length;
@@ -233,7 +259,10 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     await recordAttempt(db.knex, d.id, d.attempt, { status: last ? 'failed' : 'pending', statusCode, error, at: at.toISOString(), nextAttemptAt });
     if (last) summary.failed++;
     else summary.retrying++;
-    logger.warn({ deliveryId: d.id, subscriptionId: d.subscriptionId, eventType: d.eventType, attempt: d.attempt, statusCode, error, final: last }, 'webhook delivery attempt failed');
+    logger.warn(
+      { deliveryId: d.id, subscriptionId: d.subscriptionId, eventType: d.eventType, attempt: d.attempt, statusCode, error, final: last },
+      'webhook delivery attempt failed',
+    );
   }
 
   async function sendDue(summary: PassSummary): Promise<void> {

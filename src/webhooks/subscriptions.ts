@@ -144,7 +144,13 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps) {
       const named = b.workflows?.filter((w) => EVENT_TYPES.has(w));
       b.eventTypes?.forEach((type, i) => {
         const known = named?.length ? named.some((w) => EVENT_TYPES.get(w)!.has(type)) : ALL_EVENT_TYPES.has(type);
-        if (!known) errors.push(fieldError(`/eventTypes/${i}`, named?.length ? { code: 'webhook.not_an_event_of', params: { workflows: named } } : { code: 'webhook.not_an_event' }));
+        if (!known)
+          errors.push(
+            fieldError(
+              `/eventTypes/${i}`,
+              named?.length ? { code: 'webhook.not_an_event_of', params: { workflows: named } } : { code: 'webhook.not_an_event' },
+            ),
+          );
       });
       if (b.eventTypes?.length === 0 && b.deadlineWarningDays === undefined) {
         errors.push(fieldError('/eventTypes', { code: 'webhook.empty_event_types' }));
@@ -161,7 +167,10 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps) {
         organization = null;
         if (b.organization !== undefined) {
           const org = await db.reader('organizations').where({ id: b.organization }).first<{ id: string; name: string } | undefined>('id', 'name');
-          if (!org) throw new InputError({ code: 'webhook.no_organization', params: { id: b.organization } }, [fieldError('/organization', { code: 'webhook.unknown_organization_field' })]);
+          if (!org)
+            throw new InputError({ code: 'webhook.no_organization', params: { id: b.organization } }, [
+              fieldError('/organization', { code: 'webhook.unknown_organization_field' }),
+            ]);
           organization = org;
         }
       }

@@ -24,7 +24,9 @@ beforeAll(async () => {
   page = await browser.newPage();
   await page.setContent('<!doctype html><html><body></body></html>');
   await page.addScriptTag({ path: path.join(ROOT, 'node_modules/mermaid/dist/mermaid.min.js') });
-  await page.evaluate(() => (globalThis as unknown as { mermaid: { initialize(c: object): void } }).mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' }));
+  await page.evaluate(() =>
+    (globalThis as unknown as { mermaid: { initialize(c: object): void } }).mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' }),
+  );
   fs.mkdirSync(OUT, { recursive: true });
 }, 60_000);
 
@@ -34,7 +36,8 @@ afterAll(async () => {
 
 async function render(name: string, text: string): Promise<string> {
   const svg = await page.evaluate(
-    async ([id, src]) => (await (globalThis as unknown as { mermaid: { render(id: string, t: string): Promise<{ svg: string }> } }).mermaid.render(id, src)).svg,
+    async ([id, src]) =>
+      (await (globalThis as unknown as { mermaid: { render(id: string, t: string): Promise<{ svg: string }> } }).mermaid.render(id, src)).svg,
     [name.replace(/[^a-z0-9]/gi, '_'), text] as const,
   );
   fs.writeFileSync(path.join(OUT, `${name}.svg`), svg);

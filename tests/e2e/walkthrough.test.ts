@@ -44,7 +44,10 @@ describe('README walk-through', () => {
   }, 120_000);
 
   it('logs one JSON line per request and never a token', async () => {
-    const lines = server.logs.join('').split('\n').filter((l) => l.includes('"msg":"request"'));
+    const lines = server.logs
+      .join('')
+      .split('\n')
+      .filter((l) => l.includes('"msg":"request"'));
     expect(lines.length).toBeGreaterThan(20);
     for (const line of lines) {
       const entry = JSON.parse(line);

@@ -80,9 +80,7 @@ export function schemaArb(schema: JsonSchema, hints: Hints = {}, opts: { allKeys
       const minLength = typeof schema.minItems === 'number' ? schema.minItems : 0;
       const maxLength = Math.max(minLength, Math.min(typeof schema.maxItems === 'number' ? schema.maxItems : 3, 3));
       const item = schemaArb(items);
-      return schema.uniqueItems
-        ? fc.uniqueArray(item, { minLength, maxLength, selector: (v) => JSON.stringify(v) })
-        : fc.array(item, { minLength, maxLength });
+      return schema.uniqueItems ? fc.uniqueArray(item, { minLength, maxLength, selector: (v) => JSON.stringify(v) }) : fc.array(item, { minLength, maxLength });
     }
     default:
       return fc.jsonValue({ maxDepth: 1 });

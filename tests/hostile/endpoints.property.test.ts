@@ -145,8 +145,14 @@ const SURVEY = process.env.HOSTILE_SURVEY === '1';
 const survey = new Map<string, { count: number; example: string }>();
 
 function surveyKey(r: Req, message: string): string {
-  const route = r.path.split('?')[0]!.replace(/^(\/v1\/(?:submissions|workflows))\/[^/]+/, '$1/:id').replace(/(\/documents)\/[^/]+/, '$1/:doc');
-  return `${message.split(':')[0]!.replace(/"[^"]*"/g, '"…"').replace(/ of \S+ /, ' of … ')} | ${r.method} ${route.slice(0, 80)}`;
+  const route = r.path
+    .split('?')[0]!
+    .replace(/^(\/v1\/(?:submissions|workflows))\/[^/]+/, '$1/:id')
+    .replace(/(\/documents)\/[^/]+/, '$1/:doc');
+  return `${message
+    .split(':')[0]!
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/ of \S+ /, ' of … ')} | ${r.method} ${route.slice(0, 80)}`;
 }
 
 function flushSurvey(): void {
@@ -181,7 +187,14 @@ const routesNamed = (name: string) =>
 function plainHeaders(user: TestUser, body: boolean): { headers: Record<string, string | undefined>; authed: boolean | undefined } {
   return {
     authed: true,
-    headers: { Authorization: `Bearer ${user.token}`, 'Content-Type': body ? 'application/json' : undefined, 'If-Match': undefined, 'Idempotency-Key': undefined, 'Content-Encoding': undefined, Accept: undefined },
+    headers: {
+      Authorization: `Bearer ${user.token}`,
+      'Content-Type': body ? 'application/json' : undefined,
+      'If-Match': undefined,
+      'Idempotency-Key': undefined,
+      'Content-Encoding': undefined,
+      Accept: undefined,
+    },
   };
 }
 
@@ -239,21 +252,38 @@ beforeAll(async () => {
   expect(betaUp.status, betaUp.text).toBe(201);
 
   // A submission of every workflow of the catalog, some moved on, for the per-submission endpoints.
-  const deNovo = await api.create(m, { workflow: 'fda-de-novo', title: 'Hostile De Novo', device: { ...DEVICE, productCode: 'LTC' }, input: { format: 'eCopy' } });
+  const deNovo = await api.create(m, {
+    workflow: 'fda-de-novo',
+    title: 'Hostile De Novo',
+    device: { ...DEVICE, productCode: 'LTC' },
+    input: { format: 'eCopy' },
+  });
   await api.send(m, deNovo.id, 'SUBMIT', { effectiveAt: daysAgo(30) });
-  const notice = await api.create(m, { workflow: 'fda-pma', title: 'Hostile 30-day notice', device: { ...DEVICE, productCode: 'BWL' }, input: { supplementType: '30-day-notice', pmaNumber: 'P123456' } });
+  const notice = await api.create(m, {
+    workflow: 'fda-pma',
+    title: 'Hostile 30-day notice',
+    device: { ...DEVICE, productCode: 'BWL' },
+    input: { supplementType: '30-day-notice', pmaNumber: 'P123456' },
+  });
   await api.send(m, notice.id, 'SUBMIT', { effectiveAt: daysAgo(20) });
   await api.send(fda, notice.id, 'FEE_VERIFIED', { effectiveAt: daysAgo(19) });
   const hde = await api.create(m, { workflow: 'fda-hde', title: 'Hostile HDE', device: { ...DEVICE, productCode: 'OAZ' }, input: {} });
   const presub = await api.create(m, { workflow: 'fda-presub', title: 'Hostile Pre-Sub', device: DEVICE, input: { meetingRequested: true } });
   await api.send(m, presub.id, 'SUBMIT', { effectiveAt: daysAgo(25) });
   await api.send(fda, presub.id, 'ACCEPT', { data: { qNumber: 'Q261234' }, effectiveAt: daysAgo(24) });
-  const designation = await api.create(m, { workflow: 'fda-breakthrough', title: 'Hostile Breakthrough', device: DEVICE, input: { linkedSubmissionId: draft.id } });
+  const designation = await api.create(m, {
+    workflow: 'fda-breakthrough',
+    title: 'Hostile Breakthrough',
+    device: DEVICE,
+    input: { linkedSubmissionId: draft.id },
+  });
   await api.send(m, designation.id, 'REQUEST_DESIGNATION', { effectiveAt: daysAgo(10) });
   const extra = [deNovo.id, notice.id, hde.id, presub.id, designation.id] as string[];
   refs = { tracked: [cleared, review.id, deNovo.id, notice.id, presub.id], linkable: [draft.id, ecopy.id, deNovo.id, notice.id] };
   for (const input of creationInputs(latestWorkflow('cofepris-registration')!, refs).slice(0, 4)) {
-    extra.push((await api.create(m, { workflow: 'cofepris-registration', title: `Hostile registro ${String(input.route)}`, device: DEVICE, input })).id as string);
+    extra.push(
+      (await api.create(m, { workflow: 'cofepris-registration', title: `Hostile registro ${String(input.route)}`, device: DEVICE, input })).id as string,
+    );
   }
   ids.acmeSubmissions = [draft.id, ecopy.id, review.id, cleared, registration.id, external.id, ...extra];
   ids.submissions = [...ids.acmeSubmissions, betaDraft.id];
@@ -270,7 +300,11 @@ beforeAll(async () => {
   for (const code of PRODUCT_CODES.unknown) expect(table.lookup(code), code).toBeUndefined();
   for (const code of PRODUCT_CODES.hdeOther) expect([pathway(code), table.lookup(code)?.deviceClass === 'F'], code).toEqual(['HDE', false]);
   ids.documents = [up.body.id, up2.body.id, betaUp.body.id];
-  for (const [who, body] of [[m, { url: 'https://hooks.example.com/acme', eventTypes: ['SUBMIT'] }], [beta, { url: 'https://hooks.example.com/beta', deadlineWarningDays: 7 }], [ctx.users.admin, { url: 'http://127.0.0.1:9/all' }]] as const) {
+  for (const [who, body] of [
+    [m, { url: 'https://hooks.example.com/acme', eventTypes: ['SUBMIT'] }],
+    [beta, { url: 'https://hooks.example.com/beta', deadlineWarningDays: 7 }],
+    [ctx.users.admin, { url: 'http://127.0.0.1:9/all' }],
+  ] as const) {
     const w = await api.post(who, '/v1/webhooks', body);
     expect(w.status, w.text).toBe(201);
     ids.webhooks.push(w.body.id as string);
@@ -353,7 +387,10 @@ async function checkWrite(kind: WriteKind, r: Req, res: HttpAnswer, before: DbSn
     ok(res.status === 200, 'status');
     ok(c.submissions === undefined && c.documents === undefined && c.blobs === undefined, 'counts');
     ok(d.added.length === 0 && d.removed.length === 0 && d.changed.size >= 1, 'rows');
-    ok([...d.changed.values()].every((v) => v === 1), 'each changed submission moves exactly one version');
+    ok(
+      [...d.changed.values()].every((v) => v === 1),
+      'each changed submission moves exactly one version',
+    );
     ok(c.transitions === d.changed.size, 'one history row per changed submission');
     touched = [...d.changed.keys()];
   } else {
@@ -568,7 +605,12 @@ const versionQuery: fc.Arbitrary<string> = (() => {
   const pair = fc.oneof(
     { weight: 8, arbitrary: value.map((v) => `version=${pctEncode(v)}`) },
     { weight: 1, arbitrary: fc.constantFrom('version', 'version=', 'version[]=1', 'Version=1', 'VERSION=2', 'v=1', 'versions=1', 'version%00=1', '=1', '&') },
-    { weight: 1, arbitrary: fc.record({ k: fc.constantFrom('limit', 'id', '__proto__', 'constructor', 'format'), v: hostileString }).map(({ k, v }) => `${k}=${pctEncode(v)}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .record({ k: fc.constantFrom('limit', 'id', '__proto__', 'constructor', 'format'), v: hostileString })
+        .map(({ k, v }) => `${k}=${pctEncode(v)}`),
+    },
   );
   return fc.oneof({ weight: 2, arbitrary: fc.constant('') }, { weight: 8, arbitrary: fc.array(pair, { minLength: 1, maxLength: 3 }).map((p) => p.join('&')) });
 })();
@@ -632,7 +674,9 @@ function createBases(): JsonObject[] {
   const bodies: JsonObject[] = [];
   // Every input variant of every workflow of the catalog, valid as they stand.
   for (const w of latestWorkflows()) {
-    creationInputs(w, refs).forEach((input, i) => bodies.push({ workflow: w.id, title: `Hostile ${w.id} ${i}`, device: i % 3 ? DEVICE : device, input } as JsonObject));
+    creationInputs(w, refs).forEach((input, i) =>
+      bodies.push({ workflow: w.id, title: `Hostile ${w.id} ${i}`, device: i % 3 ? DEVICE : device, input } as JsonObject),
+    );
   }
   // Near-valid ones the engine itself must refuse: another organization's submission, a link to a
   // workflow a designation cannot prioritize, an unknown id.
@@ -664,257 +708,369 @@ function eventBases(): JsonObject[] {
 // ---------------------------------------------------------------- properties
 
 describe(`hostile input on every endpoint (${TOTAL} generated requests in total)`, () => {
-  it('GET /v1/me', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), junkQuery, async (h, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery('/v1/me', q), ...h }, 'none');
-        if (res.status === 200 && !JSON.parse(res.text).role) throw new Error('GET /v1/me without role');
-      }),
-      fcParams(runsFor('me')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/me',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), junkQuery, async (h, q) => {
+          const res = await exchange({ method: 'GET', path: withQuery('/v1/me', q), ...h }, 'none');
+          if (res.status === 200 && !JSON.parse(res.text).role) throw new Error('GET /v1/me without role');
+        }),
+        fcParams(runsFor('me')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/workflows', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), junkQuery, async (h, q) => {
-        await exchange({ method: 'GET', path: withQuery('/v1/workflows', q), ...h }, 'none');
-      }),
-      fcParams(runsFor('workflows')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/workflows',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), junkQuery, async (h, q) => {
+          await exchange({ method: 'GET', path: withQuery('/v1/workflows', q), ...h }, 'none');
+        }),
+        fcParams(runsFor('workflows')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/workflows/:id?version=N', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), segmentArb(WORKFLOW_IDS), fc.oneof(versionQuery, junkQuery), async (h, id, q) => {
-        const path = withQuery(`/v1/workflows/${id}`, q);
-        await exchange({ method: 'GET', path, ...h }, 'none', (res) => {
-          const want = h.authed === true ? catalogAnswer(id, q.replace(/^\?/, '')) : undefined;
-          if (want) countPredicted(`catalog ${[...want.status].join('/')}`);
-          if (want && !want.status.has(res.status)) throw new Error(`catalog answered ${res.status}, expected ${[...want.status].join(' or ')}: GET ${path} -> ${res.text.slice(0, 200)}`);
-          if (res.status === 200 && want) {
-            const body = JSON.parse(res.text) as { id: string; version: number; events: Record<string, unknown> };
-            const w = workflowVersion(body.id, body.version);
-            if (!w || (want?.w && want.w !== w)) throw new Error(`GET ${path} showed ${body.id}@${body.version}, expected ${want?.w ? `${want.w.id}@${want.w.version}` : 'a catalog version'}`);
-            if (JSON.stringify(Object.keys(body.events).sort()) !== JSON.stringify(Object.keys(w.events).sort())) throw new Error(`GET ${path}: events are not those of ${w.id}@${w.version}`);
+  it(
+    'GET /v1/workflows/:id?version=N',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), segmentArb(WORKFLOW_IDS), fc.oneof(versionQuery, junkQuery), async (h, id, q) => {
+          const path = withQuery(`/v1/workflows/${id}`, q);
+          await exchange({ method: 'GET', path, ...h }, 'none', (res) => {
+            const want = h.authed === true ? catalogAnswer(id, q.replace(/^\?/, '')) : undefined;
+            if (want) countPredicted(`catalog ${[...want.status].join('/')}`);
+            if (want && !want.status.has(res.status))
+              throw new Error(`catalog answered ${res.status}, expected ${[...want.status].join(' or ')}: GET ${path} -> ${res.text.slice(0, 200)}`);
+            if (res.status === 200 && want) {
+              const body = JSON.parse(res.text) as { id: string; version: number; events: Record<string, unknown> };
+              const w = workflowVersion(body.id, body.version);
+              if (!w || (want?.w && want.w !== w))
+                throw new Error(`GET ${path} showed ${body.id}@${body.version}, expected ${want?.w ? `${want.w.id}@${want.w.version}` : 'a catalog version'}`);
+              if (JSON.stringify(Object.keys(body.events).sort()) !== JSON.stringify(Object.keys(w.events).sort()))
+                throw new Error(`GET ${path}: events are not those of ${w.id}@${w.version}`);
+            }
+          });
+        }),
+        fcParams(runsFor('workflow')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'GET /v1/workflows/:id/diagram?version=N',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), segmentArb(WORKFLOW_IDS), fc.oneof(versionQuery, junkQuery), async (h, id, q) => {
+          const path = withQuery(`/v1/workflows/${id}/diagram`, q);
+          await exchange({ method: 'GET', path, ...h }, 'none', (res) => {
+            const want = h.authed === true ? catalogAnswer(id, q.replace(/^\?/, '')) : undefined;
+            if (want) countPredicted(`catalog diagram ${[...want.status].join('/')}`);
+            if (want && !want.status.has(res.status))
+              throw new Error(`diagram answered ${res.status}, expected ${[...want.status].join(' or ')}: GET ${path} -> ${res.text.slice(0, 200)}`);
+            if (res.status !== 200) return;
+            if (!res.text.startsWith('stateDiagram-v2\n')) throw new Error(`diagram is not Mermaid: ${res.text.slice(0, 80)}`);
+            if (want?.w) {
+              // The diagram is of the version asked for: every transition label is one of its events.
+              const foreign = [...diagramEvents(res.text)].filter((t) => !Object.hasOwn(want.w!.events, t));
+              if (foreign.length) throw new Error(`GET ${path}: diagram labels ${foreign.join(', ')}, not events of ${want.w.id}@${want.w.version}`);
+            }
+          });
+        }),
+        fcParams(runsFor('diagram')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'GET /v1/submissions (query)',
+    async () => {
+      const cursorOf = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
+      const values: Record<string, fc.Arbitrary<string>> = {
+        workflow: fc.constantFrom(...CATALOG_IDS, 'nope'),
+        state: fc.constantFrom('draft', 'closed', 'closed.', 'review', 'review.substantive', 'cleared', '%', '_', 'draft%'),
+        status: fc.constantFrom('active', 'closed', 'ACTIVE', 'all'),
+        organization: fc.constantFrom(...ids.organizations),
+        overdue: fc.constantFrom('true', 'false', '1', 'yes'),
+        dueBefore: fc.constantFrom('2026-12-31', '2000-01-01', '9999-12-31', '2026-02-30', '2026-13-01', '26-1-1', 'tomorrow', '2026-12-31T00:00:00Z'),
+        sort: fc.constantFrom('created', 'nextDue', 'nextdue', 'id', ''),
+        q: fc.constantFrom('510', 'AIP', '%', '_', '\\', "'", '%_\\', 'é'),
+        limit: fc.constantFrom('1', '2', '50', '200', '0', '201', '-1', '1e2', '007', '1.5', ' 5', 'abc', '9'.repeat(30)),
+        cursor: fc.oneof(
+          fc.constantFrom(...ids.submissions).map(cursorOf),
+          // The nextDue sort's cursors: date|id, well formed or not.
+          fc.constantFrom(...ids.submissions).map((id) => cursorOf(`2026-12-31|${id}`)),
+          fc.constantFrom('9999-12-31|x', '2026-02-30|ffffffff-ffff-ffff-ffff-ffffffffffff', "2026-01-01|' OR 1=1 --", '|').map(cursorOf),
+          fc.constantFrom('ffffffff-ffff-ffff-ffff-ffffffffffff', '00000000-0000-0000-0000-000000000000', "' OR 1=1 --", '\u0000'.repeat(36)).map(cursorOf),
+          fc.constantFrom('AAAA', '_-_-', 'a'.repeat(100), 'a'.repeat(101), '====', '%2F'),
+          hostileString.map(cursorOf),
+        ),
+      };
+      const keys = Object.keys(values);
+      const q = queryArb([...keys, 'page', 'offset'], (k) =>
+        fc.oneof({ weight: 3, arbitrary: values[k] ?? hostileString }, { weight: 1, arbitrary: hostileString }),
+      );
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), q, async (h, query) => {
+          const res = await exchange({ method: 'GET', path: withQuery('/v1/submissions', query), ...h }, 'none');
+          if (res.status === 200) {
+            const body = JSON.parse(res.text) as { items: unknown[]; nextCursor: unknown };
+            if (!Array.isArray(body.items) || !(body.nextCursor === null || typeof body.nextCursor === 'string'))
+              throw new Error(`list shape: ${res.text.slice(0, 200)}`);
           }
-        });
-      }),
-      fcParams(runsFor('workflow')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+        }),
+        fcParams(runsFor('list')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/workflows/:id/diagram?version=N', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), segmentArb(WORKFLOW_IDS), fc.oneof(versionQuery, junkQuery), async (h, id, q) => {
-        const path = withQuery(`/v1/workflows/${id}/diagram`, q);
-        await exchange({ method: 'GET', path, ...h }, 'none', (res) => {
-          const want = h.authed === true ? catalogAnswer(id, q.replace(/^\?/, '')) : undefined;
-          if (want) countPredicted(`catalog diagram ${[...want.status].join('/')}`);
-          if (want && !want.status.has(res.status)) throw new Error(`diagram answered ${res.status}, expected ${[...want.status].join(' or ')}: GET ${path} -> ${res.text.slice(0, 200)}`);
-          if (res.status !== 200) return;
-          if (!res.text.startsWith('stateDiagram-v2\n')) throw new Error(`diagram is not Mermaid: ${res.text.slice(0, 80)}`);
-          if (want?.w) {
-            // The diagram is of the version asked for: every transition label is one of its events.
-            const foreign = [...diagramEvents(res.text)].filter((t) => !Object.hasOwn(want.w!.events, t));
-            if (foreign.length) throw new Error(`GET ${path}: diagram labels ${foreign.join(', ')}, not events of ${want.w.id}@${want.w.version}`);
-          }
-        });
-      }),
-      fcParams(runsFor('diagram')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/submissions/:id',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), subSegment(), junkQuery, async (h, id, q) => {
+          const res = await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}`, q), ...h }, 'none');
+          const version = res.status === 200 ? (JSON.parse(res.text) as { version?: number }).version : undefined;
+          if (version !== undefined && res.headers.etag !== `"${version}"`) throw new Error(`ETag ${String(res.headers.etag)} is not the version ${version}`);
+        }),
+        fcParams(runsFor('get')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/submissions (query)', async () => {
-    const cursorOf = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
-    const values: Record<string, fc.Arbitrary<string>> = {
-      workflow: fc.constantFrom(...CATALOG_IDS, 'nope'),
-      state: fc.constantFrom('draft', 'closed', 'closed.', 'review', 'review.substantive', 'cleared', '%', '_', 'draft%'),
-      status: fc.constantFrom('active', 'closed', 'ACTIVE', 'all'),
-      organization: fc.constantFrom(...ids.organizations),
-      overdue: fc.constantFrom('true', 'false', '1', 'yes'),
-      dueBefore: fc.constantFrom('2026-12-31', '2000-01-01', '9999-12-31', '2026-02-30', '2026-13-01', '26-1-1', 'tomorrow', '2026-12-31T00:00:00Z'),
-      sort: fc.constantFrom('created', 'nextDue', 'nextdue', 'id', ''),
-      q: fc.constantFrom('510', 'AIP', '%', '_', '\\', "'", '%_\\', 'é'),
-      limit: fc.constantFrom('1', '2', '50', '200', '0', '201', '-1', '1e2', '007', '1.5', ' 5', 'abc', '9'.repeat(30)),
-      cursor: fc.oneof(
-        fc.constantFrom(...ids.submissions).map(cursorOf),
-        // The nextDue sort's cursors: date|id, well formed or not.
-        fc.constantFrom(...ids.submissions).map((id) => cursorOf(`2026-12-31|${id}`)),
-        fc.constantFrom('9999-12-31|x', '2026-02-30|ffffffff-ffff-ffff-ffff-ffffffffffff', "2026-01-01|' OR 1=1 --", '|').map(cursorOf),
-        fc.constantFrom('ffffffff-ffff-ffff-ffff-ffffffffffff', '00000000-0000-0000-0000-000000000000', "' OR 1=1 --", '\u0000'.repeat(36)).map(cursorOf),
-        fc.constantFrom('AAAA', '_-_-', 'a'.repeat(100), 'a'.repeat(101), '====', '%2F'),
-        hostileString.map(cursorOf),
-      ),
-    };
-    const keys = Object.keys(values);
-    const q = queryArb([...keys, 'page', 'offset'], (k) => fc.oneof({ weight: 3, arbitrary: values[k] ?? hostileString }, { weight: 1, arbitrary: hostileString }));
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), q, async (h, query) => {
-        const res = await exchange({ method: 'GET', path: withQuery('/v1/submissions', query), ...h }, 'none');
-        if (res.status === 200) {
-          const body = JSON.parse(res.text) as { items: unknown[]; nextCursor: unknown };
-          if (!Array.isArray(body.items) || !(body.nextCursor === null || typeof body.nextCursor === 'string')) throw new Error(`list shape: ${res.text.slice(0, 200)}`);
-        }
-      }),
-      fcParams(runsFor('list')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
-
-  it('GET /v1/submissions/:id', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), subSegment(), junkQuery, async (h, id, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}`, q), ...h }, 'none');
-        const version = res.status === 200 ? (JSON.parse(res.text) as { version?: number }).version : undefined;
-        if (version !== undefined && res.headers.etag !== `"${version}"`) throw new Error(`ETag ${String(res.headers.etag)} is not the version ${version}`);
-      }),
-      fcParams(runsFor('get')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
-
-  it('POST /v1/submissions/:id/events', async () => {
-    const bases = eventBases();
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: true, ifMatch: true, idempotency: true }), subSegment(), jsonBodyArb(bases), junkQuery, async (h, id, body, q) => {
-        await exchange({ method: 'POST', path: withQuery(`/v1/submissions/${id}/events`, q), ...h, body }, 'event');
-      }),
-      {
-        ...fcParams(runsFor('events')),
-        // Generated events are almost never accepted (version, state, role and signature must all fit):
-        // one that is (the eCopy draft's signed SUBMIT) makes the accepted-event checks run.
-        examples: [[plainHeaders(ctx.users.manufacturer, true), ids.acmeSubmissions[1]!, JSON.stringify({ type: 'SUBMIT', signature: signatureOf(ctx.users.manufacturer) }), '']],
-      },
-    );
-    flushSurvey();
-  }, TIMEOUT);
-
-  it('GET /v1/submissions/:id/history', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), subSegment(), junkQuery, async (h, id, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}/history`, q), ...h }, 'none');
-        if (res.status === 200) {
-          const broken = chainProblem(JSON.parse(res.text).items as Array<Record<string, unknown>>);
-          if (broken) throw new Error(`served history does not recompute: ${broken}`);
-        }
-      }),
-      fcParams(runsFor('history')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
-
-  it('GET /v1/submissions/:id/diagram', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), subSegment(), junkQuery, async (h, id, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}/diagram`, q), ...h }, 'none');
-        if (res.status === 200 && (!res.text.startsWith('stateDiagram-v2\n') || !/\n {2}class \S+ current\n/.test(res.text))) {
-          throw new Error(`submission diagram without its current state marked: ${res.text.slice(0, 120)}`);
-        }
-      }),
-      fcParams(runsFor('submissionDiagram')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
-
-  it('POST /v1/submissions/:id/documents?kind=&filename=', async () => {
-    const kinds = ['fda-decision-letter', 'application-form', 'cover-letter', 'apostille', 'a', '0-0', 'a'.repeat(64), 'a'.repeat(65), 'Cover', '-x', 'x_y', 'kind with space'];
-    const filenames = ['doc.pdf', 'résumé final.pdf', '中文.pdf', '😀.pdf', 'a"b.pdf', "a'b.pdf", 'a;b=c.pdf', 'x'.repeat(255), 'x'.repeat(256), 'a/b.pdf', 'a\\b.pdf', '..', '.', 'a\u0000b', 'a\nb', '\u007f', '\u202egnp.exe', '%2F', 'CON'];
-    const q = queryArb(['kind', 'filename', 'extra'], (k) =>
-      fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...(k === 'kind' ? kinds : filenames)) }, { weight: 1, arbitrary: hostileString }),
-    );
-    const validQuery = fc.record({ kind: fc.constantFrom(...kinds.slice(0, 6)), filename: fc.constantFrom(...filenames.slice(0, 9)) }).map(({ kind, filename }) => `kind=${pctEncode(kind)}&filename=${pctEncode(filename)}`);
-    const huge = Buffer.alloc(25 * 1024 * 1024 + 1, 0x41);
-    const bytes = fc.oneof(
-      { weight: 600, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 2048 }).map((a) => Buffer.from(a)) },
-      { weight: 200, arbitrary: fc.constant(Buffer.alloc(0)) },
-      { weight: 200, arbitrary: hostileString.map((s) => Buffer.from(s)) },
-      { weight: 100, arbitrary: fc.integer({ min: 1, max: 300_000 }).map((n) => Buffer.alloc(n, 0x25)) },
-      { weight: 100, arbitrary: fc.constant(undefined) },
-      // Over the 25 MB document limit: costly, so rare.
-      { weight: 1, arbitrary: fc.constant(huge) },
-    );
-    await fc.assert(
-      fc.asyncProperty(
-        headersArb({ body: true, idempotency: true, contentTypes: ['application/pdf', 'application/octet-stream', 'text/html', 'image/png', 'application/json'] }),
-        subSegment(),
-        fc.oneof({ weight: 2, arbitrary: validQuery }, { weight: 3, arbitrary: q }, { weight: 1, arbitrary: pctJunk }),
-        bytes,
-        async (h, id, query, body) => {
-          await exchange({ method: 'POST', path: withQuery(`/v1/submissions/${id}/documents`, query), ...h, body }, 'upload');
+  it(
+    'POST /v1/submissions/:id/events',
+    async () => {
+      const bases = eventBases();
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: true, ifMatch: true, idempotency: true }), subSegment(), jsonBodyArb(bases), junkQuery, async (h, id, body, q) => {
+          await exchange({ method: 'POST', path: withQuery(`/v1/submissions/${id}/events`, q), ...h, body }, 'event');
+        }),
+        {
+          ...fcParams(runsFor('events')),
+          // Generated events are almost never accepted (version, state, role and signature must all fit):
+          // one that is (the eCopy draft's signed SUBMIT) makes the accepted-event checks run.
+          examples: [
+            [
+              plainHeaders(ctx.users.manufacturer, true),
+              ids.acmeSubmissions[1]!,
+              JSON.stringify({ type: 'SUBMIT', signature: signatureOf(ctx.users.manufacturer) }),
+              '',
+            ],
+          ],
         },
-      ),
-      fcParams(runsFor('upload')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/submissions/:id/documents', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), subSegment(), junkQuery, async (h, id, q) => {
-        await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}/documents`, q), ...h }, 'none');
-      }),
-      fcParams(runsFor('documents')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/submissions/:id/history',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), subSegment(), junkQuery, async (h, id, q) => {
+          const res = await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}/history`, q), ...h }, 'none');
+          if (res.status === 200) {
+            const broken = chainProblem(JSON.parse(res.text).items as Array<Record<string, unknown>>);
+            if (broken) throw new Error(`served history does not recompute: ${broken}`);
+          }
+        }),
+        fcParams(runsFor('history')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/submissions/:id/documents/:documentId', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), subSegment(), segmentArb(ids.documents), junkQuery, async (h, id, doc, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}/documents/${doc}`, q), ...h }, 'none');
-        if (doc !== '' && res.status === 200 && !/^sha-256=:[A-Za-z0-9+/]+=*:$/.test(String(res.headers['repr-digest']))) throw new Error('download without Repr-Digest');
-      }),
-      fcParams(runsFor('document')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/submissions/:id/diagram',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), subSegment(), junkQuery, async (h, id, q) => {
+          const res = await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}/diagram`, q), ...h }, 'none');
+          if (res.status === 200 && (!res.text.startsWith('stateDiagram-v2\n') || !/\n {2}class \S+ current\n/.test(res.text))) {
+            throw new Error(`submission diagram without its current state marked: ${res.text.slice(0, 120)}`);
+          }
+        }),
+        fcParams(runsFor('submissionDiagram')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'POST /v1/submissions/:id/documents?kind=&filename=',
+    async () => {
+      const kinds = [
+        'fda-decision-letter',
+        'application-form',
+        'cover-letter',
+        'apostille',
+        'a',
+        '0-0',
+        'a'.repeat(64),
+        'a'.repeat(65),
+        'Cover',
+        '-x',
+        'x_y',
+        'kind with space',
+      ];
+      const filenames = [
+        'doc.pdf',
+        'résumé final.pdf',
+        '中文.pdf',
+        '😀.pdf',
+        'a"b.pdf',
+        "a'b.pdf",
+        'a;b=c.pdf',
+        'x'.repeat(255),
+        'x'.repeat(256),
+        'a/b.pdf',
+        'a\\b.pdf',
+        '..',
+        '.',
+        'a\u0000b',
+        'a\nb',
+        '\u007f',
+        '\u202egnp.exe',
+        '%2F',
+        'CON',
+      ];
+      const q = queryArb(['kind', 'filename', 'extra'], (k) =>
+        fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...(k === 'kind' ? kinds : filenames)) }, { weight: 1, arbitrary: hostileString }),
+      );
+      const validQuery = fc
+        .record({ kind: fc.constantFrom(...kinds.slice(0, 6)), filename: fc.constantFrom(...filenames.slice(0, 9)) })
+        .map(({ kind, filename }) => `kind=${pctEncode(kind)}&filename=${pctEncode(filename)}`);
+      const huge = Buffer.alloc(25 * 1024 * 1024 + 1, 0x41);
+      const bytes = fc.oneof(
+        { weight: 600, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 2048 }).map((a) => Buffer.from(a)) },
+        { weight: 200, arbitrary: fc.constant(Buffer.alloc(0)) },
+        { weight: 200, arbitrary: hostileString.map((s) => Buffer.from(s)) },
+        { weight: 100, arbitrary: fc.integer({ min: 1, max: 300_000 }).map((n) => Buffer.alloc(n, 0x25)) },
+        { weight: 100, arbitrary: fc.constant(undefined) },
+        // Over the 25 MB document limit: costly, so rare.
+        { weight: 1, arbitrary: fc.constant(huge) },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          headersArb({
+            body: true,
+            idempotency: true,
+            contentTypes: ['application/pdf', 'application/octet-stream', 'text/html', 'image/png', 'application/json'],
+          }),
+          subSegment(),
+          fc.oneof({ weight: 2, arbitrary: validQuery }, { weight: 3, arbitrary: q }, { weight: 1, arbitrary: pctJunk }),
+          bytes,
+          async (h, id, query, body) => {
+            await exchange({ method: 'POST', path: withQuery(`/v1/submissions/${id}/documents`, query), ...h, body }, 'upload');
+          },
+        ),
+        fcParams(runsFor('upload')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'GET /v1/submissions/:id/documents',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), subSegment(), junkQuery, async (h, id, q) => {
+          await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}/documents`, q), ...h }, 'none');
+        }),
+        fcParams(runsFor('documents')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'GET /v1/submissions/:id/documents/:documentId',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), subSegment(), segmentArb(ids.documents), junkQuery, async (h, id, doc, q) => {
+          const res = await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}/documents/${doc}`, q), ...h }, 'none');
+          if (doc !== '' && res.status === 200 && !/^sha-256=:[A-Za-z0-9+/]+=*:$/.test(String(res.headers['repr-digest'])))
+            throw new Error('download without Repr-Digest');
+        }),
+        fcParams(runsFor('document')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
   for (const [path, key, type] of [
     ['/healthz', 'healthz', /^application\/json/],
     ['/openapi.json', 'openapi', /^application\/json/],
     ['/docs', 'docs', /^text\/html/],
   ] as const) {
-    it(`GET ${path}`, async () => {
-      await fc.assert(
-        fc.asyncProperty(headersArb({ body: false }), junkQuery, async (h, q) => {
-          // Public endpoints: whatever the headers and query, they answer 200.
-          const res = await exchange({ method: 'GET', path: withQuery(path, q), ...h, authed: true }, 'none');
-          if (res.status !== 200 || !type.test(String(res.headers['content-type']))) throw new Error(`${path}: ${res.status} ${String(res.headers['content-type'])}`);
-        }),
-        fcParams(runsFor(key)),
-      );
-      flushSurvey();
-    }, TIMEOUT);
+    it(
+      `GET ${path}`,
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(headersArb({ body: false }), junkQuery, async (h, q) => {
+            // Public endpoints: whatever the headers and query, they answer 200.
+            const res = await exchange({ method: 'GET', path: withQuery(path, q), ...h, authed: true }, 'none');
+            if (res.status !== 200 || !type.test(String(res.headers['content-type'])))
+              throw new Error(`${path}: ${res.status} ${String(res.headers['content-type'])}`);
+          }),
+          fcParams(runsFor(key)),
+        );
+        flushSurvey();
+      },
+      TIMEOUT,
+    );
   }
 
-  it('POST /v1/webhooks', async () => {
-    const [acme, beta] = [ids.organizations[0]!, ids.organizations[1]!];
-    const bases: JsonObject[] = [
-      { url: 'https://hooks.example.com/puente' },
-      { url: 'http://127.0.0.1:9/x', eventTypes: ['SUBMIT', 'CREATED', 'REFERENCE_INVALIDATED'], workflows: ['fda-510k'] },
-      { url: 'https://hooks.example.com/w', eventTypes: [], deadlineWarningDays: 14 },
-      { url: 'https://hooks.example.com/w', workflows: ['cofepris-registration', 'fda-pma'], deadlineWarningDays: 0, organization: acme },
-      { url: 'https://hooks.example.com/w', organization: beta },
-      // Refused by the catalog check, not the schema: an event the named workflow does not have.
-      { url: 'https://hooks.example.com/w', eventTypes: ['GRANT'], workflows: ['fda-presub'] },
-    ];
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: true }), jsonBodyArb(bases), junkQuery, async (h, body, q) => {
-        await exchange({ method: 'POST', path: withQuery('/v1/webhooks', q), ...h, body }, 'subscribe', (res) => {
-          if (res.status !== 201) return;
-          const w = JSON.parse(res.text) as { id: string; secret?: string };
-          if (!/^whsec_/.test(w.secret ?? '') || res.headers.location !== `/v1/webhooks/${w.id}`) throw new Error(`created webhook without its secret or Location: ${res.text.slice(0, 200)}`);
-          ids.webhooks.push(w.id);
-        });
-      }),
-      fcParams(runsFor('webhooksCreate')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'POST /v1/webhooks',
+    async () => {
+      const [acme, beta] = [ids.organizations[0]!, ids.organizations[1]!];
+      const bases: JsonObject[] = [
+        { url: 'https://hooks.example.com/puente' },
+        { url: 'http://127.0.0.1:9/x', eventTypes: ['SUBMIT', 'CREATED', 'REFERENCE_INVALIDATED'], workflows: ['fda-510k'] },
+        { url: 'https://hooks.example.com/w', eventTypes: [], deadlineWarningDays: 14 },
+        { url: 'https://hooks.example.com/w', workflows: ['cofepris-registration', 'fda-pma'], deadlineWarningDays: 0, organization: acme },
+        { url: 'https://hooks.example.com/w', organization: beta },
+        // Refused by the catalog check, not the schema: an event the named workflow does not have.
+        { url: 'https://hooks.example.com/w', eventTypes: ['GRANT'], workflows: ['fda-presub'] },
+      ];
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: true }), jsonBodyArb(bases), junkQuery, async (h, body, q) => {
+          await exchange({ method: 'POST', path: withQuery('/v1/webhooks', q), ...h, body }, 'subscribe', (res) => {
+            if (res.status !== 201) return;
+            const w = JSON.parse(res.text) as { id: string; secret?: string };
+            if (!/^whsec_/.test(w.secret ?? '') || res.headers.location !== `/v1/webhooks/${w.id}`)
+              throw new Error(`created webhook without its secret or Location: ${res.text.slice(0, 200)}`);
+            ids.webhooks.push(w.id);
+          });
+        }),
+        fcParams(runsFor('webhooksCreate')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
   const pageQuery = () => {
     const cursorOf = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
@@ -922,55 +1078,87 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
       limit: fc.constantFrom('1', '2', '50', '200', '0', '201', '-1', '1e2', '007', ' 5', 'abc'),
       cursor: fc.oneof(fc.constantFrom(...ids.webhooks).map(cursorOf), fc.constantFrom('AAAA', 'a'.repeat(101), '%2F'), hostileString.map(cursorOf)),
     };
-    return queryArb(['limit', 'cursor', 'page'], (k) => fc.oneof({ weight: 3, arbitrary: values[k] ?? hostileString }, { weight: 1, arbitrary: hostileString }));
+    return queryArb(['limit', 'cursor', 'page'], (k) =>
+      fc.oneof({ weight: 3, arbitrary: values[k] ?? hostileString }, { weight: 1, arbitrary: hostileString }),
+    );
   };
 
-  it('GET /v1/webhooks (query)', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), pageQuery(), async (h, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery('/v1/webhooks', q), ...h }, 'none');
-        if (res.status === 200 && /"secret"/.test(res.text)) throw new Error('a webhook listing shows a secret');
-      }),
-      fcParams(runsFor('webhooksList')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/webhooks (query)',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), pageQuery(), async (h, q) => {
+          const res = await exchange({ method: 'GET', path: withQuery('/v1/webhooks', q), ...h }, 'none');
+          if (res.status === 200 && /"secret"/.test(res.text)) throw new Error('a webhook listing shows a secret');
+        }),
+        fcParams(runsFor('webhooksList')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/webhooks/:id', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), segmentArb(ids.webhooks), junkQuery, async (h, id, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery(`/v1/webhooks/${id}`, q), ...h }, 'none');
-        if (res.status === 200 && /"secret"/.test(res.text)) throw new Error('a webhook shows its secret after creation');
-      }),
-      fcParams(runsFor('webhook')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/webhooks/:id',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), segmentArb(ids.webhooks), junkQuery, async (h, id, q) => {
+          const res = await exchange({ method: 'GET', path: withQuery(`/v1/webhooks/${id}`, q), ...h }, 'none');
+          if (res.status === 200 && /"secret"/.test(res.text)) throw new Error('a webhook shows its secret after creation');
+        }),
+        fcParams(runsFor('webhook')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/webhooks/:id/deliveries (query)', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), segmentArb(ids.webhooks), pageQuery(), async (h, id, q) => {
-        await exchange({ method: 'GET', path: withQuery(`/v1/webhooks/${id}/deliveries`, q), ...h }, 'none');
-      }),
-      fcParams(runsFor('webhookDeliveries')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/webhooks/:id/deliveries (query)',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), segmentArb(ids.webhooks), pageQuery(), async (h, id, q) => {
+          await exchange({ method: 'GET', path: withQuery(`/v1/webhooks/${id}/deliveries`, q), ...h }, 'none');
+        }),
+        fcParams(runsFor('webhookDeliveries')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('DELETE /v1/webhooks/:id', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: true }), segmentArb(ids.webhooks), junkQuery, sometimes(hostileString, 1, 3), async (h, id, q, body) => {
-        await exchange({ method: 'DELETE', path: withQuery(`/v1/webhooks/${id}`, q), ...h, body }, 'unsubscribe');
-      }),
-      fcParams(runsFor('webhookDelete')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'DELETE /v1/webhooks/:id',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: true }), segmentArb(ids.webhooks), junkQuery, sometimes(hostileString, 1, 3), async (h, id, q, body) => {
+          await exchange({ method: 'DELETE', path: withQuery(`/v1/webhooks/${id}`, q), ...h, body }, 'unsubscribe');
+        }),
+        fcParams(runsFor('webhookDelete')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
   /** Query strings of the auditor's endpoints: known parameters with good and bad values, junk, repeats. */
   const auditQuery = (extra: Record<string, fc.Arbitrary<string>>) => {
     const cursorOf = (v: string) => Buffer.from(v, 'utf8').toString('base64url');
-    const date = fc.constantFrom('2026-01-01', daysAgo(3), '2026-02-30', '0000-01-01', '9999-12-31', '2026-01-01T10:00:00Z', '2026-01-01T10:00:00.123456789+05:30', '2026-01-01T24:00:00Z', '2026-01-01T10:00:60Z', '2026-01-01T10:00:00+24:00', '2026-01-01T10:00:00', 'yesterday', '');
+    const date = fc.constantFrom(
+      '2026-01-01',
+      daysAgo(3),
+      '2026-02-30',
+      '0000-01-01',
+      '9999-12-31',
+      '2026-01-01T10:00:00Z',
+      '2026-01-01T10:00:00.123456789+05:30',
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T10:00:60Z',
+      '2026-01-01T10:00:00+24:00',
+      '2026-01-01T10:00:00',
+      'yesterday',
+      '',
+    );
     const values: Record<string, fc.Arbitrary<string>> = {
       submission: fc.constantFrom(...ids.submissions, 'nope'),
       organization: fc.constantFrom(...ids.organizations, 'nope'),
@@ -978,7 +1166,12 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
       actor: fc.constantFrom(...Object.values(ctx.users).map((u) => u.actor.id), 'system', 'nope'),
       role: fc.constantFrom('manufacturer', 'fda', 'cofepris', 'auditor', 'admin', 'system', 'boss', 'FDA'),
       type: fc.constantFrom('SUBMIT', 'CREATED', 'DOCUMENT_ADDED', 'submit', 'A'.repeat(64), 'A'.repeat(65)),
-      recordedFrom: date, recordedTo: date, effectiveFrom: date, effectiveTo: date, from: date, to: date,
+      recordedFrom: date,
+      recordedTo: date,
+      effectiveFrom: date,
+      effectiveTo: date,
+      from: date,
+      to: date,
       status: fc.constantFrom('403', '409', '412', '404', '500', 'x'),
       limit: fc.constantFrom('1', '2', '50', '200', '0', '201', '-1', '1e2', '007', ' 5', 'abc'),
       cursor: fc.oneof(
@@ -993,259 +1186,328 @@ describe(`hostile input on every endpoint (${TOTAL} generated requests in total)
   };
   const transitionKeys = { format: fc.constantFrom('jsonl', 'csv', 'xml', 'CSV') };
 
-  it('GET /v1/audit/transitions (query)', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), auditQuery({}), async (h, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/transitions', q), ...h }, 'none');
-        if (res.status === 200) {
-          const body = JSON.parse(res.text) as { items: Array<Record<string, unknown>>; nextCursor: unknown };
-          if (!Array.isArray(body.items) || !(body.nextCursor === null || typeof body.nextCursor === 'string')) throw new Error(`audit list shape: ${res.text.slice(0, 200)}`);
-          for (let i = 1; i < body.items.length; i++) {
-            const [a, b] = [body.items[i - 1]!, body.items[i]!];
-            if (`${String(a.recordedAt)}|${String(a.id)}` >= `${String(b.recordedAt)}|${String(b.id)}`) throw new Error('audit records out of (recordedAt, id) order');
+  it(
+    'GET /v1/audit/transitions (query)',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), auditQuery({}), async (h, q) => {
+          const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/transitions', q), ...h }, 'none');
+          if (res.status === 200) {
+            const body = JSON.parse(res.text) as { items: Array<Record<string, unknown>>; nextCursor: unknown };
+            if (!Array.isArray(body.items) || !(body.nextCursor === null || typeof body.nextCursor === 'string'))
+              throw new Error(`audit list shape: ${res.text.slice(0, 200)}`);
+            for (let i = 1; i < body.items.length; i++) {
+              const [a, b] = [body.items[i - 1]!, body.items[i]!];
+              if (`${String(a.recordedAt)}|${String(a.id)}` >= `${String(b.recordedAt)}|${String(b.id)}`)
+                throw new Error('audit records out of (recordedAt, id) order');
+            }
           }
-        }
-      }),
-      fcParams(runsFor('auditTransitions')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+        }),
+        fcParams(runsFor('auditTransitions')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/audit/export (query)', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), auditQuery(transitionKeys), async (h, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/export', q), ...h }, 'none');
-        if (res.status === 200 && !/^(?:application\/x-ndjson|text\/csv; charset=utf-8)$/.test(String(res.headers['content-type']))) throw new Error(`export content-type ${String(res.headers['content-type'])}`);
-      }),
-      fcParams(runsFor('auditExport')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/audit/export (query)',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), auditQuery(transitionKeys), async (h, q) => {
+          const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/export', q), ...h }, 'none');
+          if (res.status === 200 && !/^(?:application\/x-ndjson|text\/csv; charset=utf-8)$/.test(String(res.headers['content-type'])))
+            throw new Error(`export content-type ${String(res.headers['content-type'])}`);
+        }),
+        fcParams(runsFor('auditExport')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/audit/refusals (query)', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), auditQuery({}), async (h, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/refusals', q), ...h }, 'none');
-        if (res.status === 200 && /password|Bearer|pte_/i.test(res.text)) throw new Error(`refusals show a secret: ${res.text.slice(0, 300)}`);
-      }),
-      fcParams(runsFor('auditRefusals')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/audit/refusals (query)',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), auditQuery({}), async (h, q) => {
+          const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/refusals', q), ...h }, 'none');
+          if (res.status === 200 && /password|Bearer|pte_/i.test(res.text)) throw new Error(`refusals show a secret: ${res.text.slice(0, 300)}`);
+        }),
+        fcParams(runsFor('auditRefusals')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/audit/verify', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), junkQuery, async (h, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/verify', q), ...h }, 'none');
-        // Nothing a request can send breaks a chain.
-        if (res.status === 200 && (JSON.parse(res.text) as { ok: boolean }).ok !== true) throw new Error(`verify failed: ${res.text.slice(0, 500)}`);
-      }),
-      fcParams(runsFor('auditVerify')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/audit/verify',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), junkQuery, async (h, q) => {
+          const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/verify', q), ...h }, 'none');
+          // Nothing a request can send breaks a chain.
+          if (res.status === 200 && (JSON.parse(res.text) as { ok: boolean }).ok !== true) throw new Error(`verify failed: ${res.text.slice(0, 500)}`);
+        }),
+        fcParams(runsFor('auditVerify')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/audit/proofs/inclusion (query)', async () => {
-    const values: Record<string, fc.Arbitrary<string>> = {
-      transitionId: fc.oneof(fc.constantFrom(...ids.transitions), fc.constantFrom('00000000-0000-7000-8000-000000000000', 'nope', "' OR 1=1 --", '')),
-      treeSize: fc.constantFrom('1', '2', '5', '40', '0', '-1', '1e3', '99999999999999', '9'.repeat(40), 'abc', ''),
-    };
-    const q = queryArb([...Object.keys(values), 'leafIndex'], (k) => fc.oneof({ weight: 4, arbitrary: values[k] ?? hostileString }, { weight: 1, arbitrary: hostileString }));
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), q, async (h, query) => {
-        const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/proofs/inclusion', query), ...h }, 'none');
-        if (res.status === 200) {
-          const body = JSON.parse(res.text) as { leafIndex: number; treeSize: number; auditPath: string[] };
-          if (!(body.leafIndex < body.treeSize) || !Array.isArray(body.auditPath)) throw new Error(`inclusion shape: ${res.text.slice(0, 300)}`);
-        }
-      }),
-      fcParams(runsFor('tlogInclusion')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/audit/proofs/inclusion (query)',
+    async () => {
+      const values: Record<string, fc.Arbitrary<string>> = {
+        transitionId: fc.oneof(fc.constantFrom(...ids.transitions), fc.constantFrom('00000000-0000-7000-8000-000000000000', 'nope', "' OR 1=1 --", '')),
+        treeSize: fc.constantFrom('1', '2', '5', '40', '0', '-1', '1e3', '99999999999999', '9'.repeat(40), 'abc', ''),
+      };
+      const q = queryArb([...Object.keys(values), 'leafIndex'], (k) =>
+        fc.oneof({ weight: 4, arbitrary: values[k] ?? hostileString }, { weight: 1, arbitrary: hostileString }),
+      );
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), q, async (h, query) => {
+          const res = await exchange({ method: 'GET', path: withQuery('/v1/audit/proofs/inclusion', query), ...h }, 'none');
+          if (res.status === 200) {
+            const body = JSON.parse(res.text) as { leafIndex: number; treeSize: number; auditPath: string[] };
+            if (!(body.leafIndex < body.treeSize) || !Array.isArray(body.auditPath)) throw new Error(`inclusion shape: ${res.text.slice(0, 300)}`);
+          }
+        }),
+        fcParams(runsFor('tlogInclusion')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/audit/proofs/consistency (query)', async () => {
-    const size = fc.constantFrom('0', '1', '2', '3', '7', '20', '-1', '1.5', '99999999', 'x', '');
-    const q = queryArb(['from', 'to', 'extra'], (k) => (k === 'extra' ? hostileString : fc.oneof({ weight: 4, arbitrary: size }, { weight: 1, arbitrary: hostileString })));
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), q, async (h, query) => {
-        await exchange({ method: 'GET', path: withQuery('/v1/audit/proofs/consistency', query), ...h }, 'none');
-      }),
-      // Two valid sizes by an auditor are rare among the generated queries: one example makes the 200 path run.
-      { ...fcParams(runsFor('tlogConsistency')), examples: [[plainHeaders(ctx.users.auditor, false), `from=1&to=${await ctx.services.tlog.size()}`]] },
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/audit/proofs/consistency (query)',
+    async () => {
+      const size = fc.constantFrom('0', '1', '2', '3', '7', '20', '-1', '1.5', '99999999', 'x', '');
+      const q = queryArb(['from', 'to', 'extra'], (k) =>
+        k === 'extra' ? hostileString : fc.oneof({ weight: 4, arbitrary: size }, { weight: 1, arbitrary: hostileString }),
+      );
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), q, async (h, query) => {
+          await exchange({ method: 'GET', path: withQuery('/v1/audit/proofs/consistency', query), ...h }, 'none');
+        }),
+        // Two valid sizes by an auditor are rare among the generated queries: one example makes the 200 path run.
+        { ...fcParams(runsFor('tlogConsistency')), examples: [[plainHeaders(ctx.users.auditor, false), `from=1&to=${await ctx.services.tlog.size()}`]] },
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('POST /v1/audit/checkpoints, GET /v1/audit/checkpoints/latest, GET /v1/audit/public-key', async () => {
-    const route = fc.constantFrom(
-      { method: 'POST' as const, path: '/v1/audit/checkpoints' },
-      { method: 'GET' as const, path: '/v1/audit/checkpoints/latest' },
-      { method: 'GET' as const, path: '/v1/audit/public-key' },
-    );
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), route, junkQuery, async (h, r, q) => {
-        await exchange({ method: r.method, path: withQuery(r.path, q), ...h }, 'none');
-      }),
-      fcParams(runsFor('tlogCheckpoints')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'POST /v1/audit/checkpoints, GET /v1/audit/checkpoints/latest, GET /v1/audit/public-key',
+    async () => {
+      const route = fc.constantFrom(
+        { method: 'POST' as const, path: '/v1/audit/checkpoints' },
+        { method: 'GET' as const, path: '/v1/audit/checkpoints/latest' },
+        { method: 'GET' as const, path: '/v1/audit/public-key' },
+      );
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), route, junkQuery, async (h, r, q) => {
+          await exchange({ method: r.method, path: withQuery(r.path, q), ...h }, 'none');
+        }),
+        fcParams(runsFor('tlogCheckpoints')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('GET /v1/submissions/:id/report', async () => {
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: false }), subSegment(), junkQuery, async (h, id, q) => {
-        const res = await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}/report`, q), ...h }, 'none');
-        if (res.status === 200 && (!/^text\/html/.test(String(res.headers['content-type'])) || !res.text.includes('Chain verification: OK') || /<script/i.test(res.text))) {
-          throw new Error(`report: ${String(res.headers['content-type'])} ${res.text.slice(0, 200)}`);
-        }
-      }),
-      fcParams(runsFor('report')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'GET /v1/submissions/:id/report',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: false }), subSegment(), junkQuery, async (h, id, q) => {
+          const res = await exchange({ method: 'GET', path: withQuery(`/v1/submissions/${id}/report`, q), ...h }, 'none');
+          if (
+            res.status === 200 &&
+            (!/^text\/html/.test(String(res.headers['content-type'])) || !res.text.includes('Chain verification: OK') || /<script/i.test(res.text))
+          ) {
+            throw new Error(`report: ${String(res.headers['content-type'])} ${res.text.slice(0, 200)}`);
+          }
+        }),
+        fcParams(runsFor('report')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
   // Issue 6. Placed after the event endpoints: a generated body may change a fixture user's password
   // or lock its signing, which later signed events would only see as 401 / 423 (still the contract).
-  it('POST /v1/me/password', async () => {
-    const bases: JsonObject[] = [
-      { newPassword: 'Hostile-New-Pass-2026' },
-      { currentPassword: TEST_PASSWORD, newPassword: 'Hostile-New-Pass-2026' },
-      { currentPassword: 'Wrong-Current-2026', newPassword: 'Hostile-New-Pass-2026' },
-      { currentPassword: TEST_PASSWORD, newPassword: 'short' },
-    ];
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: true }), jsonBodyArb(bases), junkQuery, async (h, body, q) => {
-        // Passwords live in users, which the footprint check counts but does not compare: none may be added.
-        const res = await exchange({ method: 'POST', path: withQuery('/v1/me/password', q), ...h, body }, 'none');
-        if (res.status === 204 && res.text !== '') throw new Error(`password change answered a body: ${res.text.slice(0, 200)}`);
-        if (res.status < 300 && res.status !== 204) throw new Error(`password change answered ${res.status}`);
-      }),
-      fcParams(runsFor('mePassword')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'POST /v1/me/password',
+    async () => {
+      const bases: JsonObject[] = [
+        { newPassword: 'Hostile-New-Pass-2026' },
+        { currentPassword: TEST_PASSWORD, newPassword: 'Hostile-New-Pass-2026' },
+        { currentPassword: 'Wrong-Current-2026', newPassword: 'Hostile-New-Pass-2026' },
+        { currentPassword: TEST_PASSWORD, newPassword: 'short' },
+      ];
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: true }), jsonBodyArb(bases), junkQuery, async (h, body, q) => {
+          // Passwords live in users, which the footprint check counts but does not compare: none may be added.
+          const res = await exchange({ method: 'POST', path: withQuery('/v1/me/password', q), ...h, body }, 'none');
+          if (res.status === 204 && res.text !== '') throw new Error(`password change answered a body: ${res.text.slice(0, 200)}`);
+          if (res.status < 300 && res.status !== 204) throw new Error(`password change answered ${res.status}`);
+        }),
+        fcParams(runsFor('mePassword')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('POST /v1/users/:id/signing-unlock', async () => {
-    const userIds = Object.values(ctx.users).map((u) => u.actor.id);
-    const bases: JsonObject[] = [{}, { newPassword: 'Admin-Reset-Pass-2026' }, { newPassword: 'short' }];
-    const idArb = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...userIds) }, { weight: 1, arbitrary: segmentArb(userIds) });
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: true }), jsonBodyArb(bases), idArb, junkQuery, async (h, body, id, q) => {
-        const res = await exchange({ method: 'POST', path: withQuery(`/v1/users/${id}/signing-unlock`, q), ...h, body }, 'none');
-        if (res.status === 200 && /Admin-Reset-Pass|password"/.test(res.text)) throw new Error(`unlock answered a password: ${res.text.slice(0, 200)}`);
-      }),
-      fcParams(runsFor('signingUnlock')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'POST /v1/users/:id/signing-unlock',
+    async () => {
+      const userIds = Object.values(ctx.users).map((u) => u.actor.id);
+      const bases: JsonObject[] = [{}, { newPassword: 'Admin-Reset-Pass-2026' }, { newPassword: 'short' }];
+      const idArb = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...userIds) }, { weight: 1, arbitrary: segmentArb(userIds) });
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: true }), jsonBodyArb(bases), idArb, junkQuery, async (h, body, id, q) => {
+          const res = await exchange({ method: 'POST', path: withQuery(`/v1/users/${id}/signing-unlock`, q), ...h, body }, 'none');
+          if (res.status === 200 && /Admin-Reset-Pass|password"/.test(res.text)) throw new Error(`unlock answered a password: ${res.text.slice(0, 200)}`);
+        }),
+        fcParams(runsFor('signingUnlock')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('other methods and unknown routes', async () => {
-    const templates = [
-      '/v1/me',
-      '/v1/workflows/{w}',
-      '/v1/submissions',
-      '/v1/submissions/{s}',
-      '/v1/submissions/{s}/events',
-      '/v1/submissions/{s}/events/{x}',
-      '/v1/submissions/{s}/diagram',
-      '/v1/workflows/{w}/diagram',
-      '/v1/submissions/{s}/documents/{d}',
-      '/v1/submissions/{s}/documents/{d}/{x}',
-      '/v1/audit/{x}',
-      '/v1/webhooks',
-      '/v1/webhooks/{x}/deliveries',
-      '/v1/webhooks/{x}/{x}',
-      '/v1',
-      '/v1/',
-      '/v1/{x}',
-      '/v2/me',
-      '/{x}',
-      '/healthz/{x}',
-      '//v1/me',
-      '/V1/ME',
-      '/v1/me/',
-      '/v1/%2e%2e/healthz',
-    ];
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom<Method>('PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'GET'),
-        fc.constantFrom(...templates),
-        subSegment(),
-        segmentArb(ids.documents),
-        segmentArb(['x', 'verify', 'export', 'transitions', 'refusals', '..']),
-        segmentArb(WORKFLOW_IDS),
-        headersArb({ body: true }),
-        sometimes(hostileString, 1, 2),
-        async (method, template, s, d, x, w, h, body) => {
-          const path = template.replace('{s}', s).replace('{d}', d).replace('{x}', x).replace('{w}', w);
-          await exchange({ method, path, ...h, authed: path.startsWith('/v1') ? h.authed : true, body: method === 'GET' || method === 'HEAD' ? undefined : body }, 'none');
-        },
-      ),
-      fcParams(runsFor('other')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'other methods and unknown routes',
+    async () => {
+      const templates = [
+        '/v1/me',
+        '/v1/workflows/{w}',
+        '/v1/submissions',
+        '/v1/submissions/{s}',
+        '/v1/submissions/{s}/events',
+        '/v1/submissions/{s}/events/{x}',
+        '/v1/submissions/{s}/diagram',
+        '/v1/workflows/{w}/diagram',
+        '/v1/submissions/{s}/documents/{d}',
+        '/v1/submissions/{s}/documents/{d}/{x}',
+        '/v1/audit/{x}',
+        '/v1/webhooks',
+        '/v1/webhooks/{x}/deliveries',
+        '/v1/webhooks/{x}/{x}',
+        '/v1',
+        '/v1/',
+        '/v1/{x}',
+        '/v2/me',
+        '/{x}',
+        '/healthz/{x}',
+        '//v1/me',
+        '/V1/ME',
+        '/v1/me/',
+        '/v1/%2e%2e/healthz',
+      ];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom<Method>('PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'GET'),
+          fc.constantFrom(...templates),
+          subSegment(),
+          segmentArb(ids.documents),
+          segmentArb(['x', 'verify', 'export', 'transitions', 'refusals', '..']),
+          segmentArb(WORKFLOW_IDS),
+          headersArb({ body: true }),
+          sometimes(hostileString, 1, 2),
+          async (method, template, s, d, x, w, h, body) => {
+            const path = template.replace('{s}', s).replace('{d}', d).replace('{x}', x).replace('{w}', w);
+            await exchange(
+              { method, path, ...h, authed: path.startsWith('/v1') ? h.authed : true, body: method === 'GET' || method === 'HEAD' ? undefined : body },
+              'none',
+            );
+          },
+        ),
+        fcParams(runsFor('other')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
   // Creation last: every accepted one adds a submission row, and each request's before/after
   // snapshot reads them all, so the other endpoints run on the small fixture database.
-  it('POST /v1/submissions', async () => {
-    const bases = createBases();
-    await fc.assert(
-      fc.asyncProperty(headersArb({ body: true, idempotency: true }), jsonBodyArb(bases), junkQuery, async (h, body, q) => {
-        await exchange({ method: 'POST', path: withQuery('/v1/submissions', q), ...h, body }, 'create');
-      }),
-      fcParams(runsFor('create')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'POST /v1/submissions',
+    async () => {
+      const bases = createBases();
+      await fc.assert(
+        fc.asyncProperty(headersArb({ body: true, idempotency: true }), jsonBodyArb(bases), junkQuery, async (h, body, q) => {
+          await exchange({ method: 'POST', path: withQuery('/v1/submissions', q), ...h, body }, 'create');
+        }),
+        fcParams(runsFor('create')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 
-  it('POST /v1/submissions: every workflow and input variant, FDA product codes (outcome predicted)', async () => {
-    // A workflow first, then one of its inputs: the 510(k) gets its share next to COFEPRIS's many inputs.
-    const byWorkflow = latestWorkflows().map((w) => creationInputs(w, refs).map((input) => ({ workflow: w.id, title: `Coded ${w.id}`, input })));
-    const baseArb = fc.constantFrom(...byWorkflow).chain((inputs) => fc.constantFrom(...inputs));
-    const malformedCodes = ['frn', 'FR', 'FRNX', 'F1N', '', ' FRN', 'ÉRN'];
-    const codeArb = fc.oneof(
-      { weight: 10, arbitrary: fc.constantFrom<string | undefined>(...ALL_PRODUCT_CODES) },
-      { weight: 1, arbitrary: fc.constant<string | undefined>(undefined) },
-      { weight: 1, arbitrary: fc.constantFrom<string | undefined>(...malformedCodes) },
-    );
-    const auth = fc.constantFrom(ctx.users.manufacturer, ctx.users.otherManufacturer);
-    await fc.assert(
-      fc.asyncProperty(baseArb, codeArb, auth, fc.option(fc.uuid(), { nil: undefined }), async (base, code, who, key) => {
-        const device: JsonObject = { name: DEVICE.name, model: DEVICE.model, ...(code === undefined ? {} : { productCode: code }) };
-        const body = JSON.stringify({ ...base, device });
-        const headers = { Authorization: who.auth.Authorization, 'Content-Type': 'application/json', 'Idempotency-Key': key };
-        await exchange({ method: 'POST', path: '/v1/submissions', headers, body, authed: true }, 'create', (res) => {
-          const where = `POST /v1/submissions ${body.slice(0, 300)} as ${who.actor.name} -> ${res.status} ${res.text.slice(0, 400)}`;
-          const answer = JSON.parse(res.text) as { errors?: Array<{ path: string }>; warnings?: string[]; classification?: { productCode: string } | null };
-          const paths = (answer.errors ?? []).map((e) => e.path);
-          if (code !== undefined && !/^[A-Z]{3}$/.test(code)) {
-            countPredicted('create malformed code 422');
-            if (res.status !== 422 || !paths.length || paths.some((p) => p !== '/device/productCode')) throw new Error(`malformed product code not refused at /device/productCode: ${where}`);
-            return;
-          }
-          const want = expectedCreation(base.workflow, code);
-          countPredicted(`create ${base.workflow === 'fda-510k' ? '510(k)' : 'other'} ${code === undefined ? 'no code' : codeCategory(code)} ${want.status}`);
-          // Beta may not name Acme's submissions: tracked references and links are refused first.
-          const namesAcme = JSON.stringify(base.input).includes('"submissionId"') || 'linkedSubmissionId' in base.input;
-          if (want.status === 422 || (want.status === 'either' && res.status === 422)) {
-            if (res.status !== 422 || JSON.stringify(paths) !== JSON.stringify(['/device/productCode'])) throw new Error(`expected 422 at /device/productCode: ${where}`);
-            return;
-          }
-          if (who === ctx.users.otherManufacturer && namesAcme) {
-            if (res.status !== 422 || paths.some((p) => !p.startsWith('/input/'))) throw new Error(`another organization's submission named, expected 422 at /input/...: ${where}`);
-            return;
-          }
-          if (res.status !== 201) throw new Error(`expected 201: ${where}`);
-          const warned = Array.isArray(answer.warnings) && answer.warnings.length > 0;
-          if (want.warns !== undefined && warned !== want.warns) throw new Error(`expected ${want.warns ? 'a' : 'no'} product-code warning (${code === undefined ? 'no code' : codeCategory(code)}): ${where}`);
-          if (want.warns && code && !answer.warnings!.some((w) => w.includes(code))) throw new Error(`the warning does not name ${code}: ${where}`);
-          if (want.classified !== undefined && (answer.classification?.productCode ?? null) !== (want.classified ? code : null)) throw new Error(`classification ${JSON.stringify(answer.classification)}: ${where}`);
-        });
-      }),
-      fcParams(runsFor('codes')),
-    );
-    flushSurvey();
-  }, TIMEOUT);
+  it(
+    'POST /v1/submissions: every workflow and input variant, FDA product codes (outcome predicted)',
+    async () => {
+      // A workflow first, then one of its inputs: the 510(k) gets its share next to COFEPRIS's many inputs.
+      const byWorkflow = latestWorkflows().map((w) => creationInputs(w, refs).map((input) => ({ workflow: w.id, title: `Coded ${w.id}`, input })));
+      const baseArb = fc.constantFrom(...byWorkflow).chain((inputs) => fc.constantFrom(...inputs));
+      const malformedCodes = ['frn', 'FR', 'FRNX', 'F1N', '', ' FRN', 'ÉRN'];
+      const codeArb = fc.oneof(
+        { weight: 10, arbitrary: fc.constantFrom<string | undefined>(...ALL_PRODUCT_CODES) },
+        { weight: 1, arbitrary: fc.constant<string | undefined>(undefined) },
+        { weight: 1, arbitrary: fc.constantFrom<string | undefined>(...malformedCodes) },
+      );
+      const auth = fc.constantFrom(ctx.users.manufacturer, ctx.users.otherManufacturer);
+      await fc.assert(
+        fc.asyncProperty(baseArb, codeArb, auth, fc.option(fc.uuid(), { nil: undefined }), async (base, code, who, key) => {
+          const device: JsonObject = { name: DEVICE.name, model: DEVICE.model, ...(code === undefined ? {} : { productCode: code }) };
+          const body = JSON.stringify({ ...base, device });
+          const headers = { Authorization: who.auth.Authorization, 'Content-Type': 'application/json', 'Idempotency-Key': key };
+          await exchange({ method: 'POST', path: '/v1/submissions', headers, body, authed: true }, 'create', (res) => {
+            const where = `POST /v1/submissions ${body.slice(0, 300)} as ${who.actor.name} -> ${res.status} ${res.text.slice(0, 400)}`;
+            const answer = JSON.parse(res.text) as { errors?: Array<{ path: string }>; warnings?: string[]; classification?: { productCode: string } | null };
+            const paths = (answer.errors ?? []).map((e) => e.path);
+            if (code !== undefined && !/^[A-Z]{3}$/.test(code)) {
+              countPredicted('create malformed code 422');
+              if (res.status !== 422 || !paths.length || paths.some((p) => p !== '/device/productCode'))
+                throw new Error(`malformed product code not refused at /device/productCode: ${where}`);
+              return;
+            }
+            const want = expectedCreation(base.workflow, code);
+            countPredicted(`create ${base.workflow === 'fda-510k' ? '510(k)' : 'other'} ${code === undefined ? 'no code' : codeCategory(code)} ${want.status}`);
+            // Beta may not name Acme's submissions: tracked references and links are refused first.
+            const namesAcme = JSON.stringify(base.input).includes('"submissionId"') || 'linkedSubmissionId' in base.input;
+            if (want.status === 422 || (want.status === 'either' && res.status === 422)) {
+              if (res.status !== 422 || JSON.stringify(paths) !== JSON.stringify(['/device/productCode']))
+                throw new Error(`expected 422 at /device/productCode: ${where}`);
+              return;
+            }
+            if (who === ctx.users.otherManufacturer && namesAcme) {
+              if (res.status !== 422 || paths.some((p) => !p.startsWith('/input/')))
+                throw new Error(`another organization's submission named, expected 422 at /input/...: ${where}`);
+              return;
+            }
+            if (res.status !== 201) throw new Error(`expected 201: ${where}`);
+            const warned = Array.isArray(answer.warnings) && answer.warnings.length > 0;
+            if (want.warns !== undefined && warned !== want.warns)
+              throw new Error(`expected ${want.warns ? 'a' : 'no'} product-code warning (${code === undefined ? 'no code' : codeCategory(code)}): ${where}`);
+            if (want.warns && code && !answer.warnings!.some((w) => w.includes(code))) throw new Error(`the warning does not name ${code}: ${where}`);
+            if (want.classified !== undefined && (answer.classification?.productCode ?? null) !== (want.classified ? code : null))
+              throw new Error(`classification ${JSON.stringify(answer.classification)}: ${where}`);
+          });
+        }),
+        fcParams(runsFor('codes')),
+      );
+      flushSurvey();
+    },
+    TIMEOUT,
+  );
 });
-

@@ -112,7 +112,34 @@ export const SPECIAL_STRINGS: readonly string[] = [
   '~0~1/~',
 ];
 
-const WEIRD_CHARS = ['\u0000', '\u001f', '\u007f', '\u202e', '\ufeff', '\ud800', '\udc00', '😀', 'é', 'ß', '\n', '"', "'", '\\', '/', '~', '%', '.', '?', '#', '&', '=', '+', ' ', '\u2028', '中'];
+const WEIRD_CHARS = [
+  '\u0000',
+  '\u001f',
+  '\u007f',
+  '\u202e',
+  '\ufeff',
+  '\ud800',
+  '\udc00',
+  '😀',
+  'é',
+  'ß',
+  '\n',
+  '"',
+  "'",
+  '\\',
+  '/',
+  '~',
+  '%',
+  '.',
+  '?',
+  '#',
+  '&',
+  '=',
+  '+',
+  ' ',
+  '\u2028',
+  '中',
+];
 
 /** Hostile strings of every kind: ASCII, full unicode (including lone surrogates), special values. */
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
@@ -124,7 +151,10 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** A single character that may appear in an HTTP header value as Node sends it (latin1, no controls). */
-const headerChar = fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c));
+const headerChar = fc
+  .integer({ min: 0x20, max: 0xff })
+  .filter((c) => c !== 0x7f)
+  .map((c) => String.fromCharCode(c));
 export const headerJunk: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: headerChar, maxLength: 60 }),
   fc.string({ maxLength: 30 }),
@@ -156,7 +186,10 @@ export const hostileValue: fc.Arbitrary<Json | Deep> = fc.oneof(
 
 /** Keys that try prototype pollution, plus other odd keys. */
 export const hostileKey: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', '__defineGetter__', 'toString', 'valueOf', 'hasOwnProperty', 'isAdmin', 'role') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', '__defineGetter__', 'toString', 'valueOf', 'hasOwnProperty', 'isAdmin', 'role'),
+  },
   { weight: 2, arbitrary: hostileString },
 );
 
@@ -236,7 +269,7 @@ function getAt(root: Json, path: Path): Json {
 }
 
 function retype(v: Json): Json {
-  if (typeof v === 'string') return v.length ? Number.isNaN(Number(v)) ? v.length : Number(v) : 0;
+  if (typeof v === 'string') return v.length ? (Number.isNaN(Number(v)) ? v.length : Number(v)) : 0;
   if (typeof v === 'number') return String(v);
   if (typeof v === 'boolean') return v ? 'true' : 0;
   if (v === null) return 'null';
@@ -303,7 +336,26 @@ export function malformedJsonArb(validTexts: readonly string[]): fc.Arbitrary<st
     fc.constantFrom(...validTexts).map((t) => `${t}${t}`),
     fc.constantFrom(...validTexts).map((t) => `\ufeff${t}`),
     fc.constantFrom(...validTexts).map((t) => t.replace(/"/g, "'")),
-    fc.constantFrom('{', '}', '[', '{"a":1,}', '{a:1}', 'NaN', 'undefined', '{"a":NaN}', '{"a":01}', '{"a":"\\x41"}', '{"a":"\\ud800"}', '"', 'null', '[]', '0', 'true', '"string"', '{}'),
+    fc.constantFrom(
+      '{',
+      '}',
+      '[',
+      '{"a":1,}',
+      '{a:1}',
+      'NaN',
+      'undefined',
+      '{"a":NaN}',
+      '{"a":01}',
+      '{"a":"\\x41"}',
+      '{"a":"\\ud800"}',
+      '"',
+      'null',
+      '[]',
+      '0',
+      'true',
+      '"string"',
+      '{}',
+    ),
     fc.string({ maxLength: 60 }),
     fc.string({ unit: 'binary', maxLength: 60 }),
   );
@@ -332,7 +384,36 @@ export function pctEncode(s: string): string {
 }
 
 /** Raw percent-encoding junk, sent as is. */
-export const PCT_JUNK: readonly string[] = ['%', '%%', '%zz', '%1', '%C0%80', '%ED%A0%80', '%FF', '%00', '%2F', '%2f..%2f', '..', '.', '%2e%2e', '%5C', 'a%00b', '%E2%80%AE', '%F0%9F%98%80', '%25', '%252F', '+', '%20', ';', ',', '*', '~', "'", '!', '$'];
+export const PCT_JUNK: readonly string[] = [
+  '%',
+  '%%',
+  '%zz',
+  '%1',
+  '%C0%80',
+  '%ED%A0%80',
+  '%FF',
+  '%00',
+  '%2F',
+  '%2f..%2f',
+  '..',
+  '.',
+  '%2e%2e',
+  '%5C',
+  'a%00b',
+  '%E2%80%AE',
+  '%F0%9F%98%80',
+  '%25',
+  '%252F',
+  '+',
+  '%20',
+  ';',
+  ',',
+  '*',
+  '~',
+  "'",
+  '!',
+  '$',
+];
 
 export const pctJunk: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...PCT_JUNK),
@@ -348,7 +429,12 @@ export function segmentArb(known: readonly string[]): fc.Arbitrary<string> {
     { weight: 3, arbitrary: hostileString.map(pctEncode) },
     { weight: 2, arbitrary: pctJunk },
     // Very long ids, within Node's 16 KB limit for the request head (beyond it Node itself answers 431).
-    { weight: 1, arbitrary: fc.record({ n: fc.integer({ min: 37, max: 3000 }), c: fc.constantFrom('a', '0', '%C3%A9', '-') }).map(({ n, c }) => c.repeat(n).slice(0, 3000)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .record({ n: fc.integer({ min: 37, max: 3000 }), c: fc.constantFrom('a', '0', '%C3%A9', '-') })
+        .map(({ n, c }) => c.repeat(n).slice(0, 3000)),
+    },
     {
       weight: 2,
       arbitrary: fc
@@ -381,7 +467,12 @@ export function queryArb(keys: readonly string[], valueFor: (key: string) => fc.
     { weight: 6, arbitrary: fc.constantFrom(...keys).chain((k) => valueFor(k).map((v) => `${pctEncode(k)}=${pctEncode(v)}`)) },
     { weight: 1, arbitrary: fc.record({ k: hostileKey, v: hostileString }).map(({ k, v }) => `${pctEncode(k)}=${pctEncode(v)}`) },
     { weight: 1, arbitrary: fc.record({ k: fc.constantFrom(...keys), v: pctJunk }).map(({ k, v }) => `${k}=${v}`) },
-    { weight: 1, arbitrary: fc.record({ k: fc.constantFrom(...keys, '__proto__', 'constructor'), v: fc.constantFrom('', '[]', '=', '%', '&') }).map(({ k, v }) => `${k}${v === '[]' ? '[]=x' : `=${v}`}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .record({ k: fc.constantFrom(...keys, '__proto__', 'constructor'), v: fc.constantFrom('', '[]', '=', '%', '&') })
+        .map(({ k, v }) => `${k}${v === '[]' ? '[]=x' : `=${v}`}`),
+    },
     { weight: 1, arbitrary: fc.constantFrom(...keys).map((k) => k) },
   );
   // Capped so the request head stays within Node's 16 KB limit.
@@ -490,7 +581,8 @@ export function assertContract(label: string, res: HttpAnswer, echoed: readonly 
   }
   if (typeof body.code !== 'string' || !/^[a-z_]+$/.test(body.code)) throw new Error(`problem without a stable code: ${where}`);
   if (body.status !== res.status) throw new Error(`problem status ${String(body.status)} differs from HTTP status: ${where}`);
-  for (const k of ['type', 'title', 'detail']) if (typeof body[k] !== 'string' || !(body[k] as string).length) throw new Error(`problem.${k} missing: ${where}`);
+  for (const k of ['type', 'title', 'detail'])
+    if (typeof body[k] !== 'string' || !(body[k] as string).length) throw new Error(`problem.${k} missing: ${where}`);
   if (!Array.isArray(body.errors)) throw new Error(`problem.errors is not an array: ${where}`);
   for (const e of body.errors as unknown[]) {
     const fe = e as { path?: unknown; message?: unknown };
@@ -500,7 +592,12 @@ export function assertContract(label: string, res: HttpAnswer, echoed: readonly 
     if (!JSON_POINTER.test(fe.path)) throw new Error(`problem error path ${JSON.stringify(fe.path)} is not a JSON pointer: ${where}`);
   }
   if (/"stack"\s*:/.test(res.text)) throw new Error(`stack property in answer: ${where}`);
-  const texts = [String(body.detail), String(body.title), String(body.type), ...(body.errors as Array<{ path: string; message: string }>).flatMap((e) => [e.path, e.message])];
+  const texts = [
+    String(body.detail),
+    String(body.title),
+    String(body.type),
+    ...(body.errors as Array<{ path: string; message: string }>).flatMap((e) => [e.path, e.message]),
+  ];
   const scrubbed = scrub(texts.join('\n'), echoed);
   try {
     expectNoLeak(scrubbed);
@@ -512,7 +609,17 @@ export function assertContract(label: string, res: HttpAnswer, echoed: readonly 
 
 // ---------------------------------------------------------------- database footprint
 
-const COUNTED = ['submissions', 'transitions', 'documents', 'blobs', 'idempotency_keys', 'users', 'organizations', 'webhook_subscriptions', 'refused_commands'] as const;
+const COUNTED = [
+  'submissions',
+  'transitions',
+  'documents',
+  'blobs',
+  'idempotency_keys',
+  'users',
+  'organizations',
+  'webhook_subscriptions',
+  'refused_commands',
+] as const;
 export type Counted = (typeof COUNTED)[number];
 
 export interface DbSnapshot {
@@ -587,7 +694,9 @@ export function chainProblem(items: ReadonlyArray<Record<string, unknown>>): str
     } catch (e) {
       return `seq ${i + 1}: record cannot be canonicalized (${(e as Error).message})`;
     }
-    const h = createHash('sha256').update(canonical ?? '').digest('hex');
+    const h = createHash('sha256')
+      .update(canonical ?? '')
+      .digest('hex');
     if (h !== hash) return `seq ${i + 1} (${String(r.type)}): hash does not recompute from the served record`;
     prev = String(hash);
   }

@@ -161,7 +161,11 @@ beforeAll(async () => {
   const registration = await api.create(m, bodyRegistration({ submissionId: cleared }, 'abbreviated', 'Web registro'));
   const presub = await api.create(m, { workflow: 'fda-presub', title: 'Web Pre-Sub', device: { name: 'Pump' }, input: { meetingRequested: true } });
   const betaDraft = await api.create(beta, body510k('Beta web draft'));
-  for (const [who, id, kind] of [[m, registration.id, 'fda-decision-letter'], [m, review.id, 'cover-letter'], [beta, betaDraft.id, 'cover-letter']] as const) {
+  for (const [who, id, kind] of [
+    [m, registration.id, 'fda-decision-letter'],
+    [m, review.id, 'cover-letter'],
+    [beta, betaDraft.id, 'cover-letter'],
+  ] as const) {
     const up = await api.upload(who, id, kind, documentBytes(kind));
     expect(up.status, up.text).toBe(201);
     ids.docs.push([id, up.body.id as string]);
@@ -173,13 +177,21 @@ beforeAll(async () => {
   // A user whose signing is locked, for the admin's unlock form.
   await ctx.services.db.knex('users').where({ id: ctx.users.cofepris.actor.id }).update({ signature_failures: 5, signing_locked_at: new Date().toISOString() });
 
-  for (const [name, user] of [['manufacturer', m], ['fda', fda], ['auditor', ctx.users.auditor], ['admin', ctx.users.admin], ['beta', beta]] as const) {
+  for (const [name, user] of [
+    ['manufacturer', m],
+    ['fda', fda],
+    ['auditor', ctx.users.auditor],
+    ['admin', ctx.users.admin],
+    ['beta', beta],
+  ] as const) {
     sessions.set(name, await signIn(user));
   }
 }, 120_000);
 
 afterAll(async () => {
-  console.log(`hostile web (${DIALECT}): ${cases} generated requests; statuses ${JSON.stringify(Object.fromEntries([...statusCounts].sort((a, b) => a[0] - b[0])))}; by route kind ${JSON.stringify(Object.fromEntries([...outcomes].sort()))}`);
+  console.log(
+    `hostile web (${DIALECT}): ${cases} generated requests; statuses ${JSON.stringify(Object.fromEntries([...statusCounts].sort((a, b) => a[0] - b[0])))}; by route kind ${JSON.stringify(Object.fromEntries([...outcomes].sort()))}`,
+  );
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await ctx?.close();
   process.off('uncaughtException', onUncaught);
@@ -197,11 +209,16 @@ function csrfIn(text: string): string {
 async function signIn(user: TestUser): Promise<Session> {
   const agent = request.agent(server);
   const form = await agent.get('/sign-in');
-  const res = await agent.post('/sign-in').type('form').send({ _csrf: csrfIn(form.text), identifier: user.actor.name, password: TEST_PASSWORD });
+  const res = await agent
+    .post('/sign-in')
+    .type('form')
+    .send({ _csrf: csrfIn(form.text), identifier: user.actor.name, password: TEST_PASSWORD });
   expect(res.status, res.text).toBe(303);
   const line = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('puente_session='))!;
   const token = decodeURIComponent(line.slice('puente_session='.length).split(';')[0]!);
-  const page = await request(server).get(user.actor.role === 'admin' ? '/users' : '/').set('Cookie', `puente_session=${token}`);
+  const page = await request(server)
+    .get(user.actor.role === 'admin' ? '/users' : '/')
+    .set('Cookie', `puente_session=${token}`);
   expect(page.status, page.text.slice(0, 300)).toBe(200);
   return { token, csrf: csrfIn(page.text) };
 }
@@ -213,7 +230,15 @@ async function signIn(user: TestUser): Promise<Session> {
 async function throwaway(): Promise<Session> {
   const token = randomBytes(32).toString('base64url');
   const now = new Date();
-  await ctx.services.db.knex('web_sessions').insert({ token_hash: sha256(token), user_id: ctx.users.manufacturer.actor.id, created_at: now.toISOString(), last_seen_at: now.toISOString(), expires_at: new Date(now.getTime() + 30 * 60_000).toISOString() });
+  await ctx.services.db
+    .knex('web_sessions')
+    .insert({
+      token_hash: sha256(token),
+      user_id: ctx.users.manufacturer.actor.id,
+      created_at: now.toISOString(),
+      last_seen_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + 30 * 60_000).toISOString(),
+    });
   const page = await request(server).get('/submissions/new').set('Cookie', `puente_session=${token}`);
   if (page.status !== 200) throw new Error(`throwaway session: ${page.status}`);
   return { token, csrf: csrfIn(page.text) };
@@ -281,7 +306,17 @@ function echoForms(values: Iterable<string>): string[] {
     // A huge value (a repeated character) is never shown whole; its start stands for it.
     const v = value.length > 20_000 ? value.slice(0, 5000) : value;
     const fixed = v.toWellFormed();
-    for (const s of [v, fixed, fixed.trim(), fixed.slice(0, 64), fixed.slice(0, 200), fixed.slice(0, 255), fixed.trim().slice(0, 200), fixed.replace(/\r\n?/g, '\n')]) add(s);
+    for (const s of [
+      v,
+      fixed,
+      fixed.trim(),
+      fixed.slice(0, 64),
+      fixed.slice(0, 200),
+      fixed.slice(0, 255),
+      fixed.trim().slice(0, 200),
+      fixed.replace(/\r\n?/g, '\n'),
+    ])
+      add(s);
     for (const line of fixed.split(/\r\n|\r|\n/)) add(line.trim());
   }
   return [...out].sort((a, b) => b.length - a.length);
@@ -341,9 +376,17 @@ async function resolve(c: Case): Promise<Sent> {
   let body: Buffer | undefined;
   let csrfValid = false;
   if (c.multipart) {
-    const mpCsrf = c.multipart.csrfPart === 'valid' ? session?.csrf : c.multipart.csrfPart === 'other' ? other : c.multipart.csrfPart === 'hostile' ? csrfText ?? 'x' : undefined;
+    const mpCsrf =
+      c.multipart.csrfPart === 'valid'
+        ? session?.csrf
+        : c.multipart.csrfPart === 'other'
+          ? other
+          : c.multipart.csrfPart === 'hostile'
+            ? (csrfText ?? 'x')
+            : undefined;
     body = buildMultipart(c.multipart, mpCsrf);
-    headers['Content-Type'] = c.contentType ?? (c.multipart.declared === null ? 'multipart/form-data' : `multipart/form-data; boundary=${c.multipart.declared}`);
+    headers['Content-Type'] =
+      c.contentType ?? (c.multipart.declared === null ? 'multipart/form-data' : `multipart/form-data; boundary=${c.multipart.declared}`);
     csrfValid = session !== undefined && mpCsrf === session.csrf;
     for (const p of c.multipart.parts) echoes.push(p.name, p.filename ?? '', typeof p.value === 'string' ? p.value : '', p.contentType ?? '');
   } else if (c.method === 'POST') {
@@ -401,7 +444,11 @@ const LEAKS: ReadonlyArray<[string, RegExp, 'all' | 'visible']> = [
   ['stack frame', /\bat \S+ \(.*:\d+:\d+\)|\bat (?:file:\/\/|\/|node:)\S*:\d+|\n\s+at \S+ \(/, 'all'],
   ['driver', /SQLITE_|sqlite3|\bknex\b|pg-protocol|ECONNREFUSED/i, 'all'],
   ['SQL', /\bselect\s+(?:\*|[\w."]+(?:\s*,\s*[\w."]+)*)\s+from\s|\binsert\s+into\s|\bdelete\s+from\s|\bupdate\s+"?\w+"?\s+set\s/i, 'visible'],
-  ['database error', /duplicate key|violates .*constraint|syntax error at or near|invalid input syntax|invalid byte sequence|relation "|unterminated quoted/i, 'visible'],
+  [
+    'database error',
+    /duplicate key|violates .*constraint|syntax error at or near|invalid input syntax|invalid byte sequence|relation "|unterminated quoted/i,
+    'visible',
+  ],
   ['JS error', /\b(?:TypeError|RangeError|ReferenceError|SyntaxError)\b|Cannot read propert|is not a function|Maximum call stack/, 'visible'],
   ['file path', /node_modules|\/(?:tmp|home|usr|opt|root|work)\/|\.ts:\d+|file:\/\//, 'all'],
   ['stack property', /"stack"\s*:/, 'all'],
@@ -444,7 +491,8 @@ async function check(c: Case, s: Sent, res: Answer, before: DbSnapshot & { sessi
     if (!/^\/(?![/\\])/.test(loc)) problems.push(`redirect off the site: ${short(loc, 200)}`);
   }
   for (const line of ([] as string[]).concat(res.headers['set-cookie'] ?? [])) {
-    if (/^puente_(session|signin)=/.test(line) && !(/;\s*HttpOnly/i.test(line) && /;\s*SameSite=Strict/i.test(line) && /;\s*Path=\//.test(line))) problems.push(`weak cookie: ${line}`);
+    if (/^puente_(session|signin)=/.test(line) && !(/;\s*HttpOnly/i.test(line) && /;\s*SameSite=Strict/i.test(line) && /;\s*Path=\//.test(line)))
+      problems.push(`weak cookie: ${line}`);
   }
   const pollution = prototypePollution();
   if (pollution) problems.push(`prototype polluted: ${pollution}`);
@@ -455,7 +503,8 @@ async function check(c: Case, s: Sent, res: Answer, before: DbSnapshot & { sessi
   const { refused_commands: refusedDelta = 0, ...counts } = d.counts;
   const nothing = Object.keys(counts).length === 0 && d.changed.size === 0 && d.added.length === 0 && d.removed.length === 0;
   const where = `diff ${showDiff(d)} web_sessions ${sessionsDelta}`;
-  if (refusedDelta !== 0 && !(refusedDelta === 1 && [403, 409, 412].includes(res.status))) problems.push(`refused_commands changed by ${refusedDelta} on a ${res.status} (${where})`);
+  if (refusedDelta !== 0 && !(refusedDelta === 1 && [403, 409, 412].includes(res.status)))
+    problems.push(`refused_commands changed by ${refusedDelta} on a ${res.status} (${where})`);
   const loc = String(res.headers.location ?? '');
   const accepted =
     res.status === 303 &&
@@ -479,16 +528,35 @@ async function check(c: Case, s: Sent, res: Answer, before: DbSnapshot & { sessi
     const touched: string[] = [];
     switch (c.kind) {
       case 'create':
-        ok(JSON.stringify(counts) === JSON.stringify({ submissions: 1, transitions: 1 }) && d.added.length === 1 && d.changed.size === 0 && sessionsDelta === 0, 'one submission, one record');
+        ok(
+          JSON.stringify(counts) === JSON.stringify({ submissions: 1, transitions: 1 }) && d.added.length === 1 && d.changed.size === 0 && sessionsDelta === 0,
+          'one submission, one record',
+        );
         touched.push(...d.added);
         break;
       case 'event':
-        ok(counts.submissions === undefined && counts.documents === undefined && counts.blobs === undefined && counts.users === undefined && d.added.length === 0 && sessionsDelta === 0, 'counts');
+        ok(
+          counts.submissions === undefined &&
+            counts.documents === undefined &&
+            counts.blobs === undefined &&
+            counts.users === undefined &&
+            d.added.length === 0 &&
+            sessionsDelta === 0,
+          'counts',
+        );
         ok(d.changed.size >= 1 && [...d.changed.values()].every((v) => v === 1) && counts.transitions === d.changed.size, 'one record per changed submission');
         touched.push(...d.changed.keys());
         break;
       case 'upload':
-        ok(counts.transitions === 1 && counts.documents === 1 && (counts.blobs ?? 0) <= 1 && counts.submissions === undefined && d.changed.size === 1 && sessionsDelta === 0, 'one document, one record');
+        ok(
+          counts.transitions === 1 &&
+            counts.documents === 1 &&
+            (counts.blobs ?? 0) <= 1 &&
+            counts.submissions === undefined &&
+            d.changed.size === 1 &&
+            sessionsDelta === 0,
+          'one document, one record',
+        );
         touched.push(...d.changed.keys());
         break;
       case 'signIn':
@@ -516,13 +584,18 @@ async function check(c: Case, s: Sent, res: Answer, before: DbSnapshot & { sessi
     for (const e of s.echoes) stored.add(e);
   }
   // A post with the session's cookie but not its token never writes (whatever the answer).
-  if (c.method === 'POST' && !s.csrfValid && c.kind !== 'signIn' && c.kind !== 'signOut' && (!nothing || sessionsDelta !== 0)) problems.push(`a post without the CSRF token wrote: ${where}`);
+  if (c.method === 'POST' && !s.csrfValid && c.kind !== 'signIn' && c.kind !== 'signOut' && (!nothing || sessionsDelta !== 0))
+    problems.push(`a post without the CSRF token wrote: ${where}`);
   return problems;
 }
 
 /** A request path as its route (`/submissions/:id/documents/:doc`). */
 function webRoute(path: string): string {
-  return path.split('?')[0]!.replace(/^\/submissions\/[^/]+/, '/submissions/:id').replace(/\/documents\/[^/]+/, '/documents/:doc').replace(/^\/(users|lang|assets)\/[^/]+/, '/$1/:x');
+  return path
+    .split('?')[0]!
+    .replace(/^\/submissions\/[^/]+/, '/submissions/:id')
+    .replace(/\/documents\/[^/]+/, '/documents/:doc')
+    .replace(/^\/(users|lang|assets)\/[^/]+/, '/$1/:x');
 }
 
 /** Sends one case and records any violation; returns the answer. */
@@ -581,7 +654,10 @@ function flatten(prefix: string, v: unknown, out: Array<[string, string]> = []):
 }
 
 const sessionArb = (preferred: SessionName, other = 1): fc.Arbitrary<SessionName> =>
-  fc.oneof({ weight: 8, arbitrary: fc.constant(preferred) }, { weight: other, arbitrary: fc.constantFrom<SessionName>('manufacturer', 'fda', 'auditor', 'admin', 'beta', 'none') });
+  fc.oneof(
+    { weight: 8, arbitrary: fc.constant(preferred) },
+    { weight: other, arbitrary: fc.constantFrom<SessionName>('manufacturer', 'fda', 'auditor', 'admin', 'beta', 'none') },
+  );
 
 const csrfArb: fc.Arbitrary<Csrf> = fc.oneof(
   { weight: 12, arbitrary: fc.constant<Csrf>({ kind: 'valid' }) },
@@ -675,7 +751,10 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('remove' as const), pick: fc.nat() }) },
   { weight: 5, arbitrary: fc.record({ op: fc.constant('replace' as const), pick: fc.nat(), value: formValueArb }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('repeat' as const), pick: fc.nat(), value: formValueArb }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('add' as const), key: formKeyArb, value: fc.oneof(formValueArb, fc.constantFrom('polluted', 'admin', 'true')) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant('add' as const), key: formKeyArb, value: fc.oneof(formValueArb, fc.constantFrom('polluted', 'admin', 'true')) }),
+  },
 );
 
 function mutate(base: ReadonlyArray<readonly [string, string]>, ms: readonly Mutation[]): Array<[string, string]> {
@@ -703,7 +782,13 @@ function eventBases(): Array<{ target: string; pairs: Array<[string, string]> }>
     const w = latestWorkflow(wid)!;
     for (const [type, spec] of Object.entries(w.events)) {
       const data = flatten('data', exampleOf(spec.schema as JsonSchema, type.length));
-      const pairs: Array<[string, string]> = [['type', type], ['version', '@@version@@'], ...data, ['effectiveAt', daysAgo(type.length % 5)], ['comment', `web ${type}`]];
+      const pairs: Array<[string, string]> = [
+        ['type', type],
+        ['version', '@@version@@'],
+        ...data,
+        ['effectiveAt', daysAgo(type.length % 5)],
+        ['comment', `web ${type}`],
+      ];
       if (spec.requiresSignature) pairs.push(['signature.meaning', meaning[type.length % 4]!], ['signature.password', TEST_PASSWORD]);
       out.push({ target: id, pairs });
     }
@@ -715,7 +800,14 @@ function creationBases(): Array<Array<[string, string]>> {
   const out: Array<Array<[string, string]>> = [];
   for (const w of latestWorkflows()) {
     for (const input of creationInputs(w, { tracked: [ids.acme[3]!, ids.acme[1]!], linkable: [ids.acme[0]!] }).slice(0, 3)) {
-      out.push([['workflow', w.id], ['title', `Hostile web ${w.id}`], ['device.name', 'Pump'], ['device.model', 'P-1'], ['device.productCode', 'FRN'], ...flatten('input', input)]);
+      out.push([
+        ['workflow', w.id],
+        ['title', `Hostile web ${w.id}`],
+        ['device.name', 'Pump'],
+        ['device.model', 'P-1'],
+        ['device.productCode', 'FRN'],
+        ...flatten('input', input),
+      ]);
     }
   }
   return out;
@@ -724,43 +816,180 @@ function creationBases(): Array<Array<[string, string]>> {
 function formCaseArb(): fc.Arbitrary<Case> {
   const events = eventBases();
   const creations = creationBases();
-  const common = fc.record({ mutations: fc.array(mutationArb, { maxLength: 3 }), csrf: csrfArb, accept: acceptArb, origin: originArb, contentType: contentTypeArb, junk: fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: pctJunk.map((j) => `&${j}`) }) });
-  const event = fc.record({ base: fc.constantFrom(...events), session: fc.oneof({ weight: 3, arbitrary: fc.constant<SessionName>('manufacturer') }, { weight: 2, arbitrary: fc.constant<SessionName>('fda') }, { weight: 1, arbitrary: sessionArb('beta') }), c: common }).map(
-    ({ base, session, c }): Case => ({ method: 'POST', path: `/submissions/${base.target}/events`, session, csrf: c.csrf, pairs: mutate(base.pairs, c.mutations), junk: c.junk, contentType: c.contentType, accept: c.accept, origin: c.origin, kind: 'event', target: base.target }),
-  );
-  const create = fc.record({ base: fc.constantFrom(...creations), session: sessionArb('manufacturer'), c: common }).map(
-    ({ base, session, c }): Case => ({ method: 'POST', path: '/submissions', session, csrf: c.csrf, pairs: mutate(base, c.mutations), junk: c.junk, contentType: c.contentType, accept: c.accept, origin: c.origin, kind: 'create' }),
-  );
+  const common = fc.record({
+    mutations: fc.array(mutationArb, { maxLength: 3 }),
+    csrf: csrfArb,
+    accept: acceptArb,
+    origin: originArb,
+    contentType: contentTypeArb,
+    junk: fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: pctJunk.map((j) => `&${j}`) }),
+  });
+  const event = fc
+    .record({
+      base: fc.constantFrom(...events),
+      session: fc.oneof(
+        { weight: 3, arbitrary: fc.constant<SessionName>('manufacturer') },
+        { weight: 2, arbitrary: fc.constant<SessionName>('fda') },
+        { weight: 1, arbitrary: sessionArb('beta') },
+      ),
+      c: common,
+    })
+    .map(({ base, session, c }): Case => ({
+      method: 'POST',
+      path: `/submissions/${base.target}/events`,
+      session,
+      csrf: c.csrf,
+      pairs: mutate(base.pairs, c.mutations),
+      junk: c.junk,
+      contentType: c.contentType,
+      accept: c.accept,
+      origin: c.origin,
+      kind: 'event',
+      target: base.target,
+    }));
+  const create = fc
+    .record({ base: fc.constantFrom(...creations), session: sessionArb('manufacturer'), c: common })
+    .map(({ base, session, c }): Case => ({
+      method: 'POST',
+      path: '/submissions',
+      session,
+      csrf: c.csrf,
+      pairs: mutate(base, c.mutations),
+      junk: c.junk,
+      contentType: c.contentType,
+      accept: c.accept,
+      origin: c.origin,
+      kind: 'create',
+    }));
   const signInCase = fc
     .record({
       identifier: fc.oneof(fc.constantFrom('Maria Lopez', 'Bob Beta', 'maria lopez', ' Maria Lopez ', 'Ada Admin'), hostileString),
       password: fc.oneof(fc.constant(TEST_PASSWORD), hostileString, hugeString),
-      next: fc.oneof(fc.constantFrom('/', '/audit', '//evil.example', 'https://evil.example', '/\\evil.example', '/%2F/evil.example', '\t//evil.example', '/\u2028x'), hostileString),
+      next: fc.oneof(
+        fc.constantFrom('/', '/audit', '//evil.example', 'https://evil.example', '/\\evil.example', '/%2F/evil.example', '\t//evil.example', '/\u2028x'),
+        hostileString,
+      ),
       pair: fc.oneof({ weight: 6, arbitrary: fc.constant('match') }, { weight: 1, arbitrary: fc.constantFrom('noCookie', 'noField', 'differ', 'empty') }),
       c: common,
     })
     .map(({ identifier, password, next, pair, c }): Case => {
       const token = 'signin-token-0123456789';
-      const signIn = pair === 'match' ? { cookie: token, field: token } : pair === 'noCookie' ? { field: token } : pair === 'noField' ? { cookie: token } : pair === 'empty' ? { cookie: '', field: '' } : { cookie: token, field: `${token}x` };
-      return { method: 'POST', path: '/sign-in', session: 'none', signIn, pairs: mutate([['identifier', identifier], ['password', password], ['next', next]], c.mutations.filter((m) => m.op !== 'replace')), junk: c.junk, contentType: c.contentType, accept: c.accept, origin: c.origin, kind: 'signIn' };
+      const signIn =
+        pair === 'match'
+          ? { cookie: token, field: token }
+          : pair === 'noCookie'
+            ? { field: token }
+            : pair === 'noField'
+              ? { cookie: token }
+              : pair === 'empty'
+                ? { cookie: '', field: '' }
+                : { cookie: token, field: `${token}x` };
+      return {
+        method: 'POST',
+        path: '/sign-in',
+        session: 'none',
+        signIn,
+        pairs: mutate(
+          [
+            ['identifier', identifier],
+            ['password', password],
+            ['next', next],
+          ],
+          c.mutations.filter((m) => m.op !== 'replace'),
+        ),
+        junk: c.junk,
+        contentType: c.contentType,
+        accept: c.accept,
+        origin: c.origin,
+        kind: 'signIn',
+      };
     });
-  const signOut = fc.record({ session: fc.oneof({ weight: 3, arbitrary: fc.constant<SessionName>('throwaway') }, { weight: 1, arbitrary: fc.constant<SessionName>('none') }), c: common }).map(
-    ({ session, c }): Case => ({ method: 'POST', path: '/sign-out', session, csrf: c.csrf, pairs: mutate([], c.mutations), junk: c.junk, contentType: c.contentType, accept: c.accept, origin: c.origin, kind: 'signOut' }),
-  );
-  const verify = fc.record({ session: sessionArb('auditor'), c: common }).map(
-    ({ session, c }): Case => ({ method: 'POST', path: '/audit/verify', session, csrf: c.csrf, pairs: mutate([], c.mutations), junk: c.junk, contentType: c.contentType, accept: c.accept, origin: c.origin, kind: 'none' }),
-  );
-  const unlock = fc.record({ user: fc.constantFrom(...ids.users), session: sessionArb('admin'), c: common }).map(
-    ({ user, session, c }): Case => ({ method: 'POST', path: `/users/${user}/unlock`, session, csrf: c.csrf, pairs: mutate([], c.mutations), junk: c.junk, contentType: c.contentType, accept: c.accept, origin: c.origin, kind: 'unlock' }),
-  );
-  const uploadAsForm = fc.record({ id: fc.constantFrom(...ids.acme), c: common }).map(
-    ({ id, c }): Case => ({ method: 'POST', path: `/submissions/${id}/documents`, session: 'manufacturer', csrf: c.csrf, pairs: mutate([['kind', 'cover-letter'], ['file', 'x']], c.mutations), contentType: c.contentType, accept: c.accept, kind: 'upload' }),
-  );
+  const signOut = fc
+    .record({
+      session: fc.oneof({ weight: 3, arbitrary: fc.constant<SessionName>('throwaway') }, { weight: 1, arbitrary: fc.constant<SessionName>('none') }),
+      c: common,
+    })
+    .map(({ session, c }): Case => ({
+      method: 'POST',
+      path: '/sign-out',
+      session,
+      csrf: c.csrf,
+      pairs: mutate([], c.mutations),
+      junk: c.junk,
+      contentType: c.contentType,
+      accept: c.accept,
+      origin: c.origin,
+      kind: 'signOut',
+    }));
+  const verify = fc
+    .record({ session: sessionArb('auditor'), c: common })
+    .map(({ session, c }): Case => ({
+      method: 'POST',
+      path: '/audit/verify',
+      session,
+      csrf: c.csrf,
+      pairs: mutate([], c.mutations),
+      junk: c.junk,
+      contentType: c.contentType,
+      accept: c.accept,
+      origin: c.origin,
+      kind: 'none',
+    }));
+  const unlock = fc
+    .record({ user: fc.constantFrom(...ids.users), session: sessionArb('admin'), c: common })
+    .map(({ user, session, c }): Case => ({
+      method: 'POST',
+      path: `/users/${user}/unlock`,
+      session,
+      csrf: c.csrf,
+      pairs: mutate([], c.mutations),
+      junk: c.junk,
+      contentType: c.contentType,
+      accept: c.accept,
+      origin: c.origin,
+      kind: 'unlock',
+    }));
+  const uploadAsForm = fc.record({ id: fc.constantFrom(...ids.acme), c: common }).map(({ id, c }): Case => ({
+    method: 'POST',
+    path: `/submissions/${id}/documents`,
+    session: 'manufacturer',
+    csrf: c.csrf,
+    pairs: mutate(
+      [
+        ['kind', 'cover-letter'],
+        ['file', 'x'],
+      ],
+      c.mutations,
+    ),
+    contentType: c.contentType,
+    accept: c.accept,
+    kind: 'upload',
+  }));
   const rawBody = fc
     .record({
       path: fc.constantFrom('/submissions', '/sign-in', '/sign-out', '/audit/verify', `/submissions/${ids.acme[0]}/events`),
       raw: fc.oneof(
-        fc.constantFrom('', '&', '&&&', '=', '==', '%', '_csrf', '_csrf=%', 'a=1&a=2&a=3', '__proto__=x', '__proto__[a]=1', 'constructor[prototype][polluted]=1', `${'a=1&'.repeat(600)}`, '\u0000=\u0000', '%00=%00', 'a=%ED%A0%80', 'a=%C0%AF', 'a=%FF%FE', `x=${'%'.repeat(5000)}`),
+        fc.constantFrom(
+          '',
+          '&',
+          '&&&',
+          '=',
+          '==',
+          '%',
+          '_csrf',
+          '_csrf=%',
+          'a=1&a=2&a=3',
+          '__proto__=x',
+          '__proto__[a]=1',
+          'constructor[prototype][polluted]=1',
+          `${'a=1&'.repeat(600)}`,
+          '\u0000=\u0000',
+          '%00=%00',
+          'a=%ED%A0%80',
+          'a=%C0%AF',
+          'a=%FF%FE',
+          `x=${'%'.repeat(5000)}`,
+        ),
         fc.string({ unit: 'binary', maxLength: 200 }),
         pctJunk,
       ),
@@ -768,7 +997,17 @@ function formCaseArb(): fc.Arbitrary<Case> {
       accept: acceptArb,
       contentType: contentTypeArb,
     })
-    .map(({ path, raw, session, accept, contentType }): Case => ({ method: 'POST', path, session, raw, contentType, accept, kind: path === '/sign-in' ? 'signIn' : path === '/sign-out' ? 'signOut' : path === '/submissions' ? 'create' : path.endsWith('/events') ? 'event' : 'none', target: path.endsWith('/events') ? ids.acme[0] : undefined }));
+    .map(({ path, raw, session, accept, contentType }): Case => ({
+      method: 'POST',
+      path,
+      session,
+      raw,
+      contentType,
+      accept,
+      kind:
+        path === '/sign-in' ? 'signIn' : path === '/sign-out' ? 'signOut' : path === '/submissions' ? 'create' : path.endsWith('/events') ? 'event' : 'none',
+      target: path.endsWith('/events') ? ids.acme[0] : undefined,
+    }));
   return fc.oneof(
     { weight: 8, arbitrary: event },
     { weight: 4, arbitrary: create },
@@ -782,11 +1021,30 @@ function formCaseArb(): fc.Arbitrary<Case> {
 }
 
 /** `arb` once in `1 + none` cases, else null. */
-const rarely = <T>(arb: fc.Arbitrary<T>, none: number): fc.Arbitrary<T | null> => fc.oneof({ weight: none, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
+const rarely = <T>(arb: fc.Arbitrary<T>, none: number): fc.Arbitrary<T | null> =>
+  fc.oneof({ weight: none, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
 
 const KINDS = ['cover-letter', 'fda-decision-letter', 'application-form', 'labeling', 'other'];
 const filenameArb: fc.Arbitrary<string> = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom('doc.pdf', 'résumé final.pdf', 'a b.pdf', 'x.html', '.pdf', 'a'.repeat(300), 'C:\\fakepath\\doc.pdf', '../../etc/passwd', 'doc.pdf\r\nX-Injected: 1', 'doc"quoted".pdf', 'doc%22.pdf', 'doc\u0000.pdf', '<script>alert(1)</script>.pdf', `${XSS[2]}.pdf`) },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      'doc.pdf',
+      'résumé final.pdf',
+      'a b.pdf',
+      'x.html',
+      '.pdf',
+      'a'.repeat(300),
+      'C:\\fakepath\\doc.pdf',
+      '../../etc/passwd',
+      'doc.pdf\r\nX-Injected: 1',
+      'doc"quoted".pdf',
+      'doc%22.pdf',
+      'doc\u0000.pdf',
+      '<script>alert(1)</script>.pdf',
+      `${XSS[2]}.pdf`,
+    ),
+  },
   { weight: 3, arbitrary: hostileString },
 );
 
@@ -796,7 +1054,12 @@ function multipartCaseArb(): fc.Arbitrary<Case> {
     { weight: 2, arbitrary: fc.record({ name: formKeyArb, value: fc.oneof(hostileString, fc.constant('x'.repeat(5000))) }) },
     {
       weight: 1,
-      arbitrary: fc.record({ name: fc.constantFrom('file', 'other', '__proto__'), value: fc.constantFrom(Buffer.from('%PDF-1.4 extra'), Buffer.alloc(0)), filename: filenameArb, contentType: fc.constantFrom('application/pdf', 'text/html', '') }),
+      arbitrary: fc.record({
+        name: fc.constantFrom('file', 'other', '__proto__'),
+        value: fc.constantFrom(Buffer.from('%PDF-1.4 extra'), Buffer.alloc(0)),
+        filename: filenameArb,
+        contentType: fc.constantFrom('application/pdf', 'text/html', ''),
+      }),
     },
   );
   const file = fc.record({
@@ -811,33 +1074,65 @@ function multipartCaseArb(): fc.Arbitrary<Case> {
   return fc
     .record({
       id: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...ids.acme) }, { weight: 1, arbitrary: fc.constantFrom(...ids.beta) }),
-      session: fc.oneof({ weight: 8, arbitrary: fc.constant<SessionName>('manufacturer') }, { weight: 2, arbitrary: fc.constantFrom<SessionName>('fda', 'auditor', 'beta', 'none') }),
+      session: fc.oneof(
+        { weight: 8, arbitrary: fc.constant<SessionName>('manufacturer') },
+        { weight: 2, arbitrary: fc.constantFrom<SessionName>('fda', 'auditor', 'beta', 'none') },
+      ),
       kind: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...KINDS) }, { weight: 1, arbitrary: hostileString }),
       file: fc.option(file, { freq: 6 }),
       extra: fc.array(part, { maxLength: 3 }),
       many: fc.oneof({ weight: 9, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(11, 13) }),
-      boundary: fc.oneof({ weight: 8, arbitrary: fc.constant('----puenteBoundary7MA4YWxk') }, { weight: 1, arbitrary: fc.constantFrom('x', 'a'.repeat(71), 'b"q', 'sp ace', '--', '') }),
-      declared: fc.oneof({ weight: 9, arbitrary: fc.constant('same') }, { weight: 1, arbitrary: fc.constantFrom<'none' | 'other' | 'quoted'>('none', 'other', 'quoted') }),
-      csrfPart: fc.oneof({ weight: 10, arbitrary: fc.constant<'valid'>('valid') }, { weight: 1, arbitrary: fc.constantFrom<'absent' | 'hostile' | 'other'>('absent', 'hostile', 'other') }),
+      boundary: fc.oneof(
+        { weight: 8, arbitrary: fc.constant('----puenteBoundary7MA4YWxk') },
+        { weight: 1, arbitrary: fc.constantFrom('x', 'a'.repeat(71), 'b"q', 'sp ace', '--', '') },
+      ),
+      declared: fc.oneof(
+        { weight: 9, arbitrary: fc.constant('same') },
+        { weight: 1, arbitrary: fc.constantFrom<'none' | 'other' | 'quoted'>('none', 'other', 'quoted') },
+      ),
+      csrfPart: fc.oneof(
+        { weight: 10, arbitrary: fc.constant<'valid'>('valid') },
+        { weight: 1, arbitrary: fc.constantFrom<'absent' | 'hostile' | 'other'>('absent', 'hostile', 'other') },
+      ),
       truncate: rarely(fc.nat(), 7),
       closeMissing: fc.oneof({ weight: 12, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       preamble: rarely(fc.constantFrom('preamble text', '--not-the-boundary', ''), 10),
       accept: acceptArb,
       origin: originArb,
       csrfHostile: fc.oneof(hostileString, headerJunk),
-      contentType: rarely(fc.oneof(fc.constantFrom('multipart/form-data', 'multipart/mixed; boundary=----puenteBoundary7MA4YWxk', 'multipart/form-data; boundary=', 'multipart/form-data; charset=utf-8; boundary=----puenteBoundary7MA4YWxk'), headerJunk), 10),
+      contentType: rarely(
+        fc.oneof(
+          fc.constantFrom(
+            'multipart/form-data',
+            'multipart/mixed; boundary=----puenteBoundary7MA4YWxk',
+            'multipart/form-data; boundary=',
+            'multipart/form-data; charset=utf-8; boundary=----puenteBoundary7MA4YWxk',
+          ),
+          headerJunk,
+        ),
+        10,
+      ),
     })
     .map((r): Case => {
       const parts: Part[] = [{ name: 'kind', value: r.kind }, ...r.extra.map((p) => ({ ...p }) as Part)];
       for (let i = 0; i < r.many; i++) parts.push({ name: `f${i}`, value: 'v' });
-      if (r.file) parts.push({ name: 'file', value: r.file.value, filename: r.file.filename, ...(r.file.contentType ? { contentType: r.file.contentType } : {}) });
+      if (r.file)
+        parts.push({ name: 'file', value: r.file.value, filename: r.file.filename, ...(r.file.contentType ? { contentType: r.file.contentType } : {}) });
       const declared = r.declared === 'same' ? r.boundary : r.declared === 'none' ? null : r.declared === 'quoted' ? `"${r.boundary}"` : 'other-boundary';
       return {
         method: 'POST',
         path: `/submissions/${r.id}/documents`,
         session: r.session,
         csrf: { kind: 'hostile', value: r.csrfHostile },
-        multipart: { boundary: r.boundary, declared, parts, csrfPart: r.csrfPart, ...(r.truncate !== null ? { truncate: r.truncate } : {}), noClose: r.closeMissing, ...(r.preamble !== null ? { preamble: r.preamble } : {}) },
+        multipart: {
+          boundary: r.boundary,
+          declared,
+          parts,
+          csrfPart: r.csrfPart,
+          ...(r.truncate !== null ? { truncate: r.truncate } : {}),
+          noClose: r.closeMissing,
+          ...(r.preamble !== null ? { preamble: r.preamble } : {}),
+        },
         ...(r.contentType !== null ? { contentType: r.contentType } : {}),
         accept: r.accept,
         origin: r.origin,
@@ -850,16 +1145,45 @@ function pathCaseArb(): fc.Arbitrary<Case> {
   const sub = segmentArb([...ids.all, ...ids.users.slice(0, 1)]);
   const doc = segmentArb(ids.docs.map(([, d]) => d));
   const user = segmentArb(ids.users);
-  const session = fc.oneof({ weight: 6, arbitrary: fc.constantFrom<SessionName>('manufacturer', 'fda', 'auditor') }, { weight: 1, arbitrary: fc.constantFrom<SessionName>('admin', 'beta', 'none') });
+  const session = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom<SessionName>('manufacturer', 'fda', 'auditor') },
+    { weight: 1, arbitrary: fc.constantFrom<SessionName>('admin', 'beta', 'none') },
+  );
   return fc.oneof(
-    fc.record({ s: sub, session, accept: acceptArb }).map(({ s, session: se, accept }): Case => ({ method: 'GET', path: `/submissions/${s}`, session: se, accept, kind: 'none' })),
-    fc.record({ s: sub, session, accept: acceptArb }).map(({ s, session: se, accept }): Case => ({ method: 'GET', path: `/submissions/${s}/report`, session: se, accept, kind: 'none' })),
-    fc.record({ s: fc.oneof(fc.constantFrom(...ids.docs.map(([id]) => id)), sub), d: doc, session, accept: acceptArb }).map(({ s, d, session: se, accept }): Case => ({ method: 'GET', path: `/submissions/${s}/documents/${d}`, session: se, accept, kind: 'none' })),
-    fc.record({ s: sub, accept: acceptArb, csrf: csrfArb }).map(({ s, accept, csrf }): Case => ({ method: 'POST', path: `/submissions/${s}/events`, session: 'manufacturer', csrf, pairs: [['type', 'WITHDRAW'], ['version', '@@version@@']], accept, kind: 'event', target: decodeLoose(s) })),
-    fc.record({ u: user, accept: acceptArb, csrf: csrfArb }).map(({ u, accept, csrf }): Case => ({ method: 'POST', path: `/users/${u}/unlock`, session: 'admin', csrf, pairs: [], accept, kind: 'unlock' })),
-    fc.record({ l: segmentArb(['es', 'en']), next: fc.oneof(fc.constant('/'), hostileString.map(pctEncode), pctJunk), accept: acceptArb }).map(({ l, next, accept }): Case => ({ method: 'GET', path: `/lang/${l}?next=${next}`, session: 'none', accept, kind: 'none' })),
-    fc.record({ a: segmentArb(['app.css', 'app.js', 'mermaid.min.js']), accept: acceptArb }).map(({ a, accept }): Case => ({ method: 'GET', path: `/assets/${a}`, session: 'none', accept, kind: 'none' })),
-    fc.record({ p: fc.oneof(hostileString.map(pctEncode), pctJunk), session, accept: acceptArb }).map(({ p, session: se, accept }): Case => ({ method: 'GET', path: `/${p}`, session: se, accept, kind: 'none' })),
+    fc
+      .record({ s: sub, session, accept: acceptArb })
+      .map(({ s, session: se, accept }): Case => ({ method: 'GET', path: `/submissions/${s}`, session: se, accept, kind: 'none' })),
+    fc
+      .record({ s: sub, session, accept: acceptArb })
+      .map(({ s, session: se, accept }): Case => ({ method: 'GET', path: `/submissions/${s}/report`, session: se, accept, kind: 'none' })),
+    fc
+      .record({ s: fc.oneof(fc.constantFrom(...ids.docs.map(([id]) => id)), sub), d: doc, session, accept: acceptArb })
+      .map(({ s, d, session: se, accept }): Case => ({ method: 'GET', path: `/submissions/${s}/documents/${d}`, session: se, accept, kind: 'none' })),
+    fc.record({ s: sub, accept: acceptArb, csrf: csrfArb }).map(({ s, accept, csrf }): Case => ({
+      method: 'POST',
+      path: `/submissions/${s}/events`,
+      session: 'manufacturer',
+      csrf,
+      pairs: [
+        ['type', 'WITHDRAW'],
+        ['version', '@@version@@'],
+      ],
+      accept,
+      kind: 'event',
+      target: decodeLoose(s),
+    })),
+    fc
+      .record({ u: user, accept: acceptArb, csrf: csrfArb })
+      .map(({ u, accept, csrf }): Case => ({ method: 'POST', path: `/users/${u}/unlock`, session: 'admin', csrf, pairs: [], accept, kind: 'unlock' })),
+    fc
+      .record({ l: segmentArb(['es', 'en']), next: fc.oneof(fc.constant('/'), hostileString.map(pctEncode), pctJunk), accept: acceptArb })
+      .map(({ l, next, accept }): Case => ({ method: 'GET', path: `/lang/${l}?next=${next}`, session: 'none', accept, kind: 'none' })),
+    fc
+      .record({ a: segmentArb(['app.css', 'app.js', 'mermaid.min.js']), accept: acceptArb })
+      .map(({ a, accept }): Case => ({ method: 'GET', path: `/assets/${a}`, session: 'none', accept, kind: 'none' })),
+    fc
+      .record({ p: fc.oneof(hostileString.map(pctEncode), pctJunk), session, accept: acceptArb })
+      .map(({ p, session: se, accept }): Case => ({ method: 'GET', path: `/${p}`, session: se, accept, kind: 'none' })),
   );
 }
 
@@ -885,7 +1209,12 @@ function queryValue(key: string): fc.Arbitrary<string> {
     signedOut: ['1'],
     expired: ['1'],
   };
-  return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...(known[key] ?? ['x'])) }, { weight: 3, arbitrary: hostileString }, { weight: 1, arbitrary: fc.constantFrom(...XSS) }, { weight: 1, arbitrary: hugeString.map((h) => h.slice(0, 3000)) });
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...(known[key] ?? ['x'])) },
+    { weight: 3, arbitrary: hostileString },
+    { weight: 1, arbitrary: fc.constantFrom(...XSS) },
+    { weight: 1, arbitrary: hugeString.map((h) => h.slice(0, 3000)) },
+  );
 }
 
 /** key=value pairs: proper encoding, raw junk, repeats, bracket and pollution keys. */
@@ -904,13 +1233,25 @@ function queryCaseArb(): fc.Arbitrary<Case> {
   const portfolio = ['workflow', 'state', 'organization', 'q', 'dueSoon', 'overdue', 'cursor'];
   const audit = ['search', 'submission', 'workflow', 'role', 'type', 'recordedFrom', 'recordedTo', 'cursor'];
   const mk = (path: string, keys: readonly string[], session: fc.Arbitrary<SessionName>) =>
-    fc.record({ q: queryArbOf(keys), session, accept: acceptArb }).map(({ q, session: se, accept }): Case => ({ method: 'GET', path: `${path}?${q}`, session: se, accept, kind: 'none' }));
-  const pageSession = fc.oneof({ weight: 6, arbitrary: fc.constantFrom<SessionName>('manufacturer', 'fda', 'auditor') }, { weight: 1, arbitrary: fc.constantFrom<SessionName>('beta', 'none', 'admin') });
+    fc
+      .record({ q: queryArbOf(keys), session, accept: acceptArb })
+      .map(({ q, session: se, accept }): Case => ({ method: 'GET', path: `${path}?${q}`, session: se, accept, kind: 'none' }));
+  const pageSession = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom<SessionName>('manufacturer', 'fda', 'auditor') },
+    { weight: 1, arbitrary: fc.constantFrom<SessionName>('beta', 'none', 'admin') },
+  );
   return fc.oneof(
     { weight: 6, arbitrary: mk('/', portfolio, pageSession) },
     { weight: 5, arbitrary: mk('/audit', audit, sessionArb('auditor', 2)) },
     { weight: 2, arbitrary: mk('/audit/export', [...audit, 'format'], sessionArb('auditor', 2)) },
-    { weight: 2, arbitrary: mk('/submissions/new', ['workflow', 'title', 'device.name', 'input.route', 'input.reference.submissionId', 'input.format'], sessionArb('manufacturer')) },
+    {
+      weight: 2,
+      arbitrary: mk(
+        '/submissions/new',
+        ['workflow', 'title', 'device.name', 'input.route', 'input.reference.submissionId', 'input.format'],
+        sessionArb('manufacturer'),
+      ),
+    },
     { weight: 2, arbitrary: mk('/sign-in', ['next', 'signedOut', 'expired'], fc.constantFrom<SessionName>('none', 'manufacturer')) },
     { weight: 1, arbitrary: mk('/lang/es', ['next'], fc.constant<SessionName>('none')) },
     { weight: 2, arbitrary: fc.constantFrom(...ids.all).chain((id) => mk(`/submissions/${id}`, ['done', 'created', 'uploaded'], pageSession)) },
@@ -955,20 +1296,53 @@ function cookieCaseArb(): fc.Arbitrary<Case> {
     fc.constant({ before: `puente_session=${token()}` }),
   );
   const routes = fc.oneof(
-    fc.constantFrom<[Case['method'], string, Kind]>(['GET', '/', 'none'], ['GET', `/submissions/${ids.acme[1]}`, 'none'], ['GET', '/submissions/new?workflow=fda-510k', 'none'], ['GET', '/sign-in', 'none'], ['GET', '/audit', 'none'], ['GET', '/users', 'none'], ['GET', '/assets/app.css', 'none'], ['GET', '/lang/es', 'none']),
-    fc.constantFrom<[Case['method'], string, Kind]>(['POST', `/submissions/${ids.acme[0]}/events`, 'event'], ['POST', '/submissions', 'create'], ['POST', '/sign-out', 'signOut'], ['POST', '/audit/verify', 'none']),
+    fc.constantFrom<[Case['method'], string, Kind]>(
+      ['GET', '/', 'none'],
+      ['GET', `/submissions/${ids.acme[1]}`, 'none'],
+      ['GET', '/submissions/new?workflow=fda-510k', 'none'],
+      ['GET', '/sign-in', 'none'],
+      ['GET', '/audit', 'none'],
+      ['GET', '/users', 'none'],
+      ['GET', '/assets/app.css', 'none'],
+      ['GET', '/lang/es', 'none'],
+    ),
+    fc.constantFrom<[Case['method'], string, Kind]>(
+      ['POST', `/submissions/${ids.acme[0]}/events`, 'event'],
+      ['POST', '/submissions', 'create'],
+      ['POST', '/sign-out', 'signOut'],
+      ['POST', '/audit/verify', 'none'],
+    ),
   );
-  return fc.record({ cookie: placement, route: routes, csrf: csrfArb, accept: acceptArb }).map(({ cookie, route: [method, path, kind], csrf, accept }): Case => ({
-    method,
-    path,
-    session: path === '/sign-out' ? 'throwaway' : 'manufacturer',
-    cookie,
-    csrf,
-    pairs: method === 'POST' ? (kind === 'event' ? [['type', 'WITHDRAW'], ['version', '@@version@@'], ['comment', 'cookie case']] : kind === 'create' ? [['workflow', 'fda-510k'], ['title', 'Cookie case'], ['device.name', 'P'], ['input.format', 'eSTAR'], ['input.variant', 'traditional']] : []) : undefined,
-    accept,
-    kind,
-    target: kind === 'event' ? ids.acme[0] : undefined,
-  }));
+  return fc
+    .record({ cookie: placement, route: routes, csrf: csrfArb, accept: acceptArb })
+    .map(({ cookie, route: [method, path, kind], csrf, accept }): Case => ({
+      method,
+      path,
+      session: path === '/sign-out' ? 'throwaway' : 'manufacturer',
+      cookie,
+      csrf,
+      pairs:
+        method === 'POST'
+          ? kind === 'event'
+            ? [
+                ['type', 'WITHDRAW'],
+                ['version', '@@version@@'],
+                ['comment', 'cookie case'],
+              ]
+            : kind === 'create'
+              ? [
+                  ['workflow', 'fda-510k'],
+                  ['title', 'Cookie case'],
+                  ['device.name', 'P'],
+                  ['input.format', 'eSTAR'],
+                  ['input.variant', 'traditional'],
+                ]
+              : []
+          : undefined,
+      accept,
+      kind,
+      target: kind === 'event' ? ids.acme[0] : undefined,
+    }));
 }
 
 // ---------------------------------------------------------------- properties
@@ -987,26 +1361,52 @@ describe(`hostile input to the web interface on ${DIALECT}`, () => {
     for (const route of routes) expect(successes.get(`${test}|${route}`) ?? 0, `no successful answer for ${route}`).toBeGreaterThan(0);
   };
 
-  it(`urlencoded form posts to every POST route (${runsFor('forms')} cases)`, async () => {
-    // POST /users/:x/unlock succeeds only in the path property (its form here always carries a mutation that refuses it).
-    await run(formCaseArb(), runsFor('forms'), ['POST /sign-in', 'POST /sign-out', 'POST /submissions', 'POST /submissions/:id/events', 'POST /audit/verify']);
-  }, TIMEOUT);
+  it(
+    `urlencoded form posts to every POST route (${runsFor('forms')} cases)`,
+    async () => {
+      // POST /users/:x/unlock succeeds only in the path property (its form here always carries a mutation that refuses it).
+      await run(formCaseArb(), runsFor('forms'), [
+        'POST /sign-in',
+        'POST /sign-out',
+        'POST /submissions',
+        'POST /submissions/:id/events',
+        'POST /audit/verify',
+      ]);
+    },
+    TIMEOUT,
+  );
 
-  it(`multipart uploads (${runsFor('multipart')} cases)`, async () => {
-    await run(multipartCaseArb(), runsFor('multipart'), ['POST /submissions/:id/documents']);
-  }, TIMEOUT);
+  it(
+    `multipart uploads (${runsFor('multipart')} cases)`,
+    async () => {
+      await run(multipartCaseArb(), runsFor('multipart'), ['POST /submissions/:id/documents']);
+    },
+    TIMEOUT,
+  );
 
-  it(`hostile path ids (${runsFor('paths')} cases)`, async () => {
-    await run(pathCaseArb(), runsFor('paths'), ['GET /submissions/:id', 'GET /submissions/:id/report', 'GET /assets/:x', 'POST /users/:x/unlock']);
-  }, TIMEOUT);
+  it(
+    `hostile path ids (${runsFor('paths')} cases)`,
+    async () => {
+      await run(pathCaseArb(), runsFor('paths'), ['GET /submissions/:id', 'GET /submissions/:id/report', 'GET /assets/:x', 'POST /users/:x/unlock']);
+    },
+    TIMEOUT,
+  );
 
-  it(`hostile query strings (${runsFor('queries')} cases)`, async () => {
-    await run(queryCaseArb(), runsFor('queries'), ['GET /', 'GET /sign-in', 'GET /submissions/:id', 'GET /audit', 'GET /users']);
-  }, TIMEOUT);
+  it(
+    `hostile query strings (${runsFor('queries')} cases)`,
+    async () => {
+      await run(queryCaseArb(), runsFor('queries'), ['GET /', 'GET /sign-in', 'GET /submissions/:id', 'GET /audit', 'GET /users']);
+    },
+    TIMEOUT,
+  );
 
-  it(`hostile cookies (${runsFor('cookies')} cases)`, async () => {
-    await run(cookieCaseArb(), runsFor('cookies'), ['GET /', 'POST /sign-out', 'POST /submissions', 'POST /submissions/:id/events']);
-  }, TIMEOUT);
+  it(
+    `hostile cookies (${runsFor('cookies')} cases)`,
+    async () => {
+      await run(cookieCaseArb(), runsFor('cookies'), ['GET /', 'POST /sign-out', 'POST /submissions', 'POST /submissions/:id/events']);
+    },
+    TIMEOUT,
+  );
 
   it('the fixture sessions survived (no hostile request ended or hijacked them) and nothing polluted Object.prototype', async () => {
     for (const [name, s] of sessions) {

@@ -65,7 +65,7 @@ function parseCsv(text: string): string[][] {
     if (text[i] === '"') {
       i++;
       for (;;) {
-        if (text[i] === '"' && text[i + 1] === '"') (field += '"'), (i += 2);
+        if (text[i] === '"' && text[i + 1] === '"') ((field += '"'), (i += 2));
         else if (text[i] === '"') {
           i++;
           break;
@@ -92,16 +92,51 @@ async function insertSignedSubmission(): Promise<string> {
   const m = ctx.users.manufacturer.actor;
   const at = new Date(Date.now() - 60_000).toISOString();
   let s: Submission = {
-    id: uuidv7(), organization: m.organization!, workflowId: w.id, workflowVersion: w.version, jurisdiction: w.jurisdiction,
-    title: 'Signed <b>report</b> "device"', device: { name: 'Pump <i>X</i>', model: 'M&M' }, input: { format: 'eSTAR', variant: 'traditional' },
-    state: 'draft', status: 'active', snapshot: { value: 'draft', context: {} }, xstateVersion: '5.33.3', version: 0,
-    referenceSubmissionId: null, dossierPresent: [], headSeq: 0, headHash: GENESIS_HASH, lastEffectiveAt: null,
-    stateSince: at, deadline: null, due: NO_DUE_DATES, createdAt: at, updatedAt: at,
+    id: uuidv7(),
+    organization: m.organization!,
+    workflowId: w.id,
+    workflowVersion: w.version,
+    jurisdiction: w.jurisdiction,
+    title: 'Signed <b>report</b> "device"',
+    device: { name: 'Pump <i>X</i>', model: 'M&M' },
+    input: { format: 'eSTAR', variant: 'traditional' },
+    state: 'draft',
+    status: 'active',
+    snapshot: { value: 'draft', context: {} },
+    xstateVersion: '5.33.3',
+    version: 0,
+    referenceSubmissionId: null,
+    dossierPresent: [],
+    headSeq: 0,
+    headHash: GENESIS_HASH,
+    lastEffectiveAt: null,
+    stateSince: at,
+    deadline: null,
+    due: NO_DUE_DATES,
+    createdAt: at,
+    updatedAt: at,
   };
-  const created = chainRecord(s, w, { type: 'CREATED', data: {}, from: null, to: 'draft', actor: m, comment: null, effectiveAt: at, recordedAt: at, signature: null });
+  const created = chainRecord(s, w, {
+    type: 'CREATED',
+    data: {},
+    from: null,
+    to: 'draft',
+    actor: m,
+    comment: null,
+    effectiveAt: at,
+    recordedAt: at,
+    signature: null,
+  });
   s = { ...s, headSeq: 1, headHash: created.hash };
   const signed = chainRecord(s, w, {
-    type: 'NOTE', data: { note: '</pre><script>x()</script>' }, from: 'draft', to: 'draft', actor: m, comment: 'Signed & sealed <ok>', effectiveAt: at, recordedAt: at,
+    type: 'NOTE',
+    data: { note: '</pre><script>x()</script>' },
+    from: 'draft',
+    to: 'draft',
+    actor: m,
+    comment: 'Signed & sealed <ok>',
+    effectiveAt: at,
+    recordedAt: at,
     signature: { name: 'María <Lopez> & "Co"', meaning: 'authorship', signedAt: at },
   });
   await ctx.services.db.knex('submissions').insert(submissionRow({ ...s, version: 2, headSeq: 2, headHash: signed.hash }));
@@ -157,9 +192,15 @@ describe(`GET /v1/audit/transitions on ${DIALECT}`, () => {
       [`recordedTo=${daysAgo(1)}`, () => false],
       [`recordedFrom=${daysAgo(1)}`, () => true],
       // A bare date is a whole UTC day: From its start, To its end.
-      [`effectiveFrom=${daysAgo(10)}&effectiveTo=${daysAgo(5)}`, (t) => t.effectiveAt >= `${daysAgo(10)}T00:00:00.000Z` && t.effectiveAt < `${daysAgo(4)}T00:00:00.000Z`],
+      [
+        `effectiveFrom=${daysAgo(10)}&effectiveTo=${daysAgo(5)}`,
+        (t) => t.effectiveAt >= `${daysAgo(10)}T00:00:00.000Z` && t.effectiveAt < `${daysAgo(4)}T00:00:00.000Z`,
+      ],
       // RFC 3339 with an offset is converted to UTC.
-      [`effectiveTo=${encodeURIComponent(new Date(Date.parse(all[0]!.effectiveAt) + 3_600_000).toISOString().replace('Z', '+01:00'))}`, (t) => t.effectiveAt <= all[0]!.effectiveAt],
+      [
+        `effectiveTo=${encodeURIComponent(new Date(Date.parse(all[0]!.effectiveAt) + 3_600_000).toISOString().replace('Z', '+01:00'))}`,
+        (t) => t.effectiveAt <= all[0]!.effectiveAt,
+      ],
       [`workflow=fda-510k&actor=${beta.actor.id}&type=FEE_VERIFIED`, () => false],
       ['submission=nope', () => false],
       ['role=system', (t) => t.actor.role === 'system'],
@@ -217,7 +258,13 @@ describe(`GET /v1/audit/transitions on ${DIALECT}`, () => {
       expect([...new Set(errorPaths(body))].sort(), path).toEqual(pointers);
     }
     // Extreme but valid bounds are accepted.
-    for (const q of ['recordedFrom=0000-01-01', 'recordedFrom=0001-01-01', 'recordedTo=9999-12-31', 'effectiveTo=9999-12-31T23:59:59.999999999Z', 'recordedFrom=2026-01-01t00:00:00.5z']) {
+    for (const q of [
+      'recordedFrom=0000-01-01',
+      'recordedFrom=0001-01-01',
+      'recordedTo=9999-12-31',
+      'effectiveTo=9999-12-31T23:59:59.999999999Z',
+      'recordedFrom=2026-01-01t00:00:00.5z',
+    ]) {
       expect((await api.get(ctx.users.auditor, `/v1/audit/transitions?${q}`)).status, q).toBe(200);
     }
   });
@@ -233,7 +280,11 @@ describe(`GET /v1/audit/verify on ${DIALECT}`, () => {
 });
 
 describe(`GET /v1/audit/export on ${DIALECT}`, () => {
-  const get = (user: TestUser, q: string) => api.get(user, `/v1/audit/export${q}`).buffer(true).parse(binary as never);
+  const get = (user: TestUser, q: string) =>
+    api
+      .get(user, `/v1/audit/export${q}`)
+      .buffer(true)
+      .parse(binary as never);
 
   it('JSONL: one record per line, exactly as the history serves it', async () => {
     const res = await get(ctx.users.auditor, '?format=jsonl');
@@ -243,7 +294,12 @@ describe(`GET /v1/audit/export on ${DIALECT}`, () => {
     expect((res.body as Buffer).toString('utf8')).toBe(all.map((t) => `${JSON.stringify(t)}\n`).join(''));
     // The default format is JSONL; filters are those of /v1/audit/transitions.
     const filtered = await get(ctx.users.admin, `?submission=${ids.beta}&type=SUBMIT`);
-    expect((filtered.body as Buffer).toString('utf8')).toBe(all.filter((t) => t.submissionId === ids.beta && t.type === 'SUBMIT').map((t) => `${JSON.stringify(t)}\n`).join(''));
+    expect((filtered.body as Buffer).toString('utf8')).toBe(
+      all
+        .filter((t) => t.submissionId === ids.beta && t.type === 'SUBMIT')
+        .map((t) => `${JSON.stringify(t)}\n`)
+        .join(''),
+    );
     const none = await get(ctx.users.auditor, '?submission=none');
     expect(none.status).toBe(200);
     expect((none.body as Buffer).length).toBe(0);
@@ -335,9 +391,16 @@ describe(`GET /v1/submissions/:id/report on ${DIALECT}`, () => {
   it('is visible to auditors, admins and whoever may see the submission; 404 to the others', async () => {
     const { manufacturer, otherManufacturer, fda, cofepris, auditor, admin } = ctx.users;
     const cases: Array<[TestUser, string, number]> = [
-      [manufacturer, ids.hostile, 200], [otherManufacturer, ids.hostile, 404], [otherManufacturer, ids.beta, 200],
-      [fda, ids.hostile, 200], [cofepris, ids.hostile, 404], [auditor, ids.beta, 200], [admin, ids.beta, 200],
-      [auditor, uuidv7(), 404], [admin, 'not-an-id', 404], [manufacturer, uuidv7(), 404],
+      [manufacturer, ids.hostile, 200],
+      [otherManufacturer, ids.hostile, 404],
+      [otherManufacturer, ids.beta, 200],
+      [fda, ids.hostile, 200],
+      [cofepris, ids.hostile, 404],
+      [auditor, ids.beta, 200],
+      [admin, ids.beta, 200],
+      [auditor, uuidv7(), 404],
+      [admin, 'not-an-id', 404],
+      [manufacturer, uuidv7(), 404],
     ];
     for (const [user, id, status] of cases) {
       const res = await api.get(user, `/v1/submissions/${id}/report`);
@@ -378,9 +441,17 @@ describe(`refused commands on ${DIALECT}`, () => {
     const items = (page.body.items as Json[]).slice(-4);
     refused.forEach(([user, problem, path, status, eventType], i) => {
       expect(items[i]).toEqual({
-        id: expect.any(String), recordedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-        actor: user.actor, method: 'POST', path, submissionId: path === '/v1/submissions' ? null : path.split('/')[3],
-        eventType, status, code: problem.code, detail: problem.detail, requestId: expect.any(String),
+        id: expect.any(String),
+        recordedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        actor: user.actor,
+        method: 'POST',
+        path,
+        submissionId: path === '/v1/submissions' ? null : path.split('/')[3],
+        eventType,
+        status,
+        code: problem.code,
+        detail: problem.detail,
+        requestId: expect.any(String),
       });
     });
     // Nothing the client sent beyond the path and the event type: no body, password, token or query.

@@ -39,11 +39,22 @@ describe('If-Match', () => {
   it('"*" matches whatever the current version is; a quoted version must be current', async () => {
     const app = testApp(ctx);
     const m = ctx.users.manufacturer;
-    const created = await request(app).post('/v1/submissions').set(m.auth).send({ workflow: 'fda-510k', title: 't', device: { name: 'd' }, input: { format: 'eSTAR', variant: 'special' } });
+    const created = await request(app)
+      .post('/v1/submissions')
+      .set(m.auth)
+      .send({ workflow: 'fda-510k', title: 't', device: { name: 'd' }, input: { format: 'eSTAR', variant: 'special' } });
     expect(created.headers.etag).toBe('"1"');
-    const sent = await request(app).post(`/v1/submissions/${created.body.id}/events`).set(m.auth).set('If-Match', '*').send({ type: 'SUBMIT', signature: signatureOf(m) });
+    const sent = await request(app)
+      .post(`/v1/submissions/${created.body.id}/events`)
+      .set(m.auth)
+      .set('If-Match', '*')
+      .send({ type: 'SUBMIT', signature: signatureOf(m) });
     expect(sent.status).toBe(200);
     expect(sent.headers.etag).toBe('"2"');
-    expectProblem(await request(app).post(`/v1/submissions/${created.body.id}/events`).set(ctx.users.fda.auth).set('If-Match', 'seven').send({ type: 'FEE_VERIFIED' }), 422, 'validation_failed');
+    expectProblem(
+      await request(app).post(`/v1/submissions/${created.body.id}/events`).set(ctx.users.fda.auth).set('If-Match', 'seven').send({ type: 'FEE_VERIFIED' }),
+      422,
+      'validation_failed',
+    );
   });
 });

@@ -33,7 +33,12 @@ describe('GET /v1/me', () => {
   });
 
   it('for every role; reviewers have no organization; the token is never echoed', async () => {
-    for (const [key, role] of [['fda', 'fda'], ['cofepris', 'cofepris'], ['auditor', 'auditor'], ['admin', 'admin']] as const) {
+    for (const [key, role] of [
+      ['fda', 'fda'],
+      ['cofepris', 'cofepris'],
+      ['auditor', 'auditor'],
+      ['admin', 'admin'],
+    ] as const) {
       const u = ctx.users[key];
       const res = await api.get(u, '/v1/me');
       expect(res.status).toBe(200);
@@ -80,11 +85,26 @@ describe('GET /v1/workflows/:id', () => {
 
   it('lists every state of DESIGN §4 with tags, clocks and deadlines', () => {
     const paths = (w.states as Json[]).map((s) => s.path);
-    expect(paths).toEqual(expect.arrayContaining([
-      'draft', 'received', 'userFeeHold', 'technicalScreening', 'eStarHold', 'acceptanceReview', 'rtaHold',
-      'review', 'review.substantive', 'review.interactive', 'aiHold', 'cleared',
-      'closed.nse', 'closed.withdrawn', 'closed.deleted', 'closed.rescinded',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'draft',
+        'received',
+        'userFeeHold',
+        'technicalScreening',
+        'eStarHold',
+        'acceptanceReview',
+        'rtaHold',
+        'review',
+        'review.substantive',
+        'review.interactive',
+        'aiHold',
+        'cleared',
+        'closed.nse',
+        'closed.withdrawn',
+        'closed.deleted',
+        'closed.rescinded',
+      ]),
+    );
     expect(state('technicalScreening').tags).toContain('fda-clock');
     expect(state('technicalScreening').clocks).toContain('fda-clock');
     expect(state('aiHold').tags).toContain('hold');
@@ -94,7 +114,12 @@ describe('GET /v1/workflows/:id', () => {
     expect(state('draft').deadline).toBeNull();
     expect(state('closed.rescinded').type).toBe('final');
     expect(state('draft').transitions).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'SUBMIT', targets: ['received'] })]));
-    expect(state('received').transitions.filter((t: Json) => t.event === 'FEE_VERIFIED').map((t: Json) => t.targets[0]).sort()).toEqual(['acceptanceReview', 'technicalScreening']);
+    expect(
+      state('received')
+        .transitions.filter((t: Json) => t.event === 'FEE_VERIFIED')
+        .map((t: Json) => t.targets[0])
+        .sort(),
+    ).toEqual(['acceptanceReview', 'technicalScreening']);
   });
 
   it('lists every event with its roles and payload schema', () => {
@@ -112,8 +137,23 @@ describe('GET /v1/workflows/:id', () => {
       expect(e.schema.additionalProperties, `${type} forbids unknown fields`).toBe(false);
       expect(typeof e.description).toBe('string');
     }
-    for (const type of ['SUBMIT', 'FEE_VERIFIED', 'FEE_UNPAID', 'FEE_PAID', 'SCREEN_PASS', 'SCREEN_FAIL', 'REPLACEMENT_SUBMITTED', 'ACCEPT',
-      'REFUSE_TO_ACCEPT', 'RTA_RESPONSE', 'SUBSTANTIVE_INTERACTION', 'AI_RESPONSE', 'DECIDE_NSE', 'WITHDRAW', 'RESCIND_SE']) {
+    for (const type of [
+      'SUBMIT',
+      'FEE_VERIFIED',
+      'FEE_UNPAID',
+      'FEE_PAID',
+      'SCREEN_PASS',
+      'SCREEN_FAIL',
+      'REPLACEMENT_SUBMITTED',
+      'ACCEPT',
+      'REFUSE_TO_ACCEPT',
+      'RTA_RESPONSE',
+      'SUBSTANTIVE_INTERACTION',
+      'AI_RESPONSE',
+      'DECIDE_NSE',
+      'WITHDRAW',
+      'RESCIND_SE',
+    ]) {
       expect(ev[type], type).toBeDefined();
     }
   });
@@ -125,7 +165,9 @@ describe('GET /v1/workflows/:id', () => {
     expect(prevencion.deadline).toMatchObject({ unit: 'mx-business', event: 'PREVENCION_TIMEOUT' });
     expect(res.body.events.REFERENCE_INVALIDATED.roles).toEqual(['system']);
     expect(res.body.events.GRANT.schema.required).toEqual(['registrationNumber']);
-    expect((res.body.states as Json[]).map((s) => s.path)).toEqual(expect.arrayContaining(['preparing', 'submitted', 'underReview', 'prevencion', 'registered', 'closed.desechado']));
+    expect((res.body.states as Json[]).map((s) => s.path)).toEqual(
+      expect.arrayContaining(['preparing', 'submitted', 'underReview', 'prevencion', 'registered', 'closed.desechado']),
+    );
   });
 
   it('GET /v1/workflows/:id/diagram is Mermaid stateDiagram-v2 text', async () => {
@@ -231,7 +273,8 @@ describe('GET /openapi.json', () => {
 
   it('is generated from schemas/: request bodies, the problem and the transition record', () => {
     const schemas = doc.components.schemas as Record<string, Json>;
-    for (const name of ['CreateSubmission', 'SendEvent', 'Submission', 'Transition', 'Problem', 'Device', 'Document']) expect(schemas[name], name).toBeDefined();
+    for (const name of ['CreateSubmission', 'SendEvent', 'Submission', 'Transition', 'Problem', 'Device', 'Document'])
+      expect(schemas[name], name).toBeDefined();
     expect(schemas.Problem!.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail', 'code', 'errors']));
     expect(doc.paths['/v1/submissions'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateSubmission');
     expect(schemas['fda-510k.3.REQUEST_AI']).toMatchObject({ required: ['deficiencies'] });

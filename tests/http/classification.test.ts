@@ -30,7 +30,12 @@ describe('FDA product classification on POST /v1/submissions', () => {
   it('shows class, regulation and expected pathway for a known code, with no warnings', async () => {
     const s = await api.create(ctx.users.manufacturer, withCode('FRN'));
     expect(s.classification).toEqual({
-      productCode: 'FRN', deviceName: expect.any(String), usClass: '2', regulationNumber: expect.stringMatching(/^\d{3}\.\d+/), expectedPathway: '510(k)', exempt: false,
+      productCode: 'FRN',
+      deviceName: expect.any(String),
+      usClass: '2',
+      regulationNumber: expect.stringMatching(/^\d{3}\.\d+/),
+      expectedPathway: '510(k)',
+      exempt: false,
     });
     expect(s.warnings).toBeUndefined();
     expect((await api.submission(ctx.users.fda, s.id)).classification).toEqual(s.classification);

@@ -74,7 +74,9 @@ describe('creation', () => {
     const v2 = await api.get(ctx.users.auditor, '/v1/workflows/cofepris-registration');
     expect(v2.status).toBe(200);
     expect(v2.body).toMatchObject({ id: 'cofepris-registration', version: 4, clock: { kind: 'mx', start: ['SUBMIT'] } });
-    expect(Object.keys(v2.body.events)).toEqual(expect.arrayContaining(['SUBMIT_PRORROGA', 'RENEWAL_WINDOW_OPENS', 'EXPIRE', 'SUBMIT_MODIFICATION', 'SEND_TO_TPR']));
+    expect(Object.keys(v2.body.events)).toEqual(
+      expect.arrayContaining(['SUBMIT_PRORROGA', 'RENEWAL_WINDOW_OPENS', 'EXPIRE', 'SUBMIT_MODIFICATION', 'SEND_TO_TPR']),
+    );
     const v1 = await api.get(ctx.users.auditor, '/v1/workflows/cofepris-registration?version=1');
     expect(v1.status).toBe(200);
     expect(v1.body.version).toBe(1);
@@ -88,11 +90,17 @@ describe('creation', () => {
       [{ route: 'abbreviated', reference: { agency: 'FDA', number: 'K231234', decisionDate: '2023-05-02', decision: 'SE' } }, '/input/identicalDevice'],
       [{ route: 'equivalence' }, '/input/reference'],
       [{ route: 'third-party', tpr: 'x' }, '/input/tpr'],
-      [{ route: 'equivalence', reference: { agency: 'HealthCanada', number: '1', decisionDate: '2024-01-01', decision: 'approved', deviceClass: '3' } }, '/input/reference/deviceClass'],
+      [
+        { route: 'equivalence', reference: { agency: 'HealthCanada', number: '1', decisionDate: '2024-01-01', decision: 'approved', deviceClass: '3' } },
+        '/input/reference/deviceClass',
+      ],
     ];
     for (const [input, pointer] of cases) {
       const p = expectProblem(await api.post(m, '/v1/submissions', registration(input)), 422, 'validation_failed');
-      expect(p.errors.map((e: Json) => e.path), JSON.stringify(input)).toContain(pointer);
+      expect(
+        p.errors.map((e: Json) => e.path),
+        JSON.stringify(input),
+      ).toContain(pointer);
     }
   });
 });
@@ -122,14 +130,22 @@ describe('standard route', () => {
       expectProblem(await api.event(u, reg.id, { type: 'EXPIRE' }), 403, 'forbidden');
     }
     const opened = await system(reg.id, 'RENEWAL_WINDOW_OPENS', '2025-10-02');
-    expect(opened.transition).toMatchObject({ type: 'RENEWAL_WINDOW_OPENS', from: 'registered.current', to: 'registered.renewalDue', actor: { role: 'system' } });
+    expect(opened.transition).toMatchObject({
+      type: 'RENEWAL_WINDOW_OPENS',
+      from: 'registered.current',
+      to: 'registered.renewalDue',
+      actor: { role: 'system' },
+    });
     let view = await api.submission(m, reg.id);
     expect(view.state).toBe('registered.renewalDue');
     expect(view.deadlines).toEqual([expect.objectContaining({ kind: 'registrationExpiry', event: 'EXPIRE', dueDate: '2026-03-01' })]);
     expect([...view.allowedEvents].sort()).toEqual(['SUBMIT_MODIFICATION', 'SUBMIT_PRORROGA']);
 
     // An administrative modification while the window is open comes back to renewalDue.
-    r = await api.send(m, reg.id, 'SUBMIT_MODIFICATION', { data: { kind: 'administrative', description: 'Cambio de domicilio del distribuidor' }, effectiveAt: '2025-10-10' });
+    r = await api.send(m, reg.id, 'SUBMIT_MODIFICATION', {
+      data: { kind: 'administrative', description: 'Cambio de domicilio del distribuidor' },
+      effectiveAt: '2025-10-10',
+    });
     expect(r.submission.state).toBe('registered.modificationUnderReview');
     expectProblem(await api.event(m, reg.id, { type: 'APPROVE_MODIFICATION' }), 403, 'forbidden');
     r = await api.send(cofepris, reg.id, 'APPROVE_MODIFICATION', { effectiveAt: '2025-10-11' });
@@ -149,7 +165,10 @@ describe('standard route', () => {
     // Valid until 2031-03-01 now: the next window is counted from the new date.
     expect(r.submission.deadlines).toEqual([expect.objectContaining({ kind: 'renewalWindow', dueDate: '2030-10-02' })]);
 
-    r = await api.send(m, reg.id, 'SUBMIT_MODIFICATION', { data: { kind: 'technical', description: 'Nuevo sitio de esterilización' }, effectiveAt: '2026-02-01' });
+    r = await api.send(m, reg.id, 'SUBMIT_MODIFICATION', {
+      data: { kind: 'technical', description: 'Nuevo sitio de esterilización' },
+      effectiveAt: '2026-02-01',
+    });
     expect(r.submission.state).toBe('registered.modificationUnderReview');
     r = await api.send(cofepris, reg.id, 'REJECT_MODIFICATION', { data: { reason: 'Falta validación del proceso' }, effectiveAt: '2026-03-01' });
     expect(r.submission.state).toBe('registered.current');
@@ -158,9 +177,22 @@ describe('standard route', () => {
     expect(r.submission).toMatchObject({ state: 'closed.revoked', status: 'closed', allowedEvents: [] });
 
     expect(await types(reg.id)).toEqual([
-      'CREATED', 'SUBMIT', 'START_REVIEW', 'ISSUE_PREVENCION', 'RESPOND_PREVENCION', 'GRANT', 'RENEWAL_WINDOW_OPENS',
-      'SUBMIT_MODIFICATION', 'APPROVE_MODIFICATION', 'SUBMIT_PRORROGA', 'ISSUE_PREVENCION', 'RESPOND_PREVENCION', 'GRANT_PRORROGA',
-      'SUBMIT_MODIFICATION', 'REJECT_MODIFICATION', 'REVOKE',
+      'CREATED',
+      'SUBMIT',
+      'START_REVIEW',
+      'ISSUE_PREVENCION',
+      'RESPOND_PREVENCION',
+      'GRANT',
+      'RENEWAL_WINDOW_OPENS',
+      'SUBMIT_MODIFICATION',
+      'APPROVE_MODIFICATION',
+      'SUBMIT_PRORROGA',
+      'ISSUE_PREVENCION',
+      'RESPOND_PREVENCION',
+      'GRANT_PRORROGA',
+      'SUBMIT_MODIFICATION',
+      'REJECT_MODIFICATION',
+      'REVOKE',
     ]);
     for (const t of await api.history(auditor, reg.id)) expect(t.workflow).toMatchObject({ id: 'cofepris-registration', version: 4 });
   });
@@ -241,7 +273,16 @@ describe('third-party route', () => {
     expect(due > daysAgo(60)).toBe(true);
     const end = await system(reg.id, 'PREVENCION_TIMEOUT', due);
     expect(end.submission).toMatchObject({ state: 'closed.desechado', status: 'closed' });
-    expect(await types(reg.id)).toEqual(['CREATED', 'SEND_TO_TPR', 'TPR_FINDINGS', 'TPR_FAVORABLE_REPORT', 'SUBMIT', 'START_REVIEW', 'ISSUE_PREVENCION', 'PREVENCION_TIMEOUT']);
+    expect(await types(reg.id)).toEqual([
+      'CREATED',
+      'SEND_TO_TPR',
+      'TPR_FINDINGS',
+      'TPR_FAVORABLE_REPORT',
+      'SUBMIT',
+      'START_REVIEW',
+      'ISSUE_PREVENCION',
+      'PREVENCION_TIMEOUT',
+    ]);
   });
 
   it('desistimiento during the third party review -> withdrawn', async () => {
@@ -337,7 +378,11 @@ describe('abbreviated route', () => {
   it('an authority outside IMDRF MC / MDSAP cannot be named (422); a PMDA approval is accepted (default list)', async () => {
     const { manufacturer: m } = ctx.users;
     const anmat = { agency: 'ANMAT', number: 'PM-1234-5', decisionDate: daysAgo(300), decision: 'approved' };
-    expectProblem(await api.post(m, '/v1/submissions', registration({ route: 'abbreviated', reference: anmat, identicalDevice: true })), 422, 'validation_failed');
+    expectProblem(
+      await api.post(m, '/v1/submissions', registration({ route: 'abbreviated', reference: anmat, identicalDevice: true })),
+      422,
+      'validation_failed',
+    );
     const pmda = { agency: 'PMDA', number: '30600BZX00123000', decisionDate: daysAgo(300), decision: 'approved', deviceClass: 'II' };
     const reg = await api.create(m, registration({ route: 'abbreviated', reference: pmda, identicalDevice: true }, 'Abbreviated on PMDA'));
     await api.completeDossier(m, reg.id);
@@ -349,7 +394,10 @@ describe('abbreviated route', () => {
   it('on a tracked cleared 510(k): registered, then the rescission flags it (REFERENCE_INVALIDATED, system) and it stays registered', async () => {
     const { manufacturer: m, fda, cofepris } = ctx.users;
     const k = await cleared510k('K250202', { submit: daysAgo(400), fee: daysAgo(398), accept: daysAgo(385), se: daysAgo(300) });
-    const reg = await api.create(m, registration({ route: 'abbreviated', reference: { submissionId: k }, identicalDevice: true }, 'Abbreviated on a tracked 510(k)'));
+    const reg = await api.create(
+      m,
+      registration({ route: 'abbreviated', reference: { submissionId: k }, identicalDevice: true }, 'Abbreviated on a tracked 510(k)'),
+    );
     expect(reg.dossier.required).toEqual(expect.arrayContaining(['fda-decision-letter', 'apostille', 'inspection-report']));
     await api.completeDossier(m, reg.id);
     await api.send(m, reg.id, 'SUBMIT', { effectiveAt: daysAgo(200) });

@@ -51,14 +51,22 @@ async function countVisible(): Promise<number> {
 describe('400 malformed_json', () => {
   it('answers a broken JSON body on POST /v1/submissions with 400 and creates nothing', async () => {
     const before = await countVisible();
-    const res = await request(app).post('/v1/submissions').set(ctx.users.manufacturer.auth).set('Content-Type', 'application/json').send('{"workflow": "fda-510k", ');
+    const res = await request(app)
+      .post('/v1/submissions')
+      .set(ctx.users.manufacturer.auth)
+      .set('Content-Type', 'application/json')
+      .send('{"workflow": "fda-510k", ');
     expectProblem(res, 400, 'malformed_json');
     expect(await countVisible()).toBe(before);
   });
 
   it('answers a broken JSON body on POST events with 400 and writes nothing', async () => {
     const before = await footprint(inReview.id);
-    const res = await request(app).post(`/v1/submissions/${inReview.id}/events`).set(ctx.users.fda.auth).set('Content-Type', 'application/json').send("{type: 'REQUEST_AI'}");
+    const res = await request(app)
+      .post(`/v1/submissions/${inReview.id}/events`)
+      .set(ctx.users.fda.auth)
+      .set('Content-Type', 'application/json')
+      .send("{type: 'REQUEST_AI'}");
     expectProblem(res, 400, 'malformed_json');
     expect(await footprint(inReview.id)).toEqual(before);
   });
@@ -301,7 +309,11 @@ describe('413 payload_too_large', () => {
 describe('415 unsupported media type', () => {
   it('a non-JSON content type with a body -> 415, nothing created', async () => {
     const before = await countVisible();
-    const res = await request(app).post('/v1/submissions').set(ctx.users.manufacturer.auth).set('Content-Type', 'text/plain').send(JSON.stringify(body510k('text/plain')));
+    const res = await request(app)
+      .post('/v1/submissions')
+      .set(ctx.users.manufacturer.auth)
+      .set('Content-Type', 'text/plain')
+      .send(JSON.stringify(body510k('text/plain')));
     expectProblem(res, 415, 'unsupported_media_type');
     expect(await countVisible()).toBe(before);
   });

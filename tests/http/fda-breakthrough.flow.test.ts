@@ -22,7 +22,12 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.close());
 
-const bodyBreakthrough = (input: Json = {}, title = 'NX-1 Breakthrough designation request') => ({ workflow: 'fda-breakthrough', title, device: DEVICE, input });
+const bodyBreakthrough = (input: Json = {}, title = 'NX-1 Breakthrough designation request') => ({
+  workflow: 'fda-breakthrough',
+  title,
+  device: DEVICE,
+  input,
+});
 const GRANT = { qNumber: 'Q261001', secondaryCriteria: ['breakthroughTechnology', 'noApprovedAlternative'] };
 const sorted = (xs: string[]) => [...xs].sort();
 
@@ -84,7 +89,13 @@ describe('fda-breakthrough: designated, linked submissions prioritized, then des
     expect(r.submission).toMatchObject({ state: 'closed.designationWithdrawn', status: 'closed' });
     for (const id of [k1.id, k2.id]) expect((await api.submission(m, id)).prioritized, id).toBe(false);
     expect((await api.history(auditor, b.id)).map((t) => t.type)).toEqual([
-      'CREATED', 'REQUEST_DESIGNATION', 'REQUEST_INFO', 'INFO_RESPONSE', 'LINK_SUBMISSION', 'GRANT', 'WITHDRAW_DESIGNATION',
+      'CREATED',
+      'REQUEST_DESIGNATION',
+      'REQUEST_INFO',
+      'INFO_RESPONSE',
+      'LINK_SUBMISSION',
+      'GRANT',
+      'WITHDRAW_DESIGNATION',
     ]);
   });
 });

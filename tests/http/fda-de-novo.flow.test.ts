@@ -64,13 +64,25 @@ describe('fda-de-novo: the §5.8 scenario (accept day 15; AI at FDA day 70; 120-
     const created = await api.post(m, '/v1/submissions', bodyDeNovo('NeuroStim De Novo'));
     expect(created.status, created.text).toBe(201);
     const s = created.body as Json;
-    expect(s).toMatchObject({ workflow: { id: 'fda-de-novo', version: 3 }, state: 'draft', status: 'active', decision: null, deadlines: [], input: { format: 'eCopy' } });
+    expect(s).toMatchObject({
+      workflow: { id: 'fda-de-novo', version: 3 },
+      state: 'draft',
+      status: 'active',
+      decision: null,
+      deadlines: [],
+      input: { format: 'eCopy' },
+    });
     expect(sorted(s.allowedEvents)).toEqual(['SUBMIT', 'WITHDRAW']);
     expect((await api.submission(fda, s.id)).allowedEvents).toEqual([]);
 
     const day0 = 300;
     const d = {
-      submit: daysAgo(day0), fee: daysAgo(day0), accept: daysAgo(day0 - 15), ai: daysAgo(day0 - 70), response: daysAgo(day0 - 190), grant: daysAgo(day0 - 265),
+      submit: daysAgo(day0),
+      fee: daysAgo(day0),
+      accept: daysAgo(day0 - 15),
+      ai: daysAgo(day0 - 70),
+      response: daysAgo(day0 - 190),
+      grant: daysAgo(day0 - 265),
     };
     let r = await api.send(m, s.id, 'SUBMIT', { effectiveAt: d.submit });
     expect(r.submission.state).toBe('received');
@@ -92,7 +104,10 @@ describe('fda-de-novo: the §5.8 scenario (accept day 15; AI at FDA day 70; 120-
     // guarded AI_RESPONSE_INCOMPLETE is offered too (and refused with 409 below, in 'wrong state').
     expect(sorted(r.submission.allowedEvents)).toEqual(['AI_RESPONSE_INCOMPLETE', 'DECIDE_DECLINE', 'DECIDE_GRANT', 'REQUEST_AI', 'SUBSTANTIVE_INTERACTION']);
 
-    r = await api.send(fda, s.id, 'REQUEST_AI', { data: { deficiencies: ['Provide the benefit-risk determination', 'Propose special controls for EMC'] }, effectiveAt: d.ai });
+    r = await api.send(fda, s.id, 'REQUEST_AI', {
+      data: { deficiencies: ['Provide the benefit-risk determination', 'Propose special controls for EMC'] },
+      effectiveAt: d.ai,
+    });
     expect(r.submission.state).toBe('aiHold');
     expect(r.submission.clocks).toMatchObject({ running: [], onHold: true });
     expect(r.submission.deadlines).toEqual([expect.objectContaining({ kind: 'aiResponse', event: 'AI_TIMEOUT', dueDate: addDays(d.ai, 180) })]);
@@ -110,7 +125,13 @@ describe('fda-de-novo: the §5.8 scenario (accept day 15; AI at FDA day 70; 120-
     });
     expect(r.submission).toMatchObject({ state: 'granted', status: 'active', allowedEvents: [], deadlines: [] });
     expect(r.submission.decision).toEqual({ number: 'DEN250031', decision: 'granted', decisionDate: d.grant, favourable: true });
-    expect(r.transition).toMatchObject({ type: 'DECIDE_GRANT', from: 'review.substantive', to: 'granted', actor: { role: 'fda' }, signature: { name: fda.actor.name, meaning: 'approval', signedAt: r.transition.recordedAt } });
+    expect(r.transition).toMatchObject({
+      type: 'DECIDE_GRANT',
+      from: 'review.substantive',
+      to: 'granted',
+      actor: { role: 'fda' },
+      signature: { name: fda.actor.name, meaning: 'approval', signedAt: r.transition.recordedAt },
+    });
     expect((await api.submission(m, s.id)).allowedEvents).toEqual([]);
 
     const history = await api.history(auditor, s.id);
@@ -129,7 +150,12 @@ describe('fda-de-novo: the §5.8 scenario (accept day 15; AI at FDA day 70; 120-
     expect(dayNumber(d.grant) - dayNumber(d.submit)).toBe(265);
 
     // A COFEPRIS registration may rely on the granted De Novo.
-    const reg = await api.create(m, { workflow: 'cofepris-registration', title: 'NeuroStim registro', device: DEVICE, input: { route: 'equivalence', reference: { submissionId: s.id } } });
+    const reg = await api.create(m, {
+      workflow: 'cofepris-registration',
+      title: 'NeuroStim registro',
+      device: DEVICE,
+      input: { route: 'equivalence', reference: { submissionId: s.id } },
+    });
     expect(reg.reference).toMatchObject({ submissionId: s.id, decision: 'granted', decisionDate: d.grant, favourable: true });
   });
 });
@@ -138,14 +164,24 @@ describe('fda-de-novo: the other final outcomes', () => {
   it('eSTAR: screening hold, replacement, screening passed, interactive review, decline order -> closed.declined', async () => {
     const { manufacturer: m, fda } = ctx.users;
     const s = await api.create(m, bodyDeNovo('Declined', 'eSTAR'));
-    const d = { submit: daysAgo(220), fee: daysAgo(219), fail: daysAgo(210), replacement: daysAgo(180), pass: daysAgo(170), si: daysAgo(110), decline: daysAgo(60) };
+    const d = {
+      submit: daysAgo(220),
+      fee: daysAgo(219),
+      fail: daysAgo(210),
+      replacement: daysAgo(180),
+      pass: daysAgo(170),
+      si: daysAgo(110),
+      decline: daysAgo(60),
+    };
     await api.send(m, s.id, 'SUBMIT', { effectiveAt: d.submit });
     let r = await api.send(fda, s.id, 'FEE_VERIFIED', { effectiveAt: d.fee });
     expect(r.submission.state).toBe('technicalScreening');
     expect(r.submission.deadlines).toEqual([expect.objectContaining({ event: 'SCREENING_TIMEOUT', dueDate: addDays(d.fee, 15) })]);
     r = await api.send(fda, s.id, 'SCREEN_FAIL', { data: { reasons: ['Benefit-risk section empty'] }, effectiveAt: d.fail });
     expect(r.submission).toMatchObject({ state: 'eStarHold', clocks: { onHold: true } });
-    expect(r.submission.deadlines).toEqual([expect.objectContaining({ kind: 'eStarHoldResponse', event: 'ESTAR_HOLD_TIMEOUT', dueDate: addDays(d.fail, 180) })]);
+    expect(r.submission.deadlines).toEqual([
+      expect.objectContaining({ kind: 'eStarHoldResponse', event: 'ESTAR_HOLD_TIMEOUT', dueDate: addDays(d.fail, 180) }),
+    ]);
     r = await api.send(m, s.id, 'REPLACEMENT_SUBMITTED', { effectiveAt: d.replacement });
     expect(r.submission.state).toBe('technicalScreening');
     expect(r.submission.deadlines).toEqual([expect.objectContaining({ event: 'SCREENING_TIMEOUT', dueDate: addDays(d.replacement, 15) })]);
@@ -153,11 +189,21 @@ describe('fda-de-novo: the other final outcomes', () => {
     expect(r.submission.state).toBe('review.substantive');
     r = await api.send(fda, s.id, 'SUBSTANTIVE_INTERACTION', { data: { summary: 'Interactive review' }, effectiveAt: d.si });
     expect(r.submission.state).toBe('review.interactive');
-    r = await api.send(fda, s.id, 'DECIDE_DECLINE', { data: { reasons: ['Special controls cannot mitigate the risks'], decisionDate: d.decline }, effectiveAt: d.decline });
+    r = await api.send(fda, s.id, 'DECIDE_DECLINE', {
+      data: { reasons: ['Special controls cannot mitigate the risks'], decisionDate: d.decline },
+      effectiveAt: d.decline,
+    });
     expect(r.submission).toMatchObject({ state: 'closed.declined', status: 'closed', allowedEvents: [] });
     expect(r.submission.decision).toEqual({ number: null, decision: 'declined', decisionDate: d.decline, favourable: false });
     expect((await api.history(m, s.id)).map((t) => t.type)).toEqual([
-      'CREATED', 'SUBMIT', 'FEE_VERIFIED', 'SCREEN_FAIL', 'REPLACEMENT_SUBMITTED', 'SCREEN_PASS', 'SUBSTANTIVE_INTERACTION', 'DECIDE_DECLINE',
+      'CREATED',
+      'SUBMIT',
+      'FEE_VERIFIED',
+      'SCREEN_FAIL',
+      'REPLACEMENT_SUBMITTED',
+      'SCREEN_PASS',
+      'SUBSTANTIVE_INTERACTION',
+      'DECIDE_DECLINE',
     ]);
   });
 
@@ -207,7 +253,7 @@ describe('fda-de-novo: the other final outcomes', () => {
     expect(await api.submission(auditor, s.id)).toMatchObject({ state: 'review.substantive', clocks: { running: ['fda-clock'] }, deadlines: [] });
   });
 
-  it('RTA never answered -> closed.deleted; the requester\'s own WITHDRAW is the only way to closed.withdrawn', async () => {
+  it("RTA never answered -> closed.deleted; the requester's own WITHDRAW is the only way to closed.withdrawn", async () => {
     const { manufacturer: m, fda } = ctx.users;
     const s = await api.create(m, bodyDeNovo('RTA unanswered'));
     await api.send(m, s.id, 'SUBMIT', { effectiveAt: daysAgo(260) });
@@ -239,7 +285,11 @@ describe('fda-de-novo: refusals write nothing', () => {
   it('wrong state -> 409 naming the state; an AI_RESPONSE_INCOMPLETE with no AI request -> 409 saying why', async () => {
     const { manufacturer: m, fda } = ctx.users;
     const s = await api.create(m, bodyDeNovo('States'));
-    let p = expectProblem(await api.event(fda, s.id, { type: 'DECIDE_GRANT', data: { denNumber: 'DEN250001', decisionDate: daysAgo(3) } }), 409, 'event_not_allowed');
+    let p = expectProblem(
+      await api.event(fda, s.id, { type: 'DECIDE_GRANT', data: { denNumber: 'DEN250001', decisionDate: daysAgo(3) } }),
+      409,
+      'event_not_allowed',
+    );
     expect(p.detail).toContain('draft');
     expectProblem(await api.event(m, s.id, { type: 'AI_RESPONSE' }), 409, 'event_not_allowed');
     const inRev = await inReview('Incomplete without AI', 50);
@@ -263,14 +313,26 @@ describe('fda-de-novo: refusals write nothing', () => {
       expect(errorPaths(expectProblem(await send({ denNumber, decisionDate: daysAgo(3) }), 422, 'validation_failed')), denNumber).toEqual(['/data/denNumber']);
     }
     expect(errorPaths(expectProblem(await send({ denNumber: 'DEN250001' }), 422, 'validation_failed'))).toEqual(['/data/decisionDate']);
-    expect(errorPaths(expectProblem(await send({ denNumber: 'DEN250001', decisionDate: '2025/01/01' }), 422, 'validation_failed'))).toEqual(['/data/decisionDate']);
-    expect(errorPaths(expectProblem(await send({ denNumber: 'DEN250001', decisionDate: daysAgo(3), deviceClass: 'III' }), 422, 'validation_failed'))).toEqual(['/data/deviceClass']);
-    expect(errorPaths(expectProblem(await send({ denNumber: 'DEN250001', decisionDate: daysAgo(3), kNumber: 'K250001' }), 422, 'validation_failed'))).toEqual(['/data/kNumber']);
-    expect(errorPaths(expectProblem(await api.event(fda, s.id, { type: 'REQUEST_AI', data: { deficiencies: [] } }), 422, 'validation_failed'))).toEqual(['/data/deficiencies']);
+    expect(errorPaths(expectProblem(await send({ denNumber: 'DEN250001', decisionDate: '2025/01/01' }), 422, 'validation_failed'))).toEqual([
+      '/data/decisionDate',
+    ]);
+    expect(errorPaths(expectProblem(await send({ denNumber: 'DEN250001', decisionDate: daysAgo(3), deviceClass: 'III' }), 422, 'validation_failed'))).toEqual([
+      '/data/deviceClass',
+    ]);
+    expect(errorPaths(expectProblem(await send({ denNumber: 'DEN250001', decisionDate: daysAgo(3), kNumber: 'K250001' }), 422, 'validation_failed'))).toEqual([
+      '/data/kNumber',
+    ]);
+    expect(errorPaths(expectProblem(await api.event(fda, s.id, { type: 'REQUEST_AI', data: { deficiencies: [] } }), 422, 'validation_failed'))).toEqual([
+      '/data/deficiencies',
+    ]);
     expect(errorPaths(expectProblem(await api.event(fda, s.id, { type: 'RESCIND_SE' }), 422, 'validation_failed'))).toEqual(['/type']);
     expect(await api.history(m, s.id)).toEqual(before);
 
-    expect(errorPaths(expectProblem(await api.post(m, '/v1/submissions', { ...bodyDeNovo('No format'), input: {} }), 422, 'validation_failed'))).toEqual(['/input/format']);
-    expect(errorPaths(expectProblem(await api.post(m, '/v1/submissions', { ...bodyDeNovo('Paper'), input: { format: 'paper' } }), 422, 'validation_failed'))).toEqual(['/input/format']);
+    expect(errorPaths(expectProblem(await api.post(m, '/v1/submissions', { ...bodyDeNovo('No format'), input: {} }), 422, 'validation_failed'))).toEqual([
+      '/input/format',
+    ]);
+    expect(
+      errorPaths(expectProblem(await api.post(m, '/v1/submissions', { ...bodyDeNovo('Paper'), input: { format: 'paper' } }), 422, 'validation_failed')),
+    ).toEqual(['/input/format']);
   });
 });

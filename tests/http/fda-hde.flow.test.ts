@@ -48,19 +48,37 @@ describe('fda-hde: HUD designation, HDE, approval order, then withdrawal of the 
     expect(sorted(h.allowedEvents)).toEqual(['REQUEST_HUD', 'WITHDRAW']);
     expect((await api.submission(fda, h.id)).allowedEvents).toEqual([]);
 
-    const d = { hud: daysAgo(400), designated: daysAgo(360), submit: daysAgo(330), file: daysAgo(310), amend: daysAgo(290), response: daysAgo(260), approve: daysAgo(240) };
+    const d = {
+      hud: daysAgo(400),
+      designated: daysAgo(360),
+      submit: daysAgo(330),
+      file: daysAgo(310),
+      amend: daysAgo(290),
+      response: daysAgo(260),
+      approve: daysAgo(240),
+    };
     let r = await api.send(m, h.id, 'REQUEST_HUD', { data: HUD_REQUEST, effectiveAt: d.hud });
     expect(r.submission.state).toBe('hudReview');
     expect(r.submission.clocks.running).toContain('fda-clock');
     expect(r.transition).toMatchObject({ type: 'REQUEST_HUD', from: 'draft', to: 'hudReview', actor: { role: 'manufacturer' } });
 
-    r = await api.send(fda, h.id, 'HUD_DESIGNATED', { data: { designationNumber: 'HUD 25-0412' }, effectiveAt: d.designated, comment: 'OOPD designation letter' });
+    r = await api.send(fda, h.id, 'HUD_DESIGNATED', {
+      data: { designationNumber: 'HUD 25-0412' },
+      effectiveAt: d.designated,
+      comment: 'OOPD designation letter',
+    });
     expect(r.submission.state).toBe('hudDesignated');
     r = await api.send(m, h.id, 'SUBMIT_HDE', { effectiveAt: d.submit });
     expect(r.submission.state).toBe('filingReview');
     r = await api.send(fda, h.id, 'FILE', { effectiveAt: d.file });
     expect(r.submission.state).toBe('review');
-    expect(sorted(r.submission.allowedEvents)).toEqual(['ISSUE_APPROVABLE', 'ISSUE_APPROVAL_ORDER', 'ISSUE_DENIAL', 'ISSUE_NOT_APPROVABLE', 'REQUEST_AMENDMENT']);
+    expect(sorted(r.submission.allowedEvents)).toEqual([
+      'ISSUE_APPROVABLE',
+      'ISSUE_APPROVAL_ORDER',
+      'ISSUE_DENIAL',
+      'ISSUE_NOT_APPROVABLE',
+      'REQUEST_AMENDMENT',
+    ]);
 
     // 21 CFR 814.106: 75 days from FDA's request, counted from the request's own date.
     r = await api.send(fda, h.id, 'REQUEST_AMENDMENT', { data: { deficiencies: ['Provide the probable-benefit analysis'] }, effectiveAt: d.amend });
@@ -74,18 +92,36 @@ describe('fda-hde: HUD designation, HDE, approval order, then withdrawal of the 
     expect(r.submission.state).toBe('review');
     expect(r.submission.deadlines).toEqual([]);
 
-    r = await api.send(fda, h.id, 'ISSUE_APPROVAL_ORDER', { data: { hNumber: 'H250009', decisionDate: d.approve }, effectiveAt: d.approve, signature: signatureOf(fda, 'approval') });
+    r = await api.send(fda, h.id, 'ISSUE_APPROVAL_ORDER', {
+      data: { hNumber: 'H250009', decisionDate: d.approve },
+      effectiveAt: d.approve,
+      signature: signatureOf(fda, 'approval'),
+    });
     expect(r.submission).toMatchObject({ state: 'approved', status: 'active' });
     expect(r.submission.decision).toMatchObject({ number: 'H250009', decision: 'approved', decisionDate: d.approve, favourable: true });
     expect(r.submission.allowedEvents).toEqual(['WITHDRAW_APPROVAL']);
     expect((await api.submission(m, h.id)).allowedEvents).toEqual([]); // nothing to withdraw once approved
 
     const history = await api.history(auditor, h.id);
-    expect(history.map((t) => t.type)).toEqual(['CREATED', 'REQUEST_HUD', 'HUD_DESIGNATED', 'SUBMIT_HDE', 'FILE', 'REQUEST_AMENDMENT', 'AMENDMENT', 'ISSUE_APPROVAL_ORDER']);
+    expect(history.map((t) => t.type)).toEqual([
+      'CREATED',
+      'REQUEST_HUD',
+      'HUD_DESIGNATED',
+      'SUBMIT_HDE',
+      'FILE',
+      'REQUEST_AMENDMENT',
+      'AMENDMENT',
+      'ISSUE_APPROVAL_ORDER',
+    ]);
     expect(history.slice(1).map((t) => (t.effectiveAt as string).slice(0, 10))).toEqual(Object.values(d));
 
     // A COFEPRIS registration on the equivalence route relies on the approved HDE...
-    const reg = await api.create(m, { workflow: 'cofepris-registration', title: 'PPS-1 registro sanitario', device: DEVICE, input: { route: 'equivalence', reference: { submissionId: h.id } } });
+    const reg = await api.create(m, {
+      workflow: 'cofepris-registration',
+      title: 'PPS-1 registro sanitario',
+      device: DEVICE,
+      input: { route: 'equivalence', reference: { submissionId: h.id } },
+    });
     expect(reg.reference).toMatchObject({ submissionId: h.id, decision: 'approved', favourable: true });
 
     // ... and is told, in the same transaction, when FDA withdraws the approval (21 CFR 814.118).
@@ -165,7 +201,12 @@ describe('fda-hde: the other final outcomes', () => {
     expect(res.outcome).toBe('applied');
     const after = await api.submission(auditor, h.id);
     expect(after).toMatchObject({ state: 'closed.withdrawn', status: 'closed', deadlines: [] });
-    expect((await api.history(auditor, h.id)).at(-1)).toMatchObject({ type: 'AMENDMENT_TIMEOUT', from: 'amendmentHold', to: 'closed.withdrawn', actor: { role: 'system' } });
+    expect((await api.history(auditor, h.id)).at(-1)).toMatchObject({
+      type: 'AMENDMENT_TIMEOUT',
+      from: 'amendmentHold',
+      to: 'closed.withdrawn',
+      actor: { role: 'system' },
+    });
   });
 });
 
@@ -187,7 +228,11 @@ describe('fda-hde: refusals', () => {
   it('wrong state -> 409; a population above 8,000 -> 409 saying why', async () => {
     const { manufacturer: m, fda } = ctx.users;
     const h = await api.create(m, bodyHde('States'));
-    let p = expectProblem(await api.event(fda, h.id, { type: 'ISSUE_APPROVAL_ORDER', data: { hNumber: 'H250001', decisionDate: daysAgo(1) } }), 409, 'event_not_allowed');
+    let p = expectProblem(
+      await api.event(fda, h.id, { type: 'ISSUE_APPROVAL_ORDER', data: { hNumber: 'H250001', decisionDate: daysAgo(1) } }),
+      409,
+      'event_not_allowed',
+    );
     expect(p.detail).toContain('draft');
     expectProblem(await api.event(m, h.id, { type: 'SUBMIT_HDE' }), 409, 'event_not_allowed');
     p = expectProblem(await api.event(m, h.id, { type: 'REQUEST_HUD', data: { estimatedAnnualPopulation: 9000 } }), 409, 'event_not_allowed');
@@ -201,13 +246,25 @@ describe('fda-hde: refusals', () => {
   it('bad payload -> 422 naming each field by JSON pointer; bad creation input -> 422', async () => {
     const { manufacturer: m, fda } = ctx.users;
     const h = await inReview('Payloads', 150);
-    let p = expectProblem(await api.event(fda, h.id, { type: 'ISSUE_APPROVAL_ORDER', data: { hNumber: 'H25001', decisionDate: daysAgo(1) } }), 422, 'validation_failed');
+    let p = expectProblem(
+      await api.event(fda, h.id, { type: 'ISSUE_APPROVAL_ORDER', data: { hNumber: 'H25001', decisionDate: daysAgo(1) } }),
+      422,
+      'validation_failed',
+    );
     expect(errorPaths(p)).toEqual(['/data/hNumber']);
-    p = expectProblem(await api.event(fda, h.id, { type: 'ISSUE_APPROVAL_ORDER', data: { hNumber: 'K250001', decisionDate: daysAgo(1) } }), 422, 'validation_failed');
+    p = expectProblem(
+      await api.event(fda, h.id, { type: 'ISSUE_APPROVAL_ORDER', data: { hNumber: 'K250001', decisionDate: daysAgo(1) } }),
+      422,
+      'validation_failed',
+    );
     expect(errorPaths(p)).toEqual(['/data/hNumber']);
     p = expectProblem(await api.event(fda, h.id, { type: 'ISSUE_APPROVAL_ORDER', data: { hNumber: 'H250001' } }), 422, 'validation_failed');
     expect(errorPaths(p)).toEqual(['/data/decisionDate']);
-    p = expectProblem(await api.event(fda, h.id, { type: 'ISSUE_APPROVAL_ORDER', data: { hNumber: 'H250001', decisionDate: daysAgo(1), pNumber: 'P250001' } }), 422, 'validation_failed');
+    p = expectProblem(
+      await api.event(fda, h.id, { type: 'ISSUE_APPROVAL_ORDER', data: { hNumber: 'H250001', decisionDate: daysAgo(1), pNumber: 'P250001' } }),
+      422,
+      'validation_failed',
+    );
     expect(errorPaths(p)).toEqual(['/data/pNumber']);
     p = expectProblem(await api.event(fda, h.id, { type: 'REQUEST_AMENDMENT', data: { deficiencies: [] } }), 422, 'validation_failed');
     expect(errorPaths(p)).toEqual(['/data/deficiencies']);

@@ -29,7 +29,12 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 
 const PARENT = 'P170019';
-const bodyPma = (title: string, input: Json = {}) => ({ workflow: 'fda-pma', title, device: { ...DEVICE, name: 'Acme Heart Valve', productCode: 'LWR' }, input });
+const bodyPma = (title: string, input: Json = {}) => ({
+  workflow: 'fda-pma',
+  title,
+  device: { ...DEVICE, name: 'Acme Heart Valve', productCode: 'LWR' },
+  input,
+});
 const supplement = (supplementType: string, title = `${supplementType} supplement`) => bodyPma(title, { supplementType, pmaNumber: PARENT });
 const sorted = (xs: string[]) => [...xs].sort();
 const dayNumber = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
@@ -73,8 +78,14 @@ describe('fda-pma: §5.8 "PMA no panel" (filed day 45; SI and MDL at FDA day 90;
 
     const day0 = 400;
     const d = {
-      submit: daysAgo(day0), fee: daysAgo(day0), accept: daysAgo(day0 - 15), file: daysAgo(day0 - 45),
-      si: daysAgo(day0 - 135), mdl: daysAgo(day0 - 135), amendment: daysAgo(day0 - 285), approval: daysAgo(day0 - 370),
+      submit: daysAgo(day0),
+      fee: daysAgo(day0),
+      accept: daysAgo(day0 - 15),
+      file: daysAgo(day0 - 45),
+      si: daysAgo(day0 - 135),
+      mdl: daysAgo(day0 - 135),
+      amendment: daysAgo(day0 - 285),
+      approval: daysAgo(day0 - 370),
     };
     let r = await api.send(m, s.id, 'SUBMIT', { effectiveAt: d.submit });
     expect(r.submission.state).toBe('received');
@@ -86,7 +97,13 @@ describe('fda-pma: §5.8 "PMA no panel" (filed day 45; SI and MDL at FDA day 90;
     r = await api.send(fda, s.id, 'FILE', { effectiveAt: d.file });
     expect(r.submission).toMatchObject({ state: 'review.substantive', clocks: { running: ['fda-clock'] } });
     expect(sorted(r.submission.allowedEvents)).toEqual([
-      'ISSUE_APPROVABLE', 'ISSUE_APPROVAL_ORDER', 'ISSUE_DENIAL', 'ISSUE_MDL', 'ISSUE_NOT_APPROVABLE', 'REFER_TO_PANEL', 'SUBSTANTIVE_INTERACTION',
+      'ISSUE_APPROVABLE',
+      'ISSUE_APPROVAL_ORDER',
+      'ISSUE_DENIAL',
+      'ISSUE_MDL',
+      'ISSUE_NOT_APPROVABLE',
+      'REFER_TO_PANEL',
+      'SUBSTANTIVE_INTERACTION',
     ]);
     expect(sorted((await api.submission(m, s.id)).allowedEvents)).toEqual(['UNSOLICITED_MAJOR_AMENDMENT', 'WITHDRAW']);
 
@@ -133,8 +150,14 @@ describe('fda-pma: §5.8 "PMA with panel" (panel at FDA day 200; approval at FDA
     const { manufacturer: m, fda, auditor } = ctx.users;
     const day0 = 420;
     const d = {
-      submit: daysAgo(day0), fee: daysAgo(day0), accept: daysAgo(day0 - 15), file: daysAgo(day0 - 45), si: daysAgo(day0 - 135),
-      refer: daysAgo(day0 - 195), recommendation: daysAgo(day0 - 245), approval: daysAgo(day0 - 345),
+      submit: daysAgo(day0),
+      fee: daysAgo(day0),
+      accept: daysAgo(day0 - 15),
+      file: daysAgo(day0 - 45),
+      si: daysAgo(day0 - 135),
+      refer: daysAgo(day0 - 195),
+      recommendation: daysAgo(day0 - 245),
+      approval: daysAgo(day0 - 345),
     };
     const s = await api.create(m, bodyPma('AHV-3 PMA with panel'));
     await api.send(m, s.id, 'SUBMIT', { effectiveAt: d.submit });
@@ -142,7 +165,10 @@ describe('fda-pma: §5.8 "PMA with panel" (panel at FDA day 200; approval at FDA
     await api.send(fda, s.id, 'ACCEPT', { effectiveAt: d.accept });
     await api.send(fda, s.id, 'FILE', { effectiveAt: d.file });
     await api.send(fda, s.id, 'SUBSTANTIVE_INTERACTION', { data: { summary: 'Interactive review' }, effectiveAt: d.si });
-    let r = await api.send(fda, s.id, 'REFER_TO_PANEL', { data: { panel: 'Circulatory System Devices Panel', requestedBySponsor: true }, effectiveAt: d.refer });
+    let r = await api.send(fda, s.id, 'REFER_TO_PANEL', {
+      data: { panel: 'Circulatory System Devices Panel', requestedBySponsor: true },
+      effectiveAt: d.refer,
+    });
     expect(r.submission).toMatchObject({ state: 'advisoryPanel', clocks: { running: ['fda-clock'] } });
     // There is no panel role: FDA staff record the panel's recommendation.
     expectProblem(await api.event(m, s.id, { type: 'PANEL_RECOMMENDATION', data: { recommendation: 'approval' } }), 403, 'forbidden');
@@ -156,7 +182,15 @@ describe('fda-pma: §5.8 "PMA with panel" (panel at FDA day 200; approval at FDA
 
     const history = await api.history(auditor, s.id);
     expect(history.map((t) => t.type)).toEqual([
-      'CREATED', 'SUBMIT', 'FEE_VERIFIED', 'ACCEPT', 'FILE', 'SUBSTANTIVE_INTERACTION', 'REFER_TO_PANEL', 'PANEL_RECOMMENDATION', 'ISSUE_APPROVAL_ORDER',
+      'CREATED',
+      'SUBMIT',
+      'FEE_VERIFIED',
+      'ACCEPT',
+      'FILE',
+      'SUBSTANTIVE_INTERACTION',
+      'REFER_TO_PANEL',
+      'PANEL_RECOMMENDATION',
+      'ISSUE_APPROVAL_ORDER',
     ]);
     expect(history.slice(1).map(dateOf)).toEqual(Object.values(d));
     const days = fdaDays(history);
@@ -164,7 +198,12 @@ describe('fda-pma: §5.8 "PMA with panel" (panel at FDA day 200; approval at FDA
     expect(days).toBeLessThanOrEqual(320);
 
     // A COFEPRIS registration relies on the approval and is told, in the same request, when FDA withdraws it.
-    const reg = await api.create(m, { workflow: 'cofepris-registration', title: 'AHV-3 registro', device: DEVICE, input: { route: 'equivalence', reference: { submissionId: s.id } } });
+    const reg = await api.create(m, {
+      workflow: 'cofepris-registration',
+      title: 'AHV-3 registro',
+      device: DEVICE,
+      input: { route: 'equivalence', reference: { submissionId: s.id } },
+    });
     expect(reg.reference).toMatchObject({ submissionId: s.id, decision: 'approved', decisionDate: d.approval, favourable: true });
     expectProblem(await api.event(m, s.id, { type: 'WITHDRAW_APPROVAL', data: { reason: 'x' } }), 403, 'forbidden');
     expectProblem(await api.event(m, s.id, { type: 'WITHDRAW' }), 409, 'event_not_allowed');
@@ -195,9 +234,17 @@ describe('fda-pma: §5.8 "real-time supplement" (decision at FDA day 55)', () =>
     const before = await api.history(auditor, s.id);
     let p = expectProblem(await api.event(fda, s.id, { type: 'ISSUE_MDL', data: { deficiencies: ['x'] } }), 409, 'event_not_allowed');
     expect(p.detail).toMatch(/no Major Deficiency Letter for real-time supplements/);
-    p = expectProblem(await api.event(fda, s.id, { type: 'ISSUE_APPROVAL_ORDER', data: { pmaNumber: PARENT, decisionDate: d.approval } }), 409, 'event_not_allowed');
+    p = expectProblem(
+      await api.event(fda, s.id, { type: 'ISSUE_APPROVAL_ORDER', data: { pmaNumber: PARENT, decisionDate: d.approval } }),
+      409,
+      'event_not_allowed',
+    );
     expect(p.detail).toMatch(/supplement number like P170019\/S001/);
-    p = expectProblem(await api.event(fda, s.id, { type: 'ISSUE_APPROVAL_ORDER', data: { pmaNumber: 'P180001/S012', decisionDate: d.approval } }), 409, 'event_not_allowed');
+    p = expectProblem(
+      await api.event(fda, s.id, { type: 'ISSUE_APPROVAL_ORDER', data: { pmaNumber: 'P180001/S012', decisionDate: d.approval } }),
+      409,
+      'event_not_allowed',
+    );
     expect(p.detail).toMatch(/changes P170019/);
     expect(await api.history(auditor, s.id)).toEqual(before);
 
@@ -238,11 +285,16 @@ describe('fda-pma: the other outcomes', () => {
     let r = await api.send(fda, s.id, 'ISSUE_NOT_APPROVABLE', { data: { deficiencies: ['Primary endpoint not met'] }, effectiveAt: daysAgo(200) });
     expect(r.submission).toMatchObject({ state: 'notApprovable', clocks: { onHold: true } });
     expect(r.submission.decision).toEqual({ number: null, decision: 'notApprovable', decisionDate: daysAgo(200), favourable: false });
-    expect(r.submission.deadlines).toEqual([expect.objectContaining({ kind: 'notApprovableResponse', event: 'NOT_APPROVABLE_TIMEOUT', dueDate: addDays(daysAgo(200), 180) })]);
+    expect(r.submission.deadlines).toEqual([
+      expect.objectContaining({ kind: 'notApprovableResponse', event: 'NOT_APPROVABLE_TIMEOUT', dueDate: addDays(daysAgo(200), 180) }),
+    ]);
     r = await api.send(m, s.id, 'AMENDMENT', { data: { summary: 'Re-analysis' }, effectiveAt: daysAgo(150) });
     expect(r.submission.state).toBe('review.substantive');
     await api.send(fda, s.id, 'ISSUE_NOT_APPROVABLE', { data: { deficiencies: ['Re-analysis post hoc'] }, effectiveAt: daysAgo(100) });
-    r = await api.send(fda, s.id, 'ISSUE_DENIAL', { data: { reasons: ['No reasonable assurance of effectiveness'], decisionDate: daysAgo(60) }, effectiveAt: daysAgo(60) });
+    r = await api.send(fda, s.id, 'ISSUE_DENIAL', {
+      data: { reasons: ['No reasonable assurance of effectiveness'], decisionDate: daysAgo(60) },
+      effectiveAt: daysAgo(60),
+    });
     expect(r.submission).toMatchObject({ state: 'closed.denied', status: 'closed', deadlines: [] });
     expect(r.submission.decision).toEqual({ number: null, decision: 'denied', decisionDate: daysAgo(60), favourable: false });
   });
@@ -276,7 +328,12 @@ describe('fda-pma: the other outcomes', () => {
     const res = await ctx.services.engine.sendSystemEvent(s.id, { type: 'MDL_TIMEOUT', effectiveAt: addDays(mdl, 360) });
     expect(res.outcome).toBe('applied');
     expect(await api.submission(auditor, s.id)).toMatchObject({ state: 'closed.withdrawn', status: 'closed', deadlines: [] });
-    expect((await api.history(auditor, s.id)).at(-1)).toMatchObject({ type: 'MDL_TIMEOUT', from: 'mdlHold.extendedWindow', to: 'closed.withdrawn', actor: { role: 'system' } });
+    expect((await api.history(auditor, s.id)).at(-1)).toMatchObject({
+      type: 'MDL_TIMEOUT',
+      from: 'mdlHold.extendedWindow',
+      to: 'closed.withdrawn',
+      actor: { role: 'system' },
+    });
   });
 
   it('the applicant withdraws during the advisory panel -> closed.withdrawn', async () => {
@@ -292,7 +349,12 @@ describe('fda-pma: the other outcomes', () => {
     const { s, r: last } = await filed('Unsolicited amendment', 120);
     const r = await api.send(m, s.id, 'UNSOLICITED_MAJOR_AMENDMENT', { data: { summary: 'New sterilization validation' }, effectiveAt: daysAgo(60) });
     expect(r.submission).toMatchObject({ state: 'review.substantive', version: last.submission.version + 1, clocks: { running: ['fda-clock'] } });
-    expect(r.transition).toMatchObject({ type: 'UNSOLICITED_MAJOR_AMENDMENT', from: 'review.substantive', to: 'review.substantive', actor: { role: 'manufacturer' } });
+    expect(r.transition).toMatchObject({
+      type: 'UNSOLICITED_MAJOR_AMENDMENT',
+      from: 'review.substantive',
+      to: 'review.substantive',
+      actor: { role: 'manufacturer' },
+    });
     expect((await api.history(auditor, s.id)).at(-1)!.type).toBe('UNSOLICITED_MAJOR_AMENDMENT');
   });
 });
@@ -313,7 +375,10 @@ describe('fda-pma: 30-day notice (21 CFR 814.39(f))', () => {
     expect(res.outcome).toBe('applied');
     expect(await api.submission(auditor, s.id)).toMatchObject({ state: 'inEffect', status: 'active', deadlines: [], allowedEvents: [] });
     expect((await api.history(auditor, s.id)).map((t) => [t.type, (t.actor as Json).role])).toEqual([
-      ['CREATED', 'manufacturer'], ['SUBMIT', 'manufacturer'], ['FEE_VERIFIED', 'fda'], ['NOTICE_PERIOD_TIMEOUT', 'system'],
+      ['CREATED', 'manufacturer'],
+      ['SUBMIT', 'manufacturer'],
+      ['FEE_VERIFIED', 'fda'],
+      ['NOTICE_PERIOD_TIMEOUT', 'system'],
     ]);
   });
 
@@ -323,7 +388,11 @@ describe('fda-pma: 30-day notice (21 CFR 814.39(f))', () => {
       ['manufacturer', 'SUBMIT', 40],
       ['fda', 'FEE_VERIFIED', 40],
     ]);
-    expectProblem(await api.event(fda, s.id, { type: 'ISSUE_APPROVAL_ORDER', data: { pmaNumber: `${PARENT}/S020`, decisionDate: daysAgo(30) } }), 409, 'event_not_allowed');
+    expectProblem(
+      await api.event(fda, s.id, { type: 'ISSUE_APPROVAL_ORDER', data: { pmaNumber: `${PARENT}/S020`, decisionDate: daysAgo(30) } }),
+      409,
+      'event_not_allowed',
+    );
     const r = await api.send(fda, s.id, 'FDA_OBJECTS', { data: { reasons: ['The change affects the sterility assurance level'] }, effectiveAt: daysAgo(25) });
     expect(r.submission).toMatchObject({ state: 'closed.noticeInadequate', status: 'closed', decision: null });
   });
@@ -352,7 +421,11 @@ describe('fda-pma: refusals write nothing', () => {
     await api.send(m, s.id, 'SUBMIT', { effectiveAt: daysAgo(90) });
     await api.send(fda, s.id, 'FEE_VERIFIED', { effectiveAt: daysAgo(90) });
     const before = await api.history(auditor, s.id);
-    p = expectProblem(await api.event(fda, s.id, { type: 'ISSUE_APPROVAL_ORDER', data: { pmaNumber: 'P250001', decisionDate: daysAgo(3) } }), 409, 'event_not_allowed');
+    p = expectProblem(
+      await api.event(fda, s.id, { type: 'ISSUE_APPROVAL_ORDER', data: { pmaNumber: 'P250001', decisionDate: daysAgo(3) } }),
+      409,
+      'event_not_allowed',
+    );
     expect(p.detail).toContain('acceptanceReview');
     expectProblem(await api.event(fda, s.id, { type: 'PANEL_RECOMMENDATION', data: { recommendation: 'approval' } }), 409, 'event_not_allowed');
     expectProblem(await api.event(fda, s.id, { type: 'WITHDRAW_APPROVAL', data: { reason: 'x' } }), 409, 'event_not_allowed');
@@ -366,19 +439,31 @@ describe('fda-pma: refusals write nothing', () => {
     const before = await api.history(auditor, s.id);
     const approve = (data: Json) => api.event(fda, s.id, { type: 'ISSUE_APPROVAL_ORDER', data });
     for (const pmaNumber of ['P25001', 'K250001', 'p250001', 'P250001/S01', 'P250001-S001', 'DEN250001']) {
-      expect(errorPaths(expectProblem(await approve({ pmaNumber, decisionDate: daysAgo(3) }), 422, 'validation_failed')), pmaNumber).toEqual(['/data/pmaNumber']);
+      expect(errorPaths(expectProblem(await approve({ pmaNumber, decisionDate: daysAgo(3) }), 422, 'validation_failed')), pmaNumber).toEqual([
+        '/data/pmaNumber',
+      ]);
     }
     expect(errorPaths(expectProblem(await approve({ pmaNumber: 'P250001' }), 422, 'validation_failed'))).toEqual(['/data/decisionDate']);
-    expect(errorPaths(expectProblem(await approve({ pmaNumber: 'P250001', decisionDate: '3 May 2026' }), 422, 'validation_failed'))).toEqual(['/data/decisionDate']);
-    expect(errorPaths(expectProblem(await approve({ pmaNumber: 'P250001', decisionDate: daysAgo(3), hNumber: 'H250001' }), 422, 'validation_failed'))).toEqual(['/data/hNumber']);
+    expect(errorPaths(expectProblem(await approve({ pmaNumber: 'P250001', decisionDate: '3 May 2026' }), 422, 'validation_failed'))).toEqual([
+      '/data/decisionDate',
+    ]);
+    expect(errorPaths(expectProblem(await approve({ pmaNumber: 'P250001', decisionDate: daysAgo(3), hNumber: 'H250001' }), 422, 'validation_failed'))).toEqual([
+      '/data/hNumber',
+    ]);
     expect(errorPaths(expectProblem(await api.event(fda, s.id, { type: 'ISSUE_MDL', data: {} }), 422, 'validation_failed'))).toEqual(['/data/deficiencies']);
-    expect(errorPaths(expectProblem(await api.event(fda, s.id, { type: 'PANEL_RECOMMENDATION', data: { recommendation: 'yes' } }), 422, 'validation_failed'))).toEqual(['/data/recommendation']);
+    expect(
+      errorPaths(expectProblem(await api.event(fda, s.id, { type: 'PANEL_RECOMMENDATION', data: { recommendation: 'yes' } }), 422, 'validation_failed')),
+    ).toEqual(['/data/recommendation']);
     expect(await api.history(auditor, s.id)).toEqual(before);
 
     const create = (input: Json) => api.post(m, '/v1/submissions', bodyPma('Bad input', input));
     expect(errorPaths(expectProblem(await create({ supplementType: 'real-time' }), 422, 'validation_failed'))).toContain('/input/pmaNumber');
-    expect(errorPaths(expectProblem(await create({ supplementType: 'real-time', pmaNumber: `${PARENT}/S001` }), 422, 'validation_failed'))).toContain('/input/pmaNumber');
-    expect(errorPaths(expectProblem(await create({ supplementType: '135-day', pmaNumber: PARENT }), 422, 'validation_failed'))).toEqual(['/input/supplementType']);
+    expect(errorPaths(expectProblem(await create({ supplementType: 'real-time', pmaNumber: `${PARENT}/S001` }), 422, 'validation_failed'))).toContain(
+      '/input/pmaNumber',
+    );
+    expect(errorPaths(expectProblem(await create({ supplementType: '135-day', pmaNumber: PARENT }), 422, 'validation_failed'))).toEqual([
+      '/input/supplementType',
+    ]);
     expect(errorPaths(expectProblem(await create({ format: 'eCopy' }), 422, 'validation_failed'))).toEqual(['/input/format']);
   });
 });

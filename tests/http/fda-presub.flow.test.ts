@@ -86,7 +86,15 @@ describe('fda-presub: meetings', () => {
   it('meeting scheduled, feedback, meeting held (by the sponsor), minutes -> closed.minutesFinal', async () => {
     const { manufacturer: m, fda, auditor } = ctx.users;
     const q = await api.create(m, bodyPresub(true, 'Meeting Pre-Sub'));
-    const d = { submit: daysAgo(100), accept: daysAgo(90), schedule: daysAgo(70), feedback: daysAgo(35), meeting: daysAgo(30), minutes: daysAgo(20), final: daysAgo(5) };
+    const d = {
+      submit: daysAgo(100),
+      accept: daysAgo(90),
+      schedule: daysAgo(70),
+      feedback: daysAgo(35),
+      meeting: daysAgo(30),
+      minutes: daysAgo(20),
+      final: daysAgo(5),
+    };
     await api.send(m, q.id, 'SUBMIT', { effectiveAt: d.submit });
     await api.send(fda, q.id, 'ACCEPT', { data: { qNumber: 'Q260043' }, effectiveAt: d.accept });
     let r = await api.send(fda, q.id, 'SCHEDULE_MEETING', { data: { meetingDate: d.meeting, format: 'video' }, effectiveAt: d.schedule });
@@ -101,7 +109,16 @@ describe('fda-presub: meetings', () => {
     expect(r.submission.state).toBe('minutesUnderReview');
     r = await api.send(fda, q.id, 'FINALIZE_MINUTES', { effectiveAt: d.final });
     expect(r.submission).toMatchObject({ state: 'closed.minutesFinal', status: 'closed' });
-    expect((await api.history(auditor, q.id)).map((t) => t.type)).toEqual(['CREATED', 'SUBMIT', 'ACCEPT', 'SCHEDULE_MEETING', 'SEND_WRITTEN_FEEDBACK', 'HOLD_MEETING', 'SUBMIT_MINUTES', 'FINALIZE_MINUTES']);
+    expect((await api.history(auditor, q.id)).map((t) => t.type)).toEqual([
+      'CREATED',
+      'SUBMIT',
+      'ACCEPT',
+      'SCHEDULE_MEETING',
+      'SEND_WRITTEN_FEEDBACK',
+      'HOLD_MEETING',
+      'SUBMIT_MINUTES',
+      'FINALIZE_MINUTES',
+    ]);
   });
 
   it('feedback before the meeting date, scheduled afterwards, meeting held (by FDA) -> closed.minutesFinal', async () => {

@@ -63,16 +63,37 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
       reference: null,
       dossier: { required: [], present: [], missing: [] },
     });
-    expect(Object.keys(k)).toEqual(expect.arrayContaining([
-      'id', 'workflow', 'organization', 'title', 'device', 'state', 'status', 'version', 'allowedEvents', 'clocks', 'deadlines', 'reference', 'dossier', 'createdAt', 'updatedAt',
-    ]));
+    expect(Object.keys(k)).toEqual(
+      expect.arrayContaining([
+        'id',
+        'workflow',
+        'organization',
+        'title',
+        'device',
+        'state',
+        'status',
+        'version',
+        'allowedEvents',
+        'clocks',
+        'deadlines',
+        'reference',
+        'dossier',
+        'createdAt',
+        'updatedAt',
+      ]),
+    );
     expect(k.allowedEvents).toEqual(expect.arrayContaining(['SUBMIT', 'WITHDRAW']));
     const viaLocation = await api.get(m, created.headers.location as string);
     expect(viaLocation.status).toBe(200);
     expect(viaLocation.headers.etag).toBe('"1"');
 
     const d = {
-      submit: daysAgo(300), fee: daysAgo(298), screen: daysAgo(285), ai: daysAgo(240), aiResponse: daysAgo(200), se: daysAgo(150),
+      submit: daysAgo(300),
+      fee: daysAgo(298),
+      screen: daysAgo(285),
+      ai: daysAgo(240),
+      aiResponse: daysAgo(200),
+      se: daysAgo(150),
     };
     let r = await api.send(m, k.id, 'SUBMIT', { effectiveAt: d.submit });
     expect(r.submission.state).toBe('received');
@@ -102,7 +123,11 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(r.submission.state).toBe('review.substantive');
     expect(r.submission.deadlines).toEqual([]);
 
-    r = await api.send(fda, k.id, 'DECIDE_SE', { data: { kNumber: 'K261234', decisionDate: d.se }, effectiveAt: d.se, signature: signatureOf(fda, 'approval') });
+    r = await api.send(fda, k.id, 'DECIDE_SE', {
+      data: { kNumber: 'K261234', decisionDate: d.se },
+      effectiveAt: d.se,
+      signature: signatureOf(fda, 'approval'),
+    });
     expect(r.submission.state).toBe('cleared');
     expect(r.submission.decision).toMatchObject({ number: 'K261234', decision: 'SE', decisionDate: d.se, favourable: true });
     // 21 CFR 11.50: the manifestation (printed name, meaning, when) is in the hashed record; no password.
@@ -144,7 +169,10 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
 
     // Download one back: same bytes, Repr-Digest of RFC 9530.
     const letter = uploaded.get('fda-decision-letter')!;
-    const dl = await api.get(cofepris, letter.location).buffer(true).parse(binary as never);
+    const dl = await api
+      .get(cofepris, letter.location)
+      .buffer(true)
+      .parse(binary as never);
     expect(dl.status).toBe(200);
     expect(Buffer.compare(dl.body as Buffer, letter.bytes)).toBe(0);
     expect(dl.headers['repr-digest']).toBe(`sha-256=:${Buffer.from(sha256(letter.bytes), 'hex').toString('base64')}:`);
@@ -162,7 +190,10 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     r = await api.send(cofepris, reg.id, 'START_REVIEW', { effectiveAt: c.review });
     expect(r.submission.state).toBe('underReview');
 
-    r = await api.send(cofepris, reg.id, 'ISSUE_PREVENCION', { data: { items: ['Etiqueta: falta el número de lote', 'Falta carta de representación apostillada'] }, effectiveAt: c.prev });
+    r = await api.send(cofepris, reg.id, 'ISSUE_PREVENCION', {
+      data: { items: ['Etiqueta: falta el número de lote', 'Falta carta de representación apostillada'] },
+      effectiveAt: c.prev,
+    });
     expect(r.submission.state).toBe('prevencion');
     expect(r.submission.deadlines).toEqual([expect.objectContaining({ kind: 'prevencionResponse', event: 'PREVENCION_TIMEOUT' })]);
     expect(r.submission.deadlines[0].dueDate > c.prev).toBe(true);
@@ -180,7 +211,13 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     const regHistory = await api.history(auditor, reg.id);
     verifyChainIndependently(regHistory, reg.id);
     expect(regHistory.map((t) => t.type)).toEqual([
-      'CREATED', ...required.map(() => 'DOCUMENT_ADDED'), 'SUBMIT', 'START_REVIEW', 'ISSUE_PREVENCION', 'RESPOND_PREVENCION', 'GRANT',
+      'CREATED',
+      ...required.map(() => 'DOCUMENT_ADDED'),
+      'SUBMIT',
+      'START_REVIEW',
+      'ISSUE_PREVENCION',
+      'RESPOND_PREVENCION',
+      'GRANT',
     ]);
     const added = regHistory.filter((t) => t.type === 'DOCUMENT_ADDED');
     for (const row of added) {
@@ -192,7 +229,23 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     for (const row of regHistory) {
       expect(row.workflow).toMatchObject({ id: 'cofepris-registration', version: 4, definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
       expect(Object.keys(row).sort()).toEqual(
-        ['actor', 'comment', 'data', 'effectiveAt', 'from', 'hash', 'id', 'prevHash', 'recordedAt', 'seq', 'signature', 'submissionId', 'to', 'type', 'workflow'].sort(),
+        [
+          'actor',
+          'comment',
+          'data',
+          'effectiveAt',
+          'from',
+          'hash',
+          'id',
+          'prevHash',
+          'recordedAt',
+          'seq',
+          'signature',
+          'submissionId',
+          'to',
+          'type',
+          'workflow',
+        ].sort(),
       );
     }
     const kHistory = await api.history(auditor, k.id);
@@ -294,9 +347,20 @@ describe('reliance guards', () => {
     expect(res.submission.state).toBe('closed.rescinded');
 
     const p = (await api.history(m, preparing.id)).at(-1)!;
-    expect(p).toMatchObject({ type: 'REFERENCE_INVALIDATED', from: 'preparing', to: 'preparing', actor: { role: 'system' }, data: { referenceSubmissionId: ref } });
+    expect(p).toMatchObject({
+      type: 'REFERENCE_INVALIDATED',
+      from: 'preparing',
+      to: 'preparing',
+      actor: { role: 'system' },
+      data: { referenceSubmissionId: ref },
+    });
     const s = (await api.history(m, submitted.id)).at(-1)!;
-    expect(s).toMatchObject({ type: 'REFERENCE_INVALIDATED', from: 'submitted', actor: { role: 'system' }, data: { referenceSubmissionId: ref, referenceState: 'closed.rescinded' } });
+    expect(s).toMatchObject({
+      type: 'REFERENCE_INVALIDATED',
+      from: 'submitted',
+      actor: { role: 'system' },
+      data: { referenceSubmissionId: ref, referenceState: 'closed.rescinded' },
+    });
     expect(s.recordedAt).toBe(res.transition.recordedAt);
     expect(await api.history(m, unrelated.id)).toEqual(unrelatedBefore);
 
@@ -330,7 +394,10 @@ describe('documents', () => {
       const up = await api.upload(m, reg.id, 'label-ifu-es', bytes, filename);
       expect(up.status, up.text).toBe(201);
       expect(up.body.filename).toBe(filename);
-      const dl = await api.get(m, up.headers.location as string).buffer(true).parse(binary as never);
+      const dl = await api
+        .get(m, up.headers.location as string)
+        .buffer(true)
+        .parse(binary as never);
       expect(dl.status, `download of ${filename}: ${String(dl.body)}`).toBe(200);
       expect(Buffer.compare(dl.body as Buffer, bytes)).toBe(0);
       expect(dispositionName(String(dl.headers['content-disposition']))).toBe(filename);
@@ -345,7 +412,11 @@ describe('documents', () => {
     const up = await api.upload(m, reg.id, 'manufacturer-letter', bytes, 'carta.pdf');
     const row = (await api.history(ctx.users.auditor, reg.id)).at(-1)!;
     expect(row).toMatchObject({
-      seq: 2, type: 'DOCUMENT_ADDED', from: 'preparing', to: 'preparing', actor: { role: 'manufacturer' },
+      seq: 2,
+      type: 'DOCUMENT_ADDED',
+      from: 'preparing',
+      to: 'preparing',
+      actor: { role: 'manufacturer' },
       data: { documentId: up.body.id, kind: 'manufacturer-letter', filename: 'carta.pdf', sha256: sha256(bytes), size: bytes.length },
     });
     expect((await api.submission(m, reg.id)).dossier.present).toContain('manufacturer-letter');

@@ -16,7 +16,13 @@ export type Json = Record<string, any>;
  * decisions, manufacturers' filings). `Api.send` signs these with the sender's password unless
  * the test passes its own `signature` (or `signature: undefined` to send none).
  */
-export const SIGNED_EVENTS: ReadonlySet<string> = new Set(latestWorkflows().flatMap((w) => Object.entries(w.events).filter(([, e]) => e.requiresSignature).map(([t]) => t)));
+export const SIGNED_EVENTS: ReadonlySet<string> = new Set(
+  latestWorkflows().flatMap((w) =>
+    Object.entries(w.events)
+      .filter(([, e]) => e.requiresSignature)
+      .map(([t]) => t),
+  ),
+);
 
 export const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
@@ -109,7 +115,11 @@ export class Api {
   }
 
   post(user: TestUser, path: string, body: unknown, headers: Record<string, string> = {}): request.Test {
-    return request(this.app).post(path).set(user.auth).set(headers).send(body as object);
+    return request(this.app)
+      .post(path)
+      .set(user.auth)
+      .set(headers)
+      .send(body as object);
   }
 
   /** POST /v1/submissions, expecting 201. */

@@ -201,7 +201,11 @@ describe('POST /v1/submissions/:id/documents', () => {
     const bytes = Buffer.from('%PDF-1.7\nfee receipt\n');
     expect((await api.upload(m, r.id, 'fee-receipt', bytes, 'fee.pdf', { 'Idempotency-Key': 'doc-2' })).status).toBe(201);
     const before = await api.history(m, r.id);
-    expectProblem(await api.upload(m, r.id, 'fee-receipt', Buffer.from('%PDF-1.7\nother\n'), 'fee.pdf', { 'Idempotency-Key': 'doc-2' }), 422, 'idempotency_key_reused');
+    expectProblem(
+      await api.upload(m, r.id, 'fee-receipt', Buffer.from('%PDF-1.7\nother\n'), 'fee.pdf', { 'Idempotency-Key': 'doc-2' }),
+      422,
+      'idempotency_key_reused',
+    );
     expectProblem(await api.upload(m, r.id, 'cfg', bytes, 'fee.pdf', { 'Idempotency-Key': 'doc-2' }), 422, 'idempotency_key_reused');
     expectProblem(await api.upload(m, r.id, 'fee-receipt', bytes, 'fee-2.pdf', { 'Idempotency-Key': 'doc-2' }), 422, 'idempotency_key_reused');
     expect(await api.history(m, r.id)).toEqual(before);

@@ -27,7 +27,9 @@ beforeAll(async () => {
   const screening: string = (await api.create(m, k('Screening 510(k)', 'Epsilon monitor'))).id;
   await api.send(m, screening, 'SUBMIT');
   await api.send(fda, screening, 'FEE_VERIFIED');
-  const registration: string = (await api.create(m, { ...bodyRegistration({ submissionId: received }, 'equivalence', 'Registro Gamma'), device: { name: 'Catéter Gamma' } })).id;
+  const registration: string = (
+    await api.create(m, { ...bodyRegistration({ submissionId: received }, 'equivalence', 'Registro Gamma'), device: { name: 'Catéter Gamma' } })
+  ).id;
   // On AI hold since 200 days ago: the 180-day response deadline passed 20 days ago.
   const overdue: string = (await api.create(m, k('Omega 510(k)', 'Omega ventilator'))).id;
   await api.send(m, overdue, 'SUBMIT', { effectiveAt: daysAgo(260) });
@@ -61,7 +63,10 @@ describe('visibility', () => {
     const acmeIds = pick(...acme);
     for (const qs of ['', 'workflow=cofepris-registration', 'status=closed', 'q=gamma', 'state=received']) {
       const seen = await idsOf(beta, qs);
-      expect(seen.filter((id) => acmeIds.includes(id)), qs).toEqual([]);
+      expect(
+        seen.filter((id) => acmeIds.includes(id)),
+        qs,
+      ).toEqual([]);
     }
     const acmeOrg = (await api.submission(ctx.users.manufacturer, ids.draft!)).organization.id;
     expect(await idsOf(beta, `organization=${acmeOrg}`)).toEqual([]);

@@ -68,7 +68,12 @@ describe('request log', () => {
       { run: (id) => api.get(m, '/v1/submissions?limit=5&q=logged').set('X-Request-Id', id), method: 'GET', path: () => '/v1/submissions', status: 200 },
       { run: (id) => request(app).get('/v1/me').set('X-Request-Id', id), method: 'GET', path: () => '/v1/me', status: 401 },
       { run: (id) => api.get(m, '/v1/nope').set('X-Request-Id', id), method: 'GET', path: () => '/v1/nope', status: 404 },
-      { run: (id) => request(app).post('/v1/submissions').set(m.auth).set('X-Request-Id', id).set('Content-Type', 'application/json').send('{bad'), method: 'POST', path: () => '/v1/submissions', status: 400 },
+      {
+        run: (id) => request(app).post('/v1/submissions').set(m.auth).set('X-Request-Id', id).set('Content-Type', 'application/json').send('{bad'),
+        method: 'POST',
+        path: () => '/v1/submissions',
+        status: 400,
+      },
     ];
     for (const c of cases) {
       const id = nextId();

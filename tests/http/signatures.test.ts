@@ -124,10 +124,16 @@ describe('signing a command', () => {
     expect(history.find((r) => r.type === 'FEE_VERIFIED')!.signature).toBeNull();
     // An event that needs no signature may carry one, with the same checks.
     const s2 = await inReview('Optional signature');
-    const ai = keep(await api.event(fda, s2, { type: 'REQUEST_AI', data: { deficiencies: ['x'] }, signature: { meaning: 'authorship', password: TEST_PASSWORD } }));
+    const ai = keep(
+      await api.event(fda, s2, { type: 'REQUEST_AI', data: { deficiencies: ['x'] }, signature: { meaning: 'authorship', password: TEST_PASSWORD } }),
+    );
     expect(ai.status, ai.text).toBe(200);
     expect(ai.body.transition.signature).toEqual({ name: 'Dr. FDA Reviewer', meaning: 'authorship', signedAt: ai.body.transition.recordedAt });
-    expectProblem(keep(await api.event(ctx.users.manufacturer, s2, { type: 'AI_RESPONSE', signature: { meaning: 'authorship', password: 'wrong-Password-9' } })), 401, 'signature_invalid');
+    expectProblem(
+      keep(await api.event(ctx.users.manufacturer, s2, { type: 'AI_RESPONSE', signature: { meaning: 'authorship', password: 'wrong-Password-9' } })),
+      401,
+      'signature_invalid',
+    );
     expect((await verifyDatabase(ctx.services.db.reader)).ok).toBe(true);
   });
 
@@ -206,9 +212,17 @@ describe('POST /v1/me/password', () => {
 
     const missing = expectProblem(keep(await api.post(m, '/v1/me/password', { newPassword: 'Second-Password-2026' })), 422, 'validation_failed');
     expect(errorPaths(missing)).toEqual(['/currentPassword']);
-    const same = expectProblem(keep(await api.post(m, '/v1/me/password', { currentPassword: 'First-Password-2026', newPassword: 'First-Password-2026' })), 422, 'validation_failed');
+    const same = expectProblem(
+      keep(await api.post(m, '/v1/me/password', { currentPassword: 'First-Password-2026', newPassword: 'First-Password-2026' })),
+      422,
+      'validation_failed',
+    );
     expect(errorPaths(same)).toEqual(['/newPassword']);
-    const wrong = expectProblem(keep(await api.post(m, '/v1/me/password', { currentPassword: 'Not-First-2026', newPassword: 'Second-Password-2026' })), 401, 'signature_invalid');
+    const wrong = expectProblem(
+      keep(await api.post(m, '/v1/me/password', { currentPassword: 'Not-First-2026', newPassword: 'Second-Password-2026' })),
+      401,
+      'signature_invalid',
+    );
     expect(errorPaths(wrong)).toEqual(['/currentPassword']);
     expect((await failures(m)).failures).toBe(1);
     expect(keep(await api.post(m, '/v1/me/password', { currentPassword: 'First-Password-2026', newPassword: 'Second-Password-2026' })).status).toBe(204);
@@ -216,7 +230,11 @@ describe('POST /v1/me/password', () => {
 
     // The new password signs; the old one does not.
     const s = await api.create(m, body510k('Signed with the new password'));
-    expectProblem(keep(await api.event(m, s.id, { type: 'SUBMIT', signature: { meaning: 'responsibility', password: 'First-Password-2026' } })), 401, 'signature_invalid');
+    expectProblem(
+      keep(await api.event(m, s.id, { type: 'SUBMIT', signature: { meaning: 'responsibility', password: 'First-Password-2026' } })),
+      401,
+      'signature_invalid',
+    );
     expect(keep(await api.event(m, s.id, { type: 'SUBMIT', signature: { meaning: 'responsibility', password: 'Second-Password-2026' } })).status).toBe(200);
   });
 
@@ -239,8 +257,16 @@ describe('POST /v1/me/password', () => {
       expect(errorPaths(problem).join(' '), JSON.stringify(body).slice(0, 60)).toContain(path);
       if (message) expect(JSON.stringify(problem.errors)).toMatch(message);
     }
-    expectProblem(keep(await request(app).post('/v1/me/password').set(u.auth).set('Content-Type', 'application/json').send('{"newPassword":')), 400, 'malformed_json');
-    expectProblem(keep(await request(app).post('/v1/me/password').set(u.auth).set('Content-Type', 'text/plain').send('Valid-Password-2026')), 415, 'unsupported_media_type');
+    expectProblem(
+      keep(await request(app).post('/v1/me/password').set(u.auth).set('Content-Type', 'application/json').send('{"newPassword":')),
+      400,
+      'malformed_json',
+    );
+    expectProblem(
+      keep(await request(app).post('/v1/me/password').set(u.auth).set('Content-Type', 'text/plain').send('Valid-Password-2026')),
+      415,
+      'unsupported_media_type',
+    );
     expectProblem(keep(await request(app).post('/v1/me/password').send({ newPassword: 'Valid-Password-2026' })), 401, 'unauthenticated');
     expect((await ctx.services.db.knex('users').where({ id: u.actor.id }).first('password_hash')).password_hash).toBeNull();
   });
@@ -267,7 +293,18 @@ describe('the password stays secret', () => {
   });
 
   it('never in the history, a response, the idempotency table or the log; refusals are logged without it', async () => {
-    const passwords = [TEST_PASSWORD, 'Not-The-Password-1', 'Guess-number-', 'Temporary-Reset-2026', 'Chosen-By-Me-2026', 'First-Password-2026', 'Second-Password-2026', 'Typo-In-Retry-1', 'wrong-Password-9', 'Brand-New-Pass-42'];
+    const passwords = [
+      TEST_PASSWORD,
+      'Not-The-Password-1',
+      'Guess-number-',
+      'Temporary-Reset-2026',
+      'Chosen-By-Me-2026',
+      'First-Password-2026',
+      'Second-Password-2026',
+      'Typo-In-Retry-1',
+      'wrong-Password-9',
+      'Brand-New-Pass-42',
+    ];
     const knex = ctx.services.db.knex;
     const dump = JSON.stringify({
       transitions: await knex('transitions').select('*'),
@@ -285,8 +322,23 @@ describe('the password stays secret', () => {
     }
     // Redaction at the source, should a body ever be passed to the logger.
     const lines: string[] = [];
-    const logger = createLogger('info', new Writable({ write(c, _e, cb) { lines.push(c.toString()); cb(); } }));
-    logger.info({ body: { signature: { meaning: 'approval', password: 'Leaky-Password-1' } }, currentPassword: 'Leaky-Password-2', req: { body: { newPassword: 'Leaky-Password-3', signature: { password: 'Leaky-Password-4' } } } }, 'x');
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write(c, _e, cb) {
+          lines.push(c.toString());
+          cb();
+        },
+      }),
+    );
+    logger.info(
+      {
+        body: { signature: { meaning: 'approval', password: 'Leaky-Password-1' } },
+        currentPassword: 'Leaky-Password-2',
+        req: { body: { newPassword: 'Leaky-Password-3', signature: { password: 'Leaky-Password-4' } } },
+      },
+      'x',
+    );
     expect(lines.join('')).not.toMatch(/Leaky-Password/);
   });
 });
@@ -320,7 +372,11 @@ describe('versions', () => {
     expect(unsigned.status, unsigned.text).toBe(200);
     expect(unsigned.body.transition).toMatchObject({ signature: null, workflow: { version: 2 } });
     // Signing is still checked when offered.
-    expectProblem(keep(await api.event(ctx.users.fda, s.id, { type: 'RESCIND_SE', signature: { meaning: 'approval', password: 'Wrong-Password-77' } })), 401, 'signature_invalid');
+    expectProblem(
+      keep(await api.event(ctx.users.fda, s.id, { type: 'RESCIND_SE', signature: { meaning: 'approval', password: 'Wrong-Password-77' } })),
+      401,
+      'signature_invalid',
+    );
     const signed = keep(await api.event(ctx.users.fda, s.id, { type: 'RESCIND_SE', signature: signatureOf(ctx.users.fda) }));
     expect(signed.status, signed.text).toBe(200);
     expect(signed.body.transition.signature).toMatchObject({ name: 'Dr. FDA Reviewer', meaning: 'approval' });
@@ -328,7 +384,9 @@ describe('versions', () => {
 
   it('the system actor never signs (timer events need no signature)', async () => {
     const id = await inReview('System actor');
-    await expect(ctx.services.engine.sendSystemEvent(id, { type: 'AI_TIMEOUT', signature: { meaning: 'approval', password: 'x' } })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(ctx.services.engine.sendSystemEvent(id, { type: 'AI_TIMEOUT', signature: { meaning: 'approval', password: 'x' } })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 });
 

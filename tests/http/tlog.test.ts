@@ -31,7 +31,12 @@ describe('transparency log API', () => {
     await api.create(ctx.users.manufacturer, body510k('Logged 510(k)'));
     const made = await api.post(ctx.users.admin, '/v1/audit/checkpoints', {});
     expect(made.status).toBe(201);
-    expect(made.body).toMatchObject({ treeSize: 1, rootHash: expect.stringMatching(/^[0-9a-f]{64}$/), timestamp: expect.any(String), note: expect.stringContaining('\n\n\u2014 ') });
+    expect(made.body).toMatchObject({
+      treeSize: 1,
+      rootHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      timestamp: expect.any(String),
+      note: expect.stringContaining('\n\n\u2014 '),
+    });
     const latest = await api.get(ctx.users.auditor, '/v1/audit/checkpoints/latest');
     expect(latest.body).toEqual(made.body);
     const key = await api.get(ctx.users.manufacturer, '/v1/audit/public-key');

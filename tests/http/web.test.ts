@@ -116,7 +116,10 @@ async function signInForm(agent: Agent, next?: string): Promise<string> {
 async function browse(user: TestUser, on: Express = app, identifier = user.actor.name): Promise<Browser> {
   const agent = request.agent(on);
   const token = await signInForm(agent);
-  const res = await agent.post('/sign-in').type('form').send({ _csrf: token, identifier, password: user.password ?? '', next: '/' });
+  const res = await agent
+    .post('/sign-in')
+    .type('form')
+    .send({ _csrf: token, identifier, password: user.password ?? '', next: '/' });
   expect(res.status, res.text).toBe(303);
   const line = setCookie(res, 'puente_session');
   expect(line).toBeDefined();
@@ -152,7 +155,9 @@ export function expectNoPageLeak(text: string): void {
   expect(text).not.toMatch(/SQLITE_|sqlite3|\bknex\b|pg-protocol|ECONNREFUSED/i);
   expect(visible).not.toMatch(/\bselect\s+(?:\*|[\w."]+(?:\s*,\s*[\w."]+)*)\s+from\s/i);
   expect(visible).not.toMatch(/\binsert\s+into\s|\bdelete\s+from\s|\bupdate\s+"?\w+"?\s+set\s/i);
-  expect(visible).not.toMatch(/duplicate key|violates .*constraint|syntax error at or near|invalid input syntax|invalid byte sequence|relation "|unterminated quoted/i);
+  expect(visible).not.toMatch(
+    /duplicate key|violates .*constraint|syntax error at or near|invalid input syntax|invalid byte sequence|relation "|unterminated quoted/i,
+  );
   expect(visible).not.toMatch(/\b(?:TypeError|RangeError|ReferenceError|SyntaxError)\b|Cannot read propert|is not a function|Maximum call stack/);
   expect(text).not.toMatch(/node_modules|\/work\/|\.ts:\d+|file:\/\//);
   expect(text).not.toMatch(/"stack"/);
@@ -168,7 +173,11 @@ function expectPage(res: Response, status: number): string {
 }
 
 /** A raw request (no URL normalisation by the client) against a listening copy of the app. */
-async function rawGet(on: Express, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+async function rawGet(
+  on: Express,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   const server = http.createServer(on);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
@@ -204,7 +213,10 @@ describe(`web sign-in on ${DIALECT}`, () => {
     expect(setCookie(form, 'puente_session')).toBeUndefined();
 
     const sessionsBefore = await count('web_sessions');
-    const res = await agent.post('/sign-in').type('form').send({ _csrf: csrfIn(text), identifier: 'Maria Lopez', password: TEST_PASSWORD, next: '/submissions/new' });
+    const res = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({ _csrf: csrfIn(text), identifier: 'Maria Lopez', password: TEST_PASSWORD, next: '/submissions/new' });
     expect(res.status, res.text).toBe(303);
     expect(res.headers.location).toBe('/submissions/new');
     const line = setCookie(res, 'puente_session');
@@ -287,24 +299,42 @@ describe(`web sign-in on ${DIALECT}`, () => {
     const agent = request.agent(on);
     const token = await signInForm(agent);
     const good = { identifier: 'Maria Lopez', password: TEST_PASSWORD };
-    for (const body of [good, { ...good, _csrf: '' }, { ...good, _csrf: `${token}x` }, { ...good, _csrf: token.slice(0, -1) }, { ...good, _csrf: 'A'.repeat(token.length) }]) {
+    for (const body of [
+      good,
+      { ...good, _csrf: '' },
+      { ...good, _csrf: `${token}x` },
+      { ...good, _csrf: token.slice(0, -1) },
+      { ...good, _csrf: 'A'.repeat(token.length) },
+    ]) {
       const res = await agent.post('/sign-in').type('form').set('Accept', 'text/html').send(body);
       expect(expectPage(res, 403)).toContain('The form expired or did not come from this site');
       expect(setCookie(res, 'puente_session')).toBeUndefined();
     }
     // The token without its cookie (another browser, or a forged form): 403.
-    const other = await request(on).post('/sign-in').type('form').set('Accept', 'text/html').send({ ...good, _csrf: await signInForm(request.agent(on)) });
+    const other = await request(on)
+      .post('/sign-in')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ ...good, _csrf: await signInForm(request.agent(on)) });
     expectPage(other, 403);
     expect(setCookie(other, 'puente_session')).toBeUndefined();
     // A cross-origin post with a valid token pair: 403.
     const fresh = request.agent(on);
     const t2 = await signInForm(fresh);
-    const cross = await fresh.post('/sign-in').type('form').set('Origin', 'https://evil.example').set('Accept', 'text/html').send({ ...good, _csrf: t2 });
+    const cross = await fresh
+      .post('/sign-in')
+      .type('form')
+      .set('Origin', 'https://evil.example')
+      .set('Accept', 'text/html')
+      .send({ ...good, _csrf: t2 });
     expect(cross.status).toBe(403);
     expect(setCookie(cross, 'puente_session')).toBeUndefined();
     expect(await count('web_sessions')).toBe(sessionsBefore);
     // The same agent still signs in with the right token (the refusals did not poison it).
-    const ok = await fresh.post('/sign-in').type('form').send({ ...good, _csrf: t2 });
+    const ok = await fresh
+      .post('/sign-in')
+      .type('form')
+      .send({ ...good, _csrf: t2 });
     expect(ok.status, ok.text).toBe(303);
   });
 
@@ -349,7 +379,11 @@ describe(`web sign-in on ${DIALECT}`, () => {
       return agent.post('/sign-in').type('form').set('X-Forwarded-For', address).set('Accept', 'text/html').send({ _csrf: token, identifier, password });
     };
     for (let i = 0; i < 10; i++) expectPage(await attempt('Wrong-Password-1', `10.0.0.${i + 1}`), 401);
-    for (const [identifier, password] of [['Limited Lena', TEST_PASSWORD], ['  limited lena ', TEST_PASSWORD], ['Limited Lena', 'Wrong-Password-1']]) {
+    for (const [identifier, password] of [
+      ['Limited Lena', TEST_PASSWORD],
+      ['  limited lena ', TEST_PASSWORD],
+      ['Limited Lena', 'Wrong-Password-1'],
+    ]) {
       const res = await attempt(password!, '10.0.1.1', identifier);
       const text = expectPage(res, 429);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
@@ -389,7 +423,11 @@ describe(`web sign-in on ${DIALECT}`, () => {
     for (let i = 0; i < 11; i++) {
       const agent = request.agent(on);
       const token = await signInForm(agent);
-      last = await agent.post('/sign-in').type('form').set('Accept', 'text/html').send({ _csrf: token, identifier: 'Bob Beta', password: `Wrong-${i}` });
+      last = await agent
+        .post('/sign-in')
+        .type('form')
+        .set('Accept', 'text/html')
+        .send({ _csrf: token, identifier: 'Bob Beta', password: `Wrong-${i}` });
       if (i < 10) expectPage(last, 401);
     }
     expectPage(last!, 429);
@@ -400,7 +438,7 @@ describe(`web sign-in on ${DIALECT}`, () => {
 // ---------------------------------------------------------------- sessions
 
 describe(`web sessions on ${DIALECT}`, () => {
-  it('GET / without a session goes to sign-in and back; with one it is the portfolio with the user\'s name', async () => {
+  it("GET / without a session goes to sign-in and back; with one it is the portfolio with the user's name", async () => {
     const res = await request(app).get('/').set('Accept', 'text/html');
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/sign-in?next=%2F');
@@ -426,7 +464,14 @@ describe(`web sessions on ${DIALECT}`, () => {
 
   it('a garbage, unknown or forged session cookie is no session', async () => {
     const b = await browse(ctx.users.manufacturer);
-    for (const cookie of ['puente_session=garbage', `puente_session=${'A'.repeat(43)}`, `puente_session=${b.token}x`, `puente_session=${sha256(b.token)}`, `puente_session=${b.token.slice(1)}`, `x=1; puente_session=%zz`]) {
+    for (const cookie of [
+      'puente_session=garbage',
+      `puente_session=${'A'.repeat(43)}`,
+      `puente_session=${b.token}x`,
+      `puente_session=${sha256(b.token)}`,
+      `puente_session=${b.token.slice(1)}`,
+      `x=1; puente_session=%zz`,
+    ]) {
       const res = await request(app).get('/').set('Cookie', cookie);
       expect(res.status, cookie).toBe(303);
       expect(res.headers.location).toBe('/sign-in?next=%2F');
@@ -474,7 +519,9 @@ describe(`web sessions on ${DIALECT}`, () => {
     const row = (await knex()('web_sessions').where({ token_hash: hash }).first()) as SessionRow;
     expect(Date.parse(row.expires_at) - Date.parse(row.created_at)).toBe(60_000);
     expect((await b.agent.get('/')).status).toBe(200);
-    await knex()('web_sessions').where({ token_hash: hash }).update({ expires_at: new Date(Date.now() - 1000).toISOString() });
+    await knex()('web_sessions')
+      .where({ token_hash: hash })
+      .update({ expires_at: new Date(Date.now() - 1000).toISOString() });
     const res = await b.agent.get('/');
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/sign-in?next=%2F');
@@ -483,20 +530,26 @@ describe(`web sessions on ${DIALECT}`, () => {
     const before = await counts();
     const id = await new510k('Expired session target');
     const after = await counts();
-    const post = await b.agent.post(`/submissions/${id}/events`).type('form').set('Accept', 'text/html').send({ _csrf: b.csrf, type: 'WITHDRAW', version: '1' });
+    const post = await b.agent
+      .post(`/submissions/${id}/events`)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: b.csrf, type: 'WITHDRAW', version: '1' });
     expect(post.status).toBe(303);
     expect(post.headers.location).toMatch(/^\/sign-in\?expired=1/);
     expect(await counts()).toEqual(after);
     expect(after.submissions).toBe(before.submissions + 1);
   });
 
-  it('expiry slides with use but never past the absolute limit; a disabled user\'s session ends', async () => {
+  it("expiry slides with use but never past the absolute limit; a disabled user's session ends", async () => {
     const b = await browse(ctx.users.manufacturer);
     const hash = sha256(b.token);
     const now = Date.now();
     // Created 11h59m ago, last seen 5 minutes ago: the next page slides the expiry to the 12-hour cap.
     const created = new Date(now - (12 * 60 - 1) * 60_000).toISOString();
-    await knex()('web_sessions').where({ token_hash: hash }).update({ created_at: created, last_seen_at: new Date(now - 5 * 60_000).toISOString(), expires_at: new Date(now + 60_000).toISOString() });
+    await knex()('web_sessions')
+      .where({ token_hash: hash })
+      .update({ created_at: created, last_seen_at: new Date(now - 5 * 60_000).toISOString(), expires_at: new Date(now + 60_000).toISOString() });
     expect((await b.agent.get('/')).status).toBe(200);
     const row = (await knex()('web_sessions').where({ token_hash: hash }).first()) as SessionRow;
     expect(Date.parse(row.expires_at)).toBe(Date.parse(created) + 12 * 3_600_000);
@@ -504,7 +557,9 @@ describe(`web sessions on ${DIALECT}`, () => {
     // Idle: last seen 5 minutes ago with 30-minute idle slides to now + 30 minutes.
     const b2 = await browse(ctx.users.fda);
     const h2 = sha256(b2.token);
-    await knex()('web_sessions').where({ token_hash: h2 }).update({ last_seen_at: new Date(now - 5 * 60_000).toISOString() });
+    await knex()('web_sessions')
+      .where({ token_hash: h2 })
+      .update({ last_seen_at: new Date(now - 5 * 60_000).toISOString() });
     expect((await b2.agent.get('/')).status).toBe(200);
     const r2 = (await knex()('web_sessions').where({ token_hash: h2 }).first()) as SessionRow;
     expect(Date.parse(r2.expires_at)).toBeGreaterThan(now + 29 * 60_000);
@@ -541,11 +596,24 @@ describe(`CSRF and Origin on every POST on ${DIALECT}`, () => {
   type Send = (csrf: string | undefined, headers?: Record<string, string>) => Promise<Response>;
 
   function routes(): Array<[string, Send]> {
-    const form = (b: Browser, path: string, body: Record<string, string>): Send => (csrf, headers = {}) =>
-      b.agent.post(path).type('form').set('Accept', 'text/html').set(headers).send(csrf === undefined ? body : { ...body, _csrf: csrf });
+    const form =
+      (b: Browser, path: string, body: Record<string, string>): Send =>
+      (csrf, headers = {}) =>
+        b.agent
+          .post(path)
+          .type('form')
+          .set('Accept', 'text/html')
+          .set(headers)
+          .send(csrf === undefined ? body : { ...body, _csrf: csrf });
     return [
-      ['POST /submissions', form(m, '/submissions', { workflow: 'fda-510k', title: 'Forged', 'device.name': 'Pump', 'input.format': 'eSTAR', 'input.variant': 'traditional' })],
-      ['POST /submissions/:id/events', form(m, `/submissions/${id}/events`, { type: 'SUBMIT', version: '1', 'signature.meaning': 'responsibility', 'signature.password': TEST_PASSWORD })],
+      [
+        'POST /submissions',
+        form(m, '/submissions', { workflow: 'fda-510k', title: 'Forged', 'device.name': 'Pump', 'input.format': 'eSTAR', 'input.variant': 'traditional' }),
+      ],
+      [
+        'POST /submissions/:id/events',
+        form(m, `/submissions/${id}/events`, { type: 'SUBMIT', version: '1', 'signature.meaning': 'responsibility', 'signature.password': TEST_PASSWORD }),
+      ],
       ['POST /submissions/:id/events (unsigned)', form(m, `/submissions/${id}/events`, { type: 'WITHDRAW', version: '1' })],
       [
         'POST /submissions/:id/documents',
@@ -596,9 +664,19 @@ describe(`CSRF and Origin on every POST on ${DIALECT}`, () => {
     const { refused_commands: _b, ...was } = before;
     expect(after).toEqual(was);
     // Same origin (as the browser sends it) with the token: accepted.
-    const res = await auditor.agent.post('/audit/verify').type('form').set('Host', 'puente.test').set('Origin', 'http://puente.test').send({ _csrf: auditor.csrf });
+    const res = await auditor.agent
+      .post('/audit/verify')
+      .type('form')
+      .set('Host', 'puente.test')
+      .set('Origin', 'http://puente.test')
+      .send({ _csrf: auditor.csrf });
     expect(res.status, res.text.slice(0, 300)).toBe(200);
-    const unlock = await admin.agent.post(`/users/${locked.actor.id}/unlock`).type('form').set('Host', 'puente.test').set('Origin', 'https://puente.test').send({ _csrf: admin.csrf });
+    const unlock = await admin.agent
+      .post(`/users/${locked.actor.id}/unlock`)
+      .type('form')
+      .set('Host', 'puente.test')
+      .set('Origin', 'https://puente.test')
+      .send({ _csrf: admin.csrf });
     expect(unlock.status, unlock.text.slice(0, 300)).toBe(303);
     expect(unlock.headers.location).toBe(`/users?unlocked=${encodeURIComponent('Locked Lou')}`);
     const row = (await knex()('users').where({ id: locked.actor.id }).first()) as Record<string, unknown>;
@@ -646,9 +724,18 @@ describe(`visibility and roles on the web on ${DIALECT}`, () => {
       expect(text).not.toContain('Acme only');
     }
     const before = await counts();
-    const res = await beta.agent.post(`/submissions/${id}/events`).type('form').set('Accept', 'text/html').send({ _csrf: beta.csrf, type: 'WITHDRAW', version: '1' });
+    const res = await beta.agent
+      .post(`/submissions/${id}/events`)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: beta.csrf, type: 'WITHDRAW', version: '1' });
     expect(expectPage(res, 404)).not.toContain('Acme only');
-    const upload = await beta.agent.post(`/submissions/${id}/documents`).set('Accept', 'text/html').field('_csrf', beta.csrf).field('kind', 'cover-letter').attach('file', Buffer.from('x'), 'x.pdf');
+    const upload = await beta.agent
+      .post(`/submissions/${id}/documents`)
+      .set('Accept', 'text/html')
+      .field('_csrf', beta.csrf)
+      .field('kind', 'cover-letter')
+      .attach('file', Buffer.from('x'), 'x.pdf');
     expectPage(upload, 404);
     expect(await counts()).toEqual(before);
     // Not even in the portfolio.
@@ -689,19 +776,32 @@ describe(`commands through the web are the engine's on ${DIALECT}`, () => {
     fda = await browse(ctx.users.fda);
   });
 
-  const refusals = (id: string) => knex()('refused_commands').where({ submission_id: id }).orderBy('recorded_at').select('*') as Promise<Array<Record<string, unknown>>>;
+  const refusals = (id: string) =>
+    knex()('refused_commands').where({ submission_id: id }).orderBy('recorded_at').select('*') as Promise<Array<Record<string, unknown>>>;
 
   it('creates a submission from the form (303 to the new page), as the signed-in user', async () => {
     const before = await counts();
     const res = await m.agent.post('/submissions').type('form').send({
-      _csrf: m.csrf, workflow: 'fda-510k', title: 'Made on the web', 'device.name': 'Web Pump', 'device.model': 'WP-1', 'device.productCode': 'FRN', 'input.format': 'eSTAR', 'input.variant': 'traditional',
+      _csrf: m.csrf,
+      workflow: 'fda-510k',
+      title: 'Made on the web',
+      'device.name': 'Web Pump',
+      'device.model': 'WP-1',
+      'device.productCode': 'FRN',
+      'input.format': 'eSTAR',
+      'input.variant': 'traditional',
     });
     expect(res.status, res.text.slice(0, 500)).toBe(303);
     const m1 = /^\/submissions\/([^/?]+)\?created=1$/.exec(res.headers.location as string);
     expect(m1).not.toBeNull();
     const id = m1![1]!;
     const s = await api.submission(ctx.users.manufacturer, id);
-    expect(s).toMatchObject({ title: 'Made on the web', device: { name: 'Web Pump', model: 'WP-1', productCode: 'FRN' }, input: { format: 'eSTAR', variant: 'traditional' }, state: 'draft' });
+    expect(s).toMatchObject({
+      title: 'Made on the web',
+      device: { name: 'Web Pump', model: 'WP-1', productCode: 'FRN' },
+      input: { format: 'eSTAR', variant: 'traditional' },
+      state: 'draft',
+    });
     const h = await api.history(ctx.users.manufacturer, id);
     expect(h[0]!.actor.id).toBe(ctx.users.manufacturer.actor.id);
     const after = await counts();
@@ -714,30 +814,67 @@ describe(`commands through the web are the engine's on ${DIALECT}`, () => {
 
   it('a refused creation (422 bad field, 403 wrong role) is shown on the form; 403 is recorded', async () => {
     const before = await counts();
-    const bad = await m.agent.post('/submissions').type('form').set('Accept', 'text/html').send({ _csrf: m.csrf, workflow: 'fda-510k', title: 'Bad code', 'device.name': 'P', 'device.productCode': 'frn1', 'input.format': 'eSTAR', 'input.variant': 'traditional' });
+    const bad = await m.agent
+      .post('/submissions')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({
+        _csrf: m.csrf,
+        workflow: 'fda-510k',
+        title: 'Bad code',
+        'device.name': 'P',
+        'device.productCode': 'frn1',
+        'input.format': 'eSTAR',
+        'input.variant': 'traditional',
+      });
     const text = expectPage(bad, 422);
     expect(text).toMatch(/<p class="field-error" id="new-device-productCode--error">/);
     expect(text).toMatch(/id="new-device-productCode"[^>]*aria-invalid="true"/);
     expect(text).toContain('value="frn1"'); // what was typed comes back
-    const refused = await fda.agent.post('/submissions').type('form').set('Accept', 'text/html').send({ _csrf: fda.csrf, workflow: 'fda-510k', title: 'FDA may not', 'device.name': 'P', 'input.format': 'eSTAR', 'input.variant': 'traditional' });
+    const refused = await fda.agent
+      .post('/submissions')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: fda.csrf, workflow: 'fda-510k', title: 'FDA may not', 'device.name': 'P', 'input.format': 'eSTAR', 'input.variant': 'traditional' });
     expectPage(refused, 403);
     const after = await counts();
     expect(after).toEqual({ ...before, refused_commands: before.refused_commands + 1 });
     const row = (await knex()('refused_commands').orderBy('recorded_at', 'desc').first()) as Record<string, unknown>;
-    expect(row).toMatchObject({ actor_id: ctx.users.fda.actor.id, method: 'POST', path: '/submissions', submission_id: null, event_type: 'CREATED', status: 403, code: 'forbidden' });
+    expect(row).toMatchObject({
+      actor_id: ctx.users.fda.actor.id,
+      method: 'POST',
+      path: '/submissions',
+      submission_id: null,
+      event_type: 'CREATED',
+      status: 403,
+      code: 'forbidden',
+    });
   });
 
   it('SUBMIT with the signature fields: 303 to ?done=SUBMIT, the history row has the actor and the signature manifestation', async () => {
     const id = await new510k('Signed on the web');
-    const res = await m.agent.post(`/submissions/${id}/events`).type('form').send({
-      _csrf: m.csrf, type: 'SUBMIT', version: '1', effectiveAt: daysAgo(3), comment: 'Sent from the browser', 'signature.meaning': 'responsibility', 'signature.password': TEST_PASSWORD,
-    });
+    const res = await m.agent
+      .post(`/submissions/${id}/events`)
+      .type('form')
+      .send({
+        _csrf: m.csrf,
+        type: 'SUBMIT',
+        version: '1',
+        effectiveAt: daysAgo(3),
+        comment: 'Sent from the browser',
+        'signature.meaning': 'responsibility',
+        'signature.password': TEST_PASSWORD,
+      });
     expect(res.status, res.text.slice(0, 500)).toBe(303);
     expect(res.headers.location).toBe(`/submissions/${id}?done=SUBMIT#history`);
     const h = await api.history(ctx.users.manufacturer, id);
     expect(h).toHaveLength(2);
     const last = h[1]!;
-    expect(last).toMatchObject({ type: 'SUBMIT', actor: { id: ctx.users.manufacturer.actor.id, name: 'Maria Lopez', role: 'manufacturer' }, comment: 'Sent from the browser' });
+    expect(last).toMatchObject({
+      type: 'SUBMIT',
+      actor: { id: ctx.users.manufacturer.actor.id, name: 'Maria Lopez', role: 'manufacturer' },
+      comment: 'Sent from the browser',
+    });
     expect(last.effectiveAt.slice(0, 10)).toBe(daysAgo(3));
     expect(last.signature).toMatchObject({ name: 'Maria Lopez', meaning: 'responsibility' });
     expect(JSON.stringify(h)).not.toContain(TEST_PASSWORD);
@@ -754,12 +891,19 @@ describe(`commands through the web are the engine's on ${DIALECT}`, () => {
     const id = await new510k('Wrong password');
     const before = await counts();
     const res = await s.agent.post(`/submissions/${id}/events`).type('form').set('Accept', 'text/html').send({
-      _csrf: s.csrf, type: 'SUBMIT', version: '1', comment: 'kept', 'signature.meaning': 'responsibility', 'signature.password': 'Not-My-Password-7',
+      _csrf: s.csrf,
+      type: 'SUBMIT',
+      version: '1',
+      comment: 'kept',
+      'signature.meaning': 'responsibility',
+      'signature.password': 'Not-My-Password-7',
     });
     const text = expectPage(res, 401);
     expect(text).not.toContain('Not-My-Password-7');
     // The error sits with the password field, which is marked invalid and described by it.
-    expect(text).toMatch(/<p class="field-error" id="ev-SUBMIT-signature-password--error">[^<]+<\/p><input type="password"[^>]*id="ev-SUBMIT-signature-password"[^>]*aria-describedby="ev-SUBMIT-signature-password--error"[^>]*aria-invalid="true"/);
+    expect(text).toMatch(
+      /<p class="field-error" id="ev-SUBMIT-signature-password--error">[^<]+<\/p><input type="password"[^>]*id="ev-SUBMIT-signature-password"[^>]*aria-describedby="ev-SUBMIT-signature-password--error"[^>]*aria-invalid="true"/,
+    );
     // The form is open again with what was typed (but never the password).
     expect(text).toMatch(/<details id="event-SUBMIT" open>/);
     expect(text).toContain('kept');
@@ -773,39 +917,69 @@ describe(`commands through the web are the engine's on ${DIALECT}`, () => {
     const id = await new510k('Bad fields', { screened: true });
     const v = await versionOf(id);
     const before = await counts();
-    const r1 = await m.agent.post(`/submissions/${id}/events`).type('form').set('Accept', 'text/html').send({ _csrf: m.csrf, type: 'WITHDRAW', version: String(v), effectiveAt: 'not-a-date' });
+    const r1 = await m.agent
+      .post(`/submissions/${id}/events`)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: m.csrf, type: 'WITHDRAW', version: String(v), effectiveAt: 'not-a-date' });
     const t1 = expectPage(r1, 422);
     expect(t1).toMatch(/<p class="field-error" id="ev-WITHDRAW-effectiveAt--error">/);
     expect(t1).toMatch(/id="ev-WITHDRAW-effectiveAt"[^>]*aria-invalid="true"/);
     expect(t1).toContain('value="not-a-date"');
-    const r2 = await fda.agent.post(`/submissions/${id}/events`).type('form').set('Accept', 'text/html').send({ _csrf: fda.csrf, type: 'REQUEST_AI', version: String(v) });
+    const r2 = await fda.agent
+      .post(`/submissions/${id}/events`)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: fda.csrf, type: 'REQUEST_AI', version: String(v) });
     const t2 = expectPage(r2, 422);
     expect(t2).toMatch(/<p class="field-error" id="ev-REQUEST_AI-data-deficiencies--error">/);
     expect(t2).toMatch(/id="ev-REQUEST_AI-data-deficiencies"[^>]*aria-invalid="true"/);
     expect(t2).toContain('class="error-summary"');
     // An unknown event type: 422 too.
-    expectPage(await m.agent.post(`/submissions/${id}/events`).type('form').set('Accept', 'text/html').send({ _csrf: m.csrf, type: 'NOPE', version: String(v) }), 422);
+    expectPage(
+      await m.agent
+        .post(`/submissions/${id}/events`)
+        .type('form')
+        .set('Accept', 'text/html')
+        .send({ _csrf: m.csrf, type: 'NOPE', version: String(v) }),
+      422,
+    );
     expect(await counts()).toEqual(before); // 422 is not a recorded refusal
     // With the deficiencies (one per line), the same form is accepted.
-    const ok = await fda.agent.post(`/submissions/${id}/events`).type('form').send({ _csrf: fda.csrf, type: 'REQUEST_AI', version: String(v), 'data.deficiencies': 'Biocompatibility\nSoftware' });
+    const ok = await fda.agent
+      .post(`/submissions/${id}/events`)
+      .type('form')
+      .send({ _csrf: fda.csrf, type: 'REQUEST_AI', version: String(v), 'data.deficiencies': 'Biocompatibility\nSoftware' });
     expect(ok.status, ok.text.slice(0, 500)).toBe(303);
     const h = await api.history(ctx.users.fda, id);
     expect(h.at(-1)).toMatchObject({ type: 'REQUEST_AI', data: { deficiencies: ['Biocompatibility', 'Software'] }, actor: { id: ctx.users.fda.actor.id } });
   });
 
-  it('a stale version is 412, an event not allowed now is 409, another role\'s event is 403: each page shows it and each is recorded', async () => {
+  it("a stale version is 412, an event not allowed now is 409, another role's event is 403: each page shows it and each is recorded", async () => {
     const id = await new510k('Refusals');
     const before = await counts();
     // 412: the form was shown at version 1, then the submission moved on.
     await api.send(ctx.users.manufacturer, id, 'SUBMIT', { effectiveAt: daysAgo(5) });
-    const r412 = await m.agent.post(`/submissions/${id}/events`).type('form').set('Accept', 'text/html').send({ _csrf: m.csrf, type: 'WITHDRAW', version: '1' });
+    const r412 = await m.agent
+      .post(`/submissions/${id}/events`)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: m.csrf, type: 'WITHDRAW', version: '1' });
     expect(expectPage(r412, 412)).toContain('class="error-summary"');
     // 409: SUBMIT again (the current version, the right password).
     const v = await versionOf(id);
-    const r409 = await m.agent.post(`/submissions/${id}/events`).type('form').set('Accept', 'text/html').send({ _csrf: m.csrf, type: 'SUBMIT', version: String(v), 'signature.meaning': 'responsibility', 'signature.password': TEST_PASSWORD });
+    const r409 = await m.agent
+      .post(`/submissions/${id}/events`)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: m.csrf, type: 'SUBMIT', version: String(v), 'signature.meaning': 'responsibility', 'signature.password': TEST_PASSWORD });
     expect(expectPage(r409, 409)).toContain('class="error-summary"');
     // 403: FDA may not withdraw the manufacturer's submission.
-    const r403 = await fda.agent.post(`/submissions/${id}/events`).type('form').set('Accept', 'text/html').send({ _csrf: fda.csrf, type: 'WITHDRAW', version: String(v) });
+    const r403 = await fda.agent
+      .post(`/submissions/${id}/events`)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: fda.csrf, type: 'WITHDRAW', version: String(v) });
     expectPage(r403, 403);
     const after = await counts();
     expect(after).toEqual({ ...before, transitions: before.transitions + 1, refused_commands: before.refused_commands + 3 });
@@ -838,7 +1012,11 @@ describe(`uploads through the web on ${DIALECT}`, () => {
   it('a multipart upload is 303, listed on the page, and downloads byte for byte as an attachment with nosniff', async () => {
     const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 256)), Buffer.from('\n%%EOF\n')]);
     const before = await counts();
-    const res = await m.agent.post(`/submissions/${id}/documents`).field('_csrf', m.csrf).field('kind', 'cover-letter').attach('file', bytes, { filename: 'carta final é.pdf', contentType: 'application/pdf' });
+    const res = await m.agent
+      .post(`/submissions/${id}/documents`)
+      .field('_csrf', m.csrf)
+      .field('kind', 'cover-letter')
+      .attach('file', bytes, { filename: 'carta final é.pdf', contentType: 'application/pdf' });
     expect(res.status, res.text.slice(0, 500)).toBe(303);
     expect(res.headers.location).toBe(`/submissions/${id}?uploaded=${encodeURIComponent('carta final é.pdf')}#dossier`);
     const after = await counts();
@@ -851,7 +1029,10 @@ describe(`uploads through the web on ${DIALECT}`, () => {
     const text = expectPage(page, 200);
     expect(text).toContain(`href="/submissions/${id}/documents/${doc.id}"`);
     expect(text).toContain('carta final é.pdf');
-    const dl = await m.agent.get(`/submissions/${id}/documents/${doc.id}`).buffer(true).parse(binary as never);
+    const dl = await m.agent
+      .get(`/submissions/${id}/documents/${doc.id}`)
+      .buffer(true)
+      .parse(binary as never);
     expect(dl.status).toBe(200);
     expect(Buffer.compare(dl.body as Buffer, bytes)).toBe(0);
     expect(dl.headers['content-disposition']).toMatch(/^attachment;/);
@@ -861,11 +1042,18 @@ describe(`uploads through the web on ${DIALECT}`, () => {
   });
 
   it('a document uploaded as text/html downloads as an attachment, never rendered', async () => {
-    const res = await m.agent.post(`/submissions/${id}/documents`).field('_csrf', m.csrf).field('kind', 'cover-letter').attach('file', Buffer.from('<script>alert(1)</script>'), { filename: 'x.html', contentType: 'text/html' });
+    const res = await m.agent
+      .post(`/submissions/${id}/documents`)
+      .field('_csrf', m.csrf)
+      .field('kind', 'cover-letter')
+      .attach('file', Buffer.from('<script>alert(1)</script>'), { filename: 'x.html', contentType: 'text/html' });
     expect(res.status, res.text.slice(0, 300)).toBe(303);
     const docs = (await api.get(ctx.users.manufacturer, `/v1/submissions/${id}/documents`)).body.items as Json[];
     const doc = docs.find((d) => d.filename === 'x.html')!;
-    const dl = await m.agent.get(`/submissions/${id}/documents/${doc.id}`).buffer(true).parse(binary as never);
+    const dl = await m.agent
+      .get(`/submissions/${id}/documents/${doc.id}`)
+      .buffer(true)
+      .parse(binary as never);
     expect(dl.headers['content-disposition']).toMatch(/^attachment;/);
     expect(dl.headers['x-content-type-options']).toBe('nosniff');
     expect(dl.headers['content-security-policy']).toMatch(/default-src 'none'/);
@@ -874,7 +1062,12 @@ describe(`uploads through the web on ${DIALECT}`, () => {
   it('over 25 MB is 413 and writes nothing', async () => {
     const before = await counts();
     const big = Buffer.alloc(25 * 1024 * 1024 + 1, 0x41);
-    const res = await m.agent.post(`/submissions/${id}/documents`).set('Accept', 'text/html').field('_csrf', m.csrf).field('kind', 'cover-letter').attach('file', big, { filename: 'big.pdf', contentType: 'application/pdf' });
+    const res = await m.agent
+      .post(`/submissions/${id}/documents`)
+      .set('Accept', 'text/html')
+      .field('_csrf', m.csrf)
+      .field('kind', 'cover-letter')
+      .attach('file', big, { filename: 'big.pdf', contentType: 'application/pdf' });
     expectPage(res, 413);
     expect(await counts()).toEqual(before);
   }, 60_000);
@@ -892,7 +1085,11 @@ describe(`uploads through the web on ${DIALECT}`, () => {
           `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 ${'x'.repeat(500)}\r\n--${boundary}--\r\n`,
       );
       for (const cut of [full.length - 10, full.indexOf('%PDF') + 20, full.indexOf('name="file"') + 5]) {
-        const res = await m.agent.post(`/submissions/${id}/documents`).set('Accept', 'text/html').set('Content-Type', `multipart/form-data; boundary=${boundary}`).send(full.subarray(0, cut));
+        const res = await m.agent
+          .post(`/submissions/${id}/documents`)
+          .set('Accept', 'text/html')
+          .set('Content-Type', `multipart/form-data; boundary=${boundary}`)
+          .send(full.subarray(0, cut));
         expect(res.status, `cut at ${cut}: ${res.text.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
         expect(res.status, `cut at ${cut}`).toBeLessThan(500);
         expectPage(res, res.status);
@@ -912,7 +1109,12 @@ describe(`uploads through the web on ${DIALECT}`, () => {
     expect(text).toMatch(/<p class="field-error" id="upload-file-error">/);
     expect(text).toMatch(/name="file" type="file" aria-invalid="true"/);
     // An empty file input (nothing chosen) is the same as no file.
-    const empty = await m.agent.post(`/submissions/${id}/documents`).set('Accept', 'text/html').field('_csrf', m.csrf).field('kind', 'cover-letter').attach('file', Buffer.alloc(0), { filename: '', contentType: 'application/octet-stream' });
+    const empty = await m.agent
+      .post(`/submissions/${id}/documents`)
+      .set('Accept', 'text/html')
+      .field('_csrf', m.csrf)
+      .field('kind', 'cover-letter')
+      .attach('file', Buffer.alloc(0), { filename: '', contentType: 'application/octet-stream' });
     expectPage(empty, 422);
     const form = await m.agent.post(`/submissions/${id}/documents`).type('form').set('Accept', 'text/html').send({ _csrf: m.csrf, kind: 'cover-letter' });
     expectPage(form, 415);
@@ -927,7 +1129,12 @@ describe(`uploads through the web on ${DIALECT}`, () => {
       .attach('file', Buffer.from('b'), 'b.pdf');
     expect(two.status).toBeGreaterThanOrEqual(400);
     expect(two.status).toBeLessThan(500);
-    const badKind = await m.agent.post(`/submissions/${id}/documents`).set('Accept', 'text/html').field('_csrf', m.csrf).field('kind', '').attach('file', Buffer.from('a'), 'a.pdf');
+    const badKind = await m.agent
+      .post(`/submissions/${id}/documents`)
+      .set('Accept', 'text/html')
+      .field('_csrf', m.csrf)
+      .field('kind', '')
+      .attach('file', Buffer.from('a'), 'a.pdf');
     expectPage(badKind, 422);
     expect(await counts()).toEqual(before);
   });
@@ -1020,13 +1227,25 @@ describe(`error pages, assets and escaping on ${DIALECT}`, () => {
   it('a form body over the limit is 413, an unsupported charset 415: pages, nothing written', async () => {
     const b = await browse(ctx.users.manufacturer);
     const before = await counts();
-    const big = await b.agent.post('/submissions').type('form').set('Accept', 'text/html').send(`_csrf=${b.csrf}&title=${'a'.repeat(1_100_000)}`);
+    const big = await b.agent
+      .post('/submissions')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send(`_csrf=${b.csrf}&title=${'a'.repeat(1_100_000)}`);
     expectPage(big, 413);
-    const junk = await b.agent.post('/submissions').set('Content-Type', 'application/x-www-form-urlencoded; charset=x-junk').set('Accept', 'text/html').send(`_csrf=${b.csrf}`);
+    const junk = await b.agent
+      .post('/submissions')
+      .set('Content-Type', 'application/x-www-form-urlencoded; charset=x-junk')
+      .set('Accept', 'text/html')
+      .send(`_csrf=${b.csrf}`);
     // body-parser says 415 (charset.unsupported), as the API answers; the page must keep that status.
     expect.soft(junk.status, junk.text.slice(0, 300)).toBe(415);
     expect(junk.headers['content-type']).toMatch(/^text\/html/);
-    const many = await b.agent.post('/submissions').type('form').set('Accept', 'text/html').send(`_csrf=${b.csrf}&${Array.from({ length: 600 }, (_, i) => `k${i}=v`).join('&')}`);
+    const many = await b.agent
+      .post('/submissions')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send(`_csrf=${b.csrf}&${Array.from({ length: 600 }, (_, i) => `k${i}=v`).join('&')}`);
     expectPage(many, 413);
     expect(await counts()).toEqual(before);
   });
@@ -1039,13 +1258,30 @@ describe(`error pages, assets and escaping on ${DIALECT}`, () => {
     expectProblem(await api.post(ctx.users.manufacturer, '/v1/submissions', body510k('a\u0000b')), 422, 'validation_failed');
     expectProblem(await api.event(ctx.users.manufacturer, id, { type: 'WITHDRAW', comment: 'x\u0000y' }), 422, 'validation_failed');
     // ... and so must the forms over the same engine.
-    const create = await b.agent.post('/submissions').type('form').set('Accept', 'text/html').send(`_csrf=${b.csrf}&workflow=fda-510k&title=a%00b&device.name=Pump&input.format=eSTAR&input.variant=traditional`);
+    const create = await b.agent
+      .post('/submissions')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send(`_csrf=${b.csrf}&workflow=fda-510k&title=a%00b&device.name=Pump&input.format=eSTAR&input.variant=traditional`);
     expect.soft(create.status, `create: ${create.text.slice(0, 200)}`).toBe(422);
-    const event = await b.agent.post(`/submissions/${id}/events`).type('form').set('Accept', 'text/html').send(`_csrf=${b.csrf}&type=WITHDRAW&version=1&comment=x%00y`);
+    const event = await b.agent
+      .post(`/submissions/${id}/events`)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send(`_csrf=${b.csrf}&type=WITHDRAW&version=1&comment=x%00y`);
     expect.soft(event.status, `event: ${event.text.slice(0, 200)}`).toBe(422);
-    const data = await b.agent.post(`/submissions/${id}/events`).type('form').set('Accept', 'text/html').send(`_csrf=${b.csrf}&type=WITHDRAW&version=1&data.reason=x%00y`);
+    const data = await b.agent
+      .post(`/submissions/${id}/events`)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send(`_csrf=${b.csrf}&type=WITHDRAW&version=1&data.reason=x%00y`);
     expect.soft(data.status, `event data: ${data.text.slice(0, 200)}`).toBe(422);
-    const upload = await b.agent.post(`/submissions/${id}/documents`).set('Accept', 'text/html').field('_csrf', b.csrf).field('kind', 'cover-letter').attach('file', Buffer.from('%PDF'), 'n\u0000ul.pdf');
+    const upload = await b.agent
+      .post(`/submissions/${id}/documents`)
+      .set('Accept', 'text/html')
+      .field('_csrf', b.csrf)
+      .field('kind', 'cover-letter')
+      .attach('file', Buffer.from('%PDF'), 'n\u0000ul.pdf');
     expect.soft(upload.status, `upload filename: ${upload.text.slice(0, 200)}`).toBe(422);
     expect(await counts()).toEqual(before);
   });
@@ -1058,12 +1294,26 @@ describe(`error pages, assets and escaping on ${DIALECT}`, () => {
     const js = await request(app).get('/assets/app.js');
     expect(js.status).toBe(200);
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
-    const mermaid = await request(app).get('/assets/mermaid.min.js').buffer(true).parse(binary as never);
+    const mermaid = await request(app)
+      .get('/assets/mermaid.min.js')
+      .buffer(true)
+      .parse(binary as never);
     expect(mermaid.status).toBe(200);
     expect(mermaid.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect((mermaid.body as Buffer).length).toBeGreaterThan(500_000);
     expect(mermaid.headers['x-content-type-options']).toBe('nosniff');
-    for (const path of ['/assets/../package.json', '/assets/..%2Fpackage.json', '/assets/%2e%2e%2fpackage.json', '/assets/app.css.map', '/assets/App.css', '/assets/', '/assets/router.ts', '/assets/__proto__', '/assets/constructor', '/assets/toString']) {
+    for (const path of [
+      '/assets/../package.json',
+      '/assets/..%2Fpackage.json',
+      '/assets/%2e%2e%2fpackage.json',
+      '/assets/app.css.map',
+      '/assets/App.css',
+      '/assets/',
+      '/assets/router.ts',
+      '/assets/__proto__',
+      '/assets/constructor',
+      '/assets/toString',
+    ]) {
       const res = await rawGet(app, path, { Accept: 'text/html' });
       expect(res.status, path).toBe(404);
       expect(res.text).not.toContain('"name": "puente"');
@@ -1073,7 +1323,10 @@ describe(`error pages, assets and escaping on ${DIALECT}`, () => {
 
   it('a title with markup is escaped on the portfolio and on the submission page', async () => {
     const evil = '<script>alert(1)</script>';
-    const s = await api.create(ctx.users.manufacturer, { ...body510k(evil), device: { name: '<img src=x onerror=alert(2)>', model: '"><svg onload=alert(3)>' } });
+    const s = await api.create(ctx.users.manufacturer, {
+      ...body510k(evil),
+      device: { name: '<img src=x onerror=alert(2)>', model: '"><svg onload=alert(3)>' },
+    });
     const b = await browse(ctx.users.manufacturer);
     for (const path of ['/', `/submissions/${s.id}`, `/?q=${encodeURIComponent(evil)}`]) {
       const res = await b.agent.get(path);

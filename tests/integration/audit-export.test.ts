@@ -134,7 +134,9 @@ describe(`query plans on ${DIALECT}`, () => {
 
   async function plan(f: TransitionFilters, withCursor: boolean, ordered = true): Promise<string> {
     const knex = ctx.services.db.knex;
-    const q = transitionsQuery(knex, f, withCursor ? after : null, 51).toSQL().toNative();
+    const q = transitionsQuery(knex, f, withCursor ? after : null, 51)
+      .toSQL()
+      .toNative();
     if (DIALECT === 'sqlite') {
       const rows = (await knex.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never)) as Array<{ detail: string }>;
       return rows.map((r) => r.detail).join('\n');

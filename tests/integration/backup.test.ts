@@ -25,7 +25,14 @@ describe('backup', () => {
     const { manufacturer: m, fda } = ctx.users;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const id = (await engine.createSubmission(m.actor, { workflow: 'fda-510k', title: `B${i}`, device: { name: 'Pump' }, input: { format: 'eCopy', variant: 'traditional' } })).body.id;
+      const id = (
+        await engine.createSubmission(m.actor, {
+          workflow: 'fda-510k',
+          title: `B${i}`,
+          device: { name: 'Pump' },
+          input: { format: 'eCopy', variant: 'traditional' },
+        })
+      ).body.id;
       await engine.sendEvent(m.actor, id, { type: 'SUBMIT', signature: signatureOf(m) });
       ids.push(id);
     }

@@ -57,7 +57,12 @@ describe('audit bundle', () => {
     expect(v.ok).toBe(true);
     expect(v.records).toBe(7);
     expect(v.checks.map((c) => [c.name, c.ok])).toEqual([
-      ['hash chain', true], ['checkpoint signature', true], ['inclusion proofs', true], ['rules', true], ['signatures', true], ['replay', true],
+      ['hash chain', true],
+      ['checkpoint signature', true],
+      ['inclusion proofs', true],
+      ['rules', true],
+      ['signatures', true],
+      ['replay', true],
     ]);
     expect(v.checks.find((c) => c.name === 'replay')!.detail).toBe('7 records replayed exactly');
     expect(v.warnings).toEqual([]);
@@ -101,7 +106,10 @@ describe('audit bundle', () => {
 
   it('a checkpoint signed by another key, or altered, is refused', () => {
     const other = noteSigner(tlog.origin, generateKeyPairSync('ed25519').privateKey);
-    expect(verifyBundle(copy(), { verifierKey: verifierKey(other) }).failures).toContainEqual({ seq: null, reason: expect.stringMatching(/checkpoint signature/) });
+    expect(verifyBundle(copy(), { verifierKey: verifierKey(other) }).failures).toContainEqual({
+      seq: null,
+      reason: expect.stringMatching(/checkpoint signature/),
+    });
     const b = copy();
     b.checkpoint.note = b.checkpoint.note.replace(`\n${b.checkpoint.treeSize}\n`, `\n${b.checkpoint.treeSize + 1}\n`);
     expect(verifyBundle(b, { verifierKey: key }).ok).toBe(false);
@@ -140,7 +148,11 @@ describe('puente audit bundle / verify-bundle', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'puente-bundle-'));
     const file = path.join(dir, 'bundle.json');
     const run = (args: string[], env: Record<string, string> = {}) =>
-      promisify(execFile)('npx', ['--no-install', 'puente', 'audit', ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 60_000 });
+      promisify(execFile)('npx', ['--no-install', 'puente', 'audit', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+        timeout: 60_000,
+      });
     try {
       const written = await run(['bundle', '--submission', bundle.submissionId, '--out', file], { DATABASE_URL: ctx.database.url });
       expect(written.stdout).toMatch(/wrote 7 records/);
@@ -150,7 +162,10 @@ describe('puente audit bundle / verify-bundle', () => {
       const tampered = JSON.parse(fs.readFileSync(file, 'utf8')) as AuditBundle;
       (tampered.records[1] as { comment: string | null }).comment = 'added later';
       fs.writeFileSync(file, JSON.stringify(tampered));
-      const bad = await run(['verify-bundle', file, '--key', key]).then(() => null, (e: { code: number; stdout: string }) => e);
+      const bad = await run(['verify-bundle', file, '--key', key]).then(
+        () => null,
+        (e: { code: number; stdout: string }) => e,
+      );
       expect(bad?.code).toBe(1);
       expect(bad?.stdout).toMatch(/FAIL seq 2: hash does not match the record/);
     } finally {

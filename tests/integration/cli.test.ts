@@ -17,8 +17,11 @@ function puente(args: string[]) {
 /** `puente ...` with `input` piped on standard input (`--password-stdin`). */
 function puenteWithStdin(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile('npx', ['--no-install', 'puente', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' }, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    const child = execFile(
+      'npx',
+      ['--no-install', 'puente', ...args],
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin!.end(input);
   });
@@ -31,7 +34,7 @@ afterAll(async () => db.drop());
 
 describe('npx puente', () => {
   it('migrate applies the schema, then reports it up to date', async () => {
-    expect((await puente(["migrate"])).stdout).toMatch(/applied: 001-initial, 002-workflow-index/);
+    expect((await puente(['migrate'])).stdout).toMatch(/applied: 001-initial, 002-workflow-index/);
     expect((await puente(['migrate'])).stdout).toMatch(/up to date/);
   });
 
@@ -56,8 +59,13 @@ describe('npx puente', () => {
   });
 
   it('refuses an unknown role and a manufacturer without an organization', async () => {
-    await expect(puente(['user', 'add', '--name', 'X', '--role', 'superuser'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/must be one of manufacturer, fda, cofepris, auditor, admin/) });
-    await expect(puente(['user', 'add', '--name', 'X', '--role', 'manufacturer'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--org is required/) });
+    await expect(puente(['user', 'add', '--name', 'X', '--role', 'superuser'])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/must be one of manufacturer, fda, cofepris, auditor, admin/),
+    });
+    await expect(puente(['user', 'add', '--name', 'X', '--role', 'manufacturer'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--org is required/),
+    });
   });
 
   it('demo seeds data and prints a token per role; audit verify then passes', async () => {
@@ -65,7 +73,8 @@ describe('npx puente', () => {
     for (const role of ['manufacturer', 'fda', 'cofepris', 'auditor', 'admin']) expect(stdout).toMatch(new RegExp(`^  ${role} +pte_`, 'm'));
     // Every role has an e-mail and a password for the web interface, printed once; whoever files
     // or decides signs with the same password, and is shown how to sign.
-    for (const role of ['manufacturer', 'fda', 'cofepris', 'auditor', 'admin']) expect(stdout).toMatch(new RegExp(`^  ${role} +[a-z.+0-9]+@[a-z.]+ +Demo-[A-Za-z0-9_-]{12}-7$`, 'm'));
+    for (const role of ['manufacturer', 'fda', 'cofepris', 'auditor', 'admin'])
+      expect(stdout).toMatch(new RegExp(`^  ${role} +[a-z.+0-9]+@[a-z.]+ +Demo-[A-Za-z0-9_-]{12}-7$`, 'm'));
     expect(stdout).toMatch(/"signature":\{"meaning":"approval","password":"Demo-/);
     const verify = await puente(['audit', 'verify', '--json']);
     const result = JSON.parse(verify.stdout);
@@ -109,7 +118,12 @@ describe('npx puente', () => {
   });
 
   it('rejects a bad configuration with a message naming the variable', async () => {
-    await expect(exec('npx', ['--no-install', 'puente', 'migrate'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: 'mysql://x' } })).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/DATABASE_URL/) });
-    await expect(exec('npx', ['--no-install', 'puente', 'migrate'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, PORT: 'eighty' } })).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/PORT/) });
+    await expect(exec('npx', ['--no-install', 'puente', 'migrate'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: 'mysql://x' } })).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/DATABASE_URL/),
+    });
+    await expect(
+      exec('npx', ['--no-install', 'puente', 'migrate'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, PORT: 'eighty' } }),
+    ).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/PORT/) });
   });
 });

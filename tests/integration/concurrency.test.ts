@@ -19,7 +19,14 @@ afterAll(async () => ctx.close());
 async function inReview(): Promise<string> {
   const { engine } = ctx.services;
   const { manufacturer: m, fda } = ctx.users;
-  const id = (await engine.createSubmission(m.actor, { workflow: 'fda-510k', title: 'Race', device: { name: 'Pump' }, input: { format: 'eSTAR', variant: 'traditional' } })).body.id;
+  const id = (
+    await engine.createSubmission(m.actor, {
+      workflow: 'fda-510k',
+      title: 'Race',
+      device: { name: 'Pump' },
+      input: { format: 'eSTAR', variant: 'traditional' },
+    })
+  ).body.id;
   await engine.sendEvent(m.actor, id, { type: 'SUBMIT', signature: signatureOf(m) });
   await engine.sendEvent(fda.actor, id, { type: 'FEE_VERIFIED' });
   await engine.sendEvent(fda.actor, id, { type: 'SCREEN_PASS' });
@@ -38,7 +45,12 @@ describe(`concurrency on ${DIALECT}`, () => {
     const version = (await engine.getSubmission(ctx.users.fda.actor, id)).version;
     const results = await Promise.allSettled([
       engine.sendEvent(ctx.users.fda.actor, id, { type: 'REQUEST_AI', data: { deficiencies: ['a'] } }, { ifMatch: version }),
-      engine.sendEvent(ctx.users.fda.actor, id, { type: 'DECIDE_SE', data: { kNumber: 'K261234', decisionDate: '2026-06-20' }, signature: signatureOf(ctx.users.fda) }, { ifMatch: version }),
+      engine.sendEvent(
+        ctx.users.fda.actor,
+        id,
+        { type: 'DECIDE_SE', data: { kNumber: 'K261234', decisionDate: '2026-06-20' }, signature: signatureOf(ctx.users.fda) },
+        { ifMatch: version },
+      ),
     ]);
     expect(results.map(codeOf).sort()).toEqual(['ok', 'version_mismatch']);
     const rows = await listTransitions(ctx.services.db.knex, id);
@@ -63,7 +75,12 @@ describe(`concurrency on ${DIALECT}`, () => {
     const { engine } = ctx.services;
     const id = await inReview();
     const uploads = Array.from({ length: 12 }, (_, i) =>
-      engine.addDocument(ctx.users.manufacturer.actor, id, { kind: `annex-${i}`, filename: `annex-${i}.pdf`, contentType: 'application/pdf', bytes: Buffer.from(`annex ${i}`) }),
+      engine.addDocument(ctx.users.manufacturer.actor, id, {
+        kind: `annex-${i}`,
+        filename: `annex-${i}.pdf`,
+        contentType: 'application/pdf',
+        bytes: Buffer.from(`annex ${i}`),
+      }),
     );
     const results = await Promise.allSettled(uploads);
     expect(results.map(codeOf)).toEqual(Array(12).fill('ok'));

@@ -97,7 +97,9 @@ describe.skipIf(DIALECT !== 'sqlite')('SQLite contention', () => {
     const lock = holdWriteLock(file(), SHORT_HOLD_MS);
     await sleep(50);
     expect(await writeLockIsFree(file())).toBe(false);
-    const res = await request(app).post('/v1/submissions').set(ctx.users.manufacturer.auth)
+    const res = await request(app)
+      .post('/v1/submissions')
+      .set(ctx.users.manufacturer.auth)
       .send({ workflow: 'fda-510k', title: 'waits', device: { name: 'd' }, input: { format: 'eSTAR', variant: 'traditional' } });
     await lock;
     expect(res.status).toBe(201);
@@ -108,7 +110,9 @@ describe.skipIf(DIALECT !== 'sqlite')('SQLite contention', () => {
     const before = await ctx.services.db.knex('submissions').count({ n: '*' });
     const lock = holdWriteLock(file(), SQLITE_BUSY_TIMEOUT_MS + 1500);
     await sleep(50);
-    const res = await request(app).post('/v1/submissions').set(ctx.users.manufacturer.auth)
+    const res = await request(app)
+      .post('/v1/submissions')
+      .set(ctx.users.manufacturer.auth)
       .send({ workflow: 'fda-510k', title: 'blocked', device: { name: 'd' }, input: { format: 'eSTAR', variant: 'traditional' } });
     await lock;
     expect(res.status).toBe(503);
@@ -128,7 +132,9 @@ describe.skipIf(DIALECT !== 'sqlite')('SQLite contention', () => {
       expect(await writeLockIsFree(file())).toBe(false);
       cli = new Promise((resolve, reject) => {
         const child = spawn(process.execPath, ['bin/puente.js', 'user', 'add', '--name', 'CLI user', '--role', 'auditor', '--json'], {
-          cwd: ROOT, env: { ...process.env, DATABASE_URL: ctx.database.url }, stdio: ['ignore', 'pipe', 'pipe'],
+          cwd: ROOT,
+          env: { ...process.env, DATABASE_URL: ctx.database.url },
+          stdio: ['ignore', 'pipe', 'pipe'],
         });
         let stdout = '';
         let stderr = '';

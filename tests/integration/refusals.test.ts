@@ -15,14 +15,26 @@ let id: string;
 beforeAll(async () => {
   ctx = await createTestContext();
   const m = ctx.users.manufacturer.actor;
-  id = (await ctx.services.engine.createSubmission(m, { workflow: 'fda-510k', title: 'Refusals', device: { name: 'Pump' }, input: { format: 'eSTAR', variant: 'traditional' } })).body.id;
+  id = (
+    await ctx.services.engine.createSubmission(m, {
+      workflow: 'fda-510k',
+      title: 'Refusals',
+      device: { name: 'Pump' },
+      input: { format: 'eSTAR', variant: 'traditional' },
+    })
+  ).body.id;
 });
 afterAll(async () => ctx?.close());
 
 const STATUS: Record<string, number> = { forbidden: 403, event_not_allowed: 409, version_mismatch: 412 };
 const logged: unknown[] = [];
 const origin = (path: string, over: Partial<CommandOrigin> = {}): CommandOrigin => ({
-  method: 'POST', path, requestId: 'req-1', statusOf: (code) => STATUS[code] ?? 500, logger: { error: (obj) => logged.push(obj) }, ...over,
+  method: 'POST',
+  path,
+  requestId: 'req-1',
+  statusOf: (code) => STATUS[code] ?? 500,
+  logger: { error: (obj) => logged.push(obj) },
+  ...over,
 });
 const rows = () => ctx.services.db.knex('refused_commands').orderBy('recorded_at').orderBy('id').select('*') as Promise<Array<Record<string, unknown>>>;
 
@@ -31,13 +43,30 @@ describe(`refused commands recorded by the engine on ${DIALECT}`, () => {
     const { engine } = ctx.services;
     const { manufacturer: m, fda, auditor } = ctx.users;
     const before = (await rows()).length;
-    await expect(engine.createSubmission(fda.actor, { workflow: 'fda-510k', title: 'x', device: { name: 'x' }, input: { format: 'eSTAR', variant: 'traditional' } }, { origin: origin('/v1/submissions') }))
-      .rejects.toMatchObject({ code: 'forbidden' });
-    await expect(engine.sendEvent(m.actor, id, { type: 'FEE_VERIFIED' }, { origin: origin(`/submissions/${id}/events`) })).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(engine.sendEvent(fda.actor, id, { type: 'ACCEPT' }, { origin: origin(`/v1/submissions/${id}/events`) })).rejects.toMatchObject({ code: 'event_not_allowed' });
-    await expect(engine.sendEvent(m.actor, id, { type: 'WITHDRAW' }, { ifMatch: 7, origin: origin(`/v1/submissions/${id}/events`) })).rejects.toMatchObject({ code: 'version_mismatch' });
-    await expect(engine.addDocument(auditor.actor, id, { kind: 'cover-letter', filename: 'c.pdf', contentType: 'application/pdf', bytes: documentBytes('c') }, { origin: origin(`/v1/submissions/${id}/documents`) }))
-      .rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      engine.createSubmission(
+        fda.actor,
+        { workflow: 'fda-510k', title: 'x', device: { name: 'x' }, input: { format: 'eSTAR', variant: 'traditional' } },
+        { origin: origin('/v1/submissions') },
+      ),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(engine.sendEvent(m.actor, id, { type: 'FEE_VERIFIED' }, { origin: origin(`/submissions/${id}/events`) })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    await expect(engine.sendEvent(fda.actor, id, { type: 'ACCEPT' }, { origin: origin(`/v1/submissions/${id}/events`) })).rejects.toMatchObject({
+      code: 'event_not_allowed',
+    });
+    await expect(engine.sendEvent(m.actor, id, { type: 'WITHDRAW' }, { ifMatch: 7, origin: origin(`/v1/submissions/${id}/events`) })).rejects.toMatchObject({
+      code: 'version_mismatch',
+    });
+    await expect(
+      engine.addDocument(
+        auditor.actor,
+        id,
+        { kind: 'cover-letter', filename: 'c.pdf', contentType: 'application/pdf', bytes: documentBytes('c') },
+        { origin: origin(`/v1/submissions/${id}/documents`) },
+      ),
+    ).rejects.toMatchObject({ code: 'forbidden' });
     const added = (await rows()).slice(before);
     expect(added.map((r) => [r.actor_id, r.method, r.path, r.submission_id, r.event_type, Number(r.status), r.code, r.request_id])).toEqual([
       [fda.actor.id, 'POST', '/v1/submissions', null, 'CREATED', 403, 'forbidden', 'req-1'],
@@ -57,7 +86,13 @@ describe(`refused commands recorded by the engine on ${DIALECT}`, () => {
     await expect(engine.sendEvent(m.actor, id, { type: 'NOPE' }, { origin: o })).rejects.toMatchObject({ code: 'validation_failed' });
     await expect(engine.sendEvent(beta.actor, id, { type: 'WITHDRAW' }, { origin: o })).rejects.toMatchObject({ code: 'not_found' });
     await expect(engine.sendEvent(fda.actor, id, { type: 'ACCEPT' })).rejects.toMatchObject({ code: 'event_not_allowed' });
-    const other = (await engine.createSubmission(m.actor, { workflow: 'fda-510k', title: 'Ok', device: { name: 'x' }, input: { format: 'eSTAR', variant: 'traditional' } }, { origin: origin('/v1/submissions') })).body.id;
+    const other = (
+      await engine.createSubmission(
+        m.actor,
+        { workflow: 'fda-510k', title: 'Ok', device: { name: 'x' }, input: { format: 'eSTAR', variant: 'traditional' } },
+        { origin: origin('/v1/submissions') },
+      )
+    ).body.id;
     expect((await engine.sendEvent(m.actor, other, { type: 'WITHDRAW' }, { origin: o })).outcome).toBe('applied');
     expect(await rows()).toHaveLength(before);
   });
@@ -66,7 +101,11 @@ describe(`refused commands recorded by the engine on ${DIALECT}`, () => {
     const { engine } = ctx.services;
     const before = (await rows()).length;
     logged.length = 0;
-    const broken = origin(`/v1/submissions/${id}/events`, { statusOf: () => { throw new Error('no status'); } });
+    const broken = origin(`/v1/submissions/${id}/events`, {
+      statusOf: () => {
+        throw new Error('no status');
+      },
+    });
     await expect(engine.sendEvent(ctx.users.fda.actor, id, { type: 'ACCEPT' }, { origin: broken })).rejects.toMatchObject({ code: 'event_not_allowed' });
     expect(logged).toEqual([expect.objectContaining({ reqId: 'req-1', err: expect.objectContaining({ message: 'no status' }) })]);
     expect(await rows()).toHaveLength(before);

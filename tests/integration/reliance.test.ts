@@ -15,12 +15,25 @@ afterAll(async () => ctx.close());
 async function cleared(): Promise<string> {
   const { engine } = ctx.services;
   const { manufacturer: m, fda } = ctx.users;
-  const id = (await engine.createSubmission(m.actor, { workflow: 'fda-510k', title: 'Ref', device: { name: 'Stent' }, input: { format: 'eSTAR', variant: 'traditional' } })).body.id;
+  const id = (
+    await engine.createSubmission(m.actor, {
+      workflow: 'fda-510k',
+      title: 'Ref',
+      device: { name: 'Stent' },
+      input: { format: 'eSTAR', variant: 'traditional' },
+    })
+  ).body.id;
   for (const [a, type, data] of [
-    [m, 'SUBMIT', undefined], [fda, 'FEE_VERIFIED', undefined], [fda, 'SCREEN_PASS', undefined],
+    [m, 'SUBMIT', undefined],
+    [fda, 'FEE_VERIFIED', undefined],
+    [fda, 'SCREEN_PASS', undefined],
     [fda, 'DECIDE_SE', { kNumber: 'K260001', decisionDate: '2026-03-01' }],
   ] as const) {
-    await engine.sendEvent(a.actor, id, { type, ...(data ? { data } : {}), ...(type === 'SUBMIT' || type === 'DECIDE_SE' ? { signature: signatureOf(a) } : {}) });
+    await engine.sendEvent(a.actor, id, {
+      type,
+      ...(data ? { data } : {}),
+      ...(type === 'SUBMIT' || type === 'DECIDE_SE' ? { signature: signatureOf(a) } : {}),
+    });
   }
   return id;
 }
@@ -28,7 +41,14 @@ async function cleared(): Promise<string> {
 async function registration(referenceId: string, submit: boolean): Promise<string> {
   const { engine } = ctx.services;
   const m = ctx.users.manufacturer;
-  const id = (await engine.createSubmission(m.actor, { workflow: 'cofepris-registration', title: 'Reg', device: { name: 'Stent' }, input: { route: 'equivalence', reference: { submissionId: referenceId } } })).body.id;
+  const id = (
+    await engine.createSubmission(m.actor, {
+      workflow: 'cofepris-registration',
+      title: 'Reg',
+      device: { name: 'Stent' },
+      input: { route: 'equivalence', reference: { submissionId: referenceId } },
+    })
+  ).body.id;
   const view = await engine.getSubmission(m.actor, id);
   for (const kind of view.dossier.required) {
     await engine.addDocument(m.actor, id, { kind, filename: `${kind}.pdf`, contentType: 'application/pdf', bytes: documentBytes(kind) });
@@ -44,7 +64,11 @@ describe('reliance', () => {
     const preparing = await registration(ref, false);
     const submitted = await registration(ref, true);
     const other = await registration(await cleared(), true);
-    const result = await engine.sendEvent(ctx.users.fda.actor, ref, { type: 'RESCIND_SE', data: { reason: 'new safety data' }, signature: signatureOf(ctx.users.fda) });
+    const result = await engine.sendEvent(ctx.users.fda.actor, ref, {
+      type: 'RESCIND_SE',
+      data: { reason: 'new safety data' },
+      signature: signatureOf(ctx.users.fda),
+    });
     expect(result.body.submission.state).toBe('closed.rescinded');
 
     const knex = ctx.services.db.knex;
@@ -58,8 +82,14 @@ describe('reliance', () => {
     expect(o.at(-1)!.type).toBe('SUBMIT');
 
     // The registration can no longer be granted, and cannot be submitted on a rescinded reference.
-    await expect(engine.sendEvent(ctx.users.cofepris.actor, submitted, { type: 'GRANT', data: { registrationNumber: 'X' } })).rejects.toMatchObject({ code: 'event_not_allowed', message: expect.stringMatching(/invalidated/) });
-    await expect(engine.sendEvent(ctx.users.manufacturer.actor, preparing, { type: 'SUBMIT' })).rejects.toMatchObject({ code: 'event_not_allowed', message: expect.stringMatching(/no favourable FDA decision/) });
+    await expect(engine.sendEvent(ctx.users.cofepris.actor, submitted, { type: 'GRANT', data: { registrationNumber: 'X' } })).rejects.toMatchObject({
+      code: 'event_not_allowed',
+      message: expect.stringMatching(/invalidated/),
+    });
+    await expect(engine.sendEvent(ctx.users.manufacturer.actor, preparing, { type: 'SUBMIT' })).rejects.toMatchObject({
+      code: 'event_not_allowed',
+      message: expect.stringMatching(/no favourable FDA decision/),
+    });
     const view = await engine.getSubmission(ctx.users.cofepris.actor, submitted);
     expect(view.reference).toMatchObject({ favourable: false, invalidated: true });
   });
@@ -67,7 +97,12 @@ describe('reliance', () => {
   it('a reference of another organization is refused at creation with a pointer', async () => {
     const ref = await cleared();
     await expect(
-      ctx.services.engine.createSubmission(ctx.users.otherManufacturer.actor, { workflow: 'cofepris-registration', title: 'x', device: { name: 'x' }, input: { route: 'equivalence', reference: { submissionId: ref } } }),
+      ctx.services.engine.createSubmission(ctx.users.otherManufacturer.actor, {
+        workflow: 'cofepris-registration',
+        title: 'x',
+        device: { name: 'x' },
+        input: { route: 'equivalence', reference: { submissionId: ref } },
+      }),
     ).rejects.toMatchObject({ code: 'validation_failed', errors: [{ path: '/input/reference/submissionId' }] });
   });
 });

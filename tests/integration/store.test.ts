@@ -16,7 +16,14 @@ beforeAll(async () => {
   ctx = await createTestContext();
   const { engine } = ctx.services;
   const { manufacturer: m, fda } = ctx.users;
-  id = (await engine.createSubmission(m.actor, { workflow: 'fda-510k', title: 'Chain', device: { name: 'Catheter' }, input: { format: 'eCopy', variant: 'traditional' } })).body.id;
+  id = (
+    await engine.createSubmission(m.actor, {
+      workflow: 'fda-510k',
+      title: 'Chain',
+      device: { name: 'Catheter' },
+      input: { format: 'eCopy', variant: 'traditional' },
+    })
+  ).body.id;
   await engine.sendEvent(m.actor, id, { type: 'SUBMIT', effectiveAt: '2026-01-05', signature: signatureOf(m) });
   await engine.sendEvent(fda.actor, id, { type: 'FEE_VERIFIED', effectiveAt: '2026-01-06' });
   await engine.addDocument(m.actor, id, { kind: 'cover-letter', filename: 'cover.pdf', contentType: 'application/pdf', bytes: documentBytes('cover') });
@@ -63,7 +70,9 @@ describe(`store on ${DIALECT}`, () => {
     expect(ok.ok).toBe(true);
     expect(ok.records).toBeGreaterThanOrEqual(5);
     const before = await knex('submissions').where({ id }).first('head_hash');
-    await knex('submissions').where({ id }).update({ head_hash: 'f'.repeat(64) });
+    await knex('submissions')
+      .where({ id })
+      .update({ head_hash: 'f'.repeat(64) });
     const bad = await verifyDatabase(knex);
     expect(bad.ok).toBe(false);
     expect(bad.breaks).toEqual([{ submissionId: id, seq: 5, reason: 'the submission head does not match its last record' }]);
@@ -85,15 +94,23 @@ describe(`document integrity on ${DIALECT}`, () => {
   it('refuses to serve bytes whose SHA-256 no longer matches (someone bypassed the trigger)', async () => {
     const { engine, db } = ctx.services;
     const m = ctx.users.manufacturer;
-    const doc = (await engine.addDocument(m.actor, id, { kind: 'test-report', filename: 'r.pdf', contentType: 'application/pdf', bytes: Buffer.from('original bytes') })).body;
+    const doc = (
+      await engine.addDocument(m.actor, id, { kind: 'test-report', filename: 'r.pdf', contentType: 'application/pdf', bytes: Buffer.from('original bytes') })
+    ).body;
     // An operator with database access disables the append-only trigger and swaps the bytes.
     if (db.dialect === 'postgres') {
       await db.knex.raw('ALTER TABLE blobs DISABLE TRIGGER blobs_append_only');
-      await db.knex('blobs').where({ sha256: doc.sha256 }).update({ bytes: Buffer.from('forged bytes!!') });
+      await db
+        .knex('blobs')
+        .where({ sha256: doc.sha256 })
+        .update({ bytes: Buffer.from('forged bytes!!') });
       await db.knex.raw('ALTER TABLE blobs ENABLE TRIGGER blobs_append_only');
     } else {
       await db.knex.raw('DROP TRIGGER blobs_no_update');
-      await db.knex('blobs').where({ sha256: doc.sha256 }).update({ bytes: Buffer.from('forged bytes!!') });
+      await db
+        .knex('blobs')
+        .where({ sha256: doc.sha256 })
+        .update({ bytes: Buffer.from('forged bytes!!') });
     }
     await expect(engine.readDocument(m.actor, id, doc.id)).rejects.toMatchObject({ code: 'integrity_failure' });
   });

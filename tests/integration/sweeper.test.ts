@@ -70,7 +70,12 @@ describe('hard deadlines', () => {
     const timeouts = history.filter((t) => t.type === 'AI_TIMEOUT');
     expect(timeouts).toHaveLength(1);
     // Dated on the due date (the start of that day in New York), recorded now, by the system actor.
-    expect(timeouts[0]).toMatchObject({ effectiveAt: '2026-09-02T04:00:00.000Z', recordedAt: '2026-09-03T05:00:00.000Z', actor: { id: 'system', role: 'system' }, to: 'closed.deleted' });
+    expect(timeouts[0]).toMatchObject({
+      effectiveAt: '2026-09-02T04:00:00.000Z',
+      recordedAt: '2026-09-03T05:00:00.000Z',
+      actor: { id: 'system', role: 'system' },
+      to: 'closed.deleted',
+    });
     const view = await api.submission(ctx.users.manufacturer, s.id);
     expect(view).toMatchObject({ state: 'closed.deleted', status: 'closed', deadlines: [] });
     expect(view.clocks).toMatchObject({ receivedOn: '2026-01-05', stoppedOn: '2026-09-02', calendarDays: 240, holdDays: 180, fdaDays: 60 });
@@ -84,11 +89,17 @@ describe('hard deadlines', () => {
     try {
       setNow('2026-09-03T05:00:00Z');
       const [a, b] = await Promise.all([ctx.services.engine.sweep(), other.engine.sweep()]);
-      const fired = [...a.fired, ...b.fired].filter((f) => ids.includes(f.submissionId)).map((f) => f.submissionId).sort();
+      const fired = [...a.fired, ...b.fired]
+        .filter((f) => ids.includes(f.submissionId))
+        .map((f) => f.submissionId)
+        .sort();
       expect(fired).toEqual([...ids].sort());
       for (const id of ids) {
         const history = await listTransitions(ctx.services.db.knex, id);
-        expect(history.filter((t) => t.type === 'AI_TIMEOUT'), id).toHaveLength(1);
+        expect(
+          history.filter((t) => t.type === 'AI_TIMEOUT'),
+          id,
+        ).toHaveLength(1);
         expect(history.map((t) => t.seq)).toEqual(history.map((_, i) => i + 1));
       }
     } finally {
@@ -262,13 +273,17 @@ describe('portfolio queries', () => {
     // In the order of the stored next due date (written by each command; a goal that has since
     // passed keeps its date until the sweeper notes it, so overdue work sorts first), then id.
     const stored = new Map(
-      ((await ctx.services.db.knex('submissions').select('id', 'next_due_key')) as Array<{ id: string; next_due_key: string }>).map((r) => [r.id, r.next_due_key]),
+      ((await ctx.services.db.knex('submissions').select('id', 'next_due_key')) as Array<{ id: string; next_due_key: string }>).map((r) => [
+        r.id,
+        r.next_due_key,
+      ]),
     );
     const keys = all.map((s) => `${stored.get(s.id)}|${s.id}`);
     expect(keys).toEqual([...keys].sort());
     // Where the view has a next date, the stored one is the same.
     // (The portfolio's own submissions: the other tests moved the injected clock back and forth.)
-    for (const s of all.filter((x) => String(x.title).startsWith('Portfolio'))) if (s.clocks.nextDue) expect(stored.get(s.id), s.title).toBe(s.clocks.nextDue.dueDate);
+    for (const s of all.filter((x) => String(x.title).startsWith('Portfolio')))
+      if (s.clocks.nextDue) expect(stored.get(s.id), s.title).toBe(s.clocks.nextDue.dueDate);
   });
 
   it('bad portfolio queries are 422 with their JSON pointer, never a 500', async () => {
@@ -278,7 +293,9 @@ describe('portfolio queries', () => {
     expect(expectProblem(await api.get(m, '/v1/submissions?sort=due'), 422, 'validation_failed').errors[0].path).toBe('/sort');
     // A cursor from the other sort order is refused, not misread.
     const byDate = await list('limit=1');
-    expect(expectProblem(await api.get(m, `/v1/submissions?sort=nextDue&cursor=${byDate.nextCursor}`), 422, 'validation_failed').errors[0].path).toBe('/cursor');
+    expect(expectProblem(await api.get(m, `/v1/submissions?sort=nextDue&cursor=${byDate.nextCursor}`), 422, 'validation_failed').errors[0].path).toBe(
+      '/cursor',
+    );
   });
 });
 
@@ -298,7 +315,11 @@ describe('outside the engine: `puente sweep` and the sweeper in `serve`', () => 
   it('`npx puente sweep --json` fires what is due and says so', async () => {
     const id = await longOverdue('CLI sweep 510(k)');
     const run = () =>
-      promisify(execFile)('npx', ['--no-install', 'puente', 'sweep', '--json'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: ctx.database.url, LOG_LEVEL: 'silent' }, timeout: 60_000 });
+      promisify(execFile)('npx', ['--no-install', 'puente', 'sweep', '--json'], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: ctx.database.url, LOG_LEVEL: 'silent' },
+        timeout: 60_000,
+      });
     const first = JSON.parse((await run()).stdout) as { fired: Array<{ submissionId: string; event: string; dueDate: string }> };
     expect(first.fired.filter((f) => f.submissionId === id)).toEqual([expect.objectContaining({ event: 'AI_TIMEOUT', dueDate: '2025-08-30' })]);
     const again = JSON.parse((await run()).stdout) as { fired: unknown[] };

@@ -27,7 +27,10 @@ afterAll(async () => ctx?.close());
 async function createSome(n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     await ctx.services.engine.createSubmission(ctx.users.manufacturer.actor, {
-      workflow: 'fda-510k', title: `Log ${i}`, device: { name: 'Pump' }, input: { format: 'eSTAR', variant: 'traditional' },
+      workflow: 'fda-510k',
+      title: `Log ${i}`,
+      device: { name: 'Pump' },
+      input: { format: 'eSTAR', variant: 'traditional' },
     });
   }
 }
@@ -40,7 +43,9 @@ function mth(rowHashes: readonly string[]): Buffer {
 }
 
 async function leaves(): Promise<Array<{ leaf_index: number; transition_id: string; row_hash: string }>> {
-  return (await ctx.services.db.knex('tlog_leaves').orderBy('leaf_index')).map((r: { leaf_index: number | string; transition_id: string; row_hash: string }) => ({ ...r, leaf_index: Number(r.leaf_index) }));
+  return (await ctx.services.db.knex('tlog_leaves').orderBy('leaf_index')).map(
+    (r: { leaf_index: number | string; transition_id: string; row_hash: string }) => ({ ...r, leaf_index: Number(r.leaf_index) }),
+  );
 }
 
 describe('transparency log', () => {
@@ -63,19 +68,44 @@ describe('transparency log', () => {
 
     for (const l of all) {
       const p = await tlog.inclusion(l.leaf_index, first.treeSize);
-      expect(verifyInclusion(leafHash(Buffer.from(l.row_hash, 'hex')), l.leaf_index, first.treeSize, p.auditPath.map((h) => Buffer.from(h, 'hex')), head.rootHash), `leaf ${l.leaf_index}`).toBe(true);
+      expect(
+        verifyInclusion(
+          leafHash(Buffer.from(l.row_hash, 'hex')),
+          l.leaf_index,
+          first.treeSize,
+          p.auditPath.map((h) => Buffer.from(h, 'hex')),
+          head.rootHash,
+        ),
+        `leaf ${l.leaf_index}`,
+      ).toBe(true);
     }
 
     await createSome(9);
     const second = await tlog.checkpoint();
     expect(second.treeSize).toBe(first.treeSize + 9);
     const c = await tlog.consistency(first.treeSize, second.treeSize);
-    expect(verifyConsistency(first.treeSize, second.treeSize, c.proof.map((h) => Buffer.from(h, 'hex')), Buffer.from(first.rootHash, 'hex'), Buffer.from(second.rootHash, 'hex'))).toBe(true);
+    expect(
+      verifyConsistency(
+        first.treeSize,
+        second.treeSize,
+        c.proof.map((h) => Buffer.from(h, 'hex')),
+        Buffer.from(first.rootHash, 'hex'),
+        Buffer.from(second.rootHash, 'hex'),
+      ),
+    ).toBe(true);
     // An old leaf is still provable in the larger tree.
     const old = all[3]!;
     const p = await tlog.inclusion(old.leaf_index, second.treeSize);
-    expect(verifyInclusion(leafHash(Buffer.from(old.row_hash, 'hex')), old.leaf_index, second.treeSize, p.auditPath.map((h) => Buffer.from(h, 'hex')), Buffer.from(second.rootHash, 'hex'))).toBe(true);
-    expect((await tlog.latestCheckpoint())).toEqual(second);
+    expect(
+      verifyInclusion(
+        leafHash(Buffer.from(old.row_hash, 'hex')),
+        old.leaf_index,
+        second.treeSize,
+        p.auditPath.map((h) => Buffer.from(h, 'hex')),
+        Buffer.from(second.rootHash, 'hex'),
+      ),
+    ).toBe(true);
+    expect(await tlog.latestCheckpoint()).toEqual(second);
     await expect(tlog.inclusion(0, second.treeSize + 1)).rejects.toThrow(/beyond/);
     await expect(tlog.consistency(5, second.treeSize + 1)).rejects.toThrow(/beyond/);
   });

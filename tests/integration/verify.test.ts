@@ -64,11 +64,29 @@ const tick = () => new Date((clock += 1_000)).toISOString();
 function newSubmission(org: Organization): Submission {
   const at = tick();
   return {
-    id: uuidv7(), organization: org, workflowId: w.id, workflowVersion: w.version, jurisdiction: w.jurisdiction,
-    title: 'Verify device 510(k)', device: { name: 'Verify device' }, input: { format: 'eSTAR', variant: 'traditional' },
-    state: 'draft', status: 'active', snapshot: { value: 'draft', context: {} }, xstateVersion: '5.33.3', version: 0,
-    referenceSubmissionId: null, dossierPresent: [], headSeq: 0, headHash: GENESIS_HASH, lastEffectiveAt: null,
-    stateSince: at, deadline: null, due: NO_DUE_DATES, createdAt: at, updatedAt: at,
+    id: uuidv7(),
+    organization: org,
+    workflowId: w.id,
+    workflowVersion: w.version,
+    jurisdiction: w.jurisdiction,
+    title: 'Verify device 510(k)',
+    device: { name: 'Verify device' },
+    input: { format: 'eSTAR', variant: 'traditional' },
+    state: 'draft',
+    status: 'active',
+    snapshot: { value: 'draft', context: {} },
+    xstateVersion: '5.33.3',
+    version: 0,
+    referenceSubmissionId: null,
+    dossierPresent: [],
+    headSeq: 0,
+    headHash: GENESIS_HASH,
+    lastEffectiveAt: null,
+    stateSince: at,
+    deadline: null,
+    due: NO_DUE_DATES,
+    createdAt: at,
+    updatedAt: at,
   };
 }
 
@@ -78,8 +96,16 @@ function chain(from: Submission, actor: Actor, specs: RecordFields[]): Transitio
   return specs.map((spec) => {
     const at = tick();
     const t = chainRecord(s, w, {
-      type: s.headSeq === 0 ? 'CREATED' : 'NOTE', data: { n: s.headSeq + 1 }, from: s.headSeq === 0 ? null : 'draft', to: 'draft',
-      actor, comment: null, effectiveAt: at, recordedAt: at, signature: null, ...spec,
+      type: s.headSeq === 0 ? 'CREATED' : 'NOTE',
+      data: { n: s.headSeq + 1 },
+      from: s.headSeq === 0 ? null : 'draft',
+      to: 'draft',
+      actor,
+      comment: null,
+      effectiveAt: at,
+      recordedAt: at,
+      signature: null,
+      ...spec,
     });
     s = { ...s, headSeq: t.seq, headHash: t.hash };
     return t;
@@ -87,7 +113,12 @@ function chain(from: Submission, actor: Actor, specs: RecordFields[]): Transitio
 }
 
 /** `n` plain records from genesis. */
-const plain = (s: Submission, actor: Actor, n: number) => chain(s, actor, Array.from({ length: n }, () => ({})));
+const plain = (s: Submission, actor: Actor, n: number) =>
+  chain(
+    s,
+    actor,
+    Array.from({ length: n }, () => ({})),
+  );
 
 /** Writes a submission and its rows; the head names the last row unless told otherwise. */
 async function store(knex: Knex, s: Submission, rows: Row[], head?: { seq: number; hash: string }): Promise<void> {
@@ -153,7 +184,7 @@ function hardData(): Record<string, unknown> {
       '10': 'ten',
       '2': 'two',
       '1': 'one',
-      'é': 'e-acute',
+      é: 'e-acute',
       '😀': 'emoji key',
       'k\u2028ey': HARD,
       '': 'empty key',
@@ -258,11 +289,7 @@ describe(`verifyDatabase on ${DIALECT}`, () => {
     try {
       const good = await storeGood(f, 20);
       const s = newSubmission(f.org);
-      const recs = chain(s, f.actor, [
-        {},
-        { data: { a: 'x', b: [1, 2, { c: null }], d: { z: 1, y: 2 } }, signature: { meaning: 'approve', by: 'Maria' } },
-        {},
-      ]);
+      const recs = chain(s, f.actor, [{}, { data: { a: 'x', b: [1, 2, { c: null }], d: { z: 1, y: 2 } }, signature: { meaning: 'approve', by: 'Maria' } }, {}]);
       const rows = recs.map(transitionRow);
       // Extra spaces, a newline, keys out of order; the hash stays recordHash of the parsed record.
       rows[1] = {
@@ -311,7 +338,12 @@ describe(`verifyDatabase on ${DIALECT}`, () => {
     try {
       const s = newSubmission(f.org);
       const at = '2026-06-20T15:00:00.000Z';
-      const recs = chain(s, f.actor, [{}, {}, { type: 'DECIDE_SE', signature: { name: 'Dr. James Carter', meaning: 'approval', signedAt: at }, recordedAt: at, effectiveAt: at }, {}]);
+      const recs = chain(s, f.actor, [
+        {},
+        {},
+        { type: 'DECIDE_SE', signature: { name: 'Dr. James Carter', meaning: 'approval', signedAt: at }, recordedAt: at, effectiveAt: at },
+        {},
+      ]);
       const rows = recs.map(transitionRow);
       // Someone with database access puts another signer's name and meaning on the decision.
       rows[2] = { ...rows[2]!, signature: canonicalJson({ name: 'Dr. Somebody Else', meaning: 'review', signedAt: at }) };

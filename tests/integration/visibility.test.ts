@@ -43,7 +43,8 @@ beforeAll(async () => {
     await engine.sendEvent(m.actor, presub, { type: 'WITHDRAW' }).catch(() => undefined);
     const relying = await create(m.actor, 'cofepris-registration', { route: 'equivalence', reference: { submissionId: submitted } });
     const external = await create(m.actor, 'cofepris-registration', {
-      route: 'equivalence', reference: { agency: 'FDA', number: 'K231234', decisionDate: '2023-05-02', decision: 'SE' },
+      route: 'equivalence',
+      reference: { agency: 'FDA', number: 'K231234', decisionDate: '2023-05-02', decision: 'SE' },
     });
     base.push(draft, submitted, deNovo, presub, relying, external);
   }
@@ -54,10 +55,10 @@ beforeAll(async () => {
   // another organization, some naming a random submission as their reference.
   const gamma = await ensureOrganization(db.knex, 'Gamma Instruments', new Date().toISOString());
   const orgs = [acme.actor.organization!, beta.actor.organization!, gamma];
-  const specs = fc.sample(
-    fc.record({ base: fc.nat(rows.length - 1), org: fc.nat(orgs.length - 1), ref: fc.option(fc.nat(rows.length - 1), { freq: 2 }) }),
-    { seed: 20261207, numRuns: 60 },
-  );
+  const specs = fc.sample(fc.record({ base: fc.nat(rows.length - 1), org: fc.nat(orgs.length - 1), ref: fc.option(fc.nat(rows.length - 1), { freq: 2 }) }), {
+    seed: 20261207,
+    numRuns: 60,
+  });
   const generated: string[] = [];
   for (const spec of specs) {
     const from = rows[spec.base]!;
@@ -118,13 +119,19 @@ describe(`visibility on ${DIALECT}`, () => {
       const listed: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: { items: Array<{ id: string }>; nextCursor: string | null } = await engine.listSubmissions(u.actor, { limit: '200', ...(cursor ? { cursor } : {}) });
+        const page: { items: Array<{ id: string }>; nextCursor: string | null } = await engine.listSubmissions(u.actor, {
+          limit: '200',
+          ...(cursor ? { cursor } : {}),
+        });
         listed.push(...page.items.map((s) => s.id));
         cursor = page.nextCursor;
       } while (cursor);
       expect(listed.sort(), name).toEqual(visible);
       for (const s of everything) {
-        const got = await engine.getSubmission(u.actor, s.id).then(() => 'seen', (e: { code?: string }) => e.code);
+        const got = await engine.getSubmission(u.actor, s.id).then(
+          () => 'seen',
+          (e: { code?: string }) => e.code,
+        );
         expect(got, `${name} GET ${s.id}`).toBe(visible.includes(s.id) ? 'seen' : 'not_found');
       }
     }

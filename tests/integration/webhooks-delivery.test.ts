@@ -176,7 +176,15 @@ describe('webhook delivery', () => {
     advance(2000);
     expect(await d.runOnce()).toMatchObject({ attempted: 1, failed: 1, retrying: 0 });
     [entry] = await deliveries(m, sub.id);
-    expect(entry).toMatchObject({ status: 'failed', attempts: 3, lastStatusCode: 503, lastError: 'HTTP 503', nextAttemptAt: null, deliveredAt: null, type: 'CREATED' });
+    expect(entry).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      lastStatusCode: 503,
+      lastError: 'HTTP 503',
+      nextAttemptAt: null,
+      deliveredAt: null,
+      type: 'CREATED',
+    });
 
     advance(3_600_000);
     expect(await d.runOnce()).toMatchObject({ attempted: 0 });
@@ -192,11 +200,20 @@ describe('webhook delivery', () => {
 
     const k = await api.create(m, body510k('Filtered 510(k)'));
     await api.send(m, k.id, 'SUBMIT', { effectiveAt: daysAgo(2) });
-    const dn = await api.create(m, { workflow: 'fda-de-novo', title: 'Filtered De Novo', device: { ...DEVICE, productCode: 'LTC' }, input: { format: 'eCopy' } });
+    const dn = await api.create(m, {
+      workflow: 'fda-de-novo',
+      title: 'Filtered De Novo',
+      device: { ...DEVICE, productCode: 'LTC' },
+      input: { format: 'eCopy' },
+    });
     await api.send(m, dn.id, 'SUBMIT', { effectiveAt: daysAgo(2) });
 
     expect(await dispatcher().runOnce()).toMatchObject({ enqueued: 5, delivered: 5 });
-    const got = (path: string) => rx.received.filter((r) => r.path === path).map((r) => `${r.json.submission.workflow.id} ${r.json.type}`).sort();
+    const got = (path: string) =>
+      rx.received
+        .filter((r) => r.path === path)
+        .map((r) => `${r.json.submission.workflow.id} ${r.json.type}`)
+        .sort();
     expect(got('/submit')).toEqual(['fda-510k SUBMIT', 'fda-de-novo SUBMIT']);
     expect(got('/de-novo')).toEqual(['fda-de-novo CREATED', 'fda-de-novo SUBMIT']);
     expect(got('/510k-created')).toEqual(['fda-510k CREATED']);
@@ -218,7 +235,11 @@ describe('webhook delivery', () => {
     await api.send(beta, b.id, 'SUBMIT', { effectiveAt: daysAgo(1) });
 
     await dispatcher().runOnce();
-    const ids = (path: string) => rx.received.filter((r) => r.path === path).map((r) => `${r.json.submission.id} ${r.json.type}`).sort();
+    const ids = (path: string) =>
+      rx.received
+        .filter((r) => r.path === path)
+        .map((r) => `${r.json.submission.id} ${r.json.type}`)
+        .sort();
     expect(ids('/acme')).toEqual([`${a.id} CREATED`]);
     expect(ids('/beta')).toEqual([`${b.id} CREATED`, `${b.id} SUBMIT`].sort());
     expect(ids('/admin-all')).toEqual([`${a.id} CREATED`, `${b.id} CREATED`, `${b.id} SUBMIT`].sort());
@@ -321,7 +342,15 @@ describe('webhook delivery', () => {
 
   it('never writes the signing secret to the log, from the API or the dispatcher', async () => {
     const chunks: string[] = [];
-    const logger = pino({ level: 'trace' }, new Writable({ write(c: Buffer | string, _e, cb) { chunks.push(c.toString()); cb(); } }));
+    const logger = pino(
+      { level: 'trace' },
+      new Writable({
+        write(c: Buffer | string, _e, cb) {
+          chunks.push(c.toString());
+          cb();
+        },
+      }),
+    );
     const logged = new Api(testApp(ctx, logger));
     const m = ctx.users.manufacturer;
     const rx = await receiver((_r, i) => (i === 0 ? 500 : 200));
@@ -350,7 +379,8 @@ describe('migration 004-webhooks', () => {
     const db = openDatabase(database.url);
     try {
       await migrate(db);
-      const has = async () => Promise.all(['webhook_subscriptions', 'outbox', 'webhook_deliveries', 'webhook_deadline_warnings'].map((t) => db.knex.schema.hasTable(t)));
+      const has = async () =>
+        Promise.all(['webhook_subscriptions', 'outbox', 'webhook_deliveries', 'webhook_deadline_warnings'].map((t) => db.knex.schema.hasTable(t)));
       expect(await has()).toEqual([true, true, true, true]);
       await db.knex.migrate.down({ name: '004-webhooks' });
       expect(await has()).toEqual([false, false, false, false]);

@@ -40,7 +40,8 @@ beforeAll(async () => {
   const { engine } = ctx.services;
   const { manufacturer: m, fda } = ctx.users;
   const create = async (title: string) =>
-    (await engine.createSubmission(m.actor, { workflow: 'fda-510k', title, device: { name: 'Pump' }, input: { format: 'eCopy', variant: 'traditional' } })).body.id;
+    (await engine.createSubmission(m.actor, { workflow: 'fda-510k', title, device: { name: 'Pump' }, input: { format: 'eCopy', variant: 'traditional' } })).body
+      .id;
   ids.draft = await create('Draft');
   ids.review = await create('In review');
   await engine.sendEvent(m.actor, ids.review, { type: 'SUBMIT', effectiveAt: '2026-01-05', signature: signatureOf(m) });
@@ -72,7 +73,12 @@ describe('puente workflow migrate', () => {
   });
 
   it('a real run moves only compatible running submissions, each with a MIGRATED record; chains verify', async () => {
-    const before = { draft: await snapshotOf(ids.draft!), review: await snapshotOf(ids.review!), aiHold: await snapshotOf(ids.aiHold!), closed: await snapshotOf(ids.closed!) };
+    const before = {
+      draft: await snapshotOf(ids.draft!),
+      review: await snapshotOf(ids.review!),
+      aiHold: await snapshotOf(ids.aiHold!),
+      closed: await snapshotOf(ids.closed!),
+    };
     const result = await ctx.services.engine.migrateWorkflow(fda510kV3, smaller, { dryRun: false, by: 'tester' });
     expect(result.moved.map((m) => m.id).sort()).toEqual([ids.draft, ids.review].sort());
     expect(result.left.map((l) => l.id)).toEqual([ids.aiHold]);
@@ -127,24 +133,71 @@ describe('cofepris-registration@1 -> @2 (the real versions)', () => {
     const at = '2026-03-02T18:00:00.000Z';
     const id = '0193f000-0000-7000-8000-00000000c0f1';
     let s = {
-      id, organization: m.organization!, workflowId: 'cofepris-registration', workflowVersion: 1, jurisdiction: 'COFEPRIS' as const, title: 'v1 registration',
-      device: { name: 'Catheter' }, input, state: statePath(initial.value), status: statusOf(statePath(initial.value)), snapshot: persisted(initial),
-      xstateVersion: XSTATE_VERSION, version: 0, referenceSubmissionId: null, dossierPresent: [], headSeq: 0, headHash: GENESIS_HASH,
-      lastEffectiveAt: null, stateSince: at, deadline: null, due: NO_DUE_DATES, createdAt: at, updatedAt: at,
+      id,
+      organization: m.organization!,
+      workflowId: 'cofepris-registration',
+      workflowVersion: 1,
+      jurisdiction: 'COFEPRIS' as const,
+      title: 'v1 registration',
+      device: { name: 'Catheter' },
+      input,
+      state: statePath(initial.value),
+      status: statusOf(statePath(initial.value)),
+      snapshot: persisted(initial),
+      xstateVersion: XSTATE_VERSION,
+      version: 0,
+      referenceSubmissionId: null,
+      dossierPresent: [],
+      headSeq: 0,
+      headHash: GENESIS_HASH,
+      lastEffectiveAt: null,
+      stateSince: at,
+      deadline: null,
+      due: NO_DUE_DATES,
+      createdAt: at,
+      updatedAt: at,
     };
-    const t1 = chainRecord(s, cofeprisRegistration, { type: 'CREATED', data: { title: s.title, device: s.device, input }, from: null, to: s.state, actor: m, comment: null, effectiveAt: at, recordedAt: at, signature: null });
+    const t1 = chainRecord(s, cofeprisRegistration, {
+      type: 'CREATED',
+      data: { title: s.title, device: s.device, input },
+      from: null,
+      to: s.state,
+      actor: m,
+      comment: null,
+      effectiveAt: at,
+      recordedAt: at,
+      signature: null,
+    });
     s = { ...s, version: 1, headSeq: 1, headHash: t1.hash };
     // Straight to registered (the v1 machine's GRANT from underReview), granted 2021-03-01.
     const underReview = cofeprisRegistration.machine.resolveState({ value: 'underReview', context: initial.context } as never);
-    const [granted] = transition(cofeprisRegistration.machine, underReview, { type: 'GRANT', data: { registrationNumber: '0001E2021 SSA' }, effectiveDate: '2021-03-01' } as never);
-    const t2 = chainRecord(s, cofeprisRegistration, { type: 'GRANT', data: { registrationNumber: '0001E2021 SSA' }, from: s.state, to: 'registered', actor: ctx.users.cofepris.actor, comment: null, effectiveAt: at, recordedAt: at, signature: null });
+    const [granted] = transition(cofeprisRegistration.machine, underReview, {
+      type: 'GRANT',
+      data: { registrationNumber: '0001E2021 SSA' },
+      effectiveDate: '2021-03-01',
+    } as never);
+    const t2 = chainRecord(s, cofeprisRegistration, {
+      type: 'GRANT',
+      data: { registrationNumber: '0001E2021 SSA' },
+      from: s.state,
+      to: 'registered',
+      actor: ctx.users.cofepris.actor,
+      comment: null,
+      effectiveAt: at,
+      recordedAt: at,
+      signature: null,
+    });
     s = { ...s, state: 'registered', snapshot: persisted(granted), version: 2, headSeq: 2, headHash: t2.hash };
     await insertSubmission(ctx.services.db.knex, s);
     await insertTransition(ctx.services.db.knex, t1);
     await insertTransition(ctx.services.db.knex, t2);
 
     const cli = (args: string[]) =>
-      promisify(execFile)('npx', ['--no-install', 'puente', 'workflow', 'migrate', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: ctx.database.url, LOG_LEVEL: 'silent' }, timeout: 60_000 });
+      promisify(execFile)('npx', ['--no-install', 'puente', 'workflow', 'migrate', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: ctx.database.url, LOG_LEVEL: 'silent' },
+        timeout: 60_000,
+      });
     const dry = JSON.parse((await cli(['--from', 'cofepris-registration@1', '--to', 'cofepris-registration@2', '--dry-run', '--json'])).stdout);
     expect(dry).toMatchObject({ dryRun: true, moved: [{ id, state: 'registered.current' }], left: [] });
     expect((await ctx.services.db.knex('submissions').where({ id }).first('workflow_version')).workflow_version).toBe(1);
@@ -161,8 +214,17 @@ describe('cofepris-registration@1 -> @2 (the real versions)', () => {
     expect((await verifyDatabase(ctx.services.db.reader)).ok).toBe(true);
 
     // Usage errors: a bad option value exits 1 (as every option of the CLI), a refused migration 2.
-    await expect(cli(['--from', 'cofepris-registration@9', '--to', 'cofepris-registration@2'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/not in the catalog/) });
-    await expect(cli(['--from', 'nonsense', '--to', 'cofepris-registration@2'])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/<workflow>@<version>/) });
-    await expect(cli(['--from', 'fda-510k@1', '--to', 'cofepris-registration@2'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/one workflow/) });
+    await expect(cli(['--from', 'cofepris-registration@9', '--to', 'cofepris-registration@2'])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/not in the catalog/),
+    });
+    await expect(cli(['--from', 'nonsense', '--to', 'cofepris-registration@2'])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/<workflow>@<version>/),
+    });
+    await expect(cli(['--from', 'fda-510k@1', '--to', 'cofepris-registration@2'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/one workflow/),
+    });
   }, 120_000);
 });

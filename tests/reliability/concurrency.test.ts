@@ -36,10 +36,7 @@ let fda: User;
 beforeAll(async () => {
   db = await createTestDatabase();
   server = await startServer(db.url); // applies the migrations before the CLI adds users
-  [mfr, fda] = await Promise.all([
-    addUser(db.url, 'Maria Lopez', 'manufacturer', 'Acme Medical'),
-    addUser(db.url, 'Dr. James Carter', 'fda'),
-  ]);
+  [mfr, fda] = await Promise.all([addUser(db.url, 'Maria Lopez', 'manufacturer', 'Acme Medical'), addUser(db.url, 'Dr. James Carter', 'fda')]);
 }, 90_000);
 
 afterAll(async () => {
@@ -112,7 +109,10 @@ async function mixedLoad(bases: string[], label: string): Promise<void> {
     if (c.kind === 'upload') return o.status !== 201;
     return !(o.status === 200 || (o.status === 409 && o.body?.code === 'event_not_allowed'));
   });
-  expect(unexpected.map((c) => `${c.tag} ${c.type}: ${describeOutcome(c.outcome!)}`), `seed ${SEED}`).toEqual([]);
+  expect(
+    unexpected.map((c) => `${c.tag} ${c.type}: ${describeOutcome(c.outcome!)}`),
+    `seed ${SEED}`,
+  ).toEqual([]);
 
   const acked = commands.filter((c) => c.outcome?.kind === 'response' && c.outcome.status < 300);
   const refused = commands.filter((c) => c.outcome?.kind === 'response' && c.outcome.status === 409);
@@ -132,8 +132,10 @@ async function mixedLoad(bases: string[], label: string): Promise<void> {
       const ack = c.kind === 'event' ? { kind: 'event' as const, id: body.transition.id as string } : { kind: 'upload' as const, id: body.id as string };
       const row = rowFor(items, ack);
       if (!row) problems.push(`${id}: acknowledged ${c.type} ${c.tag} (${ack.id}) is not in the history`);
-      else if (c.kind === 'event' && JSON.stringify(row) !== JSON.stringify(body.transition)) problems.push(`${id}: history row ${row.seq} differs from the acknowledged transition`);
-      else if (c.kind === 'upload' && (row.data.sha256 !== body.sha256 || row.data.filename !== `${c.tag}.pdf`)) problems.push(`${id}: DOCUMENT_ADDED ${row.seq} does not match the upload ${c.tag}`);
+      else if (c.kind === 'event' && JSON.stringify(row) !== JSON.stringify(body.transition))
+        problems.push(`${id}: history row ${row.seq} differs from the acknowledged transition`);
+      else if (c.kind === 'upload' && (row.data.sha256 !== body.sha256 || row.data.filename !== `${c.tag}.pdf`))
+        problems.push(`${id}: DOCUMENT_ADDED ${row.seq} does not match the upload ${c.tag}`);
     }
     const tags = items.slice(SETUP_RECORDS).map(tagOf);
     for (const c of refused.filter((r) => r.submissionId === id)) {
@@ -145,7 +147,8 @@ async function mixedLoad(bases: string[], label: string): Promise<void> {
     if (view.state !== last?.to) problems.push(`${id}: state ${view.state} but the last record ends in ${last?.to}`);
     const docs = (await must(base, `/v1/submissions/${id}/documents`, 200, { token: mfr.token })).items as Json[];
     const documented = items.filter((r) => r.type === 'DOCUMENT_ADDED').map((r) => r.data.documentId as string);
-    if (JSON.stringify(docs.map((d) => d.id as string).sort()) !== JSON.stringify([...documented].sort())) problems.push(`${id}: documents and DOCUMENT_ADDED records differ`);
+    if (JSON.stringify(docs.map((d) => d.id as string).sort()) !== JSON.stringify([...documented].sort()))
+      problems.push(`${id}: documents and DOCUMENT_ADDED records differ`);
   }
   expect(problems, `seed ${SEED}`).toEqual([]);
 
@@ -154,47 +157,59 @@ async function mixedLoad(bases: string[], label: string): Promise<void> {
 }
 
 describe(`concurrency against a real server on ${DIALECT} (scale ${SCALE})`, () => {
-  it(`${50 * SCALE} concurrent events with the same If-Match: exactly one 200, the rest 412 version_mismatch, one new history row`, async () => {
-    const n = 50 * SCALE;
-    const id = await submissionInReview(server.url, mfr, fda, 'If-Match race');
-    const view = await must(server.url, `/v1/submissions/${id}`, 200, { token: fda.token });
-    const version = view.version as number;
-    const before = (await must(server.url, `/v1/submissions/${id}/history`, 200, { token: fda.token })).items as Json[];
-    expect(before).toHaveLength(version);
+  it(
+    `${50 * SCALE} concurrent events with the same If-Match: exactly one 200, the rest 412 version_mismatch, one new history row`,
+    async () => {
+      const n = 50 * SCALE;
+      const id = await submissionInReview(server.url, mfr, fda, 'If-Match race');
+      const view = await must(server.url, `/v1/submissions/${id}`, 200, { token: fda.token });
+      const version = view.version as number;
+      const before = (await must(server.url, `/v1/submissions/${id}/history`, 200, { token: fda.token })).items as Json[];
+      expect(before).toHaveLength(version);
 
-    const outcomes = await Promise.all(
-      Array.from({ length: n }, (_, i) =>
-        call(server.url, `/v1/submissions/${id}/events`, {
-          token: fda.token,
-          headers: { 'if-match': `"${version}"` },
-          json: { type: 'REQUEST_AI', data: { deficiencies: [`deficiency ${i}`] }, comment: `race ${i}` },
-        }),
-      ),
-    );
-    const summary = outcomes.map((o) => (o.kind === 'response' ? `${o.status} ${o.body?.code ?? ''}`.trim() : `error ${o.code}`));
-    expect(summary.filter((s) => s === '200')).toHaveLength(1);
-    expect(summary.filter((s) => s === '412 version_mismatch')).toHaveLength(n - 1);
+      const outcomes = await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          call(server.url, `/v1/submissions/${id}/events`, {
+            token: fda.token,
+            headers: { 'if-match': `"${version}"` },
+            json: { type: 'REQUEST_AI', data: { deficiencies: [`deficiency ${i}`] }, comment: `race ${i}` },
+          }),
+        ),
+      );
+      const summary = outcomes.map((o) => (o.kind === 'response' ? `${o.status} ${o.body?.code ?? ''}`.trim() : `error ${o.code}`));
+      expect(summary.filter((s) => s === '200')).toHaveLength(1);
+      expect(summary.filter((s) => s === '412 version_mismatch')).toHaveLength(n - 1);
 
-    const winner = outcomes.find((o) => o.kind === 'response' && o.status === 200) as { body: Json };
-    const after = (await must(server.url, `/v1/submissions/${id}/history`, 200, { token: fda.token })).items as Json[];
-    expect(after).toHaveLength(before.length + 1);
-    expect(after.slice(0, before.length)).toEqual(before);
-    expect(after[before.length]).toEqual(winner.body.transition);
-    expect(chainProblems(id, after)).toEqual([]);
-    const now = await must(server.url, `/v1/submissions/${id}`, 200, { token: fda.token });
-    expect(now).toMatchObject({ version: version + 1, state: 'aiHold' });
-  }, 60_000 * SCALE);
+      const winner = outcomes.find((o) => o.kind === 'response' && o.status === 200) as { body: Json };
+      const after = (await must(server.url, `/v1/submissions/${id}/history`, 200, { token: fda.token })).items as Json[];
+      expect(after).toHaveLength(before.length + 1);
+      expect(after.slice(0, before.length)).toEqual(before);
+      expect(after[before.length]).toEqual(winner.body.transition);
+      expect(chainProblems(id, after)).toEqual([]);
+      const now = await must(server.url, `/v1/submissions/${id}`, 200, { token: fda.token });
+      expect(now).toMatchObject({ version: version + 1, state: 'aiHold' });
+    },
+    60_000 * SCALE,
+  );
 
-  it(`${200 * SCALE} concurrent valid commands over ${20 * SCALE} submissions without If-Match: every acknowledged command is in its chain, no gaps, no 5xx`, async () => {
-    await mixedLoad([server.url], 'one-server');
-  }, 90_000 * SCALE);
+  it(
+    `${200 * SCALE} concurrent valid commands over ${20 * SCALE} submissions without If-Match: every acknowledged command is in its chain, no gaps, no 5xx`,
+    async () => {
+      await mixedLoad([server.url], 'one-server');
+    },
+    90_000 * SCALE,
+  );
 
-  it.skipIf(DIALECT !== 'postgres')('the same load split between two server processes on one PostgreSQL database', async () => {
-    const second = await startServer(db.url);
-    try {
-      await mixedLoad([server.url, second.url], 'two-servers');
-    } finally {
-      expect(await second.stop('SIGTERM')).toBe(0);
-    }
-  }, 90_000 * SCALE);
+  it.skipIf(DIALECT !== 'postgres')(
+    'the same load split between two server processes on one PostgreSQL database',
+    async () => {
+      const second = await startServer(db.url);
+      try {
+        await mixedLoad([server.url, second.url], 'two-servers');
+      } finally {
+        expect(await second.stop('SIGTERM')).toBe(0);
+      }
+    },
+    90_000 * SCALE,
+  );
 });

@@ -67,10 +67,7 @@ beforeAll(async () => {
   console.log(`crash suite: seed ${SEED} (replay with RELIABILITY_SEED=${SEED}), scale ${SCALE}, ${DIALECT}`);
   db = await createTestDatabase();
   server = await start();
-  [mfr, fda] = await Promise.all([
-    addUser(db.url, 'Maria Lopez', 'manufacturer', 'Acme Medical'),
-    addUser(db.url, 'Dr. James Carter', 'fda'),
-  ]);
+  [mfr, fda] = await Promise.all([addUser(db.url, 'Maria Lopez', 'manufacturer', 'Acme Medical'), addUser(db.url, 'Dr. James Carter', 'fda')]);
   const base = server.url;
   ids = await Promise.all(Array.from({ length: SUBMISSIONS }, (_, i) => submissionInReview(base, mfr, fda, `Crash ${i}`)));
 }, 90_000 * SCALE);
@@ -153,7 +150,11 @@ function load(prefix: string, target: () => Promise<string | null>) {
  * Reads every submission back from `base` and checks the history against what the clients were
  * told. Returns the problems found and the number of history records.
  */
-async function checkDatabase(base: string, attempts: Attempt[], mustNotBeWritten: ReadonlySet<Attempt> = new Set()): Promise<{ problems: string[]; records: number }> {
+async function checkDatabase(
+  base: string,
+  attempts: Attempt[],
+  mustNotBeWritten: ReadonlySet<Attempt> = new Set(),
+): Promise<{ problems: string[]; records: number }> {
   const problems: string[] = [];
   let records = 0;
   for (const id of ids) {
@@ -193,12 +194,15 @@ async function checkDatabase(base: string, attempts: Attempt[], mustNotBeWritten
         problems.push(`${id}: acknowledged ${a.type} ${a.tag} (${ack.id}) is not in the history`);
         continue;
       }
-      if (a.kind === 'event' && JSON.stringify(row) !== JSON.stringify(body.transition)) problems.push(`${id}: record ${row.seq} differs from the acknowledged ${a.type} ${a.tag}`);
+      if (a.kind === 'event' && JSON.stringify(row) !== JSON.stringify(body.transition))
+        problems.push(`${id}: record ${row.seq} differs from the acknowledged ${a.type} ${a.tag}`);
       if (a.kind === 'upload') {
-        if (row.data.sha256 !== a.sha256 || body.sha256 !== a.sha256) problems.push(`${id}: DOCUMENT_ADDED ${row.seq} digest differs from the bytes of ${a.tag}`);
+        if (row.data.sha256 !== a.sha256 || body.sha256 !== a.sha256)
+          problems.push(`${id}: DOCUMENT_ADDED ${row.seq} digest differs from the bytes of ${a.tag}`);
         const download = await fetch(`${base}/v1/submissions/${id}/documents/${ack.id}`, { headers: { authorization: `Bearer ${mfr.token}` } });
         const bytes = Buffer.from(await download.arrayBuffer());
-        if (download.status !== 200 || sha256(bytes) !== a.sha256) problems.push(`${id}: acknowledged document ${ack.id} (${a.tag}) reads back as ${download.status}, sha256 ${sha256(bytes)}`);
+        if (download.status !== 200 || sha256(bytes) !== a.sha256)
+          problems.push(`${id}: acknowledged document ${ack.id} (${a.tag}) reads back as ${download.status}, sha256 ${sha256(bytes)}`);
       }
     }
   }
@@ -211,151 +215,173 @@ function errorLogLines(): string[] {
 }
 
 describe(`crash safety of a real server on ${DIALECT} (scale ${SCALE})`, () => {
-  it(`loses no acknowledged command and half-writes nothing across ${KILLS} SIGKILLs under load`, async () => {
-    let up: Promise<string> = Promise.resolve(server!.url);
-    let finished = false;
-    const target = async () => (finished ? null : up);
-    const run = load('kill', target);
+  it(
+    `loses no acknowledged command and half-writes nothing across ${KILLS} SIGKILLs under load`,
+    async () => {
+      let up: Promise<string> = Promise.resolve(server!.url);
+      let finished = false;
+      const target = async () => (finished ? null : up);
+      const run = load('kill', target);
 
-    let kills = 0;
-    for (let k = 0; k < KILLS; k++) {
-      await sleep(250 + Math.floor(rand() * 900));
-      let resolveUp!: (url: string) => void;
-      up = new Promise((resolve) => (resolveUp = resolve)); // loops wait here while the server is down
-      const victim = server!;
+      let kills = 0;
+      for (let k = 0; k < KILLS; k++) {
+        await sleep(250 + Math.floor(rand() * 900));
+        let resolveUp!: (url: string) => void;
+        up = new Promise((resolve) => (resolveUp = resolve)); // loops wait here while the server is down
+        const victim = server!;
+        server = undefined;
+        await victim.stop('SIGKILL');
+        expect(victim.process.signalCode).toBe('SIGKILL');
+        kills++;
+        server = await start(); // same database; must come up cleanly every time
+        resolveUp(server.url);
+      }
+      await sleep(300 + Math.floor(rand() * 500));
+      finished = true;
+      await run.stop();
+
+      const { attempts } = run;
+      allAttempts.push(...attempts);
+      const acked = attempts.filter(isAck);
+      const lost = attempts.filter((a) => a.outcome?.kind === 'error').length;
+      console.log(
+        `crash suite: ${kills} kills, ${attempts.length} requests, ${acked.length} acknowledged, ${attempts.filter(isRefusal).length} refused (409), ${lost} cut off by a kill`,
+      );
+      expect(kills).toBeGreaterThanOrEqual(5);
+      expect(acked.length).toBeGreaterThan(20 * SCALE); // the load was real
+
+      // A live server only ever answers 201 / 200 / 409 event_not_allowed; a 5xx (or anything
+      // else) is a bug. Transport errors are the kills.
+      const unexpected = attempts.filter((a) => a.outcome?.kind === 'response' && !isExpectedResponse(a));
+      expect(
+        unexpected.map((a) => `${a.tag} ${a.type}: ${describeOutcome(a.outcome!)}`),
+        `seed ${SEED}`,
+      ).toEqual([]);
+
+      const { problems, records } = await checkDatabase(server!.url, allAttempts);
+      expect(problems, `seed ${SEED}`).toEqual([]);
+      const audit = await auditVerify(db.url);
+      expect(audit).toMatchObject({ ok: true, breaks: [], exitCode: 0, submissions: ids.length, records });
+      expect(errorLogLines()).toEqual([]);
+    },
+    120_000 * SCALE,
+  );
+
+  it(
+    'on SIGTERM under load answers every request already sent, refuses later ones at most, and exits 0 within 10 s',
+    async () => {
+      server ??= await start();
+      const victim = server;
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        victim.process.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      let gone = false;
+      void exited.then(() => (gone = true));
+      // The loops keep going after the signal, on their keep-alive connections, until the process is gone.
+      const run = load('term', async () => (gone ? null : victim.url));
+
+      // Uploads that are certainly in flight when SIGTERM arrives: the headers and a first chunk
+      // are sent, the server has answered a request on another connection since, and the rest of
+      // the body only follows after the signal.
+      let releaseBodies!: () => void;
+      const bodiesReleased = new Promise<void>((resolve) => (releaseBodies = resolve));
+      const slow = Array.from({ length: 3 }, (_, i) => {
+        const tag = `term-slow-${i}`;
+        const head = Buffer.from(`%PDF-1.4 ${tag}\n`);
+        const tail = Buffer.alloc(128 * 1024, 7 + i);
+        let firstPulled!: () => void;
+        const pulled = new Promise<void>((resolve) => (firstPulled = resolve));
+        let step = 0;
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            if (step++ === 0) {
+              controller.enqueue(new Uint8Array(head));
+              firstPulled();
+            } else {
+              await bodiesReleased;
+              controller.enqueue(new Uint8Array(tail));
+              controller.close();
+            }
+          },
+        });
+        const a: Attempt = {
+          submissionId: ids[i % ids.length]!,
+          kind: 'upload',
+          type: 'DOCUMENT_ADDED',
+          tag,
+          sha256: sha256(Buffer.concat([head, tail])),
+          issuedAt: Date.now(),
+        };
+        const done = call(victim.url, `/v1/submissions/${a.submissionId}/documents?kind=annex&filename=${tag}.pdf`, {
+          token: mfr.token,
+          headers: { 'content-type': 'application/pdf' },
+          body,
+        }).then((o) => {
+          a.outcome = o;
+          a.settledAt = Date.now();
+        });
+        return { a, pulled, done };
+      });
+      await Promise.all(slow.map((s) => s.pulled));
+      await must(victim.url, '/healthz', 200);
+      await sleep(300 + Math.floor(rand() * 300)); // let the load loops run
+
+      const inFlight = run.attempts.filter((a) => a.outcome === undefined).length + slow.filter((s) => s.a.outcome === undefined).length;
+      const termAt = Date.now();
+      victim.process.kill('SIGTERM');
+      setTimeout(releaseBodies, 200);
+      const bound = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), SHUTDOWN_BOUND_MS).unref());
+      const exit = await Promise.race([exited, bound]);
+      const elapsed = Date.now() - termAt;
+      if (exit === 'timeout') victim.process.kill('SIGKILL');
+      await Promise.all(slow.map((s) => s.done));
+      await run.done;
       server = undefined;
-      await victim.stop('SIGKILL');
-      expect(victim.process.signalCode).toBe('SIGKILL');
-      kills++;
-      server = await start(); // same database; must come up cleanly every time
-      resolveUp(server.url);
-    }
-    await sleep(300 + Math.floor(rand() * 500));
-    finished = true;
-    await run.stop();
 
-    const { attempts } = run;
-    allAttempts.push(...attempts);
-    const acked = attempts.filter(isAck);
-    const lost = attempts.filter((a) => a.outcome?.kind === 'error').length;
-    console.log(`crash suite: ${kills} kills, ${attempts.length} requests, ${acked.length} acknowledged, ${attempts.filter(isRefusal).length} refused (409), ${lost} cut off by a kill`);
-    expect(kills).toBeGreaterThanOrEqual(5);
-    expect(acked.length).toBeGreaterThan(20 * SCALE); // the load was real
+      const attempts = [...run.attempts, ...slow.map((s) => s.a)];
+      allAttempts.push(...attempts);
+      const after = attempts.filter((a) => a.issuedAt >= termAt);
+      console.log(
+        `SIGTERM: ${inFlight} requests in flight at the signal, ${attempts.length} sent, ${after.length} after it ` +
+          `(${after.filter((a) => a.outcome?.kind === 'response').length} answered), exit ${JSON.stringify(exit)} after ${elapsed} ms`,
+      );
+      expect(inFlight).toBeGreaterThanOrEqual(slow.length);
+      expect.soft(exit, `exit within ${SHUTDOWN_BOUND_MS} ms of SIGTERM`).toEqual({ code: 0, signal: null });
+      for (const s of slow) expect.soft(s.a.outcome, `in-flight upload ${s.a.tag}`).toMatchObject({ kind: 'response', status: 201 });
 
-    // A live server only ever answers 201 / 200 / 409 event_not_allowed; a 5xx (or anything
-    // else) is a bug. Transport errors are the kills.
-    const unexpected = attempts.filter((a) => a.outcome?.kind === 'response' && !isExpectedResponse(a));
-    expect(unexpected.map((a) => `${a.tag} ${a.type}: ${describeOutcome(a.outcome!)}`), `seed ${SEED}`).toEqual([]);
-
-    const { problems, records } = await checkDatabase(server!.url, allAttempts);
-    expect(problems, `seed ${SEED}`).toEqual([]);
-    const audit = await auditVerify(db.url);
-    expect(audit).toMatchObject({ ok: true, breaks: [], exitCode: 0, submissions: ids.length, records });
-    expect(errorLogLines()).toEqual([]);
-  }, 120_000 * SCALE);
-
-  it('on SIGTERM under load answers every request already sent, refuses later ones at most, and exits 0 within 10 s', async () => {
-    server ??= await start();
-    const victim = server;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => victim.process.once('exit', (code, signal) => resolve({ code, signal })));
-    let gone = false;
-    void exited.then(() => (gone = true));
-    // The loops keep going after the signal, on their keep-alive connections, until the process is gone.
-    const run = load('term', async () => (gone ? null : victim.url));
-
-    // Uploads that are certainly in flight when SIGTERM arrives: the headers and a first chunk
-    // are sent, the server has answered a request on another connection since, and the rest of
-    // the body only follows after the signal.
-    let releaseBodies!: () => void;
-    const bodiesReleased = new Promise<void>((resolve) => (releaseBodies = resolve));
-    const slow = Array.from({ length: 3 }, (_, i) => {
-      const tag = `term-slow-${i}`;
-      const head = Buffer.from(`%PDF-1.4 ${tag}\n`);
-      const tail = Buffer.alloc(128 * 1024, 7 + i);
-      let firstPulled!: () => void;
-      const pulled = new Promise<void>((resolve) => (firstPulled = resolve));
-      let step = 0;
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (step++ === 0) {
-            controller.enqueue(new Uint8Array(head));
-            firstPulled();
-          } else {
-            await bodiesReleased;
-            controller.enqueue(new Uint8Array(tail));
-            controller.close();
-          }
-        },
-      });
-      const a: Attempt = { submissionId: ids[i % ids.length]!, kind: 'upload', type: 'DOCUMENT_ADDED', tag, sha256: sha256(Buffer.concat([head, tail])), issuedAt: Date.now() };
-      const done = call(victim.url, `/v1/submissions/${a.submissionId}/documents?kind=annex&filename=${tag}.pdf`, {
-        token: mfr.token,
-        headers: { 'content-type': 'application/pdf' },
-        body,
-      }).then((o) => {
-        a.outcome = o;
-        a.settledAt = Date.now();
-      });
-      return { a, pulled, done };
-    });
-    await Promise.all(slow.map((s) => s.pulled));
-    await must(victim.url, '/healthz', 200);
-    await sleep(300 + Math.floor(rand() * 300)); // let the load loops run
-
-    const inFlight = run.attempts.filter((a) => a.outcome === undefined).length + slow.filter((s) => s.a.outcome === undefined).length;
-    const termAt = Date.now();
-    victim.process.kill('SIGTERM');
-    setTimeout(releaseBodies, 200);
-    const bound = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), SHUTDOWN_BOUND_MS).unref());
-    const exit = await Promise.race([exited, bound]);
-    const elapsed = Date.now() - termAt;
-    if (exit === 'timeout') victim.process.kill('SIGKILL');
-    await Promise.all(slow.map((s) => s.done));
-    await run.done;
-    server = undefined;
-
-    const attempts = [...run.attempts, ...slow.map((s) => s.a)];
-    allAttempts.push(...attempts);
-    const after = attempts.filter((a) => a.issuedAt >= termAt);
-    console.log(
-      `SIGTERM: ${inFlight} requests in flight at the signal, ${attempts.length} sent, ${after.length} after it ` +
-        `(${after.filter((a) => a.outcome?.kind === 'response').length} answered), exit ${JSON.stringify(exit)} after ${elapsed} ms`,
-    );
-    expect(inFlight).toBeGreaterThanOrEqual(slow.length);
-    expect.soft(exit, `exit within ${SHUTDOWN_BOUND_MS} ms of SIGTERM`).toEqual({ code: 0, signal: null });
-    for (const s of slow) expect.soft(s.a.outcome, `in-flight upload ${s.a.tag}`).toMatchObject({ kind: 'response', status: 201 });
-
-    // Every request gets an answer the protocol allows (never a 5xx), or is refused without being
-    // processed. ECONNREFUSED (the listener is closed) is always such a refusal. A reset is one
-    // only around the signal itself, where closing idle keep-alive connections races with a
-    // client reusing one (RFC 9112 §9.3.1): a request issued long before the signal was in flight
-    // and must be answered, and a request the server took on a kept-alive connection after the
-    // signal must be answered too, not cut off. A request without an answer must not be written.
-    const RACE_MS = 1000;
-    const unanswered = new Set<Attempt>();
-    const bad: string[] = [];
-    for (const a of attempts) {
-      const o = a.outcome!;
-      const issued = `issued ${a.issuedAt - termAt} ms after SIGTERM`;
-      if (o.kind === 'response') {
-        if (!isExpectedResponse(a)) bad.push(`${a.tag} ${a.type} (${issued}): ${describeOutcome(o)}`);
-        continue;
+      // Every request gets an answer the protocol allows (never a 5xx), or is refused without being
+      // processed. ECONNREFUSED (the listener is closed) is always such a refusal. A reset is one
+      // only around the signal itself, where closing idle keep-alive connections races with a
+      // client reusing one (RFC 9112 §9.3.1): a request issued long before the signal was in flight
+      // and must be answered, and a request the server took on a kept-alive connection after the
+      // signal must be answered too, not cut off. A request without an answer must not be written.
+      const RACE_MS = 1000;
+      const unanswered = new Set<Attempt>();
+      const bad: string[] = [];
+      for (const a of attempts) {
+        const o = a.outcome!;
+        const issued = `issued ${a.issuedAt - termAt} ms after SIGTERM`;
+        if (o.kind === 'response') {
+          if (!isExpectedResponse(a)) bad.push(`${a.tag} ${a.type} (${issued}): ${describeOutcome(o)}`);
+          continue;
+        }
+        unanswered.add(a);
+        if (o.code !== 'ECONNREFUSED' && Math.abs(a.issuedAt - termAt) > RACE_MS) {
+          bad.push(`${a.tag} ${a.type} (${issued}, failed ${(a.settledAt ?? termAt) - termAt} ms after it): ${describeOutcome(o)}`);
+        }
       }
-      unanswered.add(a);
-      if (o.code !== 'ECONNREFUSED' && Math.abs(a.issuedAt - termAt) > RACE_MS) {
-        bad.push(`${a.tag} ${a.type} (${issued}, failed ${(a.settledAt ?? termAt) - termAt} ms after it): ${describeOutcome(o)}`);
-      }
-    }
-    expect.soft(bad, `seed ${SEED}`).toEqual([]);
+      expect.soft(bad, `seed ${SEED}`).toEqual([]);
 
-    // Back up on the same database: everything acknowledged is there, nothing unanswered is.
-    server = await start();
-    const { problems, records } = await checkDatabase(server.url, allAttempts, unanswered);
-    expect.soft(problems, `seed ${SEED}`).toEqual([]);
-    const audit = await auditVerify(db.url);
-    expect.soft(audit).toMatchObject({ ok: true, breaks: [], exitCode: 0, submissions: ids.length, records });
-    expect.soft(errorLogLines()).toEqual([]);
-    expect(await server.stop('SIGTERM')).toBe(0);
-    server = undefined;
-  }, 90_000 * SCALE);
+      // Back up on the same database: everything acknowledged is there, nothing unanswered is.
+      server = await start();
+      const { problems, records } = await checkDatabase(server.url, allAttempts, unanswered);
+      expect.soft(problems, `seed ${SEED}`).toEqual([]);
+      const audit = await auditVerify(db.url);
+      expect.soft(audit).toMatchObject({ ok: true, breaks: [], exitCode: 0, submissions: ids.length, records });
+      expect.soft(errorLogLines()).toEqual([]);
+      expect(await server.stop('SIGTERM')).toBe(0);
+      server = undefined;
+    },
+    90_000 * SCALE,
+  );
 });

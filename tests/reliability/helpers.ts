@@ -31,7 +31,11 @@ export function prng(seed: number): () => number {
 
 /** A fixed seed, so every run sends the same load; RELIABILITY_SEED=N replays another, RELIABILITY_SEED=random draws one. */
 export const SEED: number =
-  process.env.RELIABILITY_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : process.env.RELIABILITY_SEED ? Number(process.env.RELIABILITY_SEED) : 20261207;
+  process.env.RELIABILITY_SEED === 'random'
+    ? Math.floor(Math.random() * 2 ** 31)
+    : process.env.RELIABILITY_SEED
+      ? Number(process.env.RELIABILITY_SEED)
+      : 20261207;
 
 export type Json = Record<string, any>;
 
@@ -61,7 +65,11 @@ export interface User {
 /** A user made with the real CLI, with a password to sign filings and decisions. */
 export async function addUser(databaseUrl: string, name: string, role: string, org?: string): Promise<User> {
   const password = `Reliable-${role}-2026`;
-  const { stdout } = await puente(databaseUrl, ['user', 'add', '--name', name, '--role', role, ...(org ? ['--org', org] : []), '--json', '--password-stdin'], `${password}\n`);
+  const { stdout } = await puente(
+    databaseUrl,
+    ['user', 'add', '--name', name, '--role', role, ...(org ? ['--org', org] : []), '--json', '--password-stdin'],
+    `${password}\n`,
+  );
   const u = JSON.parse(stdout) as Json;
   return { id: u.id, token: u.token, role: u.role, password };
 }
@@ -145,7 +153,9 @@ export async function call(base: string, path: string, opts: RequestOptions = {}
 export async function must(base: string, path: string, status: number, opts: RequestOptions = {}): Promise<Json> {
   const o = await call(base, path, opts);
   if (o.kind !== 'response' || o.status !== status || !o.body) {
-    throw new Error(`${opts.method ?? 'GET'} ${path}: expected ${status}, got ${o.kind === 'response' ? `${o.status} ${o.text.slice(0, 500)}` : `${o.code} ${o.message}`}`);
+    throw new Error(
+      `${opts.method ?? 'GET'} ${path}: expected ${status}, got ${o.kind === 'response' ? `${o.status} ${o.text.slice(0, 500)}` : `${o.code} ${o.message}`}`,
+    );
   }
   return o.body;
 }
@@ -166,7 +176,10 @@ export async function submissionInReview(base: string, mfr: User, fda: User, tit
     json: { workflow: 'fda-510k', title, device: { name: `${title} device` }, input: { format: 'eSTAR', variant: 'traditional' } },
   });
   const id = created.id as string;
-  await must(base, `/v1/submissions/${id}/events`, 200, { token: mfr.token, json: { type: 'SUBMIT', signature: { meaning: 'responsibility', password: mfr.password } } });
+  await must(base, `/v1/submissions/${id}/events`, 200, {
+    token: mfr.token,
+    json: { type: 'SUBMIT', signature: { meaning: 'responsibility', password: mfr.password } },
+  });
   await must(base, `/v1/submissions/${id}/events`, 200, { token: fda.token, json: { type: 'FEE_VERIFIED' } });
   const last = await must(base, `/v1/submissions/${id}/events`, 200, { token: fda.token, json: { type: 'SCREEN_PASS' } });
   if (last.submission?.state !== REVIEW) throw new Error(`expected ${REVIEW}, got ${last.submission?.state}`);

@@ -47,7 +47,10 @@ export function formatViolations(violations: readonly Result[]): string {
     .map((v) => {
       const nodes = v.nodes
         .slice(0, 10)
-        .map((n) => `    - ${n.target.join(' ')}\n      ${n.html.replace(/\s+/g, ' ').slice(0, 200)}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\s+/g, ' ').slice(0, 300)}` : ''}`)
+        .map(
+          (n) =>
+            `    - ${n.target.join(' ')}\n      ${n.html.replace(/\s+/g, ' ').slice(0, 200)}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\s+/g, ' ').slice(0, 300)}` : ''}`,
+        )
         .join('\n');
       const more = v.nodes.length > 10 ? `\n    … and ${v.nodes.length - 10} more` : '';
       return `  [${v.impact ?? 'unknown'}] ${v.id}: ${v.help} (${v.helpUrl})\n${nodes}${more}`;

@@ -58,7 +58,10 @@ async function untarBrotli(from: string, dir: string): Promise<void> {
     tar.once('close', resolve);
   });
   // tar may close its input after the end-of-archive blocks, before the padding: its exit code decides.
-  const fed = await pipeline(fs.createReadStream(from), zlib.createBrotliDecompress(), tar.stdin).then(() => null, (e: unknown) => e);
+  const fed = await pipeline(fs.createReadStream(from), zlib.createBrotliDecompress(), tar.stdin).then(
+    () => null,
+    (e: unknown) => e,
+  );
   const code = await exited;
   if (code !== 0) throw new Error(`tar -x ${from} failed (${code}): ${stderr || String(fed)}`);
 }

@@ -46,13 +46,7 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-export async function addUser(
-  services: Services,
-  role: HumanRole,
-  name: string,
-  orgName?: string,
-  opts: { password?: string | null } = {},
-): Promise<TestUser> {
+export async function addUser(services: Services, role: HumanRole, name: string, orgName?: string, opts: { password?: string | null } = {}): Promise<TestUser> {
   const now = new Date().toISOString();
   const organization = orgName ? await ensureOrganization(services.db.knex, orgName, now) : null;
   const { token, tokenHash } = newToken();
@@ -63,7 +57,10 @@ export async function addUser(
 }
 
 /** A signature by `user` (21 CFR 11.50 meaning + the user's password), for event bodies. */
-export function signatureOf(user: TestUser, meaning: 'approval' | 'review' | 'responsibility' | 'authorship' = user.actor.role === 'manufacturer' ? 'responsibility' : 'approval') {
+export function signatureOf(
+  user: TestUser,
+  meaning: 'approval' | 'review' | 'responsibility' | 'authorship' = user.actor.role === 'manufacturer' ? 'responsibility' : 'approval',
+) {
   if (user.password === null) throw new Error(`${user.actor.name} has no password`);
   return { meaning, password: user.password };
 }

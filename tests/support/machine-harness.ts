@@ -205,7 +205,8 @@ export function createMachineHarness<Input, Row extends TableRow = TableRow, Mem
           expect([...spec.eventTypes].sort()).toEqual([...declared].sort());
           const validator = createValidator([workflow]);
           for (const input of inputs) {
-            for (const type of declared) expect(() => validator.check(eventSchemaId(workflow, type), spec.event(type, input).data ?? {}, '/data'), type).not.toThrow();
+            for (const type of declared)
+              expect(() => validator.check(eventSchemaId(workflow, type), spec.event(type, input).data ?? {}, '/data'), type).not.toThrow();
           }
         });
 

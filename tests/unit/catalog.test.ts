@@ -138,8 +138,7 @@ for (const e of [FDA, MX]) {
     });
 
     it('shows the clock tags in force in every state', () => {
-      const effective = (path: string) =>
-        [...new Set(selfAndAncestors(path).flatMap((p) => byPath.get(p)?.tags ?? []))].sort();
+      const effective = (path: string) => [...new Set(selfAndAncestors(path).flatMap((p) => byPath.get(p)?.tags ?? []))].sort();
       for (const [path, tags] of Object.entries(e.tags)) expect(effective(path), path).toEqual([...tags].sort());
     });
 
@@ -171,7 +170,12 @@ for (const e of [FDA, MX]) {
     it('lists every event with its roles and payload schema', () => {
       expect(Object.keys(d.events).sort()).toEqual(Object.keys(e.w.events).sort());
       for (const [type, spec] of Object.entries(e.w.events)) {
-        expect(d.events[type]).toEqual({ roles: spec.roles, description: spec.description, schema: spec.schema, requiresSignature: spec.requiresSignature === true });
+        expect(d.events[type]).toEqual({
+          roles: spec.roles,
+          description: spec.description,
+          schema: spec.schema,
+          requiresSignature: spec.requiresSignature === true,
+        });
       }
     });
 
@@ -180,9 +184,7 @@ for (const e of [FDA, MX]) {
       for (const [from, event, to] of e.edges) for (const f of expandFrom(e, from)) rows.push([f, event, to]);
       for (const from of e.withdraw.from) for (const f of expandFrom(e, from)) rows.push([f, e.withdraw.event, e.withdraw.to]);
       for (const [from, event, to] of rows) {
-        const found = selfAndAncestors(from).some((p) =>
-          byPath.get(p)?.transitions.some((t) => t.event === event && t.targets.includes(to)),
-        );
+        const found = selfAndAncestors(from).some((p) => byPath.get(p)?.transitions.some((t) => t.event === event && t.targets.includes(to)));
         expect(found, `${from} --${event}--> ${to}`).toBe(true);
       }
     });
@@ -235,7 +237,11 @@ for (const e of [FDA, MX]) {
 
     it('every event that changes state appears in some line', () => {
       const events = new Set([...e.edges.map(([, ev]) => ev), e.withdraw.event]);
-      for (const ev of events) expect(lines.some((l) => l.includes(`: ${ev}`)), ev).toBe(true);
+      for (const ev of events)
+        expect(
+          lines.some((l) => l.includes(`: ${ev}`)),
+          ev,
+        ).toBe(true);
     });
   });
 }

@@ -74,7 +74,10 @@ describe('FDA clocks (fda-510k@2)', () => {
 
   it('happy path (eSTAR): screening pass day 10, SI day 60, SE at FDA day 85: TTD 85', () => {
     const h = fdaHistory(k510, estar, D0, [
-      ['SUBMIT', day(0)], ['FEE_VERIFIED', day(1)], ['SCREEN_PASS', day(10)], ['SUBSTANTIVE_INTERACTION', day(60)],
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(1)],
+      ['SCREEN_PASS', day(10)],
+      ['SUBSTANTIVE_INTERACTION', day(60)],
       ['DECIDE_SE', day(85), { kNumber: 'K261235', decisionDate: day(85) }],
     ]);
     const c = clocks(k510, estar, h, '2026-11-28');
@@ -85,8 +88,12 @@ describe('FDA clocks (fda-510k@2)', () => {
 
   it('one AI cycle: AI at FDA day 60, answered 90 days later, SE at FDA day 88: TTD 178', () => {
     const h = fdaHistory(k510, estar, D0, [
-      ['SUBMIT', day(0)], ['FEE_VERIFIED', day(0)], ['SCREEN_PASS', day(12)], ['REQUEST_AI', day(60), { deficiencies: ['x'] }],
-      ['AI_RESPONSE', day(150)], ['DECIDE_SE', day(178), { kNumber: 'K261236', decisionDate: day(178) }],
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(0)],
+      ['SCREEN_PASS', day(12)],
+      ['REQUEST_AI', day(60), { deficiencies: ['x'] }],
+      ['AI_RESPONSE', day(150)],
+      ['DECIDE_SE', day(178), { kNumber: 'K261236', decisionDate: day(178) }],
     ]);
     const c = clocks(k510, estar, h, '2026-11-28');
     expect(c).toMatchObject({ calendarDays: 178, holdDays: 90, fdaDays: 88 });
@@ -95,7 +102,10 @@ describe('FDA clocks (fda-510k@2)', () => {
 
   it('AI timeout: AI at FDA day 60 and no answer: closed at calendar day 240, FDA day 60', () => {
     const h = fdaHistory(k510, estar, D0, [
-      ['SUBMIT', day(0)], ['FEE_VERIFIED', day(0)], ['SCREEN_PASS', day(10)], ['REQUEST_AI', day(60), { deficiencies: ['x'] }],
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(0)],
+      ['SCREEN_PASS', day(10)],
+      ['REQUEST_AI', day(60), { deficiencies: ['x'] }],
       ['AI_TIMEOUT', day(240)],
     ]);
     expect(h.at(-1)!.to).toBe('closed.deleted');
@@ -105,7 +115,10 @@ describe('FDA clocks (fda-510k@2)', () => {
 
   it('while on AI hold the FDA days stand still and the open goals are paused', () => {
     const h = fdaHistory(k510, estar, D0, [
-      ['SUBMIT', day(0)], ['FEE_VERIFIED', day(0)], ['SCREEN_PASS', day(10)], ['REQUEST_AI', day(40), { deficiencies: ['x'] }],
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(0)],
+      ['SCREEN_PASS', day(10)],
+      ['REQUEST_AI', day(40), { deficiencies: ['x'] }],
     ]);
     const a = clocks(k510, estar, h, day(50));
     const b = clocks(k510, estar, h, day(120));
@@ -117,8 +130,11 @@ describe('FDA clocks (fda-510k@2)', () => {
 
   it('RTA then accept: RTA day 15, replacement day 40, accept day 55: FDA days restart at the replacement', () => {
     const h = fdaHistory(k510, ecopy, D0, [
-      ['SUBMIT', day(0)], ['FEE_VERIFIED', day(0)], ['REFUSE_TO_ACCEPT', day(15), { reasons: ['no labeling'] }],
-      ['RTA_RESPONSE', day(40), { summary: 'labeling added' }], ['ACCEPT', day(55)],
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(0)],
+      ['REFUSE_TO_ACCEPT', day(15), { reasons: ['no labeling'] }],
+      ['RTA_RESPONSE', day(40), { summary: 'labeling added' }],
+      ['ACCEPT', day(55)],
     ]);
     const c = clocks(k510, ecopy, h, day(70));
     // Calendar days run from the first receipt; FDA days from the replacement (day 40).
@@ -128,17 +144,31 @@ describe('FDA clocks (fda-510k@2)', () => {
 
   it('a failed eSTAR screening restarts the count at the replacement too', () => {
     const h = fdaHistory(k510, estar, D0, [
-      ['SUBMIT', day(0)], ['FEE_VERIFIED', day(0)], ['SCREEN_FAIL', day(10), { deficiencies: ['x'] }],
-      ['REPLACEMENT_SUBMITTED', day(30)], ['SCREEN_PASS', day(35)],
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(0)],
+      ['SCREEN_FAIL', day(10), { deficiencies: ['x'] }],
+      ['REPLACEMENT_SUBMITTED', day(30)],
+      ['SCREEN_PASS', day(35)],
     ]);
     expect(clocks(k510, estar, h, day(50))).toMatchObject({ calendarDays: 50, holdDays: 20, fdaDays: 20 });
   });
 
   it('MMD: no decision by FDA day 100: the MMD goal is missed (MMD_DUE) and the decision goal too', () => {
-    const h = fdaHistory(k510, estar, D0, [['SUBMIT', day(0)], ['FEE_VERIFIED', day(0)], ['SCREEN_PASS', day(10)], ['SUBSTANTIVE_INTERACTION', day(55)]]);
+    const h = fdaHistory(k510, estar, D0, [
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(0)],
+      ['SCREEN_PASS', day(10)],
+      ['SUBSTANTIVE_INTERACTION', day(55)],
+    ]);
     const c = clocks(k510, estar, h, day(101));
     expect(c.fdaDays).toBe(101);
-    expect(goal(c, 'missedDecisionCommunication')).toMatchObject({ status: 'missed', dueDate: day(100), remainingDays: -1, metOn: null, missedEvent: 'MMD_DUE' });
+    expect(goal(c, 'missedDecisionCommunication')).toMatchObject({
+      status: 'missed',
+      dueDate: day(100),
+      remainingDays: -1,
+      metOn: null,
+      missedEvent: 'MMD_DUE',
+    });
     expect(goal(c, 'decision')).toMatchObject({ status: 'missed', dueDate: day(90), missedEvent: 'GOAL_MISSED' });
     // Day 95: the MMD goal is five days out (due soon), the decision goal already missed.
     const earlier = clocks(k510, estar, h, day(95));
@@ -148,19 +178,33 @@ describe('FDA clocks (fda-510k@2)', () => {
 
   it('the special 510(k) is held to 30 days; the traditional goal does not apply to it', () => {
     const special = { format: 'eSTAR', variant: 'special' };
-    const h = fdaHistory(k510, special, D0, [['SUBMIT', day(0)], ['FEE_VERIFIED', day(0)], ['SCREEN_PASS', day(5)]]);
+    const h = fdaHistory(k510, special, D0, [
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(0)],
+      ['SCREEN_PASS', day(5)],
+    ]);
     const c = clocks(k510, special, h, day(20));
     expect(c.goals.filter((g) => g.kind === 'decision').map((g) => g.length)).toEqual([30]);
     expect(goal(c, 'decision')).toMatchObject({ status: 'due_soon', remainingDays: 10, dueDate: day(30) });
   });
 
   it('a user fee hold: FDA counts from the day the fee is paid', () => {
-    const h = fdaHistory(k510, estar, D0, [['SUBMIT', day(0)], ['FEE_UNPAID', day(2)], ['FEE_PAID', day(20)], ['FEE_VERIFIED', day(21)]]);
+    const h = fdaHistory(k510, estar, D0, [
+      ['SUBMIT', day(0)],
+      ['FEE_UNPAID', day(2)],
+      ['FEE_PAID', day(20)],
+      ['FEE_VERIFIED', day(21)],
+    ]);
     expect(clocks(k510, estar, h, day(30))).toMatchObject({ calendarDays: 30, holdDays: 18, fdaDays: 10 });
   });
 
   it('bookkeeping rows (documents, migrations, goal notes) change no count', () => {
-    const h = fdaHistory(k510, estar, D0, [['SUBMIT', day(0)], ['FEE_VERIFIED', day(0)], ['SCREEN_PASS', day(10)], ['REQUEST_AI', day(40), { deficiencies: ['x'] }]]);
+    const h = fdaHistory(k510, estar, D0, [
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(0)],
+      ['SCREEN_PASS', day(10)],
+      ['REQUEST_AI', day(40), { deficiencies: ['x'] }],
+    ]);
     const noisy: ClockEvent[] = [
       ...h.slice(0, 3),
       { type: 'DOCUMENT_ADDED', to: 'technicalScreening', effectiveAt: at(day(5)) },
@@ -193,8 +237,12 @@ describe('FDA clocks of the other pathways (§5.8)', () => {
     const w = wf('fda-de-novo', 2);
     const input = { format: 'eCopy' };
     const h = fdaHistory(w, input, D0, [
-      ['SUBMIT', day(0)], ['FEE_VERIFIED', day(0)], ['ACCEPT', day(15)], ['REQUEST_AI', day(70), { deficiencies: ['x'] }],
-      ['AI_RESPONSE', day(190)], ['DECIDE_GRANT', day(265), { denNumber: 'DEN260001', decisionDate: day(265) }],
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(0)],
+      ['ACCEPT', day(15)],
+      ['REQUEST_AI', day(70), { deficiencies: ['x'] }],
+      ['AI_RESPONSE', day(190)],
+      ['DECIDE_GRANT', day(265), { denNumber: 'DEN260001', decisionDate: day(265) }],
     ]);
     const c = clocks(w, input, h, '2026-11-28');
     expect(c).toMatchObject({ calendarDays: 265, holdDays: 120, fdaDays: 145 });
@@ -204,9 +252,14 @@ describe('FDA clocks of the other pathways (§5.8)', () => {
   const pma = wf('fda-pma', 2);
   it('PMA without a panel: filed day 45, SI by MDL at FDA day 90, 150-day response, approvable, approval at FDA day 175: TTD 370', () => {
     const h = fdaHistory(pma, {}, D0, [
-      ['SUBMIT', day(0)], ['FEE_VERIFIED', day(0)], ['ACCEPT', day(15)], ['FILE', day(45)],
-      ['ISSUE_MDL', day(90), { deficiencies: ['x'] }], ['MAJOR_AMENDMENT', day(240), { summary: 'answers' }],
-      ['ISSUE_APPROVABLE', day(280), { conditions: ['labeling'] }], ['APPROVABLE_RESPONSE', day(325), { summary: 'done' }],
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(0)],
+      ['ACCEPT', day(15)],
+      ['FILE', day(45)],
+      ['ISSUE_MDL', day(90), { deficiencies: ['x'] }],
+      ['MAJOR_AMENDMENT', day(240), { summary: 'answers' }],
+      ['ISSUE_APPROVABLE', day(280), { conditions: ['labeling'] }],
+      ['APPROVABLE_RESPONSE', day(325), { summary: 'done' }],
       ['ISSUE_APPROVAL_ORDER', day(370), { pmaNumber: 'P260001', decisionDate: day(370) }],
     ]);
     const c = clocks(pma, {}, h, '2027-03-01');
@@ -221,7 +274,11 @@ describe('FDA clocks of the other pathways (§5.8)', () => {
 
   it('PMA with a panel: panel at FDA day 200, approval at FDA day 300: within the 320-day goal', () => {
     const h = fdaHistory(pma, {}, D0, [
-      ['SUBMIT', day(0)], ['FEE_VERIFIED', day(0)], ['ACCEPT', day(15)], ['FILE', day(45)], ['SUBSTANTIVE_INTERACTION', day(90)],
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(0)],
+      ['ACCEPT', day(15)],
+      ['FILE', day(45)],
+      ['SUBSTANTIVE_INTERACTION', day(90)],
       ['REFER_TO_PANEL', day(200), { panel: 'Circulatory System Devices Panel' }],
       ['PANEL_RECOMMENDATION', day(230), { recommendation: 'approve' }],
       ['ISSUE_APPROVAL_ORDER', day(300), { pmaNumber: 'P260002', decisionDate: day(300) }],
@@ -235,7 +292,8 @@ describe('FDA clocks of the other pathways (§5.8)', () => {
   it('real-time supplement: decision at FDA day 55', () => {
     const input = { supplementType: 'real-time', pmaNumber: 'P200001' };
     const h = fdaHistory(pma, input, D0, [
-      ['SUBMIT', day(0)], ['FEE_VERIFIED', day(0)],
+      ['SUBMIT', day(0)],
+      ['FEE_VERIFIED', day(0)],
       ['ISSUE_APPROVAL_ORDER', day(55), { pmaNumber: 'P200001/S001', decisionDate: day(55) }],
     ]);
     const c = clocks(pma, input, h, '2026-11-28');
@@ -281,7 +339,13 @@ describe('COFEPRIS clocks (cofepris-registration@3): Mexican business days', () 
       mx('GRANT', 'registered.current', '2026-02-16'),
     ];
     // Nov 2025 after the 4th: 17 business days (Nov 17 is a holiday); Dec: 22; Jan 2026: 21; Feb 2-16: 10 (Feb 2 is a holiday).
-    expect(goal(clocks(w, input, h, '2026-11-28'), 'resolution')).toMatchObject({ status: 'missed', elapsed: 100, remainingDays: -70, dueDate: '2025-11-04', metOn: '2026-02-16' });
+    expect(goal(clocks(w, input, h, '2026-11-28'), 'resolution')).toMatchObject({
+      status: 'missed',
+      elapsed: 100,
+      remainingDays: -70,
+      dueDate: '2025-11-04',
+      metOn: '2026-02-16',
+    });
   });
 
   it('equivalence in practice (granted after four months) misses its 30-day goal; published non-working days move the due date', () => {
@@ -336,10 +400,15 @@ describe('clock declarations name real events', () => {
     for (const w of WORKFLOWS.filter((x) => x.clock)) {
       const known = new Set(Object.keys(w.events));
       const named = [
-        ...w.clock!.start, ...(w.clock!.restart ?? []), ...w.clock!.stop,
+        ...w.clock!.start,
+        ...(w.clock!.restart ?? []),
+        ...w.clock!.stop,
         ...w.goals.flatMap((g) => [...(g.metBy ?? []), ...(g.from ?? []), ...(g.requires ?? []), ...(g.excludedBy ?? [])]),
       ];
-      expect(named.filter((e) => !known.has(e)), `${w.id}@${w.version}`).toEqual([]);
+      expect(
+        named.filter((e) => !known.has(e)),
+        `${w.id}@${w.version}`,
+      ).toEqual([]);
       for (const e of w.clock!.start) expect(w.events[e]!.roles, `${w.id} ${e}`).not.toContain('system');
     }
   });

@@ -194,7 +194,12 @@ const EVENTS: Record<string, WorkflowEvent> = {
   SUBMIT: submit(),
   SEND_TO_TPR: { type: 'SEND_TO_TPR', data: { thirdParty: 'Tercero Autorizado TA-DM-001' }, effectiveDate: '2025-11-01' },
   TPR_FINDINGS: { type: 'TPR_FINDINGS', data: { findings: ['Biocompatibility summary incomplete'] }, effectiveDate: '2025-11-08' },
-  TPR_FAVORABLE_REPORT: { type: 'TPR_FAVORABLE_REPORT', data: { reportNumber: 'ITF-2025-0042', issuedOn: '2025-12-15' }, effectiveDate: '2025-12-15', facts: { dossierMissing: [] } },
+  TPR_FAVORABLE_REPORT: {
+    type: 'TPR_FAVORABLE_REPORT',
+    data: { reportNumber: 'ITF-2025-0042', issuedOn: '2025-12-15' },
+    effectiveDate: '2025-12-15',
+    facts: { dossierMissing: [] },
+  },
   START_REVIEW: { type: 'START_REVIEW', effectiveDate: '2026-01-12' },
   ISSUE_PREVENCION: { type: 'ISSUE_PREVENCION', data: { items: ['Spanish IFU missing'] }, effectiveDate: '2026-01-20' },
   RESPOND_PREVENCION: { type: 'RESPOND_PREVENCION', data: { summary: 'IFU uploaded' }, effectiveDate: '2026-01-22' },
@@ -520,7 +525,10 @@ describe('route eligibility: agencies × classes × authorization types × route
 
   it.each(RELIANCE)('%s: an unfavourable reference, or an external one without its letter, is refused naming the letter kind', (route) => {
     const input = INPUT[route];
-    const unfavourable = submit('2026-01-10', { dossierMissing: [], reference: { ...GOOD_REFERENCE, favourable: false, status: 'it is in state review.substantive' } });
+    const unfavourable = submit('2026-01-10', {
+      dossierMissing: [],
+      reference: { ...GOOD_REFERENCE, favourable: false, status: 'it is in state review.substantive' },
+    });
     expect(pathOf(send(start(input), unfavourable))).toBe('preparing');
     expect(explain(input, unfavourable)).toContain('it is in state review.substantive');
     const fdaNoLetter = submit('2026-01-10', { dossierMissing: [], reference: { ...GOOD_REFERENCE, external: true, letterOnFile: false } });
@@ -637,7 +645,10 @@ describe('renewal (domain.md §2.5, §5.7 rows 16–19, §5.8 scenario)', () => 
   it('29 February: valid until 28 February five years later, and so on', () => {
     let s = granted('2024-02-29');
     expect(ctxOf(s).validUntil).toBe('2029-02-28');
-    s = send(send(send(s, ev('RENEWAL_WINDOW_OPENS', { effectiveDate: '2028-10-01' })), ev('SUBMIT_PRORROGA', { effectiveDate: '2028-10-02' })), ev('GRANT_PRORROGA', { effectiveDate: '2028-12-01' }));
+    s = send(
+      send(send(s, ev('RENEWAL_WINDOW_OPENS', { effectiveDate: '2028-10-01' })), ev('SUBMIT_PRORROGA', { effectiveDate: '2028-10-02' })),
+      ev('GRANT_PRORROGA', { effectiveDate: '2028-12-01' }),
+    );
     expect(ctxOf(s).validUntil).toBe('2034-02-28');
   });
 
@@ -660,12 +671,23 @@ describe('renewal (domain.md §2.5, §5.7 rows 16–19, §5.8 scenario)', () => 
   });
 
   it('DENY_PRORROGA expires the registration', () => {
-    const s = run(input, [...filed, ev('GRANT', { effectiveDate: '2021-03-01' }), ev('RENEWAL_WINDOW_OPENS', { effectiveDate: '2025-10-02' }), ev('SUBMIT_PRORROGA', { effectiveDate: '2025-10-20' }), ev('DENY_PRORROGA', { effectiveDate: '2026-01-10' })]);
+    const s = run(input, [
+      ...filed,
+      ev('GRANT', { effectiveDate: '2021-03-01' }),
+      ev('RENEWAL_WINDOW_OPENS', { effectiveDate: '2025-10-02' }),
+      ev('SUBMIT_PRORROGA', { effectiveDate: '2025-10-20' }),
+      ev('DENY_PRORROGA', { effectiveDate: '2026-01-10' }),
+    ]);
     expect(pathOf(s)).toBe('closed.expired');
   });
 
   it('prevención on the prórroga: answered goes back under review; unanswered, the request is as not filed and the registration can expire', () => {
-    const underReview = run(input, [...filed, ev('GRANT', { effectiveDate: '2021-03-01' }), ev('RENEWAL_WINDOW_OPENS', { effectiveDate: '2025-10-02' }), ev('SUBMIT_PRORROGA', { effectiveDate: '2025-10-20' })]);
+    const underReview = run(input, [
+      ...filed,
+      ev('GRANT', { effectiveDate: '2021-03-01' }),
+      ev('RENEWAL_WINDOW_OPENS', { effectiveDate: '2025-10-02' }),
+      ev('SUBMIT_PRORROGA', { effectiveDate: '2025-10-20' }),
+    ]);
     const prev = send(underReview, ev('ISSUE_PREVENCION', { effectiveDate: '2025-11-03' }));
     expect(pathOf(prev)).toBe('registered.renewalPrevencion');
     expect(prev.hasTag('hold')).toBe(true);
@@ -811,7 +833,10 @@ describe('cofepris-registration@2 roles and schemas', () => {
     for (const s of withDeadline) {
       expect(w.events[s.deadline!.event]?.roles, s.path).toEqual(['system']);
       const t = s.transitions.find((x) => x.event === s.deadline!.event);
-      expect(t?.targets.every((x) => x !== s.path), s.path).toBe(true);
+      expect(
+        t?.targets.every((x) => x !== s.path),
+        s.path,
+      ).toBe(true);
     }
     for (const s of d.states) expect(s.description, s.path).toMatch(/\S/);
   });
@@ -847,13 +872,22 @@ describe('cofepris-registration@2 roles and schemas', () => {
     expect(input({ route: 'equivalence', reference: { ...hc, deviceClass: '3' } })).toThrow(refusedAt('/input/reference/deviceClass'));
     expect(input({ route: 'equivalence', reference: { ...hc, decision: 'SE' } })).toThrow(refusedAt('/input/reference/decision'));
     expect(input({ route: 'equivalence', reference: { ...hc, agency: 'Atlantis' } })).toThrow(refusedAt('/input/reference/agency'));
-    for (const number of ['K231234', 'DEN230001', 'P230001', 'P230001/S002', 'H230001']) expect(input({ route: 'equivalence', reference: { ...fda, number } }), number).not.toThrow();
-    for (const number of ['X231234', 'K23123', 'k231234']) expect(input({ route: 'equivalence', reference: { ...fda, number } }), number).toThrow(refusedAt('/input/reference/number'));
+    for (const number of ['K231234', 'DEN230001', 'P230001', 'P230001/S002', 'H230001'])
+      expect(input({ route: 'equivalence', reference: { ...fda, number } }), number).not.toThrow();
+    for (const number of ['X231234', 'K23123', 'k231234'])
+      expect(input({ route: 'equivalence', reference: { ...fda, number } }), number).toThrow(refusedAt('/input/reference/number'));
     expect(input({ route: 'equivalence', reference: { ...fda, deviceClass: '2' } })).not.toThrow();
     expect(input({ route: 'equivalence', reference: { ...fda, deviceClass: 'II' } })).toThrow(refusedAt('/input/reference/deviceClass'));
     for (const t of AUTH_TYPES) expect(input({ route: 'abbreviated', identicalDevice: true, reference: { ...fda, authorizationType: t } }), t).not.toThrow();
-    expect(input({ route: 'abbreviated', identicalDevice: true, reference: { ...fda, authorizationType: 'EUA' } })).toThrow(refusedAt('/input/reference/authorizationType'));
-    expect(input({ route: 'equivalence', reference: { agency: 'TGA', number: 'ARTG 123456', decisionDate: '2024-01-01', decision: 'approved', deviceClass: 'IIb' } })).not.toThrow();
+    expect(input({ route: 'abbreviated', identicalDevice: true, reference: { ...fda, authorizationType: 'EUA' } })).toThrow(
+      refusedAt('/input/reference/authorizationType'),
+    );
+    expect(
+      input({
+        route: 'equivalence',
+        reference: { agency: 'TGA', number: 'ARTG 123456', decisionDate: '2024-01-01', decision: 'approved', deviceClass: 'IIb' },
+      }),
+    ).not.toThrow();
   });
 
   it('input: unknown fields are rejected at every level', () => {
@@ -878,7 +912,11 @@ describe('cofepris-registration@2 dossier, goals and parameters', () => {
   it('reliance routes as v1 for an FDA reference; another authority needs its authorization document instead of the FDA letter', () => {
     expect([...kinds(INPUT.equivalence)].sort()).toEqual([...cofeprisRegistration.dossier({ route: 'equivalence' }).map((d) => d.kind)].sort());
     expect([...kinds(INPUT.abbreviated)].sort()).toEqual([...cofeprisRegistration.dossier({ route: 'abbreviated' }).map((d) => d.kind)].sort());
-    const external = kinds({ route: 'abbreviated', identicalDevice: true, reference: { agency: 'PMDA', number: '30200BZX00001000', decisionDate: '2024-01-01', decision: 'approved' } });
+    const external = kinds({
+      route: 'abbreviated',
+      identicalDevice: true,
+      reference: { agency: 'PMDA', number: '30200BZX00001000', decisionDate: '2024-01-01', decision: 'approved' },
+    });
     expect(external).toContain('reference-authorization');
     expect(external).not.toContain('fda-decision-letter');
     expect(external).toEqual(expect.arrayContaining(['inspection-report', 'technovigilance-summary', 'apostille']));
@@ -898,14 +936,24 @@ describe('cofepris-registration@2 dossier, goals and parameters', () => {
     expect(goal({ route: 'abbreviated' })).toBe(30);
     expect(goal({ route: 'equivalence' })).toBe(30);
     for (const route of ['standard', 'third-party']) {
-      expect([goal({ route, mxClass: 'low-risk' }), goal({ route, mxClass: 'I' }), goal({ route, mxClass: 'II' }), goal({ route, mxClass: 'III' })]).toEqual([20, 30, 60, 180]);
+      expect([goal({ route, mxClass: 'low-risk' }), goal({ route, mxClass: 'I' }), goal({ route, mxClass: 'II' }), goal({ route, mxClass: 'III' })]).toEqual([
+        20, 30, 60, 180,
+      ]);
     }
     for (const g of w.goals) expect(g.unit).toBe('mx-business');
   });
 
   it('every UNCONFIRMED value is a flagged parameter', () => {
     const p = w.parameters;
-    for (const k of ['renewalWindowDays', 'renewalWindowUnit', 'prevencionResponseDays', 'abbreviatedRequiresApostille', 'defaultReferenceAuthorities', 'equivalenceResolutionDays', 'standardTargetClassIIIDays']) {
+    for (const k of [
+      'renewalWindowDays',
+      'renewalWindowUnit',
+      'prevencionResponseDays',
+      'abbreviatedRequiresApostille',
+      'defaultReferenceAuthorities',
+      'equivalenceResolutionDays',
+      'standardTargetClassIIIDays',
+    ]) {
       expect(p[k]?.unconfirmed, k).toBe(true);
     }
     expect(p.renewalWindowDays?.value).toBe(150);
@@ -935,8 +983,12 @@ describe('cofepris-registration@1 stays as released', () => {
   it('a persisted v1 snapshot restores with v1 and behaves as before (no renewal events; REVOKE works)', () => {
     const v1 = cofeprisRegistration.machine;
     const context = {
-      route: 'equivalence', reference: TRACKED, referenceInvalidated: false,
-      registrationNumber: 'X', grantedOn: '2026-02-20', validUntil: '2031-02-20',
+      route: 'equivalence',
+      reference: TRACKED,
+      referenceInvalidated: false,
+      registrationNumber: 'X',
+      grantedOn: '2026-02-20',
+      validUntil: '2031-02-20',
     };
     const s = v1.resolveState({ value: stateValue('registered'), context } as never) as AnyMachineSnapshot;
     expect(pathOf(s)).toBe('registered');
@@ -950,15 +1002,22 @@ describe('cofepris-registration@1 stays as released', () => {
 
   it('upgradeContext (puente workflow migrate): a v1 registration restores on v2 in registered.current and can renew', () => {
     const v1Context = {
-      route: 'equivalence', reference: TRACKED, referenceInvalidated: true,
-      registrationNumber: 'X', grantedOn: '2021-03-01', validUntil: '2026-03-01',
+      route: 'equivalence',
+      reference: TRACKED,
+      referenceInvalidated: true,
+      registrationNumber: 'X',
+      grantedOn: '2021-03-01',
+      validUntil: '2026-03-01',
     };
     const upgraded = w.upgradeContext!(v1Context, 1) as CofeprisContextV2;
     expect(upgraded).toMatchObject({ ...v1Context, mxClass: null, identicalDevice: false, prorrogas: [], modifications: [], renewalWindowOpen: false });
     let s = machine.resolveState({ value: stateValue('registered'), context: upgraded } as never) as AnyMachineSnapshot;
     expect(pathOf(s)).toBe('registered.current');
     expect(activeDeadline(s)).toMatchObject({ event: 'RENEWAL_WINDOW_OPENS', anchor: 'validUntil' });
-    s = send(send(send(s, ev('RENEWAL_WINDOW_OPENS', { effectiveDate: '2025-10-02' })), ev('SUBMIT_PRORROGA', { effectiveDate: '2025-10-20' })), ev('GRANT_PRORROGA', { effectiveDate: '2026-01-15' }));
+    s = send(
+      send(send(s, ev('RENEWAL_WINDOW_OPENS', { effectiveDate: '2025-10-02' })), ev('SUBMIT_PRORROGA', { effectiveDate: '2025-10-20' })),
+      ev('GRANT_PRORROGA', { effectiveDate: '2026-01-15' }),
+    );
     expect(ctxOf(s)).toMatchObject({ validUntil: '2031-03-01', referenceInvalidated: true, prorrogas: [{ previousValidUntil: '2026-03-01' }] });
     // A v1 abbreviated registration never attested the identical device: nothing is attested for it.
     const abbreviated = w.upgradeContext!({ ...v1Context, route: 'abbreviated', referenceInvalidated: false }, 1) as CofeprisContextV2;

@@ -11,13 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { getShortestPaths, getStateNodes } from 'xstate/graph';
 import { statePath } from '../../src/engine/definitions.js';
-import {
-  addYears,
-  cofeprisRegistration,
-  type CofeprisContext,
-  type ReferenceInput,
-  type Route,
-} from '../../workflows/cofepris-registration.js';
+import { addYears, cofeprisRegistration, type CofeprisContext, type ReferenceInput, type Route } from '../../workflows/cofepris-registration.js';
 import type { EventFacts, ReferenceFacts, Role, WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
 
@@ -62,10 +56,7 @@ const TABLE: readonly Row[] = [
 /** Where DESIGN §4 says `event` leads from `state`, or null when it must be refused. */
 function expectedNext(state: string, event: string, ctx: Pick<CofeprisContext, 'referenceInvalidated'>): string | null {
   const rows = TABLE.filter(
-    (r) =>
-      r.event === event &&
-      (r.from === '*' ? !FINAL_OUTCOMES.includes(state) : r.from === state) &&
-      !(r.unlessInvalidated && ctx.referenceInvalidated),
+    (r) => r.event === event && (r.from === '*' ? !FINAL_OUTCOMES.includes(state) : r.from === state) && !(r.unlessInvalidated && ctx.referenceInvalidated),
   );
   if (rows.length > 1) throw new Error(`ambiguous expectation table for ${state} / ${event}`);
   return rows[0]?.to ?? null;
@@ -166,9 +157,7 @@ function send(s: AnyMachineSnapshot, e: WorkflowEvent): AnyMachineSnapshot {
 }
 
 function reachableSnapshots(route: Route): AnyMachineSnapshot[] {
-  return getShortestPaths(machine, { events: Object.values(EVENTS), input: { route, reference: REFERENCE } }).map(
-    (p) => p.state as AnyMachineSnapshot,
-  );
+  return getShortestPaths(machine, { events: Object.values(EVENTS), input: { route, reference: REFERENCE } }).map((p) => p.state as AnyMachineSnapshot);
 }
 
 const LEAF_PATHS = getStateNodes(machine.root)
@@ -411,11 +400,7 @@ describe('cofepris-registration REFERENCE_INVALIDATED and GRANT', () => {
   });
 
   it('GRANT records the number, the grant date and validity of 5 years (29 Feb -> 28 Feb)', () => {
-    const s = run('equivalence', [
-      submit('2024-01-10'),
-      ev('START_REVIEW'),
-      { type: 'GRANT', data: { registrationNumber: 'X' }, effectiveDate: '2024-02-29' },
-    ]);
+    const s = run('equivalence', [submit('2024-01-10'), ev('START_REVIEW'), { type: 'GRANT', data: { registrationNumber: 'X' }, effectiveDate: '2024-02-29' }]);
     expect(pathOf(s)).toBe('registered');
     expect(ctxOf(s)).toMatchObject({ registrationNumber: 'X', grantedOn: '2024-02-29', validUntil: '2029-02-28' });
     expect(addYears('2024-02-29', 5)).toBe('2029-02-28');

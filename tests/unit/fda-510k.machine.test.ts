@@ -114,8 +114,7 @@ for (const format of FORMATS) {
         expect(s.context).toEqual({ format, variant, kNumber: null, decisionDate: null });
       });
 
-
-      it('reaches every leaf state node except the other format\'s intake states', () => {
+      it("reaches every leaf state node except the other format's intake states", () => {
         const reached = new Set(snapshots.map(pathOf));
         const unreachable = LEAF_PATHS.filter((p) => !reached.has(p));
         // eSTAR never goes through the RTA acceptance review; eCopy never through technical screening.
@@ -166,7 +165,15 @@ describe('fda-510k context effects', () => {
   });
 
   it('RESCIND_SE keeps the K number but the decision is no longer favourable', () => {
-    const s = run({ format: 'eSTAR', variant: 'abbreviated' }, ['SUBMIT', 'FEE_VERIFIED', 'SCREEN_PASS', 'REQUEST_AI', 'AI_RESPONSE', 'DECIDE_SE', 'RESCIND_SE']);
+    const s = run({ format: 'eSTAR', variant: 'abbreviated' }, [
+      'SUBMIT',
+      'FEE_VERIFIED',
+      'SCREEN_PASS',
+      'REQUEST_AI',
+      'AI_RESPONSE',
+      'DECIDE_SE',
+      'RESCIND_SE',
+    ]);
     expect(pathOf(s)).toBe('closed.rescinded');
     expect(s.context.kNumber).toBe('K261234');
     expect(fda510k.decisionOf?.('closed.rescinded', s.context).favourable).toBe(false);

@@ -10,12 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { describeWorkflow } from '../../src/engine/catalog.js';
 import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validation.js';
-import {
-  BREAKTHROUGH_DECISION_DAYS,
-  fdaBreakthrough,
-  prioritizedSubmissionIds,
-  type FdaBreakthroughContext,
-} from '../../workflows/fda-breakthrough.js';
+import { BREAKTHROUGH_DECISION_DAYS, fdaBreakthrough, prioritizedSubmissionIds, type FdaBreakthroughContext } from '../../workflows/fda-breakthrough.js';
 import type { LinkTargetFacts, Role, WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
 import { createMachineHarness, lenientAjv, pathOf, type Reached, type TableRow } from '../support/machine-harness.js';
@@ -123,7 +118,7 @@ for (const input of INPUTS) {
       for (const o of FINAL_OUTCOMES) expect(paths).toContain(o);
     });
 
-    it('the linked submissions in context are those of the model (the input\'s, then each accepted link)', () => {
+    it("the linked submissions in context are those of the model (the input's, then each accepted link)", () => {
       for (const r of reached) expect(linkedOf(r.snapshot), pathOf(r.snapshot)).toEqual(modelLinked(input, r));
     });
 
@@ -170,7 +165,11 @@ describe('fda-breakthrough LINK_SUBMISSION guard (facts built by hand)', () => {
   });
 
   it('refuses a submission that does not exist (or the sender cannot see)', () => {
-    refusedWith(underReview(), link(LINKED_LATER, { exists: false, workflowId: null, sameOrganization: false, state: null }), new RegExp(`no submission ${LINKED_LATER}`));
+    refusedWith(
+      underReview(),
+      link(LINKED_LATER, { exists: false, workflowId: null, sameOrganization: false, state: null }),
+      new RegExp(`no submission ${LINKED_LATER}`),
+    );
   });
 
   it('refuses a submission of another organization, even a 510(k)', () => {
@@ -190,7 +189,11 @@ describe('fda-breakthrough LINK_SUBMISSION guard (facts built by hand)', () => {
   });
 
   it('is not handled at all in draft or once closed (no guard explanation needed)', () => {
-    for (const s of [run({}, []), run({}, [ev('REQUEST_DESIGNATION'), ev('DENY')]), run({}, [ev('REQUEST_DESIGNATION'), ev('GRANT'), ev('WITHDRAW_DESIGNATION')])]) {
+    for (const s of [
+      run({}, []),
+      run({}, [ev('REQUEST_DESIGNATION'), ev('DENY')]),
+      run({}, [ev('REQUEST_DESIGNATION'), ev('GRANT'), ev('WITHDRAW_DESIGNATION')]),
+    ]) {
       expect(s.can(link(LINKED_LATER, sameOrg510k)), pathOf(s)).toBe(false);
     }
   });
@@ -216,14 +219,19 @@ describe('fda-breakthrough prioritization and decision', () => {
   it('GRANT records the Q-number and date; a designation is never a favourable decision for reliance', () => {
     const d = run({}, [ev('REQUEST_DESIGNATION'), ev('REQUEST_INFO'), ev('INFO_RESPONSE'), ev('GRANT')]);
     expect(d.context).toMatchObject({ qNumber: 'Q261001', decisionDate: '2026-04-01' });
-    expect(fdaBreakthrough.decisionOf?.('designated', d.context)).toEqual({ number: 'Q261001', decision: 'designated', decisionDate: '2026-04-01', favourable: false });
+    expect(fdaBreakthrough.decisionOf?.('designated', d.context)).toEqual({
+      number: 'Q261001',
+      decision: 'designated',
+      decisionDate: '2026-04-01',
+      favourable: false,
+    });
     for (const path of LEAF_PATHS) expect(fdaBreakthrough.decisionOf?.(path, d.context).favourable, path).toBe(false);
   });
 });
 
 describe('fda-breakthrough clocks, goals and parameters', () => {
   const d = describeWorkflow(fdaBreakthrough);
-  it('FDA\'s clock runs while under review; no hard deadline (no source gives one)', () => {
+  it("FDA's clock runs while under review; no hard deadline (no source gives one)", () => {
     h.expectTags(TAGS);
     for (const s of d.states) expect(s.deadline, s.path).toBeNull();
     for (const s of d.states) expect(s.description, s.path).toMatch(/\S/);
@@ -251,9 +259,10 @@ describe('fda-breakthrough event roles and schemas', () => {
 
   h.roleTests(EXPECTED_ROLES, { described: true, anyOrder: true });
 
-  it('every schema compiles with the server\'s strict validator; the input takes an optional uuid', () => {
+  it("every schema compiles with the server's strict validator; the input takes an optional uuid", () => {
     const validator = createValidator([fdaBreakthrough]);
-    for (const type of Object.keys(fdaBreakthrough.events)) expect(() => validator.check(eventSchemaId(fdaBreakthrough, type), ev(type).data ?? {}), type).not.toThrow();
+    for (const type of Object.keys(fdaBreakthrough.events))
+      expect(() => validator.check(eventSchemaId(fdaBreakthrough, type), ev(type).data ?? {}), type).not.toThrow();
     for (const input of INPUTS) expect(() => validator.check(inputSchemaId(fdaBreakthrough), input)).not.toThrow();
     for (const bad of [{ linkedSubmissionId: 'K261234' }, { linkedSubmissionId: 7 }, { other: 1 }]) {
       expect(() => validator.check(inputSchemaId(fdaBreakthrough), bad), JSON.stringify(bad)).toThrow();

@@ -232,7 +232,12 @@ describe('fda-de-novo context effects and decisions', () => {
 
   it('an incomplete AI response puts the request back on hold with the 180 days still counted from the original AI request', () => {
     const s = run({ format: 'eCopy' }, [
-      'SUBMIT', 'FEE_VERIFIED', 'ACCEPT', ['REQUEST_AI', '2026-04-01'], ['AI_RESPONSE', '2026-06-01'], ['AI_RESPONSE_INCOMPLETE', '2026-06-10'],
+      'SUBMIT',
+      'FEE_VERIFIED',
+      'ACCEPT',
+      ['REQUEST_AI', '2026-04-01'],
+      ['AI_RESPONSE', '2026-06-01'],
+      ['AI_RESPONSE_INCOMPLETE', '2026-06-10'],
     ]);
     expect(pathOf(s)).toBe('aiHold');
     expect(s.context.aiRequestedOn).toBe('2026-04-01');
@@ -240,7 +245,13 @@ describe('fda-de-novo context effects and decisions', () => {
     expect(deadline).toMatchObject({ event: 'AI_TIMEOUT', length: 180, unit: 'calendar', anchor: 'aiRequestedOn' });
     // A new AI request starts a new 180 days.
     const again = run({ format: 'eCopy' }, [
-      'SUBMIT', 'FEE_VERIFIED', 'ACCEPT', ['REQUEST_AI', '2026-04-01'], ['AI_RESPONSE', '2026-06-01'], ['SUBSTANTIVE_INTERACTION', '2026-06-05'], ['REQUEST_AI', '2026-06-20'],
+      'SUBMIT',
+      'FEE_VERIFIED',
+      'ACCEPT',
+      ['REQUEST_AI', '2026-04-01'],
+      ['AI_RESPONSE', '2026-06-01'],
+      ['SUBSTANTIVE_INTERACTION', '2026-06-05'],
+      ['REQUEST_AI', '2026-06-20'],
     ]);
     expect(again.context.aiRequestedOn).toBe('2026-06-20');
   });
@@ -265,9 +276,20 @@ describe('fda-de-novo clocks and deadlines (domain.md §1.2, §4 note 2, §5.1)'
 
   it('the FDA-day clock runs in screening, acceptance and review, and stops in every hold', () => {
     const expected: Record<string, string[]> = {
-      draft: [], received: [], userFeeHold: ['hold'], technicalScreening: ['fda-clock'], eStarHold: ['hold'], acceptanceReview: ['fda-clock'],
-      rtaHold: ['hold'], 'review.substantive': ['fda-clock'], 'review.interactive': ['fda-clock'], aiHold: ['hold'],
-      granted: [], 'closed.declined': [], 'closed.withdrawn': [], 'closed.deleted': [],
+      draft: [],
+      received: [],
+      userFeeHold: ['hold'],
+      technicalScreening: ['fda-clock'],
+      eStarHold: ['hold'],
+      acceptanceReview: ['fda-clock'],
+      rtaHold: ['hold'],
+      'review.substantive': ['fda-clock'],
+      'review.interactive': ['fda-clock'],
+      aiHold: ['hold'],
+      granted: [],
+      'closed.declined': [],
+      'closed.withdrawn': [],
+      'closed.deleted': [],
     };
     expect(Object.keys(expected).sort()).toEqual(LEAF_PATHS);
     for (const [path, tags] of Object.entries(expected)) expect(tagsOf(path), path).toEqual(tags);
@@ -293,9 +315,15 @@ describe('fda-de-novo clocks and deadlines (domain.md §1.2, §4 note 2, §5.1)'
     expect(actual).toEqual(expected);
   });
 
-  it('every system event is some state\'s deadline event (so the sweeper can fire it), and only those', () => {
-    const systemEvents = Object.entries(fdaDeNovo.events).filter(([, e]) => e.roles.includes('system')).map(([t]) => t).sort();
-    const deadlineEvents = [...nodes.values()].map((n) => (n.meta as StateMeta | undefined)?.deadline?.event).filter(Boolean).sort();
+  it("every system event is some state's deadline event (so the sweeper can fire it), and only those", () => {
+    const systemEvents = Object.entries(fdaDeNovo.events)
+      .filter(([, e]) => e.roles.includes('system'))
+      .map(([t]) => t)
+      .sort();
+    const deadlineEvents = [...nodes.values()]
+      .map((n) => (n.meta as StateMeta | undefined)?.deadline?.event)
+      .filter(Boolean)
+      .sort();
     expect(systemEvents).toEqual(deadlineEvents);
   });
 
@@ -398,8 +426,12 @@ describe('fda-de-novo event roles and schemas (DESIGN §3)', () => {
     }
     expect(validData('DECIDE_GRANT', { denNumber: 'DEN260012', decisionDate: '01/07/2026' })).toBe(false);
     expect(validData('DECIDE_GRANT', { denNumber: 'DEN260012', decisionDate: '2026-02-30' })).toBe(false);
-    expect(schemaErrors(eventSchemaId(fdaDeNovo, 'DECIDE_GRANT'), { denNumber: 'DEN260012' })).toEqual([{ path: '/data/decisionDate', message: 'is required' }]);
-    expect(schemaErrors(eventSchemaId(fdaDeNovo, 'DECIDE_GRANT'), { decisionDate: '2026-07-01' })).toEqual([{ path: '/data/denNumber', message: 'is required' }]);
+    expect(schemaErrors(eventSchemaId(fdaDeNovo, 'DECIDE_GRANT'), { denNumber: 'DEN260012' })).toEqual([
+      { path: '/data/decisionDate', message: 'is required' },
+    ]);
+    expect(schemaErrors(eventSchemaId(fdaDeNovo, 'DECIDE_GRANT'), { decisionDate: '2026-07-01' })).toEqual([
+      { path: '/data/denNumber', message: 'is required' },
+    ]);
     // A granting order classifies into class I or II only.
     expect(validData('DECIDE_GRANT', { denNumber: 'DEN260012', decisionDate: '2026-07-01', deviceClass: 'III' })).toBe(false);
     expect(validData('DECIDE_GRANT', { denNumber: 'DEN260012', decisionDate: '2026-07-01', productCode: 'qab' })).toBe(false);

@@ -171,7 +171,18 @@ describe('fda-hde guards and context', () => {
   });
 
   it('WITHDRAW_APPROVAL keeps the H-number but the decision is no longer favourable and invalidates reliance', () => {
-    const s = run(['REQUEST_HUD', 'HUD_DESIGNATED', 'SUBMIT_HDE', 'FILE', 'REQUEST_AMENDMENT', 'AMENDMENT', 'ISSUE_APPROVABLE', 'AMENDMENT', 'ISSUE_APPROVAL_ORDER', 'WITHDRAW_APPROVAL']);
+    const s = run([
+      'REQUEST_HUD',
+      'HUD_DESIGNATED',
+      'SUBMIT_HDE',
+      'FILE',
+      'REQUEST_AMENDMENT',
+      'AMENDMENT',
+      'ISSUE_APPROVABLE',
+      'AMENDMENT',
+      'ISSUE_APPROVAL_ORDER',
+      'WITHDRAW_APPROVAL',
+    ]);
     expect(pathOf(s)).toBe('closed.approvalWithdrawn');
     const d = fdaHde.decisionOf?.('closed.approvalWithdrawn', s.context);
     expect(d).toMatchObject({ number: 'H260007', decisionDate: '2026-06-20', favourable: false });
@@ -266,7 +277,7 @@ describe('fda-hde event roles and schemas', () => {
 
   h.roleTests(EXPECTED_ROLES, { described: true });
 
-  it('every schema compiles with the server\'s strict validator; the input takes nothing', () => {
+  it("every schema compiles with the server's strict validator; the input takes nothing", () => {
     const validator = createValidator([fdaHde]);
     for (const type of Object.keys(fdaHde.events)) expect(() => validator.check(eventSchemaId(fdaHde, type), ev(type).data ?? {}), type).not.toThrow();
     expect(() => validator.check(inputSchemaId(fdaHde), {})).not.toThrow();
@@ -307,7 +318,11 @@ describe('fda-hde event roles and schemas', () => {
   });
 
   it('letters and requests list their items; WITHDRAW_APPROVAL states its grounds', () => {
-    for (const [type, field] of [['REQUEST_AMENDMENT', 'deficiencies'], ['ISSUE_APPROVABLE', 'conditions'], ['ISSUE_NOT_APPROVABLE', 'deficiencies']] as const) {
+    for (const [type, field] of [
+      ['REQUEST_AMENDMENT', 'deficiencies'],
+      ['ISSUE_APPROVABLE', 'conditions'],
+      ['ISSUE_NOT_APPROVABLE', 'deficiencies'],
+    ] as const) {
       const validate = ajv.compile(fdaHde.events[type]!.schema);
       expect(validate({}), type).toBe(false);
       expect(validate({ [field]: [] }), type).toBe(false);

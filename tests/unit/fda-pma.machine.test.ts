@@ -77,8 +77,11 @@ const TABLE: readonly Row[] = [
   { from: 'filingReview', event: 'REFUSE_TO_FILE', to: 'closed.notFiled', source: '#6' },
   { from: 'review.substantive', event: 'SUBSTANTIVE_INTERACTION', to: 'review.interactive', source: '#7' },
   {
-    from: 'review.*', event: 'ISSUE_MDL', to: 'mdlHold.responseWindow',
-    kinds: ['original', 'panel-track', '180-day', '30-day-notice'], source: '#8 (no MDL for real-time supplements)',
+    from: 'review.*',
+    event: 'ISSUE_MDL',
+    to: 'mdlHold.responseWindow',
+    kinds: ['original', 'panel-track', '180-day', '30-day-notice'],
+    source: '#8 (no MDL for real-time supplements)',
   },
   { from: 'mdlHold.responseWindow', event: 'EXTEND_MDL_RESPONSE', to: 'mdlHold.extendedWindow', source: '#8 (extendable up to 360)' },
   { from: 'mdlHold.*', event: 'MAJOR_AMENDMENT', to: 'review.substantive', source: '#9' },
@@ -209,8 +212,15 @@ const UNREACHABLE: Record<Kind, string[]> = {
   'panel-track': ['closed.noticeInadequate', 'inEffect', 'noticePeriod'],
   '180-day': ['acceptanceReview', 'closed.noticeInadequate', 'closed.notFiled', 'filingReview', 'inEffect', 'noticePeriod', 'rtaHold'],
   'real-time': [
-    'acceptanceReview', 'closed.noticeInadequate', 'closed.notFiled', 'filingReview', 'inEffect',
-    'mdlHold.extendedWindow', 'mdlHold.responseWindow', 'noticePeriod', 'rtaHold',
+    'acceptanceReview',
+    'closed.noticeInadequate',
+    'closed.notFiled',
+    'filingReview',
+    'inEffect',
+    'mdlHold.extendedWindow',
+    'mdlHold.responseWindow',
+    'noticePeriod',
+    'rtaHold',
   ],
   '30-day-notice': LEAF_PATHS.filter(
     (p) => !['draft', 'received', 'userFeeHold', 'noticePeriod', 'inEffect', 'closed.noticeInadequate', 'closed.withdrawn'].includes(p),
@@ -238,7 +248,6 @@ for (const v of VARIANTS) {
         unsolicitedMajorAmendments: [],
       });
     });
-
 
     it(`reaches every leaf state node except those a ${v.kind} never enters`, () => {
       const reached = new Set(snapshots.map(pathOf));
@@ -277,7 +286,14 @@ describe('fda-pma context effects and decisions', () => {
   const realTime = variant('real-time supplement');
 
   it('FILE records the filing date (FDA-day origin); SI and MDL dates are recorded', () => {
-    const s = run(original, ['SUBMIT', 'FEE_VERIFIED', 'ACCEPT', ['FILE', '2026-02-14'], ['SUBSTANTIVE_INTERACTION', '2026-05-15'], ['ISSUE_MDL', '2026-05-20']]);
+    const s = run(original, [
+      'SUBMIT',
+      'FEE_VERIFIED',
+      'ACCEPT',
+      ['FILE', '2026-02-14'],
+      ['SUBSTANTIVE_INTERACTION', '2026-05-15'],
+      ['ISSUE_MDL', '2026-05-20'],
+    ]);
     expect(pathOf(s)).toBe('mdlHold.responseWindow');
     expect(s.context).toMatchObject({ filedOn: '2026-02-14', substantiveInteractionOn: '2026-05-15', mdlIssuedOn: '2026-05-20' });
     // An MDL that comes first is the Substantive Interaction.
@@ -322,7 +338,10 @@ describe('fda-pma context effects and decisions', () => {
     [s] = transition(machine, s, ev('WITHDRAW_APPROVAL', original));
     expect(pathOf(s)).toBe('closed.approvalWithdrawn');
     expect(fdaPma.decisionOf?.('closed.approvalWithdrawn', s.context)).toEqual({
-      number: 'P250001', decision: 'approvalWithdrawn', decisionDate: '2026-09-01', favourable: false,
+      number: 'P250001',
+      decision: 'approvalWithdrawn',
+      decisionDate: '2026-09-01',
+      favourable: false,
     });
     expect(fdaPma.invalidatesReliance?.('closed.approvalWithdrawn')).toBe(true);
   });
@@ -332,7 +351,7 @@ describe('fda-pma context effects and decisions', () => {
     expect(fdaPma.decisionOf?.('approved', s.context)).toMatchObject({ number: `${PARENT}/S014`, decision: 'approved', favourable: true });
   });
 
-  it('ISSUE_DENIAL records the decision date (the letter\'s, else the effective date), from review or from not approvable', () => {
+  it("ISSUE_DENIAL records the decision date (the letter's, else the effective date), from review or from not approvable", () => {
     let s = run(original, ['SUBMIT', 'FEE_VERIFIED', 'ACCEPT', 'FILE', 'ISSUE_NOT_APPROVABLE', 'ISSUE_DENIAL']);
     expect(pathOf(s)).toBe('closed.denied');
     expect(fdaPma.decisionOf?.('closed.denied', s.context)).toEqual({ number: null, decision: 'denied', decisionDate: '2026-09-02', favourable: false });
@@ -350,7 +369,15 @@ describe('fda-pma context effects and decisions', () => {
 
   it('no decision is shown while undecided, for a 30-day notice, or after a withdrawal or refusal to file', () => {
     const c = run(original, []).context;
-    for (const state of ['review.substantive', 'review.final', 'mdlHold.responseWindow', 'inEffect', 'closed.noticeInadequate', 'closed.withdrawn', 'closed.notFiled']) {
+    for (const state of [
+      'review.substantive',
+      'review.final',
+      'mdlHold.responseWindow',
+      'inEffect',
+      'closed.noticeInadequate',
+      'closed.withdrawn',
+      'closed.notFiled',
+    ]) {
       expect(fdaPma.decisionOf?.(state, c), state).toEqual({ number: null, decision: null, decisionDate: null, favourable: false });
     }
   });
@@ -366,7 +393,7 @@ describe('fda-pma context effects and decisions', () => {
   });
 });
 
-describe('fda-pma guards explain their refusals (the API\'s 409 detail)', () => {
+describe("fda-pma guards explain their refusals (the API's 409 detail)", () => {
   it('no Major Deficiency Letter for a real-time supplement', () => {
     const rt = variant('real-time supplement');
     const s = run(rt, ['SUBMIT', 'FEE_VERIFIED']);
@@ -413,11 +440,29 @@ describe('fda-pma clocks and deadlines (domain.md §1.3, §4, §5.3)', () => {
 
   it('FDA days run from filing (not during acceptance or filing review), in review and panel; they stop in every hold', () => {
     const expected: Record<string, string[]> = {
-      draft: [], received: [], userFeeHold: ['hold'], acceptanceReview: [], rtaHold: ['hold'], filingReview: [],
-      'review.substantive': ['fda-clock'], 'review.interactive': ['fda-clock'], 'review.postPanel': ['fda-clock'], 'review.final': ['fda-clock'],
-      'mdlHold.responseWindow': ['hold'], 'mdlHold.extendedWindow': ['hold'], advisoryPanel: ['fda-clock'],
-      approvable: ['hold'], notApprovable: ['hold'], noticePeriod: ['fda-clock'], inEffect: [], approved: [],
-      'closed.notFiled': [], 'closed.denied': [], 'closed.withdrawn': [], 'closed.noticeInadequate': [], 'closed.approvalWithdrawn': [],
+      draft: [],
+      received: [],
+      userFeeHold: ['hold'],
+      acceptanceReview: [],
+      rtaHold: ['hold'],
+      filingReview: [],
+      'review.substantive': ['fda-clock'],
+      'review.interactive': ['fda-clock'],
+      'review.postPanel': ['fda-clock'],
+      'review.final': ['fda-clock'],
+      'mdlHold.responseWindow': ['hold'],
+      'mdlHold.extendedWindow': ['hold'],
+      advisoryPanel: ['fda-clock'],
+      approvable: ['hold'],
+      notApprovable: ['hold'],
+      noticePeriod: ['fda-clock'],
+      inEffect: [],
+      approved: [],
+      'closed.notFiled': [],
+      'closed.denied': [],
+      'closed.withdrawn': [],
+      'closed.noticeInadequate': [],
+      'closed.approvalWithdrawn': [],
     };
     expect(Object.keys(expected).sort()).toEqual(LEAF_PATHS);
     for (const [path, tags] of Object.entries(expected)) expect(tagsOf(path), path).toEqual(tags);
@@ -444,7 +489,10 @@ describe('fda-pma clocks and deadlines (domain.md §1.3, §4, §5.3)', () => {
   });
 
   it("every system event is some state's deadline event, and only those", () => {
-    const systemEvents = Object.entries(fdaPma.events).filter(([, e]) => e.roles.includes('system')).map(([t]) => t).sort();
+    const systemEvents = Object.entries(fdaPma.events)
+      .filter(([, e]) => e.roles.includes('system'))
+      .map(([t]) => t)
+      .sort();
     const deadlineEvents = [...new Set([...nodes.values()].map((n) => (n.meta as StateMeta | undefined)?.deadline?.event).filter(Boolean))].sort();
     expect(systemEvents).toEqual(deadlineEvents);
   });
@@ -462,8 +510,13 @@ describe('fda-pma clocks and deadlines (domain.md §1.3, §4, §5.3)', () => {
     for (const t of ['original', 'panel-track']) {
       expect(goalsFor(t), t).toEqual(
         [
-          'acceptanceReview:15:calendar', 'filingReview:45:calendar', 'substantiveInteraction:90:fda-days', 'decision:180:fda-days',
-          'decisionWithPanel:320:fda-days', 'missedDecisionCommunication:200:fda-days', 'missedDecisionCommunicationWithPanel:340:fda-days',
+          'acceptanceReview:15:calendar',
+          'filingReview:45:calendar',
+          'substantiveInteraction:90:fda-days',
+          'decision:180:fda-days',
+          'decisionWithPanel:320:fda-days',
+          'missedDecisionCommunication:200:fda-days',
+          'missedDecisionCommunicationWithPanel:340:fda-days',
         ].sort(),
       );
     }
@@ -565,8 +618,20 @@ describe('fda-pma event roles and schemas (DESIGN §3)', () => {
 
   it('ISSUE_APPROVAL_ORDER requires a P-number (P + 6 digits, supplements /S + 3 digits) and a YYYY-MM-DD decision date', () => {
     const id = eventSchemaId(fdaPma, 'ISSUE_APPROVAL_ORDER');
-    for (const pmaNumber of ['P170019', 'P170019/S001', 'P000001/S999']) expect(validData('ISSUE_APPROVAL_ORDER', { pmaNumber, decisionDate: '2026-09-01' }), pmaNumber).toBe(true);
-    for (const pmaNumber of ['P17001', 'P1700190', 'p170019', 'K170019', 'DEN170019', 'P170019/S01', 'P170019/S0001', 'P170019-S001', 'P170019/s001', 'H170019']) {
+    for (const pmaNumber of ['P170019', 'P170019/S001', 'P000001/S999'])
+      expect(validData('ISSUE_APPROVAL_ORDER', { pmaNumber, decisionDate: '2026-09-01' }), pmaNumber).toBe(true);
+    for (const pmaNumber of [
+      'P17001',
+      'P1700190',
+      'p170019',
+      'K170019',
+      'DEN170019',
+      'P170019/S01',
+      'P170019/S0001',
+      'P170019-S001',
+      'P170019/s001',
+      'H170019',
+    ]) {
       expect(schemaErrors(id, { pmaNumber, decisionDate: '2026-09-01' }), pmaNumber).toEqual([expect.objectContaining({ path: '/data/pmaNumber' })]);
     }
     expect(schemaErrors(id, { pmaNumber: 'P170019' })).toEqual([{ path: '/data/decisionDate', message: 'is required' }]);
@@ -597,8 +662,12 @@ describe('fda-pma event roles and schemas (DESIGN §3)', () => {
       expect(schemaErrors(id, { supplementType }, '/input'), supplementType).toContainEqual({ path: '/input/pmaNumber', message: 'is required' });
     }
     expect(schemaErrors(id, { supplementType: '135-day', pmaNumber: PARENT }, '/input')).toEqual([expect.objectContaining({ path: '/input/supplementType' })]);
-    expect(schemaErrors(id, { supplementType: 'real-time', pmaNumber: `${PARENT}/S001` }, '/input')).toContainEqual(expect.objectContaining({ path: '/input/pmaNumber' }));
-    expect(schemaErrors(id, { supplementType: 'real-time', pmaNumber: 'K170019' }, '/input')).toContainEqual(expect.objectContaining({ path: '/input/pmaNumber' }));
+    expect(schemaErrors(id, { supplementType: 'real-time', pmaNumber: `${PARENT}/S001` }, '/input')).toContainEqual(
+      expect.objectContaining({ path: '/input/pmaNumber' }),
+    );
+    expect(schemaErrors(id, { supplementType: 'real-time', pmaNumber: 'K170019' }, '/input')).toContainEqual(
+      expect.objectContaining({ path: '/input/pmaNumber' }),
+    );
     expect(schemaErrors(id, { format: 'eSTAR' }, '/input')).toEqual([{ path: '/input/format', message: 'is not a known field' }]);
   });
 });

@@ -128,14 +128,20 @@ for (const input of INPUTS) {
       expect(s.context).toEqual({ meetingRequested: input.meetingRequested, qNumber: null, receivedOn: null, meetingDate: null });
     });
 
-
     it('reaches every leaf state node except those of the other input', () => {
       const reached = new Set(snapshots.map(pathOf));
       const unreachable = LEAF_PATHS.filter((p) => !reached.has(p));
       expect(unreachable).toEqual(
         input.meetingRequested
           ? ['feedbackIssued.noMeetingRequested']
-          : ['closed.minutesFinal', 'feedbackIssued.meetingScheduled', 'feedbackIssued.meetingUnscheduled', 'meetingHeld', 'meetingScheduled', 'minutesUnderReview'],
+          : [
+              'closed.minutesFinal',
+              'feedbackIssued.meetingScheduled',
+              'feedbackIssued.meetingUnscheduled',
+              'meetingHeld',
+              'meetingScheduled',
+              'minutesUnderReview',
+            ],
       );
     });
 
@@ -174,7 +180,12 @@ describe('fda-presub guards, context and the feedback target', () => {
   });
 
   it('receipt is the latest complete submission (the clock restarts after an RTA response); ACCEPT records the Q-number', () => {
-    const s = run({ meetingRequested: true }, [at(ev('SUBMIT'), '2026-01-05'), at(ev('REFUSE_TO_ACCEPT'), '2026-01-15'), at(ev('RESPONSE'), '2026-02-01'), at(ev('ACCEPT'), '2026-02-10')]);
+    const s = run({ meetingRequested: true }, [
+      at(ev('SUBMIT'), '2026-01-05'),
+      at(ev('REFUSE_TO_ACCEPT'), '2026-01-15'),
+      at(ev('RESPONSE'), '2026-02-01'),
+      at(ev('ACCEPT'), '2026-02-10'),
+    ]);
     expect(s.context).toMatchObject({ qNumber: 'Q260123', receivedOn: '2026-02-01', meetingDate: null });
   });
 
@@ -192,13 +203,21 @@ describe('fda-presub guards, context and the feedback target', () => {
   it('SCHEDULE_MEETING records the meeting date; moving it keeps the state and updates the date', () => {
     let s = run({ meetingRequested: true }, [ev('SUBMIT'), ev('ACCEPT'), ev('SCHEDULE_MEETING')]);
     expect(s.context.meetingDate).toBe('2026-05-20');
-    s = run({ meetingRequested: true }, [ev('SUBMIT'), ev('ACCEPT'), ev('SCHEDULE_MEETING'), { type: 'SCHEDULE_MEETING', data: { meetingDate: '2026-05-27' } }]);
+    s = run({ meetingRequested: true }, [
+      ev('SUBMIT'),
+      ev('ACCEPT'),
+      ev('SCHEDULE_MEETING'),
+      { type: 'SCHEDULE_MEETING', data: { meetingDate: '2026-05-27' } },
+    ]);
     expect(pathOf(s)).toBe('meetingScheduled');
     expect(s.context.meetingDate).toBe('2026-05-27');
   });
 
   it('feedback before a meeting date, then scheduling, then holding the meeting leads to final minutes', () => {
-    const s = run({ meetingRequested: true }, ['SUBMIT', 'ACCEPT', 'SEND_WRITTEN_FEEDBACK', 'SCHEDULE_MEETING', 'HOLD_MEETING', 'SUBMIT_MINUTES', 'FINALIZE_MINUTES'].map(ev));
+    const s = run(
+      { meetingRequested: true },
+      ['SUBMIT', 'ACCEPT', 'SEND_WRITTEN_FEEDBACK', 'SCHEDULE_MEETING', 'HOLD_MEETING', 'SUBMIT_MINUTES', 'FINALIZE_MINUTES'].map(ev),
+    );
     expect(pathOf(s)).toBe('closed.minutesFinal');
     expect(s.context.meetingDate).toBe('2026-05-20');
   });
@@ -257,7 +276,7 @@ describe('fda-presub event roles and schemas', () => {
 
   h.roleTests(EXPECTED_ROLES, { described: true, anyOrder: true });
 
-  it('every schema compiles with the server\'s strict validator; the input needs a boolean meetingRequested', () => {
+  it("every schema compiles with the server's strict validator; the input needs a boolean meetingRequested", () => {
     const validator = createValidator([fdaPresub]);
     for (const type of Object.keys(fdaPresub.events)) expect(() => validator.check(eventSchemaId(fdaPresub, type), ev(type).data ?? {}), type).not.toThrow();
     for (const input of INPUTS) expect(() => validator.check(inputSchemaId(fdaPresub), input)).not.toThrow();

@@ -136,7 +136,7 @@ describe('verifyChain', () => {
     expect(verifyChain(c)).toEqual({ seq: 2, reason: expect.stringMatching(/hash/i) });
   });
 
-  it('detects changed data even when the forger recomputes that record\'s hash (the next link breaks)', () => {
+  it("detects changed data even when the forger recomputes that record's hash (the next link breaks)", () => {
     const c = chain();
     c[1] = rehash({ ...c[1], to: 'closed.withdrawn' });
     expect(verifyChain(c)).toEqual({ seq: 3, reason: expect.stringMatching(/prevHash/) });

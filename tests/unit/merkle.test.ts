@@ -7,8 +7,18 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  EMPTY_ROOT, completedNodes, consistencyProof, inclusionProof, leafHash, nodeHash, rootHash, splitPoint, verifyConsistency, verifyInclusion,
-  type Hash, type NodeReader,
+  EMPTY_ROOT,
+  completedNodes,
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  nodeHash,
+  rootHash,
+  splitPoint,
+  verifyConsistency,
+  verifyInclusion,
+  type Hash,
+  type NodeReader,
 } from '../../src/audit/merkle.js';
 
 /** The reference: MTH straight from the RFC's definition, over leaf inputs. */
@@ -96,7 +106,9 @@ describe('Merkle tree hashing (RFC 9162 §2.1)', () => {
         const proof = await consistencyProof(read, n1, n2);
         expect(verifyConsistency(n1, n2, proof, root1, root2), `${n1} -> ${n2}`).toBe(true);
         if (n1 < n2) {
-          expect(verifyConsistency(n1, n2, proof, mth(leavesOf(n1).map((l) => Buffer.concat([l, Buffer.of(1)]))), root2), `other old tree ${n1} -> ${n2}`).toBe(false);
+          expect(verifyConsistency(n1, n2, proof, mth(leavesOf(n1).map((l) => Buffer.concat([l, Buffer.of(1)]))), root2), `other old tree ${n1} -> ${n2}`).toBe(
+            false,
+          );
           expect(verifyConsistency(n1, n2, proof.slice(1), root1, root2), `short ${n1} -> ${n2}`).toBe(false);
         }
       }

@@ -5,7 +5,17 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { NoteError, checkpointText, noteSigner, noteSignerFromSeed, openNote, parseCheckpoint, parseVerifierKey, signNote, verifierKey } from '../../src/audit/note.js';
+import {
+  NoteError,
+  checkpointText,
+  noteSigner,
+  noteSignerFromSeed,
+  openNote,
+  parseCheckpoint,
+  parseVerifierKey,
+  signNote,
+  verifierKey,
+} from '../../src/audit/note.js';
 
 const GO_SIGNER_KEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
 const GO_VERIFIER_KEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';

@@ -26,7 +26,10 @@ const SHIPPED = fileURLToPath(new URL('../../reference-data/foiclass.txt', impor
 // The raw file, read independently of the loader. `latin1` maps each byte to one char and back,
 // so rows can be rearranged and written again byte for byte; every delimiter is ASCII.
 const RAW_BYTES = fs.readFileSync(SHIPPED);
-const RAW_LINES = RAW_BYTES.toString('latin1').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '');
+const RAW_LINES = RAW_BYTES.toString('latin1')
+  .split('\n')
+  .map((l) => l.replace(/\r$/, ''))
+  .filter((l) => l !== '');
 const RAW_HEADER = RAW_LINES[0]!.split('|');
 const RAW_ROWS = RAW_LINES.slice(1).map((l) => l.split('|'));
 const rawCol = (name: string): number => {
@@ -71,7 +74,14 @@ function expectSameEntries(other: ProductClassification): void {
 /** The shipped file without some columns. */
 function withoutColumns(...names: string[]): string {
   const drop = new Set(names.map(rawCol));
-  return RAW_LINES.map((l) => l.split('|').filter((_, i) => !drop.has(i)).join('|')).join('\r\n') + '\r\n';
+  return (
+    RAW_LINES.map((l) =>
+      l
+        .split('|')
+        .filter((_, i) => !drop.has(i))
+        .join('|'),
+    ).join('\r\n') + '\r\n'
+  );
 }
 
 const warningsOf = (r: PathwayAssessment): string[] => {
@@ -187,9 +197,17 @@ describe('loadProductClassification: the shipped file', () => {
   });
 
   it('inferred and missing submission types: CBT kit (7), PYS (8), PNC Contact ODE (3), RAH (none)', () => {
-    expect(entry('CBT')).toMatchObject({ submissionType: { id: '7', label: 'enforcement discretion', confirmed: false }, expectedPathway: 'enforcement discretion', exempt: false });
+    expect(entry('CBT')).toMatchObject({
+      submissionType: { id: '7', label: 'enforcement discretion', confirmed: false },
+      expectedPathway: 'enforcement discretion',
+      exempt: false,
+    });
     expect(entry('PYS')).toMatchObject({ submissionType: { id: '8', label: 'emergency use', confirmed: false }, expectedPathway: 'contact FDA' });
-    expect(entry('PNC')).toMatchObject({ deviceClass: 'N', submissionType: { id: '3', label: 'Contact ODE', confirmed: true }, expectedPathway: 'contact FDA' });
+    expect(entry('PNC')).toMatchObject({
+      deviceClass: 'N',
+      submissionType: { id: '3', label: 'Contact ODE', confirmed: true },
+      expectedPathway: 'contact FDA',
+    });
     expect(entry('RAH')).toMatchObject({ deviceClass: 'N', submissionType: null, reviewPanel: null, expectedPathway: 'contact FDA' });
   });
 
@@ -274,7 +292,15 @@ describe('loadProductClassification: other layouts and encodings', () => {
   it('Windows-1252 bytes decode as Windows-1252, not Latin-1: 0x93/0x94 are “ and ”, 0x80 is €', () => {
     const file = write(
       'cp1252.txt',
-      Buffer.concat([Buffer.from(`${RAW_LINES[0]}\r\nAN|AN|XQA|`, 'latin1'), Buffer.from([0x93]), Buffer.from('Smart', 'latin1'), Buffer.from([0x94]), Buffer.from(' Valve ', 'latin1'), Buffer.from([0x80, 0xdf]), Buffer.from('|2||N|N||868.5820|1|||||N|N|Eligible\r\n', 'latin1')]),
+      Buffer.concat([
+        Buffer.from(`${RAW_LINES[0]}\r\nAN|AN|XQA|`, 'latin1'),
+        Buffer.from([0x93]),
+        Buffer.from('Smart', 'latin1'),
+        Buffer.from([0x94]),
+        Buffer.from(' Valve ', 'latin1'),
+        Buffer.from([0x80, 0xdf]),
+        Buffer.from('|2||N|N||868.5820|1|||||N|N|Eligible\r\n', 'latin1'),
+      ]),
     );
     expect(loadProductClassification(file).lookup('XQA')!.deviceName).toBe('“Smart” Valve €ß');
   });
@@ -301,7 +327,9 @@ describe('loadProductClassification: other layouts and encodings', () => {
     f[rawCol('SUBMISSION_TYPE_ID')] = '9';
     const e = loadProductClassification(write('type-9.txt', [RAW_LINES[0], f.join('|')].join('\r\n'))).lookup('LOX')!;
     expect(e).toMatchObject({ submissionType: { id: '9', label: 'submission type 9', confirmed: false }, expectedPathway: 'contact FDA', exempt: false });
-    expect(warningsOf(assessPathway('fda-510k', e))).toEqual([expect.stringContaining('with submission type "submission type 9", which does not settle the premarket pathway')]);
+    expect(warningsOf(assessPathway('fda-510k', e))).toEqual([
+      expect.stringContaining('with submission type "submission type 9", which does not settle the premarket pathway'),
+    ]);
   });
 
   it('UTF-16 is refused with a clear message', () => {
@@ -327,11 +355,15 @@ describe('loadProductClassification: other layouts and encodings', () => {
   it('an unknown device class fails, naming the column and line', () => {
     const f = RAW_LINES[1]!.split('|');
     f[rawCol('DEVICECLASS')] = '4';
-    expect(() => loadProductClassification(write('bad-class.txt', [RAW_LINES[0], f.join('|')].join('\n')))).toThrow(/line 2: DEVICECLASS is "4", expected one of 1, 2, 3, U, N, F/);
+    expect(() => loadProductClassification(write('bad-class.txt', [RAW_LINES[0], f.join('|')].join('\n')))).toThrow(
+      /line 2: DEVICECLASS is "4", expected one of 1, 2, 3, U, N, F/,
+    );
   });
 
   it('a duplicate product code fails', () => {
-    expect(() => loadProductClassification(write('dup.txt', [RAW_LINES[0], RAW_LINES[1], RAW_LINES[1]].join('\n')))).toThrow(/line 3: product code BRW appears twice/);
+    expect(() => loadProductClassification(write('dup.txt', [RAW_LINES[0], RAW_LINES[1], RAW_LINES[1]].join('\n')))).toThrow(
+      /line 3: product code BRW appears twice/,
+    );
   });
 
   it('an empty file, a header without rows, or a missing file fail', () => {
@@ -368,11 +400,19 @@ describe('assessPathway', () => {
   });
 
   it('fda-510k warns on enforcement discretion, Contact ODE, no submission type, HDE type and class III on 510(k)', () => {
-    expect(warningsOf(assessPathway('fda-510k', entry('CBT')))).toEqual([expect.stringMatching(/CBT .*under enforcement discretion: a 510\(k\) is generally not expected/)]);
+    expect(warningsOf(assessPathway('fda-510k', entry('CBT')))).toEqual([
+      expect.stringMatching(/CBT .*under enforcement discretion: a 510\(k\) is generally not expected/),
+    ]);
     expect(warningsOf(assessPathway('fda-510k', entry('PNC')))).toEqual([expect.stringMatching(/PNC .*contact FDA's Office of Device Evaluation/)]);
-    expect(warningsOf(assessPathway('fda-510k', entry('RAH')))).toEqual([expect.stringMatching(/RAH .*no premarket submission type; it may not be regulated as a medical device/)]);
-    expect(warningsOf(assessPathway('fda-510k', entry('QGZ')))).toEqual([expect.stringMatching(/QGZ .*class III, with HDE as its premarket pathway: a 510\(k\) is unlikely/)]);
-    expect(warningsOf(assessPathway('fda-510k', entry('DTE')))).toEqual([expect.stringMatching(/DTE .*is class III \(21 CFR 870\.3600\) but FDA still lists 510\(k\)/)]);
+    expect(warningsOf(assessPathway('fda-510k', entry('RAH')))).toEqual([
+      expect.stringMatching(/RAH .*no premarket submission type; it may not be regulated as a medical device/),
+    ]);
+    expect(warningsOf(assessPathway('fda-510k', entry('QGZ')))).toEqual([
+      expect.stringMatching(/QGZ .*class III, with HDE as its premarket pathway: a 510\(k\) is unlikely/),
+    ]);
+    expect(warningsOf(assessPathway('fda-510k', entry('DTE')))).toEqual([
+      expect.stringMatching(/DTE .*is class III \(21 CFR 870\.3600\) but FDA still lists 510\(k\)/),
+    ]);
   });
 
   it('fda-de-novo on an already classified code warns (not refuses) and names the expected route', () => {
@@ -403,7 +443,9 @@ describe('assessPathway', () => {
   });
 
   it('fda-breakthrough warns only on exempt / enforcement-discretion codes', () => {
-    expect(warningsOf(assessPathway('fda-breakthrough', entry('BRW')))).toEqual([expect.stringMatching(/BRW .*Breakthrough Devices Program is for devices that go through PMA, 510\(k\) or De Novo/)]);
+    expect(warningsOf(assessPathway('fda-breakthrough', entry('BRW')))).toEqual([
+      expect.stringMatching(/BRW .*Breakthrough Devices Program is for devices that go through PMA, 510\(k\) or De Novo/),
+    ]);
     expect(warningsOf(assessPathway('fda-breakthrough', entry('CBT')))).toHaveLength(1);
     expect(assessPathway('fda-breakthrough', entry('LWS'))).toEqual({ ok: true, warnings: [] });
     expect(assessPathway('fda-breakthrough', entry('LOX'))).toEqual({ ok: true, warnings: [] });
@@ -458,7 +500,9 @@ describe('checkProductCode (what the engine calls on create)', () => {
   });
 
   it('a code missing from the file is a warning, not a refusal; no code, no check', () => {
-    expect(checkProductCode(table, 'fda-510k', 'ZZZ')).toEqual([expect.stringMatching(/^Product code ZZZ is not in the FDA product classification file .*\(\d+ codes\)/)]);
+    expect(checkProductCode(table, 'fda-510k', 'ZZZ')).toEqual([
+      expect.stringMatching(/^Product code ZZZ is not in the FDA product classification file .*\(\d+ codes\)/),
+    ]);
     expect(checkProductCode(table, 'fda-510k', undefined)).toEqual([]);
   });
 });

@@ -63,20 +63,59 @@ describe('password rules', () => {
 
 describe('requiresSignature in the machine files', () => {
   const latest = new Map(latestWorkflows().map((w) => [w.id, w]));
-  const signed = (id: string) => Object.entries(latest.get(id)!.events).filter(([, e]) => e.requiresSignature).map(([t]) => t).sort();
+  const signed = (id: string) =>
+    Object.entries(latest.get(id)!.events)
+      .filter(([, e]) => e.requiresSignature)
+      .map(([t]) => t)
+      .sort();
 
   it('the latest version of each workflow marks every regulator decision and the manufacturer filings', () => {
     expect(signed('fda-510k')).toEqual(['DECIDE_NSE', 'DECIDE_SE', 'RESCIND_SE', 'SUBMIT']);
     expect(signed('fda-de-novo')).toEqual(['DECIDE_DECLINE', 'DECIDE_GRANT', 'SUBMIT']);
-    expect(signed('fda-pma')).toEqual(['FDA_OBJECTS', 'ISSUE_APPROVABLE', 'ISSUE_APPROVAL_ORDER', 'ISSUE_DENIAL', 'ISSUE_NOT_APPROVABLE', 'REFUSE_TO_FILE', 'SUBMIT', 'WITHDRAW_APPROVAL']);
-    expect(signed('fda-hde')).toEqual(['HUD_DENIED', 'HUD_DESIGNATED', 'ISSUE_APPROVABLE', 'ISSUE_APPROVAL_ORDER', 'ISSUE_DENIAL', 'ISSUE_NOT_APPROVABLE', 'REFUSE_TO_FILE', 'REQUEST_HUD', 'SUBMIT_HDE', 'WITHDRAW_APPROVAL']);
+    expect(signed('fda-pma')).toEqual([
+      'FDA_OBJECTS',
+      'ISSUE_APPROVABLE',
+      'ISSUE_APPROVAL_ORDER',
+      'ISSUE_DENIAL',
+      'ISSUE_NOT_APPROVABLE',
+      'REFUSE_TO_FILE',
+      'SUBMIT',
+      'WITHDRAW_APPROVAL',
+    ]);
+    expect(signed('fda-hde')).toEqual([
+      'HUD_DENIED',
+      'HUD_DESIGNATED',
+      'ISSUE_APPROVABLE',
+      'ISSUE_APPROVAL_ORDER',
+      'ISSUE_DENIAL',
+      'ISSUE_NOT_APPROVABLE',
+      'REFUSE_TO_FILE',
+      'REQUEST_HUD',
+      'SUBMIT_HDE',
+      'WITHDRAW_APPROVAL',
+    ]);
     expect(signed('fda-presub')).toEqual(['SUBMIT']);
     expect(signed('fda-breakthrough')).toEqual(['DENY', 'GRANT', 'REQUEST_DESIGNATION', 'WITHDRAW_DESIGNATION']);
     expect(signed('cofepris-registration')).toEqual([
-      'APPROVE_MODIFICATION', 'DENY', 'DENY_PRORROGA', 'GRANT', 'GRANT_PRORROGA', 'REJECT_MODIFICATION', 'REVOKE', 'SUBMIT', 'SUBMIT_MODIFICATION', 'SUBMIT_PRORROGA',
+      'APPROVE_MODIFICATION',
+      'DENY',
+      'DENY_PRORROGA',
+      'GRANT',
+      'GRANT_PRORROGA',
+      'REJECT_MODIFICATION',
+      'REVOKE',
+      'SUBMIT',
+      'SUBMIT_MODIFICATION',
+      'SUBMIT_PRORROGA',
     ]);
     expect([...latest.values()].map((w) => `${w.id}@${w.version}`).sort()).toEqual([
-      'cofepris-registration@4', 'fda-510k@3', 'fda-breakthrough@3', 'fda-de-novo@3', 'fda-hde@3', 'fda-pma@3', 'fda-presub@3',
+      'cofepris-registration@4',
+      'fda-510k@3',
+      'fda-breakthrough@3',
+      'fda-de-novo@3',
+      'fda-hde@3',
+      'fda-pma@3',
+      'fda-presub@3',
     ]);
   });
 
@@ -86,15 +125,20 @@ describe('requiresSignature in the machine files', () => {
       expect(w.machine).toBe(previous.machine);
       expect(w.clock).toBe(previous.clock);
       expect(w.goals).toBe(previous.goals);
-      for (const [type, spec] of Object.entries(w.events)) expect({ ...spec, requiresSignature: undefined }).toEqual({ ...previous.events[type], requiresSignature: undefined });
+      for (const [type, spec] of Object.entries(w.events))
+        expect({ ...spec, requiresSignature: undefined }).toEqual({ ...previous.events[type], requiresSignature: undefined });
     }
   });
 
   it('system-actor events never require a signature, and released versions before the flag have none', () => {
     for (const w of WORKFLOWS) {
-      for (const [type, e] of Object.entries(w.events)) if (e.roles.includes('system')) expect(e.requiresSignature, `${w.id}@${w.version} ${type}`).toBeUndefined();
+      for (const [type, e] of Object.entries(w.events))
+        if (e.roles.includes('system')) expect(e.requiresSignature, `${w.id}@${w.version} ${type}`).toBeUndefined();
       if (!latest.has(w.id) || latest.get(w.id) !== w) {
-        expect(Object.values(w.events).some((e) => 'requiresSignature' in e), `${w.id}@${w.version}`).toBe(false);
+        expect(
+          Object.values(w.events).some((e) => 'requiresSignature' in e),
+          `${w.id}@${w.version}`,
+        ).toBe(false);
       }
     }
   });

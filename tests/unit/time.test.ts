@@ -3,42 +3,18 @@
  * regulator's time zone (DST), and `effectiveAt` parsing. Expected values are worked out by hand.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  MexicanCalendar,
-  addCalendarDays,
-  dateIn,
-  isRealDate,
-  mexicanHolidays,
-  parseEffectiveAt,
-  startOfDayIn,
-} from '../../src/engine/time.js';
+import { MexicanCalendar, addCalendarDays, dateIn, isRealDate, mexicanHolidays, parseEffectiveAt, startOfDayIn } from '../../src/engine/time.js';
 
 const NY = 'America/New_York';
 const MX = 'America/Mexico_City';
 
 describe('mexicanHolidays (LFT art. 74)', () => {
   it('2026: Jan 1, first Monday of Feb, third Monday of Mar, May 1, Sep 16, third Monday of Nov, Dec 25', () => {
-    expect([...mexicanHolidays(2026)].sort()).toEqual([
-      '2026-01-01',
-      '2026-02-02',
-      '2026-03-16',
-      '2026-05-01',
-      '2026-09-16',
-      '2026-11-16',
-      '2026-12-25',
-    ]);
+    expect([...mexicanHolidays(2026)].sort()).toEqual(['2026-01-01', '2026-02-02', '2026-03-16', '2026-05-01', '2026-09-16', '2026-11-16', '2026-12-25']);
   });
 
   it('2025: the movable Mondays fall on Feb 3, Mar 17 and Nov 17; no Oct 1', () => {
-    expect([...mexicanHolidays(2025)].sort()).toEqual([
-      '2025-01-01',
-      '2025-02-03',
-      '2025-03-17',
-      '2025-05-01',
-      '2025-09-16',
-      '2025-11-17',
-      '2025-12-25',
-    ]);
+    expect([...mexicanHolidays(2025)].sort()).toEqual(['2025-01-01', '2025-02-03', '2025-03-17', '2025-05-01', '2025-09-16', '2025-11-17', '2025-12-25']);
   });
 
   it('Oct 1 is a holiday only in federal inauguration years (2024, 2030, ...)', () => {
@@ -148,12 +124,9 @@ describe('parseEffectiveAt', () => {
     expect(parseEffectiveAt('2026-01-05T10:00:00Z', NY)?.toISOString()).toBe('2026-01-05T10:00:00.000Z');
   });
 
-  it.each(['2026-02-30', '2026-13-01', '2026-01-05T10:00:00', '2026-02-30T10:00:00Z', 'yesterday', '', '2026-1-5'])(
-    'rejects %j',
-    (value) => {
-      expect(parseEffectiveAt(value, NY)).toBeNull();
-    },
-  );
+  it.each(['2026-02-30', '2026-13-01', '2026-01-05T10:00:00', '2026-02-30T10:00:00Z', 'yesterday', '', '2026-1-5'])('rejects %j', (value) => {
+    expect(parseEffectiveAt(value, NY)).toBeNull();
+  });
 });
 
 describe('calendar helpers', () => {
@@ -174,7 +147,16 @@ describe('calendar helpers', () => {
 
 describe('dateIn (cached per-day offsets) agrees with Intl everywhere', () => {
   it('every 7 hours from 2000 to 2031, in zones with DST, half-hour and 45-minute offsets', () => {
-    const zones = ['America/New_York', 'America/Mexico_City', 'UTC', 'Europe/London', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns', 'Asia/Kathmandu'];
+    const zones = [
+      'America/New_York',
+      'America/Mexico_City',
+      'UTC',
+      'Europe/London',
+      'Australia/Lord_Howe',
+      'Pacific/Chatham',
+      'America/St_Johns',
+      'Asia/Kathmandu',
+    ];
     const bad: string[] = [];
     for (const zone of zones) {
       // An independent formatter (US order, reassembled) as the reference.

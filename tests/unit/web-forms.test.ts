@@ -144,7 +144,11 @@ function checkAccessible(markup: string): Control[] {
     expect(labelsFor.has(c.attrs.id!), `no <label for="${c.attrs.id}">`).toBe(true);
     expect(c.attrs.name, `control without name: ${c.attrs.id}`).toBeTruthy();
   }
-  for (const l of tags(markup, 'label')) expect(cs.some((c) => c.attrs.id === l.for), `label for missing control ${l.for}`).toBe(true);
+  for (const l of tags(markup, 'label'))
+    expect(
+      cs.some((c) => c.attrs.id === l.for),
+      `label for missing control ${l.for}`,
+    ).toBe(true);
   // Every id aria-describedby names exists.
   for (const m of markup.matchAll(/aria-describedby="([^"]*)"/g)) {
     for (const ref of m[1]!.split(' ')) expect(ids, `aria-describedby names missing ${ref}`).toContain(ref);
@@ -264,7 +268,11 @@ function sample(schema: JsonSchema, mode: Mode, key = 'x', asItem = false): unkn
       const max = typeof schema.maxLength === 'number' ? schema.maxLength : 4000;
       const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
       // Markup and quotes everywhere (escaping), a leading newline and inner lines in long text.
-      let s = asItem ? `Item ${++counter} <b>&amp; "q" 'a'` : max > 300 ? `\nLine one <script>alert("${key}")</script>\nLine & two  ` : `${key} <i>"v"</i> & 'w'`;
+      let s = asItem
+        ? `Item ${++counter} <b>&amp; "q" 'a'`
+        : max > 300
+          ? `\nLine one <script>alert("${key}")</script>\nLine & two  `
+          : `${key} <i>"v"</i> & 'w'`;
       if (s.length > max) s = s.slice(0, max);
       while (s.length < min) s += 'x';
       return s;
@@ -274,7 +282,7 @@ function sample(schema: JsonSchema, mode: Mode, key = 'x', asItem = false): unkn
       const lo = typeof schema.minimum === 'number' ? schema.minimum : 0;
       const hi = typeof schema.maximum === 'number' ? schema.maximum : lo + 1000;
       const v = Math.min(lo + 41, hi);
-      return type === 'number' ? v + 0.5 <= hi ? v + 0.5 : v : v;
+      return type === 'number' ? (v + 0.5 <= hi ? v + 0.5 : v) : v;
     }
     case 'boolean':
       return true;
@@ -326,7 +334,13 @@ function samples(schema: JsonSchema): Record<string, unknown>[] {
   add(sampleObject(schema, 'minimal', {}));
   add(sampleObject(schema, 'full', {}));
   for (const [p, s] of Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)) {
-    const choices: unknown[] = Array.isArray(s.enum) ? s.enum : s.type === 'boolean' ? [true, false] : Array.isArray(s.oneOf) ? (s.oneOf as JsonSchema[]).map((b) => sample(b, 'full', p)) : [];
+    const choices: unknown[] = Array.isArray(s.enum)
+      ? s.enum
+      : s.type === 'boolean'
+        ? [true, false]
+        : Array.isArray(s.oneOf)
+          ? (s.oneOf as JsonSchema[]).map((b) => sample(b, 'full', p))
+          : [];
     for (const c of choices) add(sampleObject(schema, 'full', { [p]: c }));
   }
   return [...out.values()];
@@ -342,7 +356,11 @@ function at(value: Record<string, unknown>, name: string, root: string): unknown
 }
 
 function hintOf(markup: string, c: Control): string {
-  return (c.attrs['aria-describedby'] ?? '').split(' ').filter(Boolean).map((id) => textOfId(markup, id) ?? '').join(' ');
+  return (c.attrs['aria-describedby'] ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((id) => textOfId(markup, id) ?? '')
+    .join(' ');
 }
 
 /** The form values a browser sends after a person typed `value` into the rendered controls. */
@@ -431,9 +449,34 @@ const toFieldErrors = (errors: readonly FieldError[]): FieldErrors => {
 describe('the catalog uses only constructs the form knows', () => {
   // A new keyword or format in a workflow schema fails here: check how forms.ts shows it, then add it.
   const KNOWN_KEYWORDS = new Set([
-    '$schema', '$id', 'title', 'description', 'default', 'examples', 'type', 'properties', 'required', 'additionalProperties',
-    'enum', 'const', 'minLength', 'maxLength', 'pattern', 'format', 'minimum', 'maximum', 'items', 'minItems', 'maxItems',
-    'uniqueItems', 'oneOf', 'allOf', 'if', 'then', 'else', 'not',
+    '$schema',
+    '$id',
+    'title',
+    'description',
+    'default',
+    'examples',
+    'type',
+    'properties',
+    'required',
+    'additionalProperties',
+    'enum',
+    'const',
+    'minLength',
+    'maxLength',
+    'pattern',
+    'format',
+    'minimum',
+    'maximum',
+    'items',
+    'minItems',
+    'maxItems',
+    'uniqueItems',
+    'oneOf',
+    'allOf',
+    'if',
+    'then',
+    'else',
+    'not',
   ]);
   const KNOWN_FORMATS = new Set(['date', 'uuid']);
   const keywords = new Set<string>();
@@ -468,7 +511,11 @@ describe('renderSchemaFields over every schema of the catalog', () => {
     const cs = checkAccessible(markup);
     const props = Object.keys((c.schema.properties ?? {}) as object);
     // One control (or group) per property; each named under the form root.
-    for (const p of props) expect(cs.some((x) => x.attrs.name === `${c.name}.${p}` || x.attrs.name!.startsWith(`${c.name}.${p}.`)), `${c.label}: no control for ${p}`).toBe(true);
+    for (const p of props)
+      expect(
+        cs.some((x) => x.attrs.name === `${c.name}.${p}` || x.attrs.name!.startsWith(`${c.name}.${p}.`)),
+        `${c.label}: no control for ${p}`,
+      ).toBe(true);
     for (const x of cs) expect(x.attrs.name!.startsWith(`${c.name}.`)).toBe(true);
     // Every property's label is its domain word, marked required or optional.
     const required = new Set((c.schema.required ?? []) as string[]);
@@ -486,7 +533,10 @@ describe('round trip: a valid value typed into the form comes back valid and unc
     expect(new Set(rows.map((r) => r[1])).size).toBe(CASES.length);
     for (const c of CASES) {
       const seen = new Set(rows.filter((r) => r[1] === c).flatMap((r) => Object.keys(r[2])));
-      expect([...Object.keys((c.schema.properties ?? {}) as object)].filter((p) => !seen.has(p)), c.label).toEqual([]);
+      expect(
+        [...Object.keys((c.schema.properties ?? {}) as object)].filter((p) => !seen.has(p)),
+        c.label,
+      ).toEqual([]);
     }
   });
 
@@ -548,7 +598,9 @@ describe('how the catalog constructs render', () => {
     const d = control(m, 'data.deficiencies');
     expect(d.tag).toBe('textarea');
     expect(hintOf(m, d)).toBe(en['form.onePerLine']);
-    expect(formToJson(ev('fda-510k', 3, 'REQUEST_AI').schema, { 'data.deficiencies': 'first\r\n\r\n  second  \r\n' }, 'data')).toEqual({ deficiencies: ['first', 'second'] });
+    expect(formToJson(ev('fda-510k', 3, 'REQUEST_AI').schema, { 'data.deficiencies': 'first\r\n\r\n  second  \r\n' }, 'data')).toEqual({
+      deficiencies: ['first', 'second'],
+    });
   });
 
   it('enums are selects with an empty first choice and domain labels; enum lists are checkboxes', () => {
@@ -616,7 +668,10 @@ describe('how the catalog constructs render', () => {
       expect(hintOf(m, r)).toBe(en['form.json']);
     }
     const c = input('cofepris-registration', 4);
-    expect(formToJson(c.schema, { 'input.route': 'abbreviated', 'input.reference': '{"submissionId":"abc"}' }, 'input')).toEqual({ route: 'abbreviated', reference: { submissionId: 'abc' } });
+    expect(formToJson(c.schema, { 'input.route': 'abbreviated', 'input.reference': '{"submissionId":"abc"}' }, 'input')).toEqual({
+      route: 'abbreviated',
+      reference: { submissionId: 'abc' },
+    });
   });
 
   it('a schema with no properties renders nothing and reads back as {}', () => {
@@ -705,7 +760,12 @@ describe('constructs the catalog does not use yet', () => {
   });
 
   it('a top-level schema without properties is one JSON textarea', () => {
-    const free: JsonSchema = { oneOf: [{ type: 'object', properties: { a: { type: 'string' } } }, { type: 'object', properties: { b: { type: 'string' } } }] };
+    const free: JsonSchema = {
+      oneOf: [
+        { type: 'object', properties: { a: { type: 'string' } } },
+        { type: 'object', properties: { b: { type: 'string' } } },
+      ],
+    };
     const m = renderSchemaFields(free, { name: 'data', pointer: '/data', idPrefix: 'f', values: { data: '{"a":"<x>"}' }, errors: new Map(), t }).toString();
     checkAccessible(m);
     expect(controls(m)[0]!.text).toBe('{"a":"<x>"}');
@@ -754,14 +814,21 @@ describe('bad values keep their pointers', () => {
     expect(back).toEqual({ requestedBySponsor: 'maybe', panel: ' Cardio ' });
     expect(checkFails(eventSchemaId(w, 'REFER_TO_PANEL'), back, '/data')).toEqual([{ path: '/data/requestedBySponsor', message: 'must be boolean' }]);
     const k = workflow('fda-510k', 3);
-    expect(formToJson(k.events.DECIDE_SE!.schema, { 'data.kNumber': ' K123456 ', 'data.decisionDate': '2025-01-02 ' }, 'data')).toEqual({ kNumber: 'K123456', decisionDate: '2025-01-02' });
+    expect(formToJson(k.events.DECIDE_SE!.schema, { 'data.kNumber': ' K123456 ', 'data.decisionDate': '2025-01-02 ' }, 'data')).toEqual({
+      kNumber: 'K123456',
+      decisionDate: '2025-01-02',
+    });
   });
 
   it('a wrong enum value and a repeated single-valued name reach ajv as they are', () => {
     const w = workflow('fda-presub', 3);
     const back = formToJson(w.events.SCHEDULE_MEETING!.schema, { 'data.meetingDate': ['2025-01-01', '2025-01-02'], 'data.format': 'carrier-pigeon' }, 'data');
     expect(back).toEqual({ meetingDate: ['2025-01-01', '2025-01-02'], format: 'carrier-pigeon' });
-    expect(checkFails(eventSchemaId(w, 'SCHEDULE_MEETING'), back, '/data').map((e) => e.path).sort()).toEqual(['/data/format', '/data/meetingDate']);
+    expect(
+      checkFails(eventSchemaId(w, 'SCHEDULE_MEETING'), back, '/data')
+        .map((e) => e.path)
+        .sort(),
+    ).toEqual(['/data/format', '/data/meetingDate']);
   });
 
   it('errors under /data/deficiencies/0 appear beside the deficiencies control, which is aria-invalid', () => {
@@ -858,22 +925,62 @@ describe('escaping and passwords', () => {
     }).toString();
     expect(m).not.toContain('hunter2');
     const p = controls(m)[0]!;
-    expect(p.attrs).toMatchObject({ type: 'password', autocomplete: 'current-password', name: 'signature.password', id: 'ev-signature-password', 'aria-invalid': 'true' });
+    expect(p.attrs).toMatchObject({
+      type: 'password',
+      autocomplete: 'current-password',
+      name: 'signature.password',
+      id: 'ev-signature-password',
+      'aria-invalid': 'true',
+    });
     expect(p.attrs.value).toBeUndefined();
     // The value the form sends is still read back untouched (no trimming).
-    expect(formToJson({ type: 'object', properties: { password: { type: 'string' } } }, { 'signature.password': ' pw ' }, 'signature')).toEqual({ password: ' pw ' });
+    expect(formToJson({ type: 'object', properties: { password: { type: 'string' } } }, { 'signature.password': ' pw ' }, 'signature')).toEqual({
+      password: ' pw ',
+    });
   });
 
   it('top-level fields: effectiveAt as a date with its own hint, comment as a textarea', () => {
     const values = { effectiveAt: '2025-02-03', comment: 'a\r\nb' };
-    const d = renderField({ schema: { type: 'string', maxLength: 40 }, name: 'effectiveAt', pointer: '/effectiveAt', label: 'Effective date', required: false, values, errors: new Map(), t, idPrefix: 'ev', hint: en['event.effectiveAtHint'], inputType: 'date' }).toString();
+    const d = renderField({
+      schema: { type: 'string', maxLength: 40 },
+      name: 'effectiveAt',
+      pointer: '/effectiveAt',
+      label: 'Effective date',
+      required: false,
+      values,
+      errors: new Map(),
+      t,
+      idPrefix: 'ev',
+      hint: en['event.effectiveAtHint'],
+      inputType: 'date',
+    }).toString();
     const dc = controls(d)[0]!;
     expect(dc.attrs).toMatchObject({ type: 'date', value: '2025-02-03', 'aria-describedby': 'ev-effectiveAt--hint' });
     expect(textOfId(d, 'ev-effectiveAt--hint')).toBe(en['event.effectiveAtHint']);
     expect(d).toContain(`(${en['form.optional']})`);
-    const cm = renderField({ schema: { type: 'string', minLength: 1, maxLength: 4000 }, name: 'comment', pointer: '/comment', label: 'Comment', required: false, values, errors: new Map(), t, idPrefix: 'ev' }).toString();
+    const cm = renderField({
+      schema: { type: 'string', minLength: 1, maxLength: 4000 },
+      name: 'comment',
+      pointer: '/comment',
+      label: 'Comment',
+      required: false,
+      values,
+      errors: new Map(),
+      t,
+      idPrefix: 'ev',
+    }).toString();
     expect(controls(cm)[0]!.tag).toBe('textarea');
-    const meaning = renderField({ schema: { enum: ['approval', 'review'] }, name: 'signature.meaning', pointer: '/signature/meaning', label: 'Meaning', required: true, values: { 'signature.meaning': 'review' }, errors: new Map(), t, idPrefix: 'ev' }).toString();
+    const meaning = renderField({
+      schema: { enum: ['approval', 'review'] },
+      name: 'signature.meaning',
+      pointer: '/signature/meaning',
+      label: 'Meaning',
+      required: true,
+      values: { 'signature.meaning': 'review' },
+      errors: new Map(),
+      t,
+      idPrefix: 'ev',
+    }).toString();
     expect(controls(meaning)[0]!.options!.find((o) => o.selected)?.value).toBe('review');
   });
 });

@@ -74,8 +74,16 @@ interface Vocabulary {
 
 function vocabularyOf(workflows: readonly WorkflowDefinition[]): Vocabulary {
   const v: Vocabulary = {
-    events: new Set(), states: new Set(), segments: new Set(), fields: new Set(), inputs: new Set(),
-    dossier: new Set(), goals: new Set(), deadlines: new Set(), workflows: new Set(), roles: new Set(),
+    events: new Set(),
+    states: new Set(),
+    segments: new Set(),
+    fields: new Set(),
+    inputs: new Set(),
+    dossier: new Set(),
+    goals: new Set(),
+    deadlines: new Set(),
+    workflows: new Set(),
+    roles: new Set(),
   };
   for (const w of workflows) {
     v.workflows.add(w.id);
@@ -99,7 +107,22 @@ const VOCAB = vocabularyOf(WORKFLOWS);
 const BOOKKEEPING = ['CREATED', 'DOCUMENT_ADDED', 'MIGRATED', 'GOAL_MISSED', 'MMD_DUE', 'REFERENCE_INVALIDATED'];
 /** Device fields (schemas/device.json) and the fields of the commands the forms send. */
 const DEVICE_FIELDS = Object.keys((JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas/device.json'), 'utf8')) as { properties: Schema }).properties);
-const COMMAND_FIELDS = ['type', 'effectiveAt', 'comment', 'signature', 'meaning', 'password', 'title', 'workflow', 'organization', 'device', 'input', 'data', 'currentPassword', 'newPassword'];
+const COMMAND_FIELDS = [
+  'type',
+  'effectiveAt',
+  'comment',
+  'signature',
+  'meaning',
+  'password',
+  'title',
+  'workflow',
+  'organization',
+  'device',
+  'input',
+  'data',
+  'currentPassword',
+  'newPassword',
+];
 
 /**
  * The fallback `domainLabel` gives an unknown id (kept identical to the module's; the test
@@ -171,7 +194,12 @@ describe('domainLabel: every word of the workflow catalog has an English and a S
     expect(translatedShare('state', VOCAB.segments)).toBeGreaterThan(0.95);
     for (const p of VOCAB.states) {
       for (const lang of ['en', 'es'] as const) {
-        expect(domainLabel(lang, 'state', p)).toBe(p.split('.').map((s) => domainLabel(lang, 'state', s)).join(' › '));
+        expect(domainLabel(lang, 'state', p)).toBe(
+          p
+            .split('.')
+            .map((s) => domainLabel(lang, 'state', s))
+            .join(' › '),
+        );
       }
     }
     expect(domainLabel('en', 'state', 'review.substantive')).toBe('Review › Substantive');
@@ -278,15 +306,35 @@ describe('field messages: ajv failures of real schemas', () => {
     ['HDE population above maximum', eventSchemaId(version('fda-hde', 3), 'REQUEST_HUD'), { estimatedAnnualPopulation: 1e12 }],
     ['PMA boolean', eventSchemaId(version('fda-pma', 3), 'REFER_TO_PANEL'), { requestedBySponsor: 'yes' }],
     ['Pre-Sub meeting format', eventSchemaId(version('fda-presub', 3), 'SCHEDULE_MEETING'), { meetingDate: '5 May', format: 'zoom' }],
-    ['Breakthrough uuid, duplicate criteria', eventSchemaId(version('fda-breakthrough', 3), 'GRANT'), { secondaryCriteria: ['breakthroughTechnology', 'breakthroughTechnology'] }],
+    [
+      'Breakthrough uuid, duplicate criteria',
+      eventSchemaId(version('fda-breakthrough', 3), 'GRANT'),
+      { secondaryCriteria: ['breakthroughTechnology', 'breakthroughTechnology'] },
+    ],
     ['Breakthrough link uuid', eventSchemaId(version('fda-breakthrough', 3), 'LINK_SUBMISSION'), { submissionId: 'not-a-uuid' }],
     ['COFEPRIS modification kind', eventSchemaId(cofepris, 'SUBMIT_MODIFICATION'), { kind: 'cosmetic', description: '' }],
     ['COFEPRIS abbreviated without reference', inputSchemaId(cofepris), { route: 'abbreviated', identicalDevice: false }],
     ['COFEPRIS standard with reference', inputSchemaId(cofepris), { route: 'standard', reference: { submissionId: 'x' } }],
-    ['COFEPRIS bad external reference', inputSchemaId(cofepris), { route: 'equivalence', reference: { agency: 'FDA', number: 'Z1', decisionDate: '2024-01-01', decision: 'approved', deviceClass: 'IV', unknown: 1 } }],
-    ['COFEPRIS other agency', inputSchemaId(cofepris), { route: 'abbreviated', identicalDevice: true, reference: { agency: 'PMDA', number: ' ', decisionDate: '2024-01-01', decision: 'SE', deviceClass: '2' } }],
-    ['send-event body', `${SCHEMA_BASE}send-event.json`, { type: 'submit', comment: '', effectiveAt: 'x'.repeat(41), signature: { meaning: 'consent' }, data: 'x' }],
-    ['create-submission body', `${SCHEMA_BASE}create-submission.json`, { workflow: '', title: 'x'.repeat(501), device: { name: '', productCode: 'lox', udiDi: 'has space' } }],
+    [
+      'COFEPRIS bad external reference',
+      inputSchemaId(cofepris),
+      { route: 'equivalence', reference: { agency: 'FDA', number: 'Z1', decisionDate: '2024-01-01', decision: 'approved', deviceClass: 'IV', unknown: 1 } },
+    ],
+    [
+      'COFEPRIS other agency',
+      inputSchemaId(cofepris),
+      { route: 'abbreviated', identicalDevice: true, reference: { agency: 'PMDA', number: ' ', decisionDate: '2024-01-01', decision: 'SE', deviceClass: '2' } },
+    ],
+    [
+      'send-event body',
+      `${SCHEMA_BASE}send-event.json`,
+      { type: 'submit', comment: '', effectiveAt: 'x'.repeat(41), signature: { meaning: 'consent' }, data: 'x' },
+    ],
+    [
+      'create-submission body',
+      `${SCHEMA_BASE}create-submission.json`,
+      { workflow: '', title: 'x'.repeat(501), device: { name: '', productCode: 'lox', udiDi: 'has space' } },
+    ],
     ['change-password body', `${SCHEMA_BASE}change-password.json`, { currentPassword: '' }],
   ];
 
@@ -311,7 +359,10 @@ describe('field messages: ajv failures of real schemas', () => {
       return out;
     };
     for (const w of WORKFLOWS) {
-      const ids: Array<[string, Schema]> = [[inputSchemaId(w), w.inputSchema], ...Object.entries(w.events).map(([t, s]) => [eventSchemaId(w, t), s.schema] as [string, Schema])];
+      const ids: Array<[string, Schema]> = [
+        [inputSchemaId(w), w.inputSchema],
+        ...Object.entries(w.events).map(([t, s]) => [eventSchemaId(w, t), s.schema] as [string, Schema]),
+      ];
       for (const [id, schema] of ids) {
         for (const value of bad(schema)) {
           try {
@@ -334,10 +385,18 @@ describe('field messages: ajv failures of real schemas', () => {
       [{ code: 'validation.min_length', params: { limit: 3 } }, 'must NOT have fewer than 3 characters', 'debe tener al menos 3 caracteres'],
       [{ code: 'validation.min_items', params: { limit: 1 } }, 'must NOT have fewer than 1 items', 'debe tener al menos un elemento'],
       [{ code: 'validation.enum', params: { allowedValues: ['eSTAR', 'eCopy'] } }, 'must be one of "eSTAR", "eCopy"', 'debe ser uno de: "eSTAR", "eCopy"'],
-      [{ code: 'validation.enum', params: { allowedValues: ['standard', 'zoom'] } }, 'must be one of "standard", "zoom"', 'debe ser uno de: «Ordinaria» ("standard"), "zoom"'],
+      [
+        { code: 'validation.enum', params: { allowedValues: ['standard', 'zoom'] } },
+        'must be one of "standard", "zoom"',
+        'debe ser uno de: «Ordinaria» ("standard"), "zoom"',
+      ],
       [{ code: 'validation.one_of_list', params: { values: ['SUBMIT', 'WITHDRAW'] } }, 'must be one of SUBMIT, WITHDRAW', 'debe ser uno de: SUBMIT, WITHDRAW'],
       [{ code: 'validation.format', params: { format: 'date' } }, 'must match format "date"', 'debe ser una fecha válida AAAA-MM-DD'],
-      [{ code: 'validation.pattern', params: { pattern: '^K[0-9]{6}$' } }, 'must match pattern "^K[0-9]{6}$"', 'debe ser un número K: la letra K y 6 dígitos (p. ej., K261234)'],
+      [
+        { code: 'validation.pattern', params: { pattern: '^K[0-9]{6}$' } },
+        'must match pattern "^K[0-9]{6}$"',
+        'debe ser un número K: la letra K y 6 dígitos (p. ej., K261234)',
+      ],
       [{ code: 'validation.pattern', params: { pattern: '^X+$' } }, 'must match pattern "^X+$"', 'debe coincidir con el patrón «^X+$»'],
       [{ code: 'validation.limit', params: { comparison: '>=', limit: 0 } }, 'must be >= 0', 'debe ser mayor o igual que 0'],
       [{ code: 'validation.type', params: { types: 'integer' } }, 'must be integer', 'debe ser un número entero'],
@@ -355,7 +414,11 @@ describe('field messages: ajv failures of real schemas', () => {
         'must not be before the previous regulatory event (2026-03-01T06:00:00.000Z)',
         'no debe ser anterior al evento regulatorio previo (2026-03-01T06:00:00.000Z)',
       ],
-      [{ code: 'validation.other', params: { message: 'something the server never said' } }, 'something the server never said', 'something the server never said'],
+      [
+        { code: 'validation.other', params: { message: 'something the server never said' } },
+        'something the server never said',
+        'something the server never said',
+      ],
     ];
     for (const [m, english, spanish] of cases) {
       expect(renderMessage(m, 'en')).toBe(english);
@@ -433,7 +496,9 @@ describe('errors of the server code are catalog codes', () => {
 
   it('no literal error detail thrown anywhere in src/', () => {
     const found = [
-      ...literalsAfter(/new (?:InputError|NotFoundError|ForbiddenError|UnauthenticatedError|EventNotAllowedError|SignatureInvalidError|SigningLockedError|LogRangeError)\(\s*/g),
+      ...literalsAfter(
+        /new (?:InputError|NotFoundError|ForbiddenError|UnauthenticatedError|EventNotAllowedError|SignatureInvalidError|SigningLockedError|LogRangeError)\(\s*/g,
+      ),
       ...literalsAfter(/new (?:AppError|SignInError)\('[a-z_]+',\s*/g),
       ...literalsAfter(/return \['[a-z_]+', /g), // body-parser failures (http/error-handler.ts)
       ...literalsAfter(/sendProblem\(res, [^,]+, /g),
@@ -444,7 +509,11 @@ describe('errors of the server code are catalog codes', () => {
   const ID = '01966a3e-8c1f-7d2a-9b3c-4d5e6f708192';
   const refused = (event: string, state: string, ...reasons: Message[]): Message => ({ code: 'refusal.refused', params: { event, state, reasons } });
   const DETAILS: Array<[Message, string, string]> = [
-    [{ code: 'error.version_mismatch', params: { expected: 6, current: 7 } }, `If-Match names version 6 but the submission is at version 7`, 'If-Match indica la versión 6, pero el trámite está en la versión 7'],
+    [
+      { code: 'error.version_mismatch', params: { expected: 6, current: 7 } },
+      `If-Match names version 6 but the submission is at version 7`,
+      'If-Match indica la versión 6, pero el trámite está en la versión 7',
+    ],
     [
       { code: 'refusal.not_allowed', params: { event: 'DECIDE_SE', state: 'aiHold', workflow: 'fda-510k' } },
       `DECIDE_SE is not allowed in state aiHold of fda-510k`,
@@ -481,7 +550,10 @@ describe('errors of the server code are catalog codes', () => {
       'La firma está bloqueada para este usuario desde 2026-05-01T10:00:00.000Z, tras 5 contraseñas incorrectas consecutivas; un administrador debe desbloquearla',
     ],
     [
-      { code: 'invalid.first_error', params: { subject: { code: 'invalid.event_data', params: { event: 'DECIDE_SE' } }, path: '/data/kNumber', message: { code: 'validation.required' } } },
+      {
+        code: 'invalid.first_error',
+        params: { subject: { code: 'invalid.event_data', params: { event: 'DECIDE_SE' } }, path: '/data/kNumber', message: { code: 'validation.required' } },
+      },
       `The data of DECIDE_SE is invalid: /data/kNumber is required`,
       'Los datos de «Decidir: sustancialmente equivalente» no son válidos: /data/kNumber es obligatorio',
     ],
@@ -498,7 +570,10 @@ describe('errors of the server code are catalog codes', () => {
       'Los datos de entrada de «Registro sanitario COFEPRIS» no son válidos: /input/route debe ser uno de: «Ordinaria» ("standard"), «Tercero autorizado» ("third-party"), «Equivalencia (acuerdos)» ("equivalence"), «Abreviada» ("abbreviated")',
     ],
     [
-      { code: 'invalid.first_error', params: { subject: { code: 'invalid.request' }, path: '/title', message: { code: 'validation.max_length', params: { limit: 500 } } } },
+      {
+        code: 'invalid.first_error',
+        params: { subject: { code: 'invalid.request' }, path: '/title', message: { code: 'validation.max_length', params: { limit: 500 } } },
+      },
       `The request is invalid: /title must NOT have more than 500 characters`,
       'La solicitud no es válida: /title debe tener como máximo 500 caracteres',
     ],
@@ -514,7 +589,14 @@ describe('errors of the server code are catalog codes', () => {
         'preparing',
         { code: 'refusal.abbreviated_not_yet', params: { start: '2025-07-18', onDate: '2025-07-01' } },
         { code: 'refusal.dossier_incomplete', params: { kinds: ['apostille'] } },
-        { code: 'refusal.reference_not_favourable', params: { reference: { code: 'reference.tracked', params: { number: 'K261234', workflowId: 'fda-510k', id: ID } }, agency: 'FDA', referenceStatus: { code: 'reference.in_state', params: { state: 'review.substantive' } } } },
+        {
+          code: 'refusal.reference_not_favourable',
+          params: {
+            reference: { code: 'reference.tracked', params: { number: 'K261234', workflowId: 'fda-510k', id: ID } },
+            agency: 'FDA',
+            referenceStatus: { code: 'reference.in_state', params: { state: 'review.substantive' } },
+          },
+        },
       ),
       `SUBMIT is refused in state preparing: the abbreviated route applies to applications from 2025-07-18; this one is dated 2025-07-01; the dossier is incomplete; missing: apostille; the reference K261234 (fda-510k ${ID}) has no favourable FDA decision (it is in state review.substantive)`,
       '«Presentar» se rechaza en el estado «Integración del expediente»: la vía abreviada se aplica a solicitudes a partir del 2025-07-18; esta tiene fecha 2025-07-01; ' +
@@ -522,22 +604,39 @@ describe('errors of the server code are catalog codes', () => {
         `la referencia K261234 (fda-510k ${ID}) no tiene una decisión favorable de FDA (está en el estado «Revisión › Sustantiva»)`,
     ],
     [
-      refused('SUBMIT', 'preparing', { code: 'refusal.reference_too_old', params: { reference: { code: 'reference.external', params: { number: 'K123456', agency: 'FDA' } }, decisionDate: '2019-01-01', years: 5, onDate: '2026-03-01' } }),
+      refused('SUBMIT', 'preparing', {
+        code: 'refusal.reference_too_old',
+        params: {
+          reference: { code: 'reference.external', params: { number: 'K123456', agency: 'FDA' } },
+          decisionDate: '2019-01-01',
+          years: 5,
+          onDate: '2026-03-01',
+        },
+      }),
       `SUBMIT is refused in state preparing: the reference K123456 (external FDA decision) was decided on 2019-01-01, more than 5 years before 2026-03-01`,
       '«Presentar» se rechaza en el estado «Integración del expediente»: la referencia K123456 (decisión externa de FDA) se resolvió el 2019-01-01, más de 5 años antes del 2026-03-01',
     ],
     [
-      refused('SUBMIT', 'preparing', { code: 'refusal.reference_letter_missing', params: { reference: { code: 'reference.external', params: { number: 'K123456', agency: 'FDA' } }, kind: 'fda-decision-letter' } }),
+      refused('SUBMIT', 'preparing', {
+        code: 'refusal.reference_letter_missing',
+        params: { reference: { code: 'reference.external', params: { number: 'K123456', agency: 'FDA' } }, kind: 'fda-decision-letter' },
+      }),
       `SUBMIT is refused in state preparing: the external reference K123456 (external FDA decision) must be backed by an uploaded document of kind fda-decision-letter`,
       '«Presentar» se rechaza en el estado «Integración del expediente»: la referencia externa K123456 (decisión externa de FDA) debe respaldarse con un documento cargado del tipo «Carta de la FDA que acredita la autorización o aprobación en que se apoya»',
     ],
     [
-      refused('SUBMIT', 'preparing', { code: 'refusal.reference_not_favourable', params: { reference: { code: 'reference.submission', params: { id: ID } }, agency: 'FDA', referenceStatus: { code: 'reference.does_not_exist' } } }),
+      refused('SUBMIT', 'preparing', {
+        code: 'refusal.reference_not_favourable',
+        params: { reference: { code: 'reference.submission', params: { id: ID } }, agency: 'FDA', referenceStatus: { code: 'reference.does_not_exist' } },
+      }),
       `SUBMIT is refused in state preparing: the reference submission ${ID} has no favourable FDA decision (it does not exist)`,
       `«Presentar» se rechaza en el estado «Integración del expediente»: la referencia trámite ${ID} no tiene una decisión favorable de FDA (no existe)`,
     ],
     [
-      refused('SUBMIT', 'preparing', { code: 'refusal.equivalence_class', params: { agency: 'HealthCanada', classes: ['II', 'III', 'IV'], referenceClass: 'I' } }),
+      refused('SUBMIT', 'preparing', {
+        code: 'refusal.equivalence_class',
+        params: { agency: 'HealthCanada', classes: ['II', 'III', 'IV'], referenceClass: 'I' },
+      }),
       `SUBMIT is refused in state preparing: the equivalence acuerdos recognise HealthCanada devices of class II, III, IV only; the reference is class I`,
       '«Presentar» se rechaza en el estado «Integración del expediente»: los acuerdos de equivalencia solo reconocen dispositivos de HealthCanada de clase II, III, IV; la referencia es de clase I',
     ],
@@ -557,7 +656,10 @@ describe('errors of the server code are catalog codes', () => {
       '«Solicitar la designación HUD» se rechaza en el estado «Borrador»: un HUD atiende como máximo a 8000 personas al año en EE. UU. (21st Century Cures Act §3052); esta solicitud estima 9000',
     ],
     [
-      refused('LINK_SUBMISSION', 'designated', { code: 'refusal.link_workflow', params: { submission: ID, workflow: 'fda-hde', linkable: ['fda-510k', 'fda-de-novo', 'fda-pma'] } }),
+      refused('LINK_SUBMISSION', 'designated', {
+        code: 'refusal.link_workflow',
+        params: { submission: ID, workflow: 'fda-hde', linkable: ['fda-510k', 'fda-de-novo', 'fda-pma'] },
+      }),
       `LINK_SUBMISSION is refused in state designated: submission ${ID} is a fda-hde submission; only fda-510k, fda-de-novo, fda-pma submissions can be prioritized`,
       `«Vincular un trámite de comercialización» se rechaza en el estado «Designado»: el trámite ${ID} es de la vía «Exención para dispositivos humanitarios (HDE) de la FDA»; solo pueden priorizarse trámites fda-510k, fda-de-novo, fda-pma`,
     ],
@@ -572,7 +674,11 @@ describe('errors of the server code are catalog codes', () => {
       '«Enviar al tercero autorizado» se rechaza en el estado «Integración del expediente»: «Enviar al tercero autorizado» es para la vía de tercero autorizado; este registro va por la vía ordinaria',
     ],
     [{ code: 'engine.effective_at_future' }, 'effectiveAt is in the future', 'La fecha efectiva (effectiveAt) está en el futuro'],
-    [{ code: 'engine.effective_at_before_previous' }, 'effectiveAt is before the previous regulatory event', 'La fecha efectiva (effectiveAt) es anterior al evento regulatorio previo'],
+    [
+      { code: 'engine.effective_at_before_previous' },
+      'effectiveAt is before the previous regulatory event',
+      'La fecha efectiva (effectiveAt) es anterior al evento regulatorio previo',
+    ],
     [
       { code: 'engine.must_sign', params: { event: 'DECIDE_SE' } },
       `DECIDE_SE must be signed: send signature { meaning, password } (21 CFR 11.50, 11.200)`,
@@ -580,17 +686,44 @@ describe('errors of the server code are catalog codes', () => {
     ],
     [{ code: 'engine.no_submission', params: { id: ID } }, `No submission ${ID}`, `No existe el trámite ${ID}`],
     [{ code: 'error.not_found' }, 'Not found', 'No encontrado'],
-    [{ code: 'engine.only_manufacturers_create', params: { role: 'fda' } }, `Only manufacturers create submissions, not role fda`, 'Solo los fabricantes crean trámites, no el rol «FDA»'],
-    [{ code: 'engine.documents_forbidden', params: { role: 'auditor' } }, `Role auditor may not add documents to this submission`, 'El rol «Auditor» no puede agregar documentos a este trámite'],
-    [{ code: 'engine.contended', params: { attempts: 4 } }, `The submission changed 4 times while this command ran; read it again and retry`, 'El trámite cambió 4 veces mientras se ejecutaba esta acción; vuelva a cargarlo e intente de nuevo'],
-    [{ code: 'engine.unknown_event', params: { type: 'DECIDE_GRANT', workflow: 'fda-510k', version: 3 } }, `Unknown event DECIDE_GRANT for fda-510k@3`, 'El paso DECIDE_GRANT no existe en «510(k) de la FDA» (versión 3)'],
     [
-      { code: 'classification.pma_only', params: { product: 'LOX (Catheters, Transluminal Coronary Angioplasty, Percutaneous)', classification: 'class III (21 CFR 870.5100)' } },
+      { code: 'engine.only_manufacturers_create', params: { role: 'fda' } },
+      `Only manufacturers create submissions, not role fda`,
+      'Solo los fabricantes crean trámites, no el rol «FDA»',
+    ],
+    [
+      { code: 'engine.documents_forbidden', params: { role: 'auditor' } },
+      `Role auditor may not add documents to this submission`,
+      'El rol «Auditor» no puede agregar documentos a este trámite',
+    ],
+    [
+      { code: 'engine.contended', params: { attempts: 4 } },
+      `The submission changed 4 times while this command ran; read it again and retry`,
+      'El trámite cambió 4 veces mientras se ejecutaba esta acción; vuelva a cargarlo e intente de nuevo',
+    ],
+    [
+      { code: 'engine.unknown_event', params: { type: 'DECIDE_GRANT', workflow: 'fda-510k', version: 3 } },
+      `Unknown event DECIDE_GRANT for fda-510k@3`,
+      'El paso DECIDE_GRANT no existe en «510(k) de la FDA» (versión 3)',
+    ],
+    [
+      {
+        code: 'classification.pma_only',
+        params: { product: 'LOX (Catheters, Transluminal Coronary Angioplasty, Percutaneous)', classification: 'class III (21 CFR 870.5100)' },
+      },
       'A 510(k) cannot be used for product code LOX (Catheters, Transluminal Coronary Angioplasty, Percutaneous): FDA classifies it as class III (21 CFR 870.5100) and its premarket pathway is PMA. Use the PMA workflow (fda-pma) instead, or check the product code.',
       'No se puede usar un 510(k) para el código de producto LOX (Catheters, Transluminal Coronary Angioplasty, Percutaneous): la FDA lo clasifica como clase III (21 CFR 870.5100) y su vía previa a la comercialización es la PMA. Use la vía PMA (fda-pma) o revise el código de producto.',
     ],
-    [{ code: 'http.too_large', params: { limit: 1048576 } }, 'The request body is larger than the limit of 1048576 bytes', 'El cuerpo de la solicitud excede el límite de 1048576 bytes'],
-    [{ code: 'audit.read_proofs_forbidden', params: { role: 'manufacturer' } }, 'Role manufacturer may not read proofs', 'El rol «Fabricante» no puede leer pruebas'],
+    [
+      { code: 'http.too_large', params: { limit: 1048576 } },
+      'The request body is larger than the limit of 1048576 bytes',
+      'El cuerpo de la solicitud excede el límite de 1048576 bytes',
+    ],
+    [
+      { code: 'audit.read_proofs_forbidden', params: { role: 'manufacturer' } },
+      'Role manufacturer may not read proofs',
+      'El rol «Fabricante» no puede leer pruebas',
+    ],
   ];
 
   it.each(DETAILS)('%j', (message, english, spanish) => {
@@ -604,7 +737,8 @@ describe('errors of the server code are catalog codes', () => {
   });
 
   it('translates the errors the domain error classes build themselves', async () => {
-    const { VersionMismatchError, IdempotencyKeyReusedError, SignatureInvalidError, SigningLockedError, UnauthenticatedError, NotFoundError } = await import('../../src/errors.js');
+    const { VersionMismatchError, IdempotencyKeyReusedError, SignatureInvalidError, SigningLockedError, UnauthenticatedError, NotFoundError } =
+      await import('../../src/errors.js');
     const errors: AppError[] = [
       new VersionMismatchError(8, 7),
       new IdempotencyKeyReusedError(),

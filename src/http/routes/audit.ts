@@ -38,8 +38,17 @@ export function createAuditRouter(auditor: Auditor): Router {
  * Streams a checked export request as a download (the API's `/v1/audit/export` and the web
  * interface's `/audit/export`). Once the first byte is out, a failure can only cut the transfer.
  */
-export async function sendExport(req: Request, res: Response, auditor: Pick<Auditor, 'exportTransitions'>, format: ExportFormat, filters: TransitionFilters): Promise<void> {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+export async function sendExport(
+  req: Request,
+  res: Response,
+  auditor: Pick<Auditor, 'exportTransitions'>,
+  format: ExportFormat,
+  filters: TransitionFilters,
+): Promise<void> {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   res.status(200);
   res.setHeader('Content-Type', EXPORT_CONTENT_TYPE[format]);
   res.setHeader('Content-Disposition', `attachment; filename="puente-history-${stamp}.${format}"`);

@@ -87,7 +87,10 @@ export function createSubmissionsRouter(engine: Engine, logger: Logger): Router 
 
   router.post('/submissions', jsonBody, async (req, res) => {
     const body = requireJson(req);
-    const result = await engine.createSubmission(res.locals.actor, body as never, { idempotency: idempotency(req, res, { body }), origin: commandOrigin(req, res, logger) });
+    const result = await engine.createSubmission(res.locals.actor, body as never, {
+      idempotency: idempotency(req, res, { body }),
+      origin: commandOrigin(req, res, logger),
+    });
     res.setHeader('Location', `/v1/submissions/${result.body.id}`);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     setEtag(res, result.body);
@@ -128,10 +131,14 @@ export function createSubmissionsRouter(engine: Engine, logger: Logger): Router 
   router.post('/submissions/:id/documents', rawBody, async (req, res) => {
     const bytes: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const q = queryObject(req);
-    const contentType = typeof req.headers['content-type'] === 'string' && req.headers['content-type'].length <= 200 ? req.headers['content-type'] : 'application/octet-stream';
+    const contentType =
+      typeof req.headers['content-type'] === 'string' && req.headers['content-type'].length <= 200 ? req.headers['content-type'] : 'application/octet-stream';
     const doc = { kind: q.kind as string, filename: q.filename as string, contentType, bytes };
     for (const k of Object.keys(q)) {
-      if (k !== 'kind' && k !== 'filename') throw new InputError({ code: 'invalid.unknown_query_parameter', params: { name: k } }, [fieldError(`/${escapePointer(k)}`, { code: 'validation.unknown_field' })]);
+      if (k !== 'kind' && k !== 'filename')
+        throw new InputError({ code: 'invalid.unknown_query_parameter', params: { name: k } }, [
+          fieldError(`/${escapePointer(k)}`, { code: 'validation.unknown_field' }),
+        ]);
     }
     const idem = idempotency(req, res, { query: q, sha256: sha256Hex(bytes) });
     const result = await engine.addDocument(res.locals.actor, req.params.id, doc, { idempotency: idem, origin: commandOrigin(req, res, logger) });

@@ -29,7 +29,10 @@ export function createTransparencyLogRouter(tlog: TransparencyLog, validator: Va
   router.post('/audit/checkpoints', async (req, res) => {
     requireRole(res, new Set(['admin']), 'audit.checkpoint_forbidden');
     const extra = Object.keys(queryObject(req));
-    if (extra.length) throw new InputError({ code: 'invalid.unknown_query_parameter', params: { name: extra[0] } }, [fieldError(`/${extra[0]}`, { code: 'validation.unknown_field' })]);
+    if (extra.length)
+      throw new InputError({ code: 'invalid.unknown_query_parameter', params: { name: extra[0] } }, [
+        fieldError(`/${extra[0]}`, { code: 'validation.unknown_field' }),
+      ]);
     res.status(201).json(await tlog.checkpoint());
   });
 

@@ -8,7 +8,10 @@ import { escapePointer } from '../../validation.js';
 /** The workflow a catalog request names: the latest version, or `?version=N`. */
 function requested(req: Request<{ id: string }>) {
   for (const k of Object.keys(req.query)) {
-    if (k !== 'version') throw new InputError({ code: 'invalid.unknown_query_parameter', params: { name: k } }, [fieldError(`/${escapePointer(k)}`, { code: 'validation.unknown_field' })]);
+    if (k !== 'version')
+      throw new InputError({ code: 'invalid.unknown_query_parameter', params: { name: k } }, [
+        fieldError(`/${escapePointer(k)}`, { code: 'validation.unknown_field' }),
+      ]);
   }
   const raw = req.query.version;
   if (raw === undefined) {
@@ -33,7 +36,9 @@ export function createCatalogRouter(): Router {
     res.json({
       items: latestWorkflows().map((w) => ({
         ...summarizeWorkflow(w),
-        versions: WORKFLOWS.filter((v) => v.id === w.id).sort((a, b) => a.version - b.version).map((v) => ({ version: v.version, definitionHash: summarizeWorkflow(v).definitionHash })),
+        versions: WORKFLOWS.filter((v) => v.id === w.id)
+          .sort((a, b) => a.version - b.version)
+          .map((v) => ({ version: v.version, definitionHash: summarizeWorkflow(v).definitionHash })),
       })),
     });
   });

@@ -33,11 +33,17 @@ export async function up(knex: Knex): Promise<void> {
   });
   if (isPostgres(knex)) {
     // puente_reject_change() comes from 001-initial.
-    await knex.raw('CREATE TRIGGER refused_commands_append_only BEFORE UPDATE OR DELETE ON refused_commands FOR EACH ROW EXECUTE FUNCTION puente_reject_change()');
-    await knex.raw('CREATE TRIGGER refused_commands_no_truncate BEFORE TRUNCATE ON refused_commands FOR EACH STATEMENT EXECUTE FUNCTION puente_reject_change()');
+    await knex.raw(
+      'CREATE TRIGGER refused_commands_append_only BEFORE UPDATE OR DELETE ON refused_commands FOR EACH ROW EXECUTE FUNCTION puente_reject_change()',
+    );
+    await knex.raw(
+      'CREATE TRIGGER refused_commands_no_truncate BEFORE TRUNCATE ON refused_commands FOR EACH STATEMENT EXECUTE FUNCTION puente_reject_change()',
+    );
   } else {
     for (const op of ['UPDATE', 'DELETE']) {
-      await knex.raw(`CREATE TRIGGER refused_commands_no_${op.toLowerCase()} BEFORE ${op} ON refused_commands BEGIN SELECT RAISE(ABORT, 'puente: refused_commands is append-only: ${op} rejected'); END`);
+      await knex.raw(
+        `CREATE TRIGGER refused_commands_no_${op.toLowerCase()} BEFORE ${op} ON refused_commands BEGIN SELECT RAISE(ABORT, 'puente: refused_commands is append-only: ${op} rejected'); END`,
+      );
     }
   }
 }

@@ -13,19 +13,24 @@
     if (diagrams.length && window.mermaid) {
       // Natural size in a scrolling box: a large workflow scaled to the page width is unreadable.
       window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral', state: { useMaxWidth: false } });
-      window.mermaid.run({ nodes: diagrams }).then(function () {
-        diagrams.forEach(function (el) {
-          var svg = el.querySelector('svg');
-          if (svg) {
-            svg.setAttribute('role', 'img');
-            svg.setAttribute('aria-labelledby', el.getAttribute('data-label-id') || '');
-          }
-          el.setAttribute('data-rendered', 'true');
+      window.mermaid
+        .run({ nodes: diagrams })
+        .then(function () {
+          diagrams.forEach(function (el) {
+            var svg = el.querySelector('svg');
+            if (svg) {
+              svg.setAttribute('role', 'img');
+              svg.setAttribute('aria-labelledby', el.getAttribute('data-label-id') || '');
+            }
+            el.setAttribute('data-rendered', 'true');
+          });
+        })
+        .catch(function (err) {
+          diagrams.forEach(function (el) {
+            el.setAttribute('data-rendered', 'error');
+          });
+          if (window.console) console.error(err);
         });
-      }).catch(function (err) {
-        diagrams.forEach(function (el) { el.setAttribute('data-rendered', 'error'); });
-        if (window.console) console.error(err);
-      });
     }
   });
 })();

@@ -9,19 +9,7 @@
  */
 
 export type DomainKind =
-  | 'event'
-  | 'state'
-  | 'field'
-  | 'dossier'
-  | 'goal'
-  | 'deadline'
-  | 'workflow'
-  | 'role'
-  | 'meaning'
-  | 'status'
-  | 'jurisdiction'
-  | 'goalStatus'
-  | 'input';
+  'event' | 'state' | 'field' | 'dossier' | 'goal' | 'deadline' | 'workflow' | 'role' | 'meaning' | 'status' | 'jurisdiction' | 'goalStatus' | 'input';
 
 type Label = { readonly en: string; readonly es: string };
 type Table = Readonly<Record<string, Label>>;
