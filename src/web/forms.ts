@@ -285,14 +285,7 @@ function hintAndError(id: string, hint: string | undefined, messages: readonly s
   }
   if (messages.length > 0) {
     ids.push(`${id}--error`);
-    errorHtml = html`<p class="field-error" id="${id}--error">
-      ${messages.map((m, i) =>
-        i === 0
-          ? html`${m}`
-          : html`<br />
-              ${m}`,
-      )}
-    </p>`;
+    errorHtml = html`<p class="field-error" id="${id}--error">${messages.map((m, i) => (i === 0 ? html`${m}` : html`<br> ${m}`))}</p>`;
   }
   return { describedBy: ids.length ? ids.join(' ') : undefined, markup: html`${hintHtml}${errorHtml}` };
 }
@@ -317,8 +310,7 @@ function renderControl(o: FieldOpts, control: Control): SafeHtml {
   const invalid = messages.length > 0;
   const hint = o.hint ?? autoHint(control, o.t);
   const { describedBy, markup } = hintAndError(id, hint, messages);
-  const common = html`id="${id}"
-  name="${o.name}"${attr('aria-describedby', describedBy)}${invalid ? raw(' aria-invalid="true"') : ''}${flag('required', o.required)}`;
+  const common = html`id="${id}" name="${o.name}"${attr('aria-describedby', describedBy)}${invalid ? raw(' aria-invalid="true"') : ''}${flag('required', o.required)}`;
   const label = html`<label for="${id}">${o.label}${requiredFlag(o.required, o.t)}</label>`;
   const value = shown(o.values, o.name);
   const schema = o.schema;
@@ -329,37 +321,30 @@ function renderControl(o: FieldOpts, control: Control): SafeHtml {
       const options = control.kind === 'boolean' ? [true, false] : control.options;
       const encoded = control.kind === 'boolean' ? true : control.encoded;
       const current = value !== undefined ? value : 'default' in schema ? encodeOption(schema.default, encoded) : '';
-      input = html`<select ${common}>
-        <option value="">${o.t.t('form.choose')}</option>
-        ${options.map((v) => {
-          const enc = encodeOption(v, encoded);
-          return html`<option value="${enc}" ${flag('selected', enc === current)}>${optionLabel(v, o.t)}</option>`;
-        })}
-      </select>`;
+      input = html`<select ${common}><option value="">${o.t.t('form.choose')}</option>${options.map((v) => {
+        const enc = encodeOption(v, encoded);
+        return html`<option value="${enc}"${flag('selected', enc === current)}>${optionLabel(v, o.t)}</option>`;
+      })}</select>`;
       break;
     }
     case 'number': {
       const step = numberAttr(schema, 'multipleOf') ?? (control.integer ? 1 : 'any');
-      input = html`<input
-        type="number"
-        inputmode="${control.integer ? 'numeric' : 'decimal'}"
-        ${common}${attr('min', numberAttr(schema, 'minimum'))}${attr('max', numberAttr(schema, 'maximum'))}${attr('step', step)}${attr('value', value)}
-      />`;
+      input = html`<input type="number" inputmode="${control.integer ? 'numeric' : 'decimal'}" ${common}${attr('min', numberAttr(schema, 'minimum'))}${attr('max', numberAttr(schema, 'maximum'))}${attr('step', step)}${attr('value', value)}>`;
       break;
     }
     case 'string': {
       const maxLength = numberAttr(schema, 'maxLength');
       const minLength = numberAttr(schema, 'minLength');
       if (control.control === 'textarea') {
-        input = html`<textarea ${common} rows="4" ${attr('maxlength', maxLength)}>${textareaBody(value)}</textarea>`;
+        input = html`<textarea ${common} rows="4"${attr('maxlength', maxLength)}>${textareaBody(value)}</textarea>`;
       } else if (control.control === 'password') {
         // Never refilled: a refused form must not carry the password back into the page.
-        input = html`<input type="password" autocomplete="current-password" ${common}${attr('maxlength', maxLength)} />`;
+        input = html`<input type="password" autocomplete="current-password" ${common}${attr('maxlength', maxLength)}>`;
       } else if (control.control === 'date') {
-        input = html`<input type="date" ${common}${attr('value', value)} />`;
+        input = html`<input type="date" ${common}${attr('value', value)}>`;
       } else {
         const spell = control.trim ? raw(' spellcheck="false" autocomplete="off"') : '';
-        input = html`<input type="text" ${common}${attr('minlength', minLength)}${attr('maxlength', maxLength)}${spell}${attr('value', value)} />`;
+        input = html`<input type="text" ${common}${attr('minlength', minLength)}${attr('maxlength', maxLength)}${spell}${attr('value', value)}>`;
       }
       break;
     }
@@ -368,7 +353,7 @@ function renderControl(o: FieldOpts, control: Control): SafeHtml {
       const text = allStrings(own(o.values, o.name)).join('\n');
       const rows = control.kind === 'json' ? 6 : 4;
       const spell = control.kind === 'json' ? raw(' spellcheck="false"') : '';
-      input = html`<textarea ${common} rows="${rows}" ${spell}>${textareaBody(text || undefined)}</textarea>`;
+      input = html`<textarea ${common} rows="${rows}"${spell}>${textareaBody(text || undefined)}</textarea>`;
       break;
     }
     case 'checkboxes':
@@ -388,23 +373,9 @@ function renderCheckboxes(o: FieldOpts, control: Extract<Control, { kind: 'check
   const boxes = control.options.map((v, i) => {
     const boxId = i === 0 ? id : `${id}--${i}`;
     const enc = encodeOption(v, control.encoded);
-    return html`<div class="checkbox">
-      <label for="${boxId}"
-        ><input
-          type="checkbox"
-          id="${boxId}"
-          name="${o.name}"
-          value="${enc}"
-          ${flag('checked', checked.has(enc))}${invalid ? raw(' aria-invalid="true"') : ''}
-        />
-        ${optionLabel(v, o.t)}</label
-      >
-    </div>`;
+    return html`<div class="checkbox"><label for="${boxId}"><input type="checkbox" id="${boxId}" name="${o.name}" value="${enc}"${flag('checked', checked.has(enc))}${invalid ? raw(' aria-invalid="true"') : ''}> ${optionLabel(v, o.t)}</label></div>`;
   });
-  return html`<fieldset class="field field--checkboxes${invalid ? ' field--invalid' : ''}" ${attr('aria-describedby', describedBy)}>
-    <legend>${o.label}${requiredFlag(o.required, o.t)}</legend>
-    ${markup}${boxes}
-  </fieldset>`;
+  return html`<fieldset class="field field--checkboxes${invalid ? ' field--invalid' : ''}"${attr('aria-describedby', describedBy)}><legend>${o.label}${requiredFlag(o.required, o.t)}</legend>${markup}${boxes}</fieldset>`;
 }
 
 /** A nested object with properties: its fields in a fieldset. */
@@ -414,10 +385,7 @@ function renderObject(o: FieldOpts, control: Extract<Control, { kind: 'object' }
   const claimed = (p: string) => childPointers.some((c) => p === c || p.startsWith(`${c}/`));
   const messages = messagesFor(o.errors, o.pointer, o.label, control, o.t, claimed);
   const { describedBy, markup } = hintAndError(id, o.hint, messages);
-  return html`<fieldset class="field-group${messages.length ? ' field--invalid' : ''}" id="${id}" ${attr('aria-describedby', describedBy)}>
-    <legend>${o.label}${requiredFlag(o.required, o.t)}</legend>
-    ${markup}${propertyFields(control, o)}
-  </fieldset>`;
+  return html`<fieldset class="field-group${messages.length ? ' field--invalid' : ''}" id="${id}"${attr('aria-describedby', describedBy)}><legend>${o.label}${requiredFlag(o.required, o.t)}</legend>${markup}${propertyFields(control, o)}</fieldset>`;
 }
 
 function escapeSegment(segment: string): string {
@@ -492,6 +460,7 @@ export function renderSchemaFields(
 // Reading back
 
 const ABSENT = Symbol('absent');
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- names ABSENT as a possible value for the reader
 type Read = unknown | typeof ABSENT;
 
 function parseJson(text: string): unknown {

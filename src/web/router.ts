@@ -182,10 +182,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
   router.get('/', signedIn, async (req, res) => {
     const ctx = res.locals.web;
     if (ctx.session!.user.role === 'admin') return res.redirect(303, '/users');
-    html200(
-      res,
-      await renderPortfolio(ctx, { engine, users: deps.users, query: req.query as Record<string, unknown>, now: now(), dueSoonDays: deps.goalDueSoonDays }),
-    );
+    html200(res, await renderPortfolio(ctx, { engine, users: deps.users, query: req.query, now: now(), dueSoonDays: deps.goalDueSoonDays }));
   });
 
   router.get('/submissions/new', signedIn, async (req, res) => {
@@ -277,7 +274,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
   });
 
   router.get('/audit', signedIn, async (req, res) => {
-    html200(res, await renderAudit(res.locals.web, { auditor: deps.auditor, tlog: deps.tlog, query: req.query as Record<string, unknown> }));
+    html200(res, await renderAudit(res.locals.web, { auditor: deps.auditor, tlog: deps.tlog, query: req.query }));
   });
 
   router.post('/audit/verify', signedIn, form, async (req, res) => {
@@ -356,13 +353,7 @@ export function webErrorHandler(logger: Logger): express.ErrorRequestHandler {
     const { t } = ctx;
     const body = html`<h1>${t.errorTitle(code)}</h1>
       ${detail ? html`<p>${detail}</p>` : ''}
-      ${
-        errors.length
-          ? html`<ul>
-              ${errors.map((e) => html`<li><code>${e.path || '/'}</code>: ${t.fieldError(e)}</li>`)}
-            </ul>`
-          : ''
-      }
+      ${errors.length ? html`<ul>${errors.map((e) => html`<li><code>${e.path || '/'}</code>: ${t.fieldError(e)}</li>`)}</ul>` : ''}
       <p><a href="/">${t.t('common.back')}</a></p>`;
     res
       .status(status)

@@ -44,17 +44,12 @@ export async function renderNewSubmission(ctx: WebContext, opts: { engine: Engin
     Object.entries((opts.problem?.error.errors ?? []).reduce<Record<string, string[]>>((acc, e) => ((acc[e.path] ??= []).push(t.fieldError(e)), acc), {})),
   );
   const chooser = html`<form method="get" action="/submissions/new">
-    <div class="field">
-      <label for="new-workflow">${t.t('new.chooseWorkflow')}</label>
-      <select id="new-workflow" name="workflow">
-        ${latestWorkflows().map((x) => html`<option value="${x.id}" ${flag('selected', x.id === w?.id)}>${t.domain('workflow', x.id)}</option>`)}
-      </select>
-    </div>
-    <button type="submit">${t.t('new.next')}</button>
-  </form>`;
+    <div class="field"><label for="new-workflow">${t.t('new.chooseWorkflow')}</label>
+      <select id="new-workflow" name="workflow">${latestWorkflows().map((x) => html`<option value="${x.id}"${flag('selected', x.id === w?.id)}>${t.domain('workflow', x.id)}</option>`)}</select></div>
+    <button type="submit">${t.t('new.next')}</button></form>`;
   let form = html``;
   if (w) {
-    const hasReference = Object.hasOwn((w.inputSchema.properties ?? {}) as object, 'reference');
+    const hasReference = Object.hasOwn(w.inputSchema.properties ?? {}, 'reference');
     let references: Array<{ id: string; title: string }> = [];
     if (hasReference) {
       const u = ctx.session!.user;
@@ -72,70 +67,46 @@ export async function renderNewSubmission(ctx: WebContext, opts: { engine: Engin
     const refErrors = [...errors].filter(([p]) => p.startsWith('/input/reference')).flatMap(([, m]) => m);
     form = html`<form method="post" action="/submissions" novalidate aria-labelledby="new-heading">
       ${csrfField(ctx)}
-      <input type="hidden" name="workflow" value="${w.id}" />
+      <input type="hidden" name="workflow" value="${w.id}">
       ${
         opts.problem
-          ? html`<div class="error-summary" role="alert" tabindex="-1">
-              <h2>${t.errorTitle(opts.problem.error.code)}</h2>
-              <p>${t.errorDetail(opts.problem.error)}</p>
-              <ul>
-                ${opts.problem.error.errors.map(
-                  (e) =>
-                    html`<li>
-                      ${
-                        e.path
-                          ? `${t.domain(
-                              'field',
-                              e.path
-                                .split('/')
-                                .filter((s) => !/^\d+$/.test(s))
-                                .pop() ?? '',
-                            )}: `
-                          : ''
-                      }${t.fieldError(e)}
-                    </li>`,
-                )}
-              </ul>
-            </div>`
+          ? html`<div class="error-summary" role="alert" tabindex="-1"><h2>${t.errorTitle(opts.problem.error.code)}</h2><p>${t.errorDetail(opts.problem.error)}</p>
+        <ul>${opts.problem.error.errors.map(
+          (e) =>
+            html`<li>${
+              e.path
+                ? `${t.domain(
+                    'field',
+                    e.path
+                      .split('/')
+                      .filter((s) => !/^\d+$/.test(s))
+                      .pop() ?? '',
+                  )}: `
+                : ''
+            }${t.fieldError(e)}</li>`,
+        )}</ul></div>`
           : ''
       }
       ${renderField({ schema: { type: 'string', minLength: 1, maxLength: 500 }, name: 'title', pointer: '/title', label: t.t('new.titleField'), required: true, values, errors, t, idPrefix: 'new' })}
-      <fieldset>
-        <legend>${t.t('new.device')}</legend>
-        ${renderSchemaFields(DEVICE_SCHEMA, { name: 'device', pointer: '/device', idPrefix: 'new', values, errors, t })}
-      </fieldset>
-      <fieldset>
-        <legend>${t.t('new.input')}</legend>
+      <fieldset><legend>${t.t('new.device')}</legend>${renderSchemaFields(DEVICE_SCHEMA, { name: 'device', pointer: '/device', idPrefix: 'new', values, errors, t })}</fieldset>
+      <fieldset><legend>${t.t('new.input')}</legend>
         ${renderSchemaFields(inputWithoutReference(w.inputSchema), { name: 'input', pointer: '/input', idPrefix: 'new', values, errors, t })}
         ${
           hasReference
-            ? html`<div class="field">
-                <label for="new-reference">${t.t('new.reference')}</label>
-                <p class="hint" id="new-reference-hint">${t.t('new.referenceHint')}</p>
-                ${refErrors.length ? html`<p class="field-error" id="new-reference-error">${refErrors.join(' ')}</p>` : ''}
-                <select
-                  id="new-reference"
-                  name="input.reference.submissionId"
-                  aria-describedby="new-reference-hint${refErrors.length ? ' new-reference-error' : ''}"
-                  ${refErrors.length ? html` aria-invalid="true"` : ''}
-                >
-                  <option value="">${t.t('new.referenceNone')}</option>
-                  ${references.map((r) => html`<option value="${r.id}" ${flag('selected', r.id === refValue)}>${r.title}</option>`)}
-                  ${refValue && !references.some((r) => r.id === refValue) ? html`<option value="${refValue}" selected>${refValue}</option>` : ''}
-                </select>
-              </div>`
+            ? html`<div class="field"><label for="new-reference">${t.t('new.reference')}</label>
+            <p class="hint" id="new-reference-hint">${t.t('new.referenceHint')}</p>
+            ${refErrors.length ? html`<p class="field-error" id="new-reference-error">${refErrors.join(' ')}</p>` : ''}
+            <select id="new-reference" name="input.reference.submissionId" aria-describedby="new-reference-hint${refErrors.length ? ' new-reference-error' : ''}"${refErrors.length ? html` aria-invalid="true"` : ''}>
+              <option value="">${t.t('new.referenceNone')}</option>
+              ${references.map((r) => html`<option value="${r.id}"${flag('selected', r.id === refValue)}>${r.title}</option>`)}
+              ${refValue && !references.some((r) => r.id === refValue) ? html`<option value="${refValue}" selected>${refValue}</option>` : ''}
+            </select></div>`
             : ''
         }
       </fieldset>
       <button type="submit">${t.t('new.create')}</button>
     </form>`;
   }
-  const body = html`<h1 id="new-heading">${t.t('new.title')}</h1>
-    ${chooser}${
-      w
-        ? html`<h2>${t.domain('workflow', w.id)}</h2>
-            ${form}`
-        : ''
-    }`;
+  const body = html`<h1 id="new-heading">${t.t('new.title')}</h1>${chooser}${w ? html`<h2>${t.domain('workflow', w.id)}</h2>${form}` : ''}`;
   return page(ctx, { title: t.t('new.title'), body });
 }

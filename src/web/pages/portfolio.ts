@@ -23,25 +23,14 @@ export function countdownCell(t: Translator, c: Countdown | null): SafeHtml {
   const words =
     c.daysLeft < 0 ? t.t('countdown.over', { days: -c.daysLeft }) : c.daysLeft === 0 ? t.t('countdown.today') : t.t('countdown.left', { days: c.daysLeft });
   const label = t.t('countdown.label', { used: Math.min(c.used, c.total), total: c.total });
-  return html`<div class="countdown">
-    <div
-      class="bar ${c.state}"
-      role="progressbar"
-      aria-valuemin="0"
-      aria-valuemax="${c.total}"
-      aria-valuenow="${Math.min(c.used, c.total)}"
-      aria-label="${label}"
-    >
-      <span style="width:${pct}%"></span>
-    </div>
-    <span class="status ${c.state}">${words}</span>
-  </div>`;
+  return html`<div class="countdown"><div class="bar ${c.state}" role="progressbar" aria-valuemin="0" aria-valuemax="${c.total}" aria-valuenow="${Math.min(c.used, c.total)}" aria-label="${label}"><span style="width:${pct}%"></span></div>
+    <span class="status ${c.state}">${words}</span></div>`;
 }
 
 export function nextDateText(t: Translator, c: Countdown | null): SafeHtml {
   if (!c) return html`<span class="muted">${t.t('next.none')}</span>`;
   const what = c.source === 'deadline' ? t.t('next.deadline', { what: t.domain('deadline', c.kind) }) : t.t('next.goal', { what: t.domain('goal', c.kind) });
-  return html`<time datetime="${c.dueDate}">${t.date(c.dueDate)}</time><br /><span class="muted">${what}</span>`;
+  return html`<time datetime="${c.dueDate}">${t.date(c.dueDate)}</time><br><span class="muted">${what}</span>`;
 }
 
 export async function renderPortfolio(
@@ -81,7 +70,7 @@ export async function renderPortfolio(
   const row = (s: SubmissionView) => {
     const c = countdownOf(s, opts.now, opts.dueSoonDays);
     return html`<tr>
-      <th scope="row"><a href="/submissions/${s.id}">${s.title}</a><br /><span class="muted">${String(s.device.name ?? '')}</span></th>
+      <th scope="row"><a href="/submissions/${s.id}">${s.title}</a><br><span class="muted">${typeof s.device.name === 'string' ? s.device.name : ''}</span></th>
       <td>${t.domain('workflow', s.workflow.id)} <span class="muted">v${s.workflow.version}</span></td>
       <td>${t.domain('state', s.state)}</td>
       ${actor.role === 'manufacturer' ? '' : html`<td>${s.organization.name}</td>`}
@@ -101,66 +90,36 @@ export async function renderPortfolio(
       })}`
     : null;
   const body = html`<h1>${t.t('portfolio.title')}</h1>
-    <form method="get" action="/" class="filters" aria-labelledby="filters-heading">
-      <h2 id="filters-heading" class="visually-hidden">${t.t('portfolio.filters')}</h2>
-      <div class="field">
-        <label for="f-workflow">${t.t('portfolio.workflow')}</label>
-        <select id="f-workflow" name="workflow">
-          <option value="">${t.t('portfolio.any')}</option>
-          ${workflows.map((w) => html`<option value="${w.id}" ${flag('selected', filters.workflow === w.id)}>${t.domain('workflow', w.id)}</option>`)}
-        </select>
-      </div>
-      <div class="field">
-        <label for="f-state">${t.t('portfolio.state')}</label>
-        <select id="f-state" name="state">
-          <option value="">${t.t('portfolio.any')}</option>
-          ${states.map((s) => html`<option value="${s}" ${flag('selected', filters.state === s)}>${t.domain('state', s)}</option>`)}
-        </select>
-      </div>
-      ${
-        organizations.length
-          ? html`<div class="field">
-              <label for="f-org">${t.t('portfolio.organization')}</label>
-              <select id="f-org" name="organization">
-                <option value="">${t.t('portfolio.any')}</option>
-                ${organizations.map((o) => html`<option value="${o.id}" ${flag('selected', filters.organization === o.id)}>${o.name}</option>`)}
-              </select>
-            </div>`
-          : ''
-      }
-      <div class="field"><label for="f-q">${t.t('portfolio.search')}</label><input id="f-q" name="q" type="search" maxlength="200" value="${filters.q}" /></div>
-      <div class="field">
-        <input id="f-overdue" name="overdue" type="checkbox" value="true" ${flag('checked', filters.overdue)} />
-        <label for="f-overdue" style="display:inline">${t.t('portfolio.overdue')}</label>
-      </div>
-      <div class="field">
-        <input id="f-due" name="dueSoon" type="checkbox" value="true" ${flag('checked', filters.dueSoon)} />
-        <label for="f-due" style="display:inline">${t.t('portfolio.dueSoon', { days: opts.dueSoonDays })}</label>
-      </div>
-      <div class="field"><button type="submit">${t.t('portfolio.apply')}</button> <a href="/">${t.t('portfolio.reset')}</a></div>
-    </form>
+  <form method="get" action="/" class="filters" aria-labelledby="filters-heading">
+    <h2 id="filters-heading" class="visually-hidden">${t.t('portfolio.filters')}</h2>
+    <div class="field"><label for="f-workflow">${t.t('portfolio.workflow')}</label>
+      <select id="f-workflow" name="workflow"><option value="">${t.t('portfolio.any')}</option>
+      ${workflows.map((w) => html`<option value="${w.id}"${flag('selected', filters.workflow === w.id)}>${t.domain('workflow', w.id)}</option>`)}</select></div>
+    <div class="field"><label for="f-state">${t.t('portfolio.state')}</label>
+      <select id="f-state" name="state"><option value="">${t.t('portfolio.any')}</option>
+      ${states.map((s) => html`<option value="${s}"${flag('selected', filters.state === s)}>${t.domain('state', s)}</option>`)}</select></div>
     ${
-      items.length === 0
-        ? html`<p>${t.t('portfolio.empty')}</p>`
-        : html`<table id="portfolio">
-            <caption>
-              ${t.t('portfolio.caption')} · ${t.t('portfolio.count', { count: items.length })}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">${t.t('portfolio.colTitle')}</th>
-                <th scope="col">${t.t('portfolio.colPathway')}</th>
-                <th scope="col">${t.t('portfolio.colState')}</th>
-                ${actor.role === 'manufacturer' ? '' : html`<th scope="col">${t.t('portfolio.colOrganization')}</th>`}
-                <th scope="col">${t.t('portfolio.colNext')}</th>
-                <th scope="col">${t.t('portfolio.colCountdown')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${items.map(row)}
-            </tbody>
-          </table>`
+      organizations.length
+        ? html`<div class="field"><label for="f-org">${t.t('portfolio.organization')}</label>
+      <select id="f-org" name="organization"><option value="">${t.t('portfolio.any')}</option>
+      ${organizations.map((o) => html`<option value="${o.id}"${flag('selected', filters.organization === o.id)}>${o.name}</option>`)}</select></div>`
+        : ''
     }
-    ${nextLink ? html`<p><a href="${nextLink}" rel="next">${t.t('portfolio.more')}</a></p>` : ''}`;
+    <div class="field"><label for="f-q">${t.t('portfolio.search')}</label><input id="f-q" name="q" type="search" maxlength="200" value="${filters.q}"></div>
+    <div class="field"><input id="f-overdue" name="overdue" type="checkbox" value="true"${flag('checked', filters.overdue)}> <label for="f-overdue" style="display:inline">${t.t('portfolio.overdue')}</label></div>
+    <div class="field"><input id="f-due" name="dueSoon" type="checkbox" value="true"${flag('checked', filters.dueSoon)}> <label for="f-due" style="display:inline">${t.t('portfolio.dueSoon', { days: opts.dueSoonDays })}</label></div>
+    <div class="field"><button type="submit">${t.t('portfolio.apply')}</button> <a href="/">${t.t('portfolio.reset')}</a></div>
+  </form>
+  ${
+    items.length === 0
+      ? html`<p>${t.t('portfolio.empty')}</p>`
+      : html`<table id="portfolio">
+    <caption>${t.t('portfolio.caption')} · ${t.t('portfolio.count', { count: items.length })}</caption>
+    <thead><tr><th scope="col">${t.t('portfolio.colTitle')}</th><th scope="col">${t.t('portfolio.colPathway')}</th><th scope="col">${t.t('portfolio.colState')}</th>
+    ${actor.role === 'manufacturer' ? '' : html`<th scope="col">${t.t('portfolio.colOrganization')}</th>`}
+    <th scope="col">${t.t('portfolio.colNext')}</th><th scope="col">${t.t('portfolio.colCountdown')}</th></tr></thead>
+    <tbody>${items.map(row)}</tbody></table>`
+  }
+  ${nextLink ? html`<p><a href="${nextLink}" rel="next">${t.t('portfolio.more')}</a></p>` : ''}`;
   return page(ctx, { title: t.t('portfolio.title'), body });
 }

@@ -60,14 +60,12 @@ interface ReferenceView {
 /** The authorization a registration relies on, built from its parts (the engine's label is English). */
 function referenceText(t: Translator, ref: ReferenceView): SafeHtml {
   const what = html`${ref.decision ? html`<span class="muted">${t.domain('field', 'decision')}:</span> ${valueText(t, ref.decision)}` : ''}${ref.decisionDate ? html` · <span class="muted">${t.domain('field', 'decisionDate')}:</span> ${t.date(ref.decisionDate)}` : ''}`;
-  const state = html`<span class="${ref.favourable && !ref.invalidated ? 'ok' : 'bad'}"
-    >${ref.favourable && !ref.invalidated ? t.t('submission.referenceValid') : t.t('submission.referenceInvalid')}</span
-  >`;
+  const state = html`<span class="${ref.favourable && !ref.invalidated ? 'ok' : 'bad'}">${ref.favourable && !ref.invalidated ? t.t('submission.referenceValid') : t.t('submission.referenceInvalid')}</span>`;
   // The engine's label starts with the decision number (or the title while there is none), the
   // rest of it is English: only that first part is shown.
   const number = (ref.label ?? '').replace(/ \([^)]*\)$/, '');
-  if (ref.submissionId) return html`<a href="/submissions/${ref.submissionId}">${number || t.t('submission.referenceOpen')}</a><br />${what}<br />${state}`;
-  return html`${ref.agency ?? ''} ${ref.number ?? ''}<br />${what}<br />${state}`;
+  if (ref.submissionId) return html`<a href="/submissions/${ref.submissionId}">${number || t.t('submission.referenceOpen')}</a><br>${what}<br>${state}`;
+  return html`${ref.agency ?? ''} ${ref.number ?? ''}<br>${what}<br>${state}`;
 }
 
 /** The event body a submitted form stands for (and the version it was shown at, for If-Match). */
@@ -112,21 +110,19 @@ function errorSummary(t: Translator, problem: FormProblem, idPrefix: string, kno
     <p>${detail}</p>
     ${
       e.errors.length
-        ? html`<ul>
-            ${e.errors.map((fe) => {
-              const label = fe.path
-                ? t.domain(
-                    'field',
-                    fe.path
-                      .split('/')
-                      .filter((s) => !/^\d+$/.test(s))
-                      .pop() ?? '',
-                  )
-                : '';
-              const text = label ? t.t('form.errorAt', { field: label, message: t.fieldError(fe) }) : t.fieldError(fe);
-              return known(fe.path) ? html`<li><a href="#${controlId(idPrefix, fe.path)}">${text}</a></li>` : html`<li>${text}</li>`;
-            })}
-          </ul>`
+        ? html`<ul>${e.errors.map((fe) => {
+            const label = fe.path
+              ? t.domain(
+                  'field',
+                  fe.path
+                    .split('/')
+                    .filter((s) => !/^\d+$/.test(s))
+                    .pop() ?? '',
+                )
+              : '';
+            const text = label ? t.t('form.errorAt', { field: label, message: t.fieldError(fe) }) : t.fieldError(fe);
+            return known(fe.path) ? html`<li><a href="#${controlId(idPrefix, fe.path)}">${text}</a></li>` : html`<li>${text}</li>`;
+          })}</ul>`
         : ''
     }
   </div>`;
@@ -144,38 +140,30 @@ function eventForm(ctx: WebContext, view: SubmissionView, w: WorkflowDefinition,
   void pointers;
   const role = ctx.session!.user.role;
   const signatureValues: FormValues = { 'signature.meaning': one(values['signature.meaning']) || defaultMeaning(role) };
-  return html`<details id="event-${type}" ${flag('open', mine !== undefined)}>
+  return html`<details id="event-${type}"${flag('open', mine !== undefined)}>
     <summary>${t.domain('event', type)} <span class="muted">(${type})</span></summary>
     <form method="post" action="/submissions/${view.id}/events" novalidate aria-label="${t.domain('event', type)}">
       ${csrfField(ctx)}
-      <input type="hidden" name="type" value="${type}" />
-      <input type="hidden" name="version" value="${view.version}" />
+      <input type="hidden" name="type" value="${type}">
+      <input type="hidden" name="version" value="${view.version}">
       ${mine ? errorSummary(t, mine, idPrefix, known) : ''}
-      ${
-        hasFields(spec.schema)
-          ? html`<fieldset>
-              <legend>${t.t('event.details')}</legend>
-              ${renderSchemaFields(spec.schema, { name: 'data', pointer: '/data', idPrefix, values, errors, t })}
-            </fieldset>`
-          : ''
-      }
+      ${hasFields(spec.schema) ? html`<fieldset><legend>${t.t('event.details')}</legend>${renderSchemaFields(spec.schema, { name: 'data', pointer: '/data', idPrefix, values, errors, t })}</fieldset>` : ''}
       ${renderField({ schema: { type: 'string', format: 'date', maxLength: 40 }, name: 'effectiveAt', pointer: '/effectiveAt', label: t.t('event.effectiveAt'), required: false, values, errors, t, idPrefix, hint: t.t('event.effectiveAtHint') })}
       ${renderField({ schema: { type: 'string', maxLength: 4000 }, name: 'comment', pointer: '/comment', label: t.t('event.comment'), required: false, values, errors, t, idPrefix, inputType: 'textarea' })}
       ${
         spec.requiresSignature
-          ? html`<fieldset class="signature">
-              <legend>${t.t('event.signature')}</legend>
-              <p class="hint">${t.t('event.signatureHint')}</p>
-              ${renderField({ schema: SIGNATURE_SCHEMA, name: 'signature.meaning', pointer: '/signature/meaning', label: t.t('event.meaning'), required: true, values: signatureValues, errors, t, idPrefix })}
-              ${renderField({ schema: { type: 'string', maxLength: 1024 }, name: 'signature.password', pointer: '/signature/password', label: t.t('event.password'), required: true, values: {}, errors, t, idPrefix, inputType: 'password' })}
-              ${
-                errorsUnder(errors, '/signature').length &&
-                !errorsUnder(errors, '/signature/password').length &&
-                !errorsUnder(errors, '/signature/meaning').length
-                  ? html`<p class="field-error">${errorsUnder(errors, '/signature').join(' ')}</p>`
-                  : ''
-              }
-            </fieldset>`
+          ? html`<fieldset class="signature"><legend>${t.t('event.signature')}</legend>
+            <p class="hint">${t.t('event.signatureHint')}</p>
+            ${renderField({ schema: SIGNATURE_SCHEMA, name: 'signature.meaning', pointer: '/signature/meaning', label: t.t('event.meaning'), required: true, values: signatureValues, errors, t, idPrefix })}
+            ${renderField({ schema: { type: 'string', maxLength: 1024 }, name: 'signature.password', pointer: '/signature/password', label: t.t('event.password'), required: true, values: {}, errors, t, idPrefix, inputType: 'password' })}
+            ${
+              errorsUnder(errors, '/signature').length &&
+              !errorsUnder(errors, '/signature/password').length &&
+              !errorsUnder(errors, '/signature/meaning').length
+                ? html`<p class="field-error">${errorsUnder(errors, '/signature').join(' ')}</p>`
+                : ''
+            }
+          </fieldset>`
           : ''
       }
       <button type="submit">${t.t('event.send', { event: t.domain('event', type) })}</button>
@@ -190,35 +178,14 @@ function historyItem(t: Translator, tr: Transition): SafeHtml {
     <h3><span class="muted">#${tr.seq}</span> ${t.domain('event', tr.type)} <span class="muted">(${tr.type})</span></h3>
     <p class="meta">${tr.from ? html`${t.domain('state', tr.from)} → ` : ''}${t.domain('state', tr.to)}</p>
     <dl class="facts">
-      <dt>${t.t('submission.actor')}</dt>
-      <dd>${tr.actor.name} (${t.domain('role', tr.actor.role)})</dd>
-      <dt>${t.t('submission.when')}</dt>
-      <dd><time datetime="${tr.recordedAt}">${t.dateTime(tr.recordedAt)}</time></dd>
-      <dt>${t.t('submission.effective')}</dt>
-      <dd><time datetime="${tr.effectiveAt}">${t.dateTime(tr.effectiveAt)}</time></dd>
-      ${
-        tr.comment
-          ? html`<dt>${t.t('submission.comment')}</dt>
-              <dd>${tr.comment}</dd>`
-          : ''
-      }
-      ${data.map(
-        ([k, v]) =>
-          html`<dt>${t.domain('field', k)}</dt>
-            <dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`,
-      )}
-      ${
-        sig
-          ? html`<dt>${t.t('submission.signature')}</dt>
-              <dd class="signature-manifestation">
-                ${t.t('submission.signedBy', { name: sig.name ?? '', meaning: t.domain('meaning', sig.meaning ?? ''), at: sig.signedAt ? t.dateTime(sig.signedAt) : '' })}
-              </dd>`
-          : ''
-      }
-      <dt>${t.t('submission.hash')}</dt>
-      <dd class="hash">${tr.hash}</dd>
-      <dt>${t.t('submission.prevHash')}</dt>
-      <dd class="hash">${tr.prevHash}</dd>
+      <dt>${t.t('submission.actor')}</dt><dd>${tr.actor.name} (${t.domain('role', tr.actor.role)})</dd>
+      <dt>${t.t('submission.when')}</dt><dd><time datetime="${tr.recordedAt}">${t.dateTime(tr.recordedAt)}</time></dd>
+      <dt>${t.t('submission.effective')}</dt><dd><time datetime="${tr.effectiveAt}">${t.dateTime(tr.effectiveAt)}</time></dd>
+      ${tr.comment ? html`<dt>${t.t('submission.comment')}</dt><dd>${tr.comment}</dd>` : ''}
+      ${data.map(([k, v]) => html`<dt>${t.domain('field', k)}</dt><dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`)}
+      ${sig ? html`<dt>${t.t('submission.signature')}</dt><dd class="signature-manifestation">${t.t('submission.signedBy', { name: sig.name ?? '', meaning: t.domain('meaning', sig.meaning ?? ''), at: sig.signedAt ? t.dateTime(sig.signedAt) : '' })}</dd>` : ''}
+      <dt>${t.t('submission.hash')}</dt><dd class="hash">${tr.hash}</dd>
+      <dt>${t.t('submission.prevHash')}</dt><dd class="hash">${tr.prevHash}</dd>
     </dl>
   </li>`;
 }
@@ -228,66 +195,29 @@ function clocksSection(t: Translator, view: SubmissionView, w: WorkflowDefinitio
   const days = (n: number | null) => (n === null ? t.t('common.none') : t.t('common.days', { count: n }));
   const next = countdownOf(view, now, dueSoonDays);
   const deadline = view.deadlines[0];
-  return html`<section aria-labelledby="clocks-heading">
-    <h2 id="clocks-heading">${t.t('submission.clocks')}</h2>
+  return html`<section aria-labelledby="clocks-heading"><h2 id="clocks-heading">${t.t('submission.clocks')}</h2>
     ${
       c.receivedOn === null
         ? html`<p>${t.t('submission.noClock')}</p>`
         : html`<dl class="facts">
-            <dt>${t.t('submission.receivedOn')}</dt>
-            <dd>${t.date(c.receivedOn)}</dd>
-            ${
-              c.stoppedOn
-                ? html`<dt>${t.t('submission.stoppedOn')}</dt>
-                    <dd>${t.date(c.stoppedOn)}</dd>`
-                : ''
-            }
-            <dt>${t.t('submission.calendarDays')}</dt>
-            <dd>${days(c.calendarDays)}</dd>
-            <dt>${t.t('submission.holdDays')}</dt>
-            <dd>${days(c.holdDays)}</dd>
-            ${
-              w.clock?.kind === 'fda'
-                ? html`<dt>${t.t('submission.fdaDays')}</dt>
-                    <dd>${days(c.fdaDays)}</dd>`
-                : ''
-            }
-            ${
-              w.clock?.kind === 'mx'
-                ? html`<dt>${t.t('submission.mxBusinessDays')}</dt>
-                    <dd>${days(c.mxBusinessDays)}</dd>`
-                : ''
-            }
-          </dl>`
+        <dt>${t.t('submission.receivedOn')}</dt><dd>${t.date(c.receivedOn)}</dd>
+        ${c.stoppedOn ? html`<dt>${t.t('submission.stoppedOn')}</dt><dd>${t.date(c.stoppedOn)}</dd>` : ''}
+        <dt>${t.t('submission.calendarDays')}</dt><dd>${days(c.calendarDays)}</dd>
+        <dt>${t.t('submission.holdDays')}</dt><dd>${days(c.holdDays)}</dd>
+        ${w.clock?.kind === 'fda' ? html`<dt>${t.t('submission.fdaDays')}</dt><dd>${days(c.fdaDays)}</dd>` : ''}
+        ${w.clock?.kind === 'mx' ? html`<dt>${t.t('submission.mxBusinessDays')}</dt><dd>${days(c.mxBusinessDays)}</dd>` : ''}
+      </dl>`
     }
     ${
       c.goals.length
-        ? html`<table>
-            <caption>
-              ${t.t('submission.goalsCaption')}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">${t.t('submission.goal')}</th>
-                <th scope="col">${t.t('submission.goalDue')}</th>
-                <th scope="col">${t.t('submission.goalElapsed')}</th>
-                <th scope="col">${t.t('submission.goalRemaining')}</th>
-                <th scope="col">${t.t('submission.goalStatus')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${c.goals.map(
-                (g) =>
-                  html`<tr>
-                    <th scope="row">${t.domain('goal', g.kind)}</th>
-                    <td>${t.date(g.dueDate)}</td>
-                    <td>${g.elapsed} / ${g.length}</td>
-                    <td>${g.remainingDays}</td>
-                    <td><span class="status ${g.status}">${t.domain('goalStatus', g.paused ? 'paused' : g.status)}</span></td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+        ? html`<table><caption>${t.t('submission.goalsCaption')}</caption>
+        <thead><tr><th scope="col">${t.t('submission.goal')}</th><th scope="col">${t.t('submission.goalDue')}</th><th scope="col">${t.t('submission.goalElapsed')}</th><th scope="col">${t.t('submission.goalRemaining')}</th><th scope="col">${t.t('submission.goalStatus')}</th></tr></thead>
+        <tbody>${c.goals.map(
+          (
+            g,
+          ) => html`<tr><th scope="row">${t.domain('goal', g.kind)}</th><td>${t.date(g.dueDate)}</td><td>${g.elapsed} / ${g.length}</td><td>${g.remainingDays}</td>
+          <td><span class="status ${g.status}">${t.domain('goalStatus', g.paused ? 'paused' : g.status)}</span></td></tr>`,
+        )}</tbody></table>`
         : ''
     }
     <h3>${t.t('portfolio.colNext')}</h3>
@@ -295,10 +225,7 @@ function clocksSection(t: Translator, view: SubmissionView, w: WorkflowDefinitio
     <h3 id="deadline">${t.t('submission.nextDeadline')}</h3>
     ${
       deadline
-        ? html`<p>
-            <strong>${t.domain('deadline', deadline.kind)}</strong>: <time datetime="${deadline.dueDate}">${t.date(deadline.dueDate)}</time>.
-            ${t.t('submission.deadlineFires', { date: t.date(deadline.dueDate), event: t.domain('event', deadline.event) })}
-          </p>`
+        ? html`<p><strong>${t.domain('deadline', deadline.kind)}</strong>: <time datetime="${deadline.dueDate}">${t.date(deadline.dueDate)}</time>. ${t.t('submission.deadlineFires', { date: t.date(deadline.dueDate), event: t.domain('event', deadline.event) })}</p>`
         : html`<p>${t.t('submission.noDeadline')}</p>`
     }
   </section>`;
@@ -320,69 +247,35 @@ function dossierSection(
   const kindValue = mine?.values ? one(mine.values.kind) : (view.dossier.missing[0] ?? '');
   const kindErrors = errorsUnder(errors, '/kind');
   const fileErrors = errorsUnder(errors, '/file');
-  return html`<section aria-labelledby="dossier-heading" id="dossier">
-    <h2 id="dossier-heading">${t.t('submission.dossier')}</h2>
+  return html`<section aria-labelledby="dossier-heading" id="dossier"><h2 id="dossier-heading">${t.t('submission.dossier')}</h2>
     ${
       view.dossier.required.length
-        ? html`<ul class="checklist">
-            ${view.dossier.required.map((k) => html`<li>${present.has(k) ? html`<span class="ok">✔ ${t.t('submission.dossierPresent')}</span>` : html`<span class="bad">✘ ${t.t('submission.dossierMissing')}</span>`} ${t.domain('dossier', k)} <span class="muted">(${k})</span></li>`)}
-          </ul>`
+        ? html`<ul class="checklist">${view.dossier.required.map((k) => html`<li>${present.has(k) ? html`<span class="ok">✔ ${t.t('submission.dossierPresent')}</span>` : html`<span class="bad">✘ ${t.t('submission.dossierMissing')}</span>`} ${t.domain('dossier', k)} <span class="muted">(${k})</span></li>`)}</ul>`
         : html`<p>${t.t('submission.dossierNone')}</p>`
     }
     <h3>${t.t('submission.documents')}</h3>
     ${
       documents.length
-        ? html`<table>
-            <thead>
-              <tr>
-                <th scope="col">${t.t('submission.uploadKind')}</th>
-                <th scope="col">${t.t('submission.uploadFile')}</th>
-                <th scope="col">SHA-256</th>
-                <th scope="col">${t.t('submission.when')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${documents.map(
-                (d) =>
-                  html`<tr>
-                    <td>${t.domain('dossier', d.kind)}</td>
-                    <td><a href="/submissions/${view.id}/documents/${d.id}">${d.filename}</a> <span class="muted">(${d.size} B)</span></td>
-                    <td class="hash">${d.sha256}</td>
-                    <td>${t.dateTime(d.createdAt)}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+        ? html`<table><thead><tr><th scope="col">${t.t('submission.uploadKind')}</th><th scope="col">${t.t('submission.uploadFile')}</th><th scope="col">SHA-256</th><th scope="col">${t.t('submission.when')}</th></tr></thead>
+        <tbody>${documents.map((d) => html`<tr><td>${t.domain('dossier', d.kind)}</td><td><a href="/submissions/${view.id}/documents/${d.id}">${d.filename}</a> <span class="muted">(${d.size} B)</span></td><td class="hash">${d.sha256}</td><td>${t.dateTime(d.createdAt)}</td></tr>`)}</tbody></table>`
         : html`<p>${t.t('submission.noDocuments')}</p>`
     }
     ${
       canUpload
         ? html`<h3 id="upload-heading">${t.t('submission.upload')}</h3>
-            <form method="post" action="/submissions/${view.id}/documents" enctype="multipart/form-data" novalidate aria-labelledby="upload-heading">
-              ${csrfField(ctx)} ${mine ? errorSummary(t, mine, 'upload', (p) => p === '/kind' || p === '/file') : ''}
-              <div class="field">
-                <label for="${controlId('upload', '/kind')}">${t.t('submission.uploadKind')}</label>
-                ${kindErrors.length ? html`<p class="field-error" id="upload-kind-error">${kindErrors.join(' ')}</p>` : ''}
-                <select
-                  id="${controlId('upload', '/kind')}"
-                  name="kind"
-                  ${kindErrors.length ? html` aria-invalid="true" aria-describedby="upload-kind-error"` : ''}
-                >
-                  ${kinds.map((k) => html`<option value="${k}" ${flag('selected', k === kindValue)}>${t.domain('dossier', k)}</option>`)}
-                </select>
-              </div>
-              <div class="field">
-                <label for="${controlId('upload', '/file')}">${t.t('submission.uploadFile')}</label>
-                ${fileErrors.length ? html`<p class="field-error" id="upload-file-error">${fileErrors.join(' ')}</p>` : ''}
-                <input
-                  id="${controlId('upload', '/file')}"
-                  name="file"
-                  type="file"
-                  ${fileErrors.length ? html` aria-invalid="true" aria-describedby="upload-file-error"` : ''}
-                />
-              </div>
-              <button type="submit">${t.t('submission.uploadSubmit')}</button>
-            </form>`
+      <form method="post" action="/submissions/${view.id}/documents" enctype="multipart/form-data" novalidate aria-labelledby="upload-heading">
+        ${csrfField(ctx)}
+        ${mine ? errorSummary(t, mine, 'upload', (p) => p === '/kind' || p === '/file') : ''}
+        <div class="field"><label for="${controlId('upload', '/kind')}">${t.t('submission.uploadKind')}</label>
+          ${kindErrors.length ? html`<p class="field-error" id="upload-kind-error">${kindErrors.join(' ')}</p>` : ''}
+          <select id="${controlId('upload', '/kind')}" name="kind"${kindErrors.length ? html` aria-invalid="true" aria-describedby="upload-kind-error"` : ''}>
+            ${kinds.map((k) => html`<option value="${k}"${flag('selected', k === kindValue)}>${t.domain('dossier', k)}</option>`)}
+          </select></div>
+        <div class="field"><label for="${controlId('upload', '/file')}">${t.t('submission.uploadFile')}</label>
+          ${fileErrors.length ? html`<p class="field-error" id="upload-file-error">${fileErrors.join(' ')}</p>` : ''}
+          <input id="${controlId('upload', '/file')}" name="file" type="file"${fileErrors.length ? html` aria-invalid="true" aria-describedby="upload-file-error"` : ''}></div>
+        <button type="submit">${t.t('submission.uploadSubmit')}</button>
+      </form>`
         : ''
     }
   </section>`;
@@ -409,79 +302,50 @@ export async function renderSubmission(
   const decision = view.decision as { favourable?: boolean } | null;
   const relianceLink =
     actor.role === 'manufacturer' && w.jurisdiction === 'FDA' && decision?.favourable === true
-      ? `/submissions/new?${new URLSearchParams({ workflow: 'cofepris-registration', title: `${view.title} — registro sanitario`, 'device.name': String(view.device.name ?? ''), ...(view.device.model ? { 'device.model': String(view.device.model) } : {}), 'input.route': 'abbreviated', 'input.reference.submissionId': view.id })}`
+      ? `/submissions/new?${new URLSearchParams({ workflow: 'cofepris-registration', title: `${view.title} — registro sanitario`, 'device.name': typeof view.device.name === 'string' ? view.device.name : '', ...(typeof view.device.model === 'string' && view.device.model ? { 'device.model': view.device.model } : {}), 'input.route': 'abbreviated', 'input.reference.submissionId': view.id })}`
       : null;
   const ref = view.reference as ReferenceView | null;
 
   const body = html`<p><a href="/">${t.t('common.back')}</a></p>
-    <h1>${view.title}</h1>
-    ${orphan ? errorSummary(t, orphan, 'page', () => false) : ''}
-    <section aria-labelledby="summary-heading">
-      <h2 id="summary-heading">${t.t('submission.summary')}</h2>
-      <dl class="facts">
-        <dt>${t.t('submission.pathway')}</dt>
-        <dd>
-          ${t.domain('workflow', view.workflow.id)} <span class="muted">(${view.workflow.id}@${view.workflow.version})</span> ${Object.entries(view.input)
-            .filter(([k]) => k !== 'reference')
-            .map(([k, v]) => html`<br /><span class="muted">${t.domain('field', k)}:</span> ${valueText(t, v)}`)}
-        </dd>
-        <dt>${t.t('submission.state')}</dt>
-        <dd id="state">
-          <strong>${t.domain('state', view.state)}</strong>
-          <span class="muted">(${view.state})</span
-          >${view.stateDescription && ctx.lang === 'en' ? html`<br /><span class="muted">${view.stateDescription}</span>` : ''}
-        </dd>
-        <dt>${t.t('submission.status')}</dt>
-        <dd>${t.domain('status', view.status)}</dd>
-        <dt>${t.t('submission.organization')}</dt>
-        <dd>${view.organization.name}</dd>
-        <dt>${t.t('submission.device')}</dt>
-        <dd>${device.map(([k, v], i) => html`${i ? html`<br />` : ''}<span class="muted">${t.domain('field', k)}:</span> ${String(v)}`)}</dd>
-        ${
-          ref
-            ? html`<dt>${t.t('submission.reference')}</dt>
-                <dd>${referenceText(t, ref)}</dd>`
-            : ''
-        }
-        ${
-          view.decision
-            ? html`<dt>${t.t('submission.reliedOnBy')}</dt>
-                <dd>
-                  ${Object.entries(view.decision)
-                    .filter(([, v]) => v !== null && typeof v !== 'boolean')
-                    .map(([k, v], i) => html`${i ? html`<br />` : ''}<span class="muted">${t.domain('field', k)}:</span> ${valueText(t, v)}`)}
-                </dd>`
-            : ''
-        }
-        <dt>${t.t('submission.version')}</dt>
-        <dd>${view.version}</dd>
-        <dt>${t.t('submission.created')}</dt>
-        <dd>${t.dateTime(view.createdAt)}</dd>
-        <dt>${t.t('submission.updated')}</dt>
-        <dd>${t.dateTime(view.updatedAt)}</dd>
-      </dl>
-      ${relianceLink ? html`<p><a href="${relianceLink}">${t.t('new.reliance')}</a></p>` : ''}
-      ${actor.role === 'auditor' ? html`<p><a href="/submissions/${view.id}/report">${t.t('audit.report')}</a> · <a href="/audit/export?format=jsonl&submission=${view.id}">${t.t('audit.exportJsonl')}</a></p>` : ''}
-    </section>
-    ${clocksSection(t, view, w, opts.now, opts.dueSoonDays)}
-    <section aria-labelledby="actions-heading" class="actions" id="actions">
-      <h2 id="actions-heading">${t.t('submission.actions')}</h2>
-      ${view.allowedEvents.length ? view.allowedEvents.map((type) => eventForm(ctx, view, w, type, problem)) : html`<p>${t.t('submission.noActions')}</p>`}
-    </section>
-    ${dossierSection(ctx, view, documents, problem)}
-    <section aria-labelledby="diagram-heading">
-      <h2 id="diagram-heading">${t.t('submission.diagram')}</h2>
-      <p id="diagram-help">${t.t('submission.diagramHelp')}</p>
-      <div class="diagram" tabindex="0" role="group" aria-labelledby="diagram-heading" aria-describedby="diagram-help">
-        <pre class="mermaid" data-label-id="diagram-heading">${diagram}</pre>
-      </div>
-    </section>
-    <section aria-labelledby="history-heading" id="history">
-      <h2 id="history-heading">${t.t('submission.history')}</h2>
-      <p class="muted">${t.t('submission.historyCaption')}</p>
-      <ol class="timeline">
-        ${history.map((tr) => historyItem(t, tr))}
-      </ol>
-    </section>`;
+  <h1>${view.title}</h1>
+  ${orphan ? errorSummary(t, orphan, 'page', () => false) : ''}
+  <section aria-labelledby="summary-heading"><h2 id="summary-heading">${t.t('submission.summary')}</h2>
+    <dl class="facts">
+      <dt>${t.t('submission.pathway')}</dt><dd>${t.domain('workflow', view.workflow.id)} <span class="muted">(${view.workflow.id}@${view.workflow.version})</span>
+        ${Object.entries(view.input)
+          .filter(([k]) => k !== 'reference')
+          .map(([k, v]) => html`<br><span class="muted">${t.domain('field', k)}:</span> ${valueText(t, v)}`)}</dd>
+      <dt>${t.t('submission.state')}</dt><dd id="state"><strong>${t.domain('state', view.state)}</strong> <span class="muted">(${view.state})</span>${view.stateDescription && ctx.lang === 'en' ? html`<br><span class="muted">${view.stateDescription}</span>` : ''}</dd>
+      <dt>${t.t('submission.status')}</dt><dd>${t.domain('status', view.status)}</dd>
+      <dt>${t.t('submission.organization')}</dt><dd>${view.organization.name}</dd>
+      <dt>${t.t('submission.device')}</dt><dd>${device.map(([k, v], i) => html`${i ? html`<br>` : ''}<span class="muted">${t.domain('field', k)}:</span> ${String(v)}`)}</dd>
+      ${ref ? html`<dt>${t.t('submission.reference')}</dt><dd>${referenceText(t, ref)}</dd>` : ''}
+      ${
+        view.decision
+          ? html`<dt>${t.t('submission.reliedOnBy')}</dt><dd>${Object.entries(view.decision)
+              .filter(([, v]) => v !== null && typeof v !== 'boolean')
+              .map(([k, v], i) => html`${i ? html`<br>` : ''}<span class="muted">${t.domain('field', k)}:</span> ${valueText(t, v)}`)}</dd>`
+          : ''
+      }
+      <dt>${t.t('submission.version')}</dt><dd>${view.version}</dd>
+      <dt>${t.t('submission.created')}</dt><dd>${t.dateTime(view.createdAt)}</dd>
+      <dt>${t.t('submission.updated')}</dt><dd>${t.dateTime(view.updatedAt)}</dd>
+    </dl>
+    ${relianceLink ? html`<p><a href="${relianceLink}">${t.t('new.reliance')}</a></p>` : ''}
+    ${actor.role === 'auditor' ? html`<p><a href="/submissions/${view.id}/report">${t.t('audit.report')}</a> · <a href="/audit/export?format=jsonl&submission=${view.id}">${t.t('audit.exportJsonl')}</a></p>` : ''}
+  </section>
+  ${clocksSection(t, view, w, opts.now, opts.dueSoonDays)}
+  <section aria-labelledby="actions-heading" class="actions" id="actions"><h2 id="actions-heading">${t.t('submission.actions')}</h2>
+    ${view.allowedEvents.length ? view.allowedEvents.map((type) => eventForm(ctx, view, w, type, problem)) : html`<p>${t.t('submission.noActions')}</p>`}
+  </section>
+  ${dossierSection(ctx, view, documents, problem)}
+  <section aria-labelledby="diagram-heading"><h2 id="diagram-heading">${t.t('submission.diagram')}</h2>
+    <p id="diagram-help">${t.t('submission.diagramHelp')}</p>
+    <div class="diagram" tabindex="0" role="group" aria-labelledby="diagram-heading" aria-describedby="diagram-help"><pre class="mermaid" data-label-id="diagram-heading">${diagram}</pre></div>
+  </section>
+  <section aria-labelledby="history-heading" id="history"><h2 id="history-heading">${t.t('submission.history')}</h2>
+    <p class="muted">${t.t('submission.historyCaption')}</p>
+    <ol class="timeline">${history.map((tr) => historyItem(t, tr))}</ol>
+  </section>`;
   return page(ctx, { title: view.title, body, flash: opts.flash, scripts: ['/assets/mermaid.min.js'] });
 }
