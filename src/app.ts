@@ -7,7 +7,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { InputError, NotFoundError, fieldError } from './errors.js';
 import { authenticate } from './http/auth.js';
-import { renderDocs } from './http/docs-page.js';
+import { renderDocs, type DocsDocument } from './http/docs-page.js';
 import { createErrorHandler } from './http/error-handler.js';
 import { buildOpenApi } from './http/openapi.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
@@ -67,7 +67,8 @@ export function createApp(services: AppServices, options: AppOptions = {}): Expr
   app.use(noStore());
 
   const openapi = buildOpenApi();
-  const docs = renderDocs(openapi);
+  // The document is a valid OpenAPI 3.1 document (tests/http/openapi-contract.test.ts validates it).
+  const docs = renderDocs(openapi as unknown as DocsDocument);
   app.get('/healthz', async (_req, res) => {
     await services.health();
     res.json({ status: 'ok' });

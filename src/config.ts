@@ -75,7 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let mxNonWorkingDays: string[] = [];
   if (env.MX_NON_WORKING_DAYS_FILE) {
     try {
-      mxNonWorkingDays = JSON.parse(fs.readFileSync(env.MX_NON_WORKING_DAYS_FILE, 'utf8'));
+      mxNonWorkingDays = JSON.parse(fs.readFileSync(env.MX_NON_WORKING_DAYS_FILE, 'utf8')) as string[];
     } catch (e) {
       throw new ConfigError(`MX_NON_WORKING_DAYS_FILE: cannot read a JSON array of dates (${(e as Error).message})`);
     }

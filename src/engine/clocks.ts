@@ -203,6 +203,7 @@ class Timeline {
 
 function goalApplies(g: GoalSpec, clock: ClockSpec, input: Record<string, unknown>, types: ReadonlySet<string>): boolean {
   for (const [k, v] of Object.entries(g.when ?? {})) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- clock inputs are schema-validated scalars (format, variant)
     const actual = input[k] === undefined || input[k] === null ? clock.absentInput?.[k] : String(input[k]);
     if (actual !== v) return false;
   }

@@ -8,7 +8,7 @@ import { checkProductCode } from '../reference/product-classification.js';
 import { NO_DUE_DATES, type Actor, type Submission } from '../store/types.js';
 import { SCHEMA_BASE, inputSchemaId } from '../validation.js';
 import { XSTATE_VERSION, persisted, statusOf, type CreateSubmissionBody, type EngineContext } from './context.js';
-import { statePath } from './definitions.js';
+import { statePathOf } from './definitions.js';
 import { deadlineFor, dueDatesOf, figuresFrom } from './due-dates.js';
 import { GENESIS_HASH } from './hash.js';
 import { chainRecord } from './records.js';
@@ -69,7 +69,7 @@ export function createSubmission(
         }
         const iso = ctx.now().toISOString();
         const [initial] = initialTransition(w.machine, body.input as never);
-        const state = statePath(initial.value);
+        const state = statePathOf(initial);
         const draft: Submission = {
           id: uuidv7(),
           organization: org,

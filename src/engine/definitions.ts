@@ -43,12 +43,17 @@ export function declarativeDefinition(w: WorkflowDefinition): Record<string, unk
   ) as Record<string, unknown>;
 }
 
+/** The dotted state path of a snapshot (xstate types `snapshot.value` loosely). */
+export function statePathOf(snapshot: AnyMachineSnapshot): string {
+  return statePath(snapshot.value as StateValue);
+}
+
 /** `{ review: 'substantive' }` -> `review.substantive`. Machines here have one region. */
 export function statePath(value: StateValue): string {
   if (typeof value === 'string') return value;
   const [key, child] = Object.entries(value)[0] ?? [];
   if (key === undefined) return '';
-  return child === undefined || (typeof child === 'object' && Object.keys(child).length === 0) ? key : `${key}.${statePath(child as StateValue)}`;
+  return child === undefined || (typeof child === 'object' && Object.keys(child).length === 0) ? key : `${key}.${statePath(child)}`;
 }
 
 /** The inverse of statePath, for restoring a snapshot from its stored path. */
@@ -62,7 +67,7 @@ export function stateValue(path: string): StateValue {
 /** Event types the active state nodes handle, in document order (guards not evaluated). */
 export function handledEvents(snapshot: AnyMachineSnapshot): string[] {
   const out: string[] = [];
-  for (const t of getNextTransitions(snapshot)) if (t.eventType && !out.includes(t.eventType)) out.push(t.eventType);
+  for (const t of getNextTransitions(snapshot) as ReadonlyArray<{ eventType?: string }>) if (t.eventType && !out.includes(t.eventType)) out.push(t.eventType);
   return out;
 }
 

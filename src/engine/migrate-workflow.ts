@@ -3,7 +3,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/index.js';
 import { InputError, fieldError } from '../errors.js';
 import { SYSTEM_ACTOR, persisted, type EngineContext } from './context.js';
-import { definitionHash, statePath, stateValue } from './definitions.js';
+import { definitionHash, statePathOf, stateValue } from './definitions.js';
 import { deadlineFor, dueDatesOf, figuresOf } from './due-dates.js';
 import { chainRecord } from './records.js';
 import { VersionRace, runInTransaction } from './run-command.js';
@@ -51,14 +51,14 @@ export async function migrateWorkflow(
       let next: AnyMachineSnapshot;
       try {
         const context = to.upgradeContext ? to.upgradeContext(s.snapshot.context, from.version) : s.snapshot.context;
-        next = to.machine.resolveState({ value: stateValue(s.state), context: context as never });
+        next = to.machine.resolveState({ value: stateValue(s.state), context: context });
         // The same state, or (when it became compound) its initial descendant.
-        const path = statePath(next.value);
+        const path = statePathOf(next);
         if (path !== s.state && !path.startsWith(`${s.state}.`)) throw new Error('state differs');
       } catch {
         return { kind: 'left', id, state: s.state, reason: `state ${s.state} does not exist in ${to.id}@${to.version}` };
       }
-      const state = statePath(next.value);
+      const state = statePathOf(next);
       if (opts.dryRun) return { kind: 'moved', id, state };
       const at = ctx.now().toISOString();
       const t = chainRecord(s, to, {

@@ -18,7 +18,7 @@ import type { Actor, ClockEventRow, Submission, Transition } from '../store/type
 import { eventSchemaId } from '../validation.js';
 import type { ClockFigures } from './clocks.js';
 import { persisted, requireWorkflow, restore, statusOf, type EngineContext, type SendEventBody } from './context.js';
-import { handledEvents, statePath } from './definitions.js';
+import { handledEvents, statePathOf } from './definitions.js';
 import { clockHistory, deadlineFor, dueDatesOf, figuresFrom } from './due-dates.js';
 import { loadEventFacts } from './facts.js';
 import { chainRecord, type SignatureManifestation } from './records.js';
@@ -147,7 +147,7 @@ export function decideEvent(
     throw new InputError({ code: 'engine.must_sign', params: { event: body.type } }, [fieldError('/signature', { code: 'engine.signature_required_field' })]);
   }
   const [next] = transition(w.machine, current, event as never);
-  const to = statePath(next.value);
+  const to = statePathOf(next);
   const recordedAt = opts.at.toISOString();
   const t = chainRecord(s, w, {
     type: body.type,

@@ -36,7 +36,7 @@ const DAY_MS = 86_400_000;
 /** A zone's UTC offset (ms) at an instant, from the wall-clock time Intl reports there. */
 function offsetAt(t: number, timeZone: string): number {
   const p = parts(new Date(t), timeZone);
-  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  const wall = Date.UTC(p.year!, p.month! - 1, p.day, p.hour, p.minute, p.second);
   return wall - Math.floor(t / 1000) * 1000;
 }
 
@@ -53,7 +53,7 @@ export function dateIn(instant: Date, timeZone: string): string {
   const t = instant.getTime();
   const day = Math.floor(t / DAY_MS);
   let days = dayOffsets.get(timeZone);
-  if (!days) dayOffsets.set(timeZone, (days = new Map()));
+  if (!days) dayOffsets.set(timeZone, (days = new Map<number, number | null>()));
   let offset = days.get(day);
   if (offset === undefined) {
     const first = offsetAt(day * DAY_MS, timeZone);
@@ -76,7 +76,7 @@ export function startOfDayIn(date: string, timeZone: string): Date {
   // Two rounds converge for every real zone: correct by the offset observed at the guess.
   for (let i = 0; i < 2; i++) {
     const p = parts(new Date(guess), timeZone);
-    const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+    const asUtc = Date.UTC(p.year!, p.month! - 1, p.day, p.hour, p.minute, p.second);
     guess -= asUtc - Date.UTC(y, m - 1, d);
   }
   return new Date(guess);

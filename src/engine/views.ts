@@ -65,7 +65,7 @@ export function toDocumentView(d: Document): DocumentView {
 }
 
 /** Workflows whose submissions can prioritize others (Breakthrough designations). */
-const DESIGNATING = WORKFLOWS.filter((w) => w.prioritizes).map((w) => w.id);
+const DESIGNATING = WORKFLOWS.filter((w) => w.prioritizes !== undefined).map((w) => w.id);
 
 /** Active designations of organizations; one query for many (fixed SQL: this runs on every read of an FDA submission). */
 export async function designationsOf(conn: StoreSet, organizationIds: readonly string[]): Promise<Map<string, Designation[]>> {

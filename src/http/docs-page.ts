@@ -2,14 +2,28 @@
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function renderDocs(doc: Record<string, any>): string {
+/** The parts of an OpenAPI 3.1 document this page shows. */
+interface DocsOperation {
+  readonly summary?: string;
+  readonly parameters?: ReadonlyArray<{ readonly name: string; readonly in: string }>;
+  readonly requestBody?: { readonly content: Record<string, { readonly schema?: { readonly $ref?: string } }> };
+  readonly responses?: Record<string, unknown>;
+}
+export interface DocsDocument {
+  readonly openapi: string;
+  readonly info: { readonly title: string; readonly version: string; readonly description?: string };
+  readonly paths: Record<string, Record<string, DocsOperation>>;
+  readonly components: { readonly schemas: Record<string, unknown> };
+}
+
+export function renderDocs(doc: DocsDocument): string {
   const ops: string[] = [];
-  for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+  for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
-      const params = (op.parameters ?? []).map((p: any) => `<code>${esc(p.name)}</code> (${esc(p.in)})`).join(', ');
+      const params = (op.parameters ?? []).map((p) => `<code>${esc(p.name)}</code> (${esc(p.in)})`).join(', ');
       const body = op.requestBody
         ? Object.entries(op.requestBody.content)
-            .map(([t, c]: [string, any]) => `${esc(t)} ${esc(c.schema?.$ref?.split('/').pop() ?? '')}`)
+            .map(([t, c]) => `${esc(t)} ${esc(c.schema?.$ref?.split('/').pop() ?? '')}`)
             .join(', ')
         : '';
       const responses = Object.keys(op.responses ?? {})
@@ -20,7 +34,7 @@ export function renderDocs(doc: Record<string, any>): string {
       );
     }
   }
-  const schemas = Object.entries(doc.components.schemas as Record<string, unknown>)
+  const schemas = Object.entries(doc.components.schemas)
     .map(([name, s]) => `<details><summary><code>${esc(name)}</code></summary><pre>${esc(JSON.stringify(s, null, 2))}</pre></details>`)
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(doc.info.title)}</title>

@@ -93,20 +93,18 @@ export interface UserCredentials {
 }
 
 export async function findUserCredentials(db: Knex, userId: string): Promise<UserCredentials | undefined> {
-  const row = await db('users')
-    .where({ id: userId })
-    .first<
-      | {
-          id: string;
-          name: string;
-          role: string;
-          disabled: number | boolean;
-          password_hash: string | null;
-          signature_failures: number | string;
-          signing_locked_at: string | null;
-        }
-      | undefined
-    >('id', 'name', 'role', 'disabled', 'password_hash', 'signature_failures', 'signing_locked_at');
+  const row = await db('users').where({ id: userId }).first<
+    | {
+        id: string;
+        name: string;
+        role: string;
+        disabled: number | boolean;
+        password_hash: string | null;
+        signature_failures: number | string;
+        signing_locked_at: string | null;
+      }
+    | undefined
+  >('id', 'name', 'role', 'disabled', 'password_hash', 'signature_failures', 'signing_locked_at');
   if (!row) return undefined;
   return {
     userId: row.id,

@@ -339,7 +339,7 @@ async function send(r: Req): Promise<HttpAnswer> {
   if (r.body !== undefined) t = t.send(typeof r.body === 'string' && r.headers['Content-Type'] === undefined ? Buffer.from(r.body) : r.body);
   const res = await t.ok(() => true);
   const body = res.body as unknown;
-  return { status: res.status, headers: res.headers as Record<string, string>, text: Buffer.isBuffer(body) ? body.toString('utf8') : '' };
+  return { status: res.status, headers: res.headers, text: Buffer.isBuffer(body) ? body.toString('utf8') : '' };
 }
 
 function label(r: Req): string {
@@ -681,12 +681,12 @@ function createBases(): JsonObject[] {
   // Near-valid ones the engine itself must refuse: another organization's submission, a link to a
   // workflow a designation cannot prioritize, an unknown id.
   bodies.push(
-    bodyRegistration({ submissionId: other }, 'abbreviated') as JsonObject,
-    bodyRegistration({ submissionId: cleared }, 'equivalence', 'Hostile registro') as JsonObject,
+    bodyRegistration({ submissionId: other }, 'abbreviated'),
+    bodyRegistration({ submissionId: cleared }, 'equivalence', 'Hostile registro'),
     { workflow: 'fda-breakthrough', title: 'Linked elsewhere', device: DEVICE, input: { linkedSubmissionId: other } },
     { workflow: 'fda-breakthrough', title: 'Linked to an HDE', device: DEVICE, input: { linkedSubmissionId: ids.hde[0]! } },
     { workflow: 'fda-breakthrough', title: 'Linked to nothing', device: DEVICE, input: { linkedSubmissionId: '01900000-0000-7000-8000-000000000000' } },
-    { ...body510k('Hostile PMA code', { format: 'eSTAR', variant: 'traditional' }), device: { ...DEVICE, productCode: 'BWL' } } as JsonObject,
+    { ...body510k('Hostile PMA code', { format: 'eSTAR', variant: 'traditional' }), device: { ...DEVICE, productCode: 'BWL' } },
   );
   return bodies;
 }

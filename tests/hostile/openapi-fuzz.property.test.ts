@@ -42,7 +42,6 @@ const ROLES = ['manufacturer', 'fda', 'cofepris', 'auditor', 'admin'] as const;
 type Role = (typeof ROLES)[number];
 const TIMEOUT = 600_000;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an OpenAPI document, walked by JSON pointer
 type Json = Record<string, any>;
 type Schema = Json | boolean;
 

@@ -63,7 +63,7 @@ import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getNextTransitions, initialTransition, transition, type AnyMachineSnapshot, type AnyStateNode, type StateValue } from 'xstate';
+import { getNextTransitions, initialTransition, transition, type AnyMachineSnapshot, type StateValue } from 'xstate';
 import { getStateNodes } from 'xstate/graph';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { AppError, type ErrorCode } from '../../src/errors.js';
@@ -147,7 +147,7 @@ function statePath(value: StateValue): string {
   if (typeof value === 'string') return value;
   const [key, child] = Object.entries(value)[0] ?? [];
   if (key === undefined) return '';
-  return child === undefined || (typeof child === 'object' && Object.keys(child).length === 0) ? key : `${key}.${statePath(child as StateValue)}`;
+  return child === undefined || (typeof child === 'object' && Object.keys(child).length === 0) ? key : `${key}.${statePath(child)}`;
 }
 
 /** Events the snapshot's active states handle (guards not evaluated). */
@@ -477,7 +477,7 @@ async function drive(
   const sub: Sub = { w: wf, id: created.id as string, org: who === 'manufacturer' ? 'acme' : 'beta', productCode, input, snap: initial, reliedOnBy: new Set() };
   for (const [actor, type, data, effectiveAt] of steps) {
     const res = await api.send(user(actor), sub.id, type, { data, effectiveAt });
-    const [next] = transition(wf.machine, sub.snap, { type, data, effectiveDate: effectiveAt } as never);
+    const [next] = transition(wf.machine, sub.snap, { type, data, effectiveDate: effectiveAt });
     sub.snap = next;
     expect(res.submission.state, `${wf.id} fixture after ${type}`).toBe(statePath(next.value));
   }
@@ -555,7 +555,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const lines = latestWorkflows().map((x) => {
-    const leaves = (getStateNodes(x.machine.root) as AnyStateNode[]).filter((n) => n.path.length && !Object.keys(n.states).length).map((n) => n.path.join('.'));
+    const leaves = getStateNodes(x.machine.root)
+      .filter((n) => n.path.length && !Object.keys(n.states).length)
+      .map((n) => n.path.join('.'));
     const seen = statesSeen.get(x.id) ?? new Set<string>();
     const types = acceptedTypes.get(x.id) ?? new Set<string>();
     const missed = (xs: string[], have: Set<string>) =>
@@ -901,13 +903,13 @@ function predict(m: Model, s: Sent): Prediction {
   const human = s.actor !== 'system';
   if (human && (badText(body) || s.ifMatch === 'junk')) return { status: 422, why: 'NUL / lone surrogate in the body, or If-Match junk' };
   if (!sendEventValid(body)) return { status: 422, why: 'body fails send-event.json' };
-  if (human && !visible(m, s.actor as ActorKey)) return { status: 404, why: `${s.actor} may not see this submission` };
+  if (human && !visible(m, s.actor)) return { status: 404, why: `${s.actor} may not see this submission` };
   if (s.ifMatch === 'stale' || s.ifMatch === 'weak')
     return { status: 412, why: 'If-Match names an old version, or a weak tag (never matches: RFC 9110 strong comparison)' };
   const type = body.type as string;
   const spec = specOf(m.w, type);
   if (!spec) return { status: 422, why: `unknown event ${type}` };
-  const role: Role = human ? ROLE_OF[s.actor as ActorKey] : 'system';
+  const role: Role = human ? ROLE_OF[s.actor] : 'system';
   if (!spec.roles.includes(role)) return { status: 403, why: `role ${role} may not send ${type}` };
   const data = (body.data ?? {}) as Record<string, unknown>;
   if (!payloadValid(m.w, type, data)) return { status: 422, why: `payload of ${type} invalid` };
@@ -982,7 +984,7 @@ function invalidateRelying(ref: Model, from: string, to: string, type: string, e
       type: 'REFERENCE_INVALIDATED',
       data,
       effectiveDate: dated === 'now' || dated === null ? todayIn(r.w.timeZone) : dated.date,
-    } as never);
+    });
     r.snap = next;
     r.version++;
     r.records.push({ type: 'REFERENCE_INVALIDATED', from: state, to: statePath(next.value), role: 'system' });
@@ -1033,7 +1035,7 @@ async function eventStepRun(m: Model, s: EventStep, n: number, g: Gen): Promise<
   try {
     assertContract(
       label,
-      { status: res.status, headers: res.headers as Record<string, string>, text: res.text },
+      { status: res.status, headers: res.headers, text: res.text },
       echoes({ path: `/v1/submissions/${m.id}/events`, headers, body: JSON.stringify(body) }),
       'POST',
     );
@@ -1071,7 +1073,7 @@ async function systemSend(m: Model, n: number, body: Record<string, unknown>, ef
   try {
     const r = await ctx.services.engine.sendSystemEvent(m.id, body as never);
     status = r.outcome === 'applied' ? 200 : 201; // the HTTP edge's mapping of a command outcome
-    answer = r.body as Json;
+    answer = r.body;
   } catch (e) {
     if (!(e instanceof AppError) || STATUS_OF[e.code] === undefined)
       fail(m, n, `system sends ${JSON.stringify(body).slice(0, 300)}: unexpected error ${(e as Error).stack ?? String(e)}`);
@@ -1122,7 +1124,7 @@ async function uploadStepRun(m: Model, s: UploadStep, n: number): Promise<void> 
   try {
     assertContract(
       label,
-      { status: res.status, headers: res.headers as Record<string, string>, text: res.text },
+      { status: res.status, headers: res.headers, text: res.text },
       echoes({ path: `${path}?kind=${encodeURIComponent(kind)}&filename=${encodeURIComponent(filename)}` }),
       'POST',
     );

@@ -319,7 +319,7 @@ export function mutateToText(base: Json, m: Mutation): string {
         const target = getAt(root, path);
         if (target !== null && typeof target === 'object' && !Array.isArray(target)) defineOwn(target, m.key, value(m.value));
         else if (Array.isArray(target)) target.push(value(m.value));
-        else set({ [m.key]: value(m.value) } as JsonObject);
+        else set({ [m.key]: value(m.value) });
         break;
       }
     }
@@ -581,8 +581,7 @@ export function assertContract(label: string, res: HttpAnswer, echoed: readonly 
   }
   if (typeof body.code !== 'string' || !/^[a-z_]+$/.test(body.code)) throw new Error(`problem without a stable code: ${where}`);
   if (body.status !== res.status) throw new Error(`problem status ${String(body.status)} differs from HTTP status: ${where}`);
-  for (const k of ['type', 'title', 'detail'])
-    if (typeof body[k] !== 'string' || !(body[k] as string).length) throw new Error(`problem.${k} missing: ${where}`);
+  for (const k of ['type', 'title', 'detail']) if (typeof body[k] !== 'string' || !body[k].length) throw new Error(`problem.${k} missing: ${where}`);
   if (!Array.isArray(body.errors)) throw new Error(`problem.errors is not an array: ${where}`);
   for (const e of body.errors as unknown[]) {
     const fe = e as { path?: unknown; message?: unknown };

@@ -33,7 +33,6 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestWorkflow, latestWorkflows } from '../../workflows/index.js';
-import type { JsonSchema } from '../../workflows/types.js';
 import { Api, body510k, bodyRegistration, daysAgo, sha256 } from '../http/helpers.js';
 import { DIALECT } from '../support/db.js';
 import { TEST_PASSWORD, createTestContext, documentBytes, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
@@ -230,15 +229,13 @@ async function signIn(user: TestUser): Promise<Session> {
 async function throwaway(): Promise<Session> {
   const token = randomBytes(32).toString('base64url');
   const now = new Date();
-  await ctx.services.db
-    .knex('web_sessions')
-    .insert({
-      token_hash: sha256(token),
-      user_id: ctx.users.manufacturer.actor.id,
-      created_at: now.toISOString(),
-      last_seen_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + 30 * 60_000).toISOString(),
-    });
+  await ctx.services.db.knex('web_sessions').insert({
+    token_hash: sha256(token),
+    user_id: ctx.users.manufacturer.actor.id,
+    created_at: now.toISOString(),
+    last_seen_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + 30 * 60_000).toISOString(),
+  });
   const page = await request(server).get('/submissions/new').set('Cookie', `puente_session=${token}`);
   if (page.status !== 200) throw new Error(`throwaway session: ${page.status}`);
   return { token, csrf: csrfIn(page.text) };
@@ -781,7 +778,7 @@ function eventBases(): Array<{ target: string; pairs: Array<[string, string]> }>
     const wid = id === ids.acme[4] ? 'cofepris-registration' : id === ids.acme[5] ? 'fda-presub' : 'fda-510k';
     const w = latestWorkflow(wid)!;
     for (const [type, spec] of Object.entries(w.events)) {
-      const data = flatten('data', exampleOf(spec.schema as JsonSchema, type.length));
+      const data = flatten('data', exampleOf(spec.schema, type.length));
       const pairs: Array<[string, string]> = [
         ['type', type],
         ['version', '@@version@@'],
@@ -847,20 +844,18 @@ function formCaseArb(): fc.Arbitrary<Case> {
       kind: 'event',
       target: base.target,
     }));
-  const create = fc
-    .record({ base: fc.constantFrom(...creations), session: sessionArb('manufacturer'), c: common })
-    .map(({ base, session, c }): Case => ({
-      method: 'POST',
-      path: '/submissions',
-      session,
-      csrf: c.csrf,
-      pairs: mutate(base, c.mutations),
-      junk: c.junk,
-      contentType: c.contentType,
-      accept: c.accept,
-      origin: c.origin,
-      kind: 'create',
-    }));
+  const create = fc.record({ base: fc.constantFrom(...creations), session: sessionArb('manufacturer'), c: common }).map(({ base, session, c }): Case => ({
+    method: 'POST',
+    path: '/submissions',
+    session,
+    csrf: c.csrf,
+    pairs: mutate(base, c.mutations),
+    junk: c.junk,
+    contentType: c.contentType,
+    accept: c.accept,
+    origin: c.origin,
+    kind: 'create',
+  }));
   const signInCase = fc
     .record({
       identifier: fc.oneof(fc.constantFrom('Maria Lopez', 'Bob Beta', 'maria lopez', ' Maria Lopez ', 'Ada Admin'), hostileString),
@@ -921,34 +916,30 @@ function formCaseArb(): fc.Arbitrary<Case> {
       origin: c.origin,
       kind: 'signOut',
     }));
-  const verify = fc
-    .record({ session: sessionArb('auditor'), c: common })
-    .map(({ session, c }): Case => ({
-      method: 'POST',
-      path: '/audit/verify',
-      session,
-      csrf: c.csrf,
-      pairs: mutate([], c.mutations),
-      junk: c.junk,
-      contentType: c.contentType,
-      accept: c.accept,
-      origin: c.origin,
-      kind: 'none',
-    }));
-  const unlock = fc
-    .record({ user: fc.constantFrom(...ids.users), session: sessionArb('admin'), c: common })
-    .map(({ user, session, c }): Case => ({
-      method: 'POST',
-      path: `/users/${user}/unlock`,
-      session,
-      csrf: c.csrf,
-      pairs: mutate([], c.mutations),
-      junk: c.junk,
-      contentType: c.contentType,
-      accept: c.accept,
-      origin: c.origin,
-      kind: 'unlock',
-    }));
+  const verify = fc.record({ session: sessionArb('auditor'), c: common }).map(({ session, c }): Case => ({
+    method: 'POST',
+    path: '/audit/verify',
+    session,
+    csrf: c.csrf,
+    pairs: mutate([], c.mutations),
+    junk: c.junk,
+    contentType: c.contentType,
+    accept: c.accept,
+    origin: c.origin,
+    kind: 'none',
+  }));
+  const unlock = fc.record({ user: fc.constantFrom(...ids.users), session: sessionArb('admin'), c: common }).map(({ user, session, c }): Case => ({
+    method: 'POST',
+    path: `/users/${user}/unlock`,
+    session,
+    csrf: c.csrf,
+    pairs: mutate([], c.mutations),
+    junk: c.junk,
+    contentType: c.contentType,
+    accept: c.accept,
+    origin: c.origin,
+    kind: 'unlock',
+  }));
   const uploadAsForm = fc.record({ id: fc.constantFrom(...ids.acme), c: common }).map(({ id, c }): Case => ({
     method: 'POST',
     path: `/submissions/${id}/documents`,
@@ -1114,7 +1105,7 @@ function multipartCaseArb(): fc.Arbitrary<Case> {
       ),
     })
     .map((r): Case => {
-      const parts: Part[] = [{ name: 'kind', value: r.kind }, ...r.extra.map((p) => ({ ...p }) as Part)];
+      const parts: Part[] = [{ name: 'kind', value: r.kind }, ...r.extra.map((p) => ({ ...p }))];
       for (let i = 0; i < r.many; i++) parts.push({ name: `f${i}`, value: 'v' });
       if (r.file)
         parts.push({ name: 'file', value: r.file.value, filename: r.file.filename, ...(r.file.contentType ? { contentType: r.file.contentType } : {}) });

@@ -31,7 +31,7 @@ const registration = (input: Json, title = 'AIP-200 registro sanitario') => ({ w
 async function system(id: string, type: string, effectiveAt: string): Promise<Json> {
   const r = await ctx.services.engine.sendSystemEvent(id, { type, effectiveAt });
   expect(r.outcome).toBe('applied');
-  return r.body as Json;
+  return r.body;
 }
 
 async function types(id: string): Promise<string[]> {
@@ -136,7 +136,7 @@ describe('standard route', () => {
       to: 'registered.renewalDue',
       actor: { role: 'system' },
     });
-    let view = await api.submission(m, reg.id);
+    const view = await api.submission(m, reg.id);
     expect(view.state).toBe('registered.renewalDue');
     expect(view.deadlines).toEqual([expect.objectContaining({ kind: 'registrationExpiry', event: 'EXPIRE', dueDate: '2026-03-01' })]);
     expect([...view.allowedEvents].sort()).toEqual(['SUBMIT_MODIFICATION', 'SUBMIT_PRORROGA']);

@@ -263,7 +263,7 @@ describe(`web sign-in on ${DIALECT}`, () => {
     const on = freshApp();
     const disabled = await addUser(ctx.services, 'manufacturer', 'Disabled Dora', 'Acme Medical');
     await knex()('users').where({ id: disabled.actor.id }).update({ disabled: true });
-    const nopass = await addUser(ctx.services, 'manufacturer', 'Passwordless Pat', 'Acme Medical', { password: null });
+    await addUser(ctx.services, 'manufacturer', 'Passwordless Pat', 'Acme Medical', { password: null });
     const cases: Array<[string, string]> = [
       ['Maria Lopez', 'Not-The-Password-1'],
       ['Maria Lopez', ''],
@@ -814,19 +814,15 @@ describe(`commands through the web are the engine's on ${DIALECT}`, () => {
 
   it('a refused creation (422 bad field, 403 wrong role) is shown on the form; 403 is recorded', async () => {
     const before = await counts();
-    const bad = await m.agent
-      .post('/submissions')
-      .type('form')
-      .set('Accept', 'text/html')
-      .send({
-        _csrf: m.csrf,
-        workflow: 'fda-510k',
-        title: 'Bad code',
-        'device.name': 'P',
-        'device.productCode': 'frn1',
-        'input.format': 'eSTAR',
-        'input.variant': 'traditional',
-      });
+    const bad = await m.agent.post('/submissions').type('form').set('Accept', 'text/html').send({
+      _csrf: m.csrf,
+      workflow: 'fda-510k',
+      title: 'Bad code',
+      'device.name': 'P',
+      'device.productCode': 'frn1',
+      'input.format': 'eSTAR',
+      'input.variant': 'traditional',
+    });
     const text = expectPage(bad, 422);
     expect(text).toMatch(/<p class="field-error" id="new-device-productCode--error">/);
     expect(text).toMatch(/id="new-device-productCode"[^>]*aria-invalid="true"/);

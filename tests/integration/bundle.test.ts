@@ -79,7 +79,7 @@ describe('audit bundle', () => {
 
   it('an edited record is located by seq', () => {
     const b = copy();
-    (b.records[3]!.data as Record<string, unknown>).deficiencies = ['nothing'];
+    b.records[3]!.data.deficiencies = ['nothing'];
     const v = verifyBundle(b, { verifierKey: key });
     expect(v.ok).toBe(false);
     expect(v.failures).toContainEqual({ seq: 4, reason: 'hash does not match the record' });
@@ -99,7 +99,7 @@ describe('audit bundle', () => {
     const se = b.records.find((r) => r.type === 'DECIDE_SE')!;
     (se.signature as Record<string, unknown>).name = 'Somebody Else';
     const { recordHash } = await import('../../src/engine/hash.js');
-    se.hash = recordHash(se as unknown as Record<string, unknown>);
+    se.hash = recordHash(se);
     const v = verifyBundle(b, { verifierKey: key });
     expect(v.failures).toContainEqual({ seq: se.seq, reason: expect.stringMatching(/not proven in the log/) });
   });
@@ -131,7 +131,7 @@ describe('audit bundle', () => {
     let prev = b.records[4]!.hash;
     for (const x of b.records.slice(5)) {
       x.prevHash = prev;
-      x.hash = recordHash(x as unknown as Record<string, unknown>);
+      x.hash = recordHash(x);
       prev = x.hash;
     }
     const v = verifyBundle(b, { verifierKey: key });

@@ -153,7 +153,7 @@ describe.skipIf(DIALECT !== 'sqlite')('SQLite contention', () => {
     } finally {
       await trx.rollback();
     }
-    const { code, stdout, stderr } = await cli!;
+    const { code, stdout, stderr } = await cli;
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const token = JSON.parse(stdout).token as string;

@@ -170,7 +170,7 @@ describe('tamper evidence beyond the chain', () => {
     if (ctx.services.db.dialect === 'postgres') await knex.raw('ALTER TABLE transitions DISABLE TRIGGER transitions_append_only');
     else await knex.raw('DROP TRIGGER transitions_no_update');
     const forged = { ...first!, comment: 'backdated approval' };
-    const hash = recordHash(forged as unknown as Record<string, unknown>);
+    const hash = recordHash(forged);
     await knex('transitions').where({ id: first!.id }).update({ comment: forged.comment, hash });
     await knex('submissions').where({ id: victim!.id }).update({ head_hash: hash });
     if (ctx.services.db.dialect === 'postgres') await knex.raw('ALTER TABLE transitions ENABLE TRIGGER transitions_append_only');

@@ -20,7 +20,7 @@ let ctx: TestContext;
 const smaller: WorkflowDefinition = {
   ...fda510k,
   version: 99,
-  machine: setup({ types: { context: {} as Record<string, unknown>, events: {} as WorkflowEvent } }).createMachine({
+  machine: setup({ types: { context: {}, events: {} as WorkflowEvent } }).createMachine({
     id: 'fda-510k',
     initial: 'draft',
     context: ({ input }) => ({ ...(input as object) }),
@@ -170,12 +170,12 @@ describe('cofepris-registration@1 -> @2 (the real versions)', () => {
     });
     s = { ...s, version: 1, headSeq: 1, headHash: t1.hash };
     // Straight to registered (the v1 machine's GRANT from underReview), granted 2021-03-01.
-    const underReview = cofeprisRegistration.machine.resolveState({ value: 'underReview', context: initial.context } as never);
+    const underReview = cofeprisRegistration.machine.resolveState({ value: 'underReview', context: initial.context });
     const [granted] = transition(cofeprisRegistration.machine, underReview, {
       type: 'GRANT',
       data: { registrationNumber: '0001E2021 SSA' },
       effectiveDate: '2021-03-01',
-    } as never);
+    });
     const t2 = chainRecord(s, cofeprisRegistration, {
       type: 'GRANT',
       data: { registrationNumber: '0001E2021 SSA' },

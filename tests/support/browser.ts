@@ -120,7 +120,7 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: exe.file,
     headless: true,
-    env: { ...process.env, ...exe.env } as Record<string, string>,
+    env: { ...process.env, ...exe.env },
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
 }

@@ -83,7 +83,7 @@ export function createMachineHarness<Input, Row extends TableRow = TableRow, Mem
   const initialState = spec.initialState ?? 'draft';
   const declared = Object.keys(workflow.events);
   const memoOf = spec.memo ?? { initial: null as Memo, after: (m: Memo) => m };
-  const memoKey = spec.memo?.key ?? ((m: Memo) => JSON.stringify(m));
+  const memoKey = (m: Memo): string => (spec.memo?.key ? spec.memo.key(m) : JSON.stringify(m));
   const toMachine = spec.machineInput ?? ((input: Input) => input);
 
   function rowMatches(row: Row, state: string, event: string, input: Input, memo: Memo): boolean {

@@ -19,7 +19,6 @@ import { buildOpenApi } from '../../src/http/openapi.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an OpenAPI document, walked by JSON pointer
 type Json = Record<string, any>;
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const DOC_ID = 'https://puente.dev/openapi.json';

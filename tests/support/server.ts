@@ -28,8 +28,8 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
         resolve(m[1]!);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => logs.push(c.toString()));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c: Buffer) => logs.push(c.toString()));
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${logs.join('')}`));

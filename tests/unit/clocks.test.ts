@@ -30,7 +30,7 @@ function fdaHistory(w: WorkflowDefinition, input: Record<string, unknown>, creat
   for (const [type, date, data] of steps) {
     const event = { type, data: data ?? {}, effectiveDate: date };
     const before = statePath(snap.value);
-    if (!snap.can(event as never)) throw new Error(`${type} is not allowed in ${before}`);
+    if (!snap.can(event)) throw new Error(`${type} is not allowed in ${before}`);
     snap = transition(w.machine, snap, event as never)[0] as AnyMachineSnapshot;
     history.push({ type, to: statePath(snap.value), effectiveAt: at(date) });
   }

@@ -990,7 +990,7 @@ describe('cofepris-registration@1 stays as released', () => {
       grantedOn: '2026-02-20',
       validUntil: '2031-02-20',
     };
-    const s = v1.resolveState({ value: stateValue('registered'), context } as never) as AnyMachineSnapshot;
+    const s = v1.resolveState({ value: stateValue('registered'), context }) as AnyMachineSnapshot;
     expect(pathOf(s)).toBe('registered');
     expect(s.can(ev('RENEWAL_WINDOW_OPENS') as never)).toBe(false);
     expect(s.can(ev('SUBMIT_MODIFICATION') as never)).toBe(false);
@@ -1011,7 +1011,7 @@ describe('cofepris-registration@1 stays as released', () => {
     };
     const upgraded = w.upgradeContext!(v1Context, 1) as CofeprisContextV2;
     expect(upgraded).toMatchObject({ ...v1Context, mxClass: null, identicalDevice: false, prorrogas: [], modifications: [], renewalWindowOpen: false });
-    let s = machine.resolveState({ value: stateValue('registered'), context: upgraded } as never) as AnyMachineSnapshot;
+    let s = machine.resolveState({ value: stateValue('registered'), context: upgraded }) as AnyMachineSnapshot;
     expect(pathOf(s)).toBe('registered.current');
     expect(activeDeadline(s)).toMatchObject({ event: 'RENEWAL_WINDOW_OPENS', anchor: 'validUntil' });
     s = send(
@@ -1021,7 +1021,7 @@ describe('cofepris-registration@1 stays as released', () => {
     expect(ctxOf(s)).toMatchObject({ validUntil: '2031-03-01', referenceInvalidated: true, prorrogas: [{ previousValidUntil: '2026-03-01' }] });
     // A v1 abbreviated registration never attested the identical device: nothing is attested for it.
     const abbreviated = w.upgradeContext!({ ...v1Context, route: 'abbreviated', referenceInvalidated: false }, 1) as CofeprisContextV2;
-    const preparing = machine.resolveState({ value: stateValue('preparing'), context: abbreviated } as never) as AnyMachineSnapshot;
+    const preparing = machine.resolveState({ value: stateValue('preparing'), context: abbreviated }) as AnyMachineSnapshot;
     expect(pathOf(send(preparing, submit()))).toBe('preparing');
     expect(reasonsText(w.explainRefusal?.(abbreviated, submit()))).toMatch(/identical/);
     expect(w.upgradeContext!(upgraded, 2)).toBe(upgraded);
@@ -1031,7 +1031,7 @@ describe('cofepris-registration@1 stays as released', () => {
     expect(() => validator.check(inputSchemaId(cofeprisRegistration), { route: 'standard' })).toThrow();
     expect(cofeprisRegistration.events.SUBMIT_PRORROGA).toBeUndefined();
     expect(cofeprisRegistration.events.SEND_TO_TPR).toBeUndefined();
-    const [s] = initialTransition(cofeprisRegistration.machine, { route: 'equivalence', reference: TRACKED } as never);
+    const [s] = initialTransition(cofeprisRegistration.machine, { route: 'equivalence', reference: TRACKED });
     expect(statePath(transition(cofeprisRegistration.machine, s, submit() as never)[0].value)).toBe('submitted');
   });
 });

@@ -6,7 +6,7 @@
  * from domain.md §5.5 (plus the rows named in its comments), never from the machine.
  */
 import { describe, expect, it } from 'vitest';
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import { describeWorkflow } from '../../src/engine/catalog.js';
 import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validation.js';
 import {

@@ -262,7 +262,7 @@ describe('loadProductClassification: other layouts and encodings', () => {
       return out.join('|');
     });
     lines[0] = lines[0]!.replace('Implant_Flag', 'IMPLANT_FLAG');
-    expect(lines[0]!.split('|')[0]).toBe('SummaryMalfunctionReporting');
+    expect(lines[0].split('|')[0]).toBe('SummaryMalfunctionReporting');
     expectSameEntries(loadProductClassification(write('reordered.txt', lines.join('\r\n') + '\r\n')));
   });
 

@@ -35,7 +35,7 @@ const t: Translator = {
   fieldError: (e: FieldError) => e.message,
   date: (v: string) => v,
   dateTime: (v: string) => v,
-} as Translator;
+};
 
 const validator = createValidator(WORKFLOWS);
 const DEVICE_ID = `${SCHEMA_BASE}device.json`;
@@ -104,7 +104,7 @@ function controls(markup: string): Control[] {
   for (const m of markup.matchAll(/<(input|select|textarea)\b([^>]*)>/g)) {
     const tag = m[1] as Control['tag'];
     const a = attrs(m[2]!);
-    const after = markup.slice(m.index! + m[0].length);
+    const after = markup.slice(m.index + m[0].length);
     if (tag === 'textarea') {
       const body = after.slice(0, after.indexOf('</textarea>'));
       // The HTML parser turns CRLF into LF and drops one newline right after the start tag.
@@ -141,7 +141,7 @@ function checkAccessible(markup: string): Control[] {
   const labelsFor = new Set(tags(markup, 'label').map((l) => l.for));
   for (const c of cs) {
     expect(c.attrs.id, `control without id: ${JSON.stringify(c.attrs)}`).toBeTruthy();
-    expect(labelsFor.has(c.attrs.id!), `no <label for="${c.attrs.id}">`).toBe(true);
+    expect(labelsFor.has(c.attrs.id), `no <label for="${c.attrs.id}">`).toBe(true);
     expect(c.attrs.name, `control without name: ${c.attrs.id}`).toBeTruthy();
   }
   for (const l of tags(markup, 'label'))
@@ -509,7 +509,7 @@ describe('renderSchemaFields over every schema of the catalog', () => {
   it.each(CASES.map((c) => [c.label, c] as const))('%s renders labelled controls with unique ids', (_label, c) => {
     const markup = render(c, {});
     const cs = checkAccessible(markup);
-    const props = Object.keys((c.schema.properties ?? {}) as object);
+    const props = Object.keys(c.schema.properties ?? {});
     // One control (or group) per property; each named under the form root.
     for (const p of props)
       expect(
@@ -534,7 +534,7 @@ describe('round trip: a valid value typed into the form comes back valid and unc
     for (const c of CASES) {
       const seen = new Set(rows.filter((r) => r[1] === c).flatMap((r) => Object.keys(r[2])));
       expect(
-        [...Object.keys((c.schema.properties ?? {}) as object)].filter((p) => !seen.has(p)),
+        [...Object.keys(c.schema.properties ?? {})].filter((p) => !seen.has(p)),
         c.label,
       ).toEqual([]);
     }

@@ -20,7 +20,7 @@ export function createUsersRouter(signatures: Signatures, logger: Logger): Route
 
   router.post('/users/:id/signing-unlock', jsonBody, async (req, res) => {
     const body = requireJson(req) ?? {};
-    const result = await signatures.unlock(res.locals.actor, req.params.id, body as never);
+    const result = await signatures.unlock(res.locals.actor, req.params.id, body);
     // 21 CFR 11.300(d): who unlocked whom is on record in the log (never the password).
     logger.warn({ reqId: res.locals.reqId, userId: req.params.id, by: res.locals.actor.id, passwordReset: result.passwordReset }, 'signing unlocked');
     res.json(result);
