@@ -8,6 +8,7 @@ import { AppError, ForbiddenError, InputError, NotFoundError, fieldError } from 
 import type { Actor, Document } from '../store/types.js';
 import { SCHEMA_BASE } from '../validation.js';
 import { requireWorkflow, type EngineContext } from './context.js';
+import { agreeingWithChain } from './chain-head.js';
 import { sha256Hex } from './hash.js';
 import { chainRecord } from './records.js';
 import { VersionRace, recordingRefusals, runCommand, type CommandOrigin, type CommandResult, type Idempotency } from './run-command.js';
@@ -41,7 +42,7 @@ export function addDocument(
       outcome: 'created',
       idempotency: opts.idempotency,
       write: async (tx) => {
-        const s = await loadVisible(tx, actor, id, true);
+        const s = agreeingWithChain(await loadVisible(tx, actor, id, true));
         const may =
           actor.role === 'manufacturer' || (actor.role === 'fda' && s.jurisdiction === 'FDA') || (actor.role === 'cofepris' && s.jurisdiction === 'COFEPRIS');
         if (!may) throw new ForbiddenError({ code: 'engine.documents_forbidden', params: { role: actor.role } });
@@ -99,14 +100,22 @@ export async function listDocuments(ctx: EngineContext, actor: Actor, id: string
   return (await ctx.stores.documents.list(id)).map(toDocumentView);
 }
 
-/** The document's bytes, served only after their SHA-256 is checked again. */
+/**
+ * The document's bytes, served only when they are the bytes its submission's history recorded:
+ * the SHA-256 and size in its `DOCUMENT_ADDED` record (hash-chained), not the `documents` row,
+ * which anyone with the database could repoint (issue 8 §2). Otherwise an integrity failure,
+ * logged at error level by the edge.
+ */
 export async function readDocument(ctx: EngineContext, actor: Actor, id: string, documentId: string): Promise<{ document: DocumentView; bytes: Buffer }> {
   await loadVisible(ctx.stores, actor, id);
   const d = await ctx.stores.documents.find(id, documentId);
   if (!d) throw new NotFoundError({ code: 'engine.no_document', params: { document: documentId, id } });
-  const bytes = await ctx.stores.documents.getBlob(d.sha256);
-  if (!bytes || sha256Hex(bytes) !== d.sha256) {
+  const chained = await ctx.stores.documents.chained(id, documentId);
+  if (!chained) throw new AppError('integrity_failure', { code: 'engine.document_not_in_chain', params: { document: documentId } });
+  const bytes = await ctx.stores.documents.getBlob(chained.sha256);
+  if (!bytes || d.sha256 !== chained.sha256 || bytes.length !== chained.size || sha256Hex(bytes) !== chained.sha256) {
     throw new AppError('integrity_failure', { code: 'engine.document_integrity', params: { document: documentId } });
   }
-  return { document: toDocumentView(d), bytes };
+  // What the record says, not what the row says (they agree here but for kind and filename).
+  return { document: toDocumentView({ ...d, kind: chained.kind, filename: chained.filename, sha256: chained.sha256, size: chained.size }), bytes };
 }

@@ -1,6 +1,7 @@
 /** `puente workflow migrate`: moving running submissions to another version of their workflow. */
 import type { AnyMachineSnapshot } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/index.js';
+import { agreeingWithChain } from './chain-head.js';
 import { InputError, fieldError } from '../errors.js';
 import { SYSTEM_ACTOR, persisted, type EngineContext } from './context.js';
 import { definitionHash, statePathOf, stateValue } from './definitions.js';
@@ -46,8 +47,9 @@ export async function migrateWorkflow(
   const left: MigrationResult['left'] = [];
   for (const id of await ctx.stores.submissions.activeIdsOn(from.id, from.version)) {
     const step = await runInTransaction<MigrationStep>(ctx, async (tx) => {
-      const s = await tx.submissions.find(id, { forUpdate: true });
-      if (!s || s.workflowVersion !== from.version || s.status !== 'active') return { kind: 'skipped' };
+      const found = await tx.submissions.find(id, { forUpdate: true });
+      if (!found || found.workflowVersion !== from.version || found.status !== 'active') return { kind: 'skipped' };
+      const s = agreeingWithChain(found);
       let next: AnyMachineSnapshot;
       try {
         const context = to.upgradeContext ? to.upgradeContext(s.snapshot.context, from.version) : s.snapshot.context;

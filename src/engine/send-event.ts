@@ -3,6 +3,7 @@ import { InputError, VersionMismatchError, fieldError } from '../errors.js';
 import type { Actor, Transition } from '../store/types.js';
 import { SCHEMA_BASE } from '../validation.js';
 import { SYSTEM_ACTOR, type EngineContext, type SendEventBody } from './context.js';
+import { agreeingWithChain } from './chain-head.js';
 import { planEventOn } from './plan-event.js';
 import { VersionRace, recordableEventType, recordingRefusals, runCommand, type CommandOrigin, type CommandResult, type Idempotency } from './run-command.js';
 import { describe, type SubmissionView } from './views.js';
@@ -37,7 +38,7 @@ async function checkSignature(ctx: EngineContext, actor: Actor, id: string, body
   if (!body.signature) return null; // a step that needs one is refused by planning (422 at /signature)
   if (actor.role === 'system')
     throw new InputError({ code: 'engine.system_does_not_sign' }, [fieldError('/signature', { code: 'engine.system_signature_field' })]);
-  const s = await loadVisible(ctx.stores, actor, id);
+  const s = agreeingWithChain(await loadVisible(ctx.stores, actor, id));
   if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
   const manifestation = { meaning: body.signature.meaning };
   await planEventOn(ctx, ctx.stores, s, actor, body, { at: ctx.now(), signature: manifestation });
@@ -66,7 +67,7 @@ export function sendEvent(
       outcome: 'applied',
       idempotency: opts.idempotency,
       plan: async (stores, inTransaction) => {
-        const s = await loadVisible(stores, actor, id, inTransaction);
+        const s = agreeingWithChain(await loadVisible(stores, actor, id, inTransaction));
         if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
         const at = ctx.now();
         const event = await planEventOn(ctx, stores, s, actor, body, { at, signature });

@@ -2,9 +2,10 @@
  * One pass of the sweeper (issue 5, DESIGN §7): hard deadlines fire their timeout events, missed
  * goals are recorded. src/sweeper.ts runs it on an interval inside `serve`; `puente sweep` once.
  */
-import { EventNotAllowedError } from '../errors.js';
+import { AppError, EventNotAllowedError } from '../errors.js';
 import type { Transition } from '../store/types.js';
 import { SYSTEM_ACTOR, requireWorkflow, restore, type EngineContext } from './context.js';
+import { agreeingWithChain } from './chain-head.js';
 import { activeDeadline } from './definitions.js';
 import { dueDatesOf, figuresOf } from './due-dates.js';
 import { planEventOn } from './plan-event.js';
@@ -25,6 +26,8 @@ export interface SweepResult {
 
 type Fired = SweepResult['fired'][number];
 
+const isIntegrityFailure = (e: unknown): e is AppError => e instanceof AppError && e.code === 'integrity_failure';
+
 /**
  * Fires the hard deadline of submission `id` if it is still due: its `*_TIMEOUT` event from the
  * system actor, dated on the due date. Null when there is nothing to fire (another sweeper did,
@@ -32,8 +35,10 @@ type Fired = SweepResult['fired'][number];
  */
 function fireDeadline(ctx: EngineContext, id: string): Promise<Fired | null> {
   return runInTransaction(ctx, async (tx) => {
-    const s = await tx.submissions.find(id, { forUpdate: true, skipLocked: true });
-    if (!s || s.status !== 'active' || !s.deadline) return null;
+    const found = await tx.submissions.find(id, { forUpdate: true, skipLocked: true });
+    if (!found || found.status !== 'active' || !found.deadline) return null;
+    const s = agreeingWithChain(found);
+    if (!s.deadline) return null;
     const w = requireWorkflow(s);
     const anchored = activeDeadline(restore(w, s))?.anchor !== undefined;
     const today = dateIn(ctx.now(), w.timeZone);
@@ -53,8 +58,9 @@ function fireDeadline(ctx: EngineContext, id: string): Promise<Fired | null> {
  */
 function noteMissedGoals(ctx: EngineContext, id: string): Promise<SweepResult['goalsMissed']> {
   return runInTransaction(ctx, async (tx) => {
-    const s = await tx.submissions.find(id, { forUpdate: true, skipLocked: true });
-    if (!s || s.status !== 'active') return [];
+    const found = await tx.submissions.find(id, { forUpdate: true, skipLocked: true });
+    if (!found || found.status !== 'active') return [];
+    const s = agreeingWithChain(found);
     const w = requireWorkflow(s);
     const figures = await figuresOf(ctx, tx, w, s);
     const missed = figures.goals.filter((g) => g.status === 'missed' && g.metOn === null && !g.recorded);
@@ -110,13 +116,19 @@ export async function sweep(ctx: EngineContext, opts: { limit?: number } = {}): 
       const fired = await fireDeadline(ctx, id);
       if (fired) result.fired.push(fired);
     } catch (e) {
-      // A guard that refuses the timeout (the machine knows better) leaves the submission as it is.
-      if (!(e instanceof EventNotAllowedError)) throw e;
+      // A guard that refuses the timeout (the machine knows better) leaves the submission as it
+      // is; so does a row that disagrees with its chain (nothing plans on it; verify names it).
+      if (!(e instanceof EventNotAllowedError || isIntegrityFailure(e))) throw e;
       result.refused.push({ submissionId: id, reason: e.message });
     }
   }
   for (const id of await ctx.stores.submissions.dueCandidates('goal_due_date', utcToday, limit)) {
-    result.goalsMissed.push(...(await noteMissedGoals(ctx, id)));
+    try {
+      result.goalsMissed.push(...(await noteMissedGoals(ctx, id)));
+    } catch (e) {
+      if (!isIntegrityFailure(e)) throw e;
+      result.refused.push({ submissionId: id, reason: e.message });
+    }
   }
   return result;
 }

@@ -6,6 +6,7 @@
 import { VersionMismatchError } from '../errors.js';
 import type { StoreSet } from '../store/stores.js';
 import { SYSTEM_ACTOR, requireWorkflow, restore, type EngineContext } from './context.js';
+import { agreeingWithChain } from './chain-head.js';
 import { planEventOn, type EventPlan } from './plan-event.js';
 import { VersionRace } from './run-command.js';
 
@@ -39,8 +40,9 @@ async function invalidateRelying(ctx: EngineContext, tx: StoreSet, plan: EventPl
   const { w, before: s, submission: updated, transition: t } = plan;
   const to = updated.state;
   for (const relyingId of await tx.submissions.relyingIds(s.id)) {
-    const relying = await tx.submissions.find(relyingId, { forUpdate: true });
-    if (!relying || relying.status !== 'active') continue;
+    const found = await tx.submissions.find(relyingId, { forUpdate: true });
+    if (!found || found.status !== 'active') continue;
+    const relying = agreeingWithChain(found);
     const rw = requireWorkflow(relying);
     if (!rw.events.REFERENCE_INVALIDATED) continue;
     const eff = relying.lastEffectiveAt && relying.lastEffectiveAt > t.effectiveAt ? relying.lastEffectiveAt : t.effectiveAt;

@@ -165,6 +165,8 @@ export const en = {
   'engine.document_bytes_field': 'the request body must hold the document bytes',
   'engine.documents_forbidden': 'Role {role} may not add documents to this submission',
   'engine.no_document': 'No document {document} in submission {id}',
+  'engine.row_disagrees_with_chain': 'Submission {id} was not changed: its stored {column} disagrees with its history (the record may have been altered outside puente); an administrator must run audit verify',
+  'engine.document_not_in_chain': 'Document {document} is not in its submission\'s history, so its bytes cannot be proven',
   'engine.document_integrity': 'Document {document} failed its SHA-256 check; the stored bytes differ from what was uploaded',
 
   // Product classification (src/reference/product-classification.ts): `{product}` is the code with

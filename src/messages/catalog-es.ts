@@ -159,6 +159,8 @@ export const es: Catalog = {
   'engine.document_bytes_field': 'el cuerpo de la solicitud debe contener los bytes del documento',
   'engine.documents_forbidden': 'El rol {role} no puede agregar documentos a este trámite',
   'engine.no_document': 'No existe el documento {document} en el trámite {id}',
+  'engine.row_disagrees_with_chain': 'La solicitud {id} no se modificó: su {column} almacenado no coincide con su historial (el registro pudo alterarse fuera de puente); un administrador debe ejecutar audit verify',
+  'engine.document_not_in_chain': 'El documento {document} no está en el historial de su solicitud, así que sus bytes no se pueden probar',
   'engine.document_integrity': 'El documento {document} no pasó la verificación SHA-256; los bytes almacenados difieren de los que se cargaron',
 
   'classification.pma_only':

@@ -14,6 +14,20 @@ export interface DocumentStore {
   /** One submission's documents in id order. */
   list(submissionId: string): Promise<Document[]>;
   find(submissionId: string, id: string): Promise<Document | undefined>;
+  /**
+   * What the submission's history says of document `id`: the data of its `DOCUMENT_ADDED` record
+   * (the digest a download is checked against), or undefined when no record names it.
+   */
+  chained(submissionId: string, id: string): Promise<ChainedDocument | undefined>;
+}
+
+/** The `data` of a `DOCUMENT_ADDED` record. */
+export interface ChainedDocument {
+  readonly documentId: string;
+  readonly kind: string;
+  readonly filename: string;
+  readonly sha256: string;
+  readonly size: number;
 }
 
 /** The {@link DocumentStore} on one Knex connection, pool or transaction: reads on `db`, writes on `writer`. */
@@ -24,6 +38,7 @@ export function createKnexDocumentStore(db: Knex, writer: Knex = db): DocumentSt
     insert: (d) => insertDocument(writer, d),
     list: (submissionId) => listDocuments(db, submissionId),
     find: (submissionId, id) => findDocument(db, submissionId, id),
+    chained: (submissionId, id) => chainedDocument(db, submissionId, id),
   };
 }
 
@@ -85,4 +100,14 @@ export async function listDocuments(db: Knex, submissionId: string): Promise<Doc
 export async function findDocument(db: Knex, submissionId: string, id: string): Promise<Document | undefined> {
   const row = await db('documents').where({ submission_id: submissionId, id }).first<DocumentRow | undefined>('*');
   return row ? toDocument(row) : undefined;
+}
+
+/** The `DOCUMENT_ADDED` record of document `id` (parsed here: the JSON column is portable text). */
+export async function chainedDocument(db: Knex, submissionId: string, id: string): Promise<ChainedDocument | undefined> {
+  const rows = await db('transitions').where({ submission_id: submissionId, type: 'DOCUMENT_ADDED' }).orderBy('seq').select<{ data: string }[]>('data');
+  for (const row of rows) {
+    const data = JSON.parse(row.data) as Partial<ChainedDocument>;
+    if (data.documentId === id) return data as ChainedDocument;
+  }
+  return undefined;
 }

@@ -70,7 +70,18 @@ export async function dueCandidates(db: Knex, column: 'deadline_due_date' | 'goa
   return rows.map((r) => r.id);
 }
 
-const FIND_SUBMISSION_SQL = 'select s.*, o.name as organization_name from submissions s inner join organizations o on o.id = s.organization_id where s.id = ?';
+/**
+ * The row, its organization's name, and the chain's word on its head in the same statement (two
+ * index probes on `transitions (submission_id, seq)`): the record at `head_seq` and whether one
+ * follows it.
+ */
+const FIND_SUBMISSION_SQL = `select s.*, o.name as organization_name, h.hash as chain_head_hash, h.to_state as chain_head_to,
+  (select n.seq from transitions n where n.submission_id = s.id and n.seq = s.head_seq + 1) as chain_next_seq
+  from submissions s inner join organizations o on o.id = s.organization_id
+  left join transitions h on h.submission_id = s.id and h.seq = s.head_seq
+  where s.id = ?`;
+
+type FoundRow = SubmissionRow & { chain_head_hash: string | null; chain_head_to: string | null; chain_next_seq: number | null };
 
 /**
  * One submission. With `forUpdate` (PostgreSQL) the row stays locked until the command's
@@ -80,8 +91,9 @@ const FIND_SUBMISSION_SQL = 'select s.*, o.name as organization_name from submis
 export async function findSubmission(db: Knex, id: string, opts: { forUpdate?: boolean; skipLocked?: boolean } = {}): Promise<Submission | undefined> {
   // skipLocked (PostgreSQL): a row another transaction holds reads as absent (the sweeper's race).
   const lock = opts.forUpdate && isPostgres(db) ? (opts.skipLocked ? ' for update of s skip locked' : ' for update of s') : '';
-  const [row] = await rawRows<SubmissionRow>(db, FIND_SUBMISSION_SQL + lock, [id]);
-  return row ? toSubmission(row) : undefined;
+  const [row] = await rawRows<FoundRow>(db, FIND_SUBMISSION_SQL + lock, [id]);
+  if (!row) return undefined;
+  return { ...toSubmission(row), chainHead: { hash: row.chain_head_hash, to: row.chain_head_to, behind: row.chain_next_seq !== null } };
 }
 
 export async function insertSubmission(db: Knex, s: Submission): Promise<void> {

@@ -63,6 +63,22 @@ export interface Submission {
   readonly due: DueDates;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * The chain's own word on the row, read with it in one statement (a command's read only): the
+   * record at `headSeq`, and whether a later record exists. The engine refuses to plan on a row
+   * that disagrees with it (issue 8 §1).
+   */
+  readonly chainHead?: ChainHead;
+}
+
+/** What the history table says about a submission row's head (see {@link Submission.chainHead}). */
+export interface ChainHead {
+  /** The hash of the record at the row's `headSeq`, or null when there is none. */
+  readonly hash: string | null;
+  /** That record's `to` state. */
+  readonly to: string | null;
+  /** True when a record after `headSeq` exists (the row is behind its chain). */
+  readonly behind: boolean;
 }
 
 /** A history record exactly as hashed and served (DESIGN §5). */
