@@ -29,24 +29,10 @@ const STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
-const TITLE: Record<ErrorCode, string> = {
-  malformed_json: 'Malformed JSON',
-  bad_request: 'Bad request',
-  unauthenticated: 'Unauthenticated',
-  forbidden: 'Forbidden',
-  not_found: 'Not found',
-  event_not_allowed: 'Event not allowed',
-  version_mismatch: 'Version mismatch',
-  payload_too_large: 'Payload too large',
-  unsupported_media_type: 'Unsupported media type',
-  validation_failed: 'Validation failed',
-  idempotency_key_reused: 'Idempotency key reused',
-  too_many_requests: 'Too many requests',
-  signature_invalid: 'Signature invalid',
-  signature_locked: 'Signing locked',
-  integrity_failure: 'Integrity check failed',
-  unavailable: 'Service unavailable',
-};
+/** The problem's `title` in `lang`: the catalog's `problem.<code>` (a short, fixed phrase per code). */
+function titleOf(code: ErrorCode | 'internal_error', lang: Lang): string {
+  return renderMessage({ code: `problem.${code}` }, lang);
+}
 
 /** The HTTP status of a domain error code (for middleware that acts on refusals, e.g. http/refused-commands.ts). */
 export function statusOf(code: ErrorCode): number {
@@ -70,7 +56,7 @@ export function requestLanguage(req: Pick<Request, 'headers'>): Lang {
 
 export function sendProblem(res: Response, code: ErrorCode | 'internal_error', detail: Detail, errors: readonly FieldError[] = [], lang: Lang = 'en'): void {
   const status = code === 'internal_error' ? 500 : STATUS[code];
-  const title = code === 'internal_error' ? 'Internal error' : TITLE[code];
+  const title = titleOf(code, lang);
   if (code === 'unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer realm="puente"');
   res.vary('Accept-Language');
   res.setHeader('Content-Language', lang);

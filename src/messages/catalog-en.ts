@@ -286,6 +286,25 @@ export const en = {
   'web.choose_file': 'Choose a file to upload',
   'web.unknown_event': 'Unknown event {type}',
   'web.not_an_event': 'is not an event of this workflow',
+  // -------------------------------------------------------------------------------------------
+  // Problem titles (http/error-handler.ts): one per error code, in the reader's language
+  'problem.malformed_json': 'Malformed JSON',
+  'problem.bad_request': 'Bad request',
+  'problem.unauthenticated': 'Unauthenticated',
+  'problem.forbidden': 'Forbidden',
+  'problem.not_found': 'Not found',
+  'problem.event_not_allowed': 'Event not allowed',
+  'problem.version_mismatch': 'Version mismatch',
+  'problem.payload_too_large': 'Payload too large',
+  'problem.unsupported_media_type': 'Unsupported media type',
+  'problem.validation_failed': 'Validation failed',
+  'problem.idempotency_key_reused': 'Idempotency key reused',
+  'problem.too_many_requests': 'Too many requests',
+  'problem.signature_invalid': 'Signature invalid',
+  'problem.signature_locked': 'Signing locked',
+  'problem.integrity_failure': 'Integrity check failed',
+  'problem.unavailable': 'Service unavailable',
+  'problem.internal_error': 'Internal error',
 } as const satisfies Record<string, string>;
 
 export type Catalog = { readonly [K in keyof typeof en]: string };

@@ -274,4 +274,23 @@ export const es: Catalog = {
   'web.choose_file': 'Elija un archivo para cargar',
   'web.unknown_event': 'Paso desconocido: {type}',
   'web.not_an_event': 'no es un paso de esta vía',
+  // -------------------------------------------------------------------------------------------
+  // Problem titles (http/error-handler.ts): one per error code, in the reader's language
+  'problem.malformed_json': 'JSON mal formado',
+  'problem.bad_request': 'Solicitud incorrecta',
+  'problem.unauthenticated': 'No autenticado',
+  'problem.forbidden': 'Prohibido',
+  'problem.not_found': 'No encontrado',
+  'problem.event_not_allowed': 'Evento no permitido',
+  'problem.version_mismatch': 'La versión no coincide',
+  'problem.payload_too_large': 'Contenido demasiado grande',
+  'problem.unsupported_media_type': 'Tipo de contenido no admitido',
+  'problem.validation_failed': 'Validación fallida',
+  'problem.idempotency_key_reused': 'Clave de idempotencia reutilizada',
+  'problem.too_many_requests': 'Demasiadas solicitudes',
+  'problem.signature_invalid': 'Firma inválida',
+  'problem.signature_locked': 'Firma bloqueada',
+  'problem.integrity_failure': 'Falló la verificación de integridad',
+  'problem.unavailable': 'Servicio no disponible',
+  'problem.internal_error': 'Error interno',
 };

@@ -82,6 +82,9 @@ describe('Accept-Language', () => {
     const { en, es } = await both((h) => api.get(m, '/v1/workflows/no-such-workflow').set(h), 404, 'not_found');
     expect(en.detail).toBe('No workflow no-such-workflow');
     expect(es.detail).toBe('No existe la vía no-such-workflow');
+    // The title is the reader's language too (the type URI and the code never change).
+    expect([en.title, es.title]).toEqual(['Not found', 'No encontrado']);
+    expect(es.type).toBe(en.type);
   });
 
   it('401 unauthenticated', async () => {
