@@ -34,6 +34,8 @@ export interface Config {
   readonly webhookTimeoutMs: number;
   readonly webhookMaxAttempts: number;
   readonly webhookBackoffMs: number;
+  /** `WEBHOOK_ALLOW_PRIVATE_NETWORKS`: webhook targets on loopback, private, link-local or unique-local addresses allowed (issue 8 §5). */
+  readonly webhookAllowPrivateNetworks: boolean;
   /** Password rules for electronic signatures (21 CFR 11.300): fewest characters, character classes to mix. */
   readonly passwordMinLength: number;
   readonly passwordMinCharacterClasses: number;
@@ -90,6 +92,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: integerEnv(env.WEBHOOK_TIMEOUT_MS, WEBHOOK_DEFAULTS.webhookTimeoutMs),
     webhookMaxAttempts: integerEnv(env.WEBHOOK_MAX_ATTEMPTS, WEBHOOK_DEFAULTS.webhookMaxAttempts),
     webhookBackoffMs: integerEnv(env.WEBHOOK_BACKOFF_MS, WEBHOOK_DEFAULTS.webhookBackoffMs),
+    webhookAllowPrivateNetworks:
+      env.WEBHOOK_ALLOW_PRIVATE_NETWORKS === undefined || env.WEBHOOK_ALLOW_PRIVATE_NETWORKS === ''
+        ? false
+        : env.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true'
+          ? true
+          : env.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'false'
+            ? false
+            : env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     checkpointIntervalSeconds: integerEnv(env.CHECKPOINT_INTERVAL_SECONDS, DEFAULT_CHECKPOINT_INTERVAL_SECONDS),
     ...(env.PUENTE_SIGNING_KEY ? { signingKeyFile: env.PUENTE_SIGNING_KEY } : {}),
     ...(env.PUENTE_LOG_ORIGIN ? { logOrigin: env.PUENTE_LOG_ORIGIN } : {}),
@@ -136,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       '/webhookTimeoutMs': 'WEBHOOK_TIMEOUT_MS',
       '/webhookMaxAttempts': 'WEBHOOK_MAX_ATTEMPTS',
       '/webhookBackoffMs': 'WEBHOOK_BACKOFF_MS',
+      '/webhookAllowPrivateNetworks': 'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
       '/passwordMinLength': 'PASSWORD_MIN_LENGTH',
       '/passwordMinCharacterClasses': 'PASSWORD_MIN_CHARACTER_CLASSES',
       '/sessionIdleMinutes': 'SESSION_IDLE_MINUTES',

@@ -43,6 +43,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   const webhooks = createWebhookDispatcher({
     db: services.db,
     logger,
+    addressPolicy: services.webhookAddressPolicy,
     options: {
       intervalMs: config.webhookIntervalMs,
       timeoutMs: config.webhookTimeoutMs,

@@ -22,6 +22,7 @@ import { createUsers, type Users } from './users.js';
 import { createValidator, type Validator } from './validation.js';
 import { createWebSessions, type WebSessions } from './web/sessions.js';
 import { createWebhookSubscriptions, type WebhookSubscriptions } from './webhooks/subscriptions.js';
+import { createAddressPolicy, type AddressPolicy } from './webhooks/address-policy.js';
 
 export interface Services {
   /** The database handle, for the CLI's maintenance commands and test fixtures; createApp never touches it. */
@@ -37,6 +38,8 @@ export interface Services {
   readonly auditor: Auditor;
   /** Webhook subscriptions (issue 5). */
   readonly webhooks: WebhookSubscriptions;
+  /** Where webhooks may go (issue 8 §5): the subscriptions and the dispatcher check the same policy. */
+  readonly webhookAddressPolicy: AddressPolicy;
   /** Bearer tokens to users; the user and organization lists. */
   readonly users: Users;
   /** Web sign-in sessions (issue 7): the sessions service with the config's lifetimes, behind the web's cookies. */
@@ -68,6 +71,9 @@ export type ServicesConfig = Pick<Config, 'databaseUrl' | 'mxNonWorkingDays'> &
       | 'sessionIdleMinutes'
       | 'sessionMaxHours'
       | 'cookieSecure'
+      | 'webhookAllowPrivateNetworks'
+      | 'host'
+      | 'port'
     >
   >;
 
@@ -136,6 +142,10 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     throw new ConfigError(`PUENTE_SIGNING_KEY: ${(e as Error).message}`);
   }
   const goalDueSoonDays = config.goalDueSoonDays ?? DEFAULT_GOAL_DUE_SOON_DAYS;
+  const webhookAddressPolicy = createAddressPolicy({
+    allowPrivateNetworks: config.webhookAllowPrivateNetworks ?? false,
+    listen: config.host !== undefined && config.port !== undefined ? { host: config.host, port: config.port } : undefined,
+  });
   return {
     db,
     validator,
@@ -143,7 +153,8 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     signatures,
     tlog,
     auditor: createAuditor({ stores, engine, validator, now: opts.now }),
-    webhooks: createWebhookSubscriptions({ db, validator, now: opts.now }),
+    webhooks: createWebhookSubscriptions({ db, validator, now: opts.now, addressPolicy: webhookAddressPolicy }),
+    webhookAddressPolicy,
     users: createUsers({ users: stores.users }),
     sessions: createWebSessions({
       sessions: createSessions({

@@ -230,6 +230,7 @@ webhooks
         db: services.db,
         // Failed attempts are logged on stderr; stdout is the summary.
         logger: createLogger(config.logLevel, pino.destination(2)),
+        addressPolicy: services.webhookAddressPolicy,
         options: { intervalMs: 0, timeoutMs: config.webhookTimeoutMs, maxAttempts: config.webhookMaxAttempts, backoffMs: config.webhookBackoffMs },
       });
       const r = await dispatcher.runOnce();

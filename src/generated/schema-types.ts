@@ -203,6 +203,10 @@ export interface Config {
    */
   webhookBackoffMs?: number;
   /**
+   * WEBHOOK_ALLOW_PRIVATE_NETWORKS: true allows webhook targets on loopback, private, link-local, unique-local and metadata addresses (default false).
+   */
+  webhookAllowPrivateNetworks?: boolean;
+  /**
    * PASSWORD_MIN_LENGTH: the fewest characters a password may have (default 12; 21 CFR 11.300).
    */
   passwordMinLength?: number;

@@ -35,7 +35,9 @@ import {
   type NewDelivery,
   type WebhookSubscription,
 } from '../store/webhooks-store.js';
+import { createAddressPolicy, type AddressPolicy } from './address-policy.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './signature.js';
+import { describeFailure, postWebhook } from './transport.js';
 
 export interface DispatcherOptions {
   /** Milliseconds between passes in `start()`; 0 = never started. */
@@ -54,6 +56,11 @@ export interface DispatcherDeps {
   readonly options: DispatcherOptions;
   /** Injectable clock (tests advance it instead of sleeping). */
   readonly now?: () => Date;
+  /**
+   * Which addresses deliveries may connect to (checked at connect time, so DNS rebinding cannot
+   * reach inside); by default no internal address (WEBHOOK_ALLOW_PRIVATE_NETWORKS off).
+   */
+  readonly addressPolicy?: AddressPolicy;
 }
 
 /** What one pass did. */
@@ -117,15 +124,10 @@ function warningPayload(id: string, c: DeadlineCandidate, at: Date, today: strin
   });
 }
 
-/** A short, secret-free description of why an attempt failed. */
-function describeError(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  return String(cause?.code ?? cause?.message ?? (e as Error).message ?? e).slice(0, 300);
-}
-
 export function createWebhookDispatcher(deps: DispatcherDeps) {
   const { db, logger, options } = deps;
   const now = deps.now ?? (() => new Date());
+  const addressPolicy = deps.addressPolicy ?? createAddressPolicy({ allowPrivateNetworks: false });
   let stopping = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<PassSummary> | undefined;
@@ -220,37 +222,38 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
       const timestamp = Math.floor(now().getTime() / 1000);
       const timeout = AbortSignal.timeout(options.timeoutMs);
       try {
-        const res = await fetch(s.url, {
-          method: 'POST',
-          redirect: 'manual',
-          signal: AbortSignal.any([timeout, stopping.signal]),
-          headers: {
-            'Content-Type': 'application/json',
-            'User-Agent': 'puente-webhooks/1',
-            'Puente-Event-Id': d.eventId,
-            'Puente-Event-Type': d.eventType,
-            'Puente-Delivery-Id': d.id,
-            'Puente-Delivery-Attempt': String(d.attempt),
-            [TIMESTAMP_HEADER]: String(timestamp),
-            [SIGNATURE_HEADER]: signWebhook(s.secret, timestamp, d.payload),
+        const status = await postWebhook(
+          s.url,
+          {
+            signal: AbortSignal.any([timeout, stopping.signal]),
+            headers: {
+              'Content-Type': 'application/json',
+              'User-Agent': 'puente-webhooks/1',
+              'Puente-Event-Id': d.eventId,
+              'Puente-Event-Type': d.eventType,
+              'Puente-Delivery-Id': d.id,
+              'Puente-Delivery-Attempt': String(d.attempt),
+              [TIMESTAMP_HEADER]: String(timestamp),
+              [SIGNATURE_HEADER]: signWebhook(s.secret, timestamp, d.payload),
+            },
+            body: d.payload,
           },
-          body: d.payload,
-        });
-        await res.body?.cancel().catch(() => undefined);
-        statusCode = res.status;
-        if (res.status >= 200 && res.status < 300) {
+          addressPolicy,
+        );
+        statusCode = status;
+        if (status >= 200 && status < 300) {
           await recordAttempt(db.knex, d.id, d.attempt, { status: 'delivered', statusCode, at: now().toISOString() });
           summary.delivered++;
           return;
         }
-        error = `HTTP ${res.status}`;
+        error = `HTTP ${status}`;
       } catch (e) {
         if (stopping.signal.aborted && !timeout.aborted) {
           // Shutting down: the attempt was cut short by us, not by the receiver; give it back.
           await releaseAttempt(db.knex, d.id, d.attempt, now().toISOString());
           return;
         }
-        error = timeout.aborted ? `timeout after ${options.timeoutMs} ms` : describeError(e);
+        error = timeout.aborted ? `timeout after ${options.timeoutMs} ms` : describeFailure(e);
       }
     }
     const at = now();

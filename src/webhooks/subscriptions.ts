@@ -20,6 +20,7 @@ import {
   type WebhookSubscription,
 } from '../store/webhooks-store.js';
 import { SCHEMA_BASE, invalidDetail, type Validator } from '../validation.js';
+import { createAddressPolicy, type AddressPolicy } from './address-policy.js';
 import { newWebhookSecret } from './signature.js';
 
 /** History record types every workflow can write besides its machine's events. */
@@ -88,8 +89,12 @@ function decodeCursor(cursor: string | undefined): string | undefined {
 
 const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
 
-/** The URL problems of a subscription target (the schema already checked its shape). */
-function urlErrors(url: string): FieldError[] {
+/**
+ * The URL problems of a subscription target (the schema already checked its shape). The WHATWG
+ * parser has already turned every numeric host form (`2130706433`, `0x7f.1`, `0177.0.0.1`) into
+ * its dotted address, so the policy sees the address the connection would use.
+ */
+async function urlErrors(url: string, policy: AddressPolicy): Promise<FieldError[]> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -98,6 +103,9 @@ function urlErrors(url: string): FieldError[] {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return [fieldError('/url', { code: 'webhook.url_scheme' })];
   if (!parsed.hostname) return [fieldError('/url', { code: 'webhook.url_host' })];
+  const refusal = await policy.checkUrl(parsed);
+  if (refusal === 'self') return [fieldError('/url', { code: 'webhook.url_self' })];
+  if (refusal === 'internal') return [fieldError('/url', { code: 'webhook.url_internal' })];
   return [];
 }
 
@@ -105,11 +113,14 @@ export interface WebhookSubscriptionsDeps {
   readonly db: Database;
   readonly validator: Validator;
   readonly now?: () => Date;
+  /** Where targets may point (issue 8 §5); by default no internal address. */
+  readonly addressPolicy?: AddressPolicy;
 }
 
 export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps) {
   const { db, validator } = deps;
   const now = deps.now ?? (() => new Date());
+  const addressPolicy = deps.addressPolicy ?? createAddressPolicy({ allowPrivateNetworks: false });
 
   function requireSubscriber(actor: Actor): void {
     if (actor.role === 'admin') return;
@@ -137,7 +148,7 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps) {
       requireSubscriber(actor);
       validator.check(`${SCHEMA_BASE}create-webhook.json`, body, '', { code: 'invalid.webhook_subscription' });
       const b = body as CreateWebhook;
-      const errors: FieldError[] = [...urlErrors(b.url)];
+      const errors: FieldError[] = [...(await urlErrors(b.url, addressPolicy))];
       b.workflows?.forEach((w, i) => {
         if (!EVENT_TYPES.has(w)) errors.push(fieldError(`/workflows/${i}`, { code: 'webhook.not_a_workflow_id' }));
       });

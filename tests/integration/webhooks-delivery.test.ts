@@ -34,7 +34,14 @@ const advance = (ms: number) => {
 const silent = pino({ level: 'silent' });
 
 function dispatcher(options: Partial<DispatcherOptions> = {}, db: Database = ctx.services.db, logger = silent) {
-  return createWebhookDispatcher({ db, logger, now: clock, options: { intervalMs: 0, timeoutMs: 5000, maxAttempts: 3, backoffMs: 1000, ...options } });
+  // The receivers listen on 127.0.0.1: the fixtures' services allow private targets (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true).
+  return createWebhookDispatcher({
+    db,
+    logger,
+    now: clock,
+    addressPolicy: ctx.services.webhookAddressPolicy,
+    options: { intervalMs: 0, timeoutMs: 5000, maxAttempts: 3, backoffMs: 1000, ...options },
+  });
 }
 
 async function receiver(answer?: (r: { path: string }, i: number) => Answer): Promise<Receiver> {

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import { newToken } from '../../src/http/auth.js';
 import { hashPassword, type ScryptParams } from '../../src/engine/passwords.js';
-import { initServices, type Services } from '../../src/services.js';
+import { initServices, type Services, type ServicesConfig } from '../../src/services.js';
 import type { Actor } from '../../src/store/types.js';
 import { ensureOrganization, insertUser } from '../../src/store/users-store.js';
 import type { HumanRole } from '../../workflows/types.js';
@@ -65,9 +65,14 @@ export function signatureOf(
   return { meaning, password: user.password };
 }
 
-export async function createTestContext(opts: { now?: () => Date } = {}): Promise<TestContext> {
+export async function createTestContext(opts: { now?: () => Date; config?: Partial<ServicesConfig> } = {}): Promise<TestContext> {
   const database = await createTestDatabase();
-  const services = await initServices({ databaseUrl: database.url, mxNonWorkingDays: [] }, { scryptParams: TEST_SCRYPT, ...opts });
+  const { config, ...serviceOpts } = opts;
+  // The tests' webhook receivers listen on 127.0.0.1: private targets are allowed unless a test's config says otherwise.
+  const services = await initServices(
+    { databaseUrl: database.url, mxNonWorkingDays: [], webhookAllowPrivateNetworks: true, ...config },
+    { scryptParams: TEST_SCRYPT, ...serviceOpts },
+  );
   const users = {
     manufacturer: await addUser(services, 'manufacturer', 'Maria Lopez', 'Acme Medical'),
     otherManufacturer: await addUser(services, 'manufacturer', 'Bob Beta', 'Beta Devices'),
