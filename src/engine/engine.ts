@@ -27,7 +27,7 @@ import { addDocument, listDocuments, readDocument, type NewDocument } from './do
 import { listSubmissions } from './listing.js';
 import { migrateWorkflow } from './migrate-workflow.js';
 import { getSubmission, history, submissionDiagram, submissionWorkflow } from './reads.js';
-import type { CommandOrigin, Idempotency } from './run-command.js';
+import { recordableEventType, recordingRefusals, type CommandOrigin, type Idempotency } from './run-command.js';
 import { sendEvent, sendSystemEvent, type SendEventOptions } from './send-event.js';
 import { sweep } from './sweeper.js';
 
@@ -63,8 +63,16 @@ export function createEngine(deps: EngineDeps) {
     getSubmission: (actor: Actor, id: string) => getSubmission(ctx, actor, id),
     /** GET /v1/submissions */
     listSubmissions: (actor: Actor, query: ListQuery) => listSubmissions(ctx, actor, query),
-    /** The workflow version of a visible submission (the web's event form). */
-    submissionWorkflow: (actor: Actor, id: string) => submissionWorkflow(ctx, actor, id),
+    /**
+     * The workflow version of a visible submission, read before a write (the web's event and
+     * upload forms): a 404 here is the write's refusal and is recorded like one.
+     */
+    submissionWorkflow: (actor: Actor, id: string, write?: { origin: CommandOrigin; eventType: unknown }) =>
+      write
+        ? recordingRefusals(ctx, actor, write.origin, { submissionId: id, eventType: recordableEventType(write.eventType) }, () =>
+            submissionWorkflow(ctx, actor, id),
+          )
+        : submissionWorkflow(ctx, actor, id),
     /** GET /v1/submissions/:id/history */
     history: (actor: Actor, id: string) => history(ctx, actor, id),
     /** GET /v1/submissions/:id/diagram */

@@ -76,11 +76,22 @@ export interface CommandOrigin {
 
 /**
  * Refusals worth a record: the role may not send the command (`forbidden`), the workflow does
- * not allow it now or it kept losing version races (`event_not_allowed`), or it named a version
- * the submission is no longer at (`version_mismatch`). Bad input, a submission the caller may not
- * see, and a wrong signature password are not refusals of the command.
+ * not allow it now or it kept losing version races (`event_not_allowed`), it named a version the
+ * submission is no longer at (`version_mismatch`), and the security events among them (issue 8
+ * §8): a write to a submission the caller may not see or that does not exist (`not_found`, the
+ * 404 that hides another organization's record), a wrong signature password or a locked signer
+ * (`signature_invalid` 401, `signature_locked` 423), and a row that disagrees with its chain
+ * (`integrity_failure`). Bad input is not a refusal of the command.
  */
-export const REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['forbidden', 'event_not_allowed', 'version_mismatch']);
+export const REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'forbidden',
+  'event_not_allowed',
+  'version_mismatch',
+  'not_found',
+  'signature_invalid',
+  'signature_locked',
+  'integrity_failure',
+]);
 
 /** The submission and event type a refused command named (the record's columns). */
 export interface RefusalTarget {

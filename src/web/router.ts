@@ -226,7 +226,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     const id = String(req.params.id);
     // The submission must be visible before its form is read (a hidden one is a 404); its
     // workflow version names the event's fields.
-    const workflow = await engine.submissionWorkflow(res.locals.actor, id);
+    const workflow = await engine.submissionWorkflow(res.locals.actor, id, { origin: commandOrigin(req, res, deps.logger), eventType: values.type });
     let parsed: ReturnType<typeof parseEventForm> | undefined;
     try {
       parsed = parseEventForm(workflow, values);
@@ -243,7 +243,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     const id = String(req.params.id);
     const upload = await readUpload(req);
     checkCsrf(req, res, upload.fields._csrf);
-    await engine.getSubmission(res.locals.actor, id);
+    await engine.submissionWorkflow(res.locals.actor, id, { origin: commandOrigin(req, res, deps.logger), eventType: 'DOCUMENT_ADDED' });
     try {
       if (!upload.file) throw new InputError({ code: 'web.choose_file' }, [fieldError('/file', { code: 'validation.required' })]);
       const kind = upload.fields.kind ?? '';

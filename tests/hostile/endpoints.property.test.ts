@@ -352,8 +352,12 @@ async function checkWrite(kind: WriteKind, r: Req, res: HttpAnswer, before: DbSn
   const d = diffDb(before, after);
   const where = `${label(r)} -> ${res.status}: diff ${showDiff(d)}`;
   const replayed = res.headers['idempotent-replayed'] === 'true';
-  // A command refused with 403, 409 or 412 leaves exactly one refused_commands row and nothing else.
-  if ((kind === 'create' || kind === 'event' || kind === 'upload') && !replayed && [403, 409, 412].includes(res.status)) {
+  // A command refused with 403, 404, 409, 412 or a signature's 401/423 leaves exactly one
+  // refused_commands row (issue 8 §8: security refusals are records too) and nothing else.
+  // A 404 is the engine's (a submission the caller may not see) unless no route matched at all.
+  const signatureRefused = res.status === 423 || (res.status === 401 && res.text.includes('signature_invalid'));
+  const engineNotFound = res.status === 404 && !res.text.includes('No route');
+  if ((kind === 'create' || kind === 'event' || kind === 'upload') && !replayed && ([403, 409, 412].includes(res.status) || engineNotFound || signatureRefused)) {
     const exact = JSON.stringify(d.counts) === JSON.stringify({ refused_commands: 1 }) && !d.added.length && !d.removed.length && !d.changed.size;
     if (!exact) throw new Error(`refused command did not record exactly one refusal: ${where}`);
     return;

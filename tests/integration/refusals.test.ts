@@ -1,8 +1,9 @@
 /**
  * The engine records refused commands itself (src/engine/run-command.ts `recordingRefusals`):
  * a command refused as forbidden, not allowed now, or on a stale version leaves one
- * `refused_commands` row with what the edge said about its origin; anything else (bad input, a
- * submission the caller may not see), or a command without an origin, leaves none. The HTTP
+ * `refused_commands` row with what the edge said about its origin, and so do the security refusals
+ * of issue 8 §8 (a write to a submission the caller may not see, a wrong or locked signature); bad
+ * input, or a command without an origin, leaves none. The HTTP
  * suites (audit, web, hostile) check the same through the API and the pages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +27,14 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.close());
 
-const STATUS: Record<string, number> = { forbidden: 403, event_not_allowed: 409, version_mismatch: 412 };
+const STATUS: Record<string, number> = {
+  forbidden: 403,
+  not_found: 404,
+  event_not_allowed: 409,
+  version_mismatch: 412,
+  signature_invalid: 401,
+  signature_locked: 423,
+};
 const logged: unknown[] = [];
 const origin = (path: string, over: Partial<CommandOrigin> = {}): CommandOrigin => ({
   method: 'POST',
@@ -78,13 +86,40 @@ describe(`refused commands recorded by the engine on ${DIALECT}`, () => {
     for (const r of added) expect(String(r.detail).length).toBeGreaterThan(0);
   });
 
-  it('records nothing for bad input, an invisible submission, a success, or a command without an origin', async () => {
+  it("records the security refusals (issue 8 §8): a write to another organization's submission (404) and a wrong signature password (401)", async () => {
+    const { engine } = ctx.services;
+    const { manufacturer: m, otherManufacturer: beta } = ctx.users;
+    const before = (await rows()).length;
+    const o = origin(`/v1/submissions/${id}/events`);
+    await expect(engine.sendEvent(beta.actor, id, { type: 'WITHDRAW' }, { origin: o })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(
+      engine.addDocument(
+        beta.actor,
+        id,
+        { kind: 'cover-letter', filename: 'c.pdf', contentType: 'application/pdf', bytes: documentBytes('c') },
+        { origin: origin(`/v1/submissions/${id}/documents`) },
+      ),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    await expect(
+      engine.sendEvent(m.actor, id, { type: 'SUBMIT', signature: { meaning: 'responsibility', password: 'Not-The-Password-42' } }, { origin: o }),
+    ).rejects.toMatchObject({ code: 'signature_invalid' });
+    const added = (await rows()).slice(before);
+    expect(added.map((r) => [r.actor_id, r.submission_id, r.event_type, Number(r.status), r.code])).toEqual([
+      [beta.actor.id, id, 'WITHDRAW', 404, 'not_found'],
+      [beta.actor.id, id, 'DOCUMENT_ADDED', 404, 'not_found'],
+      [m.actor.id, id, 'SUBMIT', 401, 'signature_invalid'],
+    ]);
+    // The record names the refusal, never the password.
+    expect(JSON.stringify(added)).not.toContain('Not-The-Password-42');
+  });
+
+  it('records nothing for bad input, a success, or a command without an origin', async () => {
     const { engine } = ctx.services;
     const { manufacturer: m, otherManufacturer: beta, fda } = ctx.users;
     const before = (await rows()).length;
     const o = origin(`/v1/submissions/${id}/events`);
     await expect(engine.sendEvent(m.actor, id, { type: 'NOPE' }, { origin: o })).rejects.toMatchObject({ code: 'validation_failed' });
-    await expect(engine.sendEvent(beta.actor, id, { type: 'WITHDRAW' }, { origin: o })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(engine.sendEvent(beta.actor, id, { type: 'WITHDRAW' })).rejects.toMatchObject({ code: 'not_found' });
     await expect(engine.sendEvent(fda.actor, id, { type: 'ACCEPT' })).rejects.toMatchObject({ code: 'event_not_allowed' });
     const other = (
       await engine.createSubmission(
