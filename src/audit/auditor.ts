@@ -147,7 +147,7 @@ export function createAuditor(deps: AuditorDeps) {
         ok: r.ok,
         submissions: r.submissions,
         transitions: r.records,
-        failures: r.breaks.map((b) => ({ submissionId: b.submissionId, seq: b.seq, reason: b.reason })),
+        failures: r.breaks.map((b) => ({ submissionId: b.submissionId, seq: b.seq, reason: b.reason, ...(b.column ? { column: b.column } : {}) })),
       };
     },
 

@@ -6,7 +6,7 @@ import { workflowVersion } from '../../workflows/index.js';
 import { HUMAN_ROLES, type HumanRole, type WorkflowDefinition } from '../../workflows/types.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { InputError } from '../errors.js';
-import { verifyDatabase } from '../engine/verify.js';
+import { verifyDatabase, type VerifyStats } from '../engine/verify.js';
 import { parseExportQuery } from '../audit/auditor.js';
 import { buildBundle, verifyBundle } from '../audit/bundle.js';
 import { newToken } from '../http/auth.js';
@@ -253,14 +253,16 @@ audit
   .action(async (opts: { json?: boolean }) => {
     const services = await initServices(loadConfig());
     try {
-      const result = await verifyDatabase(services.db.reader);
+      const stats: VerifyStats = { documents: 0, blobs: 0, blobBytes: 0 };
+      const result = await verifyDatabase(services.db.reader, { stats });
       // The chains, then the database against the transparency log and its signed checkpoint.
       const log = await services.tlog.verify();
       if (opts.json) console.log(JSON.stringify({ ...result, ok: result.ok && log.ok, log }));
       else {
         console.log(`checked ${result.records} records in ${result.submissions} submissions`);
-        for (const b of result.breaks) console.log(`BROKEN ${b.submissionId} at seq ${b.seq}: ${b.reason}`);
-        console.log(result.ok ? 'OK: every chain verifies' : `FAILED: ${result.breaks.length} broken chain(s)`);
+        console.log(`checked ${stats.documents} documents and ${stats.blobs} blobs (${(stats.blobBytes / 1e6).toFixed(1)} MB hashed) against their records`);
+        for (const b of result.breaks) console.log(`BROKEN ${b.submissionId} at seq ${b.seq}${b.column ? ` (${b.column})` : ''}: ${b.reason}`);
+        console.log(result.ok ? 'OK: every chain verifies, and every row and document agrees with it' : `FAILED: ${result.breaks.length} break(s)`);
         for (const f of log.failures)
           console.log(`LOG ${f.submissionId ?? ''}${f.seq === null ? '' : ` at seq ${f.seq}`}${f.submissionId || f.seq !== null ? ': ' : ''}${f.reason}`);
         console.log(

@@ -129,7 +129,7 @@ export interface AuditVerify {
    */
   transitions: number;
   /**
-   * The first break of each broken chain.
+   * The first break of each broken chain; for a submission whose chain holds, each stored value that disagrees with it.
    */
   failures: {
     submissionId: string;
@@ -138,6 +138,10 @@ export interface AuditVerify {
   }[];
 }
 
+    /**
+     * The stored value that disagrees with the history: a submissions column (state, snapshot, head_hash, ...), or table.column (documents.sha256, blobs.bytes, transitions.from_state).
+     */
+    column?: string;
 /**
  * Body of POST /v1/me/password. A user who has a password gives it as currentPassword; a user without one sets the first with the bearer token alone. newPassword must meet the password rules (PASSWORD_MIN_LENGTH, PASSWORD_MIN_CHARACTER_CLASSES).
  */

@@ -6,11 +6,73 @@
  */
 import type { Knex } from 'knex';
 import { chainLinks, submissionHeads, submissionSplits, transitionRowsOf, type SubmissionRange } from './history-store.js';
-import { isPostgres } from './sql.js';
+import { isPostgres, rawRows } from './sql.js';
 import type { TransitionRow } from './rows.js';
 
 export { LINK_SEPARATOR } from './history-store.js';
 export { recordOf, type TransitionRow } from './rows.js';
+
+// ------------------------------------------------------------------ what the rows must agree with
+
+/** What one history record says about its submission's row (read from its hashed columns). */
+export interface RecordFacts {
+  readonly seq: number;
+  readonly type: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly workflowId: string;
+  readonly workflowVersion: number;
+  readonly actorId: string;
+  readonly effectiveAt: string;
+  readonly recordedAt: string;
+  /** The stored data text of CREATED, DOCUMENT_ADDED and SUBMIT records; null for the others. */
+  readonly data: string | null;
+  /** The stored actor organization text of the first record; null for the others. */
+  readonly actorOrganization: string | null;
+}
+
+/** A submission row as stored (JSON columns as text), with the facts of its records in seq order. */
+export interface MaterializedRow {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly workflowId: string;
+  readonly workflowVersion: number;
+  readonly jurisdiction: string;
+  readonly title: string;
+  readonly deviceName: string;
+  readonly device: string;
+  readonly input: string;
+  readonly state: string;
+  readonly status: string;
+  readonly snapshot: string;
+  readonly version: number;
+  readonly referenceSubmissionId: string | null;
+  readonly dossierPresent: string;
+  readonly headSeq: number;
+  readonly headHash: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** `filed_at` (migration 012); undefined when the database has no such column. */
+  readonly filedAt?: string | null;
+  readonly records: RecordFacts[];
+}
+
+/** A `documents` row and what `blobs` holds under its sha256 (sizes only; bytes via {@link ChainSnapshot.blobs}). */
+export interface DocumentFacts {
+  readonly id: string;
+  readonly submissionId: string;
+  readonly kind: string;
+  readonly filename: string;
+  readonly contentType: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly uploadedBy: string;
+  readonly createdAt: string;
+  /** False when no blob is stored under the document's sha256. */
+  readonly blobPresent: boolean;
+  readonly blobSize: number | null;
+  readonly blobLength: number | null;
+}
 
 /** Reads of one consistent snapshot of the database. */
 export interface ChainSnapshot {
@@ -22,6 +84,14 @@ export interface ChainSnapshot {
   rowsOf(submissionId: string): Promise<TransitionRow[]>;
   /** Runs `work` in a savepoint: when it fails, only what it did is undone and the snapshot stays usable. */
   savepoint<T>(work: (s: ChainSnapshot) => Promise<T>): Promise<T>;
+  /** The submission rows of `range` in id order with their records' facts, a page at a time. */
+  materialized(range: SubmissionRange, pageSize?: number): AsyncGenerator<MaterializedRow[]>;
+  /** The documents of the submissions with `first <= id <= last`, in (submission, id) order. */
+  documentsBetween(first: string, last: string): Promise<DocumentFacts[]>;
+  /** Documents of `range` whose submission row does not exist. */
+  orphanDocuments(range: SubmissionRange): Promise<DocumentFacts[]>;
+  /** The stored bytes of some blobs, by sha256 (absent ones are left out). */
+  blobs(sha256s: readonly string[]): Promise<Map<string, Buffer>>;
 }
 
 export interface ChainStore {
@@ -31,13 +101,177 @@ export interface ChainStore {
   snapshot<T>(work: (s: ChainSnapshot) => Promise<T>): Promise<T>;
 }
 
-function snapshotOn(trx: Knex.Transaction): ChainSnapshot {
+function snapshotOn(trx: Knex.Transaction, filedAt: boolean): ChainSnapshot {
   return {
     heads: (range) => submissionHeads(trx, range),
     links: (range) => chainLinks(trx, range),
     rowsOf: (id) => transitionRowsOf(trx, id),
-    savepoint: (work) => trx.transaction((sp) => work(snapshotOn(sp))),
+    savepoint: (work) => trx.transaction((sp) => work(snapshotOn(sp, filedAt))),
+    materialized: (range, pageSize) => materializedRows(trx, range, filedAt, pageSize),
+    documentsBetween: (first, last) => documentsWhere(trx, 'd.submission_id >= ? and d.submission_id <= ?', [first, last]),
+    orphanDocuments: (range) => orphanDocuments(trx, range),
+    blobs: (sha256s) => blobBytes(trx, sha256s),
   };
+}
+
+/** The record facts (RecordFacts) of the submission `s.id`, as one JSON array text or value. */
+function recordFactsSql(pg: boolean): string {
+  const data = `CASE WHEN t.type IN ('CREATED', 'DOCUMENT_ADDED', 'SUBMIT') THEN t.data END`;
+  const org = `CASE WHEN t.seq = 1 THEN t.actor_organization END`;
+  const cols = `t.seq, t.type, t.from_state, t.to_state, t.workflow_id, t.workflow_version, t.actor_id, t.effective_at, t.recorded_at, ${data}, ${org}`;
+  return pg
+    ? `(select coalesce(json_agg(json_build_array(${cols}) order by t.seq), '[]'::json) from transitions t where t.submission_id = s.id)`
+    : `json((select json_group_array(json_array(${cols}) order by t.seq) from transitions t where t.submission_id = s.id))`;
+}
+
+const SUBMISSION_COLUMNS = [
+  'id',
+  'organization_id',
+  'workflow_id',
+  'workflow_version',
+  'jurisdiction',
+  'title',
+  'device_name',
+  'device',
+  'input',
+  'state',
+  'status',
+  'snapshot',
+  'version',
+  'reference_submission_id',
+  'dossier_present',
+  'head_seq',
+  'head_hash',
+  'created_at',
+  'updated_at',
+] as const;
+
+type Packed = string | unknown[];
+const unpackArray = (r: Packed): unknown[] => (typeof r === 'string' ? (JSON.parse(r) as unknown[]) : r);
+
+function toRecordFacts(v: unknown[]): RecordFacts {
+  return {
+    seq: Number(v[0]),
+    type: v[1] as string,
+    from: v[2] as string | null,
+    to: v[3] as string,
+    workflowId: v[4] as string,
+    workflowVersion: Number(v[5]),
+    actorId: v[6] as string,
+    effectiveAt: v[7] as string,
+    recordedAt: v[8] as string,
+    data: v[9] as string | null,
+    actorOrganization: v[10] as string | null,
+  };
+}
+
+/**
+ * The submission rows of `range` in id order, each packed with its records' facts into one JSON
+ * array (one value per submission: the sqlite3 driver pays per value), a page at a time.
+ */
+export async function* materializedRows(db: Knex, range: SubmissionRange, filedAt: boolean, pageSize = 500): AsyncGenerator<MaterializedRow[]> {
+  const pg = isPostgres(db);
+  const cols = [...SUBMISSION_COLUMNS.map((c) => `s.${c}`), ...(filedAt ? ['s.filed_at'] : []), recordFactsSql(pg)].join(', ');
+  const packed = pg ? `json_build_array(${cols})::text` : `json_array(${cols})`;
+  let after: string | null = null;
+  for (;;) {
+    const where: string[] = [];
+    const bindings: string[] = [];
+    if (after !== null) {
+      where.push('s.id > ?');
+      bindings.push(after);
+    } else if (range.from !== null) {
+      where.push('s.id >= ?');
+      bindings.push(range.from);
+    }
+    if (range.to !== null) {
+      where.push('s.id < ?');
+      bindings.push(range.to);
+    }
+    const sql = `select ${packed} as r from submissions s${where.length ? ` where ${where.join(' and ')}` : ''} order by s.id limit ${Math.max(1, Math.floor(pageSize))}`;
+    const rows = (await rawRows<{ r: Packed }>(db, sql, bindings)).map((p) => {
+      const v = unpackArray(p.r);
+      const n = SUBMISSION_COLUMNS.length;
+      const records = ((v[filedAt ? n + 1 : n] as unknown[][] | null) ?? []).map(toRecordFacts);
+      return {
+        id: v[0] as string,
+        organizationId: v[1] as string,
+        workflowId: v[2] as string,
+        workflowVersion: Number(v[3]),
+        jurisdiction: v[4] as string,
+        title: v[5] as string,
+        deviceName: v[6] as string,
+        device: v[7] as string,
+        input: v[8] as string,
+        state: v[9] as string,
+        status: v[10] as string,
+        snapshot: v[11] as string,
+        version: Number(v[12]),
+        referenceSubmissionId: v[13] as string | null,
+        dossierPresent: v[14] as string,
+        headSeq: Number(v[15]),
+        headHash: v[16] as string,
+        createdAt: v[17] as string,
+        updatedAt: v[18] as string,
+        ...(filedAt ? { filedAt: v[n] as string | null } : {}),
+        records: records.sort((a, b) => a.seq - b.seq),
+      } satisfies MaterializedRow;
+    });
+    if (rows.length) yield rows;
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+function documentsSql(pg: boolean, where: string): string {
+  const cols = `d.id, d.submission_id, d.kind, d.filename, d.content_type, d.sha256, d.size, d.uploaded_by, d.created_at, b.sha256 IS NOT NULL, b.size, ${pg ? 'octet_length(b.bytes)' : 'length(b.bytes)'}`;
+  const packed = pg ? `json_build_array(${cols})::text` : `json_array(${cols})`;
+  return `select ${packed} as r from documents d left join blobs b on b.sha256 = d.sha256 where ${where} order by d.submission_id, d.id`;
+}
+
+async function documentsWhere(db: Knex, where: string, bindings: readonly string[]): Promise<DocumentFacts[]> {
+  const rows = await rawRows<{ r: Packed }>(db, documentsSql(isPostgres(db), where), [...bindings]);
+  return rows.map((p) => {
+    const v = unpackArray(p.r);
+    return {
+      id: v[0] as string,
+      submissionId: v[1] as string,
+      kind: v[2] as string,
+      filename: v[3] as string,
+      contentType: v[4] as string,
+      sha256: v[5] as string,
+      size: Number(v[6]),
+      uploadedBy: v[7] as string,
+      createdAt: v[8] as string,
+      blobPresent: v[9] === true || v[9] === 1,
+      blobSize: v[10] === null ? null : Number(v[10]),
+      blobLength: v[11] === null ? null : Number(v[11]),
+    };
+  });
+}
+
+async function orphanDocuments(db: Knex, range: SubmissionRange): Promise<DocumentFacts[]> {
+  const where = ['not exists (select 1 from submissions s where s.id = d.submission_id)'];
+  const bindings: string[] = [];
+  if (range.from !== null) {
+    where.push('d.submission_id >= ?');
+    bindings.push(range.from);
+  }
+  if (range.to !== null) {
+    where.push('d.submission_id < ?');
+    bindings.push(range.to);
+  }
+  return documentsWhere(db, where.join(' and '), bindings);
+}
+
+async function blobBytes(db: Knex, sha256s: readonly string[]): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  if (sha256s.length === 0) return out;
+  const rows = await db('blobs')
+    .whereIn('sha256', [...sha256s])
+    .select<{ sha256: string; bytes: Buffer | string }[]>('sha256', 'bytes');
+  for (const r of rows) out.set(r.sha256, Buffer.isBuffer(r.bytes) ? r.bytes : Buffer.from(r.bytes));
+  return out;
 }
 
 /**
@@ -46,9 +280,14 @@ function snapshotOn(trx: Knex.Transaction): ChainSnapshot {
  */
 export function createKnexChainStore(knex: Knex): ChainStore {
   const pg = isPostgres(knex);
+  // `submissions.filed_at` (migration 012) is checked once it exists.
+  let filedAt: Promise<boolean> | null = null;
   return {
     splits: (parts) => submissionSplits(knex, parts),
-    snapshot: (work) => knex.transaction((trx) => work(snapshotOn(trx)), pg ? { isolationLevel: 'repeatable read', readOnly: true } : undefined),
+    snapshot: async (work) => {
+      const hasFiledAt = await (filedAt ??= knex.schema.hasColumn('submissions', 'filed_at'));
+      return knex.transaction((trx) => work(snapshotOn(trx, hasFiledAt)), pg ? { isolationLevel: 'repeatable read', readOnly: true } : undefined);
+    },
   };
 }
 

@@ -232,7 +232,10 @@ export const TRANSITION_COLUMNS = [
   'definition_hash',
   'prev_hash',
   'hash',
-] as const;
+] as const satisfies ReadonlyArray<keyof TransitionRow>;
+// Compile-time check that TRANSITION_COLUMNS names every field of TransitionRow.
+const _allColumns: Exclude<keyof TransitionRow, (typeof TRANSITION_COLUMNS)[number]> extends never ? true : never = true;
+void _allColumns;
 
 export const INSERT_TRANSITION_SQL = `insert into transitions (${TRANSITION_COLUMNS.join(', ')}) values (${TRANSITION_COLUMNS.map(() => '?').join(', ')})`;
 
@@ -240,9 +243,9 @@ export const INSERT_TRANSITION_SQL = `insert into transitions (${TRANSITION_COLU
  * History rows come back packed as one JSON array per row: the sqlite3 driver pays per value it
  * hands to JavaScript, and a whole-history read (audit verify, GET .../history) is 4x faster this way.
  */
-export function packedColumns(db: Knex): Knex.Raw {
+export function packedColumns(db: Knex, alias?: string): Knex.Raw {
   const fn = isPostgres(db) ? 'json_build_array' : 'json_array';
-  return db.raw(`${fn}(${TRANSITION_COLUMNS.join(', ')}) as r`);
+  return db.raw(`${fn}(${TRANSITION_COLUMNS.map((c) => (alias ? `${alias}.${c}` : c)).join(', ')}) as r`);
 }
 
 export function unpack(packed: { r: string | unknown[] }): TransitionRow {

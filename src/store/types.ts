@@ -113,20 +113,10 @@ export interface Document {
 }
 
 /** Columns a submission write may change; identity columns never change. */
-export interface SubmissionChange {
-  readonly state: string;
-  readonly status: Submission['status'];
-  readonly snapshot: Submission['snapshot'];
-  readonly version: number;
-  readonly dossierPresent: readonly string[];
-  readonly headSeq: number;
-  readonly headHash: string;
-  readonly lastEffectiveAt: string | null;
-  readonly stateSince: string;
-  readonly deadline: Deadline | null;
-  readonly due: DueDates;
-  readonly updatedAt: string;
-}
+export type SubmissionChange = Pick<
+  Submission,
+  'state' | 'status' | 'snapshot' | 'version' | 'dossierPresent' | 'headSeq' | 'headHash' | 'lastEffectiveAt' | 'stateSince' | 'deadline' | 'due' | 'updatedAt'
+>;
 
 /** What the clocks read of a history row (src/engine/clocks.ts). */
 export interface ClockEventRow {

@@ -75,7 +75,7 @@ describe(`store on ${DIALECT}`, () => {
       .update({ head_hash: 'f'.repeat(64) });
     const bad = await verifyDatabase(knex);
     expect(bad.ok).toBe(false);
-    expect(bad.breaks).toEqual([{ submissionId: id, seq: 5, reason: 'the submission head does not match its last record' }]);
+    expect(bad.breaks).toEqual([{ submissionId: id, seq: 5, reason: 'the submission head does not match its last record', column: 'head_hash' }]);
     await knex('submissions').where({ id }).update({ head_hash: before.head_hash });
   });
 

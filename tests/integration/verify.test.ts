@@ -60,7 +60,7 @@ async function freshDatabase(): Promise<Fresh> {
 let clock = Date.parse('2025-03-03T15:00:00.000Z');
 const tick = () => new Date((clock += 1_000)).toISOString();
 
-/** A submission row that verify accepts (verify reads only id, head_seq and head_hash). */
+/** A submission before its records (rowAfter makes the row that agrees with them). */
 function newSubmission(org: Organization): Submission {
   const at = tick();
   return {
@@ -95,10 +95,12 @@ function chain(from: Submission, actor: Actor, specs: RecordFields[]): Transitio
   let s = from;
   return specs.map((spec) => {
     const at = tick();
+    const created = s.headSeq === 0;
     const t = chainRecord(s, w, {
-      type: s.headSeq === 0 ? 'CREATED' : 'NOTE',
-      data: { n: s.headSeq + 1 },
-      from: s.headSeq === 0 ? null : 'draft',
+      type: created ? 'CREATED' : 'NOTE',
+      // CREATED records what the row serves (verify checks title, device and input against it).
+      data: created ? { title: s.title, device: s.device, input: s.input } : { n: s.headSeq + 1 },
+      from: created ? null : s.state,
       to: 'draft',
       actor,
       comment: null,
@@ -107,8 +109,26 @@ function chain(from: Submission, actor: Actor, specs: RecordFields[]): Transitio
       signature: null,
       ...spec,
     });
-    s = { ...s, headSeq: t.seq, headHash: t.hash };
+    s = { ...s, headSeq: t.seq, headHash: t.hash, state: t.to };
     return t;
+  });
+}
+
+/** The row of `s` after `rows`, as the engine keeps it (state, version, head and times from the records). */
+function rowAfter(s: Submission, rows: Row[], head?: { seq: number; hash: string }) {
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const h = head ?? (last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH });
+  const state = last?.to_state ?? s.state;
+  return submissionRow({
+    ...s,
+    state,
+    snapshot: { value: state, context: {} },
+    version: rows.length,
+    headSeq: h.seq,
+    headHash: h.hash,
+    createdAt: first?.recorded_at ?? s.createdAt,
+    updatedAt: last?.recorded_at ?? s.updatedAt,
   });
 }
 
@@ -122,23 +142,20 @@ const plain = (s: Submission, actor: Actor, n: number) =>
 
 /** Writes a submission and its rows; the head names the last row unless told otherwise. */
 async function store(knex: Knex, s: Submission, rows: Row[], head?: { seq: number; hash: string }): Promise<void> {
-  const last = rows[rows.length - 1];
-  const h = head ?? (last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH });
-  await knex('submissions').insert(submissionRow({ ...s, version: rows.length, headSeq: h.seq, headHash: h.hash }));
+  await knex('submissions').insert(rowAfter(s, rows, head));
   if (rows.length) await knex.batchInsert('transitions', rows, 50);
 }
 
 /** `count` good submissions of 1..5 records each; returns how many records were written. */
 async function storeGood(f: Fresh, count: number): Promise<{ ids: string[]; records: number }> {
-  const subs: ReturnType<typeof submissionRow>[] = [];
+  const subs: ReturnType<typeof rowAfter>[] = [];
   const rows: Row[] = [];
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const s = newSubmission(f.org);
-    const recs = plain(s, f.actor, 1 + (i % 5));
-    const last = recs[recs.length - 1]!;
-    subs.push(submissionRow({ ...s, version: recs.length, headSeq: last.seq, headHash: last.hash }));
-    rows.push(...recs.map(transitionRow));
+    const recs = plain(s, f.actor, 1 + (i % 5)).map(transitionRow);
+    subs.push(rowAfter(s, recs));
+    rows.push(...recs);
     ids.push(s.id);
   }
   await f.db.knex.transaction(async (trx) => {
@@ -426,21 +443,21 @@ describe(`verifyDatabase on ${DIALECT}`, () => {
       const behind = newSubmission(f.org);
       const b = plain(behind, f.actor, 3);
       await store(f.db.knex, behind, b.map(transitionRow), { seq: 2, hash: b[1]!.hash });
-      expected.push({ submissionId: behind.id, seq: 3, reason: 'the submission head does not match its last record' });
+      expected.push({ submissionId: behind.id, seq: 3, reason: 'the submission head does not match its last record', column: 'head_seq' });
       records += 3;
 
       // head seq right, head hash wrong
       const wrongHash = newSubmission(f.org);
       const wh = plain(wrongHash, f.actor, 2);
       await store(f.db.knex, wrongHash, wh.map(transitionRow), { seq: 2, hash: 'ef'.repeat(32) });
-      expected.push({ submissionId: wrongHash.id, seq: 2, reason: 'the submission head does not match its last record' });
+      expected.push({ submissionId: wrongHash.id, seq: 2, reason: 'the submission head does not match its last record', column: 'head_hash' });
       records += 2;
 
       // head ahead of the chain (the last record is missing)
       const ahead = newSubmission(f.org);
       const a = plain(ahead, f.actor, 3);
       await store(f.db.knex, ahead, a.slice(0, 2).map(transitionRow), { seq: 3, hash: a[2]!.hash });
-      expected.push({ submissionId: ahead.id, seq: 2, reason: 'the submission head does not match its last record' });
+      expected.push({ submissionId: ahead.id, seq: 2, reason: 'the submission head does not match its last record', column: 'head_seq' });
       records += 2;
 
       for (const parallel of PARALLEL) {
