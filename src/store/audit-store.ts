@@ -4,8 +4,7 @@
  * own `recordOf`, so every record is exactly what GET /v1/submissions/:id/history serves.
  */
 import type { Knex } from 'knex';
-import { isPostgres } from './sql.js';
-import { recordOf, type TransitionRow } from './rows.js';
+import { packedColumns, recordOf, unpack } from './rows.js';
 import type { Actor, Transition } from './types.js';
 
 /** Filters of the history query, normalised: instants are ISO UTC strings, bounds half-open. */
@@ -32,49 +31,6 @@ export interface PageKey {
   readonly id: string;
 }
 
-/** The columns of a history row, in one array per row (see packed below). */
-const COLUMNS = [
-  'id',
-  'submission_id',
-  'seq',
-  'type',
-  'data',
-  'from_state',
-  'to_state',
-  'actor_id',
-  'actor_name',
-  'actor_role',
-  'actor_organization',
-  'comment',
-  'effective_at',
-  'recorded_at',
-  'signature',
-  'workflow_id',
-  'workflow_version',
-  'definition_hash',
-  'prev_hash',
-  'hash',
-] as const satisfies ReadonlyArray<keyof TransitionRow>;
-// Compile-time check that COLUMNS names every field of TransitionRow.
-const _allColumns: Exclude<keyof TransitionRow, (typeof COLUMNS)[number]> extends never ? true : never = true;
-void _allColumns;
-
-/**
- * Rows come back as one JSON array each: the sqlite3 driver pays per value it hands over, and a
- * page of 500 rows is then 500 values instead of 10,000 (the submissions store does the same).
- */
-function packed(db: Knex): Knex.Raw {
-  const fn = isPostgres(db) ? 'json_build_array' : 'json_array';
-  return db.raw(`${fn}(${COLUMNS.map((c) => `t.${c}`).join(', ')}) as r`);
-}
-
-function unpack(p: { r: string | unknown[] }): TransitionRow {
-  const values = typeof p.r === 'string' ? (JSON.parse(p.r) as unknown[]) : p.r;
-  const row: Record<string, unknown> = {};
-  COLUMNS.forEach((c, i) => (row[c] = values[i]));
-  return row as unknown as TransitionRow;
-}
-
 /**
  * One page of history records matching `f`, in (recorded_at, id) order after `after`. Each
  * equality filter has an index that continues in that order (migration 007), so the page is an
@@ -86,7 +42,7 @@ export async function transitionsPage(db: Knex, f: TransitionFilters, after: Pag
 
 /** The query of transitionsPage (tests read its plan). */
 export function transitionsQuery(db: Knex, f: TransitionFilters, after: PageKey | null, limit: number): Knex.QueryBuilder {
-  const q = db('transitions as t').select(packed(db));
+  const q = db('transitions as t').select(packedColumns(db, 't'));
   if (f.submission !== undefined) q.where('t.submission_id', f.submission);
   if (f.organization !== undefined) q.whereIn('t.submission_id', db('submissions').select('id').where('organization_id', f.organization));
   if (f.workflow !== undefined) q.where('t.workflow_id', f.workflow);
