@@ -119,7 +119,7 @@ export type AuditTransitionsQuery = AuditFilters & {
 };
 
 /**
- * GET /v1/audit/verify: every submission's hash chain recomputed (seq 1..n without gaps, each prevHash the previous hash, each hash the SHA-256 of the record's RFC 8785 form, the submission's head its last record).
+ * GET /v1/audit/verify: every submission's hash chain recomputed (seq 1..n without gaps, each prevHash the previous hash, each hash the SHA-256 of the record's RFC 8785 form, the submission's head its last record); and what is served agrees with it: each record's from is the previous record's to, the submission row's state, status, snapshot value, version, head, workflow and times are its last record's, its organization, title, device and input what CREATED recorded, its dossier the kinds of its DOCUMENT_ADDED records, and every document row and blob is the one its DOCUMENT_ADDED record names (kind, filename, sha256, size, bytes).
  */
 export interface AuditVerify {
   ok: boolean;
@@ -133,15 +133,18 @@ export interface AuditVerify {
    */
   failures: {
     submissionId: string;
+    /**
+     * The record concerned; 0 when none is (a documents row no record names).
+     */
     seq: number;
     reason: string;
-  }[];
-}
-
     /**
      * The stored value that disagrees with the history: a submissions column (state, snapshot, head_hash, ...), or table.column (documents.sha256, blobs.bytes, transitions.from_state).
      */
     column?: string;
+  }[];
+}
+
 /**
  * Body of POST /v1/me/password. A user who has a password gives it as currentPassword; a user without one sets the first with the bearer token alone. newPassword must meet the password rules (PASSWORD_MIN_LENGTH, PASSWORD_MIN_CHARACTER_CLASSES).
  */
