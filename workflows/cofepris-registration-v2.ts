@@ -30,7 +30,7 @@ import {
   routeProblem,
   type CofeprisContext,
 } from './cofepris-registration.js';
-import { COFEPRIS, NUMBER_PATTERNS, clockedGoals, closedState, dataOf, isoDate, meta, signedEvents, text, textList } from './common.js';
+import { COFEPRIS, NUMBER_PATTERNS, clockedGoals, closedState, dataOf, isoDate, meta, recordingFacts, signedEvents, text, textList } from './common.js';
 import type { CofeprisRegistrationV2Event } from './event-data.js';
 import type { DeadlineSpec, DossierItem, EventSpec, GoalSpec, JsonSchema, ReferenceFacts, RefusalReason, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason } from './types.js';
@@ -912,3 +912,11 @@ export const cofeprisRegistrationV4: WorkflowDefinition = {
     'REJECT_MODIFICATION',
   ]),
 };
+
+// ---------------------------------------------------------------------------------------------
+// Version 5: the guards' facts in the record (issue 8). SUBMIT (dossier, reference decision,
+// reference authorities) and TPR_FAVORABLE_REPORT (dossier) record the facts their guards read
+// inside the hashed history record, so an auditor's offline replay re-decides them. Otherwise v4.
+// ---------------------------------------------------------------------------------------------
+
+export const cofeprisRegistrationV5: WorkflowDefinition = recordingFacts(cofeprisRegistrationV4, 5);

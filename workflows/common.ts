@@ -3,7 +3,7 @@
  * state-meta helper. Pure data, like every workflow file.
  */
 import { assertEvent } from 'xstate';
-import type { EventSpec, GoalSpec, JsonSchema, Jurisdiction, StateMeta, WorkflowEvent } from './types.js';
+import type { EventSpec, GoalSpec, JsonSchema, Jurisdiction, StateMeta, WorkflowDefinition, WorkflowEvent } from './types.js';
 
 /** A free-text field of a payload. */
 export const text: JsonSchema = { type: 'string', minLength: 1, maxLength: 4000 };
@@ -108,4 +108,15 @@ export function signedEvents(events: Readonly<Record<string, EventSpec>>, signed
     if (spec.roles.includes('system')) throw new Error(`signedEvents: ${type} is sent by the system actor, which never signs`);
   }
   return Object.fromEntries(Object.entries(events).map(([type, spec]) => [type, signed.includes(type) ? { ...spec, requiresSignature: true } : spec]));
+}
+
+/**
+ * A released version whose successor records its guards' facts (issue 8): the same machine and
+ * rules with `recordsFacts`, so the history record of every event in `factsFor` carries the facts
+ * its guard decided on. A workflow without `factsFor` has nothing to record: a programming error.
+ */
+export function recordingFacts(w: WorkflowDefinition, version: number): WorkflowDefinition {
+  if (!w.factsFor || Object.keys(w.factsFor).length === 0) throw new Error(`recordingFacts: ${w.id} reads no facts`);
+  if (version <= w.version) throw new Error(`recordingFacts: ${w.id}@${version} does not follow @${w.version}`);
+  return { ...w, version, recordsFacts: true };
 }

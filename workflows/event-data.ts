@@ -681,7 +681,7 @@ export interface FdaPresubEventData {
 export type FdaPresubEvent = EventOf<FdaPresubEventData>;
 
 /**
- * The data of each event of fda-breakthrough@1, fda-breakthrough@2, fda-breakthrough@3, from its schema.
+ * The data of each event of fda-breakthrough@1, fda-breakthrough@2, fda-breakthrough@3, fda-breakthrough@4, from its schema.
  */
 export interface FdaBreakthroughEventData {
   /**
@@ -758,7 +758,7 @@ export interface FdaBreakthroughEventData {
   };
 }
 
-/** An event of fda-breakthrough@1/2/3 with its data typed by type. */
+/** An event of fda-breakthrough@1/2/3/4 with its data typed by type. */
 export type FdaBreakthroughEvent = EventOf<FdaBreakthroughEventData>;
 
 /**
@@ -833,7 +833,7 @@ export interface CofeprisRegistrationEventData {
 export type CofeprisRegistrationEvent = EventOf<CofeprisRegistrationEventData>;
 
 /**
- * The data of each event of cofepris-registration@2, cofepris-registration@3, cofepris-registration@4, from its schema.
+ * The data of each event of cofepris-registration@2, cofepris-registration@3, cofepris-registration@4, cofepris-registration@5, from its schema.
  */
 export interface CofeprisRegistrationV2EventData extends Pick<
   CofeprisRegistrationEventData,
@@ -937,5 +937,5 @@ export interface CofeprisRegistrationV2EventData extends Pick<
   };
 }
 
-/** An event of cofepris-registration@2/3/4 with its data typed by type. */
+/** An event of cofepris-registration@2/3/4/5 with its data typed by type. */
 export type CofeprisRegistrationV2Event = EventOf<CofeprisRegistrationV2EventData>;

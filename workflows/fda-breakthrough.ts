@@ -5,7 +5,7 @@
  * it. Transition table: reference/domain.md §5.6; facts and sources: §1.6.
  */
 import { assign, setup } from 'xstate';
-import { FDA, closedState, dataOf, isoDate, meta, numberOf, signedEvents, text, textList } from './common.js';
+import { FDA, closedState, dataOf, isoDate, meta, numberOf, recordingFacts, signedEvents, text, textList } from './common.js';
 import type { FdaBreakthroughEvent } from './event-data.js';
 import type { EventSpec, GoalSpec, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason, type RefusalReason } from './types.js';
@@ -226,3 +226,11 @@ export const fdaBreakthroughV3: WorkflowDefinition = {
   version: 3,
   events: signedEvents(fdaBreakthroughV2.events, ['REQUEST_DESIGNATION', 'GRANT', 'DENY', 'WITHDRAW_DESIGNATION']),
 };
+
+// ---------------------------------------------------------------------------------------------
+// Version 4: the guard's facts in the record (issue 8). LINK_SUBMISSION records what its guard
+// read of the linked submission (exists, organization, workflow) inside the hashed history
+// record, so an auditor's offline replay re-decides it. Otherwise v3.
+// ---------------------------------------------------------------------------------------------
+
+export const fdaBreakthroughV4: WorkflowDefinition = recordingFacts(fdaBreakthroughV3, 4);

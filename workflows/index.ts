@@ -3,9 +3,9 @@
  * started on (DESIGN §4), so old versions stay here when a new one is added.
  */
 import { cofeprisRegistration } from './cofepris-registration.js';
-import { cofeprisRegistrationV2, cofeprisRegistrationV3, cofeprisRegistrationV4 } from './cofepris-registration-v2.js';
+import { cofeprisRegistrationV2, cofeprisRegistrationV3, cofeprisRegistrationV4, cofeprisRegistrationV5 } from './cofepris-registration-v2.js';
 import { fda510k, fda510kV2, fda510kV3 } from './fda-510k.js';
-import { fdaBreakthrough, fdaBreakthroughV2, fdaBreakthroughV3 } from './fda-breakthrough.js';
+import { fdaBreakthrough, fdaBreakthroughV2, fdaBreakthroughV3, fdaBreakthroughV4 } from './fda-breakthrough.js';
 import { fdaDeNovo, fdaDeNovoV2, fdaDeNovoV3 } from './fda-de-novo.js';
 import { fdaHde, fdaHdeV2, fdaHdeV3 } from './fda-hde.js';
 import { fdaPma, fdaPmaV2, fdaPmaV3 } from './fda-pma.js';
@@ -37,6 +37,10 @@ export const WORKFLOWS: readonly WorkflowDefinition[] = [
   fdaPresubV3,
   fdaBreakthroughV3,
   cofeprisRegistrationV4,
+  // The facts each guard read (dossier, reference decision, linked submission) inside the hashed
+  // record, so an offline replay re-decides every guard (issue 8).
+  fdaBreakthroughV4,
+  cofeprisRegistrationV5,
 ];
 
 const byKey = new Map(WORKFLOWS.map((w) => [`${w.id}@${w.version}`, w]));

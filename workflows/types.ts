@@ -218,6 +218,13 @@ export interface WorkflowDefinition {
   readonly dossierCatalog?: Readonly<Record<string, readonly DossierItem[]>>;
   /** Facts the engine must compute for an event (see EventFacts). */
   readonly factsFor?: Readonly<Record<string, readonly (keyof EventFacts)[]>>;
+  /**
+   * True from the versions that record facts (issue 8): the history record of every event in
+   * `factsFor` carries, inside its hashed record, the facts its guard decided on (`facts`), so an
+   * offline replay (`audit verify-bundle`) re-decides the guard exactly. Absent on released
+   * versions older than the flag, so their definition hashes and chains are unchanged.
+   */
+  readonly recordsFacts?: true;
   /** The dossier checklist for a creation input; empty when the pathway keeps none. */
   dossier(input: Record<string, unknown>): readonly DossierItem[];
   /** For FDA pathways: the decision a COFEPRIS registration could rely on, read from a snapshot. */

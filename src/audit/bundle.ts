@@ -13,18 +13,27 @@
  * 5. the signature manifestation (21 CFR 11.50) of every record whose event requires one;
  * 6. a replay: the recorded workflow version (this puente's own catalog, identified by the same
  *    definition hash) re-run over the logged events must produce every recorded `to` state.
- *    Events whose guards read database facts at the time (dossier, reference decisions) cannot
- *    be re-evaluated offline: for those the replay checks that the event is handled in the
- *    recorded state and that the recorded target is one the machine allows, and says so.
+ *    Events whose guards read database facts (dossier, reference decisions, a linked submission):
+ *    - on versions that record them (`recordsFacts`, issue 8) the record carries those facts in
+ *      its hash (`facts`); the replay first checks them against what the chain itself says (the
+ *      dossier kinds they count as on file were added by earlier `DOCUMENT_ADDED` records, an
+ *      external reference is the one the submission was created with), then hands the machine
+ *      the same event the server's machine received and re-decides the guard exactly. A step the
+ *      recorded facts do not allow, or one missing its facts, is refused; facts on a record whose
+ *      rules read none are refused too;
+ *    - on older versions the facts are not in the record and cannot be re-evaluated offline: the
+ *      replay checks that the event is handled in the recorded state and that the recorded
+ *      target is one the machine allows, and says so.
  */
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateNode, type StateValue } from 'xstate';
 import type { Knex } from 'knex';
 import { WORKFLOWS } from '../../workflows/index.js';
-import type { WorkflowDefinition } from '../../workflows/types.js';
+import type { WorkflowDefinition, WorkflowEvent } from '../../workflows/types.js';
 import { BOOKKEEPING_EVENTS } from '../engine/clocks.js';
 import { declarativeDefinition, definitionHash, stateValue, statePath } from '../engine/definitions.js';
 import { canonicalJson } from '../canonical-json.js';
 import { GENESIS_HASH, recordHash, sha256Hex } from '../engine/hash.js';
+import { factsContradictions } from '../engine/facts.js';
 import { dateIn } from '../engine/time.js';
 import { listTransitions, type Transition } from '../store/submissions-store.js';
 import { leafHash, verifyInclusion } from './merkle.js';
@@ -192,10 +201,16 @@ function replayRecords(records: readonly Transition[]): { failures: BundleVerdic
   let w: WorkflowDefinition | undefined;
   let snap: AnyMachineSnapshot | undefined;
   let exact = true;
+  /** The creation input and the dossier kinds added so far: what the recorded facts are checked against. */
+  let input: Record<string, unknown> = {};
+  const added = new Set<string>();
   const versionOf = (r: Transition) =>
     WORKFLOWS.find((x) => x.id === r.workflow.id && x.version === r.workflow.version && definitionHash(x) === r.workflow.definitionHash);
   for (const r of records) {
+    const rules = r.type === 'CREATED' || r.type === 'MIGRATED' ? versionOf(r) : w;
+    if ('facts' in r && !(rules && recordsFactsOf(rules, r.type))) failures.push({ seq: r.seq, reason: `${r.type} carries facts its rules do not read` });
     if (r.type === 'CREATED') {
+      input = isObject(r.data.input) ? r.data.input : {};
       w = versionOf(r);
       if (!w)
         return { failures: [{ seq: r.seq, reason: `the rules ${r.workflow.id}@${r.workflow.version} are not in this puente` }], detail: '', structural: null };
@@ -222,13 +237,41 @@ function replayRecords(records: readonly Transition[]): { failures: BundleVerdic
     }
     if (BOOKKEEPING_EVENTS.has(r.type)) {
       if (r.to !== r.from) failures.push({ seq: r.seq, reason: `${r.type} changed the state` });
+      // A reviewer's upload is correspondence (`data.correspondence`), never a dossier item.
+      if (r.type === 'DOCUMENT_ADDED' && typeof r.data.kind === 'string' && r.data.correspondence !== true) added.add(r.data.kind);
       continue;
     }
-    const event = { type: r.type, data: r.data, effectiveDate: dateIn(new Date(r.effectiveAt), w.timeZone) };
     const needsFacts = (w.factsFor?.[r.type]?.length ?? 0) > 0;
-    if (exact && !needsFacts) {
+    // Issue 8: the facts the guard decided on, from the hashed record, checked against the chain.
+    const facts = recordsFactsOf(w, r.type) ? r.facts : undefined;
+    if (recordsFactsOf(w, r.type)) {
+      if (!isObject(facts)) failures.push({ seq: r.seq, reason: `${r.type} does not record the facts its guard read` });
+      else for (const reason of factsContradictions(w, input, added, facts)) failures.push({ seq: r.seq, reason });
+    }
+    const event: WorkflowEvent = {
+      type: r.type,
+      data: r.data,
+      effectiveDate: dateIn(new Date(r.effectiveAt), w.timeZone),
+      ...(isObject(facts) ? { facts } : {}),
+    };
+    if (exact && (!needsFacts || isObject(facts))) {
       if (!snap.can(event)) {
-        failures.push({ seq: r.seq, reason: `${r.type} is not allowed in ${statePath(snap.value as StateValue)}` });
+        if (!needsFacts) {
+          failures.push({ seq: r.seq, reason: `${r.type} is not allowed in ${statePath(snap.value as StateValue)}` });
+          continue;
+        }
+        // The guard, given the very facts recorded, refuses: the record claims a step that did not happen.
+        const handled = possibleTargets(snap, r.type).length > 0;
+        const codes = handled ? (w.explainRefusal?.(snap.context, event) ?? []).map((x) => x.code) : [];
+        failures.push({
+          seq: r.seq,
+          reason: handled
+            ? `${r.type} is refused by its guard on the recorded facts${codes.length ? ` (${codes.join(', ')})` : ''}`
+            : `${r.type} is not allowed in ${statePath(snap.value as StateValue)}`,
+        });
+        // From here on the context is the recorded state's, as after any step not replayed.
+        exact = false;
+        snap = w.machine.resolveState({ value: stateValue(r.to), context: snap.context as never }) as AnyMachineSnapshot;
         continue;
       }
       snap = transition(w.machine, snap, event as never)[0] as AnyMachineSnapshot;
@@ -256,6 +299,15 @@ function replayRecords(records: readonly Transition[]): { failures: BundleVerdic
       ? `records ${structuralAt.join(', ')} depend on facts read from the database when they were made (dossier, reference decision): their guards were not re-run`
       : null,
   };
+}
+
+/** True when records of `type` under `w` carry the facts their guard read (issue 8). */
+function recordsFactsOf(w: WorkflowDefinition, type: string): boolean {
+  return w.recordsFacts === true && (w.factsFor?.[type]?.length ?? 0) > 0;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Every target the active state nodes declare for `type` (guards ignored). */

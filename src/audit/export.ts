@@ -10,8 +10,8 @@
  *   GET /v1/submissions/:id/history serves it (so its hash recomputes from the line).
  * - `csv`: RFC 4180 (comma separated, CRLF line ends, a header row, fields quoted when they hold
  *   a quote, comma, CR or LF, quotes doubled). One column per record field in the record's order;
- *   `data`, `actor`, `signature` and `workflow` hold RFC 8785 canonical JSON text; null is an empty
- *   cell. CSV injection (OWASP): a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+ *   `data`, `actor`, `signature`, `facts` and `workflow` hold RFC 8785 canonical JSON text; null
+ *   (and a `facts` the record does not have) is an empty cell. CSV injection (OWASP): a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
  *   return is prefixed with `'`, so a spreadsheet shows it as text instead of running it as a
  *   formula. Such a cell is then not byte-for-byte the record's value: the JSONL export is the
  *   exact form to recompute hashes from.
@@ -44,6 +44,8 @@ export const CSV_COLUMNS = [
   'effectiveAt',
   'recordedAt',
   'signature',
+  // The facts a guard decided on (issue 8): empty on records that carry none.
+  'facts',
   'workflow',
   'prevHash',
   'hash',

@@ -36,6 +36,9 @@ export function declarativeDefinition(w: WorkflowDefinition): Record<string, unk
       goals: w.goals,
       // Only versions that declare a clock carry the key, so older versions keep their hashes.
       ...(w.clock ? { clock: w.clock } : {}),
+      // Likewise for the versions that record their guards' facts (issue 8): which events' records
+      // must carry them, so an offline verifier knows without puente's code.
+      ...(w.recordsFacts ? { recordsFacts: true, factsFor: w.factsFor } : {}),
       parameters: w.parameters,
       inputSchema: w.inputSchema,
       dossier: w.dossierCatalog ?? null,

@@ -99,7 +99,8 @@ async function linkTargetFacts(conn: StoreSet, s: Submission, actor: Actor, id: 
 
 /**
  * The facts `w` asks for before deciding `body.type` on `s` (`w.factsFor`), read from the
- * database; undefined when the event needs none.
+ * database; undefined when the event needs none. On versions that record facts they go into the
+ * step's hashed record as they are (plain JSON: codes, ids, dates, booleans).
  */
 export async function loadEventFacts(
   ctx: EngineContext,
@@ -117,6 +118,57 @@ export async function loadEventFacts(
   if ((wanted.includes('reference') || wanted.includes('referenceAuthorities')) && ctx.referenceAuthorities) {
     facts.referenceAuthorities = ctx.referenceAuthorities;
   }
-  if (wanted.includes('linkTarget')) facts.linkTarget = await linkTargetFacts(conn, s, actor, body.data?.submissionId);
+  if (wanted.includes('linkTarget')) {
+    const target = await linkTargetFacts(conn, s, actor, body.data?.submissionId);
+    // Versions that record their facts (issue 8) keep what the guard reads: no guard reads the
+    // linked submission's state, and in the record it would show a regulator the state of a
+    // submission not yet filed (DESIGN §9).
+    facts.linkTarget = w.recordsFacts ? { ...target, state: null } : target;
+  }
   return facts;
+}
+
+/**
+ * What the history itself says against facts a record claims its guard read (issue 8): an
+ * auditor's replay (`audit verify-bundle`) checks these before re-deciding the guard on them.
+ * `input` is the creation input (the `CREATED` record's), `added` the dossier kinds of the
+ * `DOCUMENT_ADDED` records before the step. A dossier kind the facts count as on file (required
+ * and not missing, or the reference letter) must have been added; an external reference must be
+ * the one the submission was created with. A tracked reference's decision lives in another
+ * submission's chain and cannot be checked here. Returns one sentence per contradiction.
+ */
+export function factsContradictions(
+  w: WorkflowDefinition,
+  input: Record<string, unknown>,
+  added: ReadonlySet<string>,
+  facts: Record<string, unknown>,
+): string[] {
+  const out: string[] = [];
+  const claimed = new Set<string>();
+  const missing = facts.dossierMissing;
+  if (Array.isArray(missing)) for (const d of w.dossier(input)) if (!missing.includes(d.kind)) claimed.add(d.kind);
+  const ref = facts.reference as Partial<ReferenceFacts> | undefined;
+  if (ref && typeof ref === 'object') {
+    if (ref.letterOnFile === true) claimed.add(ref.agency === 'FDA' ? LETTER_KIND.FDA : LETTER_KIND.other);
+    const named = input.reference as Record<string, unknown> | undefined;
+    if (named && typeof named === 'object') {
+      if ('submissionId' in named) {
+        if (ref.external !== false) out.push('the recorded reference is external, but the submission names a tracked FDA submission');
+      } else {
+        const decision = String(named.decision);
+        if (ref.external !== true) out.push('the recorded reference is a tracked submission, but the submission names an external decision');
+        if (ref.decision !== decision)
+          out.push(`the recorded reference decision ${String(ref.decision)} is not the ${decision} of the reference the submission names`);
+        if (ref.decisionDate !== named.decisionDate)
+          out.push(
+            `the recorded reference decision date ${String(ref.decisionDate)} is not the ${String(named.decisionDate)} of the reference the submission names`,
+          );
+        if (ref.agency !== ((named.agency as string | undefined) ?? 'FDA'))
+          out.push(`the recorded reference agency ${String(ref.agency)} is not the one the submission names`);
+        if (ref.favourable !== isFavourableDecision(decision)) out.push(`the recorded reference favourability does not follow from its decision ${decision}`);
+      }
+    }
+  }
+  for (const kind of claimed) if (!added.has(kind)) out.push(`the recorded facts count ${kind} as on file, but no DOCUMENT_ADDED before the step adds it`);
+  return out;
 }

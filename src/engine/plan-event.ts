@@ -113,7 +113,8 @@ export interface DecidedEvent {
 /**
  * Second step (pure, given the event's facts): the machine accepts the event in the current
  * state, or it is refused with the workflow's own explanation (409); a step the version marks as
- * signed must carry a signature (422); then the transition, the record and the new submission.
+ * signed must carry a signature (422); then the transition, the record (with the facts, on the
+ * versions that record them) and the new submission.
  */
 export function decideEvent(
   ctx: EngineContext,
@@ -160,6 +161,9 @@ export function decideEvent(
     recordedAt,
     // The manifestation only: the password given to sign never reaches the record.
     signature: opts.signature ? ({ name: actor.name, meaning: opts.signature.meaning, signedAt: recordedAt } satisfies SignatureManifestation) : null,
+    // Issue 8: versions that record facts keep the facts the guard just decided on in the hashed
+    // record, so an offline replay hands the machine the same event and re-decides the guard.
+    ...(w.recordsFacts && w.factsFor?.[body.type] && facts ? { facts: { ...facts } } : {}),
   });
   const stateChanged = to !== s.state;
   const submission: Submission = {

@@ -19,17 +19,23 @@ export interface SignatureManifestation {
   readonly signedAt: string;
 }
 
-/** Builds the hash-chained record that follows `s`'s head. */
+/**
+ * Builds the hash-chained record that follows `s`'s head. `r.facts`, the facts a guard decided
+ * on, is kept only when given (versions that record facts, issue 8), as plain JSON.
+ */
 export function chainRecord(
-  s: Submission,
+  s: Pick<Submission, 'id' | 'headSeq' | 'headHash'>,
   w: WorkflowDefinition,
-  r: Pick<Transition, 'type' | 'data' | 'from' | 'to' | 'actor' | 'comment' | 'effectiveAt' | 'recordedAt' | 'signature'>,
+  r: Pick<Transition, 'type' | 'data' | 'from' | 'to' | 'actor' | 'comment' | 'effectiveAt' | 'recordedAt' | 'signature' | 'facts'>,
 ): Transition {
+  const { facts, ...rest } = r;
   const body = {
     id: uuidv7(),
     submissionId: s.id,
     seq: s.headSeq + 1,
-    ...r,
+    ...rest,
+    // A JSON round trip: what the store keeps and serves back is exactly what was hashed.
+    ...(facts ? { facts: JSON.parse(JSON.stringify(facts)) as Record<string, unknown> } : {}),
     workflow: { id: w.id, version: w.version, definitionHash: definitionHash(w) },
     prevHash: s.headHash,
   };

@@ -158,8 +158,9 @@ export const LINK_SEPARATOR = '\u001f';
  *   0 submission id, 1 seq, 2 prevHash, 3 hash: each a JSON string or number, so a separator
  *     smuggled into a column arrives escaped and cannot shift the fields;
  *   4 "1" when the JSON columns are each valid JSON text (then none of them holds a raw separator);
- *   5 data, 6 actor organization ("" when null), 7 signature ("" when null): the stored texts;
- *   8 the record's canonical JSON as the database spells it (the layout of rowCanonicalJson, with
+ *   5 data, 6 actor organization ("" when null), 7 signature ("" when null), 8 facts ("" when
+ *     null; migration 013): the stored texts;
+ *   9 the record's canonical JSON as the database spells it (the layout of rowCanonicalJson, with
  *     the database's own string quoting; where that differs from ECMAScript's, the hash does not
  *     match and the checker falls back to the parsed row).
  */
@@ -173,13 +174,15 @@ function chainLinkSql(db: Knex): string {
   const text = (c: string) => (pg ? `coalesce(${c}::json::text, '')` : `coalesce(${c}, '')`);
   const valid = pg
     ? `'1'`
-    : `(CASE WHEN json_valid(data) AND (actor_organization IS NULL OR json_valid(actor_organization)) AND (signature IS NULL OR json_valid(signature)) THEN '1' ELSE '0' END)`;
+    : `(CASE WHEN json_valid(data) AND (actor_organization IS NULL OR json_valid(actor_organization)) AND (signature IS NULL OR json_valid(signature)) AND (facts IS NULL OR json_valid(facts)) THEN '1' ELSE '0' END)`;
   const sep = pg ? 'chr(31)' : 'char(31)';
   return [
     `${q('submission_id')} || ${sep} || seq || ${sep} || ${q('prev_hash')} || ${sep} || ${q('hash')} || ${sep} || ${valid} || ${sep}`,
-    `${text('data')} || ${sep} || ${text('actor_organization')} || ${sep} || ${text('signature')} || ${sep}`,
+    `${text('data')} || ${sep} || ${text('actor_organization')} || ${sep} || ${text('signature')} || ${sep} || ${text('facts')} || ${sep}`,
     `'{"actor":{"id":' || ${q('actor_id')} || ',"name":' || ${q('actor_name')} || ',"organization":' || ${raw('actor_organization', true)} || ',"role":' || ${q('actor_role')}`,
     `'},"comment":' || ${q('comment')} || ',"data":' || ${raw('data', false)} || ',"effectiveAt":' || ${q('effective_at')}`,
+    // A NULL facts column is no field (every record before migration 013, most after it).
+    `(CASE WHEN facts IS NULL THEN '' ELSE ',"facts":' || ${raw('facts', false)} END)`,
     `',"from":' || ${q('from_state')} || ',"id":' || ${q('id')} || ',"prevHash":' || ${q('prev_hash')}`,
     `',"recordedAt":' || ${q('recorded_at')} || ',"seq":' || seq || ',"signature":' || ${raw('signature', true)}`,
     `',"submissionId":' || ${q('submission_id')} || ',"to":' || ${q('to_state')} || ',"type":' || ${q('type')}`,

@@ -55,7 +55,7 @@ describe('GET /v1/workflows', () => {
     const items = res.body.items as Json[];
     const byId = new Map(items.map((w) => [w.id as string, w]));
     expect(byId.get('fda-510k')).toMatchObject({ version: 3, jurisdiction: 'FDA', definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(byId.get('cofepris-registration')).toMatchObject({ version: 4, jurisdiction: 'COFEPRIS' });
+    expect(byId.get('cofepris-registration')).toMatchObject({ version: 5, jurisdiction: 'COFEPRIS' });
     for (const w of items) expect(typeof w.title).toBe('string');
   });
 

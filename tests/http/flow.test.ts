@@ -141,7 +141,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(regRes.headers.etag).toBe('"1"');
     const reg = regRes.body as Json;
     expect(reg.state).toBe('preparing');
-    expect(reg.workflow).toEqual({ id: 'cofepris-registration', version: 4 });
+    expect(reg.workflow).toEqual({ id: 'cofepris-registration', version: 5 });
     expect(reg.reference).toMatchObject({ submissionId: k.id, decision: 'SE', decisionDate: d.se, favourable: true, invalidated: false });
     const required = reg.dossier.required as string[];
     expect(required).toEqual(expect.arrayContaining(['fda-decision-letter', 'cfg', 'label-ifu-es', 'inspection-report']));
@@ -227,13 +227,15 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
       expect(row.to).toBe('preparing');
     }
     for (const row of regHistory) {
-      expect(row.workflow).toMatchObject({ id: 'cofepris-registration', version: 4, definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(row.workflow).toMatchObject({ id: 'cofepris-registration', version: 5, definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
       expect(Object.keys(row).sort()).toEqual(
         [
           'actor',
           'comment',
           'data',
           'effectiveAt',
+          // Version 5 records the facts SUBMIT's guard decided on (issue 8); no other step reads any.
+          ...(row.type === 'SUBMIT' ? ['facts'] : []),
           'from',
           'hash',
           'id',

@@ -971,10 +971,10 @@ describe('cofepris-registration@2 dossier, goals and parameters', () => {
 describe('cofepris-registration@1 stays as released', () => {
   const pinned = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/definition-hashes.json'), 'utf8')) as Record<string, string>;
 
-  it('v1 keeps its pinned definition hash; v2 (and v3, v2 with its clock; v4, v3 with signatures) hash differently', () => {
+  it("v1 keeps its pinned definition hash; v2 (and v3, v2 with its clock; v4, v3 with signatures; v5, v4 recording its guards' facts) hash differently", () => {
     expect(workflowVersion('cofepris-registration', 1)).toBe(cofeprisRegistration);
     expect(workflowVersion('cofepris-registration', 2)).toBe(cofeprisRegistrationV2);
-    expect(latestWorkflow('cofepris-registration')).toBe(workflowVersion('cofepris-registration', 4));
+    expect(latestWorkflow('cofepris-registration')).toBe(workflowVersion('cofepris-registration', 5));
     expect(latestWorkflow('cofepris-registration')!.machine).toBe(cofeprisRegistrationV2.machine);
     expect(definitionHash(cofeprisRegistration)).toBe(pinned['cofepris-registration@1']);
     expect(definitionHash(cofeprisRegistrationV2)).not.toBe(definitionHash(cofeprisRegistration));
