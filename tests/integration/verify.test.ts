@@ -18,11 +18,12 @@ import { verifyDatabase, type VerifyResult } from '../../src/engine/verify.js';
 import { migrate, openDatabase, type Database } from '../../src/store/db.js';
 import { listTransitions } from '../../src/store/history-store.js';
 import { rowCanonicalJson, submissionRow, transitionRow, type TransitionRow } from '../../src/store/rows.js';
-import { NO_DUE_DATES, type Actor, type Submission, type Transition } from '../../src/store/types.js';
+import type { Actor, Submission, Transition } from '../../src/store/types.js';
 import { ensureOrganization, type Organization } from '../../src/store/users-store.js';
 import { fda510k } from '../../workflows/fda-510k.js';
 import { DIALECT, createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addUser, createTestContext, type TestContext } from '../support/fixtures.js';
+import { draftOf } from '../support/drafts.js';
 
 const PARALLEL = [1, 2, 4, 7] as const;
 const w = fda510k;
@@ -63,31 +64,14 @@ const tick = () => new Date((clock += 1_000)).toISOString();
 /** A submission before its records (rowAfter makes the row that agrees with them). */
 function newSubmission(org: Organization): Submission {
   const at = tick();
-  return {
+  return draftOf(w, {
     id: uuidv7(),
     organization: org,
-    workflowId: w.id,
-    workflowVersion: w.version,
-    jurisdiction: w.jurisdiction,
     title: 'Verify device 510(k)',
     device: { name: 'Verify device' },
     input: { format: 'eSTAR', variant: 'traditional' },
-    state: 'draft',
-    status: 'active',
-    snapshot: { value: 'draft', context: {} },
-    xstateVersion: '5.33.3',
-    version: 0,
-    referenceSubmissionId: null,
-    dossierPresent: [],
-    headSeq: 0,
-    headHash: GENESIS_HASH,
-    lastEffectiveAt: null,
-    stateSince: at,
-    deadline: null,
-    due: NO_DUE_DATES,
-    createdAt: at,
-    updatedAt: at,
-  };
+    at,
+  });
 }
 
 /** The records that follow `from`'s head, built by the engine's own chainRecord. */

@@ -9,10 +9,10 @@ import { setup } from 'xstate';
 import { definitionHash } from '../../src/engine/definitions.js';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { listTransitions } from '../../src/store/history-store.js';
-import { NO_DUE_DATES } from '../../src/store/types.js';
 import { fda510k, fda510kV3 } from '../../workflows/fda-510k.js';
 import type { WorkflowDefinition, WorkflowEvent } from '../../workflows/types.js';
 import { createTestContext, signatureOf, type TestContext } from '../support/fixtures.js';
+import { draftOf } from '../support/drafts.js';
 
 let ctx: TestContext;
 
@@ -118,7 +118,6 @@ describe('cofepris-registration@1 -> @2 (the real versions)', () => {
     const { initialTransition, transition } = await import('xstate');
     const { chainRecord, persisted, statusOf, XSTATE_VERSION } = await import('../../src/engine/engine.js');
     const { statePath } = await import('../../src/engine/definitions.js');
-    const { GENESIS_HASH } = await import('../../src/engine/hash.js');
     const { insertSubmission } = await import('../../src/store/submission-store.js');
     const { insertTransition } = await import('../../src/store/history-store.js');
     const { cofeprisRegistration } = await import('../../workflows/cofepris-registration.js');
@@ -132,31 +131,11 @@ describe('cofepris-registration@1 -> @2 (the real versions)', () => {
     const [initial] = initialTransition(cofeprisRegistration.machine, input as never);
     const at = '2026-03-02T18:00:00.000Z';
     const id = '0193f000-0000-7000-8000-00000000c0f1';
-    let s = {
-      id,
-      organization: m.organization!,
-      workflowId: 'cofepris-registration',
-      workflowVersion: 1,
-      jurisdiction: 'COFEPRIS' as const,
-      title: 'v1 registration',
-      device: { name: 'Catheter' },
-      input,
-      state: statePath(initial.value),
-      status: statusOf(statePath(initial.value)),
-      snapshot: persisted(initial),
-      xstateVersion: XSTATE_VERSION,
-      version: 0,
-      referenceSubmissionId: null,
-      dossierPresent: [],
-      headSeq: 0,
-      headHash: GENESIS_HASH,
-      lastEffectiveAt: null,
-      stateSince: at,
-      deadline: null,
-      due: NO_DUE_DATES,
-      createdAt: at,
-      updatedAt: at,
-    };
+    let s = draftOf(
+      cofeprisRegistration,
+      { id, organization: m.organization!, title: 'v1 registration', device: { name: 'Catheter' }, input, at },
+      { state: statePath(initial.value), status: statusOf(statePath(initial.value)), snapshot: persisted(initial), xstateVersion: XSTATE_VERSION },
+    );
     const t1 = chainRecord(s, cofeprisRegistration, {
       type: 'CREATED',
       data: { title: s.title, device: s.device, input },
