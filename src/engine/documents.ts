@@ -10,6 +10,7 @@ import { SCHEMA_BASE } from '../validation.js';
 import { requireWorkflow, type EngineContext } from './context.js';
 import { agreeingWithChain } from './chain-head.js';
 import { sha256Hex } from './hash.js';
+import { isCorrespondenceKind, isOwnCorrespondence, correspondenceKindOf } from './correspondence.js';
 import { chainRecord } from './records.js';
 import { VersionRace, recordingRefusals, runCommand, type CommandOrigin, type CommandResult, type Idempotency } from './run-command.js';
 import { toDocumentView, type DocumentView } from './views.js';
@@ -24,8 +25,16 @@ export interface NewDocument {
 }
 
 /**
- * Adds a document to submission `id`: the manufacturer, or the reviewer of the submission's
- * jurisdiction (403 otherwise, recorded as a refusal when `origin` is given). Outcome `created`.
+ * Bidirectional control characters (issue 8 §8): in a filename they make `\u202Efdp.exe` read as
+ * `exe.pdf`, so the name a reviewer sees is not the file they open.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * Adds a document to submission `id`: the manufacturer (a dossier item), or the reviewer of the
+ * submission's jurisdiction (correspondence of their agency, never a dossier item:
+ * engine/correspondence.ts); 403 otherwise, recorded as a refusal when `origin` is given.
+ * Outcome `created`.
  */
 export function addDocument(
   ctx: EngineContext,
@@ -36,6 +45,8 @@ export function addDocument(
 ): Promise<CommandResult<DocumentView>> {
   return recordingRefusals(ctx, actor, opts.origin, { submissionId: id, eventType: 'DOCUMENT_ADDED' }, async () => {
     ctx.validator.check(`${SCHEMA_BASE}upload-document-query.json`, { kind: doc.kind, filename: doc.filename }, '', { code: 'invalid.query' });
+    if (BIDI_CONTROLS.test(doc.filename))
+      throw new InputError({ code: 'engine.filename_bidi' }, [fieldError('/filename', { code: 'engine.filename_bidi_field' })]);
     if (doc.bytes.length === 0) throw new InputError({ code: 'engine.document_empty' }, [fieldError('', { code: 'engine.document_bytes_field' })]);
     return runCommand(ctx, {
       actor,
@@ -46,6 +57,13 @@ export function addDocument(
         const may =
           actor.role === 'manufacturer' || (actor.role === 'fda' && s.jurisdiction === 'FDA') || (actor.role === 'cofepris' && s.jurisdiction === 'COFEPRIS');
         if (!may) throw new ForbiddenError({ code: 'engine.documents_forbidden', params: { role: actor.role } });
+        // A reviewer's upload is their agency's correspondence; the applicant's are dossier items only.
+        const correspondence = actor.role !== 'manufacturer';
+        if (correspondence && !isOwnCorrespondence(actor.role, doc.kind)) {
+          throw new ForbiddenError({ code: 'engine.correspondence_only', params: { role: actor.role, kinds: correspondenceKindOf(actor.role) ?? '' } });
+        }
+        if (!correspondence && isCorrespondenceKind(doc.kind))
+          throw new ForbiddenError({ code: 'engine.correspondence_regulators_only', params: { kind: doc.kind } });
         const w = requireWorkflow(s);
         const iso = ctx.now().toISOString();
         const sha256 = createHash('sha256').update(doc.bytes).digest('hex');
@@ -64,7 +82,14 @@ export function addDocument(
         await tx.documents.insert(document);
         const t = chainRecord(s, w, {
           type: 'DOCUMENT_ADDED',
-          data: { documentId: document.id, kind: doc.kind, filename: doc.filename, sha256, size: document.size },
+          data: {
+            documentId: document.id,
+            kind: doc.kind,
+            filename: doc.filename,
+            sha256,
+            size: document.size,
+            ...(correspondence ? { correspondence: true } : {}),
+          },
           from: s.state,
           to: s.state,
           actor,
@@ -73,7 +98,7 @@ export function addDocument(
           recordedAt: iso,
           signature: null,
         });
-        const dossierPresent = s.dossierPresent.includes(doc.kind) ? s.dossierPresent : [...s.dossierPresent, doc.kind].sort();
+        const dossierPresent = correspondence || s.dossierPresent.includes(doc.kind) ? s.dossierPresent : [...s.dossierPresent, doc.kind].sort();
         const ok = await tx.history.commitEvent(
           s.id,
           s.version,

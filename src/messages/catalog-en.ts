@@ -311,9 +311,7 @@ export const en = {
     'must not point inside: loopback, private, link-local, unique-local and metadata addresses are refused (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows them)',
   'webhook.url_self': "must not be puente's own address",
   'engine.correspondence_only': 'A {role} reviewer uploads correspondence only, never items of the applicant\'s dossier: use kind {kinds} (or {kinds}-<subject>)',
-  'engine.correspondence_only_field': 'must be {kinds} or {kinds}-<subject> for role {role}',
   'engine.correspondence_regulators_only': 'Kind {kind} is the regulator\'s correspondence; the applicant uploads dossier items only',
-  'engine.correspondence_regulators_only_field': 'is a regulator correspondence kind',
   'engine.filename_bidi': 'The filename holds a bidirectional control character, which can make it read as another name or extension',
   'engine.filename_bidi_field': 'must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C)',
 } as const satisfies Record<string, string>;

@@ -299,9 +299,7 @@ export const es: Catalog = {
     'no debe apuntar hacia dentro: se rechazan direcciones de loopback, privadas, de enlace local, locales únicas y de metadatos (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true las permite)',
   'webhook.url_self': 'no debe ser la dirección de puente',
   'engine.correspondence_only': 'Un revisor {role} solo carga correspondencia, nunca documentos del expediente del solicitante: use el tipo {kinds} (o {kinds}-<asunto>)',
-  'engine.correspondence_only_field': 'debe ser {kinds} o {kinds}-<asunto> para el rol {role}',
   'engine.correspondence_regulators_only': 'El tipo {kind} es correspondencia de la autoridad; el solicitante solo carga documentos del expediente',
-  'engine.correspondence_regulators_only_field': 'es un tipo de correspondencia de la autoridad',
   'engine.filename_bidi': 'El nombre del archivo contiene un carácter de control bidireccional, que puede hacerlo leer como otro nombre o extensión',
   'engine.filename_bidi_field': 'no debe contener caracteres de control bidireccional (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C)',
 };

@@ -25,6 +25,8 @@ export interface SubmissionRow {
   version: number;
   reference_submission_id: string | null;
   dossier_present: string;
+  /** Migration 012: set by the history trigger on the first filing record. */
+  filed_at?: string | null;
   head_seq: number;
   head_hash: string;
   last_effective_at: string | null;
@@ -57,6 +59,7 @@ export function toSubmission(row: SubmissionRow): Submission {
     version: Number(row.version),
     referenceSubmissionId: row.reference_submission_id,
     dossierPresent: JSON.parse(row.dossier_present) as Submission['dossierPresent'],
+    filedAt: row.filed_at ?? null,
     headSeq: Number(row.head_seq),
     headHash: row.head_hash,
     lastEffectiveAt: row.last_effective_at,
@@ -130,6 +133,7 @@ export function submissionRow(s: Submission) {
     input: JSON.stringify(s.input),
     xstate_version: s.xstateVersion,
     reference_submission_id: s.referenceSubmissionId,
+    filed_at: s.filedAt ?? null,
     created_at: s.createdAt,
     ...changeColumns(s),
   };

@@ -19,9 +19,10 @@ export type VisibilityScope =
   | { readonly kind: 'organization'; readonly organizationId: string }
   /**
    * The submissions of one jurisdiction and, when `referencedBy` is set, every submission that a
-   * submission of that jurisdiction names as its reference (`reference_submission_id`).
+   * submission of that jurisdiction names as its reference (`reference_submission_id`). With
+   * `filedOnly`, only filed submissions count on either side (`filed_at` set, migration 012).
    */
-  | { readonly kind: 'jurisdiction'; readonly jurisdiction: string; readonly referencedBy: string | null };
+  | { readonly kind: 'jurisdiction'; readonly jurisdiction: string; readonly referencedBy: string | null; readonly filedOnly: boolean };
 
 /** Restricts a query over `submissions as s` to what `scope` admits. */
 export function whereVisible(q: Knex.QueryBuilder, scope: VisibilityScope): Knex.QueryBuilder {
@@ -33,11 +34,17 @@ export function whereVisible(q: Knex.QueryBuilder, scope: VisibilityScope): Knex
     case 'organization':
       return q.where('s.organization_id', scope.organizationId);
     case 'jurisdiction': {
-      const { jurisdiction, referencedBy } = scope;
-      if (referencedBy === null) return q.where('s.jurisdiction', jurisdiction);
+      const { jurisdiction, referencedBy, filedOnly } = scope;
+      // (jurisdiction, id) among filed rows: the partial index of migration 012.
+      const own = (w: Knex.QueryBuilder): void => {
+        w.where('s.jurisdiction', jurisdiction);
+        if (filedOnly) w.whereNotNull('s.filed_at');
+      };
+      if (referencedBy === null) return q.where(own);
       return q.where((w) => {
-        w.where('s.jurisdiction', jurisdiction).orWhereExists(function () {
+        w.where(own).orWhereExists(function () {
           this.select(1).from('submissions as r').whereRaw('r.reference_submission_id = s.id').andWhere('r.jurisdiction', referencedBy);
+          if (filedOnly) this.whereNotNull('r.filed_at');
         });
       });
     }

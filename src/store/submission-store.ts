@@ -33,8 +33,8 @@ export interface SubmissionStore {
   dueCandidates(column: 'deadline_due_date' | 'goal_due_date', date: string, limit: number): Promise<string[]>;
   /** Active submissions relying on `referenceId`, in id order. */
   relyingIds(referenceId: string): Promise<string[]>;
-  /** True when some submission of `jurisdiction` relies on `referenceId`. */
-  isRelyingTarget(referenceId: string, jurisdiction: string): Promise<boolean>;
+  /** True when some submission of `jurisdiction` relies on `referenceId` (with `filed`: some filed one). */
+  isRelyingTarget(referenceId: string, jurisdiction: string, opts?: { filed?: boolean }): Promise<boolean>;
 }
 
 /**
@@ -50,7 +50,7 @@ export function createKnexSubmissionStore(db: Knex, writer: Knex = db): Submissi
     activeIdsOn: (workflowId, workflowVersion) => activeSubmissionIdsOn(db, workflowId, workflowVersion),
     dueCandidates: (column, date, limit) => dueCandidates(db, column, date, limit),
     relyingIds: (referenceId) => relyingSubmissionIds(db, referenceId),
-    isRelyingTarget: (referenceId, jurisdiction) => isRelyingTarget(db, referenceId, jurisdiction),
+    isRelyingTarget: (referenceId, jurisdiction, opts) => isRelyingTarget(db, referenceId, jurisdiction, opts),
   };
 }
 
@@ -143,7 +143,9 @@ export async function relyingSubmissionIds(db: Knex, referenceId: string): Promi
   return rows.map((r) => r.id);
 }
 
-export async function isRelyingTarget(db: Knex, referenceId: string, jurisdiction: string): Promise<boolean> {
-  const row: unknown = await db('submissions').where({ reference_submission_id: referenceId, jurisdiction }).first('id');
+export async function isRelyingTarget(db: Knex, referenceId: string, jurisdiction: string, opts: { filed?: boolean } = {}): Promise<boolean> {
+  let q = db('submissions').where({ reference_submission_id: referenceId, jurisdiction });
+  if (opts.filed) q = q.whereNotNull('filed_at');
+  const row: unknown = await q.first('id');
   return row !== undefined;
 }

@@ -55,6 +55,12 @@ export interface Submission {
   readonly version: number;
   readonly referenceSubmissionId: string | null;
   readonly dossierPresent: readonly string[];
+  /**
+   * When it was filed: the `recordedAt` of its first filing record (`SUBMIT`, or a designation
+   * request), null while a draft (migration 012, set by the history trigger). Regulators see a
+   * submission from then on (DESIGN §3).
+   */
+  readonly filedAt?: string | null;
   readonly headSeq: number;
   readonly headHash: string;
   readonly lastEffectiveAt: string | null;

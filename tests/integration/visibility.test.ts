@@ -2,9 +2,10 @@
  * The one visibility policy (DESIGN §3, src/engine/visibility.ts) in its two forms: the TypeScript
  * predicate (`canSee`, one submission at hand) and the SQL filter the store applies from the same
  * scope (`whereVisible`, listings). On a real database (SQLite, and PostgreSQL with
- * TEST_DATABASE_URL), over submissions of several workflows, organizations, states and reference
- * links, both forms must admit exactly the same submissions for every role, and the engine's own
- * reads (GET one, the listing) must follow them.
+ * TEST_DATABASE_URL), over submissions of several workflows, organizations, states, filing
+ * (regulators see a submission only once filed: issue 8 §6) and reference links, both forms must
+ * admit exactly the same submissions for every role, and the engine's own reads (GET one, the
+ * listing) must follow them.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,8 @@ import { createTestContext, signatureOf, type TestContext } from '../support/fix
 
 let ctx: TestContext;
 let everything: Submission[];
+/** The submissions the engine made (not generated copies): their filing is the engine's. */
+let made: Submission[];
 let actors: Array<[string, Actor]>;
 
 beforeAll(async () => {
@@ -49,16 +52,20 @@ beforeAll(async () => {
     base.push(draft, submitted, deNovo, presub, relying, external);
   }
   const rows = await Promise.all(base.map(async (id) => (await findSubmission(db.knex, id))!));
+  made = rows;
   expect(new Set(rows.map((r) => r.jurisdiction))).toEqual(new Set(['FDA', 'COFEPRIS']));
 
   // Generated submissions: copies of those (a consistent workflow, state and snapshot) under
-  // another organization, some naming a random submission as their reference.
+  // another organization, some naming a random submission as their reference, filed or not.
   const gamma = await ensureOrganization(db.knex, 'Gamma Instruments', new Date().toISOString());
   const orgs = [acme.actor.organization!, beta.actor.organization!, gamma];
-  const specs = fc.sample(fc.record({ base: fc.nat(rows.length - 1), org: fc.nat(orgs.length - 1), ref: fc.option(fc.nat(rows.length - 1), { freq: 2 }) }), {
-    seed: 20261207,
-    numRuns: 60,
-  });
+  const specs = fc.sample(
+    fc.record({ base: fc.nat(rows.length - 1), org: fc.nat(orgs.length - 1), ref: fc.option(fc.nat(rows.length - 1), { freq: 2 }), filed: fc.boolean() }),
+    {
+      seed: 20261207,
+      numRuns: 60,
+    },
+  );
   const generated: string[] = [];
   for (const spec of specs) {
     const from = rows[spec.base]!;
@@ -68,6 +75,7 @@ beforeAll(async () => {
       id: uuidv7(),
       organization: orgs[spec.org]!,
       referenceSubmissionId: spec.ref === null ? null : pool[spec.ref % pool.length]!,
+      filedAt: spec.filed ? (from.filedAt ?? new Date().toISOString()) : null,
     };
     await insertSubmission(db.knex, s);
     generated.push(s.id);
@@ -105,11 +113,31 @@ describe(`visibility on ${DIALECT}`, () => {
       expect(sizes.get(name), name).toBeGreaterThan(0);
       expect(sizes.get(name), name).toBeLessThan(everything.length);
     }
-    // COFEPRIS sees FDA submissions only through a reference link.
+    // Regulators see their jurisdiction's filed submissions, and no draft (issue 8 §6).
+    const fda = await predicateIds(ctx.users.fda.actor);
     const cofepris = await predicateIds(ctx.users.cofepris.actor);
+    for (const [ids, jurisdiction] of [
+      [fda, 'FDA'],
+      [cofepris, 'COFEPRIS'],
+    ] as const) {
+      const own = everything.filter((s) => s.jurisdiction === jurisdiction);
+      expect(own.some((s) => s.filedAt) && own.some((s) => !s.filedAt), jurisdiction).toBe(true);
+      const relied = (s: Submission) =>
+        jurisdiction === 'COFEPRIS' && everything.some((r) => r.referenceSubmissionId === s.id && r.jurisdiction === 'COFEPRIS' && r.filedAt);
+      for (const s of own) expect(ids.includes(s.id), `${jurisdiction} ${s.id} filed ${s.filedAt}`).toBe(Boolean(s.filedAt) || relied(s));
+    }
+    // The engine filed the submitted ones when their SUBMIT was recorded, and only those.
+    const submittedBase = made.filter((r) => r.state !== 'draft' && r.state !== 'preparing' && r.state !== 'closed.withdrawn');
+    expect(submittedBase.length).toBeGreaterThan(0);
+    for (const r of made) expect(Boolean(r.filedAt), `${r.workflowId} in ${r.state}`).toBe(submittedBase.includes(r));
+    // COFEPRIS sees FDA submissions only through a filed registration's reference link.
     const linkedFda = everything.filter((s) => s.jurisdiction === 'FDA' && cofepris.includes(s.id));
     expect(linkedFda.length).toBeGreaterThan(0);
-    for (const s of linkedFda) expect(everything.some((r) => r.referenceSubmissionId === s.id && r.jurisdiction === 'COFEPRIS')).toBe(true);
+    for (const s of linkedFda) expect(everything.some((r) => r.referenceSubmissionId === s.id && r.jurisdiction === 'COFEPRIS' && r.filedAt)).toBe(true);
+    const unlinked = everything.filter(
+      (s) => s.jurisdiction === 'FDA' && everything.some((r) => r.referenceSubmissionId === s.id && r.jurisdiction === 'COFEPRIS' && !r.filedAt),
+    );
+    expect(unlinked.some((s) => !cofepris.includes(s.id))).toBe(true);
   });
 
   it("the engine's reads follow the policy: GET answers exactly the visible ones, the listing lists them", async () => {

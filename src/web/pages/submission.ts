@@ -9,6 +9,7 @@ import type { Engine, SendEventBody, SubmissionView } from '../../engine/engine.
 import type { Transition } from '../../store/submissions-store.js';
 import { workflowVersion } from '../../../workflows/index.js';
 import type { EventSpec, WorkflowDefinition } from '../../../workflows/types.js';
+import { correspondenceKindOf, isCorrespondenceKind } from '../../engine/correspondence.js';
 import { countdownOf } from '../countdown.js';
 import { hasDomainLabel } from '../messages/domain.js';
 import { controlId, errorsUnder, formToJson, renderField, renderSchemaFields, type FieldErrors, type FormValues } from '../forms.js';
@@ -241,10 +242,17 @@ function dossierSection(
   const mine = problem?.type === '__upload' ? problem : undefined;
   const errors: FieldErrors = mine ? fieldErrorsOf(t, mine.error.errors) : new Map();
   const present = new Set(view.dossier.present);
-  const kinds = [...new Set([...view.dossier.required, ...documents.map((d) => d.kind)])];
+  const role = ctx.session!.user.role;
+  // A reviewer of the submission's jurisdiction uploads their agency's correspondence, never dossier items (issue 8 §6).
+  const correspondenceKind = correspondenceKindOf(role);
+  const jurisdiction = workflowVersion(view.workflow.id, view.workflow.version)?.jurisdiction;
+  const reviewer = correspondenceKind !== undefined && jurisdiction === (role === 'fda' ? 'FDA' : 'COFEPRIS');
+  const kinds = reviewer
+    ? [correspondenceKind]
+    : [...new Set([...view.dossier.required, ...documents.map((d) => d.kind)])].filter((k) => !isCorrespondenceKind(k));
   // Nothing to choose, nothing to upload: pathways without a dossier checklist get no form.
-  const canUpload = ctx.session!.user.role === 'manufacturer' && view.status === 'active' && kinds.length > 0;
-  const kindValue = mine?.values ? one(mine.values.kind) : (view.dossier.missing[0] ?? '');
+  const canUpload = (role === 'manufacturer' || reviewer) && view.status === 'active' && kinds.length > 0;
+  const kindValue = mine?.values ? one(mine.values.kind) : reviewer ? correspondenceKind : (view.dossier.missing[0] ?? '');
   const kindErrors = errorsUnder(errors, '/kind');
   const fileErrors = errorsUnder(errors, '/file');
   return html`<section aria-labelledby="dossier-heading" id="dossier"><h2 id="dossier-heading">${t.t('submission.dossier')}</h2>
