@@ -17,6 +17,8 @@ import { createWebhooksRouter } from './http/routes/webhooks.js';
 import { createTransparencyLogRouter } from './http/routes/tlog.js';
 import { createAuditRouter } from './http/routes/audit.js';
 import { createUsersRouter } from './http/routes/users.js';
+import { createPasswordResetRouter } from './http/routes/password-reset.js';
+import { createSecurityLogRouter } from './http/routes/security-log.js';
 import { requestLogger, type Logger } from './logger.js';
 import type { Services } from './services.js';
 import { createWebRouter, webErrorHandler } from './web/router.js';
@@ -24,7 +26,7 @@ import { createWebRouter, webErrorHandler } from './web/router.js';
 /** What the app needs of the services (tests may hand in their own limiter or sessions). */
 export type AppServices = Pick<
   Services,
-  'engine' | 'validator' | 'signatures' | 'tlog' | 'auditor' | 'webhooks' | 'users' | 'sessions' | 'authLimiter' | 'logger' | 'settings' | 'health'
+  'engine' | 'validator' | 'signatures' | 'tlog' | 'auditor' | 'webhooks' | 'users' | 'sessions' | 'authLimiter' | 'logger' | 'settings' | 'health' | 'securityLog'
 >;
 
 export interface AppOptions {
@@ -80,13 +82,16 @@ export function createApp(services: AppServices, options: AppOptions = {}): Expr
     res.type('html').send(docs);
   });
 
+  // The one /v1 route without a bearer token: a user sets a password with a one-time reset credential (issue 8).
+  app.use('/v1', createPasswordResetRouter(services.signatures, services.authLimiter, logger));
   const v1 = express.Router();
   v1.use(authenticate(services.users, services.authLimiter));
   v1.use(methodNotAllowed(openapi)); // 405 + Allow for a documented path's other methods (after 401)
   v1.use(refuseNul());
   v1.use(createCatalogRouter());
   v1.use(createSubmissionsRouter(services.engine, logger));
-  v1.use(createUsersRouter(services.signatures, logger));
+  v1.use(createUsersRouter(services.signatures, logger, services.users));
+  v1.use(createSecurityLogRouter(services.securityLog));
   v1.use(createWebhooksRouter(services.webhooks));
   v1.use(createAuditRouter(services.auditor));
   v1.use(createTransparencyLogRouter(services.tlog, services.validator));

@@ -39,6 +39,10 @@ export interface Config {
   /** Password rules for electronic signatures (21 CFR 11.300): fewest characters, character classes to mix. */
   readonly passwordMinLength: number;
   readonly passwordMinCharacterClasses: number;
+  /** TOKEN_MAX_DAYS (issue 8): days a bearer token works after it was issued; undefined = no expiry. */
+  readonly tokenMaxDays?: number;
+  /** PASSWORD_RESET_HOURS (issue 8): hours a one-time password reset credential works (default 24). */
+  readonly passwordResetHours: number;
   /** Web sessions (issue 7): minutes without a request before a session ends, and its longest life in hours. */
   readonly sessionIdleMinutes: number;
   readonly sessionMaxHours: number;
@@ -55,6 +59,9 @@ export class ConfigError extends Error {}
 
 /** The sweeper in `serve` runs once a minute unless told otherwise. */
 export const DEFAULT_SWEEP_INTERVAL_SECONDS = 60;
+
+/** A password reset credential works for 24 hours unless PASSWORD_RESET_HOURS says otherwise (issue 8). */
+export const DEFAULT_PASSWORD_RESET_HOURS = 24;
 
 /** Web sessions end after 30 minutes without a request, and 12 hours after sign-in at the latest. */
 export const SESSION_DEFAULTS = { sessionIdleMinutes: 30, sessionMaxHours: 12 } as const;
@@ -107,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       env.SWEEP_INTERVAL_SECONDS === undefined || env.SWEEP_INTERVAL_SECONDS === '' ? DEFAULT_SWEEP_INTERVAL_SECONDS : integerOr(env.SWEEP_INTERVAL_SECONDS),
     passwordMinLength: integerEnv(env.PASSWORD_MIN_LENGTH, DEFAULT_PASSWORD_POLICY.minLength),
     passwordMinCharacterClasses: integerEnv(env.PASSWORD_MIN_CHARACTER_CLASSES, DEFAULT_PASSWORD_POLICY.minCharacterClasses),
+    ...(env.TOKEN_MAX_DAYS === undefined || env.TOKEN_MAX_DAYS === '' ? {} : { tokenMaxDays: integerOr(env.TOKEN_MAX_DAYS) }),
+    passwordResetHours: integerEnv(env.PASSWORD_RESET_HOURS, DEFAULT_PASSWORD_RESET_HOURS),
     sessionIdleMinutes: integerEnv(env.SESSION_IDLE_MINUTES, SESSION_DEFAULTS.sessionIdleMinutes),
     sessionMaxHours: integerEnv(env.SESSION_MAX_HOURS, SESSION_DEFAULTS.sessionMaxHours),
     cookieSecure:
@@ -149,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       '/webhookAllowPrivateNetworks': 'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
       '/passwordMinLength': 'PASSWORD_MIN_LENGTH',
       '/passwordMinCharacterClasses': 'PASSWORD_MIN_CHARACTER_CLASSES',
+      '/tokenMaxDays': 'TOKEN_MAX_DAYS',
+      '/passwordResetHours': 'PASSWORD_RESET_HOURS',
       '/sessionIdleMinutes': 'SESSION_IDLE_MINUTES',
       '/sessionMaxHours': 'SESSION_MAX_HOURS',
       '/cookieSecure': 'COOKIE_SECURE',

@@ -17,6 +17,7 @@ import { FailedAuthLimiter } from './rate-limit.js';
 import { migrate, openDatabase, ping, type Database } from './store/db.js';
 import { createKnexStores } from './store/stores.js';
 import { createTransparencyLog, loadSigningKey, type TransparencyLog } from './audit/tlog.js';
+import { createSecurityLog, type SecurityLog } from './security-log.js';
 import { createSessions } from './sessions.js';
 import { createUsers, type Users } from './users.js';
 import { createValidator, type Validator } from './validation.js';
@@ -40,8 +41,10 @@ export interface Services {
   readonly webhooks: WebhookSubscriptions;
   /** Where webhooks may go (issue 8 §5): the subscriptions and the dispatcher check the same policy. */
   readonly webhookAddressPolicy: AddressPolicy;
-  /** Bearer tokens to users; the user and organization lists. */
+  /** Bearer tokens to users; the user and organization lists; user lifecycle and tokens (issue 8). */
   readonly users: Users;
+  /** The hash-chained security log of user lifecycle and security actions (issue 8). */
+  readonly securityLog: SecurityLog;
   /** Web sign-in sessions (issue 7): the sessions service with the config's lifetimes, behind the web's cookies. */
   readonly sessions: WebSessions;
   /** Failed bearer authentications per client address (20 a minute). */
@@ -71,6 +74,8 @@ export type ServicesConfig = Pick<Config, 'databaseUrl' | 'mxNonWorkingDays'> &
       | 'sessionIdleMinutes'
       | 'sessionMaxHours'
       | 'cookieSecure'
+      | 'tokenMaxDays'
+      | 'passwordResetHours'
       | 'webhookAllowPrivateNetworks'
       | 'host'
       | 'port'
@@ -113,7 +118,11 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
   const validator = createValidator(WORKFLOWS);
   // The engine and signatures reach the database only through these stores.
   const stores = createKnexStores(db);
+  // User lifecycle and security actions (issue 8): one log service for signatures, users and the auditor's reads.
+  const securityLog = createSecurityLog({ stores, validator, now: opts.now });
   const signatures = createSignatures({
+    securityLog,
+    passwordResetHours: config.passwordResetHours,
     stores,
     validator,
     now: opts.now,
@@ -155,7 +164,8 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     auditor: createAuditor({ stores, engine, validator, now: opts.now }),
     webhooks: createWebhookSubscriptions({ db, validator, now: opts.now, addressPolicy: webhookAddressPolicy }),
     webhookAddressPolicy,
-    users: createUsers({ users: stores.users }),
+    users: createUsers({ users: stores.users, stores, securityLog, tokenMaxDays: config.tokenMaxDays, now: opts.now }),
+    securityLog,
     sessions: createWebSessions({
       sessions: createSessions({
         store: stores.sessions,

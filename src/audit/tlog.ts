@@ -11,9 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { Knex } from 'knex';
 import type { Database } from '../store/db.js';
-import { rawRows } from '../store/sql.js';
+import { createKnexTlogStore, type TlogReads } from '../store/tlog-store.js';
 import {
   EMPTY_ROOT,
   completedNodes,
@@ -52,10 +51,7 @@ export interface ConsistencyView {
   proof: string[];
 }
 
-/** Key id for pg_advisory_xact_lock: one integrator at a time across processes. */
-const INTEGRATOR_LOCK = 7_310_221_506;
 const BATCH = 2_000;
-const NODE_SQL = 'select hash from tlog_nodes where level = ? and idx = ?';
 
 /** A range outside the log: the caller's problem (a 422 at the query parameter). */
 export class LogRangeError extends Error {
@@ -106,32 +102,28 @@ function rootOfLeaves(leaves: readonly Hash[], start = 0, n = leaves.length): Ha
 }
 
 export function createTransparencyLog(deps: { db: Database; privateKey: KeyObject; origin?: string; now?: () => Date }) {
-  const { db } = deps;
+  const store = createKnexTlogStore(deps.db);
   const now = deps.now ?? (() => new Date());
   const origin = deps.origin ?? defaultOrigin(deps.privateKey);
   const signer: NoteSigner = noteSigner(origin, deps.privateKey);
-  const pg = db.dialect === 'postgres';
   // Complete subtrees never change: cached once read (bounded).
   const cache = new Map<string, Hash>();
 
   const nodeReader =
-    (conn: Knex, pending?: Map<string, Hash>): NodeReader =>
+    (conn: TlogReads, pending?: Map<string, Hash>): NodeReader =>
     async (level, index) => {
       const key = `${level}/${index}`;
       const hit = pending?.get(key) ?? cache.get(key);
       if (hit) return hit;
-      const [row] = await rawRows<{ hash: string }>(conn, NODE_SQL, [level, index]);
-      if (!row) throw new LogRangeError({ code: 'log.no_node', params: { node: key } });
-      const hash = Buffer.from(row.hash, 'hex');
+      const stored = await conn.node(level, index);
+      if (stored === undefined) throw new LogRangeError({ code: 'log.no_node', params: { node: key } });
+      const hash = Buffer.from(stored, 'hex');
       if (cache.size >= 100_000) cache.clear();
       cache.set(key, hash);
       return hash;
     };
 
-  async function size(conn: Knex = db.reader): Promise<number> {
-    const [row] = await rawRows<{ size: number | string }>(conn, 'select size from tlog_state where id = 1', []);
-    return Number(row?.size ?? 0);
-  }
+  const size = (): Promise<number> => store.size();
 
   /**
    * Appends every queued record to the tree, in queue order, a batch per transaction; returns
@@ -141,43 +133,24 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
     let added = 0;
     for (;;) {
       // A cheap look first, on the read pool: an empty queue takes no write lock.
-      const [waiting] = await rawRows<{ id: number }>(db.reader, 'select id from tlog_queue limit 1', []);
-      if (!waiting) return added;
-      const n = await db.knex.transaction(async (trx) => {
-        // One integrator at a time. PostgreSQL: an advisory lock. SQLite: write first, so the
-        // transaction takes the writer lock (waiting up to the busy timeout) before it reads.
-        if (pg) await trx.raw('select pg_advisory_xact_lock(?)', [INTEGRATOR_LOCK]);
-        else await trx.raw('update tlog_state set size = size where id = 1');
-        let next = await size(trx);
-        const queued = await rawRows<{ id: number | string; transition_id: string; row_hash: string }>(
-          trx,
-          `select id, transition_id, row_hash from tlog_queue order by id limit ${BATCH}`,
-          [],
-        );
+      if (!(await store.hasQueued())) return added;
+      const n = await store.integrating(async (tx) => {
+        let next = await tx.size();
+        const queued = await tx.queued(BATCH);
         if (queued.length === 0) return 0;
         const pending = new Map<string, Hash>();
-        const read = nodeReader(trx, pending);
-        const leaves: Array<{ leaf_index: number; transition_id: string; row_hash: string }> = [];
-        const nodes: Array<{ level: number; idx: number; hash: string }> = [];
+        const read = nodeReader(tx, pending);
+        const leaves: Array<{ leafIndex: number; transitionId: string; rowHash: string }> = [];
+        const nodes: Array<{ level: number; index: number; hash: string }> = [];
         for (const q of queued) {
           const index = next++;
-          leaves.push({ leaf_index: index, transition_id: q.transition_id, row_hash: q.row_hash });
-          for (const node of await completedNodes(read, index, leafHash(Buffer.from(q.row_hash, 'hex')))) {
+          leaves.push({ leafIndex: index, transitionId: q.transitionId, rowHash: q.rowHash });
+          for (const node of await completedNodes(read, index, leafHash(Buffer.from(q.rowHash, 'hex')))) {
             pending.set(`${node.level}/${node.index}`, node.hash);
-            nodes.push({ level: node.level, idx: node.index, hash: node.hash.toString('hex') });
+            nodes.push({ level: node.level, index: node.index, hash: node.hash.toString('hex') });
           }
         }
-        await trx.batchInsert('tlog_leaves', leaves, 200);
-        await trx.batchInsert('tlog_nodes', nodes, 300);
-        const lastId = queued[queued.length - 1]!.id;
-        await trx('tlog_queue')
-          .where('id', '<=', lastId)
-          .whereIn(
-            'id',
-            queued.map((q) => q.id),
-          )
-          .delete();
-        await trx('tlog_state').where({ id: 1 }).update({ size: next });
+        await tx.append(leaves, nodes, queued, next);
         return queued.length;
       });
       added += n;
@@ -186,7 +159,7 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
   }
 
   async function root(treeSize: number): Promise<Hash> {
-    return treeSize === 0 ? EMPTY_ROOT : rootHash(nodeReader(db.reader), treeSize);
+    return treeSize === 0 ? EMPTY_ROOT : rootHash(nodeReader(store), treeSize);
   }
 
   return {
@@ -207,28 +180,20 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
       const rootHashBytes = await root(treeSize);
       const timestamp = now().toISOString();
       const note = signNote(checkpointText({ origin, size: treeSize, rootHash: rootHashBytes }), signer);
-      await db.knex('tlog_checkpoints').insert({ tree_size: treeSize, root_hash: rootHashBytes.toString('hex'), created_at: timestamp, note });
+      await store.insertCheckpoint({ treeSize, rootHash: rootHashBytes.toString('hex'), timestamp, note });
       return { treeSize, rootHash: rootHashBytes.toString('hex'), timestamp, note };
     },
 
-    async latestCheckpoint(): Promise<CheckpointView | null> {
-      const row = await db
-        .reader('tlog_checkpoints')
-        .orderBy('id', 'desc')
-        .first<{ tree_size: number | string; root_hash: string; created_at: string; note: string } | undefined>('tree_size', 'root_hash', 'created_at', 'note');
-      return row ? { treeSize: Number(row.tree_size), rootHash: row.root_hash, timestamp: row.created_at, note: row.note } : null;
+    latestCheckpoint(): Promise<CheckpointView | null> {
+      return store.latestCheckpoint();
     },
 
     /** The leaf index of a history record, integrating the queue first if it is not there yet. */
     async leafIndexOf(transitionId: string): Promise<number | null> {
-      const find = async () =>
-        (await rawRows<{ leaf_index: number | string }>(db.reader, 'select leaf_index from tlog_leaves where transition_id = ?', [transitionId]))[0];
-      let row = await find();
-      if (!row) {
-        await integrate();
-        row = await find();
-      }
-      return row ? Number(row.leaf_index) : null;
+      const found = await store.leafIndexOf(transitionId);
+      if (found !== null) return found;
+      await integrate();
+      return store.leafIndexOf(transitionId);
     },
 
     /** RFC 9162 inclusion proof of leaf `leafIndex` in the tree of `treeSize` leaves. */
@@ -236,7 +201,7 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
       const current = await size();
       if (treeSize > current) throw new LogRangeError({ code: 'log.tree_size_beyond', params: { size: current, treeSize } });
       if (leafIndex >= treeSize) throw new LogRangeError({ code: 'log.leaf_beyond', params: { leaf: leafIndex, treeSize } });
-      const read = nodeReader(db.reader);
+      const read = nodeReader(store);
       const auditPath = await inclusionProof(read, leafIndex, treeSize);
       return { leafIndex, treeSize, rootHash: (await rootHash(read, treeSize)).toString('hex'), auditPath: auditPath.map((h) => h.toString('hex')) };
     },
@@ -256,26 +221,16 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
     }> {
       await integrate();
       const failures: Array<{ submissionId: string | null; seq: number | null; reason: string }> = [];
-      const rows = await rawRows<{ leaf_index: number | string; row_hash: string; submission_id: string | null; seq: number | null; hash: string | null }>(
-        db.reader,
-        'select l.leaf_index, l.row_hash, t.submission_id, t.seq, t.hash from tlog_leaves l left join transitions t on t.id = l.transition_id order by l.leaf_index',
-        [],
-      );
       const leaves: Buffer[] = [];
-      rows.forEach((r, i) => {
-        if (Number(r.leaf_index) !== i)
-          failures.push({ submissionId: r.submission_id, seq: r.seq === null ? null : Number(r.seq), reason: `the log skips leaf ${i}` });
+      (await store.leavesWithRecords()).forEach((r, i) => {
+        if (r.leafIndex !== i) failures.push({ submissionId: r.submissionId, seq: r.seq, reason: `the log skips leaf ${i}` });
         if (r.hash === null) failures.push({ submissionId: null, seq: null, reason: `leaf ${i} names a history record that is gone` });
-        else if (r.hash !== r.row_hash)
-          failures.push({ submissionId: r.submission_id, seq: Number(r.seq), reason: 'the record differs from the one the transparency log holds' });
-        leaves.push(leafHash(Buffer.from(r.row_hash, 'hex')));
+        else if (r.hash !== r.rowHash)
+          failures.push({ submissionId: r.submissionId, seq: r.seq, reason: 'the record differs from the one the transparency log holds' });
+        leaves.push(leafHash(Buffer.from(r.rowHash, 'hex')));
       });
-      const [orphans] = await rawRows<{ n: number | string }>(
-        db.reader,
-        'select count(*) as n from transitions t where not exists (select 1 from tlog_leaves l where l.transition_id = t.id)',
-        [],
-      );
-      if (Number(orphans?.n ?? 0) > 0) failures.push({ submissionId: null, seq: null, reason: `${Number(orphans!.n)} history record(s) are not in the log` });
+      const orphans = await store.recordsOutsideLog();
+      if (orphans > 0) failures.push({ submissionId: null, seq: null, reason: `${orphans} history record(s) are not in the log` });
       const latest = await this.latestCheckpoint();
       if (latest) {
         try {
@@ -296,7 +251,7 @@ export function createTransparencyLog(deps: { db: Database; privateKey: KeyObjec
       const current = await size();
       if (to > current) throw new LogRangeError({ code: 'log.to_beyond', params: { size: current, to } });
       if (from > to) throw new LogRangeError({ code: 'log.from_after_to' });
-      const proof = await consistencyProof(nodeReader(db.reader), from, to);
+      const proof = await consistencyProof(nodeReader(store), from, to);
       return { from, to, proof: proof.map((h) => h.toString('hex')) };
     },
   };

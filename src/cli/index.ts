@@ -9,13 +9,11 @@ import { InputError } from '../errors.js';
 import { verifyDatabase, type VerifyStats } from '../engine/verify.js';
 import { parseExportQuery } from '../audit/auditor.js';
 import { buildBundle, verifyBundle } from '../audit/bundle.js';
-import { newToken } from '../http/auth.js';
 import { createLogger } from '../logger.js';
 import { serve } from '../main.js';
 import { initServices } from '../services.js';
 import { BackupError, backupDatabase } from '../backup.js';
 import { migrate, openDatabase } from '../store/db.js';
-import { ensureOrganization, insertUser } from '../store/users-store.js';
 import { createWebhookDispatcher } from '../webhooks/dispatcher.js';
 import { seedDemo } from './demo.js';
 
@@ -104,10 +102,9 @@ user
     const services = await initServices(loadConfig());
     try {
       const passwordHash = password === undefined ? undefined : await services.signatures.hashNewPassword(password, opts.name, '/password');
-      const now = new Date().toISOString();
-      const organization = opts.org ? await ensureOrganization(services.db.knex, opts.org, now) : null;
-      const { token, tokenHash } = newToken();
-      const u = await insertUser(services.db.knex, { name: opts.name, role: opts.role, organization, tokenHash, now, passwordHash, email: opts.email });
+      // Through the users service: user.created and token.issued go to the security log with it (issue 8).
+      const { user: u, token } = await services.users.create({ name: opts.name, role: opts.role, organization: opts.org, email: opts.email, passwordHash });
+      const organization = u.organization;
       if (opts.json) {
         console.log(JSON.stringify({ id: u.id, name: u.name, role: u.role, organization: u.organization, token }));
       } else {
@@ -121,15 +118,73 @@ user
 
 user
   .command('unlock')
-  .description("clear a user's failed-signature count and signing lock (after 5 wrong passwords); with --password-stdin also reset the password")
+  .description("clear a user's failed-signature count and signing lock (after 5 wrong passwords); to reset a forgotten password use `user reset`")
   .requiredOption('--id <id>', 'the user id (from user add)')
-  .option('--password-stdin', 'read a new password from standard input (one line)')
+  .option('--password-stdin', "refused: nobody sets another user's password (use `user reset`)")
   .action(async (opts: { id: string; passwordStdin?: boolean }) => {
-    const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
+    // 21 CFR 11.100(a): a password set by someone else would sign as the user. Refused before
+    // anything is read; the refusal is on the security log.
     const services = await initServices(loadConfig());
     try {
-      const r = await services.signatures.unlock(null, opts.id, password === undefined ? {} : { newPassword: password });
-      console.log(`signing unlocked for ${r.name} (${r.id})${r.passwordReset ? '; password reset' : ''}`);
+      const r = await services.signatures.unlock(null, opts.id, opts.passwordStdin ? { newPassword: '-' } : {});
+      console.log(`signing unlocked for ${r.name} (${r.id})`);
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+user
+  .command('reset')
+  .description(
+    "reset a user's password: clears it, ends the user's web sessions, and prints a one-time reset credential (shown once) that only sets a new password",
+  )
+  .requiredOption('--id <id>', 'the user id')
+  .option('--json', 'print one JSON object { id, name, resetToken, expiresAt }')
+  .action(async (opts: { id: string; json?: boolean }) => {
+    const services = await initServices(loadConfig());
+    try {
+      const r = await services.signatures.issueReset(null, opts.id);
+      if (opts.json) console.log(JSON.stringify(r));
+      else {
+        console.log(`password reset for ${r.name} (${r.id}); they set a new one with POST /v1/password-reset or the web page /password-reset`);
+        console.log(`reset credential (shown once, works until ${r.expiresAt}): ${r.resetToken}`);
+      }
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+for (const action of ['disable', 'enable'] as const) {
+  user
+    .command(action)
+    .description(action === 'disable' ? "disable a user (offboarding): the user's token and web sessions stop working" : 're-enable a disabled user')
+    .requiredOption('--id <id>', 'the user id')
+    .option('--json', 'print one JSON object { id, name, disabled }')
+    .action(async (opts: { id: string; json?: boolean }) => {
+      const services = await initServices(loadConfig());
+      try {
+        const r = await services.users[action](null, opts.id);
+        console.log(opts.json ? JSON.stringify(r) : `${r.disabled ? 'disabled' : 'enabled'} ${r.name} (${r.id})`);
+      } finally {
+        await services.shutdown();
+      }
+    });
+}
+
+user
+  .command('token')
+  .description("rotate a user's bearer token: prints the new one (shown once); the old one stops working at once")
+  .requiredOption('--id <id>', 'the user id')
+  .option('--json', 'print one JSON object { id, name, token, expiresAt }')
+  .action(async (opts: { id: string; json?: boolean }) => {
+    const services = await initServices(loadConfig());
+    try {
+      const r = await services.users.rotateToken(null, opts.id);
+      if (opts.json) console.log(JSON.stringify(r));
+      else {
+        console.log(`new token for ${r.name} (${r.id})${r.expiresAt ? `, valid until ${r.expiresAt}` : ''}`);
+        console.log(`token (shown once): ${r.token}`);
+      }
     } finally {
       await services.shutdown();
     }
@@ -272,6 +327,46 @@ audit
         );
       }
       process.exitCode = result.ok && log.ok ? 0 : 1;
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+audit
+  .command('security-log')
+  .description('print the security log (user lifecycle and security actions) and check its hash chain; exit 1 on any break')
+  .option('--json', 'print { entries, verification } as JSON')
+  .option('--user <id>', 'entries about this user, or done by them')
+  .option('--type <type>', 'entries of this type, e.g. password.reset_issued')
+  .action(async (opts: { json?: boolean; user?: string; type?: string }) => {
+    const services = await initServices(loadConfig());
+    try {
+      const filters = { ...(opts.user ? { user: opts.user } : {}), ...(opts.type ? { type: opts.type } : {}) };
+      const entries: unknown[] = [];
+      await services.securityLog.exportJsonl(filters, (line) => {
+        entries.push(JSON.parse(line));
+      });
+      const verification = await services.securityLog.verify();
+      if (opts.json) console.log(JSON.stringify({ entries, verification }));
+      else {
+        for (const e of entries as Array<{
+          seq: number;
+          recordedAt: string;
+          type: string;
+          subject: string | null;
+          actor: { name: string; role: string };
+          data: unknown;
+        }>) {
+          console.log(`${e.seq}\t${e.recordedAt}\t${e.type}\t${e.subject ?? '-'}\tby ${e.actor.name} (${e.actor.role})\t${JSON.stringify(e.data)}`);
+        }
+        for (const b of verification.breaks) console.log(`BROKEN at seq ${b.seq}: ${b.reason}`);
+        console.log(
+          verification.ok
+            ? `OK: the security log's chain verifies (${verification.entries} entries)`
+            : `FAILED: ${verification.breaks.length} break(s) in the security log`,
+        );
+      }
+      process.exitCode = verification.ok ? 0 : 1;
     } finally {
       await services.shutdown();
     }

@@ -178,6 +178,14 @@ export interface Config {
    */
   sweepIntervalSeconds?: number;
   /**
+   * TOKEN_MAX_DAYS: a bearer token stops working this many days after it was issued (rotate it with POST /v1/me/token or npx puente user token); unset: no expiry.
+   */
+  tokenMaxDays?: number;
+  /**
+   * PASSWORD_RESET_HOURS: hours a one-time password reset credential works (default 24).
+   */
+  passwordResetHours?: number;
+  /**
    * SESSION_IDLE_MINUTES: a web session ends after this many minutes without a request (default 30).
    */
   sessionIdleMinutes?: number;
@@ -185,6 +193,22 @@ export interface Config {
    * SESSION_MAX_HOURS: a web session ends this many hours after sign-in at the latest (default 12).
    */
   sessionMaxHours?: number;
+  /**
+   * TRUST_PROXY: which proxies' X-Forwarded-For names the client address, as Express's trust proxy takes it: false (default), true, a number of hops, or addresses and subnets (comma-separated; loopback, linklocal, uniquelocal).
+   */
+  trustProxy?: boolean | number | [string, ...string[]];
+  /**
+   * AUTH_FAILURE_LIMIT: failed authentications (bad bearer tokens, unknown sign-in names) per client address and identifier per window before 429 (default 20); valid credentials are never throttled.
+   */
+  authFailureLimit?: number;
+  /**
+   * AUTH_ADDRESS_FAILURE_LIMIT: failed authentications per client address per window, whatever the identifier, before 429 (default 100).
+   */
+  authAddressFailureLimit?: number;
+  /**
+   * AUTH_FAILURE_WINDOW_SECONDS: the window the failure limits count in, in seconds (default 60).
+   */
+  authFailureWindowSeconds?: number;
   /**
    * COOKIE_SECURE: true marks the session cookie Secure (serve behind HTTPS); default false.
    */
@@ -373,6 +397,17 @@ export type Organization = {
 } | null;
 
 /**
+ * Body of POST /v1/password-reset (no bearer token): the one-time reset credential an administrator issued, and the new password the user chooses (it must meet the password rules). The credential only sets a password: it cannot sign or authenticate anything else.
+ */
+export interface PasswordReset {
+  /**
+   * The credential as issued (pwr_ + 43 characters).
+   */
+  resetToken: string;
+  newPassword: string;
+}
+
+/**
  * RFC 9457 problem details, served as application/problem+json.
  */
 export interface Problem {
@@ -428,6 +463,102 @@ export interface RefusedCommand {
 }
 
 /**
+ * One entry of the security log (issue 8): a user lifecycle or security action. hash = lowercase hex SHA-256 of the RFC 8785 (JCS) canonical JSON of the entry without hash; prevHash names the previous entry's hash (64 zeros for seq 1).
+ */
+export interface SecurityLogEntry {
+  seq: number;
+  /**
+   * user.created, user.disabled, user.enabled, password.set, password.changed, password.reset_issued, password.reset_completed, signing.locked, signing.unlocked, signing.refused, token.issued, token.rotated, token.revoked, admin.refused
+   */
+  type: string;
+  /**
+   * The user the action is about.
+   */
+  subject: string | null;
+  /**
+   * Who acted: a user, or the command line (role cli, id null) or the system (role system, id null).
+   */
+  actor: {
+    id: string | null;
+    name: string;
+    role: string;
+  };
+  /**
+   * Facts about the action; never a password, token or credential.
+   */
+  data: {
+    [k: string]: unknown;
+  };
+  recordedAt: string;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * Query string of GET /v1/audit/security-log/export: the filters of GET /v1/audit/security-log; every matching entry is written.
+ */
+export interface SecurityLogExportQuery {
+  /**
+   * Entries about this user id, or done by them.
+   */
+  user?: string;
+  /**
+   * Entries of this type.
+   */
+  type?:
+    | "user.created"
+    | "user.disabled"
+    | "user.enabled"
+    | "password.set"
+    | "password.changed"
+    | "password.reset_issued"
+    | "password.reset_completed"
+    | "signing.locked"
+    | "signing.unlocked"
+    | "signing.refused"
+    | "token.issued"
+    | "token.rotated"
+    | "token.revoked"
+    | "admin.refused";
+}
+
+/**
+ * Query string of GET /v1/audit/security-log: filters, and keyset pagination in seq order, oldest first.
+ */
+export interface SecurityLogQuery {
+  /**
+   * Entries about this user id, or done by them.
+   */
+  user?: string;
+  /**
+   * Entries of this type.
+   */
+  type?:
+    | "user.created"
+    | "user.disabled"
+    | "user.enabled"
+    | "password.set"
+    | "password.changed"
+    | "password.reset_issued"
+    | "password.reset_completed"
+    | "signing.locked"
+    | "signing.unlocked"
+    | "signing.refused"
+    | "token.issued"
+    | "token.rotated"
+    | "token.revoked"
+    | "admin.refused";
+  /**
+   * 1 to 200, default 50.
+   */
+  limit?: string;
+  /**
+   * nextCursor of the previous page (with the same filters).
+   */
+  cursor?: string;
+}
+
+/**
  * Body of POST /v1/submissions/:id/events. `data` is checked against the event's payload schema.
  */
 export interface SendEvent {
@@ -458,9 +589,12 @@ export interface Signature {
 }
 
 /**
- * Body of POST /v1/users/:id/signing-unlock (admins): clears the user's failed-signature count and signing lock; with newPassword, also resets the user's password (which must meet the password rules).
+ * Body of POST /v1/users/:id/signing-unlock (admins): clears the user's failed-signature count and signing lock. An administrator cannot set a user's password: newPassword is refused (422 at /newPassword); issue a one-time reset with POST /v1/users/:id/password-reset instead.
  */
 export interface SigningUnlock {
+  /**
+   * Refused (kept so the refusal names the reset): nobody sets a password that signs for another user.
+   */
   newPassword?: string;
 }
 
@@ -581,6 +715,12 @@ export interface Transition {
     signedAt?: string;
     [k: string]: unknown;
   } | null;
+  /**
+   * The facts the step's guard decided on, read from the database when the step was made (dossier kinds still missing, the reference decision relied on, a linked submission), inside the hashed record so an offline replay re-decides the guard. Present only on records of workflow versions that record facts (cofepris-registration@5 SUBMIT and TPR_FAVORABLE_REPORT, fda-breakthrough@4 LINK_SUBMISSION); absent elsewhere.
+   */
+  facts?: {
+    [k: string]: unknown;
+  };
   workflow: {
     id: string;
     version: number;

@@ -43,6 +43,11 @@ export function authenticate(users: Pick<Users, 'byToken'>, limiter: FailedAuthL
       limiter.fail(ip);
       throw new UnauthenticatedError({ code: 'auth.unknown_token' });
     }
+    // TOKEN_MAX_DAYS (issue 8): an expired token is refused like an unknown one, saying why.
+    if (user.tokenExpired) {
+      limiter.fail(ip);
+      throw new UnauthenticatedError({ code: 'auth.token_expired' });
+    }
     res.locals.actor = { id: user.id, name: user.name, role: user.role, organization: user.organization };
     next();
   };

@@ -228,3 +228,94 @@ export function auditPaths(all: Json): Record<string, Record<string, Operation>>
     },
   };
 }
+
+/** Users, tokens and password resets, and the security log (issue 8; README "Users and the security log"). */
+export function securityPaths(all: Json): Record<string, Record<string, Operation>> {
+  const userAnswer = (extra: Json, required: string[]) =>
+    json({ type: 'object', required: ['id', 'name', ...required], properties: { id: { type: 'string' }, name: { type: 'string' }, ...extra } });
+  const token = { type: 'string', description: 'The new bearer token, shown this once (only its SHA-256 is stored)' };
+  const expiresAt = { type: ['string', 'null'], description: 'When the token stops working (TOKEN_MAX_DAYS), or null' };
+  const adminCommand = (operationId: string, summary: string, ok: Json): Operation => ({
+    operationId,
+    summary,
+    parameters: [idParam],
+    requestBody: jsonBody({ type: 'object', additionalProperties: false, description: 'No input: an empty object or no body' }, false),
+    ok: { '200': ok },
+    errors: ['403', '404', '413', '415'],
+  });
+  return {
+    '/v1/password-reset': {
+      post: {
+        operationId: 'completePasswordReset',
+        summary:
+          'No bearer token: set a new password of your own with the one-time reset credential an admin issued (it only sets a password; it is spent on use and expires after PASSWORD_RESET_HOURS). Every web session of the user ends; the signing lock is cleared.',
+        bearer: false,
+        requestBody: jsonBody(ref('PasswordReset')),
+        ok: { '204': { description: 'Password set' } },
+        errors: ['400', '401', '413', '415', '422', '429'],
+        notes: {
+          '401': 'unauthenticated (the reset credential is unknown, used or expired; counted as a failed authentication)',
+          '429': PROBLEMS['429']!,
+        },
+      },
+    },
+    '/v1/me/token': {
+      post: {
+        operationId: 'rotateOwnToken',
+        summary: "Rotate the caller's bearer token: the new one is shown once, the old one stops working at once",
+        requestBody: jsonBody({ type: 'object', additionalProperties: false, description: 'No input: an empty object or no body' }, false),
+        ok: { '200': json({ type: 'object', required: ['token', 'expiresAt'], properties: { token, expiresAt } }) },
+        errors: ['413', '415'],
+      },
+    },
+    '/v1/users/{id}/password-reset': {
+      post: adminCommand(
+        'issuePasswordReset',
+        "Admins: reset a user's password. The password is cleared (nobody can sign as the user until the user sets one), every web session of the user ends, and a one-time credential (shown once) lets the user set a new password with POST /v1/password-reset until expiresAt",
+        userAnswer({ resetToken: { type: 'string', pattern: '^pwr_[A-Za-z0-9_-]{43}$' }, expiresAt: { type: 'string' } }, ['resetToken', 'expiresAt']),
+      ),
+    },
+    '/v1/users/{id}/disable': {
+      post: adminCommand(
+        'disableUser',
+        "Admins: disable a user (offboarding): the user's token and web sessions stop working",
+        userAnswer({ disabled: { const: true } }, ['disabled']),
+      ),
+    },
+    '/v1/users/{id}/enable': {
+      post: adminCommand('enableUser', 'Admins: re-enable a disabled user', userAnswer({ disabled: { const: false } }, ['disabled'])),
+    },
+    '/v1/users/{id}/token': {
+      post: adminCommand(
+        'rotateUserToken',
+        "Admins: rotate a user's bearer token: the new one is shown once, the old one stops working at once",
+        userAnswer({ token, expiresAt }, ['token', 'expiresAt']),
+      ),
+    },
+    '/v1/audit/security-log': {
+      get: {
+        operationId: 'listSecurityLog',
+        summary:
+          'The security log (auditors, admins): user lifecycle and security actions, oldest first by seq, keyset pagination; hash-chained (each hash the SHA-256 of the JCS form of the entry without hash)',
+        parameters: queryParams(all, 'SecurityLogQuery'),
+        ok: { '200': json(page(ref('SecurityLogEntry'))) },
+        errors: ['403'],
+      },
+    },
+    '/v1/audit/security-log/export': {
+      get: {
+        operationId: 'exportSecurityLog',
+        summary: 'Every matching security log entry as JSONL, one entry per line as the list serves it (auditors, admins)',
+        parameters: queryParams(all, 'SecurityLogExportQuery'),
+        ok: {
+          '200': {
+            description: 'The export, as an attachment (Content-Disposition)',
+            headers: { 'Content-Disposition': header('attachment; filename="puente-security-log-<time>.jsonl"') },
+            content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+          },
+        },
+        errors: ['403'],
+      },
+    },
+  };
+}

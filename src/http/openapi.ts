@@ -16,6 +16,7 @@ import { SCHEMA_BASE, loadSchemaFiles } from '../validation.js';
 import {
   PROBLEMS,
   auditPaths,
+  securityPaths,
   etag,
   header,
   html,
@@ -133,7 +134,8 @@ export function buildOpenApi(): Json {
     '/v1/users/{id}/signing-unlock': {
       post: {
         operationId: 'unlockSigning',
-        summary: "Admins: clear a user's failed-signature count and signing lock; with newPassword also reset the password",
+        summary:
+          "Admins: clear a user's failed-signature count and signing lock. newPassword is refused (422 at /newPassword): nobody sets another user's password; use POST /v1/users/{id}/password-reset",
         parameters: [idParam],
         requestBody: jsonBody(ref('SigningUnlock'), false),
         ok: {
@@ -327,6 +329,7 @@ export function buildOpenApi(): Json {
       },
     },
     ...auditPaths(all),
+    ...securityPaths(all),
   };
 
   return {

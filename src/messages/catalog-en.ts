@@ -311,9 +311,26 @@ export const en = {
     'must not point inside: loopback, private, link-local, unique-local and metadata addresses are refused (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows them)',
   'webhook.url_self': "must not be puente's own address",
   'engine.correspondence_only': 'A {role} reviewer uploads correspondence only, never items of the applicant\'s dossier: use kind {kinds} (or {kinds}-<subject>)',
+  'engine.correspondence_only_field': 'must be {kinds} or {kinds}-<subject> for role {role}',
   'engine.correspondence_regulators_only': 'Kind {kind} is the regulator\'s correspondence; the applicant uploads dossier items only',
+  'engine.correspondence_regulators_only_field': 'is a regulator correspondence kind',
   'engine.filename_bidi': 'The filename holds a bidirectional control character, which can make it read as another name or extension',
   'engine.filename_bidi_field': 'must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C)',
+  // -------------------------------------------------------------------------------------------
+  // Issue 8 (helper H2): password resets, offboarding, token expiry, password rules
+  'password.bidi_controls': 'must not contain bidirectional control characters (they change how text is shown)',
+  'password.invisible_characters': 'must not contain invisible characters (zero-width, format characters)',
+  'password.common': 'is one of the most common passwords; choose another',
+  'password.admin_cannot_set': "Nobody sets another user's password: issue a one-time reset instead (POST /v1/users/{id}/password-reset)",
+  'password.admin_cannot_set_field': 'is not accepted: issue a password reset (POST /v1/users/{id}/password-reset)',
+  'password.reset_invalid': 'The reset credential is unknown, used or expired; ask an administrator for a new one',
+  'password.reset_invalid_field': 'is not a valid, unused, unexpired reset credential',
+  'password.use_reset': 'Your password was reset: set the new one with the reset credential (POST /v1/password-reset)',
+  'password.use_reset_field': 'must be set with the reset credential (POST /v1/password-reset)',
+  'auth.token_expired': 'The bearer token has expired (TOKEN_MAX_DAYS); rotate it (npx puente user token) or ask an administrator',
+  'user.only_admins': 'Only admins manage users, not role {role}',
+  'user.not_yourself': 'An administrator cannot disable their own account',
+  'user.not_yourself_field': 'is your own account',
 } as const satisfies Record<string, string>;
 
 export type Catalog = { readonly [K in keyof typeof en]: string };

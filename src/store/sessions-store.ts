@@ -63,6 +63,11 @@ export async function deleteSession(db: Knex, tokenHash: string): Promise<void> 
   await db('web_sessions').where({ token_hash: tokenHash }).delete();
 }
 
+/** Ends every session of a user (a password reset or change, a disabled user: issue 8); answers how many. */
+export async function deleteSessionsOfUser(db: Knex, userId: string): Promise<number> {
+  return db('web_sessions').where({ user_id: userId }).delete();
+}
+
 /** Removes sessions that have expired (run at sign-in, so the table does not grow without bound). */
 export async function deleteExpiredSessions(db: Knex, now: string): Promise<number> {
   return db('web_sessions').where('expires_at', '<=', now).delete();
@@ -101,6 +106,8 @@ export interface SessionStore {
   insert(s: { tokenHash: string; userId: string; now: string; expiresAt: string }): Promise<void>;
   touch(tokenHash: string, now: string, expiresAt: string): Promise<void>;
   delete(tokenHash: string): Promise<void>;
+  /** Ends every session of `userId`; answers how many. */
+  deleteForUser(userId: string): Promise<number>;
   /** Deletes every session expired at `now`; answers how many. */
   deleteExpired(now: string): Promise<number>;
   /** The users a sign-in identifier (name or e-mail) may name. */
@@ -114,6 +121,7 @@ export function createKnexSessionStore(db: Knex, writer: Knex = db): SessionStor
     insert: (s) => insertSession(writer, s),
     touch: (tokenHash, now, expiresAt) => touchSession(writer, tokenHash, now, expiresAt),
     delete: (tokenHash) => deleteSession(writer, tokenHash),
+    deleteForUser: (userId) => deleteSessionsOfUser(writer, userId),
     deleteExpired: (now) => deleteExpiredSessions(writer, now),
     signInCandidates: (identifier) => findSignInCandidates(db, identifier),
   };

@@ -12,6 +12,7 @@ import { createKnexDesignationStore, type DesignationStore } from './designation
 import { createKnexDocumentStore, type DocumentStore } from './document-store.js';
 import { createKnexHistoryStore, type HistoryStore } from './history-store.js';
 import { createKnexIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
+import { createKnexSecurityLogStore, type SecurityLogStore } from './security-log-store.js';
 import { createKnexSessionStore, type SessionStore } from './sessions-store.js';
 import { createKnexSubmissionListingStore, type SubmissionListingStore } from './submission-listing-store.js';
 import { createKnexSubmissionStore, type SubmissionStore } from './submission-store.js';
@@ -30,6 +31,8 @@ export interface StoreSet {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly webhooks: WebhookStore;
+  /** The security log (issue 8): appends in the transaction it is bound to, else in its own. */
+  readonly securityLog: SecurityLogStore;
 }
 
 export interface Stores extends StoreSet {
@@ -55,6 +58,7 @@ function storeSet(read: Knex, write: Knex, inTransaction: boolean): StoreSet {
     users: createKnexUserStore(read, write),
     sessions: createKnexSessionStore(read, write),
     webhooks: createKnexWebhookStore(read, write),
+    securityLog: createKnexSecurityLogStore(read, write, inTransaction),
   };
 }
 

@@ -15,6 +15,10 @@ export interface User {
   readonly organization: Organization | null;
   readonly disabled: boolean;
   readonly createdAt: string;
+  /** When the current bearer token was issued (TOKEN_MAX_DAYS counts from it); present where the query read it. */
+  readonly tokenIssuedAt?: string;
+  /** Set by the users service when TOKEN_MAX_DAYS has passed since the token was issued (issue 8). */
+  readonly tokenExpired?: boolean;
 }
 
 interface UserRow {
@@ -25,6 +29,7 @@ interface UserRow {
   organization_name: string | null;
   disabled: number | boolean;
   created_at: string;
+  token_issued_at?: string | null;
 }
 
 function toUser(row: UserRow): User {
@@ -35,11 +40,12 @@ function toUser(row: UserRow): User {
     organization: row.organization_id ? { id: row.organization_id, name: row.organization_name! } : null,
     disabled: Boolean(row.disabled),
     createdAt: row.created_at,
+    ...(row.token_issued_at !== undefined ? { tokenIssuedAt: row.token_issued_at ?? row.created_at } : {}),
   };
 }
 
 const FIND_USER_BY_TOKEN_SQL =
-  'select u.id, u.name, u.role, u.organization_id, o.name as organization_name, u.disabled, u.created_at from users u left join organizations o on o.id = u.organization_id where u.token_hash = ?';
+  'select u.id, u.name, u.role, u.organization_id, o.name as organization_name, u.disabled, u.created_at, u.token_issued_at from users u left join organizations o on o.id = u.organization_id where u.token_hash = ?';
 
 /** The user a bearer token's hash belongs to (fixed SQL: this runs on every request). */
 export async function findUserByTokenHash(db: Knex, tokenHash: string): Promise<User | undefined> {
@@ -70,12 +76,13 @@ export async function insertUser(
     role: user.role,
     organization_id: user.organization?.id ?? null,
     token_hash: user.tokenHash,
+    token_issued_at: user.now,
     disabled: false,
     created_at: user.now,
     ...(user.email ? { email: user.email.toLowerCase() } : {}),
     ...(user.passwordHash ? { password_hash: user.passwordHash, password_changed_at: user.now } : {}),
   });
-  return { id, name: user.name, role: user.role, organization: user.organization, disabled: false, createdAt: user.now };
+  return { id, name: user.name, role: user.role, organization: user.organization, disabled: false, createdAt: user.now, tokenIssuedAt: user.now };
 }
 
 /**
@@ -158,6 +165,71 @@ export async function unlockSigning(db: Knex, userId: string): Promise<boolean> 
   return n > 0;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Offboarding and password resets (issue 8)
+
+/** Disables or re-enables a user (a disabled user's token and sessions stop working). */
+export async function setUserDisabled(db: Knex, userId: string, disabled: boolean): Promise<boolean> {
+  return (await db('users').where({ id: userId }).update({ disabled })) > 0;
+}
+
+/** Replaces a user's bearer token (only its SHA-256 is stored); the old one stops working at once. */
+export async function replaceToken(db: Knex, userId: string, tokenHash: string, now: string): Promise<boolean> {
+  return (await db('users').where({ id: userId }).update({ token_hash: tokenHash, token_issued_at: now })) > 0;
+}
+
+/**
+ * An administrator's password reset: the password is cleared (nobody can sign as the user until
+ * the user sets one), and a one-time credential's SHA-256 is kept until `expiresAt`.
+ */
+export async function startPasswordReset(db: Knex, userId: string, resetHash: string, expiresAt: string, now: string): Promise<boolean> {
+  const n = await db('users')
+    .where({ id: userId })
+    .update({ password_hash: null, password_changed_at: now, password_reset_hash: resetHash, password_reset_expires_at: expiresAt });
+  return n > 0;
+}
+
+/** The user a reset credential's hash names, with the credential's expiry. */
+export async function findByResetHash(
+  db: Knex,
+  resetHash: string,
+): Promise<{ id: string; name: string; disabled: boolean; resetExpiresAt: string } | undefined> {
+  const row = await db('users')
+    .where({ password_reset_hash: resetHash })
+    .first<{ id: string; name: string; disabled: number | boolean; password_reset_expires_at: string | null } | undefined>(
+      'id',
+      'name',
+      'disabled',
+      'password_reset_expires_at',
+    );
+  if (!row || !row.password_reset_expires_at) return undefined;
+  return { id: row.id, name: row.name, disabled: Boolean(row.disabled), resetExpiresAt: row.password_reset_expires_at };
+}
+
+/**
+ * The user sets a new password with the reset credential: guarded on the credential's hash, so
+ * it is used once (0 rows: someone used it first). Clears the failure count and the signing lock.
+ */
+export async function completePasswordReset(db: Knex, userId: string, resetHash: string, passwordHash: string, now: string): Promise<boolean> {
+  const n = await db('users').where({ id: userId, password_reset_hash: resetHash }).update({
+    password_hash: passwordHash,
+    password_changed_at: now,
+    password_reset_hash: null,
+    password_reset_expires_at: null,
+    signature_failures: 0,
+    signing_locked_at: null,
+  });
+  return n > 0;
+}
+
+/** Whether a password was ever set (or reset) and whether a reset is pending: who may set a first password. */
+export async function findPasswordState(db: Knex, userId: string): Promise<{ passwordChangedAt: string | null; resetPending: boolean } | undefined> {
+  const row = await db('users')
+    .where({ id: userId })
+    .first<{ password_changed_at: string | null; password_reset_hash: string | null } | undefined>('password_changed_at', 'password_reset_hash');
+  return row ? { passwordChangedAt: row.password_changed_at, resetPending: row.password_reset_hash !== null } : undefined;
+}
+
 /** Every organization, by name (portfolio filters of regulators and auditors). */
 export async function listOrganizations(db: Knex): Promise<Organization[]> {
   return db('organizations').orderBy('name').limit(1000).select<Organization[]>('id', 'name');
@@ -199,6 +271,12 @@ export interface UserStore {
   unlockSigning(userId: string): Promise<boolean>;
   listOrganizations(): Promise<Organization[]>;
   listUsers(): Promise<ListedUser[]>;
+  setDisabled(userId: string, disabled: boolean): Promise<boolean>;
+  replaceToken(userId: string, tokenHash: string, now: string): Promise<boolean>;
+  startPasswordReset(userId: string, resetHash: string, expiresAt: string, now: string): Promise<boolean>;
+  findByResetHash(resetHash: string): Promise<{ id: string; name: string; disabled: boolean; resetExpiresAt: string } | undefined>;
+  completePasswordReset(userId: string, resetHash: string, passwordHash: string, now: string): Promise<boolean>;
+  findPasswordState(userId: string): Promise<{ passwordChangedAt: string | null; resetPending: boolean } | undefined>;
 }
 
 /** The {@link UserStore} on one Knex connection, pool or transaction: reads on `db`, writes on `writer`. */
@@ -214,5 +292,11 @@ export function createKnexUserStore(db: Knex, writer: Knex = db): UserStore {
     unlockSigning: (userId) => unlockSigning(writer, userId),
     listOrganizations: () => listOrganizations(db),
     listUsers: () => listUsers(db),
+    setDisabled: (userId, disabled) => setUserDisabled(writer, userId, disabled),
+    replaceToken: (userId, tokenHash, now) => replaceToken(writer, userId, tokenHash, now),
+    startPasswordReset: (userId, resetHash, expiresAt, now) => startPasswordReset(writer, userId, resetHash, expiresAt, now),
+    findByResetHash: (resetHash) => findByResetHash(db, resetHash),
+    completePasswordReset: (userId, resetHash, passwordHash, now) => completePasswordReset(writer, userId, resetHash, passwordHash, now),
+    findPasswordState: (userId) => findPasswordState(db, userId),
   };
 }

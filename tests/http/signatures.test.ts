@@ -180,22 +180,29 @@ describe('five consecutive failures lock signing until an admin unlocks it', () 
     expect(signed.status, signed.text).toBe(200);
   });
 
-  it('an admin reset sets a new password (which must meet the rules) and clears the lock', async () => {
+  it('an admin cannot set a password (422 at /newPassword, issue 8); a reset credential lets the user set one, which clears the lock', async () => {
     const cof = await addUser(ctx.services, 'cofepris', 'Lic. Reset');
     const admin = ctx.users.admin;
     await ctx.services.db.knex('users').where({ id: cof.actor.id }).update({ signature_failures: 5, signing_locked_at: new Date().toISOString() });
-    const weak = expectProblem(keep(await api.post(admin, `/v1/users/${cof.actor.id}/signing-unlock`, { newPassword: 'short' })), 422, 'validation_failed');
-    expect(errorPaths(weak)).toContain('/newPassword');
+    const refused = expectProblem(
+      keep(await api.post(admin, `/v1/users/${cof.actor.id}/signing-unlock`, { newPassword: 'Temporary-Reset-2026' })),
+      422,
+      'validation_failed',
+    );
+    expect(errorPaths(refused)).toEqual(['/newPassword']);
+    expect(refused.detail).toMatch(/password-reset/);
     expect((await failures(cof)).locked).not.toBeNull();
     expectProblem(keep(await api.post(admin, `/v1/users/${cof.actor.id}/signing-unlock`, { password: 'x' })), 422, 'validation_failed');
-    const res = keep(await api.post(admin, `/v1/users/${cof.actor.id}/signing-unlock`, { newPassword: 'Temporary-Reset-2026' }));
+    const res = keep(await api.post(admin, `/v1/users/${cof.actor.id}/password-reset`, {}));
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ signingLocked: false, passwordReset: true });
-    expect(JSON.stringify(res.body)).not.toContain('Temporary-Reset-2026');
+    // Still locked until the user sets the new password with the credential.
+    expect((await failures(cof)).locked).not.toBeNull();
+    const done = keep(await request(app).post('/v1/password-reset').send({ resetToken: res.body.resetToken, newPassword: 'Chosen-By-Me-2026' }));
+    expect(done.status, done.text).toBe(204);
     expect(await failures(cof)).toEqual({ failures: 0, locked: null });
     // The old password no longer works; the new one does (checked through POST /v1/me/password).
-    expectProblem(keep(await api.post(cof, '/v1/me/password', { currentPassword: TEST_PASSWORD, newPassword: 'Chosen-By-Me-2026' })), 401, 'signature_invalid');
-    expect(keep(await api.post(cof, '/v1/me/password', { currentPassword: 'Temporary-Reset-2026', newPassword: 'Chosen-By-Me-2026' })).status).toBe(204);
+    expectProblem(keep(await api.post(cof, '/v1/me/password', { currentPassword: TEST_PASSWORD, newPassword: 'Chosen-Again-2027' })), 401, 'signature_invalid');
+    expect(keep(await api.post(cof, '/v1/me/password', { currentPassword: 'Chosen-By-Me-2026', newPassword: 'Chosen-Again-2027' })).status).toBe(204);
   });
 });
 

@@ -12,7 +12,7 @@ import * as refusedCommands from './006-refused-commands.js';
 import * as auditIndexes from './007-audit-indexes.js';
 import * as transparencyLog from './008-transparency-log.js';
 import * as webSessions from './009-web-sessions.js';
-import * as filedAt from './012-filed-at.js';
+import * as securityLog from './010-security-log.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,7 +29,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['007-audit-indexes', auditIndexes],
   ['008-transparency-log', transparencyLog],
   ['009-web-sessions', webSessions],
-  ['012-filed-at', filedAt],
+  ['010-security-log', securityLog],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
