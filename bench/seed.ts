@@ -18,7 +18,8 @@ import { sha256Hex } from '../src/engine/hash.js';
 import { insertSession } from '../src/store/sessions-store.js';
 import { SESSION_COOKIE, csrfTokenOf } from '../src/web/sessions.js';
 import { ensureOrganization, insertUser } from '../src/store/users-store.js';
-import { NO_DUE_DATES, submissionRow, transitionRow, type Actor, type Submission, type Transition } from '../src/store/submissions-store.js';
+import { submissionRow, transitionRow } from '../src/store/rows.js';
+import { NO_DUE_DATES, type Actor, type Submission, type Transition } from '../src/store/types.js';
 
 export interface SeedResult {
   tokens: { manufacturer: string; fda: string; auditor: string };

@@ -13,7 +13,7 @@ import { verifyChain } from '../engine/hash.js';
 import { verifyDatabase } from '../engine/verify.js';
 import type { PageKey, RefusedCommand, TransitionFilters } from '../store/audit-store.js';
 import type { Stores } from '../store/stores.js';
-import type { Actor, Transition } from '../store/submissions-store.js';
+import type { Actor, Transition } from '../store/types.js';
 import { SCHEMA_BASE, type Validator } from '../validation.js';
 import { writeExport, type ExportFormat, type ExportOptions, type ExportResult, type ExportSink } from './export.js';
 import { renderReport } from './report.js';

@@ -18,7 +18,7 @@
  */
 import { canonicalJson } from '../canonical-json.js';
 import type { AuditStore, PageKey, TransitionFilters } from '../store/audit-store.js';
-import type { Transition } from '../store/submissions-store.js';
+import type { Transition } from '../store/types.js';
 
 export type ExportFormat = 'jsonl' | 'csv';
 

@@ -7,7 +7,7 @@
  * recomputing the chain. No script, no external resource; every value is HTML-escaped and
  * wrapped in <bdi> so right-to-left overrides in a name or comment cannot reorder the page.
  */
-import type { Submission, Transition } from '../store/submissions-store.js';
+import type { Submission, Transition } from '../store/types.js';
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(value: unknown): string {

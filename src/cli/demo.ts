@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { CreateSubmissionBody, SendEventBody } from '../engine/engine.js';
 import { newToken } from '../http/auth.js';
 import type { Services } from '../services.js';
-import type { Actor } from '../store/submissions-store.js';
+import type { Actor } from '../store/types.js';
 import { ensureOrganization, insertUser } from '../store/users-store.js';
 import type { HumanRole } from '../../workflows/types.js';
 import { workflowVersion } from '../../workflows/index.js';

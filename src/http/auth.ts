@@ -7,7 +7,7 @@ import type { RequestHandler } from 'express';
 import { AppError, UnauthenticatedError } from '../errors.js';
 import type { FailedAuthLimiter } from '../rate-limit.js';
 import { sha256Hex } from '../engine/hash.js';
-import type { Actor } from '../store/submissions-store.js';
+import type { Actor } from '../store/types.js';
 import type { Users } from '../users.js';
 
 export const TOKEN_PREFIX = 'pte_';

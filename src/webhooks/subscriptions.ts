@@ -9,7 +9,7 @@ import { WORKFLOWS } from '../../workflows/index.js';
 import { ForbiddenError, InputError, NotFoundError, fieldError, type FieldError } from '../errors.js';
 import type { CreateWebhook, ListWebhooksQuery, WebhookDelivery as WebhookDeliveryEntry } from '../generated/schema-types.js';
 import type { Database } from '../store/db.js';
-import type { Actor } from '../store/submissions-store.js';
+import type { Actor } from '../store/types.js';
 import {
   deleteSubscription,
   findSubscription,

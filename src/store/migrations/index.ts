@@ -13,6 +13,7 @@ import * as auditIndexes from './007-audit-indexes.js';
 import * as transparencyLog from './008-transparency-log.js';
 import * as webSessions from './009-web-sessions.js';
 import * as securityLog from './010-security-log.js';
+import * as filedAt from './012-filed-at.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -30,6 +31,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['008-transparency-log', transparencyLog],
   ['009-web-sessions', webSessions],
   ['010-security-log', securityLog],
+  ['012-filed-at', filedAt],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -6,7 +6,7 @@
 import { AppError, type FieldError } from '../../errors.js';
 import type { Auditor } from '../../audit/auditor.js';
 import type { TransparencyLog } from '../../audit/tlog.js';
-import type { Transition } from '../../store/submissions-store.js';
+import type { Transition } from '../../store/types.js';
 import { latestWorkflows } from '../../../workflows/index.js';
 import { HUMAN_ROLES } from '../../../workflows/types.js';
 import { flag, html, type SafeHtml } from '../html.js';

@@ -6,7 +6,7 @@
 import { AppError, InputError, fieldError, type FieldError } from '../../errors.js';
 import { checkJsonText } from '../../validation.js';
 import type { Engine, SendEventBody, SubmissionView } from '../../engine/engine.js';
-import type { Transition } from '../../store/submissions-store.js';
+import type { Transition } from '../../store/types.js';
 import { workflowVersion } from '../../../workflows/index.js';
 import type { EventSpec, WorkflowDefinition } from '../../../workflows/types.js';
 import { correspondenceKindOf, isCorrespondenceKind } from '../../engine/correspondence.js';
