@@ -6,7 +6,6 @@
  * same through POST /v1/me/password and POST /v1/password-reset on a real database.
  */
 import { randomBytes, scrypt } from 'node:crypto';
-import { promisify } from 'node:util';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PASSWORD_POLICY, hashPassword, passwordProblems, verifyPassword } from '../../src/engine/passwords.js';
@@ -61,7 +60,9 @@ describe('NFKC', () => {
     const password = 'ﬁne-Tuned-Pass-2026'; // U+FB01 ligature: NFC keeps it, NFKC makes "fi"
     expect(password.normalize('NFKC')).not.toBe(password.normalize('NFC'));
     const salt = randomBytes(16);
-    const key = (await promisify(scrypt)(password.normalize('NFC'), salt, 32, { N: 2 ** LOW.ln, r: LOW.r, p: LOW.p })) as Buffer;
+    const key = await new Promise<Buffer>((resolve, reject) =>
+      scrypt(password.normalize('NFC'), salt, 32, { N: 2 ** LOW.ln, r: LOW.r, p: LOW.p }, (err, k) => (err ? reject(err) : resolve(k))),
+    );
     const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
     const old = `$scrypt$ln=${LOW.ln},r=${LOW.r},p=${LOW.p}$${b64(salt)}$${b64(key)}`;
     expect(await verifyPassword(password, old)).toBe(true);
