@@ -13,6 +13,7 @@ import os from 'node:os';
 import type { StateValue } from 'xstate';
 import { workflowVersion } from '../../workflows/index.js';
 import {
+  FILING_RECORD_TYPES,
   LINK_SEPARATOR,
   chainStoreOf,
   recordOf,
@@ -168,7 +169,8 @@ function chainedDocuments(m: MaterializedRow, out: Break[]): Map<string, Chained
  * Checks a submission row whose chain verified against its records' facts: each record's `from`
  * is the previous record's `to`; the row's state, status, snapshot value, version, head and
  * workflow are the last record's; its organization, title, device, input and reference are what
- * CREATED recorded; its dossier is the kinds of its DOCUMENT_ADDED records. Not checked (derived
+ * CREATED recorded; its dossier is the kinds of its DOCUMENT_ADDED records; its filed_at (once
+ * migration 012 made it) the time of its first filing record, null before. Not checked (derived
  * caches the engine recomputes from the history on every command, or facts no record holds):
  * the snapshot's context, xstate_version, last_effective_at, state_since, deadline_*, next_due_*,
  * goal_*.
@@ -228,13 +230,14 @@ function checkRow(m: MaterializedRow, chained: Map<string, ChainedDocument>, out
     const lastDoc = [...chained.values()].reduce((s, d) => Math.max(s, d.seq), 0);
     push(lastDoc || last.seq, 'dossier_present', 'dossier_present does not match the DOCUMENT_ADDED records');
   }
-  // Filed: when the first SUBMIT was recorded (null before).
+  // Filed: when the first filing record (SUBMIT, or a designation request) was recorded; null before.
   if (m.filedAt !== undefined) {
-    const submit = recs.find((r) => r.type === 'SUBMIT');
-    const filed = submit ? submit.recordedAt : null;
-    if (m.filedAt !== filed) push(submit?.seq ?? last.seq, 'filed_at', 'filed_at does not match the first SUBMIT record');
+    const filing = recs.find((r) => FILING.has(r.type));
+    if (m.filedAt !== (filing?.recordedAt ?? null)) push(filing?.seq ?? last.seq, 'filed_at', 'filed_at does not match the first filing record');
   }
 }
+
+const FILING: ReadonlySet<string> = new Set(FILING_RECORD_TYPES);
 
 /** Blob digests already computed in this range (a blob shared by documents is hashed once). */
 type BlobVerdicts = Map<string, boolean>;

@@ -10,6 +10,8 @@ import { isPostgres, rawRows } from './sql.js';
 import type { TransitionRow } from './rows.js';
 
 export { LINK_SEPARATOR } from './history-store.js';
+/** History record types that file a submission (migration 012: `filed_at` is the first one's recordedAt). */
+export { FILING_RECORD_TYPES } from './migrations/012-filed-at.js';
 export { recordOf, type TransitionRow } from './rows.js';
 
 // ------------------------------------------------------------------ what the rows must agree with
@@ -25,7 +27,7 @@ export interface RecordFacts {
   readonly actorId: string;
   readonly effectiveAt: string;
   readonly recordedAt: string;
-  /** The stored data text of CREATED, DOCUMENT_ADDED and SUBMIT records; null for the others. */
+  /** The stored data text of CREATED and DOCUMENT_ADDED records; null for the others. */
   readonly data: string | null;
   /** The stored actor organization text of the first record; null for the others. */
   readonly actorOrganization: string | null;
@@ -116,7 +118,7 @@ function snapshotOn(trx: Knex.Transaction, filedAt: boolean): ChainSnapshot {
 
 /** The record facts (RecordFacts) of the submission `s.id`, as one JSON array text or value. */
 function recordFactsSql(pg: boolean): string {
-  const data = `CASE WHEN t.type IN ('CREATED', 'DOCUMENT_ADDED', 'SUBMIT') THEN t.data END`;
+  const data = `CASE WHEN t.type IN ('CREATED', 'DOCUMENT_ADDED') THEN t.data END`;
   const org = `CASE WHEN t.seq = 1 THEN t.actor_organization END`;
   const cols = `t.seq, t.type, t.from_state, t.to_state, t.workflow_id, t.workflow_version, t.actor_id, t.effective_at, t.recorded_at, ${data}, ${org}`;
   return pg

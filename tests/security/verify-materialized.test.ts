@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { DIALECT } from '../support/db.js';
 import { createTestContext, type TestContext } from '../support/fixtures.js';
-import type { Api, Json } from '../http/helpers.js';
+import { body510k, type Api, type Json } from '../http/helpers.js';
 import { apiOf, breaksOf, rechain, reviewed, type Break } from './verify-support.js';
 
 let ctx: TestContext;
@@ -74,6 +74,22 @@ describe(`verify checks the submissions row against its history on ${DIALECT}`, 
     expect(mine).toContainEqual(expect.objectContaining({ submissionId: id, seq, column }));
     // Only the edited column.
     expect(new Set(mine.map((b) => b.column))).toEqual(new Set([column]));
+    onlyTampered(all);
+  });
+
+  it('a draft marked filed (so that reviewers would see it) and a filed one marked unfiled are reported (filed_at)', async (test) => {
+    if (!(await knex().schema.hasColumn('submissions', 'filed_at'))) test.skip(); // migration 012 not in this tree
+    const draft = (await api.create(ctx.users.manufacturer, body510k('Forged filing'))).id as string;
+    const filed = (await reviewed(ctx, api, 'Forged unfiling')).id;
+    await knex()('submissions').where({ id: draft }).update({ filed_at: '2026-01-05T15:00:00.000Z' });
+    await knex()('submissions').where({ id: filed }).update({ filed_at: null });
+    tampered.add(draft).add(filed);
+    const { all, mine } = await breaksOf(ctx, draft);
+    expect(mine).toEqual([{ submissionId: draft, seq: 1, column: 'filed_at', reason: 'filed_at does not match the first filing record' }]);
+    // SUBMIT follows CREATED and the one document
+    expect(all.filter((b) => b.submissionId === filed)).toEqual([
+      { submissionId: filed, seq: 3, column: 'filed_at', reason: 'filed_at does not match the first filing record' },
+    ]);
     onlyTampered(all);
   });
 
