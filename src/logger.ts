@@ -43,7 +43,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
-/** A client's X-Request-Id is kept only when it is safe to echo and to log. */
+/** A client's X-Request-Id is logged beside the server's id only when it is harmless to log. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** The fields of a request's log line besides `reqId` (bound by pino-http) and `durationMs`. */
@@ -54,6 +54,7 @@ function requestFields(req: Request, res: Response, durationMs: unknown) {
     status: res.statusCode,
     durationMs,
     userId: res.locals.actor?.id,
+    ...(typeof res.locals.clientRequestId === 'string' ? { clientRequestId: res.locals.clientRequestId } : {}),
     // The client went away before the response was sent (pino-http also logs on 'close').
     ...(res.writableFinished ? {} : { aborted: true }),
   };
@@ -63,17 +64,20 @@ function requestFields(req: Request, res: Response, durationMs: unknown) {
  * Request logging through pino-http on `logger`: one `info` line per request, `request`, with
  * reqId, method, path (no query), status, durationMs and the acting user's id. Never headers,
  * cookies or bodies: the request is not serialized at all (quiet request and response loggers,
- * custom line objects). The request id is the client's `X-Request-Id` when safe, otherwise a
- * UUID; it is echoed in `X-Request-Id` and kept in `res.locals.reqId` for later log lines.
+ * custom line objects). The request id is the server's own UUID (issue 8 §8: a client cannot
+ * choose the id that logs and recorded refusals are found by, nor make two requests share one);
+ * it is sent in `X-Request-Id` and kept in `res.locals.reqId` for later log lines. A client's own
+ * `X-Request-Id`, when harmless, is logged beside it as `clientRequestId` for correlation.
  */
 export function requestLogger(logger: Logger): RequestHandler {
   const http = pinoHttp<Request, Response>({
     logger,
     genReqId(req, res) {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+      const id = randomUUID();
       res.setHeader('X-Request-Id', id);
       res.locals.reqId = id;
+      const given = req.headers['x-request-id'];
+      if (typeof given === 'string' && CLIENT_REQUEST_ID.test(given)) res.locals.clientRequestId = given;
       return id;
     },
     quietReqLogger: true,
