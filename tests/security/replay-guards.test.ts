@@ -12,10 +12,13 @@
  * the forged row (then only the replay can tell).
  */
 import type { Express } from 'express';
+import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initialTransition, type AnyMachineSnapshot } from 'xstate';
 import { buildBundle, verifyBundle, type AuditBundle } from '../../src/audit/bundle.js';
 import { createTransparencyLog, loadSigningKey, type TransparencyLog } from '../../src/audit/tlog.js';
 import { recordHash, sha256Hex } from '../../src/engine/hash.js';
+import { XSTATE_VERSION, persisted } from '../../src/engine/context.js';
 import { chainRecord } from '../../src/engine/records.js';
 import { LINK_SEPARATOR, chainLinks, listTransitions } from '../../src/store/history-store.js';
 import { submissionRow, transitionRow } from '../../src/store/rows.js';
@@ -330,7 +333,8 @@ describe('bundles of versions that record no facts', () => {
       signature: { name: m.actor.name, meaning: 'responsibility', signedAt: at },
     });
     expect(submit).not.toHaveProperty('facts');
-    await knex('submissions').insert(submissionRow({ ...s, state: 'submitted', version: 2, headSeq: 2, headHash: submit.hash }));
+    const snapshot = { value: 'submitted', context: initialTransition(w.machine, input)[0].context as unknown };
+    await knex('submissions').insert(submissionRow({ ...s, state: 'submitted', snapshot, version: 2, headSeq: 2, headHash: submit.hash }));
     await knex('transitions').insert([transitionRow(created), transitionRow(submit)]);
     const b = await buildBundle(knex, tlog, s.id);
     expect(b.records.map((r) => r.hash)).toEqual([created.hash, submit.hash]);
@@ -339,5 +343,68 @@ describe('bundles of versions that record no facts', () => {
     expect(v.ok).toBe(true);
     expect(check(v, 'replay').detail).toBe("1 of 2 records replayed exactly, 1 checked against the machine's transitions");
     expect(v.warnings.join(' ')).toMatch(/records 2 depend on facts read from the database/);
+  });
+
+  it('a registration migrated from version 4 records its facts from then on, and replays exactly', async () => {
+    const knex = ctx.services.db.knex;
+    const { manufacturer: m } = ctx.users;
+    const w = cofeprisRegistrationV4;
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const input = { route: 'standard', mxClass: 'II' };
+    const [initial] = initialTransition(w.machine, input);
+    const draft: Submission = {
+      id: uuidv7(),
+      organization: m.actor.organization!,
+      workflowId: w.id,
+      workflowVersion: w.version,
+      jurisdiction: w.jurisdiction,
+      title: 'Registration started on version 4',
+      device: { name: 'Pump' },
+      input,
+      state: 'preparing',
+      status: 'active',
+      snapshot: persisted(initial as AnyMachineSnapshot),
+      xstateVersion: XSTATE_VERSION,
+      version: 0,
+      referenceSubmissionId: null,
+      dossierPresent: [],
+      headSeq: 0,
+      headHash: '0'.repeat(64),
+      lastEffectiveAt: null,
+      stateSince: at,
+      deadline: null,
+      due: NO_DUE_DATES,
+      createdAt: at,
+      updatedAt: at,
+    };
+    const created = chainRecord(draft, w, {
+      type: 'CREATED',
+      data: { title: draft.title, device: draft.device, input },
+      from: null,
+      to: 'preparing',
+      actor: m.actor,
+      comment: null,
+      effectiveAt: at,
+      recordedAt: at,
+      signature: null,
+    });
+    await knex('submissions').insert(submissionRow({ ...draft, version: 1, headSeq: 1, headHash: created.hash }));
+    await knex('transitions').insert(transitionRow(created));
+    const latest = latestWorkflow(w.id)!;
+    const moved = await ctx.services.engine.migrateWorkflow(w, latest, { dryRun: false, by: 'replay-guards test' });
+    expect(moved.moved.map((x) => x.id)).toContain(draft.id);
+    await api.completeDossier(m, draft.id);
+    await api.send(m, draft.id, 'SUBMIT');
+    const b = await buildBundle(knex, tlog, draft.id);
+    expect(b.records.map((r) => `${r.type}@${r.workflow.version}`).filter((x) => !x.startsWith('DOCUMENT_ADDED'))).toEqual([
+      'CREATED@4',
+      `MIGRATED@${latest.version}`,
+      `SUBMIT@${latest.version}`,
+    ]);
+    expect(factsOf(b.records[indexOf(b, 'SUBMIT')] as Rec)).toEqual({ dossierMissing: [] });
+    const v = verifyBundle(b, { verifierKey: key });
+    expect(v.failures).toEqual([]);
+    expect(check(v, 'replay').detail).toBe(`${b.records.length} records replayed exactly`);
+    expect(v.warnings).toEqual([]);
   });
 });
