@@ -56,6 +56,9 @@ export function createApp(services: AppServices, options: AppOptions = {}): Expr
   app.disable('x-powered-by');
   app.set('etag', false); // ETag is the submission version, set explicitly
   app.set('query parser', 'simple');
+  // TRUST_PROXY (validated at start, src/config.ts): which proxies' X-Forwarded-For names the client
+  // address that failure limits count under. Off by default: a client cannot pick its own address.
+  app.set('trust proxy', services.settings.trustProxy ?? false);
   app.use(requestLogger(logger));
   // The CSP's defaults (scripts and styles from this origin only), without upgrade-insecure-requests:
   // a plain http://localhost deployment must still load its own assets.

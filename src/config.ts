@@ -3,6 +3,7 @@
  * passed down explicitly: no global singletons.
  */
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import { DEFAULT_GOAL_DUE_SOON_DAYS } from './engine/clocks.js';
 import { DEFAULT_PASSWORD_POLICY } from './engine/passwords.js';
 import { InputError } from './errors.js';
@@ -48,9 +49,56 @@ export interface Config {
   readonly sessionMaxHours: number;
   /** Mark the session cookie `Secure` (serve behind HTTPS); off by default so http://localhost works. */
   readonly cookieSecure: boolean;
+  /**
+   * `TRUST_PROXY` (issue 8 §4): which proxies' X-Forwarded-For names the client address (limits count
+   * per address), as Express's `trust proxy` takes it: false (default), true, a hop count, or addresses and subnets.
+   */
+  readonly trustProxy: TrustProxy;
+  /** Failed authentications (bad bearer tokens, unknown sign-in names) allowed per address and identifier, per address, and the window in seconds. */
+  readonly authFailureLimit: number;
+  readonly authAddressFailureLimit: number;
+  readonly authFailureWindowSeconds: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/puente.db';
+
+/** Express's `trust proxy`: off, on for any proxy, a number of hops, or the proxies' addresses and subnets. */
+export type TrustProxy = boolean | number | readonly string[];
+
+/**
+ * Failed authentications: 20 per client address and identifier (a token, a typed name) and 100 per
+ * address in a 60-second window. Valid credentials are never counted nor throttled.
+ */
+export const AUTH_LIMIT_DEFAULTS = { authFailureLimit: 20, authAddressFailureLimit: 100, authFailureWindowSeconds: 60 } as const;
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address or subnet as Express (proxy-addr) takes it: `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, `fd00::/8`, `192.168.1.7`. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [ip, range, ...rest] = entry.split('/');
+  const version = isIP(ip ?? '');
+  if (version === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (version === 4 ? 32 : 128);
+  return version === 4 && isIP(range) === 4;
+}
+
+/** `TRUST_PROXY` as Express's `trust proxy` setting; throws ConfigError on anything Express would not take as meant. */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d{1,3}$/.test(v)) return Number(v);
+  const entries = v.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => !isProxyAddress(e));
+  if (bad.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration: TRUST_PROXY: expected true, false, a number of hops, or comma-separated addresses, subnets and loopback/linklocal/uniquelocal; cannot read ${bad.map((e) => JSON.stringify(e)).join(', ')}`,
+    );
+  }
+  return entries;
+}
 
 /** Webhook dispatcher defaults: a pass a second, 10 s per attempt, 10 attempts from 10 s apart doubling (about 1.5 h in all). */
 export const WEBHOOK_DEFAULTS = { webhookIntervalMs: 1000, webhookTimeoutMs: 10_000, webhookMaxAttempts: 10, webhookBackoffMs: 10_000 } as const;
@@ -78,7 +126,8 @@ const integerEnv = (v: string | undefined, fallback: number): number | string =>
  * Reads `DATABASE_URL`, `PORT`, `HOST`, `LOG_LEVEL`, `MX_NON_WORKING_DAYS_FILE`,
  * `ABBREVIATED_REFERENCE_AUTHORITIES`, `FDA_PRODUCT_CLASSIFICATION_FILE`, `GOAL_DUE_SOON_DAYS`, the
  * `WEBHOOK_*` dispatcher settings and the password rules `PASSWORD_MIN_LENGTH`, `PASSWORD_MIN_CHARACTER_CLASSES`, and the web
- * session settings `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `COOKIE_SECURE`.
+ * session settings `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `COOKIE_SECURE`, and the limits `TRUST_PROXY`,
+ * `AUTH_FAILURE_LIMIT`, `AUTH_ADDRESS_FAILURE_LIMIT`, `AUTH_FAILURE_WINDOW_SECONDS`.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let mxNonWorkingDays: string[] = [];
@@ -126,6 +175,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : env.COOKIE_SECURE === 'false'
             ? false
             : env.COOKIE_SECURE,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    authFailureLimit: integerEnv(env.AUTH_FAILURE_LIMIT, AUTH_LIMIT_DEFAULTS.authFailureLimit),
+    authAddressFailureLimit: integerEnv(env.AUTH_ADDRESS_FAILURE_LIMIT, AUTH_LIMIT_DEFAULTS.authAddressFailureLimit),
+    authFailureWindowSeconds: integerEnv(env.AUTH_FAILURE_WINDOW_SECONDS, AUTH_LIMIT_DEFAULTS.authFailureWindowSeconds),
     goalDueSoonDays: env.GOAL_DUE_SOON_DAYS === undefined || env.GOAL_DUE_SOON_DAYS === '' ? DEFAULT_GOAL_DUE_SOON_DAYS : integerOr(env.GOAL_DUE_SOON_DAYS),
     ...(env.FDA_PRODUCT_CLASSIFICATION_FILE ? { productClassificationFile: env.FDA_PRODUCT_CLASSIFICATION_FILE } : {}),
     ...(env.ABBREVIATED_REFERENCE_AUTHORITIES
@@ -163,6 +216,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       '/sessionIdleMinutes': 'SESSION_IDLE_MINUTES',
       '/sessionMaxHours': 'SESSION_MAX_HOURS',
       '/cookieSecure': 'COOKIE_SECURE',
+      '/trustProxy': 'TRUST_PROXY',
+      '/authFailureLimit': 'AUTH_FAILURE_LIMIT',
+      '/authAddressFailureLimit': 'AUTH_ADDRESS_FAILURE_LIMIT',
+      '/authFailureWindowSeconds': 'AUTH_FAILURE_WINDOW_SECONDS',
     };
     const lines = e.errors.map((fe) => `${names[fe.path.split('/').slice(0, 2).join('/')] ?? (fe.path || 'config')}: ${fe.message}`);
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);

@@ -5,7 +5,7 @@
  */
 import { WORKFLOWS } from '../workflows/index.js';
 import { createAuditor, type Auditor } from './audit/auditor.js';
-import { SESSION_DEFAULTS, ConfigError, type Config } from './config.js';
+import { AUTH_LIMIT_DEFAULTS, SESSION_DEFAULTS, ConfigError, type Config, type TrustProxy } from './config.js';
 import { DEFAULT_GOAL_DUE_SOON_DAYS } from './engine/clocks.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { DEFAULT_PASSWORD_POLICY, type ScryptParams } from './engine/passwords.js';
@@ -13,7 +13,8 @@ import { createSignatures, type Signatures } from './engine/signatures.js';
 import { MexicanCalendar } from './engine/time.js';
 import { createLogger, type Logger } from './logger.js';
 import { DEFAULT_PRODUCT_CLASSIFICATION_FILE, loadProductClassification, type ProductClassification } from './reference/product-classification.js';
-import { FailedAuthLimiter } from './rate-limit.js';
+import { createStoredFailureLimiter, type AuthFailureLimiter } from './rate-limit.js';
+import { MAX_PASSWORD_FAILURES, createPasswordChecks } from './engine/attempts.js';
 import { migrate, openDatabase, ping, type Database } from './store/db.js';
 import { createKnexStores } from './store/stores.js';
 import { createTransparencyLog, loadSigningKey, type TransparencyLog } from './audit/tlog.js';
@@ -47,13 +48,13 @@ export interface Services {
   readonly securityLog: SecurityLog;
   /** Web sign-in sessions (issue 7): the sessions service with the config's lifetimes, behind the web's cookies. */
   readonly sessions: WebSessions;
-  /** Failed bearer authentications per client address (20 a minute). */
-  readonly authLimiter: FailedAuthLimiter;
+  /** Failed bearer authentications per client address and token, in the database (issue 8 §4); valid tokens never reach it. */
+  readonly authLimiter: AuthFailureLimiter;
   /** The FDA product classification table (read once per process). */
   readonly classification: ProductClassification;
   readonly logger: Logger;
   /** Settings the pages show with (days before a goal counts as due soon). */
-  readonly settings: { readonly goalDueSoonDays: number };
+  readonly settings: { readonly goalDueSoonDays: number; /** Express's `trust proxy` (TRUST_PROXY); off when absent. */ readonly trustProxy?: TrustProxy };
   /** Resolves when the database answers; rejects otherwise (GET /healthz). */
   health(): Promise<void>;
   shutdown(): Promise<void>;
@@ -76,6 +77,10 @@ export type ServicesConfig = Pick<Config, 'databaseUrl' | 'mxNonWorkingDays'> &
       | 'cookieSecure'
       | 'tokenMaxDays'
       | 'passwordResetHours'
+      | 'trustProxy'
+      | 'authFailureLimit'
+      | 'authAddressFailureLimit'
+      | 'authFailureWindowSeconds'
       | 'webhookAllowPrivateNetworks'
       | 'host'
       | 'port'
@@ -120,9 +125,26 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
   const stores = createKnexStores(db);
   // User lifecycle and security actions (issue 8): one log service for signatures, users and the auditor's reads.
   const securityLog = createSecurityLog({ stores, validator, now: opts.now });
+  // One failure count and lock per user for signing and web sign-in, reserved in the database (issue 8 §4).
+  const passwordChecks = createPasswordChecks({
+    stores,
+    now: opts.now,
+    // The lock is the system's act after the failures (the failing attempt may be anyone's, at sign-in).
+    recordLock: ({ userId, at, via }, tx) =>
+      securityLog.record(
+        { type: 'signing.locked', subject: userId, actor: { id: null, name: 'puente', role: 'system' }, data: { via, at, failures: MAX_PASSWORD_FAILURES } },
+        tx,
+      ),
+  });
+  const failureLimits = {
+    perIdentifier: config.authFailureLimit ?? AUTH_LIMIT_DEFAULTS.authFailureLimit,
+    perAddress: config.authAddressFailureLimit ?? AUTH_LIMIT_DEFAULTS.authAddressFailureLimit,
+    windowSeconds: config.authFailureWindowSeconds ?? AUTH_LIMIT_DEFAULTS.authFailureWindowSeconds,
+  };
   const signatures = createSignatures({
     securityLog,
     passwordResetHours: config.passwordResetHours,
+    passwordChecks,
     stores,
     validator,
     now: opts.now,
@@ -168,6 +190,8 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     securityLog,
     sessions: createWebSessions({
       sessions: createSessions({
+        passwordChecks,
+        limiter: createStoredFailureLimiter({ store: stores.attempts, scope: 'sign-in', limits: failureLimits, now: opts.now }),
         store: stores.sessions,
         idleMinutes: config.sessionIdleMinutes ?? SESSION_DEFAULTS.sessionIdleMinutes,
         maxHours: config.sessionMaxHours ?? SESSION_DEFAULTS.sessionMaxHours,
@@ -175,10 +199,10 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
       }),
       cookieSecure: config.cookieSecure ?? false,
     }),
-    authLimiter: new FailedAuthLimiter(),
+    authLimiter: createStoredFailureLimiter({ store: stores.attempts, scope: 'bearer', limits: failureLimits, now: opts.now }),
     classification,
     logger: opts.logger ?? createLogger(config.logLevel ?? 'silent'),
-    settings: { goalDueSoonDays },
+    settings: { goalDueSoonDays, trustProxy: config.trustProxy ?? false },
     health: () => ping(db),
     shutdown: () => db.destroy(),
   };

@@ -4,14 +4,19 @@
  * expiry capped by an absolute lifetime. The web layer (web/sessions.ts) carries the token in a
  * cookie and derives the CSRF token; only this module reads and writes the sessions store.
  *
- * Failed sign-ins are rate-limited per client address and per identifier; an unknown user costs
- * the same scrypt work as a wrong password, so timing does not tell which names exist.
+ * A sign-in's password is checked under the user's lock, shared with signing (issue 8 §4): five
+ * consecutive wrong passwords, at signing or sign-in, lock the user until an administrator
+ * unlocks, and each check is reserved in the database before scrypt runs. A name that resolves to
+ * no user who could sign in is counted per client address and typed name (and per address) in
+ * the database; a right password is never throttled. An unknown name costs the same scrypt work
+ * as a wrong password, so timing does not tell which names exist.
  */
 import { randomBytes } from 'node:crypto';
 import { AppError } from './errors.js';
 import { sha256Hex } from './engine/hash.js';
+import type { PasswordChecks } from './engine/attempts.js';
 import { hashPassword, verifyPassword } from './engine/passwords.js';
-import { FailedAuthLimiter } from './rate-limit.js';
+import type { AuthFailureLimiter } from './rate-limit.js';
 import type { SessionStore } from './store/sessions-store.js';
 import type { User } from './store/users-store.js';
 
@@ -27,9 +32,10 @@ export interface SessionsOptions {
   readonly idleMinutes: number;
   readonly maxHours: number;
   readonly now?: () => Date;
-  /** Failed sign-ins per address (default 20 a minute) and per identifier (default 10 in 15 minutes). */
-  readonly addressLimiter?: FailedAuthLimiter;
-  readonly identifierLimiter?: FailedAuthLimiter;
+  /** Password checks under the per-user lock that signing shares (src/engine/attempts.ts). */
+  readonly passwordChecks: PasswordChecks;
+  /** Failed sign-ins with a name that resolves to no user who could sign in, per address and typed name. */
+  readonly limiter: AuthFailureLimiter;
 }
 
 /** A live session: its user, the hash that names it, and when it ends unless used. */
@@ -39,7 +45,7 @@ export interface Session {
   readonly expiresAt: string;
 }
 
-/** The refusal of a sign-in: wrong credentials (401) or too many failures (429). */
+/** The refusal of a sign-in: wrong credentials (401), a locked user (423) or too many failures (429). */
 export class SignInError extends AppError {}
 
 export function createSessions(opts: SessionsOptions) {
@@ -47,8 +53,7 @@ export function createSessions(opts: SessionsOptions) {
   const now = opts.now ?? (() => new Date());
   const idleMs = opts.idleMinutes * 60_000;
   const maxMs = opts.maxHours * 3_600_000;
-  const byAddress = opts.addressLimiter ?? new FailedAuthLimiter(20, 60_000);
-  const byIdentifier = opts.identifierLimiter ?? new FailedAuthLimiter(10, 15 * 60_000);
+  const { passwordChecks, limiter } = opts;
   // Compared against when no user matches, so an unknown name costs a real scrypt run (made on
   // first need, not at start-up).
   let dummy: Promise<string> | undefined;
@@ -58,20 +63,23 @@ export function createSessions(opts: SessionsOptions) {
     /** The absolute lifetime of a session, in seconds (the cookie's Max-Age). */
     maxAgeSeconds: Math.floor(maxMs / 1000),
 
-    /** Checks the credentials and opens a session; throws SignInError (never says which part was wrong). */
+    /** Checks the credentials and opens a session; throws SignInError (never says which part was wrong; a locked user is told to ask an administrator). */
     async signIn(identifier: string, password: string, address: string): Promise<{ token: string; user: User }> {
-      const key = `id:${identifier.trim().toLowerCase()}`;
-      const wait = Math.max(byAddress.blockedFor(address), byIdentifier.blockedFor(key));
-      if (wait > 0) throw new SignInError('too_many_requests', { code: 'web.too_many_sign_ins' }, [], wait);
-      const candidates = identifier.trim() === '' || identifier.length > 254 ? [] : await store.signInCandidates(identifier.trim());
-      // A name two users share cannot sign in (use the e-mail); it still costs the scrypt run.
+      const typed = identifier.trim();
+      const candidates = typed === '' || identifier.length > 254 ? [] : await store.signInCandidates(typed);
+      // A name two users share cannot sign in (use the e-mail).
       const user = candidates.length === 1 ? candidates[0]! : undefined;
-      const ok = await verifyPassword(password.slice(0, 1024), user?.passwordHash ?? (await dummyHash()));
-      if (!user || !ok || user.disabled || !user.passwordHash) {
-        byAddress.fail(address);
-        byIdentifier.fail(key);
+      if (!user || user.disabled || !user.passwordHash) {
+        // No user to check against: counted first (a throttled client costs no scrypt run), then the
+        // scrypt run that makes an unknown name take as long as a wrong password.
+        const wait = await limiter.fail(address, typed.toLowerCase());
+        if (wait > 0) throw new SignInError('too_many_requests', { code: 'web.too_many_sign_ins' }, [], wait);
+        await verifyPassword(password.slice(0, 1024), await dummyHash());
         throw new SignInError('unauthenticated', { code: 'web.wrong_sign_in' });
       }
+      const check = await passwordChecks.check(user.id, password.slice(0, 1024), user.passwordHash, 'sign-in');
+      if (check.outcome === 'locked') throw new SignInError('signature_locked', { code: 'web.sign_in_locked' });
+      if (check.outcome === 'wrong') throw new SignInError('unauthenticated', { code: 'web.wrong_sign_in' });
       const t = now();
       await store.deleteExpired(t.toISOString());
       const token = randomBytes(32).toString('base64url');

@@ -23,19 +23,12 @@ import type { Database } from '../store/db.js';
 import { createKnexStores, type Stores } from '../store/stores.js';
 import type { Actor } from '../store/types.js';
 import { SCHEMA_BASE, type Validator } from '../validation.js';
+import { MAX_PASSWORD_FAILURES, createPasswordChecks, type PasswordChecks } from './attempts.js';
 import { sha256Hex } from './hash.js';
-import {
-  DEFAULT_PASSWORD_POLICY,
-  DEFAULT_SCRYPT_PARAMS,
-  hashPassword,
-  passwordProblems,
-  verifyPassword,
-  type PasswordPolicy,
-  type ScryptParams,
-} from './passwords.js';
+import { DEFAULT_PASSWORD_POLICY, DEFAULT_SCRYPT_PARAMS, hashPassword, passwordProblems, type PasswordPolicy, type ScryptParams } from './passwords.js';
 
-/** Consecutive wrong passwords that lock signing for a user until an administrator unlocks it. */
-export const SIGNING_MAX_FAILURES = 5;
+/** Consecutive wrong passwords (signing and web sign-in together) that lock a user until an administrator unlocks. */
+export const SIGNING_MAX_FAILURES = MAX_PASSWORD_FAILURES;
 
 /** Hours a password reset credential works, unless PASSWORD_RESET_HOURS says otherwise (issue 8). */
 export const DEFAULT_PASSWORD_RESET_HOURS = 24;
@@ -54,6 +47,8 @@ export interface SignaturesDeps {
   /** scrypt cost for new hashes; tests lower it, existing hashes keep their own. */
   readonly scryptParams?: ScryptParams;
   readonly now?: () => Date;
+  /** Password checks under the per-user lock shared with web sign-in (issue 8 §4); built over `stores.users` when absent. */
+  readonly passwordChecks?: PasswordChecks;
   /** The security log (issue 8); built over the stores when absent. */
   readonly securityLog?: SecurityLog;
   /** Hours a password reset credential works (PASSWORD_RESET_HOURS, default 24). */
@@ -70,27 +65,33 @@ export function createSignatures(deps: SignaturesDeps) {
   const params = deps.scryptParams ?? DEFAULT_SCRYPT_PARAMS;
   const now = deps.now ?? (() => new Date());
 
-  /** Checks `password` against the user's hash; counts a failure, clears the run on success. */
+  const checks = deps.passwordChecks ?? createPasswordChecks({ stores, now });
+
+  /**
+   * Checks `password` against the user's hash under the user's lock, shared with web sign-in
+   * (src/engine/attempts.ts): the check is reserved in the database before scrypt runs, so at most
+   * SIGNING_MAX_FAILURES wrong passwords are ever compared, whatever arrives at once.
+   */
   async function reauthenticate(actor: Pick<Actor, 'id'>, password: string, path: string): Promise<void> {
     const cred = await users.findCredentials(actor.id);
     if (!cred) throw new NotFoundError({ code: 'user.not_found', params: { id: actor.id } });
     // Locked: no password is even checked, so a locked account is no oracle for guesses.
-    if (cred.signingLockedAt) {
-      throw new SigningLockedError({ code: 'signature.locked_after_failures', params: { since: cred.signingLockedAt, failures: SIGNING_MAX_FAILURES } }, path);
-    }
+    const locked = (since: string) =>
+      new SigningLockedError({ code: 'signature.locked_after_failures', params: { since, failures: SIGNING_MAX_FAILURES } }, path);
+    if (cred.signingLockedAt) throw locked(cred.signingLockedAt);
     if (!cred.passwordHash) {
       throw new InputError({ code: 'signature.no_password' }, [fieldError(path, { code: 'signature.set_password_first' })]);
     }
-    if (!(await verifyPassword(password, cred.passwordHash))) {
-      const r = await users.recordSignatureFailure(actor.id, SIGNING_MAX_FAILURES, now().toISOString());
+    const r = await checks.check(actor.id, password, cred.passwordHash, 'signing');
+    if (r.outcome === 'locked') throw locked(r.since ?? now().toISOString());
+    if (r.outcome === 'wrong') {
       throw new SignatureInvalidError(
-        r.lockedAt
+        r.lockedNow
           ? { code: 'signature.wrong_now_locked', params: { failures: SIGNING_MAX_FAILURES } }
           : { code: 'signature.wrong', params: { failures: r.failures, max: SIGNING_MAX_FAILURES } },
         path,
       );
     }
-    if (cred.signatureFailures > 0) await users.clearSignatureFailures(actor.id);
   }
 
   function checkPolicy(password: string, path: string, userName: string): void {

@@ -275,6 +275,9 @@ export const en = {
   'web.one_file_field': 'only one file per upload',
   'web.too_many_fields': 'Too many fields in the form',
   'web.too_many_fields_field': 'has too many fields',
+  // -------------------------------------------------------------------------------------------
+  // Issue 8 §4 (helper H3): locks and limits shared by sign-in and signing
+  'web.sign_in_locked': 'This account is locked after repeated wrong passwords; ask an administrator to unlock it',
   'web.too_many_sign_ins': 'Too many failed sign-ins',
   'web.wrong_sign_in': 'Wrong name, e-mail or password',
   'web.sign_in_first': 'Sign in first',

@@ -263,6 +263,9 @@ export const es: Catalog = {
   'web.one_file_field': 'solo un archivo por carga',
   'web.too_many_fields': 'El formulario tiene demasiados campos',
   'web.too_many_fields_field': 'tiene demasiados campos',
+  // -------------------------------------------------------------------------------------------
+  // Issue 8 §4 (helper H3): bloqueos y límites compartidos por el inicio de sesión y la firma
+  'web.sign_in_locked': 'Esta cuenta está bloqueada tras contraseñas incorrectas repetidas; pida a un administrador que la desbloquee',
   'web.too_many_sign_ins': 'Demasiados intentos fallidos de inicio de sesión',
   'web.wrong_sign_in': 'Nombre, correo electrónico o contraseña incorrectos',
   'web.sign_in_first': 'Inicie sesión primero',

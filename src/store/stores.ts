@@ -5,6 +5,7 @@
  * single-trip commit on SQLite) is asked of these interfaces.
  */
 import type { Knex } from 'knex';
+import { createKnexAttemptsStore, type AttemptsStore } from './attempts-store.js';
 import { createKnexAuditStore, type AuditStore } from './audit-store.js';
 import { createKnexChainStore, type ChainStore } from './chain-store.js';
 import type { Database } from './db.js';
@@ -36,6 +37,8 @@ export interface StoreSet {
 }
 
 export interface Stores extends StoreSet {
+  /** Failed authentications per key (issue 8 §4), counted on the writer: every process on the database shares them. */
+  readonly attempts: AttemptsStore;
   /** Whole-database chain reads in consistent snapshots (src/engine/verify.ts), on the read pool. */
   readonly chains: ChainStore;
   /**
@@ -71,6 +74,7 @@ export function createKnexStores(db: Database): Stores {
   return {
     ...storeSet(db.reader, db.knex, false),
     chains: createKnexChainStore(db.reader),
+    attempts: createKnexAttemptsStore(db.knex),
     transaction: (work) => db.knex.transaction((trx) => work(storeSet(trx, trx, true))),
   };
 }

@@ -124,31 +124,55 @@ export async function findUserCredentials(db: Knex, userId: string): Promise<Use
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Password checks, the failure count and the lock (issue 8 §4; 21 CFR 11.300(d)). Signing and web
+// sign-in share them: one count and one lock per user, held in the database for every process.
+
+const RESERVE_CHECK_SQL =
+  'update users set signature_failures = signature_failures + 1, signature_attempts = signature_attempts + 1 ' +
+  'where id = ? and signing_locked_at is null and signature_failures < ? returning signature_attempts, signature_failures';
+
 /**
- * One failed re-authentication, counted in SQL (concurrent failures all count); the count reaching
- * `maxFailures` locks signing at `now`. Returns the count and lock time after the write.
+ * Reserves one password check before scrypt runs: one guarded UPDATE counts it in the run of
+ * failures while the user is unlocked and the run is below `maxFailures`, so however many checks
+ * arrive at once, on however many processes, at most `maxFailures` wrong passwords are checked.
+ * Returns the reservation's number (for {@link endFailureRun}) and the run including it, or
+ * undefined when refused (locked, or the last allowed checks are under way).
  */
-export async function recordSignatureFailure(
-  db: Knex,
-  userId: string,
-  maxFailures: number,
-  now: string,
-): Promise<{ failures: number; lockedAt: string | null }> {
-  await db('users')
-    .where({ id: userId })
-    .update({
-      signature_failures: db.raw('signature_failures + 1'),
-      signing_locked_at: db.raw('case when signing_locked_at is null and signature_failures + 1 >= ? then ? else signing_locked_at end', [maxFailures, now]),
-    });
-  const row = await db('users')
-    .where({ id: userId })
-    .first<{ signature_failures: number | string; signing_locked_at: string | null }>('signature_failures', 'signing_locked_at');
-  return { failures: Number(row.signature_failures), lockedAt: row.signing_locked_at };
+export async function reservePasswordCheck(db: Knex, userId: string, maxFailures: number): Promise<{ attempt: number; failures: number } | undefined> {
+  const [row] = await rawRows<{ signature_attempts: number | string; signature_failures: number | string }>(db, RESERVE_CHECK_SQL, [userId, maxFailures]);
+  return row ? { attempt: Number(row.signature_attempts), failures: Number(row.signature_failures) } : undefined;
 }
 
-/** A successful re-authentication ends the run of failures (written only when there was one). */
-export async function clearSignatureFailures(db: Knex, userId: string): Promise<void> {
-  await db('users').where({ id: userId }).where('signature_failures', '>', 0).whereNull('signing_locked_at').update({ signature_failures: 0 });
+/**
+ * A reserved check found a wrong password (already counted): a run that has reached
+ * `maxFailures` locks the user at `now`. True when this call set the lock.
+ */
+export async function lockAfterFailure(db: Knex, userId: string, maxFailures: number, now: string): Promise<boolean> {
+  const n = await db('users')
+    .where({ id: userId })
+    .whereNull('signing_locked_at')
+    .where('signature_failures', '>=', maxFailures)
+    .update({ signing_locked_at: now });
+  return n > 0;
+}
+
+/**
+ * A reserved check found the right password: the run keeps only the checks reserved after it
+ * (`signature_attempts - attempt`), so a wrong password checked concurrently still counts. Never
+ * raises the run, and leaves a lock in place (only an administrator unlocks).
+ */
+export async function endFailureRun(db: Knex, userId: string, attempt: number): Promise<void> {
+  await db('users')
+    .where({ id: userId })
+    .where('signature_failures', '>', db.raw('signature_attempts - ?', [attempt]))
+    .update({ signature_failures: db.raw('signature_attempts - ?', [attempt]) });
+}
+
+/** When the user was locked (null: not locked, or only the last allowed checks are under way). */
+export async function findLockedAt(db: Knex, userId: string): Promise<string | null> {
+  const row = await db('users').where({ id: userId }).first<{ signing_locked_at: string | null } | undefined>('signing_locked_at');
+  return row?.signing_locked_at ?? null;
 }
 
 /** Sets a user's password hash; `unlock` also clears the failure count and the signing lock. */
@@ -265,8 +289,10 @@ export interface UserStore {
   ensureOrganization(name: string, now: string): Promise<Organization>;
   insertUser(user: Parameters<typeof insertUser>[1]): Promise<User>;
   findCredentials(userId: string): Promise<UserCredentials | undefined>;
-  recordSignatureFailure(userId: string, maxFailures: number, now: string): Promise<{ failures: number; lockedAt: string | null }>;
-  clearSignatureFailures(userId: string): Promise<void>;
+  reservePasswordCheck(userId: string, maxFailures: number): Promise<{ attempt: number; failures: number } | undefined>;
+  lockAfterFailure(userId: string, maxFailures: number, now: string): Promise<boolean>;
+  endFailureRun(userId: string, attempt: number): Promise<void>;
+  findLockedAt(userId: string): Promise<string | null>;
   setPasswordHash(userId: string, passwordHash: string, now: string, opts: { unlock: boolean }): Promise<boolean>;
   unlockSigning(userId: string): Promise<boolean>;
   listOrganizations(): Promise<Organization[]>;
@@ -286,8 +312,11 @@ export function createKnexUserStore(db: Knex, writer: Knex = db): UserStore {
     ensureOrganization: (name, now) => ensureOrganization(writer, name, now),
     insertUser: (user) => insertUser(writer, user),
     findCredentials: (userId) => findUserCredentials(db, userId),
-    recordSignatureFailure: (userId, maxFailures, now) => recordSignatureFailure(writer, userId, maxFailures, now),
-    clearSignatureFailures: (userId) => clearSignatureFailures(writer, userId),
+    reservePasswordCheck: (userId, maxFailures) => reservePasswordCheck(writer, userId, maxFailures),
+    lockAfterFailure: (userId, maxFailures, now) => lockAfterFailure(writer, userId, maxFailures, now),
+    endFailureRun: (userId, attempt) => endFailureRun(writer, userId, attempt),
+    // On the writer: a refused reservation is followed at once by this read, which must see the lock.
+    findLockedAt: (userId) => findLockedAt(writer, userId),
     setPasswordHash: (userId, passwordHash, now, opts) => setPasswordHash(writer, userId, passwordHash, now, opts),
     unlockSigning: (userId) => unlockSigning(writer, userId),
     listOrganizations: () => listOrganizations(db),

@@ -167,7 +167,12 @@ export function createWebRouter(deps: WebRouterDeps): Router {
       if (e.retryAfterSeconds) res.setHeader('Retry-After', String(e.retryAfterSeconds));
       deps.logger.warn({ reqId: res.locals.reqId, code: e.code }, 'web sign-in refused');
       const csrf = sessions.issueSignInCsrf(res);
-      const error = e.code === 'too_many_requests' ? ctx.t.t('signIn.throttled', { seconds: e.retryAfterSeconds ?? 60 }) : ctx.t.t('signIn.failed');
+      const error =
+        e.code === 'too_many_requests'
+          ? ctx.t.t('signIn.throttled', { seconds: e.retryAfterSeconds ?? 60 })
+          : e.code === 'signature_locked'
+            ? ctx.t.t('signIn.locked')
+            : ctx.t.t('signIn.failed');
       html200(res, renderSignIn(ctx, { csrf, next, identifier, error }), statusOf(e.code));
     }
   });

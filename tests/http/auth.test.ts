@@ -1,4 +1,4 @@
-/** Bearer authentication: failed attempts are rate-limited per address; If-Match: * matches. */
+/** Bearer authentication: failed attempts are rate-limited per client (address and token), valid tokens never; If-Match: * matches. */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
@@ -14,24 +14,27 @@ beforeAll(async () => {
 afterAll(async () => ctx.close());
 
 describe('failed authentication is rate-limited', () => {
-  it('answers 429 with Retry-After once an address has failed too often, then recovers after the window', async () => {
+  it('answers 429 with Retry-After once a client has failed too often, then recovers after the window; valid tokens pass throughout', async () => {
     let clock = 1_000_000;
     const limiter = new FailedAuthLimiter(3, 60_000, () => clock);
     const app = createApp({ ...ctx.services, authLimiter: limiter }, { logger: pino({ level: 'silent' }) });
-    for (let i = 0; i < 3; i++) expectProblem(await request(app).get('/v1/me').set('Authorization', `Bearer pte_wrong${i}`), 401, 'unauthenticated');
-    const blocked = await request(app).get('/v1/me').set(ctx.users.auditor.auth);
+    for (let i = 0; i < 3; i++) expectProblem(await request(app).get('/v1/me').set('Authorization', 'Bearer pte_wrong'), 401, 'unauthenticated');
+    const blocked = await request(app).get('/v1/me').set('Authorization', 'Bearer pte_wrong');
     expectProblem(blocked, 429, 'too_many_requests');
     expect(Number(blocked.headers['retry-after'])).toBe(60);
-    clock += 60_001;
+    // The same address with a valid token is not throttled.
     const ok = await request(app).get('/v1/me').set(ctx.users.auditor.auth);
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ role: 'auditor', name: 'Quinn Auditor' });
+    clock += 60_001;
+    expectProblem(await request(app).get('/v1/me').set('Authorization', 'Bearer pte_wrong'), 401, 'unauthenticated');
   });
 
   it('successful requests do not count', async () => {
     const limiter = new FailedAuthLimiter(2, 60_000);
     const app = createApp({ ...ctx.services, authLimiter: limiter }, { logger: pino({ level: 'silent' }) });
     for (let i = 0; i < 5; i++) expect((await request(app).get('/v1/me').set(ctx.users.fda.auth)).status).toBe(200);
+    for (let i = 0; i < 2; i++) expectProblem(await request(app).get('/v1/me').set('Authorization', 'Bearer pte_wrong'), 401, 'unauthenticated');
   });
 });
 

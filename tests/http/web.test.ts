@@ -2,8 +2,8 @@
  * The web interface (issue 7) over HTTP: real requests through supertest agents (cookies kept)
  * against the Express app on a real database (SQLite, or PostgreSQL with TEST_DATABASE_URL).
  *
- * Sign-in (double-submit CSRF, generic refusal, no open redirect, rate limits per address and per
- * identifier), sessions (HttpOnly SameSite=Strict cookie, only a hash stored, sign-out, idle and
+ * Sign-in (double-submit CSRF, generic refusal, no open redirect, the user's lock shared with
+ * signing, limits on unknown names per address and typed name), sessions (HttpOnly SameSite=Strict cookie, only a hash stored, sign-out, idle and
  * absolute expiry), CSRF and Origin on every POST, visibility, commands through the same engine
  * (signatures, 401/409/412/422 rendered on the page, refusals recorded), uploads, languages,
  * error pages, assets and escaping.
@@ -15,7 +15,9 @@ import pino from 'pino';
 import request, { type Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { SESSION_DEFAULTS, type Config } from '../../src/config.js';
+import { AUTH_LIMIT_DEFAULTS, SESSION_DEFAULTS, type Config } from '../../src/config.js';
+import { createPasswordChecks } from '../../src/engine/attempts.js';
+import { createStoredFailureLimiter } from '../../src/rate-limit.js';
 import { createSessions } from '../../src/sessions.js';
 import { createKnexStores } from '../../src/store/stores.js';
 import { createWebSessions } from '../../src/web/sessions.js';
@@ -41,11 +43,22 @@ afterAll(async () => {
 
 // ---------------------------------------------------------------- helpers
 
-/** The app over the context's services with web sessions of its own: fresh sign-in limiters (and optional session settings). */
-function freshApp(web: Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours'>> = {}): Express {
+/** The app over the context's services with web sessions of its own (optional session settings); locks and limits are the database's. */
+function freshApp(web: Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'authFailureLimit'>> = {}): Express {
+  const stores = createKnexStores(ctx.services.db);
   const sessions = createWebSessions({
     sessions: createSessions({
-      store: createKnexStores(ctx.services.db).sessions,
+      store: stores.sessions,
+      passwordChecks: createPasswordChecks({ stores }),
+      limiter: createStoredFailureLimiter({
+        store: stores.attempts,
+        scope: 'sign-in',
+        limits: {
+          perIdentifier: web.authFailureLimit ?? AUTH_LIMIT_DEFAULTS.authFailureLimit,
+          perAddress: AUTH_LIMIT_DEFAULTS.authAddressFailureLimit,
+          windowSeconds: AUTH_LIMIT_DEFAULTS.authFailureWindowSeconds,
+        },
+      }),
       idleMinutes: web.sessionIdleMinutes ?? SESSION_DEFAULTS.sessionIdleMinutes,
       maxHours: web.sessionMaxHours ?? SESSION_DEFAULTS.sessionMaxHours,
     }),
@@ -369,7 +382,7 @@ describe(`web sign-in on ${DIALECT}`, () => {
     }
   });
 
-  it('failed sign-ins per identifier are limited: the 11th within 15 minutes is 429 with Retry-After, even with the right password, from any address', async () => {
+  it("wrong sign-ins count towards the user's lock, shared with signing: after five, even the right password is refused (423), from any address", async () => {
     const on = freshApp();
     on.set('trust proxy', true); // a distinct client address per request (X-Forwarded-For)
     const u = await addUser(ctx.services, 'manufacturer', 'Limited Lena', 'Acme Medical');
@@ -378,57 +391,53 @@ describe(`web sign-in on ${DIALECT}`, () => {
       const token = await signInForm(agent);
       return agent.post('/sign-in').type('form').set('X-Forwarded-For', address).set('Accept', 'text/html').send({ _csrf: token, identifier, password });
     };
-    for (let i = 0; i < 10; i++) expectPage(await attempt('Wrong-Password-1', `10.0.0.${i + 1}`), 401);
+    for (let i = 0; i < 5; i++) expectPage(await attempt('Wrong-Password-1', `10.0.0.${i + 1}`), 401);
+    expect(((await knex()('users').where({ id: u.actor.id }).first()) as Record<string, unknown>).signing_locked_at).not.toBeNull();
     for (const [identifier, password] of [
       ['Limited Lena', TEST_PASSWORD],
-      ['  limited lena ', TEST_PASSWORD],
       ['Limited Lena', 'Wrong-Password-1'],
     ]) {
       const res = await attempt(password!, '10.0.1.1', identifier);
-      const text = expectPage(res, 429);
-      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-      expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(15 * 60);
-      expect(text).toContain('Too many failed sign-ins');
+      const text = expectPage(res, 423);
+      expect(text).toContain('Ask an administrator to unlock it');
       expect(setCookie(res, 'puente_session')).toBeUndefined();
     }
-    // Another identifier from the same address is not affected.
+    // Another user from the same address is not affected.
     const res = await attempt(TEST_PASSWORD, '10.0.1.1', 'Maria Lopez');
     expect(res.status, res.text).toBe(303);
-    void u;
   });
 
-  it('failed sign-ins per address are limited: after 20 in a minute every sign-in from it is 429, other addresses are not', async () => {
-    const on = freshApp();
+  it('sign-ins with an unknown name are limited per address and typed name (429 with Retry-After); a real user from that address still signs in', async () => {
+    const on = freshApp({ authFailureLimit: 3 });
     on.set('trust proxy', true);
     const attempt = async (identifier: string, password: string, address: string) => {
       const agent = request.agent(on);
       const token = await signInForm(agent);
       return agent.post('/sign-in').type('form').set('X-Forwarded-For', address).set('Accept', 'text/html').send({ _csrf: token, identifier, password });
     };
-    // 20 failures spread over identifiers (none reaches its own limit of 10).
-    const names = ['Maria Lopez', 'Bob Beta', 'Quinn Auditor', 'Ada Admin'];
-    for (let i = 0; i < 20; i++) expectPage(await attempt(names[i % names.length]!, 'Wrong-Password-1', '10.9.9.9'), 401);
-    const blocked = await attempt('Dr. FDA Reviewer', TEST_PASSWORD, '10.9.9.9');
-    expectPage(blocked, 429);
+    for (let i = 0; i < 3; i++) expectPage(await attempt('Nobody Nowhere', 'Wrong-Password-1', '10.9.9.9'), 401);
+    const blocked = await attempt('  nobody nowhere ', 'Wrong-Password-1', '10.9.9.9');
+    expect(expectPage(blocked, 429)).toContain('Too many failed sign-ins');
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(AUTH_LIMIT_DEFAULTS.authFailureWindowSeconds);
     expect(setCookie(blocked, 'puente_session')).toBeUndefined();
-    const elsewhere = await attempt('Dr. FDA Reviewer', TEST_PASSWORD, '10.9.9.10');
-    expect(elsewhere.status, elsewhere.text).toBe(303);
+    const known = await attempt('Dr. FDA Reviewer', TEST_PASSWORD, '10.9.9.9');
+    expect(known.status, known.text).toBe(303);
+    expectPage(await attempt('Nobody Nowhere', 'Wrong-Password-1', '10.9.9.10'), 401);
   });
 
-  it('the default limiters also apply without a proxy (one client address): 429 after repeated failures', async () => {
-    const on = freshApp();
+  it('without a proxy every client is one address: the unknown-name limit applies there too', async () => {
+    const on = freshApp({ authFailureLimit: 3 });
     let last: Response | undefined;
-    for (let i = 0; i < 11; i++) {
+    for (let i = 0; i < 4; i++) {
       const agent = request.agent(on);
       const token = await signInForm(agent);
       last = await agent
         .post('/sign-in')
         .type('form')
         .set('Accept', 'text/html')
-        .send({ _csrf: token, identifier: 'Bob Beta', password: `Wrong-${i}` });
-      if (i < 10) expectPage(last, 401);
+        .send({ _csrf: token, identifier: 'Nobody Else', password: `Wrong-${i}` });
+      if (i < 3) expectPage(last, 401);
     }
     expectPage(last!, 429);
     expect(last!.headers['retry-after']).toMatch(/^\d+$/);

@@ -12,6 +12,7 @@ import * as refusedCommands from './006-refused-commands.js';
 import * as auditIndexes from './007-audit-indexes.js';
 import * as transparencyLog from './008-transparency-log.js';
 import * as webSessions from './009-web-sessions.js';
+import * as authLimits from './011-auth-limits.js';
 import * as securityLog from './010-security-log.js';
 import * as filedAt from './012-filed-at.js';
 
@@ -31,6 +32,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['008-transparency-log', transparencyLog],
   ['009-web-sessions', webSessions],
   ['010-security-log', securityLog],
+  ['011-auth-limits', authLimits],
   ['012-filed-at', filedAt],
 ];
 

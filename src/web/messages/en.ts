@@ -23,6 +23,7 @@ export const en = {
   'signIn.submit': 'Sign in',
   'signIn.failed': 'The name, e-mail or password is not right, or the account is disabled.',
   'signIn.throttled': 'Too many failed sign-ins. Try again in {seconds} seconds.',
+  'signIn.locked': 'This account is locked after repeated wrong passwords. Ask an administrator to unlock it.',
   'signIn.expired': 'Your session ended. Sign in again.',
   'signIn.signedOut': 'You are signed out.',
   'signIn.hint': 'Users are created with: npx puente user add --password-stdin',

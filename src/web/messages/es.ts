@@ -22,6 +22,7 @@ export const es: Messages = {
   'signIn.submit': 'Iniciar sesión',
   'signIn.failed': 'El nombre, el correo o la contraseña no son correctos, o la cuenta está deshabilitada.',
   'signIn.throttled': 'Demasiados intentos fallidos. Intente de nuevo en {seconds} segundos.',
+  'signIn.locked': 'Esta cuenta está bloqueada tras contraseñas incorrectas repetidas. Pida a un administrador que la desbloquee.',
   'signIn.expired': 'Su sesión terminó. Inicie sesión de nuevo.',
   'signIn.signedOut': 'Sesión cerrada.',
   'signIn.hint': 'Los usuarios se crean con: npx puente user add --password-stdin',
