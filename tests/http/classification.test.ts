@@ -38,6 +38,8 @@ describe('FDA product classification on POST /v1/submissions', () => {
       exempt: false,
     });
     expect(s.warnings).toBeUndefined();
+    // FDA sees it once filed (issue 8 §6), with the same classification.
+    await api.send(ctx.users.manufacturer, s.id, 'SUBMIT');
     expect((await api.submission(ctx.users.fda, s.id)).classification).toEqual(s.classification);
   });
 

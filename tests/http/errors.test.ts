@@ -105,11 +105,14 @@ describe('401 unauthenticated', () => {
 });
 
 describe('403 forbidden', () => {
-  it('fda may not send the manufacturer event SUBMIT', async () => {
-    const before = await footprint(draft.id);
-    const body = expectProblem(await api.event(ctx.users.fda, draft.id, { type: 'SUBMIT' }), 403, 'forbidden');
+  it("fda may not send the manufacturer event SUBMIT (and a draft is not FDA's to see: 404)", async () => {
+    const before = await footprint(inReview.id);
+    const body = expectProblem(await api.event(ctx.users.fda, inReview.id, { type: 'SUBMIT' }), 403, 'forbidden');
     expect(body.detail).toContain('SUBMIT');
-    expect(await footprint(draft.id)).toEqual(before);
+    expect(await footprint(inReview.id)).toEqual(before);
+    const draftBefore = await footprint(draft.id);
+    expectProblem(await api.event(ctx.users.fda, draft.id, { type: 'SUBMIT' }), 404, 'not_found');
+    expect(await footprint(draft.id)).toEqual(draftBefore);
   });
 
   it('the auditor may send no event at all', async () => {
@@ -147,7 +150,8 @@ describe('403 forbidden', () => {
   it('REFERENCE_INVALIDATED (system-only) is refused to the manufacturer and cofepris', async () => {
     const before = await footprint(registration.id);
     expectProblem(await api.event(ctx.users.manufacturer, registration.id, { type: 'REFERENCE_INVALIDATED' }), 403, 'forbidden');
-    expectProblem(await api.event(ctx.users.cofepris, registration.id, { type: 'REFERENCE_INVALIDATED' }), 403, 'forbidden');
+    // The registration is not filed yet: COFEPRIS does not see it (issue 8 §6).
+    expectProblem(await api.event(ctx.users.cofepris, registration.id, { type: 'REFERENCE_INVALIDATED' }), 404, 'not_found');
     expect(await footprint(registration.id)).toEqual(before);
   });
 });
@@ -230,8 +234,8 @@ describe('404 not_found', () => {
 describe('409 event_not_allowed', () => {
   it('an event not allowed in the current state names the state, and writes nothing', async () => {
     const before = await footprint(draft.id);
-    const body = expectProblem(await api.event(ctx.users.fda, draft.id, { type: 'FEE_VERIFIED' }), 409, 'event_not_allowed');
-    expect(body.detail).toContain('FEE_VERIFIED');
+    const body = expectProblem(await api.event(ctx.users.manufacturer, draft.id, { type: 'FEE_PAID' }), 409, 'event_not_allowed');
+    expect(body.detail).toContain('FEE_PAID');
     expect(body.detail).toContain('draft');
     expect(await footprint(draft.id)).toEqual(before);
   });
