@@ -29,6 +29,7 @@ import { renderSubmission, parseEventForm, type FormProblem } from './pages/subm
 import { renderNewSubmission, parseNewSubmissionForm } from './pages/new-submission.js';
 import { auditQueryOf, renderAudit } from './pages/audit.js';
 import { renderUsers } from './pages/users.js';
+import { renderPasswordReset } from './pages/password-reset.js';
 import { readUpload } from './upload.js';
 
 export interface WebRouterDeps {
@@ -143,7 +144,14 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     const ctx = res.locals.web;
     if (ctx.session) return res.redirect(303, safeNext(req.query.next));
     const csrf = sessions.issueSignInCsrf(res);
-    const notice = req.query.signedOut === '1' ? ctx.t.t('signIn.signedOut') : req.query.expired === '1' ? ctx.t.t('signIn.expired') : undefined;
+    const notice =
+      req.query.signedOut === '1'
+        ? ctx.t.t('signIn.signedOut')
+        : req.query.expired === '1'
+          ? ctx.t.t('signIn.expired')
+          : req.query.reset === '1'
+            ? ctx.t.t('reset.done')
+            : undefined;
     html200(res, renderSignIn(ctx, { csrf, next: safeNext(req.query.next), notice }));
   });
 
@@ -296,7 +304,19 @@ export function createWebRouter(deps: WebRouterDeps): Router {
   router.get('/users', signedIn, async (req, res) => {
     const ctx = res.locals.web;
     if (ctx.session!.user.role !== 'admin') throw new ForbiddenError({ code: 'web.admins_manage_users' });
-    const flash = typeof req.query.unlocked === 'string' ? ctx.t.t('users.unlockedFlash', { name: req.query.unlocked.slice(0, 200) }) : undefined;
+    const named = (key: string): string | undefined => {
+      const v = req.query[key];
+      return typeof v === 'string' ? v.slice(0, 200) : undefined;
+    };
+    const [unlocked, disabled, enabled] = [named('unlocked'), named('disabled'), named('enabled')];
+    const flash =
+      unlocked !== undefined
+        ? ctx.t.t('users.unlockedFlash', { name: unlocked })
+        : disabled !== undefined
+          ? ctx.t.t('users.disabledFlash', { name: disabled })
+          : enabled !== undefined
+            ? ctx.t.t('users.enabledFlash', { name: enabled })
+            : undefined;
     html200(res, await renderUsers(ctx, { users: deps.users, flash }));
   });
 
@@ -304,6 +324,53 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     checkCsrf(req, res, (req.body as Record<string, unknown> | undefined)?._csrf);
     const r = await deps.signatures.unlock(res.locals.actor, String(req.params.id), {});
     res.redirect(303, `/users?unlocked=${encodeURIComponent(r.name)}`);
+  });
+
+  // Offboarding and resets (issue 8): the services refuse non-admins (403, on the security log).
+  // A new credential or token is shown on the answering page, once, never in a URL.
+  router.post('/users/:id/password-reset', signedIn, form, async (req, res) => {
+    checkCsrf(req, res, (req.body as Record<string, unknown> | undefined)?._csrf);
+    const r = await deps.signatures.issueReset(res.locals.actor, String(req.params.id));
+    html200(
+      res,
+      await renderUsers(res.locals.web, { users: deps.users, issued: { kind: 'reset', name: r.name, secret: r.resetToken, expiresAt: r.expiresAt } }),
+    );
+  });
+  router.post('/users/:id/token', signedIn, form, async (req, res) => {
+    checkCsrf(req, res, (req.body as Record<string, unknown> | undefined)?._csrf);
+    const r = await deps.users.rotateToken(res.locals.actor, String(req.params.id));
+    html200(res, await renderUsers(res.locals.web, { users: deps.users, issued: { kind: 'token', name: r.name, secret: r.token, expiresAt: r.expiresAt } }));
+  });
+  for (const action of ['disable', 'enable'] as const) {
+    router.post(`/users/:id/${action}`, signedIn, form, async (req, res) => {
+      checkCsrf(req, res, (req.body as Record<string, unknown> | undefined)?._csrf);
+      const r = await deps.users[action](res.locals.actor, String(req.params.id));
+      res.redirect(303, `/users?${action}d=${encodeURIComponent(r.name)}`);
+    });
+  }
+
+  // A user sets a password of their own with the one-time reset credential (no session needed).
+  router.get('/password-reset', (_req, res) => {
+    html200(res, renderPasswordReset(res.locals.web, { csrf: sessions.issueSignInCsrf(res) }));
+  });
+  router.post('/password-reset', form, async (req, res) => {
+    const ctx = res.locals.web;
+    sameOrigin(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!sessions.checkSignInCsrf(req, body._csrf)) {
+      return html200(res, renderPasswordReset(ctx, { csrf: sessions.issueSignInCsrf(res), error: ctx.t.t('error.csrf') }), 403);
+    }
+    try {
+      await deps.signatures.completeReset({
+        resetToken: typeof body.resetToken === 'string' ? body.resetToken.trim() : '',
+        newPassword: typeof body.newPassword === 'string' ? body.newPassword : '',
+      });
+    } catch (e) {
+      if (!(e instanceof AppError) || (e.code !== 'unauthenticated' && e.code !== 'validation_failed')) throw e;
+      const error = e.code === 'unauthenticated' ? ctx.t.t('reset.invalid') : ctx.t.errorDetail(e);
+      return html200(res, renderPasswordReset(ctx, { csrf: sessions.issueSignInCsrf(res), error, errors: e.errors }), statusOf(e.code));
+    }
+    res.redirect(303, '/sign-in?reset=1');
   });
 
   return router;

@@ -205,3 +205,86 @@ describe('TOKEN_MAX_DAYS', () => {
     expect(() => loadConfig({ PASSWORD_RESET_HOURS: '0' })).toThrow(/PASSWORD_RESET_HOURS/);
   });
 });
+
+describe('the web Users page', () => {
+  const csrfIn = (text: string): string => {
+    const m = /name="_csrf" value="([^"]*)"/.exec(text);
+    if (!m) throw new Error(`no _csrf field in page: ${text.slice(0, 300)}`);
+    return m[1]!;
+  };
+
+  async function browse(identifier: string, password: string) {
+    const agent = request.agent(app);
+    const form = await agent.get('/sign-in').set('Accept', 'text/html');
+    const res = await agent
+      .post('/sign-in')
+      .type('form')
+      .send({ _csrf: csrfIn(form.text), identifier, password, next: '/' });
+    expect(res.status, res.text.slice(0, 300)).toBe(303);
+    const page = await agent.get('/users').set('Accept', 'text/html');
+    return { agent, csrf: csrfIn(page.text), page };
+  }
+
+  it('disables and enables, resets a password (credential shown once, set on /password-reset), rotates a token; CSRF-protected', async () => {
+    const u = await addUser(ctx.services, 'manufacturer', 'Browser Bea', 'Acme Medical');
+    const admin = await browse('Ada Admin', TEST_PASSWORD);
+    expect(admin.page.text).toContain(`action="/users/${u.actor.id}/disable"`);
+    const post = (path: string, csrf = admin.csrf) => admin.agent.post(path).type('form').set('Accept', 'text/html').send({ _csrf: csrf });
+
+    // Without the session's CSRF token nothing happens.
+    expect((await post(`/users/${u.actor.id}/disable`, 'forged')).status).toBe(403);
+    expect((await api.get(u, '/v1/me')).status).toBe(200);
+
+    const disabled = await post(`/users/${u.actor.id}/disable`);
+    expect(disabled.status).toBe(303);
+    expect(disabled.headers.location).toBe(`/users?disabled=${encodeURIComponent('Browser Bea')}`);
+    expectProblem(await api.get(u, '/v1/me'), 401, 'unauthenticated');
+    expect((await post(`/users/${u.actor.id}/enable`)).status).toBe(303);
+    expect((await api.get(u, '/v1/me')).status).toBe(200);
+
+    const token = await post(`/users/${u.actor.id}/token`);
+    expect(token.status).toBe(200);
+    const newToken = /<code id="issued-secret">(pte_[A-Za-z0-9_-]{43})<\/code>/.exec(token.text)?.[1];
+    expect(newToken).toBeDefined();
+    expectProblem(await api.get(u, '/v1/me'), 401, 'unauthenticated');
+    expect((await request(app).get('/v1/me').set(bearer(newToken!))).status).toBe(200);
+
+    const reset = await post(`/users/${u.actor.id}/password-reset`);
+    expect(reset.status).toBe(200);
+    const credential = /<code id="issued-secret">(pwr_[A-Za-z0-9_-]{43})<\/code>/.exec(reset.text)?.[1];
+    expect(credential).toBeDefined();
+    // The list page never shows it again.
+    expect((await admin.agent.get('/users').set('Accept', 'text/html')).text).not.toContain(credential!);
+
+    // The user sets a password of their own on /password-reset, then signs in with it.
+    const browser = request.agent(app);
+    const form = await browser.get('/password-reset').set('Accept', 'text/html');
+    expect(form.status).toBe(200);
+    const weak = await browser
+      .post('/password-reset')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: csrfIn(form.text), resetToken: credential, newPassword: 'password1234' });
+    expect(weak.status).toBe(422);
+    expect(weak.text).toMatch(/common passwords/);
+    const done = await browser
+      .post('/password-reset')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: csrfIn(weak.text), resetToken: credential, newPassword: 'She-Picked-This-2026' });
+    expect(done.status, done.text.slice(0, 300)).toBe(303);
+    expect(done.headers.location).toBe('/sign-in?reset=1');
+    const again = await browser
+      .post('/password-reset')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: csrfIn(weak.text), resetToken: credential, newPassword: 'Another-One-2026' });
+    expect(again.status).toBe(401);
+    await browse('Browser Bea', 'She-Picked-This-2026');
+
+    // A non-admin gets 403 and nothing changes.
+    const m = await browse(ctx.users.manufacturer.actor.name, TEST_PASSWORD);
+    expect((await m.agent.post(`/users/${u.actor.id}/disable`).type('form').set('Accept', 'text/html').send({ _csrf: m.csrf })).status).toBe(403);
+    expect((await request(app).get('/v1/me').set(bearer(newToken!))).status).toBe(200);
+  });
+});

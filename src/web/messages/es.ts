@@ -194,6 +194,27 @@ export const es: Messages = {
   'users.unlocked': 'Disponible',
   'users.unlock': 'Desbloquear firma',
   'users.unlockedFlash': 'Firma desbloqueada para {name}.',
+  // Issue 8 (helper H2): bajas, restablecimiento de contraseñas, tokens
+  'users.status': 'Cuenta',
+  'users.active': 'Activa',
+  'users.disabled': 'Desactivada',
+  'users.disable': 'Desactivar',
+  'users.enable': 'Activar',
+  'users.resetPassword': 'Restablecer contraseña',
+  'users.rotateToken': 'Nuevo token',
+  'users.disabledFlash': '{name} está desactivado: su token y sus sesiones ya no funcionan.',
+  'users.enabledFlash': '{name} está activo de nuevo.',
+  'users.resetIssued':
+    'Contraseña restablecida para {name}. Entréguele esta credencial de un solo uso; solo se muestra ahora y sirve hasta {expiresAt}. Con ella establece una contraseña propia en /password-reset; nadie más puede firmar por esa persona.',
+  'users.tokenIssued': 'Nuevo token de acceso para {name}, mostrado solo ahora; el anterior ya no funciona.',
+  'reset.title': 'Establecer una contraseña nueva',
+  'reset.intro':
+    'Un administrador restableció su contraseña y le dio una credencial de restablecimiento de un solo uso. Úsela para elegir una contraseña propia.',
+  'reset.token': 'Credencial de restablecimiento',
+  'reset.newPassword': 'Contraseña nueva',
+  'reset.submit': 'Establecer contraseña',
+  'reset.done': 'Su contraseña quedó establecida. Inicie sesión con ella.',
+  'reset.invalid': 'La credencial de restablecimiento es desconocida, ya se usó o caducó. Pida una nueva a un administrador.',
 
   'common.yes': 'Sí',
   'common.no': 'No',
