@@ -70,10 +70,11 @@ describe('Accept-Language', () => {
   });
 
   it('409 event_not_allowed in a state that does not take the event', async () => {
-    const { manufacturer: m, fda } = ctx.users;
+    const { manufacturer: m } = ctx.users;
     const q = await api.create(m, { workflow: 'fda-presub', title: 'Pre-Sub draft', device: DEVICE, input: { meetingRequested: true } });
-    const { en, es } = await both((h) => api.event(fda, q.id, { type: 'ACCEPT', data: { qNumber: 'Q260079' } }, h), 409, 'event_not_allowed');
-    expect(en.detail).toBe('ACCEPT is not allowed in state draft of fda-presub');
+    // Sent by the sponsor: a draft is not FDA's to see until filed (issue 8 §6).
+    const { en, es } = await both((h) => api.event(m, q.id, { type: 'RESPONSE' }, h), 409, 'event_not_allowed');
+    expect(en.detail).toBe('RESPONSE is not allowed in state draft of fda-presub');
     expect(es.detail).toMatch(/^«[^»]+» no está permitido en el estado «Borrador» de «[^»]+»$/);
   });
 
@@ -109,6 +110,7 @@ describe('Accept-Language', () => {
   it('403 forbidden: an event the role may not send, in Spanish', async () => {
     const { manufacturer: m, fda } = ctx.users;
     const q = await api.create(m, { workflow: 'fda-presub', title: 'Pre-Sub role', device: DEVICE, input: { meetingRequested: false } });
+    await api.send(m, q.id, 'SUBMIT'); // filed: FDA sees it (issue 8 §6), and still may not send SUBMIT
     const { en, es } = await both((h) => api.event(fda, q.id, { type: 'SUBMIT', data: {} }, h), 403, 'forbidden');
     expect(en.detail).toBe('SUBMIT may be sent by only manufacturer, not by role fda');
     expect(es.detail).toMatch(/^«[^»]+» solo lo puede registrar: [^;]+; no el rol «[^»]+»$/);

@@ -159,7 +159,8 @@ describe('POST /v1/submissions/:id/events', () => {
     const m = ctx.users.manufacturer;
     const fda = ctx.users.fda;
     const s = await api.create(m, body510k('Refused then retried'));
-    expectProblem(await api.event(fda, s.id, { type: 'FEE_VERIFIED' }, { 'Idempotency-Key': 'fee-1' }), 409, 'event_not_allowed');
+    // Refused: the draft is not FDA's to see until filed (issue 8 §6).
+    expectProblem(await api.event(fda, s.id, { type: 'FEE_VERIFIED' }, { 'Idempotency-Key': 'fee-1' }), 404, 'not_found');
     await api.send(m, s.id, 'SUBMIT');
     const ok = await api.event(fda, s.id, { type: 'FEE_VERIFIED' }, { 'Idempotency-Key': 'fee-1' });
     expect(ok.status).toBe(200);

@@ -75,8 +75,11 @@ describe('signing a command', () => {
     const before = await api.history(ctx.users.fda, id);
     expect(errorPaths(expectProblem(await decide(ctx.users.fda, id), 422, 'validation_failed'))).toEqual(['/signature']);
     expect(await api.history(ctx.users.fda, id)).toEqual(before);
-    // A step refused anyway says why first: the same unsigned decision in draft is 409.
-    expectProblem(await decide(ctx.users.fda, s.id), 409, 'event_not_allowed');
+    // A step refused anyway says why first: the same unsigned decision before review is 409
+    // (on a filed 510(k): a draft is not FDA's to see at all, issue 8 §6).
+    const received = await api.create(m, body510k('Received, not in review'));
+    await api.send(m, received.id, 'SUBMIT', { effectiveAt: daysAgo(20) });
+    expectProblem(await decide(ctx.users.fda, received.id), 409, 'event_not_allowed');
   });
 
   it('a signature that is not { meaning (one of four), password } -> 422 with pointers', async () => {
