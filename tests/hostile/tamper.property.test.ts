@@ -90,6 +90,9 @@ const NOT_CHECKED: Record<Table, readonly string[]> = {
     'deadline_kind',
     'deadline_due_date',
     'deadline_event',
+    // the calendar a business-day deadline was counted under (migration 014): part of the deadline cache
+    'deadline_calendar_version',
+    'deadline_calendar_sha256',
     'next_due_key',
     'next_due_kind',
     'goal_due_date',
