@@ -240,6 +240,33 @@ describe('verify-bundle refuses a step its recorded facts do not allow', () => {
   });
 });
 
+describe("the third party's favourable report (a guard that reads the dossier before filing)", () => {
+  it('records the dossier it read, replays exactly, and a forged report without the document is refused', async () => {
+    const { manufacturer: m } = ctx.users;
+    const reg = await api.create(m, { ...bodyRegistration({}, 'third-party', 'Third-party lane'), input: { route: 'third-party', mxClass: 'III' } });
+    await api.send(m, reg.id as string, 'SEND_TO_TPR', { data: { thirdParty: 'Tercero Autorizado TA-01' } });
+    const res = await api.upload(m, reg.id as string, 'third-party-technical-report', Buffer.from('%PDF-1.7\n% ITF\n%%EOF\n'));
+    expect(res.status, res.text).toBe(201);
+    await api.send(m, reg.id as string, 'TPR_FAVORABLE_REPORT', { data: { reportNumber: 'ITF-2026-001' } });
+    const bundle = await buildBundle(ctx.services.db.knex, tlog, reg.id as string);
+    const i = indexOf(bundle, 'TPR_FAVORABLE_REPORT');
+    const missing = factsOf(bundle.records[i] as Rec).dossierMissing as string[];
+    expect(missing.length).toBeGreaterThan(0); // the rest of the dossier is not needed yet
+    expect(missing).not.toContain('third-party-technical-report');
+    const honestVerdict = verifyBundle(copy(bundle), { verifierKey: key });
+    expect(honestVerdict.failures).toEqual([]);
+    expect(check(honestVerdict, 'replay').detail).toBe(`${bundle.records.length} records replayed exactly`);
+
+    const b = copy(bundle);
+    factsOf(b.records[i]!).dossierMissing = [...missing, 'third-party-technical-report'];
+    rechain(b, i);
+    expect(verifyBundle(b, { verifierKey: key }).failures).toContainEqual({
+      seq: b.records[i]!.seq,
+      reason: 'TPR_FAVORABLE_REPORT is refused by its guard on the recorded facts (refusal.tpr_report_missing)',
+    });
+  });
+});
+
 describe('a forgery written to the database before the log signed it', () => {
   it('passes every check but the replay, which names the step', async () => {
     const knex = ctx.services.db.knex;
