@@ -155,6 +155,8 @@ export interface TransitionRow {
   effective_at: string;
   recorded_at: string;
   signature: string | null;
+  /** The facts a guard decided on, canonical JSON text (migration 013); null on most records. */
+  facts: string | null;
   workflow_id: string;
   workflow_version: number;
   definition_hash: string;
@@ -181,6 +183,8 @@ export function toTransition(row: TransitionRow): Transition {
     effectiveAt: row.effective_at,
     recordedAt: row.recorded_at,
     signature: row.signature ? (JSON.parse(row.signature) as Transition['signature']) : null,
+    // A NULL column is no field at all: records without facts hash as they always did.
+    ...(row.facts != null ? { facts: JSON.parse(row.facts) as NonNullable<Transition['facts']> } : {}),
     workflow: { id: row.workflow_id, version: Number(row.workflow_version), definitionHash: row.definition_hash },
     prevHash: row.prev_hash,
     hash: row.hash,
@@ -207,6 +211,7 @@ export function transitionRow(t: Transition) {
     effective_at: t.effectiveAt,
     recorded_at: t.recordedAt,
     signature: t.signature ? canonicalJson(t.signature) : null,
+    facts: t.facts ? canonicalJson(t.facts) : null,
     workflow_id: t.workflow.id,
     workflow_version: t.workflow.version,
     definition_hash: t.workflow.definitionHash,
@@ -231,6 +236,7 @@ export const TRANSITION_COLUMNS = [
   'effective_at',
   'recorded_at',
   'signature',
+  'facts',
   'workflow_id',
   'workflow_version',
   'definition_hash',
@@ -265,14 +271,15 @@ export function unpack(packed: { r: string | unknown[] }): TransitionRow {
  * (transitionRow), so nothing is parsed. It equals canonicalJson of toTransition(row) without
  * `hash` whenever the stored JSON text is canonical; a row whose text is not (edited by hand,
  * say) gives a different string, and callers then fall back to the parsed form (recordOf).
- * Keys are in code-unit order: actor, comment, data, effectiveAt, from, id, prevHash,
- * recordedAt, seq, signature, submissionId, to, type, workflow.
+ * Keys are in code-unit order: actor, comment, data, effectiveAt, facts (only when the column is
+ * not NULL), from, id, prevHash, recordedAt, seq, signature, submissionId, to, type, workflow.
  */
 export function rowCanonicalJson(row: TransitionRow): string {
   const s = JSON.stringify;
   return (
     `{"actor":{"id":${s(row.actor_id)},"name":${s(row.actor_name)},"organization":${row.actor_organization ?? 'null'},"role":${s(row.actor_role)}}` +
     `,"comment":${row.comment === null ? 'null' : s(row.comment)},"data":${row.data},"effectiveAt":${s(row.effective_at)}` +
+    (row.facts == null ? '' : `,"facts":${row.facts}`) +
     `,"from":${row.from_state === null ? 'null' : s(row.from_state)},"id":${s(row.id)},"prevHash":${s(row.prev_hash)}` +
     `,"recordedAt":${s(row.recorded_at)},"seq":${Number(row.seq)},"signature":${row.signature ?? 'null'}` +
     `,"submissionId":${s(row.submission_id)},"to":${s(row.to_state)},"type":${s(row.type)}` +

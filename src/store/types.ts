@@ -101,6 +101,12 @@ export interface Transition {
   readonly effectiveAt: string;
   readonly recordedAt: string;
   readonly signature: Record<string, unknown> | null;
+  /**
+   * The facts the step's guard decided on (dossier, reference decision, linked submission), on
+   * records of workflow versions that record them (issue 8, migration 013); absent otherwise, so
+   * older records hash as before.
+   */
+  readonly facts?: Record<string, unknown>;
   readonly workflow: { readonly id: string; readonly version: number; readonly definitionHash: string };
   readonly prevHash: string;
   readonly hash: string;

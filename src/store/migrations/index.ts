@@ -15,6 +15,7 @@ import * as webSessions from './009-web-sessions.js';
 import * as authLimits from './011-auth-limits.js';
 import * as securityLog from './010-security-log.js';
 import * as filedAt from './012-filed-at.js';
+import * as recordFacts from './013-record-facts.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -34,6 +35,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['010-security-log', securityLog],
   ['011-auth-limits', authLimits],
   ['012-filed-at', filedAt],
+  ['013-record-facts', recordFacts],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
