@@ -16,8 +16,8 @@ export const PROBLEMS: Record<string, string> = {
   '413': 'payload_too_large',
   '415': 'unsupported_media_type (send application/json)',
   '422': 'validation_failed (a field, query parameter or header; `errors[].path` is its JSON pointer), idempotency_key_reused',
-  '423': 'signature_locked (too many wrong signature passwords; an admin unlocks)',
-  '429': 'too_many_requests (too many failed authentications from this address; Retry-After)',
+  '423': 'signature_locked (five consecutive wrong passwords, at signing or web sign-in; an admin unlocks)',
+  '429': 'too_many_requests (this client, its address and the credential it presents, failed too often; valid credentials are never throttled; Retry-After)',
   '500': 'integrity_failure (the stored bytes no longer match their SHA-256)',
   '503': 'unavailable (the database is busy; Retry-After)',
 };

@@ -98,7 +98,7 @@ export const en = {
   'http.if_match_one': 'must name one version',
   'http.idempotency_key': 'Idempotency-Key must be 1-255 visible ASCII characters',
   'http.idempotency_key_field': 'must be 1-255 visible ASCII characters',
-  'auth.too_many_failures': 'Too many failed authentications from this address',
+  'auth.too_many_failures': 'Too many failed authentications with this credential from this address; valid credentials are not affected',
   'auth.bearer_format': 'The Authorization header must be "Bearer <token>"',
   'auth.bearer_missing': 'Missing Authorization: Bearer <token>',
   'auth.unknown_token': 'Unknown or disabled token',

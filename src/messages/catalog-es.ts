@@ -92,7 +92,7 @@ export const es: Catalog = {
   'http.if_match_one': 'debe indicar una sola versión',
   'http.idempotency_key': 'Idempotency-Key debe tener de 1 a 255 caracteres ASCII visibles',
   'http.idempotency_key_field': 'debe tener de 1 a 255 caracteres ASCII visibles',
-  'auth.too_many_failures': 'Demasiadas autenticaciones fallidas desde esta dirección',
+  'auth.too_many_failures': 'Demasiadas autenticaciones fallidas con esta credencial desde esta dirección; las credenciales válidas no se ven afectadas',
   'auth.bearer_format': 'El encabezado Authorization debe ser "Bearer <token>"',
   'auth.bearer_missing': 'Falta el encabezado Authorization: Bearer <token>',
   'auth.unknown_token': 'Token desconocido o deshabilitado',
