@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import { DEFAULT_GOAL_DUE_SOON_DAYS } from './engine/clocks.js';
 import { DEFAULT_PASSWORD_POLICY } from './engine/passwords.js';
+import { loadMexicanCalendar } from './engine/time.js';
 import { InputError } from './errors.js';
 import { SCHEMA_BASE, createValidator } from './validation.js';
 
@@ -16,6 +17,11 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Extra Mexican non-working days (COFEPRIS publishes some every year), `YYYY-MM-DD`. */
   readonly mxNonWorkingDays: readonly string[];
+  /**
+   * `MX_CALENDAR_FILE` (issue 9 §5): an operator's newer Mexican calendar file (the format of
+   * reference-data/mx-calendar.json); undefined = the shipped one. Checked at start.
+   */
+  readonly mxCalendarFile?: string;
   /** Agencies the COFEPRIS abbreviated route accepts; undefined = the workflow's default list. */
   readonly referenceAuthorities?: readonly string[];
   /** A newer FDA product classification file (foiclass.txt); undefined = the shipped one. */
@@ -138,6 +144,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`MX_NON_WORKING_DAYS_FILE: cannot read a JSON array of dates (${(e as Error).message})`);
     }
   }
+  // Issue 9 §5: a newer calendar file, checked here so a bad one stops the start (not a command).
+  const mxCalendarFile = env.MX_CALENDAR_FILE || undefined;
+  if (mxCalendarFile) {
+    try {
+      loadMexicanCalendar(mxCalendarFile);
+    } catch (e) {
+      throw new ConfigError(`MX_CALENDAR_FILE: cannot read a Mexican calendar file (${(e as Error).message})`);
+    }
+  }
   const raw = {
     databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
     port: env.PORT === undefined || env.PORT === '' ? 3000 : integerOr(env.PORT),
@@ -224,5 +239,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = e.errors.map((fe) => `${names[fe.path.split('/').slice(0, 2).join('/')] ?? (fe.path || 'config')}: ${fe.message}`);
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }
-  return raw as Config;
+  return mxCalendarFile ? { ...(raw as Config), mxCalendarFile } : (raw as Config);
 }

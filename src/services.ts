@@ -10,7 +10,7 @@ import { DEFAULT_GOAL_DUE_SOON_DAYS } from './engine/clocks.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { DEFAULT_PASSWORD_POLICY, type ScryptParams } from './engine/passwords.js';
 import { createSignatures, type Signatures } from './engine/signatures.js';
-import { MexicanCalendar } from './engine/time.js';
+import { loadMexicanCalendar } from './engine/time.js';
 import { createLogger, type Logger } from './logger.js';
 import { DEFAULT_PRODUCT_CLASSIFICATION_FILE, loadProductClassification, type ProductClassification } from './reference/product-classification.js';
 import { createStoredFailureLimiter, type AuthFailureLimiter } from './rate-limit.js';
@@ -64,6 +64,7 @@ export type ServicesConfig = Pick<Config, 'databaseUrl' | 'mxNonWorkingDays'> &
   Partial<
     Pick<
       Config,
+      | 'mxCalendarFile'
       | 'referenceAuthorities'
       | 'productClassificationFile'
       | 'goalDueSoonDays'
@@ -158,7 +159,8 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     stores,
     validator,
     now: opts.now,
-    calendar: new MexicanCalendar(config.mxNonWorkingDays),
+    // Issue 9 §5: the shipped calendar file (or MX_CALENDAR_FILE) plus MX_NON_WORKING_DAYS_FILE's days.
+    calendar: loadMexicanCalendar(config.mxCalendarFile, config.mxNonWorkingDays),
     referenceAuthorities: config.referenceAuthorities,
     productClassification: classification,
     goalDueSoonDays: config.goalDueSoonDays,

@@ -1,4 +1,4 @@
-/** The `puente` command: serve, migrate, user add / unlock, demo, backup, workflow migrate, sweep, webhooks deliver, audit verify, audit export. */
+/** The `puente` command: serve, migrate, user add / unlock, demo, backup, workflow migrate, calendar recompute, sweep, webhooks deliver, audit verify, audit export. */
 import fs from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
@@ -246,6 +246,32 @@ workflow
         for (const m of result.moved) console.log(`${verb.padEnd(10)} ${m.id} (${m.state})`);
         for (const l of result.left) console.log(`${'left'.padEnd(10)} ${l.id}: ${l.reason}`);
         console.log(`${result.moved.length} ${verb}, ${result.left.length} left on ${result.from}`);
+      }
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+const calendar = program.command('calendar').description('the Mexican non-working-day calendar (reference-data/mx-calendar.json or MX_CALENDAR_FILE)');
+calendar
+  .command('recompute')
+  .description(
+    'count stored Mexican business-day due dates again under the current calendar file; each one that moves gets a CALENDAR_RECOMPUTED history record',
+  )
+  .option('--dry-run', 'list what would move, write nothing')
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { dryRun?: boolean; json?: boolean }) => {
+    const services = await initServices(loadConfig());
+    try {
+      const by = process.env.USER || process.env.LOGNAME || 'admin';
+      const result = await services.engine.recomputeCalendar({ dryRun: opts.dryRun === true, by });
+      if (opts.json) console.log(JSON.stringify(result));
+      else {
+        const verb = result.dryRun ? 'would move' : 'moved';
+        console.log(`calendar ${result.calendar.version} (sha256 ${result.calendar.sha256})${result.dryRun ? ' (dry run: nothing written)' : ''}`);
+        for (const m of result.moved) console.log(`${verb.padEnd(10)} ${m.id} ${m.kind} ${m.from} -> ${m.to} (was ${m.fromCalendar?.version ?? 'unversioned'})`);
+        for (const u of result.unchanged) console.log(`${'unchanged'.padEnd(10)} ${u.id} ${u.kind} ${u.dueDate}`);
+        console.log(`${result.moved.length} ${verb}, ${result.unchanged.length} unchanged`);
       }
     } finally {
       await services.shutdown();

@@ -20,8 +20,8 @@ import { addCalendarDays, dateIn, type MexicanCalendar } from './time.js';
 /** An open goal with at most this many days left is `due_soon` (GOAL_DUE_SOON_DAYS). */
 export const DEFAULT_GOAL_DUE_SOON_DAYS = 14;
 
-/** Records that keep the file (creation, documents, migrations, goal notes), not the review. */
-export const BOOKKEEPING_EVENTS: ReadonlySet<string> = new Set(['CREATED', 'DOCUMENT_ADDED', 'MIGRATED', 'GOAL_MISSED', 'MMD_DUE']);
+/** Records that keep the file (creation, documents, migrations, goal notes, calendar recomputations), not the review. */
+export const BOOKKEEPING_EVENTS: ReadonlySet<string> = new Set(['CREATED', 'DOCUMENT_ADDED', 'MIGRATED', 'GOAL_MISSED', 'MMD_DUE', 'CALENDAR_RECOMPUTED']);
 
 /** What the clocks need of a history row. */
 export interface ClockEvent {

@@ -30,7 +30,10 @@ export function dueDatesOf(figures: ClockFigures): DueDates {
   };
 }
 
-/** The hard deadline of the state `snapshot` is in, counted from `effectiveAt` (or its anchor date). */
+/**
+ * The hard deadline of the state `snapshot` is in, counted from `effectiveAt` (or its anchor date);
+ * one counted in Mexican business days carries the calendar's stamp.
+ */
 export function deadlineFor(ctx: EngineContext, w: WorkflowDefinition, snapshot: AnyMachineSnapshot, effectiveAt: string): Deadline | null {
   const spec = activeDeadline(snapshot);
   if (!spec) return null;
@@ -38,8 +41,10 @@ export function deadlineFor(ctx: EngineContext, w: WorkflowDefinition, snapshot:
   const anchor = spec.anchor ? (snapshot.context as Record<string, unknown>)[spec.anchor] : undefined;
   if (spec.anchor && (typeof anchor !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(anchor))) return null;
   const start = typeof anchor === 'string' ? anchor : dateIn(new Date(effectiveAt), w.timeZone);
-  const dueDate = spec.unit === 'mx-business' ? ctx.calendar.addBusinessDays(start, spec.length) : addCalendarDays(start, spec.length);
-  return { kind: spec.kind, dueDate, event: spec.event };
+  if (spec.unit !== 'mx-business') return { kind: spec.kind, dueDate: addCalendarDays(start, spec.length), event: spec.event };
+  // Issue 9 §5: a business-day due date names the calendar it was counted under; it is stored and
+  // kept as it is when the calendar file changes, until `puente calendar recompute` moves it.
+  return { kind: spec.kind, dueDate: ctx.calendar.addBusinessDays(start, spec.length), event: spec.event, calendar: ctx.calendar.stamp };
 }
 
 /** The clock facts of `s`'s stored history, read only when its workflow version keeps a clock. */

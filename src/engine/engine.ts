@@ -26,6 +26,7 @@ import { createSubmission } from './create-submission.js';
 import { addDocument, listDocuments, readDocument, type NewDocument } from './documents.js';
 import { listSubmissions } from './listing.js';
 import { migrateWorkflow } from './migrate-workflow.js';
+import { recomputeCalendar } from './recompute-calendar.js';
 import { getSubmission, history, submissionDiagram, submissionWorkflow } from './reads.js';
 import { recordableEventType, recordingRefusals, type CommandOrigin, type Idempotency } from './run-command.js';
 import { sendEvent, sendSystemEvent, type SendEventOptions } from './send-event.js';
@@ -40,6 +41,7 @@ export { MAX_COMMAND_ATTEMPTS, REFUSAL_CODES, requestHash } from './run-command.
 export type { CommandOrigin, CommandOutcome, CommandResult, Idempotency } from './run-command.js';
 export type { EventApplied, SendEventOptions } from './send-event.js';
 export type { MigrationResult } from './migrate-workflow.js';
+export type { RecomputeResult } from './recompute-calendar.js';
 export type { SweepResult } from './sweeper.js';
 export type { DocumentView, SubmissionView } from './views.js';
 export type { NewDocument } from './documents.js';
@@ -57,6 +59,8 @@ export function createEngine(deps: EngineDeps) {
     sendSystemEvent: (id: string, body: SendEventBody) => sendSystemEvent(ctx, id, body),
     /** `puente workflow migrate` (migrate-workflow.ts) */
     migrateWorkflow: (from: WorkflowDefinition, to: WorkflowDefinition, opts: { dryRun: boolean; by: string }) => migrateWorkflow(ctx, from, to, opts),
+    /** `puente calendar recompute` (recompute-calendar.ts, issue 9 §5) */
+    recomputeCalendar: (opts: { dryRun: boolean; by: string }) => recomputeCalendar(ctx, opts),
     /** One sweeper pass (sweeper.ts) */
     sweep: (opts?: { limit?: number }) => sweep(ctx, opts),
     /** GET /v1/submissions/:id */

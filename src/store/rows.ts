@@ -34,6 +34,9 @@ export interface SubmissionRow {
   deadline_kind: string | null;
   deadline_due_date: string | null;
   deadline_event: string | null;
+  /** Migration 014: the calendar a Mexican business-day deadline was counted under. */
+  deadline_calendar_version: string | null;
+  deadline_calendar_sha256: string | null;
   next_due_key: string;
   next_due_kind: string | null;
   goal_due_date: string | null;
@@ -64,7 +67,14 @@ export function toSubmission(row: SubmissionRow): Submission {
     headHash: row.head_hash,
     lastEffectiveAt: row.last_effective_at,
     stateSince: row.state_since,
-    deadline: row.deadline_kind ? { kind: row.deadline_kind, dueDate: row.deadline_due_date!, event: row.deadline_event! } : null,
+    deadline: row.deadline_kind
+      ? {
+          kind: row.deadline_kind,
+          dueDate: row.deadline_due_date!,
+          event: row.deadline_event!,
+          ...(row.deadline_calendar_version ? { calendar: { version: row.deadline_calendar_version, sha256: row.deadline_calendar_sha256! } } : {}),
+        }
+      : null,
     due: { nextKey: row.next_due_key, nextKind: row.next_due_kind, goalDate: row.goal_due_date, goalMissed: Boolean(row.goal_missed) },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -85,6 +95,8 @@ export function changeColumns(c: SubmissionChange) {
     deadline_kind: c.deadline?.kind ?? null,
     deadline_due_date: c.deadline?.dueDate ?? null,
     deadline_event: c.deadline?.event ?? null,
+    deadline_calendar_version: c.deadline?.calendar?.version ?? null,
+    deadline_calendar_sha256: c.deadline?.calendar?.sha256 ?? null,
     next_due_key: c.due.nextKey,
     next_due_kind: c.due.nextKind,
     goal_due_date: c.due.goalDate,

@@ -31,6 +31,11 @@ export interface SubmissionStore {
   activeIdsOn(workflowId: string, workflowVersion: number): Promise<string[]>;
   /** The sweeper's candidates: active submissions with `column` on or before `date`, earliest first. */
   dueCandidates(column: 'deadline_due_date' | 'goal_due_date', date: string, limit: number): Promise<string[]>;
+  /**
+   * Active submissions with a deadline not stamped with the calendar `sha256` (another calendar,
+   * or none recorded), in id order: what `puente calendar recompute` looks at (issue 9 §5).
+   */
+  calendarCandidates(sha256: string): Promise<string[]>;
   /** Active submissions relying on `referenceId`, in id order. */
   relyingIds(referenceId: string): Promise<string[]>;
   /** True when some submission of `jurisdiction` relies on `referenceId` (with `filed`: some filed one). */
@@ -49,6 +54,7 @@ export function createKnexSubmissionStore(db: Knex, writer: Knex = db): Submissi
     moveToVersion: (id, expectedVersion, workflowVersion, change) => moveSubmissionToVersion(writer, id, expectedVersion, workflowVersion, change),
     activeIdsOn: (workflowId, workflowVersion) => activeSubmissionIdsOn(db, workflowId, workflowVersion),
     dueCandidates: (column, date, limit) => dueCandidates(db, column, date, limit),
+    calendarCandidates: (sha256) => calendarCandidates(db, sha256),
     relyingIds: (referenceId) => relyingSubmissionIds(db, referenceId),
     isRelyingTarget: (referenceId, jurisdiction, opts) => isRelyingTarget(db, referenceId, jurisdiction, opts),
   };
@@ -133,6 +139,19 @@ export async function moveSubmissionToVersion(
 export async function activeSubmissionIdsOn(db: Knex, workflowId: string, workflowVersion: number): Promise<string[]> {
   const rows = await db('submissions')
     .where({ workflow_id: workflowId, workflow_version: workflowVersion, status: 'active' })
+    .orderBy('id')
+    .select<{ id: string }[]>('id');
+  return rows.map((r) => r.id);
+}
+
+/** See {@link SubmissionStore.calendarCandidates}. */
+export async function calendarCandidates(db: Knex, sha256: string): Promise<string[]> {
+  const rows = await db('submissions')
+    .where('status', 'active')
+    .whereNotNull('deadline_kind')
+    .where((q) => {
+      void q.whereNull('deadline_calendar_sha256').orWhereNot('deadline_calendar_sha256', sha256);
+    })
     .orderBy('id')
     .select<{ id: string }[]>('id');
   return rows.map((r) => r.id);

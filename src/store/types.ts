@@ -21,6 +21,18 @@ export interface Deadline {
   readonly kind: string;
   readonly dueDate: string;
   readonly event: string;
+  /**
+   * For a due date counted in Mexican business days: the calendar it was counted under (its
+   * version and SHA-256, issue 9 §5, migration 014). Absent on other deadlines; null on one
+   * stored before calendars were versioned.
+   */
+  readonly calendar?: CalendarStamp | null;
+}
+
+/** A Mexican calendar's name: its file's version and a SHA-256 of what it counted (src/engine/time.ts). */
+export interface CalendarStamp {
+  readonly version: string;
+  readonly sha256: string;
 }
 
 /**

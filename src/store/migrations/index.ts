@@ -16,6 +16,7 @@ import * as authLimits from './011-auth-limits.js';
 import * as securityLog from './010-security-log.js';
 import * as filedAt from './012-filed-at.js';
 import * as recordFacts from './013-record-facts.js';
+import * as calendarVersion from './014-calendar-version.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -36,6 +37,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['011-auth-limits', authLimits],
   ['012-filed-at', filedAt],
   ['013-record-facts', recordFacts],
+  ['014-calendar-version', calendarVersion],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

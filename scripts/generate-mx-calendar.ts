@@ -1,0 +1,93 @@
+/**
+ * `npx tsx scripts/generate-mx-calendar.ts [version]`: writes reference-data/mx-calendar.json, the
+ * Mexican non-working-day calendar (issue 9 §5, DESIGN §7): the LFT art. 74 holidays of every
+ * covered year, generated from the rule in src/engine/time.ts so the file can be reviewed date by
+ * date, and the SSA/COFEPRIS non-working periods published in the DOF (listed below, each with
+ * its citation). An entry already in the file keeps its `added` date; a new one gets `version`.
+ * tests/unit/mx-calendar.test.ts checks the committed file against the rule.
+ *
+ * Changing the file changes the calendar's SHA-256: due dates already recorded keep the calendar
+ * they were computed under until `puente calendar recompute` runs.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { entryDates, mexicanHolidays, parseCalendarFile, type CalendarFileEntry } from '../src/engine/time.js';
+
+const FILE = path.resolve(import.meta.dirname, '../reference-data/mx-calendar.json');
+const COVERAGE = { from: 2020, to: 2035 };
+
+/** LFT art. 74 (Ley Federal del Trabajo, días de descanso obligatorio), per date. */
+function lftBasis(date: string): string {
+  const md = date.slice(5);
+  if (md === '01-01') return 'LFT art. 74 fr. I: 1 January';
+  if (md.startsWith('02-')) return 'LFT art. 74 fr. II: first Monday of February (5 February)';
+  if (md.startsWith('03-')) return 'LFT art. 74 fr. III: third Monday of March (21 March)';
+  if (md === '05-01') return 'LFT art. 74 fr. IV: 1 May';
+  if (md === '09-16') return 'LFT art. 74 fr. V: 16 September';
+  if (md.startsWith('11-')) return 'LFT art. 74 fr. VI: third Monday of November (20 November)';
+  if (md === '10-01') return 'LFT art. 74 fr. VII: 1 October every six years, transmission of the federal executive (2024, 2030)';
+  if (md === '12-25') return 'LFT art. 74 fr. VIII: 25 December';
+  throw new Error(`not an LFT art. 74 date: ${date}`);
+}
+
+/** Non-working periods the Secretaría de Salud (COFEPRIS is one of its órganos desconcentrados) published in the DOF. */
+const DOF_PERIODS: ReadonlyArray<Omit<CalendarFileEntry, 'added'>> = [
+  {
+    from: '2017-09-19',
+    to: '2017-09-22',
+    basis:
+      'DOF 21/09/2017, Secretaría de Salud: Acuerdo por el que no se computarán como días hábiles, para efectos de los trámites y servicios a cargo de la Secretaría de Salud, los días 19, 20, 21 y 22 de septiembre de 2017 (names COFEPRIS among the órganos concerned)',
+  },
+  {
+    from: '2024-12-19',
+    to: '2025-01-03',
+    basis:
+      'DOF 09/12/2024, Secretaría de Salud: Acuerdo por el que se consideran días inhábiles para la Secretaría de Salud, sus Unidades Administrativas y Órganos Administrativos Desconcentrados, los comprendidos dentro del periodo vacacional del 19 de diciembre de 2024 al 03 de enero de 2025 (LFPA arts. 4 and 28)',
+  },
+];
+
+/** What is known to exist but could not be confirmed: not counted, kept here so it is not forgotten. */
+const UNCONFIRMED = [
+  {
+    what: 'COFEPRIS Acuerdo por el que se señalan los días inhábiles de la Comisión Federal para la Protección contra Riesgos Sanitarios para el año 2016 (DOF 23/03/2016)',
+    unknown: 'the days it declares were not read; not encoded',
+  },
+  {
+    what: 'Holy Thursday and Good Friday, 2 November, 12 December and the year-end vacation period of other years (SSA/COFEPRIS acuerdos published most years)',
+    unknown: 'which years were declared and by which DOF acuerdo; add each with its citation once read',
+  },
+  {
+    what: 'LFPA art. 28 list of días inhábiles (COFEPRIS terms count under the LFPA, not the LFT)',
+    unknown: 'whether its fixed-date list (reported to include 5 May and other dates not in LFT art. 74) differs from LFT art. 74; not encoded',
+  },
+  {
+    what: 'LFT art. 74 fr. IX: the day of an ordinary federal or local election',
+    unknown: 'election days fall on Sundays (already non-working); none listed',
+  },
+];
+
+const version = process.argv[2] ?? new Date().toISOString().slice(0, 10);
+const existing = fs.existsSync(FILE) ? parseCalendarFile(fs.readFileSync(FILE, 'utf8')) : null;
+const addedOf = new Map((existing?.days ?? []).map((e) => [`${e.date ?? `${e.from}/${e.to}`} ${e.basis}`, e.added]));
+const withAdded = (e: Omit<CalendarFileEntry, 'added'>): CalendarFileEntry => ({
+  ...e,
+  added: addedOf.get(`${e.date ?? `${e.from}/${e.to}`} ${e.basis}`) ?? version,
+});
+
+const days: CalendarFileEntry[] = [];
+for (let y = COVERAGE.from; y <= COVERAGE.to; y++) for (const date of [...mexicanHolidays(y)].sort()) days.push(withAdded({ date, basis: lftBasis(date) }));
+days.push(...DOF_PERIODS.map(withAdded));
+days.sort((a, b) => (a.date ?? a.from!).localeCompare(b.date ?? b.from!));
+
+const file = {
+  version,
+  description:
+    'Mexican non-working days for COFEPRIS business-day counts (LFPA art. 28): weekends are always non-working; these are the LFT art. 74 holidays of the covered years and the non-working periods the Secretaría de Salud published in the DOF. Generated by scripts/generate-mx-calendar.ts.',
+  coverage: COVERAGE,
+  days,
+  unconfirmed: UNCONFIRMED,
+};
+const text = `${JSON.stringify(file, null, 2)}\n`;
+parseCalendarFile(text);
+fs.writeFileSync(FILE, text);
+console.log(`wrote ${path.relative(process.cwd(), FILE)}: version ${version}, ${days.length} entries, ${days.flatMap(entryDates).length} days`);
