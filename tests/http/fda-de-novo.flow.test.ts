@@ -73,7 +73,7 @@ describe('fda-de-novo: the §5.8 scenario (accept day 15; AI at FDA day 70; 120-
       input: { format: 'eCopy' },
     });
     expect(sorted(s.allowedEvents)).toEqual(['SUBMIT', 'WITHDRAW']);
-    expect((await api.submission(fda, s.id)).allowedEvents).toEqual([]);
+    expectProblem(await api.get(fda, `/v1/submissions/${s.id}`), 404, 'not_found'); // a draft is not FDA's to see until filed (issue 8 §6)
 
     const day0 = 300;
     const d = {
@@ -269,7 +269,7 @@ describe('fda-de-novo: refusals write nothing', () => {
   it('wrong role -> 403 (another organization or a COFEPRIS reviewer -> 404)', async () => {
     const { manufacturer: m, otherManufacturer, fda, auditor, cofepris } = ctx.users;
     const s = await api.create(m, bodyDeNovo('Roles'));
-    expectProblem(await api.event(fda, s.id, { type: 'SUBMIT' }), 403, 'forbidden');
+    expectProblem(await api.event(fda, s.id, { type: 'SUBMIT' }), 404, 'not_found'); // a draft is not FDA's to see until filed (issue 8 §6)
     expectProblem(await api.event(auditor, s.id, { type: 'SUBMIT' }), 403, 'forbidden');
     expectProblem(await api.event(ctx.users.admin, s.id, { type: 'WITHDRAW' }), 404, 'not_found'); // admins see no submissions
     await api.send(m, s.id, 'SUBMIT');
@@ -285,13 +285,9 @@ describe('fda-de-novo: refusals write nothing', () => {
   it('wrong state -> 409 naming the state; an AI_RESPONSE_INCOMPLETE with no AI request -> 409 saying why', async () => {
     const { manufacturer: m, fda } = ctx.users;
     const s = await api.create(m, bodyDeNovo('States'));
-    let p = expectProblem(
-      await api.event(fda, s.id, { type: 'DECIDE_GRANT', data: { denNumber: 'DEN250001', decisionDate: daysAgo(3) } }),
-      409,
-      'event_not_allowed',
-    );
+    expectProblem(await api.event(fda, s.id, { type: 'DECIDE_GRANT', data: { denNumber: 'DEN250001', decisionDate: daysAgo(3) } }), 404, 'not_found'); // a draft is not FDA's to see until filed (issue 8 §6)
+    let p = expectProblem(await api.event(m, s.id, { type: 'AI_RESPONSE' }), 409, 'event_not_allowed');
     expect(p.detail).toContain('draft');
-    expectProblem(await api.event(m, s.id, { type: 'AI_RESPONSE' }), 409, 'event_not_allowed');
     const inRev = await inReview('Incomplete without AI', 50);
     const before = await api.history(m, inRev.id);
     p = expectProblem(await api.event(fda, inRev.id, { type: 'AI_RESPONSE_INCOMPLETE' }), 409, 'event_not_allowed');

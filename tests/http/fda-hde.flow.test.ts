@@ -46,7 +46,7 @@ describe('fda-hde: HUD designation, HDE, approval order, then withdrawal of the 
     const h = created.body as Json;
     expect(h).toMatchObject({ workflow: { id: 'fda-hde', version: 3 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
     expect(sorted(h.allowedEvents)).toEqual(['REQUEST_HUD', 'WITHDRAW']);
-    expect((await api.submission(fda, h.id)).allowedEvents).toEqual([]);
+    expectProblem(await api.get(fda, `/v1/submissions/${h.id}`), 404, 'not_found'); // a draft is not FDA's to see until filed (issue 8 §6)
 
     const d = {
       hud: daysAgo(400),
@@ -214,11 +214,11 @@ describe('fda-hde: refusals', () => {
   it('wrong role -> 403 (and another organization -> 404), nothing written', async () => {
     const { manufacturer: m, otherManufacturer, fda, auditor, cofepris } = ctx.users;
     const h = await api.create(m, bodyHde('Roles'));
-    expectProblem(await api.event(fda, h.id, { type: 'REQUEST_HUD', data: HUD_REQUEST }), 403, 'forbidden');
+    expectProblem(await api.event(fda, h.id, { type: 'REQUEST_HUD', data: HUD_REQUEST }), 404, 'not_found'); // a draft is not FDA's to see until filed (issue 8 §6)
     expectProblem(await api.event(auditor, h.id, { type: 'REQUEST_HUD', data: HUD_REQUEST }), 403, 'forbidden');
-    expectProblem(await api.event(fda, h.id, { type: 'WITHDRAW' }), 403, 'forbidden');
     await api.send(m, h.id, 'REQUEST_HUD', { data: HUD_REQUEST });
     expectProblem(await api.event(m, h.id, { type: 'HUD_DESIGNATED' }), 403, 'forbidden');
+    expectProblem(await api.event(fda, h.id, { type: 'WITHDRAW' }), 403, 'forbidden');
     expectProblem(await api.event(m, h.id, { type: 'ISSUE_APPROVAL_ORDER', data: { hNumber: 'H250001', decisionDate: daysAgo(1) } }), 403, 'forbidden');
     expectProblem(await api.event(otherManufacturer, h.id, { type: 'WITHDRAW' }), 404, 'not_found');
     expectProblem(await api.get(cofepris, `/v1/submissions/${h.id}`), 404, 'not_found');
@@ -228,13 +228,9 @@ describe('fda-hde: refusals', () => {
   it('wrong state -> 409; a population above 8,000 -> 409 saying why', async () => {
     const { manufacturer: m, fda } = ctx.users;
     const h = await api.create(m, bodyHde('States'));
-    let p = expectProblem(
-      await api.event(fda, h.id, { type: 'ISSUE_APPROVAL_ORDER', data: { hNumber: 'H250001', decisionDate: daysAgo(1) } }),
-      409,
-      'event_not_allowed',
-    );
+    expectProblem(await api.event(fda, h.id, { type: 'ISSUE_APPROVAL_ORDER', data: { hNumber: 'H250001', decisionDate: daysAgo(1) } }), 404, 'not_found'); // a draft is not FDA's to see until filed (issue 8 §6)
+    let p = expectProblem(await api.event(m, h.id, { type: 'SUBMIT_HDE' }), 409, 'event_not_allowed');
     expect(p.detail).toContain('draft');
-    expectProblem(await api.event(m, h.id, { type: 'SUBMIT_HDE' }), 409, 'event_not_allowed');
     p = expectProblem(await api.event(m, h.id, { type: 'REQUEST_HUD', data: { estimatedAnnualPopulation: 9000 } }), 409, 'event_not_allowed');
     expect(p.detail).toMatch(/8000/);
     expect(p.detail).toMatch(/9000/);

@@ -160,8 +160,9 @@ describe('fda-presub: refusals', () => {
   it('wrong role -> 403, nothing written', async () => {
     const { manufacturer: m, fda, auditor } = ctx.users;
     const q = await api.create(m, bodyPresub(true, 'Roles'));
-    expectProblem(await api.event(fda, q.id, { type: 'SUBMIT' }), 403, 'forbidden');
+    expectProblem(await api.event(fda, q.id, { type: 'SUBMIT' }), 404, 'not_found'); // a draft is not FDA's to see until filed (issue 8 §6)
     await api.send(m, q.id, 'SUBMIT');
+    expectProblem(await api.event(fda, q.id, { type: 'SUBMIT' }), 403, 'forbidden');
     expectProblem(await api.event(m, q.id, { type: 'ACCEPT', data: { qNumber: 'Q260001' } }), 403, 'forbidden');
     expectProblem(await api.event(m, q.id, { type: 'FINALIZE_MINUTES' }), 403, 'forbidden');
     expectProblem(await api.event(fda, q.id, { type: 'CANCEL_MEETING' }), 403, 'forbidden');
