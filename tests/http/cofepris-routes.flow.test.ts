@@ -252,7 +252,8 @@ describe('third-party route', () => {
 
     let r = await api.send(m, reg.id, 'SEND_TO_TPR', { data: { thirdParty: 'Tercero Autorizado TA-DM-007' }, effectiveAt: daysAgo(120) });
     expect(r.submission).toMatchObject({ state: 'thirdPartyReview', clocks: { running: [] } });
-    expectProblem(await api.event(cofepris, reg.id, { type: 'TPR_FINDINGS', data: { findings: ['x'] } }), 403, 'forbidden');
+    // Not filed yet (the third party's pre-review comes first): COFEPRIS does not see it (issue 8 §6).
+    expectProblem(await api.event(cofepris, reg.id, { type: 'TPR_FINDINGS', data: { findings: ['x'] } }), 404, 'not_found');
     r = await api.send(m, reg.id, 'TPR_FINDINGS', { data: { findings: ['Falta resumen de biocompatibilidad'] }, effectiveAt: daysAgo(113) });
     expect(r.transition).toMatchObject({ from: 'thirdPartyReview', to: 'thirdPartyReview' });
     const noReport = expectProblem(

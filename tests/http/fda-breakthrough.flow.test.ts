@@ -77,7 +77,8 @@ describe('fda-breakthrough: designated, linked submissions prioritized, then des
     expect(r.submission.decision).toMatchObject({ number: 'Q261001', decision: 'designated', decisionDate: d.grant, favourable: false });
     for (const id of [k1.id, k2.id]) {
       expect((await api.submission(m, id)).prioritized, id).toBe(true);
-      expect((await api.submission(fda, id)).prioritized, id).toBe(true);
+      // The linked 510(k)s are drafts: FDA sees them (prioritized) once they are filed (issue 8 §6).
+      expectProblem(await api.get(fda, `/v1/submissions/${id}`), 404, 'not_found');
     }
     expect((await api.submission(m, unrelated.id)).prioritized).toBe(false);
     const listed = await api.get(m, '/v1/submissions?workflow=fda-510k');
@@ -184,8 +185,9 @@ describe('fda-breakthrough: refusals', () => {
     const { manufacturer: m, fda, auditor } = ctx.users;
     const k = await api.create(m, body510k('Role link target'));
     const b = await api.create(m, bodyBreakthrough({}, 'Roles'));
-    expectProblem(await api.event(fda, b.id, { type: 'REQUEST_DESIGNATION' }), 403, 'forbidden');
+    expectProblem(await api.event(fda, b.id, { type: 'REQUEST_DESIGNATION' }), 404, 'not_found'); // a draft is not FDA's to see (issue 8 §6)
     await api.send(m, b.id, 'REQUEST_DESIGNATION');
+    expectProblem(await api.event(fda, b.id, { type: 'REQUEST_DESIGNATION' }), 403, 'forbidden');
     expectProblem(await api.event(m, b.id, { type: 'GRANT', data: GRANT }), 403, 'forbidden');
     expectProblem(await api.event(m, b.id, { type: 'REQUEST_INFO', data: { questions: ['x'] } }), 403, 'forbidden');
     expectProblem(await api.event(fda, b.id, { type: 'LINK_SUBMISSION', data: { submissionId: k.id } }), 403, 'forbidden');
@@ -197,7 +199,8 @@ describe('fda-breakthrough: refusals', () => {
   it('wrong state -> 409', async () => {
     const { manufacturer: m, fda } = ctx.users;
     const b = await api.create(m, bodyBreakthrough({}, 'States'));
-    expectProblem(await api.event(fda, b.id, { type: 'GRANT', data: GRANT }), 409, 'event_not_allowed');
+    expectProblem(await api.event(fda, b.id, { type: 'GRANT', data: GRANT }), 404, 'not_found'); // a draft is not FDA's to see (issue 8 §6)
+    expectProblem(await api.event(m, b.id, { type: 'INFO_RESPONSE', data: { summary: 'x' } }), 409, 'event_not_allowed');
     await api.send(m, b.id, 'REQUEST_DESIGNATION');
     expectProblem(await api.event(m, b.id, { type: 'WITHDRAW_DESIGNATION', data: { reason: 'Not designated yet' } }), 409, 'event_not_allowed');
     expectProblem(await api.event(m, b.id, { type: 'REQUEST_DESIGNATION' }), 409, 'event_not_allowed');

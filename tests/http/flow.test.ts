@@ -169,8 +169,9 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
 
     // Download one back: same bytes, Repr-Digest of RFC 9530.
     const letter = uploaded.get('fda-decision-letter')!;
+    // Read back by the registration holder (COFEPRIS sees the registration once it is filed, issue 8 §6).
     const dl = await api
-      .get(cofepris, letter.location)
+      .get(m, letter.location)
       .buffer(true)
       .parse(binary as never);
     expect(dl.status).toBe(200);
@@ -455,11 +456,15 @@ describe('allowedEvents and visibility by caller', () => {
     // Before anything relies on it, COFEPRIS cannot see it.
     expectProblem(await api.get(cofepris, `/v1/submissions/${ref}`), 404, 'not_found');
     const reg = await api.create(m, bodyRegistration({ submissionId: ref }));
+    // A registration in preparation shows COFEPRIS nothing; once filed, it and its reference are visible (issue 8 §6).
+    expectProblem(await api.get(cofepris, `/v1/submissions/${ref}`), 404, 'not_found');
+    await api.completeDossier(m, reg.id);
+    await api.send(m, reg.id, 'SUBMIT');
     const seen = await api.submission(cofepris, ref);
     expect(seen.decision).toMatchObject({ number: 'K260333', decision: 'SE' });
     expect(seen.allowedEvents).toEqual([]);
     expect((await api.history(cofepris, ref)).at(-1)!.type).toBe('DECIDE_SE');
-    expect((await api.submission(cofepris, reg.id)).state).toBe('preparing');
+    expect((await api.submission(cofepris, reg.id)).state).toBe('submitted');
     expectProblem(await api.get(cofepris, `/v1/submissions/${unrelated.id}`), 404, 'not_found');
     expectProblem(await api.get(cofepris, `/v1/submissions/${unrelated.id}/history`), 404, 'not_found');
     // It can read but not act on the FDA submission.
