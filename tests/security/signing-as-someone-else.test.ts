@@ -173,6 +173,9 @@ describe('an admin cannot set a password that signs for another user', () => {
       expect(errorPaths(p).join(' ')).toContain(path);
     }
     expectProblem(await request(app).post('/v1/password-reset').set('Content-Type', 'application/json').send('{"resetToken":'), 400, 'malformed_json');
+    // Its other methods: 405 naming POST, with or without a token.
+    expectProblem(await request(app).get('/v1/password-reset'), 405, 'method_not_allowed');
+    expect((await request(app).put('/v1/password-reset').set(ctx.users.admin.auth).send({})).headers.allow).toBe('POST');
     // An unknown credential: 401 at /resetToken.
     const unknown = expectProblem(
       await request(app)
