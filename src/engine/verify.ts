@@ -181,6 +181,11 @@ function checkRow(m: MaterializedRow, chained: Map<string, ChainedDocument>, out
   const last = recs[recs.length - 1];
   if (!last) return; // no records: the chain check reported it
   const push = (seq: number, column: string, reason: string) => out.push({ submissionId: id, seq, reason, column });
+  // The head's facts are read where seq = head_seq; the chain check has matched the two.
+  if (!last.full) {
+    push(last.seq, 'head_seq', 'the submission head does not match its last record');
+    return;
+  }
   const first = recs[0]!;
   if (first.type !== 'CREATED' || first.from !== null) push(first.seq, 'transitions.type', 'the first record is not a CREATED record from no state');
   for (let i = 1; i < recs.length; i++) {
