@@ -42,7 +42,7 @@ async function checkSignature(ctx: EngineContext, actor: Actor, id: string, body
   if (opts.ifMatch !== undefined && opts.ifMatch !== s.version) throw new VersionMismatchError(s.version, opts.ifMatch);
   const manifestation = { meaning: body.signature.meaning };
   await planEventOn(ctx, ctx.stores, s, actor, body, { at: ctx.now(), signature: manifestation });
-  await ctx.signatures.reauthenticate(actor, body.signature.password, '/signature/password');
+  await ctx.signatures.reauthenticateToSign(actor, body.signature.password, '/signature/password', { submissionId: id, eventType: body.type });
   return manifestation;
 }
 

@@ -7,16 +7,7 @@
  * else). Passwords are never stored, logged or returned: only their scrypt hashes are kept.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  AppError,
-  ForbiddenError,
-  InputError,
-  NotFoundError,
-  SignatureInvalidError,
-  SigningLockedError,
-  fieldError,
-  type FieldError,
-} from '../errors.js';
+import { AppError, ForbiddenError, InputError, NotFoundError, SignatureInvalidError, SigningLockedError, fieldError, type FieldError } from '../errors.js';
 import type { ChangePassword, PasswordReset, SigningUnlock } from '../generated/schema-types.js';
 import { cliActor, createSecurityLog, securityActorOf, type SecurityActor, type SecurityLog } from '../security-log.js';
 import type { Database } from '../store/db.js';
@@ -39,7 +30,6 @@ const RESET_PREFIX = 'pwr_';
 export interface SignaturesDeps {
   /** The stores: users; sessions, the security log and transactions for resets and changes (issue 8). */
   readonly stores?: Pick<Stores, 'users' | 'sessions' | 'securityLog' | 'transaction'>;
-
   /** Instead of `stores`: the database the stores are built on (callers not yet given stores). */
   readonly db?: Database;
   readonly validator: Validator;
@@ -103,6 +93,22 @@ export function createSignatures(deps: SignaturesDeps) {
     policy,
     reauthenticate,
 
+    /**
+     * Re-authentication at the moment of signing a record (21 CFR 11.200(a)(1)): as
+     * {@link reauthenticate}, and a refusal (401 wrong password, 423 locked) is also a
+     * `signing.refused` entry in the security log naming what was being signed (11.300(d)).
+     */
+    async reauthenticateToSign(actor: Pick<Actor, 'id' | 'name' | 'role'>, password: string, path: string, signing: Record<string, unknown>): Promise<void> {
+      try {
+        await reauthenticate(actor, password, path);
+      } catch (e) {
+        if (e instanceof SignatureInvalidError || e instanceof SigningLockedError) {
+          await securityLog.signingRefused(actor, e instanceof SignatureInvalidError ? 401 : 423, { during: 'signing', ...signing });
+        }
+        throw e;
+      }
+    },
+
     /** Enforces the password rules (422 with the rule each breaks, at `path`). */
     checkPolicy,
 
@@ -160,7 +166,10 @@ export function createSignatures(deps: SignaturesDeps) {
       await stores.transaction(async (tx) => {
         await tx.users.setPasswordHash(actor.id, hash, now().toISOString(), { unlock: false });
         const sessionsEnded = await tx.sessions.deleteForUser(actor.id);
-        await securityLog.record({ type: first ? 'password.set' : 'password.changed', subject: actor.id, actor: securityActorOf(actor), data: { sessionsEnded } }, tx);
+        await securityLog.record(
+          { type: first ? 'password.set' : 'password.changed', subject: actor.id, actor: securityActorOf(actor), data: { sessionsEnded } },
+          tx,
+        );
       });
     },
 
@@ -169,11 +178,7 @@ export function createSignatures(deps: SignaturesDeps) {
      * count and the lock. Nobody, an admin included, sets a password that signs for another user
      * (21 CFR 11.100(a), 11.200): `newPassword` is refused, pointing to the reset.
      */
-    async unlock(
-      admin: Actor | null,
-      userId: string,
-      body: SigningUnlock,
-    ): Promise<{ id: string; name: string; signingLocked: false; passwordReset: false }> {
+    async unlock(admin: Actor | null, userId: string, body: SigningUnlock): Promise<{ id: string; name: string; signingLocked: false; passwordReset: false }> {
       if (admin && admin.role !== 'admin') {
         await securityLog.adminRefused(admin, 'signing.unlock', userId, 'not an admin');
         throw new ForbiddenError({ code: 'signature.only_admins_unlock', params: { role: admin.role } });
