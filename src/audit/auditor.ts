@@ -11,6 +11,7 @@ import { definitionHash } from '../engine/definitions.js';
 import type { Engine } from '../engine/engine.js';
 import { verifyChain } from '../engine/hash.js';
 import { verifyDatabase } from '../engine/verify.js';
+import { verifySecurityLog } from '../security-log.js';
 import type { PageKey, RefusedCommand, TransitionFilters } from '../store/audit-store.js';
 import type { Stores } from '../store/stores.js';
 import type { Actor, Transition } from '../store/types.js';
@@ -107,7 +108,7 @@ export function parseExportQuery(
 
 export interface AuditorDeps {
   /** The stores it reads: history pages and refusals, records and heads, and the chains to verify. */
-  readonly stores: Pick<Stores, 'audit' | 'history' | 'submissions' | 'chains'>;
+  readonly stores: Pick<Stores, 'audit' | 'history' | 'submissions' | 'chains' | 'securityLog'>;
   readonly engine: Engine;
   readonly validator: Validator;
   readonly now?: () => Date;
@@ -143,11 +144,13 @@ export function createAuditor(deps: AuditorDeps) {
       requireAuditor(actor);
       check('empty-query.json', query);
       const r = await verifyDatabase(stores.chains);
+      const log = await verifySecurityLog(stores.securityLog);
       return {
-        ok: r.ok,
+        ok: r.ok && log.ok,
         submissions: r.submissions,
         transitions: r.records,
         failures: r.breaks.map((b) => ({ submissionId: b.submissionId, seq: b.seq, reason: b.reason, ...(b.column ? { column: b.column } : {}) })),
+        securityLog: { ok: log.ok, entries: log.entries, failures: log.breaks.map((b) => ({ seq: b.seq, reason: b.reason })) },
       };
     },
 

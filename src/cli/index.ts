@@ -269,7 +269,8 @@ calendar
       else {
         const verb = result.dryRun ? 'would move' : 'moved';
         console.log(`calendar ${result.calendar.version} (sha256 ${result.calendar.sha256})${result.dryRun ? ' (dry run: nothing written)' : ''}`);
-        for (const m of result.moved) console.log(`${verb.padEnd(10)} ${m.id} ${m.kind} ${m.from} -> ${m.to} (was ${m.fromCalendar?.version ?? 'unversioned'})`);
+        for (const m of result.moved)
+          console.log(`${verb.padEnd(10)} ${m.id} ${m.kind} ${m.from} -> ${m.to} (was ${m.fromCalendar?.version ?? 'unversioned'})`);
         for (const u of result.unchanged) console.log(`${'unchanged'.padEnd(10)} ${u.id} ${u.kind} ${u.dueDate}`);
         console.log(`${result.moved.length} ${verb}, ${result.unchanged.length} unchanged`);
       }
@@ -338,7 +339,10 @@ audit
       const result = await verifyDatabase(services.db.reader, { stats });
       // The chains, then the database against the transparency log and its signed checkpoint.
       const log = await services.tlog.verify();
-      if (opts.json) console.log(JSON.stringify({ ...result, ok: result.ok && log.ok, log }));
+      // And the security log's own chain (user lifecycle and security actions).
+      const security = await services.securityLog.verify();
+      const ok = result.ok && log.ok && security.ok;
+      if (opts.json) console.log(JSON.stringify({ ...result, ok, log, securityLog: security }));
       else {
         console.log(`checked ${result.records} records in ${result.submissions} submissions`);
         console.log(`checked ${stats.documents} documents and ${stats.blobs} blobs (${(stats.blobBytes / 1e6).toFixed(1)} MB hashed) against their records`);
@@ -351,8 +355,10 @@ audit
             ? `OK: the transparency log holds every record (${log.treeSize}), matching checkpoint ${log.checkpointSize ?? 'none yet'}`
             : `FAILED: ${log.failures.length} transparency log problem(s)`,
         );
+        for (const b of security.breaks) console.log(`SECURITY LOG at seq ${b.seq}: ${b.reason}`);
+        console.log(security.ok ? `OK: the security log's ${security.entries} entries chain` : `FAILED: ${security.breaks.length} security log break(s)`);
       }
-      process.exitCode = result.ok && log.ok ? 0 : 1;
+      process.exitCode = ok ? 0 : 1;
     } finally {
       await services.shutdown();
     }

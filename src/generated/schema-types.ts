@@ -119,7 +119,7 @@ export type AuditTransitionsQuery = AuditFilters & {
 };
 
 /**
- * GET /v1/audit/verify: every submission's hash chain recomputed (seq 1..n without gaps, each prevHash the previous hash, each hash the SHA-256 of the record's RFC 8785 form, the submission's head its last record); and what is served agrees with it: each record's from is the previous record's to, the submission row's state, status, snapshot value, version, head, workflow and times are its last record's, its organization, title, device and input what CREATED recorded, its dossier the kinds of its DOCUMENT_ADDED records, and every document row and blob is the one its DOCUMENT_ADDED record names (kind, filename, sha256, size, bytes).
+ * GET /v1/audit/verify: every submission's hash chain recomputed (seq 1..n without gaps, each prevHash the previous hash, each hash the SHA-256 of the record's RFC 8785 form, the submission's head its last record); and what is served agrees with it: each record's from is the previous record's to, the submission row's state, status, snapshot value, version, head, workflow and times are its last record's, its organization, title, device and input what CREATED recorded, its dossier the kinds of its DOCUMENT_ADDED records, and every document row and blob is the one its DOCUMENT_ADDED record names (kind, filename, sha256, size, bytes); and the security log's own chain (securityLog).
  */
 export interface AuditVerify {
   ok: boolean;
@@ -143,6 +143,17 @@ export interface AuditVerify {
      */
     column?: string;
   }[];
+  /**
+   * The security log's hash chain (user lifecycle and security actions, issue 8): seq 1..n without gaps, each prevHash the previous entry's hash, each hash recomputed. `ok` above is false when it breaks.
+   */
+  securityLog: {
+    ok: boolean;
+    entries: number;
+    failures: {
+      seq: number;
+      reason: string;
+    }[];
+  };
 }
 
 /**
