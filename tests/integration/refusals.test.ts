@@ -9,10 +9,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOrigin } from '../../src/engine/engine.js';
 import { DIALECT } from '../support/db.js';
-import { createTestContext, documentBytes, type TestContext } from '../support/fixtures.js';
+import { createTestContext, documentBytes, signatureOf, type TestContext } from '../support/fixtures.js';
 
 let ctx: TestContext;
 let id: string;
+/** A filed 510(k): FDA sees it (a draft is not FDA's to see, issue 8 §6), so its refusals are the state's. */
+let filed: string;
 beforeAll(async () => {
   ctx = await createTestContext();
   const m = ctx.users.manufacturer.actor;
@@ -24,6 +26,15 @@ beforeAll(async () => {
       input: { format: 'eSTAR', variant: 'traditional' },
     })
   ).body.id;
+  filed = (
+    await ctx.services.engine.createSubmission(m, {
+      workflow: 'fda-510k',
+      title: 'Refusals, filed',
+      device: { name: 'Pump' },
+      input: { format: 'eSTAR', variant: 'traditional' },
+    })
+  ).body.id;
+  await ctx.services.engine.sendEvent(m, filed, { type: 'SUBMIT', signature: signatureOf(ctx.users.manufacturer) });
 });
 afterAll(async () => ctx?.close());
 
@@ -61,7 +72,7 @@ describe(`refused commands recorded by the engine on ${DIALECT}`, () => {
     await expect(engine.sendEvent(m.actor, id, { type: 'FEE_VERIFIED' }, { origin: origin(`/submissions/${id}/events`) })).rejects.toMatchObject({
       code: 'forbidden',
     });
-    await expect(engine.sendEvent(fda.actor, id, { type: 'ACCEPT' }, { origin: origin(`/v1/submissions/${id}/events`) })).rejects.toMatchObject({
+    await expect(engine.sendEvent(fda.actor, filed, { type: 'ACCEPT' }, { origin: origin(`/v1/submissions/${filed}/events`) })).rejects.toMatchObject({
       code: 'event_not_allowed',
     });
     await expect(engine.sendEvent(m.actor, id, { type: 'WITHDRAW' }, { ifMatch: 7, origin: origin(`/v1/submissions/${id}/events`) })).rejects.toMatchObject({
@@ -79,7 +90,7 @@ describe(`refused commands recorded by the engine on ${DIALECT}`, () => {
     expect(added.map((r) => [r.actor_id, r.method, r.path, r.submission_id, r.event_type, Number(r.status), r.code, r.request_id])).toEqual([
       [fda.actor.id, 'POST', '/v1/submissions', null, 'CREATED', 403, 'forbidden', 'req-1'],
       [m.actor.id, 'POST', `/submissions/${id}/events`, id, 'FEE_VERIFIED', 403, 'forbidden', 'req-1'],
-      [fda.actor.id, 'POST', `/v1/submissions/${id}/events`, id, 'ACCEPT', 409, 'event_not_allowed', 'req-1'],
+      [fda.actor.id, 'POST', `/v1/submissions/${filed}/events`, filed, 'ACCEPT', 409, 'event_not_allowed', 'req-1'],
       [m.actor.id, 'POST', `/v1/submissions/${id}/events`, id, 'WITHDRAW', 412, 'version_mismatch', 'req-1'],
       [auditor.actor.id, 'POST', `/v1/submissions/${id}/documents`, id, 'DOCUMENT_ADDED', 403, 'forbidden', 'req-1'],
     ]);
@@ -120,7 +131,7 @@ describe(`refused commands recorded by the engine on ${DIALECT}`, () => {
     const o = origin(`/v1/submissions/${id}/events`);
     await expect(engine.sendEvent(m.actor, id, { type: 'NOPE' }, { origin: o })).rejects.toMatchObject({ code: 'validation_failed' });
     await expect(engine.sendEvent(beta.actor, id, { type: 'WITHDRAW' })).rejects.toMatchObject({ code: 'not_found' });
-    await expect(engine.sendEvent(fda.actor, id, { type: 'ACCEPT' })).rejects.toMatchObject({ code: 'event_not_allowed' });
+    await expect(engine.sendEvent(fda.actor, filed, { type: 'ACCEPT' })).rejects.toMatchObject({ code: 'event_not_allowed' });
     const other = (
       await engine.createSubmission(
         m.actor,
@@ -141,7 +152,7 @@ describe(`refused commands recorded by the engine on ${DIALECT}`, () => {
         throw new Error('no status');
       },
     });
-    await expect(engine.sendEvent(ctx.users.fda.actor, id, { type: 'ACCEPT' }, { origin: broken })).rejects.toMatchObject({ code: 'event_not_allowed' });
+    await expect(engine.sendEvent(ctx.users.fda.actor, filed, { type: 'ACCEPT' }, { origin: broken })).rejects.toMatchObject({ code: 'event_not_allowed' });
     expect(logged).toEqual([expect.objectContaining({ reqId: 'req-1', err: expect.objectContaining({ message: 'no status' }) })]);
     expect(await rows()).toHaveLength(before);
   });
