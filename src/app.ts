@@ -86,8 +86,9 @@ export function createApp(services: AppServices, options: AppOptions = {}): Expr
   });
 
   // The one /v1 route without a bearer token: a user sets a password with a one-time reset credential (issue 8).
+  // Its other methods: 405, no token asked (before the router, whose automatic OPTIONS answer would say 200).
+  app.use('/v1/password-reset', methodNotAllowed(openapi));
   app.use('/v1', createPasswordResetRouter(services.signatures, services.authLimiter, logger));
-  app.use('/v1/password-reset', methodNotAllowed(openapi)); // its other methods: 405, no token asked
   const v1 = express.Router();
   v1.use(authenticate(services.users, services.authLimiter));
   v1.use(methodNotAllowed(openapi)); // 405 + Allow for a documented path's other methods (after 401)

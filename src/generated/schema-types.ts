@@ -84,7 +84,7 @@ export interface AuditRefusalsQuery {
   /**
    * The status the command was refused with.
    */
-  status?: "403" | "409" | "412";
+  status?: "401" | "403" | "404" | "409" | "412" | "423" | "500";
   /**
    * Refused on or after (RFC 3339 date-time, or YYYY-MM-DD: that UTC day's start).
    */
@@ -439,7 +439,7 @@ export interface Problem {
 }
 
 /**
- * A command refused with 403, 409 or 412, recorded after its transaction rolled back: who, what, on which submission, why. Never the request body, passwords or tokens.
+ * A command refused with 403, 409 or 412, or a security refusal of a write (404 on a submission the caller may not see, 401 or 423 on a signature, 500 integrity_failure on a row that disagrees with its chain), recorded after its transaction rolled back: who, what, on which submission, why. Never the request body, passwords or tokens.
  */
 export interface RefusedCommand {
   id: string;
@@ -458,9 +458,9 @@ export interface RefusedCommand {
    * The event sent (POST .../events), CREATED (POST /v1/submissions) or DOCUMENT_ADDED (POST .../documents).
    */
   eventType: string | null;
-  status: 403 | 409 | 412;
+  status: 401 | 403 | 404 | 409 | 412 | 423 | 500;
   /**
-   * The problem code answered (forbidden, event_not_allowed, version_mismatch).
+   * The problem code answered (forbidden, event_not_allowed, version_mismatch, not_found, signature_invalid, signature_locked, integrity_failure).
    */
   code: string;
   /**

@@ -232,7 +232,7 @@ describe(`GET /v1/audit/transitions on ${DIALECT}`, () => {
       ['/v1/audit/export?format=xml', ['/format']],
       ['/v1/audit/export?limit=5', ['/limit']],
       ['/v1/audit/export?format=csv&recordedFrom=2026-13-01', ['/recordedFrom']],
-      ['/v1/audit/refusals?status=500', ['/status']],
+      ['/v1/audit/refusals?status=418', ['/status']],
       ['/v1/audit/refusals?from=2026-02-29', ['/from']],
       ['/v1/audit/refusals?to=soon&limit=-1', ['/limit', '/to']],
       ['/v1/audit/refusals?recordedFrom=2026-01-01', ['/recordedFrom']],
@@ -261,7 +261,13 @@ describe(`GET /v1/audit/verify on ${DIALECT}`, () => {
     const res = await api.get(ctx.users.auditor, '/v1/audit/verify');
     expect(res.status, res.text).toBe(200);
     const submissions = new Set(all.map((t) => t.submissionId)).size;
-    expect(res.body).toEqual({ ok: true, submissions, transitions: all.length, failures: [] });
+    expect(res.body).toEqual({
+      ok: true,
+      submissions,
+      transitions: all.length,
+      failures: [],
+      securityLog: expect.objectContaining({ ok: true, failures: [] }),
+    });
   });
 });
 
@@ -522,7 +528,13 @@ describe(`tampering on ${DIALECT}`, () => {
     }
     const res = await tapi.get(auditor, '/v1/audit/verify');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: false, submissions: 2, transitions: 6, failures: [{ submissionId: id, seq: 3, reason: 'hash does not match the record' }] });
+    expect(res.body).toEqual({
+      ok: false,
+      submissions: 2,
+      transitions: 6,
+      failures: [{ submissionId: id, seq: 3, reason: 'hash does not match the record' }],
+      securityLog: expect.objectContaining({ ok: true }),
+    });
     const report = (await tapi.get(auditor, `/v1/submissions/${id}/report`)).text;
     expect(report).toContain('Chain verification: BROKEN at seq 3: <bdi>hash does not match the record</bdi>.');
     expect((await tapi.get(auditor, `/v1/submissions/${other}/report`)).text).toContain('Chain verification: OK. 1 records recomputed');
