@@ -75,6 +75,10 @@ export interface SecurityLogStore {
 
 async function appendOn(trx: Knex, build: Parameters<SecurityLogStore['append']>[0]): Promise<SecurityLogEntry> {
   if (isPostgres(trx)) await trx.raw('select pg_advisory_xact_lock(?)', [APPEND_LOCK]);
+  // SQLite: write first (a statement that matches no row still takes the writer lock, waiting up
+  // to the busy timeout), so reading the head never has to upgrade a read snapshot another
+  // process's append has made stale (SQLITE_BUSY at once, in WAL mode).
+  else await trx.raw('update security_log set seq = seq where 0 = 1');
   const head = await trx('security_log').orderBy('seq', 'desc').first<{ seq: number | string; hash: string } | undefined>('seq', 'hash');
   const { entry, dataText } = build(head ? { seq: Number(head.seq), hash: head.hash } : null);
   await trx('security_log').insert({
