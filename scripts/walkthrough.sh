@@ -9,9 +9,9 @@ token() { npx --no-install puente user add --json "$@" | json .token; }
 
 # Users. Whoever signs (filings, decisions) gets a password for electronic signatures, read from
 # standard input so it stays out of the shell history and the process list.
-MFR=$(printf '%s\n' 'Maria-Signs-2026' | token --name "Maria Lopez" --role manufacturer --org "Acme Medical" --password-stdin)
-FDA=$(printf '%s\n' 'Carter-Decides-2026' | token --name "Dr. James Carter" --role fda --password-stdin)
-COF=$(printf '%s\n' 'Torres-Resuelve-2026' | token --name "Lic. Ana Torres" --role cofepris --password-stdin)
+MFR=$(printf '%s\n' 'Quetzal-Signs-2026' | token --name "Maria Lopez" --role manufacturer --org "Acme Medical" --password-stdin)
+FDA=$(printf '%s\n' 'Harbor-Decides-2026' | token --name "Dr. James Carter" --role fda --password-stdin)
+COF=$(printf '%s\n' 'Volcan-Resuelve-2026' | token --name "Lic. Ana Torres" --role cofepris --password-stdin)
 AUD=$(token --name "Sam Reed" --role auditor)
 
 # send SUBMISSION_ID TOKEN JSON: one workflow event; prints the new state
@@ -28,7 +28,7 @@ K=$(curl -sf "$API/v1/submissions" -H "Authorization: Bearer $MFR" -H 'Content-T
 echo "510(k) $K"
 
 # 2. Submit, screening, AI hold, response, SE (dates of the real letters)
-send "$K" "$MFR" '{"type":"SUBMIT","effectiveAt":"2026-01-05","signature":{"meaning":"responsibility","password":"Maria-Signs-2026"}}'
+send "$K" "$MFR" '{"type":"SUBMIT","effectiveAt":"2026-01-05","signature":{"meaning":"responsibility","password":"Quetzal-Signs-2026"}}'
 send "$K" "$FDA" '{"type":"FEE_VERIFIED","effectiveAt":"2026-01-06"}'
 send "$K" "$FDA" '{"type":"SCREEN_PASS","effectiveAt":"2026-01-15"}'
 send "$K" "$FDA" '{"type":"REQUEST_AI","effectiveAt":"2026-03-01","data":{"deficiencies":["Provide ISO 10993-1 biocompatibility data"]}}'
@@ -38,7 +38,7 @@ curl -s -X POST "$API/v1/submissions/$K/events" -H "Authorization: Bearer $FDA" 
   -d '{"type":"DECIDE_SE","effectiveAt":"2026-06-20","data":{"kNumber":"K261234","decisionDate":"2026-06-20"},
        "signature":{"meaning":"approval","password":"not-my-password"}}' | json .code
 send "$K" "$FDA" '{"type":"DECIDE_SE","effectiveAt":"2026-06-20","data":{"kNumber":"K261234","decisionDate":"2026-06-20"},
-                  "signature":{"meaning":"approval","password":"Carter-Decides-2026"}}'
+                  "signature":{"meaning":"approval","password":"Harbor-Decides-2026"}}'
 # The clocks, derived from those dates: calendar, hold and FDA days, each goal's status
 curl -sf "$API/v1/submissions/$K" -H "Authorization: Bearer $MFR" | node -e "const c=JSON.parse(require('fs').readFileSync(0,'utf8')).clocks; console.log('calendarDays ' + c.calendarDays + ', holdDays ' + c.holdDays + ', fdaDays ' + c.fdaDays); for (const g of c.goals) console.log('goal ' + g.kind + ': ' + g.status + ' (' + g.elapsed + ' of ' + g.length + ' ' + g.unit + ')')"
 
@@ -62,12 +62,12 @@ done
 
 # 6. Submit, review, prevención, answer, grant
 send "$R" "$MFR" '{"type":"SUBMIT","effectiveAt":"2026-07-13","data":{"folio":"253300401A0123"},
-                  "signature":{"meaning":"responsibility","password":"Maria-Signs-2026"}}'
+                  "signature":{"meaning":"responsibility","password":"Quetzal-Signs-2026"}}'
 send "$R" "$COF" '{"type":"START_REVIEW","effectiveAt":"2026-07-20"}'
 send "$R" "$COF" '{"type":"ISSUE_PREVENCION","effectiveAt":"2026-08-10","data":{"items":["Apostille is illegible"]}}'
 send "$R" "$MFR" '{"type":"RESPOND_PREVENCION","effectiveAt":"2026-08-13"}'
 send "$R" "$COF" '{"type":"GRANT","effectiveAt":"2026-09-01","data":{"registrationNumber":"0123E2026 SSA"},
-                  "signature":{"meaning":"approval","password":"Torres-Resuelve-2026"}}'
+                  "signature":{"meaning":"approval","password":"Volcan-Resuelve-2026"}}'
 curl -sf "$API/v1/submissions/$R" -H "Authorization: Bearer $COF" | json .decision
 # The signature manifestation, inside the hashed history record: printed name, meaning, when
 curl -sf "$API/v1/submissions/$R/history" -H "Authorization: Bearer $AUD" | json '.items.at(-1).signature'

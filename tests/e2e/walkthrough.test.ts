@@ -57,7 +57,7 @@ describe('README walk-through', () => {
     }
     expect(server.logs.join('')).not.toMatch(/pte_[A-Za-z0-9_-]{20,}/);
     // Passwords given to sign (right or wrong) never reach the log; the refused attempt is reported.
-    expect(server.logs.join('')).not.toMatch(/Maria-Signs|Carter-Decides|Torres-Resuelve|not-my-password/);
+    expect(server.logs.join('')).not.toMatch(/Quetzal-Signs|Harbor-Decides|Volcan-Resuelve|not-my-password/);
     expect(server.logs.join('')).toMatch(/"msg":"signature refused"/);
   });
 

@@ -92,25 +92,32 @@ describe('npx puente', () => {
       expect(weak.stderr).not.toContain('short');
       expect(Number((await database.knex('users').count<{ n: number }[]>({ n: '*' }))[0]!.n)).toBe(Number(before));
 
-      const ok = await puenteWithStdin(['user', 'add', '--name', 'Dr. Stdin', '--role', 'fda', '--json', '--password-stdin'], 'Stdin-Signs-2026\n');
+      const ok = await puenteWithStdin(['user', 'add', '--name', 'Dr. Stdin', '--role', 'fda', '--json', '--password-stdin'], 'Quartz-Lantern-2026\n');
       expect(ok.code, ok.stderr).toBe(0);
       const user = JSON.parse(ok.stdout);
-      expect(JSON.stringify(user)).not.toMatch(/Stdin-Signs|password/i);
+      expect(JSON.stringify(user)).not.toMatch(/Quartz-Lantern|password/i);
       const row = await database.knex('users').where({ id: user.id }).first();
       expect(row.password_hash).toMatch(/^\$scrypt\$ln=15,r=8,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
-      expect(JSON.stringify(await database.knex('users').select('*'))).not.toContain('Stdin-Signs-2026');
+      expect(JSON.stringify(await database.knex('users').select('*'))).not.toContain('Quartz-Lantern-2026');
       const { verifyPassword } = await import('../../src/engine/passwords.js');
-      expect(await verifyPassword('Stdin-Signs-2026', row.password_hash)).toBe(true);
-      expect(await verifyPassword('Stdin-Signs-2027', row.password_hash)).toBe(false);
+      expect(await verifyPassword('Quartz-Lantern-2026', row.password_hash)).toBe(true);
+      expect(await verifyPassword('Quartz-Lantern-2027', row.password_hash)).toBe(false);
 
-      // puente user unlock: clears a lock; with --password-stdin also resets the password.
+      // puente user unlock clears a lock; it never sets a password (issue 8 §3: nobody signs as somebody else).
       await database.knex('users').where({ id: user.id }).update({ signature_failures: 5, signing_locked_at: '2026-01-01T00:00:00.000Z' });
-      const unlocked = await puenteWithStdin(['user', 'unlock', '--id', user.id, '--password-stdin'], 'Reset-By-Admin-2026\n');
+      const refused = await puenteWithStdin(['user', 'unlock', '--id', user.id, '--password-stdin'], 'Reset-By-Admin-2026\n');
+      expect(refused.code).toBe(2);
+      expect(await verifyPassword('Quartz-Lantern-2026', (await database.knex('users').where({ id: user.id }).first()).password_hash)).toBe(true);
+      const unlocked = await puenteWithStdin(['user', 'unlock', '--id', user.id], '');
       expect(unlocked.code, unlocked.stderr).toBe(0);
-      expect(unlocked.stdout).toMatch(/signing unlocked for Dr\. Stdin .*password reset/);
+      expect(unlocked.stdout).toMatch(/signing unlocked for Dr\. Stdin/);
       const after = await database.knex('users').where({ id: user.id }).first();
       expect({ failures: Number(after.signature_failures), locked: after.signing_locked_at }).toEqual({ failures: 0, locked: null });
-      expect(await verifyPassword('Reset-By-Admin-2026', after.password_hash)).toBe(true);
+      // A forgotten password: a reset clears it and prints a one-time credential for the user, never a password.
+      const reset = await puenteWithStdin(['user', 'reset', '--id', user.id, '--json'], '');
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(JSON.parse(reset.stdout)).toMatchObject({ id: user.id, resetToken: expect.stringMatching(/^pwr_/) });
+      expect((await database.knex('users').where({ id: user.id }).first()).password_hash).toBeNull();
       expect((await puenteWithStdin(['user', 'unlock', '--id', '0193f000-0000-7000-8000-000000000000'], '')).code).not.toBe(0);
     } finally {
       await database.destroy();
