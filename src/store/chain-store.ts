@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { chainLinks, submissionHeads, submissionSplits, transitionRowsOf, type SubmissionRange } from './history-store.js';
 import { isPostgres, rawRows } from './sql.js';
 import type { TransitionRow } from './rows.js';
+import type { Document } from './types.js';
 import { FILING_RECORD_TYPES } from './migrations/012-filed-at.js';
 
 export { LINK_SEPARATOR } from './history-store.js';
@@ -66,16 +67,7 @@ export interface MaterializedRow {
 }
 
 /** A `documents` row and what `blobs` holds under its sha256 (sizes only; bytes via {@link ChainSnapshot.blobs}). */
-export interface DocumentFacts {
-  readonly id: string;
-  readonly submissionId: string;
-  readonly kind: string;
-  readonly filename: string;
-  readonly contentType: string;
-  readonly sha256: string;
-  readonly size: number;
-  readonly uploadedBy: string;
-  readonly createdAt: string;
+export interface DocumentFacts extends Document {
   /** False when no blob is stored under the document's sha256. */
   readonly blobPresent: boolean;
   readonly blobSize: number | null;

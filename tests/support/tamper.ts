@@ -4,6 +4,7 @@
  * enabled; SQLite: dropped and created again as the migration made them).
  */
 import type { Knex } from 'knex';
+import { sqliteAppendOnlyTrigger } from '../../src/store/migrations/append-only.js';
 
 const SQLITE_OPS = ['UPDATE', 'DELETE'] as const;
 
@@ -15,11 +16,6 @@ export async function tamper<T>(knex: Knex, table: string, edit: () => Promise<T
     return await edit();
   } finally {
     if (postgres) await knex.raw(`ALTER TABLE ${table} ENABLE TRIGGER ${table}_append_only`);
-    else
-      for (const op of SQLITE_OPS) {
-        await knex.raw(
-          `CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, 'puente: ${table} is append-only: ${op} rejected'); END`,
-        );
-      }
+    else for (const op of SQLITE_OPS) await knex.raw(sqliteAppendOnlyTrigger(table, op));
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import { isPostgres } from '../sql.js';
+import { makeAppendOnly } from './append-only.js';
 
 /** Tables that are part of the record: no UPDATE, no DELETE, ever (21 CFR 11.10(e)). */
 const APPEND_ONLY = ['transitions', 'documents', 'blobs'];
@@ -122,19 +123,8 @@ export async function up(knex: Knex): Promise<void> {
       BEGIN
         RAISE EXCEPTION 'puente: % is append-only: % rejected', TG_TABLE_NAME, TG_OP;
       END $$`);
-    for (const table of APPEND_ONLY) {
-      await knex.raw(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION puente_reject_change()`);
-      await knex.raw(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION puente_reject_change()`);
-    }
-  } else {
-    for (const table of APPEND_ONLY) {
-      for (const op of ['UPDATE', 'DELETE']) {
-        await knex.raw(
-          `CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, 'puente: ${table} is append-only: ${op} rejected'); END`,
-        );
-      }
-    }
   }
+  for (const table of APPEND_ONLY) await makeAppendOnly(knex, table);
 }
 
 export async function down(): Promise<void> {

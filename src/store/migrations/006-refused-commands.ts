@@ -6,7 +6,7 @@
  * operations is evidence too), and read by auditors at GET /v1/audit/refusals.
  */
 import type { Knex } from 'knex';
-import { isPostgres } from '../sql.js';
+import { makeAppendOnly } from './append-only.js';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('refused_commands', (t) => {
@@ -31,21 +31,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['submission_id', 'recorded_at', 'id'], 'refused_commands_submission_index');
     t.index(['actor_id', 'recorded_at', 'id'], 'refused_commands_actor_index');
   });
-  if (isPostgres(knex)) {
-    // puente_reject_change() comes from 001-initial.
-    await knex.raw(
-      'CREATE TRIGGER refused_commands_append_only BEFORE UPDATE OR DELETE ON refused_commands FOR EACH ROW EXECUTE FUNCTION puente_reject_change()',
-    );
-    await knex.raw(
-      'CREATE TRIGGER refused_commands_no_truncate BEFORE TRUNCATE ON refused_commands FOR EACH STATEMENT EXECUTE FUNCTION puente_reject_change()',
-    );
-  } else {
-    for (const op of ['UPDATE', 'DELETE']) {
-      await knex.raw(
-        `CREATE TRIGGER refused_commands_no_${op.toLowerCase()} BEFORE ${op} ON refused_commands BEGIN SELECT RAISE(ABORT, 'puente: refused_commands is append-only: ${op} rejected'); END`,
-      );
-    }
-  }
+  await makeAppendOnly(knex, 'refused_commands');
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -13,7 +13,7 @@
  *   credential and when it stops working (PASSWORD_RESET_HOURS). The credential itself is never stored.
  */
 import type { Knex } from 'knex';
-import { isPostgres } from '../sql.js';
+import { makeAppendOnly } from './append-only.js';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('security_log', (t) => {
@@ -39,17 +39,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('users', (t) => {
     t.unique(['password_reset_hash'], { indexName: 'users_password_reset_hash_unique' });
   });
-  if (isPostgres(knex)) {
-    // puente_reject_change() comes from 001-initial.
-    await knex.raw('CREATE TRIGGER security_log_append_only BEFORE UPDATE OR DELETE ON security_log FOR EACH ROW EXECUTE FUNCTION puente_reject_change()');
-    await knex.raw('CREATE TRIGGER security_log_no_truncate BEFORE TRUNCATE ON security_log FOR EACH STATEMENT EXECUTE FUNCTION puente_reject_change()');
-  } else {
-    for (const op of ['UPDATE', 'DELETE']) {
-      await knex.raw(
-        `CREATE TRIGGER security_log_no_${op.toLowerCase()} BEFORE ${op} ON security_log BEGIN SELECT RAISE(ABORT, 'puente: security_log is append-only: ${op} rejected'); END`,
-      );
-    }
-  }
+  await makeAppendOnly(knex, 'security_log');
 }
 
 export async function down(): Promise<void> {
