@@ -28,6 +28,7 @@ import { latestWorkflow, workflowVersion } from '../../workflows/index.js';
 import { declarativeDefinition } from '../../src/engine/definitions.js';
 import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
 import { Api, bodyRegistration, type Json } from '../http/helpers.js';
+import { draftOf } from '../support/drafts.js';
 
 let ctx: TestContext;
 let app: Express;
@@ -311,31 +312,18 @@ describe('bundles of versions that record no facts', () => {
     const w = cofeprisRegistrationV4;
     const at = new Date().toISOString();
     const input = { route: 'standard', mxClass: 'II' };
-    let s: Submission = {
-      id: '01900000-0000-7000-8000-0000000000a4',
-      organization: m.actor.organization!,
-      workflowId: w.id,
-      workflowVersion: w.version,
-      jurisdiction: w.jurisdiction,
-      title: 'Registration on version 4',
-      device: { name: 'Pump' },
-      input,
-      state: 'preparing',
-      status: 'active',
-      snapshot: { value: 'preparing', context: {} },
-      xstateVersion: '5',
-      version: 1,
-      referenceSubmissionId: null,
-      dossierPresent: [],
-      headSeq: 0,
-      headHash: '0'.repeat(64),
-      lastEffectiveAt: null,
-      stateSince: at,
-      deadline: null,
-      due: NO_DUE_DATES,
-      createdAt: at,
-      updatedAt: at,
-    };
+    let s: Submission = draftOf(
+      w,
+      {
+        id: '01900000-0000-7000-8000-0000000000a4',
+        organization: m.actor.organization!,
+        title: 'Registration on version 4',
+        device: { name: 'Pump' },
+        input,
+        at,
+      },
+      { state: 'preparing', snapshot: { value: 'preparing', context: {} }, xstateVersion: '5', version: 1 },
+    );
     const created = chainRecord(s, w, {
       type: 'CREATED',
       data: { input },
