@@ -2,11 +2,12 @@
  * Password checks under the per-user lock (issue 8 §4; 21 CFR 11.300(d)): re-authentication at
  * signing and web sign-in share one failure count and one lock per user, held in the database.
  *
- * Each check is reserved by one guarded UPDATE before scrypt runs, so concurrent wrong passwords,
- * on one process or several over one database, are checked at most `maxFailures` times; the rest
- * are refused without a comparison. The count reaching the limit locks the user until an
- * administrator unlocks (signing and sign-in alike). A right password ends the run of failures
- * reserved before it; those reserved after it still count.
+ * Each check takes a slot by one guarded UPDATE before scrypt runs, and only while confirmed
+ * failures plus checks under way are below `maxFailures`: concurrent wrong passwords, on one
+ * process or several over one database, are checked at most `maxFailures` times, and the rest are
+ * refused without a comparison once the run locks the user (signing and sign-in alike, until an
+ * administrator unlocks). A busy signer's right passwords checked at once wait for a slot; they
+ * are never counted as failures. A right password ends the run of failures.
  */
 import type { StoreSet, Stores } from '../store/stores.js';
 import type { UserStore } from '../store/users-store.js';
@@ -23,7 +24,7 @@ export type PasswordCheck =
   | { readonly outcome: 'locked'; readonly since: string | null };
 
 export interface PasswordChecksDeps {
-  readonly stores: { readonly users: Pick<UserStore, 'reservePasswordCheck' | 'endFailureRun' | 'findLockedAt'> } & Pick<Stores, 'transaction'>;
+  readonly stores: { readonly users: Pick<UserStore, 'reservePasswordCheck' | 'finishPasswordCheck' | 'findLockedAt'> } & Pick<Stores, 'transaction'>;
   readonly now?: () => Date;
   readonly maxFailures?: number;
   /** Records a lock (the security log's `signing.locked`) in the transaction that sets it: both commit or neither. */
@@ -32,6 +33,13 @@ export interface PasswordChecksDeps {
 
 /** What the password was checked for. */
 export type PasswordCheckVia = 'signing' | 'sign-in';
+
+/** How long a check waits for a slot while the signer's other checks are under way (then: refused, 423). */
+const SLOT_WAIT_MS = 15_000;
+/** A reservation this old holds no slot any more (its process died mid-check; scrypt takes ~0.1 s). */
+const STALE_CHECK_MS = 60_000;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createPasswordChecks(deps: PasswordChecksDeps) {
   const { stores } = deps;
@@ -42,28 +50,30 @@ export function createPasswordChecks(deps: PasswordChecksDeps) {
   return {
     maxFailures,
 
-    /** Checks `password` against `passwordHash`, the stored hash of user `userId`, under the user's lock. */
+    /**
+     * Checks `password` against `passwordHash`, the stored hash of user `userId`, under the user's
+     * lock: a slot is reserved first (waiting while the signer's other checks hold every slot),
+     * then scrypt runs, then the slot is freed with the outcome in one write.
+     */
     async check(userId: string, password: string, passwordHash: string, via: PasswordCheckVia): Promise<PasswordCheck> {
-      const reserved = await users.reservePasswordCheck(userId, maxFailures);
-      if (!reserved) return { outcome: 'locked', since: await users.findLockedAt(userId) };
-      if (await verifyPassword(password, passwordHash)) {
-        await users.endFailureRun(userId, reserved.attempt);
-        return { outcome: 'right' };
+      const waitUntil = Date.now() + SLOT_WAIT_MS;
+      for (;;) {
+        const at = now();
+        if (await users.reservePasswordCheck(userId, maxFailures, at.toISOString(), new Date(at.getTime() - STALE_CHECK_MS).toISOString())) break;
+        const since = await users.findLockedAt(userId);
+        if (since !== null || Date.now() >= waitUntil) return { outcome: 'locked', since };
+        await pause(20 + Math.floor(Math.random() * 30));
       }
-      // Only the check that filled the run can find it full when it ends (a right password lowers
-      // the run; every reservation below the limit leaves a later one to fill it).
-      let lockedNow = false;
-      if (reserved.failures >= maxFailures) {
-        const at = now().toISOString();
-        // The write comes first in the transaction: on SQLite it takes the write lock (waiting for
-        // other processes) before the security log reads its head.
-        lockedNow = await stores.transaction(async (tx) => {
-          const locked = await tx.users.lockAfterFailure(userId, maxFailures, at);
-          if (locked) await deps.recordLock?.({ userId, at, via }, tx);
-          return locked;
-        });
-      }
-      return { outcome: 'wrong', failures: reserved.failures, lockedNow };
+      const right = await verifyPassword(password, passwordHash);
+      const at = now().toISOString();
+      // The write comes first in the transaction: on SQLite it takes the write lock (waiting for
+      // other processes) before the security log reads its head.
+      const done = await stores.transaction(async (tx) => {
+        const r = await tx.users.finishPasswordCheck(userId, right, maxFailures, at);
+        if (r.lockedNow) await deps.recordLock?.({ userId, at, via }, tx);
+        return r;
+      });
+      return right ? { outcome: 'right' } : { outcome: 'wrong', failures: done.failures, lockedNow: done.lockedNow };
     },
   };
 }

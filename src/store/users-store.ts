@@ -128,45 +128,49 @@ export async function findUserCredentials(db: Knex, userId: string): Promise<Use
 // Password checks, the failure count and the lock (issue 8 §4; 21 CFR 11.300(d)). Signing and web
 // sign-in share them: one count and one lock per user, held in the database for every process.
 
+/** Pending checks, or 0 when the last reservation is older than `?` (its checks died with their process). */
+const LIVE_PENDING = '(case when signature_checks_since is null or signature_checks_since < ? then 0 else signature_checks_pending end)';
+
 const RESERVE_CHECK_SQL =
-  'update users set signature_failures = signature_failures + 1, signature_attempts = signature_attempts + 1 ' +
-  'where id = ? and signing_locked_at is null and signature_failures < ? returning signature_attempts, signature_failures';
+  `update users set signature_checks_pending = ${LIVE_PENDING} + 1, signature_checks_since = ? ` +
+  `where id = ? and signing_locked_at is null and signature_failures + ${LIVE_PENDING} < ? returning id`;
 
 /**
- * Reserves one password check before scrypt runs: one guarded UPDATE counts it in the run of
- * failures while the user is unlocked and the run is below `maxFailures`, so however many checks
- * arrive at once, on however many processes, at most `maxFailures` wrong passwords are checked.
- * Returns the reservation's number (for {@link endFailureRun}) and the run including it, or
- * undefined when refused (locked, or the last allowed checks are under way).
+ * Reserves one password check before scrypt runs: one guarded UPDATE takes a slot while the user
+ * is unlocked and confirmed failures plus checks under way are below `maxFailures`, so however
+ * many checks arrive at once, on however many processes, at most `maxFailures` wrong passwords
+ * are checked. False when refused (locked, or every slot is taken: the caller waits for one).
  */
-export async function reservePasswordCheck(db: Knex, userId: string, maxFailures: number): Promise<{ attempt: number; failures: number } | undefined> {
-  const [row] = await rawRows<{ signature_attempts: number | string; signature_failures: number | string }>(db, RESERVE_CHECK_SQL, [userId, maxFailures]);
-  return row ? { attempt: Number(row.signature_attempts), failures: Number(row.signature_failures) } : undefined;
+export async function reservePasswordCheck(db: Knex, userId: string, maxFailures: number, now: string, staleBefore: string): Promise<boolean> {
+  return (await rawRows(db, RESERVE_CHECK_SQL, [staleBefore, now, userId, staleBefore, maxFailures])).length === 1;
 }
 
 /**
- * A reserved check found a wrong password (already counted): a run that has reached
- * `maxFailures` locks the user at `now`. True when this call set the lock.
+ * Ends a reserved check: its slot is freed; a right password ends the run of failures, a wrong
+ * one adds to it, and a run that reaches `maxFailures` locks the user at `now`. Returns the run
+ * and whether this call set the lock.
  */
-export async function lockAfterFailure(db: Knex, userId: string, maxFailures: number, now: string): Promise<boolean> {
+export async function finishPasswordCheck(
+  db: Knex,
+  userId: string,
+  right: boolean,
+  maxFailures: number,
+  now: string,
+): Promise<{ failures: number; lockedNow: boolean }> {
+  const freed = 'case when signature_checks_pending > 0 then signature_checks_pending - 1 else 0 end';
+  const [row] = await rawRows<{ signature_failures: number | string }>(
+    db,
+    `update users set signature_checks_pending = ${freed}, signature_failures = ${right ? '0' : 'signature_failures + 1'} where id = ? returning signature_failures`,
+    [userId],
+  );
+  const failures = Number(row?.signature_failures ?? 0);
+  if (right || failures < maxFailures) return { failures, lockedNow: false };
   const n = await db('users')
     .where({ id: userId })
     .whereNull('signing_locked_at')
     .where('signature_failures', '>=', maxFailures)
     .update({ signing_locked_at: now });
-  return n > 0;
-}
-
-/**
- * A reserved check found the right password: the run keeps only the checks reserved after it
- * (`signature_attempts - attempt`), so a wrong password checked concurrently still counts. Never
- * raises the run, and leaves a lock in place (only an administrator unlocks).
- */
-export async function endFailureRun(db: Knex, userId: string, attempt: number): Promise<void> {
-  await db('users')
-    .where({ id: userId })
-    .where('signature_failures', '>', db.raw('signature_attempts - ?', [attempt]))
-    .update({ signature_failures: db.raw('signature_attempts - ?', [attempt]) });
+  return { failures, lockedNow: n > 0 };
 }
 
 /** When the user was locked (null: not locked, or only the last allowed checks are under way). */
@@ -289,9 +293,8 @@ export interface UserStore {
   ensureOrganization(name: string, now: string): Promise<Organization>;
   insertUser(user: Parameters<typeof insertUser>[1]): Promise<User>;
   findCredentials(userId: string): Promise<UserCredentials | undefined>;
-  reservePasswordCheck(userId: string, maxFailures: number): Promise<{ attempt: number; failures: number } | undefined>;
-  lockAfterFailure(userId: string, maxFailures: number, now: string): Promise<boolean>;
-  endFailureRun(userId: string, attempt: number): Promise<void>;
+  reservePasswordCheck(userId: string, maxFailures: number, now: string, staleBefore: string): Promise<boolean>;
+  finishPasswordCheck(userId: string, right: boolean, maxFailures: number, now: string): Promise<{ failures: number; lockedNow: boolean }>;
   findLockedAt(userId: string): Promise<string | null>;
   setPasswordHash(userId: string, passwordHash: string, now: string, opts: { unlock: boolean }): Promise<boolean>;
   unlockSigning(userId: string): Promise<boolean>;
@@ -312,9 +315,8 @@ export function createKnexUserStore(db: Knex, writer: Knex = db): UserStore {
     ensureOrganization: (name, now) => ensureOrganization(writer, name, now),
     insertUser: (user) => insertUser(writer, user),
     findCredentials: (userId) => findUserCredentials(db, userId),
-    reservePasswordCheck: (userId, maxFailures) => reservePasswordCheck(writer, userId, maxFailures),
-    lockAfterFailure: (userId, maxFailures, now) => lockAfterFailure(writer, userId, maxFailures, now),
-    endFailureRun: (userId, attempt) => endFailureRun(writer, userId, attempt),
+    reservePasswordCheck: (userId, maxFailures, now, staleBefore) => reservePasswordCheck(writer, userId, maxFailures, now, staleBefore),
+    finishPasswordCheck: (userId, right, maxFailures, now) => finishPasswordCheck(writer, userId, right, maxFailures, now),
     // On the writer: a refused reservation is followed at once by this read, which must see the lock.
     findLockedAt: (userId) => findLockedAt(writer, userId),
     setPasswordHash: (userId, passwordHash, now, opts) => setPasswordHash(writer, userId, passwordHash, now, opts),

@@ -128,6 +128,15 @@ describe(`the signing lock under concurrency on ${DIALECT}`, () => {
     expect(await submit(urlB, sam, id, TEST_PASSWORD)).toBe(423);
   });
 
+  it('12 right passwords at once by one signer (on both processes) are all checked and accepted; a wrong one among them never locks', async () => {
+    const busy = await addUser(ctx.services, 'manufacturer', 'Busy Bea', 'Acme Medical');
+    const ids = await Promise.all(Array.from({ length: 13 }, () => draftBy(busy, urlA)));
+    const statuses = await Promise.all(ids.map((id, i) => submit(i % 2 ? urlB : urlA, busy, id, i === 6 ? 'Wrong-guess-x' : TEST_PASSWORD)));
+    expect(tally(statuses)).toEqual({ 200: 12, 401: 1 });
+    expect((await lockState(busy)).locked).toBe(false);
+    expect(await lockEntries(busy)).toEqual([]);
+  });
+
   it('a right password ends the run of failures; the lock counts consecutive failures only', async () => {
     const rita = await addUser(ctx.services, 'manufacturer', 'Run Rita', 'Acme Medical');
     const id = await draftBy(rita, urlA);

@@ -17,6 +17,7 @@ import * as securityLog from './010-security-log.js';
 import * as filedAt from './012-filed-at.js';
 import * as recordFacts from './013-record-facts.js';
 import * as calendarVersion from './014-calendar-version.js';
+import * as passwordChecksPending from './015-password-checks-pending.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -38,6 +39,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['012-filed-at', filedAt],
   ['013-record-facts', recordFacts],
   ['014-calendar-version', calendarVersion],
+  ['015-password-checks-pending', passwordChecksPending],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
