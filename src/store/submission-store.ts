@@ -96,8 +96,15 @@ type FoundRow = SubmissionRow & { chain_head_hash: string | null; chain_head_to:
  */
 export async function findSubmission(db: Knex, id: string, opts: { forUpdate?: boolean; skipLocked?: boolean } = {}): Promise<Submission | undefined> {
   // skipLocked (PostgreSQL): a row another transaction holds reads as absent (the sweeper's race).
-  const lock = opts.forUpdate && isPostgres(db) ? (opts.skipLocked ? ' for update of s skip locked' : ' for update of s') : '';
-  const [row] = await rawRows<FoundRow>(db, FIND_SUBMISSION_SQL + lock, [id]);
+  if (opts.forUpdate && isPostgres(db)) {
+    // Lock the row first, then read it with its chain head in a statement of its own: under READ
+    // COMMITTED that statement's snapshot sees what the transaction we waited for committed, the
+    // row and its history alike. (Read in the locking statement itself, the row would be re-read
+    // at its new version but the joined history at the old snapshot, and never agree.)
+    const locked = await rawRows<{ id: string }>(db, `select id from submissions where id = ? for update${opts.skipLocked ? ' skip locked' : ''}`, [id]);
+    if (locked.length === 0) return undefined;
+  }
+  const [row] = await rawRows<FoundRow>(db, FIND_SUBMISSION_SQL, [id]);
   if (!row) return undefined;
   return { ...toSubmission(row), chainHead: { hash: row.chain_head_hash, to: row.chain_head_to, behind: row.chain_next_seq !== null } };
 }
