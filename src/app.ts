@@ -26,7 +26,19 @@ import { createWebRouter, webErrorHandler } from './web/router.js';
 /** What the app needs of the services (tests may hand in their own limiter or sessions). */
 export type AppServices = Pick<
   Services,
-  'engine' | 'validator' | 'signatures' | 'tlog' | 'auditor' | 'webhooks' | 'users' | 'sessions' | 'authLimiter' | 'logger' | 'settings' | 'health' | 'securityLog'
+  | 'engine'
+  | 'validator'
+  | 'signatures'
+  | 'tlog'
+  | 'auditor'
+  | 'webhooks'
+  | 'users'
+  | 'sessions'
+  | 'authLimiter'
+  | 'logger'
+  | 'settings'
+  | 'health'
+  | 'securityLog'
 >;
 
 export interface AppOptions {

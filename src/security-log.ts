@@ -174,7 +174,15 @@ export function createSecurityLog(deps: SecurityLogDeps) {
 
     /** An admin action refused (a non-admin tried it, or it was refused for the admin). */
     async adminRefused(actor: SecurityActor | Pick<Actor, 'id' | 'name' | 'role'>, action: string, subject: string | null, reason: string): Promise<void> {
-      await record({ type: 'admin.refused', subject, actor: securityActorOf(actor), data: { action, reason } });
+      // The subject is as the request named it: anything that cannot be a user id (the column holds
+      // 36 characters) is kept, cut, in the data instead, so a refusal is always recorded.
+      const fits = subject === null || subject.length <= 36;
+      await record({
+        type: 'admin.refused',
+        subject: fits ? subject : null,
+        actor: securityActorOf(actor),
+        data: { action, reason, ...(fits ? {} : { subjectAsGiven: subject.slice(0, 200) }) },
+      });
     },
 
     /** GET /v1/audit/security-log (auditors, admins): entries in seq order, keyset pages. */

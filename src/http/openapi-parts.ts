@@ -241,7 +241,7 @@ export function securityPaths(all: Json): Record<string, Record<string, Operatio
     parameters: [idParam],
     requestBody: jsonBody({ type: 'object', additionalProperties: false, description: 'No input: an empty object or no body' }, false),
     ok: { '200': ok },
-    errors: ['403', '404', '413', '415'],
+    errors: ['400', '403', '404', '413', '415'],
   });
   return {
     '/v1/password-reset': {
@@ -265,7 +265,7 @@ export function securityPaths(all: Json): Record<string, Record<string, Operatio
         summary: "Rotate the caller's bearer token: the new one is shown once, the old one stops working at once",
         requestBody: jsonBody({ type: 'object', additionalProperties: false, description: 'No input: an empty object or no body' }, false),
         ok: { '200': json({ type: 'object', required: ['token', 'expiresAt'], properties: { token, expiresAt } }) },
-        errors: ['413', '415'],
+        errors: ['400', '413', '415'],
       },
     },
     '/v1/users/{id}/password-reset': {

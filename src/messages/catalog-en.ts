@@ -165,8 +165,9 @@ export const en = {
   'engine.document_bytes_field': 'the request body must hold the document bytes',
   'engine.documents_forbidden': 'Role {role} may not add documents to this submission',
   'engine.no_document': 'No document {document} in submission {id}',
-  'engine.row_disagrees_with_chain': 'Submission {id} was not changed: its stored {column} disagrees with its history (the record may have been altered outside puente); an administrator must run audit verify',
-  'engine.document_not_in_chain': 'Document {document} is not in its submission\'s history, so its bytes cannot be proven',
+  'engine.row_disagrees_with_chain':
+    'Submission {id} was not changed: its stored {column} disagrees with its history (the record may have been altered outside puente); an administrator must run audit verify',
+  'engine.document_not_in_chain': "Document {document} is not in its submission's history, so its bytes cannot be proven",
   'engine.document_integrity': 'Document {document} failed its SHA-256 check; the stored bytes differ from what was uploaded',
 
   // Product classification (src/reference/product-classification.ts): `{product}` is the code with
@@ -313,9 +314,10 @@ export const en = {
   'webhook.url_internal':
     'must not point inside: loopback, private, link-local, unique-local and metadata addresses are refused (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows them)',
   'webhook.url_self': "must not be puente's own address",
-  'engine.correspondence_only': 'A {role} reviewer uploads correspondence only, never items of the applicant\'s dossier: use kind {kinds} (or {kinds}-<subject>)',
+  'engine.correspondence_only':
+    "A {role} reviewer uploads correspondence only, never items of the applicant's dossier: use kind {kinds} (or {kinds}-<subject>)",
   'engine.correspondence_only_field': 'must be {kinds} or {kinds}-<subject> for role {role}',
-  'engine.correspondence_regulators_only': 'Kind {kind} is the regulator\'s correspondence; the applicant uploads dossier items only',
+  'engine.correspondence_regulators_only': "Kind {kind} is the regulator's correspondence; the applicant uploads dossier items only",
   'engine.correspondence_regulators_only_field': 'is a regulator correspondence kind',
   'engine.filename_bidi': 'The filename holds a bidirectional control character, which can make it read as another name or extension',
   'engine.filename_bidi_field': 'must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C)',

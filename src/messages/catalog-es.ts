@@ -159,7 +159,8 @@ export const es: Catalog = {
   'engine.document_bytes_field': 'el cuerpo de la solicitud debe contener los bytes del documento',
   'engine.documents_forbidden': 'El rol {role} no puede agregar documentos a este trámite',
   'engine.no_document': 'No existe el documento {document} en el trámite {id}',
-  'engine.row_disagrees_with_chain': 'La solicitud {id} no se modificó: su {column} almacenado no coincide con su historial (el registro pudo alterarse fuera de puente); un administrador debe ejecutar audit verify',
+  'engine.row_disagrees_with_chain':
+    'La solicitud {id} no se modificó: su {column} almacenado no coincide con su historial (el registro pudo alterarse fuera de puente); un administrador debe ejecutar audit verify',
   'engine.document_not_in_chain': 'El documento {document} no está en el historial de su solicitud, así que sus bytes no se pueden probar',
   'engine.document_integrity': 'El documento {document} no pasó la verificación SHA-256; los bytes almacenados difieren de los que se cargaron',
 
@@ -301,7 +302,8 @@ export const es: Catalog = {
   'webhook.url_internal':
     'no debe apuntar hacia dentro: se rechazan direcciones de loopback, privadas, de enlace local, locales únicas y de metadatos (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true las permite)',
   'webhook.url_self': 'no debe ser la dirección de puente',
-  'engine.correspondence_only': 'Un revisor {role} solo carga correspondencia, nunca documentos del expediente del solicitante: use el tipo {kinds} (o {kinds}-<asunto>)',
+  'engine.correspondence_only':
+    'Un revisor {role} solo carga correspondencia, nunca documentos del expediente del solicitante: use el tipo {kinds} (o {kinds}-<asunto>)',
   'engine.correspondence_only_field': 'debe ser {kinds} o {kinds}-<asunto> para el rol {role}',
   'engine.correspondence_regulators_only': 'El tipo {kind} es correspondencia de la autoridad; el solicitante solo carga documentos del expediente',
   'engine.correspondence_regulators_only_field': 'es un tipo de correspondencia de la autoridad',

@@ -65,7 +65,9 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getNextTransitions, initialTransition, transition, type AnyMachineSnapshot, type StateValue } from 'xstate';
 import { getStateNodes } from 'xstate/graph';
+import { isCorrespondenceKind, isOwnCorrespondence } from '../../src/engine/correspondence.js';
 import { verifyDatabase } from '../../src/engine/verify.js';
+import { FILING_RECORD_TYPES } from '../../src/store/migrations/012-filed-at.js';
 import { AppError, type ErrorCode } from '../../src/errors.js';
 import { loadProductClassification } from '../../src/reference/product-classification.js';
 import { WORKFLOWS, latestWorkflow, latestWorkflows } from '../../workflows/index.js';
@@ -175,8 +177,10 @@ interface Sub {
   readonly productCode: string | undefined;
   readonly input: Record<string, unknown>;
   snap: AnyMachineSnapshot;
-  /** COFEPRIS registrations naming this submission as their reference (COFEPRIS reviewers then see it). */
+  /** COFEPRIS registrations naming this submission as their reference (COFEPRIS reviewers then see it once one is filed). */
   readonly reliedOnBy: Set<string>;
+  /** Filed: a filing record (SUBMIT, or a designation or HUD request) is in its history; regulators see it from then on. */
+  filed: boolean;
 }
 
 interface HistoryRecord {
@@ -205,11 +209,14 @@ interface Model extends Sub {
 const known = new Map<string, Sub>();
 let usClassOf: (productCode: string | undefined) => string | null = () => null;
 
+/** Record types that file a submission (DESIGN §3: regulators see it from its first filing). */
+const FILING: ReadonlySet<string> = new Set(FILING_RECORD_TYPES);
+
 const visible = (m: Sub, a: ActorKey): boolean =>
   a === 'auditor' ||
   (ROLE_OF[a] === 'manufacturer' && (a === 'manufacturer') === (m.org === 'acme')) ||
-  (a === 'fda' && m.w.jurisdiction === 'FDA') ||
-  (a === 'cofepris' && (m.w.jurisdiction === 'COFEPRIS' || m.reliedOnBy.size > 0));
+  (a === 'fda' && m.w.jurisdiction === 'FDA' && m.filed) ||
+  (a === 'cofepris' && ((m.w.jurisdiction === 'COFEPRIS' && m.filed) || [...m.reliedOnBy].some((id) => known.get(id)?.filed === true)));
 
 /** What the engine's referenceFacts computes, from the model (labels and status words aside). */
 function referenceFacts(m: Model): ReferenceFacts | undefined {
@@ -474,11 +481,21 @@ async function drive(
   const device = productCode ? { ...DEVICE, productCode } : { name: DEVICE.name };
   const created = await api.create(user(who), { workflow: wf.id, title: `Fixture ${wf.id}`, device, input });
   const [initial] = initialTransition(wf.machine, input as never);
-  const sub: Sub = { w: wf, id: created.id as string, org: who === 'manufacturer' ? 'acme' : 'beta', productCode, input, snap: initial, reliedOnBy: new Set() };
+  const sub: Sub = {
+    w: wf,
+    id: created.id as string,
+    org: who === 'manufacturer' ? 'acme' : 'beta',
+    productCode,
+    input,
+    snap: initial,
+    reliedOnBy: new Set(),
+    filed: false,
+  };
   for (const [actor, type, data, effectiveAt] of steps) {
     const res = await api.send(user(actor), sub.id, type, { data, effectiveAt });
     const [next] = transition(wf.machine, sub.snap, { type, data, effectiveDate: effectiveAt });
     sub.snap = next;
+    if (FILING.has(type)) sub.filed = true;
     expect(res.submission.state, `${wf.id} fixture after ${type}`).toBe(statePath(next.value));
   }
   known.set(sub.id, sub);
@@ -948,6 +965,7 @@ function applyAccepted(m: Model, n: number, label: string, p: Prediction, role: 
   m.version++;
   const to = statePath(next.value);
   m.records.push({ type: p.event!.type, from: before, to, role });
+  if (FILING.has(p.event!.type)) m.filed = true;
   m.lastEff = effectiveAt === undefined ? 'now' : { date: effectiveAt };
   if (to !== before) m.enteredOn = p.event!.effectiveDate ?? null;
   invalidateRelying(m, before, to, p.event!.type, m.lastEff);
@@ -1098,7 +1116,9 @@ async function uploadStepRun(m: Model, s: UploadStep, n: number): Promise<void> 
       kind = required[s.pick % Math.max(1, required.length)] ?? 'cover-letter';
       break;
     case 'other':
-      kind = ['cover-letter', 'correspondence', 'fda-decision-letter', 'reference-authorization', 'x'][s.pick % 5]!;
+      kind = ['cover-letter', 'correspondence', 'fda-decision-letter', 'reference-authorization', 'x', 'fda-correspondence', 'cofepris-correspondence-minutes'][
+        s.pick % 7
+      ]!;
       break;
     default:
       kind = ['Cover Letter', '-x', 'a'.repeat(65), '', 'kind/../x'][s.pick % 5]!;
@@ -1114,6 +1134,10 @@ async function uploadStepRun(m: Model, s: UploadStep, n: number): Promise<void> 
     const may =
       ROLE_OF[actor] === 'manufacturer' || (actor === 'fda' && m.w.jurisdiction === 'FDA') || (actor === 'cofepris' && m.w.jurisdiction === 'COFEPRIS');
     if (!may) return { status: 403, why: `${actor} may not add documents` };
+    // Issue 8 §6: a reviewer uploads their agency's correspondence only; the applicant never uploads correspondence.
+    const role = ROLE_OF[actor];
+    if (role !== 'manufacturer' && !isOwnCorrespondence(role, kind)) return { status: 403, why: `${actor} uploads correspondence only` };
+    if (role === 'manufacturer' && isCorrespondenceKind(kind)) return { status: 403, why: "correspondence is the regulator's" };
     return { status: 201, why: 'accepted' };
   })();
 
@@ -1135,7 +1159,7 @@ async function uploadStepRun(m: Model, s: UploadStep, n: number): Promise<void> 
   if (p.status === 201) {
     const st = statePath(m.snap.value);
     m.version++;
-    m.present.add(kind);
+    if (!isCorrespondenceKind(kind)) m.present.add(kind);
     m.records.push({ type: 'DOCUMENT_ADDED', from: st, to: st, role: ROLE_OF[actor] });
     accepted++;
   }
@@ -1260,6 +1284,7 @@ async function newModel(kind: WalkKind, wd: WorkflowDefinition, input: Record<st
     present: new Set(),
     startDate: daysAgo(kind.startDaysAgo ?? 300),
     reliedOnBy: new Set(),
+    filed: false,
     relying: [],
     enteredOn: todayIn(wd.timeZone),
   };

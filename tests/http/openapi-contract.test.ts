@@ -175,7 +175,12 @@ describe('answers validate against the document', () => {
     await ok(api.post(admin, `/v1/users/${leaver.actor.id}/disable`, {}), 200);
     await ok(api.post(admin, `/v1/users/${leaver.actor.id}/enable`, {}), 200);
     const reset = await ok(api.post(admin, `/v1/users/${leaver.actor.id}/password-reset`, {}), 200);
-    await ok(request(app).post('/v1/password-reset').send({ resetToken: `pwr_${'A'.repeat(43)}`, newPassword: 'Quartz-Lantern-Rivet-84' }), 401);
+    await ok(
+      request(app)
+        .post('/v1/password-reset')
+        .send({ resetToken: `pwr_${'A'.repeat(43)}`, newPassword: 'Quartz-Lantern-Rivet-84' }),
+      401,
+    );
     await ok(request(app).post('/v1/password-reset').send({ resetToken: reset.body.resetToken, newPassword: 'Quartz-Lantern-Rivet-84' }), 204);
     const rotated = await ok(api.post(admin, `/v1/users/${leaver.actor.id}/token`, {}), 200);
     await ok(request(app).post('/v1/me/token').set('Authorization', `Bearer ${rotated.body.token}`).send({}), 200);
