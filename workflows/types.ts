@@ -16,6 +16,24 @@ export type Jurisdiction = 'FDA' | 'COFEPRIS';
 /** A JSON Schema (draft 2020-12) literal. Kept loose on purpose: ajv is the judge. */
 export type JsonSchema = Record<string, unknown>;
 
+/**
+ * Where a rule comes from (issue 9 §2): the primary source a deadline, goal or parameter rests on.
+ * Every deadline, goal and parameter of a current workflow version names one (a test enforces it);
+ * released versions older than the field keep their definitions, and so their hashes.
+ */
+export interface RuleSource {
+  /** The document's title: `21 CFR 814.37`, `Refuse to Accept Policy for 510(k)s`, `Reglamento de Insumos para la Salud`. */
+  readonly title: string;
+  /** The section, article or paragraph: `§ 814.37(c)(3)`, `§ III.F`, `art. 179`. */
+  readonly section?: string;
+  /** The formal citation where one exists: `21 CFR 814.37(c)(3)`, `FD&C Act § 523(a)(2)`, `DOF 2024-12-09`. */
+  readonly citation?: string;
+  /** Date of the text relied on (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`): issue, final guidance or DOF date. */
+  readonly date: string;
+  /** Where to read it. */
+  readonly url?: string;
+}
+
 /** How an event may be sent and what its `data` must look like. */
 export interface EventSpec {
   /** Who may send it. Timer events are `['system']`. */
@@ -35,9 +53,12 @@ export interface EventSpec {
 }
 
 /**
- * A hard, sponsor-side deadline attached to a state (DESIGN §7): when it passes, the sweeper
- * sends `event` as the `system` actor. The due date counts from the `effectiveAt` of the
- * transition that entered the state.
+ * A hard, sponsor-side deadline attached to a state (DESIGN §7). The due date counts from the
+ * `effectiveAt` of the transition that entered the state. When it passes, by `consequence`:
+ * `automatic` (the default of released versions): the sweeper sends `event` as the `system`
+ * actor; `decision` (issue 9 §1, domain.md §7.1: the source does not state both window and
+ * consequence): the sweeper writes one `DEADLINE_PASSED` record, which changes no state, and
+ * leaves `event` to the regulator's role.
  */
 export interface DeadlineSpec {
   readonly kind: string;
@@ -47,6 +68,13 @@ export interface DeadlineSpec {
   readonly description: string;
   /** True when reference/domain.md marks the length UNCONFIRMED. */
   readonly unconfirmed?: boolean;
+  /**
+   * What happens when it passes (see above). A terminal `automatic` deadline needs a confirmed
+   * `source` stating both the window and the consequence (domain.md §7.1).
+   */
+  readonly consequence?: 'automatic' | 'decision';
+  /** The primary source of the window and its consequence (required from the versions of issue 9). */
+  readonly source?: RuleSource;
   /**
    * Count from this context field (a `YYYY-MM-DD` date) instead of the state's entry; a negative
    * `length` counts back from it (e.g. the prórroga window opens 150 days before `validUntil`).
@@ -85,6 +113,18 @@ export interface GoalSpec {
    * default, `MMD_DUE` for the Missed MDUFA Decision communication.
    */
   readonly missedEvent?: 'GOAL_MISSED' | 'MMD_DUE';
+  /**
+   * A goal whose miss has a legal consequence a primary source states (RIS art. 179: a class I
+   * registro sanitario not resolved in its term is deemed granted, afirmativa ficta): when it is
+   * missed while the review is open, the sweeper sends this event as the `system` actor, dated the
+   * day after the due date, instead of writing `GOAL_MISSED`. The goal's count is the clock's
+   * (holds excluded), so a suspension such as a prevención moves it.
+   */
+  readonly fires?: string;
+  /** The primary source of the goal (required from the versions of issue 9). */
+  readonly source?: RuleSource;
+  /** True when the length is not settled by a primary source (say what is unknown in `description`). */
+  readonly unconfirmed?: boolean;
 }
 
 /**
@@ -332,8 +372,10 @@ export interface Parameter {
   readonly value: number | boolean | string;
   readonly unit?: string;
   readonly note: string;
-  /** True when reference/domain.md marks the value UNCONFIRMED. */
+  /** True when reference/domain.md marks the value UNCONFIRMED; `note` then says what is unknown. */
   readonly unconfirmed?: boolean;
+  /** The primary source of the value (required from the versions of issue 9). */
+  readonly source?: RuleSource;
 }
 
 /** Helper for the shared event payload shape: an object that forbids unknown fields. */
