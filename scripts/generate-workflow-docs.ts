@@ -5,9 +5,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { workflowDocs } from '../src/engine/catalog.js';
+import { regulatoryBasis, workflowDocs } from '../src/engine/workflow-docs.js';
 
 const dir = path.resolve(import.meta.dirname, '../docs/workflows');
 fs.mkdirSync(dir, { recursive: true });
 for (const [file, text] of workflowDocs()) fs.writeFileSync(path.join(dir, file), text);
 console.log(`wrote ${workflowDocs().size} files to ${path.relative(process.cwd(), dir)}`);
+fs.writeFileSync(path.resolve(import.meta.dirname, '../docs/regulatory-basis.md'), regulatoryBasis());
+console.log('wrote docs/regulatory-basis.md');

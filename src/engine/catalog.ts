@@ -52,7 +52,8 @@ function describeStates(w: WorkflowDefinition): StateDescription[] {
         description: meta.description ?? null,
         tags,
         clocks: tags.filter((t) => t !== 'hold'),
-        deadline: meta.deadline ?? null,
+        // What happens when it passes is always said: released versions fire their event (issue 9 §1).
+        deadline: meta.deadline ? { consequence: 'automatic' as const, ...meta.deadline } : null,
         transitions,
       };
     });
@@ -149,110 +150,4 @@ export function mermaidDiagram(w: WorkflowDefinition, highlight?: DiagramHighlig
     if (leaves.has(highlight.current)) lines.push(`  class ${mermaidId(highlight.current)} current`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-const cell = (v: string) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
-/**
- * `docs/workflows/<id>.md`: the diagram, states, events with roles and payload fields, goals and
- * parameters of a workflow, generated from the machine file (`npm run docs:workflows`; a test
- * fails when the committed file is stale).
- */
-export function workflowMarkdown(w: WorkflowDefinition, versions: readonly WorkflowDefinition[]): string {
-  const d = describeWorkflow(w);
-  const out: string[] = [];
-  out.push(`# ${w.title} (\`${w.id}\`)`, '');
-  out.push('<!-- Generated from the machine file by `npm run docs:workflows`; do not edit by hand. -->', '');
-  out.push(`Jurisdiction ${w.jurisdiction}, dates in ${w.timeZone}. Version ${w.version}, definition hash \`${d.definitionHash}\`.`, '');
-  if (versions.length > 1) {
-    out.push('Versions in the catalog (a submission keeps the version it started on):', '');
-    for (const v of versions) out.push(`- \`${v.id}@${v.version}\`: \`${summarizeWorkflow(v).definitionHash}\``);
-    out.push('');
-  }
-  out.push('## Diagram', '', '```mermaid', mermaidDiagram(w).trimEnd(), '```', '');
-  out.push('## States', '', '| state | clocks | hard deadline | description |', '|---|---|---|---|');
-  for (const st of d.states) {
-    const deadline = st.deadline
-      ? `${st.deadline.event} after ${st.deadline.length} ${st.deadline.unit}${st.deadline.anchor ? ` from \`${st.deadline.anchor}\`` : ''}${st.deadline.unconfirmed ? ' (UNCONFIRMED)' : ''}`
-      : '';
-    out.push(`| \`${st.path}\` | ${st.tags.join(', ')} | ${cell(deadline)} | ${cell(st.description ?? '')} |`);
-  }
-  out.push(
-    '',
-    '## Events',
-    '',
-    'Events marked **signed** need a Part 11 electronic signature: `signature: { meaning, password }` in the request (21 CFR 11.50, 11.200).',
-    '',
-  );
-  out.push('| event | roles | signature | from → to | data | description |', '|---|---|---|---|---|---|');
-  for (const [type, e] of Object.entries(w.events)) {
-    const moves = d.states.flatMap((st) =>
-      st.transitions.filter((t) => t.event === type).map((t) => `\`${st.path}\` → ${t.targets.map((x) => `\`${x}\``).join(', ')}`),
-    );
-    const props = (e.schema.properties ?? {}) as Record<string, unknown>;
-    const required = new Set((e.schema.required ?? []) as string[]);
-    const data = Object.keys(props)
-      .map((k) => (required.has(k) ? `**${k}**` : k))
-      .join(', ');
-    out.push(
-      `| \`${type}\` | ${e.roles.join(', ')} | ${e.requiresSignature ? 'signed' : ''} | ${[...new Set(moves)].join('<br>')} | ${data} | ${cell(e.description)} |`,
-    );
-  }
-  const events = (list: readonly string[] | undefined) => (list?.length ? list.map((e) => `\`${e}\``).join(', ') : '');
-  if (w.clock) {
-    out.push(
-      '',
-      '## Clock',
-      '',
-      `Day counts run on ${w.clock.kind === 'fda' ? 'FDA days (calendar days less hold days)' : 'Mexican business days, paused on holds'}, from the history's \`effectiveAt\` dates.`,
-      '',
-    );
-    out.push(`- receipt (start): ${events(w.clock.start)}`);
-    if (w.clock.restart?.length) out.push(`- restarts the review count: ${events(w.clock.restart)}`);
-    out.push(`- ends the review: ${events(w.clock.stop)}`);
-  }
-  if (w.goals.length) {
-    out.push('', '## Goals (soft)', '', '| goal | length | applies when | met by | description |', '|---|---|---|---|---|');
-    for (const g of w.goals) {
-      const when = [
-        ...Object.entries(g.when ?? {}).map(([k, v]) => `${k} = ${v}`),
-        ...(g.requires ? [`after ${events(g.requires)}`] : []),
-        ...(g.excludedBy ? [`not after ${events(g.excludedBy)}`] : []),
-        ...(g.from ? [`counted from ${events(g.from)}`] : []),
-      ];
-      const met = w.clock
-        ? [events(g.metBy), 'the end of the review'].filter(Boolean).join(' or ') + (g.missedEvent ? `; missed: \`${g.missedEvent}\`` : '')
-        : '';
-      out.push(`| ${g.kind} | ${g.length} ${g.unit} | ${when.length ? cell(when.join('; ')) : 'always'} | ${cell(met)} | ${cell(g.description)} |`);
-    }
-  }
-  const params = Object.entries(w.parameters);
-  if (params.length) {
-    out.push('', '## Parameters', '', '| name | value | note |', '|---|---|---|');
-    for (const [name, p] of params)
-      out.push(`| ${name} | ${String(p.value)}${p.unit ? ` ${p.unit}` : ''}${p.unconfirmed ? ' (UNCONFIRMED)' : ''} | ${cell(p.note)} |`);
-  }
-  return `${out.join('\n')}\n`;
-}
-
-/** Every file of docs/workflows/ by name: one page per workflow id and an index. */
-export function workflowDocs(): Map<string, string> {
-  const files = new Map<string, string>();
-  const ids = [...new Set(WORKFLOWS.map((w) => w.id))];
-  const index = [
-    '# Workflow catalog',
-    '',
-    '<!-- Generated by `npm run docs:workflows`; do not edit by hand. -->',
-    '',
-    '| id | pathway | jurisdiction | versions |',
-    '|---|---|---|---|',
-  ];
-  for (const id of ids) {
-    const versions = WORKFLOWS.filter((w) => w.id === id).sort((a, b) => a.version - b.version);
-    const latest = versions[versions.length - 1]!;
-    files.set(`${id}.md`, workflowMarkdown(latest, versions));
-    index.push(`| [\`${id}\`](${id}.md) | ${latest.title} | ${latest.jurisdiction} | ${versions.map((v) => v.version).join(', ')} |`);
-  }
-  files.set('README.md', `${index.join('\n')}\n`);
-  return files;
 }

@@ -13,7 +13,7 @@
  *   paused during holds (prevención).
  * - `goals`: each applicable goal with its due date, remaining days and status.
  */
-import type { ClockSpec, GoalSpec, WorkflowDefinition } from '../../workflows/types.js';
+import type { ClockSpec, GoalSpec, RuleSource, WorkflowDefinition } from '../../workflows/types.js';
 import { stateTags } from './catalog.js';
 import { addCalendarDays, dateIn, type MexicanCalendar } from './time.js';
 
@@ -21,7 +21,15 @@ import { addCalendarDays, dateIn, type MexicanCalendar } from './time.js';
 export const DEFAULT_GOAL_DUE_SOON_DAYS = 14;
 
 /** Records that keep the file (creation, documents, migrations, goal notes, calendar recomputations), not the review. */
-export const BOOKKEEPING_EVENTS: ReadonlySet<string> = new Set(['CREATED', 'DOCUMENT_ADDED', 'MIGRATED', 'GOAL_MISSED', 'MMD_DUE', 'CALENDAR_RECOMPUTED']);
+export const BOOKKEEPING_EVENTS: ReadonlySet<string> = new Set([
+  'CREATED',
+  'DOCUMENT_ADDED',
+  'MIGRATED',
+  'GOAL_MISSED',
+  'MMD_DUE',
+  'CALENDAR_RECOMPUTED',
+  'DEADLINE_PASSED',
+]);
 
 /** What the clocks need of a history row. */
 export interface ClockEvent {
@@ -56,6 +64,11 @@ export interface GoalView {
   missedEvent: 'GOAL_MISSED' | 'MMD_DUE';
   /** True once the history holds that record (the sweeper wrote it). */
   recorded: boolean;
+  /** The system event a miss sends instead of a note (`GoalSpec.fires`, e.g. `AFIRMATIVA_FICTA`). */
+  fires?: string;
+  /** The goal's primary source, and whether its length is unconfirmed (issue 9 §2). */
+  source?: RuleSource;
+  unconfirmed?: boolean;
 }
 
 export interface NextDue {
@@ -342,6 +355,9 @@ function goalView(
     metOn,
     paused,
     missedEvent: g.missedEvent ?? 'GOAL_MISSED',
+    ...(g.fires ? { fires: g.fires } : {}),
+    ...(g.source ? { source: g.source } : {}),
+    ...(g.unconfirmed ? { unconfirmed: true } : {}),
   };
 }
 

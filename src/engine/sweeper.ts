@@ -3,7 +3,9 @@
  * goals are recorded. src/sweeper.ts runs it on an interval inside `serve`; `puente sweep` once.
  */
 import { AppError, EventNotAllowedError } from '../errors.js';
-import type { Transition } from '../store/types.js';
+import type { StoreSet } from '../store/stores.js';
+import type { Submission, Transition } from '../store/types.js';
+import type { DeadlineSpec, WorkflowDefinition } from '../../workflows/types.js';
 import { SYSTEM_ACTOR, requireWorkflow, restore, type EngineContext } from './context.js';
 import { agreeingWithChain } from './chain-head.js';
 import { activeDeadline } from './definitions.js';
@@ -20,11 +22,17 @@ export interface SweepResult {
   fired: Array<{ submissionId: string; event: string; kind: string; dueDate: string; state: string }>;
   /** Goals newly recorded as missed (`GOAL_MISSED` / `MMD_DUE` rows). */
   goalsMissed: Array<{ submissionId: string; goal: string; event: string; dueDate: string; seq: number }>;
+  /**
+   * Deadlines left to a regulator's decision (`consequence: 'decision'`, domain.md §7.1) that
+   * passed: one `DEADLINE_PASSED` record each, no state change; the regulator sends `event`.
+   */
+  passed: Array<{ submissionId: string; kind: string; event: string; dueDate: string; seq: number }>;
   /** Due deadlines whose timeout a guard refused (logged; the submission is left as it is). */
   refused: Array<{ submissionId: string; reason: string }>;
 }
 
 type Fired = SweepResult['fired'][number];
+type Passed = SweepResult['passed'][number];
 
 const isIntegrityFailure = (e: unknown): e is AppError => e instanceof AppError && e.code === 'integrity_failure';
 
@@ -33,19 +41,21 @@ const isIntegrityFailure = (e: unknown): e is AppError => e instanceof AppError 
  * system actor, dated on the due date. Null when there is nothing to fire (another sweeper did,
  * the submission moved on or closed, the deadline is not over yet in its time zone).
  */
-function fireDeadline(ctx: EngineContext, id: string): Promise<Fired | null> {
+function fireDeadline(ctx: EngineContext, id: string): Promise<Fired | Passed | null> {
   return runInTransaction(ctx, async (tx) => {
     const found = await tx.submissions.find(id, { forUpdate: true, skipLocked: true });
     if (!found || found.status !== 'active' || !found.deadline) return null;
     const s = agreeingWithChain(found);
-    if (!s.deadline) return null;
+    if (!s.deadline || s.deadline.passedSeq !== undefined) return null;
     const w = requireWorkflow(s);
-    const anchored = activeDeadline(restore(w, s))?.anchor !== undefined;
+    const spec = activeDeadline(restore(w, s));
+    const anchored = spec?.anchor !== undefined;
     const today = dateIn(ctx.now(), w.timeZone);
     if (anchored ? today < s.deadline.dueDate : today <= s.deadline.dueDate) return null;
     const start = startOfDayIn(s.deadline.dueDate, w.timeZone).toISOString();
     const effectiveAt = s.lastEffectiveAt && s.lastEffectiveAt > start ? s.lastEffectiveAt : start;
     const at = ctx.now();
+    if (spec?.consequence === 'decision') return notePassedDeadline(tx, w, s, spec, effectiveAt, at);
     const plan = await planEventOn(ctx, tx, s, SYSTEM_ACTOR, { type: s.deadline.event, effectiveAt }, { at, trusted: true });
     await writeEvent(ctx, tx, plan, { at });
     return { submissionId: s.id, event: s.deadline.event, kind: s.deadline.kind, dueDate: s.deadline.dueDate, state: plan.submission.state };
@@ -53,10 +63,42 @@ function fireDeadline(ctx: EngineContext, id: string): Promise<Fired | null> {
 }
 
 /**
+ * A deadline whose consequence is the regulator's to decide (domain.md §7.1): its passing is
+ * written as one `DEADLINE_PASSED` record (no state change; webhooks and the portfolio's overdue
+ * view see it) and its `seq` is kept on the row, so it is recorded once and shown as passed.
+ */
+async function notePassedDeadline(tx: StoreSet, w: WorkflowDefinition, s: Submission, spec: DeadlineSpec, effectiveAt: string, at: Date): Promise<Passed> {
+  const deadline = s.deadline!;
+  const recordedAt = at.toISOString();
+  const t = chainRecord(s, w, {
+    type: 'DEADLINE_PASSED',
+    data: {
+      deadline: deadline.kind,
+      description: spec.description,
+      dueDate: deadline.dueDate,
+      event: deadline.event,
+      ...(deadline.calendar ? { calendar: deadline.calendar } : {}),
+      ...(spec.source ? { source: spec.source } : {}),
+    },
+    from: s.state,
+    to: s.state,
+    actor: SYSTEM_ACTOR,
+    comment: null,
+    effectiveAt: effectiveAt < recordedAt ? effectiveAt : recordedAt,
+    recordedAt,
+    signature: null,
+  });
+  const change = { ...s, version: s.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: recordedAt, deadline: { ...deadline, passedSeq: t.seq } };
+  if (!(await tx.submissions.update(s.id, s.version, change))) throw new VersionRace();
+  await tx.history.insert(t);
+  return { submissionId: s.id, kind: deadline.kind, event: deadline.event, dueDate: deadline.dueDate, seq: t.seq };
+}
+
+/**
  * Records every goal of submission `id` missed while its review is open and not yet recorded:
  * one `GOAL_MISSED` (or `MMD_DUE`) record each, which changes no state; then its due dates move on.
  */
-function noteMissedGoals(ctx: EngineContext, id: string): Promise<SweepResult['goalsMissed']> {
+function noteMissedGoals(ctx: EngineContext, id: string): Promise<SweepResult['goalsMissed'] | Fired> {
   return runInTransaction(ctx, async (tx) => {
     const found = await tx.submissions.find(id, { forUpdate: true, skipLocked: true });
     if (!found || found.status !== 'active') return [];
@@ -64,6 +106,17 @@ function noteMissedGoals(ctx: EngineContext, id: string): Promise<SweepResult['g
     const w = requireWorkflow(s);
     const figures = await figuresOf(ctx, tx, w, s);
     const missed = figures.goals.filter((g) => g.status === 'missed' && g.metOn === null && !g.recorded);
+    // A goal whose miss has a consequence in law (afirmativa ficta) sends its event, when the
+    // machine takes it there, dated the day after the due date; the others are noted next pass.
+    const firing = missed.find((g) => g.fires !== undefined && restore(w, s).can({ type: g.fires }));
+    if (firing) {
+      const at = ctx.now();
+      const due = startOfDayIn(addCalendarDays(firing.dueDate, 1), w.timeZone).toISOString();
+      const effectiveAt = s.lastEffectiveAt && s.lastEffectiveAt > due ? s.lastEffectiveAt : due < at.toISOString() ? due : at.toISOString();
+      const plan = await planEventOn(ctx, tx, s, SYSTEM_ACTOR, { type: firing.fires!, effectiveAt }, { at, trusted: true });
+      await writeEvent(ctx, tx, plan, { at });
+      return { submissionId: s.id, event: firing.fires!, kind: firing.kind, dueDate: firing.dueDate, state: plan.submission.state };
+    }
     let current = s;
     const records: Transition[] = [];
     for (const g of missed) {
@@ -110,11 +163,12 @@ export async function sweep(ctx: EngineContext, opts: { limit?: number } = {}): 
   // Every jurisdiction's today is on or before UTC's today (the Americas): a superset, each
   // candidate then checked against its own zone.
   const utcToday = dateIn(ctx.now(), 'UTC');
-  const result: SweepResult = { fired: [], goalsMissed: [], refused: [] };
+  const result: SweepResult = { fired: [], goalsMissed: [], passed: [], refused: [] };
   for (const id of await ctx.stores.submissions.dueCandidates('deadline_due_date', utcToday, limit)) {
     try {
-      const fired = await fireDeadline(ctx, id);
-      if (fired) result.fired.push(fired);
+      const done = await fireDeadline(ctx, id);
+      if (done && 'seq' in done) result.passed.push(done);
+      else if (done) result.fired.push(done);
     } catch (e) {
       // A guard that refuses the timeout (the machine knows better) leaves the submission as it
       // is; so does a row that disagrees with its chain (nothing plans on it; verify names it).
@@ -124,9 +178,11 @@ export async function sweep(ctx: EngineContext, opts: { limit?: number } = {}): 
   }
   for (const id of await ctx.stores.submissions.dueCandidates('goal_due_date', utcToday, limit)) {
     try {
-      result.goalsMissed.push(...(await noteMissedGoals(ctx, id)));
+      const done = await noteMissedGoals(ctx, id);
+      if (Array.isArray(done)) result.goalsMissed.push(...done);
+      else result.fired.push(done);
     } catch (e) {
-      if (!isIntegrityFailure(e)) throw e;
+      if (!(e instanceof EventNotAllowedError || isIntegrityFailure(e))) throw e;
       result.refused.push({ submissionId: id, reason: e.message });
     }
   }

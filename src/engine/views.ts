@@ -4,6 +4,7 @@
  * and dossier.
  */
 import type { CofeprisContext } from '../../workflows/cofepris-registration.js';
+import type { DeadlineSpec, RuleSource } from '../../workflows/types.js';
 import { WORKFLOWS, workflowVersion } from '../../workflows/index.js';
 import { textOf } from '../messages/format.js';
 import type { StoreSet } from '../store/stores.js';
@@ -29,7 +30,7 @@ export interface SubmissionView {
   allowedEvents: string[];
   /** The running clocks of the state, and the day counts and goals derived from the history (issue 5). */
   clocks: { running: string[]; onHold: boolean; since: string } & ClockFigures;
-  deadlines: Array<Deadline & { description: string }>;
+  deadlines: DeadlineView[];
   reference: Record<string, unknown> | null;
   decision: Record<string, unknown> | null;
   /** True while an active Breakthrough designation of the same organization names this submission. */
@@ -48,6 +49,30 @@ export interface SubmissionView {
   dossier: { required: string[]; present: string[]; missing: string[] };
   createdAt: string;
   updatedAt: string;
+}
+
+/** A stored deadline as shown: what it is, what happens when it passes, and on what authority. */
+export interface DeadlineView extends Omit<Deadline, 'passedSeq'> {
+  description: string;
+  /** `automatic`: the system sends `event` when it passes; `decision`: its passing is recorded and the regulator decides. */
+  consequence: 'automatic' | 'decision';
+  /** True once a `decision` deadline passed (its `DEADLINE_PASSED` record is in the history). */
+  passed: boolean;
+  unconfirmed?: boolean;
+  source: RuleSource | null;
+}
+
+/** The view of a stored deadline under its spec (issue 9 §1–§2). */
+export function deadlineView(d: Deadline, spec: DeadlineSpec): DeadlineView {
+  const { passedSeq, ...stored } = d;
+  return {
+    ...stored,
+    description: spec.description,
+    consequence: spec.consequence ?? 'automatic',
+    passed: passedSeq !== undefined,
+    ...(spec.unconfirmed ? { unconfirmed: true } : {}),
+    source: spec.source ?? null,
+  };
 }
 
 export interface DocumentView {
@@ -143,7 +168,7 @@ export async function describe(ctx: EngineContext, conn: StoreSet, actor: Actor,
   }
   const tags = [...snap.tags] as string[];
   const spec = activeDeadline(snap);
-  const deadlines = s.deadline && spec ? [{ ...s.deadline, description: spec.description }] : [];
+  const deadlines = s.deadline && spec ? [deadlineView(s.deadline, spec)] : [];
   // Day counts and goals, derived from the history (a command passes what it computed).
   const figures = clock?.figures ?? figuresFrom(ctx, w, s, clock?.history ?? (await clockHistory(conn, w, s)));
   return {

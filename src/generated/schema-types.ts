@@ -47,7 +47,7 @@ export interface AuditFilters {
    */
   role?: "manufacturer" | "fda" | "cofepris" | "auditor" | "admin" | "system";
   /**
-   * Record type: an event such as SUBMIT, or CREATED, DOCUMENT_ADDED, MIGRATED, GOAL_MISSED, MMD_DUE, REFERENCE_INVALIDATED.
+   * Record type: an event such as SUBMIT, or CREATED, DOCUMENT_ADDED, MIGRATED, GOAL_MISSED, MMD_DUE, DEADLINE_PASSED, CALENDAR_RECOMPUTED, REFERENCE_INVALIDATED.
    */
   type?: string;
   /**
@@ -285,7 +285,7 @@ export interface CreateSubmission {
 }
 
 /**
- * Body of POST /v1/webhooks. Event types must exist in a named workflow (or any workflow when none is named), or be one of the records every workflow writes (CREATED, DOCUMENT_ADDED, MIGRATED, GOAL_MISSED, MMD_DUE, REFERENCE_INVALIDATED).
+ * Body of POST /v1/webhooks. Event types must exist in a named workflow (or any workflow when none is named), or be one of the records every workflow writes (CREATED, DOCUMENT_ADDED, MIGRATED, GOAL_MISSED, MMD_DUE, DEADLINE_PASSED, REFERENCE_INVALIDATED).
  */
 export interface CreateWebhook {
   /**
@@ -638,7 +638,29 @@ export interface Submission {
   clocks: {
     [k: string]: unknown;
   };
+  /**
+   * The hard deadline of the current state: due date, what happens when it passes (consequence: automatic = the system sends event; decision = its passing is recorded and the regulator decides), its source, and whether it passed.
+   */
   deadlines: {
+    kind: string;
+    dueDate: string;
+    event: string;
+    description: string;
+    consequence: "automatic" | "decision";
+    /**
+     * True once a decision deadline passed (a DEADLINE_PASSED record names it).
+     */
+    passed: boolean;
+    unconfirmed?: boolean;
+    /**
+     * The primary source of the window and its consequence: title, section, citation, date, url.
+     */
+    source: {
+      [k: string]: unknown;
+    } | null;
+    calendar?: {
+      [k: string]: unknown;
+    } | null;
     [k: string]: unknown;
   }[];
   reference: {

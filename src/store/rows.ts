@@ -37,6 +37,8 @@ export interface SubmissionRow {
   /** Migration 014: the calendar a Mexican business-day deadline was counted under. */
   deadline_calendar_version: string | null;
   deadline_calendar_sha256: string | null;
+  /** Migration 016: the `DEADLINE_PASSED` record of a deadline left to a regulator's decision. */
+  deadline_passed_seq: number | string | null;
   next_due_key: string;
   next_due_kind: string | null;
   goal_due_date: string | null;
@@ -73,6 +75,7 @@ export function toSubmission(row: SubmissionRow): Submission {
           dueDate: row.deadline_due_date!,
           event: row.deadline_event!,
           ...(row.deadline_calendar_version ? { calendar: { version: row.deadline_calendar_version, sha256: row.deadline_calendar_sha256! } } : {}),
+          ...(row.deadline_passed_seq !== null && row.deadline_passed_seq !== undefined ? { passedSeq: Number(row.deadline_passed_seq) } : {}),
         }
       : null,
     due: { nextKey: row.next_due_key, nextKind: row.next_due_kind, goalDate: row.goal_due_date, goalMissed: Boolean(row.goal_missed) },
@@ -97,6 +100,7 @@ export function changeColumns(c: SubmissionChange) {
     deadline_event: c.deadline?.event ?? null,
     deadline_calendar_version: c.deadline?.calendar?.version ?? null,
     deadline_calendar_sha256: c.deadline?.calendar?.sha256 ?? null,
+    deadline_passed_seq: c.deadline?.passedSeq ?? null,
     next_due_key: c.due.nextKey,
     next_due_kind: c.due.nextKind,
     goal_due_date: c.due.goalDate,

@@ -70,6 +70,8 @@ export async function dueCandidates(db: Knex, column: 'deadline_due_date' | 'goa
     .where('status', 'active')
     .whereNotNull(column)
     .where(column, '<=', date)
+    // A deadline left to a regulator's decision is a candidate until its passing is recorded.
+    .modify((q) => void (column === 'deadline_due_date' && q.whereNull('deadline_passed_seq')))
     .orderBy(column)
     .orderBy('id')
     .limit(limit)) as Array<{ id: string }>;

@@ -27,6 +27,11 @@ export interface Deadline {
    * stored before calendars were versioned.
    */
   readonly calendar?: CalendarStamp | null;
+  /**
+   * For a deadline left to a regulator's decision (`consequence: 'decision'`, issue 9 §1): the
+   * `seq` of the `DEADLINE_PASSED` record the sweeper wrote when it passed (migration 016).
+   */
+  readonly passedSeq?: number;
 }
 
 /** A Mexican calendar's name: its file's version and a SHA-256 of what it counted (src/engine/time.ts). */

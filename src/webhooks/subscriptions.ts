@@ -24,7 +24,7 @@ import { createAddressPolicy, type AddressPolicy } from './address-policy.js';
 import { newWebhookSecret } from './signature.js';
 
 /** History record types every workflow can write besides its machine's events. */
-export const RECORD_TYPES = ['CREATED', 'DOCUMENT_ADDED', 'MIGRATED', 'GOAL_MISSED', 'MMD_DUE', 'REFERENCE_INVALIDATED'] as const;
+export const RECORD_TYPES = ['CREATED', 'DOCUMENT_ADDED', 'MIGRATED', 'GOAL_MISSED', 'MMD_DUE', 'DEADLINE_PASSED', 'REFERENCE_INVALIDATED'] as const;
 
 /** Event types by workflow id, over every version in the catalog (old submissions still emit theirs). */
 const EVENT_TYPES = new Map<string, Set<string>>();

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { workflowDocs } from '../../src/engine/catalog.js';
+import { regulatoryBasis, workflowDocs } from '../../src/engine/workflow-docs.js';
 import { WORKFLOWS } from '../../workflows/index.js';
 
 const DIR = path.join(import.meta.dirname, '../../docs/workflows');
@@ -15,6 +15,12 @@ describe('docs/workflows', () => {
       const onDisk = fs.existsSync(path.join(DIR, file)) ? fs.readFileSync(path.join(DIR, file), 'utf8') : '(missing)';
       expect(onDisk, `docs/workflows/${file} is stale: run npm run docs:workflows`).toBe(text);
     }
+  });
+
+  it('docs/regulatory-basis.md is exactly what `npm run docs:workflows` writes', () => {
+    const file = path.join(import.meta.dirname, '../../docs/regulatory-basis.md');
+    const onDisk = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '(missing)';
+    expect(onDisk, 'docs/regulatory-basis.md is stale: run npm run docs:workflows').toBe(regulatoryBasis());
   });
 
   it('each page has the diagram and every event with its roles', () => {

@@ -18,6 +18,7 @@ import * as filedAt from './012-filed-at.js';
 import * as recordFacts from './013-record-facts.js';
 import * as calendarVersion from './014-calendar-version.js';
 import * as passwordChecksPending from './015-password-checks-pending.js';
+import * as deadlinePassed from './016-deadline-passed.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -40,6 +41,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['013-record-facts', recordFacts],
   ['014-calendar-version', calendarVersion],
   ['015-password-checks-pending', passwordChecksPending],
+  ['016-deadline-passed', deadlinePassed],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -111,6 +111,7 @@ const EVENTS: Table = {
   DOCUMENT_ADDED: { en: 'Document added', es: 'Documento agregado' },
   MIGRATED: { en: 'Moved to a new workflow version', es: 'Migrado a una nueva versión de la vía' },
   GOAL_MISSED: { en: 'Goal missed', es: 'Meta incumplida' },
+  DEADLINE_PASSED: { en: 'Deadline passed: a decision is needed', es: 'Plazo vencido: se requiere una decisión' },
   MMD_DUE: { en: 'Missed MDUFA Decision communication due', es: 'Corresponde comunicación por decisión MDUFA incumplida (MMD)' },
 };
 

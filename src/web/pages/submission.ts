@@ -8,7 +8,7 @@ import { checkJsonText } from '../../validation.js';
 import type { Engine, SendEventBody, SubmissionView } from '../../engine/engine.js';
 import type { Transition } from '../../store/types.js';
 import { workflowVersion } from '../../../workflows/index.js';
-import type { EventSpec, WorkflowDefinition } from '../../../workflows/types.js';
+import type { EventSpec, RuleSource, WorkflowDefinition } from '../../../workflows/types.js';
 import { correspondenceKindOf, isCorrespondenceKind } from '../../engine/correspondence.js';
 import { countdownOf } from '../countdown.js';
 import { hasDomainLabel } from '../messages/domain.js';
@@ -191,6 +191,13 @@ function historyItem(t: Translator, tr: Transition): SafeHtml {
   </li>`;
 }
 
+/** Where a rule comes from, as one line under it (issue 9 §2). */
+function ruleSourceLine(t: Translator, source: RuleSource | null | undefined, unconfirmed?: boolean): SafeHtml | string {
+  if (!source && !unconfirmed) return '';
+  const cite = source ? [source.title, source.section, source.citation, source.date].filter(Boolean).join(', ') : '';
+  return html`<p class="rule-source">${source ? t.t('submission.ruleSource', { source: cite }) : ''}${unconfirmed ? html` <span class="status due_soon">${t.t('submission.ruleUnconfirmed')}</span>` : ''}</p>`;
+}
+
 function clocksSection(t: Translator, view: SubmissionView, w: WorkflowDefinition, now: Date, dueSoonDays: number): SafeHtml {
   const c = view.clocks;
   const days = (n: number | null) => (n === null ? t.t('common.none') : t.t('common.days', { count: n }));
@@ -216,7 +223,7 @@ function clocksSection(t: Translator, view: SubmissionView, w: WorkflowDefinitio
         <tbody>${c.goals.map(
           (
             g,
-          ) => html`<tr><th scope="row">${t.domain('goal', g.kind)}</th><td>${t.date(g.dueDate)}</td><td>${g.elapsed} / ${g.length}</td><td>${g.remainingDays}</td>
+          ) => html`<tr><th scope="row">${t.domain('goal', g.kind)}${ruleSourceLine(t, g.source, g.unconfirmed)}</th><td>${t.date(g.dueDate)}</td><td>${g.elapsed} / ${g.length}</td><td>${g.remainingDays}</td>
           <td><span class="status ${g.status}">${t.domain('goalStatus', g.paused ? 'paused' : g.status)}</span></td></tr>`,
         )}</tbody></table>`
         : ''
@@ -226,7 +233,15 @@ function clocksSection(t: Translator, view: SubmissionView, w: WorkflowDefinitio
     <h3 id="deadline">${t.t('submission.nextDeadline')}</h3>
     ${
       deadline
-        ? html`<p><strong>${t.domain('deadline', deadline.kind)}</strong>: <time datetime="${deadline.dueDate}">${t.date(deadline.dueDate)}</time>. ${t.t('submission.deadlineFires', { date: t.date(deadline.dueDate), event: t.domain('event', deadline.event) })}</p>`
+        ? html`<p class="deadline ${deadline.consequence}"><strong>${t.domain('deadline', deadline.kind)}</strong>: <time datetime="${deadline.dueDate}">${t.date(deadline.dueDate)}</time>. ${t.t(
+            deadline.passed
+              ? 'submission.deadlinePassed'
+              : deadline.consequence === 'decision'
+                ? 'submission.deadlineDecision'
+                : 'submission.deadlineAutomatic',
+            { date: t.date(deadline.dueDate), event: t.domain('event', deadline.event) },
+          )}</p>
+          ${ruleSourceLine(t, deadline.source, deadline.unconfirmed)}`
         : html`<p>${t.t('submission.noDeadline')}</p>`
     }
   </section>`;
