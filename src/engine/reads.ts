@@ -4,11 +4,27 @@ import { mermaidDiagram } from './catalog.js';
 import { requireWorkflow, type EngineContext } from './context.js';
 import { describe, type SubmissionView } from './views.js';
 import { loadVisible } from './visibility.js';
+import { openRequestsOf, relyingOn, stepsOf, type OpenRequest, type RelyingView, type StepView } from './next-steps.js';
 
 /** GET /v1/submissions/:id */
-export async function getSubmission(ctx: EngineContext, actor: Actor, id: string): Promise<SubmissionView> {
+export async function getSubmission(ctx: EngineContext, actor: Actor, id: string): Promise<SubmissionView & SubmissionDetail> {
   const s = await loadVisible(ctx.stores, actor, id);
-  return describe(ctx, ctx.stores, actor, s);
+  const w = requireWorkflow(s);
+  const view = await describe(ctx, ctx.stores, actor, s);
+  const steps = await stepsOf(ctx, ctx.stores, actor, w, s);
+  // The history is read only while a hold may have a request open.
+  const openRequests = view.clocks.onHold ? openRequestsOf(w, s, await ctx.stores.history.list(id)) : [];
+  return { ...view, steps, openRequests, reliedOnBy: await relyingOn(ctx.stores, actor, s) };
+}
+
+/** What one submission's page adds to its view (issue 13 of the guide §3–§4): not on the event path. */
+export interface SubmissionDetail {
+  /** Every step the current state takes, who may take it, and whether a guard would refuse it now. */
+  steps: StepView[];
+  /** The regulator's requests the applicant must answer in the current hold. */
+  openRequests: OpenRequest[];
+  /** For an FDA submission: the registrations relying on it that the caller may see. */
+  reliedOnBy: RelyingView[];
 }
 
 /**

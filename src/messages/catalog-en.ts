@@ -290,6 +290,8 @@ export const en = {
   'web.choose_file': 'Choose a file to upload',
   'web.unknown_event': 'Unknown event {type}',
   'web.not_an_event': 'is not an event of this workflow',
+  'web.confirm_end': '{event} ends the submission: confirm it first',
+  'web.confirm_end_field': 'tick the box to confirm that this ends the submission',
   // -------------------------------------------------------------------------------------------
   // Problem titles (http/error-handler.ts): one per error code, in the reader's language
   'problem.malformed_json': 'Malformed JSON',

@@ -278,6 +278,8 @@ export const es: Catalog = {
   'web.choose_file': 'Elija un archivo para cargar',
   'web.unknown_event': 'Paso desconocido: {type}',
   'web.not_an_event': 'no es un paso de esta vía',
+  'web.confirm_end': '{event} concluye el trámite: confírmelo primero',
+  'web.confirm_end_field': 'marque la casilla para confirmar que esto concluye el trámite',
   // -------------------------------------------------------------------------------------------
   // Problem titles (http/error-handler.ts): one per error code, in the reader's language
   'problem.malformed_json': 'JSON mal formado',

@@ -244,7 +244,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     try {
       parsed = parseEventForm(workflow, values);
       await engine.sendEvent(res.locals.actor, id, parsed.body, { ifMatch: parsed.version, origin: commandOrigin(req, res, deps.logger) });
-      res.redirect(303, `/submissions/${id}?done=${encodeURIComponent(parsed.body.type)}#history`);
+      res.redirect(303, `/submissions/${id}?done=${encodeURIComponent(parsed.body.type)}#overview`);
     } catch (e) {
       if (!(e instanceof AppError) || e.code === 'not_found' || e.code === 'integrity_failure' || e.code === 'unavailable') throw e;
       const type = typeof values.type === 'string' ? values.type : '';

@@ -786,6 +786,8 @@ function eventBases(): Array<{ target: string; pairs: Array<[string, string]> }>
       const pairs: Array<[string, string]> = [
         ['type', type],
         ['version', '@@version@@'],
+        // A step that ends the submission is confirmed on the web (guide issue 13 §2).
+        ['confirm', 'yes'],
         ...data,
         ['effectiveAt', daysAgo(type.length % 5)],
         ['comment', `web ${type}`],
@@ -1161,6 +1163,7 @@ function pathCaseArb(): fc.Arbitrary<Case> {
       csrf,
       pairs: [
         ['type', 'WITHDRAW'],
+        ['confirm', 'yes'],
         ['version', '@@version@@'],
       ],
       accept,
@@ -1321,6 +1324,7 @@ function cookieCaseArb(): fc.Arbitrary<Case> {
           ? kind === 'event'
             ? [
                 ['type', 'WITHDRAW'],
+                ['confirm', 'yes'],
                 ['version', '@@version@@'],
                 ['comment', 'cookie case'],
               ]

@@ -438,10 +438,12 @@ describe('allowedEvents and visibility by caller', () => {
     expect([...asM.allowedEvents].sort()).toEqual(['WITHDRAW']);
     expect([...asF.allowedEvents].sort()).toEqual(['FEE_UNPAID', 'FEE_VERIFIED']);
     expect(asA.allowedEvents).toEqual([]);
-    // Same record otherwise.
-    const { allowedEvents: _a, ...restM } = asM;
-    const { allowedEvents: _f, ...restF } = asF;
+    // Same record otherwise (each step says whether it is the caller's).
+    const { allowedEvents: _a, steps: stepsM, ...restM } = asM;
+    const { allowedEvents: _f, steps: stepsF, ...restF } = asF;
     expect(restF).toEqual(restM);
+    expect(stepsM.filter((st: { mine: boolean }) => st.mine).map((st: { event: string }) => st.event)).toEqual(['WITHDRAW']);
+    expect(stepsF.filter((st: { mine: boolean }) => st.mine).map((st: { event: string }) => st.event)).toEqual(['FEE_VERIFIED', 'FEE_UNPAID']);
     // Timer events are never offered to a person.
     await api.send(fda, k.id, 'FEE_VERIFIED');
     await api.send(fda, k.id, 'SCREEN_PASS');

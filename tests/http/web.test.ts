@@ -24,8 +24,7 @@ import { createWebSessions } from '../../src/web/sessions.js';
 import { DIALECT } from '../support/db.js';
 import { TEST_PASSWORD, addUser, createTestContext, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
 import { Api, binary, body510k, daysAgo, expectProblem, sha256, type Json } from './helpers.js';
-
-type Agent = ReturnType<typeof request.agent>;
+import { browse as browseOn, cookieValue, csrfIn, setCookie, signInForm, type Browser } from '../support/web-agent.js';
 
 let ctx: TestContext;
 let app: Express;
@@ -67,27 +66,6 @@ function freshApp(web: Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHo
   return createApp({ ...ctx.services, sessions }, { logger: pino({ level: 'silent' }) });
 }
 
-function setCookies(res: Response): string[] {
-  const h = res.headers['set-cookie'] as string[] | string | undefined;
-  return Array.isArray(h) ? h : h ? [h] : [];
-}
-
-/** The Set-Cookie line for `name`, if the response sets it. */
-function setCookie(res: Response, name: string): string | undefined {
-  return setCookies(res).find((c) => c.startsWith(`${name}=`));
-}
-
-function cookieValue(line: string): string {
-  return decodeURIComponent(line.slice(line.indexOf('=') + 1).split(';')[0]!);
-}
-
-/** The value of the first hidden `_csrf` field of a page. */
-function csrfIn(text: string): string {
-  const m = /name="_csrf" value="([^"]*)"/.exec(text);
-  if (!m) throw new Error(`no _csrf field in page: ${text.slice(0, 500)}`);
-  return m[1]!;
-}
-
 const knex = () => ctx.services.db.knex;
 
 async function count(table: string, where: Record<string, unknown> = {}): Promise<number> {
@@ -110,35 +88,9 @@ interface SessionRow {
   readonly expires_at: string;
 }
 
-/** A browser signed in through the sign-in form, with its session's CSRF token. */
-interface Browser {
-  readonly agent: Agent;
-  /** The session's CSRF token (from a signed-in page). */
-  readonly csrf: string;
-  /** The session cookie's token. */
-  readonly token: string;
-  readonly user: TestUser;
-}
-
-async function signInForm(agent: Agent, next?: string): Promise<string> {
-  const res = await agent.get(next === undefined ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`).set('Accept', 'text/html');
-  expect(res.status, res.text).toBe(200);
-  return csrfIn(res.text);
-}
-
-async function browse(user: TestUser, on: Express = app, identifier = user.actor.name): Promise<Browser> {
-  const agent = request.agent(on);
-  const token = await signInForm(agent);
-  const res = await agent
-    .post('/sign-in')
-    .type('form')
-    .send({ _csrf: token, identifier, password: user.password ?? '', next: '/' });
-  expect(res.status, res.text).toBe(303);
-  const line = setCookie(res, 'puente_session');
-  expect(line).toBeDefined();
-  const page = await agent.get(user.actor.role === 'admin' ? '/users' : '/').set('Accept', 'text/html');
-  expect(page.status, page.text).toBe(200);
-  return { agent, csrf: csrfIn(page.text), token: cookieValue(line!), user };
+/** Signs `user` in on `on` (the shared app by default) through the form. */
+function browse(user: TestUser, on: Express = app, identifier = user.actor.name): Promise<Browser> {
+  return browseOn(on, user, identifier);
 }
 
 /** A new 510(k) of Acme (through the API), optionally submitted. */
@@ -543,7 +495,7 @@ describe(`web sessions on ${DIALECT}`, () => {
       .post(`/submissions/${id}/events`)
       .type('form')
       .set('Accept', 'text/html')
-      .send({ _csrf: b.csrf, type: 'WITHDRAW', version: '1' });
+      .send({ _csrf: b.csrf, type: 'WITHDRAW', confirm: 'yes', version: '1' });
     expect(post.status).toBe(303);
     expect(post.headers.location).toMatch(/^\/sign-in\?expired=1/);
     expect(await counts()).toEqual(after);
@@ -623,7 +575,7 @@ describe(`CSRF and Origin on every POST on ${DIALECT}`, () => {
         'POST /submissions/:id/events',
         form(m, `/submissions/${id}/events`, { type: 'SUBMIT', version: '1', 'signature.meaning': 'responsibility', 'signature.password': TEST_PASSWORD }),
       ],
-      ['POST /submissions/:id/events (unsigned)', form(m, `/submissions/${id}/events`, { type: 'WITHDRAW', version: '1' })],
+      ['POST /submissions/:id/events (unsigned)', form(m, `/submissions/${id}/events`, { type: 'WITHDRAW', confirm: 'yes', version: '1' })],
       [
         'POST /submissions/:id/documents',
         (csrf, headers = {}) => {
@@ -737,7 +689,7 @@ describe(`visibility and roles on the web on ${DIALECT}`, () => {
       .post(`/submissions/${id}/events`)
       .type('form')
       .set('Accept', 'text/html')
-      .send({ _csrf: beta.csrf, type: 'WITHDRAW', version: '1' });
+      .send({ _csrf: beta.csrf, type: 'WITHDRAW', confirm: 'yes', version: '1' });
     expect(expectPage(res, 404)).not.toContain('Acme only');
     const upload = await beta.agent
       .post(`/submissions/${id}/documents`)
@@ -872,7 +824,7 @@ describe(`commands through the web are the engine's on ${DIALECT}`, () => {
         'signature.password': TEST_PASSWORD,
       });
     expect(res.status, res.text.slice(0, 500)).toBe(303);
-    expect(res.headers.location).toBe(`/submissions/${id}?done=SUBMIT#history`);
+    expect(res.headers.location).toBe(`/submissions/${id}?done=SUBMIT#overview`);
     const h = await api.history(ctx.users.manufacturer, id);
     expect(h).toHaveLength(2);
     const last = h[1]!;
@@ -928,7 +880,7 @@ describe(`commands through the web are the engine's on ${DIALECT}`, () => {
       .post(`/submissions/${id}/events`)
       .type('form')
       .set('Accept', 'text/html')
-      .send({ _csrf: m.csrf, type: 'WITHDRAW', version: String(v), effectiveAt: 'not-a-date' });
+      .send({ _csrf: m.csrf, type: 'WITHDRAW', confirm: 'yes', version: String(v), effectiveAt: 'not-a-date' });
     const t1 = expectPage(r1, 422);
     expect(t1).toMatch(/<p class="field-error" id="ev-WITHDRAW-effectiveAt--error">/);
     expect(t1).toMatch(/id="ev-WITHDRAW-effectiveAt"[^>]*aria-invalid="true"/);
@@ -971,7 +923,7 @@ describe(`commands through the web are the engine's on ${DIALECT}`, () => {
       .post(`/submissions/${id}/events`)
       .type('form')
       .set('Accept', 'text/html')
-      .send({ _csrf: m.csrf, type: 'WITHDRAW', version: '1' });
+      .send({ _csrf: m.csrf, type: 'WITHDRAW', confirm: 'yes', version: '1' });
     expect(expectPage(r412, 412)).toContain('class="error-summary"');
     // 409: SUBMIT again (the current version, the right password).
     const v = await versionOf(id);
@@ -986,7 +938,7 @@ describe(`commands through the web are the engine's on ${DIALECT}`, () => {
       .post(`/submissions/${id}/events`)
       .type('form')
       .set('Accept', 'text/html')
-      .send({ _csrf: fda.csrf, type: 'WITHDRAW', version: String(v) });
+      .send({ _csrf: fda.csrf, type: 'WITHDRAW', confirm: 'yes', version: String(v) });
     expectPage(r403, 403);
     const after = await counts();
     expect(after).toEqual({ ...before, transitions: before.transitions + 1, refused_commands: before.refused_commands + 3 });

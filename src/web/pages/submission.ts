@@ -17,6 +17,8 @@ import { flag, html, type SafeHtml } from '../html.js';
 import type { Translator } from '../i18n.js';
 import { csrfField, page, type WebContext } from '../layout.js';
 import { countdownCell, nextDateText } from './portfolio.js';
+import { endingEvents, type StepView } from '../../engine/next-steps.js';
+import { codes, openRequestsBlock, overviewCard, reasonText, type PageView } from './submission-overview.js';
 
 /** A refused form, shown again with the API's errors next to its fields. */
 export interface FormProblem {
@@ -75,6 +77,9 @@ export function parseEventForm(workflow: { id: string; version: number }, values
   const w = workflowVersion(workflow.id, workflow.version);
   const spec: EventSpec | undefined = w && /^[A-Z][A-Z0-9_]{0,63}$/.test(type) && Object.hasOwn(w.events, type) ? w.events[type] : undefined;
   if (!spec) throw new InputError({ code: 'web.unknown_event', params: { type: type.slice(0, 64) } }, [fieldError('/type', { code: 'web.not_an_event' })]);
+  // A step that ends the submission is sent only when the form confirms it (the API needs no box).
+  if (endingEvents(w!).has(type) && one(values.confirm) !== 'yes')
+    throw new InputError({ code: 'web.confirm_end', params: { event: type } }, [fieldError('/confirm', { code: 'web.confirm_end_field' })]);
   const body: Record<string, unknown> = { type };
   const data = formToJson(spec.schema, values, 'data');
   if (hasFields(spec.schema) || Object.keys(data).length) body.data = data;
@@ -129,25 +134,30 @@ function errorSummary(t: Translator, problem: FormProblem, idPrefix: string, kno
   </div>`;
 }
 
-function eventForm(ctx: WebContext, view: SubmissionView, w: WorkflowDefinition, type: string, problem: FormProblem | undefined): SafeHtml {
+function eventForm(ctx: WebContext, view: PageView, w: WorkflowDefinition, step: StepView, problem: FormProblem | undefined): SafeHtml {
   const { t } = ctx;
+  const type = step.event;
   const spec = w.events[type]!;
   const mine = problem?.type === type ? problem : undefined;
   const values: FormValues = mine?.values ?? {};
   const errors: FieldErrors = mine ? fieldErrorsOf(t, mine.error.errors) : new Map();
   const idPrefix = `ev-${type}`;
   const pointers = new Set<string>();
-  const known = (p: string) => p.startsWith('/data') || p === '/effectiveAt' || p === '/comment' || p.startsWith('/signature');
+  const known = (p: string) => p.startsWith('/data') || p === '/effectiveAt' || p === '/comment' || p.startsWith('/signature') || p === '/confirm';
   void pointers;
   const role = ctx.session!.user.role;
   const signatureValues: FormValues = { 'signature.meaning': one(values['signature.meaning']) || defaultMeaning(role) };
-  return html`<details id="event-${type}"${flag('open', mine !== undefined)}>
-    <summary>${t.domain('event', type)} <span class="muted">(${type})</span></summary>
+  // A response is made in front of what was asked; a step that ends the submission is confirmed.
+  const answers = role === 'manufacturer' && view.openRequests.length > 0 && !step.ends;
+  const confirmErrors = errorsUnder(errors, '/confirm');
+  return html`<details id="event-${type}"${flag('open', mine !== undefined)}${step.ends ? html` class="ends"` : ''}>
+    <summary>${t.domain('event', type)}${step.ends ? html` <span class="status missed">${t.t('overview.endsWarning')}</span>` : ''}</summary>
     <form method="post" action="/submissions/${view.id}/events" novalidate aria-label="${t.domain('event', type)}">
       ${csrfField(ctx)}
       <input type="hidden" name="type" value="${type}">
       <input type="hidden" name="version" value="${view.version}">
       ${mine ? errorSummary(t, mine, idPrefix, known) : ''}
+      ${answers ? openRequestsBlock(t, view.openRequests, `${idPrefix}-requests`) : ''}
       ${hasFields(spec.schema) ? html`<fieldset><legend>${t.t('event.details')}</legend>${renderSchemaFields(spec.schema, { name: 'data', pointer: '/data', idPrefix, values, errors, t })}</fieldset>` : ''}
       ${renderField({ schema: { type: 'string', format: 'date', maxLength: 40 }, name: 'effectiveAt', pointer: '/effectiveAt', label: t.t('event.effectiveAt'), required: false, values, errors, t, idPrefix, hint: t.t('event.effectiveAtHint') })}
       ${renderField({ schema: { type: 'string', maxLength: 4000 }, name: 'comment', pointer: '/comment', label: t.t('event.comment'), required: false, values, errors, t, idPrefix, inputType: 'textarea' })}
@@ -167,7 +177,14 @@ function eventForm(ctx: WebContext, view: SubmissionView, w: WorkflowDefinition,
           </fieldset>`
           : ''
       }
-      <button type="submit">${t.t('event.send', { event: t.domain('event', type) })}</button>
+      ${
+        step.ends
+          ? html`<div class="field confirm"><p class="warning">${t.t('overview.endsWarning')}</p>
+            ${confirmErrors.length ? html`<p class="field-error" id="${idPrefix}-confirm-error">${confirmErrors.join(' ')}</p>` : ''}
+            <label><input type="checkbox" id="${controlId(idPrefix, '/confirm')}" name="confirm" value="yes"${confirmErrors.length ? html` aria-invalid="true" aria-describedby="${idPrefix}-confirm-error"` : ''}> ${t.t('overview.confirmEnd')}</label></div>`
+          : ''
+      }
+      <button type="submit"${step.ends ? html` class="danger"` : ''}>${t.t('event.send', { event: t.domain('event', type) })}</button>
     </form>
   </details>`;
 }
@@ -311,7 +328,7 @@ export async function renderSubmission(
   const { t } = ctx;
   const actor = ctx.session!.user;
   const a = { id: actor.id, name: actor.name, role: actor.role, organization: actor.organization };
-  const view = await opts.engine.getSubmission(a, opts.id);
+  const view: PageView = await opts.engine.getSubmission(a, opts.id);
   const [history, documents, diagram] = await Promise.all([
     opts.engine.history(a, opts.id),
     opts.engine.listDocuments(a, opts.id),
@@ -329,16 +346,40 @@ export async function renderSubmission(
       : null;
   const ref = view.reference as ReferenceView | null;
 
+  const mineSteps = view.steps.filter((st) => st.mine);
+  const others = view.steps.filter((st) => !st.mine);
   const body = html`<p><a href="/">${t.t('common.back')}</a></p>
   <h1>${view.title}</h1>
   ${orphan ? errorSummary(t, orphan, 'page', () => false) : ''}
+  ${overviewCard(t, view, w, { role: actor.role, now: opts.now, dueSoonDays: opts.dueSoonDays, history })}
+  <section aria-labelledby="actions-heading" class="actions" id="actions"><h2 id="actions-heading">${t.t('submission.actions')}</h2>
+    ${mineSteps.filter((st) => !st.blocked).map((st) => eventForm(ctx, view, w, st, problem))}
+    ${mineSteps
+      .filter((st) => st.blocked)
+      .map(
+        (
+          st,
+        ) => html`<div class="blocked-step" id="event-${st.event}"><p><strong>${t.domain('event', st.event)}</strong> · <span class="status due_soon">${t.t('overview.blocked')}</span></p>
+          <ul>${st.reasons.map((r) => html`<li>${reasonText(t, r)}</li>`)}</ul></div>`,
+      )}
+    ${mineSteps.length ? '' : html`<p>${t.t('submission.noActions')}</p>`}
+    ${
+      others.length
+        ? html`<ul class="others">${others.map(
+            (st) =>
+              html`<li>${t.domain('event', st.event)} <span class="muted">${t.t('overview.notYours', { roles: st.roles.map((r) => t.domain('role', r)).join(', ') })}</span>${st.blocked ? html` · <span class="status due_soon">${t.t('overview.blocked')}</span>` : ''}</li>`,
+          )}</ul>`
+        : ''
+    }
+  </section>
+  ${clocksSection(t, view, w, opts.now, opts.dueSoonDays)}
+  ${dossierSection(ctx, view, documents, problem)}
   <section aria-labelledby="summary-heading"><h2 id="summary-heading">${t.t('submission.summary')}</h2>
     <dl class="facts">
-      <dt>${t.t('submission.pathway')}</dt><dd>${t.domain('workflow', view.workflow.id)} <span class="muted">(${view.workflow.id}@${view.workflow.version})</span>
+      <dt>${t.t('submission.pathway')}</dt><dd>${t.domain('workflow', view.workflow.id)}${codes(t, `${view.workflow.id}@${view.workflow.version}`)}
         ${Object.entries(view.input)
           .filter(([k]) => k !== 'reference')
           .map(([k, v]) => html`<br><span class="muted">${t.domain('field', k)}:</span> ${valueText(t, v)}`)}</dd>
-      <dt>${t.t('submission.state')}</dt><dd id="state"><strong>${t.domain('state', view.state)}</strong> <span class="muted">(${view.state})</span>${view.stateDescription && ctx.lang === 'en' ? html`<br><span class="muted">${view.stateDescription}</span>` : ''}</dd>
       <dt>${t.t('submission.status')}</dt><dd>${t.domain('status', view.status)}</dd>
       <dt>${t.t('submission.organization')}</dt><dd>${view.organization.name}</dd>
       <dt>${t.t('submission.device')}</dt><dd>${device.map(([k, v], i) => html`${i ? html`<br>` : ''}<span class="muted">${t.domain('field', k)}:</span> ${String(v)}`)}</dd>
@@ -357,18 +398,13 @@ export async function renderSubmission(
     ${relianceLink ? html`<p><a href="${relianceLink}">${t.t('new.reliance')}</a></p>` : ''}
     ${actor.role === 'auditor' ? html`<p><a href="/submissions/${view.id}/report">${t.t('audit.report')}</a> · <a href="/audit/export?format=jsonl&submission=${view.id}">${t.t('audit.exportJsonl')}</a></p>` : ''}
   </section>
-  ${clocksSection(t, view, w, opts.now, opts.dueSoonDays)}
-  <section aria-labelledby="actions-heading" class="actions" id="actions"><h2 id="actions-heading">${t.t('submission.actions')}</h2>
-    ${view.allowedEvents.length ? view.allowedEvents.map((type) => eventForm(ctx, view, w, type, problem)) : html`<p>${t.t('submission.noActions')}</p>`}
-  </section>
-  ${dossierSection(ctx, view, documents, problem)}
-  <section aria-labelledby="diagram-heading"><h2 id="diagram-heading">${t.t('submission.diagram')}</h2>
+  <details class="fold" id="diagram-fold"><summary><h2 id="diagram-heading">${t.t('submission.diagram')}</h2></summary>
     <p id="diagram-help">${t.t('submission.diagramHelp')}</p>
     <div class="diagram" tabindex="0" role="group" aria-labelledby="diagram-heading" aria-describedby="diagram-help"><pre class="mermaid" data-label-id="diagram-heading">${diagram}</pre></div>
-  </section>
-  <section aria-labelledby="history-heading" id="history"><h2 id="history-heading">${t.t('submission.history')}</h2>
+  </details>
+  <details class="fold" id="history"><summary><h2 id="history-heading">${t.t('submission.history')}</h2></summary>
     <p class="muted">${t.t('submission.historyCaption')}</p>
     <ol class="timeline">${history.map((tr) => historyItem(t, tr))}</ol>
-  </section>`;
+  </details>`;
   return page(ctx, { title: view.title, body, flash: opts.flash, scripts: ['/assets/mermaid.min.js'] });
 }
