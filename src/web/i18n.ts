@@ -35,11 +35,24 @@ export interface Translator {
   fieldError(e: FieldError): string;
   /** `YYYY-MM-DD` or an ISO instant as a date the reader's language writes. */
   date(value: string): string;
-  /** An ISO instant as date and time in UTC (history records are UTC). */
+  /** An ISO instant as date and time in the reader's time zone, the zone named. */
   dateTime(value: string): string;
+  /** The reader's IANA time zone (the `puente_tz` cookie the page script sets), UTC until known. */
+  readonly timeZone: string;
 }
 
-export function createTranslator(lang: Lang): Translator {
+/** `zone` when it is an IANA time zone this runtime knows, else undefined. */
+export function validTimeZone(zone: string | undefined): string | undefined {
+  if (!zone || zone.length > 64 || !/^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+){0,2}$|^UTC$/.test(zone)) return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createTranslator(lang: Lang, timeZone = 'UTC'): Translator {
   const catalog = CATALOGS[lang];
   const locale = lang === 'es' ? 'es-MX' : 'en-US';
   const dateFmt = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
@@ -50,11 +63,12 @@ export function createTranslator(lang: Lang): Translator {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
-    timeZone: 'UTC',
+    timeZone,
     timeZoneName: 'short',
   });
   return {
     lang,
+    timeZone,
     t: (key, vars) => fill(catalog[key], vars),
     domain: (kind, id) => domainLabel(lang, kind, id),
     errorTitle: (code) => catalog[`error.${code}`],

@@ -19,10 +19,10 @@ import type { Logger } from '../logger.js';
 import type { Users } from '../users.js';
 import { statusOf } from '../http/error-handler.js';
 import { commandOrigin } from '../http/command-origin.js';
-import { createTranslator, LANGS, negotiateLang, type Lang } from './i18n.js';
+import { createTranslator, LANGS, negotiateLang, validTimeZone, type Lang } from './i18n.js';
 import { page, type WebContext } from './layout.js';
 import { html } from './html.js';
-import { LANG_COOKIE, SESSION_COOKIE, SignInError, readCookies, type WebSessions } from './sessions.js';
+import { LANG_COOKIE, SESSION_COOKIE, TZ_COOKIE, SignInError, readCookies, type WebSessions } from './sessions.js';
 import { renderSignIn } from './pages/sign-in.js';
 import { renderPortfolio } from './pages/portfolio.js';
 import { renderSubmission, parseEventForm, type FormProblem } from './pages/submission.js';
@@ -88,7 +88,8 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     const lang = negotiateLang(cookies[LANG_COOKIE], req.headers['accept-language']);
     const session = await sessions.load(cookies[SESSION_COOKIE]);
     if (session) res.locals.actor = { id: session.user.id, name: session.user.name, role: session.user.role, organization: session.user.organization };
-    res.locals.web = { t: createTranslator(lang), lang, session, here: safeNext(req.originalUrl) };
+    // Dates and times in the reader's own zone, which the page script keeps in a cookie.
+    res.locals.web = { t: createTranslator(lang, validTimeZone(cookies[TZ_COOKIE])), lang, session, here: safeNext(req.originalUrl) };
     res.setHeader('Content-Language', lang === 'es' ? 'es-MX' : 'en');
     // Pages send the Referer within this origin only, so browsers name our origin on form posts
     // (with no-referrer, Chromium sends `Origin: null` and the same-origin check cannot tell).

@@ -13,6 +13,8 @@ export { SignInError };
 
 export const SESSION_COOKIE = 'puente_session';
 export const LANG_COOKIE = 'puente_lang';
+/** The reader's IANA time zone, set by the page script (dates and times are shown in it). */
+export const TZ_COOKIE = 'puente_tz';
 /** Before sign-in there is no session: the sign-in form is protected by a double-submit cookie. */
 export const SIGN_IN_CSRF_COOKIE = 'puente_signin';
 

@@ -145,9 +145,9 @@ async function state(page: Page): Promise<string> {
 
 async function historyTypes(page: Page): Promise<string[]> {
   return page
-    .locator('#history ol.timeline > li h3 .muted:last-child')
+    .locator('#history ol.timeline > li h3 details.codes code')
     .allTextContents()
-    .then((l) => l.map((s) => s.replace(/[()]/g, '').trim()));
+    .then((l) => l.map((s) => s.trim()));
 }
 
 /**

@@ -152,6 +152,21 @@ describe('the first screen', () => {
   });
 });
 
+describe("dates and times in the reader's time zone", () => {
+  it('the puente_tz cookie the page script sets moves the history times to that zone, named; an unknown zone is UTC', async () => {
+    const id = await aiHold('Time zones');
+    const b = await browse(app, ctx.users.manufacturer);
+    const at = async (cookie: string) =>
+      (await b.agent.get(`/submissions/${id}`).set('Accept', 'text/html').set('Cookie', cookie)).text.match(
+        /<time datetime="[^"]+T[^"]+">([^<]+)<\/time>/,
+      )![1]!;
+    expect(await at('puente_lang=en')).toMatch(/UTC$/);
+    expect(await at('puente_lang=en; puente_tz=America/Mexico_City')).toMatch(/(CST|CDT|GMT-[56])$/);
+    expect(await at('puente_lang=en; puente_tz=Not/AZone')).toMatch(/UTC$/);
+    expect(await at('puente_lang=en; puente_tz=%3Cscript%3E')).toMatch(/UTC$/);
+  });
+});
+
 describe('a step that ends the submission is deliberate', () => {
   it('WITHDRAW from the web without the confirmation is 422 at /confirm and writes nothing; with it, 303', async () => {
     const s = await api.create(ctx.users.manufacturer, body510k('Deliberate withdrawal'));

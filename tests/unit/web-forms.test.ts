@@ -35,6 +35,7 @@ const t: Translator = {
   fieldError: (e: FieldError) => e.message,
   date: (v: string) => v,
   dateTime: (v: string) => v,
+  timeZone: 'UTC',
 };
 
 const validator = createValidator(WORKFLOWS);

@@ -6,6 +6,15 @@
     if (document.readyState !== 'loading') fn();
     else document.addEventListener('DOMContentLoaded', fn);
   }
+  // The reader's time zone, for the dates and times the server writes (cookie puente_tz).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf('puente_tz=' + encodeURIComponent(zone)) < 0) {
+      document.cookie = 'puente_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
+    }
+  } catch (e) {
+    /* no Intl: dates stay in UTC, named as such */
+  }
   ready(function () {
     var summary = document.querySelector('.error-summary');
     if (summary) summary.focus();

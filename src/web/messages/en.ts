@@ -143,6 +143,7 @@ export const en = {
   'event.effectiveAtHint': 'When the action really happened (YYYY-MM-DD); empty means now.',
   'event.comment': 'Comment',
   'event.signature': 'Electronic signature (21 CFR Part 11)',
+  'event.signatureMx': 'Electronic signature (Ley de Firma Electrónica Avanzada; records kept under NOM-151-SCFI-2016)',
   'event.signatureHint': 'Signing with your password means you attest to this step with the meaning you choose.',
   'event.meaning': 'Meaning of the signature',
   'event.password': 'Your password',

@@ -142,6 +142,7 @@ export const es: Messages = {
   'event.effectiveAtHint': 'Cuándo ocurrió realmente la acción (AAAA-MM-DD); vacío significa ahora.',
   'event.comment': 'Comentario',
   'event.signature': 'Firma electrónica (21 CFR parte 11)',
+  'event.signatureMx': 'Firma electrónica (Ley de Firma Electrónica Avanzada; conservación conforme a la NOM-151-SCFI-2016)',
   'event.signatureHint': 'Al firmar con su contraseña, usted da fe de este paso con el significado que elija.',
   'event.meaning': 'Significado de la firma',
   'event.password': 'Su contraseña',

@@ -18,6 +18,7 @@ import type { Translator } from '../i18n.js';
 import { csrfField, page, type WebContext } from '../layout.js';
 import { countdownCell, nextDateText } from './portfolio.js';
 import { endingEvents, type StepView } from '../../engine/next-steps.js';
+import { citation } from '../../engine/workflow-docs.js';
 import { codes, openRequestsBlock, overviewCard, reasonText, type PageView } from './submission-overview.js';
 
 /** A refused form, shown again with the API's errors next to its fields. */
@@ -163,7 +164,7 @@ function eventForm(ctx: WebContext, view: PageView, w: WorkflowDefinition, step:
       ${renderField({ schema: { type: 'string', maxLength: 4000 }, name: 'comment', pointer: '/comment', label: t.t('event.comment'), required: false, values, errors, t, idPrefix, inputType: 'textarea' })}
       ${
         spec.requiresSignature
-          ? html`<fieldset class="signature"><legend>${t.t('event.signature')}</legend>
+          ? html`<fieldset class="signature"><legend>${t.t(w.jurisdiction === 'COFEPRIS' ? 'event.signatureMx' : 'event.signature')}</legend>
             <p class="hint">${t.t('event.signatureHint')}</p>
             ${renderField({ schema: SIGNATURE_SCHEMA, name: 'signature.meaning', pointer: '/signature/meaning', label: t.t('event.meaning'), required: true, values: signatureValues, errors, t, idPrefix })}
             ${renderField({ schema: { type: 'string', maxLength: 1024 }, name: 'signature.password', pointer: '/signature/password', label: t.t('event.password'), required: true, values: {}, errors, t, idPrefix, inputType: 'password' })}
@@ -189,18 +190,28 @@ function eventForm(ctx: WebContext, view: PageView, w: WorkflowDefinition, step:
   </details>`;
 }
 
+/** A value of a history record in words: units, goal and deadline kinds, sources, lists. */
+function recordValue(t: Translator, key: string, v: unknown): string {
+  if (key === 'unit' && (v === 'fda-days' || v === 'calendar' || v === 'mx-business')) return t.t(`unit.${v}`);
+  if ((key === 'goal' || key === 'deadline') && typeof v === 'string') return t.domain(key, v);
+  if (key === 'event' && typeof v === 'string') return t.domain('event', v);
+  if (key === 'source' && v && typeof v === 'object') return citation(v as RuleSource);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join('; ');
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 function historyItem(t: Translator, tr: Transition): SafeHtml {
   const sig = tr.signature as { name?: string; meaning?: string; signedAt?: string } | null;
   const data = Object.entries(tr.data ?? {});
   return html`<li id="record-${tr.seq}">
-    <h3><span class="muted">#${tr.seq}</span> ${t.domain('event', tr.type)} <span class="muted">(${tr.type})</span></h3>
+    <h3><span class="muted">#${tr.seq}</span> ${t.domain('event', tr.type)} ${codes(t, tr.type)}</h3>
     <p class="meta">${tr.from ? html`${t.domain('state', tr.from)} → ` : ''}${t.domain('state', tr.to)}</p>
     <dl class="facts">
-      <dt>${t.t('submission.actor')}</dt><dd>${tr.actor.name} (${t.domain('role', tr.actor.role)})</dd>
+      <dt>${t.t('submission.actor')}</dt><dd>${tr.actor.role === 'system' ? t.domain('role', 'system') : `${tr.actor.name} (${t.domain('role', tr.actor.role)})`}</dd>
       <dt>${t.t('submission.when')}</dt><dd><time datetime="${tr.recordedAt}">${t.dateTime(tr.recordedAt)}</time></dd>
       <dt>${t.t('submission.effective')}</dt><dd><time datetime="${tr.effectiveAt}">${t.dateTime(tr.effectiveAt)}</time></dd>
       ${tr.comment ? html`<dt>${t.t('submission.comment')}</dt><dd>${tr.comment}</dd>` : ''}
-      ${data.map(([k, v]) => html`<dt>${t.domain('field', k)}</dt><dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`)}
+      ${data.filter(([k]) => k !== 'description' || t.lang === 'en').map(([k, v]) => html`<dt>${t.domain('field', k)}</dt><dd>${recordValue(t, k, v)}</dd>`)}
       ${sig ? html`<dt>${t.t('submission.signature')}</dt><dd class="signature-manifestation">${t.t('submission.signedBy', { name: sig.name ?? '', meaning: t.domain('meaning', sig.meaning ?? ''), at: sig.signedAt ? t.dateTime(sig.signedAt) : '' })}</dd>` : ''}
       <dt>${t.t('submission.hash')}</dt><dd class="hash">${tr.hash}</dd>
       <dt>${t.t('submission.prevHash')}</dt><dd class="hash">${tr.prevHash}</dd>
@@ -211,7 +222,7 @@ function historyItem(t: Translator, tr: Transition): SafeHtml {
 /** Where a rule comes from, as one line under it (issue 9 §2). */
 function ruleSourceLine(t: Translator, source: RuleSource | null | undefined, unconfirmed?: boolean): SafeHtml | string {
   if (!source && !unconfirmed) return '';
-  const cite = source ? [source.title, source.section, source.citation, source.date].filter(Boolean).join(', ') : '';
+  const cite = source ? citation(source) : '';
   return html`<p class="rule-source">${source ? t.t('submission.ruleSource', { source: cite }) : ''}${unconfirmed ? html` <span class="status due_soon">${t.t('submission.ruleUnconfirmed')}</span>` : ''}</p>`;
 }
 
