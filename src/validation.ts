@@ -106,9 +106,10 @@ function toFieldError(e: ErrorObject, prefix: string): FieldError {
   } else if (e.message === undefined) {
     message = { code: 'validation.invalid' };
   } else {
-    // ajv's own English stays the English: a mapping that would say it otherwise is not used.
+    // ajv's own English stays the English: a mapping that would say it otherwise is not used,
+    // except a pattern, which the catalog says in words with an example (K261234, not ^K[0-9]{6}$).
     const mapped = ajvMessage(e);
-    message = mapped && english(mapped) === e.message ? mapped : { code: 'validation.other', params: { message: e.message } };
+    message = mapped && (english(mapped) === e.message || e.keyword === 'pattern') ? mapped : { code: 'validation.other', params: { message: e.message } };
   }
   return fieldError(path, message);
 }

@@ -24,7 +24,7 @@ export const en = {
   'validation.min_properties': 'must NOT have fewer than {limit} properties',
   'validation.max_properties': 'must NOT have more than {limit} properties',
   'validation.format': 'must match format "{format}"',
-  'validation.pattern': 'must match pattern "{pattern}"',
+  'validation.pattern': 'must {pattern}',
   'validation.limit': 'must be {comparison} {limit}',
   'validation.multiple_of': 'must be multiple of {multipleOf}',
   'validation.const': 'must be equal to constant',

@@ -129,6 +129,23 @@ const FORMAT_ES: Readonly<Record<string, string>> = {
   regex: 'una expresión regular válida',
 };
 
+/** Patterns a person types, described in English words with an example (guide issue 13 §5). */
+const PATTERN_EN: Readonly<Record<string, string>> = {
+  '^K[0-9]{6}$': 'be a K number: K and 6 digits, e.g. K261234',
+  '^DEN[0-9]{6}$': 'be a DEN number: DEN and 6 digits, e.g. DEN240001',
+  '^[A-Z]{3}$': 'be three capital letters, e.g. LOX',
+  '^21 CFR [0-9]{3}\\.[0-9]{1,5}$': 'be a regulation citation like "21 CFR 870.5100"',
+  '^P[0-9]{6}(/S[0-9]{3})?$': 'be a P number: P and 6 digits, with an optional supplement suffix, e.g. P240001 or P240001/S001',
+  '^P[0-9]{6}$': 'be a P number: P and 6 digits, e.g. P240001',
+  '^H[0-9]{6}$': 'be an H number: H and 6 digits, e.g. H240001',
+  '^Q[0-9]{6}$': 'be a Q number: Q and 6 digits, e.g. Q240001',
+  '^(K[0-9]{6}|DEN[0-9]{6}|P[0-9]{6}(/S[0-9]{3})?|H[0-9]{6})$': 'be an FDA K, DEN, P or H number, e.g. K261234, DEN240001, P240001, H240001',
+  '\\S': 'not be blank (at least one character that is not a space)',
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2}))?$':
+    'be a date YYYY-MM-DD or an RFC 3339 date and time, e.g. 2026-03-15 or 2026-03-15T10:30:00-06:00',
+  '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$': 'be a lower-case UUID',
+};
+
 /** Patterns of the schemas, described in words. */
 const PATTERN_ES: Readonly<Record<string, string>> = {
   '^K[0-9]{6}$': 'un número K: la letra K y 6 dígitos (p. ej., K261234)',
@@ -221,7 +238,7 @@ const RENDERERS: Readonly<Record<string, Renderer>> = {
         : String(v),
   format: (v, lang) => (lang === 'es' ? (FORMAT_ES[String(v)] ?? `un valor con el formato «${String(v)}»`) : String(v)),
   pattern: (v, lang) => {
-    if (lang !== 'es') return String(v);
+    if (lang !== 'es') return PATTERN_EN[String(v)] ?? `match pattern "${String(v)}"`;
     const words = PATTERN_ES[String(v)];
     return words ? `ser ${words}` : `coincidir con el patrón «${String(v)}»`;
   },

@@ -53,7 +53,7 @@ describe('Accept-Language', () => {
     const q = await api.create(m, { workflow: 'fda-presub', title: 'Pre-Sub data', device: DEVICE, input: { meetingRequested: false } });
     await api.send(m, q.id, 'SUBMIT');
     const { en, es } = await both((h) => api.event(fda, q.id, { type: 'ACCEPT', data: { qNumber: 'X1' } }, h), 422, 'validation_failed');
-    expect(en.detail).toBe('The data of ACCEPT is invalid: /data/qNumber must match pattern "^Q[0-9]{6}$"');
+    expect(en.detail).toBe('The data of ACCEPT is invalid: /data/qNumber must be a Q number: Q and 6 digits, e.g. Q240001');
     expect(es.detail).toMatch(/^Los datos de «[^»]+» no son válidos: \/data\/qNumber debe ser un número Q: Q y 6 dígitos \(p\. ej\., Q240001\)$/);
   });
 

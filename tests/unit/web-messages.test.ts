@@ -394,7 +394,7 @@ describe('field messages: ajv failures of real schemas', () => {
       [{ code: 'validation.format', params: { format: 'date' } }, 'must match format "date"', 'debe ser una fecha válida AAAA-MM-DD'],
       [
         { code: 'validation.pattern', params: { pattern: '^K[0-9]{6}$' } },
-        'must match pattern "^K[0-9]{6}$"',
+        'must be a K number: K and 6 digits, e.g. K261234',
         'debe ser un número K: la letra K y 6 dígitos (p. ej., K261234)',
       ],
       [{ code: 'validation.pattern', params: { pattern: '^X+$' } }, 'must match pattern "^X+$"', 'debe coincidir con el patrón «^X+$»'],
