@@ -75,6 +75,39 @@ export function lenientAjv(): Ajv2020 {
   return addFormats(new Ajv2020({ allErrors: true, strict: false }));
 }
 
+export interface RoleTestOptions {
+  readonly described?: boolean;
+  readonly anyOrder?: boolean;
+  readonly declaresTitle?: string | false;
+}
+
+/** Each event of `workflow` may be sent by exactly these roles (and, with `described`, has a description). */
+export function roleTests(workflow: WorkflowDefinition, roles: Readonly<Record<string, readonly Role[]>>, opts: RoleTestOptions = {}): void {
+  const order = (r: readonly Role[]) => (opts.anyOrder ? [...r].sort() : [...r]);
+  if (opts.declaresTitle !== false) {
+    it(opts.declaresTitle ?? 'declares exactly these events', () => {
+      expect(Object.keys(workflow.events).sort()).toEqual(Object.keys(roles).sort());
+    });
+  }
+  for (const [type, want] of Object.entries(roles)) {
+    it(`${type} may be sent by ${want.join(', ')} only${opts.described ? ', and is described' : ''}`, () => {
+      expect(order(workflow.events[type]?.roles ?? [])).toEqual(order(want));
+      if (opts.described) expect(workflow.events[type]?.description).toMatch(/\S{3}/);
+    });
+  }
+}
+
+/**
+ * A roles table written by role, the events of each in one string (`{ manufacturer: 'SUBMIT WITHDRAW', fda: 'ACCEPT HOLD' }`),
+ * turned into what `roleTests` takes: each event with the roles that list it, in the order the roles are given.
+ */
+export function rolesByEvent(byRole: Readonly<Partial<Record<Role, string>>>): Record<string, Role[]> {
+  const out: Record<string, Role[]> = {};
+  for (const [role, types] of Object.entries(byRole) as Array<[Role, string]>)
+    for (const type of types.split(/\s+/).filter(Boolean)) (out[type] ??= []).push(role);
+  return out;
+}
+
 export type MachineHarness<Input, Row extends TableRow, Memo> = ReturnType<typeof createMachineHarness<Input, Row, Memo>>;
 
 export function createMachineHarness<Input, Row extends TableRow = TableRow, Memo = null>(spec: MachineSpec<Input, Row, Memo>) {
@@ -234,19 +267,8 @@ export function createMachineHarness<Input, Row extends TableRow = TableRow, Mem
     },
 
     /** Each event may be sent by exactly these roles (and, with `described`, has a description). */
-    roleTests(roles: Readonly<Record<string, readonly Role[]>>, opts: { described?: boolean; anyOrder?: boolean; declaresTitle?: string | false } = {}): void {
-      const order = (r: readonly Role[]) => (opts.anyOrder ? [...r].sort() : [...r]);
-      if (opts.declaresTitle !== false) {
-        it(opts.declaresTitle ?? 'declares exactly these events', () => {
-          expect(Object.keys(workflow.events).sort()).toEqual(Object.keys(roles).sort());
-        });
-      }
-      for (const [type, want] of Object.entries(roles)) {
-        it(`${type} may be sent by ${want.join(', ')} only${opts.described ? ', and is described' : ''}`, () => {
-          expect(order(workflow.events[type]?.roles ?? [])).toEqual(order(want));
-          if (opts.described) expect(workflow.events[type]?.description).toMatch(/\S{3}/);
-        });
-      }
+    roleTests(roles: Readonly<Record<string, readonly Role[]>>, opts: RoleTestOptions = {}): void {
+      roleTests(workflow, roles, opts);
     },
 
     /** Every event payload schema says additionalProperties: false, and ajv refuses an unknown field. */

@@ -25,8 +25,9 @@ import {
   type RouteV2,
 } from '../../workflows/cofepris-registration-v2.js';
 import { WORKFLOWS, latestWorkflow, workflowVersion } from '../../workflows/index.js';
-import type { EventFacts, ReferenceFacts, Role, WorkflowEvent } from '../../workflows/types.js';
+import type { EventFacts, ReferenceFacts, WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
+import { roleTests, rolesByEvent } from '../support/machine-harness.js';
 
 const w = cofeprisRegistrationV2;
 const machine = w.machine;
@@ -790,39 +791,13 @@ describe('REFERENCE_INVALIDATED (v1 semantics, reliance routes only)', () => {
 
 describe('cofepris-registration@2 roles and schemas', () => {
   /** DESIGN §3: registration-holder events to manufacturer, COFEPRIS acts to cofepris, timers and cross-machine notices to system. */
-  const EXPECTED_ROLES: Record<string, readonly Role[]> = {
-    SUBMIT: ['manufacturer'],
-    SEND_TO_TPR: ['manufacturer'],
-    TPR_FINDINGS: ['manufacturer'],
-    TPR_FAVORABLE_REPORT: ['manufacturer'],
-    RESPOND_PREVENCION: ['manufacturer'],
-    DESIST: ['manufacturer'],
-    SUBMIT_PRORROGA: ['manufacturer'],
-    SUBMIT_MODIFICATION: ['manufacturer'],
-    START_REVIEW: ['cofepris'],
-    ISSUE_PREVENCION: ['cofepris'],
-    GRANT: ['cofepris'],
-    DENY: ['cofepris'],
-    REVOKE: ['cofepris'],
-    GRANT_PRORROGA: ['cofepris'],
-    DENY_PRORROGA: ['cofepris'],
-    APPROVE_MODIFICATION: ['cofepris'],
-    REJECT_MODIFICATION: ['cofepris'],
-    PREVENCION_TIMEOUT: ['system'],
-    REFERENCE_INVALIDATED: ['system'],
-    RENEWAL_WINDOW_OPENS: ['system'],
-    EXPIRE: ['system'],
-  };
-
-  it('declares exactly these events', () => {
-    expect(Object.keys(w.events).sort()).toEqual(Object.keys(EXPECTED_ROLES).sort());
+  const EXPECTED_ROLES = rolesByEvent({
+    manufacturer: 'SUBMIT SEND_TO_TPR TPR_FINDINGS TPR_FAVORABLE_REPORT RESPOND_PREVENCION DESIST SUBMIT_PRORROGA SUBMIT_MODIFICATION',
+    cofepris: 'START_REVIEW ISSUE_PREVENCION GRANT DENY REVOKE GRANT_PRORROGA DENY_PRORROGA APPROVE_MODIFICATION REJECT_MODIFICATION',
+    system: 'PREVENCION_TIMEOUT REFERENCE_INVALIDATED RENEWAL_WINDOW_OPENS EXPIRE',
   });
 
-  for (const [type, roles] of Object.entries(EXPECTED_ROLES)) {
-    it(`${type} may be sent by ${roles.join(', ')} only`, () => {
-      expect([...(w.events[type]?.roles ?? [])]).toEqual(roles);
-    });
-  }
+  roleTests(w, EXPECTED_ROLES);
 
   it('every deadline event is a system event that leaves its state', () => {
     const d = describeWorkflow(w);

@@ -12,8 +12,9 @@ import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { getShortestPaths, getStateNodes } from 'xstate/graph';
 import { statePath } from '../../src/engine/definitions.js';
 import { addYears, cofeprisRegistration, type CofeprisContext, type ReferenceInput, type Route } from '../../workflows/cofepris-registration.js';
-import type { EventFacts, ReferenceFacts, Role, WorkflowEvent } from '../../workflows/types.js';
+import type { EventFacts, ReferenceFacts, WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
+import { roleTests, rolesByEvent } from '../support/machine-harness.js';
 
 const ROUTES: readonly Route[] = ['equivalence', 'abbreviated'];
 const REFERENCE: ReferenceInput = { submissionId: '01936f00-0000-7000-8000-000000000001' };
@@ -419,28 +420,13 @@ describe('cofepris-registration REFERENCE_INVALIDATED and GRANT', () => {
 });
 
 describe('cofepris-registration event roles and schemas (DESIGN §3, §4)', () => {
-  const EXPECTED_ROLES: Record<string, readonly Role[]> = {
-    SUBMIT: ['manufacturer'],
-    RESPOND_PREVENCION: ['manufacturer'],
-    DESIST: ['manufacturer'],
-    START_REVIEW: ['cofepris'],
-    ISSUE_PREVENCION: ['cofepris'],
-    GRANT: ['cofepris'],
-    DENY: ['cofepris'],
-    REVOKE: ['cofepris'],
-    PREVENCION_TIMEOUT: ['system'],
-    REFERENCE_INVALIDATED: ['system'],
-  };
-
-  it('declares exactly the events of DESIGN §4', () => {
-    expect(Object.keys(cofeprisRegistration.events).sort()).toEqual(Object.keys(EXPECTED_ROLES).sort());
+  const EXPECTED_ROLES = rolesByEvent({
+    manufacturer: 'SUBMIT RESPOND_PREVENCION DESIST',
+    cofepris: 'START_REVIEW ISSUE_PREVENCION GRANT DENY REVOKE',
+    system: 'PREVENCION_TIMEOUT REFERENCE_INVALIDATED',
   });
 
-  for (const [type, roles] of Object.entries(EXPECTED_ROLES)) {
-    it(`${type} may be sent by ${roles.join(', ')} only`, () => {
-      expect([...(cofeprisRegistration.events[type]?.roles ?? [])]).toEqual(roles);
-    });
-  }
+  roleTests(cofeprisRegistration, EXPECTED_ROLES, { declaresTitle: 'declares exactly the events of DESIGN §4' });
 
   it('every event payload schema forbids unknown fields', () => {
     for (const [type, spec] of Object.entries(cofeprisRegistration.events)) {

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { fda510k, type Fda510kContext } from '../../workflows/fda-510k.js';
-import type { Role, WorkflowEvent } from '../../workflows/types.js';
-import { createMachineHarness, lenientAjv, pathOf, type TableRow } from '../support/machine-harness.js';
+import type { WorkflowEvent } from '../../workflows/types.js';
+import { createMachineHarness, lenientAjv, pathOf, type TableRow, rolesByEvent } from '../support/machine-harness.js';
 
 type Format = Fda510kContext['format'];
 type Variant = Fda510kContext['variant'];
@@ -182,27 +182,11 @@ describe('fda-510k context effects', () => {
 });
 
 describe('fda-510k event roles and schemas (DESIGN §3, §4)', () => {
-  const EXPECTED_ROLES: Record<string, readonly Role[]> = {
-    SUBMIT: ['manufacturer'],
-    FEE_PAID: ['manufacturer'],
-    REPLACEMENT_SUBMITTED: ['manufacturer'],
-    RTA_RESPONSE: ['manufacturer'],
-    AI_RESPONSE: ['manufacturer'],
-    WITHDRAW: ['manufacturer'],
-    FEE_VERIFIED: ['fda'],
-    FEE_UNPAID: ['fda'],
-    SCREEN_PASS: ['fda'],
-    SCREEN_FAIL: ['fda'],
-    ACCEPT: ['fda'],
-    REFUSE_TO_ACCEPT: ['fda'],
-    SUBSTANTIVE_INTERACTION: ['fda'],
-    REQUEST_AI: ['fda'],
-    DECIDE_SE: ['fda'],
-    DECIDE_NSE: ['fda'],
-    RESCIND_SE: ['fda'],
-    RTA_TIMEOUT: ['system'],
-    AI_TIMEOUT: ['system'],
-  };
+  const EXPECTED_ROLES = rolesByEvent({
+    manufacturer: 'SUBMIT FEE_PAID REPLACEMENT_SUBMITTED RTA_RESPONSE AI_RESPONSE WITHDRAW',
+    fda: 'FEE_VERIFIED FEE_UNPAID SCREEN_PASS SCREEN_FAIL ACCEPT REFUSE_TO_ACCEPT SUBSTANTIVE_INTERACTION REQUEST_AI DECIDE_SE DECIDE_NSE RESCIND_SE',
+    system: 'RTA_TIMEOUT AI_TIMEOUT',
+  });
 
   h.roleTests(EXPECTED_ROLES, { declaresTitle: 'declares exactly the events of DESIGN §4' });
 

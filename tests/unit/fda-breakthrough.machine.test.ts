@@ -11,9 +11,9 @@ import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { describeWorkflow } from '../../src/engine/catalog.js';
 import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validation.js';
 import { BREAKTHROUGH_DECISION_DAYS, fdaBreakthrough, prioritizedSubmissionIds, type FdaBreakthroughContext } from '../../workflows/fda-breakthrough.js';
-import type { LinkTargetFacts, Role, WorkflowEvent } from '../../workflows/types.js';
+import type { LinkTargetFacts, WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
-import { createMachineHarness, lenientAjv, pathOf, type Reached, type TableRow } from '../support/machine-harness.js';
+import { createMachineHarness, lenientAjv, pathOf, type Reached, type TableRow, rolesByEvent } from '../support/machine-harness.js';
 
 const CREATED_WITH = '0193a5d2-7c1e-7f00-8a00-000000000001';
 const LINKED_LATER = '0193a5d2-7c1e-7f00-8a00-000000000002';
@@ -246,16 +246,11 @@ describe('fda-breakthrough clocks, goals and parameters', () => {
 });
 
 describe('fda-breakthrough event roles and schemas', () => {
-  const EXPECTED_ROLES: Record<string, readonly Role[]> = {
-    REQUEST_DESIGNATION: ['manufacturer'],
-    INFO_RESPONSE: ['manufacturer'],
-    WITHDRAW: ['manufacturer'],
-    LINK_SUBMISSION: ['manufacturer'],
-    REQUEST_INFO: ['fda'],
-    GRANT: ['fda'],
-    DENY: ['fda'],
-    WITHDRAW_DESIGNATION: ['fda', 'manufacturer'], // FDA/SPONSOR (§5.6 row 6)
-  };
+  // WITHDRAW_DESIGNATION: FDA/SPONSOR (§5.6 row 6)
+  const EXPECTED_ROLES = rolesByEvent({
+    manufacturer: 'REQUEST_DESIGNATION INFO_RESPONSE WITHDRAW LINK_SUBMISSION WITHDRAW_DESIGNATION',
+    fda: 'REQUEST_INFO GRANT DENY WITHDRAW_DESIGNATION',
+  });
 
   h.roleTests(EXPECTED_ROLES, { described: true, anyOrder: true });
 

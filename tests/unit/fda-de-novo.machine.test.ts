@@ -13,9 +13,9 @@ import { activeDeadline } from '../../src/engine/definitions.js';
 import type { FieldError } from '../../src/errors.js';
 import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validation.js';
 import { fdaDeNovo, type FdaDeNovoContext } from '../../workflows/fda-de-novo.js';
-import type { Role, StateMeta, WorkflowEvent } from '../../workflows/types.js';
+import type { StateMeta, WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
-import { createMachineHarness, pathOf, type TableRow } from '../support/machine-harness.js';
+import { createMachineHarness, pathOf, type TableRow, rolesByEvent } from '../support/machine-harness.js';
 
 type Format = FdaDeNovoContext['format'];
 interface Input {
@@ -373,30 +373,11 @@ describe('fda-de-novo parameters (domain.md §6)', () => {
 });
 
 describe('fda-de-novo event roles and schemas (DESIGN §3)', () => {
-  const EXPECTED_ROLES: Record<string, readonly Role[]> = {
-    SUBMIT: ['manufacturer'],
-    FEE_PAID: ['manufacturer'],
-    REPLACEMENT_SUBMITTED: ['manufacturer'],
-    RTA_RESPONSE: ['manufacturer'],
-    AI_RESPONSE: ['manufacturer'],
-    WITHDRAW: ['manufacturer'],
-    FEE_VERIFIED: ['fda'],
-    FEE_UNPAID: ['fda'],
-    SCREEN_PASS: ['fda'],
-    SCREEN_FAIL: ['fda'],
-    ACCEPT: ['fda'],
-    REFUSE_TO_ACCEPT: ['fda'],
-    SUBSTANTIVE_INTERACTION: ['fda'],
-    REQUEST_AI: ['fda'],
-    AI_RESPONSE_INCOMPLETE: ['fda'],
-    DECIDE_GRANT: ['fda'],
-    DECIDE_DECLINE: ['fda'],
-    SCREENING_TIMEOUT: ['system'],
-    ESTAR_HOLD_TIMEOUT: ['system'],
-    ACCEPTANCE_TIMEOUT: ['system'],
-    RTA_TIMEOUT: ['system'],
-    AI_TIMEOUT: ['system'],
-  };
+  const EXPECTED_ROLES = rolesByEvent({
+    manufacturer: 'SUBMIT FEE_PAID REPLACEMENT_SUBMITTED RTA_RESPONSE AI_RESPONSE WITHDRAW',
+    fda: 'FEE_VERIFIED FEE_UNPAID SCREEN_PASS SCREEN_FAIL ACCEPT REFUSE_TO_ACCEPT SUBSTANTIVE_INTERACTION REQUEST_AI AI_RESPONSE_INCOMPLETE DECIDE_GRANT DECIDE_DECLINE',
+    system: 'SCREENING_TIMEOUT ESTAR_HOLD_TIMEOUT ACCEPTANCE_TIMEOUT RTA_TIMEOUT AI_TIMEOUT',
+  });
 
   it('declares exactly these events, each with a description', () => {
     expect(Object.keys(fdaDeNovo.events).sort()).toEqual(Object.keys(EXPECTED_ROLES).sort());

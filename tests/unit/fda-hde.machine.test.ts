@@ -18,8 +18,8 @@ import {
   HUD_POPULATION_LIMIT,
   fdaHde,
 } from '../../workflows/fda-hde.js';
-import type { Role, WorkflowEvent } from '../../workflows/types.js';
-import { createMachineHarness, lenientAjv, pathOf, type TableRow } from '../support/machine-harness.js';
+import type { WorkflowEvent } from '../../workflows/types.js';
+import { createMachineHarness, lenientAjv, pathOf, type TableRow, rolesByEvent } from '../support/machine-harness.js';
 import { reasonsText } from '../../src/messages/format.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -257,23 +257,12 @@ describe('fda-hde clocks, deadlines and goals', () => {
 });
 
 describe('fda-hde event roles and schemas', () => {
-  const EXPECTED_ROLES: Record<string, readonly Role[]> = {
-    REQUEST_HUD: ['manufacturer'],
-    SUBMIT_HDE: ['manufacturer'],
-    AMENDMENT: ['manufacturer'],
-    WITHDRAW: ['manufacturer'],
-    HUD_DESIGNATED: ['fda'], // OOPD is FDA staff
-    HUD_DENIED: ['fda'],
-    FILE: ['fda'],
-    REFUSE_TO_FILE: ['fda'],
-    REQUEST_AMENDMENT: ['fda'],
-    ISSUE_APPROVAL_ORDER: ['fda'],
-    ISSUE_APPROVABLE: ['fda'],
-    ISSUE_NOT_APPROVABLE: ['fda'],
-    ISSUE_DENIAL: ['fda'],
-    WITHDRAW_APPROVAL: ['fda'],
-    AMENDMENT_TIMEOUT: ['system'],
-  };
+  // HUD_DESIGNATED: OOPD is FDA staff
+  const EXPECTED_ROLES = rolesByEvent({
+    manufacturer: 'REQUEST_HUD SUBMIT_HDE AMENDMENT WITHDRAW',
+    fda: 'HUD_DESIGNATED HUD_DENIED FILE REFUSE_TO_FILE REQUEST_AMENDMENT ISSUE_APPROVAL_ORDER ISSUE_APPROVABLE ISSUE_NOT_APPROVABLE ISSUE_DENIAL WITHDRAW_APPROVAL',
+    system: 'AMENDMENT_TIMEOUT',
+  });
 
   h.roleTests(EXPECTED_ROLES, { described: true });
 

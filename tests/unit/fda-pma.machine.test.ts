@@ -14,9 +14,9 @@ import type { FieldError } from '../../src/errors.js';
 import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validation.js';
 import { NUMBER_PATTERNS } from '../../workflows/common.js';
 import { approvalNumberProblem, fdaPma, type FdaPmaContext, type FdaPmaInput } from '../../workflows/fda-pma.js';
-import type { GoalSpec, Role, StateMeta, WorkflowEvent } from '../../workflows/types.js';
+import type { GoalSpec, StateMeta, WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
-import { createMachineHarness, pathOf, type TableRow } from '../support/machine-harness.js';
+import { createMachineHarness, pathOf, type TableRow, rolesByEvent } from '../support/machine-harness.js';
 
 /** What a table row may be limited to: the kind of submission. */
 type Kind = 'original' | 'panel-track' | '180-day' | 'real-time' | '30-day-notice';
@@ -563,38 +563,12 @@ describe('fda-pma parameters (domain.md §6)', () => {
 });
 
 describe('fda-pma event roles and schemas (DESIGN §3)', () => {
-  const EXPECTED_ROLES: Record<string, readonly Role[]> = {
-    SUBMIT: ['manufacturer'],
-    FEE_PAID: ['manufacturer'],
-    RTA_RESPONSE: ['manufacturer'],
-    MAJOR_AMENDMENT: ['manufacturer'],
-    UNSOLICITED_MAJOR_AMENDMENT: ['manufacturer'],
-    APPROVABLE_RESPONSE: ['manufacturer'],
-    AMENDMENT: ['manufacturer'],
-    WITHDRAW: ['manufacturer'],
-    FEE_VERIFIED: ['fda'],
-    FEE_UNPAID: ['fda'],
-    ACCEPT: ['fda'],
-    REFUSE_TO_ACCEPT: ['fda'],
-    FILE: ['fda'],
-    REFUSE_TO_FILE: ['fda'],
-    SUBSTANTIVE_INTERACTION: ['fda'],
-    ISSUE_MDL: ['fda'],
-    EXTEND_MDL_RESPONSE: ['fda'],
-    REFER_TO_PANEL: ['fda'],
-    // The advisory panel has no role of its own: FDA staff record its recommendation.
-    PANEL_RECOMMENDATION: ['fda'],
-    ISSUE_APPROVAL_ORDER: ['fda'],
-    ISSUE_APPROVABLE: ['fda'],
-    ISSUE_NOT_APPROVABLE: ['fda'],
-    ISSUE_DENIAL: ['fda'],
-    FDA_OBJECTS: ['fda'],
-    WITHDRAW_APPROVAL: ['fda'],
-    RTA_TIMEOUT: ['system'],
-    MDL_TIMEOUT: ['system'],
-    NOT_APPROVABLE_TIMEOUT: ['system'],
-    NOTICE_PERIOD_TIMEOUT: ['system'],
-  };
+  // The advisory panel has no role of its own: FDA staff record its recommendation.
+  const EXPECTED_ROLES = rolesByEvent({
+    manufacturer: 'SUBMIT FEE_PAID RTA_RESPONSE MAJOR_AMENDMENT UNSOLICITED_MAJOR_AMENDMENT APPROVABLE_RESPONSE AMENDMENT WITHDRAW',
+    fda: 'FEE_VERIFIED FEE_UNPAID ACCEPT REFUSE_TO_ACCEPT FILE REFUSE_TO_FILE SUBSTANTIVE_INTERACTION ISSUE_MDL EXTEND_MDL_RESPONSE REFER_TO_PANEL PANEL_RECOMMENDATION ISSUE_APPROVAL_ORDER ISSUE_APPROVABLE ISSUE_NOT_APPROVABLE ISSUE_DENIAL FDA_OBJECTS WITHDRAW_APPROVAL',
+    system: 'RTA_TIMEOUT MDL_TIMEOUT NOT_APPROVABLE_TIMEOUT NOTICE_PERIOD_TIMEOUT',
+  });
 
   it('declares exactly these events, each with a description', () => {
     expect(Object.keys(fdaPma.events).sort()).toEqual(Object.keys(EXPECTED_ROLES).sort());
