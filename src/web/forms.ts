@@ -10,7 +10,7 @@
  */
 import type { JsonSchema } from '../../workflows/types.js';
 import { html, raw, flag, type SafeHtml } from './html.js';
-import type { Translator } from './i18n.js';
+import type { MessageKey, Translator } from './i18n.js';
 
 /** Form values as express.urlencoded({ extended: false }) gives them: a repeated name becomes an array. */
 export type FormValues = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -256,11 +256,22 @@ interface FieldOpts {
   readonly idPrefix: string;
   readonly hint?: string;
   readonly inputType?: InputOverride;
+  /** Said instead of "(optional)" when the field is required only in some cases (e.g. one route). */
+  readonly requiredWhen?: string;
 }
 
-function requiredFlag(required: boolean, t: Translator): SafeHtml {
-  return html` <span class="field-flag muted">(${required ? t.t('form.required') : t.t('form.optional')})</span>`;
+function requiredFlag(required: boolean, t: Translator, when?: string): SafeHtml {
+  const word = required ? t.t('form.required') : (when ?? t.t('form.optional'));
+  return html` <span class="field-flag${when && !required ? ' status due_soon' : ' muted'}">(${word})</span>`;
 }
+
+/**
+ * Fields required only in some cases, with what explains them: the abbreviated route's attestation
+ * that the device is identical to the one the reference authorized (guide issue 13 §5).
+ */
+const CONDITIONAL_FIELDS: Readonly<Record<string, { when: MessageKey; hint: MessageKey }>> = {
+  identicalDevice: { when: 'form.requiredAbbreviated', hint: 'form.hintIdenticalDevice' },
+};
 
 function autoHint(control: Control, t: Translator): string | undefined {
   switch (control.kind) {
@@ -311,7 +322,7 @@ function renderControl(o: FieldOpts, control: Control): SafeHtml {
   const hint = o.hint ?? autoHint(control, o.t);
   const { describedBy, markup } = hintAndError(id, hint, messages);
   const common = html`id="${id}" name="${o.name}"${attr('aria-describedby', describedBy)}${invalid ? raw(' aria-invalid="true"') : ''}${flag('required', o.required)}`;
-  const label = html`<label for="${id}">${o.label}${requiredFlag(o.required, o.t)}</label>`;
+  const label = html`<label for="${id}">${o.label}${requiredFlag(o.required, o.t, o.requiredWhen)}</label>`;
   const value = shown(o.values, o.name);
   const schema = o.schema;
   let input: SafeHtml;
@@ -407,6 +418,7 @@ function propertyFields(
       errors: o.errors,
       t: o.t,
       idPrefix: o.idPrefix,
+      ...(CONDITIONAL_FIELDS[prop] ? { requiredWhen: o.t.t(CONDITIONAL_FIELDS[prop].when), hint: o.t.t(CONDITIONAL_FIELDS[prop].hint) } : {}),
     }),
   );
 }
