@@ -13,21 +13,13 @@ import { mainPath } from '../../src/web/pages/submission-overview.js';
 import { latestWorkflows } from '../../workflows/index.js';
 import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
 import { browse, type Browser } from '../support/web-agent.js';
-import { Api, body510k, bodyRegistration, daysAgo, type Json } from './helpers.js';
+import { Api, body510k, bodyRegistration, daysAgo, type Json, openTestApp } from './helpers.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, app: Express, api: Api;
 
-beforeAll(async () => {
-  ctx = await createTestContext();
-  app = testApp(ctx);
-  api = new Api(app);
-}, 60_000);
+beforeAll(async () => ({ ctx, app, api } = await openTestApp()), 60_000);
 
-afterAll(async () => {
-  await ctx?.close();
-});
+afterAll(async () => ctx?.close());
 
 async function page(b: Browser, id: string, lang: 'en' | 'es' = 'en'): Promise<string> {
   const res = await b.agent.get(`/submissions/${id}`).set('Accept', 'text/html').set('Cookie', `puente_lang=${lang}`);
@@ -149,6 +141,30 @@ describe('the first screen', () => {
     expect(html).toContain(`<a href="/submissions/${r.id}">Relying registration</a>`);
     // FDA does not see a registration (another jurisdiction's draft): the list is scoped like every read.
     expect((await api.submission(fda, ref)).reliedOnBy).toEqual([]);
+  });
+});
+
+describe('a registration shows its expiry and the last day to ask for the prórroga', () => {
+  it('granted: valid until the date the grant set, the prórroga until the day before, in both languages', async () => {
+    const { manufacturer: m, fda, cofepris } = ctx.users;
+    const ref = await api.cleared510k(m, fda, { kNumber: 'K260903', decisionDaysAgo: 80 });
+    const r = await api.create(m, bodyRegistration({ submissionId: ref }, 'abbreviated', 'Granted registration'));
+    await api.completeDossier(m, r.id);
+    await api.send(m, r.id, 'SUBMIT', { effectiveAt: daysAgo(40) });
+    await api.send(cofepris, r.id, 'START_REVIEW', { effectiveAt: daysAgo(39) });
+    await api.send(cofepris, r.id, 'GRANT', { data: { registrationNumber: '0901E2026 SSA' }, effectiveAt: daysAgo(10) });
+    const view = await api.submission(m, r.id);
+    const until = view.decision.validUntil as string;
+    expect(until).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const b = await browse(app, m);
+    const en = visibleText(await page(b, r.id as string, 'en'));
+    const dayBefore = new Date(Date.parse(`${until}T00:00:00Z`) - 86_400_000);
+    const fmt = (d: Date, locale: string) => new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(d);
+    expect(en.replace(/\s+/g, ' ')).toContain(
+      `Registration valid until ${fmt(new Date(`${until}T00:00:00Z`), 'en-US')}; the prórroga (renewal) can be requested until ${fmt(dayBefore, 'en-US')}.`,
+    );
+    const es = visibleText(await page(b, r.id as string, 'es'));
+    expect(es.replace(/\s+/g, ' ')).toContain(`la prórroga puede solicitarse hasta el ${fmt(dayBefore, 'es-MX')}`);
   });
 });
 

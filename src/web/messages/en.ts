@@ -237,6 +237,7 @@ export const en = {
   'overview.blockedOnly': 'Your steps are blocked for now: see why under Actions.',
   'overview.reliedOnBy': 'Registrations relying on this decision',
   'overview.progress': 'Progress along the main path',
+  'overview.validUntil': 'Registration valid until {date}; the prórroga (renewal) can be requested until {last}.',
   'overview.blocked': 'Blocked now',
   'overview.endsWarning': 'This step ends the submission and cannot be undone.',
   'overview.confirmEnd': 'I understand that this ends the submission',

@@ -237,6 +237,7 @@ export const es: Messages = {
   'overview.blockedOnly': 'Sus pasos están bloqueados por ahora: vea el motivo en Acciones.',
   'overview.reliedOnBy': 'Registros que se apoyan en esta decisión',
   'overview.progress': 'Avance en la ruta principal',
+  'overview.validUntil': 'Registro vigente hasta el {date}; la prórroga puede solicitarse hasta el {last}.',
   'overview.blocked': 'Bloqueado por ahora',
   'overview.endsWarning': 'Este paso concluye el trámite y no se puede deshacer.',
   'overview.confirmEnd': 'Entiendo que esto concluye el trámite',

@@ -8,6 +8,7 @@ import type { SubmissionView } from '../../engine/engine.js';
 import type { SubmissionDetail } from '../../engine/reads.js';
 import type { OpenRequest, StepView } from '../../engine/next-steps.js';
 import { describeWorkflow } from '../../engine/catalog.js';
+import { addCalendarDays } from '../../engine/time.js';
 import { renderMessage } from '../../messages/format.js';
 import type { Transition } from '../../store/types.js';
 import type { RefusalReason, WorkflowDefinition } from '../../../workflows/types.js';
@@ -74,6 +75,7 @@ export function overviewCard(
         ${missed.map((g) => html`<br><span class="status missed">${t.t('overview.goalMissed', { goal: t.domain('goal', g.kind), date: t.date(g.dueDate), days: -g.remainingDays, unit: t.t(`unit.${g.unit}` as const) })}</span>`)}
         ${passed.map((d) => html`<br><span class="status missed">${t.t('overview.deadlinePassed', { deadline: t.domain('deadline', d.kind), date: t.date(d.dueDate) })}</span>`)}</dd>
     </dl>
+    ${validity(t, view)}
     ${openRequestsBlock(t, view.openRequests, 'overview-requests-heading')}
     ${
       main
@@ -91,6 +93,16 @@ export function overviewCard(
     }
     ${progressStrip(t, w, view.state, opts.history)}
   </section>`;
+}
+
+/**
+ * A registration's validity: when it expires and the last day to request the prórroga (filed
+ * before the expiry date, as the workflow's guard checks).
+ */
+function validity(t: Translator, view: PageView): SafeHtml | string {
+  const until = (view.decision as { validUntil?: unknown } | null)?.validUntil;
+  if (typeof until !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(until)) return '';
+  return html`<p class="validity">${t.t('overview.validUntil', { date: t.date(until), last: t.date(addCalendarDays(until, -1)) })}</p>`;
 }
 
 const SUCCESS = ['cleared', 'granted', 'approved', 'designated', 'registered', 'closed.minutesFinal', 'closed.feedbackOnly'];
