@@ -98,6 +98,20 @@ export function describeWorkflow(w: WorkflowDefinition) {
 
 const mermaidId = (path: string) => path.replace(/[^A-Za-z0-9]/g, '_');
 
+/** Words for a diagram's states and events (a reader's language); codes when absent. */
+export interface DiagramLabels {
+  state(path: string): string;
+  event(type: string): string;
+}
+
+/** A label Mermaid draws as it is: no quotes, colons, semicolons or markup characters. */
+function mermaidText(text: string): string {
+  return text
+    .replace(/[":;#<>{}]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 /** States to mark on a diagram: where a submission has been, and where it is. */
 export interface DiagramHighlight {
   readonly visited: readonly string[];
@@ -109,16 +123,18 @@ export interface DiagramHighlight {
  * through and the one it is in are styled (`visited`, `current`). Only leaf states are styled:
  * Mermaid does not style composite states.
  */
-export function mermaidDiagram(w: WorkflowDefinition, highlight?: DiagramHighlight): string {
+export function mermaidDiagram(w: WorkflowDefinition, highlight?: DiagramHighlight, labels?: DiagramLabels): string {
+  const stateLabel = (path: string) => mermaidText(labels?.state(path) ?? path);
+  const eventLabel = (event: string) => mermaidText(labels?.event(event) ?? event);
   const lines = ['stateDiagram-v2'];
   const leaves = new Set<string>();
   const render = (node: AnyStateNode, indent: string) => {
     const children = Object.values(node.states) as AnyStateNode[];
     if (node.path.length > 0) {
       const id = mermaidId(nodePath(node));
-      if (children.length) lines.push(`${indent}state "${nodePath(node)}" as ${id} {`);
+      if (children.length) lines.push(`${indent}state "${stateLabel(nodePath(node))}" as ${id} {`);
       else {
-        lines.push(`${indent}state "${nodePath(node)}" as ${id}`);
+        lines.push(`${indent}state "${stateLabel(nodePath(node))}" as ${id}`);
         leaves.add(nodePath(node));
       }
     }
@@ -137,7 +153,7 @@ export function mermaidDiagram(w: WorkflowDefinition, highlight?: DiagramHighlig
       for (const d of defs) {
         for (const t of (d.target?.length ? d.target : [n]) as AnyStateNode[]) {
           const guard = guardName(d.guard);
-          lines.push(`  ${mermaidId(nodePath(n))} --> ${mermaidId(nodePath(t))}: ${event}${guard ? ` [${guard}]` : ''}`);
+          lines.push(`  ${mermaidId(nodePath(n))} --> ${mermaidId(nodePath(t))}: ${eventLabel(event)}${guard && !labels ? ` [${guard}]` : ''}`);
         }
       }
     }

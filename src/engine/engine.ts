@@ -20,6 +20,7 @@
  * (`services.engine.sendEvent(...)`).
  */
 import type { WorkflowDefinition } from '../../workflows/index.js';
+import type { DiagramLabels } from './catalog.js';
 import type { Actor } from '../store/types.js';
 import { engineContext, type CreateSubmissionBody, type EngineDeps, type ListQuery, type SendEventBody } from './context.js';
 import { createSubmission } from './create-submission.js';
@@ -80,7 +81,7 @@ export function createEngine(deps: EngineDeps) {
     /** GET /v1/submissions/:id/history */
     history: (actor: Actor, id: string) => history(ctx, actor, id),
     /** GET /v1/submissions/:id/diagram */
-    submissionDiagram: (actor: Actor, id: string) => submissionDiagram(ctx, actor, id),
+    submissionDiagram: (actor: Actor, id: string, labels?: DiagramLabels) => submissionDiagram(ctx, actor, id, labels),
     /** POST /v1/submissions/:id/documents (documents.ts) */
     addDocument: (actor: Actor, id: string, doc: NewDocument, opts?: { idempotency?: Idempotency; origin?: CommandOrigin }) =>
       addDocument(ctx, actor, id, doc, opts),

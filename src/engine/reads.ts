@@ -1,6 +1,6 @@
 /** Reading one submission the caller may see (404 otherwise): its view, workflow version, history and diagram. */
 import type { Actor, Transition } from '../store/types.js';
-import { mermaidDiagram } from './catalog.js';
+import { mermaidDiagram, type DiagramLabels } from './catalog.js';
 import { requireWorkflow, type EngineContext } from './context.js';
 import { describe, type SubmissionView } from './views.js';
 import { loadVisible } from './visibility.js';
@@ -43,8 +43,8 @@ export async function history(ctx: EngineContext, actor: Actor, id: string): Pro
 }
 
 /** GET /v1/submissions/:id/diagram: its workflow version's diagram with its path and state marked. */
-export async function submissionDiagram(ctx: EngineContext, actor: Actor, id: string): Promise<string> {
+export async function submissionDiagram(ctx: EngineContext, actor: Actor, id: string, labels?: DiagramLabels): Promise<string> {
   const s = await loadVisible(ctx.stores, actor, id);
   const visited = (await ctx.stores.history.list(id)).flatMap((t) => (t.from ? [t.from, t.to] : [t.to]));
-  return mermaidDiagram(requireWorkflow(s), { visited, current: s.state });
+  return mermaidDiagram(requireWorkflow(s), { visited, current: s.state }, labels);
 }

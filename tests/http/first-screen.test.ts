@@ -11,7 +11,7 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mainPath } from '../../src/web/pages/submission-overview.js';
 import { latestWorkflows } from '../../workflows/index.js';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
+import { type TestContext } from '../support/fixtures.js';
 import { browse, type Browser } from '../support/web-agent.js';
 import { Api, body510k, bodyRegistration, daysAgo, type Json, openTestApp } from './helpers.js';
 
@@ -118,6 +118,12 @@ describe('the first screen', () => {
     expect(card).toMatch(/<li class="current detour" aria-current="step">/);
     expect(visibleText(card)).not.toMatch(/\baiHold\b|fda-510k@\d/);
     expect(card).toMatch(/<details class="codes">[\s\S]*aiHold/);
+    // The full graph, on demand, in the reader's words (no machine ids, no guard names).
+    const es = await page(await browse(app, ctx.users.manufacturer), id, 'es');
+    const diagram = /<pre class="mermaid"[^>]*>([\s\S]*?)<\/pre>/.exec(es)![1]!;
+    expect(diagram).toContain('state &quot;Borrador&quot; as draft');
+    expect(diagram).not.toMatch(/state &quot;[a-z]+[A-Z][A-Za-z.]*&quot;/);
+    expect(diagram).toMatch(/: Solicitar información adicional/);
     // History and diagram fold.
     expect(html).toMatch(/<details class="fold" id="history">/);
     expect(html).toMatch(/<details class="fold" id="diagram-fold">/);

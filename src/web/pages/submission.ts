@@ -343,7 +343,8 @@ export async function renderSubmission(
   const [history, documents, diagram] = await Promise.all([
     opts.engine.history(a, opts.id),
     opts.engine.listDocuments(a, opts.id),
-    opts.engine.submissionDiagram(a, opts.id),
+    // The full graph in the reader's words (guide issue 13 §6).
+    opts.engine.submissionDiagram(a, opts.id, { state: (p) => t.domain('state', p), event: (e) => t.domain('event', e) }),
   ]);
   const w = workflowVersion(view.workflow.id, view.workflow.version)!;
   const problem = opts.problem;
