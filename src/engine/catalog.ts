@@ -5,7 +5,6 @@
 import type { AnyStateNode } from 'xstate';
 import { getStateNodes } from 'xstate/graph';
 import type { StateMeta, WorkflowDefinition } from '../../workflows/types.js';
-import { WORKFLOWS } from '../../workflows/index.js';
 import { definitionHash } from './definitions.js';
 
 export interface StateDescription {
