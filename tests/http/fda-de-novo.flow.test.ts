@@ -65,7 +65,7 @@ describe('fda-de-novo: the §5.8 scenario (accept day 15; AI at FDA day 70; 120-
     expect(created.status, created.text).toBe(201);
     const s = created.body as Json;
     expect(s).toMatchObject({
-      workflow: { id: 'fda-de-novo', version: 3 },
+      workflow: { id: 'fda-de-novo', version: 4 },
       state: 'draft',
       status: 'active',
       decision: null,

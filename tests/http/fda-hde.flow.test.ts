@@ -44,7 +44,7 @@ describe('fda-hde: HUD designation, HDE, approval order, then withdrawal of the 
     const created = await api.post(m, '/v1/submissions', bodyHde());
     expect(created.status).toBe(201);
     const h = created.body as Json;
-    expect(h).toMatchObject({ workflow: { id: 'fda-hde', version: 3 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
+    expect(h).toMatchObject({ workflow: { id: 'fda-hde', version: 4 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
     expect(sorted(h.allowedEvents)).toEqual(['REQUEST_HUD', 'WITHDRAW']);
     expectProblem(await api.get(fda, `/v1/submissions/${h.id}`), 404, 'not_found'); // a draft is not FDA's to see until filed (issue 8 §6)
 
