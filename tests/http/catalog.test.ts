@@ -5,18 +5,12 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
-import { Api, expectProblem, type Json } from './helpers.js';
+import { type TestContext } from '../support/fixtures.js';
+import { Api, expectProblem, type Json, openTestApp } from './helpers.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, app: Express, api: Api;
 
-beforeAll(async () => {
-  ctx = await createTestContext();
-  app = testApp(ctx);
-  api = new Api(app);
-});
+beforeAll(async () => ({ ctx, app, api } = await openTestApp()));
 afterAll(async () => ctx?.close());
 
 describe('GET /v1/me', () => {

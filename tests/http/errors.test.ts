@@ -5,12 +5,10 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, createTestContext, testApp, type TestContext } from '../support/fixtures.js';
-import { Api, body510k, bodyRegistration, daysAgo, errorPaths, expectProblem, type Json } from './helpers.js';
+import { addUser, type TestContext } from '../support/fixtures.js';
+import { Api, body510k, bodyRegistration, daysAgo, errorPaths, expectProblem, type Json, openTestApp } from './helpers.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, app: Express, api: Api;
 /** An Acme 510(k) in `review.substantive`. */
 let inReview: Json;
 /** An Acme 510(k) in `draft`. */
@@ -19,9 +17,7 @@ let draft: Json;
 let registration: Json;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = testApp(ctx);
-  api = new Api(app);
+  ({ ctx, app, api } = await openTestApp());
   const { manufacturer: m, fda } = ctx.users;
   draft = await api.create(m, body510k('Draft 510(k)'));
   inReview = await api.create(m, body510k('In review 510(k)'));

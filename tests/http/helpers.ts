@@ -3,11 +3,13 @@
  * database. Nothing here reaches into the engine or the store; every step is an HTTP call.
  */
 import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
 import type { Express } from 'express';
+import type { Logger } from 'pino';
 import request, { type Response } from 'supertest';
 import { expect } from 'vitest';
 import { latestWorkflows } from '../../workflows/index.js';
-import { signatureOf, type TestUser } from '../support/fixtures.js';
+import { createTestContext, signatureOf, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
 
 export type Json = Record<string, any>;
 
@@ -194,4 +196,27 @@ export class Api {
     expect(d.submission.state).toBe('cleared');
     return s.id as string;
   }
+}
+
+/** A stream that keeps every log line written to it in `lines` (for tests that read the request log). */
+export function logInto(lines: string[]): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
+}
+
+/**
+ * A test file's context on a fresh database, its app and an API client on that app, for its `beforeAll`
+ * (`({ ctx, app, api } = await openTestApp())`; the file closes `ctx` in `afterAll`).
+ */
+export async function openTestApp(
+  opts: Parameters<typeof createTestContext>[0] & { logger?: Logger } = {},
+): Promise<{ ctx: TestContext; app: Express; api: Api }> {
+  const { logger, ...contextOpts } = opts;
+  const ctx = await createTestContext(contextOpts);
+  const app = testApp(ctx, logger);
+  return { ctx, app, api: new Api(app) };
 }

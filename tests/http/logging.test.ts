@@ -3,30 +3,17 @@
  * secrets in the log: neither bearer tokens nor document bytes.
  */
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
-import { Api, body510k, bodyRegistration, type Json } from './helpers.js';
+import { type TestContext } from '../support/fixtures.js';
+import { Api, body510k, bodyRegistration, type Json, logInto, openTestApp } from './helpers.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, app: Express, api: Api;
 const chunks: string[] = [];
 
-beforeAll(async () => {
-  ctx = await createTestContext();
-  const stream = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(chunk.toString());
-      cb();
-    },
-  });
-  app = testApp(ctx, pino({ level: 'info' }, stream));
-  api = new Api(app);
-});
+beforeAll(async () => ({ ctx, app, api } = await openTestApp({ logger: pino({ level: 'info' }, logInto(chunks)) })));
 afterAll(async () => ctx?.close());
 
 const output = () => chunks.join('');

@@ -6,37 +6,25 @@
  * inside the hashed history record. The password reaches neither the history, nor a response, nor
  * the idempotency table, nor the log.
  */
-import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
 import { SIGNING_MAX_FAILURES } from '../../src/engine/signatures.js';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { createLogger } from '../../src/logger.js';
 import { fda510kV2, fda510kV3 } from '../../workflows/fda-510k.js';
 import { DIALECT } from '../support/db.js';
-import { TEST_PASSWORD, addUser, createTestContext, signatureOf, type TestContext, type TestUser } from '../support/fixtures.js';
-import { Api, body510k, daysAgo, errorPaths, expectProblem, type Json } from './helpers.js';
+import { TEST_PASSWORD, addUser, signatureOf, type TestContext, type TestUser } from '../support/fixtures.js';
+import { Api, body510k, daysAgo, errorPaths, expectProblem, type Json, logInto, openTestApp } from './helpers.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, app: Express, api: Api;
 const logChunks: string[] = [];
 /** Every response text the tests saw, checked for passwords at the end. */
 const seen: string[] = [];
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  const stream = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      logChunks.push(chunk.toString());
-      cb();
-    },
-  });
   // The production logger (with its redaction), at the level that logs every request.
-  app = createApp(ctx.services, { logger: createLogger('info', stream) });
-  api = new Api(app);
+  ({ ctx, app, api } = await openTestApp({ logger: createLogger('info', logInto(logChunks)) }));
 });
 afterAll(async () => ctx?.close());
 
@@ -332,15 +320,7 @@ describe('the password stays secret', () => {
     }
     // Redaction at the source, should a body ever be passed to the logger.
     const lines: string[] = [];
-    const logger = createLogger(
-      'info',
-      new Writable({
-        write(c, _e, cb) {
-          lines.push(c.toString());
-          cb();
-        },
-      }),
-    );
+    const logger = createLogger('info', logInto(lines));
     logger.info(
       {
         body: { signature: { meaning: 'approval', password: 'Leaky-Password-1' } },

@@ -22,23 +22,15 @@ import { createSessions } from '../../src/sessions.js';
 import { createKnexStores } from '../../src/store/stores.js';
 import { createWebSessions } from '../../src/web/sessions.js';
 import { DIALECT } from '../support/db.js';
-import { TEST_PASSWORD, addUser, createTestContext, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
-import { Api, binary, body510k, daysAgo, expectProblem, sha256, type Json } from './helpers.js';
+import { TEST_PASSWORD, addUser, type TestContext, type TestUser } from '../support/fixtures.js';
+import { Api, binary, body510k, daysAgo, expectProblem, sha256, type Json, openTestApp } from './helpers.js';
 import { browse as browseOn, cookieValue, csrfIn, setCookie, signInForm, type Browser } from '../support/web-agent.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, app: Express, api: Api;
 
-beforeAll(async () => {
-  ctx = await createTestContext();
-  app = testApp(ctx);
-  api = new Api(app);
-}, 60_000);
+beforeAll(async () => ({ ctx, app, api } = await openTestApp()), 60_000);
 
-afterAll(async () => {
-  await ctx?.close();
-});
+afterAll(async () => ctx?.close());
 
 // ---------------------------------------------------------------- helpers
 

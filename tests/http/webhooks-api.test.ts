@@ -6,19 +6,13 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
-import { Api, errorPaths, expectProblem, type Json } from './helpers.js';
+import { type TestContext, type TestUser } from '../support/fixtures.js';
+import { Api, errorPaths, expectProblem, type Json, openTestApp } from './helpers.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, app: Express, api: Api;
 const URL_OK = 'https://hooks.example.com/puente';
 
-beforeAll(async () => {
-  ctx = await createTestContext();
-  app = testApp(ctx);
-  api = new Api(app);
-}, 60_000);
+beforeAll(async () => ({ ctx, app, api } = await openTestApp()), 60_000);
 afterAll(async () => ctx?.close());
 
 const count = async (table = 'webhook_subscriptions') => Number((await ctx.services.db.knex(table).count({ n: '*' }))[0]!.n);

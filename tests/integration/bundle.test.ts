@@ -4,7 +4,6 @@
  * manifestations and a replay of the machine; and every tampering (an edited, deleted or
  * reordered record, a forged manifestation, a foreign key, altered rules) is caught and located.
  */
-import type { Express } from 'express';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,20 +15,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle, verifyBundle, type AuditBundle } from '../../src/audit/bundle.js';
 import { noteSigner, verifierKey } from '../../src/audit/note.js';
 import { createTransparencyLog, loadSigningKey, type TransparencyLog } from '../../src/audit/tlog.js';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
-import { Api, body510k } from '../http/helpers.js';
+import { type TestContext } from '../support/fixtures.js';
+import { Api, body510k, openTestApp } from '../http/helpers.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, api: Api;
 let tlog: TransparencyLog;
 let bundle: AuditBundle;
 let key: string;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = testApp(ctx);
-  api = new Api(app);
+  ({ ctx, api } = await openTestApp());
   tlog = createTransparencyLog({ db: ctx.services.db, privateKey: loadSigningKey({ databaseUrl: ctx.database.url }).privateKey });
   key = tlog.publicKey().verifierKey;
   const { manufacturer: m, fda } = ctx.users;

@@ -8,19 +8,16 @@
  */
 import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { Express } from 'express';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type Database } from '../../src/store/db.js';
 import { createWebhookDispatcher, type DispatcherOptions } from '../../src/webhooks/dispatcher.js';
-import { Api, DEVICE, body510k, daysAgo, type Json } from '../http/helpers.js';
+import { Api, DEVICE, body510k, daysAgo, type Json, openTestApp } from '../http/helpers.js';
 import { createTestDatabase } from '../support/db.js';
-import { createTestContext, signatureOf, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
+import { signatureOf, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
 import { startReceiver, type Answer, type Receiver } from '../support/receiver.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, api: Api;
 const receivers: Receiver[] = [];
 /**
  * The dispatchers' clock: frozen at the time the file started, it moves only when a test moves it
@@ -72,11 +69,7 @@ function expectSigned(r: { headers: Record<string, unknown>; body: string }, sec
   expect(r.headers['puente-signature']).not.toBe(wrong);
 }
 
-beforeAll(async () => {
-  ctx = await createTestContext();
-  app = testApp(ctx);
-  api = new Api(app);
-}, 60_000);
+beforeAll(async () => ({ ctx, api } = await openTestApp()), 60_000);
 
 afterEach(async () => {
   // Each test starts with no subscriptions (their deliveries and warnings go with them) and an empty outbox.

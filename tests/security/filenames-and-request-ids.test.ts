@@ -7,31 +7,18 @@
  * Real database (SQLite, or PostgreSQL with TEST_DATABASE_URL), supertest on createApp, a pino
  * logger writing to memory.
  */
-import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, body510k, errorPaths, expectProblem, type Json } from '../http/helpers.js';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
+import { Api, body510k, errorPaths, expectProblem, type Json, logInto, openTestApp } from '../http/helpers.js';
+import { type TestContext } from '../support/fixtures.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, app: Express, api: Api;
 const chunks: string[] = [];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-beforeAll(async () => {
-  ctx = await createTestContext();
-  const stream = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(chunk.toString());
-      cb();
-    },
-  });
-  app = testApp(ctx, pino({ level: 'info' }, stream));
-  api = new Api(app);
-}, 60_000);
+beforeAll(async () => ({ ctx, app, api } = await openTestApp({ logger: pino({ level: 'info' }, logInto(chunks)) })), 60_000);
 afterAll(async () => ctx?.close());
 
 const lines = (): Json[] =>

@@ -9,20 +9,13 @@
  *
  * Real database (SQLite, or PostgreSQL with TEST_DATABASE_URL), supertest on createApp.
  */
-import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api, body510k, bodyRegistration, expectProblem, type Json } from '../http/helpers.js';
-import { createTestContext, testApp, type TestContext, type TestUser } from '../support/fixtures.js';
+import { Api, body510k, bodyRegistration, expectProblem, type Json, openTestApp } from '../http/helpers.js';
+import { type TestContext, type TestUser } from '../support/fixtures.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, api: Api;
 
-beforeAll(async () => {
-  ctx = await createTestContext();
-  app = testApp(ctx);
-  api = new Api(app);
-}, 60_000);
+beforeAll(async () => ({ ctx, api } = await openTestApp()), 60_000);
 afterAll(async () => ctx?.close());
 
 const pdf = (tag: string) => Buffer.from(`%PDF-1.7\n% ${tag}\n`);

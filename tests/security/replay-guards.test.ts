@@ -11,7 +11,6 @@
  * records, which the bundle also reports), or with the database itself, before the log signs
  * the forged row (then only the replay can tell).
  */
-import type { Express } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialTransition, type AnyMachineSnapshot } from 'xstate';
@@ -26,13 +25,11 @@ import { NO_DUE_DATES, type Submission, type Transition } from '../../src/store/
 import { cofeprisRegistrationV4 } from '../../workflows/cofepris-registration-v2.js';
 import { latestWorkflow, workflowVersion } from '../../workflows/index.js';
 import { declarativeDefinition } from '../../src/engine/definitions.js';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
-import { Api, bodyRegistration, type Json } from '../http/helpers.js';
+import { type TestContext } from '../support/fixtures.js';
+import { Api, bodyRegistration, type Json, openTestApp } from '../http/helpers.js';
 import { draftOf } from '../support/drafts.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, api: Api;
 let tlog: TransparencyLog;
 let key: string;
 /** An abbreviated registration on an external FDA 510(k), its dossier complete, filed. */
@@ -43,9 +40,7 @@ let linked: AuditBundle;
 const FDA_REFERENCE = { agency: 'FDA', number: 'K240077', decisionDate: '2024-03-01', decision: 'SE', deviceClass: '2' };
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  app = testApp(ctx);
-  api = new Api(app);
+  ({ ctx, api } = await openTestApp());
   tlog = createTransparencyLog({ db: ctx.services.db, privateKey: loadSigningKey({ databaseUrl: ctx.database.url }).privateKey });
   key = tlog.publicKey().verifierKey;
   const { manufacturer: m } = ctx.users;

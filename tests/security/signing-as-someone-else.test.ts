@@ -9,19 +9,13 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, addUser, signatureOf, testApp, TEST_PASSWORD, type TestContext, type TestUser } from '../support/fixtures.js';
-import { Api, body510k, daysAgo, errorPaths, expectProblem, type Json } from '../http/helpers.js';
+import { addUser, signatureOf, TEST_PASSWORD, type TestContext, type TestUser } from '../support/fixtures.js';
+import { Api, body510k, daysAgo, errorPaths, expectProblem, type Json, openTestApp } from '../http/helpers.js';
 
 let clock = new Date();
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, app: Express, api: Api;
 
-beforeAll(async () => {
-  ctx = await createTestContext({ now: () => clock });
-  app = testApp(ctx);
-  api = new Api(app);
-});
+beforeAll(async () => ({ ctx, app, api } = await openTestApp({ now: () => clock })));
 afterAll(async () => ctx?.close());
 
 /** A new 510(k) taken to review.substantive, ready for a signed FDA decision. */

@@ -4,21 +4,14 @@
  * trigger lifted, as an attacker with database access would) makes the whole answer `ok: false`,
  * located by seq. Real database, real HTTP through supertest.
  */
-import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, testApp, type TestContext } from '../support/fixtures.js';
+import { type TestContext } from '../support/fixtures.js';
 import { tamper } from '../support/tamper.js';
-import { Api } from '../http/helpers.js';
+import { Api, openTestApp } from '../http/helpers.js';
 
-let ctx: TestContext;
-let app: Express;
-let api: Api;
+let ctx: TestContext, api: Api;
 
-beforeAll(async () => {
-  ctx = await createTestContext();
-  app = testApp(ctx);
-  api = new Api(app);
-});
+beforeAll(async () => ({ ctx, api } = await openTestApp()));
 afterAll(async () => ctx?.close());
 
 describe('audit verify checks the security log (DESIGN §9)', () => {
