@@ -73,7 +73,7 @@ describe('fda-pma: §5.8 "PMA no panel" (filed day 45; SI and MDL at FDA day 90;
     const created = await api.post(m, '/v1/submissions', bodyPma('AHV-3 original PMA'));
     expect(created.status, created.text).toBe(201);
     const s = created.body as Json;
-    expect(s).toMatchObject({ workflow: { id: 'fda-pma', version: 3 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
+    expect(s).toMatchObject({ workflow: { id: 'fda-pma', version: 4 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
     expect(sorted(s.allowedEvents)).toEqual(['SUBMIT', 'WITHDRAW']);
 
     const day0 = 400;
@@ -112,8 +112,9 @@ describe('fda-pma: §5.8 "PMA no panel" (filed day 45; SI and MDL at FDA day 90;
     r = await api.send(fda, s.id, 'ISSUE_MDL', { data: { deficiencies: ['Provide 2-year follow-up of the pivotal cohort'] }, effectiveAt: d.mdl });
     expect(r.submission).toMatchObject({ state: 'mdlHold.responseWindow', clocks: { running: [], onHold: true } });
     expect(r.submission.deadlines).toEqual([expect.objectContaining({ kind: 'mdlResponse', event: 'MDL_TIMEOUT', dueDate: addDays(d.mdl, 180) })]);
-    expect(sorted(r.submission.allowedEvents)).toEqual(['EXTEND_MDL_RESPONSE']);
-    expect(sorted((await api.submission(m, s.id)).allowedEvents)).toEqual(['MAJOR_AMENDMENT', 'WITHDRAW']);
+    // fda-pma@4: FDA has nothing to do until the applicant answers or asks for more time (814.37(c)(3)).
+    expect(r.submission.allowedEvents).toEqual([]);
+    expect(sorted((await api.submission(m, s.id)).allowedEvents)).toEqual(['MAJOR_AMENDMENT', 'REQUEST_RESPONSE_EXTENSION', 'WITHDRAW']);
 
     r = await api.send(m, s.id, 'MAJOR_AMENDMENT', { data: { summary: '2-year follow-up data' }, effectiveAt: d.amendment });
     expect(r.submission).toMatchObject({ state: 'review.substantive', deadlines: [] });
@@ -258,18 +259,36 @@ describe('fda-pma: §5.8 "real-time supplement" (decision at FDA day 55)', () =>
 });
 
 describe('fda-pma: the other outcomes', () => {
-  it('RTA, response, accepted, refused to file -> closed.notFiled', async () => {
+  it('RTA, response, accepted, refused to file (a hold, 814.42(d)), not amended in 180 days -> FDA closes it: closed.notFiled', async () => {
     const { s } = await drive(bodyPma('Not filed'), [
-      ['manufacturer', 'SUBMIT', 200],
-      ['fda', 'FEE_VERIFIED', 199],
+      ['manufacturer', 'SUBMIT', 400],
+      ['fda', 'FEE_VERIFIED', 399],
     ]);
     const { manufacturer: m, fda } = ctx.users;
-    let r = await api.send(fda, s.id, 'REFUSE_TO_ACCEPT', { data: { reasons: ['Clinical study report missing'] }, effectiveAt: daysAgo(190) });
+    let r = await api.send(fda, s.id, 'REFUSE_TO_ACCEPT', { data: { reasons: ['Clinical study report missing'] }, effectiveAt: daysAgo(390) });
     expect(r.submission).toMatchObject({ state: 'rtaHold', clocks: { onHold: true } });
-    expect(r.submission.deadlines).toEqual([expect.objectContaining({ kind: 'rtaResponse', event: 'RTA_TIMEOUT', dueDate: addDays(daysAgo(190), 180) })]);
-    await api.send(m, s.id, 'RTA_RESPONSE', { data: { summary: 'Report added' }, effectiveAt: daysAgo(150) });
-    await api.send(fda, s.id, 'ACCEPT', { effectiveAt: daysAgo(140) });
-    r = await api.send(fda, s.id, 'REFUSE_TO_FILE', { data: { reasons: ['Pivotal study not adequately controlled'] }, effectiveAt: daysAgo(110) });
+    expect(r.submission.deadlines).toEqual([
+      expect.objectContaining({ kind: 'rtaResponse', event: 'CONSIDER_WITHDRAWN', consequence: 'decision', dueDate: addDays(daysAgo(390), 180) }),
+    ]);
+    await api.send(m, s.id, 'RTA_RESPONSE', { data: { summary: 'Report added' }, effectiveAt: daysAgo(350) });
+    await api.send(fda, s.id, 'ACCEPT', { effectiveAt: daysAgo(340) });
+    const letter = daysAgo(310);
+    r = await api.send(fda, s.id, 'REFUSE_TO_FILE', { data: { reasons: ['Pivotal study not adequately controlled'] }, effectiveAt: letter });
+    expect(r.submission).toMatchObject({ state: 'refusedToFile.responseWindow', status: 'active', decision: null, clocks: { onHold: true } });
+    expect(r.submission.deadlines).toEqual([expect.objectContaining({ event: 'CLOSE_NOT_FILED', consequence: 'decision', dueDate: addDays(letter, 180) })]);
+    expect(sorted((await api.submission(m, s.id)).allowedEvents)).toEqual([
+      'FILING_AMENDMENT',
+      'REQUEST_INFORMAL_CONFERENCE',
+      'REQUEST_RESPONSE_EXTENSION',
+      'WITHDRAW',
+    ]);
+    // Not before the window is over (the guard reads the step's effective date).
+    expectProblem(
+      await api.event(fda, s.id, { type: 'CLOSE_NOT_FILED', effectiveAt: addDays(letter, 180), signature: signatureOf(fda) }),
+      409,
+      'event_not_allowed',
+    );
+    r = await api.send(fda, s.id, 'CLOSE_NOT_FILED', { data: { reason: 'No amendment received' }, effectiveAt: addDays(letter, 181) });
     expect(r.submission).toMatchObject({ state: 'closed.notFiled', status: 'closed', decision: null, allowedEvents: [] });
     expect((await api.submission(m, s.id)).allowedEvents).toEqual([]);
   });
@@ -283,7 +302,7 @@ describe('fda-pma: the other outcomes', () => {
       ['fda', 'FILE', 260],
     ]);
     let r = await api.send(fda, s.id, 'ISSUE_NOT_APPROVABLE', { data: { deficiencies: ['Primary endpoint not met'] }, effectiveAt: daysAgo(200) });
-    expect(r.submission).toMatchObject({ state: 'notApprovable', clocks: { onHold: true } });
+    expect(r.submission).toMatchObject({ state: 'notApprovable.responseWindow', clocks: { onHold: true } });
     expect(r.submission.decision).toEqual({ number: null, decision: 'notApprovable', decisionDate: daysAgo(200), favourable: false });
     expect(r.submission.deadlines).toEqual([
       expect.objectContaining({ kind: 'notApprovableResponse', event: 'NOT_APPROVABLE_TIMEOUT', dueDate: addDays(daysAgo(200), 180) }),
@@ -306,7 +325,11 @@ describe('fda-pma: the other outcomes', () => {
       ['fda', 'FEE_VERIFIED', 200],
     ]);
     let r = await api.send(fda, s.id, 'ISSUE_APPROVABLE', { data: { conditions: ['Revised labeling'] }, effectiveAt: daysAgo(120) });
-    expect(r.submission).toMatchObject({ state: 'approvable', clocks: { onHold: true }, deadlines: [] });
+    expect(r.submission).toMatchObject({ state: 'approvable.responseWindow', clocks: { onHold: true } });
+    // 21 CFR 814.44(g): 180 days to answer, or considered withdrawn (fda-pma@4).
+    expect(r.submission.deadlines).toEqual([
+      expect.objectContaining({ kind: 'approvableResponse', event: 'APPROVABLE_TIMEOUT', consequence: 'automatic', dueDate: addDays(daysAgo(120), 180) }),
+    ]);
     expect(r.submission.decision).toMatchObject({ decision: 'approvable', favourable: false });
     r = await api.send(m, s.id, 'APPROVABLE_RESPONSE', { data: { summary: 'Revised labeling' }, effectiveAt: daysAgo(100) });
     expect(r.submission.state).toBe('review.final');
@@ -314,25 +337,28 @@ describe('fda-pma: the other outcomes', () => {
     expect(r.submission.decision).toMatchObject({ number: `${PARENT}/S013`, decision: 'approved', favourable: true });
   });
 
-  it('an MDL answered neither in 180 days nor in the extended 360 -> closed.withdrawn by the system actor', async () => {
+  it('an MDL answered neither in 180 days nor in the extension FDA granted on request (360) -> FDA considers it withdrawn', async () => {
     const { manufacturer: m, fda, auditor } = ctx.users;
     const { s } = await filed('MDL never answered', 500);
     const mdl = daysAgo(420);
     let r = await api.send(fda, s.id, 'ISSUE_MDL', { data: { deficiencies: ['Biocompatibility of the new polymer'] }, effectiveAt: mdl });
     expect(r.submission.deadlines).toEqual([expect.objectContaining({ event: 'MDL_TIMEOUT', dueDate: addDays(mdl, 180) })]);
-    r = await api.send(fda, s.id, 'EXTEND_MDL_RESPONSE', { data: { reason: 'Long-term biocompatibility testing' }, effectiveAt: daysAgo(300) });
+    r = await api.send(m, s.id, 'REQUEST_RESPONSE_EXTENSION', { data: { reason: 'Long-term biocompatibility testing' }, effectiveAt: daysAgo(310) });
+    expect(r.submission.state).toBe('mdlHold.extensionRequested');
+    r = await api.send(fda, s.id, 'GRANT_RESPONSE_EXTENSION', { effectiveAt: daysAgo(300) });
     expect(r.submission.state).toBe('mdlHold.extendedWindow');
-    // Still counted from the MDL, not from the extension.
-    expect(r.submission.deadlines).toEqual([expect.objectContaining({ kind: 'mdlResponse', event: 'MDL_TIMEOUT', dueDate: addDays(mdl, 360) })]);
-    expectProblem(await api.event(m, s.id, { type: 'MDL_TIMEOUT' }), 403, 'forbidden');
-    const res = await ctx.services.engine.sendSystemEvent(s.id, { type: 'MDL_TIMEOUT', effectiveAt: addDays(mdl, 360) });
-    expect(res.outcome).toBe('applied');
+    // Still counted from the MDL, not from the extension; its end is FDA's decision (guidance, not regulation).
+    expect(r.submission.deadlines).toEqual([
+      expect.objectContaining({ kind: 'mdlResponse', event: 'CONSIDER_WITHDRAWN', consequence: 'decision', dueDate: addDays(mdl, 360) }),
+    ]);
+    expectProblem(await api.event(m, s.id, { type: 'CONSIDER_WITHDRAWN' }), 403, 'forbidden');
+    r = await api.send(fda, s.id, 'CONSIDER_WITHDRAWN', { data: { reason: 'No amendment within the extension' }, effectiveAt: addDays(mdl, 361) });
     expect(await api.submission(auditor, s.id)).toMatchObject({ state: 'closed.withdrawn', status: 'closed', deadlines: [] });
     expect((await api.history(auditor, s.id)).at(-1)).toMatchObject({
-      type: 'MDL_TIMEOUT',
+      type: 'CONSIDER_WITHDRAWN',
       from: 'mdlHold.extendedWindow',
       to: 'closed.withdrawn',
-      actor: { role: 'system' },
+      actor: { role: 'fda' },
     });
   });
 
