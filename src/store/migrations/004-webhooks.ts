@@ -9,7 +9,20 @@
  * subscribers pays one indexed existence check per history row and nothing else.
  */
 import type { Knex } from 'knex';
-import { isPostgres } from '../sql.js';
+import { createTransitionsTrigger, dropTransitionsTrigger, type TransitionsTrigger } from './transitions-trigger.js';
+
+/** Each history record is queued for delivery, while any subscription exists. */
+const OUTBOX_TRIGGER: TransitionsTrigger = {
+  trigger: 'transitions_outbox',
+  fn: 'puente_enqueue_outbox',
+  pgBody: [
+    'IF EXISTS (SELECT 1 FROM webhook_subscriptions) THEN',
+    '  INSERT INTO outbox (transition_id, submission_id, type, recorded_at) VALUES (NEW.id, NEW.submission_id, NEW.type, NEW.recorded_at);',
+    'END IF;',
+  ],
+  sqliteWhen: 'EXISTS (SELECT 1 FROM webhook_subscriptions)',
+  sqliteBody: 'INSERT INTO outbox (transition_id, submission_id, type, recorded_at) VALUES (NEW.id, NEW.submission_id, NEW.type, NEW.recorded_at);',
+};
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('webhook_subscriptions', (t) => {
@@ -70,33 +83,11 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['subscription_id', 'submission_id', 'deadline_kind', 'due_date']);
   });
 
-  if (isPostgres(knex)) {
-    await knex.raw(`
-      CREATE FUNCTION puente_enqueue_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF EXISTS (SELECT 1 FROM webhook_subscriptions) THEN
-          INSERT INTO outbox (transition_id, submission_id, type, recorded_at) VALUES (NEW.id, NEW.submission_id, NEW.type, NEW.recorded_at);
-        END IF;
-        RETURN NULL;
-      END $$`);
-    await knex.raw('CREATE TRIGGER transitions_outbox AFTER INSERT ON transitions FOR EACH ROW EXECUTE FUNCTION puente_enqueue_outbox()');
-  } else {
-    await knex.raw(`
-      CREATE TRIGGER transitions_outbox AFTER INSERT ON transitions
-      WHEN EXISTS (SELECT 1 FROM webhook_subscriptions)
-      BEGIN
-        INSERT INTO outbox (transition_id, submission_id, type, recorded_at) VALUES (NEW.id, NEW.submission_id, NEW.type, NEW.recorded_at);
-      END`);
-  }
+  await createTransitionsTrigger(knex, OUTBOX_TRIGGER);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (isPostgres(knex)) {
-    await knex.raw('DROP TRIGGER IF EXISTS transitions_outbox ON transitions');
-    await knex.raw('DROP FUNCTION IF EXISTS puente_enqueue_outbox()');
-  } else {
-    await knex.raw('DROP TRIGGER IF EXISTS transitions_outbox');
-  }
+  await dropTransitionsTrigger(knex, OUTBOX_TRIGGER);
   await knex.schema.dropTableIfExists('webhook_deadline_warnings');
   await knex.schema.dropTableIfExists('webhook_deliveries');
   await knex.schema.dropTableIfExists('outbox');

@@ -12,7 +12,15 @@
  * - `tlog_checkpoints`: signed tree heads (C2SP tlog-checkpoint in a signed note).
  */
 import type { Knex } from 'knex';
-import { isPostgres } from '../sql.js';
+import { createTransitionsTrigger, dropTransitionsTrigger, type TransitionsTrigger } from './transitions-trigger.js';
+
+/** Each history record is queued for the transparency log. */
+const TLOG_TRIGGER: TransitionsTrigger = {
+  trigger: 'transitions_tlog',
+  fn: 'puente_tlog_enqueue',
+  pgBody: ['INSERT INTO tlog_queue (transition_id, row_hash) VALUES (NEW.id, NEW.hash);'],
+  sqliteBody: 'INSERT INTO tlog_queue (transition_id, row_hash) VALUES (NEW.id, NEW.hash);',
+};
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('tlog_queue', (t) => {
@@ -47,29 +55,10 @@ export async function up(knex: Knex): Promise<void> {
   // Records already in the database (a log started on an existing history) are queued too, in
   // the order they were recorded.
   await knex.raw('INSERT INTO tlog_queue (transition_id, row_hash) SELECT id, hash FROM transitions ORDER BY recorded_at, id');
-  if (isPostgres(knex)) {
-    await knex.raw(`
-      CREATE FUNCTION puente_tlog_enqueue() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO tlog_queue (transition_id, row_hash) VALUES (NEW.id, NEW.hash);
-        RETURN NULL;
-      END $$`);
-    await knex.raw('CREATE TRIGGER transitions_tlog AFTER INSERT ON transitions FOR EACH ROW EXECUTE FUNCTION puente_tlog_enqueue()');
-  } else {
-    await knex.raw(`
-      CREATE TRIGGER transitions_tlog AFTER INSERT ON transitions
-      BEGIN
-        INSERT INTO tlog_queue (transition_id, row_hash) VALUES (NEW.id, NEW.hash);
-      END`);
-  }
+  await createTransitionsTrigger(knex, TLOG_TRIGGER);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (isPostgres(knex)) {
-    await knex.raw('DROP TRIGGER IF EXISTS transitions_tlog ON transitions');
-    await knex.raw('DROP FUNCTION IF EXISTS puente_tlog_enqueue()');
-  } else {
-    await knex.raw('DROP TRIGGER IF EXISTS transitions_tlog');
-  }
+  await dropTransitionsTrigger(knex, TLOG_TRIGGER);
   for (const table of ['tlog_checkpoints', 'tlog_state', 'tlog_nodes', 'tlog_leaves', 'tlog_queue']) await knex.schema.dropTableIfExists(table);
 }

@@ -15,12 +15,22 @@
  * index keeps that an index range scan on both dialects.
  */
 import type { Knex } from 'knex';
-import { isPostgres } from '../sql.js';
+import { createTransitionsTrigger, dropTransitionsTrigger, type TransitionsTrigger } from './transitions-trigger.js';
 
 /** History record types that file a submission with its regulator (frozen with this migration). */
 export const FILING_RECORD_TYPES = ['SUBMIT', 'REQUEST_HUD', 'SUBMIT_HDE', 'REQUEST_DESIGNATION'] as const;
 
 const TYPES_SQL = FILING_RECORD_TYPES.map((t) => `'${t}'`).join(', ');
+
+/** A filing record sets `filed_at`, once. */
+const FILED_AT_TRIGGER: TransitionsTrigger = {
+  trigger: 'transitions_filed_at',
+  fn: 'puente_mark_filed',
+  pgBody: ['UPDATE submissions SET filed_at = NEW.recorded_at WHERE id = NEW.submission_id AND filed_at IS NULL;'],
+  pgWhen: `NEW.type IN (${TYPES_SQL})`,
+  sqliteWhen: `NEW.type IN (${TYPES_SQL})`,
+  sqliteBody: 'UPDATE submissions SET filed_at = NEW.recorded_at WHERE id = NEW.submission_id AND filed_at IS NULL;',
+};
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('submissions', (t) => {
@@ -32,33 +42,11 @@ export async function up(knex: Knex): Promise<void> {
      )`,
   );
   await knex.raw('CREATE INDEX submissions_filed_jurisdiction_id ON submissions (jurisdiction, id) WHERE filed_at IS NOT NULL');
-  if (isPostgres(knex)) {
-    await knex.raw(`
-      CREATE FUNCTION puente_mark_filed() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        UPDATE submissions SET filed_at = NEW.recorded_at WHERE id = NEW.submission_id AND filed_at IS NULL;
-        RETURN NULL;
-      END $$`);
-    await knex.raw(
-      `CREATE TRIGGER transitions_filed_at AFTER INSERT ON transitions FOR EACH ROW WHEN (NEW.type IN (${TYPES_SQL})) EXECUTE FUNCTION puente_mark_filed()`,
-    );
-  } else {
-    await knex.raw(`
-      CREATE TRIGGER transitions_filed_at AFTER INSERT ON transitions
-      WHEN NEW.type IN (${TYPES_SQL})
-      BEGIN
-        UPDATE submissions SET filed_at = NEW.recorded_at WHERE id = NEW.submission_id AND filed_at IS NULL;
-      END`);
-  }
+  await createTransitionsTrigger(knex, FILED_AT_TRIGGER);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (isPostgres(knex)) {
-    await knex.raw('DROP TRIGGER IF EXISTS transitions_filed_at ON transitions');
-    await knex.raw('DROP FUNCTION IF EXISTS puente_mark_filed()');
-  } else {
-    await knex.raw('DROP TRIGGER IF EXISTS transitions_filed_at');
-  }
+  await dropTransitionsTrigger(knex, FILED_AT_TRIGGER);
   await knex.raw('DROP INDEX IF EXISTS submissions_filed_jurisdiction_id');
   // Plain SQL on both dialects (SQLite >= 3.35): Knex's SQLite dropColumn would copy the table.
   await knex.raw('ALTER TABLE submissions DROP COLUMN filed_at');
