@@ -139,13 +139,15 @@ async function flash(page: Page): Promise<string> {
   return text(page.locator('main .flash[role="status"]'));
 }
 
+/** The state in words, then its code from the details toggle: `Received (received)`. */
 async function state(page: Page): Promise<string> {
-  return text(page.locator('#state'));
+  const code = (await text(page.locator('#state details.codes code'))).split(' · ')[0];
+  return `${await text(page.locator('#state > strong'))} (${code})`;
 }
 
 async function historyTypes(page: Page): Promise<string[]> {
   return page
-    .locator('#history ol.timeline > li h3 details.codes code')
+    .locator('#history ol.timeline > li > details.codes code')
     .allTextContents()
     .then((l) => l.map((s) => s.trim()));
 }
@@ -568,28 +570,22 @@ describe.skipIf(SKIP_BROWSER)('web interface, end to end in Chromium', () => {
       expect(await text(mfr.locator('#summary-heading + dl'))).toContain(K_NUMBER);
       await checkPage(mfr, 'registration-created');
 
-      // Filing before the dossier is complete is refused with the reason.
-      await sendAction(
-        mfr,
-        'SUBMIT',
-        async (f) => {
-          await f.locator('#ev-SUBMIT-data-folio').fill('253300401A0123');
-          await signWith(f, 'SUBMIT', PASSWORD);
-        },
-        409,
-      );
-      const summary = mfr.locator('#event-SUBMIT .error-summary, main > .error-summary').first();
-      expect(await text(summary)).toContain('This step is not allowed now');
-      expect(await text(summary)).toContain('application-form');
+      // Filing before the dossier is complete is shown blocked, with the reason and the missing documents by name.
+      const blocked = mfr.locator('#actions .blocked-step#event-SUBMIT');
+      expect(await blocked.count(), await gist(mfr)).toBe(1);
+      expect(await text(blocked)).toContain('Blocked now');
+      expect(await text(blocked)).toContain('the dossier is incomplete');
+      expect(await text(blocked)).not.toContain('application-form');
+      expect(await mfr.locator('#overview a.button').count()).toBe(0);
       expect(await state(mfr)).toContain('(preparing)');
-      await checkPage(mfr, 'registration-submit-refused-incomplete');
+      await checkPage(mfr, 'registration-submit-blocked-incomplete');
 
       // Every missing document, through the upload form.
       await mfr.goto(`/submissions/${rId}`);
       const missing = await mfr
-        .locator('#dossier ul.checklist li:has(.bad) .muted')
+        .locator('#dossier ul.checklist li:has(.bad) details.codes code')
         .allTextContents()
-        .then((l) => l.map((s) => s.replace(/[()]/g, '').trim()));
+        .then((l) => l.map((s) => s.trim()));
       expect(missing.length).toBeGreaterThan(5);
       expect(missing).toContain('fda-decision-letter');
       for (const [i, kind] of missing.entries()) {
@@ -598,7 +594,9 @@ describe.skipIf(SKIP_BROWSER)('web interface, end to end in Chromium', () => {
         const up = await submitForm(mfr, mfr.locator('form[action$="/documents"] button[type="submit"]'));
         expect(`${up.status} ${up.url.searchParams.get('uploaded')}`, await gist(mfr)).toBe(`303 ${kind}.pdf`);
         expect(await flash(mfr)).toBe(`Uploaded ${kind}.pdf.`);
-        expect(await text(mfr.locator('#dossier ul.checklist li', { hasText: `(${kind})` }))).toContain('Uploaded');
+        expect(await text(mfr.locator('#dossier ul.checklist li', { has: mfr.locator('details.codes code', { hasText: new RegExp(`^${kind}$`) }) }))).toContain(
+          'Uploaded',
+        );
         if (i === 0 || i === missing.length - 1) await checkPage(mfr, `registration-uploaded-${i + 1}-of-${missing.length}`);
       }
       expect(await mfr.locator('#dossier ul.checklist li .bad').count()).toBe(0);

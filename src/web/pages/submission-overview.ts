@@ -68,7 +68,7 @@ export function overviewCard(
   const passed = view.deadlines.filter((d) => d.passed);
   return html`<section class="overview card" id="overview" aria-labelledby="overview-heading">
     <h2 id="overview-heading">${t.t('overview.heading')}</h2>
-    <p class="state-words" id="state"><strong>${t.domain('state', view.state)}</strong> · ${t.domain('status', view.status)}${codes(t, view.state, `${view.workflow.id}@${view.workflow.version}`)}</p>
+    <div class="state-words" id="state"><strong>${t.domain('state', view.state)}</strong> · ${t.domain('status', view.status)}${codes(t, view.state, `${view.workflow.id}@${view.workflow.version}`)}</div>
     <dl class="facts">
       <dt>${t.t('overview.whoActs')}</dt><dd>${view.status === 'active' ? whoMustAct(t, view.steps, role) : t.t('overview.closed')}</dd>
       <dt>${t.t('overview.next')}</dt><dd class="next">${next ? html`${nextDateText(t, next)} ${countdownCell(t, next)}` : html`<span class="muted">${t.t('next.none')}</span>`}

@@ -204,7 +204,7 @@ function historyItem(t: Translator, tr: Transition): SafeHtml {
   const sig = tr.signature as { name?: string; meaning?: string; signedAt?: string } | null;
   const data = Object.entries(tr.data ?? {});
   return html`<li id="record-${tr.seq}">
-    <h3><span class="muted">#${tr.seq}</span> ${t.domain('event', tr.type)} ${codes(t, tr.type)}</h3>
+    <h3><span class="muted">#${tr.seq}</span> ${t.domain('event', tr.type)}</h3>${codes(t, tr.type)}
     <p class="meta">${tr.from ? html`${t.domain('state', tr.from)} → ` : ''}${t.domain('state', tr.to)}</p>
     <dl class="facts">
       <dt>${t.t('submission.actor')}</dt><dd>${tr.actor.role === 'system' ? t.domain('role', 'system') : `${tr.actor.name} (${t.domain('role', tr.actor.role)})`}</dd>
@@ -301,7 +301,7 @@ function dossierSection(
   return html`<section aria-labelledby="dossier-heading" id="dossier"><h2 id="dossier-heading">${t.t('submission.dossier')}</h2>
     ${
       view.dossier.required.length
-        ? html`<ul class="checklist">${view.dossier.required.map((k) => html`<li>${present.has(k) ? html`<span class="ok">✔ ${t.t('submission.dossierPresent')}</span>` : html`<span class="bad">✘ ${t.t('submission.dossierMissing')}</span>`} ${t.domain('dossier', k)} <span class="muted">(${k})</span></li>`)}</ul>`
+        ? html`<ul class="checklist">${view.dossier.required.map((k) => html`<li>${present.has(k) ? html`<span class="ok">✔ ${t.t('submission.dossierPresent')}</span>` : html`<span class="bad">✘ ${t.t('submission.dossierMissing')}</span>`} ${t.domain('dossier', k)} ${codes(t, k)}</li>`)}</ul>`
         : html`<p>${t.t('submission.dossierNone')}</p>`
     }
     <h3>${t.t('submission.documents')}</h3>
