@@ -53,7 +53,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(created.headers.location).toBe(`/v1/submissions/${k.id}`);
     expect(created.headers.etag).toBe('"1"');
     expect(k).toMatchObject({
-      workflow: { id: 'fda-510k', version: 3 },
+      workflow: { id: 'fda-510k', version: 4 },
       organization: { name: 'Acme Medical' },
       title: 'AIP-200 Traditional 510(k)',
       device: { name: 'Acme Infusion Pump', model: 'AIP-200', productCode: 'FRN' },
@@ -436,14 +436,14 @@ describe('allowedEvents and visibility by caller', () => {
     const asA = await api.submission(auditor, k.id);
     expect(asM.state).toBe('received');
     expect([...asM.allowedEvents].sort()).toEqual(['WITHDRAW']);
-    expect([...asF.allowedEvents].sort()).toEqual(['FEE_UNPAID', 'FEE_VERIFIED']);
+    expect([...asF.allowedEvents].sort()).toEqual(['ECOPY_HOLD', 'FEE_UNPAID', 'FEE_VERIFIED']);
     expect(asA.allowedEvents).toEqual([]);
     // Same record otherwise (each step says whether it is the caller's).
     const { allowedEvents: _a, steps: stepsM, ...restM } = asM;
     const { allowedEvents: _f, steps: stepsF, ...restF } = asF;
     expect(restF).toEqual(restM);
     expect(stepsM.filter((st: { mine: boolean }) => st.mine).map((st: { event: string }) => st.event)).toEqual(['WITHDRAW']);
-    expect(stepsF.filter((st: { mine: boolean }) => st.mine).map((st: { event: string }) => st.event)).toEqual(['FEE_VERIFIED', 'FEE_UNPAID']);
+    expect(stepsF.filter((st: { mine: boolean }) => st.mine).map((st: { event: string }) => st.event)).toEqual(['FEE_VERIFIED', 'FEE_UNPAID', 'ECOPY_HOLD']);
     // Timer events are never offered to a person.
     await api.send(fda, k.id, 'FEE_VERIFIED');
     await api.send(fda, k.id, 'SCREEN_PASS');

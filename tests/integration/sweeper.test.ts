@@ -50,7 +50,8 @@ describe('hard deadlines', () => {
   it('an AI hold left unanswered for 180 days ends in closed.deleted once, dated on its due date', async () => {
     const s = await onAiHold('Sweeper AI 510(k)', '2026-01-05', '2026-03-06');
     expect(s.deadlines).toEqual([expect.objectContaining({ kind: 'aiResponse', dueDate: '2026-09-02', event: 'AI_TIMEOUT' })]);
-    expect(s.clocks.nextDue).toEqual({ kind: 'aiResponse', dueDate: '2026-09-02', source: 'deadline' });
+    // fda-510k@4: the MDUFA V Total Time to Decision (112 calendar days, holds included) comes first.
+    expect(s.clocks.nextDue).toMatchObject({ kind: 'totalTimeToDecision', dueDate: '2026-04-27', source: 'goal' });
 
     // 2026-09-02 16:00 in New York: the sponsor's last day is not over.
     setNow('2026-09-02T20:00:00Z');
@@ -157,6 +158,7 @@ describe('soft goals', () => {
       ['substantiveInteraction', '2027-03-05', 'on_track'],
       ['decision', '2027-04-04', 'on_track'],
       ['missedDecisionCommunication', '2027-04-14', 'on_track'],
+      ['totalTimeToDecision', '2027-04-26', 'on_track'],
     ]);
     setNow('2027-02-20T15:00:00Z');
     await api.send(fda, s.id, 'SUBSTANTIVE_INTERACTION');
@@ -180,7 +182,7 @@ describe('soft goals', () => {
     const view = await api.submission(m, s.id);
     expect(view.state).toBe('review.interactive');
     expect(view.clocks.fdaDays).toBe(101);
-    expect(view.clocks.goals.map((g: Json) => g.status)).toEqual(['met', 'missed', 'missed']);
+    expect(view.clocks.goals.map((g: Json) => g.status)).toEqual(['met', 'missed', 'missed', 'due_soon']);
     // The goal notes are bookkeeping: FDA still decides, and the decision is late, not blocked.
     setNow('2027-04-20T15:00:00Z');
     const decided = await api.send(fda, s.id, 'DECIDE_SE', { data: { kNumber: 'K270001', decisionDate: '2027-04-20' } });

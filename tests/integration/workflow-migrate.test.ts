@@ -9,7 +9,8 @@ import { setup } from 'xstate';
 import { definitionHash } from '../../src/engine/definitions.js';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { listTransitions } from '../../src/store/history-store.js';
-import { fda510k, fda510kV3 } from '../../workflows/fda-510k.js';
+import { fda510k } from '../../workflows/fda-510k.js';
+import { latestWorkflow } from '../../workflows/index.js';
 import type { WorkflowDefinition, WorkflowEvent } from '../../workflows/types.js';
 import { createTestContext, signatureOf, type TestContext } from '../support/fixtures.js';
 import { draftOf } from '../support/drafts.js';
@@ -32,6 +33,9 @@ const smaller: WorkflowDefinition = {
     },
   }),
 };
+
+/** The version new submissions are created on (the one these tests migrate from). */
+const current = latestWorkflow('fda-510k')!;
 
 const ids: Record<string, string> = {};
 
@@ -65,7 +69,7 @@ async function snapshotOf(id: string) {
 describe('puente workflow migrate', () => {
   it('a dry run lists what would move and what stays, and writes nothing', async () => {
     const before = await Promise.all(Object.values(ids).map(snapshotOf));
-    const result = await ctx.services.engine.migrateWorkflow(fda510kV3, smaller, { dryRun: true, by: 'tester' });
+    const result = await ctx.services.engine.migrateWorkflow(current, smaller, { dryRun: true, by: 'tester' });
     expect(result.dryRun).toBe(true);
     expect(result.moved.map((m) => m.id).sort()).toEqual([ids.draft, ids.review].sort());
     expect(result.left).toEqual([{ id: ids.aiHold, state: 'aiHold', reason: expect.stringMatching(/aiHold does not exist in fda-510k@99/) }]);
@@ -79,7 +83,7 @@ describe('puente workflow migrate', () => {
       aiHold: await snapshotOf(ids.aiHold!),
       closed: await snapshotOf(ids.closed!),
     };
-    const result = await ctx.services.engine.migrateWorkflow(fda510kV3, smaller, { dryRun: false, by: 'tester' });
+    const result = await ctx.services.engine.migrateWorkflow(current, smaller, { dryRun: false, by: 'tester' });
     expect(result.moved.map((m) => m.id).sort()).toEqual([ids.draft, ids.review].sort());
     expect(result.left.map((l) => l.id)).toEqual([ids.aiHold]);
 
@@ -94,7 +98,7 @@ describe('puente workflow migrate', () => {
         to: before[key].state,
         actor: { id: 'system', role: 'system' },
         workflow: { id: 'fda-510k', version: 99, definitionHash: definitionHash(smaller) },
-        data: { from: { version: 3, definitionHash: definitionHash(fda510kV3) }, to: { version: 99, definitionHash: definitionHash(smaller) }, by: 'tester' },
+        data: { from: { version: current.version, definitionHash: definitionHash(current) }, to: { version: 99, definitionHash: definitionHash(smaller) }, by: 'tester' },
       });
     }
     expect(await snapshotOf(ids.aiHold!)).toEqual(before.aiHold);
@@ -102,7 +106,7 @@ describe('puente workflow migrate', () => {
     expect((await verifyDatabase(ctx.services.db.reader)).ok).toBe(true);
 
     // Run again: nothing is left on version 1 but the AI-hold submission.
-    const again = await ctx.services.engine.migrateWorkflow(fda510kV3, smaller, { dryRun: false, by: 'tester' });
+    const again = await ctx.services.engine.migrateWorkflow(current, smaller, { dryRun: false, by: 'tester' });
     expect(again.moved).toEqual([]);
     expect(again.left.map((l) => l.id)).toEqual([ids.aiHold]);
   });
