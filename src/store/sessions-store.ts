@@ -1,8 +1,7 @@
 /** Web sign-in sessions (migration 009). Rows are keyed by the SHA-256 of the cookie token. */
 import type { Knex } from 'knex';
-import type { HumanRole } from '../../workflows/types.js';
 import { rawRows } from './sql.js';
-import type { User } from './users-store.js';
+import { toUser, type User } from './users-store.js';
 
 export interface SessionRow {
   readonly tokenHash: string;
@@ -39,14 +38,7 @@ export async function findSession(db: Knex, tokenHash: string): Promise<SessionR
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
     expiresAt: row.expires_at,
-    user: {
-      id: row.user_id,
-      name: row.name,
-      role: row.role as HumanRole,
-      organization: row.organization_id ? { id: row.organization_id, name: row.organization_name! } : null,
-      disabled: Boolean(row.disabled),
-      createdAt: row.user_created_at,
-    },
+    user: toUser({ ...row, id: row.user_id, created_at: row.user_created_at }),
   };
 }
 

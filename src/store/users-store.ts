@@ -21,7 +21,7 @@ export interface User {
   readonly tokenExpired?: boolean;
 }
 
-interface UserRow {
+export interface UserRow {
   id: string;
   name: string;
   role: string;
@@ -32,7 +32,8 @@ interface UserRow {
   token_issued_at?: string | null;
 }
 
-function toUser(row: UserRow): User {
+/** A user as the stores return it, from its row (joined with its organization's name). */
+export function toUser(row: UserRow): User {
   return {
     id: row.id,
     name: row.name,
