@@ -440,10 +440,11 @@ const ID = 'cofepris-registration';
 
 const prevencionDeadlineV6 = (description: string): DeadlineSpec => ({
   kind: 'prevencionResponse',
-  // The term the authority set ends on `prevencionRespondBy` (a date in the context, engine-free):
-  // it has passed from the next day. LFPA art. 17-A leaves the consequence to the authority here.
+  // The term the authority set ends on `prevencionRespondBy` (a date in the context, engine-free),
+  // the due date shown: it passes once that day is over. LFPA art. 17-A leaves the consequence to
+  // the authority here.
   anchor: 'prevencionRespondBy',
-  length: 1,
+  length: 0,
   unit: 'calendar',
   event: 'PREVENCION_TIMEOUT',
   description,

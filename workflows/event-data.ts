@@ -681,7 +681,7 @@ export interface FdaPresubEventData {
 export type FdaPresubEvent = EventOf<FdaPresubEventData>;
 
 /**
- * The data of each event of fda-breakthrough@1, fda-breakthrough@2, fda-breakthrough@3, fda-breakthrough@4, from its schema.
+ * The data of each event of fda-breakthrough@1, fda-breakthrough@2, fda-breakthrough@3, fda-breakthrough@4, fda-breakthrough@5, from its schema.
  */
 export interface FdaBreakthroughEventData {
   /**
@@ -758,7 +758,7 @@ export interface FdaBreakthroughEventData {
   };
 }
 
-/** An event of fda-breakthrough@1/2/3/4 with its data typed by type. */
+/** An event of fda-breakthrough@1/2/3/4/5 with its data typed by type. */
 export type FdaBreakthroughEvent = EventOf<FdaBreakthroughEventData>;
 
 /**
@@ -939,3 +939,449 @@ export interface CofeprisRegistrationV2EventData extends Pick<
 
 /** An event of cofepris-registration@2/3/4/5 with its data typed by type. */
 export type CofeprisRegistrationV2Event = EventOf<CofeprisRegistrationV2EventData>;
+
+/**
+ * The data of each event of fda-de-novo@4, from its schema.
+ */
+export interface FdaDeNovoV4EventData extends Pick<
+  FdaDeNovoEventData,
+  | 'SUBMIT'
+  | 'FEE_VERIFIED'
+  | 'FEE_UNPAID'
+  | 'FEE_PAID'
+  | 'SCREEN_PASS'
+  | 'REPLACEMENT_SUBMITTED'
+  | 'ESTAR_HOLD_TIMEOUT'
+  | 'ACCEPT'
+  | 'ACCEPTANCE_TIMEOUT'
+  | 'REFUSE_TO_ACCEPT'
+  | 'RTA_RESPONSE'
+  | 'RTA_TIMEOUT'
+  | 'SUBSTANTIVE_INTERACTION'
+  | 'REQUEST_AI'
+  | 'AI_RESPONSE'
+  | 'AI_RESPONSE_INCOMPLETE'
+  | 'AI_TIMEOUT'
+  | 'DECIDE_GRANT'
+  | 'DECIDE_DECLINE'
+  | 'WITHDRAW'
+> {
+  /**
+   * eSTAR incomplete: on hold until a complete replacement eSTAR arrives (180 days, 21 CFR 860.250(a)(2)).
+   */
+  SCREEN_FAIL: {
+    /**
+     * @minItems 1
+     * @maxItems 200
+     */
+    reasons?: [string, ...string[]];
+  };
+  /**
+   * Technical screening not completed within 15 calendar days: FDA accepts the request for substantive review (21 CFR 860.230(b)).
+   */
+  SCREENING_TIMEOUT: Record<string, never>;
+}
+
+/** An event of fda-de-novo@4 with its data typed by type. */
+export type FdaDeNovoV4Event = EventOf<FdaDeNovoV4EventData>;
+
+/**
+ * The data of each event of fda-hde@4, from its schema.
+ */
+export interface FdaHdeV4EventData extends Pick<
+  FdaHdeEventData,
+  | 'REQUEST_HUD'
+  | 'HUD_DESIGNATED'
+  | 'HUD_DENIED'
+  | 'SUBMIT_HDE'
+  | 'FILE'
+  | 'REFUSE_TO_FILE'
+  | 'REQUEST_AMENDMENT'
+  | 'AMENDMENT'
+  | 'AMENDMENT_TIMEOUT'
+  | 'ISSUE_APPROVAL_ORDER'
+  | 'ISSUE_APPROVABLE'
+  | 'ISSUE_NOT_APPROVABLE'
+  | 'ISSUE_DENIAL'
+  | 'WITHDRAW'
+  | 'WITHDRAW_APPROVAL'
+> {
+  /**
+   * OOPD returns the HUD designation request for more information (21 CFR 814.102(b)(2)); the 45 days count again from the answer.
+   */
+  HUD_RETURNED: {
+    /**
+     * @minItems 1
+     * @maxItems 200
+     */
+    questions: [string, ...string[]];
+  };
+  /**
+   * The sponsor answers OOPD's request for more information: the HUD request is under review again (45 days from this answer).
+   */
+  HUD_INFO_RESPONSE: {
+    summary?: string;
+  };
+}
+
+/** An event of fda-hde@4 with its data typed by type. */
+export type FdaHdeV4Event = EventOf<FdaHdeV4EventData>;
+
+/**
+ * The data of each event of fda-presub@4, from its schema.
+ */
+export interface FdaPresubV4EventData extends Pick<
+  FdaPresubEventData,
+  'SUBMIT' | 'ACCEPT' | 'REFUSE_TO_ACCEPT' | 'RESPONSE' | 'SCHEDULE_MEETING' | 'CANCEL_MEETING' | 'CLOSE' | 'HOLD_MEETING' | 'SUBMIT_MINUTES' | 'WITHDRAW'
+> {
+  /**
+   * Written feedback (a Pre-Sub: by day 70, or 5 days before the meeting, whichever is sooner; other Q-Sub types by their own clock).
+   */
+  SEND_WRITTEN_FEEDBACK: {
+    summary?: string;
+  };
+  /**
+   * FDA accepts the draft minutes as they are: they are final, the formal written feedback.
+   */
+  FINALIZE_MINUTES: {
+    summary?: string;
+  };
+  /**
+   * FDA sends its edits to the draft minutes (within 30 days); they become final 15 days later unless the sponsor disagrees.
+   */
+  EDIT_MINUTES: {
+    summary?: string;
+  };
+  /**
+   * The sponsor disagrees with FDA's edits to the minutes (within 15 days): FDA resolves it.
+   */
+  MINUTES_DISAGREEMENT: {
+    /**
+     * @minItems 1
+     * @maxItems 200
+     */
+    points: [string, ...string[]];
+  };
+  /**
+   * FDA resolves the disagreement: the minutes as resolved are final.
+   */
+  RESOLVE_MINUTES: {
+    summary?: string;
+  };
+  /**
+   * No disagreement within 15 days of FDA's edits: the edited minutes are final.
+   */
+  MINUTES_FINAL_TIMEOUT: Record<string, never>;
+}
+
+/** An event of fda-presub@4 with its data typed by type. */
+export type FdaPresubV4Event = EventOf<FdaPresubV4EventData>;
+
+/**
+ * The data of each event of fda-510k@4, from its schema.
+ */
+export interface Fda510kV4EventData extends Pick<
+  Fda510kEventData,
+  | 'FEE_VERIFIED'
+  | 'FEE_UNPAID'
+  | 'FEE_PAID'
+  | 'SCREEN_PASS'
+  | 'SCREEN_FAIL'
+  | 'REPLACEMENT_SUBMITTED'
+  | 'ACCEPT'
+  | 'REFUSE_TO_ACCEPT'
+  | 'RTA_RESPONSE'
+  | 'RTA_TIMEOUT'
+  | 'SUBSTANTIVE_INTERACTION'
+  | 'REQUEST_AI'
+  | 'AI_RESPONSE'
+  | 'DECIDE_SE'
+  | 'DECIDE_NSE'
+  | 'WITHDRAW'
+  | 'RESCIND_SE'
+> {
+  /**
+   * Send the 510(k) to FDA (CDRH Document Control Center receipt), or under Third Party Review to the accredited review organization.
+   */
+  SUBMIT: Record<string, never>;
+  /**
+   * No complete AI response within 180 calendar days of the original AI request: deleted (FDA code DE).
+   */
+  AI_TIMEOUT: Record<string, never>;
+  /**
+   * No valid eCopy: the 510(k) is put on eCopy hold; a valid eCopy is due within 180 days.
+   */
+  ECOPY_HOLD: {
+    /**
+     * @minItems 1
+     * @maxItems 200
+     */
+    reasons?: [string, ...string[]];
+  };
+  /**
+   * The sponsor sent a valid eCopy: receipt is checked again (the review clock counts from it).
+   */
+  ECOPY_RECEIVED: Record<string, never>;
+  /**
+   * No valid eCopy within 180 days of the eCopy hold: deleted.
+   */
+  ECOPY_HOLD_TIMEOUT: Record<string, never>;
+  /**
+   * Acceptance review not completed within 15 calendar days: the 510(k) is considered under substantive review.
+   */
+  ACCEPTANCE_DEEMED: Record<string, never>;
+  /**
+   * No complete replacement eSTAR within 180 days of the technical screening hold: considered withdrawn.
+   */
+  ESTAR_HOLD_TIMEOUT: Record<string, never>;
+  /**
+   * FDA finds the AI response incomplete: the 510(k) goes back on hold as of the original AI request, whose 180 days keep running.
+   */
+  AI_RESPONSE_INCOMPLETE: {
+    /**
+     * @minItems 1
+     * @maxItems 200
+     */
+    deficiencies?: [string, ...string[]];
+  };
+  /**
+   * FDA converts a Special or Abbreviated 510(k) to a Traditional 510(k) (the Special 510(k) Program).
+   */
+  CONVERT_TO_TRADITIONAL: {
+    reason?: string;
+  };
+  /**
+   * FDA received the accredited third party's review and recommendation: FDA decides within 30 days (FD&C Act § 523(a)(2)).
+   */
+  THIRD_PARTY_RECOMMENDATION: {
+    organization: string;
+    recommendationDate: string;
+    recommendation?: 'SE' | 'NSE';
+  };
+}
+
+/** An event of fda-510k@4 with its data typed by type. */
+export type Fda510kV4Event = EventOf<Fda510kV4EventData>;
+
+/**
+ * The data of each event of fda-pma@4, from its schema.
+ */
+export interface FdaPmaV4EventData extends Pick<
+  FdaPmaEventData,
+  | 'SUBMIT'
+  | 'FEE_VERIFIED'
+  | 'FEE_UNPAID'
+  | 'FEE_PAID'
+  | 'ACCEPT'
+  | 'REFUSE_TO_ACCEPT'
+  | 'RTA_RESPONSE'
+  | 'FILE'
+  | 'SUBSTANTIVE_INTERACTION'
+  | 'MAJOR_AMENDMENT'
+  | 'UNSOLICITED_MAJOR_AMENDMENT'
+  | 'REFER_TO_PANEL'
+  | 'PANEL_RECOMMENDATION'
+  | 'ISSUE_APPROVAL_ORDER'
+  | 'APPROVABLE_RESPONSE'
+  | 'AMENDMENT'
+  | 'ISSUE_DENIAL'
+  | 'FDA_OBJECTS'
+  | 'NOTICE_PERIOD_TIMEOUT'
+  | 'WITHDRAW'
+  | 'WITHDRAW_APPROVAL'
+> {
+  /**
+   * Not filed (21 CFR 814.42(c)): the applicant may amend under the same PMA number or ask for an informal conference (814.42(d)).
+   */
+  REFUSE_TO_FILE: {
+    /**
+     * @minItems 1
+     * @maxItems 200
+     */
+    reasons?: [string, ...string[]];
+  };
+  /**
+   * Major Deficiency Letter (a request to amend, 21 CFR 814.37(c)): the FDA-day clock stops; a written response is due within 180 days. Not for real-time supplements.
+   */
+  ISSUE_MDL: {
+    /**
+     * @minItems 1
+     * @maxItems 200
+     */
+    deficiencies: [string, ...string[]];
+  };
+  /**
+   * No written response within 180 days of the Major Deficiency Letter: considered withdrawn voluntarily (21 CFR 814.37(c)(3)).
+   */
+  MDL_TIMEOUT: Record<string, never>;
+  /**
+   * Approvable letter (21 CFR 814.44(e)): approvable once the applicant meets its conditions; a written response is due within 180 days (814.44(g)).
+   */
+  ISSUE_APPROVABLE: {
+    /**
+     * @minItems 1
+     * @maxItems 200
+     */
+    conditions?: [string, ...string[]];
+  };
+  /**
+   * Not approvable letter (21 CFR 814.44(f)): a written response is due within 180 days (814.44(g)).
+   */
+  ISSUE_NOT_APPROVABLE: {
+    /**
+     * @minItems 1
+     * @maxItems 200
+     */
+    deficiencies?: [string, ...string[]];
+  };
+  /**
+   * No written response within 180 days of the not approvable letter: considered withdrawn voluntarily (21 CFR 814.44(g)).
+   */
+  NOT_APPROVABLE_TIMEOUT: Record<string, never>;
+  /**
+   * Acceptance review not completed within 15 days: the PMA is considered accepted and the filing review starts.
+   */
+  ACCEPTANCE_REVIEW_TIMEOUT: Record<string, never>;
+  /**
+   * The applicant resubmits the refused PMA with what it lacked, under the same PMA number (21 CFR 814.42(d)(1)): filing review again (45 days).
+   */
+  FILING_AMENDMENT: {
+    summary?: string;
+  };
+  /**
+   * The applicant asks for an informal conference to review the refusal to file, within 10 working days of the notice (21 CFR 814.42(d)(2)).
+   */
+  REQUEST_INFORMAL_CONFERENCE: {
+    reason?: string;
+  };
+  /**
+   * After the informal conference FDA files the PMA; the filing date is the date of this decision (21 CFR 814.42(d)(2)).
+   */
+  FILE_AFTER_CONFERENCE: {
+    summary?: string;
+  };
+  /**
+   * After the informal conference FDA keeps its refusal to file; the applicant may still amend (21 CFR 814.42(d)).
+   */
+  UPHOLD_REFUSAL_TO_FILE: {
+    /**
+     * @minItems 1
+     * @maxItems 200
+     */
+    reasons?: [string, ...string[]];
+  };
+  /**
+   * FDA closes a PMA it refused to file: the applicant did not amend within the response window (its passing is recorded first).
+   */
+  CLOSE_NOT_FILED: {
+    reason?: string;
+  };
+  /**
+   * No written response within 180 days of the approvable letter: considered withdrawn voluntarily (21 CFR 814.44(g)).
+   */
+  APPROVABLE_TIMEOUT: Record<string, never>;
+  /**
+   * The applicant asks for more time to answer the letter: up to 180 more days, 360 from the letter in all (PMA review-clock guidance §III.F).
+   */
+  REQUEST_RESPONSE_EXTENSION: {
+    reason?: string;
+    requestedDueDate?: string;
+  };
+  /**
+   * FDA extends the response window to dueDate (after day 180, at most day 360 after the letter; day 360 when absent).
+   */
+  GRANT_RESPONSE_EXTENSION: {
+    dueDate?: string;
+    reason?: string;
+  };
+  /**
+   * FDA refuses the extension: the 180-day window from the letter stands.
+   */
+  DENY_RESPONSE_EXTENSION: {
+    reason?: string;
+  };
+  /**
+   * FDA considers the PMA withdrawn after a response window whose end the regulation does not settle by itself: a refusal to accept, a pending extension request or an extended window (its passing is recorded first).
+   */
+  CONSIDER_WITHDRAWN: {
+    reason?: string;
+  };
+}
+
+/** An event of fda-pma@4 with its data typed by type. */
+export type FdaPmaV4Event = EventOf<FdaPmaV4EventData>;
+
+/**
+ * The data of each event of cofepris-registration@6, from its schema.
+ */
+export interface CofeprisRegistrationV6EventData extends Pick<
+  CofeprisRegistrationV2EventData,
+  | 'SUBMIT'
+  | 'SEND_TO_TPR'
+  | 'TPR_FINDINGS'
+  | 'TPR_FAVORABLE_REPORT'
+  | 'START_REVIEW'
+  | 'RESPOND_PREVENCION'
+  | 'GRANT'
+  | 'DESIST'
+  | 'REVOKE'
+  | 'REFERENCE_INVALIDATED'
+  | 'RENEWAL_WINDOW_OPENS'
+  | 'GRANT_PRORROGA'
+  | 'DENY_PRORROGA'
+  | 'EXPIRE'
+  | 'SUBMIT_MODIFICATION'
+  | 'APPROVE_MODIFICATION'
+  | 'REJECT_MODIFICATION'
+> {
+  /**
+   * Prevención (LFPA art. 17-A, reading UNCONFIRMED) on the application or the prórroga: once per procedure, within the first third of the resolution term; the authority sets the term (at least 5 business days) and its last day. The resolution term is suspended while it is open.
+   */
+  ISSUE_PREVENCION: {
+    /**
+     * @minItems 1
+     * @maxItems 200
+     */
+    items: [string, ...string[]];
+    /**
+     * The term the authority sets for the answer, in business days (at least 5, LFPA art. 17-A).
+     */
+    termBusinessDays: number;
+    /**
+     * The last day of that term, as the prevención states it.
+     */
+    respondBy: string;
+  };
+  /**
+   * COFEPRIS desecha the application (or treats the prórroga request as not filed) because the prevención was not answered in its term; refused while the term runs.
+   */
+  PREVENCION_TIMEOUT: {
+    reason?: string;
+  };
+  /**
+   * Resolución negativa, stating its grounds: the legal provisions applied (fundamentación) and the reasons (motivación).
+   */
+  DENY: {
+    fundamentacion: string;
+    motivacion: string;
+  };
+  /**
+   * The registration holder requests the prórroga (RIS arts. 190 Bis 3 and 4; DIGIPRiS) before the registration expires; refused while the dossier is incomplete.
+   */
+  SUBMIT_PRORROGA: {
+    folio?: string;
+  };
+  /**
+   * Afirmativa ficta (RIS art. 179): the class I term passed without a resolution, so the request is deemed granted. Recorded by puente, not a COFEPRIS resolution.
+   */
+  AFIRMATIVA_FICTA: Record<string, never>;
+  /**
+   * COFEPRIS records the constancia of the afirmativa ficta and the registration number it assigns.
+   */
+  RECORD_FICTA_CERTIFICATE: {
+    registrationNumber: string;
+  };
+}
+
+/** An event of cofepris-registration@6 with its data typed by type. */
+export type CofeprisRegistrationV6Event = EventOf<CofeprisRegistrationV6EventData>;

@@ -238,6 +238,16 @@ export interface WorkflowEvent {
   readonly effectiveDate?: string;
 }
 
+/**
+ * Where a migrating submission stands (`upgradeContext`): its state and the date it entered it, in
+ * the workflow's time zone, for a field the new version counts from (e.g. the date of an AI request).
+ */
+export interface UpgradeAt {
+  readonly state: string;
+  /** `YYYY-MM-DD` the submission entered `state`. */
+  readonly stateSinceDate: string;
+}
+
 /** A pathway: the machine plus everything the API derives from it. */
 export interface WorkflowDefinition {
   readonly id: string;
@@ -283,7 +293,7 @@ export interface WorkflowDefinition {
    * For `puente workflow migrate`: the context a submission carries into this version from an
    * older one (fields added since get their defaults). Absent = the context moves unchanged.
    */
-  upgradeContext?(context: unknown, fromVersion: number): unknown;
+  upgradeContext?(context: unknown, fromVersion: number, at?: UpgradeAt): unknown;
   /** States whose entry invalidates relying registrations (reliance, DESIGN §4). */
   readonly invalidatesReliance?: (state: string) => boolean;
   /** Named parameters, including every UNCONFIRMED value, as shown by the catalog. */
@@ -343,7 +353,15 @@ export type RefusalCode =
   | 'refusal.pma_supplement_number'
   | 'refusal.pma_supplement_of_other'
   | 'refusal.real_time_mdl'
-  | 'refusal.no_meeting_requested';
+  | 'refusal.no_meeting_requested'
+  | 'refusal.already_traditional'
+  | 'refusal.ecopy_hold_estar'
+  | 'refusal.prevencion_once'
+  | 'refusal.prevencion_late'
+  | 'refusal.prevencion_term_short'
+  | 'refusal.prevencion_term_running'
+  | 'refusal.equivalence_ended'
+  | 'refusal.ficta_not_class_i';
 
 /**
  * A phrase about a reference authorization (its label or status), as data: a code of the

@@ -8,6 +8,7 @@ import { definitionHash, statePathOf, stateValue } from './definitions.js';
 import { deadlineFor, dueDatesOf, figuresOf } from './due-dates.js';
 import { chainRecord } from './records.js';
 import { VersionRace, runInTransaction } from './run-command.js';
+import { dateIn } from './time.js';
 
 /** What a migration did (or, in a dry run, would do). */
 export interface MigrationResult {
@@ -52,7 +53,9 @@ export async function migrateWorkflow(
       const s = agreeingWithChain(found);
       let next: AnyMachineSnapshot;
       try {
-        const context = to.upgradeContext ? to.upgradeContext(s.snapshot.context, from.version) : s.snapshot.context;
+        // Where the submission stands, for a field the new version counts from (an AI request's date).
+        const at = { state: s.state, stateSinceDate: dateIn(new Date(s.stateSince), to.timeZone) };
+        const context = to.upgradeContext ? to.upgradeContext(s.snapshot.context, from.version, at) : s.snapshot.context;
         next = to.machine.resolveState({ value: stateValue(s.state), context: context });
         // The same state, or (when it became compound) its initial descendant.
         const path = statePathOf(next);

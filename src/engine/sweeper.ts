@@ -49,9 +49,11 @@ function fireDeadline(ctx: EngineContext, id: string): Promise<Fired | Passed | 
     if (!s.deadline || s.deadline.passedSeq !== undefined) return null;
     const w = requireWorkflow(s);
     const spec = activeDeadline(restore(w, s));
-    const anchored = spec?.anchor !== undefined;
+    // A window that opens on a date counted back from an anchor (the prórroga window) fires on
+    // its date; every other deadline is the last day of a term and passes once it is over.
+    const opensOnDate = spec?.anchor !== undefined && spec.length < 0;
     const today = dateIn(ctx.now(), w.timeZone);
-    if (anchored ? today < s.deadline.dueDate : today <= s.deadline.dueDate) return null;
+    if (opensOnDate ? today < s.deadline.dueDate : today <= s.deadline.dueDate) return null;
     const start = startOfDayIn(s.deadline.dueDate, w.timeZone).toISOString();
     const effectiveAt = s.lastEffectiveAt && s.lastEffectiveAt > start ? s.lastEffectiveAt : start;
     const at = ctx.now();
@@ -154,9 +156,10 @@ function noteMissedGoals(ctx: EngineContext, id: string): Promise<SweepResult['g
  * PostgreSQL) and re-read, and the version check makes a second sweeper's attempt a no-op, so
  * each deadline fires and each goal is noted exactly once.
  *
- * A deadline that counts a response window (from the state's entry) passes once its due date is
- * over in the workflow's time zone; one anchored on a date (the renewal window opening 150 days
- * before `validUntil`) fires on its due date.
+ * A deadline is the last day of a term: it passes once its due date is over in the workflow's
+ * time zone, whether it counts from the state's entry or from a date in the context (the AI
+ * request a response window keeps running from). Only a window that opens on a date counted back
+ * from an anchor (the prórroga window, 150 days before `validUntil`) fires on its due date.
  */
 export async function sweep(ctx: EngineContext, opts: { limit?: number } = {}): Promise<SweepResult> {
   const limit = opts.limit ?? 1000;

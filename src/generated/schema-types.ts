@@ -31,6 +31,10 @@ export interface AuditFilters {
    */
   submission?: string;
   /**
+   * Finds submissions as people name them: a case-insensitive part of the title or the device name, the start of a decision number the submission holds or relies on (K-number, DEN, P-number, H-number, Q-number, COFEPRIS registration number), or the submission id exactly; their records match.
+   */
+  q?: string;
+  /**
    * Organization id: the records of its submissions.
    */
   organization?: string;
@@ -661,6 +665,46 @@ export interface Submission {
     calendar?: {
       [k: string]: unknown;
     } | null;
+    [k: string]: unknown;
+  }[];
+  /**
+   * Only on GET /v1/submissions/:id: every step the current state takes, who may take it (mine: the caller may), and whether a guard would refuse it now whatever is entered (blocked, with reasons as message codes and parameters).
+   */
+  steps?: {
+    event: string;
+    roles: string[];
+    mine: boolean;
+    blocked: boolean;
+    reasons: {
+      code: string;
+      params?: {
+        [k: string]: unknown;
+      };
+      [k: string]: unknown;
+    }[];
+    /**
+     * True when the step ends the submission.
+     */
+    ends: boolean;
+    requiresSignature: boolean;
+    [k: string]: unknown;
+  }[];
+  /**
+   * Only on GET /v1/submissions/:id: the regulator's requests the applicant must answer in the current hold (AI deficiencies, RTA reasons, prevención items), from the record that opened them.
+   */
+  openRequests?: {
+    event: string;
+    seq: number;
+    effectiveAt: string;
+    items: {
+      [k: string]: unknown;
+    };
+    [k: string]: unknown;
+  }[];
+  /**
+   * Only on GET /v1/submissions/:id of an FDA submission: the active registrations relying on it that the caller may see.
+   */
+  reliedOnBy?: {
     [k: string]: unknown;
   }[];
   reference: {

@@ -230,6 +230,15 @@ export const en = {
   'refusal.pma_supplement_of_other': '{number} is a supplement to {base}, but this supplement changes {pmaNumber}',
   'refusal.real_time_mdl': 'there is no Major Deficiency Letter for real-time supplements; issue a not approvable letter or a denial instead',
   'refusal.no_meeting_requested': 'the sponsor did not request a meeting (input meetingRequested is false)',
+  'refusal.already_traditional': 'this 510(k) is already a Traditional 510(k); only a Special or Abbreviated 510(k) can be converted',
+  'refusal.ecopy_hold_estar': 'an eSTAR is checked by technical screening (SCREEN_FAIL puts it on hold); the eCopy hold is for eCopy submissions',
+  'refusal.prevencion_once': 'a prevención was already issued in this procedure on {issuedOn} (LFPA art. 17-A: once)',
+  'refusal.prevencion_late':
+    'the prevención comes after the first third of the {termDays}-business-day resolution term ({thirdDays} days after the filing on {filedOn}; counted Monday to Friday) on {onDate}',
+  'refusal.prevencion_term_short': 'the answer date {respondBy} leaves less than the {termDays} business days set (not before {earliest})',
+  'refusal.prevencion_term_running': 'the term to answer the prevención runs until {respondBy}',
+  'refusal.equivalence_ended': 'the equivalence route ended on {until}; the application is dated {onDate}',
+  'refusal.ficta_not_class_i': 'afirmativa ficta applies only to class I on the standard or third-party route (this is route {route}, class {mxClass})',
 
   // -------------------------------------------------------------------------------------------
   // Audit and transparency log (src/audit, src/http/routes/tlog.ts)

@@ -221,6 +221,16 @@ export const es: Catalog = {
   'refusal.real_time_mdl':
     'no existe carta de deficiencias mayores (MDL) para suplementos en tiempo real; emita en su lugar una carta de no aprobable o una denegación',
   'refusal.no_meeting_requested': 'el patrocinador no solicitó una reunión (el dato meetingRequested es falso)',
+  'refusal.already_traditional': 'este 510(k) ya es un 510(k) tradicional; solo un 510(k) especial o abreviado puede convertirse',
+  'refusal.ecopy_hold_estar': 'un eSTAR se revisa en la evaluación técnica (SCREEN_FAIL lo pone en espera); la espera por eCopy es para envíos eCopy',
+  'refusal.prevencion_once': 'ya se emitió una prevención en este trámite el {issuedOn} (LFPA art. 17-A: por una sola vez)',
+  'refusal.prevencion_late':
+    'la prevención del {onDate} es posterior al primer tercio del plazo de resolución de {termDays} días hábiles ({thirdDays} días desde el ingreso del {filedOn}; contados de lunes a viernes)',
+  'refusal.prevencion_term_short': 'la fecha de desahogo {respondBy} deja menos de los {termDays} días hábiles fijados (no antes del {earliest})',
+  'refusal.prevencion_term_running': 'el plazo para desahogar la prevención corre hasta el {respondBy}',
+  'refusal.equivalence_ended': 'la vía de equivalencia terminó el {until}; la solicitud es del {onDate}',
+  'refusal.ficta_not_class_i':
+    'la afirmativa ficta solo aplica a la clase I en la vía ordinaria o con tercero autorizado (esta es la vía {route}, clase {mxClass})',
 
   // -------------------------------------------------------------------------------------------
   'audit.roles_only': 'Las funciones de auditoría son para auditores y administradores, no para el rol {role}',

@@ -113,6 +113,24 @@ const EVENTS: Table = {
   GOAL_MISSED: { en: 'Goal missed', es: 'Meta incumplida' },
   DEADLINE_PASSED: { en: 'Deadline passed: a decision is needed', es: 'Plazo vencido: se requiere una decisión' },
   MMD_DUE: { en: 'Missed MDUFA Decision communication due', es: 'Corresponde comunicación por decisión MDUFA incumplida (MMD)' },
+  // PMA, fda-pma@4 (domain.md §7.2)
+  ACCEPTANCE_REVIEW_TIMEOUT: {
+    en: 'Acceptance review not done in 15 days: considered accepted',
+    es: 'Revisión de aceptación no concluida en 15 días: se considera aceptada',
+  },
+  FILING_AMENDMENT: { en: 'Amend the PMA refused for filing', es: 'Modificar la PMA no admitida a trámite' },
+  REQUEST_INFORMAL_CONFERENCE: {
+    en: 'Request an informal conference on the refusal to file',
+    es: 'Solicitar una conferencia informal sobre la negativa de admisión a trámite',
+  },
+  FILE_AFTER_CONFERENCE: { en: 'File after the informal conference', es: 'Admitir a trámite tras la conferencia informal' },
+  UPHOLD_REFUSAL_TO_FILE: { en: 'Uphold the refusal to file', es: 'Mantener la negativa de admisión a trámite' },
+  CLOSE_NOT_FILED: { en: 'Close: not filed', es: 'Cerrar: no admitida a trámite' },
+  APPROVABLE_TIMEOUT: { en: 'Approvable letter response period expired', es: 'Venció el plazo de respuesta a la carta de aprobable' },
+  REQUEST_RESPONSE_EXTENSION: { en: 'Request more time to respond', es: 'Solicitar más tiempo para responder' },
+  GRANT_RESPONSE_EXTENSION: { en: 'Grant more time to respond', es: 'Conceder más tiempo para responder' },
+  DENY_RESPONSE_EXTENSION: { en: 'Refuse more time to respond', es: 'Negar más tiempo para responder' },
+  CONSIDER_WITHDRAWN: { en: 'Consider withdrawn (no timely response)', es: 'Considerar retirada (sin respuesta a tiempo)' },
 };
 
 /** State node ids (one segment of a dotted state path). */
@@ -183,6 +201,11 @@ const STATES: Table = {
   renewalUnderReview: { en: 'Prórroga under review', es: 'Prórroga en revisión' },
   renewalPrevencion: { en: 'Prevención on the prórroga', es: 'Prevención sobre la prórroga' },
   modificationUnderReview: { en: 'Modification under review', es: 'Modificación en revisión' },
+  // PMA, fda-pma@4
+  refusedToFile: { en: 'Refused to file', es: 'No admitida a trámite' },
+  extensionRequested: { en: 'More time requested', es: 'Más tiempo solicitado' },
+  extensionDenied: { en: 'More time refused', es: 'Más tiempo negado' },
+  informalConference: { en: 'Informal conference', es: 'Conferencia informal' },
 };
 
 /** Property names of event payloads, creation inputs, the device, commands and history rows. */
@@ -279,6 +302,7 @@ const FIELDS: Table = {
   startedOn: { en: 'Started on', es: 'Inicio' },
   dueDate: { en: 'Due date', es: 'Fecha límite' },
   elapsed: { en: 'Elapsed', es: 'Transcurrido' },
+  requestedDueDate: { en: 'Requested due date', es: 'Fecha límite solicitada' },
 };
 
 /** Dossier item kinds (COFEPRIS checklists). English follows the catalog titles. */
@@ -377,6 +401,8 @@ const GOALS: Table = {
   designationDecision: { en: 'Designation decision', es: 'Decisión sobre la designación' },
   resolution: { en: 'Resolution', es: 'Resolución' },
   thirdPartyReview: { en: 'Third-party review', es: 'Revisión por tercero autorizado' },
+  refilingReview: { en: 'Filing review after an amendment', es: 'Revisión de admisión tras una modificación' },
+  totalTimeToDecision: { en: 'Total Time to Decision (MDUFA)', es: 'Tiempo total hasta la decisión (MDUFA)' },
 };
 
 /** Hard deadline kinds (state meta). */
@@ -393,6 +419,8 @@ const DEADLINES: Table = {
   prevencionResponse: { en: 'Answer to the prevención', es: 'Desahogo de la prevención' },
   renewalWindow: { en: 'Prórroga window opens', es: 'Apertura del periodo de prórroga' },
   registrationExpiry: { en: 'Registration expiry', es: 'Vencimiento del registro sanitario' },
+  notFiledResponse: { en: 'Response to the refusal to file', es: 'Respuesta a la negativa de admisión a trámite' },
+  approvableResponse: { en: 'Approvable letter response', es: 'Respuesta a la carta de aprobable' },
 };
 
 const WORKFLOW_IDS: Table = {
