@@ -16,21 +16,34 @@ function addDays(date: string, n: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
+/**
+ * The days left (or overdue) in words, in the date's own unit: Mexican business days with the
+ * calendar days beside them, FDA days, calendar days (tracker issue 18 §1, §5).
+ */
+export function countdownWords(t: Translator, c: Countdown): string {
+  if (c.state !== 'overdue' && c.daysLeft === 0) return t.t('countdown.today');
+  const over = c.state === 'overdue';
+  const count = Math.abs(over ? Math.min(0, c.unitsLeft) : Math.max(0, c.unitsLeft));
+  if (c.unit === 'mx-business') return t.t(over ? 'countdown.overBusiness' : 'countdown.leftBusiness', { count, days: Math.abs(c.daysLeft) });
+  return t.t(over ? 'countdown.overIn' : 'countdown.leftIn', { count, unit: t.t(`unit.${c.unit}`) });
+}
+
 /** The bar: a labelled progress element the screen reader announces, and the days in words. */
 export function countdownCell(t: Translator, c: Countdown | null): SafeHtml {
   if (!c) return html`<span class="muted">${t.t('next.none')}</span>`;
   const pct = Math.min(100, Math.round((c.used / c.total) * 100));
-  const words =
-    c.daysLeft < 0 ? t.t('countdown.over', { days: -c.daysLeft }) : c.daysLeft === 0 ? t.t('countdown.today') : t.t('countdown.left', { days: c.daysLeft });
-  const label = t.t('countdown.label', { used: Math.min(c.used, c.total), total: c.total });
+  const label = t.t('countdown.labelIn', { used: Math.min(c.used, c.total), total: c.total, unit: t.t(`unit.${c.source === 'goal' ? c.unit : 'calendar'}`) });
   return html`<div class="countdown"><div class="bar ${c.state}" role="progressbar" aria-valuemin="0" aria-valuemax="${c.total}" aria-valuenow="${Math.min(c.used, c.total)}" aria-label="${label}"><span style="width:${pct}%"></span></div>
-    <span class="status ${c.state}">${words}</span></div>`;
+    <span class="status ${c.state}">${countdownWords(t, c)}</span></div>`;
 }
 
+/** The date and what falls due then; a missed goal or a passed deadline says so, in the warning style. */
 export function nextDateText(t: Translator, c: Countdown | null): SafeHtml {
   if (!c) return html`<span class="muted">${t.t('next.none')}</span>`;
   const what = c.source === 'deadline' ? t.t('next.deadline', { what: t.domain('deadline', c.kind) }) : t.t('next.goal', { what: t.domain('goal', c.kind) });
-  return html`<time datetime="${c.dueDate}">${t.date(c.dueDate)}</time><br><span class="muted">${what}</span>`;
+  const late =
+    c.state !== 'overdue' ? '' : c.source === 'goal' ? t.domain('goalStatus', 'missed') : c.passed ? t.t('countdown.decisionPending') : t.t('countdown.passed');
+  return html`<time datetime="${c.dueDate}">${t.date(c.dueDate)}</time><br><span class="muted">${what}</span>${late ? html` <strong class="status overdue">${late}</strong>` : ''}`;
 }
 
 export async function renderPortfolio(
@@ -69,13 +82,14 @@ export async function renderPortfolio(
 
   const row = (s: SubmissionView) => {
     const c = countdownOf(s, opts.now, opts.dueSoonDays);
-    return html`<tr>
+    // data-label: the column's name, shown beside each value when a narrow screen turns the row into a card.
+    return html`<tr${c?.state === 'overdue' ? html` class="overdue"` : ''}>
       <th scope="row"><a href="/submissions/${s.id}">${s.title}</a><br><span class="muted">${typeof s.device.name === 'string' ? s.device.name : ''}</span></th>
-      <td>${t.domain('workflow', s.workflow.id)} <span class="muted">v${s.workflow.version}</span></td>
-      <td>${t.domain('state', s.state)}</td>
-      ${actor.role === 'manufacturer' ? '' : html`<td>${s.organization.name}</td>`}
-      <td>${nextDateText(t, c)}</td>
-      <td>${countdownCell(t, c)}</td>
+      <td data-label="${t.t('portfolio.colPathway')}">${t.domain('workflow', s.workflow.id)} <span class="muted">v${s.workflow.version}</span></td>
+      <td data-label="${t.t('portfolio.colState')}">${t.domain('state', s.state)}</td>
+      ${actor.role === 'manufacturer' ? '' : html`<td data-label="${t.t('portfolio.colOrganization')}">${s.organization.name}</td>`}
+      <td data-label="${t.t('portfolio.colNext')}">${nextDateText(t, c)}</td>
+      <td data-label="${t.t('portfolio.colCountdown')}">${countdownCell(t, c)}</td>
     </tr>`;
   };
 
@@ -113,7 +127,7 @@ export async function renderPortfolio(
   ${
     items.length === 0
       ? html`<p>${t.t('portfolio.empty')}</p>`
-      : html`<table id="portfolio">
+      : html`<table id="portfolio" class="cards">
     <caption>${t.t('portfolio.caption')} · ${t.t('portfolio.count', { count: items.length })}</caption>
     <thead><tr><th scope="col">${t.t('portfolio.colTitle')}</th><th scope="col">${t.t('portfolio.colPathway')}</th><th scope="col">${t.t('portfolio.colState')}</th>
     ${actor.role === 'manufacturer' ? '' : html`<th scope="col">${t.t('portfolio.colOrganization')}</th>`}
