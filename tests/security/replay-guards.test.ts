@@ -21,7 +21,7 @@ import { XSTATE_VERSION, persisted } from '../../src/engine/context.js';
 import { chainRecord } from '../../src/engine/records.js';
 import { LINK_SEPARATOR, chainLinks, listTransitions } from '../../src/store/history-store.js';
 import { submissionRow, transitionRow } from '../../src/store/rows.js';
-import { NO_DUE_DATES, type Submission, type Transition } from '../../src/store/types.js';
+import { type Submission, type Transition } from '../../src/store/types.js';
 import { cofeprisRegistrationV4 } from '../../workflows/cofepris-registration-v2.js';
 import { latestWorkflow, workflowVersion } from '../../workflows/index.js';
 import { declarativeDefinition } from '../../src/engine/definitions.js';
@@ -160,15 +160,16 @@ describe('steps whose guards read database facts record them (new versions)', ()
   });
 });
 
-describe('verify-bundle refuses a step its recorded facts do not allow', () => {
-  const forge = (edit: (submit: Rec, b: Forged) => void): { v: ReturnType<typeof verifyBundle>; seq: number } => {
-    const b = copy(honest);
-    const i = indexOf(b, 'SUBMIT');
-    edit(b.records[i]!, b);
-    rechain(b, i);
-    return { v: verifyBundle(b, { verifierKey: key }), seq: b.records[i]!.seq };
-  };
+/** A copy of `from` whose first `type` record `edit` changed, every hash from there recomputed (as a forger would), verified. */
+function forge(edit: (record: Rec, b: Forged) => void, from: AuditBundle = honest, type = 'SUBMIT'): { v: ReturnType<typeof verifyBundle>; seq: number } {
+  const b = copy(from);
+  const i = indexOf(b, type);
+  edit(b.records[i]!, b);
+  rechain(b, i);
+  return { v: verifyBundle(b, { verifierKey: key }), seq: b.records[i]!.seq };
+}
 
+describe('verify-bundle refuses a step its recorded facts do not allow', () => {
   it('the facts say the dossier was incomplete', () => {
     const { v, seq } = forge((r) => (factsOf(r).dossierMissing = ['cfg']));
     expect(check(v, 'hash chain').ok).toBe(true); // the forger recomputed every hash
@@ -213,26 +214,13 @@ describe('verify-bundle refuses a step its recorded facts do not allow', () => {
   });
 
   it('a linked submission the facts say belongs to another organization', () => {
-    const b = copy(linked);
-    const i = indexOf(b, 'LINK_SUBMISSION');
-    factsOf(b.records[i]!).linkTarget.sameOrganization = false;
-    rechain(b, i);
-    const v = verifyBundle(b, { verifierKey: key });
-    expect(v.failures).toContainEqual({
-      seq: b.records[i]!.seq,
-      reason: 'LINK_SUBMISSION is refused by its guard on the recorded facts (refusal.link_other_organization)',
-    });
+    const { v, seq } = forge((r) => (factsOf(r).linkTarget.sameOrganization = false), linked, 'LINK_SUBMISSION');
+    expect(v.failures).toContainEqual({ seq, reason: 'LINK_SUBMISSION is refused by its guard on the recorded facts (refusal.link_other_organization)' });
   });
 
   it('facts on a record whose rules read none are refused', () => {
-    const b = copy(honest);
-    const i = indexOf(b, 'DOCUMENT_ADDED');
-    b.records[i]!.facts = { dossierMissing: [] };
-    rechain(b, i);
-    expect(verifyBundle(b, { verifierKey: key }).failures).toContainEqual({
-      seq: b.records[i]!.seq,
-      reason: 'DOCUMENT_ADDED carries facts its rules do not read',
-    });
+    const { v, seq } = forge((r) => (r.facts = { dossierMissing: [] }), honest, 'DOCUMENT_ADDED');
+    expect(v.failures).toContainEqual({ seq, reason: 'DOCUMENT_ADDED carries facts its rules do not read' });
   });
 });
 
@@ -253,13 +241,8 @@ describe("the third party's favourable report (a guard that reads the dossier be
     expect(honestVerdict.failures).toEqual([]);
     expect(check(honestVerdict, 'replay').detail).toBe(`${bundle.records.length} records replayed exactly`);
 
-    const b = copy(bundle);
-    factsOf(b.records[i]!).dossierMissing = [...missing, 'third-party-technical-report'];
-    rechain(b, i);
-    expect(verifyBundle(b, { verifierKey: key }).failures).toContainEqual({
-      seq: b.records[i]!.seq,
-      reason: 'TPR_FAVORABLE_REPORT is refused by its guard on the recorded facts (refusal.tpr_report_missing)',
-    });
+    const { v, seq } = forge((r) => (factsOf(r).dossierMissing = [...missing, 'third-party-technical-report']), bundle, 'TPR_FAVORABLE_REPORT');
+    expect(v.failures).toContainEqual({ seq, reason: 'TPR_FAVORABLE_REPORT is refused by its guard on the recorded facts (refusal.tpr_report_missing)' });
   });
 });
 
@@ -362,31 +345,11 @@ describe('bundles of versions that record no facts', () => {
     const at = new Date(Date.now() - 60_000).toISOString();
     const input = { route: 'standard', mxClass: 'II' };
     const [initial] = initialTransition(w.machine, input);
-    const draft: Submission = {
-      id: uuidv7(),
-      organization: m.actor.organization!,
-      workflowId: w.id,
-      workflowVersion: w.version,
-      jurisdiction: w.jurisdiction,
-      title: 'Registration started on version 4',
-      device: { name: 'Pump' },
-      input,
-      state: 'preparing',
-      status: 'active',
-      snapshot: persisted(initial as AnyMachineSnapshot),
-      xstateVersion: XSTATE_VERSION,
-      version: 0,
-      referenceSubmissionId: null,
-      dossierPresent: [],
-      headSeq: 0,
-      headHash: '0'.repeat(64),
-      lastEffectiveAt: null,
-      stateSince: at,
-      deadline: null,
-      due: NO_DUE_DATES,
-      createdAt: at,
-      updatedAt: at,
-    };
+    const draft = draftOf(
+      w,
+      { id: uuidv7(), organization: m.actor.organization!, title: 'Registration started on version 4', device: { name: 'Pump' }, input, at },
+      { state: 'preparing', snapshot: persisted(initial as AnyMachineSnapshot), xstateVersion: XSTATE_VERSION },
+    );
     const created = chainRecord(draft, w, {
       type: 'CREATED',
       data: { title: draft.title, device: draft.device, input },
