@@ -14,7 +14,8 @@ import { verifyDatabase } from '../engine/verify.js';
 import { verifySecurityLog } from '../security-log.js';
 import type { PageKey, RefusedCommand, TransitionFilters } from '../store/audit-store.js';
 import type { Stores } from '../store/stores.js';
-import type { Actor, Transition } from '../store/types.js';
+import type { Actor, Submission, Transition } from '../store/types.js';
+import type { Lang } from '../messages/format.js';
 import { SCHEMA_BASE, type Validator } from '../validation.js';
 import { writeExport, type ExportFormat, type ExportOptions, type ExportResult, type ExportSink } from './export.js';
 import { renderReport } from './report.js';
@@ -83,6 +84,7 @@ const limitOf = (limit: string | undefined) => (limit ? Number(limit) : 50);
 function filtersOf(q: AuditTransitionsQuery | AuditExportQuery): TransitionFilters {
   return {
     submission: q.submission,
+    q: q.q?.trim(),
     organization: q.organization,
     workflow: q.workflow,
     actor: q.actor,
@@ -108,7 +110,7 @@ export function parseExportQuery(
 
 export interface AuditorDeps {
   /** The stores it reads: history pages and refusals, records and heads, and the chains to verify. */
-  readonly stores: Pick<Stores, 'audit' | 'history' | 'submissions' | 'chains' | 'securityLog'>;
+  readonly stores: Pick<Stores, 'audit' | 'history' | 'submissions' | 'listing' | 'chains' | 'securityLog'>;
   readonly engine: Engine;
   readonly validator: Validator;
   readonly now?: () => Date;
@@ -137,6 +139,12 @@ export function createAuditor(deps: AuditorDeps) {
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       return { items, nextCursor: rows.length > limit && last ? encodeCursor({ recordedAt: last.recordedAt, id: last.id }) : null };
+    },
+
+    /** The submissions of a page of records (the audit page names them by title), by id. */
+    async submissionsOf(actor: Actor, ids: readonly string[]): Promise<Map<string, Submission>> {
+      requireAuditor(actor);
+      return new Map((await stores.listing.byIds([...new Set(ids)])).map((s) => [s.id, s]));
     },
 
     /** GET /v1/audit/verify */
@@ -189,9 +197,10 @@ export function createAuditor(deps: AuditorDeps) {
 
     /**
      * GET /v1/submissions/:id/report: auditors and admins see every submission; anyone else
-     * exactly those GET /v1/submissions/:id shows them (else 404, as there).
+     * exactly those GET /v1/submissions/:id shows them (else 404, as there). In `lang` (the web
+     * page's language, the API's Accept-Language).
      */
-    async report(actor: Actor, id: string, query: unknown): Promise<string> {
+    async report(actor: Actor, id: string, query: unknown, lang: Lang = 'en'): Promise<string> {
       let records: Transition[];
       if (AUDIT_ROLES.has(actor.role)) {
         check('empty-query.json', query);
@@ -214,6 +223,7 @@ export function createAuditor(deps: AuditorDeps) {
         chainBreak,
         generatedAt: now().toISOString(),
         generatedBy: { name: actor.name, role: actor.role },
+        lang,
       });
     },
   };

@@ -10,6 +10,11 @@ import type { Actor, Transition } from './types.js';
 /** Filters of the history query, normalised: instants are ISO UTC strings, bounds half-open. */
 export interface TransitionFilters {
   readonly submission?: string;
+  /**
+   * Submissions as people name them (see {@link whereSubmissionNamed}): a part of the title or
+   * device name, the start of a decision number, or the id exactly.
+   */
+  readonly q?: string;
   readonly organization?: string;
   readonly workflow?: string;
   readonly actor?: string;
@@ -44,6 +49,15 @@ export async function transitionsPage(db: Knex, f: TransitionFilters, after: Pag
 export function transitionsQuery(db: Knex, f: TransitionFilters, after: PageKey | null, limit: number): Knex.QueryBuilder {
   const q = db('transitions as t').select(packedColumns(db, 't'));
   if (f.submission !== undefined) q.where('t.submission_id', f.submission);
+  if (f.q !== undefined) {
+    const text = f.q;
+    q.whereIn(
+      't.submission_id',
+      db('submissions as s')
+        .select('s.id')
+        .where((w) => whereSubmissionNamed(w, text)),
+    );
+  }
   if (f.organization !== undefined) q.whereIn('t.submission_id', db('submissions').select('id').where('organization_id', f.organization));
   if (f.workflow !== undefined) q.where('t.workflow_id', f.workflow);
   if (f.actor !== undefined) q.where('t.actor_id', f.actor);
@@ -56,6 +70,26 @@ export function transitionsQuery(db: Knex, f: TransitionFilters, after: PageKey 
   if (f.effectiveBefore !== undefined) q.where('t.effective_at', '<', f.effectiveBefore);
   if (after) q.whereRaw('(t.recorded_at, t.id) > (?, ?)', [after.recordedAt, after.id]);
   return q.orderBy([{ column: 't.recorded_at' }, { column: 't.id' }]).limit(limit);
+}
+
+/** `text` for a LIKE pattern with `\` as its escape character. */
+const likeEscaped = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
+/**
+ * Restricts a query over `submissions as s` to those `text` names: the id exactly; a
+ * case-insensitive part of the title or the device name; or the start of a decision or
+ * submission number: a value of a context key ending in `Number` in the snapshot (JSON text,
+ * `"kNumber":"K261234"`, `denNumber`, `pmaNumber`, `hNumber`, `qNumber`, `registrationNumber`...)
+ * or the reference `number` a registration relies on (its input). JSON spells such numbers as
+ * typed, so the stored text holds them verbatim.
+ */
+export function whereSubmissionNamed(w: Knex.QueryBuilder, text: string): void {
+  const lower = text.trim().toLowerCase();
+  const part = `%${likeEscaped(lower)}%`;
+  const json = likeEscaped(JSON.stringify(lower).slice(1, -1));
+  w.where('s.id', text.trim()).orWhereRaw("lower(s.title) like ? escape '\\'", [part]).orWhereRaw("lower(s.device_name) like ? escape '\\'", [part]);
+  const numbered = `%number":"${json}%`;
+  w.orWhereRaw("lower(s.snapshot) like ? escape '\\'", [numbered]).orWhereRaw("lower(s.input) like ? escape '\\'", [numbered]);
 }
 
 // ---------------------------------------------------------------- refused commands

@@ -2,6 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Auditor } from '../../audit/auditor.js';
 import { EXPORT_CONTENT_TYPE, type ExportFormat } from '../../audit/export.js';
+import { negotiateLanguage } from '../../messages/format.js';
 import type { TransitionFilters } from '../../store/audit-store.js';
 import { queryObject } from './submissions.js';
 
@@ -27,7 +28,11 @@ export function createAuditRouter(auditor: Auditor): Router {
   });
 
   router.get('/submissions/:id/report', async (req, res) => {
-    const html = await auditor.report(res.locals.actor, req.params.id, queryObject(req));
+    // In the language the client asks for (Accept-Language), as the problem details are.
+    const lang = negotiateLanguage(req.headers['accept-language']);
+    const html = await auditor.report(res.locals.actor, req.params.id, queryObject(req), lang);
+    res.setHeader('Content-Language', lang === 'es' ? 'es-MX' : 'en');
+    res.vary('Accept-Language');
     res.type('text/html; charset=utf-8').send(html);
   });
 
