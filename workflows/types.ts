@@ -76,6 +76,11 @@ export interface DeadlineSpec {
   /** The primary source of the window and its consequence (required from the versions of issue 9). */
   readonly source?: RuleSource;
   /**
+   * Take the length from this context field (a whole number the regulator set, e.g. the business
+   * days a prevención gives the applicant), `length` when the field is not a positive integer.
+   */
+  readonly lengthFrom?: string;
+  /**
    * Count from this context field (a `YYYY-MM-DD` date) instead of the state's entry; a negative
    * `length` counts back from it (e.g. the prórroga window opens 150 days before `validUntil`).
    */
@@ -354,6 +359,7 @@ export type RefusalCode =
   | 'refusal.pma_supplement_of_other'
   | 'refusal.real_time_mdl'
   | 'refusal.no_meeting_requested'
+  | 'refusal.deadline_running'
   | 'refusal.already_traditional'
   | 'refusal.ecopy_hold_estar'
   | 'refusal.prevencion_once'

@@ -75,6 +75,10 @@ export interface NextDue {
   kind: string;
   dueDate: string;
   source: 'goal' | 'deadline';
+  /** The unit the date is counted in: a goal's own, `mx-business` for a deadline counted in Mexican business days. */
+  unit: GoalSpec['unit'];
+  /** Units from today to `dueDate` (a goal's `remainingDays`); negative once overdue (tracker issue 18 §1). */
+  remainingDays: number;
 }
 
 export interface ClockFigures {
@@ -96,8 +100,8 @@ export interface ClockOptions {
   readonly calendar: MexicanCalendar;
   /** An open goal whose remaining days are at most this is `due_soon`. */
   readonly dueSoonDays: number;
-  /** The submission's hard deadlines (sponsor side), for `nextDue`. */
-  readonly deadlines?: ReadonlyArray<{ kind: string; dueDate: string }>;
+  /** The submission's hard deadlines (sponsor side), for `nextDue`; one with a `calendar` stamp counts Mexican business days. */
+  readonly deadlines?: ReadonlyArray<{ kind: string; dueDate: string; calendar?: unknown }>;
 }
 
 const DAY_MS = 86_400_000;
@@ -231,6 +235,7 @@ function goalApplies(g: GoalSpec, clock: ClockSpec, input: Record<string, unknow
  */
 export function computeClocks(w: WorkflowDefinition, input: Record<string, unknown>, history: readonly ClockEvent[], opts: ClockOptions): ClockFigures {
   const deadlines = opts.deadlines ?? [];
+  const today = dateIn(opts.now, w.timeZone);
   const none: ClockFigures = {
     receivedOn: null,
     stoppedOn: null,
@@ -239,14 +244,13 @@ export function computeClocks(w: WorkflowDefinition, input: Record<string, unkno
     holdDays: null,
     mxBusinessDays: null,
     goals: [],
-    nextDue: nextDueOf([], deadlines),
+    nextDue: nextDueOf([], deadlines, today, opts.calendar),
   };
   const clock = w.clock;
   if (!clock) return none;
   const tags = stateTags(w);
   const recorded = new Set(history.filter((e) => e.goal).map((e) => e.goal!));
   const dated = history.filter((e) => !BOOKKEEPING_EVENTS.has(e.type)).map((e) => ({ type: e.type, to: e.to, date: localDate(e.effectiveAt, w.timeZone) }));
-  const today = dateIn(opts.now, w.timeZone);
   const startAt = dated.findIndex((e) => clock.start.includes(e.type));
 
   // Goals that count from their own event (a HUD request) run even before receipt.
@@ -263,7 +267,7 @@ export function computeClocks(w: WorkflowDefinition, input: Record<string, unkno
 
   if (startAt < 0) {
     const goals = goalsOf(null, null);
-    return { ...none, goals, nextDue: nextDueOf(goals, deadlines) };
+    return { ...none, goals, nextDue: nextDueOf(goals, deadlines, today, opts.calendar) };
   }
   const receivedOn = dated[startAt]!.date;
   const holds: Span[] = [];
@@ -295,7 +299,7 @@ export function computeClocks(w: WorkflowDefinition, input: Record<string, unkno
     fdaDays: clock.kind === 'fda' ? timeline.fdaDaysAt(end) : null,
     mxBusinessDays: clock.kind === 'mx' ? timeline.businessDaysAt(receivedOn, end) : null,
     goals,
-    nextDue: nextDueOf(goals, deadlines),
+    nextDue: nextDueOf(goals, deadlines, today, opts.calendar),
   };
 }
 
@@ -341,7 +345,8 @@ function goalView(
   if (metOn) status = remainingDays >= 0 ? 'met' : 'missed';
   else if (remainingDays < 0) status = 'missed';
   else status = remainingDays <= opts.dueSoonDays ? 'due_soon' : 'on_track';
-  const paused = !metOn && g.unit !== 'calendar' && timeline !== null && timeline.onHoldNow;
+  // A miss is a fact: a hold after it pauses the count but leaves the goal missed (tracker issue 18 §1).
+  const paused = !metOn && status !== 'missed' && g.unit !== 'calendar' && timeline !== null && timeline.onHoldNow;
   return {
     kind: g.kind,
     description: g.description,
@@ -367,14 +372,35 @@ function businessDaysPlain(calendar: MexicanCalendar, from: string, at: string):
   return n;
 }
 
-/** The next date the submission faces: an open goal's due date or a hard deadline. */
-function nextDueOf(goals: readonly GoalView[], deadlines: ReadonlyArray<{ kind: string; dueDate: string }>): NextDue | null {
+/**
+ * The next date the submission faces: a hard deadline (passed or not), an open goal's due date, or
+ * an open goal already missed (its due date, in the past: overdue work sorts first, tracker issue
+ * 18 §1), with the units left until it in the date's own unit.
+ */
+function nextDueOf(
+  goals: readonly GoalView[],
+  deadlines: ReadonlyArray<{ kind: string; dueDate: string; calendar?: unknown }>,
+  today: string,
+  calendar: MexicanCalendar,
+): NextDue | null {
   let next: NextDue | null = null;
-  for (const d of deadlines) if (!next || d.dueDate < next.dueDate) next = { kind: d.kind, dueDate: d.dueDate, source: 'deadline' };
+  for (const d of deadlines) {
+    if (next && d.dueDate >= next.dueDate) continue;
+    const business = d.calendar !== undefined;
+    const remainingDays = business ? businessDaysUntil(calendar, today, d.dueDate) : daysBetween(today, d.dueDate);
+    next = { kind: d.kind, dueDate: d.dueDate, source: 'deadline', unit: business ? 'mx-business' : 'calendar', remainingDays };
+  }
   for (const g of goals) {
     // A goal paused on a hold has no fixed date: the hold's own deadline is the next date then.
-    if ((g.status !== 'on_track' && g.status !== 'due_soon') || g.paused) continue;
-    if (!next || g.dueDate < next.dueDate) next = { kind: g.kind, dueDate: g.dueDate, source: 'goal' };
+    const open = (g.status === 'on_track' || g.status === 'due_soon') && !g.paused;
+    const overdue = g.status === 'missed' && g.metOn === null;
+    if (!open && !overdue) continue;
+    if (!next || g.dueDate < next.dueDate) next = { kind: g.kind, dueDate: g.dueDate, source: 'goal', unit: g.unit, remainingDays: g.remainingDays };
   }
   return next;
+}
+
+/** Mexican business days from `today` to `date`: those in `(today, date]`, or minus those in `(date, today]`. */
+function businessDaysUntil(calendar: MexicanCalendar, today: string, date: string): number {
+  return date >= today ? businessDaysPlain(calendar, today, date) : -businessDaysPlain(calendar, date, today);
 }

@@ -26,7 +26,8 @@ export function dueDatesOf(figures: ClockFigures): DueDates {
     nextKey: figures.nextDue?.dueDate ?? NO_DUE_DATES.nextKey,
     nextKind: figures.nextDue?.kind ?? null,
     goalDate,
-    goalMissed: figures.goals.some((g) => g.status === 'missed'),
+    // Missed and still owed (a goal met late is history, not overdue work: tracker issue 18 §1).
+    goalMissed: figures.goals.some((g) => g.status === 'missed' && g.metOn === null),
   };
 }
 
@@ -41,10 +42,13 @@ export function deadlineFor(ctx: EngineContext, w: WorkflowDefinition, snapshot:
   const anchor = spec.anchor ? (snapshot.context as Record<string, unknown>)[spec.anchor] : undefined;
   if (spec.anchor && (typeof anchor !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(anchor))) return null;
   const start = typeof anchor === 'string' ? anchor : dateIn(new Date(effectiveAt), w.timeZone);
-  if (spec.unit !== 'mx-business') return { kind: spec.kind, dueDate: addCalendarDays(start, spec.length), event: spec.event };
+  // A term the regulator set (the prevención's business days) is counted by puente, under its calendar.
+  const set = spec.lengthFrom ? (snapshot.context as Record<string, unknown>)[spec.lengthFrom] : undefined;
+  const length = typeof set === 'number' && Number.isInteger(set) && set > 0 ? set : spec.length;
+  if (spec.unit !== 'mx-business') return { kind: spec.kind, dueDate: addCalendarDays(start, length), event: spec.event };
   // Issue 9 §5: a business-day due date names the calendar it was counted under; it is stored and
   // kept as it is when the calendar file changes, until `puente calendar recompute` moves it.
-  return { kind: spec.kind, dueDate: ctx.calendar.addBusinessDays(start, spec.length), event: spec.event, calendar: ctx.calendar.stamp };
+  return { kind: spec.kind, dueDate: ctx.calendar.addBusinessDays(start, length), event: spec.event, calendar: ctx.calendar.stamp };
 }
 
 /** The clock facts of `s`'s stored history, read only when its workflow version keeps a clock. */

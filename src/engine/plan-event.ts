@@ -18,7 +18,7 @@ import type { Actor, ClockEventRow, Submission, Transition } from '../store/type
 import { eventSchemaId } from '../validation.js';
 import type { ClockFigures } from './clocks.js';
 import { persisted, requireWorkflow, restore, statusOf, type EngineContext, type SendEventBody } from './context.js';
-import { handledEvents, statePathOf } from './definitions.js';
+import { activeDeadline, handledEvents, statePathOf } from './definitions.js';
 import { clockHistory, deadlineFor, dueDatesOf, figuresFrom } from './due-dates.js';
 import { loadEventFacts } from './facts.js';
 import { chainRecord, type SignatureManifestation } from './records.js';
@@ -133,6 +133,16 @@ export function decideEvent(
   };
 
   const current = restore(w, s);
+  // A deadline left to the regulator's decision (domain.md §7.1) is decided once it passed, never
+  // while the applicant's term runs.
+  const spec = activeDeadline(current);
+  if (spec?.consequence === 'decision' && spec.event === body.type && actor.role !== 'system' && s.deadline && s.deadline.passedSeq === undefined) {
+    if (event.effectiveDate! <= s.deadline.dueDate && dateIn(opts.at, w.timeZone) <= s.deadline.dueDate)
+      throw new EventNotAllowedError({
+        code: 'refusal.refused',
+        params: { event: body.type, state: s.state, reasons: [{ code: 'refusal.deadline_running', params: { dueDate: s.deadline.dueDate } }] },
+      });
+  }
   if (!current.can(event)) {
     const handled = handledEvents(current).includes(body.type);
     const reason = handled ? w.explainRefusal?.(current.context, event) : undefined;

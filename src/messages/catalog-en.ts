@@ -230,6 +230,7 @@ export const en = {
   'refusal.pma_supplement_of_other': '{number} is a supplement to {base}, but this supplement changes {pmaNumber}',
   'refusal.real_time_mdl': 'there is no Major Deficiency Letter for real-time supplements; issue a not approvable letter or a denial instead',
   'refusal.no_meeting_requested': 'the sponsor did not request a meeting (input meetingRequested is false)',
+  'refusal.deadline_running': 'the term runs until {dueDate}: this is decided once it has passed',
   'refusal.already_traditional': 'this 510(k) is already a Traditional 510(k); only a Special or Abbreviated 510(k) can be converted',
   'refusal.ecopy_hold_estar': 'an eSTAR is checked by technical screening (SCREEN_FAIL puts it on hold); the eCopy hold is for eCopy submissions',
   'refusal.prevencion_once': 'a prevención was already issued in this procedure on {issuedOn} (LFPA art. 17-A: once)',

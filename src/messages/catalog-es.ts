@@ -221,6 +221,7 @@ export const es: Catalog = {
   'refusal.real_time_mdl':
     'no existe carta de deficiencias mayores (MDL) para suplementos en tiempo real; emita en su lugar una carta de no aprobable o una denegación',
   'refusal.no_meeting_requested': 'el patrocinador no solicitó una reunión (el dato meetingRequested es falso)',
+  'refusal.deadline_running': 'el plazo corre hasta el {dueDate}: esto se decide una vez vencido',
   'refusal.already_traditional': 'este 510(k) ya es un 510(k) tradicional; solo un 510(k) especial o abreviado puede convertirse',
   'refusal.ecopy_hold_estar': 'un eSTAR se revisa en la evaluación técnica (SCREEN_FAIL lo pone en espera); la espera por eCopy es para envíos eCopy',
   'refusal.prevencion_once': 'ya se emitió una prevención en este trámite el {issuedOn} (LFPA art. 17-A: por una sola vez)',

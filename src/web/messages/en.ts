@@ -57,6 +57,13 @@ export const en = {
   'countdown.today': 'Due today',
   'countdown.over': '{days} days overdue',
   'countdown.label': '{used} of {total} days used',
+  'countdown.leftIn': '{count} {unit} left',
+  'countdown.overIn': '{count} {unit} overdue',
+  'countdown.leftBusiness': '{count} business days left ({days} calendar days)',
+  'countdown.overBusiness': '{count} business days overdue ({days} calendar days)',
+  'countdown.labelIn': '{used} of {total} {unit} used',
+  'countdown.passed': 'Passed',
+  'countdown.decisionPending': 'Passed: the regulator decides',
 
   'new.title': 'New submission',
   'new.workflow': 'Pathway',
@@ -310,8 +317,10 @@ export const en = {
   'report.zone.FDA': 'US Eastern time (America/New_York), the zone shown with each time',
   'report.zone.COFEPRIS': 'Mexico City time (America/Mexico_City), the zone shown with each time',
   'report.signatures': 'Electronic signatures',
-  'report.signatureLaw.FDA': 'Electronic signatures under 21 CFR Part 11: each shows the signer’s printed name, the meaning of the signature and when it was made (§ 11.50), and is linked to its record (§ 11.70).',
-  'report.signatureLaw.COFEPRIS': 'Electronic signature under Mexico’s Ley de Firma Electrónica Avanzada (DOF 11-01-2012) and NOM-151-SCFI-2016 (conservation of data messages): signed with the signer’s own user name and password, not with an advanced electronic signature (e.firma) certificate.',
+  'report.signatureLaw.FDA':
+    'Electronic signatures under 21 CFR Part 11: each shows the signer’s printed name, the meaning of the signature and when it was made (§ 11.50), and is linked to its record (§ 11.70).',
+  'report.signatureLaw.COFEPRIS':
+    'Electronic signature under Mexico’s Ley de Firma Electrónica Avanzada (DOF 11-01-2012) and NOM-151-SCFI-2016 (conservation of data messages): signed with the signer’s own user name and password, not with an advanced electronic signature (e.firma) certificate.',
   'report.history': 'Records',
   'report.col.seq': 'No.',
   'report.col.when': 'When',
@@ -325,10 +334,12 @@ export const en = {
   'report.notSigned': 'Not signed',
   'report.sigMeaning': 'Meaning:',
   'report.sigAt': 'Signed on',
-  'report.verifyOk': 'Chain verification: OK. {count} records recomputed: each links to the one before it, each hash matches its record, and the last one matches the submission.',
+  'report.verifyOk':
+    'Chain verification: OK. {count} records recomputed: each links to the one before it, each hash matches its record, and the last one matches the submission.',
   'report.verifyBroken': 'Chain verification: BROKEN at seq {seq}: {reason}.',
   'report.technical': 'Technical record: codes, hashes and data as stored',
-  'report.technicalHelp': 'The same records as the history API serves them: identifiers, state and event codes, UTC instants (recorded, effective), the data as JSON, the signature and the hash chain.',
+  'report.technicalHelp':
+    'The same records as the history API serves them: identifiers, state and event codes, UTC instants (recorded, effective), the data as JSON, the signature and the hash chain.',
   'report.raw.submission': 'Submission id',
   'report.raw.workflow': 'Workflow',
   'report.raw.version': 'version',
@@ -343,7 +354,8 @@ export const en = {
   'report.raw.chain': 'Chain',
   'report.raw.meaning': 'meaning',
   'report.raw.signedAt': 'signed at',
-  'report.footer': 'Printed from puente on {at} for {name} ({role}). Times: {zone}. Each record’s hash is the SHA-256 of its RFC 8785 canonical JSON without the hash; the machine-readable history is {history}.',
+  'report.footer':
+    'Printed from puente on {at} for {name} ({role}). Times: {zone}. Each record’s hash is the SHA-256 of its RFC 8785 canonical JSON without the hash; the machine-readable history is {history}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

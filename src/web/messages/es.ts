@@ -56,6 +56,13 @@ export const es: Messages = {
   'countdown.today': 'Vence hoy',
   'countdown.over': 'Vencido hace {days} días',
   'countdown.label': '{used} de {total} días transcurridos',
+  'countdown.leftIn': 'Quedan {count} {unit}',
+  'countdown.overIn': 'Vencido hace {count} {unit}',
+  'countdown.leftBusiness': 'Quedan {count} días hábiles ({days} días naturales)',
+  'countdown.overBusiness': 'Vencido hace {count} días hábiles ({days} días naturales)',
+  'countdown.labelIn': '{used} de {total} {unit} transcurridos',
+  'countdown.passed': 'Vencido',
+  'countdown.decisionPending': 'Vencido: resuelve la autoridad',
 
   'new.title': 'Nuevo trámite',
   'new.workflow': 'Vía',
@@ -310,8 +317,10 @@ export const es: Messages = {
   'report.zone.FDA': 'hora del Este de EE. UU. (America/New_York); la zona se indica en cada hora',
   'report.zone.COFEPRIS': 'hora de la Ciudad de México (America/Mexico_City); la zona se indica en cada hora',
   'report.signatures': 'Firmas electrónicas',
-  'report.signatureLaw.FDA': 'Firmas electrónicas conforme al 21 CFR parte 11 (EE. UU.): cada una muestra el nombre del firmante, el significado de la firma y cuándo se hizo (§ 11.50), y está ligada a su registro (§ 11.70).',
-  'report.signatureLaw.COFEPRIS': 'Firma electrónica conforme a la Ley de Firma Electrónica Avanzada (DOF 11-01-2012) y la NOM-151-SCFI-2016 (conservación de mensajes de datos): firmada con el usuario y la contraseña propios del firmante, no con un certificado de firma electrónica avanzada (e.firma).',
+  'report.signatureLaw.FDA':
+    'Firmas electrónicas conforme al 21 CFR parte 11 (EE. UU.): cada una muestra el nombre del firmante, el significado de la firma y cuándo se hizo (§ 11.50), y está ligada a su registro (§ 11.70).',
+  'report.signatureLaw.COFEPRIS':
+    'Firma electrónica conforme a la Ley de Firma Electrónica Avanzada (DOF 11-01-2012) y la NOM-151-SCFI-2016 (conservación de mensajes de datos): firmada con el usuario y la contraseña propios del firmante, no con un certificado de firma electrónica avanzada (e.firma).',
   'report.history': 'Registros',
   'report.col.seq': 'Núm.',
   'report.col.when': 'Cuándo',
@@ -325,10 +334,12 @@ export const es: Messages = {
   'report.notSigned': 'Sin firma',
   'report.sigMeaning': 'Significado:',
   'report.sigAt': 'Firmado el',
-  'report.verifyOk': 'Verificación de la cadena: correcta. Se recalcularon {count} registros: cada uno enlaza con el anterior, cada hash corresponde a su registro y el último coincide con el trámite.',
+  'report.verifyOk':
+    'Verificación de la cadena: correcta. Se recalcularon {count} registros: cada uno enlaza con el anterior, cada hash corresponde a su registro y el último coincide con el trámite.',
   'report.verifyBroken': 'Verificación de la cadena: ROTA en el registro {seq}: {reason}.',
   'report.technical': 'Registro técnico: códigos, hashes y datos tal como se guardaron',
-  'report.technicalHelp': 'Los mismos registros como los entrega la API del historial: identificadores, códigos de estado y de evento, instantes en UTC (registro y efecto), los datos en JSON, la firma y la cadena de hashes.',
+  'report.technicalHelp':
+    'Los mismos registros como los entrega la API del historial: identificadores, códigos de estado y de evento, instantes en UTC (registro y efecto), los datos en JSON, la firma y la cadena de hashes.',
   'report.raw.submission': 'Identificador del trámite',
   'report.raw.workflow': 'Flujo',
   'report.raw.version': 'versión',
@@ -343,5 +354,6 @@ export const es: Messages = {
   'report.raw.chain': 'Cadena',
   'report.raw.meaning': 'significado',
   'report.raw.signedAt': 'firmado',
-  'report.footer': 'Impreso desde puente el {at} para {name} ({role}). Horas: {zone}. El hash de cada registro es el SHA-256 de su JSON canónico RFC 8785 sin el hash; el historial legible por máquina es {history}.',
+  'report.footer':
+    'Impreso desde puente el {at} para {name} ({role}). Horas: {zone}. El hash de cada registro es el SHA-256 de su JSON canónico RFC 8785 sin el hash; el historial legible por máquina es {history}.',
 };
