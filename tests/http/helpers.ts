@@ -220,3 +220,12 @@ export async function openTestApp(
   const app = testApp(ctx, logger);
   return { ctx, app, api: new Api(app) };
 }
+
+/** A new 510(k) taken to review.substantive (SUBMIT 20 days ago, fee verified, screening passed), ready for an FDA decision. */
+export async function new510kInReview(api: Api, users: { manufacturer: TestUser; fda: TestUser }, title: string): Promise<string> {
+  const s = await api.create(users.manufacturer, body510k(title));
+  await api.send(users.manufacturer, s.id, 'SUBMIT', { effectiveAt: daysAgo(20) });
+  await api.send(users.fda, s.id, 'FEE_VERIFIED', { effectiveAt: daysAgo(19) });
+  await api.send(users.fda, s.id, 'SCREEN_PASS', { effectiveAt: daysAgo(18) });
+  return s.id as string;
+}

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/logger.js';
 import { fda510kV2, fda510kV3 } from '../../workflows/fda-510k.js';
 import { DIALECT } from '../support/db.js';
 import { TEST_PASSWORD, addUser, signatureOf, type TestContext, type TestUser } from '../support/fixtures.js';
-import { Api, body510k, daysAgo, errorPaths, expectProblem, type Json, logInto, openTestApp } from './helpers.js';
+import { Api, body510k, daysAgo, errorPaths, expectProblem, type Json, logInto, openTestApp, new510kInReview } from './helpers.js';
 
 let ctx: TestContext, app: Express, api: Api;
 const logChunks: string[] = [];
@@ -36,13 +36,7 @@ function keep<T extends { text: string }>(res: T): T {
 }
 
 /** A new 510(k) taken to review.substantive (SUBMIT signed by the manufacturer). */
-async function inReview(title: string): Promise<string> {
-  const s = await api.create(ctx.users.manufacturer, body510k(title));
-  await api.send(ctx.users.manufacturer, s.id, 'SUBMIT', { effectiveAt: daysAgo(20) });
-  await api.send(ctx.users.fda, s.id, 'FEE_VERIFIED', { effectiveAt: daysAgo(19) });
-  await api.send(ctx.users.fda, s.id, 'SCREEN_PASS', { effectiveAt: daysAgo(18) });
-  return s.id as string;
-}
+const inReview = (title: string): Promise<string> => new510kInReview(api, ctx.users, title);
 
 async function failures(user: TestUser): Promise<{ failures: number; locked: string | null }> {
   const row = await ctx.services.db.knex('users').where({ id: user.actor.id }).first('signature_failures', 'signing_locked_at');

@@ -10,7 +10,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, signatureOf, TEST_PASSWORD, type TestContext, type TestUser } from '../support/fixtures.js';
-import { Api, body510k, daysAgo, errorPaths, expectProblem, type Json, openTestApp } from '../http/helpers.js';
+import { Api, body510k, daysAgo, errorPaths, expectProblem, type Json, openTestApp, new510kInReview } from '../http/helpers.js';
 
 let clock = new Date();
 let ctx: TestContext, app: Express, api: Api;
@@ -19,13 +19,7 @@ beforeAll(async () => ({ ctx, app, api } = await openTestApp({ now: () => clock 
 afterAll(async () => ctx?.close());
 
 /** A new 510(k) taken to review.substantive, ready for a signed FDA decision. */
-async function inReview(title: string): Promise<string> {
-  const s = await api.create(ctx.users.manufacturer, body510k(title));
-  await api.send(ctx.users.manufacturer, s.id, 'SUBMIT', { effectiveAt: daysAgo(20) });
-  await api.send(ctx.users.fda, s.id, 'FEE_VERIFIED', { effectiveAt: daysAgo(19) });
-  await api.send(ctx.users.fda, s.id, 'SCREEN_PASS', { effectiveAt: daysAgo(18) });
-  return s.id as string;
-}
+const inReview = (title: string): Promise<string> => new510kInReview(api, ctx.users, title);
 
 function decide(user: TestUser, id: string, password: string) {
   return api.event(user, id, {
