@@ -108,6 +108,15 @@ export function rolesByEvent(byRole: Readonly<Partial<Record<Role, string>>>): R
   return out;
 }
 
+/** The fixture event of each type, by type (what `MachineSpec.event` takes); a type with no fixture throws. */
+export function eventLookup(events: Readonly<Record<string, WorkflowEvent>>): (type: string) => WorkflowEvent {
+  return (type) => events[type] ?? fail(`no test event for ${type}`);
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
 export type MachineHarness<Input, Row extends TableRow, Memo> = ReturnType<typeof createMachineHarness<Input, Row, Memo>>;
 
 export function createMachineHarness<Input, Row extends TableRow = TableRow, Memo = null>(spec: MachineSpec<Input, Row, Memo>) {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { fda510k, type Fda510kContext } from '../../workflows/fda-510k.js';
 import type { WorkflowEvent } from '../../workflows/types.js';
-import { createMachineHarness, lenientAjv, pathOf, type TableRow, rolesByEvent } from '../support/machine-harness.js';
+import { createMachineHarness, lenientAjv, pathOf, type TableRow, rolesByEvent, eventLookup } from '../support/machine-harness.js';
 
 type Format = Fda510kContext['format'];
 type Variant = Fda510kContext['variant'];
@@ -81,11 +81,7 @@ const EVENTS: Record<string, WorkflowEvent> = {
   RESCIND_SE: { type: 'RESCIND_SE', data: { reason: 'Predicate recalled' } },
 };
 
-function ev(type: string): WorkflowEvent {
-  const e = EVENTS[type];
-  if (!e) throw new Error(`no test event for ${type}`);
-  return e;
-}
+const ev = eventLookup(EVENTS);
 
 const ajv = lenientAjv();
 const h = createMachineHarness<Input, Row>({

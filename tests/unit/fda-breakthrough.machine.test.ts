@@ -13,7 +13,7 @@ import { createValidator, eventSchemaId, inputSchemaId } from '../../src/validat
 import { BREAKTHROUGH_DECISION_DAYS, fdaBreakthrough, prioritizedSubmissionIds, type FdaBreakthroughContext } from '../../workflows/fda-breakthrough.js';
 import type { LinkTargetFacts, WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
-import { createMachineHarness, lenientAjv, pathOf, type Reached, type TableRow, rolesByEvent } from '../support/machine-harness.js';
+import { createMachineHarness, lenientAjv, pathOf, type Reached, type TableRow, rolesByEvent, eventLookup } from '../support/machine-harness.js';
 
 const CREATED_WITH = '0193a5d2-7c1e-7f00-8a00-000000000001';
 const LINKED_LATER = '0193a5d2-7c1e-7f00-8a00-000000000002';
@@ -76,11 +76,7 @@ const EVENTS: Record<string, WorkflowEvent> = {
   LINK_SUBMISSION: link(LINKED_LATER, sameOrg510k),
 };
 
-function ev(type: string): WorkflowEvent {
-  const e = EVENTS[type];
-  if (!e) throw new Error(`no test event for ${type}`);
-  return e;
-}
+const ev = eventLookup(EVENTS);
 
 const ajv = lenientAjv();
 /** The table's memo is the test's own model of the path: whether LINK_SUBMISSION linked LINKED_LATER already. */

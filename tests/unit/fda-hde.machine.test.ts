@@ -19,7 +19,7 @@ import {
   fdaHde,
 } from '../../workflows/fda-hde.js';
 import type { WorkflowEvent } from '../../workflows/types.js';
-import { createMachineHarness, lenientAjv, pathOf, type TableRow, rolesByEvent } from '../support/machine-harness.js';
+import { createMachineHarness, lenientAjv, pathOf, type TableRow, rolesByEvent, eventLookup } from '../support/machine-harness.js';
 import { reasonsText } from '../../src/messages/format.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -105,11 +105,7 @@ const EVENTS: Record<string, WorkflowEvent> = {
   WITHDRAW_APPROVAL: { type: 'WITHDRAW_APPROVAL', data: { reason: 'Comparable device approved under a PMA' } },
 };
 
-function ev(type: string): WorkflowEvent {
-  const e = EVENTS[type];
-  if (!e) throw new Error(`no test event for ${type}`);
-  return e;
-}
+const ev = eventLookup(EVENTS);
 
 const ajv = lenientAjv();
 const h = createMachineHarness<Record<string, never>>({ workflow: fdaHde, table: TABLE, isFinal: isOutcome, event: ev, eventTypes: Object.keys(EVENTS) });

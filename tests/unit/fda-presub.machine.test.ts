@@ -20,7 +20,7 @@ import {
 } from '../../workflows/fda-presub.js';
 import type { WorkflowEvent } from '../../workflows/types.js';
 import { reasonsText } from '../../src/messages/format.js';
-import { createMachineHarness, lenientAjv, pathOf, type TableRow, rolesByEvent } from '../support/machine-harness.js';
+import { createMachineHarness, lenientAjv, pathOf, type TableRow, rolesByEvent, eventLookup } from '../support/machine-harness.js';
 
 interface Input {
   meetingRequested: boolean;
@@ -96,11 +96,7 @@ const EVENTS: Record<string, WorkflowEvent> = {
   WITHDRAW: { type: 'WITHDRAW', data: { reason: 'Program stopped' } },
 };
 
-function ev(type: string): WorkflowEvent {
-  const e = EVENTS[type];
-  if (!e) throw new Error(`no test event for ${type}`);
-  return e;
-}
+const ev = eventLookup(EVENTS);
 
 const ajv = lenientAjv();
 const h = createMachineHarness<Input, Row>({
