@@ -284,7 +284,7 @@ export function createWebRouter(deps: WebRouterDeps): Router {
   });
 
   router.get('/submissions/:id/report', signedIn, async (req, res) => {
-    res.type('html').send(await deps.auditor.report(res.locals.actor, String(req.params.id), {}));
+    res.type('html').send(await deps.auditor.report(res.locals.actor, String(req.params.id), {}, res.locals.web.lang));
   });
 
   router.get('/audit', signedIn, async (req, res) => {

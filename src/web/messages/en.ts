@@ -159,7 +159,8 @@ export const en = {
 
   'form.optional': 'optional',
   'form.requiredAbbreviated': 'required on the abbreviated route',
-  'form.hintIdenticalDevice': 'Tick to attest that your device is identical to the one the reference authority authorized: the abbreviated route (2025) relies on that authorization and refuses the filing without this attestation.',
+  'form.hintIdenticalDevice':
+    'Tick to attest that your device is identical to the one the reference authority authorized: the abbreviated route (2025) relies on that authorization and refuses the filing without this attestation.',
   'form.required': 'required',
   'form.onePerLine': 'One per line.',
   'form.dateFormat': 'Format YYYY-MM-DD.',

@@ -158,7 +158,8 @@ export const es: Messages = {
 
   'form.optional': 'opcional',
   'form.requiredAbbreviated': 'obligatorio en la vía abreviada',
-  'form.hintIdenticalDevice': 'Marque para manifestar que su dispositivo es idéntico al que autorizó la autoridad de referencia: la vía abreviada (2025) se apoya en esa autorización y rechaza el trámite sin esta manifestación.',
+  'form.hintIdenticalDevice':
+    'Marque para manifestar que su dispositivo es idéntico al que autorizó la autoridad de referencia: la vía abreviada (2025) se apoya en esa autorización y rechaza el trámite sin esta manifestación.',
   'form.required': 'obligatorio',
   'form.onePerLine': 'Uno por línea.',
   'form.dateFormat': 'Formato AAAA-MM-DD.',
