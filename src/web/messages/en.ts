@@ -189,6 +189,7 @@ export const en = {
   'audit.failureAt': 'Submission {submission}, record {seq}: {problem}',
   'audit.export': 'Export',
   'audit.exportJsonl': 'All transitions (JSON Lines)',
+  'audit.exportSubmissionJsonl': 'This submission’s history (JSON Lines)',
   'audit.exportCsv': 'All transitions (CSV)',
   'audit.report': 'Printable report',
   'audit.checkpoint': 'Latest signed checkpoint',

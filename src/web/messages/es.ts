@@ -188,6 +188,7 @@ export const es: Messages = {
   'audit.failureAt': 'Trámite {submission}, registro {seq}: {problem}',
   'audit.export': 'Exportar',
   'audit.exportJsonl': 'Todas las transiciones (JSON Lines)',
+  'audit.exportSubmissionJsonl': 'El historial de este trámite (JSON Lines)',
   'audit.exportCsv': 'Todas las transiciones (CSV)',
   'audit.report': 'Reporte imprimible',
   'audit.checkpoint': 'Último punto de control firmado',

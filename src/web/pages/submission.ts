@@ -408,7 +408,7 @@ export async function renderSubmission(
       <dt>${t.t('submission.updated')}</dt><dd>${t.dateTime(view.updatedAt)}</dd>
     </dl>
     ${relianceLink ? html`<p><a href="${relianceLink}">${t.t('new.reliance')}</a></p>` : ''}
-    ${actor.role === 'auditor' ? html`<p><a href="/submissions/${view.id}/report">${t.t('audit.report')}</a> · <a href="/audit/export?format=jsonl&submission=${view.id}">${t.t('audit.exportJsonl')}</a></p>` : ''}
+    ${actor.role === 'auditor' ? html`<p><a href="/submissions/${view.id}/report">${t.t('audit.report')}</a> · <a href="/audit/export?format=jsonl&submission=${view.id}">${t.t('audit.exportSubmissionJsonl')}</a></p>` : ''}
   </section>
   <details class="fold" id="diagram-fold"><summary><h2 id="diagram-heading">${t.t('submission.diagram')}</h2></summary>
     <p id="diagram-help">${t.t('submission.diagramHelp')}</p>
