@@ -33,15 +33,13 @@ async function listed(user: TestUser): Promise<string[]> {
   return out;
 }
 
+/** Every read of one submission (and one of its documents) a reviewer could try. */
+const readPaths = (id: string, documentId: string): string[] =>
+  ['', '/history', '/documents', `/documents/${documentId}`, '/diagram'].map((tail) => `/v1/submissions/${id}${tail}`);
+
 /** Every read and write of one submission a reviewer could try, each expected to answer 404. */
 async function expectHidden(user: TestUser, id: string, documentId: string, event: string, kind: string): Promise<void> {
-  for (const path of [
-    `/v1/submissions/${id}`,
-    `/v1/submissions/${id}/history`,
-    `/v1/submissions/${id}/documents`,
-    `/v1/submissions/${id}/documents/${documentId}`,
-    `/v1/submissions/${id}/diagram`,
-  ]) {
+  for (const path of readPaths(id, documentId)) {
     expectProblem(await api.get(user, path), 404, 'not_found');
   }
   expectProblem(await api.event(user, id, { type: event }), 404, 'not_found');
@@ -51,13 +49,7 @@ async function expectHidden(user: TestUser, id: string, documentId: string, even
 
 /** The same reads answer 200 and the listing shows it. */
 async function expectSeen(user: TestUser, id: string, documentId: string): Promise<void> {
-  for (const path of [
-    `/v1/submissions/${id}`,
-    `/v1/submissions/${id}/history`,
-    `/v1/submissions/${id}/documents`,
-    `/v1/submissions/${id}/documents/${documentId}`,
-    `/v1/submissions/${id}/diagram`,
-  ]) {
+  for (const path of readPaths(id, documentId)) {
     const res = await api.get(user, path);
     expect(res.status, `${path}: ${res.text}`).toBe(200);
   }

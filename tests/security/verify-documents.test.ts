@@ -11,18 +11,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { sha256Hex } from '../../src/engine/hash.js';
 import { verifyDatabase, type VerifyStats } from '../../src/engine/verify.js';
 import { DIALECT } from '../support/db.js';
-import { createTestContext, type TestContext } from '../support/fixtures.js';
-import type { Api } from '../http/helpers.js';
-import { apiOf, behindTheBack, breaksOf, reviewed, uniqueBytes, type Break } from './verify-support.js';
+import { type TestContext } from '../support/fixtures.js';
+import { type Api, openTestApp } from '../http/helpers.js';
+import { behindTheBack, breaksOf, reviewed, uniqueBytes, type Break } from './verify-support.js';
 
-let ctx: TestContext;
-let api: Api;
+let ctx: TestContext, api: Api;
 const tampered = new Set<string>();
 
-beforeAll(async () => {
-  ctx = await createTestContext();
-  api = apiOf(ctx).api;
-});
+beforeAll(async () => ({ ctx, api } = await openTestApp()));
 afterAll(async () => ctx?.close());
 
 const knex = () => ctx.services.db.knex;

@@ -9,19 +9,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { DIALECT } from '../support/db.js';
-import { createTestContext, type TestContext } from '../support/fixtures.js';
-import { body510k, type Api, type Json } from '../http/helpers.js';
-import { apiOf, breaksOf, rechain, reviewed, type Break } from './verify-support.js';
+import { type TestContext } from '../support/fixtures.js';
+import { body510k, type Api, type Json, openTestApp } from '../http/helpers.js';
+import { breaksOf, rechain, reviewed, type Break } from './verify-support.js';
 
-let ctx: TestContext;
-let api: Api;
+let ctx: TestContext, api: Api;
 /** Submissions tampered with so far: every break must name one of them. */
 const tampered = new Set<string>();
 
-beforeAll(async () => {
-  ctx = await createTestContext();
-  api = apiOf(ctx).api;
-});
+beforeAll(async () => ({ ctx, api } = await openTestApp()));
 afterAll(async () => ctx?.close());
 
 const knex = () => ctx.services.db.knex;
