@@ -16,6 +16,7 @@ import { DEFAULT_PRODUCT_CLASSIFICATION_FILE, loadProductClassification, type Pr
 import { createStoredFailureLimiter, type AuthFailureLimiter } from './rate-limit.js';
 import { MAX_PASSWORD_FAILURES, createPasswordChecks } from './engine/attempts.js';
 import { migrate, openDatabase, ping, type Database } from './store/db.js';
+import { DUE_DATES_REFRESH } from './store/migrations/017-due-dates-refresh.js';
 import { createKnexStores } from './store/stores.js';
 import { createTransparencyLog, loadSigningKey, type TransparencyLog } from './audit/tlog.js';
 import { createSecurityLog, type SecurityLog } from './security-log.js';
@@ -115,8 +116,9 @@ function productClassification(file: string | undefined): ProductClassification 
 export async function initServices(config: ServicesConfig, opts: ServicesOptions = {}): Promise<Services> {
   const classification = productClassification(config.productClassificationFile);
   const db = openDatabase(config.databaseUrl);
+  let applied: string[];
   try {
-    await migrate(db);
+    applied = await migrate(db);
   } catch (e) {
     await db.destroy();
     throw e;
@@ -166,6 +168,8 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     goalDueSoonDays: config.goalDueSoonDays,
     signatures,
   });
+  // Stored due dates recounted once under the rule migration 017 marks (rows written before kept the old ones).
+  if (applied.includes(DUE_DATES_REFRESH)) await engine.refreshDueDates();
   let tlog: TransparencyLog;
   try {
     const { privateKey } = loadSigningKey({ keyFile: config.signingKeyFile, databaseUrl: config.databaseUrl });

@@ -12,6 +12,7 @@ import { buildBundle, verifyBundle } from '../audit/bundle.js';
 import { createLogger } from '../logger.js';
 import { serve } from '../main.js';
 import { initServices } from '../services.js';
+import { DUE_DATES_REFRESH } from '../store/migrations/017-due-dates-refresh.js';
 import { BackupError, backupDatabase } from '../backup.js';
 import { migrate, openDatabase } from '../store/db.js';
 import { createWebhookDispatcher } from '../webhooks/dispatcher.js';
@@ -77,11 +78,21 @@ program
   .description('apply pending database migrations')
   .action(async () => {
     const db = openDatabase(loadConfig().databaseUrl);
+    let applied: string[];
     try {
-      const applied = await migrate(db);
+      applied = await migrate(db);
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
     } finally {
       await db.destroy();
+    }
+    // Migration 017 asks for the stored due dates to be recounted once, by the engine.
+    if (applied.includes(DUE_DATES_REFRESH)) {
+      const services = await initServices(loadConfig());
+      try {
+        console.log(`due dates recounted: ${await services.engine.refreshDueDates()} submission(s) changed`);
+      } finally {
+        await services.shutdown();
+      }
     }
   });
 

@@ -28,6 +28,7 @@ import { addDocument, listDocuments, readDocument, type NewDocument } from './do
 import { listSubmissions } from './listing.js';
 import { migrateWorkflow } from './migrate-workflow.js';
 import { recomputeCalendar } from './recompute-calendar.js';
+import { refreshDueDates } from './refresh-due-dates.js';
 import { getSubmission, history, submissionDiagram, submissionWorkflow } from './reads.js';
 import { recordableEventType, recordingRefusals, type CommandOrigin, type Idempotency } from './run-command.js';
 import { sendEvent, sendSystemEvent, type SendEventOptions } from './send-event.js';
@@ -82,6 +83,7 @@ export function createEngine(deps: EngineDeps) {
     history: (actor: Actor, id: string) => history(ctx, actor, id),
     /** GET /v1/submissions/:id/diagram */
     submissionDiagram: (actor: Actor, id: string, labels?: DiagramLabels) => submissionDiagram(ctx, actor, id, labels),
+    refreshDueDates: () => refreshDueDates(ctx),
     /** POST /v1/submissions/:id/documents (documents.ts) */
     addDocument: (actor: Actor, id: string, doc: NewDocument, opts?: { idempotency?: Idempotency; origin?: CommandOrigin }) =>
       addDocument(ctx, actor, id, doc, opts),

@@ -19,6 +19,7 @@ import * as recordFacts from './013-record-facts.js';
 import * as calendarVersion from './014-calendar-version.js';
 import * as passwordChecksPending from './015-password-checks-pending.js';
 import * as deadlinePassed from './016-deadline-passed.js';
+import * as dueDatesRefresh from './017-due-dates-refresh.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -42,6 +43,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['014-calendar-version', calendarVersion],
   ['015-password-checks-pending', passwordChecksPending],
   ['016-deadline-passed', deadlinePassed],
+  ['017-due-dates-refresh', dueDatesRefresh],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
