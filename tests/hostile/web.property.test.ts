@@ -827,6 +827,25 @@ function formCaseArb(): fc.Arbitrary<Case> {
     contentType: contentTypeArb,
     junk: fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: pctJunk.map((j) => `&${j}`) }),
   });
+  /** A POST of urlencoded `pairs` carrying `c`'s hostile variations (CSRF, mutations, junk, Content-Type, Accept, Origin). */
+  const formPost = (
+    path: string,
+    session: SessionName,
+    c: typeof common extends fc.Arbitrary<infer T> ? T : never,
+    pairs: ReadonlyArray<readonly [string, string]>,
+    kind: Kind,
+  ): Case => ({
+    method: 'POST',
+    path,
+    session,
+    csrf: c.csrf,
+    pairs: mutate(pairs, c.mutations),
+    junk: c.junk,
+    contentType: c.contentType,
+    accept: c.accept,
+    origin: c.origin,
+    kind,
+  });
   const event = fc
     .record({
       base: fc.constantFrom(...events),
@@ -837,31 +856,10 @@ function formCaseArb(): fc.Arbitrary<Case> {
       ),
       c: common,
     })
-    .map(({ base, session, c }): Case => ({
-      method: 'POST',
-      path: `/submissions/${base.target}/events`,
-      session,
-      csrf: c.csrf,
-      pairs: mutate(base.pairs, c.mutations),
-      junk: c.junk,
-      contentType: c.contentType,
-      accept: c.accept,
-      origin: c.origin,
-      kind: 'event',
-      target: base.target,
-    }));
-  const create = fc.record({ base: fc.constantFrom(...creations), session: sessionArb('manufacturer'), c: common }).map(({ base, session, c }): Case => ({
-    method: 'POST',
-    path: '/submissions',
-    session,
-    csrf: c.csrf,
-    pairs: mutate(base, c.mutations),
-    junk: c.junk,
-    contentType: c.contentType,
-    accept: c.accept,
-    origin: c.origin,
-    kind: 'create',
-  }));
+    .map(({ base, session, c }): Case => ({ ...formPost(`/submissions/${base.target}/events`, session, c, base.pairs, 'event'), target: base.target }));
+  const create = fc
+    .record({ base: fc.constantFrom(...creations), session: sessionArb('manufacturer'), c: common })
+    .map(({ base, session, c }) => formPost('/submissions', session, c, base, 'create'));
   const signInCase = fc
     .record({
       identifier: fc.oneof(fc.constantFrom('Maria Lopez', 'Bob Beta', 'maria lopez', ' Maria Lopez ', 'Ada Admin'), hostileString),
@@ -910,42 +908,11 @@ function formCaseArb(): fc.Arbitrary<Case> {
       session: fc.oneof({ weight: 3, arbitrary: fc.constant<SessionName>('throwaway') }, { weight: 1, arbitrary: fc.constant<SessionName>('none') }),
       c: common,
     })
-    .map(({ session, c }): Case => ({
-      method: 'POST',
-      path: '/sign-out',
-      session,
-      csrf: c.csrf,
-      pairs: mutate([], c.mutations),
-      junk: c.junk,
-      contentType: c.contentType,
-      accept: c.accept,
-      origin: c.origin,
-      kind: 'signOut',
-    }));
-  const verify = fc.record({ session: sessionArb('auditor'), c: common }).map(({ session, c }): Case => ({
-    method: 'POST',
-    path: '/audit/verify',
-    session,
-    csrf: c.csrf,
-    pairs: mutate([], c.mutations),
-    junk: c.junk,
-    contentType: c.contentType,
-    accept: c.accept,
-    origin: c.origin,
-    kind: 'none',
-  }));
-  const unlock = fc.record({ user: fc.constantFrom(...ids.users), session: sessionArb('admin'), c: common }).map(({ user, session, c }): Case => ({
-    method: 'POST',
-    path: `/users/${user}/unlock`,
-    session,
-    csrf: c.csrf,
-    pairs: mutate([], c.mutations),
-    junk: c.junk,
-    contentType: c.contentType,
-    accept: c.accept,
-    origin: c.origin,
-    kind: 'unlock',
-  }));
+    .map(({ session, c }) => formPost('/sign-out', session, c, [], 'signOut'));
+  const verify = fc.record({ session: sessionArb('auditor'), c: common }).map(({ session, c }) => formPost('/audit/verify', session, c, [], 'none'));
+  const unlock = fc
+    .record({ user: fc.constantFrom(...ids.users), session: sessionArb('admin'), c: common })
+    .map(({ user, session, c }) => formPost(`/users/${user}/unlock`, session, c, [], 'unlock'));
   const uploadAsForm = fc.record({ id: fc.constantFrom(...ids.acme), c: common }).map(({ id, c }): Case => ({
     method: 'POST',
     path: `/submissions/${id}/documents`,

@@ -18,22 +18,17 @@ let filed: string;
 beforeAll(async () => {
   ctx = await createTestContext();
   const m = ctx.users.manufacturer.actor;
-  id = (
-    await ctx.services.engine.createSubmission(m, {
-      workflow: 'fda-510k',
-      title: 'Refusals',
-      device: { name: 'Pump' },
-      input: { format: 'eSTAR', variant: 'traditional' },
-    })
-  ).body.id;
-  filed = (
-    await ctx.services.engine.createSubmission(m, {
-      workflow: 'fda-510k',
-      title: 'Refusals, filed',
-      device: { name: 'Pump' },
-      input: { format: 'eSTAR', variant: 'traditional' },
-    })
-  ).body.id;
+  const create = async (title: string) =>
+    (
+      await ctx.services.engine.createSubmission(m, {
+        workflow: 'fda-510k',
+        title,
+        device: { name: 'Pump' },
+        input: { format: 'eSTAR', variant: 'traditional' },
+      })
+    ).body.id;
+  id = await create('Refusals');
+  filed = await create('Refusals, filed');
   await ctx.services.engine.sendEvent(m, filed, { type: 'SUBMIT', signature: signatureOf(ctx.users.manufacturer) });
 });
 afterAll(async () => ctx?.close());
