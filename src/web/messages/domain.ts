@@ -131,6 +131,36 @@ const EVENTS: Table = {
   GRANT_RESPONSE_EXTENSION: { en: 'Grant more time to respond', es: 'Conceder más tiempo para responder' },
   DENY_RESPONSE_EXTENSION: { en: 'Refuse more time to respond', es: 'Negar más tiempo para responder' },
   CONSIDER_WITHDRAWN: { en: 'Consider withdrawn (no timely response)', es: 'Considerar retirada (sin respuesta a tiempo)' },
+  // 510(k), fda-510k@4
+  ECOPY_HOLD: { en: 'Put on eCopy hold (no valid eCopy)', es: 'Suspender por falta de eCopy válida (eCopy hold)' },
+  ECOPY_RECEIVED: { en: 'Send a valid eCopy', es: 'Enviar una eCopy válida' },
+  ECOPY_HOLD_TIMEOUT: { en: 'eCopy hold period expired (deleted)', es: 'Venció el plazo para enviar la eCopy (solicitud eliminada)' },
+  ACCEPTANCE_DEEMED: {
+    en: 'Acceptance review not done in time: considered under substantive review',
+    es: 'Revisión de aceptación no concluida a tiempo: se considera en revisión sustantiva',
+  },
+  CONVERT_TO_TRADITIONAL: { en: 'Convert to a Traditional 510(k)', es: 'Convertir a 510(k) tradicional' },
+  THIRD_PARTY_RECOMMENDATION: {
+    en: "Record the accredited third party's recommendation",
+    es: 'Registrar la recomendación del tercero acreditado (Third Party Review)',
+  },
+  // HDE, fda-hde@4
+  HUD_RETURNED: { en: 'Return the HUD request for more information', es: 'Devolver la solicitud de designación HUD para pedir más información' },
+  HUD_INFO_RESPONSE: { en: 'Answer the HUD information request', es: 'Responder a la solicitud de información sobre la designación HUD' },
+  // Pre-Sub, fda-presub@4
+  EDIT_MINUTES: { en: 'Send edits to the draft minutes', es: 'Enviar correcciones al borrador de la minuta' },
+  MINUTES_DISAGREEMENT: { en: 'Disagree with the edited minutes', es: 'Manifestar desacuerdo con la minuta corregida' },
+  RESOLVE_MINUTES: { en: 'Resolve the disagreement on the minutes', es: 'Resolver el desacuerdo sobre la minuta' },
+  MINUTES_FINAL_TIMEOUT: {
+    en: 'No disagreement in time: the edited minutes are final',
+    es: 'Sin desacuerdo en el plazo: la minuta corregida queda como definitiva',
+  },
+  // COFEPRIS, cofepris-registration@6
+  AFIRMATIVA_FICTA: {
+    en: 'Afirmativa ficta (term passed without a resolution: deemed granted)',
+    es: 'Afirmativa ficta (venció el plazo de resolución sin respuesta)',
+  },
+  RECORD_FICTA_CERTIFICATE: { en: 'Record the afirmativa ficta certificate (constancia)', es: 'Registrar la constancia de afirmativa ficta' },
 };
 
 /** State node ids (one segment of a dotted state path). */
@@ -206,6 +236,12 @@ const STATES: Table = {
   extensionRequested: { en: 'More time requested', es: 'Más tiempo solicitado' },
   extensionDenied: { en: 'More time refused', es: 'Más tiempo negado' },
   informalConference: { en: 'Informal conference', es: 'Conferencia informal' },
+  // fda-510k@4, fda-hde@4, fda-presub@4, cofepris-registration@6
+  eCopyHold: { en: 'eCopy hold (no valid eCopy)', es: 'En espera: eCopy no válida' },
+  hudInfoHold: { en: 'HUD request returned for more information', es: 'Solicitud de designación HUD devuelta: en espera de información' },
+  minutesEdited: { en: 'Minutes edited by FDA', es: 'Minuta corregida por la FDA' },
+  minutesDisagreement: { en: 'Disagreement on the minutes', es: 'Desacuerdo sobre la minuta' },
+  ficta: { en: 'By afirmativa ficta', es: 'Por afirmativa ficta' },
 };
 
 /** Property names of event payloads, creation inputs, the device, commands and history rows. */
@@ -303,6 +339,15 @@ const FIELDS: Table = {
   dueDate: { en: 'Due date', es: 'Fecha límite' },
   elapsed: { en: 'Elapsed', es: 'Transcurrido' },
   requestedDueDate: { en: 'Requested due date', es: 'Fecha límite solicitada' },
+  // fda-510k@4, fda-presub@4, cofepris-registration@6
+  thirdPartyReview: { en: 'Third Party Review', es: 'Revisión por tercero acreditado (Third Party Review)' },
+  recommendationDate: { en: 'Recommendation date', es: 'Fecha de la recomendación' },
+  qsubType: { en: 'Q-Submission type', es: 'Tipo de Q-Sub' },
+  sirSubject: { en: 'Subject of the Submission Issue Request', es: 'Objeto de la Submission Issue Request' },
+  points: { en: 'Points of disagreement', es: 'Puntos de desacuerdo' },
+  termBusinessDays: { en: 'Term (business days)', es: 'Plazo (días hábiles)' },
+  fundamentacion: { en: 'Legal grounds (fundamentación)', es: 'Fundamentación' },
+  motivacion: { en: 'Reasons (motivación)', es: 'Motivación' },
 };
 
 /** Dossier item kinds (COFEPRIS checklists). English follows the catalog titles. */
@@ -403,6 +448,24 @@ const GOALS: Table = {
   thirdPartyReview: { en: 'Third-party review', es: 'Revisión por tercero autorizado' },
   refilingReview: { en: 'Filing review after an amendment', es: 'Revisión de admisión tras una modificación' },
   totalTimeToDecision: { en: 'Total Time to Decision (MDUFA)', es: 'Tiempo total hasta la decisión (MDUFA)' },
+  // fda-510k@4, fda-hde@4, fda-presub@4, cofepris-registration@6
+  specialDecision: { en: 'Special 510(k) decision', es: 'Decisión del 510(k) especial' },
+  thirdPartyDecision: {
+    en: "FDA decision on the third party's recommendation",
+    es: 'Decisión de la FDA sobre la recomendación del tercero acreditado',
+  },
+  hudDesignationAfterReturn: {
+    en: 'HUD designation answer after a returned request',
+    es: 'Respuesta a la designación HUD tras la devolución de la solicitud',
+  },
+  meetingDate: { en: 'Meeting date agreed', es: 'Fecha de la reunión acordada' },
+  sirFeedback: { en: 'Submission Issue Request feedback', es: 'Retroalimentación a la Submission Issue Request' },
+  studyRiskDetermination: { en: 'Study Risk Determination', es: 'Determinación del riesgo del estudio' },
+  informationalMeeting: { en: 'Informational meeting', es: 'Reunión informativa' },
+  resolutionFicta: {
+    en: 'Resolution (afirmativa ficta when the term passes)',
+    es: 'Resolución (afirmativa ficta si vence el plazo)',
+  },
 };
 
 /** Hard deadline kinds (state meta). */
@@ -421,6 +484,9 @@ const DEADLINES: Table = {
   registrationExpiry: { en: 'Registration expiry', es: 'Vencimiento del registro sanitario' },
   notFiledResponse: { en: 'Response to the refusal to file', es: 'Respuesta a la negativa de admisión a trámite' },
   approvableResponse: { en: 'Approvable letter response', es: 'Respuesta a la carta de aprobable' },
+  // fda-510k@4, fda-presub@4
+  eCopyHoldResponse: { en: 'Valid eCopy', es: 'eCopy válida' },
+  minutesFinal: { en: 'Edited minutes become final', es: 'La minuta corregida queda como definitiva' },
 };
 
 const WORKFLOW_IDS: Table = {
@@ -542,6 +608,14 @@ const INPUTS: Table = {
   // COFEPRIS modification kind
   administrative: { en: 'Administrative', es: 'Administrativa' },
   technical: { en: 'Technical', es: 'Técnica' },
+  // Q-Submission type and Submission Issue Request subject (fda-presub@4)
+  presub: { en: 'Pre-Submission (Pre-Sub)', es: 'Presolicitud (Pre-Sub)' },
+  submissionIssueRequest: { en: 'Submission Issue Request', es: 'Solicitud sobre observaciones de un trámite (Submission Issue Request)' },
+  studyRiskDetermination: { en: 'Study Risk Determination', es: 'Determinación del riesgo del estudio (Study Risk Determination)' },
+  informational: { en: 'Informational meeting', es: 'Reunión informativa' },
+  pmaDay100: { en: 'PMA Day-100 meeting', es: 'Reunión del día 100 de la PMA' },
+  holdLetter: { en: 'On a hold letter of a pending submission', es: 'Sobre una carta de suspensión (hold letter) de un trámite en curso' },
+  other: { en: 'Other', es: 'Otro' },
 };
 
 const TABLES: Readonly<Record<DomainKind, Table>> = {
