@@ -19,9 +19,10 @@ import { createTransparencyLog, loadSigningKey, type TransparencyLog } from '../
 import { recordHash, sha256Hex } from '../../src/engine/hash.js';
 import { XSTATE_VERSION, persisted } from '../../src/engine/context.js';
 import { chainRecord } from '../../src/engine/records.js';
+import type { WorkflowDefinition } from '../../workflows/types.js';
 import { LINK_SEPARATOR, chainLinks, listTransitions } from '../../src/store/history-store.js';
 import { submissionRow, transitionRow } from '../../src/store/rows.js';
-import { type Submission, type Transition } from '../../src/store/types.js';
+import { type Actor, type Submission, type Transition } from '../../src/store/types.js';
 import { cofeprisRegistrationV4 } from '../../workflows/cofepris-registration-v2.js';
 import { latestWorkflow, workflowVersion } from '../../workflows/index.js';
 import { declarativeDefinition } from '../../src/engine/definitions.js';
@@ -30,6 +31,15 @@ import { Api, bodyRegistration, type Json, openTestApp } from '../http/helpers.j
 import { draftOf } from '../support/drafts.js';
 
 let ctx: TestContext, api: Api;
+
+/** The record after `s`'s head, by `actor`, effective and recorded at `at`, with no comment (and no signature unless given). */
+const recordAt = (
+  s: Pick<Submission, 'id' | 'headSeq' | 'headHash'>,
+  w: WorkflowDefinition,
+  actor: Actor,
+  at: string,
+  r: Pick<Transition, 'type' | 'data' | 'from' | 'to'> & Partial<Pick<Transition, 'signature' | 'facts'>>,
+): Transition => chainRecord(s, w, { actor, comment: null, effectiveAt: at, recordedAt: at, signature: null, ...r });
 let tlog: TransparencyLog;
 let key: string;
 /** An abbreviated registration on an external FDA 510(k), its dossier complete, filed. */
@@ -258,15 +268,11 @@ describe('a forgery written to the database before the log signed it', () => {
     const w = workflowVersion(head.workflow.id, head.workflow.version)!;
     const at = new Date().toISOString();
     const good = factsOf(honest.records[indexOf(honest, 'SUBMIT')] as Rec);
-    const forged = chainRecord({ id: reg.id, headSeq: head.seq, headHash: head.hash } as Submission, w, {
+    const forged = recordAt({ id: reg.id, headSeq: head.seq, headHash: head.hash } as Submission, w, m.actor, at, {
       type: 'SUBMIT',
       data: {},
       from: 'preparing',
       to: 'submitted',
-      actor: m.actor,
-      comment: null,
-      effectiveAt: at,
-      recordedAt: at,
       signature: { name: m.actor.name, meaning: 'responsibility', signedAt: at },
       facts: { ...good, dossierMissing: [] },
     });
@@ -302,27 +308,13 @@ describe('bundles of versions that record no facts', () => {
       },
       { state: 'preparing', snapshot: { value: 'preparing', context: {} }, xstateVersion: '5', version: 1 },
     );
-    const created = chainRecord(s, w, {
-      type: 'CREATED',
-      data: { input },
-      from: null,
-      to: 'preparing',
-      actor: m.actor,
-      comment: null,
-      effectiveAt: at,
-      recordedAt: at,
-      signature: null,
-    });
+    const created = recordAt(s, w, m.actor, at, { type: 'CREATED', data: { input }, from: null, to: 'preparing' });
     s = { ...s, headSeq: 1, headHash: created.hash };
-    const submit = chainRecord(s, w, {
+    const submit = recordAt(s, w, m.actor, at, {
       type: 'SUBMIT',
       data: {},
       from: 'preparing',
       to: 'submitted',
-      actor: m.actor,
-      comment: null,
-      effectiveAt: at,
-      recordedAt: at,
       signature: { name: m.actor.name, meaning: 'responsibility', signedAt: at },
     });
     expect(submit).not.toHaveProperty('facts');
@@ -350,16 +342,11 @@ describe('bundles of versions that record no facts', () => {
       { id: uuidv7(), organization: m.actor.organization!, title: 'Registration started on version 4', device: { name: 'Pump' }, input, at },
       { state: 'preparing', snapshot: persisted(initial as AnyMachineSnapshot), xstateVersion: XSTATE_VERSION },
     );
-    const created = chainRecord(draft, w, {
+    const created = recordAt(draft, w, m.actor, at, {
       type: 'CREATED',
       data: { title: draft.title, device: draft.device, input },
       from: null,
       to: 'preparing',
-      actor: m.actor,
-      comment: null,
-      effectiveAt: at,
-      recordedAt: at,
-      signature: null,
     });
     await knex('submissions').insert(submissionRow({ ...draft, version: 1, headSeq: 1, headHash: created.hash }));
     await knex('transitions').insert(transitionRow(created));
