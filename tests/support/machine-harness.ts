@@ -108,6 +108,17 @@ export function rolesByEvent(byRole: Readonly<Partial<Record<Role, string>>>): R
   return out;
 }
 
+/**
+ * A clock-tags table written by tag, the states of each in one string, plus the states with no tag:
+ * `tagsByState({ hold: 'a b' }, 'c')` is `{ a: ['hold'], b: ['hold'], c: [] }` (several tags: in the order given).
+ */
+export function tagsByState(byTag: Readonly<Record<string, string>>, untagged = ''): Record<string, string[]> {
+  const words = (x: string) => x.split(/\s+/).filter(Boolean);
+  const out: Record<string, string[]> = Object.fromEntries(words(untagged).map((state) => [state, []]));
+  for (const [tag, states] of Object.entries(byTag)) for (const state of words(states)) (out[state] ??= []).push(tag);
+  return out;
+}
+
 /** The fixture event of each type, by type (what `MachineSpec.event` takes); a type with no fixture throws. */
 export function eventLookup(events: Readonly<Record<string, WorkflowEvent>>): (type: string) => WorkflowEvent {
   return (type) => events[type] ?? fail(`no test event for ${type}`);
