@@ -127,7 +127,18 @@ function noteMissedGoals(ctx: EngineContext, id: string): Promise<SweepResult['g
       const effectiveAt = startOfDayIn(addCalendarDays(g.dueDate, 1), w.timeZone).toISOString();
       const t = chainRecord(current, w, {
         type: g.missedEvent,
-        data: { goal: g.kind, description: g.description, length: g.length, unit: g.unit, startedOn: g.startedOn, dueDate: g.dueDate, elapsed: g.elapsed },
+        data: {
+          goal: g.kind,
+          description: g.description,
+          length: g.length,
+          unit: g.unit,
+          startedOn: g.startedOn,
+          dueDate: g.dueDate,
+          elapsed: g.elapsed,
+          // Issue 9 §5: a business-day count names the calendar it was counted under.
+          ...(g.unit === 'mx-business' ? { calendar: ctx.calendar.stamp } : {}),
+          ...(g.source ? { source: g.source } : {}),
+        },
         from: current.state,
         to: current.state,
         actor: SYSTEM_ACTOR,

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { Api, DEVICE, type Json } from '../http/helpers.js';
-import { createTestContext, testApp, type TestContext, type TestUser } from './fixtures.js';
+import { createTestContext, signatureOf, testApp, type TestContext, type TestUser } from './fixtures.js';
 
 export function useScenario() {
   let clock = new Date('2026-01-05T17:00:00Z');
@@ -23,6 +23,12 @@ export function useScenario() {
     get users() {
       return ctx.users;
     },
+    /** The HTTP API of the scenario's server, for what the shorthands below do not cover. */
+    get api(): Api {
+      return api;
+    },
+    /** A valid Part 11 signature of `user`. */
+    signature: (user: TestUser) => signatureOf(user),
     /** Midday of `date` in New York (and in Mexico City). */
     on(date: string): void {
       clock = new Date(`${date}T17:00:00Z`);
