@@ -167,18 +167,9 @@ describe('fda-hde guards and context', () => {
   });
 
   it('WITHDRAW_APPROVAL keeps the H-number but the decision is no longer favourable and invalidates reliance', () => {
-    const s = run([
-      'REQUEST_HUD',
-      'HUD_DESIGNATED',
-      'SUBMIT_HDE',
-      'FILE',
-      'REQUEST_AMENDMENT',
-      'AMENDMENT',
-      'ISSUE_APPROVABLE',
-      'AMENDMENT',
-      'ISSUE_APPROVAL_ORDER',
-      'WITHDRAW_APPROVAL',
-    ]);
+    const s = run(
+      'REQUEST_HUD HUD_DESIGNATED SUBMIT_HDE FILE REQUEST_AMENDMENT AMENDMENT ISSUE_APPROVABLE AMENDMENT ISSUE_APPROVAL_ORDER WITHDRAW_APPROVAL'.split(' '),
+    );
     expect(pathOf(s)).toBe('closed.approvalWithdrawn');
     const d = fdaHde.decisionOf?.('closed.approvalWithdrawn', s.context);
     expect(d).toMatchObject({ number: 'H260007', decisionDate: '2026-06-20', favourable: false });
