@@ -153,6 +153,12 @@ const SUBMISSION_COLUMNS = [
   'updated_at',
 ] as const;
 
+/** Each column's field in {@link MaterializedRow} (`head_seq` → `headSeq`), and whether it is read as a number (else as it is). */
+const SUBMISSION_FIELDS = SUBMISSION_COLUMNS.map((c) => ({
+  name: c.replace(/_([a-z])/g, (_, x: string) => x.toUpperCase()),
+  numeric: c === 'workflow_version' || c === 'version' || c === 'head_seq',
+}));
+
 type Packed = string | unknown[];
 const unpackArray = (r: Packed): unknown[] => (typeof r === 'string' ? (JSON.parse(r) as unknown[]) : r);
 
@@ -202,26 +208,9 @@ export async function* materializedRows(db: Knex, range: SubmissionRange, filedA
       const v = unpackArray(p.r);
       const n = SUBMISSION_COLUMNS.length;
       const records = ((v[filedAt ? n + 1 : n] as unknown[][] | null) ?? []).map(toRecordFacts);
+      const fields = Object.fromEntries(SUBMISSION_FIELDS.map((f, i) => [f.name, f.numeric ? Number(v[i]) : v[i]]));
       return {
-        id: v[0] as string,
-        organizationId: v[1] as string,
-        workflowId: v[2] as string,
-        workflowVersion: Number(v[3]),
-        jurisdiction: v[4] as string,
-        title: v[5] as string,
-        deviceName: v[6] as string,
-        device: v[7] as string,
-        input: v[8] as string,
-        state: v[9] as string,
-        status: v[10] as string,
-        snapshot: v[11] as string,
-        version: Number(v[12]),
-        referenceSubmissionId: v[13] as string | null,
-        dossierPresent: v[14] as string,
-        headSeq: Number(v[15]),
-        headHash: v[16] as string,
-        createdAt: v[17] as string,
-        updatedAt: v[18] as string,
+        ...(fields as Omit<MaterializedRow, 'filedAt' | 'records'>),
         ...(filedAt ? { filedAt: v[n] as string | null } : {}),
         records: records.sort((a, b) => a.seq - b.seq),
       } satisfies MaterializedRow;
