@@ -26,7 +26,7 @@ import {
   type CofeprisInputV2,
   type MxClass,
 } from './cofepris-registration-v2.js';
-import { closedState, dataOf, isoDate, meta, text } from './common.js';
+import { closedState, dataOf, meta, text } from './common.js';
 import type { CofeprisRegistrationV6Event } from './event-data.js';
 import type { DeadlineSpec, EventSpec, GoalSpec, Parameter, RefusalReason, RuleSource, WorkflowDefinition, WorkflowEvent } from './types.js';
 import { payload, reason } from './types.js';
@@ -66,11 +66,13 @@ const SIMPLIFICATION_2025: RuleSource = { title: 'Acuerdo de simplificación de 
 const LGS_376: RuleSource = { title: 'Ley General de Salud', section: 'art. 376', citation: 'LGS art. 376 (reform DOF 24 Feb 2005)', date: '2005-02-24' };
 const SECONDARY_RENEWAL: RuleSource = {
   title: 'Registro sanitario ante la COFEPRIS (secondary)',
+  citation: 'secondary summary of RIS arts. 190 Bis 3 and 4 (prórroga); the primary text is not confirmed (reference/domain.md §7.3)',
   date: '2024',
   url: 'https://contactaabogado.com/diccionario-juridico/derecho-mercantil/registro-sanitario-ante-la-cofepris-c3e4',
 };
 const SECONDARY_TARGETS: RuleSource = {
   title: 'rapath: Mexico standard route (secondary)',
+  citation: 'secondary description of the Tercero Autorizado practice; no primary text (reference/domain.md §7.3)',
   date: '2024',
   url: 'https://rapath.github.io/mx/premarket/standard-route/',
 };
@@ -91,6 +93,8 @@ export const RESOLUTION_BUSINESS_DAYS: Readonly<Record<MxClass, number>> = { 'lo
 export const THIRD_PARTY_RESOLUTION_BUSINESS_DAYS = 15;
 /** LFPA art. 17-A: the applicant's term to answer a prevención is set by the authority, at least 5 business days. */
 export const PREVENCION_MIN_BUSINESS_DAYS = PREVENCION_RESPONSE_BUSINESS_DAYS;
+/** An upper bound on the term a prevención may set (a plausibility check of the input, not a rule of LFPA art. 17-A). */
+export const PREVENCION_MAX_BUSINESS_DAYS = 60;
 /**
  * The equivalence acuerdos' end: reports that the 2025 simplification removed some of them are
  * UNCONFIRMED (domain.md §7.3), so the route stays open (`null`) until a date is confirmed; a
@@ -127,6 +131,11 @@ const parameters: Record<string, Parameter> = {
     note: 'end of the 2010/2012 equivalence acuerdos: whether the 2025 simplification removed them is UNCONFIRMED; "open" = no end; a SUBMIT on or after a set date is refused',
     unconfirmed: true,
     source: SIMPLIFICATION_2025,
+  },
+  abbreviatedRequiresApostille: {
+    ...cofeprisRegistrationV5.parameters.abbreviatedRequiresApostille!,
+    note: 'the Lineamientos 2025 require an apostilled reference authorization for medicines; the same rule for devices is probable but UNCONFIRMED (domain.md §7.3)',
+    source: LINEAMIENTOS_25,
   },
   resolutionClassIDays: { value: RESOLUTION_BUSINESS_DAYS.I, unit: 'mx business days', note: 'RIS art. 179; afirmativa ficta when it passes', source: RIS_179 },
   resolutionClassIIDays: { value: RESOLUTION_BUSINESS_DAYS.II, unit: 'mx business days', note: 'RIS art. 179', source: RIS_179 },
@@ -174,7 +183,7 @@ const parameters: Record<string, Parameter> = {
   prevencionResponseDays: {
     value: PREVENCION_MIN_BUSINESS_DAYS,
     unit: 'mx business days (minimum)',
-    note: 'LFPA art. 17-A reading: the authority sets the term, not under 5 business days (UNCONFIRMED)',
+    note: 'LFPA art. 17-A reading: the authority sets the term in business days, not under 5 (UNCONFIRMED); puente counts it under its Mexican calendar from the prevención; 5 for a prevención migrated from v5 without a term',
     unconfirmed: true,
     source: LFPA_17A,
   },
@@ -217,11 +226,15 @@ export interface CofeprisContextV6 extends CofeprisContextV2 {
   /** Date the application was filed (SUBMIT): the first third of the term counts from it. */
   filedOn: string | null;
   /** The prevención of the application, once issued (LFPA art. 17-A: once per procedure). */
-  prevencion: { issuedOn: string | null; termBusinessDays: number; respondBy: string } | null;
+  prevencion: { issuedOn: string | null; termBusinessDays: number } | null;
   /** The prevención of the pending prórroga (a procedure of its own), once issued. */
-  prorrogaPrevencion: { issuedOn: string | null; termBusinessDays: number; respondBy: string } | null;
-  /** The last day to answer the open prevención: the deadline counts from it. */
-  prevencionRespondBy: string | null;
+  prorrogaPrevencion: { issuedOn: string | null; termBusinessDays: number } | null;
+  /**
+   * The business days the authority gave to answer the open prevención: puente counts the
+   * deadline from the prevención's entry under its Mexican calendar (`lengthFrom`). Null for a
+   * prevención migrated from v5, which keeps v5's 5 business days.
+   */
+  prevencionTermBusinessDays: number | null;
   /** True when the registration was granted by afirmativa ficta (RIS art. 179, class I). */
   afirmativaFicta: boolean;
   /** The grounds of a denial (fundamentación y motivación). */
@@ -234,7 +247,7 @@ export function initialContextV6(input: CofeprisInputV2): CofeprisContextV6 {
     filedOn: null,
     prevencion: null,
     prorrogaPrevencion: null,
-    prevencionRespondBy: null,
+    prevencionTermBusinessDays: null,
     afirmativaFicta: false,
     denial: null,
   };
@@ -269,18 +282,6 @@ export function weekdaysBetween(from: string, to: string): number {
   return n;
 }
 
-/** The date `n` weekdays after `from` (a lower bound of `n` business days after it). */
-function addWeekdays(from: string, n: number): string {
-  let d = from;
-  for (let left = n; left > 0;) {
-    const t = Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) + 86_400_000;
-    d = new Date(t).toISOString().slice(0, 10);
-    const wd = new Date(t).getUTCDay();
-    if (wd !== 0 && wd !== 6) left--;
-  }
-  return d;
-}
-
 /** Why a prevención cannot be issued (LFPA art. 17-A reading), as reasons; `prorroga` for the prórroga's. */
 export function prevencionProblems(c: CofeprisContextV6, event: WorkflowEvent, prorroga: boolean): RefusalReason[] {
   const out: RefusalReason[] = [];
@@ -290,11 +291,6 @@ export function prevencionProblems(c: CofeprisContextV6, event: WorkflowEvent, p
   const term = prorroga ? null : resolutionTerm(c);
   if (on && term !== null && c.filedOn && weekdaysBetween(c.filedOn, on) > term / 3) {
     out.push(reason('refusal.prevencion_late', { filedOn: c.filedOn, onDate: on, termDays: term, thirdDays: Math.floor(term / 3) }));
-  }
-  const data = event.data as { termBusinessDays?: number; respondBy?: string } | undefined;
-  if (on && data?.termBusinessDays !== undefined && data.respondBy !== undefined) {
-    const earliest = addWeekdays(on, data.termBusinessDays);
-    if (data.respondBy < earliest) out.push(reason('refusal.prevencion_term_short', { respondBy: data.respondBy, termDays: data.termBusinessDays, earliest }));
   }
   return out;
 }
@@ -320,12 +316,12 @@ const prevencionData = payload(
     termBusinessDays: {
       type: 'integer',
       minimum: PREVENCION_MIN_BUSINESS_DAYS,
-      maximum: 250,
-      description: 'The term the authority sets for the answer, in business days (at least 5, LFPA art. 17-A).',
+      maximum: PREVENCION_MAX_BUSINESS_DAYS,
+      description:
+        'The term the authority sets for the answer, in business days: at least 5 (LFPA art. 17-A, reading UNCONFIRMED). puente counts its last day under its Mexican calendar from the day of the prevención.',
     },
-    respondBy: { ...isoDate, description: 'The last day of that term, as the prevención states it.' },
   },
-  ['items', 'termBusinessDays', 'respondBy'],
+  ['items', 'termBusinessDays'],
 );
 
 const events: Record<string, EventSpec> = {
@@ -333,7 +329,7 @@ const events: Record<string, EventSpec> = {
   ISSUE_PREVENCION: {
     roles: ['cofepris'],
     description:
-      'Prevención (LFPA art. 17-A, reading UNCONFIRMED) on the application or the prórroga: once per procedure, within the first third of the resolution term; the authority sets the term (at least 5 business days) and its last day. The resolution term is suspended while it is open.',
+      'Prevención (LFPA art. 17-A, reading UNCONFIRMED) on the application or the prórroga: once per procedure, within the first third of the resolution term; the authority sets the term in business days (at least 5), which puente counts under its Mexican calendar from the day of the prevención. The resolution term is suspended while it is open.',
     schema: prevencionData,
   },
   PREVENCION_TIMEOUT: {
@@ -440,12 +436,13 @@ const ID = 'cofepris-registration';
 
 const prevencionDeadlineV6 = (description: string): DeadlineSpec => ({
   kind: 'prevencionResponse',
-  // The term the authority set ends on `prevencionRespondBy` (a date in the context, engine-free),
-  // the due date shown: it passes once that day is over. LFPA art. 17-A leaves the consequence to
-  // the authority here.
-  anchor: 'prevencionRespondBy',
-  length: 0,
-  unit: 'calendar',
+  // The business days the authority set, counted by puente from the prevención under its Mexican
+  // calendar (the due date names the calendar; `puente calendar recompute` moves it, issue 9 §5);
+  // 5 (the LFPA art. 17-A floor, v5's term) for a prevención migrated without one. The engine
+  // refuses PREVENCION_TIMEOUT while the term runs; LFPA art. 17-A leaves the lapse to COFEPRIS.
+  lengthFrom: 'prevencionTermBusinessDays',
+  length: PREVENCION_MIN_BUSINESS_DAYS,
+  unit: 'mx-business',
   event: 'PREVENCION_TIMEOUT',
   description,
   consequence: 'decision',
@@ -507,11 +504,13 @@ const states = {
   prevencion: withMeta(
     {
       ...st(v5, 'prevencion'),
-      on: { ...st(v5, 'prevencion').on, PREVENCION_TIMEOUT: { guard: 'prevencionTermOver', target: 'closed.desechado' } },
+      on: { ...st(v5, 'prevencion').on, PREVENCION_TIMEOUT: { target: 'closed.desechado' } },
     },
     {
       description: 'Prevención issued: the applicant must supply what is missing in the term the authority set; the resolution term is suspended.',
-      deadline: prevencionDeadlineV6('Answer to the prevención due by the day the authority set; once it has passed COFEPRIS decides whether to desechar.'),
+      deadline: prevencionDeadlineV6(
+        'Answer to the prevención due within the business days the authority set, counted from the prevención; once the term has passed COFEPRIS decides whether to desechar.',
+      ),
     },
   ),
   registered: {
@@ -557,13 +556,13 @@ const states = {
           ...st(v5Registered, 'renewalPrevencion'),
           on: {
             ...st(v5Registered, 'renewalPrevencion').on,
-            PREVENCION_TIMEOUT: { guard: 'prevencionTermOver', target: 'renewalDue', actions: 'clearProrrogaFiled' },
+            PREVENCION_TIMEOUT: { target: 'renewalDue', actions: 'clearProrrogaFiled' },
           },
         },
         {
           description: 'Prevención on the prórroga: the registration holder must supply what is missing in the term the authority set.',
           deadline: prevencionDeadlineV6(
-            'Answer to the prevención due by the day the authority set; once it has passed COFEPRIS decides whether the prórroga request is treated as not filed.',
+            'Answer to the prevención due within the business days the authority set, counted from the prevención; once the term has passed COFEPRIS decides whether the prórroga request is treated as not filed.',
           ),
         },
       ),
@@ -583,8 +582,8 @@ const states = {
 };
 
 const issued = (event: CofeprisRegistrationV6Event) => {
-  const { termBusinessDays, respondBy } = dataOf(event, 'ISSUE_PREVENCION');
-  return { issuedOn: event.effectiveDate ?? null, termBusinessDays, respondBy };
+  const { termBusinessDays } = dataOf(event, 'ISSUE_PREVENCION');
+  return { issuedOn: event.effectiveDate ?? null, termBusinessDays };
 };
 
 export const machineV6 = setup({
@@ -594,9 +593,6 @@ export const machineV6 = setup({
     filingAcceptable: ({ context, event }) => submitProblemsV6(context, event).length === 0,
     prevencionAllowed: ({ context, event }) => prevencionProblems(context, event, false).length === 0,
     prorrogaPrevencionAllowed: ({ context, event }) => prevencionProblems(context, event, true).length === 0,
-    // A prevención migrated from v5 has no term on record (null): COFEPRIS decides.
-    prevencionTermOver: ({ context, event }) =>
-      !!event.effectiveDate && (context.prevencionRespondBy === null || event.effectiveDate > context.prevencionRespondBy),
     prorrogaAcceptable: ({ context, event }) =>
       !!event.effectiveDate && !!context.validUntil && event.effectiveDate < context.validUntil && dossierProblem(event) === null,
     fictaApplies: ({ context }) => fictaApplies(context),
@@ -606,11 +602,11 @@ export const machineV6 = setup({
     recordFiling: assign({ filedOn: ({ event }) => event.effectiveDate ?? null }),
     recordPrevencion: assign(({ event }) => {
       const p = issued(event);
-      return { prevencion: p, prevencionRespondBy: p.respondBy };
+      return { prevencion: p, prevencionTermBusinessDays: p.termBusinessDays };
     }),
     recordProrrogaPrevencion: assign(({ event }) => {
       const p = issued(event);
-      return { prorrogaPrevencion: p, prevencionRespondBy: p.respondBy };
+      return { prorrogaPrevencion: p, prevencionTermBusinessDays: p.termBusinessDays };
     }),
     recordDenial: assign({
       denial: ({ event }) => {
@@ -659,8 +655,6 @@ export const cofeprisRegistrationV6: WorkflowDefinition = {
         return some(submitProblemsV6(c, event));
       case 'ISSUE_PREVENCION':
         return some(prevencionProblems(c, event, c.prorrogaFiledOn !== null));
-      case 'PREVENCION_TIMEOUT':
-        return [reason('refusal.prevencion_term_running', { respondBy: c.prevencionRespondBy })];
       case 'SUBMIT_PRORROGA': {
         if (c.validUntil && event.effectiveDate && event.effectiveDate >= c.validUntil) return [reason('refusal.registration_expired', { date: c.validUntil })];
         const dossier = dossierProblem(event);
@@ -674,10 +668,11 @@ export const cofeprisRegistrationV6: WorkflowDefinition = {
   },
   // `puente workflow migrate` from v1–v5: earlier versions bring their fields (v1 through v2's
   // upgrade), the new ones get their defaults. A registration already in `prevencion` keeps its
-  // state without a term set by the authority (v5 counted 5 business days from its entry): its
-  // respondBy stays null, so no deadline shows and COFEPRIS decides when it lapses; filedOn is
-  // unknown (the first third is then not checked). Versions 1–5 did not record a prevención in
-  // the context, so one issued before the migration does not count against the one allowed.
+  // state without a term set by the authority: its prevencionTermBusinessDays stays null, so its
+  // deadline keeps v5's 5 business days from its entry (recounted by the migration), after which
+  // COFEPRIS decides whether it lapses; filedOn is unknown (the first third is then not checked).
+  // Versions 1–5 did not record a prevención in the context, so one issued before the migration
+  // does not count against the one allowed.
   upgradeContext(context, fromVersion) {
     const v2 = (fromVersion === 1 ? cofeprisRegistrationV5.upgradeContext!(context, 1) : context) as CofeprisContextV2 & Partial<CofeprisContextV6>;
     return { ...initialContextV6({ route: v2.route }), ...v2 } satisfies CofeprisContextV6;

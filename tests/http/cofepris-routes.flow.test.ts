@@ -1,5 +1,5 @@
 /**
- * `cofepris-registration@2` over HTTP on a real database (SQLite, or PostgreSQL with
+ * `cofepris-registration` (its latest version, 6) over HTTP on a real database (SQLite, or PostgreSQL with
  * TEST_DATABASE_URL): a registration on each route driven to each final outcome by the right
  * roles; reliance on a tracked cleared 510(k), on external Health Canada licences (class III
  * accepted, class I refused with the reason) and an emergency authorization refused on the
@@ -25,6 +25,8 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.close());
 
+/** A denial states its grounds (fundamentación y motivación). */
+const DENIAL = { fundamentacion: 'RIS art. 179; LGS art. 376', motivacion: 'Evidencia clínica insuficiente' };
 const registration = (input: Json, title = 'AIP-200 registro sanitario') => ({ workflow: 'cofepris-registration', title, device: DEVICE, input });
 
 /** Sends a system (timer) event the way the sweeper does; returns `{ submission, transition }`. */
@@ -61,10 +63,10 @@ async function cleared510k(kNumber: string, dates: { submit: string; fee: string
 }
 
 describe('creation', () => {
-  it('new registrations start on version 3 (version 2 with its clock) with the route-specific dossier; the catalog keeps version 1 readable', async () => {
+  it('new registrations start on version 6 (the terms of RIS art. 179) with the route-specific dossier; the catalog keeps version 1 readable', async () => {
     const m = ctx.users.manufacturer;
     const std = await api.create(m, registration({ route: 'standard', mxClass: 'II' }));
-    expect(std).toMatchObject({ workflow: { id: 'cofepris-registration', version: 5 }, state: 'preparing', reference: null });
+    expect(std).toMatchObject({ workflow: { id: 'cofepris-registration', version: 6 }, state: 'preparing', reference: null });
     expect(std.dossier.required).toEqual(expect.arrayContaining(['clinical-evidence', 'manufacturing-process', 'lab-test-reports', 'cfs']));
     expect(std.dossier.required).not.toContain('fda-decision-letter');
     const tpr = await api.create(m, registration({ route: 'third-party', mxClass: 'III' }));
@@ -73,7 +75,7 @@ describe('creation', () => {
 
     const v2 = await api.get(ctx.users.auditor, '/v1/workflows/cofepris-registration');
     expect(v2.status).toBe(200);
-    expect(v2.body).toMatchObject({ id: 'cofepris-registration', version: 5, clock: { kind: 'mx', start: ['SUBMIT'] } });
+    expect(v2.body).toMatchObject({ id: 'cofepris-registration', version: 6, clock: { kind: 'mx', start: ['SUBMIT'] } });
     expect(Object.keys(v2.body.events)).toEqual(
       expect.arrayContaining(['SUBMIT_PRORROGA', 'RENEWAL_WINDOW_OPENS', 'EXPIRE', 'SUBMIT_MODIFICATION', 'SEND_TO_TPR']),
     );
@@ -114,9 +116,11 @@ describe('standard route', () => {
     expect(r.submission.state).toBe('submitted');
     expect(r.submission.clocks.running).toContain('mx-clock');
     await api.send(cofepris, reg.id, 'START_REVIEW', { effectiveAt: '2020-05-11' });
-    r = await api.send(cofepris, reg.id, 'ISSUE_PREVENCION', { data: { items: ['Falta estudio de biocompatibilidad'] }, effectiveAt: '2020-06-01' });
+    // In the first third of the 35 business days (LFPA art. 17-A reading); 10 business days set.
+    const prevencion = (items: string[]) => ({ data: { items, termBusinessDays: 10 } });
+    r = await api.send(cofepris, reg.id, 'ISSUE_PREVENCION', { ...prevencion(['Falta estudio de biocompatibilidad']), effectiveAt: '2020-05-13' });
     expect(r.submission.state).toBe('prevencion');
-    await api.send(m, reg.id, 'RESPOND_PREVENCION', { data: { summary: 'Estudio ISO 10993 adjunto' }, effectiveAt: '2020-06-05' });
+    await api.send(m, reg.id, 'RESPOND_PREVENCION', { data: { summary: 'Estudio ISO 10993 adjunto' }, effectiveAt: '2020-05-20' });
     r = await api.send(cofepris, reg.id, 'GRANT', { data: { registrationNumber: '1234E2021 SSA' }, effectiveAt: '2021-03-01' });
     expect(r.submission).toMatchObject({ state: 'registered.current', status: 'active' });
     // Valid until 2026-03-01; the prórroga window opens 150 days before (the §5.8 scenario).
@@ -154,10 +158,13 @@ describe('standard route', () => {
     expectProblem(await api.event(cofepris, reg.id, { type: 'SUBMIT_PRORROGA' }), 403, 'forbidden');
     r = await api.send(m, reg.id, 'SUBMIT_PRORROGA', { data: { folio: '253300101P0001' }, effectiveAt: '2025-10-20' });
     expect(r.submission).toMatchObject({ state: 'registered.renewalUnderReview', deadlines: [] });
-    r = await api.send(cofepris, reg.id, 'ISSUE_PREVENCION', { data: { items: ['Falta reporte de tecnovigilancia'] }, effectiveAt: '2025-11-03' });
+    r = await api.send(cofepris, reg.id, 'ISSUE_PREVENCION', { ...prevencion(['Falta reporte de tecnovigilancia']), effectiveAt: '2025-11-03' });
     expect(r.submission.state).toBe('registered.renewalPrevencion');
     expect(r.submission.clocks.onHold).toBe(true);
-    expect(r.submission.deadlines).toEqual([expect.objectContaining({ kind: 'prevencionResponse', event: 'PREVENCION_TIMEOUT' })]);
+    // Mon 3 Nov 2025 + 10 business days (Mon 17 Nov is a holiday, LFT art. 74): Tue 18 Nov.
+    expect(r.submission.deadlines).toEqual([
+      expect.objectContaining({ kind: 'prevencionResponse', event: 'PREVENCION_TIMEOUT', dueDate: '2025-11-18', consequence: 'decision' }),
+    ]);
     await api.send(m, reg.id, 'RESPOND_PREVENCION', { data: { summary: 'Reporte adjunto' }, effectiveAt: '2025-11-05' });
     expectProblem(await api.event(m, reg.id, { type: 'GRANT_PRORROGA' }), 403, 'forbidden');
     r = await api.send(cofepris, reg.id, 'GRANT_PRORROGA', { effectiveAt: '2026-01-15' });
@@ -194,7 +201,7 @@ describe('standard route', () => {
       'REJECT_MODIFICATION',
       'REVOKE',
     ]);
-    for (const t of await api.history(auditor, reg.id)) expect(t.workflow).toMatchObject({ id: 'cofepris-registration', version: 5 });
+    for (const t of await api.history(auditor, reg.id)) expect(t.workflow).toMatchObject({ id: 'cofepris-registration', version: 6 });
   });
 
   it('shows the registration number and validity of a registration without a reference', async () => {
@@ -237,7 +244,7 @@ describe('standard route', () => {
     await api.send(m, reg.id, 'SUBMIT', { effectiveAt: daysAgo(60) });
     await api.send(cofepris, reg.id, 'START_REVIEW', { effectiveAt: daysAgo(50) });
     expectProblem(await api.event(m, reg.id, { type: 'DENY' }), 403, 'forbidden');
-    const r = await api.send(cofepris, reg.id, 'DENY', { data: { reason: 'Evidencia clínica insuficiente' }, effectiveAt: daysAgo(10) });
+    const r = await api.send(cofepris, reg.id, 'DENY', { data: DENIAL, effectiveAt: daysAgo(10) });
     expect(r.submission).toMatchObject({ state: 'closed.denied', status: 'closed' });
   });
 });
@@ -268,11 +275,20 @@ describe('third-party route', () => {
     expect(r.submission.dossier.missing).toEqual([]);
     r = await api.send(m, reg.id, 'SUBMIT', { effectiveAt: daysAgo(85) });
     expect(r.submission.state).toBe('submitted');
-    await api.send(cofepris, reg.id, 'START_REVIEW', { effectiveAt: daysAgo(80) });
-    r = await api.send(cofepris, reg.id, 'ISSUE_PREVENCION', { data: { items: ['Etiqueta sin número de lote'] }, effectiveAt: daysAgo(60) });
+    await api.send(cofepris, reg.id, 'START_REVIEW', { effectiveAt: daysAgo(84) });
+    // In the first third of the 15 business days (LFPA art. 17-A reading).
+    r = await api.send(cofepris, reg.id, 'ISSUE_PREVENCION', {
+      data: { items: ['Etiqueta sin número de lote'], termBusinessDays: 5 },
+      effectiveAt: daysAgo(83),
+    });
     const due = r.submission.deadlines[0].dueDate as string;
-    expect(due > daysAgo(60)).toBe(true);
-    const end = await system(reg.id, 'PREVENCION_TIMEOUT', due);
+    expect(due > daysAgo(83)).toBe(true);
+    // The lapse is COFEPRIS's decision: the sweeper records that the term passed and changes nothing.
+    expectProblem(await api.event(m, reg.id, { type: 'PREVENCION_TIMEOUT', data: { reason: 'x' } }), 403, 'forbidden');
+    const swept = await ctx.services.engine.sweep();
+    expect(swept.passed.filter((p) => p.submissionId === reg.id)).toEqual([expect.objectContaining({ kind: 'prevencionResponse' })]);
+    expect((await api.submission(m, reg.id)).state).toBe('prevencion');
+    const end = await api.send(cofepris, reg.id, 'PREVENCION_TIMEOUT', { data: { reason: 'Prevención sin desahogo' }, effectiveAt: addDays(due, 1) });
     expect(end.submission).toMatchObject({ state: 'closed.desechado', status: 'closed' });
     expect(await types(reg.id)).toEqual([
       'CREATED',
@@ -282,6 +298,7 @@ describe('third-party route', () => {
       'SUBMIT',
       'START_REVIEW',
       'ISSUE_PREVENCION',
+      'DEADLINE_PASSED',
       'PREVENCION_TIMEOUT',
     ]);
   });
@@ -360,7 +377,7 @@ describe('equivalence route', () => {
     await api.completeDossier(m, reg.id);
     await api.send(m, reg.id, 'SUBMIT', { effectiveAt: daysAgo(50) });
     await api.send(cofepris, reg.id, 'START_REVIEW', { effectiveAt: daysAgo(45) });
-    expect((await api.send(cofepris, reg.id, 'DENY', { effectiveAt: daysAgo(5) })).submission.state).toBe('closed.denied');
+    expect((await api.send(cofepris, reg.id, 'DENY', { data: DENIAL, effectiveAt: daysAgo(5) })).submission.state).toBe('closed.denied');
   });
 });
 

@@ -141,7 +141,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(regRes.headers.etag).toBe('"1"');
     const reg = regRes.body as Json;
     expect(reg.state).toBe('preparing');
-    expect(reg.workflow).toEqual({ id: 'cofepris-registration', version: 5 });
+    expect(reg.workflow).toEqual({ id: 'cofepris-registration', version: 6 });
     expect(reg.reference).toMatchObject({ submissionId: k.id, decision: 'SE', decisionDate: d.se, favourable: true, invalidated: false });
     const required = reg.dossier.required as string[];
     expect(required).toEqual(expect.arrayContaining(['fda-decision-letter', 'cfg', 'label-ifu-es', 'inspection-report']));
@@ -183,7 +183,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(docs.status).toBe(200);
     expect((docs.body.items as Json[]).map((x) => x.sha256).sort()).toEqual([...uploaded.values()].map((u) => sha256(u.bytes)).sort());
 
-    const c = { submit: daysAgo(100), review: daysAgo(95), prev: daysAgo(80), respond: daysAgo(76), grant: daysAgo(50) };
+    const c = { submit: daysAgo(100), review: daysAgo(95), prev: daysAgo(92), respond: daysAgo(76), grant: daysAgo(50) };
     r = await api.send(m, reg.id, 'SUBMIT', { data: { folio: '253300EL000123' }, effectiveAt: c.submit });
     expect(r.submission.state).toBe('submitted');
     expect(r.submission.clocks.running).toContain('mx-clock');
@@ -192,7 +192,8 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(r.submission.state).toBe('underReview');
 
     r = await api.send(cofepris, reg.id, 'ISSUE_PREVENCION', {
-      data: { items: ['Etiqueta: falta el número de lote', 'Falta carta de representación apostillada'] },
+      // In the first third of the 30 business days (LFPA art. 17-A reading); COFEPRIS sets 10 business days.
+      data: { items: ['Etiqueta: falta el número de lote', 'Falta carta de representación apostillada'], termBusinessDays: 10 },
       effectiveAt: c.prev,
     });
     expect(r.submission.state).toBe('prevencion');
@@ -228,14 +229,14 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
       expect(row.to).toBe('preparing');
     }
     for (const row of regHistory) {
-      expect(row.workflow).toMatchObject({ id: 'cofepris-registration', version: 5, definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(row.workflow).toMatchObject({ id: 'cofepris-registration', version: 6, definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
       expect(Object.keys(row).sort()).toEqual(
         [
           'actor',
           'comment',
           'data',
           'effectiveAt',
-          // Version 5 records the facts SUBMIT's guard decided on (issue 8); no other step reads any.
+          // Versions 5 and 6 record the facts SUBMIT's guard decided on (issue 8); no other step reads any.
           ...(row.type === 'SUBMIT' ? ['facts'] : []),
           'from',
           'hash',

@@ -53,14 +53,17 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A COFEPRIS registration filed and under review, then given a prevención on Mon 9 Mar 2026 through `via`. */
+/**
+ * A COFEPRIS registration filed and under review, then given a prevención on Mon 9 Mar 2026 through
+ * `via`: the authority sets 5 business days, puente counts them under the server's calendar.
+ */
 async function inPrevencion(title: string, via: Api): Promise<Json> {
   const { manufacturer: m, cofepris } = ctx.users;
   const reg = await api.create(m, { workflow: 'cofepris-registration', title, device: DEVICE, input: { route: 'standard', mxClass: 'II' } });
   await api.completeDossier(m, reg.id);
   await api.send(m, reg.id, 'SUBMIT', { data: { folio: `F-${title}` }, effectiveAt: '2026-03-02' });
   await api.send(cofepris, reg.id, 'START_REVIEW', { effectiveAt: '2026-03-03' });
-  const r = await via.send(cofepris, reg.id, 'ISSUE_PREVENCION', { data: { items: ['Falta el certificado'] }, effectiveAt: '2026-03-09' });
+  const r = await via.send(cofepris, reg.id, 'ISSUE_PREVENCION', { data: { items: ['Falta el certificado'], termBusinessDays: 5 }, effectiveAt: '2026-03-09' });
   expect(r.submission.state).toBe('prevencion');
   return r.submission;
 }
@@ -126,7 +129,7 @@ describe('a recorded due date keeps its calendar', () => {
     const view = await apiB.submission(ctx.users.manufacturer, first.id);
     expect(view).toMatchObject({ state: 'prevencion', version: rec.seq });
     expect(view.deadlines).toEqual([expect.objectContaining({ dueDate: '2026-03-18', calendar: stampB() })]);
-    expect(view.clocks.nextDue).toEqual({ kind: 'prevencionResponse', dueDate: '2026-03-18', source: 'deadline' });
+    expect(view.clocks.nextDue).toMatchObject({ kind: 'prevencionResponse', dueDate: '2026-03-18', source: 'deadline', unit: 'mx-business' });
 
     const again = await onB.engine.recomputeCalendar({ dryRun: false, by: 'ops' });
     expect(again.moved).toEqual([]);

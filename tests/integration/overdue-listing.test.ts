@@ -36,12 +36,9 @@ beforeAll(async () => {
   const { manufacturer: m, fda, cofepris } = ctx.users;
   setNow('2026-12-07');
   ids.resolution = await registration('Overdue resolution', '2026-03-02', '2026-03-09');
-  // A prevención early in the review (the first third of the term), its term over on 2026-03-24.
+  // A prevención early in the review (the first third of the term): 5 business days, due 2026-03-12.
   ids.prevencion = await registration('Overdue prevención', '2026-03-02', '2026-03-04');
-  await api.send(cofepris, ids.prevencion, 'ISSUE_PREVENCION', {
-    data: { items: ['Label in Spanish'], termBusinessDays: 5, respondBy: '2026-03-13' },
-    effectiveAt: '2026-03-05',
-  });
+  await api.send(cofepris, ids.prevencion, 'ISSUE_PREVENCION', { data: { items: ['Label in Spanish'], termBusinessDays: 5 }, effectiveAt: '2026-03-05' });
   // FDA day 191 when the AI request comes: the 90-day decision goal was missed on 2026-04-05.
   const late = await api.create(m, body510k('Overdue decision on hold'));
   await api.send(m, late.id, 'SUBMIT', { effectiveAt: '2026-01-05' });
@@ -90,7 +87,7 @@ describe('overdue work in the listing', () => {
     expect(onHold.clocks.nextDue).toMatchObject({ kind: 'decision', dueDate: '2026-04-05', source: 'goal', unit: 'fda-days', remainingDays: -101 });
     const prevencion = await view(ids.prevencion);
     expect(prevencion.deadlines).toEqual([expect.objectContaining({ kind: 'prevencionResponse', consequence: 'decision', passed: true })]);
-    expect(prevencion.clocks.nextDue).toMatchObject({ kind: 'prevencionResponse', source: 'deadline', unit: 'calendar' });
+    expect(prevencion.clocks.nextDue).toMatchObject({ kind: 'prevencionResponse', dueDate: '2026-03-12', source: 'deadline', unit: 'mx-business' });
     expect(prevencion.clocks.nextDue.remainingDays).toBeLessThan(0);
     for (const v of [resolution, onHold, prevencion]) expect(v.clocks.nextDue.dueDate < '2026-12-07', v.title).toBe(true);
   });

@@ -54,13 +54,17 @@ describe('LFPA art. 17-A (reading UNCONFIRMED): a prevención suspends the term;
     expect(goal(s, 'resolution').dueDate).toBe('2026-03-24');
     const { cofepris, manufacturer: m } = ctx.users;
     clock = new Date('2026-02-04T18:00:00Z');
-    // Wed 4 Feb: 2 business days after the filing (Mon 2 Feb is a holiday); term 5 days, to Wed 11 Feb.
+    // Wed 4 Feb: 2 business days after the filing (Mon 2 Feb is a holiday); puente counts the 5 business days set: Wed 11 Feb.
     const r = await api.send(cofepris, s.id, 'ISSUE_PREVENCION', {
-      data: { items: ['Falta el certificado de análisis'], termBusinessDays: 5, respondBy: '2026-02-11' },
+      data: { items: ['Falta el certificado de análisis'], termBusinessDays: 5 },
       effectiveAt: '2026-02-04',
     });
     expect(r.submission.state).toBe('prevencion');
-    expect(r.submission.deadlines).toEqual([expect.objectContaining({ kind: 'prevencionResponse', dueDate: '2026-02-12', consequence: 'decision' })]);
+    expect(r.submission.deadlines).toEqual([expect.objectContaining({ kind: 'prevencionResponse', dueDate: '2026-02-11', consequence: 'decision' })]);
+    // COFEPRIS cannot desechar while the term runs (its last day included).
+    clock = new Date('2026-02-11T18:00:00Z');
+    const early = await api.event(cofepris, s.id, { type: 'PREVENCION_TIMEOUT', data: { reason: 'Sin desahogo' }, effectiveAt: '2026-02-11' });
+    expect([early.status, early.body.detail]).toEqual([409, expect.stringContaining('2026-02-11')]);
 
     const passed = await sweepOn('2026-02-12T18:00:00Z');
     expect(passed.passed.filter((p) => p.submissionId === s.id)).toEqual([expect.objectContaining({ kind: 'prevencionResponse' })]);
@@ -73,7 +77,7 @@ describe('LFPA art. 17-A (reading UNCONFIRMED): a prevención suspends the term;
     expect(goal(back.submission, 'resolution').dueDate > '2026-03-24').toBe(true);
     const again = await api.event(cofepris, s.id, {
       type: 'ISSUE_PREVENCION',
-      data: { items: ['Otra'], termBusinessDays: 5, respondBy: '2026-02-24' },
+      data: { items: ['Otra'], termBusinessDays: 5 },
       effectiveAt: '2026-02-16',
     });
     expect(again.status).toBe(409);

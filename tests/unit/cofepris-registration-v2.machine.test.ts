@@ -949,8 +949,9 @@ describe('cofepris-registration@1 stays as released', () => {
   it("v1 keeps its pinned definition hash; v2 (and v3, v2 with its clock; v4, v3 with signatures; v5, v4 recording its guards' facts) hash differently", () => {
     expect(workflowVersion('cofepris-registration', 1)).toBe(cofeprisRegistration);
     expect(workflowVersion('cofepris-registration', 2)).toBe(cofeprisRegistrationV2);
-    expect(latestWorkflow('cofepris-registration')).toBe(workflowVersion('cofepris-registration', 5));
-    expect(latestWorkflow('cofepris-registration')!.machine).toBe(cofeprisRegistrationV2.machine);
+    // v5 is the last on v2's machine; v6 (RIS art. 179 terms, LFPA art. 17-A prevención) has its own.
+    expect(workflowVersion('cofepris-registration', 5)!.machine).toBe(cofeprisRegistrationV2.machine);
+    expect(latestWorkflow('cofepris-registration')).toBe(workflowVersion('cofepris-registration', 6));
     expect(definitionHash(cofeprisRegistration)).toBe(pinned['cofepris-registration@1']);
     expect(definitionHash(cofeprisRegistrationV2)).not.toBe(definitionHash(cofeprisRegistration));
   });

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { createValidator, eventSchemaId } from '../../src/validation.js';
 import { cofeprisRegistrationV6 as w, weekdaysBetween, type CofeprisContextV6 } from '../../workflows/cofepris-registration-v6.js';
 import type { WorkflowEvent } from '../../workflows/types.js';
 import { pathOf } from '../support/machine-harness.js';
@@ -17,8 +18,7 @@ const ev = (type: string, effectiveDate: string, data: Record<string, unknown> =
   effectiveDate,
   ...(facts ? { facts } : {}),
 });
-const prev = (on: string, respondBy: string, termBusinessDays = 5) =>
-  ev('ISSUE_PREVENCION', on, { items: ['Falta el certificado'], termBusinessDays, respondBy });
+const prev = (on: string, termBusinessDays = 5) => ev('ISSUE_PREVENCION', on, { items: ['Falta el certificado'], termBusinessDays });
 
 function run(input: Record<string, unknown>, events: WorkflowEvent[]): AnyMachineSnapshot {
   let [s] = initialTransition(w.machine, input);
@@ -33,9 +33,8 @@ const explain = (s: AnyMachineSnapshot, e: WorkflowEvent) => w.explainRefusal!(s
 describe('prevención (LFPA art. 17-A, reading UNCONFIRMED)', () => {
   // Class II: 35 business days, a third is 11.67; Mon 2 Mar + 11 weekdays = Tue 17 Mar.
   it.each([
-    ['in the first third, term 10 days', prev('2026-03-17', '2026-03-31', 10), 'prevencion', undefined],
-    ['after the first third', prev('2026-03-18', '2026-03-31'), 'underReview', ['refusal.prevencion_late']],
-    ['answer date shorter than the term set', prev('2026-03-09', '2026-03-13', 5), 'underReview', ['refusal.prevencion_term_short']],
+    ['in the first third, term 10 days', prev('2026-03-17', 10), 'prevencion', undefined],
+    ['after the first third', prev('2026-03-18'), 'underReview', ['refusal.prevencion_late']],
   ])('%s', (_, e, state, codes) => {
     const before = run({ route: 'standard', mxClass: 'II' }, underReview());
     const after = transition(w.machine, before, e as never)[0];
@@ -43,23 +42,40 @@ describe('prevención (LFPA art. 17-A, reading UNCONFIRMED)', () => {
     expect(explain(before, e)).toEqual(codes);
   });
 
-  it('is issued once: after the answer a second one is refused; the term set is kept with its date', () => {
-    const s = run({ route: 'standard', mxClass: 'II' }, [...underReview(), prev('2026-03-09', '2026-03-17'), ev('RESPOND_PREVENCION', '2026-03-12')]);
+  it('the term set is an integer of at least 5 (LFPA art. 17-A floor) and at most 60 business days', () => {
+    const valid = createValidator([w]).ajv.getSchema(eventSchemaId(w, 'ISSUE_PREVENCION'))!;
+    const ok = (data: Record<string, unknown>) => valid({ items: ['x'], ...data });
+    expect([4, 5, 60, 61, 7.5, undefined].map((termBusinessDays) => ok({ termBusinessDays }))).toEqual([false, true, true, false, false, false]);
+    expect(ok({ termBusinessDays: 5, respondBy: '2026-03-17' })).toBe(false);
+  });
+
+  it('is issued once: after the answer a second one is refused; the term set is kept', () => {
+    const s = run({ route: 'standard', mxClass: 'II' }, [...underReview(), prev('2026-03-09', 7), ev('RESPOND_PREVENCION', '2026-03-12')]);
     expect(pathOf(s)).toBe('underReview');
-    expect(ctx(s)).toMatchObject({ filedOn: '2026-03-02', prevencion: { issuedOn: '2026-03-09', termBusinessDays: 5, respondBy: '2026-03-17' } });
-    const again = prev('2026-03-13', '2026-03-20');
+    expect(ctx(s)).toMatchObject({ filedOn: '2026-03-02', prevencion: { issuedOn: '2026-03-09', termBusinessDays: 7 }, prevencionTermBusinessDays: 7 });
+    const again = prev('2026-03-13');
     expect(pathOf(transition(w.machine, s, again as never)[0])).toBe('underReview');
     expect(explain(s, again)).toEqual(['refusal.prevencion_once']);
   });
 
-  it('the lapse is COFEPRIS’s decision, signed, and refused while the term runs; the deadline counts from the date set', () => {
-    const s = run({ route: 'standard', mxClass: 'II' }, [...underReview(), prev('2026-03-09', '2026-03-17')]);
+  it('the lapse is COFEPRIS’s decision, signed; puente counts the term set in Mexican business days from the prevención', () => {
     expect(w.events.PREVENCION_TIMEOUT).toMatchObject({ roles: ['cofepris'], requiresSignature: true });
-    const spec = (w.machine.getStateNodeById('cofepris-registration.prevencion').meta as { deadline: object }).deadline;
-    expect(spec).toMatchObject({ anchor: 'prevencionRespondBy', length: 1, unit: 'calendar', consequence: 'decision', unconfirmed: true });
-    expect(pathOf(transition(w.machine, s, ev('PREVENCION_TIMEOUT', '2026-03-17') as never)[0])).toBe('prevencion');
-    expect(pathOf(transition(w.machine, s, ev('PREVENCION_TIMEOUT', '2026-03-18') as never)[0])).toBe('closed.desechado');
-    expect(w.machine.getStateNodeById('cofepris-registration.prevencion').tags).toContain('hold');
+    for (const id of ['prevencion', 'registered.renewalPrevencion']) {
+      const node = w.machine.getStateNodeById(`cofepris-registration.${id}`);
+      const spec = (node.meta as { deadline: Record<string, unknown> }).deadline;
+      expect(spec, id).toMatchObject({
+        lengthFrom: 'prevencionTermBusinessDays',
+        length: 5,
+        unit: 'mx-business',
+        event: 'PREVENCION_TIMEOUT',
+        consequence: 'decision',
+      });
+      expect(spec.anchor, id).toBeUndefined();
+      expect(node.tags, id).toContain('hold');
+    }
+    // The engine refuses it while the term runs (refusal.deadline_running); the machine takes it.
+    const s = run({ route: 'standard', mxClass: 'II' }, [...underReview(), prev('2026-03-09')]);
+    expect(pathOf(transition(w.machine, s, ev('PREVENCION_TIMEOUT', '2026-03-17', { reason: 'sin desahogo' }) as never)[0])).toBe('closed.desechado');
   });
 
   it('counts weekdays after the filing', () =>
@@ -142,7 +158,7 @@ describe('denial, prórroga, migration', () => {
         ? { route: 'abbreviated', reference: { submissionId: 'x' }, referenceInvalidated: false, registrationNumber: null, grantedOn: null, validUntil: null }
         : { ...ctx(run({ route: 'standard', mxClass: 'I' }, [])), filedOn: undefined, prevencion: undefined };
     const up = w.upgradeContext!(JSON.parse(JSON.stringify(old)), from) as CofeprisContextV6;
-    expect(up).toMatchObject({ prevencion: null, prevencionRespondBy: null, afirmativaFicta: false, denial: null, prorrogaPrevencion: null });
+    expect(up).toMatchObject({ prevencion: null, prevencionTermBusinessDays: null, afirmativaFicta: false, denial: null, prorrogaPrevencion: null });
     expect(up.route).toBe(old.route);
   });
 });
