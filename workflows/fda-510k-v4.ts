@@ -499,7 +499,7 @@ export const fda510kV4: WorkflowDefinition = {
     },
     thirdPartyUserFee: {
       value: false,
-      note: 'No FDA user fee under Third Party Review (the review organization charges its own fee); eligibility by product code (foiclass THIRDPARTYFLAG) is not checked yet',
+      note: 'No FDA user fee under Third Party Review (the review organization charges its own fee); eligibility by product code is checked at creation: the code must be flagged Y (foiclass THIRDPARTYFLAG), else 422 at /input/thirdPartyReview',
       source: SOURCES_510K.thirdPartyProgram,
     },
     totalTimeToDecisionDays: {

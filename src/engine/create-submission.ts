@@ -41,7 +41,7 @@ export function createSubmission(
     ctx.validator.check(inputSchemaId(w), body.input, '/input', { code: 'invalid.input', params: { workflow: w.id } });
     // FDA product classification: refuses a pathway the code cannot take (422 at
     // /device/productCode), and warns where it is unusual (exempt codes, ...).
-    const warnings = ctx.productClassification ? checkProductCode(ctx.productClassification, w.id, body.device.productCode) : [];
+    const warnings = ctx.productClassification ? checkProductCode(ctx.productClassification, w.id, body.device.productCode, body.input) : [];
     return runCommand(ctx, {
       actor,
       outcome: 'created',

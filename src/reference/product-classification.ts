@@ -510,9 +510,20 @@ export function assessPathway(workflowId: PathwayWorkflowId | (string & {}), ent
  * a snapshot can lag). Returns the warnings; throws an `InputError` pointing at
  * `/device/productCode` when the workflow is refused. No product code: no check.
  */
-export function checkProductCode(table: ProductClassification, workflowId: string, productCode: string | undefined): string[] {
+export function checkProductCode(
+  table: ProductClassification,
+  workflowId: string,
+  productCode: string | undefined,
+  input: Readonly<Record<string, unknown>> = {},
+): string[] {
   if (productCode === undefined) return [];
   const entry = table.lookup(productCode);
+  // Issue 9 §3: the 510(k) Third Party Review program takes only the product codes FDA's file
+  // flags eligible (THIRDPARTYFLAG Y); the file cannot say for a code it does not list.
+  if (workflowId === 'fda-510k' && input.thirdPartyReview === true && entry && entry.thirdPartyReviewEligible !== 'Y') {
+    const detail = { code: 'classification.third_party_ineligible', params: { product: named(entry) } } as const;
+    throw new InputError(detail, [fieldError('/input/thirdPartyReview', detail)]);
+  }
   if (!entry) {
     return [
       `Product code ${productCode} is not in the FDA product classification file this server uses (${table.size} codes). Check the code; a code FDA created after the file was downloaded is also missing until the file is updated.`,

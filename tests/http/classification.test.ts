@@ -53,6 +53,21 @@ describe('FDA product classification on POST /v1/submissions', () => {
     expect((await api.get(ctx.users.auditor, '/v1/submissions?limit=100')).body.items.length).toBe(before);
   });
 
+  it('Third Party Review (issue 9 §3): only a product code FDA flags eligible (THIRDPARTYFLAG Y); 422 at /input/thirdPartyReview otherwise, nothing written', async () => {
+    const tpr = { format: 'eSTAR', variant: 'traditional', thirdPartyReview: true };
+    const eligible = await api.create(ctx.users.manufacturer, withCode('FRN', 'fda-510k', tpr));
+    expect(eligible.input).toMatchObject({ thirdPartyReview: true });
+    const before = await ctx.services.db.knex('submissions').count<{ n: number | string }[]>({ n: '*' });
+    const res = await api.post(ctx.users.manufacturer, '/v1/submissions', withCode('LOX', 'fda-510k', tpr));
+    const body = expectProblem(res, 422, 'validation_failed');
+    expect(errorPaths(body)).toEqual(['/input/thirdPartyReview']);
+    expect(body.detail).toContain('not eligible for the 510(k) Third Party Review program');
+    const after = await ctx.services.db.knex('submissions').count<{ n: number | string }[]>({ n: '*' });
+    expect(Number(after[0]!.n)).toBe(Number(before[0]!.n));
+    // The same code without the program is an ordinary 510(k).
+    expect((await api.create(ctx.users.manufacturer, withCode('LOX'))).input).toMatchObject({ variant: 'traditional' });
+  });
+
   it('the same code is fine on the PMA pathway', async () => {
     const pmaInput = {};
     const res = await api.post(ctx.users.manufacturer, '/v1/submissions', withCode('LWS', 'fda-pma', pmaInput));
