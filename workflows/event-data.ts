@@ -1335,7 +1335,7 @@ export interface CofeprisRegistrationV6EventData extends Pick<
   | 'REJECT_MODIFICATION'
 > {
   /**
-   * Prevención (LFPA art. 17-A, reading UNCONFIRMED) on the application or the prórroga: once per procedure, within the first third of the resolution term; the authority sets the term (at least 5 business days) and its last day. The resolution term is suspended while it is open.
+   * Prevención (LFPA art. 17-A, reading UNCONFIRMED) on the application or the prórroga: once per procedure, within the first third of the resolution term; the authority sets the term in business days (at least 5), which puente counts under its Mexican calendar from the day of the prevención. The resolution term is suspended while it is open.
    */
   ISSUE_PREVENCION: {
     /**
@@ -1344,13 +1344,9 @@ export interface CofeprisRegistrationV6EventData extends Pick<
      */
     items: [string, ...string[]];
     /**
-     * The term the authority sets for the answer, in business days (at least 5, LFPA art. 17-A).
+     * The term the authority sets for the answer, in business days: at least 5 (LFPA art. 17-A, reading UNCONFIRMED). puente counts its last day under its Mexican calendar from the day of the prevención.
      */
     termBusinessDays: number;
-    /**
-     * The last day of that term, as the prevención states it.
-     */
-    respondBy: string;
   };
   /**
    * COFEPRIS desecha the application (or treats the prórroga request as not filed) because the prevención was not answered in its term; refused while the term runs.

@@ -364,8 +364,6 @@ export type RefusalCode =
   | 'refusal.ecopy_hold_estar'
   | 'refusal.prevencion_once'
   | 'refusal.prevencion_late'
-  | 'refusal.prevencion_term_short'
-  | 'refusal.prevencion_term_running'
   | 'refusal.equivalence_ended'
   | 'refusal.ficta_not_class_i';
 

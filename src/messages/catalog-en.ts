@@ -174,6 +174,8 @@ export const en = {
   // FDA's device name, `{classification}` e.g. `class III (21 CFR 870.5100)`
   'classification.pma_only':
     'A 510(k) cannot be used for product code {product}: FDA classifies it as {classification} and its premarket pathway is PMA. Use the PMA workflow (fda-pma) instead, or check the product code.',
+  'classification.third_party_ineligible':
+    'Product code {product} is not eligible for the 510(k) Third Party Review program (FDA product classification, third-party flag not Y): submit the 510(k) to FDA directly.',
   'classification.hde_only':
     'A 510(k) cannot be used for product code {product}: FDA lists it as a humanitarian use device and its premarket pathway is HDE. Use the HDE workflow (fda-hde) instead, or check the product code.',
 
@@ -236,8 +238,6 @@ export const en = {
   'refusal.prevencion_once': 'a prevención was already issued in this procedure on {issuedOn} (LFPA art. 17-A: once)',
   'refusal.prevencion_late':
     'the prevención comes after the first third of the {termDays}-business-day resolution term ({thirdDays} days after the filing on {filedOn}; counted Monday to Friday) on {onDate}',
-  'refusal.prevencion_term_short': 'the answer date {respondBy} leaves less than the {termDays} business days set (not before {earliest})',
-  'refusal.prevencion_term_running': 'the term to answer the prevención runs until {respondBy}',
   'refusal.equivalence_ended': 'the equivalence route ended on {until}; the application is dated {onDate}',
   'refusal.ficta_not_class_i': 'afirmativa ficta applies only to class I on the standard or third-party route (this is route {route}, class {mxClass})',
 

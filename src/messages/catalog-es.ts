@@ -166,6 +166,8 @@ export const es: Catalog = {
 
   'classification.pma_only':
     'No se puede usar un 510(k) para el código de producto {product}: la FDA lo clasifica como {classification} y su vía previa a la comercialización es la PMA. Use la vía PMA (fda-pma) o revise el código de producto.',
+  'classification.third_party_ineligible':
+    'El código de producto {product} no es elegible para el programa de revisión por terceros del 510(k) (clasificación de productos de la FDA: la marca de terceros no es Y): presente el 510(k) directamente a la FDA.',
   'classification.hde_only':
     'No se puede usar un 510(k) para el código de producto {product}: la FDA lo registra como dispositivo de uso humanitario y su vía previa a la comercialización es la HDE. Use la vía HDE (fda-hde) o revise el código de producto.',
 
@@ -227,8 +229,6 @@ export const es: Catalog = {
   'refusal.prevencion_once': 'ya se emitió una prevención en este trámite el {issuedOn} (LFPA art. 17-A: por una sola vez)',
   'refusal.prevencion_late':
     'la prevención del {onDate} es posterior al primer tercio del plazo de resolución de {termDays} días hábiles ({thirdDays} días desde el ingreso del {filedOn}; contados de lunes a viernes)',
-  'refusal.prevencion_term_short': 'la fecha de desahogo {respondBy} deja menos de los {termDays} días hábiles fijados (no antes del {earliest})',
-  'refusal.prevencion_term_running': 'el plazo para desahogar la prevención corre hasta el {respondBy}',
   'refusal.equivalence_ended': 'la vía de equivalencia terminó el {until}; la solicitud es del {onDate}',
   'refusal.ficta_not_class_i':
     'la afirmativa ficta solo aplica a la clase I en la vía ordinaria o con tercero autorizado (esta es la vía {route}, clase {mxClass})',
