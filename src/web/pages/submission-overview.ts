@@ -64,7 +64,8 @@ export function overviewCard(
   const { role, now, dueSoonDays } = opts;
   const next = countdownOf(view, now, dueSoonDays);
   const main = mainStep(view.steps);
-  const missed = view.clocks.goals.filter((g) => g.status === 'missed' && g.metOn === null);
+  // Missed goals other than the one the next date already shows.
+  const missed = view.clocks.goals.filter((g) => g.status === 'missed' && g.metOn === null && !(next?.kind === g.kind && next.dueDate === g.dueDate));
   const passed = view.deadlines.filter((d) => d.passed);
   return html`<section class="overview card" id="overview" aria-labelledby="overview-heading">
     <h2 id="overview-heading">${t.t('overview.heading')}</h2>
