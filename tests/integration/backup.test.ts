@@ -7,7 +7,7 @@ import { verifyDatabase } from '../../src/engine/verify.js';
 import { initServices } from '../../src/services.js';
 import { BackupError, backupDatabase } from '../../src/backup.js';
 import { DIALECT } from '../support/db.js';
-import { createTestContext, type TestContext, signatureOf } from '../support/fixtures.js';
+import { createTestContext, type TestContext, signatureOf, new510k } from '../support/fixtures.js';
 
 let ctx: TestContext;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'puente-backup-'));
@@ -25,14 +25,7 @@ describe('backup', () => {
     const { manufacturer: m, fda } = ctx.users;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const id = (
-        await engine.createSubmission(m.actor, {
-          workflow: 'fda-510k',
-          title: `B${i}`,
-          device: { name: 'Pump' },
-          input: { format: 'eCopy', variant: 'traditional' },
-        })
-      ).body.id;
+      const id = await new510k(ctx, `B${i}`, { format: 'eCopy' });
       await engine.sendEvent(m.actor, id, { type: 'SUBMIT', signature: signatureOf(m) });
       ids.push(id);
     }

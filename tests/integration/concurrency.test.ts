@@ -7,7 +7,7 @@ import { AppError } from '../../src/errors.js';
 import { verifyChain } from '../../src/engine/hash.js';
 import { listTransitions } from '../../src/store/history-store.js';
 import { DIALECT } from '../support/db.js';
-import { createTestContext, signatureOf, type TestContext } from '../support/fixtures.js';
+import { createTestContext, signatureOf, type TestContext, new510k } from '../support/fixtures.js';
 
 let ctx: TestContext;
 
@@ -19,14 +19,7 @@ afterAll(async () => ctx.close());
 async function inReview(): Promise<string> {
   const { engine } = ctx.services;
   const { manufacturer: m, fda } = ctx.users;
-  const id = (
-    await engine.createSubmission(m.actor, {
-      workflow: 'fda-510k',
-      title: 'Race',
-      device: { name: 'Pump' },
-      input: { format: 'eSTAR', variant: 'traditional' },
-    })
-  ).body.id;
+  const id = await new510k(ctx, 'Race');
   await engine.sendEvent(m.actor, id, { type: 'SUBMIT', signature: signatureOf(m) });
   await engine.sendEvent(fda.actor, id, { type: 'FEE_VERIFIED' });
   await engine.sendEvent(fda.actor, id, { type: 'SCREEN_PASS' });

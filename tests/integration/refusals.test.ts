@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandOrigin } from '../../src/engine/engine.js';
 import { DIALECT } from '../support/db.js';
-import { createTestContext, documentBytes, signatureOf, type TestContext } from '../support/fixtures.js';
+import { createTestContext, documentBytes, signatureOf, type TestContext, new510k } from '../support/fixtures.js';
 
 let ctx: TestContext;
 let id: string;
@@ -18,17 +18,8 @@ let filed: string;
 beforeAll(async () => {
   ctx = await createTestContext();
   const m = ctx.users.manufacturer.actor;
-  const create = async (title: string) =>
-    (
-      await ctx.services.engine.createSubmission(m, {
-        workflow: 'fda-510k',
-        title,
-        device: { name: 'Pump' },
-        input: { format: 'eSTAR', variant: 'traditional' },
-      })
-    ).body.id;
-  id = await create('Refusals');
-  filed = await create('Refusals, filed');
+  id = await new510k(ctx, 'Refusals');
+  filed = await new510k(ctx, 'Refusals, filed');
   await ctx.services.engine.sendEvent(m, filed, { type: 'SUBMIT', signature: signatureOf(ctx.users.manufacturer) });
 });
 afterAll(async () => ctx?.close());

@@ -7,7 +7,7 @@ import { GENESIS_HASH, verifyChain } from '../../src/engine/hash.js';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { listTransitions } from '../../src/store/history-store.js';
 import { DIALECT } from '../support/db.js';
-import { createTestContext, signatureOf, documentBytes, type TestContext } from '../support/fixtures.js';
+import { createTestContext, signatureOf, documentBytes, type TestContext, new510k } from '../support/fixtures.js';
 
 let ctx: TestContext;
 let id: string;
@@ -16,14 +16,7 @@ beforeAll(async () => {
   ctx = await createTestContext();
   const { engine } = ctx.services;
   const { manufacturer: m, fda } = ctx.users;
-  id = (
-    await engine.createSubmission(m.actor, {
-      workflow: 'fda-510k',
-      title: 'Chain',
-      device: { name: 'Catheter' },
-      input: { format: 'eCopy', variant: 'traditional' },
-    })
-  ).body.id;
+  id = await new510k(ctx, 'Chain', { device: { name: 'Catheter' }, format: 'eCopy' });
   await engine.sendEvent(m.actor, id, { type: 'SUBMIT', effectiveAt: '2026-01-05', signature: signatureOf(m) });
   await engine.sendEvent(fda.actor, id, { type: 'FEE_VERIFIED', effectiveAt: '2026-01-06' });
   await engine.addDocument(m.actor, id, { kind: 'cover-letter', filename: 'cover.pdf', contentType: 'application/pdf', bytes: documentBytes('cover') });

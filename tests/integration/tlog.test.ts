@@ -12,7 +12,7 @@ import { initServices } from '../../src/services.js';
 import { recordHash } from '../../src/engine/hash.js';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { listTransitions } from '../../src/store/history-store.js';
-import { createTestContext, type TestContext } from '../support/fixtures.js';
+import { createTestContext, type TestContext, new510k } from '../support/fixtures.js';
 import { startServer } from '../support/server.js';
 
 let ctx: TestContext;
@@ -26,12 +26,7 @@ afterAll(async () => ctx?.close());
 
 async function createSome(n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await ctx.services.engine.createSubmission(ctx.users.manufacturer.actor, {
-      workflow: 'fda-510k',
-      title: `Log ${i}`,
-      device: { name: 'Pump' },
-      input: { format: 'eSTAR', variant: 'traditional' },
-    });
+    await new510k(ctx, `Log ${i}`);
   }
 }
 

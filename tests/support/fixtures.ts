@@ -8,6 +8,7 @@ import { createApp } from '../../src/app.js';
 import { newToken } from '../../src/http/auth.js';
 import { hashPassword, type ScryptParams } from '../../src/engine/passwords.js';
 import { initServices, type Services, type ServicesConfig } from '../../src/services.js';
+import type { Device } from '../../src/generated/schema-types.js';
 import type { Actor } from '../../src/store/types.js';
 import { ensureOrganization, insertUser } from '../../src/store/users-store.js';
 import type { HumanRole } from '../../workflows/types.js';
@@ -100,4 +101,20 @@ export function testApp(ctx: TestContext, logger = pino({ level: 'silent' })): E
 /** Every dossier kind a COFEPRIS route requires, as bytes to upload. */
 export function documentBytes(kind: string): Buffer {
   return Buffer.from(`%PDF-1.4\n% test document ${kind}\n`);
+}
+
+/** A new traditional 510(k) created through the engine by the context's manufacturer: its id. */
+export async function new510k(
+  ctx: TestContext,
+  title: string,
+  opts: { device?: Device & Record<string, unknown>; format?: 'eSTAR' | 'eCopy' } = {},
+): Promise<string> {
+  const { device = { name: 'Pump' }, format = 'eSTAR' } = opts;
+  const res = await ctx.services.engine.createSubmission(ctx.users.manufacturer.actor, {
+    workflow: 'fda-510k',
+    title,
+    device,
+    input: { format, variant: 'traditional' },
+  });
+  return res.body.id;
 }
