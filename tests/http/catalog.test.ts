@@ -48,8 +48,9 @@ describe('GET /v1/workflows', () => {
     expect(res.status).toBe(200);
     const items = res.body.items as Json[];
     const byId = new Map(items.map((w) => [w.id as string, w]));
-    expect(byId.get('fda-510k')).toMatchObject({ version: 3, jurisdiction: 'FDA', definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(byId.get('cofepris-registration')).toMatchObject({ version: 5, jurisdiction: 'COFEPRIS' });
+    // The latest version of each pathway (issue 9 released fda-510k@4 and cofepris-registration@6).
+    expect(byId.get('fda-510k')).toMatchObject({ version: 4, jurisdiction: 'FDA', definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(byId.get('cofepris-registration')).toMatchObject({ version: 6, jurisdiction: 'COFEPRIS' });
     for (const w of items) expect(typeof w.title).toBe('string');
   });
 
@@ -72,7 +73,7 @@ describe('GET /v1/workflows/:id', () => {
   };
 
   it('describes the machine: id, version, initial state, input schema', () => {
-    expect(w).toMatchObject({ id: 'fda-510k', version: 3, initial: 'draft' });
+    expect(w).toMatchObject({ id: 'fda-510k', version: 4, initial: 'draft' });
     expect(w.inputSchema.properties.format.enum).toEqual(['eSTAR', 'eCopy']);
     expect(w.inputSchema.properties.variant.enum).toEqual(expect.arrayContaining(['traditional', 'special', 'abbreviated']));
   });
@@ -156,7 +157,15 @@ describe('GET /v1/workflows/:id', () => {
     const res = await api.get(ctx.users.cofepris, '/v1/workflows/cofepris-registration');
     expect(res.status).toBe(200);
     const prevencion = (res.body.states as Json[]).find((s) => s.path === 'prevencion')!;
-    expect(prevencion.deadline).toMatchObject({ unit: 'mx-business', event: 'PREVENCION_TIMEOUT' });
+    // Version 6 (issue 9, LFPA art. 17-A): the term is the one the authority set, and when it has
+    // passed COFEPRIS decides whether to desechar (no automatic event).
+    expect(prevencion.deadline).toMatchObject({
+      unit: 'mx-business',
+      event: 'PREVENCION_TIMEOUT',
+      consequence: 'decision',
+      lengthFrom: 'prevencionTermBusinessDays',
+      source: expect.objectContaining({ title: 'Ley Federal de Procedimiento Administrativo' }),
+    });
     expect(res.body.events.REFERENCE_INVALIDATED.roles).toEqual(['system']);
     expect(res.body.events.GRANT.schema.required).toEqual(['registrationNumber']);
     expect((res.body.states as Json[]).map((s) => s.path)).toEqual(
@@ -271,7 +280,9 @@ describe('GET /openapi.json', () => {
       expect(schemas[name], name).toBeDefined();
     expect(schemas.Problem!.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail', 'code', 'errors']));
     expect(doc.paths['/v1/submissions'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateSubmission');
-    expect(schemas['fda-510k.3.REQUEST_AI']).toMatchObject({ required: ['deficiencies'] });
+    // Event payload schemas are those of the latest version of each workflow (fda-510k@4, issue 9).
+    expect(schemas['fda-510k.3.REQUEST_AI']).toBeUndefined();
+    expect(schemas['fda-510k.4.REQUEST_AI']).toMatchObject({ required: ['deficiencies'] });
     // Every $ref resolves inside the document.
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     for (const r of refs) {

@@ -90,7 +90,10 @@ describe('visibility', () => {
   it('items carry allowedEvents for the caller', async () => {
     const asFda = (await list(ctx.users.fda, 'state=received')).items;
     expect(asFda.map((s) => s.id)).toEqual([ids.received]);
-    expect([...asFda[0]!.allowedEvents].sort()).toEqual(['FEE_UNPAID', 'FEE_VERIFIED']);
+    // fda-510k@4 (issue 9, eCopy Program guidance) handles ECOPY_HOLD in `received`; allowedEvents
+    // lists the events the state handles for the role without evaluating guards, so it is listed for
+    // this eSTAR 510(k) too (sending it is refused: refusal.ecopy_hold_estar).
+    expect([...asFda[0]!.allowedEvents].sort()).toEqual(['ECOPY_HOLD', 'FEE_UNPAID', 'FEE_VERIFIED']);
     const asM = (await list(ctx.users.manufacturer, 'state=received')).items;
     expect(asM[0]!.allowedEvents).toEqual(['WITHDRAW']);
   });

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNING_MAX_FAILURES } from '../../src/engine/signatures.js';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { createLogger } from '../../src/logger.js';
-import { fda510kV2, fda510kV3 } from '../../workflows/fda-510k.js';
+import { fda510kV2 } from '../../workflows/fda-510k.js';
+import { latestWorkflow } from '../../workflows/index.js';
 import { DIALECT } from '../support/db.js';
 import { TEST_PASSWORD, addUser, signatureOf, type TestContext, type TestUser } from '../support/fixtures.js';
 import { Api, body510k, daysAgo, errorPaths, expectProblem, type Json, logInto, openTestApp, new510kInReview } from './helpers.js';
@@ -330,11 +331,14 @@ describe('the password stays secret', () => {
 describe('versions', () => {
   it('the catalog shows requiresSignature per event: decisions and filings on the latest version, none on older ones', async () => {
     const latest = (await api.get(ctx.users.auditor, '/v1/workflows/fda-510k')).body as Json;
-    expect(latest.version).toBe(3);
+    // fda-510k@4 (issue 9) is the latest; it keeps version 3's signed events.
+    expect(latest.version).toBe(4);
     expect(latest.events.DECIDE_SE.requiresSignature).toBe(true);
     expect(latest.events.SUBMIT.requiresSignature).toBe(true);
     expect(latest.events.REQUEST_AI.requiresSignature).toBe(false);
     expect(latest.events.AI_TIMEOUT.requiresSignature).toBe(false);
+    // A hold is not a decision: version 4's eCopy hold is not signed.
+    expect(latest.events.ECOPY_HOLD.requiresSignature).toBe(false);
     const v2 = (await api.get(ctx.users.auditor, '/v1/workflows/fda-510k?version=2')).body as Json;
     expect(Object.values(v2.events as Record<string, Json>).every((e) => e.requiresSignature === false)).toBe(true);
   });
@@ -343,8 +347,8 @@ describe('versions', () => {
     const { engine } = ctx.services;
     const m = ctx.users.manufacturer;
     const s = await api.create(m, body510k('Started on version 2'));
-    // As if it had been created before version 3: moved back to fda-510k@2 while in draft.
-    const moved = await engine.migrateWorkflow(fda510kV3, fda510kV2, { dryRun: false, by: 'test' });
+    // As if it had been created before version 3: moved back from the latest version to fda-510k@2 while in draft.
+    const moved = await engine.migrateWorkflow(latestWorkflow('fda-510k')!, fda510kV2, { dryRun: false, by: 'test' });
     expect(moved.moved.map((x) => x.id)).toContain(s.id);
     expect((await api.submission(m, s.id)).workflow).toEqual({ id: 'fda-510k', version: 2 });
     const submitted = keep(await api.event(m, s.id, { type: 'SUBMIT', effectiveAt: daysAgo(20) }));

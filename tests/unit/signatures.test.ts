@@ -75,14 +75,21 @@ describe('requiresSignature in the machine files', () => {
   it('the latest version of each workflow marks every regulator decision and the manufacturer filings', () => {
     expect(signed('fda-510k')).toEqual(['DECIDE_NSE', 'DECIDE_SE', 'RESCIND_SE', 'SUBMIT']);
     expect(signed('fda-de-novo')).toEqual(['DECIDE_DECLINE', 'DECIDE_GRANT', 'SUBMIT']);
+    // fda-pma@4 (issue 9, 21 CFR 814.42 and 814.44): FDA's decisions to close a PMA it refused to file,
+    // to consider it withdrawn and to keep its refusal after the informal conference; the applicant's
+    // filing amendment (814.42(d)(1)) is a filing.
     expect(signed('fda-pma')).toEqual([
+      'CLOSE_NOT_FILED',
+      'CONSIDER_WITHDRAWN',
       'FDA_OBJECTS',
+      'FILING_AMENDMENT',
       'ISSUE_APPROVABLE',
       'ISSUE_APPROVAL_ORDER',
       'ISSUE_DENIAL',
       'ISSUE_NOT_APPROVABLE',
       'REFUSE_TO_FILE',
       'SUBMIT',
+      'UPHOLD_REFUSAL_TO_FILE',
       'WITHDRAW_APPROVAL',
     ]);
     expect(signed('fda-hde')).toEqual([
@@ -99,28 +106,41 @@ describe('requiresSignature in the machine files', () => {
     ]);
     expect(signed('fda-presub')).toEqual(['SUBMIT']);
     expect(signed('fda-breakthrough')).toEqual(['DENY', 'GRANT', 'REQUEST_DESIGNATION', 'WITHDRAW_DESIGNATION']);
+    // cofepris-registration@6 (issue 9): desechar an unanswered prevención is COFEPRIS's decision
+    // (LFPA art. 17-A; no longer a system timeout), and so is the constancia of the afirmativa ficta
+    // (RIS art. 179) with the registration number it assigns.
     expect(signed('cofepris-registration')).toEqual([
       'APPROVE_MODIFICATION',
       'DENY',
       'DENY_PRORROGA',
       'GRANT',
       'GRANT_PRORROGA',
+      'PREVENCION_TIMEOUT',
+      'RECORD_FICTA_CERTIFICATE',
       'REJECT_MODIFICATION',
       'REVOKE',
       'SUBMIT',
       'SUBMIT_MODIFICATION',
       'SUBMIT_PRORROGA',
     ]);
-    // The versions that record their guards' facts (issue 8) keep the signed events of the ones before them.
+    // The versions of issue 9 (rules with their sources) are the latest; every one keeps the signed
+    // events of the version before it, and only regulators and manufacturers sign.
     expect([...latest.values()].map((w) => `${w.id}@${w.version}`).sort()).toEqual([
-      'cofepris-registration@5',
-      'fda-510k@3',
-      'fda-breakthrough@4',
-      'fda-de-novo@3',
-      'fda-hde@3',
-      'fda-pma@3',
-      'fda-presub@3',
+      'cofepris-registration@6',
+      'fda-510k@4',
+      'fda-breakthrough@5',
+      'fda-de-novo@4',
+      'fda-hde@4',
+      'fda-pma@4',
+      'fda-presub@4',
     ]);
+    for (const w of latest.values()) {
+      const previous = WORKFLOWS.find((x) => x.id === w.id && x.version === w.version - 1)!;
+      for (const [type, e] of Object.entries(previous.events))
+        if (e.requiresSignature) expect(w.events[type]?.requiresSignature, `${w.id}@${w.version} ${type}`).toBe(true);
+      for (const type of signed(w.id))
+        expect(['fda', 'cofepris', 'manufacturer'], `${w.id} ${type}`).toEqual(expect.arrayContaining([...w.events[type]!.roles]));
+    }
   });
 
   it('only the event specs change between a version and its signed successor (same machine, clock, goals)', () => {
