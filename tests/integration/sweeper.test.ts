@@ -128,7 +128,15 @@ describe('anchored deadlines', () => {
     await api.send(m, reg.id, 'SUBMIT', { data: { folio: '203300101A0102' }, effectiveAt: '2020-05-04' });
     await api.send(cofepris, reg.id, 'START_REVIEW', { effectiveAt: '2020-05-11' });
     const granted = await api.send(cofepris, reg.id, 'GRANT', { data: { registrationNumber: '1235E2021 SSA' }, effectiveAt: '2021-03-01' });
-    expect(granted.submission.clocks.nextDue).toEqual({ kind: 'renewalWindow', dueDate: '2025-10-02', source: 'deadline' });
+    // nextDue also gives the unit the date is counted in and what is left of it (tracker issue 18 §1):
+    // 31 calendar days from 2025-09-01.
+    expect(granted.submission.clocks.nextDue).toMatchObject({
+      kind: 'renewalWindow',
+      dueDate: '2025-10-02',
+      source: 'deadline',
+      unit: 'calendar',
+      remainingDays: 31,
+    });
 
     setNow('2025-10-02T05:00:00Z'); // 2025-10-01 23:00 in Mexico City
     expect((await ctx.services.engine.sweep()).fired.filter((f) => f.submissionId === reg.id)).toEqual([]);
@@ -253,7 +261,8 @@ describe('portfolio queries', () => {
   it('dueBefore lists the submissions whose next date falls before the given day', async () => {
     // fresh: received 2028-04-25, its Substantive Interaction goal (FDA day 60) is the next date.
     const view = await api.submission(ctx.users.manufacturer, fresh);
-    expect(view.clocks.nextDue).toEqual({ kind: 'substantiveInteraction', dueDate: '2028-06-24', source: 'goal' });
+    // On 2028-05-01 (FDA day 6) 54 FDA days are left until it.
+    expect(view.clocks.nextDue).toMatchObject({ kind: 'substantiveInteraction', dueDate: '2028-06-24', source: 'goal', unit: 'fda-days', remainingDays: 54 });
     expect(ids(await list('dueBefore=2028-06-25&q=Portfolio&limit=200'))).toContain(fresh);
     expect(ids(await list('dueBefore=2028-06-24&q=Portfolio&limit=200'))).not.toContain(fresh);
     // The AI window of the overdue one ended on 2028-04-28.

@@ -173,7 +173,9 @@ describe('FDA clocks (fda-510k@2)', () => {
     // Day 95: the MMD goal is five days out (due soon), the decision goal already missed.
     const earlier = clocks(k510, estar, h, day(95));
     expect(goal(earlier, 'missedDecisionCommunication')).toMatchObject({ status: 'due_soon', remainingDays: 5, dueDate: day(100) });
-    expect(earlier.nextDue).toEqual({ kind: 'missedDecisionCommunication', dueDate: day(100), source: 'goal' });
+    // A missed goal still owed (no decision yet) is the next date, overdue first (tracker issue 18 §1):
+    // the decision goal of day 90, five FDA days ago, comes before the MMD goal of day 100.
+    expect(earlier.nextDue).toEqual({ kind: 'decision', dueDate: day(90), source: 'goal', unit: 'fda-days', remainingDays: -5 });
   });
 
   it('the special 510(k) is held to 30 days; the traditional goal does not apply to it', () => {
