@@ -260,25 +260,19 @@ describe('the web Users page', () => {
     const browser = request.agent(app);
     const form = await browser.get('/password-reset').set('Accept', 'text/html');
     expect(form.status).toBe(200);
-    const weak = await browser
-      .post('/password-reset')
-      .type('form')
-      .set('Accept', 'text/html')
-      .send({ _csrf: csrfIn(form.text), resetToken: credential, newPassword: 'password1234' });
+    const resetWith = (csrfPage: string, newPassword: string) =>
+      browser
+        .post('/password-reset')
+        .type('form')
+        .set('Accept', 'text/html')
+        .send({ _csrf: csrfIn(csrfPage), resetToken: credential, newPassword });
+    const weak = await resetWith(form.text, 'password1234');
     expect(weak.status).toBe(422);
     expect(weak.text).toMatch(/common passwords/);
-    const done = await browser
-      .post('/password-reset')
-      .type('form')
-      .set('Accept', 'text/html')
-      .send({ _csrf: csrfIn(weak.text), resetToken: credential, newPassword: 'She-Picked-This-2026' });
+    const done = await resetWith(weak.text, 'She-Picked-This-2026');
     expect(done.status, done.text.slice(0, 300)).toBe(303);
     expect(done.headers.location).toBe('/sign-in?reset=1');
-    const again = await browser
-      .post('/password-reset')
-      .type('form')
-      .set('Accept', 'text/html')
-      .send({ _csrf: csrfIn(weak.text), resetToken: credential, newPassword: 'Another-One-2026' });
+    const again = await resetWith(weak.text, 'Another-One-2026');
     expect(again.status).toBe(401);
     await browse('Browser Bea', 'She-Picked-This-2026');
 
