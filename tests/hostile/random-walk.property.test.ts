@@ -2,7 +2,7 @@
  * Random walks against the API, checked step by step against the pure machine (issue 3), for
  * every workflow the catalog offers for new submissions (`latestWorkflows()`; a test fails when one
  * has no walk kind) and every creation input that changes behaviour: 510(k) eSTAR / eCopy (variant
- * drawn per walk), De Novo eSTAR / eCopy, PMA original (with and without a P-number) and each
+ * and Third Party Review drawn per walk), De Novo eSTAR / eCopy, PMA original (with and without a P-number) and each
  * supplement type with its PMA number, HDE, Pre-Sub with and without a meeting, Breakthrough with
  * and without a link at creation, and COFEPRIS registrations (latest version) on the standard and
  * third-party routes (with and without a Mexican class), on equivalence and abbreviated relying on
@@ -66,6 +66,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getNextTransitions, initialTransition, transition, type AnyMachineSnapshot, type StateValue } from 'xstate';
 import { getStateNodes } from 'xstate/graph';
 import { isCorrespondenceKind, isOwnCorrespondence } from '../../src/engine/correspondence.js';
+import { loadMexicanCalendar } from '../../src/engine/time.js';
 import { verifyDatabase } from '../../src/engine/verify.js';
 import { FILING_RECORD_TYPES } from '../../src/store/migrations/012-filed-at.js';
 import { AppError, type ErrorCode } from '../../src/errors.js';
@@ -726,16 +727,19 @@ function cofeprisKinds(c: WorkflowDefinition): WalkKind[] {
   ];
 }
 
+const variant510k = fc.constantFrom('traditional', 'special', 'abbreviated');
+/** fda-510k@4 (issue 9, FD&C Act § 523): a third of the walks go through Third Party Review (FRN is eligible). */
+const thirdPartyReview = fc.constantFrom({}, {}, { thirdPartyReview: true });
 const WALK_KINDS: readonly WalkKind[] = [
   {
     name: 'fda-510k eSTAR',
     w: wf('fda-510k'),
-    input: () => fc.constantFrom('traditional', 'special', 'abbreviated').map((variant) => ({ format: 'eSTAR', variant })),
+    input: () => fc.tuple(variant510k, thirdPartyReview).map(([variant, tpr]) => ({ format: 'eSTAR', variant, ...tpr })),
   },
   {
     name: 'fda-510k eCopy',
     w: wf('fda-510k'),
-    input: () => fc.constantFrom('traditional', 'special', 'abbreviated').map((variant) => ({ format: 'eCopy', variant })),
+    input: () => fc.tuple(variant510k, thirdPartyReview).map(([variant, tpr]) => ({ format: 'eCopy', variant, ...tpr })),
   },
   { name: 'fda-de-novo eSTAR', w: wf('fda-de-novo'), input: one({ format: 'eSTAR' }), productCode: 'LTC' },
   { name: 'fda-de-novo eCopy', w: wf('fda-de-novo'), input: one({ format: 'eCopy' }), productCode: 'LTC' },
@@ -899,6 +903,30 @@ function dueDate(m: Model): string | undefined {
   return undefined;
 }
 
+/** The Mexican business-day calendar the server counts under (the shipped file; the test context adds no days). */
+const MX_CALENDAR = loadMexicanCalendar();
+
+/**
+ * The current state's deadline left to the regulator's decision (issue 9 §1, domain.md §7.1), with
+ * its due date as the engine counts it (the term the regulator set when `lengthFrom` names one,
+ * Mexican business days under the shipped calendar); `dueDate` undefined when the model does not
+ * know the state's entry.
+ */
+function decisionDeadline(m: Model): { event: string; dueDate: string | undefined } | undefined {
+  const metas = Object.values(m.snap.getMeta() as Record<string, { deadline?: DeadlineSpec } | undefined>);
+  const d = metas.reverse().find((x) => x?.deadline)?.deadline;
+  if (d?.consequence !== 'decision') return undefined;
+  const context = m.snap.context as Record<string, unknown>;
+  const anchor = d.anchor ? context[d.anchor] : m.enteredOn;
+  const isDate = typeof anchor === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(anchor);
+  // The engine keeps no deadline whose context date is not set.
+  if (d.anchor && !isDate) return undefined;
+  if (!isDate) return { event: d.event, dueDate: undefined };
+  const set = d.lengthFrom ? context[d.lengthFrom] : undefined;
+  const length = typeof set === 'number' && Number.isInteger(set) && set > 0 ? set : d.length;
+  return { event: d.event, dueDate: d.unit === 'mx-business' ? MX_CALENDAR.addBusinessDays(anchor, length) : addDays(anchor, length) };
+}
+
 // ---------------------------------------------------------------- prediction
 
 interface Prediction {
@@ -940,6 +968,15 @@ function predict(m: Model, s: Sent): Prediction {
   }
   const facts = factsFor(m, type, data);
   const event: WorkflowEvent = { type, data, effectiveDate, ...(m.w.factsFor?.[type] ? { facts } : {}) };
+  // Issue 9 §1 (domain.md §7.1): the regulator's decision on a deadline is refused while the
+  // applicant's term runs (the effective date and today both on or before the due date). The walks
+  // run no sweeper, so no such deadline is ever recorded as passed.
+  const decision = human ? decisionDeadline(m) : undefined;
+  if (decision?.event === type) {
+    if (decision.dueDate === undefined) fail(m, -1, `${type}: the model does not know when ${statePath(m.snap.value)} was entered`);
+    if (effectiveDate <= decision.dueDate && todayIn(m.w.timeZone) <= decision.dueDate)
+      return { status: 409, why: `${type} is the regulator's decision once the term ending ${decision.dueDate} has passed` };
+  }
   if (!m.snap.can(event))
     return { status: 409, why: `${type} not allowed in ${statePath(m.snap.value)} (facts ${JSON.stringify(facts ?? null)}, date ${effectiveDate})` };
   // Issue 6: the last check before the write; the version the submission runs on decides.
