@@ -46,14 +46,9 @@ export function nextDateText(t: Translator, c: Countdown | null): SafeHtml {
   return html`<time datetime="${c.dueDate}">${t.date(c.dueDate)}</time><br><span class="muted">${what}</span>${late ? html` <strong class="status overdue">${late}</strong>` : ''}`;
 }
 
-export async function renderPortfolio(
-  ctx: WebContext,
-  opts: { engine: Engine; users: Pick<Users, 'listOrganizations'>; query: Record<string, unknown>; now: Date; dueSoonDays: number },
-): Promise<string> {
-  const { t } = ctx;
-  const actor = ctx.session!.user;
-  const q = opts.query;
-  const filters = {
+/** The page's filters, as the query string says them (anything else is ignored). */
+function filtersOf(q: Record<string, unknown>) {
+  return {
     workflow: str(q.workflow),
     state: str(q.state),
     organization: str(q.organization),
@@ -62,15 +57,34 @@ export async function renderPortfolio(
     dueSoon: q.dueSoon === 'true',
     cursor: str(q.cursor),
   };
-  const today = opts.now.toISOString().slice(0, 10);
-  const query: Record<string, string> = { sort: 'nextDue', limit: '50' };
+}
+
+/**
+ * The page's filters as the listing's query (GET /v1/submissions), next date first: what the page
+ * lists, and what its "Export" links download (the web's /export, without the page's cursor).
+ */
+export function portfolioListingQuery(q: Record<string, unknown>, now: Date, dueSoonDays: number): Record<string, string> {
+  const filters = filtersOf(q);
+  const query: Record<string, string> = { sort: 'nextDue' };
   if (filters.workflow) query.workflow = filters.workflow;
   if (filters.state) query.state = filters.state;
   if (filters.organization) query.organization = filters.organization;
   if (filters.q) query.q = filters.q;
   if (filters.overdue) query.overdue = 'true';
   // "Due soon": the next date falls within the due-soon window (dueBefore is exclusive).
-  if (filters.dueSoon) query.dueBefore = addDays(today, opts.dueSoonDays + 1);
+  if (filters.dueSoon) query.dueBefore = addDays(now.toISOString().slice(0, 10), dueSoonDays + 1);
+  return query;
+}
+
+export async function renderPortfolio(
+  ctx: WebContext,
+  opts: { engine: Engine; users: Pick<Users, 'listOrganizations'>; query: Record<string, unknown>; now: Date; dueSoonDays: number },
+): Promise<string> {
+  const { t } = ctx;
+  const actor = ctx.session!.user;
+  const q = opts.query;
+  const filters = filtersOf(q);
+  const query: Record<string, string> = { ...portfolioListingQuery(q, opts.now, opts.dueSoonDays), limit: '50' };
   if (filters.cursor) query.cursor = filters.cursor;
   const { items, nextCursor } = await opts.engine.listSubmissions(
     { id: actor.id, name: actor.name, role: actor.role, organization: actor.organization },
@@ -93,16 +107,14 @@ export async function renderPortfolio(
     </tr>`;
   };
 
-  const nextLink = nextCursor
-    ? `/?${new URLSearchParams({
-        ...Object.fromEntries(
-          Object.entries(filters)
-            .filter(([k, v]) => v && k !== 'cursor')
-            .map(([k, v]) => [k, String(v)]),
-        ),
-        cursor: nextCursor,
-      })}`
-    : null;
+  // The page's own filters (not its cursor), for the next page and the export links.
+  const kept = Object.fromEntries(
+    Object.entries(filters)
+      .filter(([k, v]) => v && k !== 'cursor')
+      .map(([k, v]) => [k, String(v)]),
+  );
+  const nextLink = nextCursor ? `/?${new URLSearchParams({ ...kept, cursor: nextCursor })}` : null;
+  const exportLink = (format: 'csv' | 'xlsx') => `/export?${new URLSearchParams({ format, ...kept })}`;
   const body = html`<h1>${t.t('portfolio.title')}</h1>
   <form method="get" action="/" class="filters" aria-labelledby="filters-heading">
     <h2 id="filters-heading" class="visually-hidden">${t.t('portfolio.filters')}</h2>
@@ -134,6 +146,7 @@ export async function renderPortfolio(
     <th scope="col">${t.t('portfolio.colNext')}</th><th scope="col">${t.t('portfolio.colCountdown')}</th></tr></thead>
     <tbody>${items.map(row)}</tbody></table>`
   }
-  ${nextLink ? html`<p><a href="${nextLink}" rel="next">${t.t('portfolio.more')}</a></p>` : ''}`;
+  ${nextLink ? html`<p><a href="${nextLink}" rel="next">${t.t('portfolio.more')}</a></p>` : ''}
+  <p class="export-links"><a href="${exportLink('csv')}" download>${t.t('portfolio.exportCsv')}</a> · <a href="${exportLink('xlsx')}" download>${t.t('portfolio.exportXlsx')}</a></p>`;
   return page(ctx, { title: t.t('portfolio.title'), body });
 }
