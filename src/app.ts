@@ -12,6 +12,8 @@ import { createErrorHandler } from './http/error-handler.js';
 import { buildOpenApi } from './http/openapi.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
 import { createSubmissionsRouter } from './http/routes/submissions.js';
+import { createCalendarFeedRouter, createCalendarRouter } from './http/routes/calendar.js';
+import { createPortfolioExportRouter } from './http/routes/portfolio-export.js';
 import { createCatalogRouter } from './http/routes/workflows.js';
 import { createWebhooksRouter } from './http/routes/webhooks.js';
 import { createTransparencyLogRouter } from './http/routes/tlog.js';
@@ -32,6 +34,8 @@ export type AppServices = Pick<
   | 'tlog'
   | 'auditor'
   | 'webhooks'
+  | 'calendar'
+  | 'portfolioExport'
   | 'users'
   | 'sessions'
   | 'authLimiter'
@@ -106,7 +110,9 @@ export function createApp(services: AppServices, options: AppOptions = {}): Expr
   v1.use(methodNotAllowed(openapi)); // 405 + Allow for a documented path's other methods (after 401)
   v1.use(refuseNul());
   v1.use(createCatalogRouter());
+  v1.use(createPortfolioExportRouter(services.portfolioExport)); // before /submissions/:id takes `export` for an id
   v1.use(createSubmissionsRouter(services.engine, logger));
+  v1.use(createCalendarRouter(services.calendar, logger));
   v1.use(createUsersRouter(services.signatures, logger, services.users));
   v1.use(createSecurityLogRouter(services.securityLog));
   v1.use(createWebhooksRouter(services.webhooks));
@@ -117,9 +123,13 @@ export function createApp(services: AppServices, options: AppOptions = {}): Expr
 
   // The web interface (issue 7): pages over the same services, signed in with a session cookie.
   app.use(refuseNul());
+  // Secret calendar feed URLs (issue 16 §1): no token or session, the secret is the credential.
+  app.use(createCalendarFeedRouter(services.calendar, services.authLimiter));
   app.use(
     createWebRouter({
       engine: services.engine,
+      calendar: services.calendar,
+      portfolioExport: services.portfolioExport,
       auditor: services.auditor,
       users: services.users,
       signatures: services.signatures,

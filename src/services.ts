@@ -26,6 +26,9 @@ import { createValidator, type Validator } from './validation.js';
 import { createWebSessions, type WebSessions } from './web/sessions.js';
 import { createWebhookSubscriptions, type WebhookSubscriptions } from './webhooks/subscriptions.js';
 import { createAddressPolicy, type AddressPolicy } from './webhooks/address-policy.js';
+import { createCalendarFeeds, type CalendarFeeds } from './calendar/feeds.js';
+import { createKnexCalendarFeedStore } from './store/calendar-feed-store.js';
+import { createPortfolioExport, type PortfolioExport } from './spreadsheets/portfolio-export.js';
 
 export interface Services {
   /** The database handle, for the CLI's maintenance commands and test fixtures; createApp never touches it. */
@@ -41,6 +44,10 @@ export interface Services {
   readonly auditor: Auditor;
   /** Webhook subscriptions (issue 5). */
   readonly webhooks: WebhookSubscriptions;
+  /** Calendar feeds: the caller's deadlines and goals as RFC 5545, and secret feed URLs (tracker issue 16 §1). */
+  readonly calendar: CalendarFeeds;
+  /** The portfolio as CSV or XLSX (GET /v1/submissions/export, the web's /export; tracker issue 16 §4). */
+  readonly portfolioExport: PortfolioExport;
   /** Where webhooks may go (issue 8 §5): the subscriptions and the dispatcher check the same policy. */
   readonly webhookAddressPolicy: AddressPolicy;
   /** Bearer tokens to users; the user and organization lists; user lifecycle and tokens (issue 8). */
@@ -191,7 +198,9 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     tlog,
     auditor: createAuditor({ stores, engine, validator, now: opts.now }),
     webhooks: createWebhookSubscriptions({ db, validator, now: opts.now, addressPolicy: webhookAddressPolicy }),
+    portfolioExport: createPortfolioExport({ engine, validator, now: opts.now }),
     webhookAddressPolicy,
+    calendar: createCalendarFeeds({ engine, store: createKnexCalendarFeedStore(db.reader, db.knex), now: opts.now }),
     users: createUsers({ users: stores.users, stores, securityLog, tokenMaxDays: config.tokenMaxDays, now: opts.now }),
     securityLog,
     sessions: createWebSessions({

@@ -161,6 +161,16 @@ export interface AuditVerify {
 }
 
 /**
+ * The caller's secret calendar feed URL (POST /v1/me/calendar-feed), shown once. It serves GET /v1/calendar.ics without a bearer token: anyone who has it reads the caller's calendar.
+ */
+export interface CalendarFeed {
+  /**
+   * https://<host>/calendar/<secret>.ics (the secret: 256 random bits, base64url; only its SHA-256 is stored)
+   */
+  url: string;
+}
+
+/**
  * Body of POST /v1/me/password. A user who has a password gives it as currentPassword; a user without one sets the first with the bearer token alone. newPassword must meet the password rules (PASSWORD_MIN_LENGTH, PASSWORD_MIN_CHARACTER_CLASSES).
  */
 export interface ChangePassword {
@@ -350,6 +360,42 @@ export interface Document {
  * Query string of an endpoint that takes no parameters (GET /v1/audit/verify, GET /v1/submissions/:id/report): any parameter is refused.
  */
 export interface EmptyQuery {}
+
+/**
+ * Query string of GET /v1/submissions/export: the format and the filters of GET /v1/submissions (the same names and values; every matching submission, so no limit or cursor).
+ */
+export interface ExportSubmissionsQuery {
+  /**
+   * csv (default): RFC 4180, UTF-8 with a byte order mark, one row per submission; xlsx: an Office Open XML workbook with a Portfolio sheet (the same columns) and a Goals sheet (one row per goal).
+   */
+  format?: "csv" | "xlsx";
+  workflow?: string;
+  /**
+   * A state path; `closed` also matches `closed.*`.
+   */
+  state?: string;
+  status?: "active" | "closed";
+  /**
+   * Organization id.
+   */
+  organization?: string;
+  /**
+   * true: active, and a hard deadline has passed or a goal is missed (or past its due date); false: the others.
+   */
+  overdue?: "true" | "false";
+  /**
+   * Only submissions whose next due date (clocks.nextDue) falls before this date (YYYY-MM-DD).
+   */
+  dueBefore?: string;
+  /**
+   * created (default): newest first; nextDue: the soonest next due date first, submissions without one last.
+   */
+  sort?: "created" | "nextDue";
+  /**
+   * Case-insensitive text in the title or device name.
+   */
+  q?: string;
+}
 
 /**
  * Query string of GET /v1/submissions.

@@ -33,6 +33,7 @@ import {
   type Json,
   type Operation,
 } from './openapi-parts.js';
+import { calendarPaths } from './openapi-calendar.js';
 
 /** Rewrites `$ref: "device.json"` to `#/components/schemas/Device`. */
 function rewriteRefs(node: unknown, names: Map<string, string>): unknown {
@@ -189,6 +190,24 @@ export function buildOpenApi(): Json {
         ok: { '200': json(page(ref('Submission'))) },
       },
     },
+    '/v1/submissions/export': {
+      get: {
+        operationId: 'exportSubmissions',
+        summary:
+          "Every submission GET /v1/submissions lists for the caller under the same filters, as a download: CSV (RFC 4180, UTF-8 with BOM, header row, goals in one column, cells starting with = + - @ tab or CR prefixed with ') or XLSX (sheets Portfolio and Goals)",
+        parameters: queryParams(all, 'ExportSubmissionsQuery'),
+        ok: {
+          '200': {
+            description: 'The export, as an attachment (Content-Disposition)',
+            headers: { 'Content-Disposition': header('attachment; filename="puente-portfolio-<YYYY-MM-DD>.<format>"') },
+            content: {
+              'text/csv; charset=utf-8': { schema: { type: 'string' } },
+              'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
+            },
+          },
+        },
+      },
+    },
     '/v1/submissions/{id}': {
       get: {
         operationId: 'getSubmission',
@@ -330,6 +349,7 @@ export function buildOpenApi(): Json {
     },
     ...auditPaths(all),
     ...securityPaths(all),
+    ...calendarPaths(),
   };
 
   return {

@@ -31,6 +31,7 @@ export function page(ctx: WebContext, opts: { title: string; body: SafeHtml; fla
         ${role === 'manufacturer' ? html`<li><a href="/submissions/new">${t.t('nav.new')}</a></li>` : ''}
         ${role === 'auditor' ? html`<li><a href="/audit">${t.t('nav.audit')}</a></li>` : ''}
         ${role === 'admin' ? html`<li><a href="/users">${t.t('nav.users')}</a></li>` : ''}
+        ${role !== 'admin' ? html`<li><a href="/calendar">${t.t('nav.calendar')}</a></li>` : ''}
       </ul></nav>`
     : '';
   const account = s

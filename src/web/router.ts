@@ -24,17 +24,26 @@ import { page, type WebContext } from './layout.js';
 import { html } from './html.js';
 import { LANG_COOKIE, SESSION_COOKIE, TZ_COOKIE, SignInError, readCookies, type WebSessions } from './sessions.js';
 import { renderSignIn } from './pages/sign-in.js';
-import { renderPortfolio } from './pages/portfolio.js';
+import { portfolioListingQuery, renderPortfolio } from './pages/portfolio.js';
+import { sendPortfolioExport } from '../http/routes/portfolio-export.js';
+import type { PortfolioExport } from '../spreadsheets/portfolio-export.js';
 import { renderSubmission, parseEventForm, type FormProblem } from './pages/submission.js';
 import { renderNewSubmission, parseNewSubmissionForm } from './pages/new-submission.js';
 import { auditQueryOf, renderAudit } from './pages/audit.js';
 import { renderUsers } from './pages/users.js';
 import { renderPasswordReset } from './pages/password-reset.js';
 import { readUpload } from './upload.js';
+import type { CalendarFeeds } from '../calendar/feeds.js';
+import { requestOrigin, sendCalendar } from '../http/routes/calendar.js';
+import { renderCalendar } from './pages/calendar.js';
 
 export interface WebRouterDeps {
   readonly users: Users;
   readonly engine: Engine;
+  /** Calendar feeds (the Calendar page, issue 16 §1). */
+  readonly calendar: CalendarFeeds;
+  /** The portfolio as CSV or XLSX (the page's "Export" links). */
+  readonly portfolioExport: PortfolioExport;
   readonly auditor: Auditor;
   readonly signatures: Signatures;
   readonly sessions: WebSessions;
@@ -199,6 +208,13 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     html200(res, await renderPortfolio(ctx, { engine, users: deps.users, query: req.query, now: now(), dueSoonDays: deps.goalDueSoonDays }));
   });
 
+  // The portfolio as filtered on the page, as the API's GET /v1/submissions/export serves it (a GET: no CSRF token).
+  router.get('/export', signedIn, async (req, res) => {
+    const q = req.query as Record<string, unknown>;
+    const query = { ...portfolioListingQuery(q, now(), deps.goalDueSoonDays), ...(q.format === undefined ? {} : { format: q.format }) };
+    await sendPortfolioExport(req, res, deps.portfolioExport, res.locals.actor, query);
+  });
+
   router.get('/submissions/new', signedIn, async (req, res) => {
     html200(res, await renderNewSubmission(res.locals.web, { engine, values: req.query as Record<string, string> }));
   });
@@ -349,6 +365,25 @@ export function createWebRouter(deps: WebRouterDeps): Router {
       res.redirect(303, `/users?${action}d=${encodeURIComponent(r.name)}`);
     });
   }
+
+  // Calendar (issue 16 §1): the reader's deadlines and goals as a file, and their secret subscription URL.
+  router.get('/calendar', signedIn, async (req, res) => {
+    const flash = req.query.revoked === '1' ? res.locals.web.t.t('calendar.feed.revoked') : undefined;
+    html200(res, await renderCalendar(res.locals.web, { calendar: deps.calendar, actor: res.locals.actor, flash }));
+  });
+  router.get('/calendar.ics', signedIn, async (req, res) => {
+    sendCalendar(res, await deps.calendar.calendar(res.locals.actor, res.locals.web.lang, requestOrigin(req)));
+  });
+  router.post('/calendar/feed', signedIn, form, async (req, res) => {
+    checkCsrf(req, res, (req.body as Record<string, unknown> | undefined)?._csrf);
+    const { url } = await deps.calendar.createFeed(res.locals.actor, res.locals.web.lang, requestOrigin(req));
+    html200(res, await renderCalendar(res.locals.web, { calendar: deps.calendar, actor: res.locals.actor, issuedUrl: url }));
+  });
+  router.post('/calendar/feed/revoke', signedIn, form, async (req, res) => {
+    checkCsrf(req, res, (req.body as Record<string, unknown> | undefined)?._csrf);
+    await deps.calendar.revokeFeed(res.locals.actor);
+    res.redirect(303, '/calendar?revoked=1');
+  });
 
   // A user sets a password of their own with the one-time reset credential (no session needed).
   router.get('/password-reset', (_req, res) => {

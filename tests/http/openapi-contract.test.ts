@@ -42,7 +42,7 @@ describe('the OpenAPI document', () => {
     const ids = operations.map((o) => o.op.operationId as string);
     expect(ids.filter((id) => typeof id !== 'string' || id === '')).toEqual([]);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(operations.length).toBe(41);
+    expect(operations.length).toBe(41 + 1 /* GET /v1/submissions/export */ + 3 /* calendar feeds */);
   });
 
   it('uses every component schema', () => {
@@ -202,6 +202,13 @@ describe('answers validate against the document', () => {
     await ok(api.get(auditor, '/v1/audit/export'), 200);
     await ok(api.get(auditor, '/v1/audit/export?format=csv'), 200);
     await ok(api.get(auditor, '/v1/audit/refusals'), 200);
+    await ok(api.get(m, '/v1/submissions/export?format=csv&status=active'), 200);
+    await ok(api.get(m, '/v1/submissions/export?format=xlsx'), 200);
+    await ok(api.get(m, '/v1/submissions/export?format=pdf'), 422);
+    await ok(request(app).get('/v1/calendar.ics').set(m.auth), 200);
+    await ok(api.get(m, '/v1/calendar.ics?from=2026-01-01'), 422);
+    await ok(api.post(m, '/v1/me/calendar-feed', {}), 200);
+    await ok(request(app).delete('/v1/me/calendar-feed').set(m.auth), 204);
     await ok(api.get(auditor, '/v1/audit/checkpoints/latest'), 404);
     await ok(api.post(admin, '/v1/audit/checkpoints', {}), 201);
     await ok(api.get(auditor, '/v1/audit/checkpoints/latest'), 200);

@@ -20,6 +20,7 @@ import * as calendarVersion from './014-calendar-version.js';
 import * as passwordChecksPending from './015-password-checks-pending.js';
 import * as deadlinePassed from './016-deadline-passed.js';
 import * as dueDatesRefresh from './017-due-dates-refresh.js';
+import * as calendarFeeds from './018-calendar-feeds.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -44,6 +45,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['015-password-checks-pending', passwordChecksPending],
   ['016-deadline-passed', deadlinePassed],
   ['017-due-dates-refresh', dueDatesRefresh],
+  ['018-calendar-feeds', calendarFeeds],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

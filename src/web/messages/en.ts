@@ -48,6 +48,8 @@ export const en = {
   'portfolio.colCountdown': 'Countdown',
   'portfolio.empty': 'No submission matches.',
   'portfolio.more': 'Next page',
+  'portfolio.exportCsv': 'Export CSV',
+  'portfolio.exportXlsx': 'Export XLSX',
   'portfolio.count': '{count} shown',
 
   'next.none': 'No date pending',
@@ -358,6 +360,37 @@ export const en = {
   'report.raw.signedAt': 'signed at',
   'report.footer':
     'Printed from puente on {at} for {name} ({role}). Times: {zone}. Each record’s hash is the SHA-256 of its RFC 8785 canonical JSON without the hash; the machine-readable history is {history}.',
+  // Calendar feeds (issue 16 §1): the web page and the words of the .ics events
+  'nav.calendar': 'Calendar',
+  'calendar.title': 'Calendar',
+  'calendar.intro':
+    'Every hard deadline and goal date of the submissions you may see, as a calendar (RFC 5545) that Outlook, Google Calendar and Apple Calendar read. Events stay 30 days after their date passed or the goal was met.',
+  'calendar.download': 'Download the calendar (.ics)',
+  'calendar.feed.heading': 'Subscription URL',
+  'calendar.feed.help':
+    'Calendar applications that cannot sign in subscribe to a secret URL. Anyone who has it can read your calendar: keep it private. Making a new one ends the old one at once.',
+  'calendar.feed.none': 'You have no subscription URL.',
+  'calendar.feed.active': 'A subscription URL made on {date} is active. It is shown only once, when made: replace it if you lost it.',
+  'calendar.feed.create': 'Create subscription URL',
+  'calendar.feed.rotate': 'Replace subscription URL',
+  'calendar.feed.revoke': 'Revoke subscription URL',
+  'calendar.feed.created': 'Your new subscription URL, shown only this once: copy it into your calendar application now.',
+  'calendar.feed.subscribe': 'Open in my calendar application (webcal)',
+  'calendar.feed.revoked': 'The subscription URL was revoked: it no longer works.',
+  'calendar.name': 'puente: deadlines and goals ({name})',
+  'calendar.description': 'Hard deadlines and goal dates of the submissions you may see in puente.',
+  'calendar.deadline.summary': '{title}: {deadline} (deadline)',
+  'calendar.goal.summary': '{title}: {goal} (goal)',
+  'calendar.consequence.automatic': 'Hard deadline: when it passes, the submission closes automatically ({event}).',
+  'calendar.consequence.decision': 'Hard deadline: when it passes, it needs a decision by the regulator.',
+  'calendar.goal.status': 'Review goal: missing it changes no state. Status: {status}.',
+  'calendar.passed': 'This date has passed.',
+  'calendar.unconfirmed': 'The length of this period is not confirmed against the primary text.',
+  'calendar.source': 'Source: {source}',
+  'calendar.open': 'Open in puente: {url}',
+  'calendar.category.deadline': 'Deadline',
+  'calendar.category.goal': 'Goal',
+  'calendar.alarm': '{summary}: due in {days} days',
 } as const;
 
 export type MessageKey = keyof typeof en;
