@@ -16,7 +16,8 @@ export interface SweeperHandle {
 export function logSweep(logger: Logger, r: SweepResult): void {
   for (const f of r.fired) logger.info({ submissionId: f.submissionId, event: f.event, dueDate: f.dueDate, state: f.state }, 'deadline fired');
   for (const g of r.goalsMissed) logger.info({ submissionId: g.submissionId, goal: g.goal, event: g.event, dueDate: g.dueDate }, 'goal missed');
-  for (const p of r.passed) logger.info({ submissionId: p.submissionId, deadline: p.kind, event: p.event, dueDate: p.dueDate }, 'deadline passed: left to the regulator');
+  for (const p of r.passed)
+    logger.info({ submissionId: p.submissionId, deadline: p.kind, event: p.event, dueDate: p.dueDate }, 'deadline passed: left to the regulator');
   for (const x of r.refused) logger.warn({ submissionId: x.submissionId, reason: x.reason }, 'deadline timeout refused by the machine');
 }
 

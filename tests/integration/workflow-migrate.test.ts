@@ -98,7 +98,11 @@ describe('puente workflow migrate', () => {
         to: before[key].state,
         actor: { id: 'system', role: 'system' },
         workflow: { id: 'fda-510k', version: 99, definitionHash: definitionHash(smaller) },
-        data: { from: { version: current.version, definitionHash: definitionHash(current) }, to: { version: 99, definitionHash: definitionHash(smaller) }, by: 'tester' },
+        data: {
+          from: { version: current.version, definitionHash: definitionHash(current) },
+          to: { version: 99, definitionHash: definitionHash(smaller) },
+          by: 'tester',
+        },
       });
     }
     expect(await snapshotOf(ids.aiHold!)).toEqual(before.aiHold);

@@ -12,7 +12,7 @@
     if (zone && document.cookie.indexOf('puente_tz=' + encodeURIComponent(zone)) < 0) {
       document.cookie = 'puente_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
     }
-  } catch (e) {
+  } catch (_e) {
     /* no Intl: dates stay in UTC, named as such */
   }
   ready(function () {
