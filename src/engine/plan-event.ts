@@ -136,7 +136,8 @@ export function decideEvent(
   // A deadline left to the regulator's decision (domain.md §7.1) is decided once it passed, never
   // while the applicant's term runs.
   const spec = activeDeadline(current);
-  if (spec?.consequence === 'decision' && spec.event === body.type && actor.role !== 'system' && s.deadline && s.deadline.passedSeq === undefined) {
+  // Decided on the dates alone: the `passed` mark is the sweeper's note for the views, not a key.
+  if (spec?.consequence === 'decision' && spec.event === body.type && actor.role !== 'system' && s.deadline) {
     if (event.effectiveDate! <= s.deadline.dueDate && dateIn(opts.at, w.timeZone) <= s.deadline.dueDate)
       throw new EventNotAllowedError({
         code: 'refusal.refused',

@@ -61,6 +61,25 @@ describe('a deadline that needs a decision', () => {
   });
 });
 
+describe('the passed mark is a note, not a key', () => {
+  it('a DEADLINE_PASSED mark forged into the row does not let COFEPRIS desechar while the prevención term runs', async () => {
+    const { manufacturer: m, cofepris } = s.users;
+    s.on('2026-02-02');
+    const id = await s.create(m, 'cofepris-registration', { route: 'standard', mxClass: 'II' }, 'Forged mark');
+    await s.api.completeDossier(m, id);
+    await s.send(m, id, 'SUBMIT', { folio: 'F-forged' });
+    await s.send(cofepris, id, 'START_REVIEW');
+    s.on('2026-02-04');
+    const hold = await s.send(cofepris, id, 'ISSUE_PREVENCION', { items: ['Falta el certificado de libre venta'], termBusinessDays: 5 });
+    expect(hold.deadlines[0]).toMatchObject({ event: 'PREVENCION_TIMEOUT', consequence: 'decision', passed: false });
+    await s.knex('submissions').where({ id }).update({ deadline_passed_seq: 1 });
+    const early = await s.api.event(cofepris, id, { type: 'PREVENCION_TIMEOUT', signature: s.signature(cofepris) });
+    expect(early.status, early.text).toBe(409);
+    expect(early.body.detail).toContain(`the term runs until ${String(hold.deadlines[0].dueDate)}`);
+    expect((await s.view(id)).state).toBe('prevencion');
+  });
+});
+
 describe('a missed business-day goal names its calendar', () => {
   it('GOAL_MISSED of a COFEPRIS resolution term carries the calendar stamp it was counted under', async () => {
     const { manufacturer: m, cofepris } = s.users;

@@ -27,6 +27,10 @@ export function useScenario() {
     get api(): Api {
       return api;
     },
+    /** The scenario's database, for tests that tamper with a row. */
+    get knex() {
+      return ctx.services.db.knex;
+    },
     /** A valid Part 11 signature of `user`. */
     signature: (user: TestUser) => signatureOf(user),
     /** Midday of `date` in New York (and in Mexico City). */
