@@ -7,10 +7,10 @@
  * hash-linked; its row then carries the new due date and the current calendar's stamp.
  */
 import { agreeingWithChain } from './chain-head.js';
-import { SYSTEM_ACTOR, requireWorkflow, restore, type EngineContext } from './context.js';
+import { requireWorkflow, restore, type EngineContext } from './context.js';
 import { activeDeadline } from './definitions.js';
 import { deadlineFor, dueDatesOf, figuresOf } from './due-dates.js';
-import { chainRecord } from './records.js';
+import { systemNote } from './records.js';
 import { VersionRace, runInTransaction } from './run-command.js';
 import type { CalendarStamp } from './time.js';
 
@@ -64,7 +64,7 @@ export async function recomputeCalendar(ctx: EngineContext, opts: { dryRun: bool
       const result: Step = { kind: 'moved', id, deadline: old.kind, from: old.dueDate, to: deadline.dueDate, fromCalendar: old.calendar ?? null };
       if (opts.dryRun) return result;
       const at = ctx.now().toISOString();
-      const t = chainRecord(s, w, {
+      const t = systemNote(s, w, {
         type: CALENDAR_RECOMPUTED,
         data: {
           deadline: old.kind,
@@ -73,13 +73,8 @@ export async function recomputeCalendar(ctx: EngineContext, opts: { dryRun: bool
           to: { dueDate: deadline.dueDate, calendar: deadline.calendar ?? null },
           by: opts.by,
         },
-        from: s.state,
-        to: s.state,
-        actor: SYSTEM_ACTOR,
-        comment: null,
         effectiveAt: at,
         recordedAt: at,
-        signature: null,
       });
       const after = { ...s, version: s.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: at, deadline };
       const change = { ...after, due: dueDatesOf(await figuresOf(ctx, tx, w, after)) };

@@ -7,6 +7,7 @@ import type { WorkflowDefinition } from '../../workflows/index.js';
 import type { Submission, Transition } from '../store/types.js';
 import { definitionHash } from './definitions.js';
 import { recordHash } from './hash.js';
+import { SYSTEM_ACTOR } from './context.js';
 
 /**
  * The electronic signature manifestation kept in a history record (21 CFR 11.50): the signer's
@@ -40,4 +41,28 @@ export function chainRecord(
     prevHash: s.headHash,
   };
   return { ...body, hash: recordHash(body) };
+}
+
+/**
+ * A note of the `system` actor that changes no state (a goal missed, a deadline passed, a
+ * calendar recomputed): recorded at `recordedAt`, effective at `effectiveAt` or, when that is
+ * later, at `recordedAt` (a note never takes effect after it was written).
+ */
+export function systemNote(
+  s: Pick<Submission, 'id' | 'headSeq' | 'headHash' | 'state'>,
+  w: WorkflowDefinition,
+  note: { type: string; data: Record<string, unknown>; effectiveAt: string; recordedAt: string },
+): Transition {
+  const { type, data, effectiveAt, recordedAt } = note;
+  return chainRecord(s, w, {
+    type,
+    data,
+    from: s.state,
+    to: s.state,
+    actor: SYSTEM_ACTOR,
+    comment: null,
+    effectiveAt: effectiveAt < recordedAt ? effectiveAt : recordedAt,
+    recordedAt,
+    signature: null,
+  });
 }

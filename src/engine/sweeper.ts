@@ -11,7 +11,7 @@ import { agreeingWithChain } from './chain-head.js';
 import { activeDeadline } from './definitions.js';
 import { dueDatesOf, figuresOf } from './due-dates.js';
 import { planEventOn } from './plan-event.js';
-import { chainRecord } from './records.js';
+import { systemNote } from './records.js';
 import { VersionRace, runInTransaction } from './run-command.js';
 import { addCalendarDays, dateIn, startOfDayIn } from './time.js';
 import { writeEvent } from './write-event.js';
@@ -72,7 +72,7 @@ function fireDeadline(ctx: EngineContext, id: string): Promise<Fired | Passed | 
 async function notePassedDeadline(tx: StoreSet, w: WorkflowDefinition, s: Submission, spec: DeadlineSpec, effectiveAt: string, at: Date): Promise<Passed> {
   const deadline = s.deadline!;
   const recordedAt = at.toISOString();
-  const t = chainRecord(s, w, {
+  const t = systemNote(s, w, {
     type: 'DEADLINE_PASSED',
     data: {
       deadline: deadline.kind,
@@ -82,13 +82,8 @@ async function notePassedDeadline(tx: StoreSet, w: WorkflowDefinition, s: Submis
       ...(deadline.calendar ? { calendar: deadline.calendar } : {}),
       ...(spec.source ? { source: spec.source } : {}),
     },
-    from: s.state,
-    to: s.state,
-    actor: SYSTEM_ACTOR,
-    comment: null,
-    effectiveAt: effectiveAt < recordedAt ? effectiveAt : recordedAt,
+    effectiveAt,
     recordedAt,
-    signature: null,
   });
   const change = { ...s, version: s.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: recordedAt, deadline: { ...deadline, passedSeq: t.seq } };
   if (!(await tx.submissions.update(s.id, s.version, change))) throw new VersionRace();
@@ -125,7 +120,7 @@ function noteMissedGoals(ctx: EngineContext, id: string): Promise<SweepResult['g
       const at = ctx.now().toISOString();
       // Missed once its due date is over: dated at the start of the next day there.
       const effectiveAt = startOfDayIn(addCalendarDays(g.dueDate, 1), w.timeZone).toISOString();
-      const t = chainRecord(current, w, {
+      const t = systemNote(current, w, {
         type: g.missedEvent,
         data: {
           goal: g.kind,
@@ -139,13 +134,8 @@ function noteMissedGoals(ctx: EngineContext, id: string): Promise<SweepResult['g
           ...(g.unit === 'mx-business' ? { calendar: ctx.calendar.stamp } : {}),
           ...(g.source ? { source: g.source } : {}),
         },
-        from: current.state,
-        to: current.state,
-        actor: SYSTEM_ACTOR,
-        comment: null,
-        effectiveAt: effectiveAt < at ? effectiveAt : at,
+        effectiveAt,
         recordedAt: at,
-        signature: null,
       });
       records.push(t);
       current = { ...current, version: current.version + 1, headSeq: t.seq, headHash: t.hash, updatedAt: at };
