@@ -63,9 +63,9 @@ done
 # 6. Submit, review, prevención, answer, grant
 send "$R" "$MFR" '{"type":"SUBMIT","effectiveAt":"2026-07-13","data":{"folio":"253300401A0123"},
                   "signature":{"meaning":"responsibility","password":"Quetzal-Signs-2026"}}'
-send "$R" "$COF" '{"type":"START_REVIEW","effectiveAt":"2026-07-20"}'
-send "$R" "$COF" '{"type":"ISSUE_PREVENCION","effectiveAt":"2026-08-10","data":{"items":["Apostille is illegible"]}}'
-send "$R" "$MFR" '{"type":"RESPOND_PREVENCION","effectiveAt":"2026-08-13"}'
+send "$R" "$COF" '{"type":"START_REVIEW","effectiveAt":"2026-07-14"}'
+send "$R" "$COF" '{"type":"ISSUE_PREVENCION","effectiveAt":"2026-07-20","data":{"items":["Apostille is illegible"],"termBusinessDays":5}}'
+send "$R" "$MFR" '{"type":"RESPOND_PREVENCION","effectiveAt":"2026-07-23","data":{"summary":"Legible apostille attached"}}'
 send "$R" "$COF" '{"type":"GRANT","effectiveAt":"2026-09-01","data":{"registrationNumber":"0123E2026 SSA"},
                   "signature":{"meaning":"approval","password":"Volcan-Resuelve-2026"}}'
 curl -sf "$API/v1/submissions/$R" -H "Authorization: Bearer $COF" | json .decision
