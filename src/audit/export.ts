@@ -80,8 +80,9 @@ export interface ExportSink {
   off(event: 'drain' | 'close' | 'error', listener: (...args: unknown[]) => void): unknown;
 }
 
-/** Resolves true on `drain`, false when the stream closes or fails first. */
-function drained(out: ExportSink): Promise<boolean> {
+/** Resolves true on `drain`, false when the stream is closed already or closes or fails first. */
+export function drained(out: Pick<ExportSink, 'destroyed' | 'on' | 'off'>): Promise<boolean> {
+  if (out.destroyed) return Promise.resolve(false);
   return new Promise((resolve) => {
     const finish = (ok: boolean) => {
       out.off('drain', onDrain);

@@ -21,7 +21,7 @@
  */
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { csvField } from '../audit/export.js';
+import { csvField, drained } from '../audit/export.js';
 import type { Engine, SubmissionView } from '../engine/engine.js';
 import type { ExportSubmissionsQuery } from '../generated/schema-types.js';
 import type { Actor } from '../store/types.js';
@@ -92,24 +92,6 @@ export const GOAL_COLUMNS: ReadonlyArray<Column<GoalRow>> = [
   { key: 'status', width: 10, value: ([, , g]) => g.status },
   { key: 'metOn', kind: 'date', width: 12, value: ([, , g]) => g.metOn },
 ];
-
-/** Resolves true on `drain`, false when the stream closes or fails first. */
-function drained(out: Writable): Promise<boolean> {
-  if (out.destroyed) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const finish = (ok: boolean) => {
-      out.off('drain', onDrain);
-      out.off('close', onClose);
-      out.off('error', onClose);
-      resolve(ok);
-    };
-    const onDrain = () => finish(true);
-    const onClose = () => finish(false);
-    out.on('drain', onDrain);
-    out.on('close', onClose);
-    out.on('error', onClose);
-  });
-}
 
 /** Writes `chunk`, waiting for the reader when the stream's buffer is full; false once the stream is gone. */
 async function put(out: Writable, chunk: string): Promise<boolean> {
