@@ -246,6 +246,8 @@ async function submissionFacts(
   return out;
 }
 
+/** A goal status as attainment counts it: met, missed (late included), or pending while open. */
+const outcomeOf = (status: string): GoalOutcome => (status === 'met' ? 'met' : status === 'missed' ? 'missed' : 'pending');
 const quarterOf = (date: string) => `${date.slice(0, 4)}-Q${Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1}`;
 
 async function factsOf(
@@ -268,7 +270,7 @@ async function factsOf(
           pathway: s.workflowId,
           kind: g.kind,
           startedOn: g.startedOn,
-          outcome: g.status === 'met' ? 'met' : g.status === 'missed' ? 'missed' : 'pending',
+          outcome: outcomeOf(g.status),
         }))
       : [];
 
