@@ -112,9 +112,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = typeof e.code === 'string' ? e.code : '';
   if (SOCKET_CODES.has(code) || SERVER_CODES.has(code) || code.startsWith('08')) return true;
   if (e.name === 'KnexTimeoutError') return true;
-  // node-postgres reports a dropped connection without a code.
+  // node-postgres reports a dropped connection without a code (and knex puts the SQL before it).
   const message = typeof e.message === 'string' ? e.message : '';
-  return /^Connection terminated|^Client has encountered a connection error|^Connection is closed|timeout expired/.test(message);
+  return /Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|Connection is closed/.test(message);
 }
 
 /** Whether `err` means the node in use may no longer be the writable one (ask again). */
