@@ -86,7 +86,7 @@ export async function renderNotifications(
       <legend>${t.t('notifications.mode.legend')}</legend>
       ${errorOf('mode', '/mode')}
       ${modes.map(
-        ([value, label, help]) => html`<div class="choice">
+        ([value, label, help]) => html`<div class="field choice">
         <input type="radio" id="mode-${value}" name="mode" value="${value}"${flag('checked', v.mode === value)}${help ? html` aria-describedby="mode-${value}-hint"` : ''}>
         <label for="mode-${value}">${label}</label>
         ${help ? html`<p class="hint" id="mode-${value}-hint">${help}</p>` : ''}
