@@ -17,7 +17,7 @@
  * `npm test` runs the short form (one failover); `npm run test:ha` sets HA_FULL=1: a longer load
  * and a second failover back to the first node after it rejoined as standby.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -27,7 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyConsistency } from '../../src/audit/merkle.js';
 import { loadConfig } from '../../src/config.js';
 import { initServices } from '../../src/services.js';
-import { ROOT, startServer, type RunningServer } from '../support/server.js';
+import { ROOT, type RunningServer } from '../support/server.js';
 import {
   AI_HOLD,
   REVIEW,
@@ -114,9 +114,49 @@ beforeAll(async () => {
     ['Grace Hopper', 'admin'],
   ])) as [User, User, User];
   // Checkpoints every second, so some are signed while the primary is gone.
-  server = await startServer(url, { CHECKPOINT_INTERVAL_SECONDS: '1', SWEEP_INTERVAL_SECONDS: '1' });
+  server = await startPuente(url, { CHECKPOINT_INTERVAL_SECONDS: '1', SWEEP_INTERVAL_SECONDS: '1' });
   ids = await Promise.all(Array.from({ length: SUBMISSIONS }, (_, i) => submissionInReview(server!.url, mfr, fda, `Failover ${i}`)));
 }, 300_000);
+
+/**
+ * `node bin/puente.js serve` as tests/support/server.ts starts it, waiting up to 2 minutes for it to
+ * listen (a loaded machine takes longer than its 30 s to load the TypeScript sources).
+ */
+async function startPuente(databaseUrl: string, extra: Record<string, string>): Promise<RunningServer> {
+  const child = spawn(process.execPath, ['bin/puente.js', 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  child.stderr.on('data', (c: Buffer) => logs.push(c.toString()));
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`puente did not start:\n${logs.join('')}`)), 120_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      logs.push(chunk.toString());
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(logs.join(''));
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`puente exited with ${code}:\n${logs.join('')}`));
+    });
+  });
+  return {
+    url: base,
+    process: child,
+    logs,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
+      }),
+  };
+}
 
 /**
  * Users made in-process on the multi-host URL, as `puente user add` makes them (the CLI costs a
