@@ -4,6 +4,7 @@
  * what a PUT stores for the mail (language, the origin its links point at), and the web's
  * Notifications page with its CSRF check.
  */
+import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api, errorPaths, expectProblem, type Json, openTestApp } from './helpers.js';
@@ -12,7 +13,7 @@ import { browse } from '../support/web-agent.js';
 import { insertUser } from '../../src/store/users-store.js';
 import { newToken } from '../../src/http/auth.js';
 
-let ctx: TestContext, api: Api, app: Parameters<typeof request>[0];
+let ctx: TestContext, api: Api, app: Express;
 /** A user whose account has an e-mail address (the fixtures' users have none). */
 let withEmail: TestUser;
 

@@ -9,6 +9,7 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMailDispatcher, createConfiguredMailDispatcher, type MailDispatcherOptions } from '../../src/mail/dispatcher.js';
@@ -23,7 +24,7 @@ const HOST = 'puente.example.test';
 const BASE = `http://${HOST}`;
 const FROM = 'puente <puente@example.test>';
 
-let ctx: TestContext, api: Api, app: Parameters<typeof request>[0];
+let ctx: TestContext, api: Api, app: Express;
 let colleague: TestUser;
 const sinks: SmtpSink[] = [];
 let clockMs = Date.now();
