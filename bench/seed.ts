@@ -135,7 +135,7 @@ export async function seed(knex: Knex, opts: { count: number; rowsEach: number; 
     push(BASE_EVENTS[2], fda, {}, at());
     while (records.length + 2 <= rows) {
       push('REQUEST_AI', fda, { deficiencies: ['Clarify the bench test'] }, at());
-      push('AI_RESPONSE', mfr, {}, at());
+      push('AI_RESPONSE', mfr, { summary: 'Bench report attached' }, at());
     }
     if (overdue) {
       push('REQUEST_AI', fda, { deficiencies: ['Clarify the bench test'] }, at());

@@ -117,7 +117,11 @@ function toFieldError(e: ErrorObject, prefix: string): FieldError {
 export function toFieldErrors(errors: readonly ErrorObject[], prefix = ''): FieldError[] {
   const seen = new Set<string>();
   const out: FieldError[] = [];
+  // An `if` error only says that the `then`/`else` branch failed; that branch's own errors name the
+  // fields (e.g. a response's missing summary), so the summary line at the parent is left out.
+  const specific = errors.some((e) => e.keyword !== 'if');
   for (const e of errors) {
+    if (specific && e.keyword === 'if') continue;
     const fe = toFieldError(e, prefix);
     const key = `${fe.path}\u0000${fe.message}`;
     if (seen.has(key)) continue;

@@ -681,7 +681,7 @@ export interface FdaPresubEventData {
 export type FdaPresubEvent = EventOf<FdaPresubEventData>;
 
 /**
- * The data of each event of fda-breakthrough@1, fda-breakthrough@2, fda-breakthrough@3, fda-breakthrough@4, fda-breakthrough@5, from its schema.
+ * The data of each event of fda-breakthrough@1, fda-breakthrough@2, fda-breakthrough@3, fda-breakthrough@4, fda-breakthrough@5, fda-breakthrough@6, from its schema.
  */
 export interface FdaBreakthroughEventData {
   /**
@@ -710,9 +710,20 @@ export interface FdaBreakthroughEventData {
   /**
    * The sponsor answers FDA's information request.
    */
-  INFO_RESPONSE: {
-    summary?: string;
-  };
+  INFO_RESPONSE:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
   /**
    * Designated: meets the primary criterion and at least one secondary criterion; all later communications use the Q-number.
    */
@@ -758,7 +769,7 @@ export interface FdaBreakthroughEventData {
   };
 }
 
-/** An event of fda-breakthrough@1/2/3/4/5 with its data typed by type. */
+/** An event of fda-breakthrough@1/2/3/4/5/6 with its data typed by type. */
 export type FdaBreakthroughEvent = EventOf<FdaBreakthroughEventData>;
 
 /**
@@ -941,7 +952,7 @@ export interface CofeprisRegistrationV2EventData extends Pick<
 export type CofeprisRegistrationV2Event = EventOf<CofeprisRegistrationV2EventData>;
 
 /**
- * The data of each event of fda-de-novo@4, from its schema.
+ * The data of each event of fda-de-novo@4, fda-de-novo@5, from its schema.
  */
 export interface FdaDeNovoV4EventData extends Pick<
   FdaDeNovoEventData,
@@ -955,11 +966,9 @@ export interface FdaDeNovoV4EventData extends Pick<
   | 'ACCEPT'
   | 'ACCEPTANCE_TIMEOUT'
   | 'REFUSE_TO_ACCEPT'
-  | 'RTA_RESPONSE'
   | 'RTA_TIMEOUT'
   | 'SUBSTANTIVE_INTERACTION'
   | 'REQUEST_AI'
-  | 'AI_RESPONSE'
   | 'AI_RESPONSE_INCOMPLETE'
   | 'AI_TIMEOUT'
   | 'DECIDE_GRANT'
@@ -980,13 +989,47 @@ export interface FdaDeNovoV4EventData extends Pick<
    * Technical screening not completed within 15 calendar days: FDA accepts the request for substantive review (21 CFR 860.230(b)).
    */
   SCREENING_TIMEOUT: Record<string, never>;
+  /**
+   * The requester supplied the missing elements; acceptance review restarts (the clock restarts).
+   */
+  RTA_RESPONSE:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
+  /**
+   * Response to the AI request: the FDA-day clock resumes.
+   */
+  AI_RESPONSE:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
 }
 
-/** An event of fda-de-novo@4 with its data typed by type. */
+/** An event of fda-de-novo@4/5 with its data typed by type. */
 export type FdaDeNovoV4Event = EventOf<FdaDeNovoV4EventData>;
 
 /**
- * The data of each event of fda-hde@4, from its schema.
+ * The data of each event of fda-hde@4, fda-hde@5, from its schema.
  */
 export interface FdaHdeV4EventData extends Pick<
   FdaHdeEventData,
@@ -997,7 +1040,6 @@ export interface FdaHdeV4EventData extends Pick<
   | 'FILE'
   | 'REFUSE_TO_FILE'
   | 'REQUEST_AMENDMENT'
-  | 'AMENDMENT'
   | 'AMENDMENT_TIMEOUT'
   | 'ISSUE_APPROVAL_ORDER'
   | 'ISSUE_APPROVABLE'
@@ -1006,6 +1048,25 @@ export interface FdaHdeV4EventData extends Pick<
   | 'WITHDRAW'
   | 'WITHDRAW_APPROVAL'
 > {
+  /**
+   * An HDE amendment: answers a request or letter (review resumes), or, during review, an unsolicited one (a major amendment extends the review up to 75 days, 21 CFR 814.106).
+   */
+  AMENDMENT:
+    | {
+        summary?: string;
+        major?: boolean;
+      }
+    | {
+        summary?: string;
+        major?: boolean;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
   /**
    * OOPD returns the HUD designation request for more information (21 CFR 814.102(b)(2)); the 45 days count again from the answer.
    */
@@ -1019,21 +1080,49 @@ export interface FdaHdeV4EventData extends Pick<
   /**
    * The sponsor answers OOPD's request for more information: the HUD request is under review again (45 days from this answer).
    */
-  HUD_INFO_RESPONSE: {
-    summary?: string;
-  };
+  HUD_INFO_RESPONSE:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
 }
 
-/** An event of fda-hde@4 with its data typed by type. */
+/** An event of fda-hde@4/5 with its data typed by type. */
 export type FdaHdeV4Event = EventOf<FdaHdeV4EventData>;
 
 /**
- * The data of each event of fda-presub@4, from its schema.
+ * The data of each event of fda-presub@4, fda-presub@5, from its schema.
  */
 export interface FdaPresubV4EventData extends Pick<
   FdaPresubEventData,
-  'SUBMIT' | 'ACCEPT' | 'REFUSE_TO_ACCEPT' | 'RESPONSE' | 'SCHEDULE_MEETING' | 'CANCEL_MEETING' | 'CLOSE' | 'HOLD_MEETING' | 'SUBMIT_MINUTES' | 'WITHDRAW'
+  'SUBMIT' | 'ACCEPT' | 'REFUSE_TO_ACCEPT' | 'SCHEDULE_MEETING' | 'CANCEL_MEETING' | 'CLOSE' | 'HOLD_MEETING' | 'SUBMIT_MINUTES' | 'WITHDRAW'
 > {
+  /**
+   * The sponsor completes the Pre-Sub: the 15-day acceptance review restarts.
+   */
+  RESPONSE:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
   /**
    * Written feedback (a Pre-Sub: by day 70, or 5 days before the meeting, whichever is sooner; other Q-Sub types by their own clock).
    */
@@ -1074,11 +1163,11 @@ export interface FdaPresubV4EventData extends Pick<
   MINUTES_FINAL_TIMEOUT: Record<string, never>;
 }
 
-/** An event of fda-presub@4 with its data typed by type. */
+/** An event of fda-presub@4/5 with its data typed by type. */
 export type FdaPresubV4Event = EventOf<FdaPresubV4EventData>;
 
 /**
- * The data of each event of fda-510k@4, from its schema.
+ * The data of each event of fda-510k@4, fda-510k@5, from its schema.
  */
 export interface Fda510kV4EventData extends Pick<
   Fda510kEventData,
@@ -1090,11 +1179,9 @@ export interface Fda510kV4EventData extends Pick<
   | 'REPLACEMENT_SUBMITTED'
   | 'ACCEPT'
   | 'REFUSE_TO_ACCEPT'
-  | 'RTA_RESPONSE'
   | 'RTA_TIMEOUT'
   | 'SUBSTANTIVE_INTERACTION'
   | 'REQUEST_AI'
-  | 'AI_RESPONSE'
   | 'DECIDE_SE'
   | 'DECIDE_NSE'
   | 'WITHDRAW'
@@ -1104,6 +1191,40 @@ export interface Fda510kV4EventData extends Pick<
    * Send the 510(k) to FDA (CDRH Document Control Center receipt), or under Third Party Review to the accredited review organization.
    */
   SUBMIT: Record<string, never>;
+  /**
+   * The sponsor answered the RTA; acceptance review restarts (FDA-day clock restarts).
+   */
+  RTA_RESPONSE:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
+  /**
+   * Complete response to the AI request: the FDA-day clock resumes.
+   */
+  AI_RESPONSE:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
   /**
    * No complete AI response within 180 calendar days of the original AI request: deleted (FDA code DE).
    */
@@ -1160,11 +1281,11 @@ export interface Fda510kV4EventData extends Pick<
   };
 }
 
-/** An event of fda-510k@4 with its data typed by type. */
+/** An event of fda-510k@4/5 with its data typed by type. */
 export type Fda510kV4Event = EventOf<Fda510kV4EventData>;
 
 /**
- * The data of each event of fda-pma@4, from its schema.
+ * The data of each event of fda-pma@4, fda-pma@5, from its schema.
  */
 export interface FdaPmaV4EventData extends Pick<
   FdaPmaEventData,
@@ -1174,22 +1295,35 @@ export interface FdaPmaV4EventData extends Pick<
   | 'FEE_PAID'
   | 'ACCEPT'
   | 'REFUSE_TO_ACCEPT'
-  | 'RTA_RESPONSE'
   | 'FILE'
   | 'SUBSTANTIVE_INTERACTION'
-  | 'MAJOR_AMENDMENT'
   | 'UNSOLICITED_MAJOR_AMENDMENT'
   | 'REFER_TO_PANEL'
   | 'PANEL_RECOMMENDATION'
   | 'ISSUE_APPROVAL_ORDER'
-  | 'APPROVABLE_RESPONSE'
-  | 'AMENDMENT'
   | 'ISSUE_DENIAL'
   | 'FDA_OBJECTS'
   | 'NOTICE_PERIOD_TIMEOUT'
   | 'WITHDRAW'
   | 'WITHDRAW_APPROVAL'
 > {
+  /**
+   * The applicant supplied the missing elements; acceptance review restarts.
+   */
+  RTA_RESPONSE:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
   /**
    * Not filed (21 CFR 814.42(c)): the applicant may amend under the same PMA number or ask for an informal conference (814.42(d)).
    */
@@ -1211,6 +1345,23 @@ export interface FdaPmaV4EventData extends Pick<
     deficiencies: [string, ...string[]];
   };
   /**
+   * Amendment answering the MDL: the FDA-day clock resumes; the goal may be extended.
+   */
+  MAJOR_AMENDMENT:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
+  /**
    * No written response within 180 days of the Major Deficiency Letter: considered withdrawn voluntarily (21 CFR 814.37(c)(3)).
    */
   MDL_TIMEOUT: Record<string, never>;
@@ -1225,6 +1376,23 @@ export interface FdaPmaV4EventData extends Pick<
     conditions?: [string, ...string[]];
   };
   /**
+   * The applicant answered the approvable letter: final review.
+   */
+  APPROVABLE_RESPONSE:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
+  /**
    * Not approvable letter (21 CFR 814.44(f)): a written response is due within 180 days (814.44(g)).
    */
   ISSUE_NOT_APPROVABLE: {
@@ -1234,6 +1402,23 @@ export interface FdaPmaV4EventData extends Pick<
      */
     deficiencies?: [string, ...string[]];
   };
+  /**
+   * Amendment answering the not approvable letter: substantive review resumes.
+   */
+  AMENDMENT:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
   /**
    * No written response within 180 days of the not approvable letter: considered withdrawn voluntarily (21 CFR 814.44(g)).
    */
@@ -1245,9 +1430,20 @@ export interface FdaPmaV4EventData extends Pick<
   /**
    * The applicant resubmits the refused PMA with what it lacked, under the same PMA number (21 CFR 814.42(d)(1)): filing review again (45 days).
    */
-  FILING_AMENDMENT: {
-    summary?: string;
-  };
+  FILING_AMENDMENT:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
   /**
    * The applicant asks for an informal conference to review the refusal to file, within 10 working days of the notice (21 CFR 814.42(d)(2)).
    */
@@ -1308,11 +1504,11 @@ export interface FdaPmaV4EventData extends Pick<
   };
 }
 
-/** An event of fda-pma@4 with its data typed by type. */
+/** An event of fda-pma@4/5 with its data typed by type. */
 export type FdaPmaV4Event = EventOf<FdaPmaV4EventData>;
 
 /**
- * The data of each event of cofepris-registration@6, from its schema.
+ * The data of each event of cofepris-registration@6, cofepris-registration@7, from its schema.
  */
 export interface CofeprisRegistrationV6EventData extends Pick<
   CofeprisRegistrationV2EventData,
@@ -1321,7 +1517,6 @@ export interface CofeprisRegistrationV6EventData extends Pick<
   | 'TPR_FINDINGS'
   | 'TPR_FAVORABLE_REPORT'
   | 'START_REVIEW'
-  | 'RESPOND_PREVENCION'
   | 'GRANT'
   | 'DESIST'
   | 'REVOKE'
@@ -1348,6 +1543,23 @@ export interface CofeprisRegistrationV6EventData extends Pick<
      */
     termBusinessDays: number;
   };
+  /**
+   * The registration holder answers the prevención.
+   */
+  RESPOND_PREVENCION:
+    | {
+        summary?: string;
+      }
+    | {
+        summary?: string;
+        /**
+         * Ids of documents already added to this submission that the response attaches.
+         *
+         * @minItems 1
+         * @maxItems 50
+         */
+        documents?: [string, ...string[]];
+      };
   /**
    * COFEPRIS desecha the application (or treats the prórroga request as not filed) because the prevención was not answered in its term; refused while the term runs.
    */
@@ -1379,5 +1591,5 @@ export interface CofeprisRegistrationV6EventData extends Pick<
   };
 }
 
-/** An event of cofepris-registration@6 with its data typed by type. */
+/** An event of cofepris-registration@6/7 with its data typed by type. */
 export type CofeprisRegistrationV6Event = EventOf<CofeprisRegistrationV6EventData>;

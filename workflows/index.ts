@@ -17,6 +17,7 @@ import { fdaBreakthroughV5 } from './fda-breakthrough-v5.js';
 import { fdaDeNovoV4 } from './fda-de-novo-v4.js';
 import { fdaHdeV4 } from './fda-hde-v4.js';
 import { fdaPresubV4 } from './fda-presub-v4.js';
+import { cofeprisRegistrationV7, fda510kV5, fdaBreakthroughV6, fdaDeNovoV5, fdaHdeV5, fdaPmaV5, fdaPresubV5 } from './deliberate-steps.js';
 import type { WorkflowDefinition } from './types.js';
 
 export const WORKFLOWS: readonly WorkflowDefinition[] = [
@@ -59,6 +60,14 @@ export const WORKFLOWS: readonly WorkflowDefinition[] = [
   fdaPmaV4,
   // RIS art. 179 terms, afirmativa ficta, the prevención of LFPA art. 17-A, sources (issue 9).
   cofeprisRegistrationV6,
+  // Deliberate steps (issue 13 §2): responses carry content; withdrawing or desisting is signed.
+  fda510kV5,
+  fdaDeNovoV5,
+  fdaPmaV5,
+  fdaHdeV5,
+  fdaPresubV5,
+  fdaBreakthroughV6,
+  cofeprisRegistrationV7,
 ];
 
 const byKey = new Map(WORKFLOWS.map((w) => [`${w.id}@${w.version}`, w]));

@@ -208,11 +208,27 @@ export function withClocks(ctx: EngineContext, decided: DecidedEvent, history: r
 }
 
 /**
+ * Documents a response attaches (`data.documents`, issue 13 §2) are the submission's own: each id
+ * has its `DOCUMENT_ADDED` record in this submission's chain (422 at its pointer otherwise). Read
+ * only when an event names documents, so other steps pay nothing.
+ */
+async function checkAttachedDocuments(conn: StoreSet, s: Submission, data: Record<string, unknown>): Promise<void> {
+  const ids = data.documents;
+  if (!Array.isArray(ids) || ids.length === 0) return;
+  const found = await Promise.all(ids.map((id) => (typeof id === 'string' ? conn.documents.chained(s.id, id) : Promise.resolve(undefined))));
+  const errors = ids.flatMap((id, i) =>
+    found[i] ? [] : [fieldError(`/data/documents/${i}`, { code: 'engine.document_not_on_submission', params: { id: String(id) } })],
+  );
+  if (errors.length > 0) throw new InputError({ code: 'engine.documents_not_attached' }, errors);
+}
+
+/**
  * Plans one workflow event on `s`, reading on `conn` what the steps need (the event's facts,
  * the clock history): reads only, writes nothing.
  */
 export async function planEventOn(ctx: EngineContext, conn: StoreSet, s: Submission, actor: Actor, body: SendEventBody, opts: PlanOptions): Promise<EventPlan> {
   const checked = checkEvent(ctx, s, actor, body, opts);
+  await checkAttachedDocuments(conn, s, checked.data);
   const facts = checked.w.factsFor?.[body.type] ? await loadEventFacts(ctx, conn, checked.w, s, actor, body) : undefined;
   const decided = decideEvent(ctx, s, actor, checked, facts, opts);
   return withClocks(ctx, decided, await clockHistory(conn, decided.w, decided.submission));

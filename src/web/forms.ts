@@ -81,7 +81,7 @@ function hasHiddenProperties(schema: JsonSchema, base: Readonly<Record<string, u
 }
 
 /** An object schema the form can show field by field, or undefined. */
-function objectShape(schema: JsonSchema): { properties: Record<string, JsonSchema>; required: Set<string> } | undefined {
+function objectShape(schema: JsonSchema): { properties: Record<string, JsonSchema>; required: Set<string>; conditional: Set<string> } | undefined {
   const type = declaredType(schema);
   if (type !== undefined && type !== 'object') return undefined;
   if (!isSchema(schema.properties)) return undefined;
@@ -91,7 +91,12 @@ function objectShape(schema: JsonSchema): { properties: Record<string, JsonSchem
   for (const [k, v] of Object.entries(schema.properties)) properties[k] = isSchema(v) ? v : {};
   if (hasHiddenProperties(schema, properties)) return undefined;
   const required = new Set(Array.isArray(schema.required) ? (schema.required as unknown[]).filter((r): r is string => typeof r === 'string') : []);
-  return { properties, required };
+  // A response's summary, required unless it attaches documents (issue 13 §2): `if` documents are
+  // absent `then` the summary is required. Other `if`/`then` rules stay for ajv to name.
+  const unlessDocuments = isSchema(schema.if) && isSchema(schema.if.not) && JSON.stringify(schema.if.not.required) === '["documents"]';
+  const then = unlessDocuments && isSchema(schema.then) && Array.isArray(schema.then.required) ? (schema.then.required as unknown[]) : [];
+  const conditional = new Set(then.filter((r): r is string => typeof r === 'string' && !required.has(r)));
+  return { properties, required, conditional };
 }
 
 function lastSegment(name: string): string {
@@ -381,10 +386,14 @@ function renderCheckboxes(o: FieldOpts, control: Extract<Control, { kind: 'check
   const invalid = messages.length > 0;
   const { describedBy, markup } = hintAndError(id, o.hint, messages);
   const checked = new Set(allStrings(own(o.values, o.name)));
+  // A form-only schema may name its options (`x-labels`: value → words), e.g. documents by file name.
+  const items = o.schema.items;
+  const labels = isSchema(items) && isSchema(items['x-labels']) ? items['x-labels'] : undefined;
   const boxes = control.options.map((v, i) => {
     const boxId = i === 0 ? id : `${id}--${i}`;
     const enc = encodeOption(v, control.encoded);
-    return html`<div class="checkbox"><label for="${boxId}"><input type="checkbox" id="${boxId}" name="${o.name}" value="${enc}"${flag('checked', checked.has(enc))}${invalid ? raw(' aria-invalid="true"') : ''}> ${optionLabel(v, o.t)}</label></div>`;
+    const label = labels && typeof v === 'string' && typeof labels[v] === 'string' ? labels[v] : optionLabel(v, o.t);
+    return html`<div class="checkbox"><label for="${boxId}"><input type="checkbox" id="${boxId}" name="${o.name}" value="${enc}"${flag('checked', checked.has(enc))}${invalid ? raw(' aria-invalid="true"') : ''}> ${label}</label></div>`;
   });
   return html`<fieldset class="field field--checkboxes${invalid ? ' field--invalid' : ''}"${attr('aria-describedby', describedBy)}><legend>${o.label}${requiredFlag(o.required, o.t)}</legend>${markup}${boxes}</fieldset>`;
 }
@@ -404,7 +413,7 @@ function escapeSegment(segment: string): string {
 }
 
 function propertyFields(
-  shape: { properties: Readonly<Record<string, JsonSchema>>; required: ReadonlySet<string> },
+  shape: { properties: Readonly<Record<string, JsonSchema>>; required: ReadonlySet<string>; conditional?: ReadonlySet<string> },
   o: { name: string; pointer: string; idPrefix: string; values: FormValues; errors: FieldErrors; t: Translator },
 ): SafeHtml[] {
   return Object.entries(shape.properties).map(([prop, schema]) =>
@@ -419,6 +428,7 @@ function propertyFields(
       t: o.t,
       idPrefix: o.idPrefix,
       ...(CONDITIONAL_FIELDS[prop] ? { requiredWhen: o.t.t(CONDITIONAL_FIELDS[prop].when), hint: o.t.t(CONDITIONAL_FIELDS[prop].hint) } : {}),
+      ...(shape.conditional?.has(prop) ? { requiredWhen: o.t.t('form.requiredUnlessDocuments') } : {}),
     }),
   );
 }

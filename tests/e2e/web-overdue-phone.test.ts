@@ -5,6 +5,10 @@
  *   warning style, its countdown in business days ("… business days overdue"), in English and in
  *   Spanish, also under "Overdue only"; a 510(k) whose decision goal was missed before an AI hold
  *   stays missed (not "paused") while the hold stops its clock;
+ * - a submission opens on its card (state, who acts, next date, open requests, main action) within
+ *   the first screen at 1280 and 390 px, in English and Spanish, with no machine code on show; the
+ *   response form shows the request and refuses an empty answer at its field; the withdrawal is
+ *   destructive-looking, signed and confirmed (issue 18 §2–§5);
  * - at 390 px no page (sign-in, portfolio, a submission of each pathway, new submission, audit,
  *   users) is wider than the viewport, and axe finds no violation; screenshots at 1280 and 390 px
  *   go to test-output/web-phone/.
@@ -202,6 +206,59 @@ describe.skipIf(SKIP_BROWSER)('overdue work and phone widths, on the demo data i
     expect(statuses).toContain('Missed');
     await checkPage(page, 'late-510k-en');
   }, 60_000);
+
+  it('a submission opens on its card, in both languages and at both widths: state, who acts, the next date, the open request, the main action; the response needs content and the withdrawal a signature', async () => {
+    const words = {
+      en: { heading: 'Where it stands', requests: 'Open requests', who: 'Who must act', summary: /Summary\s*\(required\)/, blank: 'is required' },
+      es: {
+        heading: 'Situación actual',
+        requests: 'Requerimientos pendientes',
+        who: 'Quién debe actuar',
+        summary: /Resumen\s*\(obligatorio\)/,
+        blank: 'obligatorio',
+      },
+    } as const;
+    for (const viewport of [DESKTOP, PHONE]) {
+      const page = await signedInPage('manufacturer', viewport);
+      for (const lang of ['en', 'es'] as const) {
+        await page.goto(`/lang/${lang}?next=/submissions/${late510k}`);
+        const card = page.locator('#overview');
+        // The card starts on the first screen and carries what matters.
+        const box = (await card.boundingBox())!;
+        expect(box.y, `card at ${box.y} px on a ${viewport.height} px screen`).toBeLessThan(viewport.height * 0.5);
+        const text = (await card.innerText()).replace(/\s+/g, ' ');
+        expect(text).toContain(words[lang].requests);
+        expect(text).toContain(words[lang].who);
+        expect(text).toContain('Provide the bench report.');
+        expect(await card.locator('a.button[href="#event-AI_RESPONSE"]').count()).toBe(1);
+        // No machine code on show: state ids and versions only inside the closed "codes" toggles.
+        const visible = await page.evaluate(() => {
+          const clone = document.querySelector('main')!.cloneNode(true) as HTMLElement;
+          for (const d of Array.from(clone.querySelectorAll('details.codes, details#diagram-fold, script, pre.mermaid'))) d.remove();
+          return clone.innerText;
+        });
+        expect(visible).not.toMatch(/\baiHold\b|fda-510k@\d|review\.substantive/);
+        expect(await page.locator('details#diagram-fold').getAttribute('open')).toBeNull();
+        // The response form: the open request in front of the one who answers, the summary required.
+        await page.locator('#event-AI_RESPONSE > summary').click();
+        const form = page.locator('#event-AI_RESPONSE form');
+        expect((await form.innerText()).replace(/\s+/g, ' ')).toMatch(words[lang].summary);
+        expect(await form.innerText()).toContain('Provide the bench report.');
+        await checkPage(page, `first-screen-${lang}`);
+        // An empty response is refused at its field, in the page's language, and nothing moves.
+        await Promise.all([page.waitForLoadState('load'), form.locator('button[type="submit"]').click()]);
+        const error = page.locator('#event-AI_RESPONSE .field-error').first();
+        expect((await error.innerText()).toLowerCase()).toContain(words[lang].blank);
+        expect((await apiCall('manufacturer', 'GET', `/v1/submissions/${late510k}`)).state).toBe('aiHold');
+        // The withdrawal looks destructive and asks for the signature and the confirmation.
+        const withdraw = page.locator('#event-WITHDRAW');
+        expect(await withdraw.getAttribute('class')).toContain('ends');
+        expect(await withdraw.locator('input[name="signature.password"]').count()).toBe(1);
+        expect(await withdraw.locator('input[name="confirm"]').count()).toBe(1);
+        expect(await withdraw.locator('button.danger').count()).toBe(1);
+      }
+    }
+  }, 180_000);
 
   it('at 390 px no page is wider than the screen, and axe finds nothing, in English and Spanish', async () => {
     const list = await apiCall('manufacturer', 'GET', '/v1/submissions?limit=50');

@@ -125,7 +125,7 @@ beforeAll(async () => {
   await reviewed(ctx, api, 'Tamper one', 2);
   const two = await reviewed(ctx, api, 'Tamper two', 3);
   await api.send(ctx.users.fda, two.id, 'REQUEST_AI', { data: { deficiencies: ['Biocompatibility data'] }, effectiveAt: daysAgo(20) });
-  await api.send(ctx.users.manufacturer, two.id, 'AI_RESPONSE', { effectiveAt: daysAgo(10) });
+  await api.send(ctx.users.manufacturer, two.id, 'AI_RESPONSE', { data: { summary: 'Reports attached' }, effectiveAt: daysAgo(10) });
   await reviewed(ctx, api, 'Tamper three', 1);
   const knex = ctx.services.db.knex;
   for (const table of ['submissions', 'documents', 'blobs'] as const) {

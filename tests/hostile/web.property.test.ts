@@ -1156,6 +1156,8 @@ function pathCaseArb(): fc.Arbitrary<Case> {
       pairs: [
         ['type', 'WITHDRAW'],
         ['confirm', 'yes'],
+        ['signature.meaning', 'responsibility'],
+        ['signature.password', TEST_PASSWORD],
         ['version', '@@version@@'],
       ],
       accept,
@@ -1317,6 +1319,8 @@ function cookieCaseArb(): fc.Arbitrary<Case> {
             ? [
                 ['type', 'WITHDRAW'],
                 ['confirm', 'yes'],
+                ['signature.meaning', 'responsibility'],
+                ['signature.password', TEST_PASSWORD],
                 ['version', '@@version@@'],
                 ['comment', 'cookie case'],
               ]

@@ -73,7 +73,7 @@ describe('Accept-Language', () => {
     const { manufacturer: m } = ctx.users;
     const q = await api.create(m, { workflow: 'fda-presub', title: 'Pre-Sub draft', device: DEVICE, input: { meetingRequested: true } });
     // Sent by the sponsor: a draft is not FDA's to see until filed (issue 8 §6).
-    const { en, es } = await both((h) => api.event(m, q.id, { type: 'RESPONSE' }, h), 409, 'event_not_allowed');
+    const { en, es } = await both((h) => api.event(m, q.id, { type: 'RESPONSE', data: { summary: 'Answer' } }, h), 409, 'event_not_allowed');
     expect(en.detail).toBe('RESPONSE is not allowed in state draft of fda-presub');
     expect(es.detail).toMatch(/^«[^»]+» no está permitido en el estado «Borrador» de «[^»]+»$/);
   });

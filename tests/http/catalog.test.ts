@@ -49,8 +49,8 @@ describe('GET /v1/workflows', () => {
     const items = res.body.items as Json[];
     const byId = new Map(items.map((w) => [w.id as string, w]));
     // The latest version of each pathway (issue 9 released fda-510k@4 and cofepris-registration@6).
-    expect(byId.get('fda-510k')).toMatchObject({ version: 4, jurisdiction: 'FDA', definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(byId.get('cofepris-registration')).toMatchObject({ version: 6, jurisdiction: 'COFEPRIS' });
+    expect(byId.get('fda-510k')).toMatchObject({ version: 5, jurisdiction: 'FDA', definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(byId.get('cofepris-registration')).toMatchObject({ version: 7, jurisdiction: 'COFEPRIS' });
     for (const w of items) expect(typeof w.title).toBe('string');
   });
 
@@ -73,7 +73,7 @@ describe('GET /v1/workflows/:id', () => {
   };
 
   it('describes the machine: id, version, initial state, input schema', () => {
-    expect(w).toMatchObject({ id: 'fda-510k', version: 4, initial: 'draft' });
+    expect(w).toMatchObject({ id: 'fda-510k', version: 5, initial: 'draft' });
     expect(w.inputSchema.properties.format.enum).toEqual(['eSTAR', 'eCopy']);
     expect(w.inputSchema.properties.variant.enum).toEqual(expect.arrayContaining(['traditional', 'special', 'abbreviated']));
   });
@@ -282,7 +282,7 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/v1/submissions'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateSubmission');
     // Event payload schemas are those of the latest version of each workflow (fda-510k@4, issue 9).
     expect(schemas['fda-510k.3.REQUEST_AI']).toBeUndefined();
-    expect(schemas['fda-510k.4.REQUEST_AI']).toMatchObject({ required: ['deficiencies'] });
+    expect(schemas['fda-510k.5.REQUEST_AI']).toMatchObject({ required: ['deficiencies'] });
     // Every $ref resolves inside the document.
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     for (const r of refs) {

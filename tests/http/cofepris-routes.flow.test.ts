@@ -66,7 +66,7 @@ describe('creation', () => {
   it('new registrations start on version 6 (the terms of RIS art. 179) with the route-specific dossier; the catalog keeps version 1 readable', async () => {
     const m = ctx.users.manufacturer;
     const std = await api.create(m, registration({ route: 'standard', mxClass: 'II' }));
-    expect(std).toMatchObject({ workflow: { id: 'cofepris-registration', version: 6 }, state: 'preparing', reference: null });
+    expect(std).toMatchObject({ workflow: { id: 'cofepris-registration', version: 7 }, state: 'preparing', reference: null });
     expect(std.dossier.required).toEqual(expect.arrayContaining(['clinical-evidence', 'manufacturing-process', 'lab-test-reports', 'cfs']));
     expect(std.dossier.required).not.toContain('fda-decision-letter');
     const tpr = await api.create(m, registration({ route: 'third-party', mxClass: 'III' }));
@@ -75,7 +75,7 @@ describe('creation', () => {
 
     const v2 = await api.get(ctx.users.auditor, '/v1/workflows/cofepris-registration');
     expect(v2.status).toBe(200);
-    expect(v2.body).toMatchObject({ id: 'cofepris-registration', version: 6, clock: { kind: 'mx', start: ['SUBMIT'] } });
+    expect(v2.body).toMatchObject({ id: 'cofepris-registration', version: 7, clock: { kind: 'mx', start: ['SUBMIT'] } });
     expect(Object.keys(v2.body.events)).toEqual(
       expect.arrayContaining(['SUBMIT_PRORROGA', 'RENEWAL_WINDOW_OPENS', 'EXPIRE', 'SUBMIT_MODIFICATION', 'SEND_TO_TPR']),
     );
@@ -201,7 +201,7 @@ describe('standard route', () => {
       'REJECT_MODIFICATION',
       'REVOKE',
     ]);
-    for (const t of await api.history(auditor, reg.id)) expect(t.workflow).toMatchObject({ id: 'cofepris-registration', version: 6 });
+    for (const t of await api.history(auditor, reg.id)) expect(t.workflow).toMatchObject({ id: 'cofepris-registration', version: 7 });
   });
 
   it('shows the registration number and validity of a registration without a reference', async () => {

@@ -251,7 +251,11 @@ describe('409 event_not_allowed', () => {
 
   it('AI_RESPONSE outside aiHold -> 409 naming review.substantive', async () => {
     const before = await footprint(inReview.id);
-    const body = expectProblem(await api.event(ctx.users.manufacturer, inReview.id, { type: 'AI_RESPONSE' }), 409, 'event_not_allowed');
+    const body = expectProblem(
+      await api.event(ctx.users.manufacturer, inReview.id, { type: 'AI_RESPONSE', data: { summary: 'Answer' } }),
+      409,
+      'event_not_allowed',
+    );
     expect(body.detail).toContain('review.substantive');
     expect(await footprint(inReview.id)).toEqual(before);
   });

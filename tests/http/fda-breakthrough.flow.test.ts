@@ -49,7 +49,7 @@ describe('fda-breakthrough: designated, linked submissions prioritized, then des
     const created = await api.post(m, '/v1/submissions', bodyBreakthrough({ linkedSubmissionId: k1.id }));
     expect(created.status).toBe(201);
     const b = created.body as Json;
-    expect(b).toMatchObject({ workflow: { id: 'fda-breakthrough', version: 5 }, state: 'draft', decision: null });
+    expect(b).toMatchObject({ workflow: { id: 'fda-breakthrough', version: 6 }, state: 'draft', decision: null });
     expect(sorted(b.allowedEvents)).toEqual(['REQUEST_DESIGNATION', 'WITHDRAW']);
 
     const d = { request: daysAgo(90), info: daysAgo(70), answer: daysAgo(60), link: daysAgo(50), grant: daysAgo(30) };

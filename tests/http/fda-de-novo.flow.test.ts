@@ -65,7 +65,7 @@ describe('fda-de-novo: the §5.8 scenario (accept day 15; AI at FDA day 70; 120-
     expect(created.status, created.text).toBe(201);
     const s = created.body as Json;
     expect(s).toMatchObject({
-      workflow: { id: 'fda-de-novo', version: 4 },
+      workflow: { id: 'fda-de-novo', version: 5 },
       state: 'draft',
       status: 'active',
       decision: null,
@@ -286,7 +286,7 @@ describe('fda-de-novo: refusals write nothing', () => {
     const { manufacturer: m, fda } = ctx.users;
     const s = await api.create(m, bodyDeNovo('States'));
     expectProblem(await api.event(fda, s.id, { type: 'DECIDE_GRANT', data: { denNumber: 'DEN250001', decisionDate: daysAgo(3) } }), 404, 'not_found'); // a draft is not FDA's to see until filed (issue 8 §6)
-    let p = expectProblem(await api.event(m, s.id, { type: 'AI_RESPONSE' }), 409, 'event_not_allowed');
+    let p = expectProblem(await api.event(m, s.id, { type: 'AI_RESPONSE', data: { summary: 'Answer' } }), 409, 'event_not_allowed');
     expect(p.detail).toContain('draft');
     const inRev = await inReview('Incomplete without AI', 50);
     const before = await api.history(m, inRev.id);

@@ -44,7 +44,7 @@ describe('fda-hde: HUD designation, HDE, approval order, then withdrawal of the 
     const created = await api.post(m, '/v1/submissions', bodyHde());
     expect(created.status).toBe(201);
     const h = created.body as Json;
-    expect(h).toMatchObject({ workflow: { id: 'fda-hde', version: 4 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
+    expect(h).toMatchObject({ workflow: { id: 'fda-hde', version: 5 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
     expect(sorted(h.allowedEvents)).toEqual(['REQUEST_HUD', 'WITHDRAW']);
     expectProblem(await api.get(fda, `/v1/submissions/${h.id}`), 404, 'not_found'); // a draft is not FDA's to see until filed (issue 8 §6)
 
@@ -266,7 +266,7 @@ describe('fda-hde: refusals', () => {
     expect(errorPaths(p)).toEqual(['/data/deficiencies']);
     p = expectProblem(await api.event(fda, h.id, { type: 'REFUSE_TO_FILE', data: { grounds: ['late'] } }), 422, 'validation_failed');
     expect(errorPaths(p)).toEqual(['/data/grounds/0']);
-    p = expectProblem(await api.event(m, h.id, { type: 'AMENDMENT', data: { major: 'yes' } }), 422, 'validation_failed');
+    p = expectProblem(await api.event(m, h.id, { type: 'AMENDMENT', data: { summary: 'Amendment', major: 'yes' } }), 422, 'validation_failed');
     expect(errorPaths(p)).toEqual(['/data/major']);
     expect((await api.submission(m, h.id)).state).toBe('review');
 

@@ -73,7 +73,7 @@ describe('fda-pma: §5.8 "PMA no panel" (filed day 45; SI and MDL at FDA day 90;
     const created = await api.post(m, '/v1/submissions', bodyPma('AHV-3 original PMA'));
     expect(created.status, created.text).toBe(201);
     const s = created.body as Json;
-    expect(s).toMatchObject({ workflow: { id: 'fda-pma', version: 4 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
+    expect(s).toMatchObject({ workflow: { id: 'fda-pma', version: 5 }, state: 'draft', status: 'active', decision: null, deadlines: [] });
     expect(sorted(s.allowedEvents)).toEqual(['SUBMIT', 'WITHDRAW']);
 
     const day0 = 400;
@@ -456,7 +456,7 @@ describe('fda-pma: refusals write nothing', () => {
     expect(p.detail).toContain('acceptanceReview');
     expectProblem(await api.event(fda, s.id, { type: 'PANEL_RECOMMENDATION', data: { recommendation: 'approval' } }), 409, 'event_not_allowed');
     expectProblem(await api.event(fda, s.id, { type: 'WITHDRAW_APPROVAL', data: { reason: 'x' } }), 409, 'event_not_allowed');
-    expectProblem(await api.event(m, s.id, { type: 'MAJOR_AMENDMENT' }), 409, 'event_not_allowed');
+    expectProblem(await api.event(m, s.id, { type: 'MAJOR_AMENDMENT', data: { summary: 'Amendment' } }), 409, 'event_not_allowed');
     expect(await api.history(auditor, s.id)).toEqual(before);
   });
 

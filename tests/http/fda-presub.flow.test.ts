@@ -39,7 +39,7 @@ describe('fda-presub: written feedback only', () => {
     const created = await api.post(m, '/v1/submissions', bodyPresub(false));
     expect(created.status).toBe(201);
     const q = created.body as Json;
-    expect(q).toMatchObject({ workflow: { id: 'fda-presub', version: 4 }, state: 'draft', status: 'active', input: { meetingRequested: false } });
+    expect(q).toMatchObject({ workflow: { id: 'fda-presub', version: 5 }, state: 'draft', status: 'active', input: { meetingRequested: false } });
 
     const d = { submit: daysAgo(120), rta: daysAgo(110), response: daysAgo(100), accept: daysAgo(95), feedback: daysAgo(40), close: daysAgo(30) };
     let r = await api.send(m, q.id, 'SUBMIT', { data: { summary: 'Questions on the clinical study design' }, effectiveAt: d.submit });

@@ -200,15 +200,18 @@ describe('a step that ends the submission is deliberate', () => {
       .post(`/submissions/${s.id}/events`)
       .type('form')
       .set('Accept', 'text/html')
-      .send({ _csrf: b.csrf, type: 'WITHDRAW', version: '1' });
+      .send({ _csrf: b.csrf, type: 'WITHDRAW', 'signature.meaning': 'responsibility', 'signature.password': ctx.users.manufacturer.password!, version: '1' });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('tick the box to confirm that this ends the submission');
     expect((await api.submission(ctx.users.manufacturer, s.id)).state).toBe('draft');
-    const done = await b.agent
-      .post(`/submissions/${s.id}/events`)
-      .type('form')
-      .set('Accept', 'text/html')
-      .send({ _csrf: b.csrf, type: 'WITHDRAW', confirm: 'yes', version: '1' });
+    const done = await b.agent.post(`/submissions/${s.id}/events`).type('form').set('Accept', 'text/html').send({
+      _csrf: b.csrf,
+      type: 'WITHDRAW',
+      confirm: 'yes',
+      'signature.meaning': 'responsibility',
+      'signature.password': ctx.users.manufacturer.password!,
+      version: '1',
+    });
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe(`/submissions/${s.id}?done=WITHDRAW#overview`);
     expect((await api.submission(ctx.users.manufacturer, s.id)).state).toBe('closed.withdrawn');

@@ -53,7 +53,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(created.headers.location).toBe(`/v1/submissions/${k.id}`);
     expect(created.headers.etag).toBe('"1"');
     expect(k).toMatchObject({
-      workflow: { id: 'fda-510k', version: 4 },
+      workflow: { id: 'fda-510k', version: 5 },
       organization: { name: 'Acme Medical' },
       title: 'AIP-200 Traditional 510(k)',
       device: { name: 'Acme Infusion Pump', model: 'AIP-200', productCode: 'FRN' },
@@ -141,7 +141,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
     expect(regRes.headers.etag).toBe('"1"');
     const reg = regRes.body as Json;
     expect(reg.state).toBe('preparing');
-    expect(reg.workflow).toEqual({ id: 'cofepris-registration', version: 6 });
+    expect(reg.workflow).toEqual({ id: 'cofepris-registration', version: 7 });
     expect(reg.reference).toMatchObject({ submissionId: k.id, decision: 'SE', decisionDate: d.se, favourable: true, invalidated: false });
     const required = reg.dossier.required as string[];
     expect(required).toEqual(expect.arrayContaining(['fda-decision-letter', 'cfg', 'label-ifu-es', 'inspection-report']));
@@ -229,7 +229,7 @@ describe('flagship: 510(k) cleared, then the COFEPRIS abbreviated registration r
       expect(row.to).toBe('preparing');
     }
     for (const row of regHistory) {
-      expect(row.workflow).toMatchObject({ id: 'cofepris-registration', version: 6, definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(row.workflow).toMatchObject({ id: 'cofepris-registration', version: 7, definitionHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
       expect(Object.keys(row).sort()).toEqual(
         [
           'actor',

@@ -116,7 +116,13 @@ describe('signing a command', () => {
     expect(ai.status, ai.text).toBe(200);
     expect(ai.body.transition.signature).toEqual({ name: 'Dr. FDA Reviewer', meaning: 'authorship', signedAt: ai.body.transition.recordedAt });
     expectProblem(
-      keep(await api.event(ctx.users.manufacturer, s2, { type: 'AI_RESPONSE', signature: { meaning: 'authorship', password: 'wrong-Password-9' } })),
+      keep(
+        await api.event(ctx.users.manufacturer, s2, {
+          type: 'AI_RESPONSE',
+          data: { summary: 'Answer' },
+          signature: { meaning: 'authorship', password: 'wrong-Password-9' },
+        }),
+      ),
       401,
       'signature_invalid',
     );
@@ -332,7 +338,7 @@ describe('versions', () => {
   it('the catalog shows requiresSignature per event: decisions and filings on the latest version, none on older ones', async () => {
     const latest = (await api.get(ctx.users.auditor, '/v1/workflows/fda-510k')).body as Json;
     // fda-510k@4 (issue 9) is the latest; it keeps version 3's signed events.
-    expect(latest.version).toBe(4);
+    expect(latest.version).toBe(5);
     expect(latest.events.DECIDE_SE.requiresSignature).toBe(true);
     expect(latest.events.SUBMIT.requiresSignature).toBe(true);
     expect(latest.events.REQUEST_AI.requiresSignature).toBe(false);

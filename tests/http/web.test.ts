@@ -487,7 +487,7 @@ describe(`web sessions on ${DIALECT}`, () => {
       .post(`/submissions/${id}/events`)
       .type('form')
       .set('Accept', 'text/html')
-      .send({ _csrf: b.csrf, type: 'WITHDRAW', confirm: 'yes', version: '1' });
+      .send({ _csrf: b.csrf, type: 'WITHDRAW', confirm: 'yes', 'signature.meaning': 'responsibility', 'signature.password': TEST_PASSWORD, version: '1' });
     expect(post.status).toBe(303);
     expect(post.headers.location).toMatch(/^\/sign-in\?expired=1/);
     expect(await counts()).toEqual(after);
@@ -567,7 +567,16 @@ describe(`CSRF and Origin on every POST on ${DIALECT}`, () => {
         'POST /submissions/:id/events',
         form(m, `/submissions/${id}/events`, { type: 'SUBMIT', version: '1', 'signature.meaning': 'responsibility', 'signature.password': TEST_PASSWORD }),
       ],
-      ['POST /submissions/:id/events (unsigned)', form(m, `/submissions/${id}/events`, { type: 'WITHDRAW', confirm: 'yes', version: '1' })],
+      [
+        'POST /submissions/:id/events (WITHDRAW)',
+        form(m, `/submissions/${id}/events`, {
+          type: 'WITHDRAW',
+          confirm: 'yes',
+          'signature.meaning': 'responsibility',
+          'signature.password': TEST_PASSWORD,
+          version: '1',
+        }),
+      ],
       [
         'POST /submissions/:id/documents',
         (csrf, headers = {}) => {
@@ -681,7 +690,7 @@ describe(`visibility and roles on the web on ${DIALECT}`, () => {
       .post(`/submissions/${id}/events`)
       .type('form')
       .set('Accept', 'text/html')
-      .send({ _csrf: beta.csrf, type: 'WITHDRAW', confirm: 'yes', version: '1' });
+      .send({ _csrf: beta.csrf, type: 'WITHDRAW', confirm: 'yes', 'signature.meaning': 'responsibility', 'signature.password': TEST_PASSWORD, version: '1' });
     expect(expectPage(res, 404)).not.toContain('Acme only');
     const upload = await beta.agent
       .post(`/submissions/${id}/documents`)
@@ -872,7 +881,15 @@ describe(`commands through the web are the engine's on ${DIALECT}`, () => {
       .post(`/submissions/${id}/events`)
       .type('form')
       .set('Accept', 'text/html')
-      .send({ _csrf: m.csrf, type: 'WITHDRAW', confirm: 'yes', version: String(v), effectiveAt: 'not-a-date' });
+      .send({
+        _csrf: m.csrf,
+        type: 'WITHDRAW',
+        confirm: 'yes',
+        'signature.meaning': 'responsibility',
+        'signature.password': TEST_PASSWORD,
+        version: String(v),
+        effectiveAt: 'not-a-date',
+      });
     const t1 = expectPage(r1, 422);
     expect(t1).toMatch(/<p class="field-error" id="ev-WITHDRAW-effectiveAt--error">/);
     expect(t1).toMatch(/id="ev-WITHDRAW-effectiveAt"[^>]*aria-invalid="true"/);
@@ -915,7 +932,7 @@ describe(`commands through the web are the engine's on ${DIALECT}`, () => {
       .post(`/submissions/${id}/events`)
       .type('form')
       .set('Accept', 'text/html')
-      .send({ _csrf: m.csrf, type: 'WITHDRAW', confirm: 'yes', version: '1' });
+      .send({ _csrf: m.csrf, type: 'WITHDRAW', confirm: 'yes', 'signature.meaning': 'responsibility', 'signature.password': TEST_PASSWORD, version: '1' });
     expect(expectPage(r412, 412)).toContain('class="error-summary"');
     // 409: SUBMIT again (the current version, the right password).
     const v = await versionOf(id);
@@ -930,7 +947,14 @@ describe(`commands through the web are the engine's on ${DIALECT}`, () => {
       .post(`/submissions/${id}/events`)
       .type('form')
       .set('Accept', 'text/html')
-      .send({ _csrf: fda.csrf, type: 'WITHDRAW', confirm: 'yes', version: String(v) });
+      .send({
+        _csrf: fda.csrf,
+        type: 'WITHDRAW',
+        confirm: 'yes',
+        'signature.meaning': 'responsibility',
+        'signature.password': TEST_PASSWORD,
+        version: String(v),
+      });
     expectPage(r403, 403);
     const after = await counts();
     expect(after).toEqual({ ...before, transitions: before.transitions + 1, refused_commands: before.refused_commands + 3 });

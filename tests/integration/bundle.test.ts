@@ -33,7 +33,7 @@ beforeAll(async () => {
   await api.send(fda, k.id, 'FEE_VERIFIED', { effectiveAt: '2026-01-06' });
   await api.send(fda, k.id, 'SCREEN_PASS', { effectiveAt: '2026-01-15' });
   await api.send(fda, k.id, 'REQUEST_AI', { effectiveAt: '2026-03-01', data: { deficiencies: ['Biocompatibility'] } });
-  await api.send(m, k.id, 'AI_RESPONSE', { effectiveAt: '2026-05-30' });
+  await api.send(m, k.id, 'AI_RESPONSE', { data: { summary: 'Test reports attached' }, effectiveAt: '2026-05-30' });
   await api.send(fda, k.id, 'DECIDE_SE', { effectiveAt: '2026-06-20', data: { kNumber: 'K261234', decisionDate: '2026-06-20' } });
   // Other submissions share the log.
   await api.create(m, body510k('Another 510(k)'));

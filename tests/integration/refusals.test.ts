@@ -125,7 +125,7 @@ describe(`refused commands recorded by the engine on ${DIALECT}`, () => {
         { origin: origin('/v1/submissions') },
       )
     ).body.id;
-    expect((await engine.sendEvent(m.actor, other, { type: 'WITHDRAW' }, { origin: o })).outcome).toBe('applied');
+    expect((await engine.sendEvent(m.actor, other, { type: 'WITHDRAW', signature: signatureOf(m) }, { origin: o })).outcome).toBe('applied');
     expect(await rows()).toHaveLength(before);
   });
 

@@ -112,7 +112,7 @@ describe('hard deadlines', () => {
   it('an answered AI request leaves nothing to fire', async () => {
     const s = await onAiHold('Answered AI 510(k)', '2026-01-05', '2026-03-06');
     setNow('2026-04-01T15:00:00Z');
-    const r = await api.send(ctx.users.manufacturer, s.id, 'AI_RESPONSE');
+    const r = await api.send(ctx.users.manufacturer, s.id, 'AI_RESPONSE', { data: { summary: 'Answer' } });
     expect(r.submission.deadlines).toEqual([]);
     setNow('2026-09-10T15:00:00Z');
     expect((await ctx.services.engine.sweep()).fired.filter((f) => f.submissionId === s.id)).toEqual([]);

@@ -43,7 +43,7 @@ beforeAll(async () => {
     await engine.sendEvent(fda.actor, submitted, { type: 'FEE_VERIFIED' });
     const deNovo = await create(m.actor, 'fda-de-novo', { format: 'eCopy' });
     const presub = await create(m.actor, 'fda-presub', { meetingRequested: false });
-    await engine.sendEvent(m.actor, presub, { type: 'WITHDRAW' }).catch(() => undefined);
+    await engine.sendEvent(m.actor, presub, { type: 'WITHDRAW', signature: signatureOf(m) }).catch(() => undefined);
     const relying = await create(m.actor, 'cofepris-registration', { route: 'equivalence', reference: { submissionId: submitted } });
     const external = await create(m.actor, 'cofepris-registration', {
       route: 'equivalence',

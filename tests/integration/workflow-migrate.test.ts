@@ -57,7 +57,7 @@ beforeAll(async () => {
   await engine.sendEvent(fda.actor, ids.aiHold, { type: 'ACCEPT', effectiveAt: '2026-01-10' });
   await engine.sendEvent(fda.actor, ids.aiHold, { type: 'REQUEST_AI', data: { deficiencies: ['Bench data'] }, effectiveAt: '2026-02-01' });
   ids.closed = await create('Withdrawn');
-  await engine.sendEvent(m.actor, ids.closed, { type: 'WITHDRAW' });
+  await engine.sendEvent(m.actor, ids.closed, { type: 'WITHDRAW', signature: signatureOf(m) });
 });
 afterAll(async () => ctx?.close());
 

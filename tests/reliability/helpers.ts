@@ -191,7 +191,7 @@ export const SETUP_RECORDS = 4; // CREATED, SUBMIT, FEE_VERIFIED, SCREEN_PASS
 /** The body of an event that moves a 510(k) out of `state` (REQUEST_AI in review, AI_RESPONSE on hold). */
 export function nextEvent(state: string, comment: string): { role: 'fda' | 'manufacturer'; body: Json } {
   return state === AI_HOLD
-    ? { role: 'manufacturer', body: { type: 'AI_RESPONSE', comment } }
+    ? { role: 'manufacturer', body: { type: 'AI_RESPONSE', data: { summary: `response for ${comment}` }, comment } }
     : { role: 'fda', body: { type: 'REQUEST_AI', data: { deficiencies: [`deficiency for ${comment}`] }, comment } };
 }
 

@@ -20,7 +20,7 @@ afterAll(async () => ctx?.close());
 async function filed(title: string, mxClass: string): Promise<Json> {
   const { manufacturer: m, cofepris } = ctx.users;
   const reg = await api.create(m, { workflow: 'cofepris-registration', title, device: DEVICE, input: { route: 'standard', mxClass } });
-  expect(reg.workflow).toEqual({ id: 'cofepris-registration', version: 6 });
+  expect(reg.workflow).toEqual({ id: 'cofepris-registration', version: 7 });
   await api.completeDossier(m, reg.id);
   await api.send(m, reg.id, 'SUBMIT', { data: { folio: `F-${title}` }, effectiveAt: '2026-01-30' });
   clock = new Date('2026-02-03T18:00:00Z');

@@ -31,7 +31,7 @@ type Step = readonly [day: string, who: 'manufacturer' | 'fda', type: string, da
 async function drive(title: string, input: Json, steps: readonly Step[]): Promise<Json> {
   clock = new Date(`${steps[0]![0]}T15:00:00Z`);
   const s = await api.create(ctx.users.manufacturer, body510k(title, input));
-  expect(s.workflow).toMatchObject({ id: 'fda-510k', version: 4 });
+  expect(s.workflow).toMatchObject({ id: 'fda-510k', version: 5 });
   let view: Json = s;
   for (const [day, who, type, data] of steps) {
     clock = new Date(`${day}T15:00:00Z`);
@@ -134,7 +134,7 @@ describe('fda-510k@4 deadlines through the sweeper (domain.md §7.2)', () => {
       ['2026-01-06', fda, 'FEE_VERIFIED'],
       ['2026-01-12', fda, 'ACCEPT'],
       ['2026-02-01', fda, 'REQUEST_AI', { deficiencies: ['Sterilization validation'] }],
-      ['2026-03-01', m, 'AI_RESPONSE'],
+      ['2026-03-01', m, 'AI_RESPONSE', { summary: 'First answer' }],
       ['2026-04-01', fda, 'REQUEST_AI', { deficiencies: ['Shelf life'] }],
     ]);
     expect(s.deadlines).toEqual([expect.objectContaining({ kind: 'aiResponse', dueDate: '2026-09-28' })]);

@@ -104,6 +104,7 @@ describe('a forged submissions row is never planned on (issue 8 §1)', () => {
       const forged = await rowOf(id);
       const res = await api.post(ctx.users.manufacturer, `/v1/submissions/${id}/events`, {
         type: 'AI_RESPONSE',
+        data: { summary: 'Reports attached' },
         signature: { meaning: 'responsibility', password: ctx.users.manufacturer.password },
       });
       expectProblem(res, 500, 'integrity_failure');
@@ -124,7 +125,7 @@ describe('a forged submissions row is never planned on (issue 8 §1)', () => {
 
   it('an honest row still takes its events (the check refuses only disagreement)', async () => {
     const id = await inAiHold('Honest row');
-    const res = await api.send(ctx.users.manufacturer, id, 'AI_RESPONSE');
+    const res = await api.send(ctx.users.manufacturer, id, 'AI_RESPONSE', { data: { summary: 'Reports attached' } });
     expect(res.submission.state).toBe('review.substantive');
   });
 });

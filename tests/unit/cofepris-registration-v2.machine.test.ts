@@ -951,7 +951,7 @@ describe('cofepris-registration@1 stays as released', () => {
     expect(workflowVersion('cofepris-registration', 2)).toBe(cofeprisRegistrationV2);
     // v5 is the last on v2's machine; v6 (RIS art. 179 terms, LFPA art. 17-A prevención) has its own.
     expect(workflowVersion('cofepris-registration', 5)!.machine).toBe(cofeprisRegistrationV2.machine);
-    expect(latestWorkflow('cofepris-registration')).toBe(workflowVersion('cofepris-registration', 6));
+    expect(latestWorkflow('cofepris-registration')).toBe(workflowVersion('cofepris-registration', 7));
     expect(definitionHash(cofeprisRegistration)).toBe(pinned['cofepris-registration@1']);
     expect(definitionHash(cofeprisRegistrationV2)).not.toBe(definitionHash(cofeprisRegistration));
   });

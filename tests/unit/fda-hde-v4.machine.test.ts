@@ -28,7 +28,8 @@ const h = createMachineHarness<Record<string, never>>({
 
 describe('fda-hde@4 (domain.md §7.2, HDE row)', () => {
   it('adds only the returned-for-information path; every version 3 state and transition stays', () => {
-    expect(latestWorkflow('fda-hde')).toBe(w);
+    // Issue 13 §2's version keeps this machine (responses with content, a signed withdrawal).
+    expect(latestWorkflow('fda-hde')!.machine).toBe(w.machine);
     expect(versionDiff(fdaHdeV3, w)).toEqual({
       added: ['hudInfoHold / HUD_INFO_RESPONSE -> hudReview', 'hudInfoHold / WITHDRAW -> closed.withdrawn', 'hudReview / HUD_RETURNED -> hudInfoHold'],
       removed: [],

@@ -31,7 +31,8 @@ const MEETING = ['SUBMIT', 'ACCEPT', 'SCHEDULE_MEETING', 'SEND_WRITTEN_FEEDBACK'
 
 describe('fda-presub@4 (domain.md §7.2, Q-Sub row)', () => {
   it('adds only the minutes path; every version 3 state and transition stays', () => {
-    expect(latestWorkflow('fda-presub')).toBe(w);
+    // Issue 13 §2's version keeps this machine (responses with content, a signed withdrawal).
+    expect(latestWorkflow('fda-presub')!.machine).toBe(w.machine);
     expect(versionDiff(fdaPresubV3, w)).toEqual({
       added: [
         'minutesDisagreement / RESOLVE_MINUTES -> closed.minutesFinal',

@@ -73,8 +73,9 @@ describe('requiresSignature in the machine files', () => {
       .sort();
 
   it('the latest version of each workflow marks every regulator decision and the manufacturer filings', () => {
-    expect(signed('fda-510k')).toEqual(['DECIDE_NSE', 'DECIDE_SE', 'RESCIND_SE', 'SUBMIT']);
-    expect(signed('fda-de-novo')).toEqual(['DECIDE_DECLINE', 'DECIDE_GRANT', 'SUBMIT']);
+    // Issue 13 §2: the party's own terminal step (WITHDRAW, DESIST) is signed from the versions of that issue.
+    expect(signed('fda-510k')).toEqual(['DECIDE_NSE', 'DECIDE_SE', 'RESCIND_SE', 'SUBMIT', 'WITHDRAW']);
+    expect(signed('fda-de-novo')).toEqual(['DECIDE_DECLINE', 'DECIDE_GRANT', 'SUBMIT', 'WITHDRAW']);
     // fda-pma@4 (issue 9, 21 CFR 814.42 and 814.44): FDA's decisions to close a PMA it refused to file,
     // to consider it withdrawn and to keep its refusal after the informal conference; the applicant's
     // filing amendment (814.42(d)(1)) is a filing.
@@ -90,6 +91,7 @@ describe('requiresSignature in the machine files', () => {
       'REFUSE_TO_FILE',
       'SUBMIT',
       'UPHOLD_REFUSAL_TO_FILE',
+      'WITHDRAW',
       'WITHDRAW_APPROVAL',
     ]);
     expect(signed('fda-hde')).toEqual([
@@ -102,10 +104,11 @@ describe('requiresSignature in the machine files', () => {
       'REFUSE_TO_FILE',
       'REQUEST_HUD',
       'SUBMIT_HDE',
+      'WITHDRAW',
       'WITHDRAW_APPROVAL',
     ]);
-    expect(signed('fda-presub')).toEqual(['SUBMIT']);
-    expect(signed('fda-breakthrough')).toEqual(['DENY', 'GRANT', 'REQUEST_DESIGNATION', 'WITHDRAW_DESIGNATION']);
+    expect(signed('fda-presub')).toEqual(['SUBMIT', 'WITHDRAW']);
+    expect(signed('fda-breakthrough')).toEqual(['DENY', 'GRANT', 'REQUEST_DESIGNATION', 'WITHDRAW', 'WITHDRAW_DESIGNATION']);
     // cofepris-registration@6 (issue 9): desechar an unanswered prevención is COFEPRIS's decision
     // (LFPA art. 17-A; no longer a system timeout), and so is the constancia of the afirmativa ficta
     // (RIS art. 179) with the registration number it assigns.
@@ -113,6 +116,7 @@ describe('requiresSignature in the machine files', () => {
       'APPROVE_MODIFICATION',
       'DENY',
       'DENY_PRORROGA',
+      'DESIST',
       'GRANT',
       'GRANT_PRORROGA',
       'PREVENCION_TIMEOUT',
@@ -123,16 +127,16 @@ describe('requiresSignature in the machine files', () => {
       'SUBMIT_MODIFICATION',
       'SUBMIT_PRORROGA',
     ]);
-    // The versions of issue 9 (rules with their sources) are the latest; every one keeps the signed
+    // The versions of issue 13 §2 (deliberate steps) are the latest; every one keeps the signed
     // events of the version before it, and only regulators and manufacturers sign.
     expect([...latest.values()].map((w) => `${w.id}@${w.version}`).sort()).toEqual([
-      'cofepris-registration@6',
-      'fda-510k@4',
-      'fda-breakthrough@5',
-      'fda-de-novo@4',
-      'fda-hde@4',
-      'fda-pma@4',
-      'fda-presub@4',
+      'cofepris-registration@7',
+      'fda-510k@5',
+      'fda-breakthrough@6',
+      'fda-de-novo@5',
+      'fda-hde@5',
+      'fda-pma@5',
+      'fda-presub@5',
     ]);
     for (const w of latest.values()) {
       const previous = WORKFLOWS.find((x) => x.id === w.id && x.version === w.version - 1)!;

@@ -520,11 +520,16 @@ describe('renderSchemaFields over every schema of the catalog', () => {
     for (const x of cs) expect(x.attrs.name!.startsWith(`${c.name}.`)).toBe(true);
     // Every property's label is its domain word, marked required, optional, or required on a route.
     const required = new Set((c.schema.required ?? []) as string[]);
+    // A response's summary: required unless documents are attached (issue 13 §2).
+    const unlessDocuments = JSON.stringify((c.schema.if as JsonSchema | undefined)?.not) === '{"required":["documents"]}';
+    const conditional = new Set(unlessDocuments ? (((c.schema.then as JsonSchema).required ?? []) as string[]) : []);
     for (const p of props) {
       const flag =
         p === 'identicalDevice' && !required.has(p)
           ? `<span class="field-flag status due_soon">(${en['form.requiredAbbreviated']})</span>`
-          : `<span class="field-flag muted">(${required.has(p) ? en['form.required'] : en['form.optional']})</span>`;
+          : conditional.has(p) && !required.has(p)
+            ? `<span class="field-flag status due_soon">(${en['form.requiredUnlessDocuments']})</span>`
+            : `<span class="field-flag muted">(${required.has(p) ? en['form.required'] : en['form.optional']})</span>`;
       expect(markup).toContain(`‹field:${p}› ${flag}`);
     }
   });

@@ -270,6 +270,7 @@ const FIELDS: Table = {
   receipt: { en: 'Payment receipt', es: 'Comprobante de pago' },
   reasons: { en: 'Reasons', es: 'Motivos' },
   summary: { en: 'Summary', es: 'Resumen' },
+  documents: { en: 'Attached documents', es: 'Documentos adjuntos' },
   deficiencies: { en: 'Deficiencies', es: 'Deficiencias' },
   kNumber: { en: 'K number', es: 'Número K' },
   decisionDate: { en: 'Decision date', es: 'Fecha de la decisión' },

@@ -8,7 +8,7 @@ import { checkJsonText } from '../../validation.js';
 import type { Engine, SendEventBody, SubmissionView } from '../../engine/engine.js';
 import type { Transition } from '../../store/types.js';
 import { workflowVersion } from '../../../workflows/index.js';
-import type { EventSpec, RuleSource, WorkflowDefinition } from '../../../workflows/types.js';
+import type { EventSpec, JsonSchema, RuleSource, WorkflowDefinition } from '../../../workflows/types.js';
 import { correspondenceKindOf, isCorrespondenceKind } from '../../engine/correspondence.js';
 import { countdownOf } from '../countdown.js';
 import { hasDomainLabel } from '../messages/domain.js';
@@ -135,7 +135,35 @@ function errorSummary(t: Translator, problem: FormProblem, idPrefix: string, kno
   </div>`;
 }
 
-function eventForm(ctx: WebContext, view: PageView, w: WorkflowDefinition, step: StepView, problem: FormProblem | undefined): SafeHtml {
+type DocumentRow = Awaited<ReturnType<Engine['listDocuments']>>[number];
+
+/**
+ * The schema an event form shows: a response's `documents` (ids, issue 13 §2) as a choice among
+ * the submission's own documents by kind and file name, or left out when it has none (the summary
+ * is then the response's content and is required).
+ */
+function formSchema(schema: JsonSchema, documents: readonly DocumentRow[], t: Translator): JsonSchema {
+  const properties = schema.properties as Record<string, JsonSchema> | undefined;
+  if (!properties?.documents) return schema;
+  if (documents.length === 0) {
+    const { documents: _omitted, ...rest } = properties;
+    void _omitted;
+    const then = schema.then as { required?: string[] } | undefined;
+    return { ...schema, properties: rest, if: undefined, then: undefined, required: [...((schema.required as string[]) ?? []), ...(then?.required ?? [])] };
+  }
+  const labels = Object.fromEntries(documents.map((d) => [d.id, `${t.domain('dossier', d.kind)}: ${d.filename}`]));
+  const items = { type: 'string', enum: documents.map((d) => d.id), 'x-labels': labels };
+  return { ...schema, properties: { ...properties, documents: { ...properties.documents, items } } };
+}
+
+function eventForm(
+  ctx: WebContext,
+  view: PageView,
+  w: WorkflowDefinition,
+  step: StepView,
+  problem: FormProblem | undefined,
+  documents: readonly DocumentRow[],
+): SafeHtml {
   const { t } = ctx;
   const type = step.event;
   const spec = w.events[type]!;
@@ -159,7 +187,7 @@ function eventForm(ctx: WebContext, view: PageView, w: WorkflowDefinition, step:
       <input type="hidden" name="version" value="${view.version}">
       ${mine ? errorSummary(t, mine, idPrefix, known) : ''}
       ${answers ? openRequestsBlock(t, view.openRequests, `${idPrefix}-requests`) : ''}
-      ${hasFields(spec.schema) ? html`<fieldset><legend>${t.t('event.details')}</legend>${renderSchemaFields(spec.schema, { name: 'data', pointer: '/data', idPrefix, values, errors, t })}</fieldset>` : ''}
+      ${hasFields(spec.schema) ? html`<fieldset><legend>${t.t('event.details')}</legend>${renderSchemaFields(formSchema(spec.schema, documents, t), { name: 'data', pointer: '/data', idPrefix, values, errors, t })}</fieldset>` : ''}
       ${renderField({ schema: { type: 'string', format: 'date', maxLength: 40 }, name: 'effectiveAt', pointer: '/effectiveAt', label: t.t('event.effectiveAt'), required: false, values, errors, t, idPrefix, hint: t.t('event.effectiveAtHint') })}
       ${renderField({ schema: { type: 'string', maxLength: 4000 }, name: 'comment', pointer: '/comment', label: t.t('event.comment'), required: false, values, errors, t, idPrefix, inputType: 'textarea' })}
       ${
@@ -365,7 +393,7 @@ export async function renderSubmission(
   ${orphan ? errorSummary(t, orphan, 'page', () => false) : ''}
   ${overviewCard(t, view, w, { role: actor.role, now: opts.now, dueSoonDays: opts.dueSoonDays, history })}
   <section aria-labelledby="actions-heading" class="actions" id="actions"><h2 id="actions-heading">${t.t('submission.actions')}</h2>
-    ${mineSteps.filter((st) => !st.blocked).map((st) => eventForm(ctx, view, w, st, problem))}
+    ${mineSteps.filter((st) => !st.blocked).map((st) => eventForm(ctx, view, w, st, problem, documents))}
     ${mineSteps
       .filter((st) => st.blocked)
       .map(
