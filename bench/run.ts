@@ -7,6 +7,7 @@
  *   npm run bench -- --large           # 100,000 / 1,000,000
  *   npm run bench -- --duration 10 --rounds 5 --out bench-results.json
  *   npm run bench -- --only event        # only the cases whose name contains "event"
+ *   npm run bench -- --only around       # the insights (API, page) and the calendar feed (tracker issue 16)
  *   npm run bench -- --soak 300          # then 5 minutes of mixed load, sampling the server's memory
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench   # also PostgreSQL
  */
@@ -154,7 +155,7 @@ async function soak(url: string, pid: number, seconds: number) {
 }
 
 /** Builds every case of one database target; each returns a fresh autocannon run. */
-function cases(t: Target): Array<{ name: string; connections: number; run: () => Promise<Sample> }> {
+function cases(t: Target): Array<{ name: string; connections: number; run: () => Promise<Sample>; warm?: { url: string; headers: Record<string, string> } }> {
   const auth = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
   const next = new Map<string, 'REQUEST_AI' | 'AI_RESPONSE'>();
   let cursor = 0;
@@ -169,7 +170,8 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
       const id = t.data.submissionIds[cursor++ % t.data.submissionIds.length]!;
       const type = next.get(id) ?? 'REQUEST_AI';
       (context.sent ??= []).push({ id, type });
-      const body = type === 'REQUEST_AI' ? { type, data: { deficiencies: ['Provide the bench report'] } } : { type };
+      const body =
+        type === 'REQUEST_AI' ? { type, data: { deficiencies: ['Provide the bench report'] } } : { type, data: { summary: 'Bench report attached' } };
       return {
         ...req,
         path: `/v1/submissions/${id}/events`,
@@ -195,7 +197,11 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
       const type = next.get(id) ?? 'REQUEST_AI';
       (context.sent ??= []).push({ id, type });
       const session = type === 'REQUEST_AI' ? t.data.sessions.fda : t.data.sessions.manufacturer;
-      const form = new URLSearchParams({ _csrf: session.csrf, type, ...(type === 'REQUEST_AI' ? { 'data.deficiencies': 'Provide the bench report' } : {}) });
+      const form = new URLSearchParams({
+        _csrf: session.csrf,
+        type,
+        ...(type === 'REQUEST_AI' ? { 'data.deficiencies': 'Provide the bench report' } : { 'data.summary': 'Bench report attached' }),
+      });
       return {
         ...req,
         path: `/submissions/${id}/events`,
@@ -252,7 +258,7 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
   // A page deep in the list: the keyset cursor of the submission 50 rows before the end.
   const deepCursor = Buffer.from(t.sorted[t.sorted.length - 60]!, 'utf8').toString('base64url');
   soakRequests = () => [eventRequest(), getRequest(), historyRequest()];
-  const out: Array<{ name: string; connections: number; run: () => Promise<Sample> }> = [];
+  const out: Array<{ name: string; connections: number; run: () => Promise<Sample>; warm?: { url: string; headers: Record<string, string> } }> = [];
   for (const connections of [1, 10]) {
     out.push({ name: 'event (puente)', connections, run: () => load({ url: t.puenteUrl, connections, requests: [eventRequest()] }) });
     out.push({ name: 'event (ceiling)', connections, run: () => load({ url: t.ceilingUrl, connections, requests: [ceilingRequest()] }) });
@@ -281,6 +287,19 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
       connections,
       run: () => load({ url: `${t.puenteUrl}/`, connections, headers: { cookie: t.data.sessions.auditor.cookie, accept: 'text/html' } }),
     });
+    // Around the record (tracker issue 16): the insights (API and page) and the calendar feed over every seeded submission.
+    // Each is read once before the runs (`warm`): the first read after a change builds what the next ones reuse.
+    const around: Array<{ name: string; warm: { url: string; headers: Record<string, string> } }> = [
+      { name: 'around: insights API', warm: { url: `${t.puenteUrl}/v1/insights`, headers: auth(t.data.tokens.auditor) } },
+      { name: 'around: insights page', warm: { url: `${t.puenteUrl}/insights`, headers: { cookie: t.data.sessions.auditor.cookie, accept: 'text/html' } } },
+      // Calendar clients (Outlook, Google, Apple) send Accept-Encoding: gzip; the plain one is measured too.
+      {
+        name: 'around: calendar feed (gzip)',
+        warm: { url: `${t.puenteUrl}/v1/calendar.ics`, headers: { ...auth(t.data.tokens.auditor), 'accept-encoding': 'gzip' } },
+      },
+      { name: 'around: calendar feed (identity)', warm: { url: `${t.puenteUrl}/v1/calendar.ics`, headers: auth(t.data.tokens.auditor) } },
+    ];
+    for (const a of around) out.push({ name: a.name, connections, warm: a.warm, run: () => load({ ...a.warm, connections }) });
     out.push({
       name: 'list, nextDue deep page',
       connections,
@@ -336,6 +355,7 @@ async function runTarget(label: string, puenteDb: string, ceilingDb: string, cop
         amount: 20,
         requests: [{ method: 'GET', path: '/healthz' }],
       });
+    for (const c of all) if (c.warm) await fetch(c.warm.url, { headers: c.warm.headers }).then((r) => r.arrayBuffer());
     const rssStart = rssMb(puente.child.pid!);
     const samples = new Map<string, Sample[]>();
     for (let round = 1; round <= ROUNDS; round++) {

@@ -13,7 +13,9 @@ import { buildOpenApi } from './http/openapi.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
 import { createSubmissionsRouter } from './http/routes/submissions.js';
 import { createCalendarFeedRouter, createCalendarRouter } from './http/routes/calendar.js';
+import { createNotificationsRouter } from './http/routes/notifications.js';
 import { createPortfolioExportRouter } from './http/routes/portfolio-export.js';
+import { createInsightsRouter } from './http/routes/insights.js';
 import { createCatalogRouter } from './http/routes/workflows.js';
 import { createWebhooksRouter } from './http/routes/webhooks.js';
 import { createTransparencyLogRouter } from './http/routes/tlog.js';
@@ -35,6 +37,7 @@ export type AppServices = Pick<
   | 'auditor'
   | 'webhooks'
   | 'calendar'
+  | 'notifications'
   | 'portfolioExport'
   | 'users'
   | 'sessions'
@@ -113,6 +116,8 @@ export function createApp(services: AppServices, options: AppOptions = {}): Expr
   v1.use(createPortfolioExportRouter(services.portfolioExport)); // before /submissions/:id takes `export` for an id
   v1.use(createSubmissionsRouter(services.engine, logger));
   v1.use(createCalendarRouter(services.calendar, logger));
+  v1.use(createNotificationsRouter(services.notifications, logger));
+  v1.use(createInsightsRouter(services.engine));
   v1.use(createUsersRouter(services.signatures, logger, services.users));
   v1.use(createSecurityLogRouter(services.securityLog));
   v1.use(createWebhooksRouter(services.webhooks));
@@ -129,6 +134,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): Expr
     createWebRouter({
       engine: services.engine,
       calendar: services.calendar,
+      notifications: services.notifications,
       portfolioExport: services.portfolioExport,
       auditor: services.auditor,
       users: services.users,

@@ -8,6 +8,7 @@ import { DEFAULT_GOAL_DUE_SOON_DAYS } from './engine/clocks.js';
 import { DEFAULT_PASSWORD_POLICY } from './engine/passwords.js';
 import { loadMexicanCalendar } from './engine/time.js';
 import { InputError } from './errors.js';
+import { parseMultiHostUrl } from './store/pg-hosts.js';
 import { SCHEMA_BASE, createValidator } from './validation.js';
 
 export interface Config {
@@ -64,6 +65,14 @@ export interface Config {
   readonly authFailureLimit: number;
   readonly authAddressFailureLimit: number;
   readonly authFailureWindowSeconds: number;
+  /**
+   * `SMTP_URL` and `MAIL_FROM` (issue 16 §2): e-mail notifications are on when both are set, off
+   * when neither is. The URL may carry the SMTP password: never log it (mail/transport.ts describeSmtp).
+   */
+  readonly smtpUrl?: string;
+  readonly mailFrom?: string;
+  /** `MAIL_DIGEST_HOUR`: the UTC hour from which the day's notification digests are sent (default 12). */
+  readonly mailDigestHour: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/puente.db';
@@ -123,6 +132,33 @@ export const SESSION_DEFAULTS = { sessionIdleMinutes: 30, sessionMaxHours: 12 } 
 /** `serve` signs a checkpoint every 5 minutes when the log has grown. */
 export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 300;
 
+/** Notification digests are made from 12:00 UTC (early morning in Mexico City and the US) unless MAIL_DIGEST_HOUR says otherwise. */
+export const DEFAULT_MAIL_DIGEST_HOUR = 12;
+
+/**
+ * SMTP_URL and MAIL_FROM go together (issue 16 §2), and the URL must name a host and a port that
+ * exist. Errors never repeat the URL: it may hold the SMTP password.
+ */
+function checkMailSettings(smtpUrl: string | undefined, mailFrom: string | undefined): void {
+  if ((smtpUrl === undefined) !== (mailFrom === undefined)) {
+    throw new ConfigError(
+      `Invalid configuration: ${smtpUrl === undefined ? 'MAIL_FROM is set without SMTP_URL' : 'SMTP_URL is set without MAIL_FROM'}: set both to send e-mail notifications, or neither`,
+    );
+  }
+  if (smtpUrl === undefined) return;
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    throw new ConfigError(
+      'Invalid configuration: SMTP_URL: cannot read it as a URL (expected smtp://host:port or smtps://user:pass@host; percent-encode @ : / in the user name and password)',
+    );
+  }
+  if (!url.hostname) throw new ConfigError('Invalid configuration: SMTP_URL: names no host (expected smtp://host:port or smtps://user:pass@host)');
+  if (url.port !== '' && Number(url.port) === 0) throw new ConfigError('Invalid configuration: SMTP_URL: port 0 is not a port');
+  if (url.password && !url.username) throw new ConfigError('Invalid configuration: SMTP_URL: a password without a user name');
+}
+
 /** A whole number from the environment, or the text itself for the schema to refuse. */
 const integerOr = (v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v);
 /** An optional whole-number variable: its default when unset or empty. */
@@ -133,7 +169,8 @@ const integerEnv = (v: string | undefined, fallback: number): number | string =>
  * `ABBREVIATED_REFERENCE_AUTHORITIES`, `FDA_PRODUCT_CLASSIFICATION_FILE`, `GOAL_DUE_SOON_DAYS`, the
  * `WEBHOOK_*` dispatcher settings and the password rules `PASSWORD_MIN_LENGTH`, `PASSWORD_MIN_CHARACTER_CLASSES`, and the web
  * session settings `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `COOKIE_SECURE`, and the limits `TRUST_PROXY`,
- * `AUTH_FAILURE_LIMIT`, `AUTH_ADDRESS_FAILURE_LIMIT`, `AUTH_FAILURE_WINDOW_SECONDS`.
+ * `AUTH_FAILURE_LIMIT`, `AUTH_ADDRESS_FAILURE_LIMIT`, `AUTH_FAILURE_WINDOW_SECONDS`, and e-mail notifications'
+ * `SMTP_URL`, `MAIL_FROM`, `MAIL_DIGEST_HOUR`.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let mxNonWorkingDays: string[] = [];
@@ -194,6 +231,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailureLimit: integerEnv(env.AUTH_FAILURE_LIMIT, AUTH_LIMIT_DEFAULTS.authFailureLimit),
     authAddressFailureLimit: integerEnv(env.AUTH_ADDRESS_FAILURE_LIMIT, AUTH_LIMIT_DEFAULTS.authAddressFailureLimit),
     authFailureWindowSeconds: integerEnv(env.AUTH_FAILURE_WINDOW_SECONDS, AUTH_LIMIT_DEFAULTS.authFailureWindowSeconds),
+    ...(env.SMTP_URL ? { smtpUrl: env.SMTP_URL } : {}),
+    ...(env.MAIL_FROM ? { mailFrom: env.MAIL_FROM } : {}),
+    mailDigestHour: integerEnv(env.MAIL_DIGEST_HOUR, DEFAULT_MAIL_DIGEST_HOUR),
     goalDueSoonDays: env.GOAL_DUE_SOON_DAYS === undefined || env.GOAL_DUE_SOON_DAYS === '' ? DEFAULT_GOAL_DUE_SOON_DAYS : integerOr(env.GOAL_DUE_SOON_DAYS),
     ...(env.FDA_PRODUCT_CLASSIFICATION_FILE ? { productClassificationFile: env.FDA_PRODUCT_CLASSIFICATION_FILE } : {}),
     ...(env.ABBREVIATED_REFERENCE_AUTHORITIES
@@ -235,9 +275,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       '/authFailureLimit': 'AUTH_FAILURE_LIMIT',
       '/authAddressFailureLimit': 'AUTH_ADDRESS_FAILURE_LIMIT',
       '/authFailureWindowSeconds': 'AUTH_FAILURE_WINDOW_SECONDS',
+      '/smtpUrl': 'SMTP_URL',
+      '/mailFrom': 'MAIL_FROM',
+      '/mailDigestHour': 'MAIL_DIGEST_HOUR',
     };
     const lines = e.errors.map((fe) => `${names[fe.path.split('/').slice(0, 2).join('/')] ?? (fe.path || 'config')}: ${fe.message}`);
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  checkMailSettings(raw.smtpUrl, raw.mailFrom);
+  // Several PostgreSQL hosts (issue 17 §2): a host list the store can read, for a writable node.
+  try {
+    parseMultiHostUrl(raw.databaseUrl);
+  } catch (e) {
+    throw new ConfigError(`Invalid configuration: DATABASE_URL: ${(e as Error).message}`);
   }
   return mxCalendarFile ? { ...(raw as Config), mxCalendarFile } : (raw as Config);
 }

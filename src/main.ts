@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { initServices } from './services.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
+import { createConfiguredMailDispatcher } from './mail/dispatcher.js';
 import { startSweeper } from './sweeper.js';
 import { startTransparencyLog } from './audit/tlog.js';
 
@@ -52,6 +53,9 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     },
   });
   webhooks.start();
+  // E-mail notifications (issue 16 §2): on with SMTP_URL and MAIL_FROM (said once, here), sent after commit like webhooks.
+  const mail = createConfiguredMailDispatcher({ db: services.db, engine: services.engine, logger, settings: config });
+  mail.start();
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -72,6 +76,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
       await sweeper?.stop();
       await tlogLoop.stop();
       await webhooks.stop();
+      await mail.stop();
       await services.shutdown();
       logger.info('stopped');
     })();

@@ -29,6 +29,9 @@ import { createAddressPolicy, type AddressPolicy } from './webhooks/address-poli
 import { createCalendarFeeds, type CalendarFeeds } from './calendar/feeds.js';
 import { createKnexCalendarFeedStore } from './store/calendar-feed-store.js';
 import { createPortfolioExport, type PortfolioExport } from './spreadsheets/portfolio-export.js';
+import { createNotificationSettings, type NotificationSettings } from './mail/preferences.js';
+import { mailEnabled } from './mail/dispatcher.js';
+import { createKnexMailStore } from './store/mail-store.js';
 
 export interface Services {
   /** The database handle, for the CLI's maintenance commands and test fixtures; createApp never touches it. */
@@ -48,6 +51,8 @@ export interface Services {
   readonly calendar: CalendarFeeds;
   /** The portfolio as CSV or XLSX (GET /v1/submissions/export, the web's /export; tracker issue 16 §4). */
   readonly portfolioExport: PortfolioExport;
+  /** E-mail notification preferences (GET/PUT /v1/me/notifications, the Notifications page; tracker issue 16 §2). */
+  readonly notifications: NotificationSettings;
   /** Where webhooks may go (issue 8 §5): the subscriptions and the dispatcher check the same policy. */
   readonly webhookAddressPolicy: AddressPolicy;
   /** Bearer tokens to users; the user and organization lists; user lifecycle and tokens (issue 8). */
@@ -91,6 +96,8 @@ export type ServicesConfig = Pick<Config, 'databaseUrl' | 'mxNonWorkingDays'> &
       | 'authAddressFailureLimit'
       | 'authFailureWindowSeconds'
       | 'webhookAllowPrivateNetworks'
+      | 'smtpUrl'
+      | 'mailFrom'
       | 'host'
       | 'port'
     >
@@ -200,7 +207,13 @@ export async function initServices(config: ServicesConfig, opts: ServicesOptions
     webhooks: createWebhookSubscriptions({ db, validator, now: opts.now, addressPolicy: webhookAddressPolicy }),
     portfolioExport: createPortfolioExport({ engine, validator, now: opts.now }),
     webhookAddressPolicy,
-    calendar: createCalendarFeeds({ engine, store: createKnexCalendarFeedStore(db.reader, db.knex), now: opts.now }),
+    calendar: createCalendarFeeds({
+      engine,
+      store: createKnexCalendarFeedStore(db.reader, db.knex),
+      now: opts.now,
+      generation: () => stores.generation.committedRecords(),
+    }),
+    notifications: createNotificationSettings({ store: createKnexMailStore(db.reader, db.knex), validator, mailEnabled: mailEnabled(config), now: opts.now }),
     users: createUsers({ users: stores.users, stores, securityLog, tokenMaxDays: config.tokenMaxDays, now: opts.now }),
     securityLog,
     sessions: createWebSessions({

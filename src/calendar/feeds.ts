@@ -9,10 +9,13 @@
  * (`deadlines`, `clocks.goals`): the calendar never computes a date of its own.
  */
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { WORKFLOWS } from '../../workflows/index.js';
 import type { RuleSource } from '../../workflows/types.js';
 import type { Engine } from '../engine/engine.js';
 import { sha256Hex } from '../engine/hash.js';
+import { createHistoryCache } from '../engine/history-cache.js';
+import { visibilityScope } from '../engine/visibility.js';
 import { addCalendarDays, dateIn } from '../engine/time.js';
 import type { SubmissionView } from '../engine/views.js';
 import type { CalendarFeedStore } from '../store/calendar-feed-store.js';
@@ -132,6 +135,23 @@ export interface CalendarFeeds {
   revokeFeed(actor: Actor): Promise<boolean>;
   /** The calendar a secret feed URL names (its user's, in the language chosen with it), or undefined: unknown, revoked, or its user disabled. */
   feed(secret: string, baseUrl: string): Promise<string | undefined>;
+  /** {@link calendar} as the bytes to send: encoded once per build, however many readers poll it. */
+  calendarDocument(actor: Actor, lang: Lang, baseUrl: string): Promise<CalendarDocument>;
+  /** {@link feed} as the bytes to send. */
+  feedDocument(secret: string, baseUrl: string): Promise<CalendarDocument | undefined>;
+}
+
+/** A built calendar: its text, its UTF-8 bytes, and those bytes gzipped (made on first use, then kept). */
+export interface CalendarDocument {
+  readonly text: string;
+  readonly bytes: Buffer;
+  gzipped(): Buffer;
+}
+
+function calendarDocument(text: string): CalendarDocument {
+  const bytes = Buffer.from(text, 'utf8');
+  let gz: Buffer | undefined;
+  return { text, bytes, gzipped: () => (gz ??= gzipSync(bytes)) };
 }
 
 /** The URL of a feed secret on `baseUrl`. */
@@ -141,10 +161,32 @@ export function createCalendarFeeds(deps: {
   readonly engine: Pick<Engine, 'listSubmissions'>;
   readonly store: CalendarFeedStore;
   readonly now?: () => Date;
+  /**
+   * The count of committed history records (`stores.generation`): with it, a calendar is built
+   * once per change of the database (or of the date) and served again until then, to every
+   * reader with the same visibility, name, language and origin (calendar clients poll).
+   */
+  readonly generation?: () => Promise<number>;
 }): CalendarFeeds {
   const clock = deps.now ?? (() => new Date());
-  async function calendar(actor: Actor, lang: Lang, baseUrl: string): Promise<string> {
-    const opts: EventOptions = { t: createTranslator(lang), baseUrl, now: clock() };
+  const cache = deps.generation ? createHistoryCache<CalendarDocument>(deps.generation, { maxEntries: 64 }) : null;
+  async function document(actor: Actor, lang: Lang, baseUrl: string): Promise<CalendarDocument> {
+    const now = clock();
+    if (!cache) return calendarDocument(await build(actor, lang, baseUrl, now));
+    // Everything the calendar depends on besides the history: whose submissions, the words, the links, and today.
+    const key = JSON.stringify([visibilityScope(actor), actor.name, lang, baseUrl, [...new Set(ZONES.values())].map((z) => dateIn(now, z))]);
+    return cache.get(key, async () => calendarDocument(await build(actor, lang, baseUrl, now)));
+  }
+  const calendar = async (actor: Actor, lang: Lang, baseUrl: string): Promise<string> => (await document(actor, lang, baseUrl)).text;
+  async function feedDocument(secret: string, baseUrl: string): Promise<CalendarDocument | undefined> {
+    if (!SECRET.test(secret)) return undefined;
+    const found = await deps.store.findBySecretHash(sha256Hex(secret));
+    if (!found || found.user.disabled) return undefined;
+    const { id, name, role, organization } = found.user;
+    return document({ id, name, role, organization }, found.lang === 'es' ? 'es' : 'en', baseUrl);
+  }
+  async function build(actor: Actor, lang: Lang, baseUrl: string, now: Date): Promise<string> {
+    const opts: EventOptions = { t: createTranslator(lang), baseUrl, now };
     const events: IcsEvent[] = [];
     // Keyset pages of the listing: each page reads its references, designations and clock
     // histories in one query each, whatever the portfolio's size.
@@ -170,11 +212,9 @@ export function createCalendarFeeds(deps: {
     feedCreatedAt: (actor) => deps.store.createdAt(actor.id),
     revokeFeed: (actor) => deps.store.delete(actor.id),
     async feed(secret, baseUrl) {
-      if (!SECRET.test(secret)) return undefined;
-      const found = await deps.store.findBySecretHash(sha256Hex(secret));
-      if (!found || found.user.disabled) return undefined;
-      const { id, name, role, organization } = found.user;
-      return calendar({ id, name, role, organization }, found.lang === 'es' ? 'es' : 'en', baseUrl);
+      return (await feedDocument(secret, baseUrl))?.text;
     },
+    calendarDocument: document,
+    feedDocument,
   };
 }

@@ -1,4 +1,4 @@
-/** The `puente` command: serve, migrate, user add / unlock, demo, backup, workflow migrate, calendar recompute, sweep, webhooks deliver, audit verify, audit export. */
+/** The `puente` command: serve, migrate, user add / unlock, demo, backup, workflow migrate, calendar recompute, sweep, webhooks deliver, mail send, audit verify, audit export. */
 import fs from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
@@ -16,7 +16,10 @@ import { DUE_DATES_REFRESH } from '../store/migrations/017-due-dates-refresh.js'
 import { BackupError, backupDatabase } from '../backup.js';
 import { migrate, openDatabase } from '../store/db.js';
 import { createWebhookDispatcher } from '../webhooks/dispatcher.js';
+import { createConfiguredMailDispatcher } from '../mail/dispatcher.js';
 import { seedDemo } from './demo.js';
+import { loadMexicanCalendar } from '../engine/time.js';
+import { importPortfolio } from '../spreadsheets/portfolio-import.js';
 
 function email(value: string): string {
   if (!/^[^\s@]{1,64}@[^\s@]{1,189}$/.test(value)) throw new InvalidArgumentError('must be an e-mail address like ana@example.com');
@@ -332,6 +335,93 @@ webhooks
         console.log(
           `${r.enqueued} delivery(ies) enqueued, ${r.warned} deadline warning(s); ${r.attempted} attempt(s): ${r.delivered} delivered, ${r.retrying} to retry, ${r.failed} failed`,
         );
+      }
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+program
+  .command('import')
+  .description(
+    'create submissions and replay their past steps, with their real dates, from a CSV or XLSX file (docs/import.md); any bad row: nothing is imported',
+  )
+  .argument('<file>', 'a .csv or .xlsx file, one row per step (docs/import-example.csv)')
+  .option('--dry-run', 'check and replay everything, report what would be created, write nothing')
+  .option('--by <name>', 'who imports, as the records say it (default: $USER)')
+  .option('--json', 'print the report as JSON')
+  .action(async (file: string, opts: { dryRun?: boolean; by?: string; json?: boolean }) => {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (e) {
+      throw new InvalidArgumentError(`${file}: ${(e as Error).message}`);
+    }
+    const by = (opts.by ?? (process.env.USER || process.env.LOGNAME || 'admin')).trim().slice(0, 100) || 'admin';
+    const config = loadConfig();
+    const services = await initServices(config);
+    try {
+      const report = await importPortfolio(
+        {
+          db: services.db,
+          validator: services.validator,
+          engine: {
+            calendar: loadMexicanCalendar(config.mxCalendarFile, config.mxNonWorkingDays),
+            referenceAuthorities: config.referenceAuthorities,
+            productClassification: services.classification,
+            goalDueSoonDays: config.goalDueSoonDays,
+          },
+        },
+        file,
+        bytes,
+        { dryRun: opts.dryRun === true, by },
+      );
+      if (opts.json) console.log(JSON.stringify(report));
+      else {
+        for (const e of report.errors) console.log(`${report.file}:${e.line}${e.column ? ` ${e.column}` : ''}: ${e.message} [${e.code}]`);
+        const verb = report.imported ? 'imported' : report.errors.length ? 'replayed' : 'would import';
+        for (const s of report.submissions)
+          console.log(
+            `${verb.padEnd(12)} ${s.submission} (line ${s.line}) ${s.workflow} "${s.title}": ${s.steps} step(s), now ${s.state ?? '-'}${report.imported && s.id ? ` -> ${s.id}` : ''}`,
+          );
+        if (report.errors.length) console.log(`${report.errors.length} error(s) in ${report.rows} row(s): nothing imported`);
+        else if (report.dryRun)
+          console.log(`dry run: ${report.submissions.length} submission(s) from ${report.rows} row(s) would be imported; nothing written`);
+        else console.log(`imported ${report.submissions.length} submission(s) from ${report.rows} row(s), by ${report.by}`);
+      }
+      process.exitCode = report.errors.length ? 1 : 0;
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+const mail = program.command('mail').description('e-mail notifications (SMTP_URL, MAIL_FROM)');
+mail
+  .command('send')
+  .description("one mail pass: turn committed steps and the day's digests into messages, then send those that are due over SMTP")
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const config = loadConfig();
+    const services = await initServices(config);
+    try {
+      const dispatcher = createConfiguredMailDispatcher({
+        db: services.db,
+        engine: services.engine,
+        // Whether mail is on, and failed attempts, go to stderr; stdout is the summary.
+        logger: createLogger(config.logLevel, pino.destination(2)),
+        settings: config,
+        options: { intervalMs: 0 },
+      });
+      try {
+        const r = await dispatcher.runOnce();
+        if (opts.json) console.log(JSON.stringify(r));
+        else {
+          console.log(
+            `${r.enqueued} message(s) for steps, ${r.digests} digest(s)${r.dropped ? `, ${r.dropped} step(s) dropped (mail is off)` : ''}; ${r.attempted} attempt(s): ${r.sent} sent, ${r.retrying} to retry, ${r.failed} failed`,
+          );
+        }
+      } finally {
+        await dispatcher.stop();
       }
     } finally {
       await services.shutdown();

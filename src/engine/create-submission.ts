@@ -25,7 +25,7 @@ export function createSubmission(
   ctx: EngineContext,
   actor: Actor,
   body: CreateSubmissionBody,
-  opts: { idempotency?: Idempotency; origin?: CommandOrigin } = {},
+  opts: { idempotency?: Idempotency; origin?: CommandOrigin; /** The CREATED record's comment (the import names its file and line). */ comment?: string } = {},
 ): Promise<CommandResult<SubmissionView>> {
   return recordingRefusals(ctx, actor, opts.origin, { submissionId: null, eventType: 'CREATED' }, async () => {
     ctx.validator.check(`${SCHEMA_BASE}create-submission.json`, body);
@@ -101,7 +101,7 @@ export function createSubmission(
           from: null,
           to: state,
           actor,
-          comment: null,
+          comment: opts.comment ?? null,
           effectiveAt: iso,
           recordedAt: iso,
           signature: null,

@@ -25,6 +25,7 @@ import type { Actor } from '../store/types.js';
 import { engineContext, type CreateSubmissionBody, type EngineDeps, type ListQuery, type SendEventBody } from './context.js';
 import { createSubmission } from './create-submission.js';
 import { addDocument, listDocuments, readDocument, type NewDocument } from './documents.js';
+import { insights } from './insights.js';
 import { listSubmissions } from './listing.js';
 import { migrateWorkflow } from './migrate-workflow.js';
 import { recomputeCalendar } from './recompute-calendar.js';
@@ -46,6 +47,7 @@ export type { MigrationResult } from './migrate-workflow.js';
 export type { RecomputeResult } from './recompute-calendar.js';
 export type { SweepResult } from './sweeper.js';
 export type { DocumentView, SubmissionView } from './views.js';
+export type { Insights, InsightsQuery } from './insights.js';
 export type { NewDocument } from './documents.js';
 
 /** The engine's functions bound to one set of dependencies (resolved once, here). */
@@ -69,6 +71,8 @@ export function createEngine(deps: EngineDeps) {
     getSubmission: (actor: Actor, id: string) => getSubmission(ctx, actor, id),
     /** GET /v1/submissions */
     listSubmissions: (actor: Actor, query: ListQuery) => listSubmissions(ctx, actor, query),
+    /** GET /v1/insights (insights.ts) */
+    insights: (actor: Actor, query: Record<string, unknown>) => insights(ctx, actor, query),
     /**
      * The workflow version of a visible submission, read before a write (the web's event and
      * upload forms): a 404 here is the write's refusal and is recorded like one.

@@ -270,6 +270,18 @@ export interface Config {
    * PASSWORD_MIN_CHARACTER_CLASSES: how many of lowercase, uppercase, digits and other characters a password must mix (default 3).
    */
   passwordMinCharacterClasses?: number;
+  /**
+   * SMTP_URL: the SMTP server e-mail notifications are sent through, smtp://host:port (STARTTLS when offered) or smtps://user:pass@host (TLS); with MAIL_FROM it turns e-mail on. Never logged.
+   */
+  smtpUrl?: string;
+  /**
+   * MAIL_FROM: the sender of notification mail, an address (puente@example.com) or a name and an address (puente <puente@example.com>).
+   */
+  mailFrom?: string;
+  /**
+   * MAIL_DIGEST_HOUR: the UTC hour from which the day's notification digests are sent (default 12).
+   */
+  mailDigestHour?: number;
   mxNonWorkingDays?: string[];
   /**
    * FDA_PRODUCT_CLASSIFICATION_FILE: a newer foiclass.txt from FDA's product classification download.
@@ -398,6 +410,29 @@ export interface ExportSubmissionsQuery {
 }
 
 /**
+ * Query string of GET /v1/insights: which of the submissions the caller may see the figures cover.
+ */
+export interface InsightsQuery {
+  /**
+   * Only submissions of this workflow (pathway) id.
+   */
+  pathway?:
+    "fda-510k" | "fda-de-novo" | "fda-pma" | "fda-hde" | "fda-presub" | "fda-breakthrough" | "cofepris-registration";
+  /**
+   * Only devices with this FDA product code (three capital letters, e.g. FRN).
+   */
+  productCode?: string;
+  /**
+   * First day of the period (YYYY-MM-DD), inclusive. Each outcome counts by its own date: a goal by the day its count started, a decision by its date, a grant by its date, a prevención by the day it was issued.
+   */
+  from?: string;
+  /**
+   * Last day of the period (YYYY-MM-DD), inclusive; not before `from`.
+   */
+  to?: string;
+}
+
+/**
  * Query string of GET /v1/submissions.
  */
 export interface ListSubmissionsQuery {
@@ -451,6 +486,36 @@ export interface ListWebhooksQuery {
   cursor?: string;
 }
 
+/**
+ * The caller's e-mail notification preferences (GET and PUT /v1/me/notifications). Mail is sent only while the server has SMTP_URL and MAIL_FROM (mailEnabled).
+ */
+export interface NotificationPreferences {
+  /**
+   * immediate: a mail for every step (history record) someone else records on a submission the caller may see; digest: one mail a day listing the hard deadlines and goals due within digestDaysAhead days; off: no mail (the default).
+   */
+  mode: "immediate" | "digest" | "off";
+  /**
+   * How many days ahead the daily digest looks (default 14).
+   */
+  digestDaysAhead: number;
+  /**
+   * The address chosen for notifications; null: the account's own e-mail address.
+   */
+  email: string | null;
+  /**
+   * Where mail goes: email, else the account's address; null when there is neither.
+   */
+  sendsTo: string | null;
+  /**
+   * The language mail is written in.
+   */
+  language: "en" | "es";
+  /**
+   * Whether this server sends e-mail at all (SMTP_URL and MAIL_FROM are set).
+   */
+  mailEnabled: boolean;
+}
+
 export type Organization = {
   id: string;
   name: string;
@@ -486,6 +551,28 @@ export interface Problem {
     [k: string]: unknown;
   }[];
   [k: string]: unknown;
+}
+
+/**
+ * Body of PUT /v1/me/notifications: replaces the caller's preferences. A field left out takes its default: digestDaysAhead 14, email the account's own address, language the one Accept-Language asks for.
+ */
+export interface PutNotificationPreferences {
+  /**
+   * immediate: a mail per step on a submission the caller may see; digest: a daily mail of the deadlines and goals due soon; off: none.
+   */
+  mode: "immediate" | "digest" | "off";
+  /**
+   * How many days ahead the daily digest looks (default 14).
+   */
+  digestDaysAhead?: number;
+  /**
+   * The address to send notifications to; absent or null: the account's own e-mail address. immediate and digest need one of the two.
+   */
+  email?: string | null;
+  /**
+   * The language of the mail; absent: the one Accept-Language asks for.
+   */
+  language?: "en" | "es";
 }
 
 /**

@@ -9,6 +9,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import { AppError, fieldError, fieldMessage, type Detail, type ErrorCode, type FieldError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { negotiateLanguage, renderMessage, type Lang, type Message } from '../messages/format.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../store/pg-hosts.js';
 
 const STATUS: Record<ErrorCode, number> = {
   malformed_json: 400,
@@ -138,6 +139,18 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     if (isBusy(err)) {
       res.setHeader('Retry-After', '1');
       sendProblem(res, 'unavailable', { code: 'http.busy' }, [], lang);
+      return;
+    }
+    if (isDatabaseUnavailable(err)) {
+      // Unreachable, shutting down, a standby, or a failover under way (issue 17 §2): the
+      // command's one transaction rolled back (or, had the connection broken during its COMMIT,
+      // the client's retry with the same Idempotency-Key answers what it did).
+      logger.warn(
+        { reqId: res.locals.reqId, method: req.method, path: req.path, code: (err as { code?: string }).code, detail: (err as Error).message },
+        'database unavailable',
+      );
+      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      sendProblem(res, 'unavailable', { code: 'http.database_unavailable', params: { seconds: DATABASE_RETRY_AFTER_SECONDS } }, [], lang);
       return;
     }
     logger.error({ err, reqId: res.locals.reqId, method: req.method, path: req.path }, 'unhandled error');

@@ -34,6 +34,8 @@ import {
   type Operation,
 } from './openapi-parts.js';
 import { calendarPaths } from './openapi-calendar.js';
+import { notificationPaths } from './openapi-notifications.js';
+import { insightsPaths } from './openapi-insights.js';
 
 /** Rewrites `$ref: "device.json"` to `#/components/schemas/Device`. */
 function rewriteRefs(node: unknown, names: Map<string, string>): unknown {
@@ -350,6 +352,8 @@ export function buildOpenApi(): Json {
     ...auditPaths(all),
     ...securityPaths(all),
     ...calendarPaths(),
+    ...notificationPaths(),
+    ...insightsPaths(all),
   };
 
   return {

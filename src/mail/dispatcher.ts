@@ -157,6 +157,9 @@ export function createMailDispatcher(deps: MailDispatcherDeps) {
               isReferenced = referenced.get(key)!;
             }
             if (!admits(scope, s, isReferenced)) continue;
+            // A reviewer follows a submission from its filing: a step recorded while it was the
+            // applicant's draft (sent in the same pass as the filing) is no news to mail them.
+            if (scope.kind === 'jurisdiction' && scope.filedOnly && s.filedAt && a.transition.recordedAt < s.filedAt) continue;
             const mail = renderStepMail({ lang: r.lang, baseUrl: r.baseUrl, submission: s, transition: a.transition });
             messages.push({
               id: uuidv7(),

@@ -52,6 +52,7 @@ export const en = {
   'invalid.event_data': 'The data of {event} is invalid',
   'invalid.input': 'The input of {workflow} is invalid',
   'invalid.query': 'The query string is invalid',
+  'insights.period_reversed_field': 'must be on or after from ({from})',
   'invalid.configuration': 'The configuration is invalid',
   'invalid.webhook_subscription': 'The webhook subscription is invalid',
   'invalid.export': 'The export is invalid',
@@ -85,6 +86,7 @@ export const en = {
   'http.unstorable_characters': 'The request holds characters the database cannot store',
   'http.unsupported_character': 'unsupported character',
   'http.busy': 'The database is busy; retry shortly',
+  'http.database_unavailable': 'The database cannot be reached or is failing over; nothing was changed, retry after {seconds} seconds',
   'http.internal_error': 'Internal error; quote request id {requestId} to the operator',
   'http.url_nul': 'The URL holds a NUL character (%00)',
   'http.url_nul_field': 'URL must not contain %00',
@@ -135,6 +137,8 @@ export const en = {
   // Engine (src/engine/*): the command runner, events, submissions, documents, listings
   'engine.no_submission': 'No submission {id}',
   'engine.contended': 'The submission changed {attempts} times while this command ran; read it again and retry',
+  'engine.documents_not_attached': 'The response attaches documents that are not on this submission',
+  'engine.document_not_on_submission': 'no document {id} was added to this submission: upload it first',
   'engine.effective_at_not_date': 'effectiveAt is not a date',
   'engine.effective_at_format': 'must be an RFC 3339 date-time with offset, or YYYY-MM-DD',
   'engine.effective_at_format_seconds': 'must be an RFC 3339 date-time with offset (seconds 00-59), or YYYY-MM-DD',
@@ -348,6 +352,34 @@ export const en = {
   'user.only_admins': 'Only admins manage users, not role {role}',
   'user.not_yourself': 'An administrator cannot disable their own account',
   'user.not_yourself_field': 'is your own account',
+  // -------------------------------------------------------------------------------------------
+  // npx puente import (tracker issue 16 §4): the file's errors, each at a line and a column
+  'import.format_unknown': 'The file must be a .csv or an .xlsx file',
+  'import.file_unreadable': 'The file cannot be read as {format}: {reason}',
+  'import.file_empty': 'The file has no rows under its header',
+  'import.column_unknown': 'Unknown column {column}; the columns are {columns}',
+  'import.column_missing': 'The header has no {column} column',
+  'import.column_duplicate': 'The column {column} appears twice in the header',
+  'import.cell_invalid': '{column} {message}',
+  'import.required': '{column} is required on a {event} row',
+  'import.first_row_not_created': 'The first row of submission {submission} must be a CREATED row, not {event}',
+  'import.created_twice': 'Submission {submission} is already created on line {line}',
+  'import.differs_from_created': '{column} differs from the CREATED row of submission {submission} (line {line}); leave it empty or repeat that value',
+  'import.unknown_workflow': '{value} is not a workflow id; one of {workflows}',
+  'import.unknown_event': '{value} is not an event of {workflow}; one of {events}',
+  'import.system_event': '{value} is recorded by puente itself (its timers and sweeper), never imported',
+  'import.date_invalid': '{value} is not a date: write YYYY-MM-DD or an RFC 3339 date-time with its offset, e.g. 2025-03-04T10:30:00-05:00',
+  'import.date_time_without_zone': 'The cell holds a date and time without a time zone: write it as text with its offset, e.g. 2025-03-04T10:30:00-05:00',
+  'import.date_future': '{value} is in the future',
+  'import.date_on_created': 'effectiveAt stays empty on a CREATED row: puente records the creation when it imports it; the filing date goes on the SUBMIT row',
+  'import.json_invalid': '{column} must be a JSON object, e.g. {example}: {reason}',
+  'import.reference_unknown': '{value} is not a submission created on an earlier line of the file',
+  'import.refused': '{detail}',
+  // -------------------------------------------------------------------------------------------
+  // E-mail notifications (tracker issue 16 §2): PUT /v1/me/notifications, the web's Notifications page
+  'invalid.notification_preferences': 'The notification preferences are invalid',
+  'notifications.email_required': 'Mode {mode} sends e-mail: give an address (your account has none)',
+  'notifications.email_required_field': 'is required for immediate or digest mail: your account has no e-mail address',
 } as const satisfies Record<string, string>;
 
 export type Catalog = { readonly [K in keyof typeof en]: string };

@@ -48,6 +48,7 @@ export const es: Catalog = {
   'invalid.event_data': 'Los datos de {event} no son válidos',
   'invalid.input': 'Los datos de entrada de {workflow} no son válidos',
   'invalid.query': 'La cadena de consulta no es válida',
+  'insights.period_reversed_field': 'debe ser igual o posterior a from ({from})',
   'invalid.configuration': 'La configuración no es válida',
   'invalid.webhook_subscription': 'La suscripción de webhook no es válida',
   'invalid.export': 'La exportación no es válida',
@@ -79,6 +80,8 @@ export const es: Catalog = {
   'http.unstorable_characters': 'La solicitud contiene caracteres que la base de datos no puede almacenar',
   'http.unsupported_character': 'carácter no admitido',
   'http.busy': 'La base de datos está ocupada; intente de nuevo en un momento',
+  'http.database_unavailable':
+    'No se puede conectar con la base de datos o está cambiando de servidor; no se cambió nada, intente de nuevo en {seconds} segundos',
   'http.internal_error': 'Error interno; indique al operador el id de solicitud {requestId}',
   'http.url_nul': 'La URL contiene un carácter NUL (%00)',
   'http.url_nul_field': 'la URL no debe contener %00',
@@ -129,6 +132,8 @@ export const es: Catalog = {
   // -------------------------------------------------------------------------------------------
   'engine.no_submission': 'No existe el trámite {id}',
   'engine.contended': 'El trámite cambió {attempts} veces mientras se ejecutaba esta acción; vuelva a cargarlo e intente de nuevo',
+  'engine.documents_not_attached': 'La respuesta adjunta documentos que no están en este expediente',
+  'engine.document_not_on_submission': 'no se agregó ningún documento {id} a este expediente: cárguelo primero',
   'engine.effective_at_not_date': 'La fecha efectiva (effectiveAt) no es una fecha',
   'engine.effective_at_format': 'debe ser una fecha y hora RFC 3339 con desfase horario, o una fecha AAAA-MM-DD',
   'engine.effective_at_format_seconds': 'debe ser una fecha y hora RFC 3339 con desfase horario (segundos 00-59), o una fecha AAAA-MM-DD',
@@ -337,4 +342,32 @@ export const es: Catalog = {
   'user.only_admins': 'Solo los administradores gestionan usuarios, no el rol {role}',
   'user.not_yourself': 'Un administrador no puede desactivar su propia cuenta',
   'user.not_yourself_field': 'es su propia cuenta',
+  // -------------------------------------------------------------------------------------------
+  // npx puente import (issue 16 §4): los errores del archivo, cada uno en una línea y una columna
+  'import.format_unknown': 'El archivo debe ser un .csv o un .xlsx',
+  'import.file_unreadable': 'El archivo no se puede leer como {format}: {reason}',
+  'import.file_empty': 'El archivo no tiene filas bajo su encabezado',
+  'import.column_unknown': 'Columna desconocida {column}; las columnas son {columns}',
+  'import.column_missing': 'El encabezado no tiene la columna {column}',
+  'import.column_duplicate': 'La columna {column} aparece dos veces en el encabezado',
+  'import.cell_invalid': '{column}: {message}',
+  'import.required': '{column} es obligatorio en una fila {event}',
+  'import.first_row_not_created': 'La primera fila del trámite {submission} debe ser una fila CREATED, no {event}',
+  'import.created_twice': 'El trámite {submission} ya se crea en la línea {line}',
+  'import.differs_from_created': '{column} difiere de la fila CREATED del trámite {submission} (línea {line}); déjelo vacío o repita ese valor',
+  'import.unknown_workflow': '{value} no es un identificador de flujo; uno de {workflows}',
+  'import.unknown_event': '{value} no es un evento de {workflow}; uno de {events}',
+  'import.system_event': 'puente registra {value} por sí mismo (sus temporizadores y su barrido); nunca se importa',
+  'import.date_invalid': '{value} no es una fecha: escriba AAAA-MM-DD o una fecha y hora RFC 3339 con su desfase, p. ej. 2025-03-04T10:30:00-05:00',
+  'import.date_time_without_zone': 'La celda tiene fecha y hora sin zona horaria: escríbala como texto con su desfase, p. ej. 2025-03-04T10:30:00-05:00',
+  'import.date_future': '{value} está en el futuro',
+  'import.date_on_created':
+    'effectiveAt queda vacío en una fila CREATED: puente registra la creación al importarla; la fecha de presentación va en la fila SUBMIT',
+  'import.json_invalid': '{column} debe ser un objeto JSON, p. ej. {example}: {reason}',
+  'import.reference_unknown': '{value} no es un trámite creado en una línea anterior del archivo',
+  'import.refused': 'Rechazado: {detail}',
+  // Notificaciones por correo (issue 16 §2)
+  'invalid.notification_preferences': 'Las preferencias de notificación no son válidas',
+  'notifications.email_required': 'El modo {mode} envía correo: indique una dirección (su cuenta no tiene ninguna)',
+  'notifications.email_required_field': 'es obligatorio para el correo inmediato o el resumen: su cuenta no tiene dirección de correo',
 };

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { migrationSource } from './migrations/index.js';
+import { WritableHostLocator, isFailoverSignal, parseMultiHostUrl, writableHostClient, type MultiHostUrl } from './pg-hosts.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -30,14 +31,16 @@ export const SQLITE_READERS = 4;
 /** Milliseconds a SQLite connection waits for a lock held by another process. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
-export function parseDatabaseUrl(url: string): { dialect: Dialect; filename?: string; connectionString?: string } {
+export function parseDatabaseUrl(url: string): { dialect: Dialect; filename?: string; connectionString?: string; multiHost?: MultiHostUrl } {
   if (url.startsWith('sqlite:')) {
     const filename = url.slice('sqlite:'.length);
     if (!filename) throw new Error('DATABASE_URL sqlite: needs a path, e.g. sqlite:./data/puente.db or sqlite::memory:');
     return { dialect: 'sqlite', filename };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    return { dialect: 'postgres', connectionString: url };
+    // Several hosts (a primary and its standby): puente finds the writable one (store/pg-hosts.ts).
+    const multiHost = parseMultiHostUrl(url);
+    return multiHost ? { dialect: 'postgres', connectionString: url, multiHost } : { dialect: 'postgres', connectionString: url };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got ${url.split(':')[0]}:)`);
 }
@@ -80,6 +83,20 @@ export function openDatabase(url: string): Database {
         idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
       },
       migrations: { migrationSource, tableName: 'knex_migrations' },
+    });
+  } else if (parsed.multiHost) {
+    const multiHost = parsed.multiHost;
+    const locator = new WritableHostLocator(multiHost);
+    knex = knexFactory({
+      client: writableHostClient(multiHost, locator),
+      // The first host until the writable one is found (each new connection asks the locator).
+      connection: { connectionString: multiHost.urlFor(multiHost.hosts[0]!), connectionTimeoutMillis: multiHost.connectTimeoutMs },
+      pool: { min: 0, max: 10 },
+      migrations: { migrationSource, tableName: 'knex_migrations' },
+    });
+    // A standby's `read-only transaction` on a connection that is still open: look again.
+    knex.on('query-error', (err: unknown) => {
+      if (isFailoverSignal(err)) locator.suspect();
     });
   } else {
     knex = knexFactory({

@@ -12,6 +12,7 @@ import type { Database } from './db.js';
 import { createKnexDesignationStore, type DesignationStore } from './designation-store.js';
 import { createKnexDocumentStore, type DocumentStore } from './document-store.js';
 import { createKnexHistoryStore, type HistoryStore } from './history-store.js';
+import { createKnexHistoryGenerationStore, type HistoryGenerationStore } from './history-generation-store.js';
 import { createKnexIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { createKnexSecurityLogStore, type SecurityLogStore } from './security-log-store.js';
 import { createKnexSessionStore, type SessionStore } from './sessions-store.js';
@@ -34,6 +35,8 @@ export interface StoreSet {
   readonly webhooks: WebhookStore;
   /** The security log (issue 8): appends in the transaction it is bound to, else in its own. */
   readonly securityLog: SecurityLogStore;
+  /** The count of committed history records: the key of caches derived from the whole history (insights, calendar feeds). */
+  readonly generation: HistoryGenerationStore;
 }
 
 export interface Stores extends StoreSet {
@@ -62,6 +65,7 @@ function storeSet(read: Knex, write: Knex, inTransaction: boolean): StoreSet {
     sessions: createKnexSessionStore(read, write),
     webhooks: createKnexWebhookStore(read, write),
     securityLog: createKnexSecurityLogStore(read, write, inTransaction),
+    generation: createKnexHistoryGenerationStore(read),
   };
 }
 
@@ -75,6 +79,55 @@ export function createKnexStores(db: Database): Stores {
     ...storeSet(db.reader, db.knex, false),
     chains: createKnexChainStore(db.reader),
     attempts: createKnexAttemptsStore(db.knex),
-    transaction: (work) => db.knex.transaction((trx) => work(storeSet(trx, trx, true))),
+    transaction: (work) =>
+      db.knex.transaction(async (trx) => {
+        // SQLite: take the writer lock first (BEGIN IMMEDIATE's effect), waiting up to the busy
+        // timeout while another process (a server, the CLI) writes. A transaction that read first
+        // would meet SQLITE_BUSY at once on its first write, which the busy timeout never waits on
+        // (issue 17 §3: `puente demo` beside a running server).
+        if (db.dialect === 'sqlite') await trx.raw('update knex_migrations_lock set is_locked = is_locked where 0 = 1');
+        return work(storeSet(trx, trx, true));
+      }),
   };
+}
+
+/**
+ * The {@link Stores} bound to one open transaction `trx`: every read and write goes through it,
+ * and `transaction(work)` nests in it (a savepoint), so a batch of commands commits or rolls back
+ * as one (`npx puente import`). Nothing may reach the pools while `trx` is open: on SQLite the
+ * writer is its one connection.
+ */
+export function createKnexStoresIn(trx: Knex.Transaction): Stores {
+  return {
+    ...storeSet(trx, trx, true),
+    chains: createKnexChainStore(trx),
+    attempts: createKnexAttemptsStore(trx),
+    transaction: (work) => trx.transaction((inner) => work(storeSet(inner, inner, true))),
+  };
+}
+
+class RolledBack extends Error {
+  constructor(readonly value: unknown) {
+    super('rolled back');
+  }
+}
+
+/**
+ * Runs `work` on stores bound to one transaction of `db` (see {@link createKnexStoresIn}): what it
+ * wrote is committed when it answers `commit: true`, and rolled back otherwise (a rehearsal that
+ * writes nothing) or when it throws. Answers `work`'s value.
+ */
+export async function inOneTransaction<T>(db: Database, work: (stores: Stores) => Promise<{ commit: boolean; value: T }>): Promise<T> {
+  try {
+    return await db.knex.transaction(async (trx) => {
+      // SQLite: the writer lock first, as in createKnexStores' transaction (issue 17 §3).
+      if (db.dialect === 'sqlite') await trx.raw('update knex_migrations_lock set is_locked = is_locked where 0 = 1');
+      const r = await work(createKnexStoresIn(trx));
+      if (!r.commit) throw new RolledBack(r.value);
+      return r.value;
+    });
+  } catch (e) {
+    if (e instanceof RolledBack) return e.value as T;
+    throw e;
+  }
 }

@@ -32,6 +32,8 @@ export function page(ctx: WebContext, opts: { title: string; body: SafeHtml; fla
         ${role === 'auditor' ? html`<li><a href="/audit">${t.t('nav.audit')}</a></li>` : ''}
         ${role === 'admin' ? html`<li><a href="/users">${t.t('nav.users')}</a></li>` : ''}
         ${role !== 'admin' ? html`<li><a href="/calendar">${t.t('nav.calendar')}</a></li>` : ''}
+        ${role !== 'admin' ? html`<li><a href="/notifications">${t.t('nav.notifications')}</a></li>` : ''}
+        ${role !== 'admin' ? html`<li><a href="/insights">${t.t('nav.insights')}</a></li>` : ''}
       </ul></nav>`
     : '';
   const account = s

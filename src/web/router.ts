@@ -36,12 +36,18 @@ import { readUpload } from './upload.js';
 import type { CalendarFeeds } from '../calendar/feeds.js';
 import { requestOrigin, sendCalendar } from '../http/routes/calendar.js';
 import { renderCalendar } from './pages/calendar.js';
+import type { NotificationSettings } from '../mail/preferences.js';
+import { notificationsBody, renderNotifications } from './pages/notifications.js';
+import { renderInsights } from './pages/insights.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../store/pg-hosts.js';
 
 export interface WebRouterDeps {
   readonly users: Users;
   readonly engine: Engine;
   /** Calendar feeds (the Calendar page, issue 16 §1). */
   readonly calendar: CalendarFeeds;
+  /** E-mail notification preferences (the Notifications page, issue 16 §2). */
+  readonly notifications: NotificationSettings;
   /** The portfolio as CSV or XLSX (the page's "Export" links). */
   readonly portfolioExport: PortfolioExport;
   readonly auditor: Auditor;
@@ -366,13 +372,19 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     });
   }
 
+  // Insights (issue 16 §3): the figures of GET /v1/insights under the page's filters, as charts with their tables.
+  router.get('/insights', signedIn, async (req, res) => {
+    const r = await renderInsights(res.locals.web, { engine, query: req.query });
+    html200(res, r.html, r.status);
+  });
+
   // Calendar (issue 16 §1): the reader's deadlines and goals as a file, and their secret subscription URL.
   router.get('/calendar', signedIn, async (req, res) => {
     const flash = req.query.revoked === '1' ? res.locals.web.t.t('calendar.feed.revoked') : undefined;
     html200(res, await renderCalendar(res.locals.web, { calendar: deps.calendar, actor: res.locals.actor, flash }));
   });
   router.get('/calendar.ics', signedIn, async (req, res) => {
-    sendCalendar(res, await deps.calendar.calendar(res.locals.actor, res.locals.web.lang, requestOrigin(req)));
+    sendCalendar(res, await deps.calendar.calendarDocument(res.locals.actor, res.locals.web.lang, requestOrigin(req)), req);
   });
   router.post('/calendar/feed', signedIn, form, async (req, res) => {
     checkCsrf(req, res, (req.body as Record<string, unknown> | undefined)?._csrf);
@@ -383,6 +395,25 @@ export function createWebRouter(deps: WebRouterDeps): Router {
     checkCsrf(req, res, (req.body as Record<string, unknown> | undefined)?._csrf);
     await deps.calendar.revokeFeed(res.locals.actor);
     res.redirect(303, '/calendar?revoked=1');
+  });
+
+  // E-mail notifications (issue 16 §2): the reader's preferences, saved as PUT /v1/me/notifications saves them.
+  router.get('/notifications', signedIn, async (req, res) => {
+    const flash = req.query.saved === '1' ? res.locals.web.t.t('notifications.saved') : undefined;
+    html200(res, await renderNotifications(res.locals.web, { notifications: deps.notifications, actor: res.locals.actor, flash }));
+  });
+  router.post('/notifications', signedIn, form, async (req, res) => {
+    const values = (req.body ?? {}) as Record<string, unknown>;
+    checkCsrf(req, res, values._csrf);
+    const ctx = res.locals.web;
+    try {
+      await deps.notifications.put(res.locals.actor, notificationsBody(values), { lang: ctx.lang, baseUrl: requestOrigin(req) });
+      res.redirect(303, '/notifications?saved=1');
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'validation_failed') throw e;
+      const refused = { values, detail: ctx.t.errorDetail(e), errors: e.errors };
+      html200(res, await renderNotifications(ctx, { notifications: deps.notifications, actor: res.locals.actor, refused }), statusOf(e.code));
+    }
   });
 
   // A user sets a password of their own with the one-time reset credential (no session needed).
@@ -447,6 +478,12 @@ export function webErrorHandler(logger: Logger): express.ErrorRequestHandler {
       // refusals (a path parameter that is not valid percent-encoding)
       const status = (err as { status: number }).status;
       code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+    } else if (isDatabaseUnavailable(err)) {
+      // The database unreachable or failing over (issue 17 §2): 503 with Retry-After, as the API answers.
+      logger.warn({ reqId: res.locals.reqId, code: (err as { code?: string }).code, detail: (err as Error).message }, 'database unavailable');
+      code = 'unavailable';
+      detail = ctx.t.errorDetail({ detail: { code: 'http.database_unavailable', params: { seconds: DATABASE_RETRY_AFTER_SECONDS } } });
+      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     } else {
       logger.error({ err, reqId: res.locals.reqId }, 'web page failed');
     }

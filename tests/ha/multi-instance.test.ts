@@ -11,8 +11,9 @@
  *   is in its chain, each client that retries with its Idempotency-Key gets the first answer,
  *   nothing is applied twice, `puente audit verify` passes (chains, transparency log, security log).
  *
- * Needs Debian's `haproxy` and a PostgreSQL server (TEST_DATABASE_URL when it names one, else
- * postgres://postgres@127.0.0.1:5432/postgres); it creates its own database and drops it after.
+ * Needs Debian's `haproxy` and a PostgreSQL server (TEST_DATABASE_URL when it names one, else with
+ * PUENTE_HA=1 postgres://postgres@127.0.0.1:5432/postgres); it creates its own database and drops
+ * it after. It runs once in CI, in the PostgreSQL pass.
  * Without either it is skipped, saying why.
  */
 import { execFile } from 'node:child_process';
@@ -29,6 +30,10 @@ const exec = promisify(execFile);
 const ADMIN_URL = process.env.TEST_DATABASE_URL?.startsWith('postgres') ? process.env.TEST_DATABASE_URL : 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function skipReason(): Promise<string | undefined> {
+  // One run is enough: `.ci/run`'s PostgreSQL pass (TEST_DATABASE_URL set) runs it; the SQLite pass
+  // (no TEST_DATABASE_URL) leaves it to that pass. PUENTE_HA=1 runs it against the local server.
+  if (!process.env.TEST_DATABASE_URL?.startsWith('postgres') && process.env.PUENTE_HA !== '1')
+    return 'it runs in the PostgreSQL pass (TEST_DATABASE_URL=postgres://…, or PUENTE_HA=1 for the local server)';
   if (!haproxyVersion()) return 'haproxy is not installed (Debian: apt-get install -y haproxy)';
   const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
   try {

@@ -42,7 +42,7 @@ describe('the OpenAPI document', () => {
     const ids = operations.map((o) => o.op.operationId as string);
     expect(ids.filter((id) => typeof id !== 'string' || id === '')).toEqual([]);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(operations.length).toBe(41 + 1 /* GET /v1/submissions/export */ + 3 /* calendar feeds */);
+    expect(operations.length).toBe(41 + 1 /* GET /v1/submissions/export */ + 3 /* calendar feeds */ + 2 /* notifications */ + 1 /* GET /v1/insights */);
   });
 
   it('uses every component schema', () => {
@@ -156,7 +156,7 @@ describe('answers validate against the document', () => {
     await ok(api.event(m, id, { type: 'SUBMIT' }, { 'If-Match': '"1", "2"' }), 422);
     await ok(api.event(m, id, { type: 'SUBMIT' }, { 'If-Match': 'seven' }), 422);
     await ok(api.event(fda, id, { type: 'FEE_VERIFIED' }), 404); // a draft: not yet filed, so not FDA's to see (issue 8 §6)
-    await ok(api.event(m, id, { type: 'AI_RESPONSE' }), 409);
+    await ok(api.event(m, id, { type: 'AI_RESPONSE', data: { summary: 'Answer' } }), 409);
     await ok(api.event(m, id, { type: 'SUBMIT', signature: { meaning: 'responsibility', password: 'wrong-password-1' } }), 401);
 
     const upload = await ok(api.upload(m, id, 'cover-letter', documentBytes('cover-letter')), 201);
@@ -209,6 +209,11 @@ describe('answers validate against the document', () => {
     await ok(api.get(m, '/v1/calendar.ics?from=2026-01-01'), 422);
     await ok(api.post(m, '/v1/me/calendar-feed', {}), 200);
     await ok(request(app).delete('/v1/me/calendar-feed').set(m.auth), 204);
+    await ok(api.get(m, '/v1/insights?pathway=fda-510k'), 200);
+    await ok(api.get(m, '/v1/insights?from=2026-05-01&to=2026-04-30'), 422);
+    await ok(api.get(m, '/v1/me/notifications'), 200);
+    await ok(request(app).put('/v1/me/notifications').set(m.auth).send({ mode: 'digest', email: 'maria@acme.test' }), 200);
+    await ok(request(app).put('/v1/me/notifications').set(m.auth).send({ mode: 'weekly' }), 422);
     await ok(api.get(auditor, '/v1/audit/checkpoints/latest'), 404);
     await ok(api.post(admin, '/v1/audit/checkpoints', {}), 201);
     await ok(api.get(auditor, '/v1/audit/checkpoints/latest'), 200);

@@ -8,7 +8,7 @@
  * The secret never reaches the logs: the request line is logged with it blanked out.
  */
 import { Router, type Request, type Response } from 'express';
-import type { CalendarFeeds } from '../../calendar/feeds.js';
+import type { CalendarDocument, CalendarFeeds } from '../../calendar/feeds.js';
 import { AppError, NotFoundError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { negotiateLanguage } from '../../messages/format.js';
@@ -21,11 +21,23 @@ export function requestOrigin(req: Request): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
-/** Sends an iCalendar object (RFC 5545 §8.1: text/calendar, UTF-8). */
-export function sendCalendar(res: Response, ics: string): void {
+/**
+ * Sends an iCalendar object (RFC 5545 §8.1: text/calendar, UTF-8): a built document as its cached
+ * bytes, gzipped for a client that accepts it (calendar clients do; a portfolio's calendar is
+ * megabytes of repetitive text).
+ */
+export function sendCalendar(res: Response, ics: string | CalendarDocument, req?: Request): void {
   res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
   res.setHeader('Content-Disposition', 'inline; filename="puente.ics"');
-  res.send(ics);
+  if (typeof ics === 'string') {
+    res.send(ics);
+    return;
+  }
+  res.vary('Accept-Encoding');
+  if (req && /\bgzip\b/.test(req.get('accept-encoding') ?? '')) {
+    res.setHeader('Content-Encoding', 'gzip');
+    res.send(ics.gzipped());
+  } else res.send(ics.bytes);
 }
 
 /** The /v1 operations (mounted behind the bearer token). */
@@ -36,7 +48,7 @@ export function createCalendarRouter(calendar: CalendarFeeds, logger: Logger): R
     const lang = negotiateLanguage(req.headers['accept-language']);
     res.vary('Accept-Language');
     res.setHeader('Content-Language', lang === 'es' ? 'es-MX' : 'en');
-    sendCalendar(res, await calendar.calendar(res.locals.actor, lang, requestOrigin(req)));
+    sendCalendar(res, await calendar.calendarDocument(res.locals.actor, lang, requestOrigin(req)), req);
   });
   router.post('/me/calendar-feed', jsonBody, async (req, res) => {
     requireNoInput(req);
@@ -61,13 +73,13 @@ export function createCalendarFeedRouter(calendar: CalendarFeeds, limiter: AuthF
     // The request log records the path: never the secret in it.
     req.originalUrl = '/calendar/{secret}.ics';
     const secret = file.endsWith('.ics') ? file.slice(0, -4) : '';
-    const ics = secret ? await calendar.feed(secret, requestOrigin(req)) : undefined;
+    const ics = secret ? await calendar.feedDocument(secret, requestOrigin(req)) : undefined;
     if (ics === undefined) {
       const wait = await limiter.fail(req.ip ?? 'unknown', `calendar:${secret.slice(0, 200)}`);
       if (wait > 0) throw new AppError('too_many_requests', { code: 'auth.too_many_failures' }, [], wait);
       throw new NotFoundError({ code: 'http.no_route', params: { method: req.method, path: '/calendar/{secret}.ics' } });
     }
-    sendCalendar(res, ics);
+    sendCalendar(res, ics, req);
   });
   return router;
 }

@@ -21,6 +21,7 @@ import * as passwordChecksPending from './015-password-checks-pending.js';
 import * as deadlinePassed from './016-deadline-passed.js';
 import * as dueDatesRefresh from './017-due-dates-refresh.js';
 import * as calendarFeeds from './018-calendar-feeds.js';
+import * as mailNotifications from './019-mail-notifications.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -46,6 +47,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['016-deadline-passed', deadlinePassed],
   ['017-due-dates-refresh', dueDatesRefresh],
   ['018-calendar-feeds', calendarFeeds],
+  ['019-mail-notifications', mailNotifications],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
