@@ -148,11 +148,28 @@ export interface CalendarDocument {
   gzipped(): Buffer;
 }
 
+/**
+ * A built calendar kept as its UTF-8 bytes only (the text is decoded when asked for): a feed of
+ * every submission an auditor sees runs to megabytes, and a cached copy should not be held twice.
+ */
 function calendarDocument(text: string): CalendarDocument {
   const bytes = Buffer.from(text, 'utf8');
   let gz: Buffer | undefined;
-  return { text, bytes, gzipped: () => (gz ??= gzipSync(bytes)) };
+  return {
+    get text() {
+      return bytes.toString('utf8');
+    },
+    bytes,
+    gzipped: () => (gz ??= gzipSync(bytes)),
+  };
 }
+
+/**
+ * Calendars kept at once (least recently used first out). An auditor's calendar of 10,000
+ * submissions is about 13 MB (plus its gzip): 16 bound the cache to a few hundred MB at worst,
+ * while the many small calendars of manufacturers' organizations fit easily.
+ */
+const CALENDAR_CACHE_ENTRIES = 16;
 
 /** The URL of a feed secret on `baseUrl`. */
 export const feedUrl = (baseUrl: string, secret: string) => `${baseUrl}/calendar/${secret}.ics`;
@@ -169,7 +186,7 @@ export function createCalendarFeeds(deps: {
   readonly generation?: () => Promise<number>;
 }): CalendarFeeds {
   const clock = deps.now ?? (() => new Date());
-  const cache = deps.generation ? createHistoryCache<CalendarDocument>(deps.generation, { maxEntries: 64 }) : null;
+  const cache = deps.generation ? createHistoryCache<CalendarDocument>(deps.generation, { maxEntries: CALENDAR_CACHE_ENTRIES }) : null;
   async function document(actor: Actor, lang: Lang, baseUrl: string): Promise<CalendarDocument> {
     const now = clock();
     if (!cache) return calendarDocument(await build(actor, lang, baseUrl, now));

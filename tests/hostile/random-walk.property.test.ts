@@ -198,6 +198,8 @@ interface Model extends Sub {
   /** The previous regulatory event's effectiveAt: a date, server time, or none yet. */
   lastEff: { date: string } | 'now' | null;
   readonly present: Set<string>;
+  /** Ids of the documents added to it (a response's `data.documents` must name these, issue 13 §2). */
+  readonly documentIds: Set<string>;
   /** Walk dates start here (days before today). */
   readonly startDate: string;
   /** Registrations of the same walk relying on this submission (reliance invalidation reaches them). */
@@ -786,8 +788,14 @@ function hintsFor(m: Model, type: string): Hints {
       const pool = [fx.k510, fx.k510review, fx.deNovo, fx.pma, fx.hde, fx.presub, fx.designation, fx.registration, fx.beta510k].map((s) => s.id);
       return { submissionId: fc.oneof(w(6, fc.constantFrom(...pool, m.id)), w(1, fc.uuid())) };
     }
-    default:
-      return {};
+    default: {
+      // A response's attached documents (issue 13 §2): mostly this submission's own, sometimes not.
+      const props = (specOf(m.w, type)?.schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+      if (!props?.documents) return {};
+      const ids = [...m.documentIds];
+      const one = ids.length > 0 ? fc.oneof(w(4, fc.constantFrom(...ids)), w(1, fc.uuid())) : fc.uuid();
+      return { documents: fc.uniqueArray(one, { minLength: 1, maxLength: 3 }) };
+    }
   }
 }
 
@@ -966,6 +974,9 @@ function predict(m: Model, s: Sent): Prediction {
     if (m.lastEff && eff < m.lastEff.date) return { status: 422, why: `effectiveAt ${eff} is before the previous event ${m.lastEff.date}` };
     effectiveDate = eff;
   }
+  // Issue 13 §2: documents a response attaches are this submission's own.
+  if (Array.isArray(data.documents) && data.documents.some((id) => !m.documentIds.has(id as string)))
+    return { status: 422, why: `${type} attaches documents that are not on this submission` };
   const facts = factsFor(m, type, data);
   const event: WorkflowEvent = { type, data, effectiveDate, ...(m.w.factsFor?.[type] ? { facts } : {}) };
   // Issue 9 §1 (domain.md §7.1): the regulator's decision on a deadline is refused while the
@@ -1197,6 +1208,7 @@ async function uploadStepRun(m: Model, s: UploadStep, n: number): Promise<void> 
     const st = statePath(m.snap.value);
     m.version++;
     if (!isCorrespondenceKind(kind)) m.present.add(kind);
+    m.documentIds.add((res.body as { id: string }).id);
     m.records.push({ type: 'DOCUMENT_ADDED', from: st, to: st, role: ROLE_OF[actor] });
     accepted++;
   }
@@ -1319,6 +1331,7 @@ async function newModel(kind: WalkKind, wd: WorkflowDefinition, input: Record<st
     records: [{ type: 'CREATED', from: null, to: statePath(initial.value), role: 'manufacturer' }],
     lastEff: null,
     present: new Set(),
+    documentIds: new Set(),
     startDate: daysAgo(kind.startDaysAgo ?? 300),
     reliedOnBy: new Set(),
     filed: false,
