@@ -19,7 +19,6 @@ import { createWebhookDispatcher } from '../webhooks/dispatcher.js';
 import { createConfiguredMailDispatcher } from '../mail/dispatcher.js';
 import { seedDemo } from './demo.js';
 import { loadMexicanCalendar } from '../engine/time.js';
-import { importPortfolio } from '../spreadsheets/portfolio-import.js';
 
 function email(value: string): string {
   if (!/^[^\s@]{1,64}@[^\s@]{1,189}$/.test(value)) throw new InvalidArgumentError('must be an e-mail address like ana@example.com');
@@ -361,6 +360,8 @@ program
     const config = loadConfig();
     const services = await initServices(config);
     try {
+      // Loaded by the one command that reads spreadsheets (exceljs, csv-parse), not at every start.
+      const { importPortfolio } = await import('../spreadsheets/portfolio-import.js');
       const report = await importPortfolio(
         {
           db: services.db,

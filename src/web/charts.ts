@@ -13,14 +13,22 @@
  * chart's caption; the numbers themselves are in the table under it. It scales to the width of its
  * container (the viewBox is kept, the fixed size dropped).
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type * as Vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
+
+/**
+ * vega and vega-lite, loaded on the first chart: a process that never draws one (the CLI, an API
+ * instance nobody asks for the Insights page) does not pay their start-up.
+ */
+let libraries: Promise<{ vega: typeof Vega; compile: typeof import('vega-lite').compile }> | undefined;
+const loadLibraries = () =>
+  (libraries ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => ({ vega, compile: vegaLite.compile })));
 
 /** The name of the data set a chart's specification reads (`data: { name: ROWS }`). */
 export const ROWS = 'rows';
 
 interface ParsedChart {
-  view: vega.View;
+  view: Vega.View;
   /** The render in progress, so renders of one view never overlap. */
   queue: Promise<unknown>;
 }
@@ -29,9 +37,12 @@ const charts = new Map<string, ParsedChart>();
 const svgs = new Map<string, string>();
 const MAX_SVGS = 128;
 
-function parsed(key: string, spec: () => TopLevelSpec): ParsedChart {
+async function parsed(key: string, spec: () => TopLevelSpec): Promise<ParsedChart> {
   let c = charts.get(key);
   if (!c) {
+    const { vega, compile } = await loadLibraries();
+    c = charts.get(key);
+    if (c) return c;
     const full = { ...spec(), data: { name: ROWS }, config: { ...(spec().config ?? {}), aria: false } } as TopLevelSpec;
     const view = new vega.View(vega.parse(compile(full).spec), { renderer: 'none' });
     charts.set(key, (c = { view, queue: Promise.resolve() }));
@@ -47,7 +58,7 @@ export async function renderChart(key: string, spec: () => TopLevelSpec, rows: r
   const memo = `${key}\u0000${JSON.stringify(rows)}`;
   let svg = svgs.get(memo);
   if (svg === undefined) {
-    const c = parsed(key, spec);
+    const c = await parsed(key, spec);
     const run = c.queue.then(async () => {
       c.view.data(
         ROWS,

@@ -122,7 +122,7 @@ describe('npx puente', () => {
     } finally {
       await database.destroy();
     }
-  });
+  }, 90_000); // three CLI processes (each starts tsx and the services), on a loaded CI machine
 
   it('rejects a bad configuration with a message naming the variable', async () => {
     await expect(exec('npx', ['--no-install', 'puente', 'migrate'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: 'mysql://x' } })).rejects.toMatchObject({
