@@ -58,15 +58,55 @@ export async function clockHistory(conn: StoreSet, w: WorkflowDefinition, s: Pic
 
 /** The clocks of `s` under workflow version `w` from its history (`history`), at the current time. */
 export function figuresFrom(ctx: EngineContext, w: WorkflowDefinition, s: Submission, history: readonly ClockEventRow[]): ClockFigures {
-  return computeClocks(w, s.input, history, {
+  const figures = computeClocks(w, s.input, history, {
     now: ctx.now(),
     calendar: ctx.calendar,
     dueSoonDays: ctx.dueSoonDays,
     deadlines: s.deadline ? [s.deadline] : [],
   });
+  remember(ctx, figuresKey(ctx, w, s), figures);
+  return figures;
+}
+
+/**
+ * Figures computed lately, kept per engine context (least recently used first out). A
+ * submission's figures depend on its history, input and stored deadline, which change only with
+ * its version and chain head (every record raises the one and moves the other; a recomputed
+ * deadline is in the key itself), on its workflow version, and on today's date in the workflow's
+ * time zone: the key holds all of them, so an entry is never stale, only unused. Lists, the
+ * portfolio and the calendar read the same submissions again and again; each page then computes
+ * (and reads the history of) only what changed since.
+ */
+const FIGURES_CACHE_ENTRIES = 4096;
+const figureCaches = new WeakMap<EngineContext, Map<string, ClockFigures>>();
+
+function figuresKey(ctx: EngineContext, w: WorkflowDefinition, s: Submission): string {
+  const d = s.deadline;
+  return `${s.id}|${s.version}|${s.headHash}|${w.id}@${w.version}|${d ? `${d.kind}:${d.dueDate}` : ''}|${dateIn(ctx.now(), w.timeZone)}`;
+}
+
+function remember(ctx: EngineContext, key: string, figures: ClockFigures): void {
+  let cache = figureCaches.get(ctx);
+  if (!cache) figureCaches.set(ctx, (cache = new Map<string, ClockFigures>()));
+  cache.delete(key);
+  cache.set(key, figures);
+  if (cache.size > FIGURES_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+}
+
+/** The figures of `s` under `w` computed earlier for the same version, chain head and day, or undefined. */
+export function knownFigures(ctx: EngineContext, w: WorkflowDefinition, s: Submission): ClockFigures | undefined {
+  const cache = figureCaches.get(ctx);
+  if (!cache) return undefined;
+  const key = figuresKey(ctx, w, s);
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+  }
+  return hit;
 }
 
 /** The clocks of `s` under `w`, its stored history read first. */
 export async function figuresOf(ctx: EngineContext, conn: StoreSet, w: WorkflowDefinition, s: Submission): Promise<ClockFigures> {
-  return figuresFrom(ctx, w, s, await clockHistory(conn, w, s));
+  return knownFigures(ctx, w, s) ?? figuresFrom(ctx, w, s, await clockHistory(conn, w, s));
 }

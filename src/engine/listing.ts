@@ -5,6 +5,8 @@ import type { SubmissionListing } from '../store/submission-listing-store.js';
 import type { Actor, Submission } from '../store/types.js';
 import { SCHEMA_BASE } from '../validation.js';
 import { requireWorkflow, type EngineContext, type ListQuery } from './context.js';
+import type { ClockFigures } from './clocks.js';
+import { knownFigures } from './due-dates.js';
 import { dateIn, isRealDate } from './time.js';
 import { describe, designationsOf, type SubmissionView } from './views.js';
 import { visibilityScope } from './visibility.js';
@@ -65,9 +67,18 @@ export async function listSubmissions(ctx: EngineContext, actor: Actor, query: L
     reader,
     page.filter((s) => s.jurisdiction === 'FDA').map((s) => s.organization.id),
   );
-  const histories = await reader.history.clockEvents(page.filter((s) => requireWorkflow(s).clock).map((s) => s.id));
+  // Figures computed earlier for the same version and day are reused; only the others' histories are read.
+  const known = new Map<string, ClockFigures>();
+  for (const s of page) {
+    const figures = knownFigures(ctx, requireWorkflow(s), s);
+    if (figures) known.set(s.id, figures);
+  }
+  const histories = await reader.history.clockEvents(page.filter((s) => requireWorkflow(s).clock && !known.has(s.id)).map((s) => s.id));
   const items: SubmissionView[] = [];
-  for (const s of page) items.push(await describe(ctx, reader, actor, s, { loadReference, designations, clock: { history: histories.get(s.id) ?? [] } }));
+  for (const s of page) {
+    const figures = known.get(s.id);
+    items.push(await describe(ctx, reader, actor, s, { loadReference, designations, clock: figures ? { figures } : { history: histories.get(s.id) ?? [] } }));
+  }
   const last = page[page.length - 1];
   const keyOf = (r: Submission) => (byNextDue ? `${r.due.nextKey}|${r.id}` : r.id);
   return { items, nextCursor: rows.length > limit && last ? Buffer.from(keyOf(last), 'utf8').toString('base64url') : null };

@@ -12,7 +12,7 @@ import type { Actor, ClockEventRow, Deadline, Designation, Document, Submission 
 import type { ClockFigures } from './clocks.js';
 import { requireWorkflow, restore, type EngineContext } from './context.js';
 import { activeDeadline, allowedEventsFor, stateDescription } from './definitions.js';
-import { clockHistory, figuresFrom } from './due-dates.js';
+import { figuresFrom, figuresOf } from './due-dates.js';
 import { classificationOf, dossierOf, referenceFacts, type ReferenceLoader } from './facts.js';
 
 /** The submission as the API shows it to one caller. */
@@ -170,7 +170,7 @@ export async function describe(ctx: EngineContext, conn: StoreSet, actor: Actor,
   const spec = activeDeadline(snap);
   const deadlines = s.deadline && spec ? [deadlineView(s.deadline, spec)] : [];
   // Day counts and goals, derived from the history (a command passes what it computed).
-  const figures = clock?.figures ?? figuresFrom(ctx, w, s, clock?.history ?? (await clockHistory(conn, w, s)));
+  const figures = clock?.figures ?? (clock?.history ? figuresFrom(ctx, w, s, clock.history) : await figuresOf(ctx, conn, w, s));
   return {
     id: s.id,
     workflow: { id: s.workflowId, version: s.workflowVersion },

@@ -166,9 +166,13 @@ export async function calendarCandidates(db: Knex, sha256: string): Promise<stri
   return rows.map((r) => r.id);
 }
 
+/** The active submissions relying on `referenceId`, in id order (on the (reference, status, id) index of migration 020). */
+export function relyingSubmissionsQuery(db: Knex, referenceId: string) {
+  return db('submissions').where({ reference_submission_id: referenceId, status: 'active' }).orderBy('id').select<{ id: string }[]>('id');
+}
+
 export async function relyingSubmissionIds(db: Knex, referenceId: string): Promise<string[]> {
-  const rows = await db('submissions').where({ reference_submission_id: referenceId, status: 'active' }).orderBy('id').select<{ id: string }[]>('id');
-  return rows.map((r) => r.id);
+  return (await relyingSubmissionsQuery(db, referenceId)).map((r) => r.id);
 }
 
 export async function isRelyingTarget(db: Knex, referenceId: string, jurisdiction: string, opts: { filed?: boolean } = {}): Promise<boolean> {

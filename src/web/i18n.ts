@@ -52,7 +52,21 @@ export function validTimeZone(zone: string | undefined): string | undefined {
   }
 }
 
+/** Translators made so far, one per language and time zone: each holds two Intl formatters, costly to build on every request. */
+const translators = new Map<string, Translator>();
+
 export function createTranslator(lang: Lang, timeZone = 'UTC'): Translator {
+  const key = `${lang}|${timeZone}`;
+  let t = translators.get(key);
+  // A bounded set in practice (two languages, the zones users choose); capped all the same.
+  if (!t) {
+    if (translators.size >= 256) translators.clear();
+    translators.set(key, (t = buildTranslator(lang, timeZone)));
+  }
+  return t;
+}
+
+function buildTranslator(lang: Lang, timeZone: string): Translator {
   const catalog = CATALOGS[lang];
   const locale = lang === 'es' ? 'es-MX' : 'en-US';
   const dateFmt = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });

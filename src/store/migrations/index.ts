@@ -22,6 +22,7 @@ import * as deadlinePassed from './016-deadline-passed.js';
 import * as dueDatesRefresh from './017-due-dates-refresh.js';
 import * as calendarFeeds from './018-calendar-feeds.js';
 import * as mailNotifications from './019-mail-notifications.js';
+import * as referenceIndex from './020-reference-index.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -48,6 +49,7 @@ const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
   ['017-due-dates-refresh', dueDatesRefresh],
   ['018-calendar-feeds', calendarFeeds],
   ['019-mail-notifications', mailNotifications],
+  ['020-reference-index', referenceIndex],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
