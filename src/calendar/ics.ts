@@ -27,7 +27,8 @@ export interface IcsEvent {
 export interface IcsCalendar {
   readonly name: string;
   readonly description?: string;
-  readonly events: readonly IcsEvent[];
+  /** The events, each as {@link renderEvents} wrote it (a calendar is assembled from parts kept per submission). */
+  readonly body: readonly string[];
 }
 
 /** TEXT escaping (§3.3.11): `\` `;` `,` and newlines; other control characters have no TEXT form and are dropped. */
@@ -110,9 +111,14 @@ function eventLines(e: IcsEvent): string[] {
   return lines;
 }
 
+/** Events as iCalendar text (VEVENT components, each line folded and ended with CRLF), to place in a calendar's body. */
+export function renderEvents(events: readonly IcsEvent[]): string {
+  return events.map((e) => eventLines(e).map(foldLine).join('\r\n') + '\r\n').join('');
+}
+
 /** The calendar as an iCalendar object: CRLF line ends, folded lines. */
 export function renderCalendar(cal: IcsCalendar): string {
-  const lines = [
+  const head = [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
     'PRODID:-//puente//calendar feed//EN',
@@ -121,8 +127,6 @@ export function renderCalendar(cal: IcsCalendar): string {
     `NAME:${escapeText(cal.name)}`,
     `X-WR-CALNAME:${escapeText(cal.name)}`,
     ...(cal.description ? [`X-WR-CALDESC:${escapeText(cal.description)}`] : []),
-    ...cal.events.flatMap(eventLines),
-    'END:VCALENDAR',
   ];
-  return lines.map(foldLine).join('\r\n') + '\r\n';
+  return `${head.map(foldLine).join('\r\n')}\r\n${cal.body.join('')}END:VCALENDAR\r\n`;
 }

@@ -5,6 +5,7 @@
  */
 import type { AnyMachineSnapshot } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/index.js';
+import type { SubmissionRevisionRow } from '../store/submission-listing-store.js';
 import type { StoreSet } from '../store/stores.js';
 import { NO_DUE_DATES, type ClockEventRow, type Deadline, type DueDates, type Submission } from '../store/types.js';
 import { computeClocks, type ClockFigures } from './clocks.js';
@@ -70,19 +71,29 @@ export function figuresFrom(ctx: EngineContext, w: WorkflowDefinition, s: Submis
 
 /**
  * Figures computed lately, kept per engine context (least recently used first out). A
- * submission's figures depend on its history, input and stored deadline, which change only with
- * its version and chain head (every record raises the one and moves the other; a recomputed
- * deadline is in the key itself), on its workflow version, and on today's date in the workflow's
- * time zone: the key holds all of them, so an entry is never stale, only unused. Lists, the
+ * submission's figures depend on its history, input and stored deadline ({@link
+ * submissionRevision}), on the workflow version they are computed under, and on today's date in
+ * the workflow's time zone: the key holds all of them, so an entry is never stale, only unused. Lists, the
  * portfolio and the calendar read the same submissions again and again; each page then computes
  * (and reads the history of) only what changed since.
  */
 const FIGURES_CACHE_ENTRIES = 4096;
 const figureCaches = new WeakMap<EngineContext, Map<string, ClockFigures>>();
 
-function figuresKey(ctx: EngineContext, w: WorkflowDefinition, s: Submission): string {
+/**
+ * What a stored submission is at: its version and chain head (every record raises the one and
+ * moves the other), its workflow version, and its stored deadline (which `puente calendar
+ * recompute` may move without a record). Whatever is derived from the submission and its own
+ * history alone (clock figures, calendar events, insight facts) is the same while this is, on the
+ * same day: caches of such values key on it and on today's date.
+ */
+export function submissionRevision(s: SubmissionRevisionRow): string {
   const d = s.deadline;
-  return `${s.id}|${s.version}|${s.headHash}|${w.id}@${w.version}|${d ? `${d.kind}:${d.dueDate}` : ''}|${dateIn(ctx.now(), w.timeZone)}`;
+  return `${s.id}|${s.version}|${s.headHash}|${s.workflowId}@${s.workflowVersion}|${d ? `${d.kind}:${d.dueDate}:${d.passedSeq ?? ''}` : ''}`;
+}
+
+function figuresKey(ctx: EngineContext, w: WorkflowDefinition, s: Submission): string {
+  return `${submissionRevision(s)}|${w.id}@${w.version}|${dateIn(ctx.now(), w.timeZone)}`;
 }
 
 function remember(ctx: EngineContext, key: string, figures: ClockFigures): void {

@@ -26,7 +26,7 @@ import { engineContext, type CreateSubmissionBody, type EngineDeps, type ListQue
 import { createSubmission } from './create-submission.js';
 import { addDocument, listDocuments, readDocument, type NewDocument } from './documents.js';
 import { insights } from './insights.js';
-import { listSubmissions } from './listing.js';
+import { describeByIds, listSubmissions, visibleRevisions } from './listing.js';
 import { migrateWorkflow } from './migrate-workflow.js';
 import { recomputeCalendar } from './recompute-calendar.js';
 import { refreshDueDates } from './refresh-due-dates.js';
@@ -71,6 +71,10 @@ export function createEngine(deps: EngineDeps) {
     getSubmission: (actor: Actor, id: string) => getSubmission(ctx, actor, id),
     /** GET /v1/submissions */
     listSubmissions: (actor: Actor, query: ListQuery) => listSubmissions(ctx, actor, query),
+    /** Where every submission `actor` may see is (version, chain head, deadline), newest first (listing.ts; the calendar feed). */
+    visibleRevisions: (actor: Actor) => visibleRevisions(ctx, actor),
+    /** Submissions `actor` may see, by id, described as GET /v1/submissions/:id would (listing.ts). */
+    describeSubmissions: (actor: Actor, ids: readonly string[]) => describeByIds(ctx, actor, ids),
     /** GET /v1/insights (insights.ts) */
     insights: (actor: Actor, query: Record<string, unknown>) => insights(ctx, actor, query),
     /**

@@ -27,14 +27,15 @@
  * kept in a {@link HistoryCache} checked against the count of committed history records, so a
  * dashboard polled by many readers is computed once per change of the database (or of the date).
  */
-import { WORKFLOWS } from '../../workflows/index.js';
+import { WORKFLOWS, workflowVersion } from '../../workflows/index.js';
 import type { Jurisdiction } from '../../workflows/types.js';
 import { InputError, fieldError, type FieldError } from '../errors.js';
+import type { SubmissionRevisionRow } from '../store/submission-listing-store.js';
 import type { ClockEventRow, Submission } from '../store/types.js';
 import { SCHEMA_BASE } from '../validation.js';
 import { daysBetween } from './clocks.js';
 import { requireWorkflow, type EngineContext } from './context.js';
-import { figuresFrom } from './due-dates.js';
+import { figuresFrom, submissionRevision } from './due-dates.js';
 import { referenceFacts } from './facts.js';
 import { createHistoryCache, type HistoryCache } from './history-cache.js';
 import { dateIn, isRealDate } from './time.js';
@@ -151,7 +152,6 @@ const AGENCIES: readonly Jurisdiction[] = ['FDA', 'COFEPRIS'];
 const ZONES = new Map<Jurisdiction, string>(WORKFLOWS.map((w) => [w.jurisdiction, w.timeZone]));
 const PATHWAY_ORDER = [...new Set(WORKFLOWS.map((w) => w.id))];
 const CHUNK = 500;
-const PAGE = 2000;
 
 /** What one submission contributes, computed from its own figures. */
 interface SubmissionFacts {
@@ -225,25 +225,61 @@ async function submissionFacts(
   today: Record<Jurisdiction, string>,
 ): Promise<SubmissionFacts[]> {
   const { stores } = ctx;
-  const rows: Submission[] = [];
-  for (let after: { id: string } | undefined; ;) {
-    const page = await stores.listing.page({ scope, workflow: pathway, order: 'id', after, limit: PAGE });
-    rows.push(...page);
-    if (page.length < PAGE) break;
-    after = { id: page[page.length - 1]!.id };
-  }
-  const histories = new Map<string, readonly ClockEventRow[]>();
-  const clocked = rows.filter((s) => requireWorkflow(s).clock).map((s) => s.id);
-  for (let i = 0; i < clocked.length; i += CHUNK) for (const [id, h] of await stores.history.clockEvents(clocked.slice(i, i + CHUNK))) histories.set(id, h);
+  // Where each submission is, without reading it whole; rows are read in full only when needed.
+  const revisions = await stores.listing.revisions(scope, pathway);
+  const revisionOf = new Map<string, SubmissionRevisionRow>(revisions.map((r) => [r.id, r]));
+  const rows = new Map<string, Submission>();
+  const load = async (ids: Iterable<string>) => {
+    const needed = [...new Set(ids)].filter((id) => !rows.has(id));
+    for (let i = 0; i < needed.length; i += CHUNK) for (const r of await stores.listing.byIds(needed.slice(i, i + CHUNK))) rows.set(r.id, r);
+  };
   // The FDA submissions registrations rely on, whether or not the caller's filters include them.
-  const byId = new Map(rows.map((s) => [s.id, s]));
-  const missing = [...new Set(rows.map((s) => s.referenceSubmissionId).filter((x): x is string => x !== null && !byId.has(x)))];
-  const refs = new Map(byId);
-  for (let i = 0; i < missing.length; i += CHUNK) for (const r of await stores.listing.byIds(missing.slice(i, i + CHUNK))) refs.set(r.id, r);
-  const loadReference = (id: string) => Promise.resolve(refs.get(id));
+  const refIds = revisions.map((r) => r.referenceSubmissionId).filter((x): x is string => x !== null);
+  await load(refIds.filter((id) => !revisionOf.has(id)));
+  // What each submission contributes is kept while it, its reference and the day are unchanged:
+  // after a step, only the submissions that changed are read and counted again.
+  const kept = factCachesOf(ctx);
+  const validity = new Map(
+    revisions.map((r) => {
+      const ref = r.referenceSubmissionId ? (revisionOf.get(r.referenceSubmissionId) ?? rows.get(r.referenceSubmissionId)) : undefined;
+      return [r.id, `${submissionRevision(r)}|${ref ? submissionRevision(ref) : ''}|${today.FDA}|${today.COFEPRIS}`];
+    }),
+  );
+  const stale = revisions.filter((r) => kept.get(r.id)?.validity !== validity.get(r.id));
+  await load(stale.map((r) => r.id));
+  await load(stale.map((r) => r.referenceSubmissionId).filter((x): x is string => x !== null));
+  const loadReference = (id: string) => Promise.resolve(rows.get(id));
+  const histories = new Map<string, readonly ClockEventRow[]>();
+  const clocked = stale.filter((r) => workflowVersion(r.workflowId, r.workflowVersion)?.clock).map((r) => r.id);
+  for (let i = 0; i < clocked.length; i += CHUNK) for (const [id, h] of await stores.history.clockEvents(clocked.slice(i, i + CHUNK))) histories.set(id, h);
+  const fresh = new Map<string, SubmissionFacts>();
+  for (const r of stale) {
+    const s = rows.get(r.id);
+    // Gone between the two reads (never: submissions are not deleted); counted at the next change.
+    if (s) fresh.set(r.id, await factsOf(ctx, s, histories.get(r.id) ?? [], loadReference, today));
+  }
   const out: SubmissionFacts[] = [];
-  for (const s of rows) out.push(await factsOf(ctx, s, histories.get(s.id) ?? [], loadReference, today));
+  for (const r of revisions) {
+    const facts = fresh.get(r.id) ?? kept.get(r.id)?.facts;
+    if (!facts) continue;
+    // Most recently used last: the oldest entry is the first evicted.
+    kept.delete(r.id);
+    kept.set(r.id, { validity: validity.get(r.id)!, facts });
+    out.push(facts);
+  }
+  while (kept.size > FACT_ENTRIES) kept.delete(kept.keys().next().value!);
   return out;
+}
+
+/** Facts kept per submission (least recently used first out): an auditor's 10,000 submissions and more. */
+const FACT_ENTRIES = 25_000;
+type KeptFacts = Map<string, { validity: string; facts: SubmissionFacts }>;
+const factCaches = new WeakMap<EngineContext, KeptFacts>();
+
+function factCachesOf(ctx: EngineContext): KeptFacts {
+  let c = factCaches.get(ctx);
+  if (!c) factCaches.set(ctx, (c = new Map() as KeptFacts));
+  return c;
 }
 
 /** A goal status as attainment counts it: met, missed (late included), or pending while open. */

@@ -1,7 +1,7 @@
 /** Listing submissions (GET /v1/submissions, the web portfolio): what the caller may see, filtered, in keyset pages. */
 import { WORKFLOWS } from '../../workflows/index.js';
 import { InputError, fieldError } from '../errors.js';
-import type { SubmissionListing } from '../store/submission-listing-store.js';
+import type { SubmissionListing, SubmissionRevisionRow } from '../store/submission-listing-store.js';
 import type { Actor, Submission } from '../store/types.js';
 import { SCHEMA_BASE } from '../validation.js';
 import { requireWorkflow, type EngineContext, type ListQuery } from './context.js';
@@ -59,6 +59,19 @@ export async function listSubmissions(ctx: EngineContext, actor: Actor, query: L
     limit: limit + 1,
   });
   const page = rows.slice(0, limit);
+  const items = await describeRows(ctx, actor, page);
+  const last = page[page.length - 1];
+  const keyOf = (r: Submission) => (byNextDue ? `${r.due.nextKey}|${r.id}` : r.id);
+  return { items, nextCursor: rows.length > limit && last ? Buffer.from(keyOf(last), 'utf8').toString('base64url') : null };
+}
+
+/**
+ * `rows` (submissions `actor` may see) described as GET /v1/submissions/:id would: the rows'
+ * references, designations and clock histories are read in one query each, and only the
+ * histories of submissions whose figures are not already known for their version and day.
+ */
+export async function describeRows(ctx: EngineContext, actor: Actor, page: readonly Submission[]): Promise<SubmissionView[]> {
+  const reader = ctx.stores;
   // One query for every reference on the page, not one per registration.
   const refIds = [...new Set(page.map((s) => s.referenceSubmissionId).filter((x): x is string => x !== null))];
   const refs = new Map((await reader.listing.byIds(refIds)).map((r) => [r.id, r]));
@@ -79,7 +92,19 @@ export async function listSubmissions(ctx: EngineContext, actor: Actor, query: L
     const figures = known.get(s.id);
     items.push(await describe(ctx, reader, actor, s, { loadReference, designations, clock: figures ? { figures } : { history: histories.get(s.id) ?? [] } }));
   }
-  const last = page[page.length - 1];
-  const keyOf = (r: Submission) => (byNextDue ? `${r.due.nextKey}|${r.id}` : r.id);
-  return { items, nextCursor: rows.length > limit && last ? Buffer.from(keyOf(last), 'utf8').toString('base64url') : null };
+  return items;
+}
+
+/**
+ * Where every submission `actor` may see (of `workflow`) is, newest first, without reading them
+ * whole: reads over the whole portfolio (the calendar feed, the insights) compare it with what
+ * they kept from each submission and read in full only what changed ({@link describeByIds}).
+ */
+export function visibleRevisions(ctx: EngineContext, actor: Actor, workflow?: string): Promise<SubmissionRevisionRow[]> {
+  return ctx.stores.listing.revisions(visibilityScope(actor), workflow);
+}
+
+/** The submissions `ids` (taken from {@link visibleRevisions} of the same actor) described for `actor`, in any order. */
+export async function describeByIds(ctx: EngineContext, actor: Actor, ids: readonly string[]): Promise<SubmissionView[]> {
+  return ids.length ? describeRows(ctx, actor, await ctx.stores.listing.byIds(ids)) : [];
 }

@@ -131,14 +131,70 @@ export async function submissionsByIds(db: Knex, ids: readonly string[]): Promis
   return ids.length ? listSubmissionRows(submissionsQuery(db).whereIn('s.id', [...ids])) : [];
 }
 
+/**
+ * Where a stored submission is (its version, chain head, workflow version and stored deadline)
+ * without its documents of state: what reads over a whole portfolio compare with what they kept
+ * from each submission before reading the changed ones in full.
+ */
+export type SubmissionRevisionRow = Pick<Submission, 'id' | 'version' | 'headHash' | 'workflowId' | 'workflowVersion' | 'referenceSubmissionId'> & {
+  readonly deadline: Pick<NonNullable<Submission['deadline']>, 'kind' | 'dueDate' | 'passedSeq'> | null;
+};
+
+/** The revision of every submission `scope` admits (of `workflow`), newest first: a few small columns a row. */
+export async function listRevisions(db: Knex, scope: VisibilityScope, workflow?: string): Promise<SubmissionRevisionRow[]> {
+  let q = whereVisible(
+    db('submissions as s').select(
+      's.id',
+      's.version',
+      's.head_hash',
+      's.workflow_id',
+      's.workflow_version',
+      's.reference_submission_id',
+      's.deadline_kind',
+      's.deadline_due_date',
+      's.deadline_passed_seq',
+    ),
+    scope,
+  );
+  if (workflow) q = q.where('s.workflow_id', workflow);
+  const rows = (await q.orderBy('s.id', 'desc')) as Array<{
+    id: string;
+    version: number | string;
+    head_hash: string;
+    workflow_id: string;
+    workflow_version: number | string;
+    reference_submission_id: string | null;
+    deadline_kind: string | null;
+    deadline_due_date: string | null;
+    deadline_passed_seq: number | string | null;
+  }>;
+  return rows.map((r) => ({
+    id: r.id,
+    version: Number(r.version),
+    headHash: r.head_hash,
+    workflowId: r.workflow_id,
+    workflowVersion: Number(r.workflow_version),
+    referenceSubmissionId: r.reference_submission_id,
+    deadline: r.deadline_kind
+      ? { kind: r.deadline_kind, dueDate: r.deadline_due_date!, ...(r.deadline_passed_seq !== null ? { passedSeq: Number(r.deadline_passed_seq) } : {}) }
+      : null,
+  }));
+}
+
 export interface SubmissionListingStore {
   /** One keyset page of the submissions `l.scope` admits, filtered and ordered as `l` says. */
   page(l: SubmissionListing): Promise<Submission[]>;
   /** The submissions with these ids (any order). */
   byIds(ids: readonly string[]): Promise<Submission[]>;
+  /** The revision of every submission `scope` admits (of `workflow`), newest first. */
+  revisions(scope: VisibilityScope, workflow?: string): Promise<SubmissionRevisionRow[]>;
 }
 
 /** The {@link SubmissionListingStore} on one Knex connection, pool or transaction. */
 export function createKnexSubmissionListingStore(db: Knex): SubmissionListingStore {
-  return { page: (l) => listSubmissionPage(db, l), byIds: (ids) => submissionsByIds(db, ids) };
+  return {
+    page: (l) => listSubmissionPage(db, l),
+    byIds: (ids) => submissionsByIds(db, ids),
+    revisions: (scope, workflow) => listRevisions(db, scope, workflow),
+  };
 }

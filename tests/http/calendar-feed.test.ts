@@ -9,6 +9,8 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
+import { createCalendarFeeds } from '../../src/calendar/feeds.js';
+import { createKnexCalendarFeedStore } from '../../src/store/calendar-feed-store.js';
 import { domainLabel } from '../../src/web/messages/domain.js';
 import { FailedAuthLimiter } from '../../src/http/auth.js';
 import { Api, addDays, body510k, daysAgo, expectProblem, logInto, new510kInReview, openTestApp, type Json } from './helpers.js';
@@ -175,6 +177,40 @@ describe('GET /v1/calendar.ics', () => {
     expect(deadline.summary.endsWith('(plazo)')).toBe(true);
     expect(deadline.description).toContain('se cierra automáticamente');
     expect(es.events.filter((e) => e.uid.includes('-goal-')).every((e) => e.summary.endsWith('(meta)'))).toBe(true);
+  });
+
+  it('answers a client polling with the entity tag it holds with 304 until something changes, per content coding', async () => {
+    const m = ctx.users.manufacturer;
+    // One origin for every request (supertest listens on a port of its own each time, and the
+    // calendar's links name the origin), and the plain representation unless gzip is asked for.
+    const get = () => request(app).get('/v1/calendar.ics').set(m.auth).set('Host', 'puente.test');
+    const plain = () => get().set('Accept-Encoding', 'identity');
+    const first = await plain();
+    expect(first.status).toBe(200);
+    const tag = first.headers.etag as string;
+    expect(tag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    expect(first.headers['cache-control']).toBe('private, no-cache');
+    const again = await plain().set('If-None-Match', tag);
+    expect([again.status, again.text ?? '']).toEqual([304, '']);
+    // The gzipped bytes are another representation: another tag, and the plain one does not match it.
+    const gz = await get().set('Accept-Encoding', 'gzip');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers.etag).toBe(`${tag.slice(0, -1)}-gzip"`);
+    expect((await get().set('Accept-Encoding', 'gzip').set('If-None-Match', tag)).status).toBe(200);
+    expect(
+      (
+        await get()
+          .set('Accept-Encoding', 'gzip')
+          .set('If-None-Match', gz.headers.etag as string)
+      ).status,
+    ).toBe(304);
+    // A step on one submission: the same tag is now stale, and the new calendar is what a cold build writes.
+    await api.send(m, ids.held, 'AI_RESPONSE', { data: { summary: 'Cytotoxicity report attached' } });
+    const changed = await plain().set('If-None-Match', tag);
+    expect(changed.status).toBe(200);
+    expect(changed.headers.etag).not.toBe(tag);
+    const cold = createCalendarFeeds({ engine: ctx.services.engine, store: createKnexCalendarFeedStore(ctx.services.db.reader, ctx.services.db.knex) });
+    expect(changed.text).toBe(await cold.calendar(m.actor, 'en', 'http://puente.test'));
   });
 
   it('refuses bad input with a JSON pointer, and asks for the token', async () => {

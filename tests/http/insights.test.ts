@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestWorkflow } from '../../workflows/index.js';
+import { initServices } from '../../src/services.js';
 import type { TestContext, TestUser } from '../support/fixtures.js';
 import { Api, DEVICE, body510k, expectProblem, openTestApp, type Json } from './helpers.js';
 
@@ -264,6 +265,13 @@ describe('GET /v1/insights: every figure of a portfolio with known dates', () =>
     const after = await insightsOf(m);
     expect(after.prevencion.find((p: Json) => p.route === 'abbreviated')).toMatchObject({ open: 0, days: expect.objectContaining({ max: 12 }) });
     expect(after.overdue.find((x: Json) => x.agency === 'COFEPRIS')).toMatchObject({ submissions: 0, items: [] });
+    // Only the changed submission was counted again: the figures are those of a cold count over the same database.
+    const cold = await initServices({ databaseUrl: ctx.database.url, mxNonWorkingDays: [] }, { now: () => clock });
+    try {
+      expect(after).toEqual(JSON.parse(JSON.stringify(await cold.engine.insights(m.actor, {}))));
+    } finally {
+      await cold.shutdown();
+    }
     void cofepris;
   });
 });

@@ -34,7 +34,17 @@ export function sendCalendar(res: Response, ics: string | CalendarDocument, req?
     return;
   }
   res.vary('Accept-Encoding');
-  if (req && /\bgzip\b/.test(req.get('accept-encoding') ?? '')) {
+  const gzip = req !== undefined && /\bgzip\b/.test(req.get('accept-encoding') ?? '');
+  // Calendar clients poll: one that sends back the entity tag it holds gets 304 while nothing
+  // changed. The gzipped bytes are another representation, so they carry their own tag.
+  const tag = ics.etag();
+  res.setHeader('ETag', gzip ? `${tag.slice(0, -1)}-gzip"` : tag);
+  res.setHeader('Cache-Control', 'private, no-cache');
+  if (req?.fresh) {
+    res.status(304).end();
+    return;
+  }
+  if (gzip) {
     res.setHeader('Content-Encoding', 'gzip');
     res.send(ics.gzipped());
   } else res.send(ics.bytes);
