@@ -6,9 +6,10 @@
  *   npm run bench                      # 10,000 submissions / 100,000 history rows, SQLite
  *   npm run bench -- --large           # 100,000 / 1,000,000
  *   npm run bench -- --duration 10 --rounds 5 --out bench-results.json
- *   npm run bench -- --only event        # only the cases whose name contains "event"
+ *   npm run bench -- --only event        # only the cases whose name contains "event" (several: --only list,portfolio)
  *   npm run bench -- --only around       # the insights (API, page) and the calendar feed (tracker issue 16)
- *   npm run bench -- --soak 300          # then 5 minutes of mixed load, sampling the server's memory
+ *   npm run bench -- --soak 600          # then 10 minutes of mixed load (events, reads, lists, web pages,
+ *                                        # insights) on a server with its sweeper on, sampling its memory
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench   # also PostgreSQL
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -49,6 +50,8 @@ interface Sample {
   non2xx: number;
   errors: number;
   statusCodes?: Record<string, unknown>;
+  /** Around the record: the first read of the round (alone, before the timed run), which rebuilds what the writes before it changed. */
+  firstMs?: number;
 }
 interface CaseResult extends Sample {
   name: string;
@@ -138,6 +141,7 @@ async function soak(url: string, pid: number, seconds: number) {
   samples.push({ t: (Date.now() - t0) / 1000, mb: rssMb(pid) });
   const warm = samples.find((x) => x.t >= Math.min(60, seconds / 5)) ?? samples[0]!;
   const end = samples[samples.length - 1]!;
+  const half = samples.find((x) => x.t >= seconds / 2) ?? samples[0]!;
   const max = Math.max(...samples.map((x) => x.mb));
   return {
     seconds,
@@ -150,6 +154,10 @@ async function soak(url: string, pid: number, seconds: number) {
     endMb: end.mb,
     maxMb: max,
     growthPct: ((end.mb - warm.mb) / warm.mb) * 100,
+    halfMb: half.mb,
+    lastHalfGrowthPct: ((end.mb - half.mb) / half.mb) * 100,
+    p99: r.latency.p99,
+    rps: r.requests.average,
     samples,
   };
 }
@@ -236,6 +244,17 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
       };
     },
   });
+  // The same transaction on the sqlite3 driver without Knex (bench/ceiling.ts, SQLite only).
+  const rawCeilingRequest = () => {
+    const r = ceilingRequest();
+    return {
+      ...r,
+      setupRequest: (req: autocannon.Request) => {
+        const ceiling = r.setupRequest(req);
+        return { ...ceiling, path: ceiling.path.replace('/ceiling/', '/raw/') };
+      },
+    };
+  };
   let readCursor = 0;
   const getRequest = () => ({
     method: 'GET' as const,
@@ -257,11 +276,23 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
   const listQuery = 'workflow=fda-510k&status=active&limit=50';
   // A page deep in the list: the keyset cursor of the submission 50 rows before the end.
   const deepCursor = Buffer.from(t.sorted[t.sorted.length - 60]!, 'utf8').toString('base64url');
-  soakRequests = () => [eventRequest(), getRequest(), historyRequest()];
+  // The soak (issue 12 §3): events, reads, lists, the portfolio and a submission's page, the insights.
+  soakRequests = () => [
+    eventRequest(),
+    getRequest(),
+    historyRequest(),
+    { method: 'GET', path: `/v1/submissions?${listQuery}`, headers: auth(t.data.tokens.auditor) },
+    { method: 'GET', path: '/v1/submissions?overdue=true&limit=50', headers: auth(t.data.tokens.auditor) },
+    { method: 'GET', path: '/', headers: { cookie: t.data.sessions.auditor.cookie, accept: 'text/html' } },
+    webPageRequest(),
+    { method: 'GET', path: '/v1/insights', headers: auth(t.data.tokens.auditor) },
+  ];
   const out: Array<{ name: string; connections: number; run: () => Promise<Sample>; warm?: { url: string; headers: Record<string, string> } }> = [];
   for (const connections of [1, 10]) {
     out.push({ name: 'event (puente)', connections, run: () => load({ url: t.puenteUrl, connections, requests: [eventRequest()] }) });
     out.push({ name: 'event (ceiling)', connections, run: () => load({ url: t.ceilingUrl, connections, requests: [ceilingRequest()] }) });
+    if (t.label === 'SQLite')
+      out.push({ name: 'event (raw ceiling)', connections, run: () => load({ url: t.ceilingUrl, connections, requests: [rawCeilingRequest()] }) });
     out.push({ name: 'GET submission', connections, run: () => load({ url: t.puenteUrl, connections, requests: [getRequest()] }) });
     out.push({ name: 'GET history (100 rows)', connections, run: () => load({ url: t.puenteUrl, connections, requests: [historyRequest()] }) });
     out.push({
@@ -299,7 +330,36 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
       },
       { name: 'around: calendar feed (identity)', warm: { url: `${t.puenteUrl}/v1/calendar.ics`, headers: auth(t.data.tokens.auditor) } },
     ];
-    for (const a of around) out.push({ name: a.name, connections, warm: a.warm, run: () => load({ ...a.warm, connections }) });
+    // Each round's first read rebuilds what the round's writes changed (thousands of steps by
+    // then): it is timed on its own (`firstMs`), and the timed run measures what readers get after it.
+    const firstRead = async (w: { url: string; headers: Record<string, string> }) => {
+      const t0 = performance.now();
+      const r = await fetch(w.url, { headers: w.headers });
+      await r.arrayBuffer();
+      return { ms: performance.now() - t0, etag: r.headers.get('etag') ?? '' };
+    };
+    for (const a of around) {
+      out.push({
+        name: a.name,
+        connections,
+        warm: a.warm,
+        run: async () => {
+          const first = await firstRead(a.warm);
+          return { ...(await load({ ...a.warm, connections })), firstMs: first.ms };
+        },
+      });
+    }
+    // A calendar client polling: it sends back the entity tag it holds and gets 304 until something changes.
+    const poll = { url: `${t.puenteUrl}/v1/calendar.ics`, headers: { ...auth(t.data.tokens.auditor), 'accept-encoding': 'gzip' } };
+    out.push({
+      name: 'around: calendar feed (poll, 304)',
+      connections,
+      warm: poll,
+      run: async () => {
+        const first = await firstRead(poll);
+        return { ...(await load({ ...poll, headers: { ...poll.headers, 'if-none-match': first.etag }, connections }, 304)), firstMs: first.ms };
+      },
+    });
     out.push({
       name: 'list, nextDue deep page',
       connections,
@@ -346,7 +406,7 @@ async function runTarget(label: string, puenteDb: string, ceilingDb: string, cop
   const ceiling = await startProcess(['--import', 'tsx', 'bench/ceiling.ts'], { DATABASE_URL: ceilingDb }, /ceiling listening on (http:\/\/[\d.]+:\d+)/);
   try {
     const target: Target = { label, puenteUrl: puente.url, ceilingUrl: ceiling.url, data, sorted, dueCursor };
-    const all = cases(target).filter((c) => !args.only || c.name.includes(args.only));
+    const all = cases(target).filter((c) => !args.only || args.only.split(',').some((o) => c.name.includes(o)));
     // Warm-up: JIT, caches, connection pools.
     for (const c of all)
       await autocannon({
@@ -364,7 +424,7 @@ async function runTarget(label: string, puenteDb: string, ceilingDb: string, cop
         const s = await c.run();
         samples.set(key, [...(samples.get(key) ?? []), s]);
         log(
-          `[${label}] round ${round}/${ROUNDS} ${c.name.padEnd(24)} c=${String(c.connections).padEnd(2)} ${s.rps.toFixed(0).padStart(6)} req/s p50 ${s.p50} ms p99 ${s.p99} ms${s.non2xx || s.errors ? ` non2xx ${s.non2xx} errors ${s.errors} ${JSON.stringify(s.statusCodes ?? {})}` : ''}`,
+          `[${label}] round ${round}/${ROUNDS} ${c.name.padEnd(24)} c=${String(c.connections).padEnd(2)} ${s.rps.toFixed(0).padStart(6)} req/s p50 ${s.p50} ms p99 ${s.p99} ms${s.firstMs !== undefined ? ` (first read ${s.firstMs.toFixed(0)} ms)` : ''}${s.non2xx || s.errors ? ` non2xx ${s.non2xx} errors ${s.errors} ${JSON.stringify(s.statusCodes ?? {})}` : ''}`,
         );
       }
     }
@@ -378,18 +438,14 @@ async function runTarget(label: string, puenteDb: string, ceilingDb: string, cop
         rps: median(rounds.map((r) => r.rps)),
         p50: median(rounds.map((r) => r.p50)),
         p99: median(rounds.map((r) => r.p99)),
+        ...(rounds.some((r) => r.firstMs !== undefined) ? { firstMs: median(rounds.map((r) => r.firstMs ?? NaN)) } : {}),
         non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
         errors: rounds.reduce((a, r) => a + r.errors, 0),
       };
     });
     const find = (name: string, c: number) => results.find((r) => r.name === name && r.connections === c);
     const ratio = (find('event (puente)', 10)?.rps ?? NaN) / (find('event (ceiling)', 10)?.rps ?? NaN);
-    const soakSeconds = Number(args.soak);
-    let soakResult: Awaited<ReturnType<typeof soak>> | null = null;
-    if (soakSeconds > 0) {
-      log(`[${label}] soak: ${soakSeconds} s of mixed load at 10 clients …`);
-      soakResult = await soak(puente.url, puente.child.pid!, soakSeconds);
-    }
+    const rawRatio = (find('event (puente)', 10)?.rps ?? NaN) / (find('event (raw ceiling)', 10)?.rps ?? NaN);
     await stop(puente.child);
     // The sweeper's write path: one pass over (at most) 2,000 overdue AI holds and 2,000 submissions with missed goals.
     log(`[${label}] sweep …`);
@@ -402,7 +458,23 @@ async function runTarget(label: string, puenteDb: string, ceilingDb: string, cop
     } finally {
       await services.shutdown();
     }
-    return { label, size: SIZE, results, ratio, rss: { startMb: rssStart, endMb: rssEnd }, soak: soakResult, verifyRowsPerSecond, sweep };
+    // The soak: a fresh server with its sweeper on (a pass every 10 s), mixed load at 10 clients.
+    const soakSeconds = Number(args.soak);
+    let soakResult: Awaited<ReturnType<typeof soak>> | null = null;
+    if (soakSeconds > 0) {
+      log(`[${label}] soak: ${soakSeconds} s of mixed load at 10 clients, sweeper every 10 s …`);
+      const soaked = await startProcess(
+        ['bin/puente.js', 'serve'],
+        { DATABASE_URL: puenteDb, LOG_LEVEL: 'info', SWEEP_INTERVAL_SECONDS: '10' },
+        /listening on (http:\/\/[\d.]+:\d+)/,
+      );
+      try {
+        soakResult = await soak(soaked.url, soaked.child.pid!, soakSeconds);
+      } finally {
+        await stop(soaked.child);
+      }
+    }
+    return { label, size: SIZE, results, ratio, rawRatio, rss: { startMb: rssStart, endMb: rssEnd }, soak: soakResult, verifyRowsPerSecond, sweep };
   } finally {
     await stop(puente.child);
     await stop(ceiling.child);
@@ -413,14 +485,20 @@ function table(r: Awaited<ReturnType<typeof runTarget>>): string {
   const lines = [`${r.label}: ${r.size.count.toLocaleString()} submissions, ${DURATION} s per case, median of ${ROUNDS} interleaved rounds`];
   lines.push('| case | clients | req/s | p50 ms | p99 ms | non-2xx |', '|---|---:|---:|---:|---:|---:|');
   for (const c of r.results) lines.push(`| ${c.name} | ${c.connections} | ${c.rps.toFixed(0)} | ${c.p50} | ${c.p99} | ${c.non2xx + c.errors} |`);
+  const firsts = r.results.filter((c) => c.firstMs !== undefined);
+  if (firsts.length) {
+    lines.push('', 'first read of each round (after the writes of the cases before it), median ms:');
+    for (const c of firsts) lines.push(`- ${c.name}, before the ${c.connections}-client run: ${c.firstMs!.toFixed(0)}`);
+  }
   lines.push('', `events / ceiling (10 clients): ${r.ratio.toFixed(2)}`);
+  if (Number.isFinite(r.rawRatio)) lines.push(`events / raw sqlite3 ceiling (10 clients): ${r.rawRatio.toFixed(2)}`);
   lines.push(
     `server RSS: ${r.rss.startMb.toFixed(0)} MB at start, ${r.rss.endMb.toFixed(0)} MB at end (${(((r.rss.endMb - r.rss.startMb) / r.rss.startMb) * 100).toFixed(1)} %)`,
   );
   if (r.soak) {
     const k = r.soak;
     lines.push(
-      `soak: ${k.seconds} s mixed load, ${k.requests.toLocaleString()} requests (${k.non2xx + k.errors} non-2xx: ${JSON.stringify(k.statusCodes)}); RSS ${k.warmMb.toFixed(0)} MB at ${k.warmAt.toFixed(0)} s, ${k.endMb.toFixed(0)} MB at the end (${k.growthPct.toFixed(1)} %), max ${k.maxMb.toFixed(0)} MB`,
+      `soak: ${k.seconds} s mixed load, ${k.requests.toLocaleString()} requests (${k.non2xx + k.errors} non-2xx: ${JSON.stringify(k.statusCodes)}); ${k.rps.toFixed(0)} req/s, p99 ${k.p99} ms; RSS ${k.warmMb.toFixed(0)} MB at ${k.warmAt.toFixed(0)} s, ${k.halfMb.toFixed(0)} MB at half time, ${k.endMb.toFixed(0)} MB at the end (${k.growthPct.toFixed(1)} % since ${k.warmAt.toFixed(0)} s, ${k.lastHalfGrowthPct.toFixed(1)} % over the last half), max ${k.maxMb.toFixed(0)} MB`,
     );
   }
   lines.push(`audit verify: ${Math.round(r.verifyRowsPerSecond).toLocaleString()} history rows/s`);
