@@ -12,7 +12,7 @@
  *                                        # insights) on a server with its sweeper on, sampling its memory
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench   # also PostgreSQL
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,6 +108,50 @@ async function load(opts: autocannon.Options, okStatus?: number): Promise<Sample
     errors: r.errors,
     ...(notOk ? { statusCodes: r.statusCodeStats } : {}),
   };
+}
+
+/**
+ * wrk (a load generator in C), when it is installed (Debian: `apt-get install wrk`): autocannon,
+ * in JavaScript on the same two cores, is the limit on large bodies (a whole calendar), not the server.
+ */
+const WRK = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (e) {
+    // wrk --version exits 1 after printing its version; only a missing binary throws ENOENT.
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+})();
+
+/** A wrk run of GET `url` (`--latency`): its requests a second, p50, p99 and responses that were not 2xx or 3xx. */
+function wrkLoad(opts: { url: string; headers: Record<string, string>; connections: number }): Promise<Sample> {
+  const args = [
+    '-t1',
+    `-c${opts.connections}`,
+    `-d${DURATION}s`,
+    '--latency',
+    ...Object.entries(opts.headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
+    opts.url,
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const ms = (label: string) => {
+        const m = new RegExp(`^\\s*${label}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
+        if (!m) return NaN;
+        return Number(m[1]) * (m[2] === 'us' ? 1e-3 : m[2] === 's' ? 1e3 : 1);
+      };
+      const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+      if (code !== 0 || !Number.isFinite(rps)) return reject(new Error(`wrk exited ${code}: ${out}`));
+      const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+      const errors = [...out.matchAll(/(connect|read|write|timeout) (\d+)/g)].reduce((n, m) => n + Number(m[2]), 0);
+      resolve({ rps, p50: Math.round(ms('50%')), p99: Math.round(ms('99%')), non2xx, errors });
+    });
+  });
 }
 
 const median = (xs: number[]) => {
@@ -348,6 +392,20 @@ function cases(t: Target): Array<{ name: string; connections: number; run: () =>
           return { ...(await load({ ...a.warm, connections })), firstMs: first.ms };
         },
       });
+    }
+    // The whole calendar again, driven by wrk when it is installed (autocannon cannot take in its bodies fast enough).
+    if (WRK) {
+      for (const a of around.filter((x) => x.name.startsWith('around: calendar feed'))) {
+        out.push({
+          name: `${a.name.replace(')', ', wrk)')}`,
+          connections,
+          warm: a.warm,
+          run: async () => {
+            const first = await firstRead(a.warm);
+            return { ...(await wrkLoad({ ...a.warm, connections })), firstMs: first.ms };
+          },
+        });
+      }
     }
     // A calendar client polling: it sends back the entity tag it holds and gets 304 until something changes.
     const poll = { url: `${t.puenteUrl}/v1/calendar.ics`, headers: { ...auth(t.data.tokens.auditor), 'accept-encoding': 'gzip' } };
