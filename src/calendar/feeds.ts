@@ -8,8 +8,7 @@
  * calendar holds, and their deadlines and goals are exactly those of the submission's view
  * (`deadlines`, `clocks.goals`): the calendar never computes a date of its own.
  */
-import { randomBytes } from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { WORKFLOWS } from '../../workflows/index.js';
 import type { RuleSource } from '../../workflows/types.js';
@@ -22,6 +21,7 @@ import { addCalendarDays, dateIn } from '../engine/time.js';
 import type { SubmissionView } from '../engine/views.js';
 import type { CalendarFeedStore } from '../store/calendar-feed-store.js';
 import type { Actor } from '../store/types.js';
+import { LruMap } from '../lru.js';
 import { createTranslator, type Lang, type Translator } from '../web/i18n.js';
 import { renderCalendar, renderEvents, type IcsEvent } from './ics.js';
 
@@ -218,7 +218,7 @@ export function createCalendarFeeds(deps: {
     const { id, name, role, organization } = found.user;
     return document({ id, name, role, organization }, found.lang === 'es' ? 'es' : 'en', baseUrl);
   }
-  const parts = new Map<string, { validity: string; text: string }>();
+  const parts = new LruMap<string, { validity: string; text: string }>(CALENDAR_PART_ENTRIES);
   async function build(actor: Actor, lang: Lang, baseUrl: string, now: Date): Promise<string> {
     const opts: EventOptions = { t: createTranslator(lang), baseUrl, now };
     const body: string[] = [];
@@ -243,12 +243,9 @@ export function createCalendarFeeds(deps: {
       // Described a moment after its revision was read: a step in between is kept under the older
       // revision, so the next build writes it again (the database generation has moved on too).
       const text = part.text ?? written.get(r.id) ?? '';
-      // Most recently used last: the oldest part is the first evicted.
-      parts.delete(part.id);
       parts.set(part.id, { validity: part.validity, text });
       body.push(text);
     });
-    while (parts.size > CALENDAR_PART_ENTRIES) parts.delete(parts.keys().next().value!);
     const t = opts.t;
     return renderCalendar({ name: t.t('calendar.name', { name: actor.name }), description: t.t('calendar.description'), body });
   }

@@ -5,6 +5,7 @@
  */
 import type { AnyMachineSnapshot } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/index.js';
+import { LruMap } from '../lru.js';
 import type { SubmissionRevisionRow } from '../store/submission-listing-store.js';
 import type { StoreSet } from '../store/stores.js';
 import { NO_DUE_DATES, type ClockEventRow, type Deadline, type DueDates, type Submission } from '../store/types.js';
@@ -78,7 +79,7 @@ export function figuresFrom(ctx: EngineContext, w: WorkflowDefinition, s: Submis
  * (and reads the history of) only what changed since.
  */
 const FIGURES_CACHE_ENTRIES = 4096;
-const figureCaches = new WeakMap<EngineContext, Map<string, ClockFigures>>();
+const figureCaches = new WeakMap<EngineContext, LruMap<string, ClockFigures>>();
 
 /**
  * What a stored submission is at: its version and chain head (every record raises the one and
@@ -98,23 +99,13 @@ function figuresKey(ctx: EngineContext, w: WorkflowDefinition, s: Submission): s
 
 function remember(ctx: EngineContext, key: string, figures: ClockFigures): void {
   let cache = figureCaches.get(ctx);
-  if (!cache) figureCaches.set(ctx, (cache = new Map<string, ClockFigures>()));
-  cache.delete(key);
+  if (!cache) figureCaches.set(ctx, (cache = new LruMap<string, ClockFigures>(FIGURES_CACHE_ENTRIES)));
   cache.set(key, figures);
-  if (cache.size > FIGURES_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
 }
 
 /** The figures of `s` under `w` computed earlier for the same version, chain head and day, or undefined. */
 export function knownFigures(ctx: EngineContext, w: WorkflowDefinition, s: Submission): ClockFigures | undefined {
-  const cache = figureCaches.get(ctx);
-  if (!cache) return undefined;
-  const key = figuresKey(ctx, w, s);
-  const hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
-    cache.set(key, hit);
-  }
-  return hit;
+  return figureCaches.get(ctx)?.get(figuresKey(ctx, w, s));
 }
 
 /** The clocks of `s` under `w`, its stored history read first. */

@@ -32,6 +32,7 @@ import type { Jurisdiction } from '../../workflows/types.js';
 import { InputError, fieldError, type FieldError } from '../errors.js';
 import type { SubmissionRevisionRow } from '../store/submission-listing-store.js';
 import type { ClockEventRow, Submission } from '../store/types.js';
+import { LruMap } from '../lru.js';
 import { SCHEMA_BASE } from '../validation.js';
 import { daysBetween } from './clocks.js';
 import { requireWorkflow, type EngineContext } from './context.js';
@@ -262,23 +263,20 @@ async function submissionFacts(
   for (const r of revisions) {
     const facts = fresh.get(r.id) ?? kept.get(r.id)?.facts;
     if (!facts) continue;
-    // Most recently used last: the oldest entry is the first evicted.
-    kept.delete(r.id);
     kept.set(r.id, { validity: validity.get(r.id)!, facts });
     out.push(facts);
   }
-  while (kept.size > FACT_ENTRIES) kept.delete(kept.keys().next().value!);
   return out;
 }
 
 /** Facts kept per submission (least recently used first out): an auditor's 10,000 submissions and more. */
 const FACT_ENTRIES = 25_000;
-type KeptFacts = Map<string, { validity: string; facts: SubmissionFacts }>;
+type KeptFacts = LruMap<string, { validity: string; facts: SubmissionFacts }>;
 const factCaches = new WeakMap<EngineContext, KeptFacts>();
 
 function factCachesOf(ctx: EngineContext): KeptFacts {
   let c = factCaches.get(ctx);
-  if (!c) factCaches.set(ctx, (c = new Map() as KeptFacts));
+  if (!c) factCaches.set(ctx, (c = new LruMap(FACT_ENTRIES)));
   return c;
 }
 

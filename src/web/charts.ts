@@ -15,6 +15,7 @@
  */
 import type * as Vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
+import { LruMap } from '../lru.js';
 
 /**
  * vega and vega-lite, loaded on the first chart: a process that never draws one (the CLI, an API
@@ -34,8 +35,8 @@ interface ParsedChart {
 }
 
 const charts = new Map<string, ParsedChart>();
-const svgs = new Map<string, string>();
 const MAX_SVGS = 128;
+const svgs = new LruMap<string, string>(MAX_SVGS);
 
 async function parsed(key: string, spec: () => TopLevelSpec): Promise<ParsedChart> {
   let c = charts.get(key);
@@ -70,7 +71,6 @@ export async function renderChart(key: string, spec: () => TopLevelSpec, rows: r
     c.queue = run.catch(() => undefined);
     svg = await run;
     svgs.set(memo, svg);
-    while (svgs.size > MAX_SVGS) svgs.delete(svgs.keys().next().value!);
   }
   return accessible(svg, labelledBy);
 }
